@@ -1,0 +1,341 @@
+"""Catalog files: YAML describing a specialization, its courses and topics.
+
+Loading is strict on purpose. PyYAML's `safe_load` quietly keeps the last of
+two duplicate keys, turns `no` into False and `1e3` into a float, and expands
+nested aliases without limit. Here every plain scalar stays a string, duplicate
+keys, aliases and explicit tags are refused, and the document is validated
+against a pydantic schema whose errors are traced back to the `line:col` where
+the offending node starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from coursetrack.errors import CatalogError
+from coursetrack.slugs import slug_problem, slugify
+
+SHIPPED_SUFFIX = ".yaml"
+MAX_BYTES = 64 * 1024 * 1024
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+# --- schema ------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: Any) -> Any:
+        # `description:` with nothing after it reads as "" in our loader.
+        return None if value == "" else value
+
+
+class TopicSpec(_Strict):
+    title: str = Field(min_length=1)
+    slug: str | None = None
+    description: str | None = None
+    url: str | None = None
+
+
+class CourseSpec(_Strict):
+    title: str = Field(min_length=1)
+    slug: str | None = None
+    description: str | None = None
+    url: str | None = None
+    certificate_url: str | None = None
+    topics: list[TopicSpec] = Field(default_factory=list)
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _titles_as_topics(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return [{"title": item} if isinstance(item, str) else item for item in value]
+        return value
+
+
+class CatalogSpec(_Strict):
+    title: str = Field(min_length=1)
+    slug: str | None = None
+    provider: str | None = None
+    url: str | None = None
+    description: str | None = None
+    certificate_url: str | None = None
+    courses: list[CourseSpec] = Field(default_factory=list)
+
+    @field_validator("courses", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+# --- strict YAML ---------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes nodes only; no implicit typing, no aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a catalog", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_Loader.yaml_implicit_resolvers = {}  # every plain scalar is a string
+
+
+@dataclass
+class _Marks:
+    """Where each value and each key of the document starts, by path."""
+
+    values: dict[tuple, yaml.Mark]
+    keys: dict[tuple, yaml.Mark]
+
+    def find(self, loc: tuple, *, key: bool = False) -> yaml.Mark | None:
+        if key and loc in self.keys:
+            return self.keys[loc]
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.values:
+                return self.values[loc[:end]]
+        return None
+
+
+def _to_python(node: yaml.Node, path: tuple, marks: _Marks, where: str) -> Any:
+    marks.values[path] = node.start_mark
+    if node.tag not in (_STR, _SEQ, _MAP):
+        raise _node_error(where, node.start_mark, f"tag {node.tag!r} is not allowed in a catalog")
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*path, i), marks, where) for i, item in enumerate(node.value)]
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+            raise _node_error(where, key_node.start_mark, "keys must be plain words")
+        key = key_node.value
+        if key in result:
+            first = marks.keys[(*path, key)]
+            raise _node_error(
+                where,
+                key_node.start_mark,
+                f"duplicate key {key!r} (first at line {first.line + 1}); keep one",
+            )
+        marks.keys[(*path, key)] = key_node.start_mark
+        result[key] = _to_python(value_node, (*path, key), marks, where)
+    return result
+
+
+def _node_error(where: str, mark: yaml.Mark | None, message: str) -> CatalogError:
+    if mark is None:
+        return CatalogError(f"{where}: {message}")
+    return CatalogError(f"{where}:{mark.line + 1}:{mark.column + 1}: {message}")
+
+
+# --- loading -------------------------------------------------------------------
+
+
+def read_text(path: Path, *, label: str | None = None) -> str:
+    """The file's text, or a CatalogError saying why it cannot be read."""
+    where = label or str(path)
+    if path.is_dir():
+        raise CatalogError(f"{where} is a directory; give a catalog file (.yaml)")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError(f"{where}: no such file") from None
+    except OSError as exc:
+        raise CatalogError(f"{where}: cannot read it ({exc.strerror})") from None
+    if len(data) > MAX_BYTES:
+        raise CatalogError(f"{where} is {len(data) // 2**20} MiB; catalogs are limited to 64 MiB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CatalogError(
+            f"{where}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        ) from None
+
+
+def parse_catalog(text: str, *, where: str) -> CatalogSpec:
+    """Validate a catalog document; errors read `where:line:col: what is wrong`."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise _node_error(where, exc.problem_mark, _yaml_problem(exc)) from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{where}: not valid YAML ({exc})") from None
+    except RecursionError:
+        raise CatalogError(f"{where}: nested too deeply to be a catalog") from None
+    if node is None:
+        raise CatalogError(
+            f"{where}: the file is empty; a catalog is a mapping with title, slug and courses"
+        )
+    marks = _Marks({}, {})
+    try:
+        data = _to_python(node, (), marks, where)
+    except RecursionError:
+        raise CatalogError(f"{where}: nested too deeply to be a catalog") from None
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise _node_error(
+            where,
+            node.start_mark,
+            f"a catalog must be a mapping (title, slug, courses), not {kind}",
+        )
+    try:
+        spec = CatalogSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, marks, where) from None
+    _fill_slugs(spec, marks, where)
+    return spec
+
+
+def load_catalog(path: Path, *, label: str | None = None) -> CatalogSpec:
+    where = label or str(path)
+    return parse_catalog(read_text(path, label=where), where=where)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "not valid YAML"
+    if exc.context:
+        problem = f"{problem} ({exc.context})"
+    return problem
+
+
+_KEYS = {
+    (): CatalogSpec,
+    ("courses",): CourseSpec,
+    ("courses", "topics"): TopicSpec,
+}
+
+
+def _validation_error(exc: ValidationError, marks: _Marks, where: str) -> CatalogError:
+    errors = exc.errors()
+
+    def position(err: dict) -> tuple[int, int]:
+        mark = marks.find(tuple(err["loc"]), key=err["type"] == "extra_forbidden")
+        return (mark.line, mark.column) if mark else (0, 0)
+
+    errors.sort(key=position)
+    first = errors[0]
+    loc = tuple(first["loc"])
+    mark = marks.find(loc, key=first["type"] == "extra_forbidden")
+    message = _describe(first, loc)
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return _node_error(where, mark, message)
+
+
+def _describe(err: dict, loc: tuple) -> str:
+    field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "catalog")
+    owner = _KEYS.get(tuple(p for p in loc[:-1] if isinstance(p, str)))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = ", ".join(owner.model_fields) if owner else "see the README"
+        return f"unknown key {field!r}; allowed here: {allowed}"
+    if kind == "missing":
+        return f"missing required key {field!r}"
+    if kind == "string_too_short":
+        return f"empty {field}; give it some text"
+    if kind == "string_type":
+        return f"{field} must be text, not {_kind_of(err.get('input'))}"
+    if kind == "list_type":
+        return (
+            f"{field} must be a list (lines starting with '- '), not {_kind_of(err.get('input'))}"
+        )
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return (
+            f"each item of {field} must be a mapping or a title, not {_kind_of(err.get('input'))}"
+        )
+    return f"{field}: {err['msg']}"
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a single value"
+
+
+def _fill_slugs(spec: CatalogSpec, marks: _Marks, where: str) -> None:
+    """Derive missing slugs and refuse invalid or duplicate ones."""
+
+    def settle(item: TopicSpec | CourseSpec | CatalogSpec, path: tuple, seen: dict) -> None:
+        explicit = item.slug is not None
+        slug = item.slug if explicit else slugify(item.title)
+        mark = marks.find((*path, "slug" if explicit else "title"))
+        problem = slug_problem(slug)
+        if problem:
+            hint = "" if explicit else f" (derived from the title {item.title!r}; give a slug:)"
+            raise _node_error(where, mark, problem + hint)
+        if slug in seen:
+            raise _node_error(
+                where,
+                mark,
+                f"duplicate slug {slug!r}, also used by {seen[slug]!r}; give one of them "
+                "another slug:",
+            )
+        seen[slug] = item.title
+        item.slug = slug
+
+    settle(spec, (), {})
+    course_slugs: dict[str, str] = {}
+    for i, course in enumerate(spec.courses):
+        settle(course, ("courses", i), course_slugs)
+        topic_slugs: dict[str, str] = {}
+        for j, topic in enumerate(course.topics):
+            settle(topic, ("courses", i, "topics", j), topic_slugs)
+
+
+# --- shipped catalogs -----------------------------------------------------------
+
+
+def shipped_dir() -> Path:
+    """The catalogs that come with coursetrack.
+
+    Inside a wheel they are package data (`coursetrack/data`); in a source
+    checkout they are the repository's top-level `data/`.
+    """
+    packaged = resources.files("coursetrack") / "data"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def shipped_catalogs() -> dict[str, Path]:
+    """Shipped catalog names (the file stems) and their paths."""
+    folder = shipped_dir()
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob(f"*{SHIPPED_SUFFIX}"))}
+
+
+def find_source(source: str) -> tuple[Path, str]:
+    """A catalog path and the label errors use, from a path or a shipped name."""
+    path = Path(source).expanduser()
+    if path.exists():
+        return path, source
+    shipped = shipped_catalogs()
+    if source in shipped:
+        return shipped[source], f"{source}{SHIPPED_SUFFIX}"
+    names = ", ".join(shipped) or "none"
+    raise CatalogError(
+        f"{source}: no such file, nor a shipped catalog (shipped: {names}); "
+        "see 'coursetrack catalogs'"
+    )

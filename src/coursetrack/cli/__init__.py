@@ -1,0 +1,88 @@
+"""The command line: parse arguments, call a service, print through render.
+
+Only light modules are imported here; each command imports the database and
+YAML layers itself, so `--help`, `--version` and completion never pay for them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from coursetrack import __version__
+from coursetrack.cli import catalogs, items, progress, status
+from coursetrack.cli.context import settings
+from coursetrack.errors import CoursetrackError
+
+
+class _Group(TyperGroup):
+    """Turns a CoursetrackError anywhere below into one line on stderr."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CoursetrackError as exc:
+            from coursetrack import render
+
+            render.error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    name="coursetrack",
+    cls=_Group,
+    help="Keep your own record of multi-course online programs: what you finished, when, "
+    "and what it taught you.\n\n"
+    "Start with:  coursetrack import deep-learning-specialization",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_show_locals=False,
+    add_completion=True,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"coursetrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="COURSETRACK_DB",
+            metavar="PATH",
+            help="The store: a SQLite file or a SQLAlchemy URL. "
+            "Default: coursetrack.db in your user data directory.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    settings(ctx).db = db
+
+
+app.command("status")(status.status)
+app.command("start")(progress.start)
+app.command("done")(progress.done)
+app.command("reopen")(progress.reopen)
+app.add_typer(items.add_app)
+app.command("update")(items.update)
+app.command("rm")(items.rm)
+app.command("import")(catalogs.import_)
+app.command("catalogs")(catalogs.catalogs)
+
+
+def main() -> None:
+    app()

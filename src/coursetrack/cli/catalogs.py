@@ -1,0 +1,87 @@
+"""`coursetrack import` and `coursetrack catalogs`: catalogs in and out of the store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coursetrack.cli import options
+from coursetrack.cli.context import open_store
+
+
+def import_(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="A catalog file (YAML), or the name of a shipped catalog (see 'catalogs').",
+        ),
+    ],
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete stored items the file no longer lists.")
+    ] = False,
+    json: options.Json = False,
+) -> None:
+    """Import a catalog. Safe to repeat: matches by slug and never resets progress.
+
+    Examples:
+
+      coursetrack import deep-learning-specialization
+
+      coursetrack import ~/my-track.yaml --prune
+    """
+    from coursetrack import catalog, render
+    from coursetrack.services.importer import import_catalog
+
+    path, label = catalog.find_source(source)
+    spec = catalog.load_catalog(path, label=label)
+    with open_store(ctx, write=True).write() as session:
+        report = import_catalog(session, catalog=spec, prune=prune)
+    if json:
+        render.print_json(report)
+        return
+    render.lines(_describe(report))
+
+
+def _describe(report) -> list[str]:  # noqa: ANN001
+    size = f"{report.courses} courses, {report.topics} topics"
+    if report.created:
+        head = f"imported {report.slug}: {report.title} ({size})"
+    elif report.changed:
+        head = f"updated {report.slug}: {report.title} ({size})"
+    else:
+        head = f"{report.slug} is up to date ({size}); nothing changed"
+    out = [head]
+    out += [f"  added    {ref}" for ref in report.added]
+    out += [f"  updated  {ref}" for ref in report.updated]
+    out += [f"  removed  {ref}" for ref in report.removed]
+    out += [f"  kept     {ref} (not in the file; --prune removes it)" for ref in report.missing]
+    if report.created:
+        out.append(
+            f"next: coursetrack start {report.slug}/1/1, then coursetrack status {report.slug}"
+        )
+    return out
+
+
+def catalogs(json: options.Json = False) -> None:
+    """List the catalogs that ship with coursetrack, ready for 'coursetrack import NAME'."""
+    from coursetrack import catalog, render
+
+    rows = []
+    for name, path in catalog.shipped_catalogs().items():
+        spec = catalog.load_catalog(path, label=path.name)
+        rows.append(
+            {
+                "name": name,
+                "slug": spec.slug,
+                "title": spec.title,
+                "courses": len(spec.courses),
+                "topics": sum(len(c.topics) for c in spec.courses),
+            }
+        )
+    if json:
+        render.print_json({"catalogs": rows})
+    else:
+        render.catalogs_table(rows)

@@ -1,0 +1,66 @@
+"""Arguments and options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Ref = Annotated[
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="SPEC, SPEC/COURSE or SPEC/COURSE/TOPIC; parts are slugs, slug prefixes or 1-based "
+        "positions (dls/2/1).",
+        show_default=False,
+    ),
+]
+Refs = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="REF...", help="One or more refs, e.g. dls/1 dls/2/1.", show_default=False
+    ),
+]
+OptionalRef = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[REF]",
+        help="A specialization or course to show in detail (dls, dls/2).",
+        show_default=False,
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+On = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        metavar="DATE",
+        help="When it happened: YYYY-MM-DD, 'today' or 'yesterday'. Default: today.",
+        show_default=False,
+    ),
+]
+Note = Annotated[
+    str | None, typer.Option("--note", help="A note to keep with the item.", show_default=False)
+]
+Slug = Annotated[
+    str | None,
+    typer.Option(
+        "--slug",
+        help="Short name used in refs. Default: derived from the title.",
+        show_default=False,
+    ),
+]
+Description = Annotated[
+    str | None, typer.Option("--description", help="What it teaches.", show_default=False)
+]
+Url = Annotated[str | None, typer.Option("--url", help="Its web page.", show_default=False)]
+Position = Annotated[
+    int | None,
+    typer.Option(
+        "--position",
+        metavar="N",
+        help="Insert at this 1-based position. Default: at the end.",
+        show_default=False,
+    ),
+]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]

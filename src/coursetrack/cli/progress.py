@@ -1,0 +1,92 @@
+"""`coursetrack start|done|reopen`: recording what you did."""
+
+from __future__ import annotations
+
+import typer
+
+from coursetrack.cli import options
+from coursetrack.cli.context import open_store
+
+
+def _when(on: str | None):  # noqa: ANN202
+    from coursetrack.dates import parse_date, today
+
+    return parse_date(on) if on is not None else today()
+
+
+def _report(changes: list, json: bool) -> None:
+    from coursetrack import render
+
+    if json:
+        render.print_json({"changes": [render.to_data(c) for c in changes]})
+        return
+    messages = []
+    for change in changes:
+        if change.changed == 0 and change.unchanged and change.action.startswith("already"):
+            messages.append(f"{change.ref}: {change.action} ({change.title})")
+        elif change.changed == 0:
+            messages.append(
+                f"{change.ref}: nothing to do, {change.action} already ({change.title})"
+            )
+        else:
+            units = "" if change.changed == 1 else f" ({change.changed} units)"
+            messages.append(f"{change.action} {change.ref}{units}: {change.title}")
+    render.lines(messages)
+
+
+def start(
+    ctx: typer.Context, refs: options.Refs, on: options.On = None, json: options.Json = False
+) -> None:
+    """Mark items as started.
+
+    Examples:
+
+      coursetrack start dls/1/1
+
+      coursetrack start dls/cnn --on 2026-03-01
+    """
+    from coursetrack.services.progress import start_items
+
+    when = _when(on)
+    with open_store(ctx, write=True).write() as session:
+        changes = start_items(session, refs=refs, on=when)
+    _report(changes, json)
+
+
+def done(
+    ctx: typer.Context,
+    refs: options.Refs,
+    on: options.On = None,
+    note: options.Note = None,
+    json: options.Json = False,
+) -> None:
+    """Mark items done. A course or specialization marks all its open topics done.
+
+    Examples:
+
+      coursetrack done dls/1/1
+
+      coursetrack done dls/1 --on 2026-03-14 --note "loved the backprop derivation"
+
+      coursetrack done dls/neural/basics dls/neural/shallow
+    """
+    from coursetrack.services.progress import mark_done
+
+    when = _when(on)
+    with open_store(ctx, write=True).write() as session:
+        changes = mark_done(session, refs=refs, on=when, note=note)
+    _report(changes, json)
+
+
+def reopen(ctx: typer.Context, refs: options.Refs, json: options.Json = False) -> None:
+    """Mark done items as not done again (a course or specialization: all its topics).
+
+    Example:
+
+      coursetrack reopen dls/1/2
+    """
+    from coursetrack.services.progress import reopen_items
+
+    with open_store(ctx, write=True).write() as session:
+        changes = reopen_items(session, refs=refs)
+    _report(changes, json)

@@ -1,0 +1,41 @@
+"""`coursetrack status`: where you stand."""
+
+from __future__ import annotations
+
+import typer
+
+from coursetrack.cli import options
+from coursetrack.cli.context import open_store
+
+
+def status(ctx: typer.Context, ref: options.OptionalRef = None, json: options.Json = False) -> None:
+    """Show progress as tables with bars: every specialization, one's courses, or a course's topics.
+
+    Examples:
+
+      coursetrack status            # one row per specialization
+
+      coursetrack status dls        # the courses of dls, in order
+
+      coursetrack status dls/2      # the topics of its second course
+
+      coursetrack status --json     # the same data for scripts
+    """
+    from coursetrack import render
+    from coursetrack.services.status import ItemProgress, Overview, status_of
+
+    store = open_store(ctx, write=False)
+    with store.read() as session:
+        result = status_of(session, ref)
+        if isinstance(result, ItemProgress):
+            from coursetrack.refs import resolve
+
+            canonical = resolve(session, ref or "").ref
+    if json:
+        render.print_json(result)
+    elif isinstance(result, Overview):
+        render.overview_table(result)
+    elif isinstance(result, ItemProgress):
+        render.item_table(result, canonical)
+    else:
+        render.report_table(result)

@@ -1,0 +1,308 @@
+"""The one place that opens the store.
+
+Every connection gets foreign keys, WAL and a busy timeout. The pysqlite
+driver's own implicit transactions are switched off so that coursetrack says
+when a transaction begins: reads with a plain `BEGIN`, writes with
+`BEGIN IMMEDIATE`. Taking the write lock up front is what keeps two processes
+writing at once from losing an update or failing half-way with "database is
+locked"; the second simply waits for the first.
+
+The schema is versioned with `PRAGMA user_version` and upgraded by the ordered
+`MIGRATIONS` below, each applied once in its own transaction. A store that
+holds data is copied aside with SQLite's backup API before it is upgraded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from coursetrack import paths
+from coursetrack.errors import StoreError
+
+#: Written into every store's header (`PRAGMA application_id`) so that a
+#: coursetrack store can be told apart from any other SQLite file.
+APPLICATION_ID = 0x43547263  # "CTrc"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_ENV = "COURSETRACK_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
+
+Notify = Callable[[str], None]
+
+
+def _m001_initial(conn: Connection) -> None:
+    """The first released schema: catalog tables and one progress table."""
+    for statement in (
+        """CREATE TABLE specialization (
+            id INTEGER PRIMARY KEY,
+            slug VARCHAR NOT NULL UNIQUE,
+            title VARCHAR NOT NULL,
+            provider VARCHAR,
+            url VARCHAR,
+            description VARCHAR,
+            certificate_url VARCHAR
+        )""",
+        """CREATE TABLE course (
+            id INTEGER PRIMARY KEY,
+            specialization_id INTEGER NOT NULL
+                REFERENCES specialization (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            slug VARCHAR NOT NULL,
+            title VARCHAR NOT NULL,
+            description VARCHAR,
+            url VARCHAR,
+            certificate_url VARCHAR,
+            UNIQUE (specialization_id, slug)
+        )""",
+        "CREATE INDEX ix_course_specialization_id ON course (specialization_id, position)",
+        """CREATE TABLE topic (
+            id INTEGER PRIMARY KEY,
+            course_id INTEGER NOT NULL REFERENCES course (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            slug VARCHAR NOT NULL,
+            title VARCHAR NOT NULL,
+            description VARCHAR,
+            url VARCHAR,
+            UNIQUE (course_id, slug)
+        )""",
+        "CREATE INDEX ix_topic_course_id ON topic (course_id, position)",
+        """CREATE TABLE progress (
+            id INTEGER PRIMARY KEY,
+            specialization_id INTEGER UNIQUE
+                REFERENCES specialization (id) ON DELETE CASCADE,
+            course_id INTEGER UNIQUE REFERENCES course (id) ON DELETE CASCADE,
+            topic_id INTEGER UNIQUE REFERENCES topic (id) ON DELETE CASCADE,
+            status VARCHAR NOT NULL DEFAULT 'todo'
+                CHECK (status IN ('todo', 'in-progress', 'done')),
+            started_on DATE,
+            completed_on DATE,
+            note VARCHAR,
+            CHECK ((specialization_id IS NOT NULL) + (course_id IS NOT NULL)
+                   + (topic_id IS NOT NULL) = 1)
+        )""",
+    ):
+        conn.exec_driver_sql(statement)
+
+
+#: Ordered schema changes; the store's user_version is how many have run.
+#: Never edit a released entry: append a new one.
+MIGRATIONS: list[Callable[[Connection], None]] = [_m001_initial]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def busy_timeout() -> float:
+    raw = os.environ.get(BUSY_TIMEOUT_ENV)
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise StoreError(
+            f"{BUSY_TIMEOUT_ENV}={raw!r} is not a number of seconds; unset it or give e.g. 30"
+        ) from None
+
+
+def _make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url)
+    engine = create_engine(url, connect_args={"timeout": busy_timeout()})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
+        dbapi_conn.execute("PRAGMA journal_mode = WAL")
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+def _inspect_file(path: Path) -> int | None:
+    """The schema version of the coursetrack store at `path`; None for a new store.
+
+    Opens the file read-only, so a file that is refused is left untouched.
+    """
+    if not path.exists():
+        return None
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a store file; give a file path to --db")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read the store {path}: {exc.strerror}") from None
+    if not header:
+        return None  # an empty file: SQLite treats it as a new database
+    if header != SQLITE_MAGIC:
+        raise StoreError(
+            f"{path} is not a SQLite database, so not a coursetrack store; "
+            "point --db or COURSETRACK_DB at another file"
+        )
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read the store {path}: {exc}") from None
+    if app_id != APPLICATION_ID:
+        if app_id == 0 and tables == 0:
+            return None
+        raise StoreError(
+            f"{path} is a SQLite database but not a coursetrack store; "
+            "point --db or COURSETRACK_DB at another file"
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer coursetrack (schema {version}, this one reads "
+            f"up to {SCHEMA_VERSION}); upgrade coursetrack to use it"
+        )
+    return version
+
+
+def _backup(path: Path, version: int) -> Path:
+    """Copy the store aside, consistently, before an upgrade touches it."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.schema{version}-{stamp}.bak")
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def _migrate(engine: Engine) -> None:
+    """Bring the store up to SCHEMA_VERSION, one transaction per migration."""
+    with engine.connect() as plain:
+        conn = plain.execution_options(sqlite_begin="IMMEDIATE")
+        for index in range(SCHEMA_VERSION):
+            target = index + 1
+            with conn.begin():
+                current = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+                if current >= target:
+                    continue
+                MIGRATIONS[index](conn)
+                conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.exec_driver_sql(f"PRAGMA user_version = {target}")
+
+
+class Store:
+    """An opened store: the engine plus where it came from."""
+
+    def __init__(self, target: str, engine: Engine, *, exists: bool) -> None:
+        self.target = target
+        self.engine = engine
+        self.exists = exists
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with _translate_errors(self.target), Session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction that holds the write lock from its first statement."""
+        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        with _translate_errors(self.target), Session(bind) as session, session.begin():
+            yield session
+
+
+def open_store(target: str | None = None, *, write: bool, notify: Notify | None = None) -> Store:
+    """Open the store named by `target` (path or URL; None: the default).
+
+    For reading, a store that does not exist yet is an empty one in memory, so
+    `status` on a new machine creates no file. For writing, the directory and
+    the file are created and the schema brought up to date.
+    """
+    target = paths.resolve_db(target)
+    if paths.is_url(target):
+        return _open_url(target)
+    return _open_file(Path(target).expanduser(), write=write, notify=notify)
+
+
+def _open_url(url: str) -> Store:
+    from sqlmodel import SQLModel
+
+    from coursetrack import models  # noqa: F401  (registers the tables)
+
+    with _translate_errors(url):
+        engine = _make_engine(url)
+        if url.startswith("sqlite"):
+            _migrate(engine)
+        else:
+            SQLModel.metadata.create_all(engine)
+    return Store(url, engine, exists=True)
+
+
+def _open_file(path: Path, *, write: bool, notify: Notify | None) -> Store:
+    version = _inspect_file(path)
+    if version is None and not write:
+        engine = _make_engine("sqlite://")
+        _migrate(engine)
+        return Store(str(path), engine, exists=False)
+    if write:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the store's directory {path.parent}: {exc.strerror}; "
+                "use --db to put the store elsewhere"
+            ) from None
+    with _translate_errors(str(path)):
+        engine = _make_engine(f"sqlite:///{path}")
+        if version is not None and version < SCHEMA_VERSION:
+            saved = _backup(path, version)
+            if notify:
+                notify(
+                    f"upgrading {path} from schema {version} to {SCHEMA_VERSION}; "
+                    f"a copy of the old store is at {saved}"
+                )
+        _migrate(engine)
+    return Store(str(path), engine, exists=True)
+
+
+@contextmanager
+def _translate_errors(target: str) -> Iterator[None]:
+    """Turn the driver's errors into a message about the store."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise StoreError(_explain(target, exc)) from None
+    except DBAPIError as exc:
+        raise StoreError(f"the store {target} failed: {exc.orig}") from None
+
+
+def _explain(target: str, exc: DBAPIError) -> str:
+    text = str(exc.orig)
+    if "locked" in text or "busy" in text:
+        return (
+            f"the store {target} is busy: another coursetrack held it for more than "
+            f"{busy_timeout():g} s; nothing was changed, run the command again"
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"the store {target} is read-only; nothing was changed"
+    if "unable to open" in text:
+        return f"cannot open the store {target}; check the path and its permissions"
+    if "disk is full" in text or "disk I/O" in text:
+        return f"cannot write the store {target} ({text}); nothing was changed"
+    return f"the store {target} failed: {text}"

@@ -1,0 +1,37 @@
+"""Errors a user can act on.
+
+Everything below the CLI raises a `CoursetrackError`; only the CLI turns it into
+one line on stderr and an exit code, so the library stays usable on its own.
+"""
+
+from __future__ import annotations
+
+
+class CoursetrackError(Exception):
+    """A problem with the user's input or store, worded so they can fix it."""
+
+    exit_code = 1
+
+
+class RefError(CoursetrackError):
+    """A ref that names nothing, or more than one thing."""
+
+
+class CatalogError(CoursetrackError):
+    """A catalog file that cannot be read or does not follow the format."""
+
+
+class StoreError(CoursetrackError):
+    """A store file that is not ours, is from a newer version, or cannot be written."""
+
+
+class InputError(CoursetrackError):
+    """A value given on the command line that makes no sense (a date, a position)."""
+
+
+class ConflictError(CoursetrackError):
+    """A change that would break the catalog (a duplicate slug, say)."""
+
+
+class Refused(CoursetrackError):
+    """The command declined to do something destructive without confirmation."""

@@ -1,0 +1,86 @@
+"""The tables.
+
+The catalog (specializations, courses, topics) is kept apart from the learner's
+progress, so re-importing a catalog rewrites titles and descriptions without
+ever touching what the learner recorded. Each progress row belongs to exactly
+one catalog item; deleting the item deletes its progress.
+
+The DDL that creates these tables is frozen in `db.MIGRATIONS`; a test checks
+that the two agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+
+class Status(StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+
+
+class Specialization(SQLModel, table=True):
+    __tablename__ = "specialization"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True)
+    title: str
+    provider: str | None = None
+    url: str | None = None
+    description: str | None = None
+    certificate_url: str | None = None
+
+
+class Course(SQLModel, table=True):
+    __tablename__ = "course"
+
+    id: int | None = Field(default=None, primary_key=True)
+    specialization_id: int = Field(foreign_key="specialization.id", ondelete="CASCADE", index=True)
+    position: int
+    slug: str
+    title: str
+    description: str | None = None
+    url: str | None = None
+    certificate_url: str | None = None
+
+
+class Topic(SQLModel, table=True):
+    __tablename__ = "topic"
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(foreign_key="course.id", ondelete="CASCADE", index=True)
+    position: int
+    slug: str
+    title: str
+    description: str | None = None
+    url: str | None = None
+
+
+class Progress(SQLModel, table=True):
+    """The learner's state of one item.
+
+    For a topic, and a course without topics, `status` is what the learner set.
+    For a course with topics and for a specialization it is derived from their
+    units; the row then only keeps an explicit start date and a note.
+    """
+
+    __tablename__ = "progress"
+
+    id: int | None = Field(default=None, primary_key=True)
+    specialization_id: int | None = Field(
+        default=None, foreign_key="specialization.id", ondelete="CASCADE", unique=True
+    )
+    course_id: int | None = Field(
+        default=None, foreign_key="course.id", ondelete="CASCADE", unique=True
+    )
+    topic_id: int | None = Field(
+        default=None, foreign_key="topic.id", ondelete="CASCADE", unique=True
+    )
+    status: str = Field(default=Status.TODO)
+    started_on: dt.date | None = None
+    completed_on: dt.date | None = None
+    note: str | None = None

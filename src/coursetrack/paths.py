@@ -1,0 +1,35 @@
+"""Where the store lives.
+
+`--db` wins, then `COURSETRACK_DB`, then the platform's user data directory
+(`~/.local/share/coursetrack/coursetrack.db` on Linux, honouring XDG_DATA_HOME).
+A value with `://` is taken as a SQLAlchemy URL rather than a file path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_VAR = "COURSETRACK_DB"
+APP_NAME = "coursetrack"
+DB_FILENAME = "coursetrack.db"
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
+
+
+def resolve_db(option: str | None) -> str:
+    """The store to use, as a file path or a SQLAlchemy URL."""
+    if option:
+        return option
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return env
+    return str(default_db_path())
+
+
+def is_url(target: str) -> bool:
+    return "://" in target

@@ -1,0 +1,142 @@
+"""Refs: how a user names an item.
+
+`SPEC`, `SPEC/COURSE` or `SPEC/COURSE/TOPIC`. Each part is a slug, a unique
+prefix of one, or (for courses and topics) a 1-based position: `dls/2/1` is
+the first topic of the second course. Errors list the candidates, since the
+user usually just needs to see what is there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from sqlmodel import Session, select
+
+from coursetrack.errors import RefError
+from coursetrack.models import Course, Specialization, Topic
+
+EXAMPLE = "write SPEC, SPEC/COURSE or SPEC/COURSE/TOPIC, e.g. dls or dls/2/1"
+_MAX_LISTED = 12
+
+
+class _Named(Protocol):
+    slug: str
+    title: str
+
+
+_T = TypeVar("_T", bound=_Named)
+
+
+@dataclass
+class Target:
+    """What a ref resolved to: a specialization, maybe a course in it, maybe a topic."""
+
+    specialization: Specialization
+    course: Course | None = None
+    topic: Topic | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.topic is not None:
+            return "topic"
+        if self.course is not None:
+            return "course"
+        return "specialization"
+
+    @property
+    def item(self) -> Specialization | Course | Topic:
+        return self.topic or self.course or self.specialization
+
+    @property
+    def ref(self) -> str:
+        """The canonical ref, by slugs."""
+        parts = [self.specialization.slug]
+        if self.course is not None:
+            parts.append(self.course.slug)
+        if self.topic is not None:
+            parts.append(self.topic.slug)
+        return "/".join(parts)
+
+
+def split_ref(text: str) -> list[str]:
+    """The parts of a ref, or a RefError saying what is wrong with its shape."""
+    stripped = text.strip()
+    if not stripped:
+        raise RefError(f"empty ref: {EXAMPLE}")
+    parts = stripped.rstrip("/").split("/")  # "dls/" (from completion) means dls
+    if len(parts) > 3:
+        raise RefError(f"ref {text!r} has {len(parts)} parts, at most 3: {EXAMPLE}")
+    if any(not p for p in parts):
+        raise RefError(f"ref {text!r} has an empty part: {EXAMPLE}")
+    return parts
+
+
+def resolve(session: Session, text: str) -> Target:
+    """The item `text` names, or a RefError listing what it could have meant."""
+    parts = split_ref(text)
+    specs = session.exec(select(Specialization).order_by(Specialization.slug)).all()
+    if not specs:
+        raise RefError(
+            f"no specialization {parts[0]!r}: the store is empty; "
+            "start with 'coursetrack import deep-learning-specialization'"
+        )
+    spec = _pick(parts[0], specs, what="specialization", where="the store", numbered=False)
+    target = Target(spec)
+    if len(parts) == 1:
+        return target
+    courses = session.exec(
+        select(Course).where(Course.specialization_id == spec.id).order_by(Course.position)
+    ).all()
+    target.course = _pick(parts[1], courses, what="course", where=spec.slug, numbered=True)
+    if len(parts) == 2:
+        return target
+    topics = session.exec(
+        select(Topic).where(Topic.course_id == target.course.id).order_by(Topic.position)
+    ).all()
+    target.topic = _pick(
+        parts[2], topics, what="topic", where=f"{spec.slug}/{target.course.slug}", numbered=True
+    )
+    return target
+
+
+def _pick(part: str, items: list[_T], *, what: str, where: str, numbered: bool) -> _T:
+    if numbered and part.isdigit():
+        index = int(part)
+        if 1 <= index <= len(items):
+            return items[index - 1]
+        raise RefError(
+            f"{where} has no {what} {index}: {_range(items, what)}; {_listing(items, numbered)}"
+        )
+    key = part.lower()
+    for item in items:
+        if item.slug == key:
+            return item
+    matches = [item for item in items if item.slug.startswith(key)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise RefError(
+            f"{what} {part!r} in {where} is ambiguous: it could be "
+            + ", ".join(m.slug for m in matches[:_MAX_LISTED])
+        )
+    if not items:
+        raise RefError(f"{where} has no {what}s yet; add one with 'coursetrack add {what}'")
+    raise RefError(f"no {what} {part!r} in {where}; {_listing(items, numbered)}")
+
+
+def _range(items: list, what: str) -> str:
+    if not items:
+        return f"it has no {what}s"
+    return f"it has {len(items)} ({'1' if len(items) == 1 else f'1-{len(items)}'})"
+
+
+def _listing(items: list, numbered: bool) -> str:
+    if not items:
+        return "there are none yet"
+    shown = [
+        f"{i}={item.slug}" if numbered else item.slug
+        for i, item in enumerate(items[:_MAX_LISTED], start=1)
+    ]
+    more = f" and {len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else ""
+    return "choose from " + ", ".join(shown) + more

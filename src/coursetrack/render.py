@@ -1,0 +1,191 @@
+"""Everything the terminal sees: Rich tables, bars, messages and JSON.
+
+Rich decides colour: none under NO_COLOR or when output is not a terminal.
+User text always goes in as `Text`, never as markup, so a title such as
+`[bold]` or one carrying escape sequences prints as harmless text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+STATUS_STYLE = {"done": "green", "in-progress": "yellow", "todo": "dim"}
+BAR_WIDTH = 10
+
+
+def stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def error(message: str) -> None:
+    """One line on stderr; the CLI picks the exit code."""
+    stderr().print(Text(f"Error: {message}", style="red"), overflow="ignore", crop=False)
+
+
+def notice(message: str) -> None:
+    stderr().print(Text(message, style="yellow"), overflow="ignore", crop=False)
+
+
+def success(message: str) -> None:
+    stdout().print(Text(message), overflow="ignore", crop=False)
+
+
+def lines(messages: list[str]) -> None:
+    console = stdout()
+    for message in messages:
+        console.print(Text(message), overflow="ignore", crop=False)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def to_data(obj: Any) -> Any:
+    """Dataclasses as plain dicts and lists, ready for JSON."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    return obj
+
+
+def print_json(data: Any) -> None:
+    """JSON for scripts: plain text, no colour, no wrapping, dates as ISO strings."""
+    sys.stdout.write(json.dumps(to_data(data), indent=2, ensure_ascii=False, default=_plain))
+    sys.stdout.write("\n")
+
+
+def bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
+    """A bar that still reads without colour: filled blocks, then light shade."""
+    filled = round(width * done / total) if total else 0
+    text = Text("█" * filled, style="green")
+    text.append("░" * (width - filled), style="dim")
+    return text
+
+
+def _status(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, ""))
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0f}%"
+
+
+def _table(title: Text | str | None = None) -> Table:
+    return Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        header_style="bold",
+    )
+
+
+def overview_table(overview: Any) -> None:
+    """`coursetrack status`: one row per specialization."""
+    console = stdout()
+    if not overview.specializations:
+        console.print(
+            "No specializations yet. Track the Deep Learning Specialization with:\n"
+            "  coursetrack import deep-learning-specialization"
+        )
+        return
+    table = _table()
+    table.add_column("Slug", no_wrap=True)
+    table.add_column("Specialization", ratio=1, min_width=12)
+    table.add_column("Courses", justify="right", no_wrap=True)
+    table.add_column("Units", justify="right", no_wrap=True)
+    table.add_column("Progress", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    for spec in overview.specializations:
+        table.add_row(
+            Text(spec.slug, style="cyan"),
+            Text(spec.title),
+            f"{spec.courses_done}/{spec.courses_total}",
+            f"{spec.units_done}/{spec.units_total}",
+            bar(spec.units_done, spec.units_total),
+            _pct(spec.percent),
+        )
+    console.print(table)
+
+
+def report_table(report: Any) -> None:
+    """`coursetrack status SPEC` (courses) or `status SPEC/COURSE` (topics)."""
+    console = stdout()
+    heading = Text(report.title, style="bold")
+    heading.append(f"  {report.ref}  ", style="cyan")
+    heading.append(f"{report.units_done}/{report.units_total} units, {_pct(report.percent)}")
+    if report.completed_on:
+        heading.append(f", completed {_date(report.completed_on)}", style="green")
+    table = _table(heading)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column(
+        "Course" if report.kind == "specialization" else "Topic",
+        ratio=1,
+        min_width=20,
+        overflow="fold",
+    )
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Units", justify="right", no_wrap=True)
+    table.add_column("Progress", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    table.add_column("Started", no_wrap=True)
+    table.add_column("Completed", no_wrap=True)
+    for item in report.items:
+        table.add_row(
+            str(item.position),
+            Text(item.title),
+            _status(item.status),
+            f"{item.units_done}/{item.units_total}",
+            bar(item.units_done, item.units_total, width=6),
+            _pct(item.percent),
+            _date(item.started_on),
+            _date(item.completed_on),
+        )
+    console.print(table)
+    if not report.items:
+        noun = "courses" if report.kind == "specialization" else "topics"
+        console.print(Text(f"No {noun} yet.", style="dim"))
+    if report.certificate_url:
+        console.print(Text(f"Certificate: {report.certificate_url}"))
+
+
+def item_table(item: Any, ref: str) -> None:
+    """`coursetrack status SPEC/COURSE/TOPIC`: one topic."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.add_row("Topic", Text(item.title))
+    table.add_row("Ref", Text(ref, style="cyan"))
+    table.add_row("Status", _status(item.status))
+    table.add_row("Started", _date(item.started_on))
+    table.add_row("Completed", _date(item.completed_on))
+    stdout().print(table)
+
+
+def catalogs_table(rows: list[dict]) -> None:
+    """`coursetrack catalogs`: what ships, ready to import."""
+    table = _table()
+    for column in ("name", "slug", "title", "courses", "topics"):
+        table.add_column(column.capitalize(), no_wrap=column != "title")
+    for row in rows:
+        table.add_row(*(Text(str(row[c])) for c in ("name", "slug", "title", "courses", "topics")))
+    stdout().print(table)

@@ -1,0 +1,287 @@
+"""Editing the catalog by hand: add, update and remove items.
+
+Courses and topics are kept in order by a 1-based `position`; inserting or
+removing one shifts its later siblings so positions stay 1..N with no gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from coursetrack.errors import ConflictError, InputError
+from coursetrack.models import Course, Progress, Specialization, Status, Topic
+from coursetrack.refs import Target, resolve
+from coursetrack.services.state import ensure_progress
+from coursetrack.slugs import slug_problem, slugify
+
+
+def _settle_slug(slug: str | None, title: str, *, taken: set[str], what: str, where: str) -> str:
+    if not title.strip():
+        raise InputError(f"the {what} title is empty; give it some text")
+    value = slug if slug is not None else slugify(title)
+    problem = slug_problem(value)
+    if problem:
+        hint = "" if slug is not None else f" (derived from {title!r}); choose one with --slug"
+        raise InputError(problem + hint)
+    if value in taken:
+        raise ConflictError(
+            f"{where} already has a {what} with slug {value!r}; choose another with --slug"
+        )
+    return value
+
+
+def _insert_at(position: int | None, count: int, *, what: str, where: str) -> int:
+    if position is None:
+        return count + 1
+    if not 1 <= position <= count + 1:
+        raise InputError(
+            f"--position {position} is out of range: {where} has {count} {what}s, "
+            f"so use 1 to {count + 1}"
+        )
+    return position
+
+
+def add_specialization(
+    session: Session,
+    *,
+    title: str,
+    slug: str | None = None,
+    provider: str | None = None,
+    url: str | None = None,
+    description: str | None = None,
+) -> Specialization:
+    taken = set(session.exec(select(Specialization.slug)).all())
+    spec = Specialization(
+        slug=_settle_slug(slug, title, taken=taken, what="specialization", where="the store"),
+        title=title.strip(),
+        provider=provider,
+        url=url,
+        description=description,
+    )
+    session.add(spec)
+    session.flush()
+    return spec
+
+
+def add_course(
+    session: Session,
+    *,
+    spec_ref: str,
+    title: str,
+    position: int | None = None,
+    slug: str | None = None,
+    description: str | None = None,
+    url: str | None = None,
+) -> tuple[Target, Course]:
+    target = resolve(session, spec_ref)
+    if target.kind != "specialization":
+        raise InputError(f"{spec_ref!r} is a {target.kind}; add a course to a specialization")
+    spec = target.specialization
+    siblings = session.exec(select(Course).where(Course.specialization_id == spec.id)).all()
+    at = _insert_at(position, len(siblings), what="course", where=spec.slug)
+    course = Course(
+        specialization_id=spec.id,
+        position=at,
+        slug=_settle_slug(
+            slug, title, taken={c.slug for c in siblings}, what="course", where=spec.slug
+        ),
+        title=title.strip(),
+        description=description,
+        url=url,
+    )
+    session.exec(
+        update(Course)
+        .where(col(Course.specialization_id) == spec.id, col(Course.position) >= at)
+        .values(position=Course.position + 1)
+    )
+    session.add(course)
+    session.flush()
+    return Target(spec, course), course
+
+
+def add_topic(
+    session: Session,
+    *,
+    course_ref: str,
+    title: str,
+    position: int | None = None,
+    slug: str | None = None,
+    description: str | None = None,
+    url: str | None = None,
+) -> tuple[Target, Topic]:
+    target = resolve(session, course_ref)
+    if target.kind != "course":
+        raise InputError(f"{course_ref!r} is a {target.kind}; add a topic to a course, e.g. dls/2")
+    course = target.course
+    assert course is not None
+    siblings = session.exec(select(Topic).where(Topic.course_id == course.id)).all()
+    at = _insert_at(position, len(siblings), what="topic", where=target.ref)
+    topic = Topic(
+        course_id=course.id,
+        position=at,
+        slug=_settle_slug(
+            slug, title, taken={t.slug for t in siblings}, what="topic", where=target.ref
+        ),
+        title=title.strip(),
+        description=description,
+        url=url,
+    )
+    session.exec(
+        update(Topic)
+        .where(col(Topic.course_id) == course.id, col(Topic.position) >= at)
+        .values(position=Topic.position + 1)
+    )
+    session.add(topic)
+    session.flush()
+    return Target(target.specialization, course, topic), topic
+
+
+@dataclass
+class Updated:
+    ref: str
+    fields: list[str]
+
+
+def update_item(
+    session: Session,
+    *,
+    ref: str,
+    title: str | None = None,
+    slug: str | None = None,
+    description: str | None = None,
+    url: str | None = None,
+    certificate_url: str | None = None,
+    provider: str | None = None,
+    note: str | None = None,
+) -> Updated:
+    """Change the given fields of one item; an empty string clears an optional one."""
+    target = resolve(session, ref)
+    item = target.item
+    if certificate_url is not None and target.kind == "topic":
+        raise InputError(
+            "topics have no certificate; set --certificate-url on a course or specialization"
+        )
+    if provider is not None and target.kind != "specialization":
+        raise InputError("only a specialization has a provider")
+    changed: list[str] = []
+    if title is not None:
+        if not title.strip():
+            raise InputError("--title is empty; give it some text")
+        item.title = title.strip()
+        changed.append("title")
+    if slug is not None and slug != item.slug:
+        taken = _sibling_slugs(session, target)
+        item.slug = _settle_slug(
+            slug, item.title, taken=taken, what=target.kind, where=_parent(target)
+        )
+        changed.append("slug")
+    for name, value in (
+        ("description", description),
+        ("url", url),
+        ("certificate_url", certificate_url),
+        ("provider", provider),
+    ):
+        if value is not None:
+            setattr(item, name, value or None)
+            changed.append(name)
+    if note is not None:
+        ensure_progress(session, item).note = note or None
+        changed.append("note")
+    if not changed:
+        raise InputError(
+            "nothing to update: give at least one of --title, --slug, --description, --url, "
+            "--certificate-url, --provider, --note"
+        )
+    session.add(item)
+    session.flush()
+    return Updated(target.ref, changed)
+
+
+def _parent(target: Target) -> str:
+    if target.kind == "topic":
+        return f"{target.specialization.slug}/{target.course.slug}"  # type: ignore[union-attr]
+    if target.kind == "course":
+        return target.specialization.slug
+    return "the store"
+
+
+def _sibling_slugs(session: Session, target: Target) -> set[str]:
+    if target.kind == "topic":
+        query = select(Topic.slug).where(Topic.course_id == target.course.id)  # type: ignore[union-attr]
+    elif target.kind == "course":
+        query = select(Course.slug).where(Course.specialization_id == target.specialization.id)
+    else:
+        query = select(Specialization.slug)
+    return set(session.exec(query).all())
+
+
+@dataclass
+class Removal:
+    ref: str
+    title: str
+    kind: str
+    courses: int
+    topics: int
+    recorded: int  # progress rows that hold something the learner entered
+
+
+def describe_removal(session: Session, *, ref: str) -> Removal:
+    """What `rm REF` would delete, so the CLI can ask first."""
+    target = resolve(session, ref)
+    if target.kind == "topic":
+        course_ids: list[int] = []
+        topic_ids = [target.topic.id]  # type: ignore[union-attr]
+    else:
+        course_ids = [c.id for c in _courses_under(session, target)]
+        topic_ids = list(
+            session.exec(select(Topic.id).where(col(Topic.course_id).in_(course_ids))).all()
+        )
+    recorded_filter = (
+        (col(Progress.status) != Status.TODO)
+        | col(Progress.note).is_not(None)
+        | col(Progress.started_on).is_not(None)
+    )
+    owners = col(Progress.topic_id).in_(topic_ids) | col(Progress.course_id).in_(course_ids)
+    if target.kind == "specialization":
+        owners = owners | (col(Progress.specialization_id) == target.specialization.id)
+    recorded = session.exec(
+        select(func.count()).select_from(Progress).where(owners & recorded_filter)
+    ).one()
+    return Removal(
+        target.ref, target.item.title, target.kind, len(course_ids), len(topic_ids), recorded
+    )
+
+
+def _courses_under(session: Session, target: Target) -> list[Course]:
+    if target.course is not None:
+        return [target.course]
+    return list(
+        session.exec(select(Course).where(Course.specialization_id == target.specialization.id))
+    )
+
+
+def remove_item(session: Session, *, ref: str) -> Removal:
+    """Delete an item, everything under it and its progress; close the gap it leaves."""
+    removal = describe_removal(session, ref=ref)
+    target = resolve(session, ref)
+    item = target.item
+    if isinstance(item, Topic):
+        shift = update(Topic).where(
+            col(Topic.course_id) == item.course_id, col(Topic.position) > item.position
+        )
+    elif isinstance(item, Course):
+        shift = update(Course).where(
+            col(Course.specialization_id) == item.specialization_id,
+            col(Course.position) > item.position,
+        )
+    else:
+        shift = None
+    session.delete(item)
+    session.flush()
+    if shift is not None:
+        table = Topic if isinstance(item, Topic) else Course
+        session.exec(shift.values(position=table.position - 1))
+    return removal

@@ -1,0 +1,30 @@
+"""Slugs: the short, stable names that refs use (`dls/cnn/detection`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_VALID = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+
+
+def slugify(title: str) -> str:
+    """A lowercase ASCII slug derived from a title; accents are folded, not dropped."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    return _NON_WORD.sub("-", folded.lower()).strip("-")
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot be used, or None when it can.
+
+    Slugs are lowercase ASCII words joined by - _ or . and never all digits,
+    since a number in a ref means a position.
+    """
+    if not slug:
+        return "a slug cannot be empty"
+    if slug.isdigit():
+        return f"slug {slug!r} is all digits, which a ref would read as a position"
+    if not _VALID.match(slug):
+        return f"slug {slug!r} must be lowercase letters and digits joined by '-', '_' or '.'"
+    return None
