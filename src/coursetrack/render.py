@@ -57,6 +57,8 @@ def _plain(value: Any) -> Any:
 
 def to_data(obj: Any) -> Any:
     """Dataclasses as plain dicts and lists, ready for JSON."""
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return dataclasses.asdict(obj)
     return obj
@@ -93,6 +95,7 @@ def _table(title: Text | str | None = None) -> Table:
         title=title,
         title_justify="left",
         box=box.SIMPLE_HEAD,
+        padding=(0, 0, 0, 1),
         pad_edge=False,
         show_edge=False,
         header_style="bold",
@@ -138,25 +141,20 @@ def report_table(report: Any) -> None:
     table = _table(heading)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column(
-        "Course" if report.kind == "specialization" else "Topic",
-        ratio=1,
-        min_width=20,
-        overflow="fold",
+        "Course" if report.kind == "specialization" else "Topic", min_width=16, overflow="fold"
     )
     table.add_column("Status", no_wrap=True)
     table.add_column("Units", justify="right", no_wrap=True)
     table.add_column("Progress", no_wrap=True)
-    table.add_column("%", justify="right", no_wrap=True)
-    table.add_column("Started", no_wrap=True)
-    table.add_column("Completed", no_wrap=True)
+    table.add_column("Started", no_wrap=True, min_width=10)
+    table.add_column("Completed", no_wrap=True, min_width=10)
     for item in report.items:
         table.add_row(
             str(item.position),
             Text(item.title),
             _status(item.status),
             f"{item.units_done}/{item.units_total}",
-            bar(item.units_done, item.units_total, width=6),
-            _pct(item.percent),
+            bar(item.units_done, item.units_total, width=6) + Text(f" {_pct(item.percent):>4}"),
             _date(item.started_on),
             _date(item.completed_on),
         )

@@ -45,7 +45,7 @@ def import_(
     render.lines(_describe(report))
 
 
-def _describe(report) -> list[str]:  # noqa: ANN001
+def _describe(report) -> list[str]:
     size = f"{report.courses} courses, {report.topics} topics"
     if report.created:
         head = f"imported {report.slug}: {report.title} ({size})"

@@ -193,8 +193,10 @@ def rm(
         plan = items.describe_removal(session, ref=ref)
     if plan.recorded and not yes:
         what = f"{plan.kind} {plan.ref}"
-        if plan.kind != "topic":
+        if plan.kind == "specialization":
             what += f" ({plan.courses} courses, {plan.topics} topics)"
+        elif plan.kind == "course":
+            what += f" ({plan.topics} topics)"
         if not sys.stdin.isatty():
             raise Refused(
                 f"{what} holds {plan.recorded} progress record(s); "

@@ -8,7 +8,7 @@ from coursetrack.cli import options
 from coursetrack.cli.context import open_store
 
 
-def _when(on: str | None):  # noqa: ANN202
+def _when(on: str | None):
     from coursetrack.dates import parse_date, today
 
     return parse_date(on) if on is not None else today()

@@ -115,7 +115,7 @@ def _merge_children(
     wanted: list[CourseSpec] | list[TopicSpec],
     existing: dict,
     prefix: str,
-    new,  # noqa: ANN001
+    new,
     fields: tuple[str, ...],
     prune: bool,
     created: bool,

@@ -21,7 +21,7 @@ def ensure_progress(session: Session, item: Specialization | Course | Topic) -> 
     return row
 
 
-def _column(item: Specialization | Course | Topic):  # noqa: ANN202
+def _column(item: Specialization | Course | Topic):
     if isinstance(item, Topic):
         return Progress.topic_id
     if isinstance(item, Course):

@@ -8,7 +8,7 @@ so it can never disagree with them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -71,6 +71,12 @@ class Report:
     certificate_url: str | None
     items: list[ItemProgress] = field(default_factory=list)
 
+    def to_dict(self) -> dict:
+        """The documented JSON shape: the items are `courses` or `topics`."""
+        data = asdict(self)
+        data["courses" if self.kind == "specialization" else "topics"] = data.pop("items")
+        return data
+
 
 def percent(done: int, total: int) -> float:
     return round(100.0 * done / total, 1) if total else 0.0
@@ -106,7 +112,7 @@ ORDER BY c.specialization_id, c.position
 """
 
 
-def _course_progress(row) -> ItemProgress:  # noqa: ANN001
+def _course_progress(row) -> ItemProgress:
     if row.n_topics == 0:
         status = row.own_status or Status.TODO
         done = int(status == Status.DONE)
