@@ -66,7 +66,12 @@ def _describe(report) -> list[str]:
 
 
 def catalogs(json: options.Json = False) -> None:
-    """List the catalogs that ship with coursetrack, ready for 'coursetrack import NAME'."""
+    """List the catalogs that ship with coursetrack, ready for 'coursetrack import NAME'.
+
+    Example:
+
+      coursetrack catalogs
+    """
     from coursetrack import catalog, render
 
     rows = []
