@@ -59,6 +59,11 @@ class Target:
         return "/".join(parts)
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    """A ref as quoted in a message: long ones cut, so the error stays one readable line."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 def split_ref(text: str) -> list[str]:
     """The parts of a ref, or a RefError saying what is wrong with its shape."""
     stripped = text.strip()
@@ -66,9 +71,9 @@ def split_ref(text: str) -> list[str]:
         raise RefError(f"empty ref: {EXAMPLE}")
     parts = stripped.rstrip("/").split("/")  # "dls/" (from completion) means dls
     if len(parts) > 3:
-        raise RefError(f"ref {text!r} has {len(parts)} parts, at most 3: {EXAMPLE}")
+        raise RefError(f"ref {_clip(text)} has {len(parts)} parts, at most 3: {EXAMPLE}")
     if any(not p for p in parts):
-        raise RefError(f"ref {text!r} has an empty part: {EXAMPLE}")
+        raise RefError(f"ref {_clip(text)} has an empty part: {EXAMPLE}")
     return parts
 
 
@@ -78,7 +83,7 @@ def resolve(session: Session, text: str) -> Target:
     specs = session.exec(select(Specialization).order_by(Specialization.slug)).all()
     if not specs:
         raise RefError(
-            f"no specialization {parts[0]!r}: the store is empty; "
+            f"no specialization {_clip(parts[0])}: the store is empty; "
             "start with 'coursetrack import deep-learning-specialization'"
         )
     spec = _pick(parts[0], specs, what="specialization", where="the store", numbered=False)
@@ -102,11 +107,12 @@ def resolve(session: Session, text: str) -> Target:
 
 def _pick(part: str, items: list[_T], *, what: str, where: str, numbered: bool) -> _T:
     if numbered and part.isdigit():
-        index = int(part)
-        if 1 <= index <= len(items):
-            return items[index - 1]
+        short = len(part) <= 9  # int() refuses very long digit strings
+        if short and 1 <= int(part) <= len(items):
+            return items[int(part) - 1]
+        shown = int(part) if short else _clip(part)
         raise RefError(
-            f"{where} has no {what} {index}: {_range(items, what)}; {_listing(items, numbered)}"
+            f"{where} has no {what} {shown}: {_range(items, what)}; {_listing(items, numbered)}"
         )
     key = part.lower()
     for item in items:
@@ -117,12 +123,12 @@ def _pick(part: str, items: list[_T], *, what: str, where: str, numbered: bool) 
         return matches[0]
     if matches:
         raise RefError(
-            f"{what} {part!r} in {where} is ambiguous: it could be "
+            f"{what} {_clip(part)} in {where} is ambiguous: it could be "
             + ", ".join(m.slug for m in matches[:_MAX_LISTED])
         )
     if not items:
         raise RefError(f"{where} has no {what}s yet; add one with 'coursetrack add {what}'")
-    raise RefError(f"no {what} {part!r} in {where}; {_listing(items, numbered)}")
+    raise RefError(f"no {what} {_clip(part)} in {where}; {_listing(items, numbered)}")
 
 
 def _range(items: list, what: str) -> str:

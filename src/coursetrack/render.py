@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import sys
 from typing import Any
 
@@ -18,8 +19,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 STATUS_STYLE = {"done": "green", "in-progress": "yellow", "todo": "dim"}
 BAR_WIDTH = 10
+
+
+def safe(text: str, *, one_line: bool = False) -> str:
+    """User text with control characters shown as `\\x1b`, never sent raw to the terminal."""
+    pattern = _CONTROL_OR_NEWLINE if one_line else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _text(value: str, style: str = "") -> Text:
+    return Text(safe(value), style=style)
 
 
 def stdout() -> Console:
@@ -32,21 +45,25 @@ def stderr() -> Console:
 
 def error(message: str) -> None:
     """One line on stderr; the CLI picks the exit code."""
-    stderr().print(Text(f"Error: {message}", style="red"), overflow="ignore", crop=False)
+    stderr().print(
+        Text(f"Error: {safe(message, one_line=True)}", style="red"), overflow="ignore", crop=False
+    )
 
 
 def notice(message: str) -> None:
-    stderr().print(Text(message, style="yellow"), overflow="ignore", crop=False)
+    stderr().print(
+        Text(safe(message, one_line=True), style="yellow"), overflow="ignore", crop=False
+    )
 
 
 def success(message: str) -> None:
-    stdout().print(Text(message), overflow="ignore", crop=False)
+    stdout().print(Text(safe(message, one_line=True)), overflow="ignore", crop=False)
 
 
 def lines(messages: list[str]) -> None:
     console = stdout()
     for message in messages:
-        console.print(Text(message), overflow="ignore", crop=False)
+        console.print(Text(safe(message, one_line=True)), overflow="ignore", crop=False)
 
 
 def _plain(value: Any) -> Any:
@@ -66,7 +83,9 @@ def to_data(obj: Any) -> Any:
 
 def print_json(data: Any) -> None:
     """JSON for scripts: plain text, no colour, no wrapping, dates as ISO strings."""
-    sys.stdout.write(json.dumps(to_data(data), indent=2, ensure_ascii=False, default=_plain))
+    text = json.dumps(to_data(data), indent=2, ensure_ascii=False, default=_plain)
+    # json leaves DEL and the C1 controls raw; escape them so no terminal acts on them
+    sys.stdout.write(re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
 
 
@@ -120,8 +139,8 @@ def overview_table(overview: Any) -> None:
     table.add_column("%", justify="right", no_wrap=True)
     for spec in overview.specializations:
         table.add_row(
-            Text(spec.slug, style="cyan"),
-            Text(spec.title),
+            _text(spec.slug, "cyan"),
+            _text(spec.title),
             f"{spec.courses_done}/{spec.courses_total}",
             f"{spec.units_done}/{spec.units_total}",
             bar(spec.units_done, spec.units_total),
@@ -133,8 +152,8 @@ def overview_table(overview: Any) -> None:
 def report_table(report: Any) -> None:
     """`coursetrack status SPEC` (courses) or `status SPEC/COURSE` (topics)."""
     console = stdout()
-    heading = Text(report.title, style="bold")
-    heading.append(f"  {report.ref}  ", style="cyan")
+    heading = _text(report.title, "bold")
+    heading.append(f"  {safe(report.ref)}  ", style="cyan")
     heading.append(f"{report.units_done}/{report.units_total} units, {_pct(report.percent)}")
     if report.completed_on:
         heading.append(f", completed {_date(report.completed_on)}", style="green")
@@ -151,7 +170,7 @@ def report_table(report: Any) -> None:
     for item in report.items:
         table.add_row(
             str(item.position),
-            Text(item.title),
+            _text(item.title),
             _status(item.status),
             f"{item.units_done}/{item.units_total}",
             bar(item.units_done, item.units_total, width=6) + Text(f" {_pct(item.percent):>4}"),
@@ -163,7 +182,7 @@ def report_table(report: Any) -> None:
         noun = "courses" if report.kind == "specialization" else "topics"
         console.print(Text(f"No {noun} yet.", style="dim"))
     if report.certificate_url:
-        console.print(Text(f"Certificate: {report.certificate_url}"))
+        console.print(_text(f"Certificate: {report.certificate_url}"))
 
 
 def item_table(item: Any, ref: str) -> None:
@@ -171,8 +190,8 @@ def item_table(item: Any, ref: str) -> None:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.add_row("Topic", Text(item.title))
-    table.add_row("Ref", Text(ref, style="cyan"))
+    table.add_row("Topic", _text(item.title))
+    table.add_row("Ref", _text(ref, "cyan"))
     table.add_row("Status", _status(item.status))
     table.add_row("Started", _date(item.started_on))
     table.add_row("Completed", _date(item.completed_on))
@@ -185,5 +204,5 @@ def catalogs_table(rows: list[dict]) -> None:
     for column in ("name", "slug", "title", "courses", "topics"):
         table.add_column(column.capitalize(), no_wrap=column != "title")
     for row in rows:
-        table.add_row(*(Text(str(row[c])) for c in ("name", "slug", "title", "courses", "topics")))
+        table.add_row(*(_text(str(row[c])) for c in ("name", "slug", "title", "courses", "topics")))
     stdout().print(table)

@@ -1,0 +1,174 @@
+"""add, update, rm: editing the catalog by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def courses(store, spec: str = "my") -> list[tuple]:  # noqa: ANN001
+    return store.rows(
+        "SELECT c.position, c.slug, c.title FROM course c JOIN specialization s "
+        "ON s.id = c.specialization_id WHERE s.slug = ? ORDER BY c.position",
+        spec,
+    )
+
+
+@pytest.fixture
+def my(store):  # noqa: ANN001, ANN201
+    assert store.run("add", "specialization", "My Track", "--slug", "my").exit_code == 0
+    return store
+
+
+def test_add_specialization_with_every_option(store) -> None:  # noqa: ANN001
+    result = store.run(
+        "add", "specialization", "Machine Learning Engineering for Production",
+        "--provider", "Coursera", "--url", "https://example.org/mlep",
+        "--description", "MLOps",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "added specialization machine-learning-engineering-for-production: "
+        "Machine Learning Engineering for Production\n"
+    )
+    assert store.rows("SELECT slug, title, provider, url, description FROM specialization") == [
+        (
+            "machine-learning-engineering-for-production",
+            "Machine Learning Engineering for Production",
+            "Coursera",
+            "https://example.org/mlep",
+            "MLOps",
+        )
+    ]
+
+
+def test_the_store_and_its_directory_are_created_on_first_write(tmp_path) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from coursetrack.cli import app
+
+    path = tmp_path / "deep" / "er" / "store.db"
+    result = CliRunner().invoke(app, ["--db", str(path), "add", "specialization", "X"])
+    assert result.exit_code == 0
+    assert path.is_file()
+
+
+def test_add_courses_in_order_and_at_a_position(my) -> None:  # noqa: ANN001
+    my.run("add", "course", "my", "Second")
+    my.run("add", "course", "my", "Third")
+    result = my.run("add", "course", "my", "First", "--position", "1", "--slug", "one")
+    assert result.stdout == "added course my/one at position 1: First\n"
+    assert courses(my) == [(1, "one", "First"), (2, "second", "Second"), (3, "third", "Third")]
+
+
+def test_add_topics(my) -> None:  # noqa: ANN001
+    my.run("add", "course", "my", "Course")
+    my.run("add", "topic", "my/1", "Week 2")
+    result = my.run("add", "topic", "my/course", "Week 1", "--position", "1", "--json")
+    assert result.json() == {"ref": "my/course/week-1", "title": "Week 1", "position": 1}
+    assert my.rows("SELECT position, slug FROM topic ORDER BY position") == [
+        (1, "week-1"),
+        (2, "week-2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", "specialization", "Again", "--slug", "my"], "the store already has a specialization with slug 'my'"),
+        (["add", "specialization", "   "], "title is empty"),
+        (["add", "specialization", "!!!"], "a slug cannot be empty"),
+        (["add", "specialization", "X", "--slug", "Bad Slug"], "must be lowercase letters and digits"),
+        (["add", "specialization", "X", "--slug", "42"], "is all digits"),
+        (["add", "course", "my", "C", "--position", "3"], "--position 3 is out of range: my has 0 courses, so use 1 to 1"),
+        (["add", "course", "nope", "C"], "no specialization 'nope'"),
+        (["add", "topic", "my", "T"], "'my' is a specialization; add a topic to a course"),
+    ],
+)  # fmt: skip
+def test_add_refuses_bad_input(my, args: list[str], message: str) -> None:  # noqa: ANN001
+    before = my.dump()
+    result = my.run(*args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert my.dump() == before
+
+
+def test_update_fields(dls) -> None:  # noqa: ANN001
+    result = dls.run(
+        "update", "dls", "--certificate-url", "https://coursera.org/verify/XYZ",
+        "--title", "DLS", "--provider", "Coursera",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert result.stdout == "updated dls: title, certificate_url, provider\n"
+    assert dls.rows("SELECT title, certificate_url, provider FROM specialization") == [
+        ("DLS", "https://coursera.org/verify/XYZ", "Coursera")
+    ]
+    status = dls.run("status", "dls", "--json").json()
+    assert status["certificate_url"] == "https://coursera.org/verify/XYZ"
+    assert "Certificate: https://coursera.org/verify/XYZ" in dls.run("status", "dls").stdout
+
+
+def test_update_slug_changes_the_ref(dls) -> None:  # noqa: ANN001
+    dls.run("done", "dls/cnn/1")
+    result = dls.run("update", "dls/cnn", "--slug", "convnets")
+    assert result.stdout == "updated dls/convnets: slug\n"
+    assert dls.run("status", "dls/convnets", "--json").json()["units_done"] == 1
+
+
+def test_update_note_and_clear_a_field(dls) -> None:  # noqa: ANN001
+    dls.run("update", "dls/2", "--note", "redo Adam", "--url", "")
+    assert dls.rows("SELECT url FROM course WHERE slug = 'improving'") == [(None,)]
+    assert dls.rows("SELECT note FROM progress") == [("redo Adam",)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["update", "dls"], "nothing to update"),
+        (["update", "dls/1/1", "--certificate-url", "x"], "topics have no certificate"),
+        (["update", "dls/1", "--provider", "x"], "only a specialization has a provider"),
+        (["update", "dls/1", "--slug", "improving"], "dls already has a course with slug 'improving'"),
+        (["update", "dls/1", "--title", " "], "--title is empty"),
+    ],
+)  # fmt: skip
+def test_update_refuses_bad_input(dls, args: list[str], message: str) -> None:  # noqa: ANN001
+    before = dls.dump()
+    result = dls.run(*args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert dls.dump() == before
+
+
+def test_rm_without_progress_needs_no_confirmation(dls) -> None:  # noqa: ANN001
+    result = dls.run("rm", "dls/2/2")
+    assert result.exit_code == 0
+    assert result.stdout == "removed topic dls/improving/optimization: Optimization Algorithms\n"
+    assert dls.rows(
+        "SELECT t.position, t.slug FROM topic t JOIN course c ON c.id = t.course_id "
+        "WHERE c.slug = 'improving' ORDER BY t.position"
+    ) == [(1, "practical-aspects"), (2, "tuning")]
+
+
+def test_rm_with_progress_refuses_without_a_terminal(dls) -> None:  # noqa: ANN001
+    dls.run("done", "dls/1/1")
+    before = dls.dump()
+    result = dls.run("rm", "dls/1")
+    assert result.exit_code == 1
+    assert "holds 1 progress record(s); run again with --yes" in result.stderr
+    assert dls.dump() == before
+
+
+def test_rm_with_yes_deletes_item_and_progress(dls) -> None:  # noqa: ANN001
+    dls.run("done", "dls/1")
+    result = dls.run("rm", "dls/1", "--yes")
+    assert result.exit_code == 0
+    assert courses(dls, "dls")[0] == (1, "improving", courses(dls, "dls")[0][2])
+    assert [p for p, *_ in courses(dls, "dls")] == [1, 2, 3, 4]
+    assert dls.rows("SELECT count(*) FROM progress") == [(0,)]
+    assert dls.rows("SELECT count(*) FROM topic") == [(13,)]
+
+
+def test_rm_a_whole_specialization(dls) -> None:  # noqa: ANN001
+    dls.run("start", "dls")
+    assert dls.run("rm", "dls", "-y").exit_code == 0
+    for table in ("specialization", "course", "topic", "progress"):
+        assert dls.rows(f"SELECT count(*) FROM {table}") == [(0,)]
