@@ -17,7 +17,7 @@ def _all_commands() -> list[list[str]]:
     """Every command path, e.g. ['add', 'course'], found by walking the app."""
     paths: list[list[str]] = []
 
-    def walk(command, prefix: list[str]) -> None:  # noqa: ANN001
+    def walk(command, prefix: list[str]) -> None:
         paths.append(prefix)
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, [*prefix, name])
@@ -68,12 +68,12 @@ def test_no_arguments_shows_help() -> None:
     assert result.exit_code in (0, 2)
 
 
-def test_unknown_option_is_a_usage_error(store) -> None:  # noqa: ANN001
+def test_unknown_option_is_a_usage_error(store) -> None:
     result = store.run("status", "--bogus")
     assert result.exit_code == 2
 
 
-def test_python_dash_m(tmp_path) -> None:  # noqa: ANN001
+def test_python_dash_m(tmp_path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "coursetrack", "--version"], capture_output=True, text=True
     )
@@ -103,7 +103,7 @@ def test_help_and_version_do_not_import_the_database_layer(args: list[str]) -> N
     assert heavy == "", f"{args} imported {heavy}"
 
 
-def test_the_probe_does_see_heavy_imports(tmp_path) -> None:  # noqa: ANN001
+def test_the_probe_does_see_heavy_imports(tmp_path) -> None:
     """The check above would notice: a real command does import sqlmodel."""
     args = ["--db", str(tmp_path / "s.db"), "status"]
     result = subprocess.run(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-def courses(store, spec: str = "my") -> list[tuple]:  # noqa: ANN001
+def courses(store, spec: str = "my") -> list[tuple]:
     return store.rows(
         "SELECT c.position, c.slug, c.title FROM course c JOIN specialization s "
         "ON s.id = c.specialization_id WHERE s.slug = ? ORDER BY c.position",
@@ -14,12 +14,12 @@ def courses(store, spec: str = "my") -> list[tuple]:  # noqa: ANN001
 
 
 @pytest.fixture
-def my(store):  # noqa: ANN001, ANN201
+def my(store):
     assert store.run("add", "specialization", "My Track", "--slug", "my").exit_code == 0
     return store
 
 
-def test_add_specialization_with_every_option(store) -> None:  # noqa: ANN001
+def test_add_specialization_with_every_option(store) -> None:
     result = store.run(
         "add", "specialization", "Machine Learning Engineering for Production",
         "--provider", "Coursera", "--url", "https://example.org/mlep",
@@ -41,7 +41,7 @@ def test_add_specialization_with_every_option(store) -> None:  # noqa: ANN001
     ]
 
 
-def test_the_store_and_its_directory_are_created_on_first_write(tmp_path) -> None:  # noqa: ANN001
+def test_the_store_and_its_directory_are_created_on_first_write(tmp_path) -> None:
     from typer.testing import CliRunner
 
     from coursetrack.cli import app
@@ -52,7 +52,7 @@ def test_the_store_and_its_directory_are_created_on_first_write(tmp_path) -> Non
     assert path.is_file()
 
 
-def test_add_courses_in_order_and_at_a_position(my) -> None:  # noqa: ANN001
+def test_add_courses_in_order_and_at_a_position(my) -> None:
     my.run("add", "course", "my", "Second")
     my.run("add", "course", "my", "Third")
     result = my.run("add", "course", "my", "First", "--position", "1", "--slug", "one")
@@ -60,7 +60,7 @@ def test_add_courses_in_order_and_at_a_position(my) -> None:  # noqa: ANN001
     assert courses(my) == [(1, "one", "First"), (2, "second", "Second"), (3, "third", "Third")]
 
 
-def test_add_topics(my) -> None:  # noqa: ANN001
+def test_add_topics(my) -> None:
     my.run("add", "course", "my", "Course")
     my.run("add", "topic", "my/1", "Week 2")
     result = my.run("add", "topic", "my/course", "Week 1", "--position", "1", "--json")
@@ -84,7 +84,7 @@ def test_add_topics(my) -> None:  # noqa: ANN001
         (["add", "topic", "my", "T"], "'my' is a specialization; add a topic to a course"),
     ],
 )  # fmt: skip
-def test_add_refuses_bad_input(my, args: list[str], message: str) -> None:  # noqa: ANN001
+def test_add_refuses_bad_input(my, args: list[str], message: str) -> None:
     before = my.dump()
     result = my.run(*args)
     assert result.exit_code == 1
@@ -92,7 +92,7 @@ def test_add_refuses_bad_input(my, args: list[str], message: str) -> None:  # no
     assert my.dump() == before
 
 
-def test_update_fields(dls) -> None:  # noqa: ANN001
+def test_update_fields(dls) -> None:
     result = dls.run(
         "update", "dls", "--certificate-url", "https://coursera.org/verify/XYZ",
         "--title", "DLS", "--provider", "Coursera",
@@ -107,14 +107,14 @@ def test_update_fields(dls) -> None:  # noqa: ANN001
     assert "Certificate: https://coursera.org/verify/XYZ" in dls.run("status", "dls").stdout
 
 
-def test_update_slug_changes_the_ref(dls) -> None:  # noqa: ANN001
+def test_update_slug_changes_the_ref(dls) -> None:
     dls.run("done", "dls/cnn/1")
     result = dls.run("update", "dls/cnn", "--slug", "convnets")
     assert result.stdout == "updated dls/convnets: slug\n"
     assert dls.run("status", "dls/convnets", "--json").json()["units_done"] == 1
 
 
-def test_update_note_and_clear_a_field(dls) -> None:  # noqa: ANN001
+def test_update_note_and_clear_a_field(dls) -> None:
     dls.run("update", "dls/2", "--note", "redo Adam", "--url", "")
     assert dls.rows("SELECT url FROM course WHERE slug = 'improving'") == [(None,)]
     assert dls.rows("SELECT note FROM progress") == [("redo Adam",)]
@@ -130,7 +130,7 @@ def test_update_note_and_clear_a_field(dls) -> None:  # noqa: ANN001
         (["update", "dls/1", "--title", " "], "--title is empty"),
     ],
 )  # fmt: skip
-def test_update_refuses_bad_input(dls, args: list[str], message: str) -> None:  # noqa: ANN001
+def test_update_refuses_bad_input(dls, args: list[str], message: str) -> None:
     before = dls.dump()
     result = dls.run(*args)
     assert result.exit_code == 1
@@ -138,7 +138,7 @@ def test_update_refuses_bad_input(dls, args: list[str], message: str) -> None:  
     assert dls.dump() == before
 
 
-def test_rm_without_progress_needs_no_confirmation(dls) -> None:  # noqa: ANN001
+def test_rm_without_progress_needs_no_confirmation(dls) -> None:
     result = dls.run("rm", "dls/2/2")
     assert result.exit_code == 0
     assert result.stdout == "removed topic dls/improving/optimization: Optimization Algorithms\n"
@@ -148,7 +148,7 @@ def test_rm_without_progress_needs_no_confirmation(dls) -> None:  # noqa: ANN001
     ) == [(1, "practical-aspects"), (2, "tuning")]
 
 
-def test_rm_with_progress_refuses_without_a_terminal(dls) -> None:  # noqa: ANN001
+def test_rm_with_progress_refuses_without_a_terminal(dls) -> None:
     dls.run("done", "dls/1/1")
     before = dls.dump()
     result = dls.run("rm", "dls/1")
@@ -157,7 +157,7 @@ def test_rm_with_progress_refuses_without_a_terminal(dls) -> None:  # noqa: ANN0
     assert dls.dump() == before
 
 
-def test_rm_with_yes_deletes_item_and_progress(dls) -> None:  # noqa: ANN001
+def test_rm_with_yes_deletes_item_and_progress(dls) -> None:
     dls.run("done", "dls/1")
     result = dls.run("rm", "dls/1", "--yes")
     assert result.exit_code == 0
@@ -167,7 +167,7 @@ def test_rm_with_yes_deletes_item_and_progress(dls) -> None:  # noqa: ANN001
     assert dls.rows("SELECT count(*) FROM topic") == [(13,)]
 
 
-def test_rm_a_whole_specialization(dls) -> None:  # noqa: ANN001
+def test_rm_a_whole_specialization(dls) -> None:
     dls.run("start", "dls")
     assert dls.run("rm", "dls", "-y").exit_code == 0
     for table in ("specialization", "course", "topic", "progress"):

@@ -9,7 +9,7 @@ import pytest
 TODAY = dt.date.today().isoformat()
 
 
-def topic_state(store, course: int, topic: int) -> tuple:  # noqa: ANN001
+def topic_state(store, course: int, topic: int) -> tuple:
     """(status, started_on, completed_on, note) of dls/course/topic, from the file."""
     rows = store.rows(
         "SELECT p.status, p.started_on, p.completed_on, p.note FROM topic t "
@@ -23,27 +23,27 @@ def topic_state(store, course: int, topic: int) -> tuple:  # noqa: ANN001
     return rows[0]
 
 
-def test_done_marks_a_topic_done_today(dls) -> None:  # noqa: ANN001
+def test_done_marks_a_topic_done_today(dls) -> None:
     result = dls.run("done", "dls/1/1")
     assert result.exit_code == 0
     assert result.stdout == "done dls/neural-networks/introduction: Introduction to Deep Learning\n"
     assert topic_state(dls, 1, 1) == ("done", None, TODAY, None)
 
 
-def test_done_with_date_and_note(dls) -> None:  # noqa: ANN001
+def test_done_with_date_and_note(dls) -> None:
     result = dls.run("done", "dls/1/2", "--on", "2026-03-14", "--note", "vectorize everything")
     assert result.exit_code == 0
     assert topic_state(dls, 1, 2) == ("done", None, "2026-03-14", "vectorize everything")
 
 
-def test_done_yesterday(dls) -> None:  # noqa: ANN001
+def test_done_yesterday(dls) -> None:
     dls.run("done", "dls/1/2", "--on", "yesterday")
     expected = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     assert topic_state(dls, 1, 2)[2] == expected
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "14/03/2026", "soon", "2026-13-01", ""])
-def test_bad_date_is_refused_and_nothing_changes(dls, bad: str) -> None:  # noqa: ANN001
+def test_bad_date_is_refused_and_nothing_changes(dls, bad: str) -> None:
     before = dls.dump()
     result = dls.run("done", "dls/1/1", "--on", bad)
     assert result.exit_code == 1
@@ -51,7 +51,7 @@ def test_bad_date_is_refused_and_nothing_changes(dls, bad: str) -> None:  # noqa
     assert dls.dump() == before
 
 
-def test_done_on_a_course_marks_its_open_topics(dls) -> None:  # noqa: ANN001
+def test_done_on_a_course_marks_its_open_topics(dls) -> None:
     dls.run("done", "dls/1/1", "--on", "2026-01-01")
     result = dls.run("done", "dls/1", "--on", "2026-02-01")
     assert result.exit_code == 0
@@ -63,7 +63,7 @@ def test_done_on_a_course_marks_its_open_topics(dls) -> None:  # noqa: ANN001
     assert topic_state(dls, 2, 1)[0] is None
 
 
-def test_done_on_a_specialization_marks_everything(dls) -> None:  # noqa: ANN001
+def test_done_on_a_specialization_marks_everything(dls) -> None:
     result = dls.run("done", "dls", "--json")
     assert result.json() == {
         "changes": [
@@ -79,21 +79,21 @@ def test_done_on_a_specialization_marks_everything(dls) -> None:  # noqa: ANN001
     assert dls.rows("SELECT count(*) FROM progress WHERE status = 'done'") == [(17,)]
 
 
-def test_done_twice_says_nothing_to_do(dls) -> None:  # noqa: ANN001
+def test_done_twice_says_nothing_to_do(dls) -> None:
     dls.run("done", "dls/1/1")
     result = dls.run("done", "dls/1/1")
     assert result.exit_code == 0
     assert "nothing to do" in result.stdout
 
 
-def test_several_refs_in_one_command(dls) -> None:  # noqa: ANN001
+def test_several_refs_in_one_command(dls) -> None:
     result = dls.run("done", "dls/1/1", "dls/1/2", "dls/cnn/detection")
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 3
     assert topic_state(dls, 4, 3)[0] == "done"
 
 
-def test_course_without_topics_is_a_unit(store) -> None:  # noqa: ANN001
+def test_course_without_topics_is_a_unit(store) -> None:
     store.run("add", "specialization", "Self Taught", "--slug", "self")
     store.run("add", "course", "self", "Linear Algebra")
     result = store.run("done", "self/1", "--on", "2026-05-05")
@@ -106,7 +106,7 @@ def test_course_without_topics_is_a_unit(store) -> None:  # noqa: ANN001
     assert status["courses"][0]["status"] == "done"
 
 
-def test_start_records_the_date_once(dls) -> None:  # noqa: ANN001
+def test_start_records_the_date_once(dls) -> None:
     result = dls.run("start", "dls/2/1", "--on", "2026-04-01")
     assert (
         result.stdout
@@ -117,20 +117,20 @@ def test_start_records_the_date_once(dls) -> None:  # noqa: ANN001
     assert topic_state(dls, 2, 1) == ("in-progress", "2026-04-01", None, None)
 
 
-def test_start_a_done_topic_leaves_it_done(dls) -> None:  # noqa: ANN001
+def test_start_a_done_topic_leaves_it_done(dls) -> None:
     dls.run("done", "dls/2/1")
     result = dls.run("start", "dls/2/1")
     assert "already done" in result.stdout
     assert topic_state(dls, 2, 1)[0] == "done"
 
 
-def test_start_a_course_makes_it_in_progress(dls) -> None:  # noqa: ANN001
+def test_start_a_course_makes_it_in_progress(dls) -> None:
     dls.run("start", "dls/cnn", "--on", "2026-06-01")
     course = dls.run("status", "dls", "--json").json()["courses"][3]
     assert (course["status"], course["started_on"]) == ("in-progress", "2026-06-01")
 
 
-def test_reopen_a_topic(dls) -> None:  # noqa: ANN001
+def test_reopen_a_topic(dls) -> None:
     dls.run("start", "dls/1/1", "--on", "2026-01-01")
     dls.run("done", "dls/1/1", "--on", "2026-01-02")
     dls.run("done", "dls/1/2", "--on", "2026-01-02")
@@ -140,20 +140,20 @@ def test_reopen_a_topic(dls) -> None:  # noqa: ANN001
     assert topic_state(dls, 1, 2) == ("todo", None, None, None)
 
 
-def test_reopen_a_course_reopens_its_topics(dls) -> None:  # noqa: ANN001
+def test_reopen_a_course_reopens_its_topics(dls) -> None:
     dls.run("done", "dls/1")
     result = dls.run("reopen", "dls/1", "--json")
     assert result.json()["changes"][0]["changed"] == 4
     assert dls.rows("SELECT count(*) FROM progress WHERE status = 'done'") == [(0,)]
 
 
-def test_reopen_what_is_not_done(dls) -> None:  # noqa: ANN001
+def test_reopen_what_is_not_done(dls) -> None:
     result = dls.run("reopen", "dls/1/1")
     assert result.exit_code == 0
     assert "nothing to do" in result.stdout
 
 
-def test_progress_survives_as_rows_apart_from_the_catalog(dls) -> None:  # noqa: ANN001
+def test_progress_survives_as_rows_apart_from_the_catalog(dls) -> None:
     dls.run("done", "dls/1/1", "--note", "first")
     assert dls.rows(
         "SELECT t.slug, p.status, p.note FROM progress p JOIN topic t ON t.id = p.topic_id"
@@ -161,7 +161,7 @@ def test_progress_survives_as_rows_apart_from_the_catalog(dls) -> None:  # noqa:
     assert dls.rows("SELECT count(*) FROM topic") == [(17,)]
 
 
-def test_done_note_is_appended_not_replaced(dls) -> None:  # noqa: ANN001
+def test_done_note_is_appended_not_replaced(dls) -> None:
     dls.run("done", "dls/1/1", "--note", "one")
     dls.run("done", "dls/1/1", "--note", "two")
     assert topic_state(dls, 1, 1)[3] == "one\ntwo"

@@ -22,7 +22,7 @@ import pytest
         ("dls/1/1/", "dls/neural-networks/introduction"),
     ],
 )
-def test_ref_forms(dls, ref: str, expected: str) -> None:  # noqa: ANN001
+def test_ref_forms(dls, ref: str, expected: str) -> None:
     result = dls.run("start", ref, "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["changes"][0]["ref"] == expected
@@ -53,7 +53,7 @@ def test_ref_forms(dls, ref: str, expected: str) -> None:  # noqa: ANN001
         ("dls/" + "9" * 10_000, "dls has no course '99999"),
     ],
 )
-def test_bad_refs_say_what_exists(dls, ref: str, message: str) -> None:  # noqa: ANN001
+def test_bad_refs_say_what_exists(dls, ref: str, message: str) -> None:
     before = dls.dump()
     result = dls.run("done", ref)
     assert result.exit_code == 1
@@ -63,13 +63,13 @@ def test_bad_refs_say_what_exists(dls, ref: str, message: str) -> None:  # noqa:
     assert dls.dump() == before
 
 
-def test_ref_on_an_empty_store_says_how_to_start(store) -> None:  # noqa: ANN001
+def test_ref_on_an_empty_store_says_how_to_start(store) -> None:
     result = store.run("status", "dls")
     assert result.exit_code == 1
     assert "coursetrack import deep-learning-specialization" in result.stderr
 
 
-def test_one_bad_ref_among_good_ones_changes_nothing(dls) -> None:  # noqa: ANN001
+def test_one_bad_ref_among_good_ones_changes_nothing(dls) -> None:
     before = dls.dump()
     result = dls.run("done", "dls/1/1", "dls/1/2", "dls/7")
     assert result.exit_code == 1

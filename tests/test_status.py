@@ -10,7 +10,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-7]|38;|9[0-7])[0-9;]*m")
 
 
-def test_empty_store_says_how_to_start(store) -> None:  # noqa: ANN001
+def test_empty_store_says_how_to_start(store) -> None:
     result = store.run("status")
     assert result.exit_code == 0
     assert "coursetrack import deep-learning-specialization" in result.stdout
@@ -18,11 +18,11 @@ def test_empty_store_says_how_to_start(store) -> None:  # noqa: ANN001
     assert store.run("status", "--json").json() == {"specializations": []}
 
 
-def test_overview_table(dls) -> None:  # noqa: ANN001
+def test_overview_table(dls) -> None:
     dls.run("done", "dls/1")
     dls.run("done", "dls/2/1")
     out = dls.run("status").stdout
-    header, rule, row = out.splitlines()[:3]
+    header, _rule, row = out.splitlines()[:3]
     assert header.split() == ["Slug", "Specialization", "Courses", "Units", "Progress", "%"]
     assert row.split()[0] == "dls"
     assert "Deep Learning Specialization" in row
@@ -30,7 +30,7 @@ def test_overview_table(dls) -> None:  # noqa: ANN001
     assert "███░░░░░░░" in row
 
 
-def test_overview_json(dls) -> None:  # noqa: ANN001
+def test_overview_json(dls) -> None:
     dls.run("done", "dls/1")
     data = dls.run("status", "--json").json()
     (spec,) = data["specializations"]
@@ -43,7 +43,7 @@ def test_overview_json(dls) -> None:  # noqa: ANN001
     assert (spec["units_done"], spec["units_total"], spec["percent"]) == (4, 17, 23.5)
 
 
-def test_specialization_table_lists_courses_in_order(dls) -> None:  # noqa: ANN001
+def test_specialization_table_lists_courses_in_order(dls) -> None:
     dls.run("done", "dls/1", "--on", "2026-02-01")
     dls.run("start", "dls/2/1", "--on", "2026-02-03")
     lines = dls.run("status", "dls").stdout.splitlines()
@@ -65,7 +65,7 @@ def test_specialization_table_lists_courses_in_order(dls) -> None:  # noqa: ANN0
     assert "todo" in rows[4]
 
 
-def test_specialization_json(dls) -> None:  # noqa: ANN001
+def test_specialization_json(dls) -> None:
     dls.run("done", "dls/1", "--on", "2026-02-01")
     data = dls.run("status", "dls", "--json").json()
     for key in ("slug", "title", "units_done", "units_total", "percent", "courses"):
@@ -87,7 +87,7 @@ def test_specialization_json(dls) -> None:  # noqa: ANN001
     assert data["courses"][1]["started_on"] is None
 
 
-def test_course_table_and_json(dls) -> None:  # noqa: ANN001
+def test_course_table_and_json(dls) -> None:
     dls.run("done", "dls/4/2", "--on", "2026-03-03")
     out = dls.run("status", "dls/cnn").stdout
     assert out.splitlines()[0].startswith("Convolutional Neural Networks  dls/cnn  1/4 units, 25%")
@@ -104,14 +104,14 @@ def test_course_table_and_json(dls) -> None:  # noqa: ANN001
     assert (data["units_done"], data["units_total"], data["percent"]) == (1, 4, 25.0)
 
 
-def test_topic_status(dls) -> None:  # noqa: ANN001
+def test_topic_status(dls) -> None:
     dls.run("start", "dls/5/4", "--on", "2026-07-07")
     out = dls.run("status", "dls/5/4").stdout
     assert "Transformer Network" in out and "in-progress" in out and "2026-07-07" in out
     assert dls.run("status", "dls/5/4", "--json").json()["status"] == "in-progress"
 
 
-def test_tables_fit_80_columns(dls) -> None:  # noqa: ANN001
+def test_tables_fit_80_columns(dls) -> None:
     dls.run("done", "dls/1", "--on", "2026-02-01")
     dls.run("update", "dls/2", "--title", "A very long course title " * 6)
     for ref in ([], ["dls"], ["dls/2"]):
@@ -119,11 +119,11 @@ def test_tables_fit_80_columns(dls) -> None:  # noqa: ANN001
             assert len(line) <= 80, line
 
 
-def test_no_colour_in_a_pipe(dls) -> None:  # noqa: ANN001
+def test_no_colour_in_a_pipe(dls) -> None:
     assert not ANSI.search(dls.run("status", "dls").stdout)
 
 
-def test_colour_on_a_terminal_and_none_under_no_color(dls) -> None:  # noqa: ANN001
+def test_colour_on_a_terminal_and_none_under_no_color(dls) -> None:
     dls.run("done", "dls/1")
     args = ["--db", str(dls.path), "status", "dls"]
     code, screen = run_in_terminal(args)
@@ -135,14 +135,14 @@ def test_colour_on_a_terminal_and_none_under_no_color(dls) -> None:  # noqa: ANN
     assert not COLOUR.search(screen), "NO_COLOR turns colour off"
 
 
-def test_hostile_titles_print_as_text(store) -> None:  # noqa: ANN001
+def test_hostile_titles_print_as_text(store) -> None:
     store.run("add", "specialization", "[bold red]x[/] \x1b[31mred\x1b[0m", "--slug", "evil")
     out = store.run("status").stdout
     assert "[bold red]x[/]" in out
     assert "\x1b" not in out
 
 
-def test_rm_asks_on_a_terminal(dls) -> None:  # noqa: ANN001
+def test_rm_asks_on_a_terminal(dls) -> None:
     dls.run("done", "dls/1/1")
     code, screen = run_in_terminal(["--db", str(dls.path), "rm", "dls/1"], answer="n")
     assert "Delete course dls/neural-networks (4 topics) and 1 progress record(s)?" in screen
@@ -154,7 +154,7 @@ def test_rm_asks_on_a_terminal(dls) -> None:  # noqa: ANN001
     assert dls.rows("SELECT count(*) FROM course") == [(4,)]
 
 
-def test_json_escapes_control_characters(store) -> None:  # noqa: ANN001
+def test_json_escapes_control_characters(store) -> None:
     store.run("add", "specialization", "csi \x9b31m and esc \x1b[0m", "--slug", "evil")
     result = store.run("status", "--json")
     assert "\x9b" not in result.stdout and "\x1b" not in result.stdout
