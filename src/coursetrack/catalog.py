@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from coursetrack.errors import CatalogError
 from coursetrack.slugs import slug_problem, slugify
@@ -36,9 +43,12 @@ class _Strict(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_absent(cls, value: Any) -> Any:
-        # `description:` with nothing after it reads as "" in our loader.
-        return None if value == "" else value
+    def _blank_is_absent(cls, value: Any, info: ValidationInfo) -> Any:
+        # `description:` with nothing after it reads as "" in our loader. A
+        # required field (title) keeps its "" so it is reported as empty.
+        if value == "" and not cls.model_fields[info.field_name].is_required():
+            return None
+        return value
 
 
 class TopicSpec(_Strict):
@@ -59,7 +69,7 @@ class CourseSpec(_Strict):
     @field_validator("topics", mode="before")
     @classmethod
     def _titles_as_topics(cls, value: Any) -> Any:
-        if value is None:
+        if value is None or value == "":  # `topics:` with nothing after it
             return []
         if isinstance(value, list):
             return [{"title": item} if isinstance(item, str) else item for item in value]
@@ -78,7 +88,7 @@ class CatalogSpec(_Strict):
     @field_validator("courses", mode="before")
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value
+        return [] if value is None or value == "" else value
 
 
 # --- strict YAML ---------------------------------------------------------------
@@ -166,8 +176,11 @@ def read_text(path: Path, *, label: str | None = None) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        before = data[line_start : exc.start].decode("utf-8-sig", errors="replace")
         raise CatalogError(
-            f"{where}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+            f"{where}:{line}:{len(before) + 1}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+            "save it as UTF-8"
         ) from None
 
 
@@ -183,7 +196,7 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
         raise CatalogError(f"{where}: nested too deeply to be a catalog") from None
     if node is None:
         raise CatalogError(
-            f"{where}: the file is empty; a catalog is a mapping with title, slug and courses"
+            f"{where}:1:1: the file is empty; a catalog is a mapping with title, slug and courses"
         )
     marks = _Marks({}, {})
     try:
@@ -213,7 +226,19 @@ def load_catalog(path: Path, *, label: str | None = None) -> CatalogSpec:
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or "not valid YAML"
     if exc.context:
-        problem = f"{problem} ({exc.context})"
+        context = exc.context
+        start, end = exc.context_mark, exc.problem_mark
+        opened = context.startswith("while ")
+        if opened and start is not None and end is not None and start.line != end.line:
+            # An unclosed quote or bracket: say where it was opened.
+            context = f"{context} started at line {start.line + 1}, column {start.column + 1}"
+        problem = f"{problem} ({context})"
+    if exc.problem == "mapping values are not allowed here":
+        problem += "; quote text that contains ': ', or check the indentation"
+    elif exc.problem and "<block end>" in exc.problem:
+        problem += "; check the indentation"
+    elif exc.problem and "'\\t'" in exc.problem:
+        problem += "; indent with spaces, not tabs"
     return problem
 
 
@@ -259,9 +284,10 @@ def _describe(err: dict, loc: tuple) -> str:
             f"{field} must be a list (lines starting with '- '), not {_kind_of(err.get('input'))}"
         )
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return (
-            f"each item of {field} must be a mapping or a title, not {_kind_of(err.get('input'))}"
-        )
+        found = _kind_of(err.get("input"))
+        if field == "topics":
+            return f"each item of topics must be a mapping or a title, not {found}"
+        return f"each item of {field} must be a mapping with a title: key, not {found}"
     return f"{field}: {err['msg']}"
 
 
