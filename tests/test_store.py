@@ -151,3 +151,16 @@ def test_a_read_only_store_is_a_clear_error(dls) -> None:
     assert result.exit_code == 1
     assert "read-only; nothing was changed" in result.stderr
     assert dls.dump() == before
+
+
+def test_a_sqlite_url_to_another_programs_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.commit()
+    con.close()
+    before = _sha(path)
+    result = invoke("--db", f"sqlite:///{path}", "add", "specialization", "X")
+    assert result.exit_code == 1
+    assert "not a coursetrack store" in result.stderr
+    assert _sha(path) == before

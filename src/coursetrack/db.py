@@ -245,6 +245,12 @@ def _open_url(url: str) -> Store:
 
     from coursetrack import models  # noqa: F401  (registers the tables)
 
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    plain_file = parsed.database not in (None, "", ":memory:") and not parsed.query.get("uri")
+    if parsed.get_backend_name() == "sqlite" and plain_file:
+        _inspect_file(Path(parsed.database))  # refuse what is not ours, as for --db PATH
     with _translate_errors(url):
         engine = _make_engine(url)
         if url.startswith("sqlite"):
