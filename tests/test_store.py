@@ -15,7 +15,7 @@ from coursetrack.cli import app
 from coursetrack.models import SQLModel
 
 
-def invoke(*args: str, env: dict | None = None):  # noqa: ANN201
+def invoke(*args: str, env: dict | None = None):
     return CliRunner().invoke(app, list(args), env=env)
 
 
@@ -120,9 +120,7 @@ def test_foreign_keys_are_enforced() -> None:
 
     with pytest.raises(IntegrityError), store.engine.begin() as conn:
         conn.execute(
-            Course.__table__.insert().values(
-                specialization_id=999, position=1, slug="x", title="X"
-            )
+            Course.__table__.insert().values(specialization_id=999, position=1, slug="x", title="X")
         )
 
 

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
@@ -244,8 +244,6 @@ def _open_url(url: str) -> Store:
     from sqlmodel import SQLModel
 
     from coursetrack import models  # noqa: F401  (registers the tables)
-
-    from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     plain_file = parsed.database not in (None, "", ":memory:") and not parsed.query.get("uri")
