@@ -7,11 +7,14 @@ so the expected positions can be checked by eye.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 if TYPE_CHECKING:
     from conftest import Store
@@ -786,3 +789,47 @@ def test_blank_optional_fields_are_absent(store: Store, tmp_path: Path) -> None:
 def test_surrounding_whitespace_is_trimmed(store: Store, tmp_path: Path) -> None:
     imported(store, write(tmp_path, "title: '  Deep  '\nslug: ' d '\n"))
     assert store.rows("SELECT slug, title FROM specialization") == [("d", "Deep")]
+
+
+def test_deep_nesting_is_refused_where_it_gets_too_deep(dls: Store, tmp_path: Path) -> None:
+    path = write(tmp_path, "title: T\ndescription: " + "[" * 5000 + "]" * 5000 + "\n")
+    # The root mapping is level 1; the 20th bracket, at column 33, opens level 21.
+    assert refuse(dls, path) == (
+        f"{path}:2:33: nested more than 20 levels deep, far deeper than a catalog goes"
+    )
+
+
+YAMLISH = st.lists(
+    st.sampled_from(
+        [
+            *"ab:-[]{},'\"&*!|>#?%@`~é\t \n",
+            *("title: ", "courses:\n", "  - ", "topics:\n", "    - ", "slug: "),
+            *("title: x\n", "\n  ", "- title: y\n"),
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=YAMLISH)
+def test_any_text_is_imported_or_refused_with_a_position(
+    store: Store, tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8")
+    before = store.dump()
+    result = store.run("import", str(path))
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 0:
+        assert result.stdout
+        return
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert re.match(rf"Error: {re.escape(str(path))}:\d+:\d+: \S", lines[0]), lines[0]
+    assert store.dump() == before

@@ -30,6 +30,7 @@ from coursetrack.slugs import slug_problem, slugify
 
 SHIPPED_SUFFIX = ".yaml"
 MAX_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 20
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -95,7 +96,9 @@ class CatalogSpec(_Strict):
 
 
 class _Loader(yaml.SafeLoader):
-    """Composes nodes only; no implicit typing, no aliases."""
+    """Composes nodes only; no implicit typing, no aliases, no deep nesting."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -103,7 +106,19 @@ class _Loader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in a catalog", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            # A catalog is 6 levels deep; stop long before Python's recursion limit.
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"nested more than {MAX_DEPTH} levels deep, far deeper than a catalog goes",
+                self.peek_event().start_mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {}  # every plain scalar is a string

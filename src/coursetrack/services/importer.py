@@ -83,6 +83,7 @@ def import_catalog(session: Session, *, catalog: CatalogSpec, prune: bool = Fals
             specialization_id=spec.id, position=pos, slug=item.slug, title=item.title
         ),
         fields=_COURSE_FIELDS,
+        kind="courses",
         prune=prune,
         created=created,
     )
@@ -101,6 +102,7 @@ def import_catalog(session: Session, *, catalog: CatalogSpec, prune: bool = Fals
                 course_id=course.id, position=pos, slug=item.slug, title=item.title
             ),
             fields=_TOPIC_FIELDS,
+            kind="topics",
             prune=prune,
             created=created,
         )
@@ -117,14 +119,23 @@ def _merge_children(
     prefix: str,
     new,
     fields: tuple[str, ...],
+    kind: str,
     prune: bool,
     created: bool,
 ) -> dict:
     """Match `wanted` to `existing` by slug; returns the rows by slug.
 
     The file's items take positions 1..N in its order; kept items the file no
-    longer lists follow them in their old order.
+    longer lists follow them in their old order. When the file lists stored
+    items in another order, the parent is reported as updated: positional refs
+    (dls/2) now name other items.
     """
+    listed = {item.slug for item in wanted}
+    old_order = [r.slug for r in sorted(existing.values(), key=lambda r: r.position)]
+    if [slug for slug in old_order if slug in listed] != [
+        item.slug for item in wanted if item.slug in existing
+    ]:
+        report.updated.append(f"{prefix} (order of {kind})")
     rows = {}
     for position, item in enumerate(wanted, start=1):
         row = existing.get(item.slug)
