@@ -702,6 +702,29 @@ def test_slugs_are_derived_from_titles(store: Store, tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.xfail(
+    reason="slugs.slugify drops letters NFKD cannot split (ß, ø, æ, œ, ł, đ, þ) "
+    "instead of spelling them in ASCII",
+    strict=True,
+)
+def test_slugs_spell_out_letters_that_are_not_accented(store: Store, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        title: Straße
+        courses:
+          - title: Øresund Æble
+          - title: Łódź
+        """,
+    )
+    imported(store, path)
+    assert store.rows("SELECT slug FROM specialization") == [("strasse",)]
+    assert store.rows("SELECT slug FROM course ORDER BY position") == [
+        ("oresund-aeble",),
+        ("lodz",),
+    ]
+
+
 def test_topic_as_string_or_mapping_is_the_same(store: Store, tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -538,3 +538,31 @@ def test_installed_wheel_finds_the_shipped_catalog(wheel: Path, tmp_path: Path) 
     imported = run("import", "deep-learning-specialization")
     assert imported.returncode == 0, imported.stderr
     assert "imported dls" in imported.stdout
+
+
+def test_renamed_item_without_slug_is_new_and_the_old_one_kept(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("title: T\nslug: t\ncourses:\n  - title: C\n    topics: [Intro, Wrap]\n")
+    ok(store, "import", str(path))
+    ok(store, "done", "t/c/intro", "--on", "2024-03-01")
+    path.write_text("title: T\nslug: t\ncourses:\n  - title: C\n    topics: [Welcome, Wrap]\n")
+    out = ok(store, "import", str(path))
+    assert out.splitlines()[1:] == [
+        "  added    t/c/welcome",
+        "  kept     t/c/intro (not in the file; --prune removes it)",
+    ]
+    assert out.startswith("updated t: T (")
+    assert progress(store) == [("t/c/intro", "done", None, "2024-03-01", None)]
+
+
+@pytest.mark.xfail(
+    reason="cli/catalogs.py _describe always writes 'N courses, N topics' ('1 courses')",
+    strict=True,
+)
+def test_import_summary_counts_in_the_singular(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "one.yaml"
+    path.write_text("title: One\ncourses:\n  - title: C\n    topics: [Only]\n")
+    out = ok(store, "import", str(path))
+    assert out.splitlines()[0] == "imported one: One (1 course, 1 topic)"
