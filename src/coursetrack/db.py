@@ -93,9 +93,125 @@ def _m001_initial(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+#: The columns each tracked table had when its history triggers were made.
+_TRACKED_V2 = {
+    "specialization": ("id", "slug", "title", "provider", "url", "description", "certificate_url"),
+    "course": (
+        "id", "specialization_id", "position", "slug", "title", "description", "url",
+        "certificate_url",
+    ),
+    "topic": ("id", "course_id", "position", "slug", "title", "description", "url"),
+    "progress": (
+        "id", "specialization_id", "course_id", "topic_id", "status", "started_on",
+        "completed_on", "note",
+    ),
+    "note": ("id", "specialization_id", "course_id", "topic_id", "written_on", "text"),
+    "link": ("id", "specialization_id", "course_id", "topic_id", "url", "title", "added_on"),
+    "review": ("id", "topic_id", "reviewed_on", "grade", "interval_days", "due_on"),
+    "goal": ("id", "specialization_id", "target_on"),
+}  # fmt: skip
+
+
+def _history_triggers(conn: Connection, tracked: dict[str, tuple[str, ...]]) -> None:
+    """Record every row change in `change`, under the newest `command` row.
+
+    Triggers see what the ORM does not: ON DELETE CASCADE and bulk UPDATEs.
+    A write with no command row fails (change.command_id is NOT NULL), so
+    nothing can change the store without a trace.
+    """
+    for table, columns in tracked.items():
+        for op in ("insert", "update", "delete"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS history_{table}_{op}")
+
+        def row(alias: str, columns: tuple[str, ...] = columns) -> str:
+            pairs = ", ".join(f"'{c}', {alias}.{c}" for c in columns)
+            return f"json_object({pairs})"
+
+        head = "INSERT INTO change (command_id, table_name, row_id, op, old, new) VALUES "
+        latest = "(SELECT max(id) FROM command)"
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER history_{table}_insert AFTER INSERT ON {table} BEGIN "
+            f"{head}({latest}, '{table}', NEW.id, 'insert', NULL, {row('NEW')}); END"
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER history_{table}_update AFTER UPDATE ON {table} "
+            f"WHEN {row('OLD')} IS NOT {row('NEW')} BEGIN "
+            f"{head}({latest}, '{table}', NEW.id, 'update', {row('OLD')}, {row('NEW')}); END"
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER history_{table}_delete AFTER DELETE ON {table} BEGIN "
+            f"{head}({latest}, '{table}', OLD.id, 'delete', {row('OLD')}, NULL); END"
+        )
+
+
+def _m002_history_notes_links_reviews_goals(conn: Connection) -> None:
+    """History for undo and log; dated notes, links, reviews and goals."""
+    owner = """
+            specialization_id INTEGER REFERENCES specialization (id) ON DELETE CASCADE,
+            course_id INTEGER REFERENCES course (id) ON DELETE CASCADE,
+            topic_id INTEGER REFERENCES topic (id) ON DELETE CASCADE,"""
+    one_owner = """CHECK ((specialization_id IS NOT NULL) + (course_id IS NOT NULL)
+                   + (topic_id IS NOT NULL) = 1)"""
+    for statement in (
+        """CREATE TABLE command (
+            id INTEGER PRIMARY KEY,
+            at VARCHAR NOT NULL,
+            line VARCHAR NOT NULL,
+            undoes INTEGER REFERENCES command (id),
+            undone_by INTEGER REFERENCES command (id)
+        )""",
+        """CREATE TABLE change (
+            id INTEGER PRIMARY KEY,
+            command_id INTEGER NOT NULL REFERENCES command (id),
+            table_name VARCHAR NOT NULL,
+            row_id INTEGER NOT NULL,
+            op VARCHAR NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+            old VARCHAR,
+            new VARCHAR
+        )""",
+        "CREATE INDEX ix_change_command_id ON change (command_id)",
+        f"""CREATE TABLE note (
+            id INTEGER PRIMARY KEY,{owner}
+            written_on DATE NOT NULL,
+            text VARCHAR NOT NULL,
+            {one_owner}
+        )""",
+        f"""CREATE TABLE link (
+            id INTEGER PRIMARY KEY,{owner}
+            url VARCHAR NOT NULL,
+            title VARCHAR,
+            added_on DATE NOT NULL,
+            {one_owner}
+        )""",
+        """CREATE TABLE review (
+            id INTEGER PRIMARY KEY,
+            topic_id INTEGER NOT NULL REFERENCES topic (id) ON DELETE CASCADE,
+            reviewed_on DATE NOT NULL,
+            grade VARCHAR NOT NULL CHECK (grade IN ('again', 'hard', 'good', 'easy')),
+            interval_days INTEGER NOT NULL,
+            due_on DATE NOT NULL
+        )""",
+        """CREATE TABLE goal (
+            id INTEGER PRIMARY KEY,
+            specialization_id INTEGER NOT NULL UNIQUE
+                REFERENCES specialization (id) ON DELETE CASCADE,
+            target_on DATE NOT NULL
+        )""",
+    ):
+        conn.exec_driver_sql(statement)
+    for table in ("note", "link"):
+        for column in ("specialization_id", "course_id", "topic_id"):
+            conn.exec_driver_sql(f"CREATE INDEX ix_{table}_{column} ON {table} ({column})")
+    conn.exec_driver_sql("CREATE INDEX ix_review_topic_id ON review (topic_id, reviewed_on)")
+    _history_triggers(conn, _TRACKED_V2)
+
+
 #: Ordered schema changes; the store's user_version is how many have run.
 #: Never edit a released entry: append a new one.
-MIGRATIONS: list[Callable[[Connection], None]] = [_m001_initial]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _m001_initial,
+    _m002_history_notes_links_reviews_goals,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -214,17 +330,47 @@ class Store:
         self.engine = engine
         self.exists = exists
 
+    def close(self) -> None:
+        """Close every pooled connection.
+
+        A process that runs several commands (tests, a library user) must not
+        keep connections open between them: a later plain open()/close() of the
+        file, as `_inspect_file` does, would drop this process's POSIX locks on
+        it and let another process checkpoint the WAL underneath them.
+        """
+        self.engine.dispose()
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         with _translate_errors(self.target), Session(self.engine) as session:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One transaction that holds the write lock from its first statement."""
+    def write(self, command: str = "(library call)") -> Iterator[Session]:
+        """One transaction that holds the write lock from its first statement.
+
+        `command` is the line the user typed; every row the transaction changes
+        is recorded under it (see `_history_triggers`), which is what `log` lists
+        and `undo` reverts. A command that changed nothing leaves no trace.
+        """
+        from sqlmodel import select
+
+        from coursetrack.dates import now
+        from coursetrack.models import Change, Command
+
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         with _translate_errors(self.target), Session(bind) as session, session.begin():
+            record = Command(at=now().isoformat(timespec="seconds"), line=command)
+            session.add(record)
+            session.flush()
+            session.info["command_id"] = record.id
             yield session
+            session.flush()
+            touched = session.exec(
+                select(Change.id).where(Change.command_id == record.id).limit(1)
+            ).first()
+            if touched is None:
+                session.delete(record)
 
 
 def open_store(target: str | None = None, *, write: bool, notify: Notify | None = None) -> Store:

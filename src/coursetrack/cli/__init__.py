@@ -20,6 +20,12 @@ from coursetrack.errors import CoursetrackError
 class _Group(TyperGroup):
     """Turns a CoursetrackError anywhere below into one line on stderr."""
 
+    def make_context(self, info_name: str | None, args: list[str], **extra: Any) -> Any:
+        argv = list(args)
+        ctx = super().make_context(info_name, args, **extra)
+        settings(ctx).argv = argv  # kept for the history: what the user typed
+        return ctx
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import typer
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from coursetrack.db import Store
 
 
 @dataclass
 class Settings:
     db: str | None = None
+    argv: list[str] = field(default_factory=list)
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -27,4 +32,27 @@ def open_store(ctx: typer.Context, *, write: bool) -> Store:
     """The store named by --db / COURSETRACK_DB, imported here so --help stays fast."""
     from coursetrack import db, render
 
-    return db.open_store(settings(ctx).db, write=write, notify=render.notice)
+    store = db.open_store(settings(ctx).db, write=write, notify=render.notice)
+    ctx.find_root().call_on_close(store.close)
+    return store
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The command as the user typed it, less the global --db (a path is not history)."""
+    words: list[str] = []
+    skip = False
+    for word in settings(ctx).argv:
+        if skip:
+            skip = False
+        elif word == "--db":
+            skip = True
+        elif not word.startswith("--db="):
+            words.append(word)
+    return " ".join(words) or ctx.command_path
+
+
+@contextmanager
+def writing(ctx: typer.Context) -> Iterator[Session]:
+    """One write transaction on the store, recorded in its history as this command."""
+    with open_store(ctx, write=True).write(command_line(ctx)) as session:
+        yield session

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store
+from coursetrack.cli.context import command_line, open_store, writing
 
 add_app = typer.Typer(
     name="add",
@@ -40,7 +40,7 @@ def add_specialization(
     from coursetrack import render
     from coursetrack.services import items
 
-    with open_store(ctx, write=True).write() as session:
+    with writing(ctx) as session:
         spec = items.add_specialization(
             session, title=title, slug=slug, provider=provider, url=url, description=description
         )
@@ -71,7 +71,7 @@ def add_course(
     from coursetrack import render
     from coursetrack.services import items
 
-    with open_store(ctx, write=True).write() as session:
+    with writing(ctx) as session:
         target, course = items.add_course(
             session,
             spec_ref=spec,
@@ -108,7 +108,7 @@ def add_topic(
     from coursetrack import render
     from coursetrack.services import items
 
-    with open_store(ctx, write=True).write() as session:
+    with writing(ctx) as session:
         target, topic = items.add_topic(
             session,
             course_ref=course,
@@ -155,7 +155,7 @@ def update(
     from coursetrack import render
     from coursetrack.services import items
 
-    with open_store(ctx, write=True).write() as session:
+    with writing(ctx) as session:
         updated = items.update_item(
             session,
             ref=ref,
@@ -205,7 +205,7 @@ def rm(
         if not typer.confirm(f"Delete {what} and {plan.recorded} progress record(s)?"):
             render.notice("nothing removed")
             raise typer.Exit(1)
-    with store.write() as session:
+    with store.write(command_line(ctx)) as session:
         removal = items.remove_item(session, ref=ref)
     if json:
         render.print_json(removal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store
+from coursetrack.cli.context import writing
 
 
 def _when(on: str | None):
@@ -48,7 +48,7 @@ def start(
     from coursetrack.services.progress import start_items
 
     when = _when(on)
-    with open_store(ctx, write=True).write() as session:
+    with writing(ctx) as session:
         changes = start_items(session, refs=refs, on=when)
     _report(changes, json)
 
@@ -73,7 +73,7 @@ def done(
     from coursetrack.services.progress import mark_done
 
     when = _when(on)
-    with open_store(ctx, write=True).write() as session:
+    with writing(ctx) as session:
         changes = mark_done(session, refs=refs, on=when, note=note)
     _report(changes, json)
 
@@ -87,6 +87,6 @@ def reopen(ctx: typer.Context, refs: options.Refs, json: options.Json = False) -
     """
     from coursetrack.services.progress import reopen_items
 
-    with open_store(ctx, write=True).write() as session:
+    with writing(ctx) as session:
         changes = reopen_items(session, refs=refs)
     _report(changes, json)
