@@ -702,11 +702,6 @@ def test_slugs_are_derived_from_titles(store: Store, tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason="slugs.slugify drops letters NFKD cannot split (ß, ø, æ, œ, ł, đ, þ) "
-    "instead of spelling them in ASCII",
-    strict=True,
-)
 def test_slugs_spell_out_letters_that_are_not_accented(store: Store, tmp_path: Path) -> None:
     path = write(
         tmp_path,

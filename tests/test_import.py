@@ -557,10 +557,6 @@ def test_renamed_item_without_slug_is_new_and_the_old_one_kept(
     assert progress(store) == [("t/c/intro", "done", None, "2024-03-01", None)]
 
 
-@pytest.mark.xfail(
-    reason="cli/catalogs.py _describe always writes 'N courses, N topics' ('1 courses')",
-    strict=True,
-)
 def test_import_summary_counts_in_the_singular(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "one.yaml"
     path.write_text("title: One\ncourses:\n  - title: C\n    topics: [Only]\n")

@@ -6,12 +6,18 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# Letters that Unicode does not decompose into a base letter plus an accent.
+_SPELLED = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+     "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d"}
+)  # fmt: skip
 _VALID = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 
 
 def slugify(title: str) -> str:
     """A lowercase ASCII slug derived from a title; accents are folded, not dropped."""
-    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    spelled = title.translate(_SPELLED)
+    folded = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
     return _NON_WORD.sub("-", folded.lower()).strip("-")
 
 
