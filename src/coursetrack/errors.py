@@ -35,3 +35,7 @@ class ConflictError(CoursetrackError):
 
 class Refused(CoursetrackError):
     """The command declined to do something destructive without confirmation."""
+
+
+class ExportError(CoursetrackError):
+    """An export or backup that cannot be written, or a backup that cannot be restored."""

@@ -16,7 +16,8 @@ def import_(
         str,
         typer.Argument(
             metavar="SOURCE",
-            help="A catalog file (YAML), or the name of a shipped catalog (see 'catalogs').",
+            help="A catalog file (YAML), the name of a shipped catalog (see 'catalogs'), "
+            "or a backup made by 'coursetrack export yaml|json'.",
         ),
     ],
     prune: Annotated[
@@ -26,23 +27,53 @@ def import_(
 ) -> None:
     """Import a catalog. Safe to repeat: matches by slug and never resets progress.
 
+    A backup ('coursetrack export yaml|json') is restored instead, with its progress,
+    into a store that does not hold its specializations yet.
+
     Examples:
 
       coursetrack import deep-learning-specialization
 
       coursetrack import ~/my-track.yaml --prune
+
+      coursetrack --db new.db import coursetrack-backup.yaml
     """
-    from coursetrack import catalog, render
+    from coursetrack import backup, catalog, render
     from coursetrack.services.importer import import_catalog
 
     path, label = catalog.find_source(source)
-    spec = catalog.load_catalog(path, label=label)
+    text = catalog.read_text(path, label=label)
+    if backup.looks_like_backup(text):
+        _restore(ctx, text, label=label, prune=prune, json=json)
+        return
+    spec = catalog.parse_catalog(text, where=label)
     with open_store(ctx, write=True).write() as session:
         report = import_catalog(session, catalog=spec, prune=prune)
     if json:
         render.print_json(report)
         return
     render.lines(_describe(report))
+
+
+def _restore(ctx: typer.Context, text: str, *, label: str, prune: bool, json: bool) -> None:
+    from coursetrack import backup, render
+    from coursetrack.errors import InputError
+
+    if prune:
+        raise InputError(f"{label} is a backup; --prune applies to catalogs, drop it")
+    document = backup.parse(text, label=label)
+    with open_store(ctx, write=True).write() as session:
+        report = backup.restore(session, document)
+    if json:
+        render.print_json(report)
+        return
+    names = ", ".join(report.specializations) or "nothing (the backup is empty)"
+    render.lines(
+        [
+            f"restored {names} from {label}: {report.courses} courses, {report.topics} topics, "
+            f"{report.progress} progress records"
+        ]
+    )
 
 
 def _describe(report) -> list[str]:

@@ -1,0 +1,87 @@
+"""Writing a file so that readers see the old version or the new one, never half.
+
+A blog post or a backup is written to a temporary file beside its target, synced,
+and renamed over it. A site generator watching the folder, or a crash mid-write,
+therefore never sees a truncated file. Without `force` an existing file is left
+alone; the check is made by hard-linking the finished file into place, which
+fails if something appeared there meanwhile, rather than by a test that another
+process could race.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from coursetrack.errors import ExportError
+
+
+def _default_mode() -> int:
+    """What a plain `open(path, "w")` would give: 0o666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Put `data` at `path` in one step; refuse to replace a file unless `force`."""
+    if path.is_dir():
+        raise ExportError(f"{path} is a directory; give a file name")
+    if path.exists() and not force:
+        raise ExportError(f"{path} already exists; add --force to overwrite it")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {path}: the folder {folder} does not exist")
+    try:
+        mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        if force:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
+        _sync_dir(folder)
+    except FileExistsError:
+        raise ExportError(f"{path} already exists; add --force to overwrite it") from None
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Move `tmp` to `path` only if `path` does not exist."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        # A file system without hard links: fall back to check, then rename.
+        if path.exists():
+            raise FileExistsError(str(path)) from None
+        os.replace(tmp, path)
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,137 @@
+"""What a blog post about one specialization needs from the store.
+
+Progress figures come from `services.status`, so the post can never disagree
+with `coursetrack status`; this adds what the status tables leave out:
+descriptions, notes and each topic's state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from coursetrack.errors import ExportError
+from coursetrack.models import Course, Progress, Status, Topic
+from coursetrack.refs import resolve
+from coursetrack.services.status import specialization_report
+
+
+@dataclass
+class TopicLine:
+    title: str
+    status: str
+    completed_on: dt.date | None
+    note: str | None
+
+
+@dataclass
+class CourseEntry:
+    position: int
+    slug: str
+    title: str
+    description: str | None
+    url: str | None
+    certificate_url: str | None
+    status: str
+    units_done: int
+    units_total: int
+    percent: float
+    started_on: dt.date | None
+    completed_on: dt.date | None
+    note: str | None
+    topics: list[TopicLine] = field(default_factory=list)
+
+
+@dataclass
+class PostData:
+    slug: str
+    title: str
+    provider: str | None
+    url: str | None
+    description: str | None
+    certificate_url: str | None
+    status: str
+    courses_done: int
+    units_done: int
+    units_total: int
+    percent: float
+    started_on: dt.date | None
+    completed_on: dt.date | None
+    note: str | None
+    courses: list[CourseEntry] = field(default_factory=list)
+
+
+def post_data(session: Session, spec_ref: str) -> PostData:
+    """Everything about one specialization that a post may show, courses in order."""
+    target = resolve(session, spec_ref)
+    if target.kind != "specialization":
+        raise ExportError(
+            f"{spec_ref!r} is a {target.kind}; a post is about a whole specialization, "
+            f"e.g. coursetrack export markdown {target.specialization.slug}"
+        )
+    spec = target.specialization
+    report = specialization_report(session, target)
+    courses = session.exec(
+        select(Course).where(Course.specialization_id == spec.id).order_by(Course.position)
+    ).all()
+    course_ids = [c.id for c in courses]
+    notes = {
+        (p.course_id, p.topic_id, p.specialization_id): p.note
+        for p in session.exec(select(Progress).where(Progress.note.is_not(None))).all()
+    }
+    topics = session.exec(
+        select(Topic, Progress)
+        .join(Progress, Progress.topic_id == Topic.id, isouter=True)
+        .where(Topic.course_id.in_(course_ids))
+        .order_by(Topic.course_id, Topic.position)
+    ).all()
+    by_course: dict[int, list[TopicLine]] = {cid: [] for cid in course_ids}
+    for topic, progress in topics:
+        status = progress.status if progress else Status.TODO
+        by_course[topic.course_id].append(
+            TopicLine(
+                title=topic.title,
+                status=str(status),
+                completed_on=progress.completed_on if progress else None,
+                note=progress.note if progress else None,
+            )
+        )
+    entries = []
+    for course, item in zip(courses, report.items, strict=True):
+        entries.append(
+            CourseEntry(
+                position=item.position,
+                slug=course.slug,
+                title=course.title,
+                description=course.description,
+                url=course.url,
+                certificate_url=course.certificate_url,
+                status=str(item.status),
+                units_done=item.units_done,
+                units_total=item.units_total,
+                percent=item.percent,
+                started_on=item.started_on,
+                completed_on=item.completed_on,
+                note=notes.get((course.id, None, None)),
+                topics=by_course[course.id],
+            )
+        )
+    return PostData(
+        slug=spec.slug,
+        title=spec.title,
+        provider=spec.provider,
+        url=spec.url,
+        description=spec.description,
+        certificate_url=spec.certificate_url,
+        status=str(report.status),
+        courses_done=sum(c.status == Status.DONE for c in entries),
+        units_done=report.units_done,
+        units_total=report.units_total,
+        percent=report.percent,
+        started_on=report.started_on,
+        completed_on=report.completed_on,
+        note=notes.get((None, None, spec.id)),
+        courses=entries,
+    )

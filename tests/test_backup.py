@@ -1,0 +1,383 @@
+"""Backups: `export yaml|json` and `import FILE` give back the same record, byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from coursetrack import backup, db
+from coursetrack.catalog import _Loader
+from coursetrack.cli import app
+from coursetrack.models import Course, Progress, Specialization, Topic
+
+runner = CliRunner()
+
+AWKWARD = [
+    "yes",
+    "no",
+    "No",
+    "on",
+    "off",
+    "null",
+    "~",
+    "true",
+    "0123",
+    "1e3",
+    "0x1F",
+    ".inf",
+    "2024-01-02",
+    "12:30",
+    "a: b",
+    "- item",
+    "#not a comment",
+    "key: value # comment",
+    "'quoted'",
+    '"double"',
+    "line one\nline two",
+    "trailing newline\n",
+    "\nleading newline",
+    "  padded  ",
+    " ",
+    "",
+    "tab\there",
+    "ünïcödé ✓ 深度学习 🎓",
+    "&anchor *alias !tag %directive @at `tick` |pipe >fold",
+    "---",
+    "...",
+    "back\\slash",
+    "nul\x00byte",
+    "next\x85line sep\u2028para\u2029",
+    "\ufeffbom",
+    "[1, 2]",
+    "{a: 1}",
+    "? key",
+]
+
+text = st.one_of(st.sampled_from(AWKWARD), st.text(max_size=24))
+optional_text = st.one_of(st.none(), text)
+slugs = st.from_regex(r"[a-z0-9]{1,6}(-[a-z0-9]{1,4}){0,2}", fullmatch=True).filter(
+    lambda s: not s.isdigit()
+)
+dates = st.one_of(st.none(), st.dates(min_value=dt.date(1990, 1, 1)))
+progress = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {
+            "status": st.sampled_from(["todo", "in-progress", "done"]),
+            "started_on": dates,
+            "completed_on": dates,
+            "note": optional_text,
+        }
+    ),
+)
+
+
+def _items(children: st.SearchStrategy | None, **extra: st.SearchStrategy) -> st.SearchStrategy:
+    fields = {"title": text, "description": optional_text, "url": optional_text, **extra}
+    fields["progress"] = progress
+    if children is not None:
+        fields["children"] = children
+    return st.lists(
+        st.tuples(slugs, st.fixed_dictionaries(fields)),
+        max_size=3,
+        unique_by=lambda pair: pair[0],
+    )
+
+
+topics = _items(None)
+courses = _items(topics, certificate_url=optional_text)
+stores = _items(courses, provider=optional_text, certificate_url=optional_text)
+
+
+def _fill(path: Path, specs: list) -> None:
+    """Write a generated record straight into the tables, as any command could have."""
+    store = db.open_store(str(path), write=True)
+    with store.write() as session:
+
+        def add_progress(data: dict | None, **owner: int) -> None:
+            if data is not None:
+                session.add(Progress(**data, **owner))
+
+        for slug, spec in specs:
+            row = Specialization(
+                slug=slug,
+                **{k: v for k, v in spec.items() if k not in ("progress", "children")},
+            )
+            session.add(row)
+            session.flush()
+            add_progress(spec["progress"], specialization_id=row.id)
+            for position, (cslug, course) in enumerate(spec["children"], start=1):
+                crow = Course(
+                    specialization_id=row.id,
+                    position=position,
+                    slug=cslug,
+                    **{k: v for k, v in course.items() if k not in ("progress", "children")},
+                )
+                session.add(crow)
+                session.flush()
+                add_progress(course["progress"], course_id=crow.id)
+                for tposition, (tslug, topic) in enumerate(course["children"], start=1):
+                    trow = Topic(
+                        course_id=crow.id,
+                        position=tposition,
+                        slug=tslug,
+                        **{k: v for k, v in topic.items() if k != "progress"},
+                    )
+                    session.add(trow)
+                    session.flush()
+                    add_progress(topic["progress"], topic_id=trow.id)
+    store.engine.dispose()
+
+
+def _export(path: Path, kind: str) -> str:
+    store = db.open_store(str(path), write=False)
+    try:
+        with store.read() as session:
+            document = backup.collect(session)
+    finally:
+        store.engine.dispose()
+    return backup.to_yaml(document) if kind == "yaml" else backup.to_json(document)
+
+
+def _restore(path: Path, text: str) -> None:
+    document = backup.parse(text, label="backup")
+    store = db.open_store(str(path), write=True)
+    try:
+        with store.write() as session:
+            backup.restore(session, document)
+    finally:
+        store.engine.dispose()
+
+
+def _rows(path: Path) -> list[tuple]:
+    """The whole record without row ids, which a restore is free to choose."""
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(
+            "SELECT s.slug, s.title, s.provider, s.url, s.description, s.certificate_url, "
+            "c.position, c.slug, c.title, c.description, c.url, c.certificate_url, "
+            "t.position, t.slug, t.title, t.description, t.url, "
+            "sp.status, sp.started_on, sp.completed_on, sp.note, "
+            "cp.status, cp.started_on, cp.completed_on, cp.note, "
+            "tp.status, tp.started_on, tp.completed_on, tp.note "
+            "FROM specialization s "
+            "LEFT JOIN course c ON c.specialization_id = s.id "
+            "LEFT JOIN topic t ON t.course_id = c.id "
+            "LEFT JOIN progress sp ON sp.specialization_id = s.id "
+            "LEFT JOIN progress cp ON cp.course_id = c.id "
+            "LEFT JOIN progress tp ON tp.topic_id = t.id "
+            "ORDER BY s.slug, c.position, t.position"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(specs=stores, kind=st.sampled_from(["yaml", "json"]))
+def test_round_trip_is_byte_identical(specs: list, kind: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        first, second = Path(folder) / "first.db", Path(folder) / "second.db"
+        _fill(first, specs)
+        exported = _export(first, kind)
+        _restore(second, exported)
+        assert _export(second, kind) == exported
+        assert _rows(second) == _rows(first)
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=text)
+def test_yaml_values_read_back_as_the_same_text_with_the_strict_loader(value: str) -> None:
+    document = {"format": "coursetrack-backup", "version": 1, "specializations": []}
+    document["specializations"].append({"slug": "s", "title": value, "description": value})
+    parsed = backup.parse(backup.to_yaml(document), label="backup")
+    assert parsed["specializations"][0]["title"] == value
+
+
+# --- through the command line -----------------------------------------------------------
+
+
+def _cli(db_path: Path, *args: str, input: str | None = None):
+    return runner.invoke(app, ["--db", str(db_path), *args], input=input)
+
+
+@pytest.fixture
+def recorded(tmp_path: Path) -> Path:
+    """The shipped catalog with some progress, notes and a certificate."""
+    path = tmp_path / "store.db"
+    steps = [
+        ["import", "deep-learning-specialization"],
+        ["done", "dls/1", "--on", "2024-01-10", "--note", "yes\nno: null"],
+        ["start", "dls/2/1", "--on", "2024-01-12"],
+        ["update", "dls", "--certificate-url", "https://coursera.org/verify/specialization/X1"],
+        ["update", "dls/3", "--note", "0123"],
+    ]
+    for step in steps:
+        result = _cli(path, *step)
+        assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.mark.parametrize("kind", ["yaml", "json"])
+def test_cli_backup_restores_into_an_empty_store(tmp_path: Path, recorded: Path, kind: str):
+    out = tmp_path / f"backup.{kind}"
+    result = _cli(recorded, "export", kind, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.stdout
+
+    fresh = tmp_path / "fresh.db"
+    result = _cli(fresh, "import", str(out))
+    assert result.exit_code == 0, result.output
+    assert "restored dls" in result.stdout
+    assert _rows(fresh) == _rows(recorded)
+
+    again = _cli(fresh, "export", kind)
+    assert again.exit_code == 0
+    assert again.stdout == out.read_text(encoding="utf-8")
+
+    status = _cli(fresh, "status", "dls", "--json")
+    data = json.loads(status.stdout)
+    assert data["certificate_url"] == "https://coursera.org/verify/specialization/X1"
+    assert data["courses"][0]["status"] == "done"
+    assert data["courses"][1]["status"] == "in-progress"
+
+
+def test_stdout_and_file_hold_the_same_bytes(tmp_path: Path, recorded: Path) -> None:
+    out = tmp_path / "b.yaml"
+    assert _cli(recorded, "export", "yaml", "-o", str(out)).exit_code == 0
+    printed = _cli(recorded, "export", "yaml")
+    assert printed.stdout == out.read_text(encoding="utf-8")
+    assert _cli(recorded, "export", "yaml").stdout == printed.stdout
+
+
+def test_yaml_backup_is_documented_and_plain_text(recorded: Path) -> None:
+    result = _cli(recorded, "export", "yaml")
+    document = yaml.load(result.stdout, Loader=_Loader)  # every scalar a string
+    assert document["format"] == "coursetrack-backup"
+    assert document["version"] == "1"
+    spec = document["specializations"][0]
+    assert spec["slug"] == "dls"
+    assert spec["certificate_url"] == "https://coursera.org/verify/specialization/X1"
+    first = spec["courses"][0]
+    assert first["progress"] == {"status": "todo", "note": "yes\nno: null"}
+    assert first["topics"][0]["progress"] == {"status": "done", "completed_on": "2024-01-10"}
+    assert spec["courses"][2]["progress"]["note"] == "0123"
+    assert "id" not in first and "position" not in first
+    # and the standard loader reads the same strings, not booleans or numbers
+    plain = yaml.safe_load(result.stdout)["specializations"][0]
+    assert plain["courses"][2]["progress"]["note"] == "0123"
+
+
+def test_one_specialization_only(tmp_path: Path, recorded: Path) -> None:
+    assert _cli(recorded, "add", "specialization", "Other", "--slug", "zz").exit_code == 0
+    whole = json.loads(_cli(recorded, "export", "json").stdout)
+    assert [s["slug"] for s in whole["specializations"]] == ["dls", "zz"]
+    one = json.loads(_cli(recorded, "export", "json", "zz").stdout)
+    assert [s["slug"] for s in one["specializations"]] == ["zz"]
+    course = _cli(recorded, "export", "json", "dls/2")
+    assert course.exit_code == 1
+    assert "a backup holds whole specializations" in course.stderr
+
+
+def test_restore_refuses_a_store_that_has_the_specialization(
+    tmp_path: Path, recorded: Path
+) -> None:
+    out = tmp_path / "b.yaml"
+    assert _cli(recorded, "export", "yaml", "-o", str(out)).exit_code == 0
+    before = _rows(recorded)
+    result = _cli(recorded, "import", str(out))
+    assert result.exit_code == 1
+    assert "already has dls" in result.stderr
+    assert "restore into an empty store" in result.stderr
+    assert _rows(recorded) == before
+
+
+def test_existing_output_needs_force(tmp_path: Path, recorded: Path) -> None:
+    out = tmp_path / "b.json"
+    out.write_text("keep me", encoding="utf-8")
+    result = _cli(recorded, "export", "json", "-o", str(out))
+    assert result.exit_code == 1
+    assert "already exists; add --force" in result.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert _cli(recorded, "export", "json", "-o", str(out), "--force").exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["format"] == "coursetrack-backup"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+BAD_BACKUPS = [
+    ("format: coursetrack-backup\nversion: 2\nspecializations: []\n", "newer coursetrack"),
+    ("format: coursetrack-backup\nversion: 1\nhistory: []\n", "unknown key 'history'"),
+    (
+        "format: coursetrack-backup\nversion: 1\nspecializations:\n- slug: a\n  slug: b\n"
+        "  title: t\n",
+        "duplicate key 'slug'",
+    ),
+    (
+        "format: coursetrack-backup\nversion: 1\nspecializations:\n- &x {slug: a, title: t}\n"
+        "- *x\n",
+        "aliases",
+    ),
+    (
+        "format: coursetrack-backup\nversion: 1\nspecializations:\n- slug: a\n  title: t\n"
+        "  progress: {status: finished}\n",
+        "status 'finished'",
+    ),
+    (
+        "format: coursetrack-backup\nversion: 1\nspecializations:\n- slug: a\n  title: t\n"
+        "  progress: {status: done, completed_on: 2024-13-01}\n",
+        "not a date",
+    ),
+    (
+        "format: coursetrack-backup\nversion: 1\nspecializations:\n- {slug: a, title: t}\n"
+        "- {slug: a, title: u}\n",
+        "duplicate slug 'a'",
+    ),
+    ('{"format": "coursetrack-backup", "version": 1, "version": 1}', "duplicate key"),
+    ('{"format": "coursetrack-backup", "version": 1, "specializations": [{"slug": 3}]}', "text"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_BACKUPS)
+def test_bad_backups_are_refused_and_change_nothing(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(content, encoding="utf-8")
+    store = tmp_path / "store.db"
+    result = _cli(store, "import", str(path))
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert result.stderr.startswith("Error: ")
+    assert not store.exists() or _rows(store) == []
+
+
+def test_yaml_errors_point_at_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "format: coursetrack-backup\nversion: 1\nspecializations:\n- slug: Not A Slug\n"
+        "  title: t\n",
+        encoding="utf-8",
+    )
+    result = _cli(tmp_path / "s.db", "import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:4:" in result.stderr
+
+
+def test_a_catalog_is_still_imported_as_a_catalog(tmp_path: Path) -> None:
+    path = tmp_path / "cat.yaml"
+    path.write_text("title: Format Matters\nslug: fm\ncourses:\n- title: One\n", encoding="utf-8")
+    result = _cli(tmp_path / "s.db", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "imported fm" in result.stdout

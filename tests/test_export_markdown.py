@@ -1,0 +1,314 @@
+"""`coursetrack export markdown`: the post, its front matter, escaping and writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coursetrack.blog import escape_inline, escape_line
+from export_fixtures import (
+    CERTIFICATE,
+    HOSTILE,
+    NEW_YORK,
+    cli,
+    finished_dls,
+    local_zone,
+    ok,
+    shipped_dls,
+    split_post,
+)
+
+
+@pytest.fixture
+def finished(tmp_path: Path) -> Path:
+    return finished_dls(tmp_path / "store.db")
+
+
+# --- acceptance -----------------------------------------------------------------------
+
+
+def test_acceptance_hugo_post_from_the_shipped_catalog(finished: Path) -> None:
+    with local_zone(NEW_YORK):
+        result = ok(
+            finished,
+            "export",
+            "markdown",
+            "dls",
+            "--tag",
+            "Deep Learning",
+            "--image",
+            "/images/coursera_dl.jpg",
+        )
+    front, body = split_post(result.stdout)
+    catalog = shipped_dls()
+    assert front == {
+        "title": "Deep Learning Specialization",
+        "date": "2024-05-01T00:00:00-04:00",
+        "description": " ".join(catalog.description.split()),
+        "tags": ["Deep Learning"],
+        "draft": False,
+        "images": ["/images/coursera_dl.jpg"],
+        "featured_image": "/images/coursera_dl.jpg",
+    }
+    assert dt.datetime.fromisoformat(front["date"]).utcoffset() == dt.timedelta(hours=-4)
+    assert f"\ncertificate is available here: <{CERTIFICATE}>\n" in body
+    assert "\nThe specialization was formed of 5 courses:\n\n" in body
+    expected = [
+        f"{i}. {course.title} - {' '.join(course.description.split())}"
+        for i, course in enumerate(catalog.courses, start=1)
+    ]
+    lines = body.splitlines()
+    positions = [lines.index(line) for line in expected]
+    assert positions == sorted(positions)
+    assert all(lines[p + 1] == "" for p in positions)  # a blank line between items
+    assert body.index("certificate is available") < body.index("formed of 5 courses")
+
+
+def test_what_the_learner_did(finished: Path) -> None:
+    ok(finished, "update", "dls/2", "--note", "Adam finally made sense")
+    body = split_post(ok(finished, "export", "markdown", "dls").stdout)[1]
+    assert "Overall progress: 100% (17 of 17 topics, 5 of 5 courses done)" in body
+    assert ", completed on 2024-05-01." in body
+    assert "### 2. Improving Deep Neural Networks" in body
+    assert "- Optimization Algorithms - done on 2024-05-01" in body
+    assert body.count("Completed on 2024-05-01.") == 5
+    assert "> Adam finally made sense" in body
+
+
+def test_partial_progress_shows_state_and_percent(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    ok(db, "import", "deep-learning-specialization")
+    ok(db, "done", "dls/1/1", "dls/1/2", "--on", "2024-02-01")
+    ok(db, "start", "dls/1/3", "--on", "2024-02-02")
+    body = split_post(ok(db, "export", "markdown", "dls").stdout)[1]
+    assert "certificate is available" not in body
+    assert "Overall progress: 11.8% (2 of 17 topics, 0 of 5 courses done)" in body
+    assert "In progress since 2024-02-01: 2 of 4 topics done (50%)." in body
+    assert "- Shallow Neural Networks - in progress" in body
+    assert "- Deep Neural Networks - not started" in body
+    assert "### 5. Sequence Models\n\nNot started." in body
+
+
+def test_same_store_same_bytes(finished: Path) -> None:
+    first = ok(finished, "export", "markdown", "dls", "--format", "jekyll").stdout
+    second = ok(finished, "export", "markdown", "dls", "--format", "jekyll").stdout
+    assert first == second
+
+
+# --- front matter ----------------------------------------------------------------------
+
+JEKYLL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4}$")
+
+
+def test_jekyll_front_matter_follows_jekyll_rules(finished: Path, tmp_path: Path) -> None:
+    """Jekyll's documented rules: the file starts with the `---` line, the block is YAML,
+    `layout`, `date` as `YYYY-MM-DD HH:MM:SS +/-TTTT`, `published` a boolean, and a post
+    in `_posts/` is named `YEAR-MONTH-DAY-title.md` with the same day."""
+    site = tmp_path / "site"
+    site.mkdir()
+    with local_zone(NEW_YORK):
+        result = ok(
+            finished, "export", "markdown", "dls", "--format", "jekyll", "--tag", "ML", "-o", site
+        )
+    path = site / "_posts" / "2024-05-01-deep-learning-specialization.md"
+    assert f"wrote {path}" in result.stdout
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8")
+    assert text.splitlines()[0] == "---"
+    front, body = split_post(text)
+    assert front["layout"] == "post"
+    assert front["title"] == "Deep Learning Specialization"
+    assert JEKYLL_DATE.match(front["date"])
+    assert front["date"] == "2024-05-01 00:00:00 -0400"
+    assert front["date"][:10] == path.name[:10]
+    assert front["published"] is True
+    assert front["tags"] == ["ML"]
+    assert "draft" not in front
+    assert "formed of 5 courses" in body
+
+
+def test_jekyll_in_a_posts_folder_and_draft(finished: Path, tmp_path: Path) -> None:
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    ok(finished, "export", "markdown", "dls", "--format", "jekyll", "--draft", "-o", posts)
+    (path,) = posts.iterdir()
+    assert re.fullmatch(r"2024-05-01-deep-learning-specialization\.md", path.name)
+    assert split_post(path.read_text(encoding="utf-8"))[0]["published"] is False
+
+
+def test_hugo_output_folder_and_draft(finished: Path, tmp_path: Path) -> None:
+    ok(finished, "export", "markdown", "dls", "--draft", "--title", "My DLS", "-o", tmp_path)
+    front = split_post((tmp_path / "my-dls.md").read_text(encoding="utf-8"))[0]
+    assert front["draft"] is True
+    assert front["title"] == "My DLS"
+
+
+def test_plain_has_no_front_matter(finished: Path) -> None:
+    text = ok(finished, "export", "markdown", "dls", "--format", "plain").stdout
+    assert text.startswith("# Deep Learning Specialization\n\n")
+    assert "\n---\n" not in text
+    assert "formed of 5 courses" in text
+
+
+@pytest.mark.parametrize(
+    ("given", "hugo", "jekyll"),
+    [
+        ("2020-10-27T16:32:08-04:00", "2020-10-27T16:32:08-04:00", "2020-10-27 16:32:08 -0400"),
+        ("2020-10-27 16:32:08 +0530", "2020-10-27T16:32:08+05:30", "2020-10-27 16:32:08 +0530"),
+        ("2021-01-15", "2021-01-15T00:00:00-05:00", "2021-01-15 00:00:00 -0500"),
+        ("2021-07-15T09:30", "2021-07-15T09:30:00-04:00", "2021-07-15 09:30:00 -0400"),
+    ],
+)
+def test_explicit_date_keeps_its_offset(finished: Path, given: str, hugo: str, jekyll: str) -> None:
+    with local_zone(NEW_YORK):
+        h = ok(finished, "export", "markdown", "dls", "--date", given).stdout
+        j = ok(finished, "export", "markdown", "dls", "--date", given, "--format", "jekyll").stdout
+    assert split_post(h)[0]["date"] == hugo
+    assert split_post(j)[0]["date"] == jekyll
+
+
+def test_default_date_of_an_unfinished_specialization_is_now_with_an_offset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "s.db"
+    ok(db, "import", "deep-learning-specialization")
+    with local_zone(NEW_YORK):
+        date = split_post(ok(db, "export", "markdown", "dls").stdout)[0]["date"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[45]:00", date)
+        monkeypatch.setenv("COURSETRACK_NOW", "2026-03-01T09:00:00.123456")
+        pinned = split_post(ok(db, "export", "markdown", "dls").stdout)[0]["date"]
+    assert pinned == "2026-03-01T09:00:00-05:00"
+
+
+def test_bad_date_and_format_are_refused(finished: Path) -> None:
+    result = cli(finished, "export", "markdown", "dls", "--date", "next tuesday")
+    assert result.exit_code == 1
+    assert "--date 'next tuesday' is not a date" in result.stderr
+    result = cli(finished, "export", "markdown", "dls", "--format", "pelican")
+    assert result.exit_code == 1
+    assert "choose one of hugo, jekyll, plain" in result.stderr
+
+
+def test_a_course_ref_is_refused(finished: Path) -> None:
+    result = cli(finished, "export", "markdown", "dls/2")
+    assert result.exit_code == 1
+    assert "a post is about a whole specialization" in result.stderr
+
+
+# --- the learner's own words -------------------------------------------------------------
+
+
+def test_intro_comes_first_unescaped(finished: Path, tmp_path: Path) -> None:
+    intro = tmp_path / "intro.md"
+    intro.write_text("Why I took it: **curiosity**.\n\n- reason one\n", encoding="utf-8")
+    body = split_post(ok(finished, "export", "markdown", "dls", "--intro", intro).stdout)[1]
+    assert body.startswith("\nWhy I took it: **curiosity**.\n\n- reason one\n\ncertificate is")
+
+
+def test_missing_intro_file(finished: Path, tmp_path: Path) -> None:
+    result = cli(finished, "export", "markdown", "dls", "--intro", tmp_path / "nope.md")
+    assert result.exit_code == 1
+    assert "no such file" in result.stderr
+
+
+def test_hostile_text_cannot_escape_or_change_the_rendering(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    ok(db, "add", "specialization", HOSTILE, "--slug", "hostile", "--description", "a\n---\nb")
+    ok(db, "add", "course", "hostile", "1. - first", "--slug", "one", "--description", "*x*")
+    ok(db, "add", "topic", "hostile/one", "# heading", "--slug", "t")
+    ok(db, "done", "hostile/one/t", "--note", "---\ntitle: pwned\n---\n> quote\n{{< shortcode >}}")
+    text = ok(db, "export", "markdown", "hostile").stdout
+    front, body = split_post(text)
+    assert front["title"] == HOSTILE
+    assert front["description"] == "a --- b"
+    assert set(front) == {"title", "date", "description", "tags", "draft", "images"}
+    assert [line for line in text.splitlines() if line.strip() == "---"] == ["---", "---"]
+    assert "1. 1\\. - first - \\*x\\*" in body
+    assert "- \\# heading - done on " in body
+    assert "  > \\-\\-- " not in body  # a fence line is escaped as a whole ...
+    assert "  > \\-\\--\n" in body  # ... into dashes no renderer joins
+    assert "  > title: pwned" in body
+    assert "  > \\> quote" in body
+    assert "{\\{\\< shortcode \\>}}" in body
+
+
+# --- escaping rules ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "inline", "line"),
+    [
+        ("Plain words: a, b. (c)", "Plain words: a, b. (c)", "Plain words: a, b. (c)"),
+        ("*bold* _it_", "\\*bold\\* \\_it\\_", "\\*bold\\* \\_it\\_"),
+        ("[x](y) <b>", "\\[x\\](y) \\<b\\>", "\\[x\\](y) \\<b\\>"),
+        ("a | b # c", "a \\| b \\# c", "a \\| b \\# c"),
+        ("`code` ~~s~~", "\\`code\\` \\~\\~s\\~\\~", "\\`code\\` \\~\\~s\\~\\~"),
+        ("1. first", "1. first", "1\\. first"),
+        ("2) second", "2) second", "2\\) second"),
+        ("- item", "- item", "\\- item"),
+        ("+ item", "+ item", "\\+ item"),
+        ("---", "-\\--", "\\-\\--"),
+        ("a -- b", "a -\\- b", "a -\\- b"),
+        ("C:\\path", "C:\\\\path", "C:\\\\path"),
+        ("AT&T &amp; &#35;", "AT&T \\&amp; &\\#35;", "AT&T \\&amp; &\\#35;"),
+        ("{{< sc >}} {% raw %}", "{\\{\\< sc \\>}} {\\% raw %}", "{\\{\\< sc \\>}} {\\% raw %}"),
+        ("two\nlines  here", "two lines here", "two lines here"),
+        ("ünïcödé: 深度学习", "ünïcödé: 深度学习", "ünïcödé: 深度学习"),
+    ],
+)
+def test_escaping(text: str, inline: str, line: str) -> None:
+    assert escape_inline(text) == inline
+    assert escape_line(text) == line
+
+
+def test_readable_source_has_no_needless_backslashes(finished: Path) -> None:
+    text = ok(finished, "export", "markdown", "dls").stdout
+    assert "\\:" not in text
+    assert "\\," not in text
+    assert "\\" not in split_post(text)[1]  # the shipped catalog needs no escapes at all
+
+
+# --- writing files ---------------------------------------------------------------------
+
+
+def test_existing_file_is_refused_without_force(finished: Path, tmp_path: Path) -> None:
+    out = tmp_path / "post.md"
+    out.write_text("my edits", encoding="utf-8")
+    result = cli(finished, "export", "markdown", "dls", "-o", out)
+    assert result.exit_code == 1
+    assert f"{out} already exists; add --force to overwrite it" in result.stderr
+    assert out.read_text(encoding="utf-8") == "my edits"
+    ok(finished, "export", "markdown", "dls", "-o", out, "--force")
+    assert split_post(out.read_text(encoding="utf-8"))[0]["title"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".post.md")]
+
+
+def test_file_matches_stdout(finished: Path, tmp_path: Path) -> None:
+    out = tmp_path / "post.md"
+    ok(finished, "export", "markdown", "dls", "-o", out)
+    assert out.read_text(encoding="utf-8") == ok(finished, "export", "markdown", "dls").stdout
+
+
+def test_missing_folder_is_reported(finished: Path, tmp_path: Path) -> None:
+    result = cli(finished, "export", "markdown", "dls", "-o", tmp_path / "no" / "post.md")
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+
+
+def test_export_help_stays_light() -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from coursetrack.cli import app\n"
+        "r = CliRunner().invoke(app, ['export', 'markdown', '--help'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "heavy = [m for m in ('sqlmodel', 'sqlalchemy', 'yaml') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
