@@ -351,12 +351,11 @@ class Store:
 
         `command` is the line the user typed; every row the transaction changes
         is recorded under it (see `_history_triggers`), which is what `log` lists
-        and `undo` reverts. A command that changed nothing leaves no trace.
+        and `undo` reverts. A command that changed nothing is kept too, so that
+        N undos always revert the last N commands.
         """
-        from sqlmodel import select
-
         from coursetrack.dates import now
-        from coursetrack.models import Change, Command
+        from coursetrack.models import Command
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         with _translate_errors(self.target), Session(bind) as session, session.begin():
@@ -365,12 +364,6 @@ class Store:
             session.flush()
             session.info["command_id"] = record.id
             yield session
-            session.flush()
-            touched = session.exec(
-                select(Change.id).where(Change.command_id == record.id).limit(1)
-            ).first()
-            if touched is None:
-                session.delete(record)
 
 
 def open_store(target: str | None = None, *, write: bool, notify: Notify | None = None) -> Store:

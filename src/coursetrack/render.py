@@ -206,3 +206,43 @@ def catalogs_table(rows: list[dict]) -> None:
     for row in rows:
         table.add_row(*(_text(str(row[c])) for c in ("name", "slug", "title", "courses", "topics")))
     stdout().print(table)
+
+
+def _change_line(change: Any) -> str:
+    if change.op == "update":
+        parts = [f"{k} {_value(old)} → {_value(new)}" for k, (old, new) in change.fields.items()]
+        return f"{change.table} {change.item}: " + ", ".join(parts)
+    verb = "added" if change.op == "insert" else "removed"
+    line = f"{verb} {change.table} {change.item}"
+    values = change.new if change.op == "insert" else None
+    if values and change.table not in ("specialization", "course", "topic"):
+        shown = [f"{k}={v}" for k, v in values.items() if v is not None and k != "id"]
+        shown = [s for s in shown if not s.split("=")[0].endswith("_id")]
+        line += f" ({', '.join(shown)})" if shown else ""
+    return line
+
+
+def _value(value: Any) -> str:
+    return "∅" if value is None else str(value)
+
+
+def history(entries: list) -> None:
+    """`coursetrack log`: one block per command, newest first."""
+    console = stdout()
+    if not entries:
+        console.print("No changes recorded yet.")
+        return
+    for entry in entries:
+        head = Text(entry.at.strftime("%Y-%m-%d %H:%M"), style="dim")
+        head.append(f"  #{entry.id}  ")
+        head.append(safe(entry.command, one_line=True), style="bold")
+        if entry.undone_by is not None:
+            head.append(f"  (undone by #{entry.undone_by})", style="yellow")
+        console.print(head, overflow="fold")
+        if not entry.changes:
+            console.print(Text("    no change", style="dim"))
+        shown = entry.changes[:8]
+        for change in shown:
+            console.print(Text("    " + safe(_change_line(change), one_line=True)), overflow="fold")
+        if len(entry.changes) > len(shown):
+            console.print(Text(f"    … and {len(entry.changes) - len(shown)} more", style="dim"))

@@ -78,7 +78,8 @@ def mark_done(
             row.status = Status.DONE
             row.completed_on = on
             changed += 1
-        _append_note(ensure_progress(session, target.item), note)
+        if note:
+            _append_note(ensure_progress(session, target.item), note)
         changes.append(Change(target.ref, target.item.title, "done", changed, unchanged))
     session.flush()
     return changes

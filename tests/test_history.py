@@ -1,0 +1,190 @@
+"""log and undo: every change is recorded, and undo puts the store back."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+USER_TABLES = ("specialization", "course", "topic", "progress", "note", "link", "review", "goal")
+
+
+def user_rows(store) -> dict[str, list[tuple]]:
+    """Everything the learner owns, without the history itself."""
+    con = sqlite3.connect(store.path)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in USER_TABLES}
+    finally:
+        con.close()
+
+
+def test_log_lists_commands_newest_first(dls) -> None:
+    dls.run("done", "dls/1/1", "--on", "2026-01-02")
+    dls.run("update", "dls/2", "--title", "Improving DNNs")
+    out = dls.run("log").stdout
+    lines = out.splitlines()
+    assert "#3  update dls/2 --title Improving DNNs" in lines[0]
+    assert "course dls/improving: title Improving Deep Neural Networks" in lines[1]
+    assert lines[1].endswith("→ Improving DNNs") or "→ Improving DNNs" in out
+    assert "#2  done dls/1/1 --on 2026-01-02" in out
+    assert "added progress dls/neural-networks/introduction (status=done" in out
+    assert "#1  import deep-learning-specialization" in out
+    assert "--db" not in out, "the store's path is not history"
+
+
+def test_log_json_filters_and_limits(dls) -> None:
+    dls.run("done", "dls/1/1", "--on", "2026-01-02")
+    dls.run("done", "dls/cnn/2", "--on", "2026-01-03")
+    data = dls.run("log", "--json").json()
+    assert [c["command"] for c in data["commands"]] == [
+        "done dls/cnn/2 --on 2026-01-03",
+        "done dls/1/1 --on 2026-01-02",
+        "import deep-learning-specialization",
+    ]
+    first = data["commands"][0]
+    assert first["undone"] is False
+    assert first["changes"] == [
+        {
+            "table": "progress",
+            "row_id": 2,
+            "op": "insert",
+            "item": "dls/cnn/case-studies",
+            "old": None,
+            "new": {
+                "id": 2,
+                "specialization_id": None,
+                "course_id": None,
+                "topic_id": first["changes"][0]["new"]["topic_id"],
+                "status": "done",
+                "started_on": None,
+                "completed_on": "2026-01-03",
+                "note": None,
+            },
+        }
+    ]
+    only_cnn = dls.run("log", "dls/cnn", "--json").json()["commands"]
+    assert [c["command"] for c in only_cnn] == [
+        "done dls/cnn/2 --on 2026-01-03",
+        "import deep-learning-specialization",
+    ]
+    assert len(dls.run("log", "-n", "1", "--json").json()["commands"]) == 1
+    assert dls.run("log", "--since", "today", "--json").json()["commands"]
+    assert dls.run("log", "--since", "2999-01-01", "--json").json() == {"commands": []}
+
+
+def test_undo_reverts_the_last_command_and_walks_back(dls) -> None:
+    start = user_rows(dls)
+    dls.run("done", "dls/1", "--on", "2026-01-02")
+    after_done = user_rows(dls)
+    dls.run("rm", "dls/2", "--yes")
+    result = dls.run("undo")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("undid 'rm dls/2 --yes' from ")
+    assert user_rows(dls) == after_done
+    assert dls.run("undo").stdout.startswith("undid 'done dls/1 --on 2026-01-02'")
+    assert user_rows(dls) == start
+    log = dls.run("log", "--json").json()["commands"]
+    assert [c["command"] for c in log] == [
+        "undo",
+        "undo",
+        "rm dls/2 --yes",
+        "done dls/1 --on 2026-01-02",
+        "import deep-learning-specialization",
+    ]
+    assert (log[0]["undoes"], log[1]["undoes"]) == (log[3]["id"], log[2]["id"])
+    assert [c["undone"] for c in log] == [False, False, True, True, False]
+
+
+def test_undo_of_an_import_removes_what_it_added(store) -> None:
+    store.run("import", "deep-learning-specialization")
+    result = store.run("undo")
+    assert "undid 'import deep-learning-specialization'" in result.stdout
+    for table in USER_TABLES:
+        assert store.rows(f"SELECT count(*) FROM {table}") == [(0,)]
+
+
+def test_undo_of_a_re_import_restores_old_titles(dls, tmp_path) -> None:
+    catalog = tmp_path / "dls.yaml"
+    catalog.write_text("slug: dls\ntitle: DLS renamed\ncourses:\n  - title: New one\n")
+    before = user_rows(dls)
+    assert dls.run("import", str(catalog), "--prune").exit_code == 0
+    dls.run("undo")
+    assert user_rows(dls) == before
+
+
+def test_undo_with_nothing_to_undo(store) -> None:
+    result = store.run("undo")
+    assert result.exit_code == 1
+    assert "nothing to undo" in result.stderr
+
+
+def test_a_failed_command_leaves_no_history(dls) -> None:
+    before = dls.rows("SELECT count(*) FROM command")
+    assert dls.run("done", "dls/9").exit_code == 1
+    assert dls.rows("SELECT count(*) FROM command") == before
+
+
+def test_history_is_written_in_the_same_transaction(dls) -> None:
+    """Every change row belongs to a command; there is no change without one."""
+    dls.run("done", "dls/1")
+    assert dls.rows(
+        "SELECT count(*) FROM change WHERE command_id NOT IN (SELECT id FROM command)"
+    ) == [(0,)]
+    con = sqlite3.connect(dls.path)
+    try:
+        con.execute("DELETE FROM command")
+        raised = False
+        try:
+            con.execute("UPDATE topic SET title = 'sneaky' WHERE id = 1")
+        except sqlite3.IntegrityError:
+            raised = True
+        assert raised, "a write outside a command is refused by the history triggers"
+    finally:
+        con.rollback()
+        con.close()
+
+
+REFS = ["dls", "dls/1", "dls/2", "dls/1/1", "dls/1/2", "dls/2/1", "dls/3/2", "dls/5", "x/1"]
+COMMANDS = st.one_of(
+    st.tuples(st.sampled_from(["done", "start", "reopen"]), st.sampled_from(REFS)),
+    st.tuples(
+        st.just("update"),
+        st.sampled_from(REFS),
+        st.just("--title"),
+        st.text(min_size=1, max_size=8),
+    ),
+    st.tuples(st.just("update"), st.sampled_from(REFS), st.just("--note"), st.text(max_size=8)),
+    st.tuples(st.just("rm"), st.sampled_from(REFS), st.just("--yes")),
+    st.tuples(st.just("add"), st.just("course"), st.just("dls"), st.text(min_size=1, max_size=8)),
+    st.tuples(
+        st.just("add"),
+        st.just("topic"),
+        st.sampled_from(["dls/1", "dls/2"]),
+        st.sampled_from(["A", "B", "C"]),
+    ),
+    st.tuples(st.just("done"), st.sampled_from(REFS), st.just("--note"), st.text(max_size=5)),
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(commands=st.lists(COMMANDS, min_size=1, max_size=6))
+def test_any_commands_then_as_many_undos_restore_the_store(dls, commands) -> None:
+    start = user_rows(dls)
+    succeeded = 0
+    for command in commands:
+        result = dls.run(*command)
+        assert result.exit_code in (0, 1), result.stderr
+        succeeded += result.exit_code == 0
+    for _ in range(succeeded):
+        assert dls.run("undo").exit_code == 0
+    assert user_rows(dls) == start
+    # a fresh store for the next example
+    dls.path.unlink()
+    for suffix in ("-wal", "-shm"):
+        dls.path.with_name(dls.path.name + suffix).unlink(missing_ok=True)
+    assert dls.run("import", "deep-learning-specialization").exit_code == 0
