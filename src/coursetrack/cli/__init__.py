@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from coursetrack import __version__
-from coursetrack.cli import catalogs, export, items, progress, status
+from coursetrack.cli import catalogs, export, history, items, progress, status
 from coursetrack.cli.context import settings
 from coursetrack.errors import CoursetrackError
 
@@ -88,6 +88,8 @@ app.command("update")(items.update)
 app.command("rm")(items.rm)
 app.command("import")(catalogs.import_)
 app.command("catalogs")(catalogs.catalogs)
+app.command("log")(history.log)
+app.command("undo")(history.undo)
 app.add_typer(export.export_app)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store
+from coursetrack.cli.context import writing
 
 
 def import_(
@@ -47,7 +47,7 @@ def import_(
         _restore(ctx, text, label=label, prune=prune, json=json)
         return
     spec = catalog.parse_catalog(text, where=label)
-    with open_store(ctx, write=True).write() as session:
+    with writing(ctx) as session:
         report = import_catalog(session, catalog=spec, prune=prune)
     if json:
         render.print_json(report)
@@ -62,7 +62,7 @@ def _restore(ctx: typer.Context, text: str, *, label: str, prune: bool, json: bo
     if prune:
         raise InputError(f"{label} is a backup; --prune applies to catalogs, drop it")
     document = backup.parse(text, label=label)
-    with open_store(ctx, write=True).write() as session:
+    with writing(ctx) as session:
         report = backup.restore(session, document)
     if json:
         render.print_json(report)
@@ -76,8 +76,12 @@ def _restore(ctx: typer.Context, text: str, *, label: str, prune: bool, json: bo
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _describe(report) -> list[str]:
-    size = f"{report.courses} courses, {report.topics} topics"
+    size = f"{_count(report.courses, 'course')}, {_count(report.topics, 'topic')}"
     if report.created:
         head = f"imported {report.slug}: {report.title} ({size})"
     elif report.changed:
