@@ -32,14 +32,14 @@ def write(tmp_path: Path, text: str, name: str = "catalog.yaml") -> Path:
 
 def refuse(store: Store, source: Path | str) -> str:
     """Import `source`, expect it refused cleanly, and return the error line."""
-    before = store.dump()
+    before = store.dump(history=True)
     result = store.run("import", str(source))
     assert result.exit_code == 1, result.stdout
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert store.dump() == before, "a refused catalog changed the store"
+    assert store.dump(history=True) == before, "a refused catalog changed the store"
     assert lines[0].startswith("Error: ")
     return lines[0].removeprefix("Error: ")
 
@@ -840,7 +840,7 @@ def test_any_text_is_imported_or_refused_with_a_position(
 ) -> None:
     path = tmp_path / "fuzz.yaml"
     path.write_text(text, encoding="utf-8")
-    before = store.dump()
+    before = store.dump(history=True)
     result = store.run("import", str(path))
     assert "Traceback" not in result.stderr
     if result.exit_code == 0:
@@ -850,4 +850,4 @@ def test_any_text_is_imported_or_refused_with_a_position(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert re.match(rf"Error: {re.escape(str(path))}:\d+:\d+: \S", lines[0]), lines[0]
-    assert store.dump() == before
+    assert store.dump(history=True) == before

@@ -85,11 +85,11 @@ def test_add_topics(my) -> None:
     ],
 )  # fmt: skip
 def test_add_refuses_bad_input(my, args: list[str], message: str) -> None:
-    before = my.dump()
+    before = my.dump(history=True)
     result = my.run(*args)
     assert result.exit_code == 1
     assert message in result.stderr
-    assert my.dump() == before
+    assert my.dump(history=True) == before
 
 
 def test_update_fields(dls) -> None:
@@ -131,11 +131,11 @@ def test_update_note_and_clear_a_field(dls) -> None:
     ],
 )  # fmt: skip
 def test_update_refuses_bad_input(dls, args: list[str], message: str) -> None:
-    before = dls.dump()
+    before = dls.dump(history=True)
     result = dls.run(*args)
     assert result.exit_code == 1
     assert message in result.stderr
-    assert dls.dump() == before
+    assert dls.dump(history=True) == before
 
 
 def test_rm_without_progress_needs_no_confirmation(dls) -> None:
@@ -150,11 +150,11 @@ def test_rm_without_progress_needs_no_confirmation(dls) -> None:
 
 def test_rm_with_progress_refuses_without_a_terminal(dls) -> None:
     dls.run("done", "dls/1/1")
-    before = dls.dump()
+    before = dls.dump(history=True)
     result = dls.run("rm", "dls/1")
     assert result.exit_code == 1
     assert "holds 1 progress record(s); run again with --yes" in result.stderr
-    assert dls.dump() == before
+    assert dls.dump(history=True) == before
 
 
 def test_rm_with_yes_deletes_item_and_progress(dls) -> None:

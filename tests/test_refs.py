@@ -54,13 +54,13 @@ def test_ref_forms(dls, ref: str, expected: str) -> None:
     ],
 )
 def test_bad_refs_say_what_exists(dls, ref: str, message: str) -> None:
-    before = dls.dump()
+    before = dls.dump(history=True)
     result = dls.run("done", ref)
     assert result.exit_code == 1
     assert message in result.stderr
     assert result.stderr.count("\n") == 1, "one line on stderr"
     assert "Traceback" not in result.stderr
-    assert dls.dump() == before
+    assert dls.dump(history=True) == before
 
 
 def test_ref_on_an_empty_store_says_how_to_start(store) -> None:
@@ -70,7 +70,7 @@ def test_ref_on_an_empty_store_says_how_to_start(store) -> None:
 
 
 def test_one_bad_ref_among_good_ones_changes_nothing(dls) -> None:
-    before = dls.dump()
+    before = dls.dump(history=True)
     result = dls.run("done", "dls/1/1", "dls/1/2", "dls/7")
     assert result.exit_code == 1
-    assert dls.dump() == before
+    assert dls.dump(history=True) == before
