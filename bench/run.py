@@ -1,0 +1,255 @@
+"""coursetrack's speed and memory, as ratios measured in one run.
+
+    python bench/run.py [--runs N] [--quick]
+
+Builds its own stores under a temporary directory, times each case as a whole
+process (median of N runs), and prints each figure next to its floor — the
+same machine, the same moment — with the target ratio. It exits 0 whatever the
+figures say: they are for reading, not for tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PY = sys.executable
+SPECS, COURSES, TOPICS = 200, 10, 10  # 20,000 topics
+
+
+@dataclass
+class Figure:
+    name: str
+    seconds: float
+    rss_mb: float
+
+
+def measure(name: str, argv: list[str], *, runs: int, env: dict | None = None) -> Figure:
+    """Median wall time and median peak RSS of `argv` as a fresh process."""
+    times, rss = [], []
+    full_env = {**os.environ, **(env or {})}
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=full_env
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        rss.append(usage.ru_maxrss / 1024)
+        if os.waitstatus_to_exitcode(status) != 0:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            print(f"  ! {name} exited {os.waitstatus_to_exitcode(status)}: {err.strip()[:200]}")
+        if proc.stderr:
+            proc.stderr.close()
+    return Figure(name, statistics.median(times), statistics.median(rss))
+
+
+MINIMAL_APP = textwrap.dedent(
+    """
+    import typer
+
+    app = typer.Typer()
+
+    @app.command()
+    def hello(name: str) -> None:
+        \"\"\"Say hello.\"\"\"
+        print(name)
+
+    @app.command()
+    def bye(name: str) -> None:
+        \"\"\"Say goodbye.\"\"\"
+        print(name)
+
+    app()
+    """
+)
+
+
+def coursetrack(*args: str) -> list[str]:
+    """The installed console script, as a user runs it (its name drives completion)."""
+    script = Path(PY).with_name("coursetrack")
+    if script.exists():
+        return [str(script), *args]
+    return [PY, "-m", "coursetrack", *args]
+
+
+def build_big_store(path: Path) -> None:
+    """200 specializations x 10 courses x 10 topics, half done, with history."""
+    from coursetrack import db
+    from coursetrack.catalog import CatalogSpec
+    from coursetrack.services.importer import import_catalog
+    from coursetrack.services.progress import mark_done
+
+    store = db.open_store(str(path), write=True)
+    for s in range(SPECS):
+        catalog = CatalogSpec.model_validate(
+            {
+                "slug": f"s{s:03d}",
+                "title": f"Specialization {s}",
+                "courses": [
+                    {
+                        "slug": f"c{c}",
+                        "title": f"Course {c} of {s}",
+                        "description": "What it taught. " * 3,
+                        "topics": [{"slug": f"t{t}", "title": f"Topic {t}"} for t in range(TOPICS)],
+                    }
+                    for c in range(COURSES)
+                ],
+            }
+        )
+        with store.write(f"import s{s:03d}") as session:
+            import_catalog(session, catalog=catalog)
+        refs = [f"s{s:03d}/c{c}" for c in range(COURSES // 2)]
+        import datetime as dt
+
+        with store.write(f"done s{s:03d}") as session:
+            mark_done(session, refs=refs, on=dt.date(2026, 1, 1) + dt.timedelta(days=s % 60))
+    store.close()
+
+
+def big_catalog(path: Path) -> None:
+    """One catalog of 20,000 topics (200 courses x 100 topics), for import."""
+    lines = ["slug: big", "title: Big", "courses:"]
+    for c in range(200):
+        lines += [f"  - title: Course {c}", f"    slug: c{c}", "    topics:"]
+        lines += [f"      - Topic {c}.{t}" for t in range(100)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per case (median)")
+    parser.add_argument("--quick", action="store_true", help="3 runs per case")
+    opts = parser.parse_args()
+    runs = 3 if opts.quick else opts.runs
+    heavy_runs = max(3, runs // 2)
+
+    with tempfile.TemporaryDirectory(prefix="coursetrack-bench-") as tmp:
+        root = Path(tmp)
+        home = root / "home"
+        home.mkdir()
+        env = {"XDG_DATA_HOME": str(home), "COURSETRACK_DB": str(root / "dls.db"), "NO_COLOR": "1"}
+        os.environ.update(env)
+        minimal = root / "minimal_app.py"
+        minimal.write_text(MINIMAL_APP)
+        subprocess.run(coursetrack("import", "deep-learning-specialization"), check=True,
+                       capture_output=True)  # fmt: skip
+        subprocess.run(coursetrack("done", "dls/1", "dls/2/1"), check=True, capture_output=True)
+
+        print("building the 20,000-topic store ...", flush=True)
+        start = time.perf_counter()
+        big = root / "big.db"
+        build_big_store(big)
+        print(f"  built in {time.perf_counter() - start:.1f} s")
+        catalog = root / "big.yaml"
+        big_catalog(catalog)
+        big_env = {"COURSETRACK_DB": str(big)}
+
+        rows: list[tuple[str, Figure, Figure, float, str]] = []
+
+        def ratio(case: Figure, floor: Figure, target: float, what: str = "time") -> None:
+            rows.append((what, case, floor, target, "rss" if what == "memory" else "time"))
+
+        typer_floor = measure("python -c 'import typer'", [PY, "-c", "import typer"], runs=runs)
+        minimal_help = measure("minimal Typer app --help", [PY, str(minimal), "--help"], runs=runs)
+        deps_floor = measure(
+            "python -c 'import typer, rich.table, sqlmodel, yaml'",
+            [PY, "-c", "import typer, rich.table, sqlmodel, yaml"],
+            runs=runs,
+        )
+        ratio(measure("coursetrack --help", coursetrack("--help"), runs=runs), minimal_help, 1.2)
+        ratio(
+            measure("coursetrack --version", coursetrack("--version"), runs=runs), typer_floor, 1.3
+        )
+        completion_env = {
+            "_COURSETRACK_COMPLETE": "complete_bash",
+            "COMP_WORDS": "coursetrack done dls/",
+            "COMP_CWORD": "2",
+        }
+        ratio(
+            measure("completion of 'done dls/'", coursetrack(), runs=runs, env=completion_env),
+            typer_floor,
+            1.3,
+        )
+        small = {}
+        for args in (["status"], ["status", "dls"], ["status", "dls/1"]):
+            figure = measure("coursetrack " + " ".join(args), coursetrack(*args), runs=runs)
+            small[" ".join(args)] = figure
+            ratio(figure, deps_floor, 1.15)
+
+        shipped_cases = {
+            "status": ["status"],
+            "next": ["next"],
+            "plan": ["plan", "dls"],
+            "export markdown": ["export", "markdown", "dls"],
+        }
+        big_cases = {
+            "status": ["status"],
+            "next": ["next"],
+            "plan": ["plan", "s100"],
+            "export markdown": ["export", "markdown", "s100"],
+        }
+        for name, args in shipped_cases.items():
+            base = small.get(name) or measure(f"{name} (shipped)", coursetrack(*args), runs=runs)
+            large = measure(
+                f"{name} at 20,000 topics",
+                coursetrack(*big_cases[name]),
+                runs=heavy_runs,
+                env=big_env,
+            )
+            ratio(large, Figure(f"{name} (shipped catalog)", base.seconds, base.rss_mb), 1.5)
+
+        imports = []
+        for n in range(heavy_runs):
+            target = root / f"import-{n}.db"
+            imports.append(
+                measure(
+                    "import of 20,000 topics",
+                    coursetrack("import", str(catalog)),
+                    runs=1,
+                    env={"COURSETRACK_DB": str(target)},
+                )
+            )
+        imported = Figure(
+            "import of 20,000 topics",
+            statistics.median(f.seconds for f in imports),
+            statistics.median(f.rss_mb for f in imports),
+        )
+        ratio(imported, deps_floor, 10.0)
+        big_status = measure("status at 20,000 topics", coursetrack("status"), runs=heavy_runs,
+                             env=big_env)  # fmt: skip
+        ratio(big_status, deps_floor, 1.3, what="memory")
+
+    width = max(len(r[1].name) for r in rows)
+    floor_width = max(len(r[2].name) for r in rows)
+    print()
+    print(f"{'case':<{width}}  {'value':>9}  {'floor':<{floor_width}}  {'floor':>9}  ratio  target")
+    for _what, case, floor, target, unit in rows:
+        if unit == "rss":
+            value, base, fmt = case.rss_mb, floor.rss_mb, "{:7.1f}MB"
+            label = f"{case.name} (peak RSS)"
+        else:
+            value, base, fmt = case.seconds * 1000, floor.seconds * 1000, "{:7.0f}ms"
+            label = case.name
+        r = value / base if base else float("nan")
+        mark = "ok" if r <= target else "MISSED"
+        print(
+            f"{label:<{width}}  {fmt.format(value):>9}  {floor.name:<{floor_width}}  "
+            f"{fmt.format(base):>9}  {r:5.2f}  <={target:<4} {mark}"
+        )
+    print(
+        f"\nmedians of {runs} runs ({heavy_runs} for 20,000-topic cases); python {sys.version.split()[0]}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
