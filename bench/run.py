@@ -245,9 +245,8 @@ def main() -> int:
             f"{label:<{width}}  {fmt.format(value):>9}  {floor.name:<{floor_width}}  "
             f"{fmt.format(base):>9}  {r:5.2f}  <={target:<4} {mark}"
         )
-    print(
-        f"\nmedians of {runs} runs ({heavy_runs} for 20,000-topic cases); python {sys.version.split()[0]}"
-    )
+    version = sys.version.split()[0]
+    print(f"\nmedians of {runs} runs ({heavy_runs} for 20,000-topic cases); python {version}")
     return 0
 
 
