@@ -1,9 +1,10 @@
-"""Dates the user types (`--on 2026-11-01`, `--on today`)."""
+"""Dates the user types (`--on 2026-11-01`, `--on today`, `--since "3 days ago"`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 from coursetrack.errors import InputError
 
@@ -33,17 +34,23 @@ def today() -> dt.date:
     return now().date()
 
 
+_DAYS_AGO = re.compile(r"(\d{1,5})\s+days?\s+ago")
+
+
 def parse_date(text: str, *, option: str = "--on") -> dt.date:
-    """An ISO date (YYYY-MM-DD), `today` or `yesterday`."""
-    word = text.strip().lower()
+    """An ISO date (YYYY-MM-DD), `today`, `yesterday` or `N days ago`."""
+    word = " ".join(text.strip().lower().split())
     if word == "today":
         return today()
     if word == "yesterday":
         return today() - dt.timedelta(days=1)
+    ago = _DAYS_AGO.fullmatch(word)
+    if ago:
+        return today() - dt.timedelta(days=int(ago.group(1)))
     try:
         return dt.date.fromisoformat(word)
     except ValueError:
         raise InputError(
             f"{option} {text!r} is not a date: use YYYY-MM-DD (for example 2026-03-14), "
-            "'today' or 'yesterday'"
+            "'today', 'yesterday' or 'N days ago'"
         ) from None

@@ -138,15 +138,27 @@ def overview_table(overview: Any) -> None:
     table.add_column("Progress", no_wrap=True)
     table.add_column("%", justify="right", no_wrap=True)
     for spec in overview.specializations:
+        title = _text(spec.title)
+        title.append("\n")
+        title.append(_activity(spec), style="dim")
         table.add_row(
             _text(spec.slug, "cyan"),
-            _text(spec.title),
+            title,
             f"{spec.courses_done}/{spec.courses_total}",
             f"{spec.units_done}/{spec.units_total}",
             bar(spec.units_done, spec.units_total),
             _pct(spec.percent),
         )
     console.print(table)
+
+
+def _activity(spec: Any) -> str:
+    """The overview's second line: when the learner last did anything, and their streak."""
+    if spec.last_activity_on is None:
+        return "no activity yet"
+    weeks = "1 week" if spec.streak_weeks == 1 else f"{spec.streak_weeks} weeks"
+    streak = f"streak {weeks}" if spec.streak_weeks else "no streak"
+    return f"last active {_date(spec.last_activity_on)} · {streak}"
 
 
 def report_table(report: Any) -> None:
@@ -183,6 +195,11 @@ def report_table(report: Any) -> None:
         console.print(Text(f"No {noun} yet.", style="dim"))
     if report.certificate_url:
         console.print(_text(f"Certificate: {report.certificate_url}"))
+    if report.reviews_due:
+        topics = "1 topic" if report.reviews_due == 1 else f"{report.reviews_due} topics"
+        console.print(
+            _text(f"Due for review: {topics}; see coursetrack review {report.ref}", "yellow")
+        )
 
 
 def item_table(item: Any, ref: str) -> None:
@@ -246,3 +263,190 @@ def history(entries: list) -> None:
             console.print(Text("    " + safe(_change_line(change), one_line=True)), overflow="fold")
         if len(entry.changes) > len(shown):
             console.print(Text(f"    … and {len(entry.changes) - len(shown)} more", style="dim"))
+
+
+def _units(count: int) -> str:
+    return "1 unit" if count == 1 else f"{count} units"
+
+
+def _days(count: int) -> str:
+    return "1 day" if abs(count) == 1 else f"{abs(count)} days"
+
+
+def next_table(result: Any) -> None:
+    """`coursetrack next`: open units, started ones first, then in course order."""
+    console = stdout()
+    where = f" in {safe(result.scope)}" if result.scope else ""
+    if not result.units:
+        if result.units_total == 0:
+            console.print(Text(f"Nothing to study{where}: there are no units yet.", style="dim"))
+        else:
+            console.print(Text(f"Nothing left{where}: every unit is done.", style="green"))
+        return
+    shown = len(result.units)
+    more = f", showing {shown}" if shown < result.open_units else ""
+    table = _table(Text(f"Next{where} ({result.open_units} open{more})", style="bold"))
+    table.add_column("Ref", no_wrap=True, style="cyan")
+    table.add_column("Unit", ratio=1, min_width=16, overflow="fold")
+    table.add_column("Course", max_width=26, no_wrap=True, overflow="ellipsis")
+    table.add_column("Status", no_wrap=True)
+    for unit in result.units:
+        table.add_row(
+            _text(unit.short_ref),
+            _text(unit.title),
+            _text(unit.course["title"]),
+            _status(unit.status),
+        )
+    console.print(table)
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    return grid
+
+
+def _per_week(value: float) -> str:
+    return f"{value:.2f} units/week"
+
+
+def plan_view(plan: Any) -> None:
+    """`coursetrack plan`: units left, pace, projection and goal, one line each."""
+    console = stdout()
+    heading = _text(plan.title, "bold")
+    heading.append(f"  {safe(plan.ref)}", style="cyan")
+    console.print(heading)
+    grid = _grid()
+    grid.add_row("Units left", f"{plan.units_left} of {plan.units_total}")
+    if plan.goal_on is None:
+        goal = Text(f"none; set one with 'coursetrack goal {safe(plan.ref)} --by DATE'", "dim")
+    elif plan.units_left == 0:
+        goal = Text(_date(plan.goal_on))
+    elif plan.days_to_goal > 0:
+        goal = Text(
+            f"{_date(plan.goal_on)}, in {_days(plan.days_to_goal)}: "
+            f"needs {_per_week(plan.needed_per_week)}"
+        )
+    elif plan.days_to_goal == 0:
+        goal = Text(f"{_date(plan.goal_on)}, today", style="red")
+    else:
+        goal = Text(f"{_date(plan.goal_on)}, passed {_days(plan.days_to_goal)} ago", "red")
+    grid.add_row("Goal", goal)
+    window = f"{_date(plan.window_start)} to {_date(plan.today)}"
+    grid.add_row(
+        "Your pace",
+        f"{_per_week(plan.pace_per_week)} ({_units(plan.done_in_window)} done {window})",
+    )
+    if plan.outlook == "finished":
+        grid.add_row("Finished", _date(plan.projected_on) or "yes")
+    elif plan.projected_on is not None:
+        grid.add_row("Projected", f"{_date(plan.projected_on)} at that pace")
+    elif plan.outlook == "no-history":
+        grid.add_row("Projected", Text("no history yet: finish a unit to start a pace", "dim"))
+    else:
+        grid.add_row(
+            "Projected",
+            Text(f"no pace: nothing done in the last {plan.window_days} days", "dim"),
+        )
+    if plan.days_ahead is not None:
+        if plan.outlook == "finished":
+            word = "before" if plan.days_ahead >= 0 else "after"
+            outlook = Text(f"finished {_days(plan.days_ahead)} {word} your goal", "green")
+        elif plan.days_ahead > 0:
+            outlook = Text(f"{_days(plan.days_ahead)} ahead", style="green")
+        elif plan.days_ahead < 0:
+            outlook = Text(f"{_days(plan.days_ahead)} behind", style="red")
+        else:
+            outlook = Text("on schedule", style="green")
+        grid.add_row("Outlook", outlook)
+    console.print(grid)
+
+
+def queue_table(queue: Any) -> None:
+    """`coursetrack review`: topics due for review, oldest due first."""
+    console = stdout()
+    where = f" in {safe(queue.scope)}" if queue.scope else ""
+    if not queue.due:
+        if queue.next_due_on:
+            console.print(
+                f"Nothing due for review{where} today ({_date(queue.today)}); "
+                f"next on {_date(queue.next_due_on)}."
+            )
+        else:
+            console.print(
+                f"Nothing to review{where} yet: topics join the queue when you mark them done."
+            )
+        return
+    count = "1 topic" if len(queue.due) == 1 else f"{len(queue.due)} topics"
+    table = _table(Text(f"Due for review{where} on {_date(queue.today)}: {count}", "bold"))
+    table.add_column("Ref", no_wrap=True, style="cyan")
+    table.add_column("Topic", ratio=1, min_width=16, overflow="fold")
+    table.add_column("Due", no_wrap=True)
+    table.add_column("Last review", no_wrap=True)
+    for item in queue.due:
+        last = (
+            f"{item.last_grade}, {_date(item.last_reviewed_on)}"
+            if item.last_reviewed_on
+            else f"done {_date(item.completed_on)}"
+        )
+        table.add_row(_text(item.short_ref), _text(item.title), _date(item.due_on), last)
+    console.print(table)
+    console.print(
+        Text("Record each with: coursetrack reviewed REF --grade again|hard|good|easy", "dim")
+    )
+
+
+def details_view(details: Any) -> None:
+    """`coursetrack show`: one item, everything known about it."""
+    console = stdout()
+    console.print(_text(details.title, "bold"))
+    grid = _grid()
+    grid.add_row("Ref", _text(f"{details.ref} ({details.kind})", "cyan"))
+    if details.course:
+        grid.add_row("Course", _text(f"{details.course['title']} ({details.course['ref']})"))
+    for label, value in (
+        ("Provider", details.provider),
+        ("URL", details.url),
+        ("Description", details.description),
+    ):
+        if value:
+            grid.add_row(label, _text(value))
+    state = _status(details.status)
+    if details.units_total != 1 or details.kind != "topic":
+        state.append(f", {details.units_done}/{details.units_total} units, {_pct(details.percent)}")
+    grid.add_row("Status", state)
+    if details.started_on:
+        grid.add_row("Started", _date(details.started_on))
+    if details.completed_on:
+        grid.add_row("Completed", _date(details.completed_on))
+    if details.goal_on:
+        grid.add_row("Goal", f"finish by {_date(details.goal_on)}")
+    if details.certificate_url:
+        grid.add_row("Certificate", _text(details.certificate_url))
+    if details.reviews_due:
+        topics = "1 topic" if details.reviews_due == 1 else f"{details.reviews_due} topics"
+        grid.add_row("Review", _text(f"{topics} due: coursetrack review {details.ref}"))
+    if details.review is not None:
+        review = details.review
+        done = len(review.reviews)
+        when = "due now, since" if review.due else "next due"
+        text = f"{when} {_date(review.due_on)} (interval {_days(review.interval_days)})"
+        if done:
+            last = review.reviews[-1]
+            text += f"; {done} review(s), last {_date(last['reviewed_on'])} ({last['grade']})"
+        grid.add_row("Review", text)
+    console.print(grid)
+    console.print(Text(f"Notes ({len(details.notes)})", style="bold"))
+    for note in details.notes:
+        line = _text(f"  {_date(note.written_on) or 'undated':<10}  ", "dim")
+        line.append(_text(note.text))
+        console.print(line)
+    console.print(Text(f"Links ({len(details.links)})", style="bold"))
+    for entry in details.links:
+        line = _text("  ")
+        if entry.title:
+            line.append(_text(entry.title))
+            line.append("  ")
+        line.append(_text(entry.url, "cyan"))
+        console.print(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -35,7 +36,7 @@ On = Annotated[
     typer.Option(
         "--on",
         metavar="DATE",
-        help="When it happened: YYYY-MM-DD, 'today' or 'yesterday'. Default: today.",
+        help="When it happened: YYYY-MM-DD, 'today', 'yesterday' or 'N days ago'. Default: today.",
         show_default=False,
     ),
 ]
@@ -64,3 +65,48 @@ Position = Annotated[
     ),
 ]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+OptionalSpec = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[SPEC]",
+        help="Only this specialization (or SPEC/COURSE). Default: all of them.",
+        show_default=False,
+    ),
+]
+Spec = Annotated[
+    str, typer.Argument(metavar="SPEC", help="A specialization, e.g. dls.", show_default=False)
+]
+Limit = Annotated[
+    int,
+    typer.Option("--limit", "-n", metavar="N", min=1, help="Show at most N rows."),
+]
+By = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="DATE",
+        help="The target date: YYYY-MM-DD, 'today', 'yesterday' or 'N days ago'.",
+        show_default=False,
+    ),
+]
+
+
+class GradeChoice(StrEnum):
+    """The grades `reviewed --grade` takes (services.review.LADDER says what each does)."""
+
+    AGAIN = "again"
+    HARD = "hard"
+    GOOD = "good"
+    EASY = "easy"
+
+
+Grade = Annotated[
+    GradeChoice,
+    typer.Option(
+        "--grade",
+        "-g",
+        help="How well you remembered it: again (forgot), hard, good or easy.",
+        show_default=False,
+        case_sensitive=False,
+    ),
+]

@@ -13,8 +13,11 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from coursetrack import dates
 from coursetrack.models import Progress, Status, Topic
 from coursetrack.refs import Target, resolve
+from coursetrack.services.planning import NO_ACTIVITY, activity_by_specialization
+from coursetrack.services.review import due_count
 from coursetrack.services.state import progress_of
 
 
@@ -47,6 +50,8 @@ class SpecializationSummary:
     started_on: dt.date | None
     completed_on: dt.date | None
     certificate_url: str | None = None
+    last_activity_on: dt.date | None = None  # started, finished, reviewed or noted anything
+    streak_weeks: int = 0  # weeks in a row, ending this week or last, with a unit done
 
 
 @dataclass
@@ -70,6 +75,7 @@ class Report:
     completed_on: dt.date | None
     certificate_url: str | None
     items: list[ItemProgress] = field(default_factory=list)
+    reviews_due: int | None = None  # done topics due for review today (set by status_of)
 
     def to_dict(self) -> dict:
         """The documented JSON shape: the items are `courses` or `topics`."""
@@ -175,8 +181,9 @@ def _roll_up(courses: list[ItemProgress], own_started: dt.date | None) -> dict:
     }
 
 
-def overview(session: Session) -> Overview:
+def overview(session: Session, today: dt.date | None = None) -> Overview:
     """One summary per specialization, in slug order."""
+    activity = activity_by_specialization(session, today or dates.today())
     conn = session.connection()
     specs = conn.execute(
         text(
@@ -199,6 +206,8 @@ def overview(session: Session) -> Overview:
                 courses_done=sum(c.status == Status.DONE for c in courses),
                 courses_total=len(courses),
                 certificate_url=spec.certificate_url,
+                last_activity_on=activity.get(spec.id, NO_ACTIVITY).last_activity_on,
+                streak_weeks=activity.get(spec.id, NO_ACTIVITY).streak_weeks,
                 **totals,
             )
         )
@@ -276,13 +285,19 @@ def _topic_progress(topic: Topic, progress: Progress | None) -> ItemProgress:
     )
 
 
-def status_of(session: Session, ref: str | None) -> Overview | Report | ItemProgress:
+def status_of(
+    session: Session, ref: str | None, today: dt.date | None = None
+) -> Overview | Report | ItemProgress:
     """What `coursetrack status [REF]` shows."""
+    today = today or dates.today()
     if ref is None:
-        return overview(session)
+        return overview(session, today)
     target = resolve(session, ref)
+    if target.kind == "topic":
+        return topic_report(session, target)
     if target.kind == "specialization":
-        return specialization_report(session, target)
-    if target.kind == "course":
-        return course_report(session, target)
-    return topic_report(session, target)
+        report = specialization_report(session, target)
+    else:
+        report = course_report(session, target)
+    report.reviews_due = due_count(session, target, today)
+    return report

@@ -1,0 +1,120 @@
+"""`coursetrack next|goal|plan`: what to study next, and whether you will finish on time."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coursetrack.cli import options
+from coursetrack.cli.context import open_store, writing
+
+
+def next_(
+    ctx: typer.Context,
+    spec: options.OptionalSpec = None,
+    limit: options.Limit = 5,
+    json: options.Json = False,
+) -> None:
+    """List the next open topics in course order, the ones you started first.
+
+    A topic is a unit; so is a course without topics. Done units are skipped.
+
+    Examples:
+
+      coursetrack next              # across every specialization
+
+      coursetrack next dls --limit 3
+
+      coursetrack next dls/cnn --json
+    """
+    from coursetrack import render
+    from coursetrack.services.planning import next_units
+
+    with open_store(ctx, write=False).read() as session:
+        result = next_units(session, ref=spec, limit=limit)
+    if json:
+        render.print_json(result)
+    else:
+        render.next_table(result)
+
+
+def goal(
+    ctx: typer.Context,
+    spec: options.Spec,
+    by: options.By = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the goal.")] = False,
+    json: options.Json = False,
+) -> None:
+    """Set, show or clear the date by which you mean to finish a specialization.
+
+    `coursetrack plan` then tells you the pace that needs and whether you are on track.
+
+    Examples:
+
+      coursetrack goal dls --by 2026-06-30
+
+      coursetrack goal dls            # show it
+
+      coursetrack goal dls --clear
+    """
+    from coursetrack import render
+    from coursetrack.dates import parse_date, today
+    from coursetrack.services import planning
+
+    if by is not None and clear:
+        raise typer.BadParameter("give --by DATE or --clear, not both", param_hint="--by")
+    if by is not None:
+        when = parse_date(by, option="--by")
+        with writing(ctx) as session:
+            state = planning.set_goal(session, ref=spec, by=when, today=today())
+        message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
+        if state.previous_on and state.previous_on != state.target_on:
+            message += f" (was {state.previous_on.isoformat()})"
+    elif clear:
+        with writing(ctx) as session:
+            state = planning.clear_goal(session, ref=spec)
+        if state.previous_on:
+            message = f"cleared the goal for {state.ref} (was {state.previous_on.isoformat()})"
+        else:
+            message = f"{state.ref} had no goal; nothing to clear"
+    else:
+        with open_store(ctx, write=False).read() as session:
+            state = planning.goal_of(session, ref=spec)
+        if state.target_on:
+            message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
+        else:
+            message = (
+                f"{state.ref} has no goal; set one with 'coursetrack goal {state.ref} --by DATE'"
+            )
+    if json:
+        render.print_json(state)
+    else:
+        render.success(message)
+
+
+def plan(ctx: typer.Context, spec: options.Spec, json: options.Json = False) -> None:
+    """Show units left, your pace, the projected finish, and how it compares with your goal.
+
+    Your pace is the units you completed in the last 4 weeks (28 days ending today)
+    divided by 4. The projected finish is today + units left x 28 / units done in those
+    28 days, rounded up to whole days. The pace needed is units left x 7 / days until the
+    goal. Days ahead = goal - projected finish (negative: behind). With nothing done in
+    the last 4 weeks there is no pace, and plan says so rather than guess.
+
+    Examples:
+
+      coursetrack plan dls
+
+      coursetrack plan dls --json
+    """
+    from coursetrack import render
+    from coursetrack.dates import today
+    from coursetrack.services.planning import plan as make_plan
+
+    with open_store(ctx, write=False).read() as session:
+        result = make_plan(session, ref=spec, today=today())
+    if json:
+        render.print_json(result)
+    else:
+        render.plan_view(result)
