@@ -12,12 +12,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from coursetrack import backup, db
 from coursetrack.catalog import _Loader
 from coursetrack.cli import app
-from coursetrack.models import Course, Progress, Specialization, Topic
+from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic
 
 runner = CliRunner()
 
@@ -67,7 +68,25 @@ optional_text = st.one_of(st.none(), text)
 slugs = st.from_regex(r"[a-z0-9]{1,6}(-[a-z0-9]{1,4}){0,2}", fullmatch=True).filter(
     lambda s: not s.isdigit()
 )
-dates = st.one_of(st.none(), st.dates(min_value=dt.date(1990, 1, 1)))
+some_date = st.dates(min_value=dt.date(1990, 1, 1))
+dates = st.one_of(st.none(), some_date)
+notes = st.lists(st.fixed_dictionaries({"written_on": some_date, "text": text}), max_size=2)
+links = st.lists(
+    st.fixed_dictionaries({"url": text, "title": optional_text, "added_on": some_date}),
+    max_size=2,
+)
+reviews = st.lists(
+    st.fixed_dictionaries(
+        {
+            "reviewed_on": some_date,
+            "grade": st.sampled_from(["again", "hard", "good", "easy"]),
+            "interval_days": st.integers(min_value=-5, max_value=10_000),
+            "due_on": some_date,
+        }
+    ),
+    max_size=2,
+)
+goal = st.one_of(st.none(), st.fixed_dictionaries({"target_on": some_date}))
 progress = st.one_of(
     st.none(),
     st.fixed_dictionaries(
@@ -81,9 +100,14 @@ progress = st.one_of(
 )
 
 
+ATTACHED = ("progress", "children", "notes", "links", "reviews", "goal")
+
+
 def _items(children: st.SearchStrategy | None, **extra: st.SearchStrategy) -> st.SearchStrategy:
     fields = {"title": text, "description": optional_text, "url": optional_text, **extra}
     fields["progress"] = progress
+    fields["notes"] = notes
+    fields["links"] = links
     if children is not None:
         fields["children"] = children
     return st.lists(
@@ -93,9 +117,9 @@ def _items(children: st.SearchStrategy | None, **extra: st.SearchStrategy) -> st
     )
 
 
-topics = _items(None)
+topics = _items(None, reviews=reviews)
 courses = _items(topics, certificate_url=optional_text)
-stores = _items(courses, provider=optional_text, certificate_url=optional_text)
+stores = _items(courses, provider=optional_text, certificate_url=optional_text, goal=goal)
 
 
 def _fill(path: Path, specs: list) -> None:
@@ -103,38 +127,46 @@ def _fill(path: Path, specs: list) -> None:
     store = db.open_store(str(path), write=True)
     with store.write() as session:
 
-        def add_progress(data: dict | None, **owner: int) -> None:
-            if data is not None:
-                session.add(Progress(**data, **owner))
+        def add_progress(data: dict, **owner: int) -> None:
+            if data["progress"] is not None:
+                session.add(Progress(**data["progress"], **owner))
+            for note in data["notes"]:
+                session.add(Note(**note, **owner))
+            for link in data["links"]:
+                session.add(Link(**link, **owner))
+            for review in data.get("reviews", []):
+                session.add(Review(**review, **owner))
+            if data.get("goal") is not None:
+                session.add(Goal(**data["goal"], **owner))
+
+        def fields(data: dict) -> dict:
+            return {k: v for k, v in data.items() if k not in ATTACHED}
 
         for slug, spec in specs:
-            row = Specialization(
-                slug=slug,
-                **{k: v for k, v in spec.items() if k not in ("progress", "children")},
-            )
+            row = Specialization(slug=slug, **fields(spec))
             session.add(row)
             session.flush()
-            add_progress(spec["progress"], specialization_id=row.id)
+            add_progress(spec, specialization_id=row.id)
             for position, (cslug, course) in enumerate(spec["children"], start=1):
                 crow = Course(
                     specialization_id=row.id,
                     position=position,
                     slug=cslug,
-                    **{k: v for k, v in course.items() if k not in ("progress", "children")},
+                    **fields(course),
                 )
                 session.add(crow)
                 session.flush()
-                add_progress(course["progress"], course_id=crow.id)
+                add_progress(course, course_id=crow.id)
                 for tposition, (tslug, topic) in enumerate(course["children"], start=1):
                     trow = Topic(
                         course_id=crow.id,
                         position=tposition,
                         slug=tslug,
-                        **{k: v for k, v in topic.items() if k != "progress"},
+                        **fields(topic),
                     )
                     session.add(trow)
                     session.flush()
-                    add_progress(topic["progress"], topic_id=trow.id)
+                    add_progress(topic, topic_id=trow.id)
     store.engine.dispose()
 
 
@@ -158,25 +190,48 @@ def _restore(path: Path, text: str) -> None:
         store.engine.dispose()
 
 
+_OWNER_SLUGS = """
+LEFT JOIN topic t ON t.id = x.topic_id
+LEFT JOIN course c ON c.id = coalesce(x.course_id, t.course_id)
+LEFT JOIN specialization s ON s.id = coalesce(x.specialization_id, c.specialization_id)
+"""
+_BY_OWNER = "ORDER BY s.slug, c.slug, t.slug, x.id"
+#: Each owned record with its owner's slugs in place of row ids, oldest first.
+_RECORDS = [
+    f"SELECT s.slug, c.slug, t.slug, x.written_on, x.text FROM note x {_OWNER_SLUGS} {_BY_OWNER}",
+    f"SELECT s.slug, c.slug, t.slug, x.url, x.title, x.added_on FROM link x {_OWNER_SLUGS} "
+    f"{_BY_OWNER}",
+    "SELECT s.slug, c.slug, t.slug, x.reviewed_on, x.grade, x.interval_days, x.due_on "
+    "FROM review x JOIN topic t ON t.id = x.topic_id JOIN course c ON c.id = t.course_id "
+    f"JOIN specialization s ON s.id = c.specialization_id {_BY_OWNER}",
+    "SELECT s.slug, x.target_on FROM goal x JOIN specialization s ON s.id = x.specialization_id "
+    "ORDER BY s.slug",
+]
+
+
 def _rows(path: Path) -> list[tuple]:
     """The whole record without row ids, which a restore is free to choose."""
     con = sqlite3.connect(path)
     try:
-        return con.execute(
-            "SELECT s.slug, s.title, s.provider, s.url, s.description, s.certificate_url, "
-            "c.position, c.slug, c.title, c.description, c.url, c.certificate_url, "
-            "t.position, t.slug, t.title, t.description, t.url, "
-            "sp.status, sp.started_on, sp.completed_on, sp.note, "
-            "cp.status, cp.started_on, cp.completed_on, cp.note, "
-            "tp.status, tp.started_on, tp.completed_on, tp.note "
-            "FROM specialization s "
-            "LEFT JOIN course c ON c.specialization_id = s.id "
-            "LEFT JOIN topic t ON t.course_id = c.id "
-            "LEFT JOIN progress sp ON sp.specialization_id = s.id "
-            "LEFT JOIN progress cp ON cp.course_id = c.id "
-            "LEFT JOIN progress tp ON tp.topic_id = t.id "
-            "ORDER BY s.slug, c.position, t.position"
-        ).fetchall()
+        owned = [row for sql in _RECORDS for row in con.execute(sql).fetchall()]
+        return (
+            owned
+            + con.execute(
+                "SELECT s.slug, s.title, s.provider, s.url, s.description, s.certificate_url, "
+                "c.position, c.slug, c.title, c.description, c.url, c.certificate_url, "
+                "t.position, t.slug, t.title, t.description, t.url, "
+                "sp.status, sp.started_on, sp.completed_on, sp.note, "
+                "cp.status, cp.started_on, cp.completed_on, cp.note, "
+                "tp.status, tp.started_on, tp.completed_on, tp.note "
+                "FROM specialization s "
+                "LEFT JOIN course c ON c.specialization_id = s.id "
+                "LEFT JOIN topic t ON t.course_id = c.id "
+                "LEFT JOIN progress sp ON sp.specialization_id = s.id "
+                "LEFT JOIN progress cp ON cp.course_id = c.id "
+                "LEFT JOIN progress tp ON tp.topic_id = t.id "
+                "ORDER BY s.slug, c.position, t.position"
+            ).fetchall()
+        )
     finally:
         con.close()
 
@@ -381,3 +436,40 @@ def test_a_catalog_is_still_imported_as_a_catalog(tmp_path: Path) -> None:
     result = _cli(tmp_path / "s.db", "import", str(path))
     assert result.exit_code == 0, result.output
     assert "imported fm" in result.stdout
+
+
+def test_notes_links_reviews_and_goals_are_kept(tmp_path: Path, recorded: Path) -> None:
+    store = db.open_store(str(recorded), write=True)
+    with store.write() as session:
+        spec = session.exec(select(Specialization)).one()
+        course = session.exec(select(Course).where(Course.position == 1)).one()
+        topic = session.exec(select(Topic).where(Topic.course_id == course.id)).first()
+        session.add(Goal(specialization_id=spec.id, target_on=dt.date(2024, 12, 31)))
+        session.add(Note(course_id=course.id, written_on=dt.date(2024, 1, 3), text="on: yes"))
+        session.add(Link(topic_id=topic.id, url="https://x.test/nb", added_on=dt.date(2024, 1, 4)))
+        session.add(
+            Review(
+                topic_id=topic.id,
+                reviewed_on=dt.date(2024, 2, 1),
+                grade="good",
+                interval_days=7,
+                due_on=dt.date(2024, 2, 8),
+            )
+        )
+    store.close()
+    data = json.loads(_cli(recorded, "export", "json").stdout)["specializations"][0]
+    assert data["goal"] == {"target_on": "2024-12-31"}
+    first = data["courses"][0]
+    assert first["notes"] == [{"written_on": "2024-01-03", "text": "on: yes"}]
+    assert first["topics"][0]["links"] == [{"url": "https://x.test/nb", "added_on": "2024-01-04"}]
+    assert first["topics"][0]["reviews"] == [
+        {"reviewed_on": "2024-02-01", "grade": "good", "interval_days": 7, "due_on": "2024-02-08"}
+    ]
+    out = tmp_path / "b.yaml"
+    assert _cli(recorded, "export", "yaml", "-o", str(out)).exit_code == 0
+    fresh = tmp_path / "fresh.db"
+    assert _cli(fresh, "import", str(out)).exit_code == 0
+    assert _rows(fresh) == _rows(recorded)
+    assert _cli(fresh, "export", "yaml").stdout == out.read_text(encoding="utf-8")
+    post = _cli(fresh, "export", "markdown", "dls").stdout
+    assert "> 2024-01-03: on: yes" in post

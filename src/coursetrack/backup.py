@@ -8,10 +8,15 @@ anything but the strings they look like. A field that is not set is left out
 rather than written as null, and a progress row is written exactly when one
 is stored, so that restoring a backup and exporting again gives the same bytes.
 
+Besides the catalog and progress rows, each item carries the learner's dated
+notes and links, topics their reviews, specializations their goal. The
+command history is not part of a backup: its entries point at row ids of the
+store that made them, and a restore is itself recorded as one command.
+
 Version 1 readers refuse keys they do not know instead of dropping them: a
-later coursetrack that records more (history, goals, reviews, links) adds keys
-under a new `version`, and an older one then says it is too old rather than
-restoring half of a record. The format is described in docs/export.md.
+later coursetrack that records more adds keys under a new `version`, and an
+older one then says it is too old rather than restoring half of a record.
+The format is described in docs/export.md.
 """
 
 from __future__ import annotations
@@ -27,7 +32,17 @@ from sqlmodel import Session, select
 
 from coursetrack.catalog import _Loader as _StrictLoader
 from coursetrack.errors import ExportError
-from coursetrack.models import Course, Progress, Specialization, Status, Topic
+from coursetrack.models import (
+    Course,
+    Goal,
+    Link,
+    Note,
+    Progress,
+    Review,
+    Specialization,
+    Status,
+    Topic,
+)
 from coursetrack.refs import resolve
 from coursetrack.slugs import slug_problem
 
@@ -44,6 +59,41 @@ _TOPIC_FIELDS = ("slug", "title", "description", "url")
 _PROGRESS_FIELDS = ("status", "started_on", "completed_on", "note")
 _DATE_FIELDS = ("started_on", "completed_on")
 _STATUSES = tuple(s.value for s in Status)
+_GRADES = ("again", "hard", "good", "easy")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """Records the learner keeps on an item besides its progress row."""
+
+    key: str
+    model: type
+    fields: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+_NOTES = _Kind("notes", Note, ("written_on", "text"), dates=("written_on",))
+_LINKS = _Kind("links", Link, ("url", "title", "added_on"), ("title",), dates=("added_on",))
+_REVIEWS = _Kind(
+    "reviews",
+    Review,
+    ("reviewed_on", "grade", "interval_days", "due_on"),
+    dates=("reviewed_on", "due_on"),
+    numbers=("interval_days",),
+    choices=(("grade", _GRADES),),
+)
+_GOAL = _Kind("goal", Goal, ("target_on",), dates=("target_on",))
+#: What each level may carry, in the order it is written. `goal` is one mapping;
+#: the others are lists, oldest record first.
+_ATTACHED = {
+    "specialization": (_GOAL, _NOTES, _LINKS),
+    "course": (_NOTES, _LINKS),
+    "topic": (_NOTES, _LINKS, _REVIEWS),
+}
+_OWNER = {"specialization": "specialization_id", "course": "course_id", "topic": "topic_id"}
 
 _YAML_MARKER = re.compile(rf"^format:[ \t]*(['\"]?){FORMAT}\1[ \t]*(#.*)?$", re.MULTILINE)
 _JSON_MARKER = re.compile(rf'"format"\s*:\s*"{FORMAT}"')
@@ -67,6 +117,43 @@ def _progress(row: Progress | None) -> dict[str, Any]:
     return {"progress": out}
 
 
+def _record(row: object, kind: _Kind) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in kind.fields:
+        value = getattr(row, name)
+        if value is None:
+            continue
+        if name in kind.dates:
+            value = value.isoformat()
+        elif name in kind.numbers:
+            value = int(value)
+        out[name] = value
+    return out
+
+
+def _attachments(session: Session) -> dict[tuple[str, str, int], list[Any]]:
+    """Every note, link, review and goal, by (kind, owner column, owner id), by age."""
+    out: dict[tuple[str, str, int], list[Any]] = {}
+    for kind in (_GOAL, _NOTES, _LINKS, _REVIEWS):
+        for row in session.exec(select(kind.model).order_by(kind.model.id)).all():
+            for column in _OWNER.values():
+                owner = getattr(row, column, None)
+                if owner is not None:
+                    out.setdefault((kind.key, column, owner), []).append(row)
+    return out
+
+
+def _extras(level: str, owner: int, attached: dict) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind in _ATTACHED[level]:
+        rows = attached.get((kind.key, _OWNER[level], owner), [])
+        if kind is _GOAL and rows:
+            out[kind.key] = _record(rows[0], kind)
+        elif rows:
+            out[kind.key] = [_record(row, kind) for row in rows]
+    return out
+
+
 def collect(session: Session, spec_ref: str | None = None) -> dict[str, Any]:
     """The backup document for every specialization, or for the one `spec_ref` names."""
     if spec_ref is not None:
@@ -83,20 +170,31 @@ def collect(session: Session, spec_ref: str | None = None) -> dict[str, Any]:
     by_spec = {p.specialization_id: p for p in rows if p.specialization_id is not None}
     by_course = {p.course_id: p for p in rows if p.course_id is not None}
     by_topic = {p.topic_id: p for p in rows if p.topic_id is not None}
+    attached = _attachments(session)
     out = []
     for spec in specs:
-        entry: dict[str, Any] = _fields(spec, _SPEC_FIELDS) | _progress(by_spec.get(spec.id))
+        entry: dict[str, Any] = (
+            _fields(spec, _SPEC_FIELDS)
+            | _progress(by_spec.get(spec.id))
+            | _extras("specialization", spec.id, attached)
+        )
         courses = session.exec(
             select(Course).where(Course.specialization_id == spec.id).order_by(Course.position)
         ).all()
         course_entries = []
         for course in courses:
-            item = _fields(course, _COURSE_FIELDS) | _progress(by_course.get(course.id))
+            item = (
+                _fields(course, _COURSE_FIELDS)
+                | _progress(by_course.get(course.id))
+                | _extras("course", course.id, attached)
+            )
             topics = session.exec(
                 select(Topic).where(Topic.course_id == course.id).order_by(Topic.position)
             ).all()
             topic_entries = [
-                _fields(topic, _TOPIC_FIELDS) | _progress(by_topic.get(topic.id))
+                _fields(topic, _TOPIC_FIELDS)
+                | _progress(by_topic.get(topic.id))
+                | _extras("topic", topic.id, attached)
                 for topic in topics
             ]
             if topic_entries:
@@ -260,15 +358,15 @@ def _check_document(data: Any, where: _Where) -> dict[str, Any]:
     out = []
     for i, spec in enumerate(specs):
         path = ("specializations", i)
-        item = _item(spec, path, where, _SPEC_FIELDS, children="courses", siblings=seen)
+        item = _item(spec, path, where, "specialization", children="courses", siblings=seen)
         courses = []
         course_slugs: set[str] = set()
         for j, course in enumerate(_list(spec, "courses", path, where)):
             cpath = (*path, "courses", j)
-            citem = _item(course, cpath, where, _COURSE_FIELDS, "topics", course_slugs)
+            citem = _item(course, cpath, where, "course", "topics", course_slugs)
             topic_slugs: set[str] = set()
             citem["topics"] = [
-                _item(topic, (*cpath, "topics", k), where, _TOPIC_FIELDS, None, topic_slugs)
+                _item(topic, (*cpath, "topics", k), where, "topic", None, topic_slugs)
                 for k, topic in enumerate(_list(course, "topics", cpath, where))
             ]
             courses.append(citem)
@@ -310,13 +408,15 @@ def _item(
     data: Any,
     path: tuple,
     where: _Where,
-    names: tuple[str, ...],
+    level: str,
     children: str | None,
     siblings: set[str],
 ) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise where.error(path, "each entry must be a mapping (slug, title, ...)")
-    allowed = (*names, "progress", *((children,) if children else ()))
+    names = _LEVEL_FIELDS[level]
+    kinds = _ATTACHED[level]
+    allowed = (*names, "progress", *(k.key for k in kinds), *((children,) if children else ()))
     _only_keys(data, allowed, path, where)
     out: dict[str, Any] = {}
     for name in names:
@@ -332,6 +432,48 @@ def _item(
     siblings.add(slug)
     if "progress" in data:
         out["progress"] = _check_progress(data["progress"], (*path, "progress"), where)
+    for kind in kinds:
+        if kind is _GOAL:
+            if data.get(kind.key) is not None:
+                out[kind.key] = [_check_record(data[kind.key], kind, (*path, kind.key), where)]
+            continue
+        out[kind.key] = [
+            _check_record(record, kind, (*path, kind.key, i), where)
+            for i, record in enumerate(_list(data, kind.key, path, where))
+        ]
+    return out
+
+
+_LEVEL_FIELDS = {"specialization": _SPEC_FIELDS, "course": _COURSE_FIELDS, "topic": _TOPIC_FIELDS}
+
+
+def _check_record(data: Any, kind: _Kind, path: tuple, where: _Where) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise where.error(
+            path, f"each entry of {kind.key} must be a mapping ({', '.join(kind.fields)})"
+        )
+    _only_keys(data, kind.fields, path, where)
+    choices = dict(kind.choices)
+    out: dict[str, Any] = {}
+    for name in kind.fields:
+        if name in kind.numbers:
+            value = data.get(name)
+            if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value):
+                value = int(value)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise where.error((*path, name), f"{name} must be a whole number")
+            out[name] = value
+            continue
+        text = _text(data, name, path, where, required=name not in kind.optional)
+        if text is None:
+            continue
+        if name in kind.dates and not _is_iso_date(text):
+            raise where.error((*path, name), f"{name} {text!r} is not a date (YYYY-MM-DD)")
+        if name in choices and text not in choices[name]:
+            raise where.error(
+                (*path, name), f"{name} {text!r} is not one of {', '.join(choices[name])}"
+            )
+        out[name] = text
     return out
 
 
@@ -370,6 +512,7 @@ class RestoreReport:
     courses: int
     topics: int
     progress: int
+    records: int
 
 
 def restore(session: Session, document: dict[str, Any]) -> RestoreReport:
@@ -390,7 +533,17 @@ def restore(session: Session, document: dict[str, Any]) -> RestoreReport:
             f"the store already has {names}; restore into an empty store (--db NEW.db), or "
             f"remove it first with 'coursetrack rm {sorted(taken)[0]}'"
         )
-    report = RestoreReport(specializations=wanted, courses=0, topics=0, progress=0)
+    report = RestoreReport(specializations=wanted, courses=0, topics=0, progress=0, records=0)
+
+    def add_records(entry: dict[str, Any], level: str, owner: int | None) -> None:
+        for kind in _ATTACHED[level]:
+            for record in entry.get(kind.key, []):
+                values = {
+                    name: dt.date.fromisoformat(value) if name in kind.dates else value
+                    for name, value in record.items()
+                }
+                session.add(kind.model(**values, **{_OWNER[level]: owner}))
+                report.records += 1
 
     def add_progress(entry: dict[str, Any], **owner: int | None) -> None:
         data = entry.get("progress")
@@ -405,6 +558,7 @@ def restore(session: Session, document: dict[str, Any]) -> RestoreReport:
         session.add(spec)
         session.flush()
         add_progress(spec_entry, specialization_id=spec.id)
+        add_records(spec_entry, "specialization", spec.id)
         for position, course_entry in enumerate(spec_entry["courses"], start=1):
             course = Course(
                 specialization_id=spec.id,
@@ -415,6 +569,7 @@ def restore(session: Session, document: dict[str, Any]) -> RestoreReport:
             session.flush()
             report.courses += 1
             add_progress(course_entry, course_id=course.id)
+            add_records(course_entry, "course", course.id)
             for tpos, topic_entry in enumerate(course_entry["topics"], start=1):
                 topic = Topic(
                     course_id=course.id,
@@ -425,5 +580,6 @@ def restore(session: Session, document: dict[str, Any]) -> RestoreReport:
                 session.flush()
                 report.topics += 1
                 add_progress(topic_entry, topic_id=topic.id)
+                add_records(topic_entry, "topic", topic.id)
     session.flush()
     return report

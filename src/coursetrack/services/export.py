@@ -2,7 +2,8 @@
 
 Progress figures come from `services.status`, so the post can never disagree
 with `coursetrack status`; this adds what the status tables leave out:
-descriptions, notes and each topic's state.
+descriptions, notes (an item's own note, then its dated notes, oldest first)
+and each topic's state.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from coursetrack.errors import ExportError
-from coursetrack.models import Course, Progress, Status, Topic
+from coursetrack.models import Course, Note, Progress, Status, Topic
 from coursetrack.refs import resolve
 from coursetrack.services.status import specialization_report
 
@@ -77,10 +78,12 @@ def post_data(session: Session, spec_ref: str) -> PostData:
         select(Course).where(Course.specialization_id == spec.id).order_by(Course.position)
     ).all()
     course_ids = [c.id for c in courses]
-    notes = {
-        (p.course_id, p.topic_id, p.specialization_id): p.note
-        for p in session.exec(select(Progress).where(Progress.note.is_not(None))).all()
-    }
+    notes: dict[tuple, list[str]] = {}
+    for p in session.exec(select(Progress).where(Progress.note.is_not(None))).all():
+        notes.setdefault((p.course_id, p.topic_id, p.specialization_id), []).append(p.note)
+    for n in session.exec(select(Note).order_by(Note.id)).all():
+        key = (n.course_id, n.topic_id, n.specialization_id)
+        notes.setdefault(key, []).append(f"{n.written_on.isoformat()}: {n.text}")
     topics = session.exec(
         select(Topic, Progress)
         .join(Progress, Progress.topic_id == Topic.id, isouter=True)
@@ -90,12 +93,13 @@ def post_data(session: Session, spec_ref: str) -> PostData:
     by_course: dict[int, list[TopicLine]] = {cid: [] for cid in course_ids}
     for topic, progress in topics:
         status = progress.status if progress else Status.TODO
+        topic_notes = notes.get((None, topic.id, None), [])
         by_course[topic.course_id].append(
             TopicLine(
                 title=topic.title,
                 status=str(status),
                 completed_on=progress.completed_on if progress else None,
-                note=progress.note if progress else None,
+                note="\n".join(topic_notes) or None,
             )
         )
     entries = []
@@ -114,7 +118,7 @@ def post_data(session: Session, spec_ref: str) -> PostData:
                 percent=item.percent,
                 started_on=item.started_on,
                 completed_on=item.completed_on,
-                note=notes.get((course.id, None, None)),
+                note="\n".join(notes.get((course.id, None, None), [])) or None,
                 topics=by_course[course.id],
             )
         )
@@ -132,6 +136,6 @@ def post_data(session: Session, spec_ref: str) -> PostData:
         percent=report.percent,
         started_on=report.started_on,
         completed_on=report.completed_on,
-        note=notes.get((None, None, spec.id)),
+        note="\n".join(notes.get((None, None, spec.id), [])) or None,
         courses=entries,
     )
