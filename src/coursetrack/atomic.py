@@ -26,19 +26,33 @@ def _default_mode() -> int:
 
 
 def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
-    """Put `data` at `path` in one step; refuse to replace a file unless `force`."""
+    """Put `data` at `path` in one step; refuse to replace a file unless `force`.
+
+    A symbolic link is followed: the file it points to is replaced and the link
+    stays. Anything that is not a regular file (a device, a pipe) is refused,
+    since renaming over it would replace it rather than write to it.
+    """
+    shown = path
+    if path.is_symlink():
+        path = path.resolve()
     if path.is_dir():
-        raise ExportError(f"{path} is a directory; give a file name")
+        raise ExportError(f"{shown} is a directory; give a file name")
     if path.exists() and not force:
-        raise ExportError(f"{path} already exists; add --force to overwrite it")
+        raise ExportError(f"{shown} already exists; add --force to overwrite it")
+    if path.exists() and not path.is_file():
+        raise ExportError(
+            f"{shown} is not a regular file (a device or a pipe); give a file name, or "
+            "leave out -o to write to standard output"
+        )
     folder = path.parent
     if not folder.is_dir():
-        raise ExportError(f"cannot write {path}: the folder {folder} does not exist")
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise ExportError(f"cannot write {shown}: {folder} {problem}")
     try:
         mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+        raise ExportError(f"cannot write {shown}: {exc.strerror}") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -52,9 +66,9 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
             _link_new(tmp, path)
         _sync_dir(folder)
     except FileExistsError:
-        raise ExportError(f"{path} already exists; add --force to overwrite it") from None
+        raise ExportError(f"{shown} already exists; add --force to overwrite it") from None
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+        raise ExportError(f"cannot write {shown}: {exc.strerror}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

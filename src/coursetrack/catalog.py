@@ -180,13 +180,15 @@ def read_text(path: Path, *, label: str | None = None) -> str:
     if path.is_dir():
         raise CatalogError(f"{where} is a directory; give a catalog file (.yaml)")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            # Never more than the limit: /dev/zero or a runaway pipe stops here.
+            data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise CatalogError(f"{where}: no such file") from None
     except OSError as exc:
         raise CatalogError(f"{where}: cannot read it ({exc.strerror})") from None
     if len(data) > MAX_BYTES:
-        raise CatalogError(f"{where} is {len(data) // 2**20} MiB; catalogs are limited to 64 MiB")
+        raise CatalogError(f"{where} is over 64 MiB; catalogs are limited to 64 MiB")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -205,6 +207,8 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise _node_error(where, exc.problem_mark, _yaml_problem(exc)) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(text, exc, where) from None
     except yaml.YAMLError as exc:
         raise CatalogError(f"{where}: not valid YAML ({exc})") from None
     except RecursionError:
@@ -231,6 +235,19 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
         raise _validation_error(exc, marks, where) from None
     _fill_slugs(spec, marks, where)
     return spec
+
+
+def _reader_error(text: str, exc: yaml.reader.ReaderError, where: str) -> CatalogError:
+    """A character YAML does not allow (NUL, ESC, ...), at its line:col."""
+    position = exc.position  # an index into `text`: the reader checks it whole first
+    before = text[:position]
+    line = before.count("\n") + 1
+    col = position - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return CatalogError(
+        f"{where}:{line}:{col}: control character U+{code:04X} is not allowed in YAML text; "
+        "is this a binary file?"
+    )
 
 
 def load_catalog(path: Path, *, label: str | None = None) -> CatalogSpec:

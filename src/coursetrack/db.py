@@ -14,6 +14,7 @@ holds data is copied aside with SQLite's backup API before it is upgraded.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
@@ -297,19 +298,41 @@ def _backup(path: Path, version: int) -> Path:
     """Copy the store aside, consistently, before an upgrade touches it."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.schema{version}-{stamp}.bak")
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(target)
+    n = 1
+    while target.exists():  # never write over an earlier copy
+        n += 1
+        target = path.with_name(f"{path.name}.schema{version}-{stamp}-{n}.bak")
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        src = sqlite3.connect(path)
+        try:
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except (sqlite3.Error, OSError) as exc:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise StoreError(
+            f"cannot copy the store {path} aside before upgrading it ({exc}); nothing was "
+            "changed: free some space or make its folder writable, then run the command again"
+        ) from None
     return target
 
 
 def _migrate(engine: Engine) -> None:
-    """Bring the store up to SCHEMA_VERSION, one transaction per migration."""
+    """Bring the store up to SCHEMA_VERSION, one transaction per migration.
+
+    A store that is up to date is only read, never locked: taking the write
+    lock here would make every `status` wait behind a long `import`.
+    """
     with engine.connect() as plain:
+        with plain.begin():
+            current = plain.exec_driver_sql("PRAGMA user_version").scalar_one()
+        if current >= SCHEMA_VERSION:
+            return
         conn = plain.execution_options(sqlite_begin="IMMEDIATE")
         for index in range(SCHEMA_VERSION):
             target = index + 1
