@@ -30,10 +30,28 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except CoursetrackError as exc:
-            from coursetrack import render
+            _fail(str(exc), exc.exit_code)
+        except UnicodeEncodeError as exc:
+            # An argument with bytes that are not UTF-8 (Python keeps them as lone
+            # surrogates): the store and the terminal can only take real text.
+            if exc.reason != "surrogates not allowed":
+                raise
+            bad = exc.object[exc.start : exc.end]
+            byte = ord(bad[0]) - 0xDC00 if "\udc80" <= bad[:1] <= "\udcff" else ord(bad[0])
+            _fail(
+                f"an argument is not UTF-8 text (byte 0x{byte:02x}); retype it as UTF-8. "
+                "Nothing was changed",
+                1,
+            )
 
-            render.error(str(exc))
-            raise typer.Exit(exc.exit_code) from None
+
+def _fail(message: str, code: int) -> None:
+    """One line on stderr, then exit with `code`."""
+    from coursetrack import render
+
+    # Lone surrogates (undecodable bytes in an argument) cannot reach stderr raw.
+    render.error(message.encode("utf-8", "backslashreplace").decode("utf-8"))
+    raise typer.Exit(code) from None
 
 
 app = typer.Typer(
