@@ -94,7 +94,6 @@ progress = st.one_of(
             "status": st.sampled_from(["todo", "in-progress", "done"]),
             "started_on": dates,
             "completed_on": dates,
-            "note": optional_text,
         }
     ),
 )
@@ -220,9 +219,9 @@ def _rows(path: Path) -> list[tuple]:
                 "SELECT s.slug, s.title, s.provider, s.url, s.description, s.certificate_url, "
                 "c.position, c.slug, c.title, c.description, c.url, c.certificate_url, "
                 "t.position, t.slug, t.title, t.description, t.url, "
-                "sp.status, sp.started_on, sp.completed_on, sp.note, "
-                "cp.status, cp.started_on, cp.completed_on, cp.note, "
-                "tp.status, tp.started_on, tp.completed_on, tp.note "
+                "sp.status, sp.started_on, sp.completed_on, "
+                "cp.status, cp.started_on, cp.completed_on, "
+                "tp.status, tp.started_on, tp.completed_on "
                 "FROM specialization s "
                 "LEFT JOIN course c ON c.specialization_id = s.id "
                 "LEFT JOIN topic t ON t.course_id = c.id "
@@ -326,13 +325,14 @@ def test_yaml_backup_is_documented_and_plain_text(recorded: Path) -> None:
     assert spec["slug"] == "dls"
     assert spec["certificate_url"] == "https://coursera.org/verify/specialization/X1"
     first = spec["courses"][0]
-    assert first["progress"] == {"status": "todo", "note": "yes\nno: null"}
+    assert "progress" not in first, "a course with topics has no status of its own"
+    assert first["notes"] == [{"written_on": "2024-01-10", "text": "yes\nno: null"}]
     assert first["topics"][0]["progress"] == {"status": "done", "completed_on": "2024-01-10"}
-    assert spec["courses"][2]["progress"]["note"] == "0123"
+    assert spec["courses"][2]["notes"][0]["text"] == "0123"
     assert "id" not in first and "position" not in first
     # and the standard loader reads the same strings, not booleans or numbers
     plain = yaml.safe_load(result.stdout)["specializations"][0]
-    assert plain["courses"][2]["progress"]["note"] == "0123"
+    assert plain["courses"][2]["notes"][0]["text"] == "0123"
 
 
 def test_one_specialization_only(tmp_path: Path, recorded: Path) -> None:
@@ -460,7 +460,10 @@ def test_notes_links_reviews_and_goals_are_kept(tmp_path: Path, recorded: Path) 
     data = json.loads(_cli(recorded, "export", "json").stdout)["specializations"][0]
     assert data["goal"] == {"target_on": "2024-12-31"}
     first = data["courses"][0]
-    assert first["notes"] == [{"written_on": "2024-01-03", "text": "on: yes"}]
+    assert first["notes"] == [
+        {"written_on": "2024-01-10", "text": "yes\nno: null"},  # from `done --note`
+        {"written_on": "2024-01-03", "text": "on: yes"},
+    ]
     assert first["topics"][0]["links"] == [{"url": "https://x.test/nb", "added_on": "2024-01-04"}]
     assert first["topics"][0]["reviews"] == [
         {"reviewed_on": "2024-02-01", "grade": "good", "interval_days": 7, "due_on": "2024-02-08"}

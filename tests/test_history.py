@@ -59,7 +59,6 @@ def test_log_json_filters_and_limits(dls) -> None:
                 "status": "done",
                 "started_on": None,
                 "completed_on": "2026-01-03",
-                "note": None,
             },
         }
     ]

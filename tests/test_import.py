@@ -64,7 +64,10 @@ def progress(store: Store) -> list[tuple]:
     return store.rows(
         """
         SELECT coalesce(s.slug, cs.slug || '/' || c.slug, ts.slug || '/' || tc.slug || '/' || t.slug),
-               p.status, p.started_on, p.completed_on, p.note
+               p.status, p.started_on, p.completed_on,
+               (SELECT group_concat(n.text, '|') FROM note n
+                WHERE n.topic_id IS p.topic_id AND n.course_id IS p.course_id
+                  AND n.specialization_id IS p.specialization_id) AS notes
         FROM progress p
         LEFT JOIN specialization s ON s.id = p.specialization_id
         LEFT JOIN course c ON c.id = p.course_id

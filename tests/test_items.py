@@ -115,9 +115,18 @@ def test_update_slug_changes_the_ref(dls) -> None:
 
 
 def test_update_note_and_clear_a_field(dls) -> None:
-    dls.run("update", "dls/2", "--note", "redo Adam", "--url", "")
+    dls.run(
+        "update",
+        "dls/2",
+        "--note",
+        "redo Adam",
+        "--url",
+        "",
+        env={"COURSETRACK_NOW": "2026-05-01T10:00:00+00:00"},
+    )
     assert dls.rows("SELECT url FROM course WHERE slug = 'improving'") == [(None,)]
-    assert dls.rows("SELECT note FROM progress") == [("redo Adam",)]
+    assert dls.rows("SELECT written_on, text FROM note") == [("2026-05-01", "redo Adam")]
+    assert dls.rows("SELECT count(*) FROM progress") == [(0,)]
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,11 @@ TODAY = dt.date.today().isoformat()
 
 
 def topic_state(store, course: int, topic: int) -> tuple:
-    """(status, started_on, completed_on, note) of dls/course/topic, from the file."""
+    """(status, started_on, completed_on, notes) of dls/course/topic, from the file."""
     rows = store.rows(
-        "SELECT p.status, p.started_on, p.completed_on, p.note FROM topic t "
+        "SELECT p.status, p.started_on, p.completed_on, "
+        "(SELECT group_concat(n.written_on || ' ' || n.text, '|') FROM note n "
+        " WHERE n.topic_id = t.id) FROM topic t "
         "JOIN course c ON c.id = t.course_id "
         "LEFT JOIN progress p ON p.topic_id = t.id "
         "WHERE c.position = ? AND t.position = ?",
@@ -33,7 +35,7 @@ def test_done_marks_a_topic_done_today(dls) -> None:
 def test_done_with_date_and_note(dls) -> None:
     result = dls.run("done", "dls/1/2", "--on", "2026-03-14", "--note", "vectorize everything")
     assert result.exit_code == 0
-    assert topic_state(dls, 1, 2) == ("done", None, "2026-03-14", "vectorize everything")
+    assert topic_state(dls, 1, 2) == ("done", None, "2026-03-14", "2026-03-14 vectorize everything")
 
 
 def test_done_yesterday(dls) -> None:
@@ -156,12 +158,13 @@ def test_reopen_what_is_not_done(dls) -> None:
 def test_progress_survives_as_rows_apart_from_the_catalog(dls) -> None:
     dls.run("done", "dls/1/1", "--note", "first")
     assert dls.rows(
-        "SELECT t.slug, p.status, p.note FROM progress p JOIN topic t ON t.id = p.topic_id"
-    ) == [("introduction", "done", "first")]
+        "SELECT t.slug, p.status FROM progress p JOIN topic t ON t.id = p.topic_id"
+    ) == [("introduction", "done")]
+    assert dls.rows("SELECT text FROM note") == [("first",)]
     assert dls.rows("SELECT count(*) FROM topic") == [(17,)]
 
 
-def test_done_note_is_appended_not_replaced(dls) -> None:
-    dls.run("done", "dls/1/1", "--note", "one")
-    dls.run("done", "dls/1/1", "--note", "two")
-    assert topic_state(dls, 1, 1)[3] == "one\ntwo"
+def test_done_notes_make_a_dated_list(dls) -> None:
+    dls.run("done", "dls/1/1", "--note", "one", "--on", "2026-01-01")
+    dls.run("done", "dls/1/1", "--note", "two", "--on", "2026-01-05")
+    assert topic_state(dls, 1, 1)[3] == "2026-01-01 one|2026-01-05 two"

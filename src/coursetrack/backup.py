@@ -56,7 +56,7 @@ YAML_HEADER = (
 _SPEC_FIELDS = ("slug", "title", "provider", "url", "description", "certificate_url")
 _COURSE_FIELDS = ("slug", "title", "description", "url", "certificate_url")
 _TOPIC_FIELDS = ("slug", "title", "description", "url")
-_PROGRESS_FIELDS = ("status", "started_on", "completed_on", "note")
+_PROGRESS_FIELDS = ("status", "started_on", "completed_on")
 _DATE_FIELDS = ("started_on", "completed_on")
 _STATUSES = tuple(s.value for s in Status)
 _GRADES = ("again", "hard", "good", "easy")
@@ -550,7 +550,7 @@ def restore(session: Session, document: dict[str, Any]) -> RestoreReport:
         if data is None:
             return
         dates = {name: dt.date.fromisoformat(data[name]) for name in _DATE_FIELDS if name in data}
-        session.add(Progress(status=data["status"], note=data.get("note"), **dates, **owner))
+        session.add(Progress(status=data["status"], **dates, **owner))
         report.progress += 1
 
     for spec_entry in specs:

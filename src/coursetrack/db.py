@@ -104,7 +104,7 @@ _TRACKED_V2 = {
     "topic": ("id", "course_id", "position", "slug", "title", "description", "url"),
     "progress": (
         "id", "specialization_id", "course_id", "topic_id", "status", "started_on",
-        "completed_on", "note",
+        "completed_on",
     ),
     "note": ("id", "specialization_id", "course_id", "topic_id", "written_on", "text"),
     "link": ("id", "specialization_id", "course_id", "topic_id", "url", "title", "added_on"),
@@ -146,7 +146,7 @@ def _history_triggers(conn: Connection, tracked: dict[str, tuple[str, ...]]) -> 
 
 
 def _m002_history_notes_links_reviews_goals(conn: Connection) -> None:
-    """History for undo and log; dated notes, links, reviews and goals."""
+    """History for undo and log; dated notes (replacing progress.note), links, reviews, goals."""
     owner = """
             specialization_id INTEGER REFERENCES specialization (id) ON DELETE CASCADE,
             course_id INTEGER REFERENCES course (id) ON DELETE CASCADE,
@@ -204,6 +204,18 @@ def _m002_history_notes_links_reviews_goals(conn: Connection) -> None:
         for column in ("specialization_id", "course_id", "topic_id"):
             conn.exec_driver_sql(f"CREATE INDEX ix_{table}_{column} ON {table} ({column})")
     conn.exec_driver_sql("CREATE INDEX ix_review_topic_id ON review (topic_id, reviewed_on)")
+    # Schema 1 kept one free-text note per item; it becomes the first dated note
+    # (dated when the item was finished or started, else today).
+    from coursetrack.dates import today
+
+    conn.exec_driver_sql(
+        """INSERT INTO note (specialization_id, course_id, topic_id, written_on, text)
+           SELECT specialization_id, course_id, topic_id,
+                  coalesce(completed_on, started_on, ?), note
+           FROM progress WHERE note IS NOT NULL AND trim(note) != '' ORDER BY id""",
+        (today().isoformat(),),
+    )
+    conn.exec_driver_sql("ALTER TABLE progress DROP COLUMN note")
     _history_triggers(conn, _TRACKED_V2)
 
 

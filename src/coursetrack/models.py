@@ -65,7 +65,7 @@ class Progress(SQLModel, table=True):
 
     For a topic, and a course without topics, `status` is what the learner set.
     For a course with topics and for a specialization it is derived from their
-    units; the row then only keeps an explicit start date and a note.
+    units; the row then only keeps an explicit start date. Notes are in `note`.
     """
 
     __tablename__ = "progress"
@@ -83,7 +83,6 @@ class Progress(SQLModel, table=True):
     status: str = Field(default=Status.TODO)
     started_on: dt.date | None = None
     completed_on: dt.date | None = None
-    note: str | None = None
 
 
 class Note(SQLModel, table=True):

@@ -12,7 +12,17 @@ import typer
 from typer.core import TyperGroup
 
 from coursetrack import __version__
-from coursetrack.cli import catalogs, export, history, items, progress, status
+from coursetrack.cli import (
+    catalogs,
+    export,
+    history,
+    items,
+    notes,
+    planning,
+    progress,
+    review,
+    status,
+)
 from coursetrack.cli.context import settings
 from coursetrack.errors import CoursetrackError
 
@@ -109,6 +119,14 @@ app.command("catalogs")(catalogs.catalogs)
 app.command("log")(history.log)
 app.command("undo")(history.undo)
 app.add_typer(export.export_app)
+app.command("next")(planning.next_)
+app.command("goal")(planning.goal)
+app.command("plan")(planning.plan)
+app.command("review")(review.review)
+app.command("reviewed")(review.reviewed)
+app.command("note")(notes.note)
+app.command("link")(notes.link)
+app.command("show")(notes.show)
 
 
 def main() -> None:

@@ -140,7 +140,7 @@ def update(
     ] = None,
     provider: Annotated[str | None, typer.Option("--provider", help="Who offers it.")] = None,
     note: Annotated[
-        str | None, typer.Option("--note", help="Replace the item's note ('' clears it).")
+        str | None, typer.Option("--note", help="Add a dated note (as 'coursetrack note' does).")
     ] = None,
     json: options.Json = False,
 ) -> None:

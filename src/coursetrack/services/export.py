@@ -2,7 +2,7 @@
 
 Progress figures come from `services.status`, so the post can never disagree
 with `coursetrack status`; this adds what the status tables leave out:
-descriptions, notes (an item's own note, then its dated notes, oldest first)
+descriptions, notes (each item's dated notes, oldest first)
 and each topic's state.
 """
 
@@ -79,8 +79,6 @@ def post_data(session: Session, spec_ref: str) -> PostData:
     ).all()
     course_ids = [c.id for c in courses]
     notes: dict[tuple, list[str]] = {}
-    for p in session.exec(select(Progress).where(Progress.note.is_not(None))).all():
-        notes.setdefault((p.course_id, p.topic_id, p.specialization_id), []).append(p.note)
     for n in session.exec(select(Note).order_by(Note.id)).all():
         key = (n.course_id, n.topic_id, n.specialization_id)
         notes.setdefault(key, []).append(f"{n.written_on.isoformat()}: {n.text}")

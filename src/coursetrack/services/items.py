@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from coursetrack.dates import today
 from coursetrack.errors import ConflictError, InputError
-from coursetrack.models import Course, Progress, Specialization, Status, Topic
+from coursetrack.models import Course, Link, Note, Progress, Review, Specialization, Status, Topic
 from coursetrack.refs import Target, resolve
-from coursetrack.services.state import ensure_progress
+from coursetrack.services.notes import add_note
 from coursetrack.slugs import slug_problem, slugify
 
 
@@ -188,7 +189,7 @@ def update_item(
             setattr(item, name, value or None)
             changed.append(name)
     if note is not None:
-        ensure_progress(session, item).note = note or None
+        add_note(session, item=item, text=note, on=today())
         changed.append("note")
     if not changed:
         raise InputError(
@@ -225,7 +226,7 @@ class Removal:
     kind: str
     courses: int
     topics: int
-    recorded: int  # progress rows that hold something the learner entered
+    recorded: int  # progress, notes, links and reviews the learner entered
 
 
 def describe_removal(session: Session, *, ref: str) -> Removal:
@@ -239,16 +240,27 @@ def describe_removal(session: Session, *, ref: str) -> Removal:
         topic_ids = list(
             session.exec(select(Topic.id).where(col(Topic.course_id).in_(course_ids))).all()
         )
-    recorded_filter = (
-        (col(Progress.status) != Status.TODO)
-        | col(Progress.note).is_not(None)
-        | col(Progress.started_on).is_not(None)
-    )
-    owners = col(Progress.topic_id).in_(topic_ids) | col(Progress.course_id).in_(course_ids)
-    if target.kind == "specialization":
-        owners = owners | (col(Progress.specialization_id) == target.specialization.id)
+    spec_id = target.specialization.id if target.kind == "specialization" else None
+
+    def owned(model: type[Progress] | type[Note] | type[Link]):
+        return (
+            col(model.topic_id).in_(topic_ids)
+            | col(model.course_id).in_(course_ids)
+            | (col(model.specialization_id) == spec_id)
+        )
+
     recorded = session.exec(
-        select(func.count()).select_from(Progress).where(owners & recorded_filter)
+        select(func.count())
+        .select_from(Progress)
+        .where(
+            owned(Progress),
+            (col(Progress.status) != Status.TODO) | col(Progress.started_on).is_not(None),
+        )
+    ).one()
+    for model in (Note, Link):
+        recorded += session.exec(select(func.count()).select_from(model).where(owned(model))).one()
+    recorded += session.exec(
+        select(func.count()).select_from(Review).where(col(Review.topic_id).in_(topic_ids))
     ).one()
     return Removal(
         target.ref, target.item.title, target.kind, len(course_ids), len(topic_ids), recorded

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from coursetrack.models import Course, Progress, Status, Topic
+from coursetrack.models import Course, Status, Topic
 from coursetrack.refs import Target, resolve
+from coursetrack.services.notes import add_note
 from coursetrack.services.state import ensure_progress, progress_of
 
 
@@ -57,11 +58,6 @@ def _units(session: Session, target: Target) -> Iterator[Course | Topic]:
             yield course
 
 
-def _append_note(row: Progress, note: str | None) -> None:
-    if note:
-        row.note = f"{row.note}\n{note}" if row.note else note
-
-
 def mark_done(
     session: Session, *, refs: list[str], on: dt.date, note: str | None = None
 ) -> list[Change]:
@@ -78,8 +74,8 @@ def mark_done(
             row.status = Status.DONE
             row.completed_on = on
             changed += 1
-        if note:
-            _append_note(ensure_progress(session, target.item), note)
+        if note is not None:
+            add_note(session, item=target.item, text=note, on=on)
         changes.append(Change(target.ref, target.item.title, "done", changed, unchanged))
     session.flush()
     return changes

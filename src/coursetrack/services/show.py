@@ -12,7 +12,6 @@ from coursetrack.services import status as status_service
 from coursetrack.services.notes import links_of, notes_of
 from coursetrack.services.planning import goal_of
 from coursetrack.services.review import due_count, schedule_of
-from coursetrack.services.state import progress_of
 
 
 @dataclass
@@ -80,9 +79,6 @@ def show_item(session: Session, *, ref: str, today: dt.date) -> Details:
     target = resolve(session, ref)
     item = target.item
     notes = [NoteEntry(n.written_on, n.text) for n in notes_of(session, item)]
-    own = progress_of(session, item)
-    if own is not None and own.note:
-        notes.insert(0, NoteEntry(None, own.note))
     common = {
         "kind": target.kind,
         "ref": target.ref,
