@@ -16,7 +16,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from coursetrack import backup, db
-from coursetrack.catalog import _Loader
+from coursetrack.catalog import StrictLoader
 from coursetrack.cli import app
 from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic
 
@@ -318,7 +318,7 @@ def test_stdout_and_file_hold_the_same_bytes(tmp_path: Path, recorded: Path) -> 
 
 def test_yaml_backup_is_documented_and_plain_text(recorded: Path) -> None:
     result = _cli(recorded, "export", "yaml")
-    document = yaml.load(result.stdout, Loader=_Loader)  # every scalar a string
+    document = yaml.load(result.stdout, Loader=StrictLoader)  # every scalar a string
     assert document["format"] == "coursetrack-backup"
     assert document["version"] == "1"
     spec = document["specializations"][0]

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from coursetrack.catalog import _Loader as _StrictLoader
+from coursetrack.catalog import StrictLoader, reader_problem
 from coursetrack.errors import ExportError
 from coursetrack.models import (
     Course,
@@ -321,9 +321,15 @@ def parse(text: str, *, label: str) -> dict[str, Any]:
             ) from None
         except ExportError as exc:
             raise ExportError(f"{label}: {exc}") from None
+        except RecursionError:
+            raise ExportError(f"{label}: nested too deeply to be a backup") from None
     else:
         try:
-            node = yaml.compose(text, Loader=_StrictLoader)
+            node = yaml.compose(text, Loader=StrictLoader)
+        except yaml.reader.ReaderError as exc:
+            raise ExportError(f"{label}:{reader_problem(text, exc)}") from None
+        except RecursionError:
+            raise ExportError(f"{label}: nested too deeply to be a backup") from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -332,7 +338,10 @@ def parse(text: str, *, label: str) -> dict[str, Any]:
             raise ExportError(f"{label}: not valid YAML ({exc})") from None
         if node is None:
             raise ExportError(f"{label}: the file is empty")
-        data = _yaml_to_python(node, (), where)
+        try:
+            data = _yaml_to_python(node, (), where)
+        except RecursionError:
+            raise ExportError(f"{label}: nested too deeply to be a backup") from None
     return _check_document(data, where)
 
 

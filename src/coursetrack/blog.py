@@ -28,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from coursetrack.controls import visible
 from coursetrack.errors import InputError
 from coursetrack.models import Status
 from coursetrack.services.export import CourseEntry, PostData, TopicLine
@@ -52,7 +53,7 @@ def _dash_run(match: re.Match[str]) -> str:
 
 def escape_inline(text: str) -> str:
     """User text placed inside a line; whitespace runs (newlines too) become one space."""
-    flat = " ".join(text.split())
+    flat = visible(" ".join(text.split()))
     flat = _ALWAYS.sub(r"\\\1", flat)
     flat = _ENTITY.sub(r"\\&", flat)
     flat = _TEMPLATE_OPEN.sub(r"{\\", flat)

@@ -95,7 +95,7 @@ class CatalogSpec(_Strict):
 # --- strict YAML ---------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
+class StrictLoader(yaml.SafeLoader):
     """Composes nodes only; no implicit typing, no aliases, no deep nesting."""
 
     _depth = 0
@@ -121,7 +121,7 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
-_Loader.yaml_implicit_resolvers = {}  # every plain scalar is a string
+StrictLoader.yaml_implicit_resolvers = {}  # every plain scalar is a string
 
 
 @dataclass
@@ -204,11 +204,11 @@ def read_text(path: Path, *, label: str | None = None) -> str:
 def parse_catalog(text: str, *, where: str) -> CatalogSpec:
     """Validate a catalog document; errors read `where:line:col: what is wrong`."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as exc:
         raise _node_error(where, exc.problem_mark, _yaml_problem(exc)) from None
     except yaml.reader.ReaderError as exc:
-        raise _reader_error(text, exc, where) from None
+        raise CatalogError(f"{where}:{reader_problem(text, exc)}") from None
     except yaml.YAMLError as exc:
         raise CatalogError(f"{where}: not valid YAML ({exc})") from None
     except RecursionError:
@@ -237,15 +237,15 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
     return spec
 
 
-def _reader_error(text: str, exc: yaml.reader.ReaderError, where: str) -> CatalogError:
-    """A character YAML does not allow (NUL, ESC, ...), at its line:col."""
+def reader_problem(text: str, exc: yaml.reader.ReaderError) -> str:
+    """`line:col: what` for a character YAML does not allow (NUL, ESC, ...)."""
     position = exc.position  # an index into `text`: the reader checks it whole first
     before = text[:position]
     line = before.count("\n") + 1
     col = position - (before.rfind("\n") + 1) + 1
     code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-    return CatalogError(
-        f"{where}:{line}:{col}: control character U+{code:04X} is not allowed in YAML text; "
+    return (
+        f"{line}:{col}: control character U+{code:04X} is not allowed in YAML text; "
         "is this a binary file?"
     )
 

@@ -19,16 +19,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from coursetrack.controls import visible
+
 STATUS_STYLE = {"done": "green", "in-progress": "yellow", "todo": "dim"}
 BAR_WIDTH = 10
 
 
 def safe(text: str, *, one_line: bool = False) -> str:
     """User text with control characters shown as `\\x1b`, never sent raw to the terminal."""
-    pattern = _CONTROL_OR_NEWLINE if one_line else _CONTROL
-    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return visible(text, one_line=one_line)
 
 
 def _text(value: str, style: str = "") -> Text:
