@@ -24,7 +24,7 @@ def test_log_lists_commands_newest_first(dls) -> None:
     dls.run("update", "dls/2", "--title", "Improving DNNs")
     out = dls.run("log").stdout
     lines = out.splitlines()
-    assert "#3  update dls/2 --title Improving DNNs" in lines[0]
+    assert "#3  update dls/2 --title 'Improving DNNs'" in lines[0]
     assert "course dls/improving: title Improving Deep Neural Networks" in lines[1]
     assert lines[1].endswith("→ Improving DNNs") or "→ Improving DNNs" in out
     assert "#2  done dls/1/1 --on 2026-01-02" in out

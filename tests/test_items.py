@@ -181,3 +181,20 @@ def test_rm_a_whole_specialization(dls) -> None:
     assert dls.run("rm", "dls", "-y").exit_code == 0
     for table in ("specialization", "course", "topic", "progress"):
         assert dls.rows(f"SELECT count(*) FROM {table}") == [(0,)]
+
+
+def test_rm_asks_only_about_progress_under_the_item(dls) -> None:
+    """Progress elsewhere in the store does not make removing an empty course ask."""
+    dls.run("done", "dls/1")
+    dls.run("note", "dls/2/1", "a note elsewhere")
+    dls.run("add", "course", "dls", "Extra")
+    result = dls.run("rm", "dls/extra")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "removed course dls/extra: Extra\n"
+
+
+def test_rm_counts_notes_and_links_as_progress(dls) -> None:
+    dls.run("link", "dls/3/1", "https://example.org/notebook")
+    result = dls.run("rm", "dls/3")
+    assert result.exit_code == 1
+    assert "holds 1 progress record(s)" in result.stderr

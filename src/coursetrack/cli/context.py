@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ def command_line(ctx: typer.Context) -> str:
             skip = True
         elif not word.startswith("--db="):
             words.append(word)
-    return " ".join(words) or ctx.command_path
+    return shlex.join(words) or ctx.command_path
 
 
 @contextmanager

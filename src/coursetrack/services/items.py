@@ -243,11 +243,10 @@ def describe_removal(session: Session, *, ref: str) -> Removal:
     spec_id = target.specialization.id if target.kind == "specialization" else None
 
     def owned(model: type[Progress] | type[Note] | type[Link]):
-        return (
-            col(model.topic_id).in_(topic_ids)
-            | col(model.course_id).in_(course_ids)
-            | (col(model.specialization_id) == spec_id)
-        )
+        clause = col(model.topic_id).in_(topic_ids) | col(model.course_id).in_(course_ids)
+        if spec_id is not None:  # `== None` would match every row without a specialization
+            clause = clause | (col(model.specialization_id) == spec_id)
+        return clause
 
     recorded = session.exec(
         select(func.count())
