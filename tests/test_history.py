@@ -79,9 +79,10 @@ def test_undo_reverts_the_last_command_and_walks_back(dls) -> None:
     dls.run("rm", "dls/2", "--yes")
     result = dls.run("undo")
     assert result.exit_code == 0
-    assert result.stdout.startswith("undid 'rm dls/2 --yes' from ")
+    assert result.stdout.startswith("undid #3 rm dls/2 --yes (")
+    assert result.stdout.endswith(", 7 changes)\n"), "the course, 3 topics, 3 courses moved up"
     assert user_rows(dls) == after_done
-    assert dls.run("undo").stdout.startswith("undid 'done dls/1 --on 2026-01-02'")
+    assert dls.run("undo").stdout.startswith("undid #2 done dls/1 --on 2026-01-02 (")
     assert user_rows(dls) == start
     log = dls.run("log", "--json").json()["commands"]
     assert [c["command"] for c in log] == [
@@ -98,7 +99,7 @@ def test_undo_reverts_the_last_command_and_walks_back(dls) -> None:
 def test_undo_of_an_import_removes_what_it_added(store) -> None:
     store.run("import", "deep-learning-specialization")
     result = store.run("undo")
-    assert "undid 'import deep-learning-specialization'" in result.stdout
+    assert result.stdout.startswith("undid #1 import deep-learning-specialization (")
     for table in USER_TABLES:
         assert store.rows(f"SELECT count(*) FROM {table}") == [(0,)]
 

@@ -64,6 +64,6 @@ def undo(ctx: typer.Context, json: options.Json = False) -> None:
     when = entry.at.strftime("%Y-%m-%d %H:%M")
     if undone.reverted:
         noun = "change" if undone.reverted == 1 else "changes"
-        render.success(f"undid '{entry.command}' from {when} ({undone.reverted} {noun})")
+        render.success(f"undid #{entry.id} {entry.command} ({when}, {undone.reverted} {noun})")
     else:
-        render.success(f"undid '{entry.command}' from {when}; it had changed nothing")
+        render.success(f"undid #{entry.id} {entry.command} ({when}; it had changed nothing)")
