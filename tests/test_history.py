@@ -24,12 +24,16 @@ def test_log_lists_commands_newest_first(dls) -> None:
     dls.run("update", "dls/2", "--title", "Improving DNNs")
     out = dls.run("log").stdout
     lines = out.splitlines()
-    assert "#3  update dls/2 --title 'Improving DNNs'" in lines[0]
-    assert "course dls/improving: title Improving Deep Neural Networks" in lines[1]
-    assert lines[1].endswith("→ Improving DNNs") or "→ Improving DNNs" in out
-    assert "#2  done dls/1/1 --on 2026-01-02" in out
-    assert "added progress dls/neural-networks/introduction (status=done" in out
-    assert "#1  import deep-learning-specialization" in out
+    flat = " ".join(out.split())  # changes wrap under their command at 80 columns
+    assert "#3 update dls/2 --title 'Improving DNNs'" in lines[0]
+    assert lines[1].startswith(" " * 20), "changes are indented under their command"
+    assert (
+        "course dls/improving: title Improving Deep Neural Networks: Hyperparameter Tuning, "
+        "Regularization and Optimization → Improving DNNs"
+    ) in flat
+    assert "#2 done dls/1/1 --on 2026-01-02" in flat
+    assert "added progress dls/neural-networks/introduction (status=done" in flat
+    assert "#1 import deep-learning-specialization" in flat
     assert "--db" not in out, "the store's path is not history"
 
 

@@ -243,25 +243,29 @@ def _value(value: Any) -> str:
 
 
 def history(entries: list) -> None:
-    """`coursetrack log`: one block per command, newest first."""
+    """`coursetrack log`: one block per command, newest first, changes indented under it."""
     console = stdout()
     if not entries:
         console.print("No changes recorded yet.")
         return
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
     for entry in entries:
-        head = Text(entry.at.strftime("%Y-%m-%d %H:%M"), style="dim")
-        head.append(f"  #{entry.id}  ")
-        head.append(safe(entry.command, one_line=True), style="bold")
+        line = Text(safe(entry.command, one_line=True), style="bold")
         if entry.undone_by is not None:
-            head.append(f"  (undone by #{entry.undone_by})", style="yellow")
-        console.print(head, overflow="fold")
+            line.append(f"  (undone by #{entry.undone_by})", style="yellow")
+        grid.add_row(entry.at.strftime("%Y-%m-%d %H:%M"), f"#{entry.id}", line)
         if not entry.changes:
-            console.print(Text("    no change", style="dim"))
+            grid.add_row("", "", Text("  no change", style="dim"))
         shown = entry.changes[:8]
         for change in shown:
-            console.print(Text("    " + safe(_change_line(change), one_line=True)), overflow="fold")
+            grid.add_row("", "", Text("  " + safe(_change_line(change), one_line=True)))
         if len(entry.changes) > len(shown):
-            console.print(Text(f"    … and {len(entry.changes) - len(shown)} more", style="dim"))
+            more = len(entry.changes) - len(shown)
+            grid.add_row("", "", Text(f"  … and {more} more", style="dim"))
+    console.print(grid)
 
 
 def _units(count: int) -> str:
