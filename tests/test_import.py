@@ -565,3 +565,9 @@ def test_import_summary_counts_in_the_singular(store: Store, tmp_path: Path) -> 
     path.write_text("title: One\ncourses:\n  - title: C\n    topics: [Only]\n")
     out = ok(store, "import", str(path))
     assert out.splitlines()[0] == "imported one: One (1 course, 1 topic)"
+
+
+def test_shipped_catalog_by_its_file_name(store: Store) -> None:
+    result = store.run("import", "deep-learning-specialization.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert store.rows("SELECT slug FROM specialization") == [("dls",)]

@@ -390,8 +390,9 @@ def find_source(source: str) -> tuple[Path, str]:
     if path.exists():
         return path, source
     shipped = shipped_catalogs()
-    if source in shipped:
-        return shipped[source], f"{source}{SHIPPED_SUFFIX}"
+    name = source.removesuffix(SHIPPED_SUFFIX)  # `deep-learning-specialization.yaml` too
+    if name in shipped:
+        return shipped[name], f"{name}{SHIPPED_SUFFIX}"
     names = ", ".join(shipped) or "none"
     raise CatalogError(
         f"{source}: no such file, nor a shipped catalog (shipped: {names}); "
