@@ -192,3 +192,48 @@ def test_any_commands_then_as_many_undos_restore_the_store(dls, commands) -> Non
     for suffix in ("-wal", "-shm"):
         dls.path.with_name(dls.path.name + suffix).unlink(missing_ok=True)
     assert dls.run("import", "deep-learning-specialization").exit_code == 0
+
+
+UNDOABLE = [
+    ["add", "specialization", "Extra", "--slug", "extra"],
+    ["add", "course", "dls", "Extra course", "--position", "2"],
+    ["add", "topic", "dls/1", "Extra topic", "--position", "1"],
+    ["start", "dls/2"],
+    ["done", "dls", "--note", "all of it"],
+    ["reopen", "dls/1"],
+    ["update", "dls/1", "--title", "T", "--slug", "t", "--url", "", "--note", "n"],
+    ["rm", "dls", "--yes"],
+    ["import", "deep-learning-specialization"],
+    ["goal", "dls", "--by", "2999-01-01"],
+    ["goal", "dls", "--clear"],
+    ["reviewed", "dls/1/1", "--grade", "easy"],
+    ["note", "dls/1/1", "a note"],
+    ["link", "dls/1", "https://example.org/nb", "--title", "notebook"],
+]
+
+
+def test_undo_reverts_every_kind_of_command(dls, tmp_path) -> None:
+    """Each command that writes, run on a store with some of everything, then undone."""
+    dls.run("done", "dls/1", "--on", "2026-01-05", "--note", "first course")
+    dls.run("start", "dls/2/1", "--on", "2026-01-06")
+    dls.run("goal", "dls", "--by", "2999-06-01")
+    dls.run("link", "dls/1/2", "https://example.org/old")
+    catalog = tmp_path / "changed.yaml"
+    catalog.write_text("slug: dls\ntitle: Renamed\ncourses:\n  - title: Only one\n")
+    backup = tmp_path / "backup.yaml"
+    assert dls.run("export", "yaml", "-o", str(backup)).exit_code == 0
+    commands = [*UNDOABLE, ["import", str(catalog), "--prune"]]
+    for command in commands:
+        before = user_rows(dls)
+        result = dls.run(*command)
+        assert result.exit_code == 0, (command, result.stderr)
+        assert user_rows(dls) != before or command[0] == "import", command
+        undone = dls.run("undo")
+        assert undone.exit_code == 0, undone.stderr
+        assert user_rows(dls) == before, command
+    # a restored backup is undone too
+    dls.run("rm", "dls", "--yes")
+    before = user_rows(dls)
+    assert dls.run("import", str(backup)).exit_code == 0
+    assert dls.run("undo").exit_code == 0
+    assert user_rows(dls) == before
