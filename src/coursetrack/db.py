@@ -10,6 +10,10 @@ locked"; the second simply waits for the first.
 The schema is versioned with `PRAGMA user_version` and upgraded by the ordered
 `MIGRATIONS` below, each applied once in its own transaction. A store that
 holds data is copied aside with SQLite's backup API before it is upgraded.
+
+SQLAlchemy and SQLModel are imported inside the functions that need them:
+shell completion reads the store through `complete_refs`, which needs only the
+standard library's sqlite3, and must answer on every Tab without paying for them.
 """
 
 from __future__ import annotations
@@ -21,14 +25,16 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from coursetrack import paths
 from coursetrack.errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.exc import DBAPIError
+    from sqlmodel import Session
 
 #: Written into every store's header (`PRAGMA application_id`) so that a
 #: coursetrack store can be told apart from any other SQLite file.
@@ -241,6 +247,8 @@ def busy_timeout() -> float:
 
 
 def _make_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine, event
+
     if not url.startswith("sqlite"):
         return create_engine(url)
     engine = create_engine(url, connect_args={"timeout": busy_timeout()})
@@ -377,6 +385,8 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
         with _translate_errors(self.target), Session(self.engine) as session:
             yield session
 
@@ -389,6 +399,8 @@ class Store:
         and `undo` reverts. A command that changed nothing is kept too, so that
         N undos always revert the last N commands.
         """
+        from sqlmodel import Session
+
         from coursetrack.dates import now
         from coursetrack.models import Command
 
@@ -415,6 +427,7 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
 
 
 def _open_url(url: str) -> Store:
+    from sqlalchemy.engine import make_url
     from sqlmodel import SQLModel
 
     from coursetrack import models  # noqa: F401  (registers the tables)
@@ -462,6 +475,8 @@ def _open_file(path: Path, *, write: bool, notify: Notify | None) -> Store:
 @contextmanager
 def _translate_errors(target: str) -> Iterator[None]:
     """Turn the driver's errors into a message about the store."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
     try:
         yield
     except OperationalError as exc:
@@ -484,3 +499,137 @@ def _explain(target: str, exc: DBAPIError) -> str:
     if "disk is full" in text or "disk I/O" in text:
         return f"cannot write the store {target} ({text}); nothing was changed"
     return f"the store {target} failed: {text}"
+
+
+# --- shell completion ---------------------------------------------------------------
+
+#: How many candidates completion offers at most: a shell shows them all at once.
+COMPLETION_LIMIT = 200
+
+
+def complete_refs(target: str | None, incomplete: str, *, depth: int = 3) -> list[tuple[str, str]]:
+    """Refs that extend `incomplete`, each with its title, read straight from the store.
+
+    Shell completion calls this on every Tab, so it uses sqlite3 alone and opens
+    the file read-only (`mode=ro`): it never creates a store, never takes the
+    write lock and never upgrades one. Anything unexpected (no store yet, a file
+    that is not ours, a schema it does not know, a URL that is not a plain
+    SQLite file) gives no candidates rather than an error: a shell would print
+    a traceback into the command line being typed. `depth` is how many parts
+    the ref may have (1: specializations only).
+    """
+    try:
+        path = _completion_path(paths.resolve_db(target))
+    except Exception:  # platformdirs or the environment: no store to read
+        return []
+    if path is None:
+        return []
+    try:
+        with path.open("rb") as fh:
+            if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                return []
+        con = sqlite3.connect(_read_only_uri(path), uri=True, timeout=0.5)
+    except (OSError, sqlite3.Error, ValueError):
+        return []
+    try:
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        if app_id != APPLICATION_ID or not 1 <= version <= SCHEMA_VERSION:
+            return []
+        return _ref_candidates(con, incomplete, depth)
+    except sqlite3.Error:
+        return []
+    finally:
+        con.close()
+
+
+def _completion_path(target: str) -> Path | None:
+    """The file a store target names, or None if completion should not read it."""
+    if paths.is_url(target):
+        prefix = "sqlite:///"
+        if not target.startswith(prefix) or "?" in target:
+            return None
+        target = target[len(prefix) :]
+    if not target or target == ":memory:":
+        return None
+    path = Path(target).expanduser()
+    return path if path.is_file() else None
+
+
+def _read_only_uri(path: Path) -> str:
+    """A URI that reads `path` without writing anything next to it.
+
+    A read-only connection to a WAL store creates the -wal and -shm files when
+    they are missing, and cannot remove them when it closes. Without a -wal
+    file no other connection is writing (the last one out removes it), so the
+    file is read as `immutable`: no locks, no side files. With one, the side
+    files are there already, and `mode=ro` reads alongside a writer safely.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _ref_candidates(con: sqlite3.Connection, incomplete: str, depth: int) -> list[tuple[str, str]]:
+    """Candidates by the rules of `refs.resolve`: slug, unique slug prefix or position."""
+    parts = incomplete.split("/")
+    if len(parts) > depth:
+        return []
+    last = parts[-1].lower()
+    typed = "".join(f"{part}/" for part in parts[:-1])  # kept as typed: shells match on it
+    limit = COMPLETION_LIMIT
+    if len(parts) == 1:
+        rows = con.execute(
+            "SELECT slug, title FROM specialization WHERE substr(slug, 1, ?) = ? "
+            "ORDER BY slug LIMIT ?",
+            (len(last), last, limit),
+        ).fetchall()
+        return [(slug, _one_line(title)) for slug, title in rows]
+    spec_id = _pick_id(
+        con, "SELECT id, slug FROM specialization ORDER BY slug", (), parts[0], numbered=False
+    )
+    if spec_id is None:
+        return []
+    if len(parts) == 2:
+        rows = con.execute(
+            "SELECT slug, title FROM course WHERE specialization_id = ? "
+            "AND substr(slug, 1, ?) = ? ORDER BY position LIMIT ?",
+            (spec_id, len(last), last, limit),
+        ).fetchall()
+        return [(typed + slug, _one_line(title)) for slug, title in rows]
+    course_id = _pick_id(
+        con,
+        "SELECT id, slug FROM course WHERE specialization_id = ? ORDER BY position",
+        (spec_id,),
+        parts[1],
+        numbered=True,
+    )
+    if course_id is None:
+        return []
+    rows = con.execute(
+        "SELECT slug, title FROM topic WHERE course_id = ? "
+        "AND substr(slug, 1, ?) = ? ORDER BY position LIMIT ?",
+        (course_id, len(last), last, limit),
+    ).fetchall()
+    return [(typed + slug, _one_line(title)) for slug, title in rows]
+
+
+def _pick_id(
+    con: sqlite3.Connection, sql: str, params: tuple, part: str, *, numbered: bool
+) -> int | None:
+    """The id `part` names among the rows (id, slug) of `sql`, as `refs._pick` decides."""
+    rows = con.execute(sql, params).fetchall()
+    if numbered and part.isdigit():
+        index = int(part) if len(part) <= 9 else 0
+        return rows[index - 1][0] if 1 <= index <= len(rows) else None
+    key = part.lower()
+    for row_id, slug in rows:
+        if slug == key:
+            return row_id
+    matches = [row_id for row_id, slug in rows if slug.startswith(key)]
+    return matches[0] if len(matches) == 1 else None

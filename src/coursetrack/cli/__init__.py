@@ -2,9 +2,11 @@
 
 Only light modules are imported here; each command imports the database and
 YAML layers itself, so `--help`, `--version` and completion never pay for them.
+The command modules leave out `from __future__ import annotations` on purpose:
+Typer reads every command's annotations on every start-up, and string ones
+are compiled and evaluated each time (it was most of the cost of building
+the commands, which every Tab pays).
 """
-
-from __future__ import annotations
 
 from typing import Annotated, Any
 
@@ -31,6 +33,8 @@ class _Group(TyperGroup):
     """Turns a CoursetrackError anywhere below into one line on stderr."""
 
     def make_context(self, info_name: str | None, args: list[str], **extra: Any) -> Any:
+        if extra.get("resilient_parsing"):
+            _raw_values(self)
         argv = list(args)
         ctx = super().make_context(info_name, args, **extra)
         settings(ctx).argv = argv  # kept for the history: what the user typed
@@ -53,6 +57,31 @@ class _Group(TyperGroup):
                 "Nothing was changed",
                 1,
             )
+
+
+def _raw_values(command: Any) -> None:
+    """Let every parameter keep the text it was given, as completion parses the line.
+
+    Click parses leniently (`resilient_parsing`) only to complete a command line.
+    Typer would still convert each value through pydantic, whose import alone
+    costs more than the rest of a Tab; completion needs only the words as typed
+    (`--db PATH` included), and eager callbacks such as --version must not run.
+    """
+    every = command.get_params
+
+    def get_params(ctx: Any) -> list[Any]:
+        params = every(ctx)  # the help option is made here, on first use
+        for param in params:
+            param.process_value = _as_given
+        return params
+
+    command.get_params = get_params
+    for sub in getattr(command, "commands", {}).values():
+        _raw_values(sub)
+
+
+def _as_given(_ctx: Any, value: Any) -> Any:
+    return value
 
 
 def _fail(message: str, code: int) -> None:

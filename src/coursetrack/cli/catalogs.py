@@ -1,7 +1,5 @@
 """`coursetrack import` and `coursetrack catalogs`: catalogs in and out of the store."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,13 +1,12 @@
 """`coursetrack export markdown|yaml|json`: a blog post, or a backup of the record."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from coursetrack.cli import options
 from coursetrack.cli.context import open_store
 
 export_app = typer.Typer(
@@ -36,6 +35,7 @@ BackupSpec = Annotated[
         metavar="[SPEC]",
         help="Back up only this specialization. Default: everything in the store.",
         show_default=False,
+        autocompletion=options.complete_spec,
     ),
 ]
 
@@ -57,7 +57,12 @@ def _emit(text: str, output: Path | None, force: bool) -> None:
 def markdown(
     ctx: typer.Context,
     spec: Annotated[
-        str, typer.Argument(metavar="SPEC", help="The specialization to write about (dls).")
+        str,
+        typer.Argument(
+            metavar="SPEC",
+            help="The specialization to write about (dls).",
+            autocompletion=options.complete_spec,
+        ),
     ],
     fmt: Annotated[
         str,

@@ -1,7 +1,5 @@
 """`coursetrack log` and `coursetrack undo`: the history of changes."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

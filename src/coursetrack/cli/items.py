@@ -1,7 +1,5 @@
 """`coursetrack add|update|rm`: editing the catalog by hand."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 
@@ -54,7 +52,14 @@ def add_specialization(
 @add_app.command("course")
 def add_course(
     ctx: typer.Context,
-    spec: Annotated[str, typer.Argument(metavar="SPEC", help="The specialization's ref.")],
+    spec: Annotated[
+        str,
+        typer.Argument(
+            metavar="SPEC",
+            help="The specialization's ref.",
+            autocompletion=options.complete_spec,
+        ),
+    ],
     title: Title,
     position: options.Position = None,
     slug: options.Slug = None,
@@ -91,7 +96,14 @@ def add_course(
 @add_app.command("topic")
 def add_topic(
     ctx: typer.Context,
-    course: Annotated[str, typer.Argument(metavar="SPEC/COURSE", help="The course's ref.")],
+    course: Annotated[
+        str,
+        typer.Argument(
+            metavar="SPEC/COURSE",
+            help="The course's ref.",
+            autocompletion=options.complete_course,
+        ),
+    ],
     title: Title,
     position: options.Position = None,
     slug: options.Slug = None,

@@ -1,7 +1,5 @@
 """`coursetrack note|link|show`: your notebook on each item, and everything about one item."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

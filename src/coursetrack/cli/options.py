@@ -1,16 +1,40 @@
 """Arguments and options shared by several commands, declared once."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
+
+def _refs_up_to(depth: int):
+    """A Tab completer for refs of at most `depth` parts (1: specializations only).
+
+    It runs on every Tab, in a process that imports nothing but typer: the store
+    is read by `db.complete_refs` through sqlite3 alone. The store is the one the
+    command line being completed names (--db, else COURSETRACK_DB: the root
+    option reads both), else the default.
+    """
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from coursetrack import db
+
+        option = ctx.find_root().params.get("db")
+        return db.complete_refs(
+            option if isinstance(option, str) else None, incomplete, depth=depth
+        )
+
+    return complete
+
+
+complete_ref = _refs_up_to(3)
+complete_course = _refs_up_to(2)
+complete_spec = _refs_up_to(1)
+
 Ref = Annotated[
     str,
     typer.Argument(
         metavar="REF",
+        autocompletion=complete_ref,
         help="SPEC, SPEC/COURSE or SPEC/COURSE/TOPIC; parts are slugs, slug prefixes or 1-based "
         "positions (dls/2/1).",
         show_default=False,
@@ -19,7 +43,10 @@ Ref = Annotated[
 Refs = Annotated[
     list[str],
     typer.Argument(
-        metavar="REF...", help="One or more refs, e.g. dls/1 dls/2/1.", show_default=False
+        metavar="REF...",
+        help="One or more refs, e.g. dls/1 dls/2/1.",
+        show_default=False,
+        autocompletion=complete_ref,
     ),
 ]
 OptionalRef = Annotated[
@@ -28,6 +55,7 @@ OptionalRef = Annotated[
         metavar="[REF]",
         help="A specialization or course to show in detail (dls, dls/2).",
         show_default=False,
+        autocompletion=complete_ref,
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
@@ -71,10 +99,17 @@ OptionalSpec = Annotated[
         metavar="[SPEC]",
         help="Only this specialization (or SPEC/COURSE). Default: all of them.",
         show_default=False,
+        autocompletion=complete_course,
     ),
 ]
 Spec = Annotated[
-    str, typer.Argument(metavar="SPEC", help="A specialization, e.g. dls.", show_default=False)
+    str,
+    typer.Argument(
+        metavar="SPEC",
+        help="A specialization, e.g. dls.",
+        show_default=False,
+        autocompletion=complete_spec,
+    ),
 ]
 Limit = Annotated[
     int,

@@ -1,7 +1,5 @@
 """`coursetrack next|goal|plan`: what to study next, and whether you will finish on time."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`coursetrack start|done|reopen`: recording what you did."""
 
-from __future__ import annotations
-
 import typer
 
 from coursetrack.cli import options

@@ -1,7 +1,5 @@
 """`coursetrack review|reviewed`: bringing back what you finished, at growing intervals."""
 
-from __future__ import annotations
-
 import typer
 
 from coursetrack.cli import options

@@ -1,7 +1,5 @@
 """`coursetrack status`: where you stand."""
 
-from __future__ import annotations
-
 import typer
 
 from coursetrack.cli import options
