@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, or_, select
 
 from coursetrack.errors import ExportError
 from coursetrack.models import Course, Note, Progress, Status, Topic
@@ -79,7 +79,13 @@ def post_data(session: Session, spec_ref: str) -> PostData:
     ).all()
     course_ids = [c.id for c in courses]
     notes: dict[tuple, list[str]] = {}
-    for n in session.exec(select(Note).order_by(Note.id)).all():
+    topic_ids = select(Topic.id).where(Topic.course_id.in_(course_ids))
+    mine = or_(
+        Note.specialization_id == spec.id,
+        Note.course_id.in_(course_ids),  # type: ignore[union-attr]
+        Note.topic_id.in_(topic_ids),  # type: ignore[union-attr]
+    )
+    for n in session.exec(select(Note).where(mine).order_by(Note.id)).all():
         key = (n.course_id, n.topic_id, n.specialization_id)
         notes.setdefault(key, []).append(f"{n.written_on.isoformat()}: {n.text}")
     topics = session.exec(

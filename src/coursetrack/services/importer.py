@@ -9,12 +9,16 @@ its stored value (a certificate URL the learner recorded survives a re-import).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, insert, select
 
 from coursetrack.catalog import CatalogSpec, CourseSpec, TopicSpec
 from coursetrack.models import Course, Specialization, Topic
+
+#: Told (courses merged so far, courses in the catalog) as the import goes.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -50,8 +54,18 @@ def _refresh(row: object, source: object, names: tuple[str, ...]) -> list[str]:
     return changed
 
 
-def import_catalog(session: Session, *, catalog: CatalogSpec, prune: bool = False) -> ImportReport:
-    """Merge one catalog into the store inside the caller's transaction."""
+def import_catalog(
+    session: Session,
+    *,
+    catalog: CatalogSpec,
+    prune: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Merge one catalog into the store inside the caller's transaction.
+
+    New courses and topics are inserted in bulk (one executemany per level, not
+    one ORM object each): the history triggers still record every row.
+    """
     spec = session.exec(select(Specialization).where(Specialization.slug == catalog.slug)).first()
     created = spec is None
     if spec is None:
@@ -73,39 +87,43 @@ def import_catalog(session: Session, *, catalog: CatalogSpec, prune: bool = Fals
         c.slug: c
         for c in session.exec(select(Course).where(Course.specialization_id == spec.id)).all()
     }
-    kept = _merge_children(
+    course_ids = _merge_children(
         session,
         report,
         wanted=catalog.courses,
         existing=existing,
         prefix=spec.slug,
-        new=lambda item, pos: Course(
-            specialization_id=spec.id, position=pos, slug=item.slug, title=item.title
-        ),
+        model=Course,
+        parent={"specialization_id": spec.id},
         fields=_COURSE_FIELDS,
         kind="courses",
         prune=prune,
         created=created,
     )
-    for course_spec in catalog.courses:
-        course = kept[course_spec.slug]
-        topics = {
-            t.slug: t for t in session.exec(select(Topic).where(Topic.course_id == course.id)).all()
-        }
+    # Every stored topic of the specialization in one query, not one per course.
+    stored: dict[int, dict[str, Topic]] = {}
+    if existing:
+        in_spec = select(Course.id).where(Course.specialization_id == spec.id)
+        for topic in session.exec(select(Topic).where(Topic.course_id.in_(in_spec))).all():  # type: ignore[union-attr]
+            stored.setdefault(topic.course_id, {})[topic.slug] = topic
+    total = len(catalog.courses)
+    for done, course_spec in enumerate(catalog.courses, start=1):
+        course_id = course_ids[course_spec.slug]
         _merge_children(
             session,
             report,
             wanted=course_spec.topics,
-            existing=topics,
-            prefix=f"{spec.slug}/{course.slug}",
-            new=lambda item, pos, course=course: Topic(
-                course_id=course.id, position=pos, slug=item.slug, title=item.title
-            ),
+            existing=stored.get(course_id, {}),
+            prefix=f"{spec.slug}/{course_spec.slug}",
+            model=Topic,
+            parent={"course_id": course_id},
             fields=_TOPIC_FIELDS,
             kind="topics",
             prune=prune,
             created=created,
         )
+        if progress is not None:
+            progress(done, total)
     session.flush()
     return report
 
@@ -117,13 +135,14 @@ def _merge_children(
     wanted: list[CourseSpec] | list[TopicSpec],
     existing: dict,
     prefix: str,
-    new,
+    model: type[Course] | type[Topic],
+    parent: dict[str, int],
     fields: tuple[str, ...],
     kind: str,
     prune: bool,
     created: bool,
-) -> dict:
-    """Match `wanted` to `existing` by slug; returns the rows by slug.
+) -> dict[str, int]:
+    """Match `wanted` to `existing` by slug; returns the ids of the wanted rows by slug.
 
     The file's items take positions 1..N in its order; kept items the file no
     longer lists follow them in their old order. When the file lists stored
@@ -137,23 +156,29 @@ def _merge_children(
     ]:
         report.updated.append(f"{prefix} (order of {kind})")
     rows = {}
+    fresh: list[dict] = []
     for position, item in enumerate(wanted, start=1):
         row = existing.get(item.slug)
-        is_new = row is None
-        if is_new:
-            row = new(item, position)
+        if row is None:
+            values = {**parent, "position": position, "slug": item.slug, "title": item.title}
+            for name in fields:
+                if getattr(item, name) is not None:
+                    values[name] = getattr(item, name)
+            fresh.append(values)
+            if not created:
+                report.added.append(f"{prefix}/{item.slug}")
+            continue
         changes = _refresh(row, item, fields)
-        if is_new and not created:
-            report.added.append(f"{prefix}/{item.slug}")
-        elif not is_new and changes:
+        if changes:
             report.updated.append(f"{prefix}/{item.slug} ({', '.join(changes)})")
         row.position = position
         session.add(row)
         rows[item.slug] = row
+    listed_count = len(wanted)
     leftovers = sorted(
-        (row for slug, row in existing.items() if slug not in rows), key=lambda r: r.position
+        (row for slug, row in existing.items() if slug not in listed), key=lambda r: r.position
     )
-    for offset, row in enumerate(leftovers, start=len(rows) + 1):
+    for offset, row in enumerate(leftovers, start=listed_count + 1):
         if prune:
             session.delete(row)
             report.removed.append(f"{prefix}/{row.slug}")
@@ -162,4 +187,12 @@ def _merge_children(
             session.add(row)
             report.missing.append(f"{prefix}/{row.slug}")
     session.flush()
-    return rows
+    ids = {slug: row.id for slug, row in rows.items()}
+    if fresh:
+        session.execute(insert(model), fresh)
+        if model is Course:  # the topics' parent ids
+            query = select(Course.id, Course.slug).where(
+                Course.specialization_id == parent["specialization_id"]
+            )
+            ids.update({slug: row_id for row_id, slug in session.exec(query).all()})
+    return ids

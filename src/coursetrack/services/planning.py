@@ -76,7 +76,7 @@ class Unit:
         return "/".join(parts)
 
 
-_UNITS = """
+_UNIT_COLUMNS = """
 SELECT s.id AS spec_id, s.slug AS spec_slug,
        c.position AS course_position, c.slug AS course_slug, c.title AS course_title,
        t.position AS topic_position, t.slug AS topic_slug, t.title AS topic_title,
@@ -88,9 +88,9 @@ JOIN course c ON c.specialization_id = s.id
 LEFT JOIN topic t ON t.course_id = c.id
 LEFT JOIN progress tp ON tp.topic_id = t.id
 LEFT JOIN progress cp ON cp.course_id = c.id
-{where}
-ORDER BY s.slug, c.position, t.position
 """
+_COURSE_ORDER = "s.slug, c.position, t.position"
+_UNITS = _UNIT_COLUMNS + "{where} ORDER BY " + _COURSE_ORDER
 
 
 def _date(value: object) -> dt.date | None:
@@ -99,30 +99,35 @@ def _date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def _where(target: Target | None) -> tuple[str, dict]:
+    if target is not None and target.course is not None:
+        return "WHERE c.id = :course", {"course": target.course.id}
+    if target is not None:
+        return "WHERE s.id = :spec", {"spec": target.specialization.id}
+    return "", {}
+
+
+def _unit(row) -> Unit:
+    return Unit(
+        spec_id=row.spec_id,
+        spec_slug=row.spec_slug,
+        course_position=row.course_position,
+        course_slug=row.course_slug,
+        course_title=row.course_title,
+        topic_position=row.topic_position,
+        topic_slug=row.topic_slug,
+        topic_title=row.topic_title,
+        status=row.status,
+        started_on=_date(row.started_on),
+        completed_on=_date(row.completed_on),
+    )
+
+
 def units_of(session: Session, target: Target | None = None) -> list[Unit]:
     """The units under a specialization or course (None: every one), in course order."""
-    where, params = "", {}
-    if target is not None and target.course is not None:
-        where, params = "WHERE c.id = :course", {"course": target.course.id}
-    elif target is not None:
-        where, params = "WHERE s.id = :spec", {"spec": target.specialization.id}
+    where, params = _where(target)
     rows = session.connection().execute(text(_UNITS.format(where=where)), params)
-    return [
-        Unit(
-            spec_id=row.spec_id,
-            spec_slug=row.spec_slug,
-            course_position=row.course_position,
-            course_slug=row.course_slug,
-            course_title=row.course_title,
-            topic_position=row.topic_position,
-            topic_slug=row.topic_slug,
-            topic_title=row.topic_title,
-            status=row.status,
-            started_on=_date(row.started_on),
-            completed_on=_date(row.completed_on),
-        )
-        for row in rows
-    ]
+    return [_unit(row) for row in rows]
 
 
 def _scope(session: Session, ref: str | None, *, command: str) -> Target | None:
@@ -178,15 +183,29 @@ def next_units(session: Session, *, ref: str | None, limit: int = DEFAULT_NEXT_L
     if limit < 1:
         raise InputError(f"--limit {limit} must be 1 or more")
     target = _scope(session, ref, command="next")
-    units = units_of(session, target)
-    open_units = [u for u in units if u.status != Status.DONE]
-    started = [u for u in open_units if u.status == Status.IN_PROGRESS]
-    waiting = [u for u in open_units if u.status != Status.IN_PROGRESS]
-    chosen = (started + waiting)[:limit]
+    where, params = _where(target)
+    conn = session.connection()
+    # Counted and picked in the database: only `limit` units ever reach Python.
+    counts = conn.execute(
+        text(
+            "SELECT count(*) AS total, coalesce(sum(status != 'done'), 0) AS open "
+            f"FROM ({_UNIT_COLUMNS} {where})"
+        ),
+        params,
+    ).one()
+    rows = conn.execute(
+        text(
+            f"SELECT * FROM ({_UNIT_COLUMNS} {where}) WHERE status != 'done' "
+            "ORDER BY status = 'in-progress' DESC, spec_slug, course_position, topic_position "
+            "LIMIT :limit"
+        ),
+        {**params, "limit": limit},
+    )
+    chosen = [_unit(row) for row in rows]
     return NextList(
         scope=target.ref if target else None,
-        units_total=len(units),
-        open_units=len(open_units),
+        units_total=counts.total,
+        open_units=counts.open,
         limit=limit,
         units=[
             NextUnit(
@@ -454,6 +473,20 @@ GROUP BY spec_id
 """
 
 
+#: Each day on which a unit (a topic, or a course without topics) was done, per
+#: specialization: a streak needs the days, not the thousands of units.
+_DONE_DAYS = """
+SELECT c.specialization_id AS spec_id, p.completed_on AS day
+FROM progress p JOIN topic t ON t.id = p.topic_id JOIN course c ON c.id = t.course_id
+WHERE p.status = 'done' AND p.completed_on IS NOT NULL
+UNION
+SELECT c.specialization_id, p.completed_on
+FROM progress p JOIN course c ON c.id = p.course_id
+WHERE p.status = 'done' AND p.completed_on IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM topic t WHERE t.course_id = c.id)
+"""
+
+
 def activity_by_specialization(session: Session, today: dt.date) -> dict[int, Activity]:
     """Per specialization id: the last day anything was recorded, and the weekly streak.
 
@@ -462,9 +495,8 @@ def activity_by_specialization(session: Session, today: dt.date) -> dict[int, Ac
     conn = session.connection()
     last = {row.spec_id: _date(row.last_day) for row in conn.execute(text(_LAST_ACTIVITY))}
     done_days: dict[int, list[dt.date]] = {}
-    for unit in units_of(session):
-        if unit.status == Status.DONE and unit.completed_on:
-            done_days.setdefault(unit.spec_id, []).append(unit.completed_on)
+    for row in conn.execute(text(_DONE_DAYS)):
+        done_days.setdefault(row.spec_id, []).append(_date(row.day))
     spec_ids = set(last) | set(done_days)
     return {
         spec_id: Activity(last.get(spec_id), weekly_streak(done_days.get(spec_id, []), today))
