@@ -24,11 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from coursetrack.catalog import StrictLoader, reader_problem
 from coursetrack.errors import ExportError
@@ -154,8 +155,16 @@ def _extras(level: str, owner: int, attached: dict) -> dict[str, Any]:
     return out
 
 
-def collect(session: Session, spec_ref: str | None = None) -> dict[str, Any]:
-    """The backup document for every specialization, or for the one `spec_ref` names."""
+def collect(
+    session: Session,
+    spec_ref: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """The backup document for every specialization, or for the one `spec_ref` names.
+
+    Courses and topics are read in one query each, whatever the store holds;
+    `progress` is told (specializations done, specializations) as it goes.
+    """
     if spec_ref is not None:
         target = resolve(session, spec_ref)
         if target.kind != "specialization":
@@ -171,26 +180,37 @@ def collect(session: Session, spec_ref: str | None = None) -> dict[str, Any]:
     by_course = {p.course_id: p for p in rows if p.course_id is not None}
     by_topic = {p.topic_id: p for p in rows if p.topic_id is not None}
     attached = _attachments(session)
+    spec_ids = [spec.id for spec in specs]
+    courses_of: dict[int, list[Course]] = {}
+    for course in session.exec(
+        select(Course)
+        .where(col(Course.specialization_id).in_(spec_ids))
+        .order_by(col(Course.specialization_id), col(Course.position))
+    ).all():
+        courses_of.setdefault(course.specialization_id, []).append(course)
+    topics_of: dict[int, list[Topic]] = {}
+    in_specs = select(Course.id).where(col(Course.specialization_id).in_(spec_ids))
+    for topic in session.exec(
+        select(Topic)
+        .where(col(Topic.course_id).in_(in_specs))
+        .order_by(col(Topic.course_id), col(Topic.position))
+    ).all():
+        topics_of.setdefault(topic.course_id, []).append(topic)
     out = []
-    for spec in specs:
+    for done, spec in enumerate(specs, start=1):
         entry: dict[str, Any] = (
             _fields(spec, _SPEC_FIELDS)
             | _progress(by_spec.get(spec.id))
             | _extras("specialization", spec.id, attached)
         )
-        courses = session.exec(
-            select(Course).where(Course.specialization_id == spec.id).order_by(Course.position)
-        ).all()
         course_entries = []
-        for course in courses:
+        for course in courses_of.get(spec.id, []):
             item = (
                 _fields(course, _COURSE_FIELDS)
                 | _progress(by_course.get(course.id))
                 | _extras("course", course.id, attached)
             )
-            topics = session.exec(
-                select(Topic).where(Topic.course_id == course.id).order_by(Topic.position)
-            ).all()
+            topics = topics_of.get(course.id, [])
             topic_entries = [
                 _fields(topic, _TOPIC_FIELDS)
                 | _progress(by_topic.get(topic.id))
@@ -203,6 +223,8 @@ def collect(session: Session, spec_ref: str | None = None) -> dict[str, Any]:
         if course_entries:
             entry["courses"] = course_entries
         out.append(entry)
+        if progress is not None:
+            progress(done, len(specs))
     return {"format": FORMAT, "version": VERSION, "specializations": out}
 
 

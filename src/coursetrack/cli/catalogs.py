@@ -1,11 +1,14 @@
 """`coursetrack import` and `coursetrack catalogs`: catalogs in and out of the store."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from coursetrack.cli import options
 from coursetrack.cli.context import writing
+
+if TYPE_CHECKING:
+    from coursetrack.render import Tracker
 
 
 def import_(
@@ -40,28 +43,34 @@ def import_(
     from coursetrack.services.importer import import_catalog
 
     path, label = catalog.find_source(source)
-    text = catalog.read_text(path, label=label)
-    if backup.looks_like_backup(text):
-        _restore(ctx, text, label=label, prune=prune, json=json)
-        return
-    spec = catalog.parse_catalog(text, where=label)
-    with writing(ctx) as session:
-        report = import_catalog(session, catalog=spec, prune=prune)
+    with render.progress(f"reading {label}", enabled=not json) as tracker:
+        text = catalog.read_text(path, label=label)
+        if backup.looks_like_backup(text):
+            _restore(ctx, text, label=label, prune=prune, json=json, tracker=tracker)
+            return
+        spec = catalog.parse_catalog(text, where=label)
+        tracker.describe(f"importing {spec.slug}")
+        with writing(ctx) as session:
+            report = import_catalog(session, catalog=spec, prune=prune, progress=tracker)
     if json:
         render.print_json(report)
         return
     render.lines(_describe(report))
 
 
-def _restore(ctx: typer.Context, text: str, *, label: str, prune: bool, json: bool) -> None:
+def _restore(
+    ctx: typer.Context, text: str, *, label: str, prune: bool, json: bool, tracker: "Tracker"
+) -> None:
     from coursetrack import backup, render
     from coursetrack.errors import InputError
 
     if prune:
         raise InputError(f"{label} is a backup; --prune applies to catalogs, drop it")
     document = backup.parse(text, label=label)
+    tracker.describe(f"restoring {label}")
     with writing(ctx) as session:
         report = backup.restore(session, document)
+    tracker.close()
     if json:
         render.print_json(report)
         return

@@ -132,7 +132,7 @@ def markdown(
 
       coursetrack export markdown dls --format jekyll --intro intro.md -o ~/blog
     """
-    from coursetrack import blog
+    from coursetrack import blog, render
     from coursetrack.catalog import read_text
     from coursetrack.errors import CatalogError, ExportError, InputError
     from coursetrack.services.export import post_data
@@ -146,21 +146,22 @@ def markdown(
             intro_text = read_text(intro, label=f"--intro {intro}")
         except CatalogError as exc:
             raise InputError(str(exc).replace("catalog file (.yaml)", "Markdown file")) from None
-    with open_store(ctx, write=False).read() as session:
-        data = post_data(session, spec)
-    post = blog.render_post(
-        data,
-        blog.PostOptions(
-            format=fmt,
-            title=title,
-            description=description,
-            tags=list(tag or []),
-            image=image,
-            date=when,
-            draft=draft,
-            intro=intro_text,
-        ),
-    )
+    with render.progress(f"writing the post about {spec}") as tracker:
+        with open_store(ctx, write=False).read() as session:
+            data = post_data(session, spec)
+        post = blog.render_post(
+            data,
+            blog.PostOptions(
+                format=fmt,
+                title=title,
+                description=description,
+                tags=list(tag or []),
+                image=image,
+                date=when,
+                draft=draft,
+                intro=intro_text,
+            ),
+        )
     target = None
     if output is not None:
         try:
@@ -168,15 +169,35 @@ def markdown(
         except OSError as exc:
             raise ExportError(f"cannot create a folder in {output}: {exc.strerror}") from None
     _emit(post.text, target, force)
+    if tracker.shown and target is None:
+        topics = sum(len(course.topics) for course in data.courses)
+        render.aside(
+            f"wrote the post about {data.slug}: {_count(len(data.courses), 'course')}, "
+            f"{_count(topics, 'topic')}"
+        )
 
 
 def _backup(ctx: typer.Context, spec: str | None, output: Path | None, force: bool, kind: str):
-    from coursetrack import backup
+    from coursetrack import backup, render
 
-    with open_store(ctx, write=False).read() as session:
-        document = backup.collect(session, spec)
-    text = backup.to_yaml(document) if kind == "yaml" else backup.to_json(document)
+    with render.progress("reading the store") as tracker:
+        with open_store(ctx, write=False).read() as session:
+            document = backup.collect(session, spec, progress=tracker)
+        tracker.describe(f"writing {kind.upper()}")
+        text = backup.to_yaml(document) if kind == "yaml" else backup.to_json(document)
     _emit(text, output.expanduser() if output else None, force)
+    if tracker.shown and output is None:
+        specs = document["specializations"]
+        courses = [c for s in specs for c in s.get("courses", [])]
+        topics = sum(len(c.get("topics", [])) for c in courses)
+        render.aside(
+            f"exported {_count(len(specs), 'specialization')}, {_count(len(courses), 'course')}, "
+            f"{_count(topics, 'topic')} as {kind.upper()}"
+        )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @export_app.command("yaml")
