@@ -198,3 +198,11 @@ def test_rm_counts_notes_and_links_as_progress(dls) -> None:
     result = dls.run("rm", "dls/3")
     assert result.exit_code == 1
     assert "holds 1 progress record(s)" in result.stderr
+
+
+def test_a_slug_cannot_end_in_a_newline(dls) -> None:
+    before = dls.dump(history=True)
+    result = dls.run("update", "dls", "--slug", "zz\n")
+    assert result.exit_code == 1
+    assert "must be lowercase letters and digits" in result.stderr
+    assert dls.dump(history=True) == before

@@ -168,3 +168,29 @@ def test_done_notes_make_a_dated_list(dls) -> None:
     dls.run("done", "dls/1/1", "--note", "one", "--on", "2026-01-01")
     dls.run("done", "dls/1/1", "--note", "two", "--on", "2026-01-05")
     assert topic_state(dls, 1, 1)[3] == "2026-01-01 one|2026-01-05 two"
+
+
+@pytest.mark.parametrize(
+    ("on", "message"),
+    [
+        ("2999-01-01", "is in the future"),
+        ("9999-12-31", "is out of range: give a date from 1900-01-01 to 2999-12-31"),
+        ("0001-01-01", "is out of range"),
+    ],
+)
+def test_done_refuses_dates_that_cannot_have_happened(dls, on: str, message: str) -> None:
+    before = dls.dump(history=True)
+    result = dls.run("done", "dls/1/1", "--on", on)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert dls.dump(history=True) == before
+
+
+def test_done_before_the_start_is_refused(dls) -> None:
+    dls.run("start", "dls/1/2", "--on", "2026-09-10")
+    before = dls.dump(history=True)
+    for ref in ("dls/1/2", "dls/1"):
+        result = dls.run("done", ref, "--on", "2026-09-08")
+        assert result.exit_code == 1
+        assert "is before" in result.stderr and "was started (2026-09-10)" in result.stderr
+    assert dls.dump(history=True) == before

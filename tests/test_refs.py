@@ -74,3 +74,11 @@ def test_one_bad_ref_among_good_ones_changes_nothing(dls) -> None:
     result = dls.run("done", "dls/1/1", "dls/1/2", "dls/7")
     assert result.exit_code == 1
     assert dls.dump(history=True) == before
+
+
+@pytest.mark.parametrize("ref", ["dls/²", "dls/1/³", "dls/\u0661"])  # superscripts, Arabic-Indic one
+def test_digits_that_are_not_ascii_are_not_positions(dls, ref: str) -> None:
+    result = dls.run("show", ref)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no ")
+    assert "Traceback" not in result.stderr

@@ -162,3 +162,14 @@ def test_a_sqlite_url_to_another_programs_database_is_refused(tmp_path: Path) ->
     assert result.exit_code == 1
     assert "not a coursetrack store" in result.stderr
     assert _sha(path) == before
+
+
+def test_an_empty_db_option_is_refused_not_the_default(tmp_path: Path) -> None:
+    """A script passing --db "$DB" with DB unset must not write to the real store."""
+    result = invoke("--db", "", "add", "specialization", "Oops")
+    assert result.exit_code == 1
+    assert "--db is empty" in result.stderr
+    result = invoke("add", "specialization", "Oops", env={"COURSETRACK_DB": ""})
+    assert result.exit_code == 1
+    assert "COURSETRACK_DB is set but empty" in result.stderr
+    assert not (tmp_path / "xdg-data").exists()

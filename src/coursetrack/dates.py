@@ -37,8 +37,29 @@ def today() -> dt.date:
 _DAYS_AGO = re.compile(r"(\d{1,5})\s+days?\s+ago")
 
 
-def parse_date(text: str, *, option: str = "--on") -> dt.date:
-    """An ISO date (YYYY-MM-DD), `today`, `yesterday` or `N days ago`."""
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
+def parse_date(text: str, *, option: str = "--on", future: bool = True) -> dt.date:
+    """An ISO date (YYYY-MM-DD), `today`, `yesterday` or `N days ago`.
+
+    `future=False` is for when something happened: a date after today is a typo,
+    and one stored would skew streaks, plans and review dates for good.
+    """
+    value = _parse(text, option=option)
+    if not EARLIEST <= value <= LATEST:
+        raise InputError(
+            f"{option} {text!r} is out of range: give a date from {EARLIEST} to {LATEST}"
+        )
+    if not future and value > today():
+        raise InputError(
+            f"{option} {text!r} is in the future (today is {today()}); give the day it happened"
+        )
+    return value
+
+
+def _parse(text: str, *, option: str) -> dt.date:
     word = " ".join(text.strip().lower().split())
     if word == "today":
         return today()

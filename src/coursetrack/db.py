@@ -624,7 +624,7 @@ def _pick_id(
 ) -> int | None:
     """The id `part` names among the rows (id, slug) of `sql`, as `refs._pick` decides."""
     rows = con.execute(sql, params).fetchall()
-    if numbered and part.isdigit():
+    if numbered and part.isascii() and part.isdigit():
         index = int(part) if len(part) <= 9 else 0
         return rows[index - 1][0] if 1 <= index <= len(rows) else None
     key = part.lower()

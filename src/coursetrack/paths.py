@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from coursetrack.errors import StoreError
+
 ENV_VAR = "COURSETRACK_DB"
 APP_NAME = "coursetrack"
 DB_FILENAME = "coursetrack.db"
@@ -23,10 +25,19 @@ def default_db_path() -> Path:
 
 def resolve_db(option: str | None) -> str:
     """The store to use, as a file path or a SQLAlchemy URL."""
-    if option:
+    if option is not None:
+        if not option.strip():
+            raise StoreError(
+                "--db is empty; give a file path, or leave --db out for the default store"
+            )
         return option
     env = os.environ.get(ENV_VAR)
-    if env:
+    if env is not None:
+        if not env.strip():
+            raise StoreError(
+                f"{ENV_VAR} is set but empty; give it a file path, "
+                "or unset it for the default store"
+            )
         return env
     return str(default_db_path())
 

@@ -106,7 +106,7 @@ def resolve(session: Session, text: str) -> Target:
 
 
 def _pick(part: str, items: list[_T], *, what: str, where: str, numbered: bool) -> _T:
-    if numbered and part.isdigit():
+    if numbered and part.isascii() and part.isdigit():  # ASCII only: '²'.isdigit() is true too
         short = len(part) <= 9  # int() refuses very long digit strings
         if short and 1 <= int(part) <= len(items):
             return items[int(part) - 1]

@@ -11,7 +11,7 @@ _SPELLED = str.maketrans(
     {"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
      "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d"}
 )  # fmt: skip
-_VALID = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+_VALID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 
 
 def slugify(title: str) -> str:
@@ -31,6 +31,6 @@ def slug_problem(slug: str) -> str | None:
         return "a slug cannot be empty"
     if slug.isdigit():
         return f"slug {slug!r} is all digits, which a ref would read as a position"
-    if not _VALID.match(slug):
+    if not _VALID.fullmatch(slug):  # match() with $ would let 'x\n' through
         return f"slug {slug!r} must be lowercase letters and digits joined by '-', '_' or '.'"
     return None

@@ -28,7 +28,7 @@ def note(
     from coursetrack.refs import resolve
     from coursetrack.services.notes import add_note, notes_of
 
-    when = parse_date(on) if on is not None else today()
+    when = parse_date(on, future=False) if on is not None else today()
     with writing(ctx) as session:
         target = resolve(session, ref)
         added = add_note(session, item=target.item, text=text, on=when)

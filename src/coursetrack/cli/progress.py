@@ -9,7 +9,7 @@ from coursetrack.cli.context import writing
 def _when(on: str | None):
     from coursetrack.dates import parse_date, today
 
-    return parse_date(on) if on is not None else today()
+    return parse_date(on, future=False) if on is not None else today()
 
 
 def _report(changes: list, json: bool) -> None:

@@ -55,7 +55,7 @@ def reviewed(
     from coursetrack.dates import parse_date, today
     from coursetrack.services.review import record_review
 
-    when = parse_date(on) if on is not None else today()
+    when = parse_date(on, future=False) if on is not None else today()
     with writing(ctx) as session:
         result = record_review(session, ref=ref, grade=grade.value, on=when)
     if json:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from coursetrack.errors import InputError
 from coursetrack.models import Course, Status, Topic
 from coursetrack.refs import Target, resolve
 from coursetrack.services.notes import add_note
@@ -58,6 +59,11 @@ def _units(session: Session, target: Target) -> Iterator[Course | Topic]:
             yield course
 
 
+def _unit_ref(target: Target, unit: Course | Topic) -> str:
+    """How a message names one unit under the ref the user gave."""
+    return target.ref if unit is target.item else f"{unit.title!r} in {target.ref}"
+
+
 def mark_done(
     session: Session, *, refs: list[str], on: dt.date, note: str | None = None
 ) -> list[Change]:
@@ -71,6 +77,11 @@ def mark_done(
             if row.status == Status.DONE:
                 unchanged += 1
                 continue
+            if row.started_on is not None and on < row.started_on:
+                raise InputError(
+                    f"--on {on} is before {_unit_ref(target, unit)} was started "
+                    f"({row.started_on}); give a later date, or fix the start first"
+                )
             row.status = Status.DONE
             row.completed_on = on
             changed += 1
