@@ -88,7 +88,7 @@ def test_partial_progress_shows_state_and_percent(tmp_path: Path) -> None:
     ok(db, "start", "dls/1/3", "--on", "2024-02-02")
     body = split_post(ok(db, "export", "markdown", "dls").stdout)[1]
     assert "certificate is available" not in body
-    assert "Overall progress: 11.8% (2 of 17 topics, 0 of 5 courses done)" in body
+    assert "Overall progress: 11% (2 of 17 topics, 0 of 5 courses done)" in body
     assert "In progress since 2024-02-01: 2 of 4 topics done (50%)." in body
     assert "- Shallow Neural Networks - in progress" in body
     assert "- Deep Neural Networks - not started" in body

@@ -47,7 +47,7 @@ def test_specialization_table_lists_courses_in_order(dls) -> None:
     dls.run("done", "dls/1", "--on", "2026-02-01")
     dls.run("start", "dls/2/1", "--on", "2026-02-03")
     lines = dls.run("status", "dls").stdout.splitlines()
-    assert lines[0].startswith("Deep Learning Specialization  dls  4/17 units, 24%")
+    assert lines[0].startswith("Deep Learning Specialization  dls  4/17 units, 23%"), "rounded down"
     assert lines[1].split() == [
         "#",
         "Course",
@@ -159,3 +159,16 @@ def test_json_escapes_control_characters(store) -> None:
     result = store.run("status", "--json")
     assert "\x9b" not in result.stdout and "\x1b" not in result.stdout
     assert result.json()["specializations"][0]["title"] == "csi \x9b31m and esc \x1b[0m"
+
+
+def test_nearly_done_is_not_shown_as_finished(store, tmp_path) -> None:
+    """199 of 200: 99%, nine blocks of ten, never a 100% that is not."""
+    catalog = tmp_path / "c.yaml"
+    topics = "\n".join(f"      - T{n}" for n in range(200))
+    catalog.write_text(f"slug: big\ntitle: Big\ncourses:\n  - title: C\n    topics:\n{topics}\n")
+    store.run("import", str(catalog))
+    store.run("done", "big")
+    store.run("reopen", "big/1/200")
+    row = store.run("status").stdout.splitlines()[2]
+    assert row.rstrip().endswith("█████████░  99%"), row
+    assert store.run("status", "--json").json()["specializations"][0]["percent"] == 99.5

@@ -32,6 +32,7 @@ from coursetrack.controls import visible
 from coursetrack.errors import InputError
 from coursetrack.models import Status
 from coursetrack.services.export import CourseEntry, PostData, TopicLine
+from coursetrack.services.status import whole_percent
 from coursetrack.slugs import slugify
 
 FORMATS = ("hugo", "jekyll", "plain")
@@ -215,7 +216,7 @@ def _units_word(data: PostData) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{value:g}%"
+    return f"{whole_percent(value)}%"
 
 
 def _topic_line(topic: TopicLine) -> list[str]:

@@ -98,6 +98,8 @@ def print_json(data: Any) -> None:
 def bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
     """A bar that still reads without colour: filled blocks, then light shade."""
     filled = round(width * done / total) if total else 0
+    if done < total:
+        filled = min(filled, width - 1)  # a full bar means finished
     text = Text("█" * filled, style="green")
     text.append("░" * (width - filled), style="dim")
     return text
@@ -112,7 +114,9 @@ def _date(value: dt.date | None) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{value:.0f}%"
+    from coursetrack.services.status import whole_percent
+
+    return f"{whole_percent(value)}%"
 
 
 def _table(title: Text | str | None = None) -> Table:

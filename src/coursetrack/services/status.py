@@ -8,6 +8,7 @@ so it can never disagree with them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import text
@@ -85,7 +86,16 @@ class Report:
 
 
 def percent(done: int, total: int) -> float:
-    return round(100.0 * done / total, 1) if total else 0.0
+    """Percent done, to one decimal, and never 100 until every unit is done."""
+    if not total:
+        return 0.0
+    value = round(100.0 * done / total, 1)
+    return min(value, 99.9) if done < total else value
+
+
+def whole_percent(value: float) -> int:
+    """The percent people read in a table or a post: rounded down, so 99.5 is not 100."""
+    return math.floor(value)
 
 
 def _date(value: object) -> dt.date | None:
