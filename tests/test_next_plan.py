@@ -383,3 +383,10 @@ def test_status_with_no_activity(dls) -> None:
     spec = dls.run("status", "--json").json()["specializations"][0]
     assert (spec["last_activity_on"], spec["streak_weeks"]) == (None, 0)
     assert "no activity yet" in dls.run("status").stdout
+
+
+def test_plan_of_a_specialization_without_units_says_so(store) -> None:
+    store.run("add", "specialization", "Empty", "--slug", "empty")
+    result = store.run("plan", "empty")
+    assert result.exit_code == 1
+    assert "empty has no courses yet, so nothing to plan" in result.stderr

@@ -376,6 +376,11 @@ class Plan:
 def plan(session: Session, *, ref: str, today: dt.date) -> Plan:
     target = _specialization(session, ref, command="plan")
     units = units_of(session, target)
+    if not units:
+        raise InputError(
+            f"{target.ref} has no courses yet, so nothing to plan; "
+            f"add one with 'coursetrack add course {target.ref} TITLE'"
+        )
     done = [u for u in units if u.status == Status.DONE]
     window_start = today - dt.timedelta(days=PACE_WINDOW_DAYS - 1)
     in_window = sum(1 for u in done if u.completed_on and window_start <= u.completed_on <= today)
