@@ -180,9 +180,12 @@ def log_entries(
 ) -> list[LogEntry]:
     """Commands newest first, optionally only those touching `ref` and its children."""
     query = select(Command).order_by(col(Command.id).desc())
-    commands = list(session.exec(query).all())
     if since is not None:
-        commands = [c for c in commands if dt.datetime.fromisoformat(c.at).date() >= since]
+        # `at` is ISO 8601 text, so it sorts as it reads: on or after that day
+        query = query.where(col(Command.at) >= since.isoformat())
+    if limit and ref is None:
+        query = query.limit(limit)  # `log -n 3` reads three commands, not the whole history
+    commands = list(session.exec(query).all())
     entries = _entries(session, commands)
     if ref is not None:
         prefix = resolve(session, ref).ref
