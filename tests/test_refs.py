@@ -76,7 +76,9 @@ def test_one_bad_ref_among_good_ones_changes_nothing(dls) -> None:
     assert dls.dump(history=True) == before
 
 
-@pytest.mark.parametrize("ref", ["dls/²", "dls/1/³", "dls/\u0661"])  # superscripts, Arabic-Indic one
+@pytest.mark.parametrize(
+    "ref", ["dls/²", "dls/1/³", "dls/\u0661"]
+)  # superscripts, Arabic-Indic one
 def test_digits_that_are_not_ascii_are_not_positions(dls, ref: str) -> None:
     result = dls.run("show", ref)
     assert result.exit_code == 1
