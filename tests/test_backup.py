@@ -80,7 +80,7 @@ reviews = st.lists(
         {
             "reviewed_on": some_date,
             "grade": st.sampled_from(["again", "hard", "good", "easy"]),
-            "interval_days": st.integers(min_value=-5, max_value=10_000),
+            "interval_days": st.integers(min_value=1, max_value=36_500),
             "due_on": some_date,
         }
     ),
@@ -476,3 +476,22 @@ def test_notes_links_reviews_and_goals_are_kept(tmp_path: Path, recorded: Path) 
     assert _cli(fresh, "export", "yaml").stdout == out.read_text(encoding="utf-8")
     post = _cli(fresh, "export", "markdown", "dls").stdout
     assert "> 2024-01-03: on: yes" in post
+
+
+def test_a_review_interval_out_of_range_is_refused(tmp_path: Path, recorded: Path) -> None:
+    data = json.loads(_cli(recorded, "export", "json").stdout)
+    topic = data["specializations"][0]["courses"][0]["topics"][0]
+    topic["reviews"] = [
+        {
+            "reviewed_on": "2024-02-01",
+            "grade": "good",
+            "interval_days": 10**26,
+            "due_on": "2024-02-08",
+        }
+    ]
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(data))
+    result = _cli(tmp_path / "fresh.db", "import", str(path))
+    assert result.exit_code == 1
+    assert "interval_days must be from 1 to 36500 days" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -113,9 +113,9 @@ def test_hugo_renders_the_post(tmp_path: Path) -> None:
     posts = _site(tmp_path / "site")
     with local_zone(NEW_YORK):
         ok(db, "export", "markdown", "dls", "--tag", "Deep Learning", "-o", str(posts))
-    assert (posts / "deep-learning-specialization.md").is_file()
+    assert (posts / "dls.md").is_file(), "named by the slug"
     public = _build(tmp_path / "site")
-    page = public / "posts" / "deep-learning-specialization" / "index.html"
+    page = public / "posts" / "dls" / "index.html"
     outline = _outline(page)
     source = page.read_text(encoding="utf-8")
 
@@ -169,4 +169,4 @@ def test_drafts_are_not_published(tmp_path: Path) -> None:
     posts = _site(tmp_path / "site")
     ok(db, "export", "markdown", "dls", "--draft", "-o", str(posts))
     public = _build(tmp_path / "site")
-    assert not (public / "posts" / "deep-learning-specialization").exists()
+    assert not (public / "posts" / "dls").exists()

@@ -493,6 +493,8 @@ def _check_record(data: Any, kind: _Kind, path: tuple, where: _Where) -> dict[st
                 value = int(value)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise where.error((*path, name), f"{name} must be a whole number")
+            if not 1 <= value <= 36500:  # days; also keeps dates computed from it in range
+                raise where.error((*path, name), f"{name} must be from 1 to 36500 days")
             out[name] = value
             continue
         text = _text(data, name, path, where, required=name not in kind.optional)

@@ -33,7 +33,6 @@ from coursetrack.errors import InputError
 from coursetrack.models import Status
 from coursetrack.services.export import CourseEntry, PostData, TopicLine
 from coursetrack.services.status import whole_percent
-from coursetrack.slugs import slugify
 
 FORMATS = ("hugo", "jekyll", "plain")
 
@@ -158,13 +157,13 @@ class Post:
     text: str
     title: str
     date: dt.datetime
+    slug: str
 
     def file_name(self, fmt: str) -> str:
         """The conventional name: Jekyll's dated `_posts` name, else `<slug>.md`."""
-        slug = slugify(self.title) or "post"
         if fmt == "jekyll":
-            return f"{self.date.strftime('%Y-%m-%d')}-{slug}.md"
-        return f"{slug}.md"
+            return f"{self.date.strftime('%Y-%m-%d')}-{self.slug}.md"
+        return f"{self.slug}.md"
 
 
 def _line(text: str | None) -> str:
@@ -320,8 +319,8 @@ def render_post(data: PostData, options: PostOptions) -> Post:
     )
     text = body(data, options.intro)
     if options.format == "plain":
-        return Post(f"# {escape_inline(title)}\n\n{text}", title, date)
-    return Post(f"{head}\n{text}", title, date)
+        return Post(f"# {escape_inline(title)}\n\n{text}", title, date, data.slug)
+    return Post(f"{head}\n{text}", title, date, data.slug)
 
 
 def output_path(target: Path, fmt: str, post: Post) -> Path:

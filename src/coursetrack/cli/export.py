@@ -1,6 +1,7 @@
 """`coursetrack export markdown|yaml|json`: a blog post, or a backup of the record."""
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -8,6 +9,15 @@ import typer
 
 from coursetrack.cli import options
 from coursetrack.cli.context import open_store
+
+
+class PostFormat(StrEnum):
+    """--format's choices (blog.FORMATS; kept here so --help need not import blog)."""
+
+    HUGO = "hugo"
+    JEKYLL = "jekyll"
+    PLAIN = "plain"
+
 
 export_app = typer.Typer(
     name="export",
@@ -65,13 +75,13 @@ def markdown(
         ),
     ],
     fmt: Annotated[
-        str,
+        PostFormat,
         typer.Option(
             "--format",
-            metavar="hugo|jekyll|plain",
             help="Front matter for Hugo, for Jekyll, or none.",
+            case_sensitive=False,
         ),
-    ] = "hugo",
+    ] = PostFormat.HUGO,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -137,8 +147,6 @@ def markdown(
     from coursetrack.errors import CatalogError, ExportError, InputError
     from coursetrack.services.export import post_data
 
-    if fmt not in blog.FORMATS:
-        raise InputError(f"--format {fmt!r}: choose one of {', '.join(blog.FORMATS)}")
     when = blog.parse_post_date(date) if date is not None else None
     intro_text = None
     if intro is not None:
@@ -152,7 +160,7 @@ def markdown(
         post = blog.render_post(
             data,
             blog.PostOptions(
-                format=fmt,
+                format=fmt.value,
                 title=title,
                 description=description,
                 tags=list(tag or []),
@@ -165,7 +173,7 @@ def markdown(
     target = None
     if output is not None:
         try:
-            target = blog.output_path(output.expanduser(), fmt, post)
+            target = blog.output_path(output.expanduser(), fmt.value, post)
         except OSError as exc:
             raise ExportError(f"cannot create a folder in {output}: {exc.strerror}") from None
     _emit(post.text, target, force)
