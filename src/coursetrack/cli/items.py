@@ -218,7 +218,8 @@ def rm(
             render.notice("nothing removed")
             raise typer.Exit(1)
     with store.write(command_line(ctx)) as session:
-        removal = items.remove_item(session, ref=ref)
+        # by slugs, not positions: the ref the user confirmed, whatever moved since
+        removal = items.remove_item(session, ref=plan.ref, confirmed=None if yes else plan.recorded)
     if json:
         render.print_json(removal)
     else:

@@ -12,7 +12,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from coursetrack.dates import today
-from coursetrack.errors import ConflictError, InputError
+from coursetrack.errors import ConflictError, InputError, Refused
 from coursetrack.models import Course, Link, Note, Progress, Review, Specialization, Status, Topic
 from coursetrack.refs import Target, resolve
 from coursetrack.services.notes import add_note
@@ -274,9 +274,19 @@ def _courses_under(session: Session, target: Target) -> list[Course]:
     )
 
 
-def remove_item(session: Session, *, ref: str) -> Removal:
-    """Delete an item, everything under it and its progress; close the gap it leaves."""
+def remove_item(session: Session, *, ref: str, confirmed: int | None = None) -> Removal:
+    """Delete an item, everything under it and its progress; close the gap it leaves.
+
+    `confirmed` is how many records the user agreed to lose (None: no limit). The
+    question was asked outside this transaction, so if another command recorded
+    more since, nothing is deleted.
+    """
     removal = describe_removal(session, ref=ref)
+    if confirmed is not None and removal.recorded > confirmed:
+        raise Refused(
+            f"{removal.ref} gained progress while you were asked ({removal.recorded} records "
+            f"now, {confirmed} before); nothing removed, run rm again"
+        )
     target = resolve(session, ref)
     item = target.item
     if isinstance(item, Topic):
