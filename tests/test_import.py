@@ -571,3 +571,20 @@ def test_shipped_catalog_by_its_file_name(store: Store) -> None:
     result = store.run("import", "deep-learning-specialization.yaml")
     assert result.exit_code == 0, result.stderr
     assert store.rows("SELECT slug FROM specialization") == [("dls",)]
+
+
+def test_a_done_course_that_gains_topics_stays_done(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "mt.yaml"
+    path.write_text("slug: mt\ntitle: MT\ncourses:\n  - title: Intro\n    slug: intro\n")
+    store.run("import", str(path))
+    store.run("done", "mt/1", "--on", "2024-03-01")
+    path.write_text(
+        "slug: mt\ntitle: MT\ncourses:\n  - title: Intro\n    slug: intro\n"
+        "    topics: [Week 1, Week 2]\n"
+    )
+    result = store.run("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "mt/intro (its new topics are done, as the course was)" in result.stdout
+    course = store.run("status", "mt", "--json").json()["courses"][0]
+    assert (course["status"], course["units_done"], course["units_total"]) == ("done", 2, 2)
+    assert course["completed_on"] == "2024-03-01"

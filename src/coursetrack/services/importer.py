@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, insert, select
+from sqlmodel import Session, col, insert, select
 
 from coursetrack.catalog import CatalogSpec, CourseSpec, TopicSpec
-from coursetrack.models import Course, Specialization, Topic
+from coursetrack.models import Course, Specialization, Status, Topic
+from coursetrack.models import Progress as ProgressRow  # `Progress` here is the callback
 
 #: Told (courses merged so far, courses in the catalog) as the import goes.
 Progress = Callable[[int, int], None]
@@ -106,6 +107,7 @@ def import_catalog(
         in_spec = select(Course.id).where(Course.specialization_id == spec.id)
         for topic in session.exec(select(Topic).where(Topic.course_id.in_(in_spec))).all():  # type: ignore[union-attr]
             stored.setdefault(topic.course_id, {})[topic.slug] = topic
+    finished_alone = _done_courses_without_topics(session, set(course_ids.values()) - set(stored))
     total = len(catalog.courses)
     for done, course_spec in enumerate(catalog.courses, start=1):
         course_id = course_ids[course_spec.slug]
@@ -122,10 +124,41 @@ def import_catalog(
             prune=prune,
             created=created,
         )
+        if course_id in finished_alone and course_spec.topics:
+            _carry_done_into_topics(session, course_id, finished_alone[course_id])
+            report.updated.append(
+                f"{spec.slug}/{course_spec.slug} (its new topics are done, as the course was)"
+            )
         if progress is not None:
             progress(done, total)
     session.flush()
     return report
+
+
+def _done_courses_without_topics(session: Session, course_ids: set[int]) -> dict[int, ProgressRow]:
+    """Courses that had no topics and were marked done themselves, with that progress."""
+    if not course_ids:
+        return {}
+    rows = session.exec(
+        select(ProgressRow).where(
+            col(ProgressRow.course_id).in_(course_ids), ProgressRow.status == Status.DONE
+        )
+    ).all()
+    return {row.course_id: row for row in rows}
+
+
+def _carry_done_into_topics(session: Session, course_id: int, done: ProgressRow) -> None:
+    """A finished course that gains topics stays finished: its units are now the topics."""
+    session.flush()
+    for topic_id in session.exec(select(Topic.id).where(Topic.course_id == course_id)).all():
+        session.add(
+            ProgressRow(
+                topic_id=topic_id,
+                status=Status.DONE,
+                started_on=done.started_on,
+                completed_on=done.completed_on,
+            )
+        )
 
 
 def _merge_children(
