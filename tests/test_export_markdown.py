@@ -313,3 +313,16 @@ def test_export_help_stays_light() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_links_appear_under_their_course_and_topic(finished: Path) -> None:
+    ok(finished, "link", "dls/2", "https://github.com/me/nb", "--title", "my *notebook*")
+    ok(finished, "link", "dls/2/1", "https://youtu.be/x")
+    body = split_post(ok(finished, "export", "markdown", "dls").stdout)[1]
+    second = body.split("### 2. ")[1].split("### 3. ")[0]
+    assert (
+        "- Practical Aspects of Deep Learning - done on 2024-05-01\n  - <https://youtu.be/x>\n"
+        in second
+    )
+    assert "Links:\n\n- my \\*notebook\\*: <https://github.com/me/nb>\n" in second
+    assert "github.com/me/nb" not in body.split("### 2. ")[0]

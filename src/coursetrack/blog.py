@@ -228,7 +228,16 @@ def _topic_line(topic: TopicLine) -> list[str]:
     out = [f"- {escape_line(topic.title)} - {state}"]
     if topic.note and topic.note.strip():
         out += _quote(topic.note, indent="  ")
+    out += _links(topic.links, indent="  ")
     return out
+
+
+def _links(links: list[tuple[str | None, str]], indent: str = "") -> list[str]:
+    """The learner's links as list items: `title: <url>`, or the bare link."""
+    return [
+        f"{indent}- {escape_line(title) + ': ' if title else ''}{_link(url)}"
+        for title, url in links
+    ]
 
 
 def _course_section(course: CourseEntry) -> list[str]:
@@ -256,6 +265,8 @@ def _course_section(course: CourseEntry) -> list[str]:
             out += _topic_line(topic)
     if course.note and course.note.strip():
         out += ["", *_quote(course.note)]
+    if course.links:
+        out += ["", "Links:", "", *_links(course.links)]
     out.append("")
     return out
 
@@ -287,6 +298,8 @@ def body(data: PostData, intro: str | None = None) -> str:
     out += [progress + ".", ""]
     if data.note and data.note.strip():
         out += [*_quote(data.note), ""]
+    if data.links:
+        out += ["Links:", "", *_links(data.links), ""]
     for course in data.courses:
         out += _course_section(course)
     return "\n".join(out).rstrip("\n") + "\n"

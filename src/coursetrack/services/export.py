@@ -2,7 +2,7 @@
 
 Progress figures come from `services.status`, so the post can never disagree
 with `coursetrack status`; this adds what the status tables leave out:
-descriptions, notes (each item's dated notes, oldest first)
+descriptions, notes (each item's dated notes, oldest first), links
 and each topic's state.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, or_, select
 
 from coursetrack.errors import ExportError
-from coursetrack.models import Course, Note, Progress, Status, Topic
+from coursetrack.models import Course, Link, Note, Progress, Status, Topic
 from coursetrack.refs import resolve
 from coursetrack.services.status import specialization_report
 
@@ -25,6 +25,7 @@ class TopicLine:
     status: str
     completed_on: dt.date | None
     note: str | None
+    links: list[tuple[str | None, str]] = field(default_factory=list)  # (title, url)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class CourseEntry:
     completed_on: dt.date | None
     note: str | None
     topics: list[TopicLine] = field(default_factory=list)
+    links: list[tuple[str | None, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -62,6 +64,7 @@ class PostData:
     completed_on: dt.date | None
     note: str | None
     courses: list[CourseEntry] = field(default_factory=list)
+    links: list[tuple[str | None, str]] = field(default_factory=list)
 
 
 def post_data(session: Session, spec_ref: str) -> PostData:
@@ -88,6 +91,15 @@ def post_data(session: Session, spec_ref: str) -> PostData:
     for n in session.exec(select(Note).where(mine).order_by(Note.id)).all():
         key = (n.course_id, n.topic_id, n.specialization_id)
         notes.setdefault(key, []).append(f"{n.written_on.isoformat()}: {n.text}")
+    links: dict[tuple, list[tuple[str | None, str]]] = {}
+    linked = or_(
+        Link.specialization_id == spec.id,
+        Link.course_id.in_(course_ids),  # type: ignore[union-attr]
+        Link.topic_id.in_(topic_ids),  # type: ignore[union-attr]
+    )
+    for link in session.exec(select(Link).where(linked).order_by(Link.id)).all():
+        key = (link.course_id, link.topic_id, link.specialization_id)
+        links.setdefault(key, []).append((link.title, link.url))
     topics = session.exec(
         select(Topic, Progress)
         .join(Progress, Progress.topic_id == Topic.id, isouter=True)
@@ -104,6 +116,7 @@ def post_data(session: Session, spec_ref: str) -> PostData:
                 status=str(status),
                 completed_on=progress.completed_on if progress else None,
                 note="\n".join(topic_notes) or None,
+                links=links.get((None, topic.id, None), []),
             )
         )
     entries = []
@@ -123,6 +136,7 @@ def post_data(session: Session, spec_ref: str) -> PostData:
                 started_on=item.started_on,
                 completed_on=item.completed_on,
                 note="\n".join(notes.get((course.id, None, None), [])) or None,
+                links=links.get((course.id, None, None), []),
                 topics=by_course[course.id],
             )
         )
@@ -141,5 +155,6 @@ def post_data(session: Session, spec_ref: str) -> PostData:
         started_on=report.started_on,
         completed_on=report.completed_on,
         note="\n".join(notes.get((None, None, spec.id), [])) or None,
+        links=links.get((None, None, spec.id), []),
         courses=entries,
     )
