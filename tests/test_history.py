@@ -237,3 +237,11 @@ def test_undo_reverts_every_kind_of_command(dls, tmp_path) -> None:
     assert dls.run("import", str(backup)).exit_code == 0
     assert dls.run("undo").exit_code == 0
     assert user_rows(dls) == before
+
+
+def test_undo_json_reports_the_command_as_undone(dls) -> None:
+    dls.run("done", "dls/1/1")
+    data = dls.run("undo", "--json").json()
+    assert data["undone"]["command"] == "done dls/1/1"
+    assert data["undone"]["undone"] is True
+    assert data["reverted"] == 1

@@ -122,7 +122,7 @@ def test_import_shipped_catalog_by_name(store: Store) -> None:
     out = ok(store, "import", "deep-learning-specialization")
     assert out.splitlines() == [
         "imported dls: Deep Learning Specialization (5 courses, 17 topics)",
-        "next: coursetrack start dls/1/1, then coursetrack status dls",
+        "next: coursetrack next dls, then coursetrack status dls",
     ]
     assert store.rows("SELECT slug, title, provider, url FROM specialization") == [
         (

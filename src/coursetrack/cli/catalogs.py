@@ -101,9 +101,7 @@ def _describe(report) -> list[str]:
     out += [f"  removed  {ref}" for ref in report.removed]
     out += [f"  kept     {ref} (not in the file; --prune removes it)" for ref in report.missing]
     if report.created:
-        out.append(
-            f"next: coursetrack start {report.slug}/1/1, then coursetrack status {report.slug}"
-        )
+        out.append(f"next: coursetrack next {report.slug}, then coursetrack status {report.slug}")
     return out
 
 

@@ -234,6 +234,7 @@ def undo_last(session: Session) -> Undone:
         this.undoes = target.id
         session.add(this)
     session.flush()
+    entry.undone_by = current
     return Undone(entry, len(entry.changes))
 
 
