@@ -64,6 +64,19 @@ def _clip(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
+def courses_of(session: Session, target: Target) -> list[Course]:
+    """The courses a target covers, in order: its own course, or all of its specialization's."""
+    if target.course is not None:
+        return [target.course]
+    return list(
+        session.exec(
+            select(Course)
+            .where(Course.specialization_id == target.specialization.id)
+            .order_by(Course.position)
+        ).all()
+    )
+
+
 def split_ref(text: str) -> list[str]:
     """The parts of a ref, or a RefError saying what is wrong with its shape."""
     stripped = text.strip()

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from coursetrack.dates import today
 from coursetrack.errors import ConflictError, InputError, Refused
 from coursetrack.models import Course, Link, Note, Progress, Review, Specialization, Status, Topic
-from coursetrack.refs import Target, resolve
+from coursetrack.refs import Target, courses_of, resolve
 from coursetrack.services.notes import add_note
 from coursetrack.slugs import slug_problem, slugify
 
@@ -236,7 +236,7 @@ def describe_removal(session: Session, *, ref: str) -> Removal:
         course_ids: list[int] = []
         topic_ids = [target.topic.id]  # type: ignore[union-attr]
     else:
-        course_ids = [c.id for c in _courses_under(session, target)]
+        course_ids = [c.id for c in courses_of(session, target)]
         topic_ids = list(
             session.exec(select(Topic.id).where(col(Topic.course_id).in_(course_ids))).all()
         )
@@ -263,14 +263,6 @@ def describe_removal(session: Session, *, ref: str) -> Removal:
     ).one()
     return Removal(
         target.ref, target.item.title, target.kind, len(course_ids), len(topic_ids), recorded
-    )
-
-
-def _courses_under(session: Session, target: Target) -> list[Course]:
-    if target.course is not None:
-        return [target.course]
-    return list(
-        session.exec(select(Course).where(Course.specialization_id == target.specialization.id))
     )
 
 

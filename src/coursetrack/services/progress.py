@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from coursetrack.errors import InputError
 from coursetrack.models import Course, Status, Topic
-from coursetrack.refs import Target, resolve
+from coursetrack.refs import Target, courses_of, resolve
 from coursetrack.services.notes import add_note
 from coursetrack.services.state import ensure_progress, progress_of
 
@@ -32,24 +32,12 @@ class Change:
     unchanged: int = 0
 
 
-def _courses(session: Session, target: Target) -> list[Course]:
-    if target.course is not None:
-        return [target.course]
-    return list(
-        session.exec(
-            select(Course)
-            .where(Course.specialization_id == target.specialization.id)
-            .order_by(Course.position)
-        ).all()
-    )
-
-
 def _units(session: Session, target: Target) -> Iterator[Course | Topic]:
     """The units under a target, in order: topics, or courses that have none."""
     if target.topic is not None:
         yield target.topic
         return
-    for course in _courses(session, target):
+    for course in courses_of(session, target):
         topics = session.exec(
             select(Topic).where(Topic.course_id == course.id).order_by(Topic.position)
         ).all()
