@@ -296,10 +296,10 @@ def test_file_matches_stdout(finished: Path, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == ok(finished, "export", "markdown", "dls").stdout
 
 
-def test_missing_folder_is_reported(finished: Path, tmp_path: Path) -> None:
-    result = cli(finished, "export", "markdown", "dls", "-o", tmp_path / "no" / "post.md")
-    assert result.exit_code == 1
-    assert "does not exist" in result.stderr
+def test_missing_folder_is_created(finished: Path, tmp_path: Path) -> None:
+    """The -o folder rule (issue 11): see test_output_paths.py."""
+    ok(finished, "export", "markdown", "dls", "-o", tmp_path / "no" / "post.md")
+    assert (tmp_path / "no" / "post.md").is_file()
 
 
 def test_export_help_stays_light() -> None:

@@ -24,7 +24,6 @@ import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
 
@@ -334,14 +333,3 @@ def render_post(data: PostData, options: PostOptions) -> Post:
     if options.format == "plain":
         return Post(f"# {escape_inline(title)}\n\n{text}", title, date, data.slug)
     return Post(f"{head}\n{text}", title, date, data.slug)
-
-
-def output_path(target: Path, fmt: str, post: Post) -> Path:
-    """Where `-o` puts the post: the file given, or the conventional name in a folder."""
-    if not target.is_dir():
-        return target
-    if fmt == "jekyll" and target.name != "_posts":
-        folder = target / "_posts"
-        folder.mkdir(exist_ok=True)
-        return folder / post.file_name(fmt)
-    return target / post.file_name(fmt)

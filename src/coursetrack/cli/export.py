@@ -29,12 +29,13 @@ export_app = typer.Typer(
 )
 
 Output = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--output",
         "-o",
         metavar="PATH",
-        help="Write to this file instead of standard output.",
+        help="A file, or a folder (ends in /, exists, or has no suffix) to get the "
+        "conventional name (coursetrack-backup.yaml, SPEC-backup.json). Default: standard output.",
         show_default=False,
     ),
 ]
@@ -83,13 +84,14 @@ def markdown(
         ),
     ] = PostFormat.HUGO,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
             metavar="PATH",
-            help="A file, or a folder to get the conventional name (Hugo: <slug>.md; Jekyll: "
-            "_posts/YYYY-MM-DD-<slug>.md). Default: standard output.",
+            help="A file (post.md), or a folder (ends in /, exists, or has no suffix) to get the "
+            "conventional name (Hugo: <slug>.md; Jekyll: _posts/YYYY-MM-DD-<slug>.md), created "
+            "with its parents. Default: standard output.",
             show_default=False,
         ),
     ] = None,
@@ -144,7 +146,7 @@ def markdown(
     """
     from coursetrack import blog, render
     from coursetrack.catalog import read_text
-    from coursetrack.errors import CatalogError, ExportError, InputError
+    from coursetrack.errors import CatalogError, InputError
     from coursetrack.services.export import post_data
 
     when = blog.parse_post_date(date) if date is not None else None
@@ -172,10 +174,10 @@ def markdown(
         )
     target = None
     if output is not None:
-        try:
-            target = blog.output_path(output.expanduser(), fmt.value, post)
-        except OSError as exc:
-            raise ExportError(f"cannot create a folder in {output}: {exc.strerror}") from None
+        from coursetrack.outputs import output_file
+
+        posts = "_posts" if fmt is PostFormat.JEKYLL else None
+        target = output_file(output, post.file_name(fmt.value), subfolder=posts)
     _emit(post.text, target, force)
     if tracker.shown and target is None:
         topics = sum(len(course.topics) for course in data.courses)
@@ -185,7 +187,7 @@ def markdown(
         )
 
 
-def _backup(ctx: typer.Context, spec: str | None, output: Path | None, force: bool, kind: str):
+def _backup(ctx: typer.Context, spec: str | None, output: str | None, force: bool, kind: str):
     from coursetrack import backup, render
 
     with render.progress("reading the store") as tracker:
@@ -193,9 +195,15 @@ def _backup(ctx: typer.Context, spec: str | None, output: Path | None, force: bo
             document = backup.collect(session, spec, progress=tracker)
         tracker.describe(f"writing {kind.upper()}")
         text = backup.to_yaml(document) if kind == "yaml" else backup.to_json(document)
-    _emit(text, output.expanduser() if output else None, force)
+    specs = document["specializations"]
+    target = None
+    if output is not None:
+        from coursetrack.outputs import output_file
+
+        owner = specs[0]["slug"] if spec is not None and specs else "coursetrack"
+        target = output_file(output, f"{owner}-backup.{kind}")
+    _emit(text, target, force)
     if tracker.shown and output is None:
-        specs = document["specializations"]
         courses = [c for s in specs for c in s.get("courses", [])]
         topics = sum(len(c.get("topics", [])) for c in courses)
         render.aside(
