@@ -42,12 +42,63 @@ def test_parse_date_words(text: str, expected: str) -> None:
     assert parse_date(text).isoformat() == expected
 
 
-@pytest.mark.parametrize("bad", ["3 weeks ago", "days ago", "-2 days ago", "next monday"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3 weeks ago", "2026-02-08"),
+        ("1 week ago", "2026-02-22"),
+        ("in 30 days", "2026-03-31"),
+        ("In 1 day", "2026-03-02"),
+        ("in 2 weeks", "2026-03-15"),
+        ("tomorrow", "2026-03-02"),
+    ],
+)
+def test_parse_date_weeks_and_the_future(text: str, expected: str) -> None:
+    assert parse_date(text).isoformat() == expected
+
+
+@pytest.mark.parametrize("bad", ["days ago", "-2 days ago", "next monday", "in days", "in -1 day"])
 def test_parse_date_refuses_other_words(bad: str) -> None:
     with pytest.raises(InputError) as caught:
-        parse_date(bad, option="--by")
-    assert str(caught.value).startswith(f"--by {bad!r} is not a date: use YYYY-MM-DD")
-    assert "'N days ago'" in str(caught.value)
+        parse_date(bad, option="--since")
+    assert str(caught.value).startswith(f"--since {bad!r} is not a date: use YYYY-MM-DD")
+    assert "'N days ago'" in str(caught.value) and "'in N days'" in str(caught.value)
+
+
+def test_goal_takes_in_n_days_and_lists_only_future_forms(dls) -> None:
+    """Issue 11: `goal --by "in 30 days"` was refused with a hint about "N days ago"."""
+    result = dls.run("goal", "dls", "--by", "in 30 days")
+    assert (result.exit_code, result.stdout) == (0, "goal for dls: finish by 2026-03-31\n")
+    assert dls.rows("SELECT target_on FROM goal") == [("2026-03-31",)]
+    assert dls.run("goal", "dls", "--by", "in 2 weeks").exit_code == 0
+    assert dls.rows("SELECT target_on FROM goal") == [("2026-03-15",)]
+    before = dls.dump()
+    forms = "YYYY-MM-DD (for example 2026-03-14), 'today', 'tomorrow', 'in N days' or 'in N weeks'"
+    for word, problem in [("next year", "is not a date:"), ("3 days ago", "is in the past;")]:
+        result = dls.run("goal", "dls", "--by", word)
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: --by {word!r} {problem} use {forms}\n"
+    assert dls.dump() == before
+
+
+@pytest.mark.parametrize(
+    ("command", "word", "problem"),
+    [
+        (["done", "dls/1/1"], "in 3 days", "is in the future; use"),
+        (["start", "dls/1/1"], "tomorrow", "is in the future; use"),
+        (["note", "dls/1", "x"], "next week", "is not a date: use"),
+        (["reviewed", "dls/1/1", "--grade", "good"], "in 1 week", "is in the future; use"),
+    ],
+)
+def test_past_options_list_only_past_forms(dls, command, word, problem) -> None:
+    before = dls.dump()
+    result = dls.run(*command, "--on", word)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: --on {word!r} {problem} YYYY-MM-DD (for example 2026-03-14), 'today', "
+        "'yesterday', 'N days ago' or 'N weeks ago'\n"
+    )
+    assert dls.dump() == before
 
 
 def test_done_accepts_days_ago(dls) -> None:
@@ -154,7 +205,7 @@ def test_goal_set_show_move_and_clear(dls) -> None:
 
 def test_goal_refusals_change_nothing(dls) -> None:
     before = dls.dump()
-    past = dls.run("goal", "dls", "--by", "yesterday")
+    past = dls.run("goal", "dls", "--by", "2026-02-28")
     assert past.exit_code == 1
     assert past.stderr.startswith("Error: --by 2026-02-28 is in the past (today is 2026-03-01)")
     course = dls.run("goal", "dls/2", "--by", "2026-06-30")

@@ -34,20 +34,29 @@ def today() -> dt.date:
     return now().date()
 
 
-_DAYS_AGO = re.compile(r"(\d{1,5})\s+days?\s+ago")
+#: "3 days ago", "2 weeks ago"; "in 30 days", "in 2 weeks".
+_AGO = re.compile(r"(\d{1,5})\s+(day|week)s?\s+ago")
+_IN = re.compile(r"in\s+(\d{1,5})\s+(day|week)s?")
+_PAST_WORDS = ("'today'", "'yesterday'", "'N days ago'", "'N weeks ago'")
+_FUTURE_WORDS = ("'today'", "'tomorrow'", "'in N days'", "'in N weeks'")
 
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2999, 12, 31)
 
 
-def parse_date(text: str, *, option: str = "--on", future: bool = True) -> dt.date:
-    """An ISO date (YYYY-MM-DD), `today`, `yesterday` or `N days ago`.
+def parse_date(
+    text: str, *, option: str = "--on", future: bool = True, past: bool = True
+) -> dt.date:
+    """An ISO date (YYYY-MM-DD) or a word for one, relative to today.
 
     `future=False` is for when something happened: a date after today is a typo,
-    and one stored would skew streaks, plans and review dates for good.
+    and one stored would skew streaks, plans and review dates for good. Words
+    follow the tense the option takes: `yesterday`, `N days ago`, `N weeks ago`
+    for the past, `tomorrow`, `in N days`, `in N weeks` for the future
+    (`past=False`: a goal). The error lists the forms this option takes.
     """
-    value = _parse(text, option=option)
+    value = _parse(text, option=option, future=future, past=past)
     if not EARLIEST <= value <= LATEST:
         raise InputError(
             f"{option} {text!r} is out of range: give a date from {EARLIEST} to {LATEST}"
@@ -59,19 +68,36 @@ def parse_date(text: str, *, option: str = "--on", future: bool = True) -> dt.da
     return value
 
 
-def _parse(text: str, *, option: str) -> dt.date:
+def date_forms(*, future: bool = True, past: bool = True) -> str:
+    """The forms an option takes, for its help and its errors."""
+    words = list(dict.fromkeys((_PAST_WORDS if past else ()) + (_FUTURE_WORDS if future else ())))
+    return f"YYYY-MM-DD (for example 2026-03-14), {', '.join(words[:-1])} or {words[-1]}"
+
+
+def _parse(text: str, *, option: str, future: bool, past: bool) -> dt.date:
     word = " ".join(text.strip().lower().split())
+    relative = None
     if word == "today":
-        return today()
-    if word == "yesterday":
-        return today() - dt.timedelta(days=1)
-    ago = _DAYS_AGO.fullmatch(word)
-    if ago:
-        return today() - dt.timedelta(days=int(ago.group(1)))
+        relative = 0
+    elif word in ("yesterday", "tomorrow"):
+        relative = -1 if word == "yesterday" else 1
+    elif ago := _AGO.fullmatch(word):
+        relative = -int(ago.group(1)) * (7 if ago.group(2) == "week" else 1)
+    elif ahead := _IN.fullmatch(word):
+        relative = int(ahead.group(1)) * (7 if ahead.group(2) == "week" else 1)
+    if relative is not None and ((relative < 0 and not past) or (relative > 0 and not future)):
+        tense = "in the past" if relative < 0 else "in the future"
+        raise InputError(
+            f"{option} {text!r} is {tense}; use {date_forms(future=future, past=past)}"
+        )
+    if relative is not None:
+        try:
+            return today() + dt.timedelta(days=relative)
+        except OverflowError:
+            return dt.date.min if relative < 0 else dt.date.max  # refused as out of range
     try:
         return dt.date.fromisoformat(word)
     except ValueError:
         raise InputError(
-            f"{option} {text!r} is not a date: use YYYY-MM-DD (for example 2026-03-14), "
-            "'today', 'yesterday' or 'N days ago'"
+            f"{option} {text!r} is not a date: use {date_forms(future=future, past=past)}"
         ) from None

@@ -64,7 +64,8 @@ On = Annotated[
     typer.Option(
         "--on",
         metavar="DATE",
-        help="When it happened: YYYY-MM-DD, 'today', 'yesterday' or 'N days ago'. Default: today.",
+        help="When it happened: YYYY-MM-DD, 'today', 'yesterday', 'N days ago' or 'N weeks ago'. "
+        "Default: today.",
         show_default=False,
     ),
 ]
@@ -120,7 +121,7 @@ By = Annotated[
     typer.Option(
         "--by",
         metavar="DATE",
-        help="The target date: YYYY-MM-DD, 'today', 'yesterday' or 'N days ago'.",
+        help="The target date: YYYY-MM-DD, 'tomorrow', 'in N days' or 'in N weeks'.",
         show_default=False,
     ),
 ]

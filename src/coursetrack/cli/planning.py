@@ -63,7 +63,7 @@ def goal(
     if by is not None and clear:
         raise typer.BadParameter("give --by DATE or --clear, not both", param_hint="--by")
     if by is not None:
-        when = parse_date(by, option="--by")
+        when = parse_date(by, option="--by", past=False)
         with writing(ctx) as session:
             state = planning.set_goal(session, ref=spec, by=when, today=today())
         message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
