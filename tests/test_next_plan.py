@@ -7,6 +7,7 @@ the 28 days 2026-02-02 .. 2026-03-01.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import pytest
 
@@ -232,8 +233,14 @@ def _plan(store) -> dict:
     return result.json()
 
 
+def _established(store) -> None:
+    """A learner who started long ago: the pace window is the full 28 days."""
+    assert store.run("start", "dls", "--on", "2026-01-01").exit_code == 0
+
+
 def test_plan_behind(dls) -> None:
     """3 units in the window, 14 left: 14 x 28 / 3 = 130.7, so 131 days to 2026-07-10."""
+    _established(dls)
     dls.run("done", "dls/1/1", "--on", "2026-02-03")
     dls.run("done", "dls/1/2", "--on", "2026-02-09")
     dls.run("done", "dls/1/3", "--on", "2026-02-20")
@@ -255,6 +262,9 @@ def test_plan_behind(dls) -> None:
         "projected_on": "2026-07-10",
         "days_ahead": -10,
         "outlook": "behind",
+        "first_activity_on": "2026-01-01",
+        "early_estimate": False,
+        "projected_days": 131,
     }
     out = dls.run("plan", "dls").stdout
     assert "Units left  14 of 17" in out
@@ -266,6 +276,7 @@ def test_plan_behind(dls) -> None:
 
 def test_plan_ahead_and_the_window_edges(dls) -> None:
     """8 units in the window, 9 left: 9 x 28 / 8 = 31.5, so 32 days to 2026-04-02."""
+    _established(dls)
     dls.run("done", "dls/1", "--on", "2026-02-02")  # 4 units, on the window's first day
     dls.run("done", "dls/2", "--on", "2026-02-15")  # 3 units
     dls.run("done", "dls/3/1", "--on", "2026-03-01")  # today counts
@@ -281,6 +292,7 @@ def test_plan_ahead_and_the_window_edges(dls) -> None:
 
 
 def test_plan_on_schedule(dls) -> None:
+    _established(dls)
     dls.run("done", "dls/1", "dls/2", "dls/3/1", "--on", "2026-02-20")  # 8 units
     dls.run("goal", "dls", "--by", "2026-04-02")  # 9 left: 9 x 28 / 8 = 31.5, so 32 days
     data = _plan(dls)
@@ -293,6 +305,7 @@ def test_plan_on_schedule(dls) -> None:
 
 
 def test_plan_without_a_goal_is_the_projection_alone(dls) -> None:
+    _established(dls)
     dls.run("done", "dls/1/1", "dls/1/2", "--on", "2026-02-25")
     data = _plan(dls)
     assert (data["goal_on"], data["needed_per_week"], data["days_ahead"]) == (None, None, None)
@@ -316,6 +329,7 @@ def test_plan_with_no_history_says_so(dls) -> None:
 
 
 def test_plan_with_nothing_recent(dls) -> None:
+    _established(dls)
     dls.run("done", "dls/1/1", "--on", "2026-01-10")
     data = _plan(dls)
     assert (data["done_in_window"], data["projected_on"], data["outlook"]) == (
@@ -333,8 +347,8 @@ def test_plan_finished_and_goal_passed(dls, monkeypatch) -> None:
     data = _plan(dls)
     assert (data["days_to_goal"], data["needed_per_week"]) == (-10, None)
     assert (data["projected_on"], data["days_ahead"], data["outlook"]) == (
-        "2026-06-19",  # 13 x 28 / 4 = 91 days after 2026-03-20 (window 02-21 .. 03-20)
-        -101,
+        "2026-04-06",  # 5 days of history (since 03-15): 13 x 5 / 4 = 16.25, so 17 days
+        -27,
         "behind",
     )
     assert "2026-03-10, passed 10 days ago" in dls.run("plan", "dls").stdout
@@ -441,3 +455,168 @@ def test_plan_of_a_specialization_without_units_says_so(store) -> None:
     result = store.run("plan", "empty")
     assert result.exit_code == 1
     assert "empty has no courses yet, so nothing to plan" in result.stderr
+
+
+# --- issue 11: a learner's first weeks -------------------------------------------
+
+
+def test_plan_in_week_one_measures_pace_from_the_first_activity(dls) -> None:
+    """Started two days ago, one unit done: 1 x 7 / 2 = 3.5 units/week (not 0.25)."""
+    dls.run("start", "dls/1/1", "--on", "2 days ago")
+    dls.run("done", "dls/1/1")
+    dls.run("goal", "dls", "--by", "2026-06-30")
+    data = _plan(dls)
+    assert (data["first_activity_on"], data["window_start"], data["window_days"]) == (
+        "2026-02-27",
+        "2026-02-27",
+        2,
+    )
+    assert (data["pace_per_week"], data["early_estimate"]) == (3.5, True)
+    # 16 left x 2 / 1 = 32 days: 2026-04-02, 89 days before the goal
+    assert (data["projected_on"], data["days_ahead"], data["outlook"]) == (
+        "2026-04-02",
+        89,
+        "ahead",
+    )
+    out = dls.run("plan", "dls").stdout
+    assert "3.50 units/week (1 unit done 2026-02-27 to 2026-03-01)" in out
+    assert "an early estimate, from 2 days of history" in out
+    assert "behind" not in out
+
+
+def test_plan_after_a_week_is_no_longer_an_early_estimate(dls) -> None:
+    dls.run("note", "dls", "day one", "--on", "7 days ago")  # any study starts the history
+    dls.run("done", "dls/1/1", "dls/1/2", "--on", "yesterday")
+    data = _plan(dls)
+    assert (data["window_days"], data["pace_per_week"], data["early_estimate"]) == (7, 2.0, False)
+    assert "early estimate" not in dls.run("plan", "dls").stdout
+
+
+@pytest.mark.parametrize(
+    ("first", "window_start", "days", "early"),
+    [
+        (None, "2026-02-02", 28, False),
+        ("2025-06-01", "2026-02-02", 28, False),
+        ("2026-02-02", "2026-02-02", 28, False),
+        ("2026-02-20", "2026-02-20", 9, False),
+        ("2026-02-22", "2026-02-22", 7, False),
+        ("2026-02-23", "2026-02-23", 6, True),
+        ("2026-03-01", "2026-03-01", 1, True),  # started today: one day, not zero
+    ],
+)
+def test_pace_window(first, window_start, days, early) -> None:
+    figures = project(
+        today=TODAY,
+        units_left=5,
+        done_in_window=1,
+        ever_done=1,
+        goal_on=None,
+        first_activity_on=dt.date.fromisoformat(first) if first else None,
+    )
+    assert (figures.window_start.isoformat(), figures.window_days) == (window_start, days)
+    assert figures.early_estimate is early
+    assert figures.pace_per_week == round(7 / days, 2)
+
+
+def test_a_projection_past_the_last_date_is_given_in_days() -> None:
+    """140,000 units at one per 28 days is 10,700 years: no date, no OverflowError."""
+    figures = project(
+        today=TODAY,
+        units_left=140_000,
+        done_in_window=1,
+        ever_done=1,
+        goal_on=dt.date(2026, 12, 31),
+    )
+    assert (figures.projected_on, figures.projected_days) == (None, 3_920_000)
+    assert (figures.days_ahead, figures.outlook) == (305 - 3_920_000, "behind")
+
+
+def test_plan_at_140k_units(store) -> None:
+    """Issue 10: `plan` on a 140,000-unit program raised OverflowError (date past 9999)."""
+    store.run("add", "specialization", "Huge", "--slug", "huge")
+    store.run("add", "course", "huge", "All of it")
+    con = sqlite3.connect(store.path)
+    with con:  # as `add topic` and `done huge/1/1 --on yesterday` would, only faster
+        (course_id,) = con.execute("SELECT id FROM course").fetchone()
+        con.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 140000) "
+            "INSERT INTO topic (course_id, position, slug, title) "
+            "SELECT ?, i, 't' || i, 'Topic ' || i FROM n",
+            (course_id,),
+        )
+        con.execute(
+            "INSERT INTO progress (topic_id, status, completed_on) "
+            "SELECT id, 'done', '2026-02-28' FROM topic WHERE position = 1"
+        )
+    con.close()
+    store.run("start", "huge", "--on", "2026-01-01")
+    store.run("goal", "huge", "--by", "2026-12-31")
+    result = store.run("plan", "huge")
+    assert result.exit_code == 0, result.stderr
+    assert "Units left  139999 of 140000" in result.stdout
+    assert "after 2999 at that pace (3,919,972 days)" in result.stdout  # 139,999 x 28 / 1
+    assert "3,919,667 days behind" in result.stdout
+    data = store.run("plan", "huge", "--json").json()
+    assert (data["projected_on"], data["projected_days"], data["outlook"]) == (
+        None,
+        3_919_972,
+        "behind",
+    )
+    assert store.run("next", "huge", "-n", "1", "--json").json()["open_units"] == 139_999
+
+
+def test_next_limit_beyond_sqlite_is_a_clear_error(dls) -> None:
+    """Issue 10: `next --limit 99999999999999999999` raised OverflowError in SQLite."""
+    for huge in ("99999999999999999999", "9223372036854775808", "1000001"):
+        result = dls.run("next", "--limit", huge)
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: --limit {huge} is out of range: give 1 to 1,000,000\n"
+    assert len(dls.run("next", "--limit", "1000000", "--json").json()["units"]) == 17
+
+
+def _program(store, slug: str, *titles: str) -> None:
+    store.run("add", "specialization", slug.upper(), "--slug", slug)
+    for title in titles:
+        store.run("add", "course", slug, title)
+
+
+def test_next_lists_the_program_studied_most_recently_first(dls) -> None:
+    """A dormant program (aaa: started long ago, slug first) comes after dls, studied this week;
+    one never touched comes last. Within a program: started units first, then course order."""
+    _program(dls, "aaa", "Old one", "Old two")
+    _program(dls, "abc", "Untouched")
+    dls.run("start", "aaa/2", "--on", "2025-10-01")
+    dls.run("done", "dls/1/1", "--on", "2026-02-27")
+    data = dls.run("next", "--limit", "30", "--json").json()
+    refs = [u["short_ref"] for u in data["units"]]
+    assert refs[:3] == ["dls/1/2", "dls/1/3", "dls/1/4"]
+    assert refs[-3:] == ["aaa/2", "aaa/1", "abc/1"]
+    dls.run("note", "aaa/1", "back to it", "--on", "2026-02-28")  # a note wakes aaa up
+    refs = [u["short_ref"] for u in dls.run("next", "--json").json()["units"]]
+    assert refs == ["aaa/2", "aaa/1", "dls/1/2", "dls/1/3", "dls/1/4"]
+    lines = dls.run("next").stdout.splitlines()
+    assert lines[3].startswith("aaa/2") and lines[5].startswith("dls/1/2")
+
+
+@pytest.mark.parametrize(
+    ("step", "week"),
+    [
+        (["start", "dls/2/1", "--on", "2026-02-16"], "start"),
+        (["note", "dls/2", "read ahead", "--on", "2026-02-17"], "note"),
+        (["link", "dls/2/1", "https://example.org/x"], "link"),
+        (["reviewed", "dls/1/1", "--grade", "good", "--on", "2026-02-18"], "review"),
+    ],
+)
+def test_any_study_keeps_a_week_in_the_streak(dls, monkeypatch, step, week) -> None:
+    """Done in the weeks of 02-09 and 02-23 only: the week of 02-16 breaks the streak
+    unless the learner started, noted, linked or reviewed something in it."""
+    dls.run("done", "dls/1/1", "--on", "2026-02-10")
+    dls.run("done", "dls/1/2", "--on", "2026-02-24")
+    assert dls.run("status", "--json").json()["specializations"][0]["streak_weeks"] == 1
+    if week == "link":  # a link is dated the day it is added
+        monkeypatch.setenv("COURSETRACK_NOW", "2026-02-19T09:00:00+00:00")
+    assert dls.run(*step).exit_code == 0
+    monkeypatch.setenv("COURSETRACK_NOW", NOW)
+    spec = dls.run("status", "--json").json()["specializations"][0]
+    assert (spec["streak_weeks"], spec["last_activity_on"]) == (3, "2026-02-24")
+    assert "last active 2026-02-24 · streak 3 weeks" in dls.run("status").stdout

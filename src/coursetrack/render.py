@@ -284,7 +284,7 @@ def _units(count: int) -> str:
 
 
 def _days(count: int) -> str:
-    return "1 day" if abs(count) == 1 else f"{abs(count)} days"
+    return "1 day" if abs(count) == 1 else f"{abs(count):,} days"
 
 
 def next_table(result: Any) -> None:
@@ -352,10 +352,16 @@ def plan_view(plan: Any) -> None:
         "Your pace",
         f"{_per_week(plan.pace_per_week)} ({_units(plan.done_in_window)} done {window})",
     )
+    if plan.early_estimate and plan.outlook != "finished":
+        history = (plan.today - plan.first_activity_on).days
+        since = f"{_days(history)} of history" if history > 0 else "today alone"
+        grid.add_row("", Text(f"an early estimate, from {since}", "dim"))
     if plan.outlook == "finished":
         grid.add_row("Finished", _date(plan.projected_on) or "yes")
     elif plan.projected_on is not None:
         grid.add_row("Projected", f"{_date(plan.projected_on)} at that pace")
+    elif plan.projected_days is not None:
+        grid.add_row("Projected", f"after 2999 at that pace ({plan.projected_days:,} days)")
     elif plan.outlook == "no-history":
         grid.add_row("Projected", Text("no history yet: finish a unit to start a pace", "dim"))
     else:

@@ -14,7 +14,8 @@ def next_(
     limit: options.Limit = 5,
     json: options.Json = False,
 ) -> None:
-    """List the next open topics in course order, the ones you started first.
+    """List the next open topics: the program you studied most recently first, then the
+    ones you started, then course order.
 
     A topic is a unit; so is a course without topics. Done units are skipped.
 
@@ -95,10 +96,12 @@ def plan(ctx: typer.Context, spec: options.Spec, json: options.Json = False) -> 
     """Show units left, your pace, the projected finish, and how it compares with your goal.
 
     Your pace is the units you completed in the last 4 weeks (28 days ending today)
-    divided by 4. The projected finish is today + units left x 28 / units done in those
-    28 days, rounded up to whole days. The pace needed is units left x 7 / days until the
-    goal. Days ahead = goal - projected finish (negative: behind). With nothing done in
-    the last 4 weeks there is no pace, and plan says so rather than guess.
+    divided by 4; if you began less than 28 days ago, the units done since your first
+    activity x 7 / the days since then (under 7 days: an early estimate). The projected
+    finish is today + units left x those days / units done in them, rounded up to whole
+    days. The pace needed is units left x 7 / days until the goal. Days ahead = goal -
+    projected finish (negative: behind). With nothing done in the window there is no
+    pace, and plan says so rather than guess.
 
     Examples:
 

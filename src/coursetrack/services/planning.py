@@ -7,10 +7,16 @@ that has no topics. "Today" is always passed in by the caller (from
 The plan's arithmetic, in full:
 
 - units left = units in the specialization - units done;
-- your pace = units completed in the last 4 weeks (the 28 days ending today,
-  today included) / 4, in units per week;
-- projected finish = today + ceil(units left x 28 / units done in those 28 days)
-  days; with no unit done in the window there is no pace, so no projection;
+- the pace window is the 28 days ending today (today included), or, for a
+  learner whose first activity in the specialization is more recent, the days
+  since that first activity (at least 1): a learner in their first week is not
+  judged over four weeks they were not there. Under 7 days of history the pace
+  is an early estimate, and the plan says so;
+- your pace = units completed in the window x 7 / its days, in units per week
+  (units done in the last 28 days / 4 for an established learner);
+- projected finish = today + ceil(units left x window days / units done in the
+  window) days; with no unit done in the window there is no pace, so no
+  projection, and a finish after `dates.LATEST` is given in days only;
 - pace needed = units left x 7 / days until the goal, in units per week (none
   once the goal date has come);
 - days ahead = goal date - projected finish (negative: days behind). A finished
@@ -27,13 +33,18 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from coursetrack import dates
 from coursetrack.errors import InputError
-from coursetrack.models import Goal, Specialization, Status
+from coursetrack.models import Goal, Specialization
 from coursetrack.refs import Target, resolve
 
 #: The window the learner's pace is measured over, in days.
 PACE_WINDOW_DAYS = 28
+#: Less history than this, and the pace is an early estimate.
+EARLY_DAYS = 7
 DEFAULT_NEXT_LIMIT = 5
+#: `next --limit` at most: more rows than any store holds, and within SQLite's integers.
+MAX_NEXT_LIMIT = 1_000_000
 
 
 @dataclass
@@ -123,13 +134,6 @@ def _unit(row) -> Unit:
     )
 
 
-def units_of(session: Session, target: Target | None = None) -> list[Unit]:
-    """The units under a specialization or course (None: every one), in course order."""
-    where, params = _where(target)
-    rows = session.connection().execute(text(_UNITS.format(where=where)), params)
-    return [_unit(row) for row in rows]
-
-
 def _scope(session: Session, ref: str | None, *, command: str) -> Target | None:
     """A specialization or course to work within; a topic makes no sense here."""
     if ref is None:
@@ -180,8 +184,8 @@ class NextList:
 
 def next_units(session: Session, *, ref: str | None, limit: int = DEFAULT_NEXT_LIMIT) -> NextList:
     """Open units in course order, the ones already started first."""
-    if limit < 1:
-        raise InputError(f"--limit {limit} must be 1 or more")
+    if not 1 <= limit <= MAX_NEXT_LIMIT:
+        raise InputError(f"--limit {limit} is out of range: give 1 to {MAX_NEXT_LIMIT:,}")
     target = _scope(session, ref, command="next")
     where, params = _where(target)
     conn = session.connection()
@@ -193,10 +197,16 @@ def next_units(session: Session, *, ref: str | None, limit: int = DEFAULT_NEXT_L
         ),
         params,
     ).one()
+    # The program studied most recently first (a dormant one last), then started
+    # units first, then course order.
     rows = conn.execute(
         text(
-            f"SELECT * FROM ({_UNIT_COLUMNS} {where}) WHERE status != 'done' "
-            "ORDER BY status = 'in-progress' DESC, spec_slug, course_position, topic_position "
+            f"SELECT u.* FROM ({_UNIT_COLUMNS} {where}) u "
+            f"LEFT JOIN (SELECT spec_id, max(day) AS last_day FROM ({_ACTIVITY_DAYS}) "
+            "GROUP BY spec_id) a ON a.spec_id = u.spec_id "
+            "WHERE u.status != 'done' "
+            "ORDER BY a.last_day IS NULL, a.last_day DESC, u.spec_slug, "
+            "u.status = 'in-progress' DESC, u.course_position, u.topic_position "
             "LIMIT :limit"
         ),
         {**params, "limit": limit},
@@ -287,14 +297,25 @@ class Projection:
 
     units_left: int
     window_start: dt.date
+    window_days: int
+    early_estimate: bool
     done_in_window: int
     pace_per_week: float
+    projected_days: int | None
     projected_on: dt.date | None
     goal_on: dt.date | None
     days_to_goal: int | None
     needed_per_week: float | None
     days_ahead: int | None
     outlook: str
+
+
+def pace_window(today: dt.date, first_activity_on: dt.date | None) -> tuple[dt.date, int]:
+    """The first day of the pace window and the days it counts as (see the module docstring)."""
+    start = today - dt.timedelta(days=PACE_WINDOW_DAYS - 1)
+    if first_activity_on is None or first_activity_on <= start:
+        return start, PACE_WINDOW_DAYS
+    return first_activity_on, max(1, (today - first_activity_on).days)
 
 
 def project(
@@ -305,26 +326,31 @@ def project(
     ever_done: int,
     goal_on: dt.date | None,
     completed_on: dt.date | None = None,
+    first_activity_on: dt.date | None = None,
 ) -> Projection:
     """The plan's arithmetic. `outlook` is one of: finished, ahead, on-schedule, behind,
     projected (no goal), no-recent-pace (nothing done in the window), no-history."""
-    window_start = today - dt.timedelta(days=PACE_WINDOW_DAYS - 1)
-    pace = round(done_in_window * 7 / PACE_WINDOW_DAYS, 2)
+    window_start, window_days = pace_window(today, first_activity_on)
+    early = first_activity_on is not None and (today - first_activity_on).days < EARLY_DAYS
+    pace = round(done_in_window * 7 / window_days, 2)
     days_to_goal = (goal_on - today).days if goal_on else None
     needed = None
     if goal_on and units_left and days_to_goal and days_to_goal > 0:
         needed = round(units_left * 7 / days_to_goal, 2)
-    projected = None
+    projected_days = projected = None
     if units_left == 0:
         projected = completed_on
+        projected_days = (completed_on - today).days if completed_on else None
     elif done_in_window:
-        projected = today + dt.timedelta(
-            days=math.ceil(units_left * PACE_WINDOW_DAYS / done_in_window)
-        )
-    days_ahead = (goal_on - projected).days if goal_on and projected else None
+        projected_days = math.ceil(units_left * window_days / done_in_window)
+        if projected_days <= (dates.LATEST - today).days:
+            projected = today + dt.timedelta(days=projected_days)
+    days_ahead = None
+    if goal_on and projected_days is not None:
+        days_ahead = (goal_on - today).days - projected_days
     if units_left == 0:
         outlook = "finished"
-    elif projected is None:
+    elif projected_days is None:
         outlook = "no-recent-pace" if ever_done else "no-history"
     elif days_ahead is None:
         outlook = "projected"
@@ -337,8 +363,11 @@ def project(
     return Projection(
         units_left=units_left,
         window_start=window_start,
+        window_days=window_days,
+        early_estimate=early,
         done_in_window=done_in_window,
         pace_per_week=pace,
+        projected_days=projected_days,
         projected_on=projected,
         goal_on=goal_on,
         days_to_goal=days_to_goal,
@@ -368,6 +397,9 @@ class Plan:
     projected_on: dt.date | None
     days_ahead: int | None
     outlook: str
+    first_activity_on: dt.date | None = None
+    early_estimate: bool = False
+    projected_days: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -375,61 +407,83 @@ class Plan:
 
 def plan(session: Session, *, ref: str, today: dt.date) -> Plan:
     target = _specialization(session, ref, command="plan")
-    units = units_of(session, target)
-    if not units:
+    spec_id = target.specialization.id
+    conn = session.connection()
+    # Counted in the database: a program of 100,000 units never reaches Python.
+    units = conn.execute(
+        text(
+            "SELECT count(*) AS total, coalesce(sum(status = 'done'), 0) AS done, "
+            "max(CASE WHEN status = 'done' THEN completed_on END) AS last_done "
+            f"FROM ({_UNIT_COLUMNS} WHERE s.id = :spec)"
+        ),
+        {"spec": spec_id},
+    ).one()
+    if not units.total:
         raise InputError(
             f"{target.ref} has no courses yet, so nothing to plan; "
             f"add one with 'coursetrack add course {target.ref} TITLE'"
         )
-    done = [u for u in units if u.status == Status.DONE]
-    window_start = today - dt.timedelta(days=PACE_WINDOW_DAYS - 1)
-    in_window = sum(1 for u in done if u.completed_on and window_start <= u.completed_on <= today)
+    activity = activity_by_specialization(session, today, spec_id=spec_id)
+    first_on = activity.get(spec_id, NO_ACTIVITY).first_activity_on
+    window_start, _days = pace_window(today, first_on)
+    in_window = conn.execute(
+        text(
+            "SELECT count(*) FROM ("
+            f"{_UNIT_COLUMNS} WHERE s.id = :spec) WHERE status = 'done' "
+            "AND completed_on >= :start AND completed_on <= :today"
+        ),
+        {"spec": spec_id, "start": window_start.isoformat(), "today": today.isoformat()},
+    ).scalar_one()
     goal = _goal_row(session, target.specialization)
-    finished_on = None
-    if units and len(done) == len(units):
-        finished_on = max((u.completed_on for u in done if u.completed_on), default=None)
+    finished_on = _date(units.last_done) if units.done == units.total else None
     figures = project(
         today=today,
-        units_left=len(units) - len(done),
+        units_left=units.total - units.done,
         done_in_window=in_window,
-        ever_done=len(done),
+        ever_done=units.done,
         goal_on=goal.target_on if goal else None,
         completed_on=finished_on,
+        first_activity_on=first_on,
     )
     return Plan(
         ref=target.ref,
         title=target.specialization.title,
         today=today,
-        units_total=len(units),
-        units_done=len(done),
+        units_total=units.total,
+        units_done=units.done,
         units_left=figures.units_left,
         goal_on=figures.goal_on,
         days_to_goal=figures.days_to_goal,
         needed_per_week=figures.needed_per_week,
-        window_days=PACE_WINDOW_DAYS,
+        window_days=figures.window_days,
         window_start=figures.window_start,
         done_in_window=figures.done_in_window,
         pace_per_week=figures.pace_per_week,
         projected_on=figures.projected_on,
         days_ahead=figures.days_ahead,
         outlook=figures.outlook,
+        first_activity_on=first_on,
+        early_estimate=figures.early_estimate,
+        projected_days=figures.projected_days,
     )
 
 
-# --- activity: last active day and weekly streak ---------------------------
+# --- activity: first and last active day, weekly streak ---------------------
 
 
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def weekly_streak(done_on: Iterable[dt.date], today: dt.date) -> int:
-    """Weeks in a row (Monday to Sunday) with at least one unit done.
+def weekly_streak(active_on: Iterable[dt.date], today: dt.date) -> int:
+    """Weeks in a row (Monday to Sunday) with any recorded study.
 
-    The run must end this week or last week: a learner who has not finished
-    anything yet this week still keeps last week's streak until Sunday.
+    Study is starting or finishing a unit, a review, a note or a link: a week
+    spent on one long unit still counts. The run must end this week or last
+    week: a learner who has done nothing yet this week keeps last week's streak
+    until Sunday.
     """
-    weeks = {_monday(day) for day in done_on if day <= today}
+    weeks = {_monday(day) for day in active_on if day <= today}
     week = _monday(today)
     if week not in weeks:
         week -= dt.timedelta(days=7)
@@ -444,66 +498,55 @@ def weekly_streak(done_on: Iterable[dt.date], today: dt.date) -> int:
 class Activity:
     last_activity_on: dt.date | None
     streak_weeks: int
+    first_activity_on: dt.date | None = None
 
 
 NO_ACTIVITY = Activity(None, 0)
 
-_LAST_ACTIVITY = """
-WITH topic_spec AS (
-    SELECT t.id AS topic_id, c.specialization_id AS spec_id
-    FROM topic t JOIN course c ON c.id = t.course_id
-),
-days (spec_id, day) AS (
-    SELECT ts.spec_id, p.started_on FROM progress p JOIN topic_spec ts USING (topic_id)
-    UNION ALL
-    SELECT ts.spec_id, p.completed_on FROM progress p JOIN topic_spec ts USING (topic_id)
-    UNION ALL
-    SELECT c.specialization_id, p.started_on FROM progress p JOIN course c ON c.id = p.course_id
-    UNION ALL
-    SELECT c.specialization_id, p.completed_on FROM progress p JOIN course c ON c.id = p.course_id
-    UNION ALL
-    SELECT p.specialization_id, p.started_on FROM progress p
-    WHERE p.specialization_id IS NOT NULL
-    UNION ALL
-    SELECT ts.spec_id, r.reviewed_on FROM review r JOIN topic_spec ts USING (topic_id)
-    UNION ALL
-    SELECT coalesce(n.specialization_id, c.specialization_id, ts.spec_id), n.written_on
-    FROM note n
-    LEFT JOIN course c ON c.id = n.course_id
-    LEFT JOIN topic_spec ts ON ts.topic_id = n.topic_id
-)
-SELECT spec_id, max(day) AS last_day FROM days
-WHERE day IS NOT NULL
-GROUP BY spec_id
-"""
-
-
-#: Each day on which a unit (a topic, or a course without topics) was done, per
-#: specialization: a streak needs the days, not the thousands of units.
-_DONE_DAYS = """
-SELECT c.specialization_id AS spec_id, p.completed_on AS day
+#: Each day on which the learner recorded anything, per specialization: a start,
+#: a completion, a review, a note or a link. One row per (specialization, day),
+#: so a streak or a window needs the days, not the thousands of units.
+_ACTIVITY_DAYS = """
+SELECT c.specialization_id AS spec_id, p.started_on AS day
 FROM progress p JOIN topic t ON t.id = p.topic_id JOIN course c ON c.id = t.course_id
-WHERE p.status = 'done' AND p.completed_on IS NOT NULL
 UNION
 SELECT c.specialization_id, p.completed_on
-FROM progress p JOIN course c ON c.id = p.course_id
-WHERE p.status = 'done' AND p.completed_on IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM topic t WHERE t.course_id = c.id)
+FROM progress p JOIN topic t ON t.id = p.topic_id JOIN course c ON c.id = t.course_id
+UNION
+SELECT c.specialization_id, p.started_on FROM progress p JOIN course c ON c.id = p.course_id
+UNION
+SELECT c.specialization_id, p.completed_on FROM progress p JOIN course c ON c.id = p.course_id
+UNION
+SELECT p.specialization_id, p.started_on FROM progress p WHERE p.specialization_id IS NOT NULL
+UNION
+SELECT c.specialization_id, r.reviewed_on
+FROM review r JOIN topic t ON t.id = r.topic_id JOIN course c ON c.id = t.course_id
+UNION
+SELECT coalesce(n.specialization_id, c.specialization_id, tc.specialization_id), n.written_on
+FROM note n
+LEFT JOIN course c ON c.id = n.course_id
+LEFT JOIN topic t ON t.id = n.topic_id LEFT JOIN course tc ON tc.id = t.course_id
+UNION
+SELECT coalesce(l.specialization_id, c.specialization_id, tc.specialization_id), l.added_on
+FROM link l
+LEFT JOIN course c ON c.id = l.course_id
+LEFT JOIN topic t ON t.id = l.topic_id LEFT JOIN course tc ON tc.id = t.course_id
 """
 
 
-def activity_by_specialization(session: Session, today: dt.date) -> dict[int, Activity]:
-    """Per specialization id: the last day anything was recorded, and the weekly streak.
-
-    Activity is starting or finishing a unit, reviewing a topic or writing a note.
-    """
-    conn = session.connection()
-    last = {row.spec_id: _date(row.last_day) for row in conn.execute(text(_LAST_ACTIVITY))}
-    done_days: dict[int, list[dt.date]] = {}
-    for row in conn.execute(text(_DONE_DAYS)):
-        done_days.setdefault(row.spec_id, []).append(_date(row.day))
-    spec_ids = set(last) | set(done_days)
+def activity_by_specialization(
+    session: Session, today: dt.date, *, spec_id: int | None = None
+) -> dict[int, Activity]:
+    """Per specialization id (or only `spec_id`): the first and last day anything was
+    recorded, and the weekly streak of such days (see `weekly_streak`)."""
+    where = "WHERE day IS NOT NULL" + (" AND spec_id = :spec" if spec_id is not None else "")
+    rows = session.connection().execute(
+        text(f"SELECT spec_id, day FROM ({_ACTIVITY_DAYS}) {where}"), {"spec": spec_id}
+    )
+    days: dict[int, list[dt.date]] = {}
+    for row in rows:
+        days.setdefault(row.spec_id, []).append(_date(row.day))
     return {
-        spec_id: Activity(last.get(spec_id), weekly_streak(done_days.get(spec_id, []), today))
-        for spec_id in spec_ids
+        spec: Activity(max(active), weekly_streak(active, today), min(active))
+        for spec, active in days.items()
     }
