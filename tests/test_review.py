@@ -123,7 +123,7 @@ def test_walking_the_ladder(dls, monkeypatch) -> None:
         at(monkeypatch, day)
         result = dls.run("reviewed", "dls/2/1", "--grade", grade, "--json")
         assert result.exit_code == 0, result.stderr
-        data = result.json()
+        (data,) = result.json()["reviews"]
         assert (data["grade"], data["interval_days"], data["due_on"]) == (grade, interval, due)
     assert reviews(dls) == [(d, g, i, due) for d, g, i, due in steps]
     assert dls.run("review", "--json").json()["next_due_on"] == "2026-05-20"
@@ -138,14 +138,20 @@ def test_reviewed_message_and_json(dls) -> None:
     )
     data = dls.run("reviewed", "dls/1/1", "-g", "again", "--json").json()
     assert data == {
-        "ref": "dls/neural-networks/introduction",
-        "title": "Introduction to Deep Learning",
-        "grade": "again",
-        "reviewed_on": "2026-03-01",
-        "was_due_on": "2026-03-04",
-        "previous_interval_days": 3,
-        "interval_days": 1,
-        "due_on": "2026-03-02",
+        "reviews": [
+            {
+                "ref": "dls/neural-networks/introduction",
+                "title": "Introduction to Deep Learning",
+                "grade": "again",
+                "reviewed_on": "2026-03-01",
+                "was_due_on": "2026-03-04",
+                "early": True,  # again acts as on time: back to 1 day
+                "previous_interval_days": 3,
+                "interval_days": 1,
+                "due_on": "2026-03-02",
+            }
+        ],
+        "nothing_due": [],
     }
 
 
@@ -173,9 +179,8 @@ def test_reviewing_what_is_not_done_is_an_error(dls) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["dls/1", "--grade", "good"], 1, "dls/neural-networks is a course, and reviews are of"),
-        (["dls", "--grade", "good"], 1, "'coursetrack reviewed dls/1/1 --grade good'"),
         (["dls/1/1", "--grade", "perfect"], 2, ""),
+        (["dls/1/1", "dls/2/1", "--grade", "good"], 1, "dls/improving/practical-aspects is not"),
         (["dls/1/1"], 2, ""),
         (["dls/1/1", "--grade", "good", "--on", "2026-02-19"], 1, "is before"),
         (["dls/9/1", "--grade", "good"], 1, "has no course 9"),
@@ -241,3 +246,92 @@ def test_a_review_can_be_undone(dls) -> None:
     assert dls.run("undo").exit_code == 0
     assert reviews(dls) == []
     assert len(dls.run("review", "--json").json()["due"]) == 1
+
+
+# --- issue 11: early reviews do not climb; several refs; a course reviews what is due ---
+
+
+def test_early_good_reviews_do_not_climb_the_ladder(dls, monkeypatch) -> None:
+    """Five `reviewed dls/1/1 --grade good` the day after finishing moved the next review
+    180 days away. The first is on time (1 -> 3 days); the other four are early and kept."""
+    dls.run("done", "dls/1/1", "--on", "2026-02-28")
+    outs = [dls.run("reviewed", "dls/1/1", "--grade", "good") for _ in range(5)]
+    assert all(out.exit_code == 0 for out in outs)
+    ref = "dls/neural-networks/introduction"
+    assert outs[0].stdout == f"reviewed {ref} (good): next review in 3 days, on 2026-03-04\n"
+    for out in outs[1:]:
+        assert out.stdout == (
+            f"reviewed {ref} (good): not due until 2026-03-04; kept at 3 days, "
+            "next review on 2026-03-04\n"
+        )
+    assert reviews(dls) == [("2026-03-01", "good", 3, "2026-03-04")] * 5
+    early = dls.run("reviewed", "dls/1/1", "--grade", "easy", "--json").json()["reviews"][0]
+    assert (early["early"], early["interval_days"], early["due_on"]) == (True, 3, "2026-03-04")
+    at(monkeypatch, "2026-03-04")  # on time again: good climbs
+    data = dls.run("reviewed", "dls/1/1", "--grade", "good", "--json").json()["reviews"][0]
+    assert (data["early"], data["interval_days"], data["due_on"]) == (False, 7, "2026-03-11")
+
+
+def test_early_hard_and_again_act_as_on_time(dls, monkeypatch) -> None:
+    dls.run("done", "dls/2/1", "--on", "2026-01-01")
+    for day, grade in [("2026-01-02", "good"), ("2026-01-05", "good"), ("2026-01-12", "good")]:
+        at(monkeypatch, day)
+        dls.run("reviewed", "dls/2/1", "--grade", grade)  # 3, 7, 21 days: due 2026-02-02
+    at(monkeypatch, "2026-01-20")
+    out = dls.run("reviewed", "dls/2/1", "--grade", "hard").stdout
+    assert out.endswith("(hard): next review in 21 days, on 2026-02-10\n")
+    out = dls.run("reviewed", "dls/2/1", "--grade", "again").stdout
+    assert out.endswith("(again): next review in 1 day, on 2026-01-21\n")
+    assert reviews(dls)[-2:] == [
+        ("2026-01-20", "hard", 21, "2026-02-10"),
+        ("2026-01-20", "again", 1, "2026-01-21"),
+    ]
+
+
+def test_reviewed_takes_several_refs_and_a_course_reviews_its_due_topics(dls) -> None:
+    dls.run("done", "dls/1/1", "dls/1/2", "--on", "2026-02-20")  # due 02-21
+    dls.run("done", "dls/1/3", "--on", "2026-03-01")  # due tomorrow: not under dls/1
+    dls.run("done", "dls/3/1", "--on", "2026-02-25")
+    result = dls.run("reviewed", "dls/1", "dls/3/1", "dls/1/1", "--grade", "good")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "reviewed dls/neural-networks/introduction (good): next review in 3 days, on 2026-03-04",
+        "reviewed dls/neural-networks/basics (good): next review in 3 days, on 2026-03-04",
+        "reviewed dls/structuring/strategy-1 (good): next review in 3 days, on 2026-03-04",
+    ]
+    rows = dls.rows(
+        "SELECT t.slug, r.reviewed_on, r.interval_days FROM review r "
+        "JOIN topic t ON t.id = r.topic_id ORDER BY r.id"
+    )
+    assert rows == [
+        ("introduction", "2026-03-01", 3),
+        ("basics", "2026-03-01", 3),
+        ("strategy-1", "2026-03-01", 3),
+    ], "each topic once, even when named twice; dls/1/3 is not due"
+    assert dls.run("review", "dls/1", "--json").json()["due"] == []
+
+
+def test_a_course_with_nothing_due_says_so_and_changes_nothing(dls) -> None:
+    dls.run("done", "dls/1/1", "--on", "2026-03-01")
+    before = dls.dump()
+    result = dls.run("reviewed", "dls/1", "dls/2", "--grade", "good")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "nothing due for review in dls/neural-networks on 2026-03-01; next on 2026-03-02",
+        "nothing to review in dls/improving: none of its topics is done yet",
+    ]
+    assert dls.dump() == before
+    data = dls.run("reviewed", "dls", "--grade", "good", "--json").json()
+    assert data == {
+        "reviews": [],
+        "nothing_due": [{"ref": "dls", "done_topics": 1, "next_due_on": "2026-03-02"}],
+    }
+
+
+def test_several_refs_one_bad_changes_nothing(dls) -> None:
+    dls.run("done", "dls/1", "--on", "2026-02-20")
+    before = dls.dump()
+    result = dls.run("reviewed", "dls/1", "dls/9/1", "--grade", "good")
+    assert result.exit_code == 1
+    assert "dls has no course 9" in result.stderr
+    assert dls.dump() == before

@@ -34,35 +34,60 @@ def review(
 
 def reviewed(
     ctx: typer.Context,
-    ref: options.Ref,
+    refs: options.Refs,
     grade: options.Grade,
     on: options.On = None,
     json: options.Json = False,
 ) -> None:
-    """Record that you reviewed a finished topic, and schedule its next review.
+    """Record that you reviewed finished topics, and schedule their next reviews.
 
     Intervals climb a ladder of 1, 3, 7, 21, 60 and 180 days: good moves one rung
     up, easy two, hard stays on the same rung, again goes back to 1 day. The next
-    review is due that many days after this one.
+    review is due that many days after this one. A review before the topic is due
+    is recorded, but good and easy keep the interval it has. A course or
+    specialization reviews each of its topics that is due.
 
     Examples:
 
       coursetrack reviewed dls/1/2 --grade good
 
-      coursetrack reviewed dls/neural-networks/basics --grade again --on yesterday
+      coursetrack reviewed dls/1 --grade good        # every due topic of the course
+
+      coursetrack reviewed dls/neural-networks/basics dls/2/1 --grade hard --on yesterday
     """
     from coursetrack import render
     from coursetrack.dates import parse_date, today
-    from coursetrack.services.review import record_review
+    from coursetrack.services.review import record_reviews
 
     when = parse_date(on, future=False) if on is not None else today()
     with writing(ctx) as session:
-        result = record_review(session, ref=ref, grade=grade.value, on=when)
+        result = record_reviews(session, refs=refs, grade=grade.value, on=when)
     if json:
         render.print_json(result)
-    else:
-        days = "1 day" if result.interval_days == 1 else f"{result.interval_days} days"
-        render.success(
-            f"reviewed {result.ref} ({result.grade}): next review in {days}, "
-            f"on {result.due_on.isoformat()}"
-        )
+        return
+    lines = []
+    for review in result.reviews:
+        head = f"reviewed {review.ref} ({review.grade}): "
+        if review.early and review.grade in ("good", "easy"):
+            lines.append(
+                f"{head}not due until {review.was_due_on.isoformat()}; kept at "
+                f"{_days(review.interval_days)}, next review on {review.due_on.isoformat()}"
+            )
+        else:
+            lines.append(
+                f"{head}next review in {_days(review.interval_days)}, "
+                f"on {review.due_on.isoformat()}"
+            )
+    for idle in result.nothing_due:
+        if idle.next_due_on is None:
+            lines.append(f"nothing to review in {idle.ref}: none of its topics is done yet")
+        else:
+            lines.append(
+                f"nothing due for review in {idle.ref} on {when.isoformat()}; "
+                f"next on {idle.next_due_on.isoformat()}"
+            )
+    render.lines(lines)
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"

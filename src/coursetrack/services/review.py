@@ -13,10 +13,15 @@ the rung it was on, and the next review is due that many days after the review:
 - hard: stays on the same rung;
 - again: back to the first rung (1 day).
 
-The top rung repeats. The ladder needs no state beyond what the `review` table
-keeps (the latest review's interval is the rung), so it can be read and
-checked by hand. Reviews recorded before a topic's latest completion (it was
-reopened and done again) no longer count: the topic starts the ladder afresh.
+The top rung repeats. A review before the topic is due is recorded, but `good`
+and `easy` then keep the current interval: remembering what you saw yesterday
+says nothing about next month, and five early reviews must not send a topic
+180 days away. `hard` and `again` act as they do on time.
+
+The ladder needs no state beyond what the `review` table keeps (the latest
+review's interval is the rung), so it can be read and checked by hand. Reviews
+recorded before a topic's latest completion (it was reopened and done again) no
+longer count: the topic starts the ladder afresh.
 """
 
 from __future__ import annotations
@@ -44,12 +49,17 @@ def rung_of(interval_days: int) -> int:
     return rung
 
 
-def next_interval(interval_days: int, grade: str) -> int:
-    """The interval after a review graded `grade`, from the current interval."""
+def next_interval(interval_days: int, grade: str, *, early: bool = False) -> int:
+    """The interval after a review graded `grade`, from the current interval.
+
+    `early`: the review came before the topic was due (see the module docstring).
+    """
     if grade not in GRADES:
         raise InputError(f"grade {grade!r} is not one of {', '.join(GRADES)}")
     if grade == "again":
         return LADDER[0]
+    if early and grade in ("good", "easy"):
+        return interval_days
     rung = min(rung_of(interval_days) + _STEP[grade], len(LADDER) - 1)
     return LADDER[rung]
 
@@ -203,27 +213,71 @@ def due_count(session: Session, target: Target, today: dt.date) -> int:
 
 @dataclass
 class Reviewed:
-    """What `coursetrack reviewed` recorded."""
+    """One review `coursetrack reviewed` recorded."""
 
     ref: str
     title: str
     grade: str
     reviewed_on: dt.date
     was_due_on: dt.date
+    early: bool  # before it was due: good and easy kept the interval
     previous_interval_days: int
     interval_days: int
     due_on: dt.date
 
 
-def record_review(session: Session, *, ref: str, grade: str, on: dt.date) -> Reviewed:
-    """Record a review of a done topic and schedule its next one."""
-    target = resolve(session, ref)
-    if target.topic is None:
-        example = f"{target.ref}/1" if target.kind == "course" else f"{target.ref}/1/1"
-        raise InputError(
-            f"{target.ref} is a {target.kind}, and reviews are of topics: give "
-            f"SPEC/COURSE/TOPIC, e.g. 'coursetrack reviewed {example} --grade good'"
-        )
+@dataclass
+class NothingDue:
+    """A course or specialization named whose topics were none of them due."""
+
+    ref: str
+    done_topics: int
+    next_due_on: dt.date | None
+
+
+@dataclass
+class Reviews:
+    """What `coursetrack reviewed REF...` did, in the order the refs were given."""
+
+    reviews: list[Reviewed] = field(default_factory=list)
+    nothing_due: list[NothingDue] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date) -> Reviews:
+    """Record a review of each topic named, and of every due topic under a course or
+    specialization named; schedule each one's next review. A topic named twice (by
+    itself and under its course) is reviewed once. Every ref is checked before
+    anything is written, in the caller's one transaction."""
+    targets = [resolve(session, ref) for ref in refs]
+    result = Reviews()
+    chosen: list[tuple[str, Topic, Schedule]] = []
+    seen: set[int] = set()
+    for target in targets:
+        if target.topic is not None:
+            picked = [(target.ref, target.topic, _reviewable(session, target, on))]
+        else:
+            picked = _due_under(session, target, on)
+            if not picked:
+                later = [item.due_on for item in scheduled(session, target, on)]
+                result.nothing_due.append(
+                    NothingDue(target.ref, len(later), min(later, default=None))
+                )
+        for ref, topic, schedule in picked:
+            if topic.id not in seen:
+                seen.add(topic.id)
+                chosen.append((ref, topic, schedule))
+    for ref, topic, schedule in chosen:
+        result.reviews.append(_record(session, ref, topic, schedule, grade, on))
+    session.flush()
+    return result
+
+
+def _reviewable(session: Session, target: Target, on: dt.date) -> Schedule:
+    """The schedule of a topic the user named, or why it cannot be reviewed on `on`."""
+    assert target.topic is not None
     schedule = schedule_of(session, target.topic)
     if schedule is None:
         progress = session.exec(
@@ -245,24 +299,39 @@ def record_review(session: Session, *, ref: str, grade: str, on: dt.date) -> Rev
             f"--on {on.isoformat()} is before the last review of {target.ref} "
             f"({last.isoformat()}); record reviews in the order they happened"
         )
-    interval = next_interval(schedule.interval_days, grade)
+    return schedule
+
+
+def _due_under(session: Session, target: Target, on: dt.date) -> list[tuple[str, Topic, Schedule]]:
+    """The done topics under a course or specialization that are due on `on`, oldest due first."""
+    rows = _done_topics(session, target)
+    reviews = _reviews_by_topic(session, [topic.id for _s, _c, topic, _p in rows])
+    due = []
+    for spec, course, topic, progress in rows:
+        schedule = schedule_from(progress.completed_on, reviews.get(topic.id, []))
+        if schedule.due_on <= on:
+            due.append((f"{spec.slug}/{course.slug}/{topic.slug}", topic, schedule))
+    return sorted(due, key=lambda item: item[2].due_on)
+
+
+def _record(
+    session: Session, ref: str, topic: Topic, schedule: Schedule, grade: str, on: dt.date
+) -> Reviewed:
+    early = on < schedule.due_on
+    interval = next_interval(schedule.interval_days, grade, early=early)
     due_on = on + dt.timedelta(days=interval)
     session.add(
         Review(
-            topic_id=target.topic.id,
-            reviewed_on=on,
-            grade=grade,
-            interval_days=interval,
-            due_on=due_on,
+            topic_id=topic.id, reviewed_on=on, grade=grade, interval_days=interval, due_on=due_on
         )
     )
-    session.flush()
     return Reviewed(
-        ref=target.ref,
-        title=target.topic.title,
+        ref=ref,
+        title=topic.title,
         grade=grade,
         reviewed_on=on,
         was_due_on=schedule.due_on,
+        early=early,
         previous_interval_days=schedule.interval_days,
         interval_days=interval,
         due_on=due_on,
