@@ -625,7 +625,7 @@ def test_missing_file(dls: Store, tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     assert refuse(dls, missing) == (
         f"{missing}: no such file, nor a shipped catalog "
-        "(shipped: deep-learning-specialization); see 'coursetrack catalogs'"
+        "(shipped: deep-learning-specialization (dls)); see 'coursetrack catalogs'"
     )
 
 

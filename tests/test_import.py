@@ -195,6 +195,27 @@ def test_every_listed_catalog_imports(store: Store) -> None:
         assert f"({entry['courses']} courses, {entry['topics']} topics)" in out
 
 
+def test_a_shipped_catalog_is_found_by_its_slug_too(store: Store, tmp_path, monkeypatch) -> None:
+    """`catalogs` shows the slug dls, so `import dls` must work (issue 11); a folder named
+    dls in the working directory does not hide it, a file named dls does."""
+    listed = store.run("catalogs", "--json").json()["catalogs"]
+    assert [(c["name"], c["slug"]) for c in listed] == [("deep-learning-specialization", "dls")]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dls").mkdir()
+    result = store.run("import", "dls")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        "imported dls: Deep Learning Specialization (5 courses, 17 topics)"
+    )
+    assert store.rows("SELECT slug FROM specialization") == [("dls",)]
+    assert store.rows("SELECT count(*) FROM topic") == [(17,)]
+    again = store.run("import", "dls.yaml")
+    assert again.stdout == "dls is up to date (5 courses, 17 topics); nothing changed\n"
+    (tmp_path / "dls").rmdir()
+    (tmp_path / "dls").write_text("title: Local\nslug: local\n")
+    assert ok(store, "import", "dls").startswith("imported local: Local")
+
+
 def test_unknown_source(dls: Store) -> None:
     before = dls.dump()
     result = dls.run("import", "machine-learning")
@@ -202,7 +223,7 @@ def test_unknown_source(dls: Store) -> None:
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
         "Error: machine-learning: no such file, nor a shipped catalog "
-        "(shipped: deep-learning-specialization); see 'coursetrack catalogs'"
+        "(shipped: deep-learning-specialization (dls)); see 'coursetrack catalogs'"
     ]
     assert dls.dump() == before
 

@@ -385,16 +385,33 @@ def shipped_catalogs() -> dict[str, Path]:
 
 
 def find_source(source: str) -> tuple[Path, str]:
-    """A catalog path and the label errors use, from a path or a shipped name."""
+    """A catalog path and the label errors use, from a path, or a shipped catalog's
+    name or slug (`coursetrack catalogs` shows both, so both must work).
+
+    A file of that name wins; a folder does not hide a shipped catalog."""
     path = Path(source).expanduser()
-    if path.exists():
+    if path.exists() and not path.is_dir():
         return path, source
     shipped = shipped_catalogs()
     name = source.removesuffix(SHIPPED_SUFFIX)  # `deep-learning-specialization.yaml` too
     if name in shipped:
         return shipped[name], f"{name}{SHIPPED_SUFFIX}"
-    names = ", ".join(shipped) or "none"
+    slugs = shipped_slugs()
+    if name in slugs:
+        return shipped[slugs[name]], f"{slugs[name]}{SHIPPED_SUFFIX}"
+    if path.exists():
+        return path, source
+    names = ", ".join(f"{n} ({s})" for s, n in slugs.items()) or "none"
     raise CatalogError(
         f"{source}: no such file, nor a shipped catalog (shipped: {names}); "
         "see 'coursetrack catalogs'"
     )
+
+
+def shipped_slugs() -> dict[str, str]:
+    """Each shipped catalog's slug and its name: a slug is read from the file (it may
+    be derived from the title), so the catalogs are loaded; there are a handful."""
+    return {
+        load_catalog(path, label=path.name).slug or name: name
+        for name, path in shipped_catalogs().items()
+    }
