@@ -225,7 +225,7 @@ INVALID = [
         """,
         6,
         11,
-        "duplicate slug 'basics', also used by 'Basics'; give one of them another slug:",
+        "duplicate slug 'basics', also used by 'Basics'; give one of them another slug: `slug: basics-2`",
         id="duplicate-explicit-course-slug",
     ),
     pytest.param(
@@ -237,7 +237,7 @@ INVALID = [
         """,
         4,
         12,
-        "duplicate slug 'intro', also used by 'Intro'; give one of them another slug:",
+        "duplicate slug 'intro', also used by 'Intro'; give one of them another slug: `slug: intro-2`",
         id="duplicate-derived-course-slug",
     ),
     pytest.param(
@@ -250,7 +250,7 @@ INVALID = [
         """,
         5,
         12,
-        "duplicate slug 'intro', also used by 'Something else'; give one of them another slug:",
+        "duplicate slug 'intro', also used by 'Something else'; give one of them another slug: `slug: intro-2`",
         id="derived-slug-clashes-with-explicit",
     ),
     pytest.param(
@@ -266,7 +266,7 @@ INVALID = [
         """,
         8,
         15,
-        "duplicate slug 'w1', also used by 'Week one'; give one of them another slug:",
+        "duplicate slug 'w1', also used by 'Week one'; give one of them another slug: `slug: w1-2`",
         id="duplicate-explicit-topic-slug",
     ),
     pytest.param(
@@ -280,7 +280,7 @@ INVALID = [
         """,
         6,
         9,
-        "duplicate slug 'week-1', also used by 'Week 1'; give one of them another slug:",
+        "duplicate slug 'week-1', also used by 'Week 1'; give one of them another slug: `slug: week-1-2`",
         id="duplicate-derived-topic-slug",
     ),
     pytest.param(
@@ -409,8 +409,7 @@ INVALID = [
         """,
         2,
         18,
-        "mapping values are not allowed here; quote text that contains ': ', "
-        "or check the indentation",
+        "': ' cannot start a value here; quote text that contains ': ', or check the indentation",
         id="syntax-colon-in-plain-text",
     ),
     pytest.param(
@@ -422,8 +421,9 @@ INVALID = [
         """,
         4,
         4,
-        "expected <block end>, but found '<block mapping start>' (while parsing a block "
-        "collection started at line 3, column 3); check the indentation",
+        "wrong indentation: a key here is not an item of the list that starts at line 3, "
+        "column 3; start an item with '- ' at column 3, or indent it further to put it inside "
+        "an item",
         id="syntax-bad-indentation",
     ),
     pytest.param(
@@ -433,8 +433,7 @@ INVALID = [
         """,
         3,
         1,
-        "found unexpected end of stream (while scanning a quoted scalar started at line 1, "
-        "column 8)",
+        "the quote opened at line 1, column 8 is never closed",
         id="syntax-unclosed-quote",
     ),
     pytest.param(
@@ -451,8 +450,7 @@ INVALID = [
         "title: T\n\tslug: t\n",
         2,
         1,
-        "found character '\\t' that cannot start any token (while scanning for the next "
-        "token); indent with spaces, not tabs",
+        "a tab here; indent with spaces, not tabs",
         id="syntax-tab",
     ),
     pytest.param(
@@ -541,6 +539,69 @@ INVALID = [
         1,
         f"unknown key 'colour'; allowed here: {SPEC_KEYS} (and 1 more problem)",
         id="first-of-several-problems",
+    ),
+    # issue 11: the cause before its effect, and no parser jargon
+    pytest.param(
+        """\
+        slug: mls
+        name: Machine Learning
+        courses: []
+        """,
+        2,
+        1,
+        f"unknown key 'name'; allowed here: {SPEC_KEYS} (is it the missing 'title'?)",
+        id="unknown-key-before-the-missing-key-it-causes",
+    ),
+    pytest.param(
+        """\
+        title: T
+        courses:
+          - slug: c
+            name: C
+        """,
+        4,
+        5,
+        f"unknown key 'name'; allowed here: {COURSE_KEYS} (is it the missing 'title'?)",
+        id="unknown-course-key-before-the-missing-title",
+    ),
+    pytest.param(
+        """\
+        - title: T
+        - slug: t
+        courses: []
+        """,
+        3,
+        1,
+        "wrong indentation: a key here is not an item of the list that starts at line 1, "
+        "column 1; start an item with '- ' at column 1, or indent it further to put it inside "
+        "an item",
+        id="syntax-block-end-but-found-question-mark",
+    ),
+    pytest.param(
+        """\
+        title: T
+        courses:
+          - title: C
+         slug: c
+        """,
+        4,
+        2,
+        "wrong indentation: a key here does not line up with the keys of the mapping that "
+        "starts at line 1, column 1; line it up with them (column 1), or indent it further to "
+        "put it inside a value",
+        id="syntax-key-between-two-levels",
+    ),
+    pytest.param(
+        """\
+        title: T
+        description: a long text
+        that goes on
+        """,
+        3,
+        1,
+        "this line is not 'name: value': add ': ' after the name, or, if it continues the "
+        "text of the line above, indent it further than that line's key",
+        id="syntax-line-without-a-colon",
     ),
 ]
 

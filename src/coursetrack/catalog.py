@@ -206,7 +206,8 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
     try:
         node = yaml.compose(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as exc:
-        raise _node_error(where, exc.problem_mark, _yaml_problem(exc)) from None
+        mark, problem = _yaml_problem(exc)
+        raise _node_error(where, mark, problem) from None
     except yaml.reader.ReaderError as exc:
         raise CatalogError(f"{where}:{reader_problem(text, exc)}") from None
     except yaml.YAMLError as exc:
@@ -255,23 +256,78 @@ def load_catalog(path: Path, *, label: str | None = None) -> CatalogSpec:
     return parse_catalog(read_text(path, label=where), where=where)
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+#: PyYAML's names for what it found, in words a catalog author knows.
+_TOKEN_WORDS = {
+    "<block mapping start>": "a key",
+    "?": "a key",
+    "<block sequence start>": "a list item ('- ')",
+    "-": "a list item ('- ')",
+    "<scalar>": "text",
+    "<block end>": "the end of a block",
+    "<stream end>": "the end of the file",
+    "<document start>": "'---'",
+}
+
+
+def _found(problem: str) -> str:
+    token = problem.rpartition("but found ")[2].rpartition("but got ")[2].strip("'")
+    return _TOKEN_WORDS.get(token, f"'{token}'")
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
+    """Where a YAML syntax error is, and what it means in plain words.
+
+    PyYAML speaks of tokens (`expected <block end>, but found '?'`); a catalog
+    author needs to hear which line is indented wrongly and against what.
+    """
     problem = exc.problem or "not valid YAML"
-    if exc.context:
-        context = exc.context
-        start, end = exc.context_mark, exc.problem_mark
+    start, end = exc.context_mark, exc.problem_mark
+    context = exc.context or ""
+    at = f"line {start.line + 1}, column {start.column + 1}" if start else ""
+    if problem.startswith("expected <block end>") and start is not None:
+        found = _found(problem)
+        if "block mapping" in context:
+            return end, (
+                f"wrong indentation: {found} here does not line up with the keys of the "
+                f"mapping that starts at {at}; line it up with them (column "
+                f"{start.column + 1}), or indent it further to put it inside a value"
+            )
+        return end, (
+            f"wrong indentation: {found} here is not an item of the list that starts at "
+            f"{at}; start an item with '- ' at column {start.column + 1}, or indent it "
+            "further to put it inside an item"
+        )
+    if problem == "did not find expected key" and start is not None:
+        return end, (
+            f"wrong indentation: expected a key (name: value) lined up with the mapping "
+            f"that starts at {at}, found {_found(problem)}"
+        )
+    if problem == "did not find expected '-' indicator" and start is not None:
+        return end, (f"wrong indentation: expected an item ('- ') of the list that starts at {at}")
+    if problem == "could not find expected ':'" and start is not None:
+        return start, (
+            "this line is not 'name: value': add ': ' after the name, or, if it continues "
+            "the text of the line above, indent it further than that line's key"
+        )
+    if problem == "mapping values are not allowed here":
+        return end, (
+            "': ' cannot start a value here; quote text that contains ': ', "
+            "or check the indentation"
+        )
+    if "'\\t'" in problem:
+        return end, "a tab here; indent with spaces, not tabs"
+    if problem == "found unexpected end of stream" and "quoted scalar" in context and start:
+        return end, f"the quote opened at {at} is never closed"
+    if context:
         opened = context.startswith("while ")
         if opened and start is not None and end is not None and start.line != end.line:
-            # An unclosed quote or bracket: say where it was opened.
-            context = f"{context} started at line {start.line + 1}, column {start.column + 1}"
+            # An unclosed bracket: say where it was opened.
+            context = f"{context} started at {at}"
         problem = f"{problem} ({context})"
-    if exc.problem == "mapping values are not allowed here":
-        problem += "; quote text that contains ': ', or check the indentation"
-    elif exc.problem and "<block end>" in exc.problem:
-        problem += "; check the indentation"
-    elif exc.problem and "'\\t'" in exc.problem:
-        problem += "; indent with spaces, not tabs"
-    return problem
+    for token, words in _TOKEN_WORDS.items():
+        if token.startswith("<"):
+            problem = problem.replace(f"'{token}'", words)
+    return end, problem
 
 
 _KEYS = {
@@ -284,17 +340,36 @@ _KEYS = {
 def _validation_error(exc: ValidationError, marks: _Marks, where: str) -> CatalogError:
     errors = exc.errors()
 
-    def position(err: dict) -> tuple[int, int]:
-        mark = marks.find(tuple(err["loc"]), key=err["type"] == "extra_forbidden")
-        return (mark.line, mark.column) if mark else (0, 0)
+    def position(err: dict) -> tuple[int, int, int, int, int]:
+        # Mapping by mapping in file order; within one, an unknown key first: a
+        # `name:` written for `title:` is the cause of the "missing 'title'".
+        loc = tuple(err["loc"])
+        owner = marks.find(loc[:-1]) if loc else None
+        mark = marks.find(loc, key=err["type"] == "extra_forbidden")
+        return (
+            owner.line if owner else 0,
+            owner.column if owner else 0,
+            err["type"] != "extra_forbidden",
+            mark.line if mark else 0,
+            mark.column if mark else 0,
+        )
 
     errors.sort(key=position)
     first = errors[0]
     loc = tuple(first["loc"])
     mark = marks.find(loc, key=first["type"] == "extra_forbidden")
     message = _describe(first, loc)
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    missing = [
+        str(e["loc"][-1])
+        for e in errors
+        if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]
+    ]
+    rest = len(errors) - 1
+    if first["type"] == "extra_forbidden" and missing:
+        message += f" (is it the missing {missing[0]!r}?)"
+        rest -= 1
+    if rest:
+        message += f" (and {rest} more problem{'s' if rest > 1 else ''})"
     return _node_error(where, mark, message)
 
 
@@ -343,11 +418,12 @@ def _fill_slugs(spec: CatalogSpec, marks: _Marks, where: str) -> None:
             hint = "" if explicit else f" (derived from the title {item.title!r}; give a slug:)"
             raise _node_error(where, mark, problem + hint)
         if slug in seen:
+            free = next(f"{slug}-{n}" for n in range(2, len(seen) + 3) if f"{slug}-{n}" not in seen)
             raise _node_error(
                 where,
                 mark,
                 f"duplicate slug {slug!r}, also used by {seen[slug]!r}; give one of them "
-                "another slug:",
+                f"another slug: `slug: {free}`",
             )
         seen[slug] = item.title
         item.slug = slug
