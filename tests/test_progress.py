@@ -76,9 +76,29 @@ def test_done_on_a_specialization_marks_everything(dls) -> None:
                 "changed": 17,
                 "unchanged": 0,
             }
-        ]
+        ],
+        "finished": [{"ref": "dls", "title": "Deep Learning Specialization", "units": 17}],
     }
     assert dls.rows("SELECT count(*) FROM progress WHERE status = 'done'") == [(17,)]
+
+
+def test_finishing_the_last_unit_congratulates_and_names_the_post(dls) -> None:
+    """Issue 11: the end of a specialization names the next step, export markdown."""
+    first = dls.run("done", "dls/1", "dls/2", "dls/3", "dls/4", "dls/5/1", "dls/5/2", "dls/5/3")
+    assert "congratulations" not in first.stdout
+    assert dls.run("done", "dls/1/1", "--json").json()["finished"] == []
+    result = dls.run("done", "dls/5/4")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "done dls/sequence-models/transformers: Transformer Network",
+        "congratulations: you finished Deep Learning Specialization (dls), all 17 units!",
+        "next: write the post with coursetrack export markdown dls",
+    ]
+    assert dls.rows("SELECT count(*) FROM progress WHERE status = 'done'") == [(17,)]
+    again = dls.run("done", "dls")
+    assert "congratulations" not in again.stdout, "only the command that finishes it"
+    dls.run("reopen", "dls/2/1")
+    assert "congratulations" in dls.run("done", "dls/2/1").stdout
 
 
 def test_done_twice_says_nothing_to_do(dls) -> None:

@@ -12,11 +12,14 @@ def _when(on: str | None):
     return parse_date(on, future=False) if on is not None else today()
 
 
-def _report(changes: list, json: bool) -> None:
+def _report(changes: list, json: bool, finished: list | None = None) -> None:
     from coursetrack import render
 
     if json:
-        render.print_json({"changes": [render.to_data(c) for c in changes]})
+        data = {"changes": [render.to_data(c) for c in changes]}
+        if finished is not None:  # done's: the specializations it finished
+            data["finished"] = [render.to_data(f) for f in finished]
+        render.print_json(data)
         return
     messages = []
     for change in changes:
@@ -29,6 +32,11 @@ def _report(changes: list, json: bool) -> None:
         else:
             units = "" if change.changed == 1 else f" ({change.changed} units)"
             messages.append(f"{change.action} {change.ref}{units}: {change.title}")
+    for spec in finished or []:
+        messages.append(
+            f"congratulations: you finished {spec.title} ({spec.ref}), all {spec.units} units!"
+        )
+        messages.append(f"next: write the post with coursetrack export markdown {spec.ref}")
     render.lines(messages)
 
 
@@ -68,12 +76,13 @@ def done(
 
       coursetrack done dls/neural/basics dls/neural/shallow
     """
-    from coursetrack.services.progress import mark_done
+    from coursetrack.services.progress import finished_by, mark_done
 
     when = _when(on)
     with writing(ctx) as session:
         changes = mark_done(session, refs=refs, on=when, note=note)
-    _report(changes, json)
+        finished = finished_by(session, changes)
+    _report(changes, json, finished)
 
 
 def reopen(ctx: typer.Context, refs: options.Refs, json: options.Json = False) -> None:

@@ -405,19 +405,36 @@ class Plan:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class UnitCounts:
+    total: int
+    done: int
+    last_done_on: dt.date | None
+
+
+def unit_counts(session: Session, spec_id: int) -> UnitCounts:
+    """How many units a specialization has and has done, counted in the database:
+    a program of 100,000 units never reaches Python."""
+    row = (
+        session.connection()
+        .execute(
+            text(
+                "SELECT count(*) AS total, coalesce(sum(status = 'done'), 0) AS done, "
+                "max(CASE WHEN status = 'done' THEN completed_on END) AS last_done "
+                f"FROM ({_UNIT_COLUMNS} WHERE s.id = :spec)"
+            ),
+            {"spec": spec_id},
+        )
+        .one()
+    )
+    return UnitCounts(row.total, row.done, _date(row.last_done))
+
+
 def plan(session: Session, *, ref: str, today: dt.date) -> Plan:
     target = _specialization(session, ref, command="plan")
     spec_id = target.specialization.id
     conn = session.connection()
-    # Counted in the database: a program of 100,000 units never reaches Python.
-    units = conn.execute(
-        text(
-            "SELECT count(*) AS total, coalesce(sum(status = 'done'), 0) AS done, "
-            "max(CASE WHEN status = 'done' THEN completed_on END) AS last_done "
-            f"FROM ({_UNIT_COLUMNS} WHERE s.id = :spec)"
-        ),
-        {"spec": spec_id},
-    ).one()
+    units = unit_counts(session, spec_id)
     if not units.total:
         raise InputError(
             f"{target.ref} has no courses yet, so nothing to plan; "
@@ -435,7 +452,7 @@ def plan(session: Session, *, ref: str, today: dt.date) -> Plan:
         {"spec": spec_id, "start": window_start.isoformat(), "today": today.isoformat()},
     ).scalar_one()
     goal = _goal_row(session, target.specialization)
-    finished_on = _date(units.last_done) if units.done == units.total else None
+    finished_on = units.last_done_on if units.done == units.total else None
     figures = project(
         today=today,
         units_left=units.total - units.done,

@@ -130,3 +130,30 @@ def _has_topics(session: Session, course: Course | None) -> bool:
         session.exec(select(Topic.id).where(Topic.course_id == course.id).limit(1)).first()
         is not None
     )
+
+
+@dataclass
+class Finished:
+    """A specialization whose last open unit a command just marked done."""
+
+    ref: str
+    title: str
+    units: int
+
+
+def finished_by(session: Session, changes: list[Change]) -> list[Finished]:
+    """The specializations `mark_done` just finished: all their units are done now,
+    and this command did at least one of them (not a repeat of a finished `done`)."""
+    from coursetrack.models import Specialization
+    from coursetrack.services.planning import unit_counts
+
+    slugs = dict.fromkeys(c.ref.split("/")[0] for c in changes if c.changed)
+    finished = []
+    for slug in slugs:
+        spec = session.exec(select(Specialization).where(Specialization.slug == slug)).first()
+        if spec is None:
+            continue
+        counts = unit_counts(session, spec.id)
+        if counts.total and counts.done == counts.total:
+            finished.append(Finished(spec.slug, spec.title, counts.total))
+    return finished
