@@ -603,6 +603,17 @@ INVALID = [
         "text of the line above, indent it further than that line's key",
         id="syntax-line-without-a-colon",
     ),
+    pytest.param(
+        """\
+        title: T
+        slug: "dls" v2
+        """,
+        2,
+        13,
+        "unexpected text after the value on this line; if it is all one value, put the whole "
+        "of it in quotes",
+        id="syntax-text-after-a-quoted-value",
+    ),
 ]
 
 

@@ -90,3 +90,13 @@ def test_backups_follow_the_same_rule(finished: Path, tmp_path: Path, kind: str)
     if kind == "json":
         assert [s["slug"] for s in json.loads(text)["specializations"]] == ["dls"]
     assert "coursetrack-backup" in everything.read_text(encoding="utf-8")
+
+
+def test_a_dash_is_standard_output(finished: Path, tmp_path: Path, monkeypatch) -> None:
+    """`-o -` is standard output, as in most tools, not a folder named `-`."""
+    monkeypatch.chdir(tmp_path)
+    post = ok(finished, "export", "markdown", "dls", "-o", "-").stdout
+    assert post == ok(finished, "export", "markdown", "dls").stdout
+    backup = ok(finished, "export", "json", "-o", "-").stdout
+    assert json.loads(backup)["format"] == "coursetrack-backup"
+    assert not (tmp_path / "-").exists()

@@ -274,6 +274,15 @@ def _found(problem: str) -> str:
     return _TOKEN_WORDS.get(token, f"'{token}'")
 
 
+def _after_text(mark: yaml.Mark) -> bool:
+    """Whether something comes before `mark` on its line (so it is no indentation)."""
+    buffer = mark.buffer
+    if not isinstance(buffer, str):
+        return False
+    line = buffer[buffer.rfind("\n", 0, mark.pointer) + 1 : mark.pointer]
+    return bool(line.strip())
+
+
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
     """Where a YAML syntax error is, and what it means in plain words.
 
@@ -286,6 +295,11 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
     at = f"line {start.line + 1}, column {start.column + 1}" if start else ""
     if problem.startswith("expected <block end>") and start is not None:
         found = _found(problem)
+        if end is not None and _after_text(end):
+            return end, (
+                f"unexpected {found} after the value on this line; if it is all one value, "
+                "put the whole of it in quotes"
+            )
         if "block mapping" in context:
             return end, (
                 f"wrong indentation: {found} here does not line up with the keys of the "

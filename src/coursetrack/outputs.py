@@ -28,12 +28,17 @@ def names_folder(given: str | os.PathLike[str]) -> bool:
     return path.suffix == ""
 
 
-def output_file(given: str | os.PathLike[str], name: str, *, subfolder: str | None = None) -> Path:
-    """The file `-o GIVEN` writes, with its folder created.
+def output_file(
+    given: str | os.PathLike[str], name: str, *, subfolder: str | None = None
+) -> Path | None:
+    """The file `-o GIVEN` writes, with its folder created; None for `-o -`, which
+    means standard output, as in most tools (not a folder named `-`).
 
     `name` is the conventional file name for a folder; `subfolder` is one the
     convention adds inside a folder not already so named (Jekyll's `_posts`).
     """
+    if os.fspath(given) == "-":
+        return None
     path = Path(os.fspath(given)).expanduser()
     if names_folder(given):
         if subfolder is not None and path.name != subfolder:

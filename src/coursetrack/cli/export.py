@@ -34,8 +34,8 @@ Output = Annotated[
         "--output",
         "-o",
         metavar="PATH",
-        help="A file, or a folder (ends in /, exists, or has no suffix) to get the "
-        "conventional name (coursetrack-backup.yaml, SPEC-backup.json). Default: standard output.",
+        help="A file, or a folder (ends in /, exists, or has no suffix) to get the conventional "
+        "name (coursetrack-backup.yaml, SPEC-backup.json); - or none: standard output.",
         show_default=False,
     ),
 ]
@@ -91,7 +91,7 @@ def markdown(
             metavar="PATH",
             help="A file (post.md), or a folder (ends in /, exists, or has no suffix) to get the "
             "conventional name (Hugo: <slug>.md; Jekyll: _posts/YYYY-MM-DD-<slug>.md), created "
-            "with its parents. Default: standard output.",
+            "with its parents; - or none: standard output.",
             show_default=False,
         ),
     ] = None,
@@ -203,7 +203,7 @@ def _backup(ctx: typer.Context, spec: str | None, output: str | None, force: boo
         owner = specs[0]["slug"] if spec is not None and specs else "coursetrack"
         target = output_file(output, f"{owner}-backup.{kind}")
     _emit(text, target, force)
-    if tracker.shown and output is None:
+    if tracker.shown and target is None:
         courses = [c for s in specs for c in s.get("courses", [])]
         topics = sum(len(c.get("topics", [])) for c in courses)
         render.aside(
