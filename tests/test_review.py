@@ -335,3 +335,20 @@ def test_several_refs_one_bad_changes_nothing(dls) -> None:
     assert result.exit_code == 1
     assert "dls has no course 9" in result.stderr
     assert dls.dump() == before
+
+
+def test_the_due_count_agrees_with_the_queue_day_by_day(dls, monkeypatch) -> None:
+    """`status` counts due reviews in SQL; the queue builds each schedule: the same rule."""
+    dls.run("done", "dls/1/1", "dls/1/2", "--on", "2026-01-01")
+    dls.run("done", "dls/2/1", "--on", "2026-01-03")
+    at(monkeypatch, "2026-01-02")
+    dls.run("reviewed", "dls/1/1", "--grade", "easy")  # 7 days: due 01-09
+    dls.run("reviewed", "dls/1/2", "--grade", "hard")  # 1 day: due 01-03
+    at(monkeypatch, "2026-01-04")
+    dls.run("reopen", "dls/1/2")
+    dls.run("done", "dls/1/2")  # its old review no longer counts: due 01-05
+    for day in ["2026-01-03", "2026-01-04", "2026-01-05", "2026-01-09", "2026-02-01"]:
+        at(monkeypatch, day)
+        queue = dls.run("review", "--json").json()["due"]
+        assert dls.run("status", "dls", "--json").json()["reviews_due"] == len(queue), day
+    assert len(queue) == 3

@@ -29,10 +29,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from coursetrack.errors import InputError
-from coursetrack.models import Course, Progress, Review, Specialization, Status, Topic
+from coursetrack.models import Progress, Review, Status, Topic
 from coursetrack.refs import Target, resolve
 
 LADDER = (1, 3, 7, 21, 60, 180)
@@ -135,42 +136,100 @@ class QueueItem:
     last_grade: str | None
 
 
-def _done_topics(session: Session, target: Target | None):
-    query = (
-        select(Specialization, Course, Topic, Progress)
-        .join(Course, Course.specialization_id == Specialization.id)
-        .join(Topic, Topic.course_id == Course.id)
-        .join(Progress, Progress.topic_id == Topic.id)
-        .where(Progress.status == Status.DONE)
-        .where(Progress.completed_on.is_not(None))  # type: ignore[union-attr]
-        .order_by(Specialization.slug, Course.position, Topic.position)
-    )
+@dataclass(frozen=True)
+class _DoneTopic:
+    topic_id: int
+    spec_slug: str
+    course_slug: str
+    course_position: int
+    course_title: str
+    topic_slug: str
+    topic_position: int
+    title: str
+    schedule: Schedule
+
+
+_DONE_FROM = """
+FROM specialization s JOIN course c ON c.specialization_id = s.id
+JOIN topic t ON t.course_id = c.id JOIN progress p ON p.topic_id = t.id
+WHERE p.status = 'done' AND p.completed_on IS NOT NULL {where}
+"""
+
+
+def _day(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _scope_sql(target: Target | None) -> tuple[str, dict]:
     if target is not None and target.topic is not None:
-        query = query.where(Topic.id == target.topic.id)
-    elif target is not None and target.course is not None:
-        query = query.where(Course.id == target.course.id)
-    elif target is not None:
-        query = query.where(Specialization.id == target.specialization.id)
-    return session.exec(query).all()
+        return "AND t.id = :id", {"id": target.topic.id}
+    if target is not None and target.course is not None:
+        return "AND c.id = :id", {"id": target.course.id}
+    if target is not None:
+        return "AND s.id = :id", {"id": target.specialization.id}
+    return "", {}
+
+
+def _done_topics(session: Session, target: Target | None) -> list[_DoneTopic]:
+    """Every done topic under `target` (None: all) with its schedule, in course order.
+
+    Two plain queries, no ORM objects: `status` and `show` of a 100,000-topic
+    program count its due reviews through here.
+    """
+    where, params = _scope_sql(target)
+    conn = session.connection()
+    done_from = _DONE_FROM.format(where=where)
+    reviews: dict[int, list[ReviewRecord]] = {}
+    for row in conn.execute(
+        text(
+            "SELECT r.topic_id, r.reviewed_on, r.grade, r.interval_days, r.due_on FROM review r "
+            f"WHERE r.topic_id IN (SELECT t.id {done_from}) ORDER BY r.reviewed_on, r.id"
+        ),
+        params,
+    ):
+        reviews.setdefault(row.topic_id, []).append(
+            ReviewRecord(_day(row.reviewed_on), row.grade, row.interval_days, _day(row.due_on))
+        )
+    rows = conn.execute(
+        text(
+            "SELECT t.id, s.slug AS spec_slug, c.slug AS course_slug,"
+            " c.position AS course_position, c.title AS course_title,"
+            " t.slug AS topic_slug, t.position AS topic_position,"
+            f" t.title, p.completed_on {done_from} ORDER BY s.slug, c.position, t.position"
+        ),
+        params,
+    )
+    return [
+        _DoneTopic(
+            row.id,
+            row.spec_slug,
+            row.course_slug,
+            row.course_position,
+            row.course_title,
+            row.topic_slug,
+            row.topic_position,
+            row.title,
+            schedule_from(_day(row.completed_on), reviews.get(row.id, [])),
+        )
+        for row in rows
+    ]
 
 
 def scheduled(session: Session, target: Target | None, today: dt.date) -> list[QueueItem]:
     """Every done topic under `target` (None: all) with its schedule, soonest due first."""
-    rows = _done_topics(session, target)
-    reviews = _reviews_by_topic(session, [topic.id for _s, _c, topic, _p in rows])
     items = []
-    for spec, course, topic, progress in rows:
-        schedule = schedule_from(progress.completed_on, reviews.get(topic.id, []))
+    for done in _done_topics(session, target):
+        schedule = done.schedule
         last = schedule.reviews[-1] if schedule.reviews else None
         items.append(
             QueueItem(
-                ref=f"{spec.slug}/{course.slug}/{topic.slug}",
-                short_ref=f"{spec.slug}/{course.position}/{topic.position}",
-                title=topic.title,
+                ref=f"{done.spec_slug}/{done.course_slug}/{done.topic_slug}",
+                short_ref=f"{done.spec_slug}/{done.course_position}/{done.topic_position}",
+                title=done.title,
                 course={
-                    "ref": f"{spec.slug}/{course.slug}",
-                    "position": course.position,
-                    "title": course.title,
+                    "ref": f"{done.spec_slug}/{done.course_slug}",
+                    "position": done.course_position,
+                    "title": done.course_title,
                 },
                 completed_on=schedule.completed_on,
                 due_on=schedule.due_on,
@@ -207,8 +266,29 @@ def review_queue(session: Session, *, ref: str | None, today: dt.date) -> Queue:
 
 
 def due_count(session: Session, target: Target, today: dt.date) -> int:
-    """How many topics under `target` are due for review on `today`."""
-    return sum(item.due_on <= today for item in scheduled(session, target, today))
+    """How many topics under `target` are due for review on `today`.
+
+    Counted in SQL with the same rule as `schedule_from` (the latest review since
+    the completion sets the due date, else the day after it), so `status` and
+    `show` of a 100,000-topic program need not build every schedule.
+    """
+    where, params = _scope_sql(target)
+    latest = (
+        "SELECT r.due_on FROM review r WHERE r.topic_id = t.id AND r.reviewed_on >= "
+        "p.completed_on ORDER BY r.reviewed_on DESC, r.id DESC LIMIT 1"
+    )
+    first = f"date(p.completed_on, '+{LADDER[0]} day')"
+    return (
+        session.connection()
+        .execute(
+            text(
+                f"SELECT count(*) {_DONE_FROM.format(where=where)} "
+                f"AND coalesce(({latest}), {first}) <= :today"
+            ),
+            {**params, "today": today.isoformat()},
+        )
+        .scalar_one()
+    )
 
 
 @dataclass
@@ -253,11 +333,12 @@ def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date
     anything is written, in the caller's one transaction."""
     targets = [resolve(session, ref) for ref in refs]
     result = Reviews()
-    chosen: list[tuple[str, Topic, Schedule]] = []
+    chosen: list[tuple[str, int, str, Schedule]] = []
     seen: set[int] = set()
     for target in targets:
         if target.topic is not None:
-            picked = [(target.ref, target.topic, _reviewable(session, target, on))]
+            topic = target.topic
+            picked = [(target.ref, topic.id, topic.title, _reviewable(session, target, on))]
         else:
             picked = _due_under(session, target, on)
             if not picked:
@@ -265,12 +346,12 @@ def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date
                 result.nothing_due.append(
                     NothingDue(target.ref, len(later), min(later, default=None))
                 )
-        for ref, topic, schedule in picked:
-            if topic.id not in seen:
-                seen.add(topic.id)
-                chosen.append((ref, topic, schedule))
-    for ref, topic, schedule in chosen:
-        result.reviews.append(_record(session, ref, topic, schedule, grade, on))
+        for item in picked:
+            if item[1] not in seen:
+                seen.add(item[1])
+                chosen.append(item)
+    for ref, topic_id, title, schedule in chosen:
+        result.reviews.append(_record(session, ref, topic_id, title, schedule, grade, on))
     session.flush()
     return result
 
@@ -302,32 +383,38 @@ def _reviewable(session: Session, target: Target, on: dt.date) -> Schedule:
     return schedule
 
 
-def _due_under(session: Session, target: Target, on: dt.date) -> list[tuple[str, Topic, Schedule]]:
+def _due_under(
+    session: Session, target: Target, on: dt.date
+) -> list[tuple[str, int, str, Schedule]]:
     """The done topics under a course or specialization that are due on `on`, oldest due first."""
-    rows = _done_topics(session, target)
-    reviews = _reviews_by_topic(session, [topic.id for _s, _c, topic, _p in rows])
-    due = []
-    for spec, course, topic, progress in rows:
-        schedule = schedule_from(progress.completed_on, reviews.get(topic.id, []))
-        if schedule.due_on <= on:
-            due.append((f"{spec.slug}/{course.slug}/{topic.slug}", topic, schedule))
-    return sorted(due, key=lambda item: item[2].due_on)
+    due = [
+        (f"{d.spec_slug}/{d.course_slug}/{d.topic_slug}", d.topic_id, d.title, d.schedule)
+        for d in _done_topics(session, target)
+        if d.schedule.due_on <= on
+    ]
+    return sorted(due, key=lambda item: item[3].due_on)
 
 
 def _record(
-    session: Session, ref: str, topic: Topic, schedule: Schedule, grade: str, on: dt.date
+    session: Session,
+    ref: str,
+    topic_id: int,
+    title: str,
+    schedule: Schedule,
+    grade: str,
+    on: dt.date,
 ) -> Reviewed:
     early = on < schedule.due_on
     interval = next_interval(schedule.interval_days, grade, early=early)
     due_on = on + dt.timedelta(days=interval)
     session.add(
         Review(
-            topic_id=topic.id, reviewed_on=on, grade=grade, interval_days=interval, due_on=due_on
+            topic_id=topic_id, reviewed_on=on, grade=grade, interval_days=interval, due_on=due_on
         )
     )
     return Reviewed(
         ref=ref,
-        title=topic.title,
+        title=title,
         grade=grade,
         reviewed_on=on,
         was_due_on=schedule.due_on,
