@@ -100,8 +100,6 @@ LEFT JOIN topic t ON t.course_id = c.id
 LEFT JOIN progress tp ON tp.topic_id = t.id
 LEFT JOIN progress cp ON cp.course_id = c.id
 """
-_COURSE_ORDER = "s.slug, c.position, t.position"
-_UNITS = _UNIT_COLUMNS + "{where} ORDER BY " + _COURSE_ORDER
 
 
 def _date(value: object) -> dt.date | None:
