@@ -609,3 +609,18 @@ def test_a_done_course_that_gains_topics_stays_done(store: Store, tmp_path: Path
     course = store.run("status", "mt", "--json").json()["courses"][0]
     assert (course["status"], course["units_done"], course["units_total"]) == ("done", 2, 2)
     assert course["completed_on"] == "2024-03-01"
+
+
+def test_a_backup_with_bad_indentation_gets_a_plain_sentence(dls: Store, tmp_path) -> None:
+    """A backup is read by the catalog's loader: its syntax errors read the same way."""
+    backup = tmp_path / "b.yaml"
+    assert dls.run("export", "yaml", "-o", str(backup)).exit_code == 0
+    text = backup.read_text().replace("\n  title: Deep", "\n title: Deep", 1)
+    backup.write_text(text)
+    before = dls.dump()
+    result = dls.run("import", str(backup))
+    assert result.exit_code == 1
+    line = text.splitlines().index(" title: Deep Learning Specialization") + 1
+    assert result.stderr.startswith(f"Error: {backup}:{line}:2: wrong indentation: a key here")
+    assert "<block" not in result.stderr
+    assert dls.dump() == before

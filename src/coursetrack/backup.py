@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 from sqlmodel import Session, col, select
 
-from coursetrack.catalog import StrictLoader, reader_problem
+from coursetrack.catalog import StrictLoader, reader_problem, yaml_problem
 from coursetrack.errors import ExportError
 from coursetrack.models import (
     Course,
@@ -353,9 +353,9 @@ def parse(text: str, *, label: str) -> dict[str, Any]:
         except RecursionError:
             raise ExportError(f"{label}: nested too deeply to be a backup") from None
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
+            mark, problem = yaml_problem(exc)
             place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-            raise ExportError(f"{label}{place}: {exc.problem or 'not valid YAML'}") from None
+            raise ExportError(f"{label}{place}: {problem}") from None
         except yaml.YAMLError as exc:
             raise ExportError(f"{label}: not valid YAML ({exc})") from None
         if node is None:

@@ -206,7 +206,7 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
     try:
         node = yaml.compose(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as exc:
-        mark, problem = _yaml_problem(exc)
+        mark, problem = yaml_problem(exc)
         raise _node_error(where, mark, problem) from None
     except yaml.reader.ReaderError as exc:
         raise CatalogError(f"{where}:{reader_problem(text, exc)}") from None
@@ -283,7 +283,7 @@ def _after_text(mark: yaml.Mark) -> bool:
     return bool(line.strip())
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
+def yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark | None, str]:
     """Where a YAML syntax error is, and what it means in plain words.
 
     PyYAML speaks of tokens (`expected <block end>, but found '?'`); a catalog
