@@ -620,3 +620,20 @@ def test_any_study_keeps_a_week_in_the_streak(dls, monkeypatch, step, week) -> N
     spec = dls.run("status", "--json").json()["specializations"][0]
     assert (spec["streak_weeks"], spec["last_activity_on"]) == (3, "2026-02-24")
     assert "last active 2026-02-24 · streak 3 weeks" in dls.run("status").stdout
+
+
+def test_since_and_post_date_errors_list_their_forms(dls) -> None:
+    """Each date option's error lists the forms that option takes (issue 11)."""
+    result = dls.run("log", "--since", "in 3 days")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: --since 'in 3 days' is in the future; use YYYY-MM-DD (for example 2026-03-14), "
+        "'today', 'yesterday', 'N days ago' or 'N weeks ago'\n",
+    )
+    assert dls.run("log", "--since", "2 weeks ago").exit_code == 0
+    result = dls.run("export", "markdown", "dls", "--date", "next week")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: --date 'next week' is not a date: use YYYY-MM-DD, 2020-10-27T16:32:08-04:00, "
+        "2020-10-27 16:32:08 -0400, 'now', 'today' or 'yesterday'\n",
+    )

@@ -106,8 +106,8 @@ def parse_post_date(text: str) -> dt.datetime:
             value = dt.datetime.fromisoformat(raw)
     if value is None:
         raise InputError(
-            f"--date {text!r} is not a date: use YYYY-MM-DD, 2020-10-27T16:32:08-04:00 "
-            "or 2020-10-27 16:32:08 -0400"
+            f"--date {text!r} is not a date: use YYYY-MM-DD, 2020-10-27T16:32:08-04:00, "
+            "2020-10-27 16:32:08 -0400, 'now', 'today' or 'yesterday'"
         )
     if value.tzinfo is None:
         value = value.astimezone()
