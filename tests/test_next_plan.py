@@ -624,11 +624,12 @@ def test_any_study_keeps_a_week_in_the_streak(dls, monkeypatch, step, week) -> N
 
 def test_since_and_post_date_errors_list_their_forms(dls) -> None:
     """Each date option's error lists the forms that option takes (issue 11)."""
-    result = dls.run("log", "--since", "in 3 days")
+    result = dls.run("log", "--since", "last week")
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: --since 'in 3 days' is in the future; use YYYY-MM-DD (for example 2026-03-14), "
-        "'today', 'yesterday', 'N days ago' or 'N weeks ago'\n",
+        "Error: --since 'last week' is not a date: use YYYY-MM-DD (for example 2026-03-14), "
+        "'today', 'yesterday', 'N days ago', 'N weeks ago', 'tomorrow', 'in N days' or "
+        "'in N weeks'\n",
     )
     assert dls.run("log", "--since", "2 weeks ago").exit_code == 0
     result = dls.run("export", "markdown", "dls", "--date", "next week")

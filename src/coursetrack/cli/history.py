@@ -32,7 +32,7 @@ def log(
     from coursetrack.dates import parse_date
     from coursetrack.services.history import log_entries
 
-    since_date = parse_date(since, option="--since", future=False) if since is not None else None
+    since_date = parse_date(since, option="--since") if since is not None else None
     with open_store(ctx, write=False).read() as session:
         entries = log_entries(session, ref=ref, since=since_date, limit=limit)
     if json:
