@@ -42,6 +42,7 @@ APPLICATION_ID = 0x43547263  # "CTrc"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_ENV = "COURSETRACK_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0
+MAX_BUSY_TIMEOUT = 24 * 3600.0
 
 Notify = Callable[[str], None]
 
@@ -239,11 +240,16 @@ def busy_timeout() -> float:
     if not raw:
         return DEFAULT_BUSY_TIMEOUT
     try:
-        return max(0.0, float(raw))
+        seconds = float(raw)
     except ValueError:
+        seconds = float("nan")
+    # inf, nan or 1e400 reached SQLite's millisecond integer as an OverflowError
+    if not 0 <= seconds <= MAX_BUSY_TIMEOUT:
         raise StoreError(
-            f"{BUSY_TIMEOUT_ENV}={raw!r} is not a number of seconds; unset it or give e.g. 30"
-        ) from None
+            f"{BUSY_TIMEOUT_ENV}={raw!r} is not a number of seconds from 0 to "
+            f"{MAX_BUSY_TIMEOUT:.0f}; unset it or give e.g. 30"
+        )
+    return seconds
 
 
 def _make_engine(url: str) -> Engine:
