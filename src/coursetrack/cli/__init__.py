@@ -153,8 +153,8 @@ app.command("goal")(planning.goal)
 app.command("plan")(planning.plan)
 app.command("review")(review.review)
 app.command("reviewed")(review.reviewed)
-app.command("note")(notes.note)
-app.command("link")(notes.link)
+app.add_typer(notes.note_app)
+app.add_typer(notes.link_app)
 app.command("show")(notes.show)
 
 
