@@ -40,8 +40,8 @@ def test_note_appends_dated_notes_to_any_item(dls) -> None:
     ]
     shown = dls.run("show", "dls/1/2", "--json").json()["notes"]
     assert shown == [
-        {"written_on": "2026-02-28", "text": "broadcasting bites"},
-        {"written_on": "2026-03-01", "text": "vectorize: no for-loops over examples"},
+        {"id": 2, "written_on": "2026-02-28", "text": "broadcasting bites"},
+        {"id": 1, "written_on": "2026-03-01", "text": "vectorize: no for-loops over examples"},
     ], "oldest first"
 
 
@@ -155,10 +155,17 @@ def test_show_a_topic(dls) -> None:
         "units_total": 1,
         "percent": 100.0,
         "certificate_url": None,
-        "notes": [{"written_on": "2026-02-10", "text": "vectorize"}],
+        "notes": [{"id": 1, "written_on": "2026-02-10", "text": "vectorize"}],
+        "notes_total": 1,
         "links": [
-            {"url": "https://example.org/nb", "title": "my notebook", "added_on": "2026-03-01"}
+            {
+                "id": 1,
+                "url": "https://example.org/nb",
+                "title": "my notebook",
+                "added_on": "2026-03-01",
+            }
         ],
+        "links_total": 1,
         "position": 2,
         "course": {
             "ref": "dls/neural-networks",
@@ -190,8 +197,8 @@ def test_show_a_topic(dls) -> None:
     assert (
         "Review due now, since 2026-02-14 (interval 3 days); 1 review(s), last 2026-02-11 (good)"
     ) in words
-    assert "Notes (1)" in lines and "  2026-02-10  vectorize" in lines
-    assert "Links (1)" in lines and "  my notebook  https://example.org/nb" in lines
+    assert "Notes (1)" in lines and "  #1  2026-02-10  vectorize" in lines
+    assert "Links (1)" in lines and "  #1  my notebook  https://example.org/nb" in lines
     assert all(len(line) <= 80 for line in out.splitlines())
 
 

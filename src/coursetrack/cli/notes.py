@@ -32,10 +32,12 @@ class _AddByDefault(TyperGroup):
 note_app = typer.Typer(
     name="note",
     cls=_AddByDefault,
+    subcommand_metavar="REF TEXT | COMMAND [ARGS]...",
     no_args_is_help=True,
     help="""Keep dated notes on a specialization, course or topic; list, edit or remove them.
 
-    `note REF TEXT` adds a note (short for `note add REF TEXT`). A note is named by the id that `note list` and `show` print; `undo` takes back an edit or a removal.
+    `note REF TEXT` adds a note (short for `note add REF TEXT`). A note is named by
+    the id that `note list` and `show` print; `undo` takes back an edit or a removal.
 
     Examples:
 
@@ -51,10 +53,12 @@ note_app = typer.Typer(
 link_app = typer.Typer(
     name="link",
     cls=_AddByDefault,
+    subcommand_metavar="REF URL | COMMAND [ARGS]...",
     no_args_is_help=True,
     help="""Keep links (your notebook, a video) on any item; list or remove them.
 
-    `link REF URL` adds a link (short for `link add REF URL`). A link is named by the id that `link list` and `show` print; `undo` takes back a removal.
+    `link REF URL` adds a link (short for `link add REF URL`). A link is named by
+    the id that `link list` and `show` print; `undo` takes back a removal.
 
     Examples:
 
