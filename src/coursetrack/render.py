@@ -145,7 +145,7 @@ def _pct(value: float) -> str:
 
 
 #: Below this many columns a title is cut only after the optional columns are dropped.
-TITLE_MIN = 20
+TITLE_MIN = 24
 #: Columns between two table columns (Rich's SIMPLE_HEAD divider plus one of padding).
 GAP = 2
 
@@ -307,9 +307,12 @@ def overview_table(overview: Any) -> None:
     """`coursetrack status`: one row per specialization."""
     console = stdout()
     if not overview.specializations:
-        console.print(
-            "No specializations yet. Track the Deep Learning Specialization with:\n"
-            "  coursetrack import deep-learning-specialization"
+        _emit(
+            console,
+            Text(
+                "No specializations yet. Track the Deep Learning Specialization with:\n"
+                "  coursetrack import deep-learning-specialization"
+            ),
         )
         return
     columns = [
@@ -383,7 +386,7 @@ def report_table(report: Any) -> None:
     )
     if not report.items:
         noun = "courses" if report.kind == "specialization" else "topics"
-        console.print(Text(f"No {noun} yet.", style="dim"))
+        _emit(console, Text(f"No {noun} yet.", style="dim"))
     if report.certificate_url:
         _print_lines(console, [_text(f"Certificate: {report.certificate_url}")])
     if report.reviews_due:
@@ -428,7 +431,7 @@ def notes_table(rows: list, *, scope: str | None) -> None:
     console = stdout()
     if not rows:
         where = f" on {safe(scope)}" if scope else ""
-        console.print(f"No notes{where} yet. Add one with: coursetrack note REF TEXT")
+        _emit(console, Text(f"No notes{where} yet. Add one with: coursetrack note REF TEXT"))
         return
     columns = [
         Column("ID", justify="right", style="cyan"),
@@ -449,7 +452,7 @@ def links_table(rows: list, *, scope: str | None) -> None:
     console = stdout()
     if not rows:
         where = f" on {safe(scope)}" if scope else ""
-        console.print(f"No links{where} yet. Add one with: coursetrack link REF URL")
+        _emit(console, Text(f"No links{where} yet. Add one with: coursetrack link REF URL"))
         return
     columns = [
         Column("ID", justify="right", style="cyan"),
@@ -487,7 +490,7 @@ def history(entries: list) -> None:
     """`coursetrack log`: one block per command, newest first, changes indented under it."""
     console = stdout()
     if not entries:
-        console.print("No changes recorded yet.")
+        _emit(console, Text("No changes recorded yet."))
         return
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
@@ -527,9 +530,9 @@ def next_table(result: Any) -> None:
     where = f" in {safe(result.scope)}" if result.scope else ""
     if not result.units:
         if result.units_total == 0:
-            console.print(Text(f"Nothing to study{where}: there are no units yet.", style="dim"))
+            _emit(console, Text(f"Nothing to study{where}: there are no units yet.", "dim"))
         else:
-            console.print(Text(f"Nothing left{where}: every unit is done.", style="green"))
+            _emit(console, Text(f"Nothing left{where}: every unit is done.", style="green"))
         return
     shown = len(result.units)
     more = f", showing {shown}" if shown < result.open_units else ""
@@ -618,13 +621,19 @@ def queue_table(queue: Any) -> None:
     where = f" in {safe(queue.scope)}" if queue.scope else ""
     if not queue.due:
         if queue.next_due_on:
-            console.print(
-                f"Nothing due for review{where} today ({_date(queue.today)}); "
-                f"next on {_date(queue.next_due_on)}."
+            _emit(
+                console,
+                Text(
+                    f"Nothing due for review{where} today ({_date(queue.today)}); "
+                    f"next on {_date(queue.next_due_on)}."
+                ),
             )
         else:
-            console.print(
-                f"Nothing to review{where} yet: topics join the queue when you mark them done."
+            _emit(
+                console,
+                Text(
+                    f"Nothing to review{where} yet: topics join the queue when you mark them done."
+                ),
             )
         return
     count = "1 topic" if len(queue.due) == 1 else f"{len(queue.due)} topics"
@@ -645,8 +654,9 @@ def queue_table(queue: Any) -> None:
         rows.append([_text(item.short_ref), _text(item.title), _date(item.due_on), last])
     room = _room(console)
     _emit(console, _one_line(heading, room), fitted_table(columns, rows, width=room))
-    console.print(
-        Text("Record each with: coursetrack reviewed REF --grade again|hard|good|easy", "dim")
+    _emit(
+        console,
+        Text("Record each with: coursetrack reviewed REF --grade again|hard|good|easy", "dim"),
     )
 
 
