@@ -99,9 +99,7 @@ def test_next_table(dls) -> None:
     assert result.exit_code == 0
     assert result.stdout == (
         "Next (17 open, showing 2)\n"
-        "Ref      Unit                               Status\n"
-        + "─" * 55
-        + "\n"
+        "Ref      Unit                               Status\n" + "─" * 55 + "\n"
         "dls/1    Neural Networks and Deep Learning\n"
         "dls/1/2    Neural Networks Basics           in-progress\n"
         "dls/1/1    Introduction to Deep Learning    todo\n"

@@ -271,7 +271,11 @@ def test_show_a_course_lists_its_topics_with_status_and_notes(dls) -> None:
         "   3  todo         Shallow Neural Networks",
         "   4  todo         Deep Neural Networks",
     ]
-    assert out[at + 6 :] == ["Notes (1)", "  #2  2026-03-01  a note on the course itself", "Links (0)"]
+    assert out[at + 6 :] == [
+        "Notes (1)",
+        "  #2  2026-03-01  a note on the course itself",
+        "Links (0)",
+    ]
     data = dls.run("show", "dls/1", "--json").json()
     assert [(t["ref"], t["status"], t["notes_total"]) for t in data["children"]] == [
         ("dls/neural-networks/introduction", "done", 0),

@@ -104,7 +104,7 @@ def test_course_titles_never_wrap(studied, monkeypatch, width: int) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_topic_and_unit_titles_never_wrap(studied, monkeypatch, width: int) -> None:
-    _, courses, topics = _shipped()
+    topics = _shipped()[2]
     status = _at(studied, width, monkeypatch, "status", "dls/2")[3:]
     assert len(status) == len(topics[2])
     nxt = _at(studied, width, monkeypatch, "next", "--limit", "17")[3:]
@@ -143,9 +143,7 @@ def _shown(lines: list[str], title: str) -> int:
 def test_a_wider_terminal_shows_more_of_a_title(studied, monkeypatch) -> None:
     _, courses, _ = _shipped()
     longest = max(courses, key=len)
-    seen = [
-        _shown(_at(studied, width, monkeypatch, "status", "dls"), longest) for width in WIDTHS
-    ]
+    seen = [_shown(_at(studied, width, monkeypatch, "status", "dls"), longest) for width in WIDTHS]
     assert seen == sorted(seen) and seen[0] < seen[-1] == len(longest), seen
 
 
