@@ -6,8 +6,9 @@ User text always goes in as `Text`, never as markup, so a title such as
 
 Width: `COLUMNS` when set, else the terminal's width, else (a pipe or a file)
 80 columns. Tables fit that width without wrapping a row: a title is cut with
-`…`, and optional columns (dates) go before a title is cut below
-`TITLE_MIN`. Lines never end in spaces, so piped output diffs cleanly.
+`…`, and an optional column (a date) goes when a title would otherwise get
+less than `TITLE_MIN` columns, or when dropping it lets every title show
+whole. Lines never end in spaces, so piped output diffs cleanly.
 """
 
 from __future__ import annotations
@@ -201,9 +202,15 @@ def fitted_table(
         fixed = sum(natural[i] for i in active if not columns[i].title)
         room = width - fixed - GAP * (len(active) - 1)
         droppable = [i for i in active if columns[i].drop]
-        if room >= sum(min(natural[i], TITLE_MIN) for i in titles) or not droppable:
+        if not droppable:
             break
-        active.remove(max(droppable, key=lambda i: columns[i].drop))
+        first = max(droppable, key=lambda i: columns[i].drop)
+        wanted = sum(natural[i] for i in titles)
+        if room >= sum(min(natural[i], TITLE_MIN) for i in titles) and (
+            room >= wanted or room + natural[first] + GAP < wanted
+        ):
+            break  # titles have room enough, and dropping one more would not make them whole
+        active.remove(first)
     widths = dict(zip(titles, _share(room, [natural[i] for i in titles]), strict=True))
     table = Table(
         box=box.SIMPLE_HEAD,
