@@ -391,6 +391,11 @@ def test_note_list_shows_ids_for_an_item_and_everything_under_it(dls) -> None:
         2,
         3,
     ]
+    under = [
+        line.split("  ")[2].strip()
+        for line in dls.run("note", "list", "dls").stdout.splitlines()[2:]
+    ]
+    assert under == ["neural-networks/basics", "improving", "."], "refs relative to the one listed"
     assert dls.run("note", "list", "dls/5").stdout == (
         "No notes on dls/5 yet. Add one with: coursetrack note REF TEXT\n"
     )
@@ -473,7 +478,7 @@ def test_link_list_rm_and_undo(dls) -> None:
         ]
     }
     listed = dls.run("link", "list", "dls/cnn").stdout.splitlines()
-    assert listed[2:] == ["#2  2026-03-01  dls/cnn         https://youtu.be/XYZ"]
+    assert listed[2:] == ["#2  2026-03-01  .           https://youtu.be/XYZ"]
     before = dls.dump()
     assert dls.run("link", "rm", "2").stdout == (
         "removed link #2 from dls/cnn: https://youtu.be/XYZ\n"

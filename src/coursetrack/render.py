@@ -433,8 +433,20 @@ def catalogs_table(rows: list[dict]) -> None:
     _emit(console, fitted_table(columns, cells, width=_room(console)))
 
 
-def notes_table(rows: list, *, scope: str | None) -> None:
-    """`coursetrack note list`: one row per note, its first line cut to fit."""
+def _under(ref: str, base: str | None) -> str:
+    """`ref` relative to the listed item `base` (`.` for itself; `--json` has whole refs)."""
+    if base and ref == base:
+        return "."
+    if base and ref.startswith(base + "/"):
+        return ref[len(base) + 1 :]
+    return ref
+
+
+def notes_table(rows: list, *, scope: str | None, base: str | None = None) -> None:
+    """`coursetrack note list`: one row per note, its first line cut to fit.
+
+    Under `note list REF` the Ref column is relative to REF (`base`, its slug ref).
+    """
     console = stdout()
     if not rows:
         where = f" on {safe(scope)}" if scope else ""
@@ -442,7 +454,7 @@ def notes_table(rows: list, *, scope: str | None) -> None:
         return
     columns = [
         Column("ID", justify="right", style="cyan"),
-        Column("Date", drop=1),
+        Column("Date"),
         Column("Ref", title=True),
         Column("Note", title=True),
     ]
@@ -450,11 +462,11 @@ def notes_table(rows: list, *, scope: str | None) -> None:
     for row in rows:
         first, *more = row.text.split("\n")
         note = _text(first + (" …" if more else ""))
-        cells.append([f"#{row.id}", _date(row.written_on), _text(row.ref), note])
+        cells.append([f"#{row.id}", _date(row.written_on), _text(_under(row.ref, base)), note])
     _emit(console, fitted_table(columns, cells, width=_room(console)))
 
 
-def links_table(rows: list, *, scope: str | None) -> None:
+def links_table(rows: list, *, scope: str | None, base: str | None = None) -> None:
     """`coursetrack link list`: one row per link; `link list --json` has whole URLs."""
     console = stdout()
     if not rows:
@@ -463,13 +475,19 @@ def links_table(rows: list, *, scope: str | None) -> None:
         return
     columns = [
         Column("ID", justify="right", style="cyan"),
-        Column("Added", drop=1),
+        Column("Added"),
         Column("Ref", title=True),
-        Column("Title", title=True, drop=2),
+        Column("Title", title=True),
         Column("URL", title=True),
     ]
     cells = [
-        [f"#{row.id}", _date(row.added_on), _text(row.ref), _text(row.title or ""), _text(row.url)]
+        [
+            f"#{row.id}",
+            _date(row.added_on),
+            _text(_under(row.ref, base)),
+            _text(row.title or ""),
+            _text(row.url),
+        ]
         for row in rows
     ]
     _emit(console, fitted_table(columns, cells, width=_room(console)))

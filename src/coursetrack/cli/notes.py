@@ -217,7 +217,7 @@ def note_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = Fals
     if json:
         render.print_json({"notes": [render.to_data(r) for r in rows]})
     else:
-        render.notes_table(rows, scope=ref)
+        render.notes_table(rows, scope=ref, base=target.ref if target else None)
 
 
 @note_app.command("edit")
@@ -298,7 +298,7 @@ def link_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = Fals
     if json:
         render.print_json({"links": [render.to_data(r) for r in rows]})
     else:
-        render.links_table(rows, scope=ref)
+        render.links_table(rows, scope=ref, base=target.ref if target else None)
 
 
 @link_app.command("rm")
