@@ -306,10 +306,6 @@ def _print_lines(console: Console, lines: list[Text]) -> None:
         console.print(line, crop=False, overflow="ignore", no_wrap=True)
 
 
-def _room(console: Console) -> int:
-    return console.width
-
-
 def overview_table(overview: Any) -> None:
     """`coursetrack status`: one row per specialization."""
     console = stdout()
@@ -345,7 +341,7 @@ def overview_table(overview: Any) -> None:
                 _pct(spec.percent),
             ]
         )
-    _emit(console, fitted_table(columns, rows, width=_room(console)))
+    _emit(console, fitted_table(columns, rows, width=console.width))
 
 
 def _activity(spec: Any) -> str:
@@ -388,8 +384,8 @@ def report_table(report: Any) -> None:
     ]
     _emit(
         console,
-        _one_line(heading, _room(console)),
-        fitted_table(columns, rows, width=_room(console)),
+        _one_line(heading, console.width),
+        fitted_table(columns, rows, width=console.width),
     )
     if not report.items:
         noun = "courses" if report.kind == "specialization" else "topics"
@@ -398,9 +394,9 @@ def report_table(report: Any) -> None:
         _print_lines(console, [_text(f"Certificate: {report.certificate_url}")])
     if report.reviews_due:
         topics = "1 topic" if report.reviews_due == 1 else f"{report.reviews_due} topics"
-        _print_lines(
+        _emit(
             console,
-            [_text(f"Due for review: {topics}; see coursetrack review {report.ref}", "yellow")],
+            _text(f"Due for review: {topics}; see coursetrack review {report.ref}", "yellow"),
         )
 
 
@@ -414,7 +410,7 @@ def item_table(item: Any, ref: str) -> None:
         ("Started", _date(item.started_on), "cut"),
         ("Completed", _date(item.completed_on), "cut"),
     ]
-    _print_lines(console, _fields(rows, _room(console)))
+    _print_lines(console, _fields(rows, console.width))
 
 
 def catalogs_table(rows: list[dict]) -> None:
@@ -430,7 +426,7 @@ def catalogs_table(rows: list[dict]) -> None:
     cells = [
         [_text(str(row[c])) for c in ("name", "slug", "title", "courses", "topics")] for row in rows
     ]
-    _emit(console, fitted_table(columns, cells, width=_room(console)))
+    _emit(console, fitted_table(columns, cells, width=console.width))
 
 
 def _under(ref: str, base: str | None) -> str:
@@ -463,7 +459,7 @@ def notes_table(rows: list, *, scope: str | None, base: str | None = None) -> No
         first, *more = row.text.split("\n")
         note = _text(first + (" …" if more else ""))
         cells.append([f"#{row.id}", _date(row.written_on), _text(_under(row.ref, base)), note])
-    _emit(console, fitted_table(columns, cells, width=_room(console)))
+    _emit(console, fitted_table(columns, cells, width=console.width))
 
 
 def links_table(rows: list, *, scope: str | None, base: str | None = None) -> None:
@@ -490,7 +486,7 @@ def links_table(rows: list, *, scope: str | None, base: str | None = None) -> No
         ]
         for row in rows
     ]
-    _emit(console, fitted_table(columns, cells, width=_room(console)))
+    _emit(console, fitted_table(columns, cells, width=console.width))
 
 
 def _change_line(change: Any) -> str:
@@ -582,8 +578,8 @@ def next_table(result: Any) -> None:
         rows.append([_text(unit.short_ref), _text("  " + unit.title), _status(unit.status)])
     _emit(
         console,
-        _one_line(heading, _room(console)),
-        fitted_table(columns, rows, width=_room(console)),
+        _one_line(heading, console.width),
+        fitted_table(columns, rows, width=console.width),
     )
 
 
@@ -596,7 +592,7 @@ def plan_view(plan: Any) -> None:
     console = stdout()
     heading = _text(plan.title, "bold")
     heading.append(f"  {safe(plan.ref)}", style="cyan")
-    _print_lines(console, [_one_line(heading, _room(console))])
+    _print_lines(console, [_one_line(heading, console.width)])
     grid: list[tuple[str, Text | str, str]] = []
     grid.append(("Units left", f"{plan.units_left} of {plan.units_total}", "wrap"))
     if plan.goal_on is None:
@@ -637,7 +633,7 @@ def plan_view(plan: Any) -> None:
         else:
             outlook = Text("on schedule", style="green")
         grid.append(("Outlook", outlook, "wrap"))
-    _print_lines(console, _fields(grid, _room(console)))
+    _print_lines(console, _fields(grid, console.width))
 
 
 def queue_table(queue: Any) -> None:
@@ -677,7 +673,7 @@ def queue_table(queue: Any) -> None:
             else f"done {_date(item.completed_on)}"
         )
         rows.append([_text(item.short_ref), _text(item.title), _date(item.due_on), last])
-    room = _room(console)
+    room = console.width
     _emit(console, _one_line(heading, room), fitted_table(columns, rows, width=room))
     _emit(
         console,
@@ -705,7 +701,7 @@ def details_view(details: Any) -> None:
     URLs are printed whole on one line (never broken, so they stay clickable).
     """
     console = stdout()
-    room = _room(console)
+    room = console.width
     out = [_one_line(_text(details.title, "bold"), room)]
     rows: list[tuple[str, Text | str, str]] = [
         ("Ref", _text(f"{details.ref} ({details.kind})", "cyan"), "whole")
