@@ -149,6 +149,7 @@ def test_help_shows_types_as_typer_users_know_them(path: list[str], width: str) 
     assert "..." not in usage.replace("REF...", "").replace("ID...", "").replace("[ARGS]...", ""), (
         usage
     )
+    assert all(line == line.rstrip() for line in out.splitlines()), "no trailing spaces in a pipe"
     lines = [line.strip(" │") for line in out.splitlines()]
     for example in _examples(_command(path)):
         assert example in lines, f"example wrapped at {width} columns: {example}"

@@ -12,6 +12,8 @@ reflowed to the terminal.
 It is done here, once for the whole tree, so a command added later gets it too.
 """
 
+import contextlib
+import io
 import re
 import sys
 from functools import partial
@@ -36,11 +38,10 @@ def plain_help(command: Any) -> None:
         return params
 
     command.get_params = get_params
+    examples: list[str] = []
     if command.help:
-        prose, examples = _split_examples(command.help)
-        command.help = prose
-        if examples:
-            command.format_help = partial(_with_examples, command.format_help, examples)
+        command.help, examples = _split_examples(command.help)
+    command.format_help = partial(_format_help, command.format_help, examples)
     for sub in getattr(command, "commands", {}).values():
         plain_help(sub)
 
@@ -95,20 +96,33 @@ def _split_examples(help_text: str) -> tuple[str, list[str]]:
     return "\n\n".join(p for p in paragraphs if p), examples
 
 
-def _with_examples(original: Any, examples: list[str], ctx: Any, formatter: Any) -> None:
-    """Typer's help, then the examples, each on one line whatever the width."""
-    original(ctx, formatter)
-    lines = ["Example:" if len(examples) == 1 else "Examples:"]
+def _format_help(original: Any, examples: list[str], ctx: Any, formatter: Any) -> None:
+    """Typer's help, then the examples, each on one line whatever the width.
+
+    Typer prints rich help itself, to stdout, each line padded to the width;
+    in a pipe the padding is dropped, as it is from every table.
+    """
+    lines = ["Example:" if len(examples) == 1 else "Examples:"] if examples else []
     for example in examples:
         lines += ["", f"  {example}"]
-    text = "\n".join(f" {line}".rstrip() for line in lines)
-    if formatter is not None and _rich_printed(original):
-        sys.stdout.write(text + "\n")
-    else:
-        formatter.write(text + "\n")
+    text = "".join(f" {line}".rstrip() + "\n" for line in lines)
+    if getattr(original.__self__, "rich_markup_mode", None) is None:
+        original(ctx, formatter)
+        formatter.write(text)
+        return
+    if _is_tty(sys.stdout):
+        original(ctx, formatter)
+        sys.stdout.write(text)
+        return
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        original(ctx, formatter)
+    printed = "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    sys.stdout.write(printed.strip("\n") + "\n" + (f"\n{text}" if text else ""))
 
 
-def _rich_printed(original: Any) -> bool:
-    """Typer prints rich help itself (to stdout); plain click help goes to `formatter`."""
-    command = getattr(original, "__self__", None)
-    return getattr(command, "rich_markup_mode", None) is not None
+def _is_tty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
