@@ -195,18 +195,18 @@ def _children(report, ref: str) -> list[Child]:
     ]
 
 
-#: The newest notes of each topic of a course, and how many each has, in one query.
+#: The newest notes of each topic of a course, and how many each has: per topic, a
+#: bounded sort (ORDER BY ... LIMIT) and an index-only count, never every note's text.
 _TOPIC_NOTES = """
-SELECT topic_slug, id, written_on, text, total FROM (
-    SELECT t.slug AS topic_slug, n.id AS id, n.written_on AS written_on, n.text AS text,
-           row_number() OVER (PARTITION BY n.topic_id ORDER BY n.written_on DESC, n.id DESC)
-               AS newest,
-           count(*) OVER (PARTITION BY n.topic_id) AS total
-    FROM note n JOIN topic t ON t.id = n.topic_id
-    WHERE t.course_id = :course
-) ranked
-WHERE newest <= :keep
-ORDER BY topic_slug, written_on, id
+SELECT t.slug AS topic_slug, n.id AS id, n.written_on AS written_on, n.text AS text,
+       (SELECT count(*) FROM note c WHERE c.topic_id = t.id) AS total
+FROM topic t
+JOIN note n ON n.id IN (
+    SELECT k.id FROM note k WHERE k.topic_id = t.id
+    ORDER BY k.written_on DESC, k.id DESC LIMIT :keep
+)
+WHERE t.course_id = :course
+ORDER BY t.position, n.written_on, n.id
 """
 
 
