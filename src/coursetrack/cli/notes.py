@@ -251,7 +251,7 @@ def note_edit(
     row_id = parse_id(note_id, "note")
     when = parse_date(on, future=False) if on is not None else None
     with writing(ctx) as session:
-        _before, after = edit_note(session, note_id=row_id, text=text, on=when)
+        after = edit_note(session, note_id=row_id, text=text, on=when)
     if json:
         render.print_json(after)
     else:

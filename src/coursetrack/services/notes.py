@@ -190,24 +190,41 @@ def _date_of(value) -> dt.date | None:
     return dt.date.fromisoformat(value)
 
 
-_NOTE_FIELDS = "x.written_on AS written_on, x.text AS text"
-_LINK_FIELDS = "x.url AS url, x.title AS title, x.added_on AS added_on"
+def _note_row(r) -> NoteRow:
+    return NoteRow(r.id, _ref(r), _date_of(r.written_on), r.text)
+
+
+def _link_row(r) -> LinkRow:
+    return LinkRow(r.id, _ref(r), r.url, r.title, _date_of(r.added_on))
+
+
+#: Per table: its model, the columns read, list order, and the row type made.
+_KINDS = {
+    "note": (Note, "x.written_on AS written_on, x.text AS text", "x.written_on, x.id", _note_row),
+    "link": (
+        Link,
+        "x.url AS url, x.title AS title, x.added_on AS added_on",
+        "x.added_on, x.id",
+        _link_row,
+    ),
+}
+
+
+def _listed(session: Session, kind: str, target: Target | None) -> list:
+    _model, fields, order, make = _KINDS[kind]
+    where, params = _scope(target)
+    query = _ROWS.format(fields=fields, table=kind) + f"{where} ORDER BY {order}"
+    return [make(r) for r in session.connection().execute(sql(query), params)]
 
 
 def list_notes(session: Session, *, target: Target | None) -> list[NoteRow]:
     """Notes on `target` and every item under it (None: all), oldest first."""
-    where, params = _scope(target)
-    query = _ROWS.format(fields=_NOTE_FIELDS, table="note") + where
-    rows = session.connection().execute(sql(query + " ORDER BY x.written_on, x.id"), params)
-    return [NoteRow(r.id, _ref(r), _date_of(r.written_on), r.text) for r in rows]
+    return _listed(session, "note", target)
 
 
 def list_links(session: Session, *, target: Target | None) -> list[LinkRow]:
     """Links on `target` and every item under it (None: all), in the order added."""
-    where, params = _scope(target)
-    query = _ROWS.format(fields=_LINK_FIELDS, table="link") + where
-    rows = session.connection().execute(sql(query + " ORDER BY x.added_on, x.id"), params)
-    return [LinkRow(r.id, _ref(r), r.url, r.title, _date_of(r.added_on)) for r in rows]
+    return _listed(session, "link", target)
 
 
 def parse_id(value: str, noun: str) -> int:
@@ -221,31 +238,20 @@ def parse_id(value: str, noun: str) -> int:
     return int(digits)
 
 
-def _one(session: Session, table: str, fields: str, row_id: int, make):
-    noun = table
-    if row_id > _MAX_ID:
-        row = None
-    else:
-        query = _ROWS.format(fields=fields, table=table) + "WHERE x.id = :id"
+def _one(session: Session, kind: str, row_id: int):
+    _model, fields, _order, make = _KINDS[kind]
+    row = None
+    if row_id <= _MAX_ID:
+        query = _ROWS.format(fields=fields, table=kind) + "WHERE x.id = :id"
         row = session.connection().execute(sql(query), {"id": row_id}).first()
     if row is None:
-        raise InputError(f"there is no {noun} #{row_id}; 'coursetrack {noun} list' shows the ids")
+        raise InputError(f"there is no {kind} #{row_id}; 'coursetrack {kind} list' shows the ids")
     return make(row)
 
 
-def _note_row(r) -> NoteRow:
-    return NoteRow(r.id, _ref(r), _date_of(r.written_on), r.text)
-
-
-def _link_row(r) -> LinkRow:
-    return LinkRow(r.id, _ref(r), r.url, r.title, _date_of(r.added_on))
-
-
-def edit_note(
-    session: Session, *, note_id: int, text: str, on: dt.date | None = None
-) -> tuple[NoteRow, NoteRow]:
-    """Replace a note's text (and, with `on`, its date); returns (before, after)."""
-    before = _one(session, "note", _NOTE_FIELDS, note_id, _note_row)
+def edit_note(session: Session, *, note_id: int, text: str, on: dt.date | None = None) -> NoteRow:
+    """Replace a note's text (and, with `on`, its date), checked as a new note is."""
+    before = _one(session, "note", note_id)
     note = session.get(Note, note_id)
     assert note is not None
     note.text = note_text(text)
@@ -253,23 +259,22 @@ def edit_note(
         note.written_on = on
     session.add(note)
     session.flush()
-    after = NoteRow(before.id, before.ref, note.written_on, note.text)
-    return before, after
+    return NoteRow(before.id, before.ref, note.written_on, note.text)
+
+
+def _remove(session: Session, kind: str, ids: list[int]) -> list:
+    """Delete the rows named, all or none: an unknown id changes nothing."""
+    model = _KINDS[kind][0]
+    rows = [_one(session, kind, i) for i in dict.fromkeys(ids)]
+    for row in rows:
+        session.delete(session.get(model, row.id))
+    session.flush()
+    return rows
 
 
 def remove_notes(session: Session, *, note_ids: list[int]) -> list[NoteRow]:
-    """Delete the notes named, all or none: an unknown id changes nothing."""
-    rows = [_one(session, "note", _NOTE_FIELDS, i, _note_row) for i in dict.fromkeys(note_ids)]
-    for row in rows:
-        session.delete(session.get(Note, row.id))
-    session.flush()
-    return rows
+    return _remove(session, "note", note_ids)
 
 
 def remove_links(session: Session, *, link_ids: list[int]) -> list[LinkRow]:
-    """Delete the links named, all or none: an unknown id changes nothing."""
-    rows = [_one(session, "link", _LINK_FIELDS, i, _link_row) for i in dict.fromkeys(link_ids)]
-    for row in rows:
-        session.delete(session.get(Link, row.id))
-    session.flush()
-    return rows
+    return _remove(session, "link", link_ids)
