@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from coursetrack import catalog
+from coursetrack.cli import app
 
 NOW = "2026-09-12T10:00:00+00:00"
 WIDTHS = (60, 80, 120, 160)
@@ -40,15 +44,31 @@ def _shipped() -> tuple[str, list[str], dict[int, list[str]]]:
     return spec.title, [c.title for c in spec.courses], topics
 
 
+@pytest.fixture(scope="module")
+def _studied_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Eight weeks in: a course done, one started, reviews due, notes and links kept.
+
+    Built once for the module (the tables are read-only), then copied per test.
+    """
+    path = tmp_path_factory.mktemp("studied") / "store.db"
+    env = {"COURSETRACK_NOW": NOW, "COLUMNS": "80"}
+    for args in (
+        ["import", "deep-learning-specialization"],
+        ["start", "dls/1/1", "--on", "2026-08-01"],
+        ["done", "dls/1", "--on", "2026-08-20"],
+        ["start", "dls/2/3", "--on", "2026-09-01"],
+        ["note", "dls/2/3", "batch norm: normalise each mini-batch", "--on", "2026-09-02"],
+        ["link", "dls/2", "https://example.org/notebooks/improving/week3.ipynb", "-t", "nb"],
+    ):
+        result = CliRunner().invoke(app, ["--db", str(path), *args], env=env)
+        assert result.exit_code == 0, result.output
+    return path
+
+
 @pytest.fixture
-def studied(dls):
-    """Eight weeks in: a course done, one started, reviews due, notes and links kept."""
-    dls.run("start", "dls/1/1", "--on", "2026-08-01")
-    dls.run("done", "dls/1", "--on", "2026-08-20")
-    dls.run("start", "dls/2/3", "--on", "2026-09-01")
-    dls.run("note", "dls/2/3", "batch norm: normalise each mini-batch", "--on", "2026-09-02")
-    dls.run("link", "dls/2", "https://example.org/notebooks/improving/week3.ipynb", "-t", "nb")
-    return dls
+def studied(store, _studied_file: Path):
+    shutil.copyfile(_studied_file, store.path)
+    return store
 
 
 def _at(store, width: int, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
