@@ -211,3 +211,24 @@ def test_piped_output_is_80_columns_unless_columns_says_otherwise(studied) -> No
     assert max(len(line) for line in piped.splitlines()) == 80
     assert piped == studied.run("status", "dls").stdout, "the same as COLUMNS=80"
     assert max(len(line) for line in run({"COLUMNS": "132"}).splitlines()) > 80
+
+
+def test_a_title_holding_a_line_break_still_takes_one_row(studied, monkeypatch) -> None:
+    """However it got there (an old store, a backup), a line break in a title is shown, not obeyed."""
+    import sqlite3
+
+    con = sqlite3.connect(studied.path)
+    con.execute("INSERT INTO command (at, line) VALUES ('2026-09-12T10:00:00', 'seed')")
+    con.execute("UPDATE course SET title = 'Two\nlines' WHERE slug = 'improving'")
+    con.execute("UPDATE specialization SET title = 'Deep\nLearning' WHERE slug = 'dls'")
+    con.commit()
+    con.close()
+    status = _at(studied, 80, monkeypatch, "status", "dls")
+    assert status[0].startswith("Deep\\x0aLearning  dls")
+    assert status[4].startswith("2  Two\\x0alines  ") and len(status) == 9
+    overview = _at(studied, 80, monkeypatch, "status")
+    assert overview[2].startswith("dls   Deep\\x0aLearning") and len(overview) == 4
+    nxt = _at(studied, 80, monkeypatch, "next", "dls/2")
+    assert "dls/2    Two\\x0alines" in nxt
+    show = _at(studied, 80, monkeypatch, "show", "dls")
+    assert show[0] == "Deep\\x0aLearning" and "   2  in-progress  Two\\x0alines  0/3" in show

@@ -42,8 +42,9 @@ def safe(text: str, *, one_line: bool = False) -> str:
     return visible(text, one_line=one_line)
 
 
-def _text(value: str, style: str = "") -> Text:
-    return Text(safe(value), style=style)
+def _text(value: str, style: str = "", *, one_line: bool = True) -> Text:
+    """User text for a cell or a line: one row (a line break shows as `\\x0a`) unless asked."""
+    return Text(safe(value, one_line=one_line), style=style)
 
 
 #: Width for output that goes to a pipe or a file when COLUMNS is not set.
@@ -714,7 +715,7 @@ def details_view(details: Any) -> None:
     if details.url:
         rows.append(("URL", _text(details.url), "whole"))
     if details.description:
-        rows.append(("Description", _text(details.description), "wrap"))
+        rows.append(("Description", _text(details.description, one_line=False), "wrap"))
     state = _status(details.status)
     if details.units_total != 1 or details.kind != "topic":
         state.append(f", {details.units_done}/{details.units_total} units, {_pct(details.percent)}")
