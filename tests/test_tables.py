@@ -232,3 +232,14 @@ def test_a_title_holding_a_line_break_still_takes_one_row(studied, monkeypatch) 
     assert "dls/2    Two\\x0alines" in nxt
     show = _at(studied, 80, monkeypatch, "show", "dls")
     assert show[0] == "Deep\\x0aLearning" and "   2  in-progress  Two\\x0alines  0/3" in show
+
+
+def test_on_a_terminal_only_the_labels_of_show_are_bold(studied) -> None:
+    from terminal import run_in_terminal
+
+    code, screen = run_in_terminal(
+        ["--db", str(studied.path), "show", "dls/2"], env={"COLUMNS": "100", "COURSETRACK_NOW": NOW}
+    )
+    assert code == 0
+    assert "\x1b[1mURL\x1b[0m" in screen and "\x1b[1mStatus\x1b[0m" in screen
+    assert "\x1b[1mURL " not in screen, "the value after a label is not bold"

@@ -291,7 +291,8 @@ def _fields(rows: list[tuple[str, Text | str, str]], width: int) -> list[Text]:
     label_width = max(cell_len(label) for label, _, _ in rows)
     out: list[Text] = []
     for label, value, mode in rows:
-        prefix = Text(label, style="bold")
+        prefix = Text()
+        prefix.append(label, style="bold")  # the label only: a base style would cover the value
         prefix.append(" " * (label_width - cell_len(label) + 2))
         value = value if isinstance(value, Text) else Text(value)
         if mode == "wrap":
