@@ -221,12 +221,14 @@ def main() -> int:
             "next": ["next"],
             "plan": ["plan", "dls"],
             "export markdown": ["export", "markdown", "dls"],
+            "show": ["show", "dls/1"],
         }
         big_cases = {
             "status": ["status"],
             "next": ["next"],
             "plan": ["plan", "s100"],
             "export markdown": ["export", "markdown", "s100"],
+            "show": ["show", "s100/c0"],
         }
         for name, args in shipped_cases.items():
             base = small.get(name) or measure(f"{name} (shipped)", coursetrack(*args), runs=runs)

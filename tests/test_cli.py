@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -110,3 +111,58 @@ def test_the_probe_does_see_heavy_imports(tmp_path) -> None:
         [sys.executable, "-c", _PROBE.format(args=args)], capture_output=True, text=True
     )
     assert "sqlmodel" in result.stderr.rsplit("HEAVY:", 1)[1]
+
+
+def _examples(command) -> list[str]:
+    """The example lines a command's docstring gives (after `Example:` / `Examples:`)."""
+    import inspect
+    import re
+
+    source = (
+        inspect.cleandoc(getattr(command, "callback", None).__doc__ or "")
+        if getattr(command, "callback", None)
+        else ""
+    )
+    source = source or (command.help or "")
+    found = re.search(r"^Examples?:\s*$", source, re.M)
+    if not found:
+        return []
+    return [line.strip() for line in source[found.end() :].splitlines() if line.strip()]
+
+
+def _command(path: list[str]):
+    command = get_command(app)
+    for name in path:
+        command = command.commands[name]
+    return command
+
+
+@pytest.mark.parametrize("width", ["60", "80"])
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "root")
+def test_help_shows_types_as_typer_users_know_them(path: list[str], width: str) -> None:
+    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": width})
+    assert result.exit_code == 0
+    out = result.stdout
+    for typer_internal in ("<bool>", "<str>", "<int>", "<list[", "<Path>", "{"):
+        assert typer_internal not in out, f"{typer_internal} in the help of {path}"
+    usage = next(line for line in out.splitlines() if "Usage:" in line)
+    assert "..." not in usage.replace("REF...", "").replace("ID...", "").replace("[ARGS]...", ""), (
+        usage
+    )
+    assert all(line == line.rstrip() for line in out.splitlines()), "no trailing spaces in a pipe"
+    lines = [line.strip(" │") for line in out.splitlines()]
+    for example in _examples(_command(path)):
+        assert example in lines, f"example wrapped at {width} columns: {example}"
+
+
+def test_help_names_value_types_and_argument_forms() -> None:
+    done = CliRunner().invoke(app, ["done", "--help"], env={"COLUMNS": "100"}).stdout
+    assert "Usage: coursetrack done [OPTIONS] REF..." in done
+    assert re.search(r"--note\s+TEXT\s+A note", done)
+    assert re.search(r"--json\s+Print JSON", done), "a flag has no type after it"
+    export = CliRunner().invoke(app, ["export", "markdown", "--help"], env={"COLUMNS": "120"})
+    assert re.search(r"--tag\s+TEXT\s+A tag", export.stdout)
+    assert "[hugo|jekyll|plain]" in export.stdout
+    nxt = CliRunner().invoke(app, ["next", "--help"], env={"COLUMNS": "100"}).stdout
+    assert "Usage: coursetrack next [OPTIONS] [SPEC]" in nxt
+    assert re.search(r"--limit\s+-n\s+N\b", nxt)

@@ -228,3 +228,12 @@ def test_completion_imports_neither_the_database_layer_nor_pydantic(dls) -> None
     assert result.stdout.splitlines() == [f"dls/2/{slug}" for slug in topic_slugs(dls, 2)]
     heavy = result.stderr.rsplit("HEAVY:", 1)[1].strip()
     assert heavy == "", f"completion imported {heavy}"
+
+
+def test_note_and_link_complete_refs_as_well_as_their_commands(dls) -> None:
+    """`note REF TEXT` is still the short form, so Tab after `note ` offers refs too."""
+    assert bash("coursetrack note d", db=dls.path) == ["dls"]
+    assert set(bash("coursetrack note ", db=dls.path)) >= {"add", "list", "edit", "rm", "dls"}
+    assert "dls/cnn" in bash("coursetrack link dls/c", db=dls.path)
+    assert bash("coursetrack note dls/1/2 ", db=dls.path) == [], "TEXT is free text"
+    assert "dls/improving" in bash("coursetrack note list dls/i", db=dls.path)

@@ -164,14 +164,16 @@ def test_import_shipped_catalog_by_path_is_the_same_catalog(store: Store) -> Non
 
 
 def test_catalogs_lists_the_shipped_catalog(store: Store) -> None:
-    out = ok(store, "catalogs")
+    out = store.run("catalogs", env={"COLUMNS": "100"}).stdout
     header, rule, first, *_ = out.splitlines()
     assert header.split() == ["Name", "Slug", "Title", "Courses", "Topics"]
     assert set(rule.strip()) == {"─"}
     assert first.split()[:2] == ["deep-learning-specialization", "dls"]
     assert first.split()[-2:] == ["5", "17"]
-    assert "Deep Learning" in first
-    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "Deep Learning Specialization" in first
+    narrow = ok(store, "catalogs")
+    assert "Deep Learning Specialization" in narrow, "at 80 columns Topics goes, not the title"
+    assert all(len(line) <= 80 for line in narrow.splitlines())
     assert not store.path.exists(), "listing catalogs must not create a store"
 
 

@@ -46,7 +46,7 @@ def test_overview_json(dls) -> None:
 def test_specialization_table_lists_courses_in_order(dls) -> None:
     dls.run("done", "dls/1", "--on", "2026-02-01")
     dls.run("start", "dls/2/1", "--on", "2026-02-03")
-    lines = dls.run("status", "dls").stdout.splitlines()
+    lines = dls.run("status", "dls", env={"COLUMNS": "160"}).stdout.splitlines()
     assert lines[0].startswith("Deep Learning Specialization  dls  4/17 units, 23%"), "rounded down"
     assert lines[1].split() == [
         "#",

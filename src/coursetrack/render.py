@@ -3,6 +3,12 @@
 Rich decides colour: none under NO_COLOR or when output is not a terminal.
 User text always goes in as `Text`, never as markup, so a title such as
 `[bold]` or one carrying escape sequences prints as harmless text.
+
+Width: `COLUMNS` when set, else the terminal's width, else (a pipe or a file)
+80 columns. Tables fit that width without wrapping a row: a title is cut with
+`…`, and an optional column (a date) goes when a title would otherwise get
+less than `TITLE_MIN` columns, or when dropping it lets every title show
+whole. Lines never end in spaces, so piped output diffs cleanly.
 """
 
 from __future__ import annotations
@@ -11,13 +17,17 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import sys
-from collections.abc import Iterator
+import textwrap
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rich import box
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, Group, RenderableType
+from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
@@ -32,12 +42,29 @@ def safe(text: str, *, one_line: bool = False) -> str:
     return visible(text, one_line=one_line)
 
 
-def _text(value: str, style: str = "") -> Text:
-    return Text(safe(value), style=style)
+def _text(value: str, style: str = "", *, one_line: bool = True) -> Text:
+    """User text for a cell or a line: one row (a line break shows as `\\x0a`) unless asked."""
+    return Text(safe(value, one_line=one_line), style=style)
+
+
+#: Width for output that goes to a pipe or a file when COLUMNS is not set.
+PIPE_WIDTH = 80
+
+
+def width() -> int | None:
+    """COLUMNS if set, else None (Rich asks the terminal) on a terminal, else PIPE_WIDTH.
+
+    Rich alone would take the width of whichever standard stream is a terminal,
+    so `status > file` typed at a 200-column terminal wrote 200-column lines.
+    """
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if _is_tty(sys.stdout) else PIPE_WIDTH
 
 
 def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, width=width())
 
 
 def stderr() -> Console:
@@ -119,47 +146,204 @@ def _pct(value: float) -> str:
     return f"{whole_percent(value)}%"
 
 
-def _table(title: Text | str | None = None) -> Table:
-    return Table(
-        title=title,
-        title_justify="left",
+#: Below this many columns a title is cut only after the optional columns are dropped.
+TITLE_MIN = 24
+#: Columns between two table columns (Rich's SIMPLE_HEAD divider plus one of padding).
+GAP = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A table column: `title` ones share the room left and are cut with `…`;
+    `drop` ones (dates) go on a narrow terminal, the highest `drop` first."""
+
+    header: str
+    justify: str = "left"
+    style: str = ""
+    title: bool = False
+    drop: int = 0
+
+
+def _measure(cell: RenderableType) -> int:
+    if isinstance(cell, Group):
+        return max((_measure(part) for part in cell.renderables), default=0)
+    plain = cell.plain if isinstance(cell, Text) else str(cell)
+    return max((cell_len(line) for line in plain.split("\n")), default=0)
+
+
+def _share(room: int, wants: list[int]) -> list[int]:
+    """Split `room` among title columns: each gets what it needs or an equal share."""
+    given = [0] * len(wants)
+    pending = sorted(range(len(wants)), key=lambda i: wants[i])
+    while pending:
+        fair = max(room, 0) // len(pending)
+        first = pending[0]
+        if wants[first] <= fair:
+            given[first] = wants[first]
+            room -= wants[first]
+            pending.pop(0)
+            continue
+        for n, i in enumerate(pending):
+            given[i] = max(4, fair + (1 if n < room - fair * len(pending) else 0))
+        break
+    return given
+
+
+def fitted_table(
+    columns: Sequence[Column], rows: Sequence[Sequence[RenderableType]], *, width: int
+) -> Table:
+    """A table at most `width` wide whose rows never wrap: see the module docstring."""
+    natural = [
+        max([cell_len(col.header), *(_measure(row[i]) for row in rows)])
+        for i, col in enumerate(columns)
+    ]
+    active = list(range(len(columns)))
+    while True:
+        titles = [i for i in active if columns[i].title]
+        fixed = sum(natural[i] for i in active if not columns[i].title)
+        room = width - fixed - GAP * (len(active) - 1)
+        droppable = [i for i in active if columns[i].drop]
+        if not droppable:
+            break
+        first = max(droppable, key=lambda i: columns[i].drop)
+        wanted = sum(natural[i] for i in titles)
+        if room >= sum(min(natural[i], TITLE_MIN) for i in titles) and (
+            room >= wanted or room + natural[first] + GAP < wanted
+        ):
+            break  # titles have room enough, and dropping one more would not make them whole
+        active.remove(first)
+    widths = dict(zip(titles, _share(room, [natural[i] for i in titles]), strict=True))
+    table = Table(
         box=box.SIMPLE_HEAD,
         padding=(0, 0, 0, 1),
         pad_edge=False,
         show_edge=False,
         header_style="bold",
     )
+    for i in active:
+        col = columns[i]
+        table.add_column(
+            col.header,
+            justify=col.justify,  # type: ignore[arg-type]
+            style=col.style,
+            no_wrap=True,
+            overflow="ellipsis",
+            width=widths.get(i, natural[i]),
+        )
+    for row in rows:
+        table.add_row(*(row[i] for i in active))
+    return table
+
+
+def _emit(console: Console, *renderables: RenderableType) -> None:
+    """Print, dropping the spaces Rich pads lines with (a pipe gets no trailing spaces)."""
+    for renderable in renderables:
+        out: list[Segment] = []
+        for line in console.render_lines(renderable, pad=False, new_lines=False):
+            while line and not line[-1].control and not line[-1].text.rstrip(" "):
+                line.pop()
+            if line and not line[-1].control:
+                last = line[-1]
+                line[-1] = Segment(last.text.rstrip(" "), last.style)
+            out.extend(line)
+            out.append(Segment.line())
+        console.print(Segments(out), end="", crop=False, overflow="ignore")
+
+
+def _one_line(text: Text, width: int) -> Text:
+    """A heading or title on one row: cut with `…` when the terminal is narrower."""
+    text = text.copy()
+    text.truncate(max(width, 1), overflow="ellipsis")
+    text.rstrip()
+    return text
+
+
+def _wrapped(prefix: Text, value: str, width: int, style: str = "") -> list[Text]:
+    """`prefix` then `value` word-wrapped under itself; its own line breaks and indents kept.
+
+    A word longer than the line (a URL) is never broken: it runs past the edge
+    whole, so it can still be clicked and copied.
+    """
+    indent = " " * prefix.cell_len
+    room = max(width - prefix.cell_len, 20)
+    out: list[Text] = []
+    for source in value.split("\n"):
+        lead = source[: len(source) - len(source.lstrip(" \t"))].expandtabs()
+        parts = textwrap.wrap(
+            source.expandtabs(),
+            room,
+            subsequent_indent=lead,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [""]
+        for part in parts:
+            line = prefix.copy() if not out else Text(indent)
+            line.append(part, style=style)
+            line.rstrip()
+            out.append(line)
+    return out
+
+
+def _fields(rows: list[tuple[str, Text | str, str]], width: int) -> list[Text]:
+    """Label/value lines; each row's mode is `wrap`, `cut` (one line) or `whole` (a URL)."""
+    if not rows:
+        return []
+    label_width = max(cell_len(label) for label, _, _ in rows)
+    out: list[Text] = []
+    for label, value, mode in rows:
+        prefix = Text()
+        prefix.append(label, style="bold")  # the label only: a base style would cover the value
+        prefix.append(" " * (label_width - cell_len(label) + 2))
+        value = value if isinstance(value, Text) else Text(value)
+        if mode == "wrap":
+            out.extend(_wrapped(prefix, value.plain, width, str(value.style or "")))
+        else:
+            line = prefix + value
+            out.append(_one_line(line, width) if mode == "cut" else line)
+    return out
+
+
+def _print_lines(console: Console, lines: list[Text]) -> None:
+    for line in lines:
+        console.print(line, crop=False, overflow="ignore", no_wrap=True)
 
 
 def overview_table(overview: Any) -> None:
     """`coursetrack status`: one row per specialization."""
     console = stdout()
     if not overview.specializations:
-        console.print(
-            "No specializations yet. Track the Deep Learning Specialization with:\n"
-            "  coursetrack import deep-learning-specialization"
+        _emit(
+            console,
+            Text(
+                "No specializations yet. Track the Deep Learning Specialization with:\n"
+                "  coursetrack import deep-learning-specialization"
+            ),
         )
         return
-    table = _table()
-    table.add_column("Slug", no_wrap=True)
-    table.add_column("Specialization", ratio=1, min_width=12)
-    table.add_column("Courses", justify="right", no_wrap=True)
-    table.add_column("Units", justify="right", no_wrap=True)
-    table.add_column("Progress", no_wrap=True)
-    table.add_column("%", justify="right", no_wrap=True)
+    columns = [
+        Column("Slug", style="cyan"),
+        Column("Specialization", title=True),
+        Column("Courses", justify="right"),
+        Column("Units", justify="right"),
+        Column("Progress"),
+        Column("%", justify="right"),
+    ]
+    rows = []
     for spec in overview.specializations:
-        title = _text(spec.title)
-        title.append("\n")
-        title.append(_activity(spec), style="dim")
-        table.add_row(
-            _text(spec.slug, "cyan"),
-            title,
-            f"{spec.courses_done}/{spec.courses_total}",
-            f"{spec.units_done}/{spec.units_total}",
-            bar(spec.units_done, spec.units_total),
-            _pct(spec.percent),
+        # The activity line may wrap between words (it holds a date, never cut);
+        # the title above it stays on one row.
+        activity = Text(_activity(spec), style="dim", no_wrap=False, overflow="fold")
+        rows.append(
+            [
+                _text(spec.slug),
+                Group(_text(spec.title), activity),
+                f"{spec.courses_done}/{spec.courses_total}",
+                f"{spec.units_done}/{spec.units_total}",
+                bar(spec.units_done, spec.units_total),
+                _pct(spec.percent),
+            ]
         )
-    console.print(table)
+    _emit(console, fitted_table(columns, rows, width=console.width))
 
 
 def _activity(spec: Any) -> str:
@@ -179,18 +363,17 @@ def report_table(report: Any) -> None:
     heading.append(f"{report.units_done}/{report.units_total} units, {_pct(report.percent)}")
     if report.completed_on:
         heading.append(f", completed {_date(report.completed_on)}", style="green")
-    table = _table(heading)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column(
-        "Course" if report.kind == "specialization" else "Topic", min_width=16, overflow="fold"
-    )
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Units", justify="right", no_wrap=True)
-    table.add_column("Progress", no_wrap=True)
-    table.add_column("Started", no_wrap=True, min_width=10)
-    table.add_column("Completed", no_wrap=True, min_width=10)
-    for item in report.items:
-        table.add_row(
+    columns = [
+        Column("#", justify="right"),
+        Column("Course" if report.kind == "specialization" else "Topic", title=True),
+        Column("Status"),
+        Column("Units", justify="right"),
+        Column("Progress"),
+        Column("Started", drop=2),
+        Column("Completed", drop=1),
+    ]
+    rows = [
+        [
             str(item.position),
             _text(item.title),
             _status(item.status),
@@ -198,41 +381,114 @@ def report_table(report: Any) -> None:
             bar(item.units_done, item.units_total, width=6) + Text(f" {_pct(item.percent):>4}"),
             _date(item.started_on),
             _date(item.completed_on),
-        )
-    console.print(table)
+        ]
+        for item in report.items
+    ]
+    _emit(
+        console,
+        _one_line(heading, console.width),
+        fitted_table(columns, rows, width=console.width),
+    )
     if not report.items:
         noun = "courses" if report.kind == "specialization" else "topics"
-        console.print(Text(f"No {noun} yet.", style="dim"))
+        _emit(console, Text(f"No {noun} yet.", style="dim"))
     if report.certificate_url:
-        console.print(_text(f"Certificate: {report.certificate_url}"))
+        _print_lines(console, [_text(f"Certificate: {report.certificate_url}")])
     if report.reviews_due:
         topics = "1 topic" if report.reviews_due == 1 else f"{report.reviews_due} topics"
-        console.print(
-            _text(f"Due for review: {topics}; see coursetrack review {report.ref}", "yellow")
+        _emit(
+            console,
+            _text(f"Due for review: {topics}; see coursetrack review {report.ref}", "yellow"),
         )
 
 
 def item_table(item: Any, ref: str) -> None:
     """`coursetrack status SPEC/COURSE/TOPIC`: one topic."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
-    table.add_row("Topic", _text(item.title))
-    table.add_row("Ref", _text(ref, "cyan"))
-    table.add_row("Status", _status(item.status))
-    table.add_row("Started", _date(item.started_on))
-    table.add_row("Completed", _date(item.completed_on))
-    stdout().print(table)
+    console = stdout()
+    rows: list[tuple[str, Text | str, str]] = [
+        ("Topic", _text(item.title), "cut"),
+        ("Ref", _text(ref, "cyan"), "whole"),
+        ("Status", _status(item.status), "cut"),
+        ("Started", _date(item.started_on), "cut"),
+        ("Completed", _date(item.completed_on), "cut"),
+    ]
+    _print_lines(console, _fields(rows, console.width))
 
 
 def catalogs_table(rows: list[dict]) -> None:
     """`coursetrack catalogs`: what ships, ready to import."""
-    table = _table()
-    for column in ("name", "slug", "title", "courses", "topics"):
-        table.add_column(column.capitalize(), no_wrap=column != "title")
+    console = stdout()
+    columns = [
+        Column("Name"),
+        Column("Slug"),
+        Column("Title", title=True),
+        Column("Courses", justify="right", drop=1),
+        Column("Topics", justify="right", drop=2),
+    ]
+    cells = [
+        [_text(str(row[c])) for c in ("name", "slug", "title", "courses", "topics")] for row in rows
+    ]
+    _emit(console, fitted_table(columns, cells, width=console.width))
+
+
+def _under(ref: str, base: str | None) -> str:
+    """`ref` relative to the listed item `base` (`.` for itself; `--json` has whole refs)."""
+    if base and ref == base:
+        return "."
+    if base and ref.startswith(base + "/"):
+        return ref[len(base) + 1 :]
+    return ref
+
+
+def notes_table(rows: list, *, scope: str | None, base: str | None = None) -> None:
+    """`coursetrack note list`: one row per note, its first line cut to fit.
+
+    Under `note list REF` the Ref column is relative to REF (`base`, its slug ref).
+    """
+    console = stdout()
+    if not rows:
+        where = f" on {safe(scope)}" if scope else ""
+        _emit(console, Text(f"No notes{where} yet. Add one with: coursetrack note REF TEXT"))
+        return
+    columns = [
+        Column("ID", justify="right", style="cyan"),
+        Column("Date"),
+        Column("Ref", title=True),
+        Column("Note", title=True),
+    ]
+    cells = []
     for row in rows:
-        table.add_row(*(_text(str(row[c])) for c in ("name", "slug", "title", "courses", "topics")))
-    stdout().print(table)
+        first, *more = row.text.split("\n")
+        note = _text(first + (" …" if more else ""))
+        cells.append([f"#{row.id}", _date(row.written_on), _text(_under(row.ref, base)), note])
+    _emit(console, fitted_table(columns, cells, width=console.width))
+
+
+def links_table(rows: list, *, scope: str | None, base: str | None = None) -> None:
+    """`coursetrack link list`: one row per link; `link list --json` has whole URLs."""
+    console = stdout()
+    if not rows:
+        where = f" on {safe(scope)}" if scope else ""
+        _emit(console, Text(f"No links{where} yet. Add one with: coursetrack link REF URL"))
+        return
+    columns = [
+        Column("ID", justify="right", style="cyan"),
+        Column("Added"),
+        Column("Ref", title=True),
+        Column("Title", title=True),
+        Column("URL", title=True),
+    ]
+    cells = [
+        [
+            f"#{row.id}",
+            _date(row.added_on),
+            _text(_under(row.ref, base)),
+            _text(row.title or ""),
+            _text(row.url),
+        ]
+        for row in rows
+    ]
+    _emit(console, fitted_table(columns, cells, width=console.width))
 
 
 def _change_line(change: Any) -> str:
@@ -257,7 +513,7 @@ def history(entries: list) -> None:
     """`coursetrack log`: one block per command, newest first, changes indented under it."""
     console = stdout()
     if not entries:
-        console.print("No changes recorded yet.")
+        _emit(console, Text("No changes recorded yet."))
         return
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
@@ -276,7 +532,7 @@ def history(entries: list) -> None:
         if len(entry.changes) > len(shown):
             more = len(entry.changes) - len(shown)
             grid.add_row("", "", Text(f"  … and {more} more", style="dim"))
-    console.print(grid)
+    _emit(console, grid)
 
 
 def _units(count: int) -> str:
@@ -288,37 +544,45 @@ def _days(count: int) -> str:
 
 
 def next_table(result: Any) -> None:
-    """`coursetrack next`: open units, started ones first, then in course order."""
+    """`coursetrack next`: open units under their course, started ones first.
+
+    A course's title is a row of its own above its units rather than a column
+    beside them, so a long topic and a long course title both fit whole.
+    """
     console = stdout()
     where = f" in {safe(result.scope)}" if result.scope else ""
     if not result.units:
         if result.units_total == 0:
-            console.print(Text(f"Nothing to study{where}: there are no units yet.", style="dim"))
+            _emit(console, Text(f"Nothing to study{where}: there are no units yet.", "dim"))
         else:
-            console.print(Text(f"Nothing left{where}: every unit is done.", style="green"))
+            _emit(console, Text(f"Nothing left{where}: every unit is done.", style="green"))
         return
     shown = len(result.units)
     more = f", showing {shown}" if shown < result.open_units else ""
-    table = _table(Text(f"Next{where} ({result.open_units} open{more})", style="bold"))
-    table.add_column("Ref", no_wrap=True, style="cyan")
-    table.add_column("Unit", ratio=1, min_width=16, overflow="fold")
-    table.add_column("Course", max_width=26, no_wrap=True, overflow="ellipsis")
-    table.add_column("Status", no_wrap=True)
+    heading = Text(f"Next{where} ({result.open_units} open{more})", style="bold")
+    columns = [Column("Ref", style="cyan"), Column("Unit", title=True), Column("Status")]
+    rows: list[list[RenderableType]] = []
+    course = None
     for unit in result.units:
-        table.add_row(
-            _text(unit.short_ref),
-            _text(unit.title),
-            _text(unit.course["title"]),
-            _status(unit.status),
-        )
-    console.print(table)
-
-
-def _grid() -> Table:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    return grid
+        if unit.kind == "course":
+            rows.append([_text(unit.short_ref), _text(unit.title, "bold"), _status(unit.status)])
+            course = None
+            continue
+        if unit.course["ref"] != course:
+            course = unit.course["ref"]
+            rows.append(
+                [
+                    _text(unit.short_ref.rsplit("/", 1)[0], "dim"),
+                    _text(unit.course["title"], "bold"),
+                    "",
+                ]
+            )
+        rows.append([_text(unit.short_ref), _text("  " + unit.title), _status(unit.status)])
+    _emit(
+        console,
+        _one_line(heading, console.width),
+        fitted_table(columns, rows, width=console.width),
+    )
 
 
 def _per_week(value: float) -> str:
@@ -330,9 +594,9 @@ def plan_view(plan: Any) -> None:
     console = stdout()
     heading = _text(plan.title, "bold")
     heading.append(f"  {safe(plan.ref)}", style="cyan")
-    console.print(heading)
-    grid = _grid()
-    grid.add_row("Units left", f"{plan.units_left} of {plan.units_total}")
+    _print_lines(console, [_one_line(heading, console.width)])
+    grid: list[tuple[str, Text | str, str]] = []
+    grid.append(("Units left", f"{plan.units_left} of {plan.units_total}", "wrap"))
     if plan.goal_on is None:
         goal = Text(f"none; set one with 'coursetrack goal {safe(plan.ref)} --by DATE'", "dim")
     elif plan.units_left == 0:
@@ -346,29 +610,27 @@ def plan_view(plan: Any) -> None:
         goal = Text(f"{_date(plan.goal_on)}, today", style="red")
     else:
         goal = Text(f"{_date(plan.goal_on)}, passed {_days(plan.days_to_goal)} ago", "red")
-    grid.add_row("Goal", goal)
+    grid.append(("Goal", goal, "wrap"))
     window = f"{_date(plan.window_start)} to {_date(plan.today)}"
-    grid.add_row(
-        "Your pace",
-        f"{_per_week(plan.pace_per_week)} ({_units(plan.done_in_window)} done {window})",
-    )
+    pace = f"{_per_week(plan.pace_per_week)} ({_units(plan.done_in_window)} done {window})"
+    grid.append(("Your pace", pace, "wrap"))
     if plan.early_estimate and plan.outlook != "finished":
         history = (plan.today - plan.first_activity_on).days
         since = f"{_days(history)} of history" if history > 0 else "today alone"
-        grid.add_row("", Text(f"an early estimate, from {since}", "dim"))
+        grid.append(("", Text(f"an early estimate, from {since}", "dim"), "wrap"))
     if plan.outlook == "finished":
-        grid.add_row("Finished", _date(plan.projected_on) or "yes")
+        grid.append(("Finished", _date(plan.projected_on) or "yes", "wrap"))
     elif plan.projected_on is not None:
-        grid.add_row("Projected", f"{_date(plan.projected_on)} at that pace")
+        grid.append(("Projected", f"{_date(plan.projected_on)} at that pace", "wrap"))
     elif plan.projected_days is not None:
-        grid.add_row("Projected", f"after 2999 at that pace ({plan.projected_days:,} days)")
+        after = f"after 2999 at that pace ({plan.projected_days:,} days)"
+        grid.append(("Projected", after, "wrap"))
     elif plan.outlook == "no-history":
-        grid.add_row("Projected", Text("no history yet: finish a unit to start a pace", "dim"))
+        none_yet = Text("no history yet: finish a unit to start a pace", "dim")
+        grid.append(("Projected", none_yet, "wrap"))
     else:
-        grid.add_row(
-            "Projected",
-            Text(f"no pace: nothing done in the last {plan.window_days} days", "dim"),
-        )
+        stale = Text(f"no pace: nothing done in the last {plan.window_days} days", "dim")
+        grid.append(("Projected", stale, "wrap"))
     if plan.days_ahead is not None:
         if plan.outlook == "finished":
             word = "before" if plan.days_ahead >= 0 else "after"
@@ -379,8 +641,8 @@ def plan_view(plan: Any) -> None:
             outlook = Text(f"{_days(plan.days_ahead)} behind", style="red")
         else:
             outlook = Text("on schedule", style="green")
-        grid.add_row("Outlook", outlook)
-    console.print(grid)
+        grid.append(("Outlook", outlook, "wrap"))
+    _print_lines(console, _fields(grid, console.width))
 
 
 def queue_table(queue: Any) -> None:
@@ -389,64 +651,94 @@ def queue_table(queue: Any) -> None:
     where = f" in {safe(queue.scope)}" if queue.scope else ""
     if not queue.due:
         if queue.next_due_on:
-            console.print(
-                f"Nothing due for review{where} today ({_date(queue.today)}); "
-                f"next on {_date(queue.next_due_on)}."
+            _emit(
+                console,
+                Text(
+                    f"Nothing due for review{where} today ({_date(queue.today)}); "
+                    f"next on {_date(queue.next_due_on)}."
+                ),
             )
         else:
-            console.print(
-                f"Nothing to review{where} yet: topics join the queue when you mark them done."
+            _emit(
+                console,
+                Text(
+                    f"Nothing to review{where} yet: topics join the queue when you mark them done."
+                ),
             )
         return
     count = "1 topic" if len(queue.due) == 1 else f"{len(queue.due)} topics"
-    table = _table(Text(f"Due for review{where} on {_date(queue.today)}: {count}", "bold"))
-    table.add_column("Ref", no_wrap=True, style="cyan")
-    table.add_column("Topic", ratio=1, min_width=16, overflow="fold")
-    table.add_column("Due", no_wrap=True)
-    table.add_column("Last review", no_wrap=True)
+    heading = Text(f"Due for review{where} on {_date(queue.today)}: {count}", "bold")
+    columns = [
+        Column("Ref", style="cyan"),
+        Column("Topic", title=True),
+        Column("Due", drop=1),
+        Column("Last review", drop=2),
+    ]
+    rows = []
     for item in queue.due:
         last = (
             f"{item.last_grade}, {_date(item.last_reviewed_on)}"
             if item.last_reviewed_on
             else f"done {_date(item.completed_on)}"
         )
-        table.add_row(_text(item.short_ref), _text(item.title), _date(item.due_on), last)
-    console.print(table)
-    console.print(
-        Text("Record each with: coursetrack reviewed REF --grade again|hard|good|easy", "dim")
+        rows.append([_text(item.short_ref), _text(item.title), _date(item.due_on), last])
+    room = console.width
+    _emit(console, _one_line(heading, room), fitted_table(columns, rows, width=room))
+    _emit(
+        console,
+        Text("Record each with: coursetrack reviewed REF --grade again|hard|good|easy", "dim"),
     )
 
 
+def _note_lines(note: Any, indent: str, width: int) -> list[Text]:
+    """`#ID  DATE  text`, the text's own lines kept, wrapped under its first line."""
+    prefix = Text(indent)
+    prefix.append(f"#{note.id}", style="cyan")
+    prefix.append(f"  {_date(note.written_on) or 'undated':<10}  ", style="dim")
+    return _wrapped(prefix, safe(note.text), width)
+
+
+def _more(shown: int, total: int, noun: str, command: str) -> list[Text]:
+    if total <= shown:
+        return []
+    return [Text(f"  … {total - shown} older {noun}: {command}", style="dim")]
+
+
 def details_view(details: Any) -> None:
-    """`coursetrack show`: one item, everything known about it."""
+    """`coursetrack show`: one item, everything known about it.
+
+    URLs are printed whole on one line (never broken, so they stay clickable).
+    """
     console = stdout()
-    console.print(_text(details.title, "bold"))
-    grid = _grid()
-    grid.add_row("Ref", _text(f"{details.ref} ({details.kind})", "cyan"))
+    room = console.width
+    out = [_one_line(_text(details.title, "bold"), room)]
+    rows: list[tuple[str, Text | str, str]] = [
+        ("Ref", _text(f"{details.ref} ({details.kind})", "cyan"), "whole")
+    ]
     if details.course:
-        grid.add_row("Course", _text(f"{details.course['title']} ({details.course['ref']})"))
-    for label, value in (
-        ("Provider", details.provider),
-        ("URL", details.url),
-        ("Description", details.description),
-    ):
-        if value:
-            grid.add_row(label, _text(value))
+        course = f"{details.course['title']} ({details.course['ref']})"
+        rows.append(("Course", _text(course), "cut"))
+    if details.provider:
+        rows.append(("Provider", _text(details.provider), "wrap"))
+    if details.url:
+        rows.append(("URL", _text(details.url), "whole"))
+    if details.description:
+        rows.append(("Description", _text(details.description, one_line=False), "wrap"))
     state = _status(details.status)
     if details.units_total != 1 or details.kind != "topic":
         state.append(f", {details.units_done}/{details.units_total} units, {_pct(details.percent)}")
-    grid.add_row("Status", state)
+    rows.append(("Status", state, "cut"))
     if details.started_on:
-        grid.add_row("Started", _date(details.started_on))
+        rows.append(("Started", _date(details.started_on), "cut"))
     if details.completed_on:
-        grid.add_row("Completed", _date(details.completed_on))
+        rows.append(("Completed", _date(details.completed_on), "cut"))
     if details.goal_on:
-        grid.add_row("Goal", f"finish by {_date(details.goal_on)}")
+        rows.append(("Goal", f"finish by {_date(details.goal_on)}", "cut"))
     if details.certificate_url:
-        grid.add_row("Certificate", _text(details.certificate_url))
+        rows.append(("Certificate", _text(details.certificate_url), "whole"))
     if details.reviews_due:
         topics = "1 topic" if details.reviews_due == 1 else f"{details.reviews_due} topics"
-        grid.add_row("Review", _text(f"{topics} due: coursetrack review {details.ref}"))
+        rows.append(("Review", _text(f"{topics} due: coursetrack review {details.ref}"), "wrap"))
     if details.review is not None:
         review = details.review
         done = len(review.reviews)
@@ -455,21 +747,54 @@ def details_view(details: Any) -> None:
         if done:
             last = review.reviews[-1]
             text += f"; {done} review(s), last {_date(last['reviewed_on'])} ({last['grade']})"
-        grid.add_row("Review", text)
-    console.print(grid)
-    console.print(Text(f"Notes ({len(details.notes)})", style="bold"))
+        rows.append(("Review", text, "wrap"))
+    out.extend(_fields(rows, room))
+    if details.children is not None:
+        noun = "Courses" if details.kind == "specialization" else "Topics"
+        out.append(Text(f"{noun} ({len(details.children)})", style="bold"))
+        status_width = max((len(c.status) for c in details.children), default=0)
+        for child in details.children:
+            line = Text(f"  {child.position:>2}  ")
+            line.append_text(_status(child.status))
+            line.append(" " * (status_width - len(child.status) + 2))
+            units = f"  {child.units_done}/{child.units_total}" if child.units_total != 1 else ""
+            title_room = room - line.cell_len - len(units)
+            line.append_text(_one_line(_text(child.title), max(title_room, 10)))
+            if units:
+                line.append(units, style="dim")
+            out.append(line)
+            indent = " " * (status_width + 8)
+            for note in child.notes or []:
+                out.extend(_note_lines(note, indent, room))
+            if child.notes and child.notes_total > len(child.notes):
+                more = child.notes_total - len(child.notes)
+                out.append(
+                    Text(f"{indent}… {more} older: coursetrack note list {child.ref}", "dim")
+                )
+    out.append(Text(f"Notes ({details.notes_total})", style="bold"))
     for note in details.notes:
-        line = _text(f"  {_date(note.written_on) or 'undated':<10}  ", "dim")
-        line.append(_text(note.text))
-        console.print(line)
-    console.print(Text(f"Links ({len(details.links)})", style="bold"))
+        out.extend(_note_lines(note, "  ", room))
+    out.extend(
+        _more(
+            len(details.notes), details.notes_total, "notes", f"coursetrack note list {details.ref}"
+        )
+    )
+    out.append(Text(f"Links ({details.links_total})", style="bold"))
     for entry in details.links:
-        line = _text("  ")
+        line = Text("  ")
+        line.append(f"#{entry.id}", style="cyan")
+        line.append("  ")
         if entry.title:
-            line.append(_text(entry.title))
+            line.append_text(_text(entry.title))
             line.append("  ")
-        line.append(_text(entry.url, "cyan"))
-        console.print(line)
+        line.append_text(_text(entry.url, "cyan"))
+        out.append(line)
+    out.extend(
+        _more(
+            len(details.links), details.links_total, "links", f"coursetrack link list {details.ref}"
+        )
+    )
+    _print_lines(console, out)
 
 
 # --- progress of long work ---------------------------------------------------------

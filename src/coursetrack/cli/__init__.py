@@ -26,6 +26,7 @@ from coursetrack.cli import (
     status,
 )
 from coursetrack.cli.context import settings
+from coursetrack.cli.help import plain_help
 from coursetrack.errors import CoursetrackError
 
 
@@ -33,6 +34,7 @@ class _Group(TyperGroup):
     """Turns a CoursetrackError anywhere below into one line on stderr."""
 
     def make_context(self, info_name: str | None, args: list[str], **extra: Any) -> Any:
+        plain_help(self)
         if extra.get("resilient_parsing"):
             _raw_values(self)
         argv = list(args)
@@ -153,8 +155,8 @@ app.command("goal")(planning.goal)
 app.command("plan")(planning.plan)
 app.command("review")(review.review)
 app.command("reviewed")(review.reviewed)
-app.command("note")(notes.note)
-app.command("link")(notes.link)
+app.add_typer(notes.note_app)
+app.add_typer(notes.link_app)
 app.command("show")(notes.show)
 
 

@@ -1,17 +1,100 @@
-"""`coursetrack note|link|show`: your notebook on each item, and everything about one item."""
+"""`coursetrack note|link|show`: your notebook on each item, and everything about one item.
 
-from typing import Annotated
+`note` and `link` are small command groups: `note REF TEXT` (the form 0.1
+had) still adds a note, and `note list|edit|rm` manage the ones kept. A
+specialization slugged `list`, `edit`, `rm` or `add` is reached with
+`note add REF TEXT`.
+"""
+
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from coursetrack.cli import options
 from coursetrack.cli.context import open_store, writing
 
 
+class _AddByDefault(TyperGroup):
+    """A group whose first word, when it is not one of its commands, starts `add`."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["add", *args]
+        return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: typer.Context, incomplete: str) -> list[Any]:
+        """Tab after `note ` offers refs (the add form) as well as the commands."""
+        ref = next(p for p in self.commands["add"].params if p.name == "ref")
+        return [*super().shell_complete(ctx, incomplete), *ref.shell_complete(ctx, incomplete)]
+
+
+note_app = typer.Typer(
+    name="note",
+    cls=_AddByDefault,
+    subcommand_metavar="REF TEXT | COMMAND [ARGS]...",
+    no_args_is_help=True,
+    help="""Keep dated notes on a specialization, course or topic; list, edit or remove them.
+
+    `note REF TEXT` adds a note (short for `note add REF TEXT`). A note is named by
+    the id that `note list` and `show` print; `undo` takes back an edit or a removal.
+
+    Examples:
+
+      coursetrack note dls/1/2 "broadcasting: check shapes with assert"
+
+      coursetrack note list dls/1
+
+      coursetrack note edit 12 "broadcasting: assert a.shape == (n, 1)"
+
+      coursetrack note rm 12
+    """,
+)
+link_app = typer.Typer(
+    name="link",
+    cls=_AddByDefault,
+    subcommand_metavar="REF URL | COMMAND [ARGS]...",
+    no_args_is_help=True,
+    help="""Keep links (your notebook, a video) on any item; list or remove them.
+
+    `link REF URL` adds a link (short for `link add REF URL`). A link is named by
+    the id that `link list` and `show` print; `undo` takes back a removal.
+
+    Examples:
+
+      coursetrack link dls/1/2 https://github.com/me/dl/blob/main/w2.ipynb --title "my notebook"
+
+      coursetrack link list dls
+
+      coursetrack link rm 3
+    """,
+)
+
+NoteText = Annotated[str, typer.Argument(metavar="TEXT", help="The note.", show_default=False)]
+Ids = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ID...",
+        help="One or more ids, as 'list' shows them (12 or #12).",
+        show_default=False,
+    ),
+]
+ListRef = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[REF]",
+        help="Only this item and everything under it (dls, dls/2, dls/2/1). Default: all.",
+        show_default=False,
+        autocompletion=options.complete_ref,
+    ),
+]
+
+
+@note_app.command("add")
 def note(
     ctx: typer.Context,
     ref: options.Ref,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note.", show_default=False)],
+    text: NoteText,
     on: options.On = None,
     json: options.Json = False,
 ) -> None:
@@ -21,7 +104,7 @@ def note(
 
       coursetrack note dls/1/2 "broadcasting: check shapes with assert"
 
-      coursetrack note dls "certificate arrived" --on yesterday
+      coursetrack note add dls "certificate arrived" --on yesterday
     """
     from coursetrack import render
     from coursetrack.dates import parse_date, today
@@ -45,6 +128,7 @@ def note(
         render.success(f"noted on {result['ref']} ({when.isoformat()}); it has {count}")
 
 
+@link_app.command("add")
 def link(
     ctx: typer.Context,
     ref: options.Ref,
@@ -65,7 +149,7 @@ def link(
 
       coursetrack link dls/1/2 https://github.com/me/dl/blob/main/w2.ipynb --title "my notebook"
 
-      coursetrack link dls/cnn https://youtu.be/XYZ --title "YOLO explained"
+      coursetrack link add dls/cnn https://youtu.be/XYZ --title "YOLO explained"
     """
     from coursetrack import render
     from coursetrack.dates import today
@@ -111,3 +195,133 @@ def show(ctx: typer.Context, ref: options.Ref, json: options.Json = False) -> No
         render.print_json(details)
     else:
         render.details_view(details)
+
+
+@note_app.command("list")
+def note_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = False) -> None:
+    """List notes with their ids: on one item and everything under it, or all of them.
+
+    Examples:
+
+      coursetrack note list
+
+      coursetrack note list dls/2 --json
+    """
+    from coursetrack import render
+    from coursetrack.refs import resolve
+    from coursetrack.services.notes import list_notes
+
+    with open_store(ctx, write=False).read() as session:
+        target = resolve(session, ref) if ref is not None else None
+        rows = list_notes(session, target=target)
+    if json:
+        render.print_json({"notes": [render.to_data(r) for r in rows]})
+    else:
+        render.notes_table(rows, scope=ref, base=target.ref if target else None)
+
+
+@note_app.command("edit")
+def note_edit(
+    ctx: typer.Context,
+    note_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The note's id (note list).", show_default=False)
+    ],
+    text: NoteText,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            metavar="DATE",
+            help="Also move it to this date: YYYY-MM-DD, 'today', 'yesterday' or 'N days ago'.",
+            show_default=False,
+        ),
+    ] = None,
+    json: options.Json = False,
+) -> None:
+    """Replace the text of a note (its date stays unless --on is given).
+
+    Example:
+
+      coursetrack note edit 12 "broadcasting: assert a.shape == (n, 1)"
+    """
+    from coursetrack import render
+    from coursetrack.dates import parse_date
+    from coursetrack.services.notes import edit_note, parse_id
+
+    row_id = parse_id(note_id, "note")
+    when = parse_date(on, future=False) if on is not None else None
+    with writing(ctx) as session:
+        after = edit_note(session, note_id=row_id, text=text, on=when)
+    if json:
+        render.print_json(after)
+    else:
+        render.success(f"edited note #{after.id} on {after.ref}")
+
+
+@note_app.command("rm")
+def note_rm(ctx: typer.Context, ids: Ids, json: options.Json = False) -> None:
+    """Remove notes by id (undo brings them back).
+
+    Example:
+
+      coursetrack note rm 12 13
+    """
+    from coursetrack import render
+    from coursetrack.services.notes import parse_id, remove_notes
+
+    row_ids = [parse_id(i, "note") for i in ids]
+    with writing(ctx) as session:
+        removed = remove_notes(session, note_ids=row_ids)
+    if json:
+        render.print_json({"removed": [render.to_data(r) for r in removed]})
+    else:
+        render.lines([f"removed note #{r.id} from {r.ref}: {_gist(r.text)}" for r in removed])
+
+
+@link_app.command("list")
+def link_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = False) -> None:
+    """List links with their ids: on one item and everything under it, or all of them.
+
+    Examples:
+
+      coursetrack link list
+
+      coursetrack link list dls/1 --json
+    """
+    from coursetrack import render
+    from coursetrack.refs import resolve
+    from coursetrack.services.notes import list_links
+
+    with open_store(ctx, write=False).read() as session:
+        target = resolve(session, ref) if ref is not None else None
+        rows = list_links(session, target=target)
+    if json:
+        render.print_json({"links": [render.to_data(r) for r in rows]})
+    else:
+        render.links_table(rows, scope=ref, base=target.ref if target else None)
+
+
+@link_app.command("rm")
+def link_rm(ctx: typer.Context, ids: Ids, json: options.Json = False) -> None:
+    """Remove links by id (undo brings them back).
+
+    Example:
+
+      coursetrack link rm 3
+    """
+    from coursetrack import render
+    from coursetrack.services.notes import parse_id, remove_links
+
+    row_ids = [parse_id(i, "link") for i in ids]
+    with writing(ctx) as session:
+        removed = remove_links(session, link_ids=row_ids)
+    if json:
+        render.print_json({"removed": [render.to_data(r) for r in removed]})
+    else:
+        render.lines([f"removed link #{r.id} from {r.ref}: {r.url}" for r in removed])
+
+
+def _gist(text: str) -> str:
+    """A note's first line, cut to 60 characters, for a one-line message."""
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= 60 and "\n" not in text else first[:59] + "…"

@@ -1,7 +1,9 @@
 """The learner's notebook: dated notes and links on any specialization, course or topic.
 
 Each item has one list of notes, oldest first, and one list of links. `done
---note` and `update --note` write to the same list through `add_note`.
+--note` and `update --note` write to the same list through `add_note`. Notes
+and links are named by their row id (`note edit 12`, `link rm 3`): the id is
+what `note list`, `link list` and `show` print, and what undo restores.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
 from coursetrack.errors import InputError
 from coursetrack.models import Course, Link, Note, Specialization, Topic
+from coursetrack.refs import Target
 
 Item = Specialization | Course | Topic
 
@@ -34,24 +38,42 @@ def _owned_by(model: type[Note] | type[Link], item: Item):
     return model.specialization_id == item.id
 
 
-def add_note(session: Session, *, item: Item, text: str, on: dt.date) -> Note:
-    """Append a note, dated `on`, to the item's list."""
+def note_text(text: str) -> str:
+    """A note's text as stored, or why it cannot be: the one check for adding and editing."""
     cleaned = text.strip()
     if not cleaned:
         raise InputError("the note is empty; write its text after the ref, in quotes")
-    note = Note(**_owner(item), written_on=on, text=cleaned)
+    return cleaned
+
+
+def add_note(session: Session, *, item: Item, text: str, on: dt.date) -> Note:
+    """Append a note, dated `on`, to the item's list."""
+    note = Note(**_owner(item), written_on=on, text=note_text(text))
     session.add(note)
     session.flush()
     return note
 
 
-def notes_of(session: Session, item: Item) -> list[Note]:
-    """The item's notes, oldest first (in the order written, within a day)."""
-    return list(
-        session.exec(
-            select(Note).where(_owned_by(Note, item)).order_by(Note.written_on, Note.id)
-        ).all()
-    )
+def notes_of(session: Session, item: Item, *, newest: int | None = None) -> list[Note]:
+    """The item's notes, oldest first (in the order written, within a day).
+
+    `newest`: only that many of the latest, so a page of one item stays quick
+    however many notes it holds.
+    """
+    query = select(Note).where(_owned_by(Note, item))
+    if newest is None:
+        return list(session.exec(query.order_by(Note.written_on, Note.id)).all())
+    latest = session.exec(
+        query.order_by(Note.written_on.desc(), Note.id.desc()).limit(newest)  # type: ignore[attr-defined]
+    ).all()
+    return list(reversed(latest))
+
+
+def count_of(session: Session, model: type[Note] | type[Link], item: Item) -> int:
+    """How many notes (or links) the item has, counted in SQL."""
+    from sqlalchemy import func
+
+    return session.exec(select(func.count()).select_from(model).where(_owned_by(model, item))).one()
 
 
 @dataclass
@@ -95,10 +117,164 @@ def add_link(
     return LinkChange("added", link)
 
 
-def links_of(session: Session, item: Item) -> list[Link]:
-    """The item's links, in the order they were added."""
-    return list(
-        session.exec(
-            select(Link).where(_owned_by(Link, item)).order_by(Link.added_on, Link.id)
-        ).all()
-    )
+def links_of(session: Session, item: Item, *, newest: int | None = None) -> list[Link]:
+    """The item's links, in the order they were added (`newest`: only the latest so many)."""
+    query = select(Link).where(_owned_by(Link, item))
+    if newest is None:
+        return list(session.exec(query.order_by(Link.added_on, Link.id)).all())
+    latest = session.exec(
+        query.order_by(Link.added_on.desc(), Link.id.desc()).limit(newest)  # type: ignore[attr-defined]
+    ).all()
+    return list(reversed(latest))
+
+
+# --- listing, editing and removing by id ----------------------------------------------
+
+#: The largest row id SQLite can hold; a bigger number names nothing.
+_MAX_ID = 2**63 - 1
+
+
+@dataclass
+class NoteRow:
+    """A note with its id and the slug ref of the item it is on."""
+
+    id: int
+    ref: str
+    written_on: dt.date | None
+    text: str
+
+
+@dataclass
+class LinkRow:
+    id: int
+    ref: str
+    url: str
+    title: str | None
+    added_on: dt.date
+
+
+#: Every note or link row with the slug path of its item (exactly one owner is set).
+_ROWS = """
+SELECT x.id AS id, {fields},
+       coalesce(s1.slug, s2.slug, s3.slug) AS spec_slug,
+       coalesce(c2.slug, c3.slug) AS course_slug,
+       t3.slug AS topic_slug
+FROM {table} x
+LEFT JOIN specialization s1 ON s1.id = x.specialization_id
+LEFT JOIN course c2 ON c2.id = x.course_id
+LEFT JOIN specialization s2 ON s2.id = c2.specialization_id
+LEFT JOIN topic t3 ON t3.id = x.topic_id
+LEFT JOIN course c3 ON c3.id = t3.course_id
+LEFT JOIN specialization s3 ON s3.id = c3.specialization_id
+"""
+
+
+def _scope(target: Target | None) -> tuple[str, dict]:
+    """The WHERE clause for an item and everything under it (None: the whole store)."""
+    if target is None:
+        return "", {}
+    if target.topic is not None:
+        return "WHERE t3.id = :id", {"id": target.topic.id}
+    if target.course is not None:
+        return "WHERE coalesce(c2.id, c3.id) = :id", {"id": target.course.id}
+    return "WHERE coalesce(s1.id, s2.id, s3.id) = :id", {"id": target.specialization.id}
+
+
+def _ref(row) -> str:
+    return "/".join(p for p in (row.spec_slug, row.course_slug, row.topic_slug) if p)
+
+
+def _date_of(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _note_row(r) -> NoteRow:
+    return NoteRow(r.id, _ref(r), _date_of(r.written_on), r.text)
+
+
+def _link_row(r) -> LinkRow:
+    return LinkRow(r.id, _ref(r), r.url, r.title, _date_of(r.added_on))
+
+
+#: Per table: its model, the columns read, list order, and the row type made.
+_KINDS = {
+    "note": (Note, "x.written_on AS written_on, x.text AS text", "x.written_on, x.id", _note_row),
+    "link": (
+        Link,
+        "x.url AS url, x.title AS title, x.added_on AS added_on",
+        "x.added_on, x.id",
+        _link_row,
+    ),
+}
+
+
+def _listed(session: Session, kind: str, target: Target | None) -> list:
+    _model, fields, order, make = _KINDS[kind]
+    where, params = _scope(target)
+    query = _ROWS.format(fields=fields, table=kind) + f"{where} ORDER BY {order}"
+    return [make(r) for r in session.connection().execute(sql(query), params)]
+
+
+def list_notes(session: Session, *, target: Target | None) -> list[NoteRow]:
+    """Notes on `target` and every item under it (None: all), oldest first."""
+    return _listed(session, "note", target)
+
+
+def list_links(session: Session, *, target: Target | None) -> list[LinkRow]:
+    """Links on `target` and every item under it (None: all), in the order added."""
+    return _listed(session, "link", target)
+
+
+def parse_id(value: str, noun: str) -> int:
+    """A row id as the user typed it: `12` or `#12`."""
+    digits = value.strip().removeprefix("#")
+    if not digits.isascii() or not digits.isdigit():
+        raise InputError(
+            f"{noun} id {value!r} is not a number; "
+            f"'coursetrack {noun} list' shows each {noun} with its id"
+        )
+    return int(digits)
+
+
+def _one(session: Session, kind: str, row_id: int):
+    _model, fields, _order, make = _KINDS[kind]
+    row = None
+    if row_id <= _MAX_ID:
+        query = _ROWS.format(fields=fields, table=kind) + "WHERE x.id = :id"
+        row = session.connection().execute(sql(query), {"id": row_id}).first()
+    if row is None:
+        raise InputError(f"there is no {kind} #{row_id}; 'coursetrack {kind} list' shows the ids")
+    return make(row)
+
+
+def edit_note(session: Session, *, note_id: int, text: str, on: dt.date | None = None) -> NoteRow:
+    """Replace a note's text (and, with `on`, its date), checked as a new note is."""
+    before = _one(session, "note", note_id)
+    note = session.get(Note, note_id)
+    assert note is not None
+    note.text = note_text(text)
+    if on is not None:
+        note.written_on = on
+    session.add(note)
+    session.flush()
+    return NoteRow(before.id, before.ref, note.written_on, note.text)
+
+
+def _remove(session: Session, kind: str, ids: list[int]) -> list:
+    """Delete the rows named, all or none: an unknown id changes nothing."""
+    model = _KINDS[kind][0]
+    rows = [_one(session, kind, i) for i in dict.fromkeys(ids)]
+    for row in rows:
+        session.delete(session.get(model, row.id))
+    session.flush()
+    return rows
+
+
+def remove_notes(session: Session, *, note_ids: list[int]) -> list[NoteRow]:
+    return _remove(session, "note", note_ids)
+
+
+def remove_links(session: Session, *, link_ids: list[int]) -> list[LinkRow]:
+    return _remove(session, "link", link_ids)
