@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from coursetrack import __version__
 from coursetrack.cli import (
     catalogs,
+    chart,
     export,
     history,
     items,
@@ -156,6 +157,7 @@ app.command("reviewed")(review.reviewed)
 app.command("note")(notes.note)
 app.command("link")(notes.link)
 app.command("show")(notes.show)
+app.command("chart")(chart.chart)
 
 
 def main() -> None:
