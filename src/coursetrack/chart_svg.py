@@ -91,22 +91,33 @@ def burnup_svg(chart: Burnup) -> str:
 
 
 def _draw(ax, chart: Burnup) -> None:
+    """The series; each artist carries an id (`gid`) naming what it shows, for tests and CSS."""
     weeks = chart.weeks
-    ax.bar(
+    bars = ax.bar(
         [w.week_of + dt.timedelta(days=3) for w in weeks],
         [w.done for w in weeks],
         width=5.5,
         color=DONE_WEEK,
         label="Done that week",
     )
+    for week, rect in zip(weeks, bars, strict=True):
+        rect.set_gid(f"week-{week.week_of.isoformat()}-done-{week.done}")
     days = [_week_end(w.week_of, chart) for w in weeks]
     totals = [w.done_total for w in weeks]
     if chart.started_on is not None and chart.started_on < days[0]:
         first = weeks[0]
         days.insert(0, chart.started_on)
         totals.insert(0, first.done_total - first.done)
-    ax.plot(days, totals, color=DONE_TOTAL, linewidth=2.2, marker="o", markersize=3.5)
-    ax.lines[-1].set_label("Done in all")
+    ax.plot(
+        days,
+        totals,
+        color=DONE_TOTAL,
+        linewidth=2.2,
+        marker="o",
+        markersize=3.5,
+        label="Done in all",
+        gid="done-in-all",
+    )
     right = days[-1]
     if chart.goal_on is not None and chart.started_on is not None:
         ax.plot(
@@ -116,10 +127,13 @@ def _draw(ax, chart: Burnup) -> None:
             linewidth=1.6,
             linestyle="--",
             label=f"Goal: all units by {chart.goal_on.isoformat()}",
+            gid="goal-line",
         )
         right = max(right, chart.goal_on)
     if weeks[0].week_of <= chart.today <= right + dt.timedelta(days=7):
-        ax.axvline(chart.today, color=TODAY, linewidth=1.2, linestyle=":", label="Today")
+        ax.axvline(
+            chart.today, color=TODAY, linewidth=1.2, linestyle=":", label="Today", gid="today"
+        )
         right = max(right, chart.today)
     ax.set_xlim(weeks[0].week_of - dt.timedelta(days=1), right + dt.timedelta(days=4))
 
