@@ -186,6 +186,10 @@ def _hostile(store) -> None:
     con = sqlite3.connect(store.path)
     with con:
         con.execute("UPDATE course SET certificate_url = 'javascript:alert(1)' WHERE position = 2")
+        con.execute(
+            "UPDATE specialization SET url = 'JavaScript:alert(2)', "
+            "provider = '<b onmouseover=alert(3)>P</b>', description = '\"><script>x</script>'"
+        )
     con.close()
 
 
@@ -199,8 +203,10 @@ def test_hostile_text_is_escaped_in_the_file(journey, tmp_path: Path) -> None:
     assert "script" not in tags and "img" not in tags and tags.count("svg") == 1
     assert not any(k.startswith("on") for _, attrs in parsed.tags for k in attrs)
     assert "&lt;script&gt;document.documentElement" in text
-    assert "javascript:" not in " ".join(a.get("href", "") for _, a in parsed.tags)
-    assert "javascript:alert(1)" in text  # shown as text
+    assert "javascript:" not in " ".join(a.get("href", "") for _, a in parsed.tags).lower()
+    assert "javascript:alert(1)" in text and "JavaScript:alert(2)" in text  # shown as text
+    assert "&lt;b onmouseover=alert(3)&gt;P&lt;/b&gt;" in text and "b" not in tags
+    assert "&quot;&gt;&lt;script&gt;x&lt;/script&gt;" in text
     assert "\x1b" not in text and "\\x1b[31m" in text
 
 

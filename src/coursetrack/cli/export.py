@@ -21,9 +21,11 @@ class PostFormat(StrEnum):
 
 export_app = typer.Typer(
     name="export",
-    help="Write a blog post about a specialization, or back up the whole record.\n\n"
+    help="Write a blog post or a page to share about a specialization, or back up the whole "
+    "record.\n\n"
     "Examples:\n\n"
     "  coursetrack export markdown dls --tag Coursera -o content/posts\n\n"
+    "  coursetrack export html dls -o dls.html\n\n"
     "  coursetrack export yaml -o coursetrack-backup.yaml",
     no_args_is_help=True,
 )
