@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -135,6 +136,47 @@ def test_a_finished_specialization_ends_the_week_it_was_finished(dls, monkeypatc
     ]
     out = run_ok(dls, "chart", "dls").stdout
     assert "Finished on 2024-03-06." in out and "today" not in out
+
+
+def test_a_course_without_topics_is_one_unit_as_in_status(store, monkeypatch) -> None:
+    monkeypatch.setenv("COURSETRACK_NOW", TODAY)
+    run_ok(store, "add", "specialization", "Solo", "--slug", "solo")
+    run_ok(store, "add", "course", "solo", "One")
+    run_ok(store, "add", "course", "solo", "Two")
+    run_ok(store, "add", "topic", "solo/2", "T1")
+    run_ok(store, "add", "topic", "solo/2", "T2")
+    run_ok(store, "done", "solo/1", "--on", "2024-05-07")
+    run_ok(store, "done", "solo/2/1", "--on", "2024-05-21")
+    chart = run_ok(store, "chart", "solo", "--json").json()
+    status = run_ok(store, "status", "solo", "--json").json()
+    assert (chart["units_done"], chart["units_total"], chart["percent"]) == (
+        2,
+        3,
+        status["percent"],
+    )
+    assert [(w["week_of"], w["done"], w["done_total"]) for w in chart["weeks"]] == [
+        ("2024-05-06", 1, 1),
+        ("2024-05-13", 0, 1),
+        ("2024-05-20", 1, 2),
+    ]
+    assert "Solo  solo  2/3 units, 66%" in run_ok(store, "chart", "solo").stdout
+
+
+def test_done_units_without_a_date_count_from_the_start(journey) -> None:
+    con = sqlite3.connect(journey.path)
+    with con:  # as an old backup may hold them: done, no completion date
+        con.execute(
+            "UPDATE progress SET completed_on = NULL WHERE topic_id IN "
+            "(SELECT t.id FROM topic t JOIN course c ON c.id = t.course_id "
+            "WHERE c.position = 1 AND t.position <= 2)"
+        )
+    con.close()
+    chart = run_ok(journey, "chart", "dls", "--json").json()
+    assert chart["undated_done"] == 2
+    assert [(w["week_of"], w["done"], w["done_total"]) for w in chart["weeks"]] == [
+        (week, done - 2 if week == "2024-04-01" else done, total) for week, done, total in WEEKS
+    ]
+    assert chart["weeks"][-1]["done_total"] == chart["units_done"] == 8
 
 
 # --- the SVG beside the post -----------------------------------------------------------
