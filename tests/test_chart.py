@@ -216,6 +216,9 @@ def test_markdown_chart_writes_a_page_bundle_for_hugo(journey, tmp_path: Path) -
     assert "Units done" in texts
     assert {"Apr", "May", "Jun", "Jul"} <= set(texts)  # the time axis is dated
     assert "Goal: all units by 2024-07-31" in texts and "Today" in texts
+    again = run_ok(journey, "export", "markdown", "dls", "--chart", "--force", "-o", str(bundle))
+    assert f"wrote {bundle / 'index.md'}" in again.stdout, "the bundle's own folder is the bundle"
+    assert sorted(p.name for p in bundle.iterdir()) == ["dls-progress.svg", "index.md"]
     line = root.find(f".//{SVG}g[@id='done-in-all']/{SVG}path")
     assert line is not None
     # the line starts at 0 on the first active day, then one point per week: read its

@@ -189,10 +189,12 @@ def markdown(
     if output is not None:
         try:
             target = blog.output_path(output.expanduser(), fmt.value, post)
-            if series is not None and fmt == PostFormat.HUGO and output.expanduser().is_dir():
+            folder = output.expanduser()
+            if series is not None and fmt == PostFormat.HUGO and folder.is_dir():
                 # a page bundle: Hugo publishes the chart with the page only from one
-                target = output.expanduser() / data.slug / "index.md"
-                target.parent.mkdir(exist_ok=True)
+                bundle = folder if folder.name == data.slug else folder / data.slug
+                bundle.mkdir(exist_ok=True)
+                target = bundle / "index.md"
         except OSError as exc:
             raise ExportError(f"cannot create a folder in {output}: {exc.strerror}") from None
     if series is not None and target is not None:
