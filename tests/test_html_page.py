@@ -276,7 +276,8 @@ def test_export_html_writes_stdout_and_refuses_to_overwrite(journey, tmp_path) -
     assert result.exit_code == 1 and "already exists; add --force" in result.stderr
     assert page.read_text(encoding="utf-8") == "mine"
     bad = journey.run("export", "html", "dls/1")
-    assert bad.exit_code == 1 and "whole specialization" in bad.stderr
+    assert bad.exit_code == 1 and "e.g. coursetrack export html dls" in bad.stderr
+    assert bad.stdout == ""
 
 
 def test_a_page_with_no_activity_yet(dls, monkeypatch, tmp_path) -> None:

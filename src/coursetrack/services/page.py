@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session
 
+from coursetrack.errors import ExportError
 from coursetrack.refs import resolve
 from coursetrack.services.chart import Burnup, burnup
 from coursetrack.services.export import PostData, post_data
@@ -58,10 +59,15 @@ def public_notes(session: Session, spec_id: int) -> list[PageNote]:
 
 
 def page_data(session: Session, *, ref: str, today: dt.date) -> PageData:
-    post = post_data(session, ref)
-    spec = resolve(session, post.slug).specialization
+    target = resolve(session, ref)
+    spec = target.specialization
+    if target.kind != "specialization":
+        raise ExportError(
+            f"{ref!r} is a {target.kind}; a page shows a whole specialization, "
+            f"e.g. coursetrack export html {spec.slug}"
+        )
     return PageData(
-        post=post,
-        chart=burnup(session, ref=post.slug, today=today),
+        post=post_data(session, spec.slug),
+        chart=burnup(session, ref=spec.slug, today=today),
         notes=public_notes(session, spec.id),
     )
