@@ -141,6 +141,8 @@ def test_the_page_is_valid_html5_and_fetches_nothing(journey, tmp_path: Path) ->
     assert meta["Content-Security-Policy"].startswith("default-src 'none'")
     assert "@media (prefers-color-scheme: dark)" in parsed.style
     assert tags.count("svg") == 1, "the chart is inline"
+    ids = [attrs["id"] for _, attrs in parsed.tags if "id" in attrs]
+    assert len(ids) == len(set(ids)), "ids are unique (the SVG's own among the page's)"
 
 
 def test_courses_show_the_percentages_of_status(journey, tmp_path: Path) -> None:
