@@ -179,6 +179,23 @@ def test_done_units_without_a_date_count_from_the_start(journey) -> None:
     assert chart["weeks"][-1]["done_total"] == chart["units_done"] == 8
 
 
+def test_a_goal_that_passed_before_the_first_activity(dls, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("COURSETRACK_NOW", "2024-03-01T09:00:00+00:00")
+    run_ok(dls, "goal", "dls", "--by", "2024-03-31")
+    monkeypatch.setenv("COURSETRACK_NOW", TODAY)
+    run_ok(dls, "done", "dls/1/1", "--on", "2024-05-21")
+    weeks = run_ok(dls, "chart", "dls", "--json").json()["weeks"]
+    assert weeks == [
+        {"week_of": "2024-05-20", "done": 1, "done_total": 1, "goal": 17.0, "ends_on": "2024-05-22"}
+    ]
+    run_ok(dls, "export", "markdown", "dls", "--chart", "-o", str(tmp_path / "index.md"))
+    root = ET.parse(tmp_path / "dls-progress.svg").getroot()
+    goal = root.find(f".//{SVG}g[@id='goal-line']/{SVG}path")
+    assert goal is not None
+    xs = [float(x) for x in re.findall(r"[ML] ([\d.]+) [\d.]+", goal.get("d", ""))]
+    assert xs == sorted(xs), "the goal line never runs back in time"
+
+
 # --- the SVG beside the post -----------------------------------------------------------
 
 

@@ -29,11 +29,6 @@ GOAL = "#c2255c"
 TODAY = "#e8590c"
 
 
-def _week_end(week_of: dt.date, chart: Burnup) -> dt.date:
-    """Where a week's running total is plotted: its Sunday, or today in today's week."""
-    return min(week_of + dt.timedelta(days=6), max(chart.today, chart.completed_on or chart.today))
-
-
 def title_of(chart: Burnup) -> str:
     from coursetrack.services.status import whole_percent
 
@@ -102,7 +97,7 @@ def _draw(ax, chart: Burnup) -> None:
     )
     for week, rect in zip(weeks, bars, strict=True):
         rect.set_gid(f"week-{week.week_of.isoformat()}-done-{week.done}")
-    days = [_week_end(w.week_of, chart) for w in weeks]
+    days = [w.ends_on for w in weeks]
     totals = [w.done_total for w in weeks]
     if chart.started_on is not None and chart.started_on < days[0]:
         first = weeks[0]
@@ -118,24 +113,27 @@ def _draw(ax, chart: Burnup) -> None:
         label="Done in all",
         gid="done-in-all",
     )
-    right = days[-1]
+    left, right = weeks[0].week_of, days[-1]
     if chart.goal_on is not None and chart.started_on is not None:
+        # a goal that passed before the first activity is a point, not a line running back
+        start = min(chart.started_on, chart.goal_on)
         ax.plot(
-            [chart.started_on, chart.goal_on],
-            [0, chart.units_total],
+            [start, chart.goal_on],
+            [0 if start < chart.goal_on else chart.units_total, chart.units_total],
+            marker="D" if start == chart.goal_on else "",
             color=GOAL,
             linewidth=1.6,
             linestyle="--",
             label=f"Goal: all units by {chart.goal_on.isoformat()}",
             gid="goal-line",
         )
-        right = max(right, chart.goal_on)
+        left, right = min(left, chart.goal_on), max(right, chart.goal_on)
     if weeks[0].week_of <= chart.today <= right + dt.timedelta(days=7):
         ax.axvline(
             chart.today, color=TODAY, linewidth=1.2, linestyle=":", label="Today", gid="today"
         )
         right = max(right, chart.today)
-    ax.set_xlim(weeks[0].week_of - dt.timedelta(days=1), right + dt.timedelta(days=4))
+    ax.set_xlim(left - dt.timedelta(days=1), right + dt.timedelta(days=4))
 
 
 def file_name(slug: str) -> str:

@@ -29,8 +29,9 @@ from coursetrack.services.status import specialization_report
 class Week:
     week_of: dt.date  # its Monday
     done: int  # units finished that week
-    done_total: int  # units finished up to the week's end (today, in today's week)
+    done_total: int  # units finished up to the week's end
     goal: float | None  # where the goal line stands at the week's end; None without a goal
+    ends_on: dt.date  # the week's end: its Sunday, or today in today's week
 
 
 @dataclass
@@ -99,7 +100,7 @@ def burnup(session: Session, *, ref: str, today: dt.date, weeks: int | None = No
                 if goal is not None
                 else None
             )
-            series.append(Week(week, per_week.get(week, 0), running, height))
+            series.append(Week(week, per_week.get(week, 0), running, height, last_day))
             week += dt.timedelta(days=7)
     shown = series[-weeks:] if weeks is not None else series
     return Burnup(
