@@ -626,9 +626,8 @@ def burnup_chart(chart: Any) -> None:
     table.add_column("Done in all", no_wrap=True, width=width)
     table.add_column("", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    this_week = chart.today - dt.timedelta(days=chart.today.weekday())
     for week in chart.weeks:
-        today = week.week_of == this_week
+        today = week.ends_on == chart.today  # only today's week is read on today
         table.add_row(
             Text(_date(week.week_of), style="bold" if today else ""),
             f"+{week.done}" if week.done else Text("·", style="dim"),
