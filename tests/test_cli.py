@@ -90,12 +90,22 @@ try:
     main()
 except SystemExit:
     pass
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "yaml"))
+heavy = sorted(m for m in sys.modules
+               if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "yaml", "matplotlib", "numpy"))
 print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["status", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["status", "--help"],
+        ["chart", "--help"],
+        ["export", "html", "--help"],
+    ],
+)
 def test_help_and_version_do_not_import_the_database_layer(args: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-c", _PROBE.format(args=args)], capture_output=True, text=True

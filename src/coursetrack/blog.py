@@ -149,6 +149,7 @@ class PostOptions:
     date: dt.datetime | None = None
     draft: bool = False
     intro: str | None = None
+    chart: str | None = None  # the link to the burn-up SVG (export markdown --chart)
 
 
 @dataclass
@@ -270,7 +271,7 @@ def _course_section(course: CourseEntry) -> list[str]:
     return out
 
 
-def body(data: PostData, intro: str | None = None) -> str:
+def body(data: PostData, intro: str | None = None, chart: str | None = None) -> str:
     """The Markdown after the front matter; ends with one newline."""
     out: list[str] = []
     if intro and intro.strip():
@@ -295,6 +296,8 @@ def body(data: PostData, intro: str | None = None) -> str:
     elif data.started_on:
         progress += f", started on {data.started_on.isoformat()}"
     out += [progress + ".", ""]
+    if chart:
+        out += [f"![Units done week by week in {escape_inline(data.title)}]({chart})", ""]
     if data.note and data.note.strip():
         out += [*_quote(data.note), ""]
     if data.links:
@@ -329,7 +332,7 @@ def render_post(data: PostData, options: PostOptions) -> Post:
         image=image,
         draft=options.draft,
     )
-    text = body(data, options.intro)
+    text = body(data, options.intro, options.chart)
     if options.format == "plain":
         return Post(f"# {escape_inline(title)}\n\n{text}", title, date, data.slug)
     return Post(f"{head}\n{text}", title, date, data.slug)

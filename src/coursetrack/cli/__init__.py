@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from coursetrack import __version__
 from coursetrack.cli import (
     catalogs,
+    chart,
     export,
     history,
     items,
@@ -158,6 +159,7 @@ app.command("reviewed")(review.reviewed)
 app.add_typer(notes.note_app)
 app.add_typer(notes.link_app)
 app.command("show")(notes.show)
+app.command("chart")(chart.chart)
 
 
 def main() -> None:

@@ -21,9 +21,11 @@ class PostFormat(StrEnum):
 
 export_app = typer.Typer(
     name="export",
-    help="Write a blog post about a specialization, or back up the whole record.\n\n"
+    help="Write a blog post or a page to share about a specialization, or back up the whole "
+    "record.\n\n"
     "Examples:\n\n"
     "  coursetrack export markdown dls --tag Coursera -o content/posts\n\n"
+    "  coursetrack export html dls -o dls.html\n\n"
     "  coursetrack export yaml -o coursetrack-backup.yaml",
     no_args_is_help=True,
 )
@@ -135,6 +137,14 @@ def markdown(
         ),
     ] = None,
     force: Force = False,
+    chart: Annotated[
+        bool,
+        typer.Option(
+            "--chart",
+            help="Also write the burn-up as <slug>-progress.svg and show it in the post (needs "
+            "-o; Hugo: a page bundle, e.g. -o content/posts/dls/index.md).",
+        ),
+    ] = False,
 ) -> None:
     """Write a blog post about a specialization: front matter, courses, your progress.
 
@@ -143,12 +153,18 @@ def markdown(
       coursetrack export markdown dls --tag "Deep Learning" --image /images/coursera_dl.jpg
 
       coursetrack export markdown dls --format jekyll --intro intro.md -o ~/blog
+
+      coursetrack export markdown dls --chart -o content/posts/dls/index.md
     """
     from coursetrack import blog, render
     from coursetrack.catalog import read_text
     from coursetrack.errors import CatalogError, InputError
     from coursetrack.services.export import post_data
 
+    if chart and output in (None, "-"):
+        raise InputError(
+            "--chart writes <slug>-progress.svg beside the post: give -o FILE or FOLDER"
+        )
     when = blog.parse_post_date(date) if date is not None else None
     intro_text = None
     if intro is not None:
@@ -159,25 +175,33 @@ def markdown(
     with render.progress(f"writing the post about {spec}") as tracker:
         with open_store(ctx, write=False).read() as session:
             data = post_data(session, spec)
-        post = blog.render_post(
-            data,
-            blog.PostOptions(
-                format=fmt.value,
-                title=title,
-                description=description,
-                tags=list(tag or []),
-                image=image,
-                date=when,
-                draft=draft,
-                intro=intro_text,
-            ),
+            series = _burnup(session, data.slug) if chart else None
+        options = blog.PostOptions(
+            format=fmt.value,
+            title=title,
+            description=description,
+            tags=list(tag or []),
+            image=image,
+            date=when,
+            draft=draft,
+            intro=intro_text,
         )
+        post = blog.render_post(data, options)
     target = None
     if output is not None:
-        from coursetrack.outputs import output_file
+        from coursetrack.outputs import names_folder, output_file
 
-        posts = "_posts" if fmt is PostFormat.JEKYLL else None
-        target = output_file(output, post.file_name(fmt.value), subfolder=posts)
+        if series is not None and fmt is PostFormat.HUGO and names_folder(output):
+            # a page bundle: Hugo publishes the chart with the page only from one
+            target = output_file(output, "index.md", subfolder=data.slug)
+        else:
+            posts = "_posts" if fmt is PostFormat.JEKYLL else None
+            target = output_file(output, post.file_name(fmt.value), subfolder=posts)
+    if series is not None and target is not None:
+        from dataclasses import replace
+
+        picture = _chart_file(series, target, fmt.value, force)
+        post = blog.render_post(data, replace(options, chart=picture))
     _emit(post.text, target, force)
     if tracker.shown and target is None:
         topics = sum(len(course.topics) for course in data.courses)
@@ -185,6 +209,76 @@ def markdown(
             f"wrote the post about {data.slug}: {_count(len(data.courses), 'course')}, "
             f"{_count(topics, 'topic')}"
         )
+
+
+def _burnup(session, slug: str):
+    from coursetrack import dates
+    from coursetrack.services.chart import burnup
+
+    return burnup(session, ref=slug, today=dates.today())
+
+
+def _chart_file(series, post: Path, fmt: str, force: bool) -> str:
+    """Write the burn-up SVG where the post's site publishes it; return the post's link to it."""
+    from coursetrack import chart_svg, render
+    from coursetrack.atomic import write_atomic
+    from coursetrack.errors import ExportError
+
+    svg_path, link = chart_svg.place(post, fmt, series.ref)
+    if not force:  # refuse before writing anything, not after the chart
+        for path in (post, svg_path):
+            if path.exists():
+                raise ExportError(f"{path} already exists; add --force to overwrite it")
+    try:
+        svg_path.parent.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create {svg_path.parent}: {exc.strerror}") from None
+    write_atomic(svg_path, chart_svg.burnup_svg(series).encode("utf-8"), force=force)
+    render.success(f"wrote {svg_path}")
+    if fmt == "hugo" and post.name != "index.md":
+        render.notice(
+            f"Hugo publishes {svg_path.name} with the post only from a page bundle: "
+            f"write the post as .../{series.ref}/index.md (or give -o a folder)"
+        )
+    return link
+
+
+@export_app.command("html")
+def export_html(
+    ctx: typer.Context,
+    spec: Annotated[
+        str,
+        typer.Argument(
+            metavar="SPEC",
+            help="The specialization to show (dls).",
+            autocompletion=options.complete_spec,
+        ),
+    ],
+    output: Output = None,
+    force: Force = False,
+) -> None:
+    """Write one self-contained HTML page to share: courses, bars, the chart, your notes.
+
+    The page loads nothing from the network and runs no script: send it, or put
+    it on any web host. It follows the reader's light or dark setting.
+
+    Examples:
+
+      coursetrack export html dls -o dls.html
+
+      coursetrack export html dls > ~/public_html/dls.html
+    """
+    from coursetrack import chart_svg, dates, html_page, render
+    from coursetrack.services.page import page_data
+
+    with render.progress(f"drawing the page about {spec}"):
+        with open_store(ctx, write=False).read() as session:
+            data = page_data(session, ref=spec, today=dates.today())
+        text = html_page.render_page(data, chart_svg.burnup_svg(data.chart))
+    from coursetrack.outputs import output_file
+
+    target = output_file(output, f"{data.post.slug}.html") if output is not None else None
+    _emit(text, target, force)
 
 
 def _backup(ctx: typer.Context, spec: str | None, output: str | None, force: bool, kind: str):

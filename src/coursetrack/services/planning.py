@@ -132,6 +132,13 @@ def _unit(row) -> Unit:
     )
 
 
+def units_of(session: Session, target: Target | None = None) -> list[Unit]:
+    """The units under a specialization or course (None: every one), in course order."""
+    where, params = _where(target)
+    sql = f"{_UNIT_COLUMNS} {where} ORDER BY s.slug, c.position, t.position"
+    return [_unit(row) for row in session.connection().execute(text(sql), params)]
+
+
 def _scope(session: Session, ref: str | None, *, command: str) -> Target | None:
     """A specialization or course to work within; a topic makes no sense here."""
     if ref is None:

@@ -1,0 +1,73 @@
+"""What the shareable HTML page shows: the post's facts, the burn-up and public notes.
+
+Courses, percentages and dates come from `services.export.post_data` (itself
+built on `status`), the weekly series from `services.chart`; this adds the
+learner's notes as one dated list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from coursetrack.errors import ExportError
+from coursetrack.refs import resolve
+from coursetrack.services.chart import Burnup, burnup
+from coursetrack.services.export import PostData, post_data
+
+
+@dataclass
+class PageNote:
+    written_on: dt.date
+    about: str  # the title of the specialization, course or topic it is written on
+    text: str
+
+
+@dataclass
+class PageData:
+    post: PostData
+    chart: Burnup
+    notes: list[PageNote]
+
+
+_NOTES = """
+SELECT n.written_on, n.text,
+       coalesce(t.title, c.title, tc.title, s.title) AS about
+FROM note n
+LEFT JOIN topic t ON t.id = n.topic_id
+LEFT JOIN course tc ON tc.id = t.course_id
+LEFT JOIN course c ON c.id = n.course_id
+LEFT JOIN specialization s ON s.id = n.specialization_id
+WHERE coalesce(n.specialization_id, c.specialization_id, tc.specialization_id) = :spec
+ORDER BY n.written_on, n.id
+"""
+
+
+def public_notes(session: Session, spec_id: int) -> list[PageNote]:
+    """The notes a shared page may show, oldest first.
+
+    Every note is public today; a private flag (issue 13) is filtered here, the
+    one place the page reads notes from.
+    """
+    rows = session.connection().execute(text(_NOTES), {"spec": spec_id})
+    return [
+        PageNote(dt.date.fromisoformat(str(row.written_on)), row.about, row.text) for row in rows
+    ]
+
+
+def page_data(session: Session, *, ref: str, today: dt.date) -> PageData:
+    target = resolve(session, ref)
+    spec = target.specialization
+    if target.kind != "specialization":
+        raise ExportError(
+            f"{ref!r} is a {target.kind}; a page shows a whole specialization, "
+            f"e.g. coursetrack export html {spec.slug}"
+        )
+    return PageData(
+        post=post_data(session, spec.slug),
+        chart=burnup(session, ref=spec.slug, today=today),
+        notes=public_notes(session, spec.id),
+    )
