@@ -372,6 +372,7 @@ class Store:
         self.target = target
         self.engine = engine
         self.exists = exists
+        self._wal: bool | None = None
 
     def close(self) -> None:
         """Close every pooled connection.
@@ -391,13 +392,22 @@ class Store:
             yield session
 
     @contextmanager
-    def write(self, command: str = "(library call)") -> Iterator[Session]:
+    def write(
+        self, command: str = "(library call)", *, seen: Session | None = None
+    ) -> Iterator[Session]:
         """One transaction that holds the write lock from its first statement.
 
         `command` is the line the user typed; every row the transaction changes
         is recorded under it (see `_history_triggers`), which is what `log` lists
         and `undo` reverts. A command that changed nothing is kept too, so that
         N undos always revert the last N commands.
+
+        `seen` is the store as the user saw it: a read session opened before the
+        lock was asked for (the CLI passes the one it asked its question in;
+        otherwise one is opened here). If another command changed the store
+        while this one waited, the session keeps `seen` in `info["seen"]`, and
+        `refs.resolve` refuses a ref that names another row now than it did
+        then: a command acts on what the user named, or on nothing.
         """
         from sqlmodel import Session
 
@@ -405,12 +415,46 @@ class Store:
         from coursetrack.models import Command
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        with _translate_errors(self.target), Session(bind) as session, session.begin():
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_translate_errors(self.target))
+            if not self._snapshots():
+                if seen is not None:
+                    seen.rollback()  # without WAL its read lock would block our commit
+                seen = None
+            elif seen is None:
+                seen = stack.enter_context(self.read())
+            mark = _last_change(seen) if seen is not None else None
+            session = stack.enter_context(Session(bind))
+            stack.enter_context(session.begin())
+            if seen is not None and _last_change(session) != mark:
+                session.info["seen"] = seen
             record = Command(at=now().isoformat(timespec="seconds"), line=command)
             session.add(record)
             session.flush()
             session.info["command_id"] = record.id
             yield session
+
+    def _snapshots(self) -> bool:
+        """Whether a reader can keep its view of the store while this process writes.
+
+        Only in WAL mode, and only with a connection of its own (an in-memory
+        store shares one).
+        """
+        from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+        if self._wal is None:
+            shared = isinstance(self.engine.pool, SingletonThreadPool | StaticPool)
+            with self.engine.connect() as conn:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            self._wal = not shared and str(mode).lower() == "wal"
+        return self._wal
+
+
+def _last_change(session: Session) -> int | None:
+    """The newest history row: every write to a tracked table adds one (see the triggers)."""
+    from sqlalchemy import text
+
+    return session.connection().execute(text("SELECT max(id) FROM change")).scalar()
 
 
 def open_store(target: str | None = None, *, write: bool, notify: Notify | None = None) -> Store:
