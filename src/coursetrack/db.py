@@ -262,10 +262,48 @@ def _make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "")
-        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+        options = conn.get_execution_options()
+        mode = options.get("sqlite_begin", "")
+        on_wait = options.get("on_wait")
+        if mode == "IMMEDIATE" and on_wait is not None:
+            _begin_or_say_we_wait(conn, on_wait)
+        else:
+            conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
+
+
+#: After this long waiting for the write lock, a command says that it waits.
+WAIT_NOTICE_AFTER = 1.0
+
+
+def _begin_or_say_we_wait(conn: Connection, on_wait: Notify) -> None:
+    """Take the write lock; if another command holds it past a second, say so, then wait on.
+
+    A command that sits silent for up to the busy timeout looks hung; and a
+    user who sees that it waits knows it will act on the store as it is then.
+    """
+    total = busy_timeout()
+    first = min(WAIT_NOTICE_AFTER, total)
+    raw = conn.connection.driver_connection
+    raw.execute(f"PRAGMA busy_timeout = {int(first * 1000)}")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        busy = "locked" in str(exc) or "busy" in str(exc)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(total * 1000)}")
+    if busy and total > first:
+        on_wait(
+            "another coursetrack command is writing to the store; waiting for it "
+            f"(up to {total:g} s)"
+        )
+        raw.execute(f"PRAGMA busy_timeout = {int((total - first) * 1000)}")
+    try:  # through SQLAlchemy, so that a failure is reported like any other
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(total * 1000)}")
 
 
 def _inspect_file(path: Path) -> int | None:
@@ -373,6 +411,7 @@ class Store:
         self.engine = engine
         self.exists = exists
         self._wal: bool | None = None
+        self.notify: Notify | None = None  # told when a write waits for another
 
     def close(self) -> None:
         """Close every pooled connection.
@@ -414,7 +453,7 @@ class Store:
         from coursetrack.dates import now
         from coursetrack.models import Command
 
-        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
         with contextlib.ExitStack() as stack:
             stack.enter_context(_translate_errors(self.target))
             if not self._snapshots():

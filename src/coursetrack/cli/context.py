@@ -34,6 +34,7 @@ def open_store(ctx: typer.Context, *, write: bool) -> Store:
     from coursetrack import db, render
 
     store = db.open_store(settings(ctx).db, write=write, notify=render.notice)
+    store.notify = render.notice  # a write that waits for another says so
     ctx.find_root().call_on_close(store.close)
     return store
 

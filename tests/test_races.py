@@ -1,0 +1,170 @@
+"""Class 1 of issue 10: a command acts on what the user named or confirmed, or on nothing.
+
+Each race is made deterministic by holding the write lock ourselves: a
+coursetrack write transaction opened in this process, in which we remove,
+shift and rename items. The commands under test are real processes started
+while we hold it; each says on stderr that it waits (after a second), and only
+then do we commit. So every one of them took its view of the store before our
+changes and acts after them: none may act on a neighbour.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+WAITING = "waiting for it"
+
+
+def start(db: Path, *args: str, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen:
+    """A coursetrack process, as a user's terminal runs it."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "coursetrack", "--db", str(db), *args],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def wait_until_blocked(proc: subprocess.Popen) -> None:
+    """Read the process's stderr until it says it waits for the lock we hold."""
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert WAITING in line, f"expected the command to wait for the lock, got {line!r}"
+
+
+def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
+    assert proc.stdout is not None and proc.stderr is not None
+    out, err = proc.stdout.read(), proc.stderr.read()
+    return proc.wait(timeout=60), out, err
+
+
+@contextmanager
+def holding_the_lock(db: Path, line: str) -> Iterator[object]:
+    """Another coursetrack command's write transaction: changes commit on leaving."""
+    from coursetrack import db as store_db
+
+    store = store_db.open_store(str(db), write=True)
+    try:
+        with store.write(line) as session:
+            yield session
+    finally:
+        store.close()
+
+
+def test_commands_waiting_for_the_lock_never_act_on_a_neighbour(dls, tmp_path) -> None:
+    from coursetrack.services import items
+
+    db = dls.path
+    for args in (
+        ("add", "course", "dls", "Extra", "--slug", "x"),
+        ("add", "topic", "dls/x", "Intro", "--slug", "intro"),
+        ("add", "topic", "dls/x", "Intro advanced", "--slug", "intro-advanced"),
+        ("note", "dls/x/intro-advanced", "keep me"),
+        ("done", "dls/5/1"),
+    ):
+        assert dls.run(*args).exit_code == 0
+    stale = {
+        # by position: dls/2 is removed, so 3, 4, 5 move up
+        "done": ("done", "dls/2", "--note", "must not land on structuring"),
+        "start": ("start", "dls/3/1"),
+        "note": ("note", "dls/4", "must not land on sequence-models"),
+        "link": ("link", "dls/4", "https://example.org/x"),
+        "reviewed": ("reviewed", "dls/5/1", "--grade", "good"),
+        "add topic": ("add", "topic", "dls/3", "New topic"),
+        # by prefix: intro is removed, so "intro" now matches intro-advanced
+        "rm": ("rm", "dls/x/intro", "--yes"),
+        "reopen": ("reopen", "dls/x/intro"),
+        # by slug: cnn is renamed, and its prefix now names another course
+        "update": ("update", "dls/cnn", "--title", "Wrong course"),
+    }
+    fine = {
+        "done dls/1/1": ("done", "dls/1/1"),  # nothing moved under it
+        "goal": ("goal", "dls", "--by", "2030-01-01"),
+    }
+    before = {
+        "notes": dls.rows("SELECT text FROM note ORDER BY id"),
+        "links": dls.rows("SELECT url FROM link"),
+        "reviews": dls.rows("SELECT count(*) FROM review"),
+    }
+    with holding_the_lock(db, "rm dls/2 --yes") as session:
+        procs = {name: start(db, *args) for name, args in {**stale, **fine}.items()}
+        for proc in procs.values():
+            wait_until_blocked(proc)
+        items.remove_item(session, ref="dls/2")
+        items.remove_item(session, ref="dls/x/intro")
+        items.update_item(session, ref="dls/cnn", slug="convolutional")
+        items.update_item(session, ref="dls/sequence-models", slug="cnn-next")
+    results = {name: finish(proc) for name, proc in procs.items()}
+
+    for name in stale:
+        code, out, err = results[name]
+        assert code == 1, (name, out, err)
+        assert "changed the store while it waited" in err, (name, err)
+        assert "nothing was changed" in err, (name, err)
+    assert "named course dls/improving" in results["done"][2]
+    assert "it now names dls/structuring" in results["done"][2]
+    assert "named topic dls/x/intro" in results["rm"][2]
+    for name in fine:
+        assert results[name][0] == 0, results[name]
+    # nothing landed on a neighbour
+    assert dls.rows("SELECT text FROM note ORDER BY id") == before["notes"]
+    assert dls.rows("SELECT url FROM link") == before["links"]
+    assert dls.rows("SELECT count(*) FROM review") == before["reviews"]
+    in_x = "SELECT t.slug FROM topic t JOIN course c ON c.id = t.course_id WHERE c.slug = 'x'"
+    assert dls.rows(in_x) == [("intro-advanced",)]
+    assert dls.rows("SELECT count(*) FROM topic WHERE title = 'New topic'") == [(0,)]
+    assert dls.rows("SELECT title FROM course WHERE slug = 'cnn-next'") == [("Sequence Models",)]
+    done = dls.rows(
+        "SELECT c.slug, t.position FROM progress p JOIN topic t ON t.id = p.topic_id "
+        "JOIN course c ON c.id = t.course_id WHERE p.status = 'done' ORDER BY c.slug"
+    )
+    assert done == [("cnn-next", 1), ("neural-networks", 1)]
+    assert dls.rows("SELECT count(*) FROM progress WHERE started_on IS NOT NULL") == [(0,)]
+    assert dls.rows("SELECT target_on FROM goal") == [("2030-01-01",)]
+
+
+def test_a_command_that_did_not_wait_acts_on_the_store_as_it_is(dls) -> None:
+    """Positions are read under the lock: after rm, dls/2 is the next course, as shown."""
+    assert dls.run("rm", "dls/2").exit_code == 0
+    result = dls.run("done", "dls/2/1")
+    assert result.exit_code == 0
+    assert "dls/structuring" in result.stdout
+
+
+def test_rm_confirmed_while_another_command_removes_the_item(dls) -> None:
+    """The interactive question and the write share one view: the confirmed row or nothing."""
+    for args in (
+        ("add", "course", "dls", "Extra", "--slug", "x"),
+        ("add", "topic", "dls/x", "Intro", "--slug", "intro"),
+        ("add", "topic", "dls/x", "Intro advanced", "--slug", "intro-advanced"),
+        ("note", "dls/x/intro", "asked about"),
+        ("note", "dls/x/intro-advanced", "keep me"),
+    ):
+        assert dls.run(*args).exit_code == 0
+    from coursetrack import db as store_db
+    from coursetrack.services import items
+
+    store = store_db.open_store(str(dls.path), write=True)
+    try:
+        with store.read() as seen:
+            plan = items.describe_removal(seen, ref="dls/x/intro")
+            assert plan.recorded == 1  # the question would name these
+            dls.run("rm", "dls/x/intro", "--yes")  # another terminal, meanwhile
+            from coursetrack.errors import StaleError
+
+            stale = pytest.raises(StaleError, match="it now names dls/x/intro-advanced")
+            with stale, store.write("rm dls/x/intro", seen=seen) as session:
+                items.remove_item(session, ref="dls/x/intro", shown=plan)
+    finally:
+        store.close()
+    assert dls.rows("SELECT text FROM note") == [("keep me",)]
