@@ -10,55 +10,9 @@ changes and acts after them: none may act on a neighbour.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
 
-WAITING = "waiting for it"
-
-
-def start(db: Path, *args: str, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen:
-    """A coursetrack process, as a user's terminal runs it."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "coursetrack", "--db", str(db), *args],
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
-def wait_until_blocked(proc: subprocess.Popen) -> None:
-    """Read the process's stderr until it says it waits for the lock we hold."""
-    assert proc.stderr is not None
-    line = proc.stderr.readline()
-    assert WAITING in line, f"expected the command to wait for the lock, got {line!r}"
-
-
-def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
-    assert proc.stdout is not None and proc.stderr is not None
-    out, err = proc.stdout.read(), proc.stderr.read()
-    return proc.wait(timeout=60), out, err
-
-
-@contextmanager
-def holding_the_lock(db: Path, line: str) -> Iterator[object]:
-    """Another coursetrack command's write transaction: changes commit on leaving."""
-    from coursetrack import db as store_db
-
-    store = store_db.open_store(str(db), write=True)
-    try:
-        with store.write(line) as session:
-            yield session
-    finally:
-        store.close()
+from races import finish, holding_the_lock, start, wait_until_blocked
 
 
 def test_commands_waiting_for_the_lock_never_act_on_a_neighbour(dls, tmp_path) -> None:

@@ -238,19 +238,26 @@ def catalogs_table(rows: list[dict]) -> None:
 def _change_line(change: Any) -> str:
     if change.op == "update":
         parts = [f"{k} {_value(old)} → {_value(new)}" for k, (old, new) in change.fields.items()]
-        return f"{change.table} {change.item}: " + ", ".join(parts)
+        return f"{change.table} {_value(change.item, 200)}: " + ", ".join(parts)
     verb = "added" if change.op == "insert" else "removed"
-    line = f"{verb} {change.table} {change.item}"
+    line = f"{verb} {change.table} {_value(change.item, 200)}"
     values = change.new if change.op == "insert" else None
     if values and change.table not in ("specialization", "course", "topic"):
-        shown = [f"{k}={v}" for k, v in values.items() if v is not None and k != "id"]
+        shown = [f"{k}={_value(v)}" for k, v in values.items() if v is not None and k != "id"]
         shown = [s for s in shown if not s.split("=")[0].endswith("_id")]
         line += f" ({', '.join(shown)})" if shown else ""
     return line
 
 
-def _value(value: Any) -> str:
-    return "∅" if value is None else str(value)
+#: How much of one value `log` shows: a change may hold a whole note or a long title.
+LOG_VALUE_CHARS = 60
+
+
+def _value(value: Any, limit: int = LOG_VALUE_CHARS) -> str:
+    if value is None:
+        return "∅"
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def history(entries: list) -> None:
@@ -264,7 +271,7 @@ def history(entries: list) -> None:
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
     for entry in entries:
-        line = Text(safe(entry.command, one_line=True), style="bold")
+        line = Text(safe(_value(entry.command, 500), one_line=True), style="bold")
         if entry.undone_by is not None:
             line.append(f"  (undone by #{entry.undone_by})", style="yellow")
         grid.add_row(entry.at.strftime("%Y-%m-%d %H:%M"), f"#{entry.id}", line)

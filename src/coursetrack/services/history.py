@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from coursetrack.errors import InputError
-from coursetrack.models import Change, Command
+from coursetrack.errors import InputError, Refused
+from coursetrack.models import Command
 from coursetrack.refs import resolve
 
 #: Tables whose rows belong to an item through owner columns.
@@ -70,105 +71,176 @@ class LogEntry:
         }
 
 
-class _Names:
-    """Refs of items by id, so a change can say which item it touched."""
+_ITEMS = ("specialization", "course", "topic")
+_PARENT = {"specialization": None, "course": "specialization", "topic": "course"}
+_OWNER_COLUMNS = (("topic", 2), ("course", 1), ("specialization", 0))
+
+#: One change, without decoding its JSON: a change may hold a 50 MB note, and
+#: naming it needs only a slug and the ids of its item's parents.
+_LIGHT = text(
+    """SELECT id, table_name, row_id, op,
+              json_extract(old, '$.slug'), json_extract(new, '$.slug'),
+              coalesce(json_extract(new, '$.specialization_id'),
+                       json_extract(old, '$.specialization_id')),
+              coalesce(json_extract(new, '$.course_id'), json_extract(old, '$.course_id')),
+              coalesce(json_extract(new, '$.topic_id'), json_extract(old, '$.topic_id'))
+       FROM change WHERE command_id = :command ORDER BY id DESC"""
+)
+
+
+class _Past:
+    """Items as they were at one moment of the history, walked back from now.
+
+    It starts from the store as it is (rows read by id, when first needed) and
+    steps back over every change to a specialization, course or topic, newest
+    first; so each change is named by the slugs its item and parents had right
+    after it, though they were renamed or removed since, or their id was given
+    to another item (an undo frees ids). `era` tells two items that had the
+    same id apart: 0 is the row as it is now, and it grows each time the walk
+    passes the insert that began a row's life (an undo's re-insert does not:
+    that row is the one the undone command removed).
+    """
 
     def __init__(self, session: Session) -> None:
-        conn = session.connection()
-        self.specs = dict(conn.execute(text("SELECT id, slug FROM specialization")).all())
-        self.courses = {
-            row.id: (row.specialization_id, row.slug)
-            for row in conn.execute(text("SELECT id, specialization_id, slug FROM course"))
-        }
-        self.topics = {
-            row.id: (row.course_id, row.slug)
-            for row in conn.execute(text("SELECT id, course_id, slug FROM topic"))
-        }
+        self.conn = session.connection()
+        self.then: dict[tuple[str, int], tuple | None] = {}  # (slug, parent id) or None: absent
+        self.now: dict[tuple[str, int], tuple | None] = {}
+        self.last_known: dict[tuple[str, int], tuple] = {}
+        self.era: dict[tuple[str, int], int] = {}
 
-    def remember(self, table: str, row_id: int, values: dict) -> None:
-        """Know a deleted item by its last values, so its children still get a ref."""
-        if table == "specialization":
-            self.specs.setdefault(row_id, values.get("slug"))
-        elif table == "course":
-            self.courses.setdefault(row_id, (values.get("specialization_id"), values.get("slug")))
-        elif table == "topic":
-            self.topics.setdefault(row_id, (values.get("course_id"), values.get("slug")))
-
-    def spec(self, spec_id: int | None) -> str | None:
-        return self.specs.get(spec_id)
-
-    def course(self, course_id: int | None) -> str | None:
-        if course_id not in self.courses:
+    def row(self, table: str, row_id: int | None) -> tuple | None:
+        if row_id is None:
             return None
-        spec_id, slug = self.courses[course_id]
-        parent = self.spec(spec_id)
-        return f"{parent}/{slug}" if parent else None
-
-    def topic(self, topic_id: int | None) -> str | None:
-        if topic_id not in self.topics:
-            return None
-        course_id, slug = self.topics[topic_id]
-        parent = self.course(course_id)
-        return f"{parent}/{slug}" if parent else None
-
-    def of(self, table: str, row_id: int, values: dict) -> str:
-        if table == "specialization":
-            name = self.spec(row_id) or values.get("slug")
-        elif table == "course":
-            name = self.course(row_id) or _joined(
-                self.spec(values.get("specialization_id")), values
-            )
-        elif table == "topic":
-            name = self.topic(row_id) or _joined(self.course(values.get("course_id")), values)
+        key = (table, row_id)
+        if key in self.then:
+            found = self.then[key]
         else:
-            name = (
-                self.topic(values.get("topic_id"))
-                or self.course(values.get("course_id"))
-                or self.spec(values.get("specialization_id"))
-            )
-        return name or f"{table}#{row_id}"
+            if key not in self.now:
+                parent = {"specialization": "NULL", "course": "specialization_id"}.get(
+                    table, "course_id"
+                )
+                hit = self.conn.execute(
+                    text(f"SELECT slug, {parent} FROM {table} WHERE id = :id"), {"id": row_id}
+                ).first()
+                self.now[key] = tuple(hit) if hit else None
+            found = self.now[key]
+        return found if found is not None else self.last_known.get(key)
+
+    def chain(self, table: str, row_id: int | None) -> list[tuple[str, int, int]]:
+        """The item and its parents as (table, id, era), item first."""
+        out: list[tuple[str, int, int]] = []
+        while table and row_id is not None:
+            out.append((table, row_id, self.era.get((table, row_id), 0)))
+            values = self.row(table, row_id)
+            parent = _PARENT[table]
+            if values is None or parent is None:
+                break
+            table, row_id = parent, values[1]
+        return out
+
+    def name(self, chain: list[tuple[str, int, int]]) -> str | None:
+        slugs = []
+        for table, row_id, _era in chain:
+            values = self.row(table, row_id)
+            if values is None:
+                return None
+            slugs.append(values[0])
+        return "/".join(reversed(slugs)) if slugs else None
+
+    def step_back(self, table: str, row_id: int, op: str, old: tuple | None, *, by_undo: bool):
+        key = (table, row_id)
+        if op == "insert":
+            self.then[key] = None
+            if not by_undo:
+                self.era[key] = self.era.get(key, 0) + 1
+        else:
+            self.then[key] = old
 
 
-def _joined(parent: str | None, values: dict) -> str | None:
-    slug = values.get("slug")
-    return f"{parent}/{slug}" if parent and slug else slug
+@dataclass
+class _Light:
+    id: int
+    table: str
+    row_id: int
+    op: str
+    item: str
+    chain: list[tuple[str, int, int]]
 
 
-def _entries(session: Session, commands: list[Command]) -> list[LogEntry]:
-    names = _Names(session)
-    ids = [c.id for c in commands]
-    changes: dict[int, list[ChangeEntry]] = {i: [] for i in ids}
-    rows = session.exec(
-        select(Change).where(col(Change.command_id).in_(ids)).order_by(col(Change.id))
-    ).all()
-    decoded = [
-        (row, json.loads(row.old) if row.old else None, json.loads(row.new) if row.new else None)
-        for row in rows
-    ]
-    for row, old, new in decoded:
-        names.remember(row.table_name, row.row_id, old or new or {})
-    for row, old, new in decoded:
-        changes[row.command_id].append(
+def _walk(session: Session, commands: Iterable[Command]) -> Iterator[tuple[Command, list[_Light]]]:
+    """Each command, newest first, with its changes named as the store was then."""
+    past = _Past(session)
+    conn = session.connection()
+    for command in commands:
+        rows = conn.execute(_LIGHT, {"command": command.id}).all()
+        for row in rows:  # rows this command removed still name their children
+            if row.table_name in _ITEMS:
+                values = _values(row, old=row.op != "insert")
+                past.last_known.setdefault((row.table_name, row.row_id), values)
+        named = []
+        for row in rows:
+            table, row_id = row.table_name, row.row_id
+            if table in _ITEMS:
+                slug = row[4] if row.op == "update" else (row[5] or row[4])
+                chain = past.chain(table, row_id)
+                parent = past.name(chain[1:]) if len(chain) > 1 else None
+                if table != "specialization" and parent is None:
+                    parent_id = _values(row, old=False)[1]
+                    parent = past.name(past.chain(_PARENT[table], parent_id))  # type: ignore[arg-type]
+                item = f"{parent}/{slug}" if parent else slug
+            else:
+                owner_table, owner_id = next(
+                    ((t, row[6 + i]) for t, i in _OWNER_COLUMNS if row[6 + i] is not None),
+                    ("specialization", None),
+                )
+                chain = past.chain(owner_table, owner_id)
+                item = past.name(chain)
+            named.append(_Light(row.id, table, row_id, row.op, item or f"{table}#{row_id}", chain))
+            if table in _ITEMS:
+                past.step_back(
+                    table,
+                    row_id,
+                    row.op,
+                    _values(row, old=True) if row.op != "insert" else None,
+                    by_undo=command.undoes is not None,
+                )
+        named.reverse()  # oldest change first, as the command made them
+        yield command, named
+
+
+def _values(row, *, old: bool) -> tuple:
+    """(slug, parent id) of an item change, before (`old`) or after it."""
+    slug = row[4] if old else (row[5] or row[4])
+    parent = {"specialization": None, "course": row[6], "topic": row[7]}[row.table_name]
+    return (slug, parent)
+
+
+def _entry(session: Session, command: Command, light: list[_Light]) -> LogEntry:
+    """The full entry of one shown command: only now is its changes' JSON decoded."""
+    full = {
+        row.id: row
+        for row in session.connection().execute(
+            text("SELECT id, old, new FROM change WHERE command_id = :c"), {"c": command.id}
+        )
+    }
+    return LogEntry(
+        id=command.id,  # type: ignore[arg-type]
+        at=dt.datetime.fromisoformat(command.at).astimezone(),
+        command=command.line,
+        undone_by=command.undone_by,
+        undoes=command.undoes,
+        changes=[
             ChangeEntry(
-                table=row.table_name,
-                row_id=row.row_id,
-                op=row.op,
-                item=names.of(row.table_name, row.row_id, new or old or {}),
-                old=old,
-                new=new,
+                table=c.table,
+                row_id=c.row_id,
+                op=c.op,
+                item=c.item,
+                old=json.loads(full[c.id].old) if full[c.id].old else None,
+                new=json.loads(full[c.id].new) if full[c.id].new else None,
             )
-        )
-    return [
-        LogEntry(
-            id=c.id,
-            at=dt.datetime.fromisoformat(c.at).astimezone(),
-            command=c.line,
-            undone_by=c.undone_by,
-            undoes=c.undoes,
-            changes=changes[c.id],
-        )
-        for c in commands
-    ]
+            for c in light
+        ],
+    )
 
 
 def log_entries(
@@ -178,23 +250,27 @@ def log_entries(
     since: dt.date | None = None,
     limit: int | None = None,
 ) -> list[LogEntry]:
-    """Commands newest first, optionally only those touching `ref` and its children."""
+    """Commands newest first, optionally only those touching `ref` and its children.
+
+    Items are named as they were when each command ran. Only the commands
+    returned have their changes decoded, and the walk stops at `limit`, so
+    `log -n 3` costs the same on a store of any size.
+    """
     query = select(Command).order_by(col(Command.id).desc())
     if since is not None:
         # `at` is ISO 8601 text, so it sorts as it reads: on or after that day
         query = query.where(col(Command.at) >= since.isoformat())
-    if limit and ref is None:
-        query = query.limit(limit)  # `log -n 3` reads three commands, not the whole history
-    commands = list(session.exec(query).all())
-    entries = _entries(session, commands)
+    wanted = None
     if ref is not None:
-        prefix = resolve(session, ref).ref
-        entries = [
-            e
-            for e in entries
-            if any(c.item == prefix or c.item.startswith(prefix + "/") for c in e.changes)
-        ]
-    return entries[:limit] if limit else entries
+        target = resolve(session, ref)
+        wanted = (target.kind, target.item.id, 0)
+    entries: list[LogEntry] = []
+    for command, light in _walk(session, session.exec(query)):
+        if limit is not None and len(entries) >= limit:
+            break
+        if wanted is None or any(wanted in c.chain for c in light):
+            entries.append(_entry(session, command, light))
+    return entries
 
 
 @dataclass
@@ -203,30 +279,80 @@ class Undone:
     reverted: int
 
 
-def undo_last(session: Session) -> Undone:
-    """Revert the newest command not yet undone, inside the caller's transaction.
+def undo_candidate(session: Session, *, command_id: int | None = None) -> LogEntry:
+    """The command `undo` would revert (`command_id`, or the newest one not undone).
 
-    Must run in a `Store.write` transaction, whose own command row records the
-    reverting changes and is linked to the command it undid.
+    Refuses, with the reason, a command that cannot be undone: unknown, undone
+    already, an undo itself, or one whose rows a later command changed again.
     """
     current = session.info.get("command_id")
-    target = session.exec(
-        select(Command)
-        .where(
-            col(Command.undone_by).is_(None),
-            col(Command.undoes).is_(None),
-            col(Command.id) != current,
+    if command_id is None:
+        target = session.exec(
+            select(Command)
+            .where(
+                col(Command.undone_by).is_(None),
+                col(Command.undoes).is_(None),
+                col(Command.id) != current,
+            )
+            .order_by(col(Command.id).desc())
+            .limit(1)
+        ).first()
+        if target is None:
+            raise InputError("nothing to undo: the history is empty or all of it is undone already")
+    else:
+        target = session.get(Command, command_id) if command_id < 2**63 else None
+        if target is None or target.id == current:
+            raise InputError(f"there is no command #{command_id}; 'coursetrack log' lists them")
+        if target.undone_by is not None:
+            raise InputError(
+                f"#{target.id} {target.line} was undone already, by #{target.undone_by}"
+            )
+        if target.undoes is not None:
+            raise InputError(
+                f"#{target.id} is itself an undo (of #{target.undoes}); "
+                "to get that change back, run its command again"
+            )
+    later = (
+        session.connection()
+        .execute(
+            text(
+                """SELECT c.id, c.line FROM change mine
+               JOIN change later
+                 ON later.table_name = mine.table_name AND later.row_id = mine.row_id
+                AND later.command_id > mine.command_id
+               JOIN command c ON c.id = later.command_id
+               WHERE mine.command_id = :target AND c.undone_by IS NULL AND c.undoes IS NULL
+               ORDER BY c.id LIMIT 1"""
+            ),
+            {"target": target.id},
         )
-        .order_by(col(Command.id).desc())
-        .limit(1)
-    ).first()
-    if target is None:
-        raise InputError("nothing to undo: the history is empty or all of it is undone already")
-    (entry,) = _entries(session, [target])
+        .first()
+    )
+    if later is not None:
+        raise Refused(
+            f"cannot undo #{target.id} {target.line}: #{later.id} {later.line} changed the same "
+            f"rows after it; undo #{later.id} first (or leave both); nothing was changed"
+        )
+    past = _walk(session, [target])
+    return _entry(session, *next(past))
+
+
+def undo_command(session: Session, *, command_id: int | None = None) -> Undone:
+    """Revert one command (see `undo_candidate`), inside the caller's transaction.
+
+    Must run in a `Store.write` transaction, whose own command row records the
+    reverting changes and is linked to the command it undid. The CLI passes
+    the id it named to the user, so a command that another terminal ran while
+    this one waited for the lock is never the one reverted.
+    """
+    current = session.info.get("command_id")
+    entry = undo_candidate(session, command_id=command_id)
     conn = session.connection()
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # rows come back in any order
     for change in reversed(entry.changes):
         _revert(conn, change)
+    target = session.get(Command, entry.id)
+    assert target is not None
     target.undone_by = current
     session.add(target)
     this = session.get(Command, current)
@@ -236,6 +362,11 @@ def undo_last(session: Session) -> Undone:
     session.flush()
     entry.undone_by = current
     return Undone(entry, len(entry.changes))
+
+
+def undo_last(session: Session) -> Undone:
+    """Revert the newest command not yet undone (for library callers)."""
+    return undo_command(session)
 
 
 _TABLES = {"specialization", "course", "topic", *_OWNED}
