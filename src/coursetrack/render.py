@@ -238,9 +238,9 @@ def catalogs_table(rows: list[dict]) -> None:
 def _change_line(change: Any) -> str:
     if change.op == "update":
         parts = [f"{k} {_value(old)} → {_value(new)}" for k, (old, new) in change.fields.items()]
-        return f"{change.table} {_value(change.item, 200)}: " + ", ".join(parts)
+        return f"{change.table} {_value(change.item)}: " + ", ".join(parts)
     verb = "added" if change.op == "insert" else "removed"
-    line = f"{verb} {change.table} {_value(change.item, 200)}"
+    line = f"{verb} {change.table} {_value(change.item)}"
     values = change.new if change.op == "insert" else None
     if values and change.table not in ("specialization", "course", "topic"):
         shown = [f"{k}={_value(v)}" for k, v in values.items() if v is not None and k != "id"]
@@ -250,7 +250,7 @@ def _change_line(change: Any) -> str:
 
 
 #: How much of one value `log` shows: a change may hold a whole note or a long title.
-LOG_VALUE_CHARS = 60
+LOG_VALUE_CHARS = 200
 
 
 def _value(value: Any, limit: int = LOG_VALUE_CHARS) -> str:

@@ -265,11 +265,13 @@ def log_entries(
         target = resolve(session, ref)
         wanted = (target.kind, target.item.id, 0)
     entries: list[LogEntry] = []
+    if limit is not None and limit < 1:
+        return entries
     for command, light in _walk(session, session.exec(query)):
-        if limit is not None and len(entries) >= limit:
-            break
         if wanted is None or any(wanted in c.chain for c in light):
             entries.append(_entry(session, command, light))
+            if limit is not None and len(entries) >= limit:
+                break
     return entries
 
 
