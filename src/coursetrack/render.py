@@ -249,7 +249,9 @@ def _change_line(change: Any) -> str:
     return line
 
 
-#: How much of one value `log` shows: a change may hold a whole note or a long title.
+#: How many changes of one command `log` shows, and how much of one value:
+#: a command may change 100,000 rows, a change hold a whole note or a long title.
+LOG_CHANGES_SHOWN = 8
 LOG_VALUE_CHARS = 200
 
 
@@ -277,11 +279,11 @@ def history(entries: list) -> None:
         grid.add_row(entry.at.strftime("%Y-%m-%d %H:%M"), f"#{entry.id}", line)
         if not entry.changes:
             grid.add_row("", "", Text("  no change", style="dim"))
-        shown = entry.changes[:8]
+        shown = entry.changes[:LOG_CHANGES_SHOWN]
         for change in shown:
             grid.add_row("", "", Text("  " + safe(_change_line(change), one_line=True)))
-        if len(entry.changes) > len(shown):
-            more = len(entry.changes) - len(shown)
+        more = len(entry.changes) - len(shown) + getattr(entry, "more", 0)
+        if more:
             grid.add_row("", "", Text(f"  … and {more} more", style="dim"))
     console.print(grid)
 

@@ -34,7 +34,13 @@ def log(
 
     since_date = parse_date(since, option="--since") if since is not None else None
     with open_store(ctx, write=False).read() as session:
-        entries = log_entries(session, ref=ref, since=since_date, limit=limit)
+        entries = log_entries(
+            session,
+            ref=ref,
+            since=since_date,
+            limit=limit,
+            detail=None if json else render.LOG_CHANGES_SHOWN,
+        )
     if json:
         render.print_json({"commands": [e.to_dict() for e in entries]})
     else:

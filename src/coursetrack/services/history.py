@@ -49,6 +49,7 @@ class LogEntry:
     undone_by: int | None
     undoes: int | None
     changes: list[ChangeEntry] = field(default_factory=list)
+    more: int = 0  # changes left out (see log_entries' `detail`)
 
     def to_dict(self) -> dict:
         return {
@@ -107,6 +108,7 @@ class _Past:
         self.now: dict[tuple[str, int], tuple | None] = {}
         self.last_known: dict[tuple[str, int], tuple] = {}
         self.era: dict[tuple[str, int], int] = {}
+        self.misses: dict[str, int] = {}
 
     def row(self, table: str, row_id: int | None) -> tuple | None:
         if row_id is None:
@@ -116,15 +118,26 @@ class _Past:
             found = self.then[key]
         else:
             if key not in self.now:
-                parent = {"specialization": "NULL", "course": "specialization_id"}.get(
-                    table, "course_id"
-                )
-                hit = self.conn.execute(
-                    text(f"SELECT slug, {parent} FROM {table} WHERE id = :id"), {"id": row_id}
-                ).first()
-                self.now[key] = tuple(hit) if hit else None
+                self._read_now(table, row_id)
             found = self.now[key]
         return found if found is not None else self.last_known.get(key)
+
+    def _read_now(self, table: str, row_id: int) -> None:
+        """The row as it is now: one query each for a few, the whole table for many."""
+        parent = {"specialization": "NULL", "course": "specialization_id"}.get(table, "course_id")
+        self.misses[table] = self.misses.get(table, 0) + 1
+        if self.misses[table] <= 64:
+            hit = self.conn.execute(
+                text(f"SELECT slug, {parent} FROM {table} WHERE id = :id"), {"id": row_id}
+            ).first()
+            self.now[(table, row_id)] = tuple(hit) if hit else None
+            return
+        for found_id, slug, parent_id in self.conn.execute(
+            text(f"SELECT id, slug, {parent} FROM {table}")
+        ):
+            self.now.setdefault((table, found_id), (slug, parent_id))
+        self.now.setdefault((table, row_id), None)
+        self.misses[table] = -(10**9)  # the whole table is known: an absent id is gone
 
     def chain(self, table: str, row_id: int | None) -> list[tuple[str, int, int]]:
         """The item and its parents as (table, id, era), item first."""
@@ -167,8 +180,29 @@ class _Light:
     chain: list[tuple[str, int, int]]
 
 
-def _walk(session: Session, commands: Iterable[Command]) -> Iterator[tuple[Command, list[_Light]]]:
-    """Each command, newest first, with its changes named as the store was then."""
+@dataclass
+class _Step:
+    """One command met on the walk: its first `detail` changes named, and their total."""
+
+    command: Command
+    changes: list[_Light]
+    total: int
+    touches_wanted: bool
+
+
+def _walk(
+    session: Session,
+    commands: Iterable[Command],
+    *,
+    detail: int | None = None,
+    wanted: tuple[str, int, int] | None = None,
+) -> Iterator[_Step]:
+    """Each command, newest first, with its changes named as the store was then.
+
+    `detail`: how many of each command's changes (oldest first) to name; the
+    others only move the walk back. `wanted`: an item as (table, id, era 0);
+    each step says whether any of its changes concern it.
+    """
     past = _Past(session)
     conn = session.connection()
     for command in commands:
@@ -177,35 +211,44 @@ def _walk(session: Session, commands: Iterable[Command]) -> Iterator[tuple[Comma
             if row.table_name in _ITEMS:
                 values = _values(row, old=row.op != "insert")
                 past.last_known.setdefault((row.table_name, row.row_id), values)
-        named = []
-        for row in rows:
-            table, row_id = row.table_name, row.row_id
-            if table in _ITEMS:
-                slug = row[4] if row.op == "update" else (row[5] or row[4])
-                chain = past.chain(table, row_id)
-                parent = past.name(chain[1:]) if len(chain) > 1 else None
-                if table != "specialization" and parent is None:
-                    parent_id = _values(row, old=False)[1]
-                    parent = past.name(past.chain(_PARENT[table], parent_id))  # type: ignore[arg-type]
-                item = f"{parent}/{slug}" if parent else slug
-            else:
-                owner_table, owner_id = next(
-                    ((t, row[6 + i]) for t, i in _OWNER_COLUMNS if row[6 + i] is not None),
-                    ("specialization", None),
-                )
-                chain = past.chain(owner_table, owner_id)
-                item = past.name(chain)
-            named.append(_Light(row.id, table, row_id, row.op, item or f"{table}#{row_id}", chain))
-            if table in _ITEMS:
+        named: list[_Light] = []
+        touches = False
+        for index, row in zip(range(len(rows) - 1, -1, -1), rows, strict=True):
+            if wanted is not None or detail is None or index < detail:
+                light = _name(past, row)
+                touches = touches or (wanted is not None and wanted in light.chain)
+                if detail is None or index < detail:
+                    named.append(light)
+            if row.table_name in _ITEMS:
                 past.step_back(
-                    table,
-                    row_id,
+                    row.table_name,
+                    row.row_id,
                     row.op,
                     _values(row, old=True) if row.op != "insert" else None,
                     by_undo=command.undoes is not None,
                 )
         named.reverse()  # oldest change first, as the command made them
-        yield command, named
+        yield _Step(command, named, len(rows), touches)
+
+
+def _name(past: _Past, row) -> _Light:
+    table, row_id = row.table_name, row.row_id
+    if table in _ITEMS:
+        slug = row[4] if row.op == "update" else (row[5] or row[4])
+        chain = past.chain(table, row_id)
+        parent = past.name(chain[1:]) if len(chain) > 1 else None
+        if table != "specialization" and parent is None:
+            parent_id = _values(row, old=False)[1]
+            parent = past.name(past.chain(_PARENT[table], parent_id))  # type: ignore[arg-type]
+        item = f"{parent}/{slug}" if parent else slug
+    else:
+        owner_table, owner_id = next(
+            ((t, row[6 + i]) for t, i in _OWNER_COLUMNS if row[6 + i] is not None),
+            ("specialization", None),
+        )
+        chain = past.chain(owner_table, owner_id)
+        item = past.name(chain)
+    return _Light(row.id, table, row_id, row.op, item or f"{table}#{row_id}", chain)
 
 
 def _values(row, *, old: bool) -> tuple:
@@ -215,12 +258,14 @@ def _values(row, *, old: bool) -> tuple:
     return (slug, parent)
 
 
-def _entry(session: Session, command: Command, light: list[_Light]) -> LogEntry:
+def _entry(session: Session, step: _Step) -> LogEntry:
     """The full entry of one shown command: only now is its changes' JSON decoded."""
+    command = step.command
     full = {
         row.id: row
         for row in session.connection().execute(
-            text("SELECT id, old, new FROM change WHERE command_id = :c"), {"c": command.id}
+            text("SELECT id, old, new FROM change WHERE command_id = :c ORDER BY id LIMIT :n"),
+            {"c": command.id, "n": len(step.changes)},
         )
     }
     return LogEntry(
@@ -238,8 +283,9 @@ def _entry(session: Session, command: Command, light: list[_Light]) -> LogEntry:
                 old=json.loads(full[c.id].old) if full[c.id].old else None,
                 new=json.loads(full[c.id].new) if full[c.id].new else None,
             )
-            for c in light
+            for c in step.changes
         ],
+        more=step.total - len(step.changes),
     )
 
 
@@ -249,12 +295,14 @@ def log_entries(
     ref: str | None = None,
     since: dt.date | None = None,
     limit: int | None = None,
+    detail: int | None = None,
 ) -> list[LogEntry]:
     """Commands newest first, optionally only those touching `ref` and its children.
 
     Items are named as they were when each command ran. Only the commands
-    returned have their changes decoded, and the walk stops at `limit`, so
-    `log -n 3` costs the same on a store of any size.
+    returned have their changes decoded (only the first `detail` of each, if
+    given: a view that shows eight needs no more), and the walk stops at
+    `limit`, so `log -n 3` costs the same on a store of any size.
     """
     query = select(Command).order_by(col(Command.id).desc())
     if since is not None:
@@ -267,9 +315,9 @@ def log_entries(
     entries: list[LogEntry] = []
     if limit is not None and limit < 1:
         return entries
-    for command, light in _walk(session, session.exec(query)):
-        if wanted is None or any(wanted in c.chain for c in light):
-            entries.append(_entry(session, command, light))
+    for step in _walk(session, session.exec(query), detail=detail, wanted=wanted):
+        if wanted is None or step.touches_wanted:
+            entries.append(_entry(session, step))
             if limit is not None and len(entries) >= limit:
                 break
     return entries
@@ -335,8 +383,7 @@ def undo_candidate(session: Session, *, command_id: int | None = None) -> LogEnt
             f"cannot undo #{target.id} {target.line}: #{later.id} {later.line} changed the same "
             f"rows after it; undo #{later.id} first (or leave both); nothing was changed"
         )
-    past = _walk(session, [target])
-    return _entry(session, *next(past))
+    return _entry(session, next(_walk(session, [target])))
 
 
 def undo_command(session: Session, *, command_id: int | None = None) -> Undone:
@@ -351,8 +398,7 @@ def undo_command(session: Session, *, command_id: int | None = None) -> Undone:
     entry = undo_candidate(session, command_id=command_id)
     conn = session.connection()
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # rows come back in any order
-    for change in reversed(entry.changes):
-        _revert(conn, change)
+    _revert_all(conn, entry.changes)
     target = session.get(Command, entry.id)
     assert target is not None
     target.undone_by = current
@@ -374,18 +420,31 @@ def undo_last(session: Session) -> Undone:
 _TABLES = {"specialization", "course", "topic", *_OWNED}
 
 
-def _revert(conn, change: ChangeEntry) -> None:
+def _revert_all(conn, changes: list[ChangeEntry]) -> None:
+    """Replay changes backwards; a run of changes of one shape is one executemany."""
+    pending_sql, pending = "", []
+    for change in reversed(changes):
+        sql, params = _reverse(change)
+        if sql != pending_sql and pending:
+            conn.execute(text(pending_sql), pending)
+            pending = []
+        pending_sql = sql
+        pending.append(params)
+    if pending:
+        conn.execute(text(pending_sql), pending)
+
+
+def _reverse(change: ChangeEntry) -> tuple[str, dict]:
+    """The statement that takes one change back, and its parameters."""
     table = change.table
     if table not in _TABLES:  # names come from our own triggers; never from input
         raise InputError(f"cannot undo a change to unknown table {table!r}")
+    values = change.old or {}
     if change.op == "insert":
-        conn.execute(text(f"DELETE FROM {table} WHERE id = :id"), {"id": change.row_id})
-    elif change.op == "update":
-        values = change.old or {}
+        return f"DELETE FROM {table} WHERE id = :id", {"id": change.row_id}
+    if change.op == "update":
         assignments = ", ".join(f"{c} = :{c}" for c in values if c != "id")
-        conn.execute(text(f"UPDATE {table} SET {assignments} WHERE id = :id"), values)
-    else:
-        values = change.old or {}
-        columns = ", ".join(values)
-        params = ", ".join(f":{c}" for c in values)
-        conn.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({params})"), values)
+        return f"UPDATE {table} SET {assignments} WHERE id = :id", values
+    columns = ", ".join(values)
+    params = ", ".join(f":{c}" for c in values)
+    return f"INSERT INTO {table} ({columns}) VALUES ({params})", values
