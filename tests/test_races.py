@@ -122,3 +122,53 @@ def test_rm_confirmed_while_another_command_removes_the_item(dls) -> None:
     finally:
         store.close()
     assert dls.rows("SELECT text FROM note") == [("keep me",)]
+
+
+def test_rm_answered_on_a_terminal_after_another_rm_took_the_item(dls) -> None:
+    """The issue's case: `rm x/intro` asks; meanwhile another terminal removes x/intro."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    for args in (
+        ("add", "course", "dls", "Extra", "--slug", "x"),
+        ("add", "topic", "dls/x", "Intro", "--slug", "intro"),
+        ("add", "topic", "dls/x", "Intro advanced", "--slug", "intro-advanced"),
+        ("note", "dls/x/intro", "asked about"),
+        ("note", "dls/x/intro-advanced", "keep me"),
+    ):
+        assert dls.run(*args).exit_code == 0
+    main, side = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coursetrack", "--db", str(dls.path), "rm", "dls/x/intro"],
+        stdin=side,
+        stdout=side,
+        stderr=side,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
+    os.close(side)
+    screen = b""
+    while b"?" not in screen:
+        ready, _, _ = select.select([main], [], [], 60)
+        assert ready, screen
+        screen += os.read(main, 4096)
+    assert b"Delete topic dls/x/intro" in screen
+    assert dls.run("rm", "dls/x/intro", "--yes").exit_code == 0  # the other terminal
+    os.write(main, b"y\n")
+    while True:
+        ready, _, _ = select.select([main], [], [], 60)
+        try:
+            chunk = os.read(main, 4096) if ready else b""
+        except OSError:
+            chunk = b""
+        if not chunk:
+            break
+        screen += chunk
+    assert proc.wait(timeout=60) == 1
+    os.close(main)
+    text = " ".join(screen.decode().split())
+    assert "it names nothing now" in text or "it now names dls/x/intro-advanced" in text, text
+    assert dls.rows("SELECT text FROM note") == [("keep me",)]
+    assert dls.rows("SELECT slug FROM topic WHERE slug = 'intro-advanced'") == [("intro-advanced",)]

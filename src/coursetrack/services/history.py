@@ -412,11 +412,6 @@ def undo_command(session: Session, *, command_id: int | None = None) -> Undone:
     return Undone(entry, len(entry.changes))
 
 
-def undo_last(session: Session) -> Undone:
-    """Revert the newest command not yet undone (for library callers)."""
-    return undo_command(session)
-
-
 _TABLES = {"specialization", "course", "topic", *_OWNED}
 
 
