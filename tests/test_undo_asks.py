@@ -131,3 +131,19 @@ def test_undo_waiting_refuses_if_the_other_command_changed_the_same_rows(dls) ->
     assert code == 1
     assert "cannot undo #2 done dls/1/1: #3 reopen dls/1/1 changed the same rows" in err
     assert dls.rows("SELECT undone_by FROM command WHERE id = 2") == [(None,)]
+
+
+def test_two_undos_at_once_do_not_walk_back_two_commands(dls) -> None:
+    """Both terminals named #3; the second finds it undone and reverts nothing else."""
+    from coursetrack.services.history import undo_command
+
+    dls.run("done", "dls/1/1")  # 2
+    dls.run("done", "dls/2/1")  # 3
+    with holding_the_lock(dls.path, "undo --yes") as session:
+        proc = start(dls.path, "undo", "--yes")
+        wait_until_blocked(proc)
+        undo_command(session)
+    code, _out, err = finish(proc)
+    assert code == 1
+    assert "#3 done dls/2/1 was undone already, by #4" in err
+    assert done_rows(dls) == [("neural-networks", "introduction")]
