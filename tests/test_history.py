@@ -149,6 +149,8 @@ def test_history_is_written_in_the_same_transaction(dls) -> None:
         con.close()
 
 
+#: Text that the command line takes as a value, not an option ("-0" is one).
+VALUES = st.text(min_size=1, max_size=8).filter(lambda t: not t.startswith("-"))
 REFS = ["dls", "dls/1", "dls/2", "dls/1/1", "dls/1/2", "dls/2/1", "dls/3/2", "dls/5", "x/1"]
 COMMANDS = st.one_of(
     st.tuples(st.sampled_from(["done", "start", "reopen"]), st.sampled_from(REFS)),
@@ -156,11 +158,11 @@ COMMANDS = st.one_of(
         st.just("update"),
         st.sampled_from(REFS),
         st.just("--title"),
-        st.text(min_size=1, max_size=8),
+        VALUES,
     ),
     st.tuples(st.just("update"), st.sampled_from(REFS), st.just("--note"), st.text(max_size=8)),
     st.tuples(st.just("rm"), st.sampled_from(REFS), st.just("--yes")),
-    st.tuples(st.just("add"), st.just("course"), st.just("dls"), st.text(min_size=1, max_size=8)),
+    st.tuples(st.just("add"), st.just("course"), st.just("dls"), VALUES),
     st.tuples(
         st.just("add"),
         st.just("topic"),

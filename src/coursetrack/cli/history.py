@@ -81,7 +81,7 @@ def undo(
     # terminal ran while this one waited for the lock (see undo_command).
     with store.read() as seen:
         entry = undo_candidate(seen, command_id=command)
-        named = f"#{entry.id} {entry.command} ({_when(entry)}, {_changes(len(entry.changes))})"
+        named = f"#{entry.id} {entry.command} ({_when(entry)}, {_changes(entry.more)})"
         if not yes:
             confirm(
                 f"Undo {render.safe(named, one_line=True)}?",
@@ -89,7 +89,7 @@ def undo(
                 declined="nothing undone",
             )
         with store.write(command_line(ctx), seen=seen) as session:
-            undone = undo_command(session, command_id=entry.id)
+            undone = undo_command(session, command_id=entry.id, detail=None if json else 0)
     if json:
         render.print_json({"undone": undone.command.to_dict(), "reverted": undone.reverted})
         return

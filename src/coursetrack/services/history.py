@@ -329,11 +329,15 @@ class Undone:
     reverted: int
 
 
-def undo_candidate(session: Session, *, command_id: int | None = None) -> LogEntry:
+def undo_candidate(
+    session: Session, *, command_id: int | None = None, detail: int | None = 0
+) -> LogEntry:
     """The command `undo` would revert (`command_id`, or the newest one not undone).
 
     Refuses, with the reason, a command that cannot be undone: unknown, undone
     already, an undo itself, or one whose rows a later command changed again.
+    `detail`: how many of its changes to name and decode (as for `log_entries`);
+    the question needs only their number.
     """
     current = session.info.get("command_id")
     if command_id is None:
@@ -383,10 +387,17 @@ def undo_candidate(session: Session, *, command_id: int | None = None) -> LogEnt
             f"cannot undo #{target.id} {target.line}: #{later.id} {later.line} changed the same "
             f"rows after it; undo #{later.id} first (or leave both); nothing was changed"
         )
-    return _entry(session, next(_walk(session, [target])))
+    if detail == 0:
+        total = session.connection().execute(
+            text("SELECT count(*) FROM change WHERE command_id = :c"), {"c": target.id}
+        )
+        return _entry(session, _Step(target, [], total.scalar_one(), False))
+    return _entry(session, next(_walk(session, [target], detail=detail)))
 
 
-def undo_command(session: Session, *, command_id: int | None = None) -> Undone:
+def undo_command(
+    session: Session, *, command_id: int | None = None, detail: int | None = 0
+) -> Undone:
     """Revert one command (see `undo_candidate`), inside the caller's transaction.
 
     Must run in a `Store.write` transaction, whose own command row records the
@@ -395,10 +406,10 @@ def undo_command(session: Session, *, command_id: int | None = None) -> Undone:
     this one waited for the lock is never the one reverted.
     """
     current = session.info.get("command_id")
-    entry = undo_candidate(session, command_id=command_id)
+    entry = undo_candidate(session, command_id=command_id, detail=detail)
     conn = session.connection()
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # rows come back in any order
-    _revert_all(conn, entry.changes)
+    reverted = _revert_all(conn, entry.id)  # type: ignore[arg-type]
     target = session.get(Command, entry.id)
     assert target is not None
     target.undone_by = current
@@ -409,37 +420,48 @@ def undo_command(session: Session, *, command_id: int | None = None) -> Undone:
         session.add(this)
     session.flush()
     entry.undone_by = current
-    return Undone(entry, len(entry.changes))
+    return Undone(entry, reverted)
 
 
 _TABLES = {"specialization", "course", "topic", *_OWNED}
 
 
-def _revert_all(conn, changes: list[ChangeEntry]) -> None:
-    """Replay changes backwards; a run of changes of one shape is one executemany."""
+def _revert_all(conn, command_id: int) -> int:
+    """Replay a command's changes backwards; a run of one shape is one executemany.
+
+    Only the values an undo needs are decoded: none for an insert.
+    """
+    rows = conn.execute(
+        text(
+            "SELECT table_name, row_id, op, CASE op WHEN 'insert' THEN NULL ELSE old END "
+            "FROM change WHERE command_id = :c ORDER BY id DESC"
+        ),
+        {"c": command_id},
+    )
+    count = 0
     pending_sql, pending = "", []
-    for change in reversed(changes):
-        sql, params = _reverse(change)
+    for table, row_id, op, old in rows.all():
+        sql, params = _reverse(table, row_id, op, json.loads(old) if old else {})
         if sql != pending_sql and pending:
             conn.execute(text(pending_sql), pending)
             pending = []
         pending_sql = sql
         pending.append(params)
+        count += 1
     if pending:
         conn.execute(text(pending_sql), pending)
+    return count
 
 
-def _reverse(change: ChangeEntry) -> tuple[str, dict]:
+def _reverse(table: str, row_id: int, op: str, old: dict) -> tuple[str, dict]:
     """The statement that takes one change back, and its parameters."""
-    table = change.table
     if table not in _TABLES:  # names come from our own triggers; never from input
         raise InputError(f"cannot undo a change to unknown table {table!r}")
-    values = change.old or {}
-    if change.op == "insert":
-        return f"DELETE FROM {table} WHERE id = :id", {"id": change.row_id}
-    if change.op == "update":
-        assignments = ", ".join(f"{c} = :{c}" for c in values if c != "id")
-        return f"UPDATE {table} SET {assignments} WHERE id = :id", values
-    columns = ", ".join(values)
-    params = ", ".join(f":{c}" for c in values)
-    return f"INSERT INTO {table} ({columns}) VALUES ({params})", values
+    if op == "insert":
+        return f"DELETE FROM {table} WHERE id = :id", {"id": row_id}
+    if op == "update":
+        assignments = ", ".join(f"{c} = :{c}" for c in old if c != "id")
+        return f"UPDATE {table} SET {assignments} WHERE id = :id", old
+    columns = ", ".join(old)
+    params = ", ".join(f":{c}" for c in old)
+    return f"INSERT INTO {table} ({columns}) VALUES ({params})", old
