@@ -30,14 +30,12 @@ def test_commands_waiting_for_the_lock_never_act_on_a_neighbour(dls, tmp_path) -
     stale = {
         # by position: dls/2 is removed, so 3, 4, 5 move up
         "done": ("done", "dls/2", "--note", "must not land on structuring"),
-        "start": ("start", "dls/3/1"),
         "note": ("note", "dls/4", "must not land on sequence-models"),
         "link": ("link", "dls/4", "https://example.org/x"),
         "reviewed": ("reviewed", "dls/5/1", "--grade", "good"),
         "add topic": ("add", "topic", "dls/3", "New topic"),
         # by prefix: intro is removed, so "intro" now matches intro-advanced
         "rm": ("rm", "dls/x/intro", "--yes"),
-        "reopen": ("reopen", "dls/x/intro"),
         # by slug: cnn is renamed, and its prefix now names another course
         "update": ("update", "dls/cnn", "--title", "Wrong course"),
     }
@@ -83,7 +81,6 @@ def test_commands_waiting_for_the_lock_never_act_on_a_neighbour(dls, tmp_path) -
         "JOIN course c ON c.id = t.course_id WHERE p.status = 'done' ORDER BY c.slug"
     )
     assert done == [("cnn-next", 1), ("neural-networks", 1)]
-    assert dls.rows("SELECT count(*) FROM progress WHERE started_on IS NOT NULL") == [(0,)]
     assert dls.rows("SELECT target_on FROM goal") == [("2030-01-01",)]
 
 
