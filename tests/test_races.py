@@ -15,6 +15,7 @@ import pytest
 from races import finish, holding_the_lock, start, wait_until_blocked
 
 
+@pytest.mark.slow
 def test_commands_waiting_for_the_lock_never_act_on_a_neighbour(dls, tmp_path) -> None:
     from coursetrack.services import items
 

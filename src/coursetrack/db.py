@@ -483,9 +483,12 @@ class Store:
 
         if self._wal is None:
             shared = isinstance(self.engine.pool, SingletonThreadPool | StaticPool)
+            if shared or self.engine.dialect.name != "sqlite":
+                self._wal = False
+                return False
             with self.engine.connect() as conn:
                 mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-            self._wal = not shared and str(mode).lower() == "wal"
+            self._wal = str(mode).lower() == "wal"
         return self._wal
 
 

@@ -81,7 +81,7 @@ def undo(
     # terminal ran while this one waited for the lock (see undo_command).
     with store.read() as seen:
         entry = undo_candidate(seen, command_id=command)
-        named = f"#{entry.id} {entry.command} ({_when(entry)}, {_changes(entry.more)})"
+        named = f"#{entry.id} {_line(entry)} ({_when(entry)}, {_changes(entry.more)})"
         if not yes:
             confirm(
                 f"Undo {render.safe(named, one_line=True)}?",
@@ -96,12 +96,16 @@ def undo(
     entry = undone.command
     if undone.reverted:
         render.success(
-            f"undid #{entry.id} {entry.command} ({_when(entry)}, {_changes(undone.reverted)})"
+            f"undid #{entry.id} {_line(entry)} ({_when(entry)}, {_changes(undone.reverted)})"
         )
     else:
-        render.success(
-            f"undid #{entry.id} {entry.command} ({_when(entry)}; it had changed nothing)"
-        )
+        render.success(f"undid #{entry.id} {_line(entry)} ({_when(entry)}; it had changed nothing)")
+
+
+def _line(entry) -> str:
+    """The command as typed, cut if it is long (a title may have been huge)."""
+    line = entry.command
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 def _when(entry) -> str:
