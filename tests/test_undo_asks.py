@@ -147,3 +147,16 @@ def test_two_undos_at_once_do_not_walk_back_two_commands(dls) -> None:
     assert code == 1
     assert "#3 done dls/2/1 was undone already, by #4" in err
     assert done_rows(dls) == [("neural-networks", "introduction")]
+
+
+def test_undo_id_of_a_removal_whose_slug_was_taken_again_is_a_clear_refusal(dls) -> None:
+    dls.run("add", "course", "dls", "Extra", "--slug", "extra")
+    dls.run("add", "course", "dls", "Other", "--slug", "other")  # so the freed id is not reused
+    dls.run("rm", "dls/extra")  # 4
+    dls.run("add", "course", "dls", "Another extra", "--slug", "extra")  # 5: a new row
+    before = dls.dump(history=True)
+    result = dls.run("undo", "4", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot undo #4: a later change is in the way (")
+    assert "nothing was changed" in result.stderr and "Traceback" not in result.stderr
+    assert dls.dump(history=True) == before

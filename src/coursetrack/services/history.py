@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from coursetrack.errors import InputError, Refused
+from coursetrack.errors import ConflictError, InputError, Refused
 from coursetrack.models import Command
 from coursetrack.refs import resolve
 
@@ -429,7 +430,9 @@ _TABLES = {"specialization", "course", "topic", *_OWNED}
 def _revert_all(conn, command_id: int) -> int:
     """Replay a command's changes backwards; a run of one shape is one executemany.
 
-    Only the values an undo needs are decoded: none for an insert.
+    Only the values an undo needs are decoded (none for an insert), and the
+    statements go straight to sqlite3, which keeps them prepared: undoing the
+    removal of a 100,000-topic program is 200,000 rows.
     """
     rows = conn.execute(
         text(
@@ -437,20 +440,24 @@ def _revert_all(conn, command_id: int) -> int:
             "FROM change WHERE command_id = :c ORDER BY id DESC"
         ),
         {"c": command_id},
-    )
-    count = 0
+    ).all()
+    raw = conn.connection.driver_connection
     pending_sql, pending = "", []
-    for table, row_id, op, old in rows.all():
-        sql, params = _reverse(table, row_id, op, json.loads(old) if old else {})
-        if sql != pending_sql and pending:
-            conn.execute(text(pending_sql), pending)
-            pending = []
-        pending_sql = sql
-        pending.append(params)
-        count += 1
-    if pending:
-        conn.execute(text(pending_sql), pending)
-    return count
+    try:
+        for table, row_id, op, old in rows:
+            sql, params = _reverse(table, row_id, op, json.loads(old) if old else {})
+            if sql != pending_sql and pending:
+                raw.executemany(pending_sql, pending)
+                pending = []
+            pending_sql = sql
+            pending.append(params)
+        if pending:
+            raw.executemany(pending_sql, pending)
+    except sqlite3.IntegrityError as exc:
+        raise ConflictError(
+            f"cannot undo #{command_id}: a later change is in the way ({exc}); nothing was changed"
+        ) from None
+    return len(rows)
 
 
 def _reverse(table: str, row_id: int, op: str, old: dict) -> tuple[str, dict]:
