@@ -160,3 +160,12 @@ def test_undo_id_of_a_removal_whose_slug_was_taken_again_is_a_clear_refusal(dls)
     assert result.stderr.startswith("Error: cannot undo #4: a later change is in the way (")
     assert "nothing was changed" in result.stderr and "Traceback" not in result.stderr
     assert dls.dump(history=True) == before
+
+
+def test_rm_confirmed_on_a_terminal_removes_what_it_named(dls) -> None:
+    dls.run("done", "dls/1/1")
+    code, screen = run_in_terminal(["--db", str(dls.path), "rm", "dls/1"], answer="y")
+    assert code == 0, screen
+    assert "Delete course dls/neural-networks (4 topics) and 1 progress record(s)?" in screen
+    assert "removed course dls/neural-networks" in screen
+    assert dls.rows("SELECT slug FROM course WHERE position = 1") == [("improving",)]
