@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -135,6 +136,51 @@ def big_catalog(path: Path) -> None:
         lines += [f"  - title: Course {c}", f"    slug: c{c}", "    topics:"]
         lines += [f"      - Topic {c}.{t}" for t in range(100)]
     path.write_text("\n".join(lines) + "\n")
+
+
+HUGE_COURSES, HUGE_TOPICS = 100, 1000  # one program of 100,000 topics
+
+
+def build_huge_store(path: Path) -> None:
+    """One specialization of 100,000 topics, imported as a user would (no progress yet)."""
+    from coursetrack import db
+    from coursetrack.catalog import CatalogSpec
+    from coursetrack.services.importer import import_catalog
+
+    catalog = CatalogSpec.model_validate(
+        {
+            "slug": "huge",
+            "title": "Huge",
+            "courses": [
+                {
+                    "slug": f"c{c}",
+                    "title": f"Course {c}",
+                    "topics": [
+                        {"slug": f"t{t}", "title": f"Topic {t}"} for t in range(HUGE_TOPICS)
+                    ],
+                }
+                for c in range(HUGE_COURSES)
+            ],
+        }
+    )
+    store = db.open_store(str(path), write=True)
+    with store.write("import huge") as session:
+        import_catalog(session, catalog=catalog)
+    store.close()
+
+
+def add_big_note(path: Path, megabytes: int) -> None:
+    """A note of that size, written straight into the store (as a store from before limits)."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("INSERT INTO command (at, line) VALUES ('2026-01-01T00:00:00+00:00', 'note')")
+        con.execute(
+            "INSERT INTO note (topic_id, written_on, text) VALUES (1, '2026-01-01', ?)",
+            ("x" * (megabytes * 1_000_000),),
+        )
+    con.close()
 
 
 def main() -> int:
@@ -258,6 +304,59 @@ def main() -> int:
             statistics.median(f.rss_mb for f in imports),
         )
         ratio(imported, deps_floor, 10.0)
+        # A write at 100,000 topics: `done` of the whole program, on a fresh copy each
+        # run. The whole process is an upper bound of the time it holds the lock.
+        print("building the 100,000-topic store ...", flush=True)
+        start = time.perf_counter()
+        huge = root / "huge.db"
+        build_huge_store(huge)
+        print(f"  built in {time.perf_counter() - start:.1f} s")
+        one_done = measure("done dls/2/2 (shipped)", coursetrack("done", "dls/2/2"), runs=runs)
+        dones = []
+        for n in range(heavy_runs):
+            copy = root / f"huge-{n}.db"
+            shutil.copyfile(huge, copy)
+            dones.append(
+                measure(
+                    "done of 100,000 topics",
+                    coursetrack("done", "huge", "--note", "all of it"),
+                    runs=1,
+                    env={"COURSETRACK_DB": str(copy)},
+                    warm=False,  # a second done of the same store changes nothing
+                )
+            )
+        huge_done = Figure(
+            "done of 100,000 topics",
+            statistics.median(f.seconds for f in dones),
+            statistics.median(f.rss_mb for f in dones),
+        )
+        ratio(huge_done, one_done, 10.0)
+        from coursetrack.db import DEFAULT_BUSY_TIMEOUT
+
+        ratio(huge_done, Figure("the busy timeout", DEFAULT_BUSY_TIMEOUT, 0.0), 0.1)
+        done_env = {"COURSETRACK_DB": str(root / "huge-0.db")}
+        small_log = measure("log -n 1 (shipped)", coursetrack("log", "-n", "1"), runs=runs)
+        ratio(
+            measure(
+                "log -n 1 after a done of 100,000 topics",
+                coursetrack("log", "-n", "1"),
+                runs=heavy_runs,
+                env=done_env,
+            ),
+            small_log,
+            3.0,
+        )
+        add_big_note(root / "huge-0.db", 50)
+        ratio(
+            measure(
+                "log -n 1 of a 50 MB note",
+                coursetrack("log", "-n", "1"),
+                runs=heavy_runs,
+                env=done_env,
+            ),
+            small_log,
+            3.0,
+        )
         big_status = measure("status at 20,000 topics", coursetrack("status"), runs=heavy_runs,
                              env=big_env)  # fmt: skip
         ratio(big_status, deps_floor, 1.3, what="memory")

@@ -81,17 +81,17 @@ def test_undo_reverts_the_last_command_and_walks_back(dls) -> None:
     dls.run("done", "dls/1", "--on", "2026-01-02")
     after_done = user_rows(dls)
     dls.run("rm", "dls/2", "--yes")
-    result = dls.run("undo")
+    result = dls.run("undo", "--yes")
     assert result.exit_code == 0
     assert result.stdout.startswith("undid #3 rm dls/2 --yes (")
     assert result.stdout.endswith(", 7 changes)\n"), "the course, 3 topics, 3 courses moved up"
     assert user_rows(dls) == after_done
-    assert dls.run("undo").stdout.startswith("undid #2 done dls/1 --on 2026-01-02 (")
+    assert dls.run("undo", "--yes").stdout.startswith("undid #2 done dls/1 --on 2026-01-02 (")
     assert user_rows(dls) == start
     log = dls.run("log", "--json").json()["commands"]
     assert [c["command"] for c in log] == [
-        "undo",
-        "undo",
+        "undo --yes",
+        "undo --yes",
         "rm dls/2 --yes",
         "done dls/1 --on 2026-01-02",
         "import deep-learning-specialization",
@@ -102,7 +102,7 @@ def test_undo_reverts_the_last_command_and_walks_back(dls) -> None:
 
 def test_undo_of_an_import_removes_what_it_added(store) -> None:
     store.run("import", "deep-learning-specialization")
-    result = store.run("undo")
+    result = store.run("undo", "--yes")
     assert result.stdout.startswith("undid #1 import deep-learning-specialization (")
     for table in USER_TABLES:
         assert store.rows(f"SELECT count(*) FROM {table}") == [(0,)]
@@ -113,12 +113,12 @@ def test_undo_of_a_re_import_restores_old_titles(dls, tmp_path) -> None:
     catalog.write_text("slug: dls\ntitle: DLS renamed\ncourses:\n  - title: New one\n")
     before = user_rows(dls)
     assert dls.run("import", str(catalog), "--prune").exit_code == 0
-    dls.run("undo")
+    dls.run("undo", "--yes")
     assert user_rows(dls) == before
 
 
 def test_undo_with_nothing_to_undo(store) -> None:
-    result = store.run("undo")
+    result = store.run("undo", "--yes")
     assert result.exit_code == 1
     assert "nothing to undo" in result.stderr
 
@@ -149,6 +149,8 @@ def test_history_is_written_in_the_same_transaction(dls) -> None:
         con.close()
 
 
+#: Text that the command line takes as a value, not an option ("-0" is one).
+VALUES = st.text(min_size=1, max_size=8).filter(lambda t: not t.startswith("-"))
 REFS = ["dls", "dls/1", "dls/2", "dls/1/1", "dls/1/2", "dls/2/1", "dls/3/2", "dls/5", "x/1"]
 COMMANDS = st.one_of(
     st.tuples(st.sampled_from(["done", "start", "reopen"]), st.sampled_from(REFS)),
@@ -156,11 +158,11 @@ COMMANDS = st.one_of(
         st.just("update"),
         st.sampled_from(REFS),
         st.just("--title"),
-        st.text(min_size=1, max_size=8),
+        VALUES,
     ),
     st.tuples(st.just("update"), st.sampled_from(REFS), st.just("--note"), st.text(max_size=8)),
     st.tuples(st.just("rm"), st.sampled_from(REFS), st.just("--yes")),
-    st.tuples(st.just("add"), st.just("course"), st.just("dls"), st.text(min_size=1, max_size=8)),
+    st.tuples(st.just("add"), st.just("course"), st.just("dls"), VALUES),
     st.tuples(
         st.just("add"),
         st.just("topic"),
@@ -185,7 +187,7 @@ def test_any_commands_then_as_many_undos_restore_the_store(dls, commands) -> Non
         assert result.exit_code in (0, 1), result.stderr
         succeeded += result.exit_code == 0
     for _ in range(succeeded):
-        assert dls.run("undo").exit_code == 0
+        assert dls.run("undo", "--yes").exit_code == 0
     assert user_rows(dls) == start
     # a fresh store for the next example
     dls.path.unlink()
@@ -228,20 +230,20 @@ def test_undo_reverts_every_kind_of_command(dls, tmp_path) -> None:
         result = dls.run(*command)
         assert result.exit_code == 0, (command, result.stderr)
         assert user_rows(dls) != before or command[0] == "import", command
-        undone = dls.run("undo")
+        undone = dls.run("undo", "--yes")
         assert undone.exit_code == 0, undone.stderr
         assert user_rows(dls) == before, command
     # a restored backup is undone too
     dls.run("rm", "dls", "--yes")
     before = user_rows(dls)
     assert dls.run("import", str(backup)).exit_code == 0
-    assert dls.run("undo").exit_code == 0
+    assert dls.run("undo", "--yes").exit_code == 0
     assert user_rows(dls) == before
 
 
 def test_undo_json_reports_the_command_as_undone(dls) -> None:
     dls.run("done", "dls/1/1")
-    data = dls.run("undo", "--json").json()
+    data = dls.run("undo", "--yes", "--json").json()
     assert data["undone"]["command"] == "done dls/1/1"
     assert data["undone"]["undone"] is True
     assert data["reverted"] == 1

@@ -211,7 +211,7 @@ def test_a_slug_cannot_end_in_a_newline(dls) -> None:
 def test_rm_deletes_nothing_if_progress_arrived_after_the_question(dls) -> None:
     """The question is asked outside the write; what was confirmed is checked inside it."""
     from coursetrack import db
-    from coursetrack.errors import Refused
+    from coursetrack.errors import StaleError
     from coursetrack.services import items
 
     store = db.open_store(str(dls.path), write=True)
@@ -220,8 +220,8 @@ def test_rm_deletes_nothing_if_progress_arrived_after_the_question(dls) -> None:
             plan = items.describe_removal(session, ref="dls/2")
         dls.run("done", "dls/2/1")  # another terminal records progress meanwhile
         before = dls.dump(history=True)
-        with pytest.raises(Refused, match="gained progress"), store.write("rm dls/2") as s:
-            items.remove_item(s, ref=plan.ref, confirmed=plan.recorded)
+        with pytest.raises(StaleError, match="gained progress"), store.write("rm dls/2") as s:
+            items.remove_item(s, ref="dls/2", shown=plan)
         assert dls.dump(history=True) == before
     finally:
         store.close()

@@ -221,7 +221,7 @@ def test_goal_refusals_change_nothing(dls) -> None:
 def test_goal_can_be_undone(dls) -> None:
     dls.run("goal", "dls", "--by", "2026-06-30")
     dls.run("goal", "dls", "--by", "2026-09-30")
-    assert dls.run("undo").exit_code == 0
+    assert dls.run("undo", "--yes").exit_code == 0
     assert dls.rows("SELECT target_on FROM goal") == [("2026-06-30",)]
 
 

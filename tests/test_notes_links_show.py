@@ -75,7 +75,7 @@ def test_note_refusals_change_nothing(dls, args, code, message) -> None:
 def test_a_note_can_be_undone(dls) -> None:
     dls.run("note", "dls/1", "first")
     dls.run("note", "dls/1", "second")
-    assert dls.run("undo").exit_code == 0
+    assert dls.run("undo", "--yes").exit_code == 0
     assert [row[-1] for row in notes(dls)] == ["first"]
 
 

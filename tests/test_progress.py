@@ -214,3 +214,32 @@ def test_done_before_the_start_is_refused(dls) -> None:
         assert result.exit_code == 1
         assert "is before" in result.stderr and "was started (2026-09-10)" in result.stderr
     assert dls.dump(history=True) == before
+
+
+def test_done_and_reopen_of_a_program_mixing_states_and_course_kinds(dls) -> None:
+    """Done/reopen of a whole program work on its units as a set: each kind, each state."""
+    dls.run("add", "course", "dls", "Capstone", "--slug", "capstone")  # a course with no topics
+    dls.run("done", "dls/1/1", "--on", "2026-01-01")
+    dls.run("start", "dls/2/1", "--on", "2026-03-01")
+    before = dls.dump(history=True)
+    refused = dls.run("done", "dls", "--on", "2026-02-01")
+    assert refused.exit_code == 1
+    assert (
+        "--on 2026-02-01 is before 'Practical Aspects of Deep Learning' in dls was started (2026-03-01)"
+        in refused.stderr
+    )
+    assert dls.dump(history=True) == before
+    result = dls.run("done", "dls", "--on", "2026-04-01", "--json").json()["changes"][0]
+    assert (result["changed"], result["unchanged"]) == (17, 1)
+    assert topic_state(dls, 1, 1)[2] == "2026-01-01"
+    assert dls.rows(
+        "SELECT status, started_on, completed_on FROM progress p JOIN topic t ON t.id = p.topic_id "
+        "WHERE t.slug = 'practical-aspects'"
+    ) == [("done", "2026-03-01", "2026-04-01")]
+    assert dls.rows("SELECT status FROM progress WHERE course_id IS NOT NULL") == [("done",)]
+    reopened = dls.run("reopen", "dls", "--json").json()["changes"][0]
+    assert (reopened["changed"], reopened["unchanged"]) == (18, 0)
+    assert dls.rows("SELECT status, count(*) FROM progress GROUP BY status ORDER BY status") == [
+        ("in-progress", 1),
+        ("todo", 17),
+    ]

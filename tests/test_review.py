@@ -243,7 +243,7 @@ def test_empty_queue_messages(store, dls) -> None:
 def test_a_review_can_be_undone(dls) -> None:
     dls.run("done", "dls/1/1", "--on", "2026-02-20")
     dls.run("reviewed", "dls/1/1", "--grade", "good")
-    assert dls.run("undo").exit_code == 0
+    assert dls.run("undo", "--yes").exit_code == 0
     assert reviews(dls) == []
     assert len(dls.run("review", "--json").json()["due"]) == 1
 

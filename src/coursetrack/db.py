@@ -268,10 +268,48 @@ def _make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "")
-        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+        options = conn.get_execution_options()
+        mode = options.get("sqlite_begin", "")
+        on_wait = options.get("on_wait")
+        if mode == "IMMEDIATE" and on_wait is not None:
+            _begin_or_say_we_wait(conn, on_wait)
+        else:
+            conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
+
+
+#: After this long waiting for the write lock, a command says that it waits.
+WAIT_NOTICE_AFTER = 1.0
+
+
+def _begin_or_say_we_wait(conn: Connection, on_wait: Notify) -> None:
+    """Take the write lock; if another command holds it past a second, say so, then wait on.
+
+    A command that sits silent for up to the busy timeout looks hung; and a
+    user who sees that it waits knows it will act on the store as it is then.
+    """
+    total = busy_timeout()
+    first = min(WAIT_NOTICE_AFTER, total)
+    raw = conn.connection.driver_connection
+    raw.execute(f"PRAGMA busy_timeout = {int(first * 1000)}")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        busy = "locked" in str(exc) or "busy" in str(exc)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(total * 1000)}")
+    if busy and total > first:
+        on_wait(
+            "another coursetrack command is writing to the store; waiting for it "
+            f"(up to {total:g} s)"
+        )
+        raw.execute(f"PRAGMA busy_timeout = {int((total - first) * 1000)}")
+    try:  # through SQLAlchemy, so that a failure is reported like any other
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(total * 1000)}")
 
 
 def _inspect_file(path: Path) -> int | None:
@@ -378,6 +416,8 @@ class Store:
         self.target = target
         self.engine = engine
         self.exists = exists
+        self._wal: bool | None = None
+        self.notify: Notify | None = None  # told when a write waits for another
 
     def close(self) -> None:
         """Close every pooled connection.
@@ -397,26 +437,72 @@ class Store:
             yield session
 
     @contextmanager
-    def write(self, command: str = "(library call)") -> Iterator[Session]:
+    def write(
+        self, command: str = "(library call)", *, seen: Session | None = None
+    ) -> Iterator[Session]:
         """One transaction that holds the write lock from its first statement.
 
         `command` is the line the user typed; every row the transaction changes
         is recorded under it (see `_history_triggers`), which is what `log` lists
         and `undo` reverts. A command that changed nothing is kept too, so that
         N undos always revert the last N commands.
+
+        `seen` is the store as the user saw it: a read session opened before the
+        lock was asked for (the CLI passes the one it asked its question in;
+        otherwise one is opened here). If another command changed the store
+        while this one waited, the session keeps `seen` in `info["seen"]`, and
+        `refs.resolve` refuses a ref that names another row now than it did
+        then: a command acts on what the user named, or on nothing.
         """
         from sqlmodel import Session
 
         from coursetrack.dates import now
         from coursetrack.models import Command
 
-        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        with _translate_errors(self.target), Session(bind) as session, session.begin():
+        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_translate_errors(self.target))
+            if not self._snapshots():
+                if seen is not None:
+                    seen.rollback()  # without WAL its read lock would block our commit
+                seen = None
+            elif seen is None:
+                seen = stack.enter_context(self.read())
+            mark = _last_change(seen) if seen is not None else None
+            session = stack.enter_context(Session(bind))
+            stack.enter_context(session.begin())
+            if seen is not None and _last_change(session) != mark:
+                session.info["seen"] = seen
             record = Command(at=now().isoformat(timespec="seconds"), line=command)
             session.add(record)
             session.flush()
             session.info["command_id"] = record.id
             yield session
+
+    def _snapshots(self) -> bool:
+        """Whether a reader can keep its view of the store while this process writes.
+
+        Only in WAL mode, and only with a connection of its own (an in-memory
+        store shares one).
+        """
+        from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+        if self._wal is None:
+            shared = isinstance(self.engine.pool, SingletonThreadPool | StaticPool)
+            if shared or self.engine.dialect.name != "sqlite":
+                self._wal = False
+                return False
+            with self.engine.connect() as conn:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            self._wal = str(mode).lower() == "wal"
+        return self._wal
+
+
+def _last_change(session: Session) -> int | None:
+    """The newest history row: every write to a tracked table adds one (see the triggers)."""
+    from sqlalchemy import text
+
+    return session.connection().execute(text("SELECT max(id) FROM change")).scalar()
 
 
 def open_store(target: str | None = None, *, write: bool, notify: Notify | None = None) -> Store:

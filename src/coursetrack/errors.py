@@ -37,5 +37,9 @@ class Refused(CoursetrackError):
     """The command declined to do something destructive without confirmation."""
 
 
+class StaleError(CoursetrackError):
+    """What the user named or confirmed changed before the command could act on it."""
+
+
 class ExportError(CoursetrackError):
     """An export or backup that cannot be written, or a backup that cannot be restored."""

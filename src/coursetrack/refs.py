@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 
 from sqlmodel import Session, select
 
-from coursetrack.errors import RefError
+from coursetrack.errors import RefError, StaleError
 from coursetrack.models import Course, Specialization, Topic
 
 EXAMPLE = "write SPEC, SPEC/COURSE or SPEC/COURSE/TOPIC, e.g. dls or dls/2/1"
@@ -91,7 +91,38 @@ def split_ref(text: str) -> list[str]:
 
 
 def resolve(session: Session, text: str) -> Target:
-    """The item `text` names, or a RefError listing what it could have meant."""
+    """The item `text` names, or a RefError listing what it could have meant.
+
+    In a write that waited while another command changed the store (see
+    `Store.write`), `text` must name the same rows it named when the command
+    started, whether by position, prefix or slug; otherwise a StaleError says
+    what moved, and the command changes nothing.
+    """
+    seen = session.info.get("seen")
+    if seen is None:
+        return _resolve(session, text)
+    before = _resolve(seen, text)  # what the user named: its errors are theirs
+    try:
+        now = _resolve(session, text)
+    except RefError:
+        now = None
+    if now is None or _ids(now) != _ids(before):
+        was = f"{before.kind} {before.ref} ({_clip(before.item.title)})"
+        what = f"it now names {now.ref}" if now is not None else "it names nothing now"
+        raise StaleError(
+            f"{_clip(text)} named {was} when this command started, but another command "
+            f"changed the store while it waited and {what}; nothing was changed, "
+            "check and run it again"
+        )
+    return now
+
+
+def _ids(target: Target) -> tuple[int | None, ...]:
+    course, topic = target.course, target.topic
+    return (target.specialization.id, course and course.id, topic and topic.id)
+
+
+def _resolve(session: Session, text: str) -> Target:
     parts = split_ref(text)
     specs = session.exec(select(Specialization).order_by(Specialization.slug)).all()
     if not specs:

@@ -494,19 +494,28 @@ def links_table(rows: list, *, scope: str | None, base: str | None = None) -> No
 def _change_line(change: Any) -> str:
     if change.op == "update":
         parts = [f"{k} {_value(old)} → {_value(new)}" for k, (old, new) in change.fields.items()]
-        return f"{change.table} {change.item}: " + ", ".join(parts)
+        return f"{change.table} {_value(change.item)}: " + ", ".join(parts)
     verb = "added" if change.op == "insert" else "removed"
-    line = f"{verb} {change.table} {change.item}"
+    line = f"{verb} {change.table} {_value(change.item)}"
     values = change.new if change.op == "insert" else None
     if values and change.table not in ("specialization", "course", "topic"):
-        shown = [f"{k}={v}" for k, v in values.items() if v is not None and k != "id"]
+        shown = [f"{k}={_value(v)}" for k, v in values.items() if v is not None and k != "id"]
         shown = [s for s in shown if not s.split("=")[0].endswith("_id")]
         line += f" ({', '.join(shown)})" if shown else ""
     return line
 
 
-def _value(value: Any) -> str:
-    return "∅" if value is None else str(value)
+#: How many changes of one command `log` shows, and how much of one value:
+#: a command may change 100,000 rows, a change hold a whole note or a long title.
+LOG_CHANGES_SHOWN = 8
+LOG_VALUE_CHARS = 200
+
+
+def _value(value: Any, limit: int = LOG_VALUE_CHARS) -> str:
+    if value is None:
+        return "∅"
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def history(entries: list) -> None:
@@ -520,17 +529,17 @@ def history(entries: list) -> None:
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
     for entry in entries:
-        line = Text(safe(entry.command, one_line=True), style="bold")
+        line = Text(safe(_value(entry.command, 500), one_line=True), style="bold")
         if entry.undone_by is not None:
             line.append(f"  (undone by #{entry.undone_by})", style="yellow")
         grid.add_row(entry.at.strftime("%Y-%m-%d %H:%M"), f"#{entry.id}", line)
         if not entry.changes:
             grid.add_row("", "", Text("  no change", style="dim"))
-        shown = entry.changes[:8]
+        shown = entry.changes[:LOG_CHANGES_SHOWN]
         for change in shown:
             grid.add_row("", "", Text("  " + safe(_change_line(change), one_line=True)))
-        if len(entry.changes) > len(shown):
-            more = len(entry.changes) - len(shown)
+        more = len(entry.changes) - len(shown) + getattr(entry, "more", 0)
+        if more:
             grid.add_row("", "", Text(f"  … and {more} more", style="dim"))
     _emit(console, grid)
 

@@ -34,6 +34,7 @@ def open_store(ctx: typer.Context, *, write: bool) -> Store:
     from coursetrack import db, render
 
     store = db.open_store(settings(ctx).db, write=write, notify=render.notice)
+    store.notify = render.notice  # a write that waits for another says so
     ctx.find_root().call_on_close(store.close)
     return store
 
@@ -57,3 +58,29 @@ def writing(ctx: typer.Context) -> Iterator[Session]:
     """One write transaction on the store, recorded in its history as this command."""
     with open_store(ctx, write=True).write(command_line(ctx)) as session:
         yield session
+
+
+def confirm(question: str, *, refusal: str, declined: str) -> None:
+    """Ask `question` on the terminal; return only on yes.
+
+    Without a terminal on stdin (a pipe, a script, stdin closed) nothing is
+    asked: the command refuses with `refusal` and the hint to pass --yes, as a
+    script must say what it means. A "no", Ctrl-C or end of input prints
+    `declined` and exits 1, having changed nothing.
+    """
+    import sys
+
+    from coursetrack import render
+    from coursetrack.errors import Refused
+
+    stdin = sys.stdin
+    if stdin is None or stdin.closed or not stdin.isatty():
+        raise Refused(f"{refusal}; run again with --yes to go ahead without a question")
+    try:
+        answer = typer.confirm(question)
+    except typer.Abort:  # end of input or Ctrl-C: not a yes
+        typer.echo("", err=True)
+        answer = False
+    if not answer:
+        render.notice(declined)
+        raise typer.Exit(1)

@@ -1,12 +1,11 @@
 """`coursetrack add|update|rm`: editing the catalog by hand."""
 
-import sys
 from typing import Annotated
 
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import command_line, open_store, writing
+from coursetrack.cli.context import command_line, confirm, open_store, writing
 
 add_app = typer.Typer(
     name="add",
@@ -197,29 +196,27 @@ def rm(
       coursetrack rm mle --yes
     """
     from coursetrack import render
-    from coursetrack.errors import Refused
     from coursetrack.services import items
 
     store = open_store(ctx, write=True)
-    with store.read() as session:
-        plan = items.describe_removal(session, ref=ref)
-    if plan.recorded and not yes:
-        what = f"{plan.kind} {plan.ref}"
-        if plan.kind == "specialization":
-            what += f" ({plan.courses} courses, {plan.topics} topics)"
-        elif plan.kind == "course":
-            what += f" ({plan.topics} topics)"
-        if not sys.stdin.isatty():
-            raise Refused(
-                f"{what} holds {plan.recorded} progress record(s); "
-                "run again with --yes to delete it anyway"
+    # The question and the write share one snapshot of the store: under the lock,
+    # `ref` must still name the row shown here (never a neighbour that moved
+    # into its position or matches its prefix), holding what was shown.
+    with store.read() as seen:
+        plan = items.describe_removal(seen, ref=ref)
+        if plan.recorded and not yes:
+            what = f"{plan.kind} {plan.ref}"
+            if plan.kind == "specialization":
+                what += f" ({plan.courses} courses, {plan.topics} topics)"
+            elif plan.kind == "course":
+                what += f" ({plan.topics} topics)"
+            confirm(
+                f"Delete {what} and {plan.recorded} progress record(s)?",
+                refusal=f"{what} holds {plan.recorded} progress record(s)",
+                declined="nothing removed",
             )
-        if not typer.confirm(f"Delete {what} and {plan.recorded} progress record(s)?"):
-            render.notice("nothing removed")
-            raise typer.Exit(1)
-    with store.write(command_line(ctx)) as session:
-        # by slugs, not positions: the ref the user confirmed, whatever moved since
-        removal = items.remove_item(session, ref=plan.ref, confirmed=None if yes else plan.recorded)
+        with store.write(command_line(ctx), seen=seen) as session:
+            removal = items.remove_item(session, ref=ref, shown=None if yes else plan)
     if json:
         render.print_json(removal)
     else:

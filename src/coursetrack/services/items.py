@@ -12,7 +12,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from coursetrack.dates import today
-from coursetrack.errors import ConflictError, InputError, Refused
+from coursetrack.errors import ConflictError, InputError, StaleError
 from coursetrack.models import Course, Link, Note, Progress, Review, Specialization, Status, Topic
 from coursetrack.refs import Target, courses_of, resolve
 from coursetrack.services.notes import add_note
@@ -266,19 +266,24 @@ def describe_removal(session: Session, *, ref: str) -> Removal:
     )
 
 
-def remove_item(session: Session, *, ref: str, confirmed: int | None = None) -> Removal:
+def remove_item(session: Session, *, ref: str, shown: Removal | None = None) -> Removal:
     """Delete an item, everything under it and its progress; close the gap it leaves.
 
-    `confirmed` is how many records the user agreed to lose (None: no limit). The
-    question was asked outside this transaction, so if another command recorded
-    more since, nothing is deleted.
+    `shown` is what the user was asked to confirm, outside this transaction. If
+    the item holds something else now (another command recorded progress or
+    added topics meanwhile), nothing is deleted. That `ref` still names the row
+    that was shown is checked by `resolve` (see `Store.write`'s `seen`).
     """
     removal = describe_removal(session, ref=ref)
-    if confirmed is not None and removal.recorded > confirmed:
-        raise Refused(
-            f"{removal.ref} gained progress while you were asked ({removal.recorded} records "
-            f"now, {confirmed} before); nothing removed, run rm again"
+    if shown is not None and removal != shown:
+        gained = removal.recorded > shown.recorded
+        what = (
+            f"gained progress while you were asked ({removal.recorded} records now, "
+            f"{shown.recorded} before)"
+            if gained
+            else "changed while you were asked"
         )
+        raise StaleError(f"{removal.ref} {what}; nothing removed, run rm again")
     target = resolve(session, ref)
     item = target.item
     if isinstance(item, Topic):

@@ -1,0 +1,82 @@
+"""log names items as they were when each command ran, and stays cheap on big stores."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def changes(store, *args: str) -> list[tuple[str, list[str]]]:
+    data = store.run("log", *args, "--json").json()["commands"]
+    return [(c["command"], [ch["item"] for ch in c["changes"]]) for c in data]
+
+
+def test_a_freed_id_is_not_credited_to_the_item_that_reuses_it(dls) -> None:
+    assert dls.run("add", "topic", "dls/1", "Old idea", "--slug", "old-idea").exit_code == 0
+    dls.run("note", "dls/1/old-idea", "about the old idea")
+    dls.run("undo", "--yes")
+    dls.run("undo", "--yes")  # the topic's id is free again
+    assert dls.run("add", "topic", "dls/1", "New idea", "--slug", "new-idea").exit_code == 0
+    ids = dls.rows("SELECT row_id FROM change WHERE table_name = 'topic' AND op = 'insert'")
+    assert ids[-1] == ids[-2], "the new topic took the freed id"
+    log = changes(dls)
+    assert log[0] == (
+        "add topic dls/1 'New idea' --slug new-idea",
+        ["dls/neural-networks/new-idea"],
+    )
+    by_command = dict(log)
+    assert by_command["add topic dls/1 'Old idea' --slug old-idea"] == [
+        "dls/neural-networks/old-idea"
+    ]
+    assert by_command["note dls/1/old-idea 'about the old idea'"] == [
+        "dls/neural-networks/old-idea"
+    ]
+    only_new = [command for command, _ in changes(dls, "dls/1/new-idea")]
+    assert only_new == ["add topic dls/1 'New idea' --slug new-idea"]
+    text = dls.run("log", "-n", "6").stdout
+    assert "added note dls/neural-networks/old-idea" in " ".join(text.split())
+
+
+def test_log_prints_the_slug_an_item_had_before_a_rename(dls) -> None:
+    dls.run("done", "dls/2/1", "--on", "2026-01-02")
+    dls.run("update", "dls/2", "--slug", "better")
+    dls.run("update", "dls", "--slug", "deep")
+    log = changes(dls)
+    assert log[0] == ("update dls --slug deep", ["dls"])
+    assert log[1] == ("update dls/2 --slug better", ["dls/improving"])
+    assert log[2] == ("done dls/2/1 --on 2026-01-02", ["dls/improving/practical-aspects"])
+    flat = " ".join(dls.run("log", "-n", "3").stdout.split())
+    assert "course dls/improving: slug improving → better" in flat
+    assert "added progress dls/improving/practical-aspects" in flat
+    # the current ref still finds the item's whole history
+    assert [c for c, _ in changes(dls, "deep/better")] == [
+        "update dls/2 --slug better",
+        "done dls/2/1 --on 2026-01-02",
+        "import deep-learning-specialization",
+    ]
+
+
+def test_log_with_a_huge_limit(dls) -> None:
+    result = dls.run("log", "-n", "99999999999999999999", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [c["command"] for c in result.json()["commands"]] == [
+        "import deep-learning-specialization"
+    ]
+
+
+def test_log_shows_a_huge_value_cut_and_reads_only_the_commands_it_shows(dls) -> None:
+    """A store written before size limits: a 2 MB note, and an old change whose JSON is broken."""
+    con = sqlite3.connect(dls.path)
+    with con:
+        con.execute("UPDATE change SET new = '{broken' WHERE command_id = 1 AND id = 1")
+        con.execute("INSERT INTO command (at, line) VALUES ('2026-01-01T00:00:00+00:00', 'note')")
+        con.execute(
+            "INSERT INTO note (topic_id, written_on, text) VALUES (1, '2026-01-01', ?)",
+            ("x" * 2_000_000,),
+        )
+    con.close()
+    result = dls.run("log", "-n", "1")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout) < 1000
+    assert "text=xxxxx" in result.stdout and "…" in result.stdout
+    data = dls.run("log", "-n", "1", "--json").json()["commands"][0]
+    assert len(data["changes"][0]["new"]["text"]) == 2_000_000, "--json keeps the data whole"
