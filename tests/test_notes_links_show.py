@@ -410,8 +410,8 @@ def test_note_edit_replaces_the_text_and_undo_restores_it(dls) -> None:
     ], "the date stays"
     dls.run("note", "edit", "#2", "moved", "--on", "2026-02-13")
     assert dls.rows("SELECT written_on, text FROM note WHERE id = 2") == [("2026-02-13", "moved")]
-    assert dls.run("undo").exit_code == 0
-    assert dls.run("undo").exit_code == 0
+    assert dls.run("undo", "--yes").exit_code == 0
+    assert dls.run("undo", "--yes").exit_code == 0
     assert dls.rows("SELECT written_on, text FROM note WHERE id = 2") == [
         ("2026-02-11", "Adam = momentum + RMSprop")
     ]
@@ -450,7 +450,7 @@ def test_note_rm_removes_all_or_none_and_undo_brings_them_back(dls) -> None:
         "removed note #3 from dls: certificate arrived",
     ]
     assert dls.rows("SELECT id FROM note") == [(2,)]
-    undone = dls.run("undo")
+    undone = dls.run("undo", "--yes")
     assert undone.stdout.startswith("undid #")
     assert dls.dump() == before, "the same rows, ids and dates"
     assert "#1  2026-02-10  vectorize" in dls.run("show", "dls/1/2").stdout
@@ -485,7 +485,7 @@ def test_link_list_rm_and_undo(dls) -> None:
     )
     assert dls.rows("SELECT id FROM link") == [(1,)]
     assert "  #1  my notebook  https://example.org/nb" in dls.run("show", "dls/1/2").stdout
-    dls.run("undo")
+    dls.run("undo", "--yes")
     assert dls.dump() == before
     assert dls.run("link", "rm", "5").stderr.startswith("Error: there is no link #5")
 
