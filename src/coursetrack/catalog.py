@@ -24,9 +24,11 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from coursetrack.errors import CatalogError
 from coursetrack.slugs import slug_problem, slugify
+from coursetrack.validate import LIMITS, MAX_DOCUMENT_ROWS, URL_RULES, field_problem
 
 SHIPPED_SUFFIX = ".yaml"
 MAX_BYTES = 64 * 1024 * 1024
@@ -37,6 +39,22 @@ _MAP = "tag:yaml.org,2002:map"
 
 
 # --- schema ------------------------------------------------------------------
+
+#: The pydantic error type of a value that breaks a rule of `validate`.
+RULE_ERROR = "coursetrack_rule"
+
+
+def stored_value(value: Any, field: str) -> Any:
+    """`value` if the store may hold it in `field` (validate's rule), else a pydantic error.
+
+    Catalogs and backups both check their text this way, so a document is held
+    to the limits and the URL rule of the command line.
+    """
+    if isinstance(value, str) and (field in LIMITS or field in URL_RULES):
+        problem = field_problem(field, value)
+        if problem:
+            raise PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem})
+    return value
 
 
 class _Strict(BaseModel):
@@ -50,6 +68,11 @@ class _Strict(BaseModel):
         if value == "" and not cls.model_fields[info.field_name].is_required():
             return None
         return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _within_rules(cls, value: Any, info: ValidationInfo) -> Any:
+        return stored_value(value, info.field_name)
 
 
 class TopicSpec(_Strict):
@@ -233,6 +256,14 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
         spec = CatalogSpec.model_validate(data)
     except ValidationError as exc:
         raise _validation_error(exc, marks, where) from None
+    rows = 1 + sum(1 + len(course.topics) for course in spec.courses)
+    if rows > MAX_DOCUMENT_ROWS:
+        raise _node_error(
+            where,
+            node.start_mark,
+            f"the catalog lists {rows:,} courses and topics; the limit is {MAX_DOCUMENT_ROWS:,} "
+            "(see 'Limits' in the README): split it into several specializations",
+        )
     _fill_slugs(spec, marks, where)
     return spec
 
@@ -307,6 +338,8 @@ def _describe(err: dict, loc: tuple) -> str:
         return f"unknown key {field!r}; allowed here: {allowed}"
     if kind == "missing":
         return f"missing required key {field!r}"
+    if kind == RULE_ERROR:
+        return err["msg"]
     if kind == "string_too_short":
         return f"empty {field}; give it some text"
     if kind == "string_type":

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, insert, select
 from coursetrack.catalog import CatalogSpec, CourseSpec, TopicSpec
 from coursetrack.models import Course, Specialization, Status, Topic
 from coursetrack.models import Progress as ProgressRow  # `Progress` here is the callback
+from coursetrack.validate import URL_RULES, field_problem
 
 #: Told (courses merged so far, courses in the catalog) as the import goes.
 Progress = Callable[[int, int], None]
@@ -45,11 +46,21 @@ _TOPIC_FIELDS = ("title", "description", "url")
 
 
 def _refresh(row: object, source: object, names: tuple[str, ...]) -> list[str]:
-    """Copy the fields the file gives onto the row; the names that changed."""
+    """Copy the fields the file gives onto the row; the names that changed.
+
+    A stored URL that breaks today's rule (a `javascript:` one imported from a
+    hostile catalog by an older coursetrack) is dropped even where the file
+    gives none: re-importing the genuine catalog must not leave it behind.
+    """
     changed = []
     for name in names:
         value = getattr(source, name)
-        if value is not None and getattr(row, name) != value:
+        if value is None and name in URL_RULES:
+            stored = getattr(row, name)
+            if stored is not None and field_problem(name, stored) is not None:
+                setattr(row, name, None)
+                changed.append(f"{name} removed: not a safe URL")
+        elif value is not None and getattr(row, name) != value:
             setattr(row, name, value)
             changed.append(name)
     return changed

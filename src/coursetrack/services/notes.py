@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from coursetrack.errors import InputError
 from coursetrack.models import Course, Link, Note, Specialization, Topic
+from coursetrack.validate import checked
 
 Item = Specialization | Course | Topic
 
@@ -39,6 +40,7 @@ def add_note(session: Session, *, item: Item, text: str, on: dt.date) -> Note:
     cleaned = text.strip()
     if not cleaned:
         raise InputError("the note is empty; write its text after the ref, in quotes")
+    checked("text", cleaned, what="the note")
     note = Note(**_owner(item), written_on=on, text=cleaned)
     session.add(note)
     session.flush()
@@ -62,24 +64,14 @@ class LinkChange:
     link: Link
 
 
-def _check_url(url: str) -> str:
-    cleaned = url.strip()
-    if not cleaned:
-        raise InputError("the URL is empty; give the address to keep, e.g. https://...")
-    if any(ch.isspace() for ch in cleaned):
-        raise InputError(
-            f"URL {cleaned[:60]!r} contains spaces; percent-encode them (%20) or quote a "
-            "single address"
-        )
-    return cleaned
-
-
 def add_link(
     session: Session, *, item: Item, url: str, title: str | None, on: dt.date
 ) -> LinkChange:
     """Keep a link on the item; the same URL twice is kept once (with the newer title)."""
-    url = _check_url(url)
+    url = checked("link_url", url.strip(), what="the link")
     title = title.strip() or None if title is not None else None
+    if title is not None:
+        checked("title", title, what="--title")
     existing = session.exec(
         select(Link).where(_owned_by(Link, item)).where(Link.url == url)
     ).first()
