@@ -68,7 +68,7 @@ def add_link(
     session: Session, *, item: Item, url: str, title: str | None, on: dt.date
 ) -> LinkChange:
     """Keep a link on the item; the same URL twice is kept once (with the newer title)."""
-    url = checked("link_url", url.strip(), what="the link")
+    url = checked("link_url", url.strip(), what="the URL")
     title = title.strip() or None if title is not None else None
     if title is not None:
         checked("title", title, what="--title")
