@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from coursetrack.errors import CatalogError
 from coursetrack.slugs import slug_problem, slugify
-from coursetrack.validate import LIMITS, MAX_DOCUMENT_ROWS, URL_RULES, field_problem
+from coursetrack.validate import LIMITS, MAX_CATALOG_ITEMS, URL_RULES, field_problem
 
 SHIPPED_SUFFIX = ".yaml"
 MAX_BYTES = 64 * 1024 * 1024
@@ -256,12 +256,12 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
         spec = CatalogSpec.model_validate(data)
     except ValidationError as exc:
         raise _validation_error(exc, marks, where) from None
-    rows = 1 + sum(1 + len(course.topics) for course in spec.courses)
-    if rows > MAX_DOCUMENT_ROWS:
+    rows = sum(1 + len(course.topics) for course in spec.courses)
+    if rows > MAX_CATALOG_ITEMS:
         raise _node_error(
             where,
             node.start_mark,
-            f"the catalog lists {rows:,} courses and topics; the limit is {MAX_DOCUMENT_ROWS:,} "
+            f"the catalog lists {rows:,} courses and topics; the limit is {MAX_CATALOG_ITEMS:,} "
             "(see 'Limits' in the README): split it into several specializations",
         )
     _fill_slugs(spec, marks, where)

@@ -36,10 +36,12 @@ MAX_DESCRIPTION = 10_000
 MAX_NOTE = 100_000
 MAX_URL = 2_048
 MAX_TAG = 100
-#: Rows one catalog or backup may create: items, progress rows, notes, links,
-#: reviews and goals together. Restoring this many stays far below the busy
-#: timeout (bench/run.py measures it), so a restore never starves other commands.
-MAX_DOCUMENT_ROWS = 200_000
+#: What one document may create, so that its import holds the write lock for
+#: seconds, well below the busy timeout (bench/run.py measures both): courses
+#: and topics of a catalog; rows of a backup (items, progress rows, notes,
+#: links, reviews and goals together).
+MAX_CATALOG_ITEMS = 200_000
+MAX_BACKUP_ROWS = 100_000
 
 #: Where a URL may point: the web, or an e-mail address.
 URL_SCHEMES = ("http", "https", "mailto")
