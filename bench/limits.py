@@ -95,8 +95,7 @@ def main() -> int:
         ratio = locked / timeout
         mark = "ok" if ratio <= TARGET else "MISSED"
         print(
-            f"{name:<{width}}  {parsed:7.1f}s  {locked:8.1f}s  {ratio:14.2f}  "
-            f"<={TARGET:.2f} {mark}"
+            f"{name:<{width}}  {parsed:7.1f}s  {locked:8.1f}s  {ratio:14.2f}  <={TARGET:.2f} {mark}"
         )
     print(f"\nbusy timeout {timeout:g} s; python {sys.version.split()[0]}")
     return 0

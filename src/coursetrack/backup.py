@@ -496,7 +496,7 @@ class _Entry(BaseModel):
             problem = slug_problem(value)
             if problem:
                 raise PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem})
-        return stored_value(value, cls._rules.get(name, name))
+        return stored_value(value, cls._rules.get(name, name), what=name)
 
 
 class NoteEntry(_Entry):
@@ -726,6 +726,8 @@ def _describe(err: Any, loc: tuple) -> str:
         return f"{field} must be text"
     if kind == "list_type":
         return f"{field} must be a list"
+    if kind == "string_unicode":
+        return f"{field} is not valid Unicode text (it holds a lone surrogate); retype it"
     if kind == "literal_error":
         expected = err["ctx"]["expected"].replace("'", "")
         return f"{field} {err['input']!r} is not one of {expected}"

@@ -44,14 +44,14 @@ _MAP = "tag:yaml.org,2002:map"
 RULE_ERROR = "coursetrack_rule"
 
 
-def stored_value(value: Any, field: str) -> Any:
+def stored_value(value: Any, field: str, *, what: str | None = None) -> Any:
     """`value` if the store may hold it in `field` (validate's rule), else a pydantic error.
 
     Catalogs and backups both check their text this way, so a document is held
     to the limits and the URL rule of the command line.
     """
     if isinstance(value, str) and (field in LIMITS or field in URL_RULES):
-        problem = field_problem(field, value)
+        problem = field_problem(field, value, what=what)
         if problem:
             raise PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem})
     return value
@@ -340,6 +340,8 @@ def _describe(err: dict, loc: tuple) -> str:
         return f"missing required key {field!r}"
     if kind == RULE_ERROR:
         return err["msg"]
+    if kind == "string_unicode":
+        return f"{field} is not valid Unicode text (it holds a lone surrogate); retype it"
     if kind == "string_too_short":
         return f"empty {field}; give it some text"
     if kind == "string_type":

@@ -40,7 +40,7 @@ MAX_TAG = 100
 #: seconds, well below the busy timeout (bench/run.py measures both): courses
 #: and topics of a catalog; rows of a backup (items, progress rows, notes,
 #: links, reviews and goals together).
-MAX_CATALOG_ITEMS = 200_000
+MAX_CATALOG_ITEMS = 150_000
 MAX_BACKUP_ROWS = 100_000
 
 #: Where a URL may point: the web, or an e-mail address.

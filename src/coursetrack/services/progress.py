@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from coursetrack.errors import InputError
-from coursetrack.models import Course, Status, Topic
+from coursetrack.models import Course, Review, Status, Topic
 from coursetrack.refs import Target, courses_of, resolve
 from coursetrack.services.notes import add_note
 from coursetrack.services.state import ensure_progress, progress_of
@@ -117,6 +117,11 @@ def reopen_items(session: Session, *, refs: list[str]) -> list[Change]:
                 continue
             row.status = Status.IN_PROGRESS if row.started_on else Status.TODO
             row.completed_on = None
+            if isinstance(unit, Topic):
+                # Off the review ladder: reviews are of done topics (a backup holding
+                # reviews of an unfinished topic is refused), and done again starts afresh.
+                for review in session.exec(select(Review).where(Review.topic_id == unit.id)):
+                    session.delete(review)
             changed += 1
         changes.append(Change(target.ref, target.item.title, "reopened", changed, unchanged))
     session.flush()
