@@ -35,7 +35,6 @@ MAX_PROVIDER = 200
 MAX_DESCRIPTION = 10_000
 MAX_NOTE = 100_000
 MAX_URL = 2_048
-MAX_TAG = 100
 #: What one document may create, so that its import holds the write lock for
 #: seconds, well below the busy timeout (bench/run.py measures both): courses
 #: and topics of a catalog; rows of a backup (items, progress rows, notes,
@@ -161,7 +160,6 @@ LIMITS = {
     "provider": MAX_PROVIDER,
     "description": MAX_DESCRIPTION,
     "text": MAX_NOTE,
-    "tag": MAX_TAG,
 }
 URL_RULES = {"url": URL_SCHEMES, "certificate_url": URL_SCHEMES, "link_url": WEB_SCHEMES}
 #: Fields that cannot be blank when given.
