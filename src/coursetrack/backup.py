@@ -17,6 +17,12 @@ Version 1 readers refuse keys they do not know instead of dropping them: a
 later coursetrack that records more adds keys under a new `version`, and an
 older one then says it is too old rather than restoring half of a record.
 The format is described in docs/export.md.
+
+A backup is checked by pydantic models (`Backup` and the entries under it)
+against the rules the command line keeps, so a restore cannot put in what no
+command could: a done item without its date, a review of an unfinished topic,
+a date past 2999 (which made `status` raise OverflowError for good), a
+`javascript:` URL, a 20 MB title. Errors point at the file's line:col.
 """
 
 from __future__ import annotations
