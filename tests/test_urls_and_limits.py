@@ -226,6 +226,10 @@ def _older_store_with_hostile_urls(dls: Store) -> None:
             "url = 'vbscript:msgbox(4)' WHERE position = 1"
         )
         con.execute(
+            "INSERT INTO course (specialization_id, position, slug, title, certificate_url) "
+            "VALUES (1, 6, 'bonus', 'Bonus', 'javascript:alert(6)')"
+        )
+        con.execute(
             "INSERT INTO link (topic_id, url, title, added_on) "
             "VALUES (1, 'java\tscript:alert(5)', 'my notebook', '2024-01-01'), "
             "(1, 'https://example.org/kept', 'kept', '2024-01-01')"
@@ -245,6 +249,10 @@ def test_reimporting_the_genuine_catalog_drops_a_hostile_url(dls: Store) -> None
     assert all("script" not in str(row) and "data:" not in str(row) for row in courses), courses
     assert ("https://coursera.org/verify/C2",) in [(c,) for _, c in courses], (
         "a good URL the learner recorded is kept"
+    )
+    assert "dls/bonus" in result.stdout, "a course the file no longer lists is kept ..."
+    assert dls.rows("SELECT certificate_url FROM course WHERE slug = 'bonus'") == [(None,)], (
+        "... without its hostile URL"
     )
 
 

@@ -55,15 +55,21 @@ def _refresh(row: object, source: object, names: tuple[str, ...]) -> list[str]:
     changed = []
     for name in names:
         value = getattr(source, name)
-        if value is None and name in URL_RULES:
-            stored = getattr(row, name)
-            if stored is not None and field_problem(name, stored) is not None:
-                setattr(row, name, None)
-                changed.append(f"{name} removed: not a safe URL")
-        elif value is not None and getattr(row, name) != value:
+        if value is not None and getattr(row, name) != value:
             setattr(row, name, value)
             changed.append(name)
-    return changed
+    return changed + _drop_unsafe_urls(row, names)
+
+
+def _drop_unsafe_urls(row: object, names: tuple[str, ...]) -> list[str]:
+    """Clear stored URLs that today's rule refuses; what was removed, for the report."""
+    dropped = []
+    for name in names:
+        stored = getattr(row, name) if name in URL_RULES else None
+        if stored is not None and field_problem(name, stored) is not None:
+            setattr(row, name, None)
+            dropped.append(f"{name} removed: not a safe URL")
+    return dropped
 
 
 def import_catalog(
@@ -230,6 +236,9 @@ def _merge_children(
             row.position = offset
             session.add(row)
             report.missing.append(f"{prefix}/{row.slug}")
+            dropped = _drop_unsafe_urls(row, fields)
+            if dropped:
+                report.updated.append(f"{prefix}/{row.slug} ({', '.join(dropped)})")
     session.flush()
     ids = {slug: row.id for slug, row in rows.items()}
     if fresh:
