@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, insert, select
+from sqlmodel import Session, col, select
 
 from coursetrack.catalog import CatalogSpec, CourseSpec, TopicSpec
 from coursetrack.models import Course, Specialization, Status, Topic
@@ -211,9 +211,8 @@ def _merge_children(
         row = existing.get(item.slug)
         if row is None:
             values = {**parent, "position": position, "slug": item.slug, "title": item.title}
-            for name in fields:
-                if getattr(item, name) is not None:
-                    values[name] = getattr(item, name)
+            for name in fields:  # every key in every row: one Core executemany takes them
+                values[name] = getattr(item, name)
             fresh.append(values)
             if not created:
                 report.added.append(f"{prefix}/{item.slug}")
@@ -242,7 +241,7 @@ def _merge_children(
     session.flush()
     ids = {slug: row.id for slug, row in rows.items()}
     if fresh:
-        session.execute(insert(model), fresh)
+        session.connection().execute(model.__table__.insert(), fresh)  # Core: half the time
         if model is Course:  # the topics' parent ids
             query = select(Course.id, Course.slug).where(
                 Course.specialization_id == parent["specialization_id"]
