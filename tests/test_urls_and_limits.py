@@ -368,7 +368,7 @@ COURSE = "  courses:\n  - slug: c\n    title: C\n"
         (HEAD.replace("title: T", 'title: "a\\ud800"'), "5:10", "lone surrogate U+D800"),
         (
             HEAD + "  links:\n  - {url: '', added_on: 2024-01-01}\n",
-            "7:10",
+            "7:11",
             "url is empty",
         ),
         (

@@ -58,9 +58,11 @@ from coursetrack.models import (
     Progress,
     Review,
     Specialization,
+    Status,
     Topic,
 )
 from coursetrack.refs import resolve
+from coursetrack.services.review import GRADES
 from coursetrack.slugs import slug_problem
 from coursetrack.validate import MAX_BACKUP_ROWS, date_problem
 
@@ -476,7 +478,9 @@ def _interval(value: Any, info: ValidationInfo) -> int:
 MAX_INTERVAL = 36500  # 100 years: dates computed from it stay in range
 Day = Annotated[dt.date, BeforeValidator(_day)]
 Interval = Annotated[int, BeforeValidator(_interval)]
-StatusName = Literal["todo", "in-progress", "done"]
+# The store's own lists, not copies (a tuple subscript is one Literal of its items)
+StatusName = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
+GradeName = Literal[GRADES]  # type: ignore[valid-type]
 
 
 class _Entry(BaseModel):
@@ -520,7 +524,7 @@ class LinkEntry(_Entry):
 
 class ReviewEntry(_Entry):
     reviewed_on: Day
-    grade: Literal["again", "hard", "good", "easy"]
+    grade: GradeName
     interval_days: Interval
     due_on: Day
 
