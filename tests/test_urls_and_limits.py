@@ -603,3 +603,18 @@ def test_a_catalog_over_the_item_limit(
     monkeypatch.setattr(catalog, "MAX_CATALOG_ITEMS", 5)
     path = _catalog(tmp_path, "title: T\ncourses:\n  - title: C\n    topics: [a, b, c, d, e]\n")
     refused(store, "import", path, message=":1:1: the catalog lists 6 courses and topics")
+
+
+def test_a_yaml_file_with_too_many_values_stops_while_it_is_read(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PyYAML holds every node in memory: reading stops at the limit, not at the end."""
+    from coursetrack import catalog
+
+    monkeypatch.setattr(catalog, "MAX_YAML_NODES", 20)
+    topics = "".join(f"      - Topic {n}\n" for n in range(30))
+    path = _catalog(tmp_path, f"title: T\ncourses:\n  - title: C\n    topics:\n{topics}")
+    refused(store, "import", path, message=":15:9: more than 20 values")
+    backup_path = tmp_path / "b.yaml"
+    backup_path.write_text(HEAD + "  notes:\n" + "  - {written_on: 2024-01-01, text: n}\n" * 10)
+    refused(store, "import", str(backup_path), message="b.yaml:8:")

@@ -28,7 +28,13 @@ from pydantic_core import PydanticCustomError
 
 from coursetrack.errors import CatalogError
 from coursetrack.slugs import slug_problem, slugify
-from coursetrack.validate import LIMITS, MAX_CATALOG_ITEMS, URL_RULES, field_problem
+from coursetrack.validate import (
+    LIMITS,
+    MAX_CATALOG_ITEMS,
+    MAX_YAML_NODES,
+    URL_RULES,
+    field_problem,
+)
 
 SHIPPED_SUFFIX = ".yaml"
 MAX_BYTES = 64 * 1024 * 1024
@@ -122,6 +128,7 @@ class StrictLoader(yaml.SafeLoader):
     """Composes nodes only; no implicit typing, no aliases, no deep nesting."""
 
     _depth = 0
+    _nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -135,6 +142,16 @@ class StrictLoader(yaml.SafeLoader):
                 None,
                 None,
                 f"nested more than {MAX_DEPTH} levels deep, far deeper than a catalog goes",
+                self.peek_event().start_mark,
+            )
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            # Each node costs PyYAML ~1 KB: stop before memory does.
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"more than {MAX_YAML_NODES:,} values; far more than the largest catalog or "
+                "backup allowed (see 'Limits' in the README)",
                 self.peek_event().start_mark,
             )
         self._depth += 1

@@ -41,6 +41,10 @@ MAX_URL = 2_048
 #: links, reviews and goals together).
 MAX_CATALOG_ITEMS = 150_000
 MAX_BACKUP_ROWS = 100_000
+#: Keys and values one YAML document may hold: the largest catalog or backup
+#: allowed fits (a 150,000-topic catalog of titles and slugs is ~750,000), and
+#: PyYAML holds each in memory, near 1 KB apiece.
+MAX_YAML_NODES = 1_500_000
 
 #: Where a URL may point: the web, or an e-mail address.
 URL_SCHEMES = ("http", "https", "mailto")
