@@ -36,7 +36,7 @@ MAX_DESCRIPTION = 10_000
 MAX_NOTE = 100_000
 MAX_URL = 2_048
 #: What one document may create, so that its import holds the write lock for
-#: seconds, well below the busy timeout (bench/run.py measures both): courses
+#: seconds, well below the busy timeout (bench/limits.py times both): courses
 #: and topics of a catalog; rows of a backup (items, progress rows, notes,
 #: links, reviews and goals together).
 MAX_CATALOG_ITEMS = 150_000
