@@ -339,7 +339,7 @@ def test_a_full_disk_leaves_the_old_export(here: Here) -> None:
 # --- text that must not reach the terminal raw ----------------------------------------
 
 RAW = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-EVIL = "Evil \x1b]0;owned\x07 \x1b[2J\rline\nnext \x9b31m \x00end"
+EVIL = "Evil \x1b]0;owned\x07 \x1b[2J\rline\nnext \x9b31m \x01end"  # NUL is refused
 
 
 def test_argument_bytes_that_are_not_utf8(here: Here) -> None:

@@ -122,7 +122,7 @@ def test_the_same_url_is_kept_once(dls) -> None:
 
 @pytest.mark.parametrize(
     ("url", "message"),
-    [("  ", "the URL is empty"), ("https://example.org/my notes", "contains spaces")],
+    [("  ", "the URL is empty"), ("https://example.org/my notes", "contains a space")],
 )
 def test_bad_links_are_refused(dls, url: str, message: str) -> None:
     before = dls.dump()

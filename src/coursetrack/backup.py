@@ -17,6 +17,12 @@ Version 1 readers refuse keys they do not know instead of dropping them: a
 later coursetrack that records more adds keys under a new `version`, and an
 older one then says it is too old rather than restoring half of a record.
 The format is described in docs/export.md.
+
+A backup is checked by pydantic models (`Backup` and the entries under it)
+against the rules the command line keeps, so a restore cannot put in what no
+command could: a done item without its date, a review of an unfinished topic,
+a date past 2999 (which made `status` raise OverflowError for good), a
+`javascript:` URL, a 20 MB title. Errors point at the file's line:col.
 """
 
 from __future__ import annotations
@@ -26,12 +32,23 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from sqlmodel import Session, col, select
 
-from coursetrack.catalog import StrictLoader, reader_problem, yaml_problem
+from coursetrack.catalog import RULE_ERROR, StrictLoader, reader_problem, stored_value, yaml_problem
 from coursetrack.errors import ExportError
 from coursetrack.models import (
     Course,
@@ -45,7 +62,9 @@ from coursetrack.models import (
     Topic,
 )
 from coursetrack.refs import resolve
+from coursetrack.services.review import GRADES
 from coursetrack.slugs import slug_problem
+from coursetrack.validate import MAX_BACKUP_ROWS, date_problem
 
 FORMAT = "coursetrack-backup"
 VERSION = 1
@@ -59,8 +78,6 @@ _COURSE_FIELDS = ("slug", "title", "description", "url", "certificate_url")
 _TOPIC_FIELDS = ("slug", "title", "description", "url")
 _PROGRESS_FIELDS = ("status", "started_on", "completed_on")
 _DATE_FIELDS = ("started_on", "completed_on")
-_STATUSES = tuple(s.value for s in Status)
-_GRADES = ("again", "hard", "good", "easy")
 
 
 @dataclass(frozen=True)
@@ -70,21 +87,18 @@ class _Kind:
     key: str
     model: type
     fields: tuple[str, ...]
-    optional: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
-    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 _NOTES = _Kind("notes", Note, ("written_on", "text"), dates=("written_on",))
-_LINKS = _Kind("links", Link, ("url", "title", "added_on"), ("title",), dates=("added_on",))
+_LINKS = _Kind("links", Link, ("url", "title", "added_on"), dates=("added_on",))
 _REVIEWS = _Kind(
     "reviews",
     Review,
     ("reviewed_on", "grade", "interval_days", "due_on"),
     dates=("reviewed_on", "due_on"),
     numbers=("interval_days",),
-    choices=(("grade", _GRADES),),
 )
 _GOAL = _Kind("goal", Goal, ("target_on",), dates=("target_on",))
 #: What each level may carry, in the order it is written. `goal` is one mapping;
@@ -331,20 +345,75 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def parse(text: str, *, label: str) -> dict[str, Any]:
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _json_int(text: str) -> Callable[[str], int]:
+    """json's int parser, bounded: Python refuses to convert over 4300 digits (a traceback)."""
+
+    def parse_int(digits: str) -> int:
+        if len(digits) > 100:  # far beyond any value a field takes; its rule says the range
+            line, col = _line_col(text, max(text.find(digits), 0))
+            raise ExportError(
+                f"{line}:{col}: a number of {len(digits):,} digits; no value in a backup "
+                "is that large"
+            )
+        return int(digits)
+
+    return parse_int
+
+
+_JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
+
+
+def _lone_surrogate(text: str) -> tuple[int, int, str] | None:
+    """Where a JSON `\\uD800`-style escape stands without its other half, if anywhere.
+
+    JSON decodes such an escape into a lone surrogate, which is not text: the
+    store cannot hold it, and the error would only come at the write.
+    """
+    pending: re.Match[str] | None = None
+    for match in _JSON_ESCAPE.finditer(text):
+        code = int(match.group(1), 16) if match.group(1) else None
+        if pending is not None:
+            if code is not None and 0xDC00 <= code <= 0xDFFF and match.start() == pending.end():
+                pending = None
+                continue
+            break
+        if code is not None and 0xD800 <= code <= 0xDBFF:
+            pending = match
+        elif code is not None and 0xDC00 <= code <= 0xDFFF:
+            pending = match
+            break
+    if pending is None:
+        return None
+    return (*_line_col(text, pending.start()), pending.group(1))
+
+
+def parse(text: str, *, label: str) -> Backup:
     """Read and check a backup in either form; errors name the place in the file."""
     where = _Where(label)
     if text.lstrip().startswith("{"):
         try:
-            data = json.loads(text, object_pairs_hook=_no_duplicates)
+            data = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int(text))
         except json.JSONDecodeError as exc:
             raise ExportError(
                 f"{label}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})"
             ) from None
         except ExportError as exc:
-            raise ExportError(f"{label}: {exc}") from None
+            place = "" if str(exc)[:1].isdigit() else " "
+            raise ExportError(f"{label}:{place}{exc}") from None
         except RecursionError:
             raise ExportError(f"{label}: nested too deeply to be a backup") from None
+        lone = _lone_surrogate(text)
+        if lone is not None:
+            line, col, code = lone
+            raise ExportError(
+                f"{label}:{line}:{col}: \\u{code} is half of a UTF-16 surrogate pair, not a "
+                "character; a backup holds UTF-8 text: fix or remove the escape"
+            )
     else:
         try:
             node = yaml.compose(text, Loader=StrictLoader)
@@ -367,173 +436,314 @@ def parse(text: str, *, label: str) -> dict[str, Any]:
     return _check_document(data, where)
 
 
-def _check_document(data: Any, where: _Where) -> dict[str, Any]:
+# --- the document, checked by the command line's rules ------------------------------
+
+
+def _day(value: Any, info: ValidationInfo) -> dt.date:
+    """A `YYYY-MM-DD` text within 1900-2999 (a date beyond breaks date arithmetic)."""
+    name = info.field_name
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            RULE_ERROR, "{name} must be a date (YYYY-MM-DD), as text", {"name": name}
+        )
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or day.isoformat() != value:
+        raise PydanticCustomError(
+            RULE_ERROR,
+            "{name} {value} is not a date (YYYY-MM-DD)",
+            {"name": name, "value": repr(value[:40])},
+        )
+    problem = date_problem(day, what=name)
+    if problem:
+        raise PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem})
+    return day
+
+
+def _interval(value: Any, info: ValidationInfo) -> int:
+    """Days between reviews: 1 to 36500, as JSON writes it (a number) or YAML (text)."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INTERVAL:
+        raise PydanticCustomError(
+            RULE_ERROR,
+            "{name} must be a whole number from 1 to {max} days",
+            {"name": info.field_name, "max": MAX_INTERVAL},
+        )
+    return value
+
+
+MAX_INTERVAL = 36500  # 100 years: dates computed from it stay in range
+Day = Annotated[dt.date, BeforeValidator(_day)]
+Interval = Annotated[int, BeforeValidator(_interval)]
+# The store's own lists, not copies (a tuple subscript is one Literal of its items)
+StatusName = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
+GradeName = Literal[GRADES]  # type: ignore[valid-type]
+
+
+class _Entry(BaseModel):
+    """Every mapping of a backup: known keys only, text as text, the store's rules."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    #: Field name -> the `validate` rule it follows, where the two differ.
+    _rules: ClassVar[dict[str, str]] = {}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: Any, info: ValidationInfo) -> Any:
+        # Older stores could keep "" in an optional field; it means "not set".
+        if value == "" and not cls.model_fields[info.field_name].is_required():
+            return None
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _within_rules(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name
+        if name == "slug" and isinstance(value, str):
+            problem = slug_problem(value)
+            if problem:
+                raise PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem})
+        return stored_value(value, cls._rules.get(name, name), what=name)
+
+
+class NoteEntry(_Entry):
+    written_on: Day
+    text: str
+
+
+class LinkEntry(_Entry):
+    _rules: ClassVar[dict[str, str]] = {"url": "link_url"}
+
+    url: str
+    title: str | None = None
+    added_on: Day
+
+
+class ReviewEntry(_Entry):
+    reviewed_on: Day
+    grade: GradeName
+    interval_days: Interval
+    due_on: Day
+
+    @model_validator(mode="after")
+    def _due_after_review(self) -> ReviewEntry:
+        if self.due_on <= self.reviewed_on:
+            raise PydanticCustomError(
+                RULE_ERROR,
+                "due_on {due} is not after reviewed_on {on}",
+                {"due": str(self.due_on), "on": str(self.reviewed_on)},
+            )
+        return self
+
+
+class GoalEntry(_Entry):
+    target_on: Day
+
+
+class ProgressEntry(_Entry):
+    """The rules `start`, `done` and `reopen` keep."""
+
+    status: StatusName
+    started_on: Day | None = None
+    completed_on: Day | None = None
+
+    @model_validator(mode="after")
+    def _dates_fit_the_status(self) -> ProgressEntry:
+        problem = None
+        if self.status == "done" and self.completed_on is None:
+            problem = "a done item needs completed_on, the day it was finished"
+        elif self.status != "done" and self.completed_on is not None:
+            problem = f"completed_on is only for done items; this one is {self.status}"
+        elif self.started_on and self.completed_on and self.completed_on < self.started_on:
+            problem = f"completed_on {self.completed_on} is before started_on {self.started_on}"
+        if problem:
+            raise PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem})
+        return self
+
+
+def _unique_slugs(items: list) -> list:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.slug in seen:
+            raise PydanticCustomError(
+                RULE_ERROR, "duplicate slug {slug}", {"slug": repr(item.slug), "at": index}
+            )
+        seen.add(item.slug)
+    return items
+
+
+class TopicEntry(_Entry):
+    slug: str
+    title: str
+    description: str | None = None
+    url: str | None = None
+    progress: ProgressEntry | None = None
+    notes: list[NoteEntry] = []
+    links: list[LinkEntry] = []
+    reviews: list[ReviewEntry] = []
+
+    @model_validator(mode="after")
+    def _reviews_of_a_done_topic(self) -> TopicEntry:
+        status = self.progress.status if self.progress else "todo"
+        if self.reviews and status != "done":
+            raise PydanticCustomError(
+                RULE_ERROR,
+                "topic {slug} has reviews but is {status}; reviews are of done topics",
+                {"slug": repr(self.slug), "status": status},
+            )
+        return self
+
+
+class CourseEntry(_Entry):
+    slug: str
+    title: str
+    description: str | None = None
+    url: str | None = None
+    certificate_url: str | None = None
+    progress: ProgressEntry | None = None
+    notes: list[NoteEntry] = []
+    links: list[LinkEntry] = []
+    topics: Annotated[list[TopicEntry], AfterValidator(_unique_slugs)] = []
+
+
+class SpecializationEntry(_Entry):
+    slug: str
+    title: str
+    provider: str | None = None
+    url: str | None = None
+    description: str | None = None
+    certificate_url: str | None = None
+    progress: ProgressEntry | None = None
+    goal: GoalEntry | None = None
+    notes: list[NoteEntry] = []
+    links: list[LinkEntry] = []
+    courses: Annotated[list[CourseEntry], AfterValidator(_unique_slugs)] = []
+
+
+def _version(value: Any, _info: ValidationInfo) -> int:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**9:
+        raise PydanticCustomError(
+            RULE_ERROR, "version must be a whole number, e.g. {version}", {"version": VERSION}
+        )
+    if value > VERSION:
+        raise PydanticCustomError(
+            RULE_ERROR,
+            "this backup is version {found}, written by a newer coursetrack; this one reads "
+            "up to version {version}: upgrade coursetrack to restore it",
+            {"found": value, "version": VERSION},
+        )
+    if value < 1:
+        raise PydanticCustomError(
+            RULE_ERROR, "there is no backup version {found}", {"found": value}
+        )
+    return value
+
+
+class Backup(_Entry):
+    """A whole backup document, checked (`parse` gives it, `restore` writes it)."""
+
+    format: Literal["coursetrack-backup"]
+    version: Annotated[int, BeforeValidator(_version)]
+    specializations: Annotated[list[SpecializationEntry], AfterValidator(_unique_slugs)] = []
+
+
+#: Which model a key's entries follow, to list the keys allowed where one is unknown.
+_MODEL_OF = {
+    "specializations": SpecializationEntry,
+    "courses": CourseEntry,
+    "topics": TopicEntry,
+    "notes": NoteEntry,
+    "links": LinkEntry,
+    "reviews": ReviewEntry,
+    "goal": GoalEntry,
+    "progress": ProgressEntry,
+}
+
+
+def _check_document(data: Any, where: _Where) -> Backup:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise where.error((), f"not a coursetrack backup: it needs 'format: {FORMAT}' at the top")
-    _only_keys(data, ("format", "version", "specializations"), (), where)
-    version = data.get("version")
-    if isinstance(version, int) and not isinstance(version, bool):
-        version = str(version)
-    if not isinstance(version, str) or not version.isdigit():
-        raise where.error(("version",), f"version must be a whole number, e.g. {VERSION}")
-    if int(version) > VERSION:
+    rows = _mappings(data) - 1  # every mapping but the document is a row to write
+    if rows > MAX_BACKUP_ROWS:
         raise where.error(
-            ("version",),
-            f"this backup is version {version}, written by a newer coursetrack; this one reads "
-            f"up to version {VERSION}: upgrade coursetrack to restore it",
+            ("specializations",),
+            f"the backup holds {rows:,} records; one backup may hold {MAX_BACKUP_ROWS:,} "
+            "(see 'Limits' in the README): export one specialization per file "
+            "('coursetrack export yaml SPEC')",
         )
-    if int(version) < 1:
-        raise where.error(("version",), f"there is no backup version {version}")
-    specs = _list(data, "specializations", (), where)
-    seen: set[str] = set()
-    out = []
-    for i, spec in enumerate(specs):
-        path = ("specializations", i)
-        item = _item(spec, path, where, "specialization", children="courses", siblings=seen)
-        courses = []
-        course_slugs: set[str] = set()
-        for j, course in enumerate(_list(spec, "courses", path, where)):
-            cpath = (*path, "courses", j)
-            citem = _item(course, cpath, where, "course", "topics", course_slugs)
-            topic_slugs: set[str] = set()
-            citem["topics"] = [
-                _item(topic, (*cpath, "topics", k), where, "topic", None, topic_slugs)
-                for k, topic in enumerate(_list(course, "topics", cpath, where))
-            ]
-            courses.append(citem)
-        item["courses"] = courses
-        out.append(item)
-    return {"format": FORMAT, "version": VERSION, "specializations": out}
-
-
-def _only_keys(data: dict, allowed: tuple[str, ...], path: tuple, where: _Where) -> None:
-    for key in data:
-        if key not in allowed:
-            raise where.error(
-                (*path, key),
-                f"unknown key {key!r}; backup version {VERSION} allows here: {', '.join(allowed)}",
-            )
-
-
-def _list(data: dict, key: str, path: tuple, where: _Where) -> list:
-    value = data.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise where.error((*path, key), f"{key} must be a list")
-    return value
-
-
-def _text(data: dict, key: str, path: tuple, where: _Where, *, required: bool) -> str | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise where.error(path, f"missing required key {key!r}")
-        return None
-    if not isinstance(value, str):
-        raise where.error((*path, key), f"{key} must be text")
-    return value
-
-
-def _item(
-    data: Any,
-    path: tuple,
-    where: _Where,
-    level: str,
-    children: str | None,
-    siblings: set[str],
-) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise where.error(path, "each entry must be a mapping (slug, title, ...)")
-    names = _LEVEL_FIELDS[level]
-    kinds = _ATTACHED[level]
-    allowed = (*names, "progress", *(k.key for k in kinds), *((children,) if children else ()))
-    _only_keys(data, allowed, path, where)
-    out: dict[str, Any] = {}
-    for name in names:
-        value = _text(data, name, path, where, required=name in ("slug", "title"))
-        if value is not None:
-            out[name] = value
-    slug = out["slug"]
-    problem = slug_problem(slug)
-    if problem:
-        raise where.error((*path, "slug"), problem)
-    if slug in siblings:
-        raise where.error((*path, "slug"), f"duplicate slug {slug!r}")
-    siblings.add(slug)
-    if "progress" in data:
-        out["progress"] = _check_progress(data["progress"], (*path, "progress"), where)
-    for kind in kinds:
-        if kind is _GOAL:
-            if data.get(kind.key) is not None:
-                out[kind.key] = [_check_record(data[kind.key], kind, (*path, kind.key), where)]
-            continue
-        out[kind.key] = [
-            _check_record(record, kind, (*path, kind.key, i), where)
-            for i, record in enumerate(_list(data, kind.key, path, where))
-        ]
-    return out
-
-
-_LEVEL_FIELDS = {"specialization": _SPEC_FIELDS, "course": _COURSE_FIELDS, "topic": _TOPIC_FIELDS}
-
-
-def _check_record(data: Any, kind: _Kind, path: tuple, where: _Where) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise where.error(
-            path, f"each entry of {kind.key} must be a mapping ({', '.join(kind.fields)})"
-        )
-    _only_keys(data, kind.fields, path, where)
-    choices = dict(kind.choices)
-    out: dict[str, Any] = {}
-    for name in kind.fields:
-        if name in kind.numbers:
-            value = data.get(name)
-            if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value):
-                value = int(value)
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise where.error((*path, name), f"{name} must be a whole number")
-            if not 1 <= value <= 36500:  # days; also keeps dates computed from it in range
-                raise where.error((*path, name), f"{name} must be from 1 to 36500 days")
-            out[name] = value
-            continue
-        text = _text(data, name, path, where, required=name not in kind.optional)
-        if text is None:
-            continue
-        if name in kind.dates and not _is_iso_date(text):
-            raise where.error((*path, name), f"{name} {text!r} is not a date (YYYY-MM-DD)")
-        if name in choices and text not in choices[name]:
-            raise where.error(
-                (*path, name), f"{name} {text!r} is not one of {', '.join(choices[name])}"
-            )
-        out[name] = text
-    return out
-
-
-def _check_progress(data: Any, path: tuple, where: _Where) -> dict[str, str]:
-    if not isinstance(data, dict):
-        raise where.error(path, "progress must be a mapping (status, started_on, ...)")
-    _only_keys(data, _PROGRESS_FIELDS, path, where)
-    out: dict[str, str] = {}
-    for name in _PROGRESS_FIELDS:
-        value = _text(data, name, path, where, required=name == "status")
-        if value is None:
-            continue
-        if name == "status" and value not in _STATUSES:
-            raise where.error(
-                (*path, name), f"status {value!r} is not one of {', '.join(_STATUSES)}"
-            )
-        if name in _DATE_FIELDS and not _is_iso_date(value):
-            raise where.error((*path, name), f"{name} {value!r} is not a date (YYYY-MM-DD)")
-        out[name] = value
-    return out
-
-
-def _is_iso_date(value: str) -> bool:
     try:
-        return dt.date.fromisoformat(value).isoformat() == value
-    except ValueError:
-        return False
+        return Backup.model_validate(data)
+    except ValidationError as exc:
+        raise _first_error(exc, where) from None
+
+
+def _mappings(data: Any) -> int:
+    """How many mappings `data` holds, itself included; counted before validation,
+    so an oversized backup is refused before pydantic builds a model of it."""
+    count, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            count += 1
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
+
+
+def _first_error(exc: ValidationError, where: _Where) -> ExportError:
+    """The first problem in the file's order, as `file:line:col: what is wrong`."""
+    errors = exc.errors()
+
+    def path_of(err: Any) -> tuple:
+        loc = tuple(err["loc"])
+        index = (err.get("ctx") or {}).get("at")
+        return (*loc, index, "slug") if index is not None else loc
+
+    def order(err: Any) -> tuple[int, int]:
+        path = path_of(err)
+        for end in range(len(path), -1, -1):
+            mark = where.marks.get(path[:end])
+            if mark is not None:
+                return (mark.line, mark.column)
+        return (0, 0)
+
+    first = min(errors, key=order)
+    message = _describe(first, tuple(first["loc"]))
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return where.error(path_of(first), message)
+
+
+def _describe(err: Any, loc: tuple) -> str:
+    names = [part for part in loc if isinstance(part, str)]
+    field = names[-1] if names else "backup"
+    kind = err["type"]
+    if kind == RULE_ERROR:
+        return err["msg"]
+    if kind == "extra_forbidden":
+        owner = _MODEL_OF.get(names[-2], Backup) if len(names) > 1 else Backup
+        allowed = ", ".join(owner.model_fields)
+        return f"unknown key {field!r}; backup version {VERSION} allows here: {allowed}"
+    if kind == "missing":
+        return f"missing required key {field!r}"
+    if kind == "string_type":
+        return f"{field} must be text"
+    if kind == "list_type":
+        return f"{field} must be a list"
+    if kind == "string_unicode":
+        return f"{field} is not valid Unicode text (it holds a lone surrogate); retype it"
+    if kind == "literal_error":
+        expected = err["ctx"]["expected"].replace("'", "")
+        return f"{field} {err['input']!r} is not one of {expected}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"each entry of {field} must be a mapping"
+    return f"{field}: {err['msg']}"
 
 
 # --- restore -----------------------------------------------------------------------
@@ -548,17 +758,29 @@ class RestoreReport:
     records: int
 
 
-def restore(session: Session, document: dict[str, Any]) -> RestoreReport:
+_ITEM_FIELDS = {
+    "specialization": _SPEC_FIELDS,
+    "course": _COURSE_FIELDS,
+    "topic": _TOPIC_FIELDS,
+}
+
+
+def restore(session: Session, document: Backup) -> RestoreReport:
     """Write a checked backup into the store, all or nothing (the caller's transaction).
 
     A specialization the store already has is refused rather than merged: a
     merge would have to choose between two records of the same progress, and
     a restore that silently picks one is not a restore.
+
+    Rows go in with one executemany per table and level, not one ORM object
+    each, so that the largest backup allowed (MAX_BACKUP_ROWS) holds the
+    write lock for seconds, not minutes; the history triggers still record
+    every row.
     """
-    specs = document["specializations"]
-    wanted = [s["slug"] for s in specs]
+    specs = document.specializations
+    wanted = [s.slug for s in specs]
     taken = set(
-        session.exec(select(Specialization.slug).where(Specialization.slug.in_(wanted))).all()
+        session.exec(select(Specialization.slug).where(col(Specialization.slug).in_(wanted))).all()
     )
     if taken:
         names = ", ".join(sorted(taken))
@@ -567,52 +789,80 @@ def restore(session: Session, document: dict[str, Any]) -> RestoreReport:
             f"remove it first with 'coursetrack rm {sorted(taken)[0]}'"
         )
     report = RestoreReport(specializations=wanted, courses=0, topics=0, progress=0, records=0)
+    connection = session.connection()
 
-    def add_records(entry: dict[str, Any], level: str, owner: int | None) -> None:
+    def bulk(model: Any, batch: list[dict[str, Any]]) -> None:
+        # Core, not the ORM's bulk insert: half the time for the same executemany
+        connection.execute(model.__table__.insert(), batch)
+
+    # (table, owner column) -> rows: one executemany takes rows of the same keys
+    rows: dict[tuple[type, str], list[dict[str, Any]]] = {}
+
+    def keep(entry: Any, level: str, row_id: int) -> None:
+        owner = {_OWNER[level]: row_id}
+        if entry.progress is not None:
+            rows.setdefault((Progress, _OWNER[level]), []).append(
+                {**entry.progress.model_dump(), **owner}
+            )
         for kind in _ATTACHED[level]:
-            for record in entry.get(kind.key, []):
-                values = {
-                    name: dt.date.fromisoformat(value) if name in kind.dates else value
-                    for name, value in record.items()
-                }
-                session.add(kind.model(**values, **{_OWNER[level]: owner}))
-                report.records += 1
+            found = getattr(entry, kind.key)
+            for record in [found] if kind is _GOAL else found:
+                if record is not None:
+                    rows.setdefault((kind.model, _OWNER[level]), []).append(
+                        {**record.model_dump(), **owner}
+                    )
 
-    def add_progress(entry: dict[str, Any], **owner: int | None) -> None:
-        data = entry.get("progress")
-        if data is None:
-            return
-        dates = {name: dt.date.fromisoformat(data[name]) for name in _DATE_FIELDS if name in data}
-        session.add(Progress(status=data["status"], **dates, **owner))
-        report.progress += 1
+    def values(entry: Any, level: str) -> dict[str, Any]:
+        return {name: getattr(entry, name) for name in _ITEM_FIELDS[level]}
 
     for spec_entry in specs:
-        spec = Specialization(**{k: spec_entry.get(k) for k in _SPEC_FIELDS})
+        spec = Specialization(**values(spec_entry, "specialization"))
         session.add(spec)
         session.flush()
-        add_progress(spec_entry, specialization_id=spec.id)
-        add_records(spec_entry, "specialization", spec.id)
-        for position, course_entry in enumerate(spec_entry["courses"], start=1):
-            course = Course(
-                specialization_id=spec.id,
-                position=position,
-                **{k: course_entry.get(k) for k in _COURSE_FIELDS},
-            )
-            session.add(course)
-            session.flush()
-            report.courses += 1
-            add_progress(course_entry, course_id=course.id)
-            add_records(course_entry, "course", course.id)
-            for tpos, topic_entry in enumerate(course_entry["topics"], start=1):
-                topic = Topic(
-                    course_id=course.id,
-                    position=tpos,
-                    **{k: topic_entry.get(k) for k in _TOPIC_FIELDS},
+        keep(spec_entry, "specialization", spec.id)
+        courses = spec_entry.courses
+        if not courses:
+            continue
+        bulk(
+            Course,
+            [
+                {**values(c, "course"), "specialization_id": spec.id, "position": n}
+                for n, c in enumerate(courses, start=1)
+            ],
+        )
+        course_ids = dict(
+            session.exec(
+                select(Course.position, Course.id).where(Course.specialization_id == spec.id)
+            ).all()
+        )
+        fresh_topics = []
+        for n, course_entry in enumerate(courses, start=1):
+            keep(course_entry, "course", course_ids[n])
+            fresh_topics += [
+                {**values(t, "topic"), "course_id": course_ids[n], "position": k}
+                for k, t in enumerate(course_entry.topics, start=1)
+            ]
+        report.courses += len(courses)
+        if not fresh_topics:
+            continue
+        bulk(Topic, fresh_topics)
+        topic_ids = {
+            (course_id, position): topic_id
+            for topic_id, course_id, position in session.exec(
+                select(Topic.id, Topic.course_id, Topic.position).where(
+                    col(Topic.course_id).in_(list(course_ids.values()))
                 )
-                session.add(topic)
-                session.flush()
-                report.topics += 1
-                add_progress(topic_entry, topic_id=topic.id)
-                add_records(topic_entry, "topic", topic.id)
+            ).all()
+        }
+        for n, course_entry in enumerate(courses, start=1):
+            for k, topic_entry in enumerate(course_entry.topics, start=1):
+                keep(topic_entry, "topic", topic_ids[(course_ids[n], k)])
+        report.topics += len(fresh_topics)
+    for (model, _owner), batch in rows.items():
+        bulk(model, batch)
+        if model is Progress:
+            report.progress += len(batch)
+        else:
+            report.records += len(batch)
     session.flush()
     return report

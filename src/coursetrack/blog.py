@@ -32,6 +32,7 @@ from coursetrack.errors import InputError
 from coursetrack.models import Status
 from coursetrack.services.export import CourseEntry, PostData, TopicLine
 from coursetrack.services.status import whole_percent
+from coursetrack.validate import publishable_url
 
 FORMATS = ("hugo", "jekyll", "plain")
 
@@ -79,10 +80,15 @@ def _quote(note: str, indent: str = "") -> list[str]:
 
 
 def _link(url: str) -> str:
-    """An autolink where the URL allows one (Hugo and kramdown both render `<url>`)."""
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*", url):
-        return f"<{url}>"
-    return escape_inline(url)
+    """An autolink (Hugo and kramdown both render `<url>`) for a URL a post may link to.
+
+    Anything else — a `javascript:` URL kept by an older store, say — is
+    printed as text, never as a link.
+    """
+    href = publishable_url(url)
+    if href is None:
+        return escape_inline(url)
+    return f"<{href}>"
 
 
 # --- dates -------------------------------------------------------------------------

@@ -24,9 +24,17 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from coursetrack.errors import CatalogError
 from coursetrack.slugs import slug_problem, slugify
+from coursetrack.validate import (
+    LIMITS,
+    MAX_CATALOG_ITEMS,
+    MAX_YAML_NODES,
+    URL_RULES,
+    field_problem,
+)
 
 SHIPPED_SUFFIX = ".yaml"
 MAX_BYTES = 64 * 1024 * 1024
@@ -37,6 +45,22 @@ _MAP = "tag:yaml.org,2002:map"
 
 
 # --- schema ------------------------------------------------------------------
+
+#: The pydantic error type of a value that breaks a rule of `validate`.
+RULE_ERROR = "coursetrack_rule"
+
+
+def stored_value(value: Any, field: str, *, what: str | None = None) -> Any:
+    """`value` if the store may hold it in `field` (validate's rule), else a pydantic error.
+
+    Catalogs and backups both check their text this way, so a document is held
+    to the limits and the URL rule of the command line.
+    """
+    if isinstance(value, str) and (field in LIMITS or field in URL_RULES):
+        problem = field_problem(field, value, what=what)
+        if problem:
+            raise PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem})
+    return value
 
 
 class _Strict(BaseModel):
@@ -50,6 +74,11 @@ class _Strict(BaseModel):
         if value == "" and not cls.model_fields[info.field_name].is_required():
             return None
         return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _within_rules(cls, value: Any, info: ValidationInfo) -> Any:
+        return stored_value(value, info.field_name)
 
 
 class TopicSpec(_Strict):
@@ -99,6 +128,7 @@ class StrictLoader(yaml.SafeLoader):
     """Composes nodes only; no implicit typing, no aliases, no deep nesting."""
 
     _depth = 0
+    _nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -112,6 +142,16 @@ class StrictLoader(yaml.SafeLoader):
                 None,
                 None,
                 f"nested more than {MAX_DEPTH} levels deep, far deeper than a catalog goes",
+                self.peek_event().start_mark,
+            )
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            # Each node costs PyYAML ~1 KB: stop before memory does.
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"more than {MAX_YAML_NODES:,} values; far more than the largest catalog or "
+                "backup allowed (see 'Limits' in the README)",
                 self.peek_event().start_mark,
             )
         self._depth += 1
@@ -234,6 +274,14 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
         spec = CatalogSpec.model_validate(data)
     except ValidationError as exc:
         raise _validation_error(exc, marks, where) from None
+    rows = sum(1 + len(course.topics) for course in spec.courses)
+    if rows > MAX_CATALOG_ITEMS:
+        raise _node_error(
+            where,
+            node.start_mark,
+            f"the catalog lists {rows:,} courses and topics; the limit is {MAX_CATALOG_ITEMS:,} "
+            "(see 'Limits' in the README): split it into several specializations",
+        )
     _fill_slugs(spec, marks, where)
     return spec
 
@@ -396,6 +444,10 @@ def _describe(err: dict, loc: tuple) -> str:
         return f"unknown key {field!r}; allowed here: {allowed}"
     if kind == "missing":
         return f"missing required key {field!r}"
+    if kind == RULE_ERROR:
+        return err["msg"]
+    if kind == "string_unicode":
+        return f"{field} is not valid Unicode text (it holds a lone surrogate); retype it"
     if kind == "string_too_short":
         return f"empty {field}; give it some text"
     if kind == "string_type":

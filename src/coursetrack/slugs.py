@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from coursetrack.validate import MAX_SLUG
+
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # Letters that Unicode does not decompose into a base letter plus an accent.
 _SPELLED = str.maketrans(
@@ -15,10 +17,17 @@ _VALID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 
 
 def slugify(title: str) -> str:
-    """A lowercase ASCII slug derived from a title; accents are folded, not dropped."""
+    """A lowercase ASCII slug derived from a title; accents are folded, not dropped.
+
+    A long title gives a slug cut at a word boundary within MAX_SLUG characters.
+    """
     spelled = title.translate(_SPELLED)
     folded = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
-    return _NON_WORD.sub("-", folded.lower()).strip("-")
+    slug = _NON_WORD.sub("-", folded.lower()).strip("-")
+    if len(slug) > MAX_SLUG:
+        cut = slug[: MAX_SLUG + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[1:] else cut[:MAX_SLUG]
+    return slug.strip("-")
 
 
 def slug_problem(slug: str) -> str | None:
@@ -29,6 +38,8 @@ def slug_problem(slug: str) -> str | None:
     """
     if not slug:
         return "a slug cannot be empty"
+    if len(slug) > MAX_SLUG:
+        return f"slug {slug[:40]!r}... is {len(slug):,} characters long; the limit is {MAX_SLUG}"
     if slug.isdigit():
         return f"slug {slug!r} is all digits, which a ref would read as a position"
     if not _VALID.fullmatch(slug):  # match() with $ would let 'x\n' through

@@ -17,11 +17,29 @@ from coursetrack.models import Course, Link, Note, Progress, Review, Specializat
 from coursetrack.refs import Target, courses_of, resolve
 from coursetrack.services.notes import add_note
 from coursetrack.slugs import slug_problem, slugify
+from coursetrack.validate import checked
+
+_OPTIONS = {
+    "description": "--description",
+    "url": "--url",
+    "certificate_url": "--certificate-url",
+    "provider": "--provider",
+}
+
+
+def _optional(name: str, value: str | None) -> str | None:
+    """An optional field as given on the command line: checked, and "" is no value."""
+    if name.endswith("url"):
+        value = (value or "").strip()  # as pasted, with a space or newline around it
+    if not value:
+        return None
+    return checked(name, value, what=_OPTIONS[name])
 
 
 def _settle_slug(slug: str | None, title: str, *, taken: set[str], what: str, where: str) -> str:
     if not title.strip():
         raise InputError(f"the {what} title is empty; give it some text")
+    checked("title", title.strip(), what=f"the {what} title")
     value = slug if slug is not None else slugify(title)
     problem = slug_problem(value)
     if problem:
@@ -58,9 +76,9 @@ def add_specialization(
     spec = Specialization(
         slug=_settle_slug(slug, title, taken=taken, what="specialization", where="the store"),
         title=title.strip(),
-        provider=provider,
-        url=url,
-        description=description,
+        provider=_optional("provider", provider),
+        url=_optional("url", url),
+        description=_optional("description", description),
     )
     session.add(spec)
     session.flush()
@@ -90,8 +108,8 @@ def add_course(
             slug, title, taken={c.slug for c in siblings}, what="course", where=spec.slug
         ),
         title=title.strip(),
-        description=description,
-        url=url,
+        description=_optional("description", description),
+        url=_optional("url", url),
     )
     session.exec(
         update(Course)
@@ -127,8 +145,8 @@ def add_topic(
             slug, title, taken={t.slug for t in siblings}, what="topic", where=target.ref
         ),
         title=title.strip(),
-        description=description,
-        url=url,
+        description=_optional("description", description),
+        url=_optional("url", url),
     )
     session.exec(
         update(Topic)
@@ -171,7 +189,7 @@ def update_item(
     if title is not None:
         if not title.strip():
             raise InputError("--title is empty; give it some text")
-        item.title = title.strip()
+        item.title = checked("title", title.strip(), what="--title")
         changed.append("title")
     if slug is not None and slug != item.slug:
         taken = _sibling_slugs(session, target)
@@ -186,7 +204,7 @@ def update_item(
         ("provider", provider),
     ):
         if value is not None:
-            setattr(item, name, value or None)
+            setattr(item, name, _optional(name, value))
             changed.append(name)
     if note is not None:
         add_note(session, item=item, text=note, on=today())

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from coursetrack.errors import InputError
 from coursetrack.models import Course, Link, Note, Specialization, Topic
 from coursetrack.refs import Target
+from coursetrack.validate import checked
 
 Item = Specialization | Course | Topic
 
@@ -43,6 +44,7 @@ def note_text(text: str) -> str:
     cleaned = text.strip()
     if not cleaned:
         raise InputError("the note is empty; write its text after the ref, in quotes")
+    checked("text", cleaned, what="the note")
     return cleaned
 
 
@@ -84,24 +86,14 @@ class LinkChange:
     link: Link
 
 
-def _check_url(url: str) -> str:
-    cleaned = url.strip()
-    if not cleaned:
-        raise InputError("the URL is empty; give the address to keep, e.g. https://...")
-    if any(ch.isspace() for ch in cleaned):
-        raise InputError(
-            f"URL {cleaned[:60]!r} contains spaces; percent-encode them (%20) or quote a "
-            "single address"
-        )
-    return cleaned
-
-
 def add_link(
     session: Session, *, item: Item, url: str, title: str | None, on: dt.date
 ) -> LinkChange:
     """Keep a link on the item; the same URL twice is kept once (with the newer title)."""
-    url = _check_url(url)
+    url = checked("link_url", url.strip(), what="the URL")
     title = title.strip() or None if title is not None else None
+    if title is not None:
+        checked("title", title, what="--title")
     existing = session.exec(
         select(Link).where(_owned_by(Link, item)).where(Link.url == url)
     ).first()

@@ -167,6 +167,16 @@ def reopen_items(session: Session, *, refs: list[str]) -> list[Change]:
         changed = units_total = 0
         for column, units, params in _scopes(target):
             args = {**params, "done": Status.DONE.value}
+            if column == "topic_id":
+                # Off the review ladder: reviews are of done topics (a backup holding
+                # reviews of an unfinished topic is refused), and done again starts afresh.
+                conn.execute(
+                    text(
+                        f"DELETE FROM review WHERE topic_id IN ({units}) AND topic_id IN "
+                        "(SELECT topic_id FROM progress WHERE status = :done)"
+                    ),
+                    args,
+                )
             units_total += conn.execute(
                 text(f"SELECT count(*) FROM ({units})"), params
             ).scalar_one()
