@@ -22,6 +22,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,7 @@ from coursetrack import paths
 from coursetrack.errors import StoreError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import URL, Engine
     from sqlalchemy.engine import Connection
     from sqlalchemy.exc import DBAPIError
     from sqlmodel import Session
@@ -246,11 +247,9 @@ def busy_timeout() -> float:
         ) from None
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str | URL) -> Engine:
     from sqlalchemy import create_engine, event
 
-    if not url.startswith("sqlite"):
-        return create_engine(url)
     engine = create_engine(url, connect_args={"timeout": busy_timeout()})
 
     @event.listens_for(engine, "connect")
@@ -268,47 +267,87 @@ def _make_engine(url: str) -> Engine:
     return engine
 
 
-def _inspect_file(path: Path) -> int | None:
+def _inspect_file(path: Path, shown: str | None = None) -> int | None:
     """The schema version of the coursetrack store at `path`; None for a new store.
 
-    Opens the file read-only, so a file that is refused is left untouched.
+    Opens the file read-only, so a file that is refused is left untouched, and
+    refuses anything that is not a regular file before reading it: a FIFO would
+    block the open forever, a device would be read (or written) as a store.
+    Messages name the store as the user did (`shown`).
     """
-    if not path.exists():
-        return None
-    if path.is_dir():
-        raise StoreError(f"{path} is a directory, not a store file; give a file path to --db")
+    where = shown or str(path)
     try:
-        with path.open("rb") as fh:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # a new store (a folder in the way is reported on creating it)
+    except OSError as exc:
+        raise StoreError(f"cannot read the store {where}: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{where} is a directory, not a store file; give a file path to --db")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(
+            f"{where} is not a regular file (it is a {_file_kind(info.st_mode)}), so not a "
+            "store; point --db or COURSETRACK_DB at a file"
+        )
+    try:
+        # O_NONBLOCK: should a FIFO replace the file meanwhile, the open still returns
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise StoreError(f"{where} is not a regular file, so not a store")
             header = fh.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise StoreError(f"cannot read the store {path}: {exc.strerror}") from None
+        raise StoreError(f"cannot read the store {where}: {exc.strerror}") from None
     if not header:
         return None  # an empty file: SQLite treats it as a new database
     if header != SQLITE_MAGIC:
         raise StoreError(
-            f"{path} is not a SQLite database, so not a coursetrack store; "
+            f"{where} is not a SQLite database, so not a coursetrack store; "
             "point --db or COURSETRACK_DB at another file"
         )
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
-            app_id = con.execute("PRAGMA application_id").fetchone()[0]
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            app_id, version, tables = _identify(con)
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot read the store {path}: {exc}") from None
+        raise StoreError(f"cannot read the store {where}: {exc}") from None
+    return _check_ours(where, app_id, version, tables)
+
+
+def _file_kind(mode: int) -> str:
+    for test, word in (
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return word
+    return "special file"
+
+
+def _identify(con: sqlite3.Connection) -> tuple[int, int, int]:
+    """(application_id, user_version, number of schema objects) of an open database."""
+    app_id = con.execute("PRAGMA application_id").fetchone()[0]
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    return app_id, version, tables
+
+
+def _check_ours(where: str, app_id: int, version: int, tables: int) -> int | None:
+    """The store's schema version; None for an empty database; refuse anyone else's."""
     if app_id != APPLICATION_ID:
         if app_id == 0 and tables == 0:
             return None
         raise StoreError(
-            f"{path} is a SQLite database but not a coursetrack store; "
+            f"{where} is a SQLite database but not a coursetrack store; "
             "point --db or COURSETRACK_DB at another file"
         )
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"{path} was written by a newer coursetrack (schema {version}, this one reads "
+            f"{where} was written by a newer coursetrack (schema {version}, this one reads "
             f"up to {SCHEMA_VERSION}); upgrade coursetrack to use it"
         )
     return version
@@ -342,7 +381,7 @@ def _backup(path: Path, version: int) -> Path:
     return target
 
 
-def _migrate(engine: Engine) -> None:
+def _migrate(engine: Engine, where: str) -> None:
     """Bring the store up to SCHEMA_VERSION, one transaction per migration.
 
     A store that is up to date is only read, never locked: taking the write
@@ -350,7 +389,10 @@ def _migrate(engine: Engine) -> None:
     """
     with engine.connect() as plain:
         with plain.begin():
-            current = plain.exec_driver_sql("PRAGMA user_version").scalar_one()
+            # Checked again on the connection itself: whatever the URL's form, the
+            # database SQLite actually opened is ours, empty, or left alone.
+            raw = plain.connection.dbapi_connection
+            current = _check_ours(where, *_identify(raw)) or 0  # type: ignore[arg-type]
         if current >= SCHEMA_VERSION:
             return
         conn = plain.execution_options(sqlite_begin="IMMEDIATE")
@@ -421,55 +463,130 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     the file are created and the schema brought up to date.
     """
     target = paths.resolve_db(target)
-    if paths.is_url(target):
-        return _open_url(target)
-    return _open_file(Path(target).expanduser(), write=write, notify=notify)
+    if not paths.is_url(target):
+        path = Path(target).expanduser()
+        return _open_file(path, shown=str(path), write=write, notify=notify)
+    url, shown = _parse_url(target)
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        # Issue 12 adds PostgreSQL here; until then, say so rather than half-work.
+        raise StoreError(
+            f"PostgreSQL stores are not supported yet ({shown}); use a SQLite file: "
+            "--db PATH or --db sqlite:///PATH"
+        )
+    if backend != "sqlite" or url.get_driver_name() != "pysqlite":
+        raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
+    path = _sqlite_file(url, shown)
+    if path is None:  # in memory: nothing on disk to check
+        with _translate_errors(shown):
+            engine = _make_engine(url)
+            _migrate(engine, shown)
+        return Store(shown, engine, exists=True)
+    return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
 
-def _open_url(url: str) -> Store:
+_URL_HELP = "give a file path, or a SQLite URL such as sqlite:///coursetrack.db"
+
+#: Query parameters the pysqlite driver takes itself; any other belongs to a
+#: SQLite URI and needs uri=true (without it SQLAlchemy warns and drops it).
+_DRIVER_PARAMETERS = {"uri", "timeout", "check_same_thread", "isolation_level", "detect_types"}
+
+
+def _parse_url(target: str) -> tuple[URL, str]:
+    """The parsed URL and how to show it: its password, if any, masked."""
+    import re
+
     from sqlalchemy.engine import make_url
-    from sqlmodel import SQLModel
+    from sqlalchemy.exc import ArgumentError
 
-    from coursetrack import models  # noqa: F401  (registers the tables)
-
-    parsed = make_url(url)
-    plain_file = parsed.database not in (None, "", ":memory:") and not parsed.query.get("uri")
-    if parsed.get_backend_name() == "sqlite" and plain_file:
-        _inspect_file(Path(parsed.database))  # refuse what is not ours, as for --db PATH
-    with _translate_errors(url):
-        engine = _make_engine(url)
-        if url.startswith("sqlite"):
-            _migrate(engine)
-        else:
-            SQLModel.metadata.create_all(engine)
-    return Store(url, engine, exists=True)
+    try:
+        url = make_url(target)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        masked = re.sub(r"//[^/]*@", "//***@", target)  # whatever holds a password
+        raise StoreError(f"{masked} is not a store URL; {_URL_HELP}") from None
+    if url.password is None:
+        return url, target  # as typed: SQLAlchemy's rendering escapes a file: URI
+    return url, url.render_as_string(hide_password=True)
 
 
-def _open_file(path: Path, *, write: bool, notify: Notify | None) -> Store:
-    version = _inspect_file(path)
+def _sqlite_file(url: URL, shown: str) -> Path | None:
+    """The file a SQLite URL opens, found as the driver finds it; None in memory.
+
+    Every form is reduced to the one path SQLite will open (`sqlite:///rel`,
+    `sqlite:////abs`, `?uri=true` with `file:` URIs, percent-escapes included),
+    so that each gets the checks a plain --db PATH gets.
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    unknown = sorted(set(url.query) - _DRIVER_PARAMETERS)
+    uri = str(url.query.get("uri", "")).lower() in ("true", "1")
+    if unknown and not uri:
+        raise StoreError(
+            f"{shown}: {', '.join(unknown)} is a SQLite URI parameter; add uri=true "
+            "to the URL (sqlite:///file:PATH?mode=ro&uri=true)"
+        )
+    [filename], _options = url.get_dialect()().create_connect_args(url)
+    if not uri or not filename.startswith("file:"):
+        return None if filename in ("", ":memory:") else Path(filename)
+    parts = urlsplit(filename)
+    if parts.netloc not in ("", "localhost"):
+        raise StoreError(f"{shown}: a file: URI names a file on this machine only")
+    mode = parse_qs(parts.query).get("mode", [""])[-1]
+    name = unquote(parts.path)
+    if mode == "memory" or name in ("", ":memory:"):
+        return None
+    return Path(name)
+
+
+def _open_file(
+    path: Path,
+    *,
+    shown: str,
+    url: URL | None = None,
+    write: bool,
+    notify: Notify | None,
+) -> Store:
+    """Open the store file at `path` (through `url` when the user gave one)."""
+    from coursetrack.atomic import follow
+
+    real = follow(path, error=StoreError)  # a planted or dangling link is refused
+    version = _inspect_file(real, shown)
     if version is None and not write:
         engine = _make_engine("sqlite://")
-        _migrate(engine)
-        return Store(str(path), engine, exists=False)
+        _migrate(engine, shown)
+        return Store(shown, engine, exists=False)
     if write:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            real.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
                 f"cannot create the store's directory {path.parent}: {exc.strerror}; "
                 "use --db to put the store elsewhere"
             ) from None
-    with _translate_errors(str(path)):
-        engine = _make_engine(f"sqlite:///{path}")
+    with _translate_errors(shown):
+        engine = _make_engine(url or _read_url(real, write=write))
         if version is not None and version < SCHEMA_VERSION:
-            saved = _backup(path, version)
+            saved = _backup(real, version)
             if notify:
                 notify(
-                    f"upgrading {path} from schema {version} to {SCHEMA_VERSION}; "
+                    f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
                     f"a copy of the old store is at {saved}"
                 )
-        _migrate(engine)
-    return Store(str(path), engine, exists=True)
+        _migrate(engine, shown)
+    return Store(shown, engine, exists=True)
+
+
+def _read_url(path: Path, *, write: bool) -> URL:
+    """How to open the store file: read-write, or read-only where it cannot be written.
+
+    A store on a read-only file system (a mounted backup, a live CD) is still
+    read and exported: opened with `_read_only_uri`, which needs no side files.
+    """
+    from sqlalchemy import URL
+
+    if write or (os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)):
+        return URL.create("sqlite", database=str(path))
+    return URL.create("sqlite", database=_read_only_uri(path), query={"uri": "true"})
 
 
 @contextmanager
