@@ -83,15 +83,18 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
             tmp.unlink()
 
 
-def follow(path: Path, *, error: type[CoursetrackError] = ExportError) -> Path:
+def follow(
+    path: Path, *, shown: str | Path | None = None, error: type[CoursetrackError] = ExportError
+) -> Path:
     """The real path `path` names, following links one at a time, as the kernel would.
 
     Refuses (raising `error`) a link that another user owns in a sticky,
     world-writable folder, and a dangling link: the file it would create is
     one its planter chose. A name that does not exist and is no link is fine.
     A name with no link in it comes back as given, for messages to show.
+    Messages name the file as `shown` (default: `path`).
     """
-    shown = path
+    shown = shown or path
     pending = list(Path(path).expanduser().parts)
     current = Path.cwd() if pending and not os.path.isabs(pending[0]) else Path("/")
     if pending and os.path.isabs(pending[0]):
@@ -117,7 +120,7 @@ def follow(path: Path, *, error: type[CoursetrackError] = ExportError) -> Path:
         links += 1
         if links > MAX_LINKS:
             raise error(f"{shown}: too many levels of symbolic links")
-        _check_link_owner(candidate, info, shown=shown, error=error)
+        _check_link_owner(candidate, info, shown=str(shown), error=error)
         target = os.readlink(candidate)
         if not os.path.lexists(candidate.parent / target) and not pending:
             raise error(
@@ -133,7 +136,7 @@ def follow(path: Path, *, error: type[CoursetrackError] = ExportError) -> Path:
 
 
 def _check_link_owner(
-    link: Path, info: os.stat_result, *, shown: Path, error: type[CoursetrackError]
+    link: Path, info: os.stat_result, *, shown: str, error: type[CoursetrackError]
 ) -> None:
     """Refuse a link in a sticky folder that neither the user nor the folder's owner made."""
     try:
@@ -143,8 +146,8 @@ def _check_link_owner(
     sticky = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
     if sticky and info.st_uid not in (os.geteuid(), folder.st_uid):
         raise error(
-            f"{shown}: {link} is a symbolic link owned by another user in the shared "
-            f"folder {link.parent}; coursetrack does not follow it. Give another name"
+            f"{shown} is, or goes through, a symbolic link that another user owns in a "
+            "shared folder (sticky, like /tmp); coursetrack does not follow it: give another name"
         )
 
 

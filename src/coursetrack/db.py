@@ -549,7 +549,7 @@ def _open_file(
     """Open the store file at `path` (through `url` when the user gave one)."""
     from coursetrack.atomic import follow
 
-    real = follow(path, error=StoreError)  # a planted or dangling link is refused
+    real = follow(path, shown=shown, error=StoreError)  # a planted or dangling link is refused
     version = _inspect_file(real, shown)
     if version is None and not write:
         engine = _make_engine("sqlite://")
