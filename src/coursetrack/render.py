@@ -1,8 +1,10 @@
 """Everything the terminal sees: Rich tables, bars, messages and JSON.
 
 Rich decides colour: none under NO_COLOR or when output is not a terminal.
-User text always goes in as `Text`, never as markup, so a title such as
-`[bold]` or one carrying escape sequences prints as harmless text.
+User text always goes in through `safe` and as `Text`, never as markup, so a
+title such as `[bold]` or `[/x]`, or one carrying escape sequences, bidi
+overrides or zero-width characters, prints as harmless, visible text. That
+holds for the progress bar too, which draws on another thread.
 """
 
 from __future__ import annotations
@@ -21,15 +23,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from coursetrack.controls import visible
+from coursetrack.controls import printable
 
 STATUS_STYLE = {"done": "green", "in-progress": "yellow", "todo": "dim"}
 BAR_WIDTH = 10
 
 
 def safe(text: str, *, one_line: bool = False) -> str:
-    """User text with control characters shown as `\\x1b`, never sent raw to the terminal."""
-    return visible(text, one_line=one_line)
+    """User text as the terminal shows it: the one door every user text goes through.
+
+    Control characters come out as `\\x1b`, invisible format characters (RTL
+    overrides, zero-width spaces) as `\\u202e`: shown, never obeyed.
+    """
+    return printable(text, one_line=one_line)
 
 
 def _text(value: str, style: str = "") -> Text:
@@ -384,12 +390,16 @@ def queue_table(queue: Any) -> None:
     if not queue.due:
         if queue.next_due_on:
             console.print(
-                f"Nothing due for review{where} today ({_date(queue.today)}); "
-                f"next on {_date(queue.next_due_on)}."
+                Text(
+                    f"Nothing due for review{where} today ({_date(queue.today)}); "
+                    f"next on {_date(queue.next_due_on)}."
+                )
             )
         else:
             console.print(
-                f"Nothing to review{where} yet: topics join the queue when you mark them done."
+                Text(
+                    f"Nothing to review{where} yet: topics join the queue when you mark them done."
+                )
             )
         return
     count = "1 topic" if len(queue.due) == 1 else f"{len(queue.due)} topics"
@@ -487,7 +497,7 @@ class Tracker:
     def __init__(self, description: str, *, enabled: bool) -> None:
         import threading
 
-        self.description = description
+        self.description = safe(description, one_line=True)
         self.shown = False
         self._console = stderr()
         self._enabled = (
@@ -515,18 +525,25 @@ class Tracker:
     def describe(self, description: str) -> None:
         """Name the step under way (e.g. "writing YAML" once the data is read)."""
         with self._lock:
-            self.description = description
+            self.description = safe(description, one_line=True)
             if self._bar is not None:
-                self._bar.update(self._task, description=description)
+                self._bar.update(self._task, description=self.description)
 
     def _show(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         with self._lock:
             if self._bar is not None or not self._enabled:
                 return
             self._bar = Progress(
-                "[progress.description]{task.description}",
+                # a file name or title, not markup: "[/x]" once killed this thread
+                TextColumn("{task.description}", markup=False, style="progress.description"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),

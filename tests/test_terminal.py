@@ -1,0 +1,124 @@
+"""What a terminal receives: user text shown, never obeyed (issue 10).
+
+Titles, notes, links and file names can carry escape sequences, Rich markup,
+bidi overrides and zero-width characters. Every view runs here on a real
+pseudo-terminal (tests/terminal.py), where Rich draws colour and the progress
+bar, so that what a person's terminal would receive is what is checked.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coursetrack.cli import app
+from terminal import run_in_terminal
+
+#: What an attacker's title holds: an OSC (retitle the window), a screen clear,
+#: a BEL, Rich markup that closes a tag never opened, a right-to-left override
+#: and a zero-width space.
+EVIL = "T[/x][bold]\x1b]0;PWNED\x07\x1b[2J\u202eZ\u200b"
+SHOWN = "T[/x][bold]\\x1b]0;PWNED\\x07\\x1b[2J\\u202eZ\\u200b"
+NOW = {"COURSETRACK_NOW": "2026-03-20T09:00:00+00:00", "COLUMNS": "250"}
+
+#: What must never reach the screen raw.
+RAW = ["\x1b]0;PWNED", "\x1b[2J", "\x07", "\u202e", "\u200b"]
+
+
+def cli(db: Path, *args: str) -> None:
+    result = CliRunner().invoke(app, ["--db", str(db), *args], env=NOW)
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def evil_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("evil") / "store.db"
+    cli(db, "add", "specialization", EVIL, "--slug", "ev", "--description", EVIL)
+    cli(db, "add", "course", "ev", EVIL, "--slug", "c")
+    cli(db, "add", "topic", "ev/c", EVIL, "--slug", "t")
+    cli(db, "add", "topic", "ev/c", EVIL, "--slug", "u")
+    cli(db, "done", "ev/c/t", "--on", "2026-03-01", "--note", EVIL)
+    cli(db, "link", "ev/c", "https://example.com/x", "--title", EVIL)
+    cli(db, "goal", "ev", "--by", "2026-06-01")
+    return db
+
+
+def _clean(screen: str) -> None:
+    for raw in RAW:
+        assert raw not in screen, (raw, screen)
+
+
+VIEWS = {
+    "status": ["status"],
+    "status-spec": ["status", "ev"],
+    "status-course": ["status", "ev/c"],
+    "status-topic": ["status", "ev/c/t"],
+    "next": ["next"],
+    "plan": ["plan", "ev"],
+    "show-course": ["show", "ev/c"],
+    "show-topic": ["show", "ev/c/t"],
+    "log": ["log"],
+    "review": ["review"],
+}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_view_shows_hostile_text_escaped(evil_store: Path, view: str) -> None:
+    code, screen = run_in_terminal(["--db", str(evil_store), *VIEWS[view]], env=NOW)
+    assert code == 0, screen
+    _clean(screen)
+    assert "Traceback" not in screen
+    plain = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", screen)  # Rich's own colours out
+    assert SHOWN in plain, plain
+
+
+def test_an_error_on_stderr_is_escaped(evil_store: Path) -> None:
+    missing = EVIL.replace("/", "") + ".yaml"
+    code, screen = run_in_terminal(["--db", str(evil_store), "import", missing], env=NOW)
+    assert code == 1
+    _clean(screen)
+    assert "Error: T[x][bold]\\x1b]0;PWNED\\x07\\x1b[2J\\u202eZ\\u200b.yaml: no such file" in screen
+
+
+def test_the_progress_bar_shows_a_hostile_file_name_escaped(tmp_path: Path) -> None:
+    """The bar's description was Rich markup: escapes went out raw, "[/x]" killed its thread."""
+    lines = ["slug: big", "title: Big [/x]", "courses:"]
+    for c in range(30):
+        lines += [f"  - title: Course {c}", f"    slug: c{c}", "    topics:"]
+        lines += [f"      - Topic {c}.{t}" for t in range(10)]
+    (tmp_path / "[").mkdir()
+    for name in ("\x1b]0;PWNED\x07\x1b[2J.yaml", "[/x]\u202e.yaml"):
+        source = tmp_path / name  # the second in a folder named "["
+        source.write_text("\n".join(lines) + "\n")
+        code, screen = run_in_terminal(
+            ["--db", str(tmp_path / f"{len(name)}.db"), "import", str(source)],
+            env={"COURSETRACK_PROGRESS_AFTER": "0", "COLUMNS": "250"},
+        )
+        assert code == 0, screen
+        _clean(screen)
+        assert "━" in screen, "the bar was drawn"
+        assert "Exception in thread" not in screen and "MarkupError" not in screen
+        assert "imported big: Big [/x] (30 courses, 300 topics)" in screen
+        shown = "\\x1b]0;PWNED\\x07\\x1b[2J.yaml" if "PWNED" in name else "[/x]\\u202e.yaml"
+        assert f"reading {tmp_path}/{shown}" in screen
+
+
+def test_every_invisible_format_character_is_shown() -> None:
+    """The list in controls.py covers Unicode's whole Cf category (and line separators)."""
+    import sys
+    import unicodedata
+
+    from coursetrack.render import safe
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.category(char) in ("Cf", "Zl", "Zp", "Cs"):
+            assert (
+                safe(f"a{char}b") == f"a\\u{code:04x}b"
+                if code <= 0xFFFF
+                else (safe(f"a{char}b") == f"a\\U{code:08x}b")
+            ), hex(code)
+    assert safe("naïve café 日本 👍") == "naïve café 日本 👍", "visible text is left alone"
