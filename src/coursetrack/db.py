@@ -443,12 +443,12 @@ class Store:
         """
         from sqlmodel import Session
 
-        from coursetrack.dates import now
+        from coursetrack.dates import stamp
         from coursetrack.models import Command
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         with _translate_errors(self.target), Session(bind) as session, session.begin():
-            record = Command(at=now().isoformat(timespec="seconds"), line=command)
+            record = Command(at=stamp(), line=command)
             session.add(record)
             session.flush()
             session.info["command_id"] = record.id

@@ -8,12 +8,13 @@ are compiled and evaluated each time (it was most of the cost of building
 the commands, which every Tab pays).
 """
 
+import os
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from coursetrack import __version__
+from coursetrack import __version__, dates
 from coursetrack.cli import (
     catalogs,
     export,
@@ -134,6 +135,8 @@ def root(
     ] = False,
 ) -> None:
     settings(ctx).db = db
+    if os.environ.get(dates.CLOCK_ENV):
+        dates.now()  # a pinned clock out of range is refused by every command, read or write
 
 
 app.command("status")(status.status)

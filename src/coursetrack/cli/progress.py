@@ -70,7 +70,7 @@ def done(
     """
     from coursetrack.services.progress import mark_done
 
-    when = _when(on)
+    when = _when(on) if on is not None else None  # None: today, never before the start
     with writing(ctx) as session:
         changes = mark_done(session, refs=refs, on=when, note=note)
     _report(changes, json)

@@ -52,10 +52,10 @@ def reviewed(
       coursetrack reviewed dls/neural-networks/basics --grade again --on yesterday
     """
     from coursetrack import render
-    from coursetrack.dates import parse_date, today
+    from coursetrack.dates import parse_date
     from coursetrack.services.review import record_review
 
-    when = parse_date(on, future=False) if on is not None else today()
+    when = parse_date(on, future=False) if on is not None else None  # None: today, or later
     with writing(ctx) as session:
         result = record_review(session, ref=ref, grade=grade.value, on=when)
     if json:

@@ -12,9 +12,10 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from coursetrack.dates import start_of
 from coursetrack.errors import InputError
 from coursetrack.models import Change, Command
 from coursetrack.refs import resolve
@@ -181,8 +182,10 @@ def log_entries(
     """Commands newest first, optionally only those touching `ref` and its children."""
     query = select(Command).order_by(col(Command.id).desc())
     if since is not None:
-        # `at` is ISO 8601 text, so it sorts as it reads: on or after that day
-        query = query.where(col(Command.at) >= since.isoformat())
+        # From that day's midnight in the user's zone, compared as moments: SQLite's
+        # datetime() turns any stored offset (older stores kept local ones) into UTC.
+        start = start_of(since).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        query = query.where(func.datetime(Command.at) >= start)
     if limit and ref is None:
         query = query.limit(limit)  # `log -n 3` reads three commands, not the whole history
     commands = list(session.exec(query).all())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from coursetrack.dates import not_before, today
 from coursetrack.errors import InputError
 from coursetrack.models import Course, Status, Topic
 from coursetrack.refs import Target, courses_of, resolve
@@ -53,9 +54,9 @@ def _unit_ref(target: Target, unit: Course | Topic) -> str:
 
 
 def mark_done(
-    session: Session, *, refs: list[str], on: dt.date, note: str | None = None
+    session: Session, *, refs: list[str], on: dt.date | None, note: str | None = None
 ) -> list[Change]:
-    """Mark every open unit under each ref done on `on`."""
+    """Mark every open unit under each ref done on `on` (None: today, see `not_before`)."""
     targets = [resolve(session, ref) for ref in refs]
     changes = []
     for target in targets:
@@ -65,16 +66,17 @@ def mark_done(
             if row.status == Status.DONE:
                 unchanged += 1
                 continue
-            if row.started_on is not None and on < row.started_on:
+            day = on if on is not None else not_before(row.started_on)
+            if row.started_on is not None and day < row.started_on:
                 raise InputError(
-                    f"--on {on} is before {_unit_ref(target, unit)} was started "
+                    f"--on {day} is before {_unit_ref(target, unit)} was started "
                     f"({row.started_on}); give a later date, or fix the start first"
                 )
             row.status = Status.DONE
-            row.completed_on = on
+            row.completed_on = day
             changed += 1
         if note is not None:
-            add_note(session, item=target.item, text=note, on=on)
+            add_note(session, item=target.item, text=note, on=on or today())
         changes.append(Change(target.ref, target.item.title, "done", changed, unchanged))
     session.flush()
     return changes

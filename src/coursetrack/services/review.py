@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlmodel import Session, select
 
+from coursetrack.dates import not_before
 from coursetrack.errors import InputError
 from coursetrack.models import Course, Progress, Review, Specialization, Status, Topic
 from coursetrack.refs import Target, resolve
@@ -215,8 +216,8 @@ class Reviewed:
     due_on: dt.date
 
 
-def record_review(session: Session, *, ref: str, grade: str, on: dt.date) -> Reviewed:
-    """Record a review of a done topic and schedule its next one."""
+def record_review(session: Session, *, ref: str, grade: str, on: dt.date | None) -> Reviewed:
+    """Record a review of a done topic and schedule its next one (None: today, see `not_before`)."""
     target = resolve(session, ref)
     if target.topic is None:
         example = f"{target.ref}/1" if target.kind == "course" else f"{target.ref}/1/1"
@@ -234,6 +235,8 @@ def record_review(session: Session, *, ref: str, grade: str, on: dt.date) -> Rev
             f"{target.ref} is not done (it is {status}), so there is nothing to review yet; "
             f"mark it done first with 'coursetrack done {target.ref}'"
         )
+    if on is None:
+        on = not_before(schedule.completed_on, schedule.last_reviewed_on)
     if on < schedule.completed_on:
         raise InputError(
             f"--on {on.isoformat()} is before {target.ref} was done "
