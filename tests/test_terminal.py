@@ -8,7 +8,11 @@ bar, so that what a person's terminal would receive is what is checked.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +126,64 @@ def test_every_invisible_format_character_is_shown() -> None:
                 else (safe(f"a{char}b") == f"a\\U{code:08x}b")
             ), hex(code)
     assert safe("naïve café 日本 👍") == "naïve café 日本 👍", "visible text is left alone"
+
+
+# --- output streams: a full disk, an encoding that cannot carry every title ----------------
+
+TITLE = "Café 日本 ☕"
+
+
+@pytest.fixture(scope="module")
+def unicode_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("unicode") / "store.db"
+    cli(db, "add", "specialization", TITLE, "--slug", "uni")
+    cli(db, "add", "course", "uni", TITLE, "--slug", "c")
+    cli(db, "done", "uni/c", "--note", TITLE)
+    cli(db, "add", "course", "uni", TITLE, "--slug", "d")
+    return db
+
+
+def _python(db: Path, *args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "coursetrack", "--db", str(db), *args],
+        capture_output="stdout" not in kwargs,
+        env={**os.environ, **NOW, **(env or {})},
+        timeout=60,
+        **kwargs,
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("args", [["status", "uni"], ["status", "--json"], ["export", "yaml"]])
+def test_output_to_a_full_disk_is_one_clear_line(unicode_store: Path, args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        result = _python(unicode_store, *args, stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == 1
+    assert result.stderr.decode() == "Error: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("args", [["status", "uni"], ["show", "uni/c"], ["next"]])
+def test_titles_an_encoding_cannot_carry_are_shown_escaped(
+    unicode_store: Path, encoding: str, args: list[str]
+) -> None:
+    result = _python(unicode_store, *args, env={"PYTHONIOENCODING": encoding})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode(encoding)
+    assert "Traceback" not in out + result.stderr.decode(encoding)
+    cafe = "Café" if encoding == "latin-1" else "Caf\\xe9"
+    assert f"{cafe} \\u65e5\\u672c" in out
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_json_in_a_narrow_encoding_is_exact(unicode_store: Path, encoding: str) -> None:
+    result = _python(unicode_store, "status", "uni", "--json", env={"PYTHONIOENCODING": encoding})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.decode(encoding))["title"] == TITLE
+
+
+def test_an_error_in_a_narrow_encoding_is_one_line(unicode_store: Path) -> None:
+    result = _python(unicode_store, "done", "uni/c/x", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 1
+    assert result.stderr.decode("ascii").startswith("Error: ")
+    assert result.stderr.count(b"\n") == 1

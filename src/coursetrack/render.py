@@ -95,19 +95,27 @@ def to_data(obj: Any) -> Any:
 
 def print_json(data: Any) -> None:
     """JSON for scripts: plain text, no colour, no wrapping, dates as ISO strings."""
-    text = json.dumps(to_data(data), indent=2, ensure_ascii=False, default=_plain)
+    # \u escapes where stdout cannot carry every character (PYTHONIOENCODING=ascii): lossless
+    ascii_only = not _utf8(sys.stdout)
+    text = json.dumps(to_data(data), indent=2, ensure_ascii=ascii_only, default=_plain)
     # json leaves DEL and the C1 controls raw; escape them so no terminal acts on them
     sys.stdout.write(re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
 
 
+def _utf8(stream: Any) -> bool:
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+    return encoding.startswith("utf")
+
+
 def bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
-    """A bar that still reads without colour: filled blocks, then light shade."""
+    """A bar that still reads without colour: filled blocks, then light shade (# and - in ASCII)."""
     filled = round(width * done / total) if total else 0
     if done < total:
         filled = min(filled, width - 1)  # a full bar means finished
-    text = Text("█" * filled, style="green")
-    text.append("░" * (width - filled), style="dim")
+    full, empty = ("█", "░") if _utf8(sys.stdout) else ("#", "-")
+    text = Text(full * filled, style="green")
+    text.append(empty * (width - filled), style="dim")
     return text
 
 

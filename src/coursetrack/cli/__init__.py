@@ -8,7 +8,10 @@ are compiled and evaluated each time (it was most of the cost of building
 the commands, which every Tab pays).
 """
 
+import contextlib
+import errno
 import os
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -46,6 +49,11 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except CoursetrackError as exc:
             _fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            # Services name their own files in their errors; a bare one is the output.
+            if exc.filename is not None or exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            _output_failed(exc)
         except UnicodeEncodeError as exc:
             # An argument with bytes that are not UTF-8 (Python keeps them as lone
             # surrogates): the store and the terminal can only take real text.
@@ -83,6 +91,26 @@ def _raw_values(command: Any) -> None:
 
 def _as_given(_ctx: Any, value: Any) -> Any:
     return value
+
+
+#: Why writing to stdout fails: a full disk (`> /dev/full`), a quota, a closed pipe.
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE}
+
+
+def _output_failed(exc: OSError) -> None:
+    """One line on stderr for output that cannot be written (none for a closed pipe), exit 1.
+
+    Standard output is pointed at /dev/null first, so that what is still
+    buffered cannot fail again as Python exits.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if exc.errno != errno.EPIPE:  # `coursetrack log | head` stops reading: not an error
+        with contextlib.suppress(OSError):
+            _fail(f"cannot write the output: {exc.strerror}", 1)
+    raise typer.Exit(1)
 
 
 def _fail(message: str, code: int) -> None:
@@ -162,4 +190,20 @@ app.command("show")(notes.show)
 
 
 def main() -> None:
-    app()
+    """The `coursetrack` command: the app, with output that cannot fail half-way."""
+    for stream in (sys.stdout, sys.stderr):
+        # A title the terminal's encoding cannot show comes out as \u65e5, not a traceback.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    try:
+        sys.stdout.flush()  # what is still buffered, while an error can be reported
+    except OSError as exc:
+        try:
+            _output_failed(exc)
+        except typer.Exit:
+            code = 1
+    sys.exit(code)
