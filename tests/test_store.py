@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -326,3 +327,73 @@ def test_a_fifo_or_device_is_refused_not_waited_on(tmp_path: Path, kind: str) ->
             assert "so not a store" in stderr and stderr.count("\n") == 1
     if kind == "fifo":
         assert path.is_fifo()
+
+
+# --- a store on a read-only file system (issue 10) -------------------------------------
+#
+# Root ignores file permissions, so a read-only store is made the real way: the
+# folder is bind-mounted read-only in a private mount namespace (`unshare -m`),
+# which no other process sees and which ends with the command.
+
+
+def _read_only(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return subprocess.run(
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            script,
+            str(folder),
+            sys.executable,
+            "-m",
+            "coursetrack",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COURSETRACK_NOW": "2026-03-01T09:00:00+00:00"},
+    )
+
+
+@pytest.fixture
+def mounted(tmp_path: Path) -> Path:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    probe = _read_only(folder, "--version")
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount read-only here (unshare/mount): {probe.stderr.strip()[:200]}")
+    db = folder / "store.db"
+    for args in (["import", "deep-learning-specialization"], ["done", "dls/1/1", "--note", "n"]):
+        assert invoke("--db", str(db), *args).exit_code == 0
+    return db
+
+
+def test_a_store_on_a_read_only_file_system_is_read_and_exported(mounted: Path) -> None:
+    before = sorted(p.name for p in mounted.parent.iterdir())
+    digest = _sha(mounted)
+    out = mounted.parent.parent / "backup.yaml"
+    for target in (
+        str(mounted),
+        f"sqlite:///{mounted}",
+        f"sqlite:///file:{mounted}?uri=true",
+        f"sqlite:///file:{mounted}?mode=ro&uri=true",
+    ):
+        status = _read_only(mounted.parent, "--db", target, "status", "dls", "--json")
+        assert status.returncode == 0, (target, status.stderr)
+        assert json.loads(status.stdout)["units_done"] == 1
+    log = _read_only(mounted.parent, "--db", str(mounted), "log", "-n", "1")
+    assert log.returncode == 0 and "done dls/1/1" in log.stdout, log.stderr
+    exported = _read_only(mounted.parent, "--db", str(mounted), "export", "yaml", "-o", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert "format: coursetrack-backup" in out.read_text()
+    refused = _read_only(mounted.parent, "--db", str(mounted), "done", "dls/1/2")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"Error: the store {mounted} is on a read-only file system; nothing was changed "
+        "(reading and exporting it still work)\n"
+    )
+    assert sorted(p.name for p in mounted.parent.iterdir()) == before
+    assert _sha(mounted) == digest

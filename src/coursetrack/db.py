@@ -555,6 +555,11 @@ def _open_file(
         engine = _make_engine("sqlite://")
         _migrate(engine, shown)
         return Store(shown, engine, exists=False)
+    if write and version is not None and _read_only_file_system(real):
+        raise StoreError(
+            f"the store {shown} is on a read-only file system; nothing was changed "
+            "(reading and exporting it still work)"
+        )
     if write:
         try:
             real.parent.mkdir(parents=True, exist_ok=True)
@@ -564,7 +569,7 @@ def _open_file(
                 "use --db to put the store elsewhere"
             ) from None
     with _translate_errors(shown):
-        engine = _make_engine(url or _read_url(real, write=write))
+        engine = _make_engine(_read_url(real, write=write, given=url))
         if version is not None and version < SCHEMA_VERSION:
             saved = _backup(real, version)
             if notify:
@@ -576,17 +581,29 @@ def _open_file(
     return Store(shown, engine, exists=True)
 
 
-def _read_url(path: Path, *, write: bool) -> URL:
-    """How to open the store file: read-write, or read-only where it cannot be written.
+def _read_only_file_system(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return False
+
+
+def _read_url(path: Path, *, write: bool, given: URL | None = None) -> URL:
+    """How to open the store file: as given, or read-only where it cannot be written.
 
     A store on a read-only file system (a mounted backup, a live CD) is still
-    read and exported: opened with `_read_only_uri`, which needs no side files.
+    read and exported: SQLite cannot make the side files a WAL store needs
+    there, so it is opened as `immutable`, which needs none (`_read_only_uri`).
     """
     from sqlalchemy import URL
 
     if write or (os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)):
-        return URL.create("sqlite", database=str(path))
-    return URL.create("sqlite", database=_read_only_uri(path), query={"uri": "true"})
+        return given or URL.create("sqlite", database=str(path))
+    if given is None or str(given.query.get("uri", "")).lower() not in ("true", "1"):
+        return URL.create("sqlite", database=_read_only_uri(path), query={"uri": "true"})
+    if path.with_name(path.name + "-wal").exists():
+        return given
+    return given.update_query_dict({"immutable": "1"})  # the user's own file: URI
 
 
 @contextmanager
