@@ -87,6 +87,15 @@ def test_an_error_on_stderr_is_escaped(evil_store: Path) -> None:
     assert "Error: T[x][bold]\\x1b]0;PWNED\\x07\\x1b[2J\\u202eZ\\u200b.yaml: no such file" in screen
 
 
+def test_a_usage_error_quoting_what_was_typed_is_escaped(tmp_path: Path) -> None:
+    typed = "--x\x1b]0;PWNED\x07\u202e\u200b"
+    code, screen = run_in_terminal(["--db", str(tmp_path / "s.db"), "status", typed], env=NOW)
+    assert code == 2
+    _clean(screen)
+    plain = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", screen)  # typer's own colours out
+    assert "No such option: --x\\x1b]0;PWNED\\x07\\u202e\\u200b" in plain
+
+
 def test_the_progress_bar_shows_a_hostile_file_name_escaped(tmp_path: Path) -> None:
     """The bar's description was Rich markup: escapes went out raw, "[/x]" killed its thread."""
     lines = ["slug: big", "title: Big [/x]", "courses:"]

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from coursetrack import __version__, dates
 from coursetrack.cli import (
@@ -40,13 +41,18 @@ class _Group(TyperGroup):
         if extra.get("resilient_parsing"):
             _raw_values(self)
         argv = list(args)
-        ctx = super().make_context(info_name, args, **extra)
+        try:
+            ctx = super().make_context(info_name, args, **extra)
+        except TyperException as exc:
+            raise _escaped(exc) from None
         settings(ctx).argv = argv  # kept for the history: what the user typed
         return ctx
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except TyperException as exc:
+            raise _escaped(exc) from None
         except CoursetrackError as exc:
             _fail(str(exc), exc.exit_code)
         except OSError as exc:
@@ -66,6 +72,15 @@ class _Group(TyperGroup):
                 "Nothing was changed",
                 1,
             )
+
+
+def _escaped(exc: TyperException) -> TyperException:
+    """A usage error (exit 2) quotes what the user typed: shown escaped, like every user text."""
+    from coursetrack import render
+
+    if isinstance(getattr(exc, "message", None), str):
+        exc.message = render.safe(exc.message, one_line=True)
+    return exc
 
 
 def _raw_values(command: Any) -> None:
