@@ -309,7 +309,7 @@ def test_a_link_owned_by_the_user_in_a_sticky_folder_is_followed(here: Here, sti
     assert Path("real.yaml").read_text().startswith("# A coursetrack backup")
 
 
-@pytest.mark.parametrize("through", ["direct", "chain", "folder"])
+@pytest.mark.parametrize("through", ["direct", "chain", "folder", "dangling-folder"])
 def test_no_file_is_created_through_a_dangling_link(here: Here, through: str) -> None:
     """Even the user's own link, outside any sticky folder: the target is a surprise."""
     Path("elsewhere").mkdir()
@@ -318,10 +318,12 @@ def test_no_file_is_created_through_a_dangling_link(here: Here, through: str) ->
     elif through == "chain":
         Path("hop").symlink_to("elsewhere/new.md")
         Path("post.md").symlink_to("hop")
-    else:
+    elif through == "folder":
         Path("out").symlink_to("elsewhere")
         Path("elsewhere/post.md").symlink_to("new.md")
-    name = "out/post.md" if through == "folder" else "post.md"
+    else:
+        Path("out").symlink_to("elsewhere/new.md")  # a folder that is not there
+    name = "post.md" if through in ("direct", "chain") else "out/post.md"
     for force in ([], ["--force"]):
         here.refused("export", "markdown", "dls", "-o", name, *force, where="which does not exist")
     assert not Path("elsewhere/new.md").exists()
@@ -339,6 +341,8 @@ def test_a_store_is_not_created_through_a_planted_or_dangling_link(
         where="a symbolic link that another user owns",
     )
     Path("mine.db").symlink_to("nowhere/new.db")
+    Path("dir").symlink_to("nowhere")
+    here.refused("add", "specialization", "X", db="dir/s.db", where="which does not exist")
     here.refused("add", "specialization", "X", db="mine.db", where="which does not exist")
     here.refused("add", "specialization", "X", db="sqlite:///mine.db", where="which does not exist")
     assert not Path("planted.db").exists() and not Path("nowhere").exists()

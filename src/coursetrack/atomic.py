@@ -122,11 +122,11 @@ def follow(
             raise error(f"{shown}: too many levels of symbolic links")
         _check_link_owner(candidate, info, shown=str(shown), error=error)
         target = os.readlink(candidate)
-        if not os.path.lexists(candidate.parent / target) and not pending:
+        if not os.path.lexists(candidate.parent / target):
             raise error(
-                f"{shown} is a symbolic link to {target}, which does not exist; "
-                "coursetrack does not create a file through a dangling link: "
-                "remove the link or give another name"
+                f"{shown} is, or goes through, a symbolic link to {target}, which does not "
+                "exist; coursetrack creates nothing through a dangling link: remove the link "
+                "or give another name"
             )
         pending[:0] = Path(target).parts
         if os.path.isabs(target):

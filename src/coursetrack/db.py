@@ -358,7 +358,7 @@ def _backup(path: Path, version: int) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.schema{version}-{stamp}.bak")
     n = 1
-    while target.exists():  # never write over an earlier copy
+    while os.path.lexists(target):  # never write over an earlier copy, nor through a link
         n += 1
         target = path.with_name(f"{path.name}.schema{version}-{stamp}-{n}.bak")
     try:
