@@ -60,6 +60,7 @@ class _Group(TyperGroup):
             if exc.filename is not None or exc.errno not in _OUTPUT_ERRNOS:
                 raise
             _output_failed(exc)
+            raise typer.Exit(1) from None
         except UnicodeEncodeError as exc:
             # An argument with bytes that are not UTF-8 (Python keeps them as lone
             # surrogates): the store and the terminal can only take real text.
@@ -113,19 +114,20 @@ _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIP
 
 
 def _output_failed(exc: OSError) -> None:
-    """One line on stderr for output that cannot be written (none for a closed pipe), exit 1.
+    """Say once, on stderr, that the output could not be written (a closed pipe: say nothing).
 
     Standard output is pointed at /dev/null first, so that what is still
     buffered cannot fail again as Python exits.
     """
+    from coursetrack import render
+
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
     if exc.errno != errno.EPIPE:  # `coursetrack log | head` stops reading: not an error
-        with contextlib.suppress(OSError):
-            _fail(f"cannot write the output: {exc.strerror}", 1)
-    raise typer.Exit(1)
+        with contextlib.suppress(OSError):  # stderr may be on the full disk too
+            render.error(f"cannot write the output: {exc.strerror}")
 
 
 def _fail(message: str, code: int) -> None:
@@ -210,6 +212,7 @@ def main() -> None:
         # A title the terminal's encoding cannot show comes out as \u65e5, not a traceback.
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")
+    code: int | str | None = 0
     try:
         app()
     except SystemExit as exc:
@@ -217,8 +220,6 @@ def main() -> None:
     try:
         sys.stdout.flush()  # what is still buffered, while an error can be reported
     except OSError as exc:
-        try:
-            _output_failed(exc)
-        except typer.Exit:
-            code = 1
+        _output_failed(exc)
+        code = 1
     sys.exit(code)
