@@ -196,3 +196,23 @@ def test_an_error_in_a_narrow_encoding_is_one_line(unicode_store: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.decode("ascii").startswith("Error: ")
     assert result.stderr.count(b"\n") == 1
+
+
+def test_shell_completion_shows_titles_escaped(evil_store: Path) -> None:
+    """zsh and fish print each candidate's title beside it, on the terminal."""
+    for shell in ("zsh", "fish"):
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "COURSETRACK_DB"},
+            "COURSETRACK_DB": str(evil_store),
+            "_COURSETRACK_COMPLETE": f"complete_{shell}",
+            "_TYPER_COMPLETE_ARGS": "coursetrack done ev/",
+            "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+        }
+        launch = "import sys; sys.argv[0] = 'coursetrack'; from coursetrack.cli import main; main()"
+        result = subprocess.run(
+            [sys.executable, "-c", launch], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert "ev/c" in result.stdout, result.stdout
+        _clean(result.stdout)
+        assert "\\x1b]0;PWNED" in result.stdout

@@ -706,7 +706,10 @@ def _read_only_uri(path: Path) -> str:
 
 
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """A title as a shell shows it beside a candidate: one line, nothing a terminal obeys."""
+    from coursetrack.controls import printable
+
+    return printable(" ".join((text or "").split()), one_line=True)
 
 
 def _ref_candidates(con: sqlite3.Connection, incomplete: str, depth: int) -> list[tuple[str, str]]:
