@@ -79,6 +79,13 @@ def test_every_view_shows_hostile_text_escaped(evil_store: Path, view: str) -> N
     assert SHOWN in plain, plain
 
 
+def test_json_on_a_terminal_escapes_and_reads_back_exactly(evil_store: Path) -> None:
+    code, screen = run_in_terminal(["--db", str(evil_store), "show", "ev/c/t", "--json"], env=NOW)
+    assert code == 0, screen
+    _clean(screen)
+    assert json.loads(screen.replace("\r\n", "\n"))["title"] == EVIL
+
+
 def test_an_error_on_stderr_is_escaped(evil_store: Path) -> None:
     missing = EVIL.replace("/", "") + ".yaml"
     code, screen = run_in_terminal(["--db", str(evil_store), "import", missing], env=NOW)

@@ -15,7 +15,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: format character (Unicode category Cf: bidi overrides and isolates such as
 #: U+202E, zero-width space and joiners, BOM, soft hyphen, tags), the line and
 #: paragraph separators, and lone surrogates (undecodable bytes).
-_INVISIBLE = re.compile(
+INVISIBLE = re.compile(
     "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
@@ -36,7 +36,7 @@ def printable(text: str, *, one_line: bool = False) -> str:
     An RTL override can make `evil.exe` read as `exe.live`, a zero-width space
     makes two slugs that look alike differ: in a table both are shown, not obeyed.
     """
-    return _INVISIBLE.sub(_escape, visible(text, one_line=one_line))
+    return INVISIBLE.sub(_escape, visible(text, one_line=one_line))
 
 
 def _escape(match: re.Match[str]) -> str:

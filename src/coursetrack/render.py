@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from coursetrack.controls import printable
+from coursetrack.controls import INVISIBLE, printable
 
 STATUS_STYLE = {"done": "green", "in-progress": "yellow", "todo": "dim"}
 BAR_WIDTH = 10
@@ -98,9 +98,19 @@ def print_json(data: Any) -> None:
     # \u escapes where stdout cannot carry every character (PYTHONIOENCODING=ascii): lossless
     ascii_only = not _utf8(sys.stdout)
     text = json.dumps(to_data(data), indent=2, ensure_ascii=ascii_only, default=_plain)
-    # json leaves DEL and the C1 controls raw; escape them so no terminal acts on them
-    sys.stdout.write(re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text))
+    # json leaves DEL, the C1 controls and invisible characters (U+202E...) raw;
+    # as \u escapes they read back the same, and no terminal acts on them
+    text = re.sub("[\x7f-\x9f]", _json_escape, text)
+    sys.stdout.write(INVISIBLE.sub(_json_escape, text))
     sys.stdout.write("\n")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # JSON spells it as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def _utf8(stream: Any) -> bool:
