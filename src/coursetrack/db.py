@@ -509,6 +509,11 @@ def _parse_url(target: str) -> tuple[URL, str]:
     return url, url.render_as_string(hide_password=True)
 
 
+def _is_uri(url: URL) -> bool:
+    """Whether SQLAlchemy hands the database part to SQLite as a `file:` URI."""
+    return str(url.query.get("uri", "")).lower() in ("true", "1")
+
+
 def _sqlite_file(url: URL, shown: str) -> Path | None:
     """The file a SQLite URL opens, found as the driver finds it; None in memory.
 
@@ -519,7 +524,7 @@ def _sqlite_file(url: URL, shown: str) -> Path | None:
     from urllib.parse import parse_qs, unquote, urlsplit
 
     unknown = sorted(set(url.query) - _DRIVER_PARAMETERS)
-    uri = str(url.query.get("uri", "")).lower() in ("true", "1")
+    uri = _is_uri(url)
     if unknown and not uri:
         raise StoreError(
             f"{shown}: {', '.join(unknown)} is a SQLite URI parameter; add uri=true "
@@ -599,7 +604,7 @@ def _read_url(path: Path, *, write: bool, given: URL | None = None) -> URL:
 
     if write or (os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)):
         return given or URL.create("sqlite", database=str(path))
-    if given is None or str(given.query.get("uri", "")).lower() not in ("true", "1"):
+    if given is None or not _is_uri(given):
         return URL.create("sqlite", database=_read_only_uri(path), query={"uri": "true"})
     if path.with_name(path.name + "-wal").exists():
         return given
