@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -103,27 +104,70 @@ def test_a_usage_error_quoting_what_was_typed_is_escaped(tmp_path: Path) -> None
     assert "No such option: --x\\x1b]0;PWNED\\x07\\u202e\\u200b" in plain
 
 
-def test_the_progress_bar_shows_a_hostile_file_name_escaped(tmp_path: Path) -> None:
+BAR_SCRIPT = """
+import sys, time
+from coursetrack import render
+with render.progress("reading " + sys.argv[1]) as tracker:
+    tracker(3, 10)
+    deadline = time.monotonic() + 20
+    while not tracker.shown and time.monotonic() < deadline:  # drawn by a timer thread
+        time.sleep(0.01)
+    tracker.describe("importing " + sys.argv[1])
+    time.sleep(0.3)
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("\x1b]0;PWNED\x07\x1b[2J.yaml", "\\x1b]0;PWNED\\x07\\x1b[2J.yaml"),
+        ("[/x]\u202e\u200b.yaml", "[/x]\\u202e\\u200b.yaml"),
+    ],
+    ids=["escapes", "markup-and-rtl"],
+)
+def test_the_progress_bar_shows_a_hostile_file_name_escaped(name: str, shown: str) -> None:
     """The bar's description was Rich markup: escapes went out raw, "[/x]" killed its thread."""
+    main, side = pty.openpty()
+    env = {**os.environ, "COURSETRACK_PROGRESS_AFTER": "0", "COLUMNS": "200", "TERM": "xterm"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", BAR_SCRIPT, name], stdin=side, stdout=side, stderr=side, env=env
+    )
+    os.close(side)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the other side closed
+            break
+        if not chunk:
+            break
+        screen += chunk
+    assert proc.wait(timeout=60) == 0
+    os.close(main)
+    text = screen.decode("utf-8", "replace")
+    _clean(text)
+    assert "━" in text, "the bar was drawn"
+    assert "Exception in thread" not in text and "MarkupError" not in text
+    assert f"reading {shown}" in text and f"importing {shown}" in text
+
+
+def test_a_long_import_of_a_hostile_file_name_on_a_terminal(tmp_path: Path) -> None:
+    """End to end: the real import, its bar and its summary (which step the bar shows varies)."""
     lines = ["slug: big", "title: Big [/x]", "courses:"]
     for c in range(30):
         lines += [f"  - title: Course {c}", f"    slug: c{c}", "    topics:"]
         lines += [f"      - Topic {c}.{t}" for t in range(10)]
-    (tmp_path / "[").mkdir()
-    for name in ("\x1b]0;PWNED\x07\x1b[2J.yaml", "[/x]\u202e.yaml"):
-        source = tmp_path / name  # the second in a folder named "["
-        source.write_text("\n".join(lines) + "\n")
-        code, screen = run_in_terminal(
-            ["--db", str(tmp_path / f"{len(name)}.db"), "import", str(source)],
-            env={"COURSETRACK_PROGRESS_AFTER": "0", "COLUMNS": "250"},
-        )
-        assert code == 0, screen
-        _clean(screen)
-        assert "━" in screen, "the bar was drawn"
-        assert "Exception in thread" not in screen and "MarkupError" not in screen
-        assert "imported big: Big [/x] (30 courses, 300 topics)" in screen
-        shown = "\\x1b]0;PWNED\\x07\\x1b[2J.yaml" if "PWNED" in name else "[/x]\\u202e.yaml"
-        assert f"reading {tmp_path}/{shown}" in screen
+    (tmp_path / "\x1b]0;PWNED\x07\x1b[2J[").mkdir()
+    source = tmp_path / "\x1b]0;PWNED\x07\x1b[2J[/x].yaml"  # a folder, then x].yaml
+    source.write_text("\n".join(lines) + "\n")
+    code, screen = run_in_terminal(
+        ["--db", str(tmp_path / "s.db"), "import", str(source)],
+        env={"COURSETRACK_PROGRESS_AFTER": "0", "COLUMNS": "250"},
+    )
+    assert code == 0, screen
+    _clean(screen)
+    assert "Exception in thread" not in screen and "MarkupError" not in screen
+    assert "imported big: Big [/x] (30 courses, 300 topics)" in screen
 
 
 def test_every_invisible_format_character_is_shown() -> None:
