@@ -395,5 +395,12 @@ def test_a_store_on_a_read_only_file_system_is_read_and_exported(mounted: Path) 
         f"Error: the store {mounted} is on a read-only file system; nothing was changed "
         "(reading and exporting it still work)\n"
     )
+    new = mounted.parent / "new.db"
+    refused = _read_only(mounted.parent, "--db", str(new), "add", "specialization", "X")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"Error: cannot create the store {new}: its folder is on a read-only file system; "
+        "use --db to put the store elsewhere\n"
+    )
     assert sorted(p.name for p in mounted.parent.iterdir()) == before
     assert _sha(mounted) == digest

@@ -565,6 +565,11 @@ def _open_file(
             f"the store {shown} is on a read-only file system; nothing was changed "
             "(reading and exporting it still work)"
         )
+    if write and version is None and _read_only_file_system(real.parent):
+        raise StoreError(
+            f"cannot create the store {shown}: its folder is on a read-only file system; "
+            "use --db to put the store elsewhere"
+        )
     if write:
         try:
             real.parent.mkdir(parents=True, exist_ok=True)
