@@ -108,3 +108,26 @@ def test_a_pinned_clock_out_of_range_is_refused(
     )
     assert result.stdout == ""
     assert not db.exists()
+
+
+def test_log_since_reads_moments_stored_with_a_local_offset(tmp_path: Path) -> None:
+    """Stores written before moments were kept in UTC hold each command's local offset."""
+    db = tmp_path / "old.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(db), "add", "specialization", "X"]).exit_code == 0
+    con = sqlite3.connect(db)
+    con.execute("UPDATE command SET at = '2026-03-01T02:00:00-10:00'")  # 12:00 UTC, in Adak
+    con.commit()
+    con.close()
+    for now, kept in (
+        ("2026-03-02T03:00:00+14:00", True),  # 13:00 UTC, in Kiritimati: its today began 10:00
+        ("2026-03-03T01:00:00+14:00", False),  # a day later: its today began after it
+    ):
+        result = runner.invoke(
+            app,
+            ["--db", str(db), "log", "--since", "today", "--json"],
+            env={"COURSETRACK_NOW": now},
+        )
+        assert result.exit_code == 0, result.stderr
+        lines = [entry["command"] for entry in json.loads(result.stdout)["commands"]]
+        assert lines == (["add specialization X"] if kept else []), now
