@@ -205,6 +205,8 @@ def _url_forms(tmp_path: Path, name: str) -> list[str]:
         f"sqlite:///file://localhost{absolute}?uri=true",
         f"sqlite:///file:{escaped}?uri=true",
         f"sqlite:///file:./{name}?uri=true",
+        f"sqlite:///file:{name}?uri=yes",  # the driver reads yes/on/1 as true too
+        f"sqlite:///file:{name}?uri=1&mode=rw",
     ]
 
 

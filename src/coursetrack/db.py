@@ -247,13 +247,17 @@ def busy_timeout() -> float:
         ) from None
 
 
-def _make_engine(url: str | URL) -> Engine:
+def _make_engine(url: str | URL, where: str = "the store") -> Engine:
     from sqlalchemy import create_engine, event
 
     engine = create_engine(url, connect_args={"timeout": busy_timeout()})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        # Checked on the connection itself, before any pragma writes (WAL changes the
+        # file's header): whatever the URL's form, the database SQLite actually opened
+        # is ours, empty, or left alone.
+        _check_ours(where, *_identify(dbapi_conn))
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         dbapi_conn.execute("PRAGMA foreign_keys = ON")
         dbapi_conn.execute("PRAGMA journal_mode = WAL")
@@ -381,7 +385,7 @@ def _backup(path: Path, version: int) -> Path:
     return target
 
 
-def _migrate(engine: Engine, where: str) -> None:
+def _migrate(engine: Engine) -> None:
     """Bring the store up to SCHEMA_VERSION, one transaction per migration.
 
     A store that is up to date is only read, never locked: taking the write
@@ -389,10 +393,7 @@ def _migrate(engine: Engine, where: str) -> None:
     """
     with engine.connect() as plain:
         with plain.begin():
-            # Checked again on the connection itself: whatever the URL's form, the
-            # database SQLite actually opened is ours, empty, or left alone.
-            raw = plain.connection.dbapi_connection
-            current = _check_ours(where, *_identify(raw)) or 0  # type: ignore[arg-type]
+            current = plain.exec_driver_sql("PRAGMA user_version").scalar_one()
         if current >= SCHEMA_VERSION:
             return
         conn = plain.execution_options(sqlite_begin="IMMEDIATE")
@@ -479,8 +480,8 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     path = _sqlite_file(url, shown)
     if path is None:  # in memory: nothing on disk to check
         with _translate_errors(shown):
-            engine = _make_engine(url)
-            _migrate(engine, shown)
+            engine = _make_engine(url, shown)
+            _migrate(engine)
         return Store(shown, engine, exists=True)
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
@@ -510,8 +511,9 @@ def _parse_url(target: str) -> tuple[URL, str]:
 
 
 def _is_uri(url: URL) -> bool:
-    """Whether SQLAlchemy hands the database part to SQLite as a `file:` URI."""
-    return str(url.query.get("uri", "")).lower() in ("true", "1")
+    """Whether the driver hands the database part to SQLite as a URI (uri=true, =yes, =1...)."""
+    _filename, options = url.get_dialect()().create_connect_args(url)
+    return bool(options.get("uri"))
 
 
 def _sqlite_file(url: URL, shown: str) -> Path | None:
@@ -524,13 +526,13 @@ def _sqlite_file(url: URL, shown: str) -> Path | None:
     from urllib.parse import parse_qs, unquote, urlsplit
 
     unknown = sorted(set(url.query) - _DRIVER_PARAMETERS)
-    uri = _is_uri(url)
+    [filename], options = url.get_dialect()().create_connect_args(url)
+    uri = bool(options.get("uri"))  # as the driver reads it: uri=yes counts
     if unknown and not uri:
         raise StoreError(
             f"{shown}: {', '.join(unknown)} is a SQLite URI parameter; add uri=true "
             "to the URL (sqlite:///file:PATH?mode=ro&uri=true)"
         )
-    [filename], _options = url.get_dialect()().create_connect_args(url)
     if not uri or not filename.startswith("file:"):
         return None if filename in ("", ":memory:") else Path(filename)
     parts = urlsplit(filename)
@@ -558,7 +560,7 @@ def _open_file(
     version = _inspect_file(real, shown)
     if version is None and not write:
         engine = _make_engine("sqlite://")
-        _migrate(engine, shown)
+        _migrate(engine)
         return Store(shown, engine, exists=False)
     if write and version is not None and _read_only_file_system(real):
         raise StoreError(
@@ -579,7 +581,7 @@ def _open_file(
                 "use --db to put the store elsewhere"
             ) from None
     with _translate_errors(shown):
-        engine = _make_engine(_read_url(real, write=write, given=url))
+        engine = _make_engine(_read_url(real, write=write, given=url), shown)
         if version is not None and version < SCHEMA_VERSION:
             saved = _backup(real, version)
             if notify:
@@ -587,7 +589,7 @@ def _open_file(
                     f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
                     f"a copy of the old store is at {saved}"
                 )
-        _migrate(engine, shown)
+        _migrate(engine)
     return Store(shown, engine, exists=True)
 
 
