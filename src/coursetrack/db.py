@@ -510,10 +510,19 @@ def _parse_url(target: str) -> tuple[URL, str]:
     return url, url.render_as_string(hide_password=True)
 
 
+def _connect_args(url: URL) -> tuple[str, bool]:
+    """(filename, uri) as the driver will pass them to SQLite (it reads uri=yes as true)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # SQLAlchemy warns about URI parameters without uri=true: _sqlite_file says so itself
+        warnings.simplefilter("ignore")
+        [filename], options = url.get_dialect()().create_connect_args(url)
+    return filename, bool(options.get("uri"))
+
+
 def _is_uri(url: URL) -> bool:
-    """Whether the driver hands the database part to SQLite as a URI (uri=true, =yes, =1...)."""
-    _filename, options = url.get_dialect()().create_connect_args(url)
-    return bool(options.get("uri"))
+    return _connect_args(url)[1]
 
 
 def _sqlite_file(url: URL, shown: str) -> Path | None:
@@ -526,8 +535,7 @@ def _sqlite_file(url: URL, shown: str) -> Path | None:
     from urllib.parse import parse_qs, unquote, urlsplit
 
     unknown = sorted(set(url.query) - _DRIVER_PARAMETERS)
-    [filename], options = url.get_dialect()().create_connect_args(url)
-    uri = bool(options.get("uri"))  # as the driver reads it: uri=yes counts
+    filename, uri = _connect_args(url)
     if unknown and not uri:
         raise StoreError(
             f"{shown}: {', '.join(unknown)} is a SQLite URI parameter; add uri=true "
