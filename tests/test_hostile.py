@@ -264,6 +264,90 @@ def test_a_symlinked_output_replaces_its_target(here: Here) -> None:
     assert Path("real.yaml").read_text().startswith("# A coursetrack backup")
 
 
+@pytest.fixture
+def sticky(here: Here) -> Path:
+    """A folder like /tmp: world-writable and sticky, with another user's links in it."""
+    folder = Path("shared")
+    folder.mkdir()
+    folder.chmod(0o1777)
+    return folder
+
+
+def _plant(link: Path, target: str, uid: int = 54321) -> None:
+    link.symlink_to(target)
+    os.lchown(link, uid, uid)  # we are root: the link now belongs to someone else
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["plain", "force"])
+@pytest.mark.parametrize(
+    "command",
+    [["export", "yaml", "-o"], ["export", "markdown", "dls", "-o"]],
+    ids=["backup", "post"],
+)
+def test_another_users_link_in_a_sticky_folder_is_not_followed(
+    here: Here, sticky: Path, command: list[str], force: list[str]
+) -> None:
+    victim = Path("victim.txt")
+    victim.write_text("mine\n")
+    _plant(sticky / "out", "../victim.txt")
+    _plant(sticky / "dangling", "../created-by-the-attacker")
+    for name in ("out", "dangling"):
+        here.refused(
+            *command,
+            f"shared/{name}",
+            *force,
+            where=f"shared/{name} is, or goes through, a symbolic link that another user owns",
+        )
+    assert victim.read_text() == "mine\n"
+    assert not Path("created-by-the-attacker").exists()
+
+
+def test_a_link_owned_by_the_user_in_a_sticky_folder_is_followed(here: Here, sticky: Path) -> None:
+    Path("real.yaml").write_text("old\n")
+    (sticky / "mine.yaml").symlink_to("../real.yaml")
+    assert here.run("export", "yaml", "-o", "shared/mine.yaml", "--force").exit_code == 0
+    assert Path("real.yaml").read_text().startswith("# A coursetrack backup")
+
+
+@pytest.mark.parametrize("through", ["direct", "chain", "folder", "dangling-folder"])
+def test_no_file_is_created_through_a_dangling_link(here: Here, through: str) -> None:
+    """Even the user's own link, outside any sticky folder: the target is a surprise."""
+    Path("elsewhere").mkdir()
+    if through == "direct":
+        Path("post.md").symlink_to("elsewhere/new.md")
+    elif through == "chain":
+        Path("hop").symlink_to("elsewhere/new.md")
+        Path("post.md").symlink_to("hop")
+    elif through == "folder":
+        Path("out").symlink_to("elsewhere")
+        Path("elsewhere/post.md").symlink_to("new.md")
+    else:
+        Path("out").symlink_to("elsewhere/new.md")  # a folder that is not there
+    name = "post.md" if through in ("direct", "chain") else "out/post.md"
+    for force in ([], ["--force"]):
+        here.refused("export", "markdown", "dls", "-o", name, *force, where="which does not exist")
+    assert not Path("elsewhere/new.md").exists()
+
+
+def test_a_store_is_not_created_through_a_planted_or_dangling_link(
+    here: Here, sticky: Path
+) -> None:
+    _plant(sticky / "store.db", "../planted.db")
+    here.refused(
+        "add",
+        "specialization",
+        "X",
+        db="shared/store.db",
+        where="a symbolic link that another user owns",
+    )
+    Path("mine.db").symlink_to("nowhere/new.db")
+    Path("dir").symlink_to("nowhere")
+    here.refused("add", "specialization", "X", db="dir/s.db", where="which does not exist")
+    here.refused("add", "specialization", "X", db="mine.db", where="which does not exist")
+    here.refused("add", "specialization", "X", db="sqlite:///mine.db", where="which does not exist")
+    assert not Path("planted.db").exists() and not Path("nowhere").exists()
+
+
 @pytest.mark.parametrize(
     ("db", "where"),
     [

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +177,236 @@ def test_an_empty_db_option_is_refused_not_the_default(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "COURSETRACK_DB is set but empty" in result.stderr
     assert not (tmp_path / "xdg-data").exists()
+
+
+# --- every form of a store URL gets the same checks (issue 10) ------------------------
+
+
+def _foreign(path: Path) -> str:
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.commit()
+    con.close()
+    return _sha(path)
+
+
+def _url_forms(tmp_path: Path, name: str) -> list[str]:
+    absolute = tmp_path / name
+    escaped = name.replace(".", "%2E")
+    return [
+        f"sqlite:///{name}",
+        f"sqlite:///{absolute}",
+        f"sqlite+pysqlite:///{name}",
+        f"sqlite:///file:{name}?uri=true",
+        f"sqlite:///file:{name}?mode=rw&uri=true",
+        f"sqlite:///file:{name}?mode=rwc&cache=shared&uri=true",
+        f"sqlite:///file:{absolute}?uri=true",
+        f"sqlite:///file://{absolute}?uri=true",
+        f"sqlite:///file://localhost{absolute}?uri=true",
+        f"sqlite:///file:{escaped}?uri=true",
+        f"sqlite:///file:./{name}?uri=true",
+        f"sqlite:///file:{name}?uri=yes",  # the driver reads yes/on/1 as true too
+        f"sqlite:///file:{name}?uri=1&mode=rw",
+    ]
+
+
+def test_every_form_of_a_sqlite_url_refuses_another_programs_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = _foreign(tmp_path / "other.db")
+    for url in _url_forms(tmp_path, "other.db"):
+        for args in (["add", "specialization", "X"], ["status"]):
+            result = invoke("--db", url, *args)
+            assert result.exit_code == 1, (url, result.stdout)
+            assert result.stderr == (
+                f"Error: {url} is a SQLite database but not a coursetrack store; "
+                "point --db or COURSETRACK_DB at another file\n"
+            )
+            assert _sha(tmp_path / "other.db") == before, url
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "xdg-data") == ["other.db"]
+
+
+def test_every_form_of_a_sqlite_url_refuses_a_newer_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("--db", "new.db", "add", "specialization", "X").exit_code == 0
+    con = sqlite3.connect("new.db")
+    con.execute(f"PRAGMA user_version = {db.SCHEMA_VERSION + 1}")
+    con.commit()
+    con.close()
+    before = _sha(tmp_path / "new.db")
+    for url in _url_forms(tmp_path, "new.db"):
+        result = invoke("--db", url, "add", "specialization", "Y")
+        assert result.exit_code == 1, url
+        assert "was written by a newer coursetrack" in result.stderr, (url, result.stderr)
+        assert _sha(tmp_path / "new.db") == before, url
+
+
+def test_a_url_form_that_names_a_new_file_creates_a_store_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = "sqlite:///file:fresh%20store.db?uri=true"
+    assert invoke("--db", url, "add", "specialization", "X").exit_code == 0
+    assert (tmp_path / "fresh store.db").is_file()
+    result = invoke("--db", str(tmp_path / "fresh store.db"), "status", "--json")
+    assert '"slug": "x"' in result.stdout
+
+
+def test_in_memory_urls_still_work() -> None:
+    for url in ("sqlite://", "sqlite:///:memory:", "sqlite:///file::memory:?uri=true"):
+        result = invoke("--db", url, "add", "specialization", "X")
+        assert result.exit_code == 0, (url, result.stderr)
+
+
+def test_uri_parameters_without_uri_true_are_a_clear_error(tmp_path: Path) -> None:
+    """SQLAlchemy would warn and drop mode=ro, opening the store read-write."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        result = invoke("--db", f"sqlite:///{tmp_path / 's.db'}?mode=ro", "status")
+    assert result.exit_code == 1
+    assert "mode is a SQLite URI parameter; add uri=true" in result.stderr
+    assert not warned, "SQLAlchemy's own warning would print on stderr too"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("mysql://me:hunter2@db.example/ct", "unknown kind of store URL mysql://me:***@db"),
+        ("foo://x", "unknown kind of store URL foo://x;"),
+        ("sqlite+aiosqlite:///x.db", "unknown kind of store URL sqlite+aiosqlite:///x.db"),
+        ("://", "Error: :// is not a store URL"),
+        ("http://me:hunter2@host:port/x", "http://***@host:port/x is not a store URL"),
+        ("postgresql://me:hunter2@db.example/ct", "PostgreSQL stores are not supported yet"),
+    ],
+    ids=["mysql", "foo", "other-driver", "bare", "bad-port", "postgresql"],
+)
+def test_a_url_of_an_unknown_scheme_is_one_clear_line(tmp_path: Path, url: str, shown: str) -> None:
+    for args in (["status"], ["add", "specialization", "X"]):
+        result = invoke("--db", url, *args)
+        assert result.exit_code == 1
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+        assert shown in result.stderr
+        assert "hunter2" not in result.stderr + result.stdout, "a password is never printed"
+
+
+def _special_files(tmp_path: Path) -> dict[str, Path]:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (tmp_path / "to-fifo").symlink_to("fifo")
+    (tmp_path / "to-null").symlink_to("/dev/null")
+    return {
+        "fifo": fifo,
+        "character-device": Path("/dev/null"),
+        "tty": Path("/dev/tty"),
+        "link-to-fifo": tmp_path / "to-fifo",
+        "link-to-device": tmp_path / "to-null",
+    }
+
+
+@pytest.mark.parametrize(
+    "kind", ["fifo", "character-device", "tty", "link-to-fifo", "link-to-device"]
+)
+def test_a_fifo_or_device_is_refused_not_waited_on(tmp_path: Path, kind: str) -> None:
+    """A FIFO used to block the open forever: those cases run in a subprocess with a timeout."""
+    path = _special_files(tmp_path)[kind]
+    for target in (str(path), f"sqlite:///{path}", f"sqlite:///file:{path}?uri=true"):
+        for args in (["status"], ["add", "specialization", "X"]):
+            if "fifo" in kind:
+                done = subprocess.run(
+                    [sys.executable, "-m", "coursetrack", "--db", target, *args],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    stdin=subprocess.DEVNULL,
+                )
+                code, stderr = done.returncode, done.stderr
+            else:
+                result = invoke("--db", target, *args)
+                code, stderr = result.exit_code, result.stderr
+            assert code == 1, stderr
+            assert stderr.startswith(f"Error: {target} is not a regular file (it is a "), stderr
+            assert "so not a store" in stderr and stderr.count("\n") == 1
+    if kind == "fifo":
+        assert path.is_fifo()
+
+
+# --- a store on a read-only file system (issue 10) -------------------------------------
+#
+# Root ignores file permissions, so a read-only store is made the real way: the
+# folder is bind-mounted read-only in a private mount namespace (`unshare -m`),
+# which no other process sees and which ends with the command.
+
+
+def _read_only(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return subprocess.run(
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            script,
+            str(folder),
+            sys.executable,
+            "-m",
+            "coursetrack",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COURSETRACK_NOW": "2026-03-01T09:00:00+00:00"},
+    )
+
+
+@pytest.fixture
+def mounted(tmp_path: Path) -> Path:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    probe = _read_only(folder, "--version")
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount read-only here (unshare/mount): {probe.stderr.strip()[:200]}")
+    db = folder / "store.db"
+    for args in (["import", "deep-learning-specialization"], ["done", "dls/1/1", "--note", "n"]):
+        assert invoke("--db", str(db), *args).exit_code == 0
+    return db
+
+
+def test_a_store_on_a_read_only_file_system_is_read_and_exported(mounted: Path) -> None:
+    before = sorted(p.name for p in mounted.parent.iterdir())
+    digest = _sha(mounted)
+    out = mounted.parent.parent / "backup.yaml"
+    for target in (
+        str(mounted),
+        f"sqlite:///{mounted}",
+        f"sqlite:///file:{mounted}?uri=true",
+        f"sqlite:///file:{mounted}?mode=ro&uri=true",
+    ):
+        status = _read_only(mounted.parent, "--db", target, "status", "dls", "--json")
+        assert status.returncode == 0, (target, status.stderr)
+        assert json.loads(status.stdout)["units_done"] == 1
+    log = _read_only(mounted.parent, "--db", str(mounted), "log", "-n", "1")
+    assert log.returncode == 0 and "done dls/1/1" in log.stdout, log.stderr
+    exported = _read_only(mounted.parent, "--db", str(mounted), "export", "yaml", "-o", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert "format: coursetrack-backup" in out.read_text()
+    refused = _read_only(mounted.parent, "--db", str(mounted), "done", "dls/1/2")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"Error: the store {mounted} is on a read-only file system; nothing was changed "
+        "(reading and exporting it still work)\n"
+    )
+    new = mounted.parent / "new.db"
+    refused = _read_only(mounted.parent, "--db", str(new), "add", "specialization", "X")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"Error: cannot create the store {new}: its folder is on a read-only file system; "
+        "use --db to put the store elsewhere\n"
+    )
+    assert sorted(p.name for p in mounted.parent.iterdir()) == before
+    assert _sha(mounted) == digest

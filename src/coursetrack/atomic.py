@@ -1,5 +1,10 @@
 """Writing a file so that readers see the old version or the new one, never half.
 
+A name is followed through symbolic links only where that is safe: never through
+a link another user planted in a sticky folder such as /tmp (the attack the
+kernel's `protected_symlinks` stops, where it is on), and never through a
+dangling link, which would create a file wherever the link points.
+
 A blog post or a backup is written to a temporary file beside its target, synced,
 and renamed over it. A site generator watching the folder, or a crash mid-write,
 therefore never sees a truncated file. Without `force` an existing file is left
@@ -12,10 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-from coursetrack.errors import ExportError
+from coursetrack.errors import CoursetrackError, ExportError
+
+#: How many links a name may go through, as the kernel allows (ELOOP beyond).
+MAX_LINKS = 40
 
 
 def _default_mode() -> int:
@@ -28,13 +37,13 @@ def _default_mode() -> int:
 def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     """Put `data` at `path` in one step; refuse to replace a file unless `force`.
 
-    A symbolic link is followed: the file it points to is replaced and the link
-    stays. Anything that is not a regular file (a device, a pipe) is refused,
-    since renaming over it would replace it rather than write to it.
+    A symbolic link is followed (see `follow`): the file it points to is
+    replaced and the link stays. Anything that is not a regular file (a device,
+    a pipe) is refused, since renaming over it would replace it rather than
+    write to it.
     """
     shown = path
-    if path.is_symlink():
-        path = path.resolve()
+    path = follow(path, error=ExportError)
     if path.is_dir():
         raise ExportError(f"{shown} is a directory; give a file name")
     if path.exists() and not force:
@@ -72,6 +81,74 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def follow(
+    path: Path, *, shown: str | Path | None = None, error: type[CoursetrackError] = ExportError
+) -> Path:
+    """The real path `path` names, following links one at a time, as the kernel would.
+
+    Refuses (raising `error`) a link that another user owns in a sticky,
+    world-writable folder, and a dangling link: the file it would create is
+    one its planter chose. A name that does not exist and is no link is fine.
+    A name with no link in it comes back as given, for messages to show.
+    Messages name the file as `shown` (default: `path`).
+    """
+    shown = shown or path
+    pending = list(Path(path).expanduser().parts)
+    current = Path.cwd() if pending and not os.path.isabs(pending[0]) else Path("/")
+    if pending and os.path.isabs(pending[0]):
+        pending.pop(0)
+    links = 0
+    while pending:
+        name = pending.pop(0)
+        if name in ("", "."):
+            continue
+        if name == "..":
+            current = current.parent
+            continue
+        candidate = current / name
+        try:
+            info = os.lstat(candidate)
+        except OSError:
+            # Missing (or unreadable): the rest is taken as written, for the
+            # caller's own checks to report.
+            return candidate.joinpath(*pending) if links else path
+        if not stat.S_ISLNK(info.st_mode):
+            current = candidate
+            continue
+        links += 1
+        if links > MAX_LINKS:
+            raise error(f"{shown}: too many levels of symbolic links")
+        _check_link_owner(candidate, info, shown=str(shown), error=error)
+        target = os.readlink(candidate)
+        if not os.path.lexists(candidate.parent / target):
+            raise error(
+                f"{shown} is, or goes through, a symbolic link to {target}, which does not "
+                "exist; coursetrack creates nothing through a dangling link: remove the link "
+                "or give another name"
+            )
+        pending[:0] = Path(target).parts
+        if os.path.isabs(target):
+            current = Path("/")
+            pending.pop(0)
+    return current if links else path
+
+
+def _check_link_owner(
+    link: Path, info: os.stat_result, *, shown: str, error: type[CoursetrackError]
+) -> None:
+    """Refuse a link in a sticky folder that neither the user nor the folder's owner made."""
+    try:
+        folder = os.stat(link.parent)
+    except OSError:
+        return
+    sticky = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    if sticky and info.st_uid not in (os.geteuid(), folder.st_uid):
+        raise error(
+            f"{shown} is, or goes through, a symbolic link that another user owns in a "
+            "shared folder (sticky, like /tmp); coursetrack does not follow it: give another name"
+        )
 
 
 def _link_new(tmp: Path, path: Path) -> None:

@@ -1,4 +1,14 @@
-"""Dates the user types (`--on 2026-11-01`, `--on today`, `--since "3 days ago"`)."""
+"""The clock, and dates the user types (`--on 2026-11-01`, `--on today`, `--since "3 days ago"`).
+
+How time is stored, whatever TZ says (also in the README):
+- a command's moment (`log`) is stored in UTC and shown in the local zone;
+- a day (started, completed, a note's, a review's, a goal) is the calendar day
+  in the user's zone when the command ran: TZ or the system's, or the offset
+  COURSETRACK_NOW carries when it pins the clock;
+- a day left out is today, but never before a day already recorded for the
+  same thing: moving west across the date line can make today earlier than
+  yesterday's start, while the events' order is certain (see `not_before`).
+"""
 
 from __future__ import annotations
 
@@ -15,17 +25,23 @@ def now() -> dt.datetime:
     """The one clock the program reads: the local time, with its offset.
 
     `COURSETRACK_NOW` (ISO 8601, e.g. 2026-03-01T09:00:00+01:00) pins it, so
-    tests and demos get the same dates in every process they start.
+    tests and demos get the same dates in every process they start. It must
+    lie in the years every stored date may take (1900 to 2999).
     """
     pinned = os.environ.get(CLOCK_ENV)
     if pinned:
         try:
-            moment = dt.datetime.fromisoformat(pinned)
+            moment = dt.datetime.fromisoformat(pinned.strip())
         except ValueError:
             raise InputError(
-                f"{CLOCK_ENV}={pinned!r} is not an ISO date-time; unset it "
+                f"{CLOCK_ENV}={pinned[:40]!r} is not an ISO date-time; unset it "
                 "or give e.g. 2026-03-01T09:00:00+00:00"
             ) from None
+        if not EARLIEST <= moment.date() <= LATEST:
+            raise InputError(
+                f"{CLOCK_ENV}={pinned[:40]!r} is out of range: give a moment from "
+                f"{EARLIEST} to {LATEST}, or unset it"
+            )
         return moment if moment.tzinfo else moment.astimezone()
     return dt.datetime.now().astimezone()
 
@@ -39,6 +55,29 @@ _AGO = re.compile(r"(\d{1,5})\s+(day|week)s?\s+ago")
 _IN = re.compile(r"in\s+(\d{1,5})\s+(day|week)s?")
 _PAST_WORDS = ("'today'", "'yesterday'", "'N days ago'", "'N weeks ago'")
 _FUTURE_WORDS = ("'today'", "'tomorrow'", "'in N days'", "'in N weeks'")
+
+
+def not_before(*days: dt.date | None) -> dt.date:
+    """Today, or the latest of `days` if the clock puts today before it.
+
+    For a day the user left out that must follow one already recorded (done
+    after started, a review after done): after a change of zone today can be
+    the day before, and "done before it was started" would be refused.
+    """
+    return max([today(), *(day for day in days if day is not None)])
+
+
+def stamp() -> str:
+    """The moment a command runs, as stored: ISO 8601 in UTC, so stored moments sort."""
+    return now().astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    """The first moment of `day` in the user's zone (as `today` counts days)."""
+    midnight = dt.datetime.combine(day, dt.time())
+    if os.environ.get(CLOCK_ENV):
+        return midnight.replace(tzinfo=now().tzinfo)  # the pinned clock's offset
+    return midnight.astimezone()  # the local zone's offset on that day (DST)
 
 
 EARLIEST = dt.date(1900, 1, 1)

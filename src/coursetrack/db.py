@@ -22,6 +22,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,7 @@ from coursetrack import paths
 from coursetrack.errors import StoreError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import URL, Engine
     from sqlalchemy.engine import Connection
     from sqlalchemy.exc import DBAPIError
     from sqlmodel import Session
@@ -252,15 +253,17 @@ def busy_timeout() -> float:
     return seconds
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str | URL, where: str = "the store") -> Engine:
     from sqlalchemy import create_engine, event
 
-    if not url.startswith("sqlite"):
-        return create_engine(url)
     engine = create_engine(url, connect_args={"timeout": busy_timeout()})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        # Checked on the connection itself, before any pragma writes (WAL changes the
+        # file's header): whatever the URL's form, the database SQLite actually opened
+        # is ours, empty, or left alone.
+        _check_ours(where, *_identify(dbapi_conn))
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         dbapi_conn.execute("PRAGMA foreign_keys = ON")
         dbapi_conn.execute("PRAGMA journal_mode = WAL")
@@ -312,47 +315,87 @@ def _begin_or_say_we_wait(conn: Connection, on_wait: Notify) -> None:
         raw.execute(f"PRAGMA busy_timeout = {int(total * 1000)}")
 
 
-def _inspect_file(path: Path) -> int | None:
+def _inspect_file(path: Path, shown: str | None = None) -> int | None:
     """The schema version of the coursetrack store at `path`; None for a new store.
 
-    Opens the file read-only, so a file that is refused is left untouched.
+    Opens the file read-only, so a file that is refused is left untouched, and
+    refuses anything that is not a regular file before reading it: a FIFO would
+    block the open forever, a device would be read (or written) as a store.
+    Messages name the store as the user did (`shown`).
     """
-    if not path.exists():
-        return None
-    if path.is_dir():
-        raise StoreError(f"{path} is a directory, not a store file; give a file path to --db")
+    where = shown or str(path)
     try:
-        with path.open("rb") as fh:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # a new store (a folder in the way is reported on creating it)
+    except OSError as exc:
+        raise StoreError(f"cannot read the store {where}: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{where} is a directory, not a store file; give a file path to --db")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(
+            f"{where} is not a regular file (it is a {_file_kind(info.st_mode)}), so not a "
+            "store; point --db or COURSETRACK_DB at a file"
+        )
+    try:
+        # O_NONBLOCK: should a FIFO replace the file meanwhile, the open still returns
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise StoreError(f"{where} is not a regular file, so not a store")
             header = fh.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise StoreError(f"cannot read the store {path}: {exc.strerror}") from None
+        raise StoreError(f"cannot read the store {where}: {exc.strerror}") from None
     if not header:
         return None  # an empty file: SQLite treats it as a new database
     if header != SQLITE_MAGIC:
         raise StoreError(
-            f"{path} is not a SQLite database, so not a coursetrack store; "
+            f"{where} is not a SQLite database, so not a coursetrack store; "
             "point --db or COURSETRACK_DB at another file"
         )
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
-            app_id = con.execute("PRAGMA application_id").fetchone()[0]
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            app_id, version, tables = _identify(con)
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot read the store {path}: {exc}") from None
+        raise StoreError(f"cannot read the store {where}: {exc}") from None
+    return _check_ours(where, app_id, version, tables)
+
+
+def _file_kind(mode: int) -> str:
+    for test, word in (
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return word
+    return "special file"
+
+
+def _identify(con: sqlite3.Connection) -> tuple[int, int, int]:
+    """(application_id, user_version, number of schema objects) of an open database."""
+    app_id = con.execute("PRAGMA application_id").fetchone()[0]
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    return app_id, version, tables
+
+
+def _check_ours(where: str, app_id: int, version: int, tables: int) -> int | None:
+    """The store's schema version; None for an empty database; refuse anyone else's."""
     if app_id != APPLICATION_ID:
         if app_id == 0 and tables == 0:
             return None
         raise StoreError(
-            f"{path} is a SQLite database but not a coursetrack store; "
+            f"{where} is a SQLite database but not a coursetrack store; "
             "point --db or COURSETRACK_DB at another file"
         )
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"{path} was written by a newer coursetrack (schema {version}, this one reads "
+            f"{where} was written by a newer coursetrack (schema {version}, this one reads "
             f"up to {SCHEMA_VERSION}); upgrade coursetrack to use it"
         )
     return version
@@ -363,7 +406,7 @@ def _backup(path: Path, version: int) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.schema{version}-{stamp}.bak")
     n = 1
-    while target.exists():  # never write over an earlier copy
+    while os.path.lexists(target):  # never write over an earlier copy, nor through a link
         n += 1
         target = path.with_name(f"{path.name}.schema{version}-{stamp}-{n}.bak")
     try:
@@ -456,7 +499,7 @@ class Store:
         """
         from sqlmodel import Session
 
-        from coursetrack.dates import now
+        from coursetrack.dates import stamp
         from coursetrack.models import Command
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
@@ -473,7 +516,7 @@ class Store:
             stack.enter_context(session.begin())
             if seen is not None and _last_change(session) != mark:
                 session.info["seen"] = seen
-            record = Command(at=now().isoformat(timespec="seconds"), line=command)
+            record = Command(at=stamp(), line=command)
             session.add(record)
             session.flush()
             session.info["command_id"] = record.id
@@ -513,55 +556,166 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     the file are created and the schema brought up to date.
     """
     target = paths.resolve_db(target)
-    if paths.is_url(target):
-        return _open_url(target)
-    return _open_file(Path(target).expanduser(), write=write, notify=notify)
-
-
-def _open_url(url: str) -> Store:
-    from sqlalchemy.engine import make_url
-    from sqlmodel import SQLModel
-
-    from coursetrack import models  # noqa: F401  (registers the tables)
-
-    parsed = make_url(url)
-    plain_file = parsed.database not in (None, "", ":memory:") and not parsed.query.get("uri")
-    if parsed.get_backend_name() == "sqlite" and plain_file:
-        _inspect_file(Path(parsed.database))  # refuse what is not ours, as for --db PATH
-    with _translate_errors(url):
-        engine = _make_engine(url)
-        if url.startswith("sqlite"):
+    if not paths.is_url(target):
+        path = Path(target).expanduser()
+        return _open_file(path, shown=str(path), write=write, notify=notify)
+    url, shown = _parse_url(target)
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        # Issue 12 adds PostgreSQL here; until then, say so rather than half-work.
+        raise StoreError(
+            f"PostgreSQL stores are not supported yet ({shown}); use a SQLite file: "
+            "--db PATH or --db sqlite:///PATH"
+        )
+    if backend != "sqlite" or url.get_driver_name() != "pysqlite":
+        raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
+    path = _sqlite_file(url, shown)
+    if path is None:  # in memory: nothing on disk to check
+        with _translate_errors(shown):
+            engine = _make_engine(url, shown)
             _migrate(engine)
-        else:
-            SQLModel.metadata.create_all(engine)
-    return Store(url, engine, exists=True)
+        return Store(shown, engine, exists=True)
+    return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
 
-def _open_file(path: Path, *, write: bool, notify: Notify | None) -> Store:
-    version = _inspect_file(path)
+_URL_HELP = "give a file path, or a SQLite URL such as sqlite:///coursetrack.db"
+
+#: Query parameters the pysqlite driver takes itself; any other belongs to a
+#: SQLite URI and needs uri=true (without it SQLAlchemy warns and drops it).
+_DRIVER_PARAMETERS = {"uri", "timeout", "check_same_thread", "isolation_level", "detect_types"}
+
+
+def _parse_url(target: str) -> tuple[URL, str]:
+    """The parsed URL and how to show it: its password, if any, masked."""
+    import re
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(target)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        masked = re.sub(r"//[^/]*@", "//***@", target)  # whatever holds a password
+        raise StoreError(f"{masked} is not a store URL; {_URL_HELP}") from None
+    if url.password is None:
+        return url, target  # as typed: SQLAlchemy's rendering escapes a file: URI
+    return url, url.render_as_string(hide_password=True)
+
+
+def _connect_args(url: URL) -> tuple[str, bool]:
+    """(filename, uri) as the driver will pass them to SQLite (it reads uri=yes as true)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # SQLAlchemy warns about URI parameters without uri=true: _sqlite_file says so itself
+        warnings.simplefilter("ignore")
+        [filename], options = url.get_dialect()().create_connect_args(url)
+    return filename, bool(options.get("uri"))
+
+
+def _is_uri(url: URL) -> bool:
+    return _connect_args(url)[1]
+
+
+def _sqlite_file(url: URL, shown: str) -> Path | None:
+    """The file a SQLite URL opens, found as the driver finds it; None in memory.
+
+    Every form is reduced to the one path SQLite will open (`sqlite:///rel`,
+    `sqlite:////abs`, `?uri=true` with `file:` URIs, percent-escapes included),
+    so that each gets the checks a plain --db PATH gets.
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    unknown = sorted(set(url.query) - _DRIVER_PARAMETERS)
+    filename, uri = _connect_args(url)
+    if unknown and not uri:
+        raise StoreError(
+            f"{shown}: {', '.join(unknown)} is a SQLite URI parameter; add uri=true "
+            "to the URL (sqlite:///file:PATH?mode=ro&uri=true)"
+        )
+    if not uri or not filename.startswith("file:"):
+        return None if filename in ("", ":memory:") else Path(filename)
+    parts = urlsplit(filename)
+    if parts.netloc not in ("", "localhost"):
+        raise StoreError(f"{shown}: a file: URI names a file on this machine only")
+    mode = parse_qs(parts.query).get("mode", [""])[-1]
+    name = unquote(parts.path)
+    if mode == "memory" or name in ("", ":memory:"):
+        return None
+    return Path(name)
+
+
+def _open_file(
+    path: Path,
+    *,
+    shown: str,
+    url: URL | None = None,
+    write: bool,
+    notify: Notify | None,
+) -> Store:
+    """Open the store file at `path` (through `url` when the user gave one)."""
+    from coursetrack.atomic import follow
+
+    real = follow(path, shown=shown, error=StoreError)  # a planted or dangling link is refused
+    version = _inspect_file(real, shown)
     if version is None and not write:
         engine = _make_engine("sqlite://")
         _migrate(engine)
-        return Store(str(path), engine, exists=False)
+        return Store(shown, engine, exists=False)
+    if write and version is not None and _read_only_file_system(real):
+        raise StoreError(
+            f"the store {shown} is on a read-only file system; nothing was changed "
+            "(reading and exporting it still work)"
+        )
+    if write and version is None and _read_only_file_system(real.parent):
+        raise StoreError(
+            f"cannot create the store {shown}: its folder is on a read-only file system; "
+            "use --db to put the store elsewhere"
+        )
     if write:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            real.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
                 f"cannot create the store's directory {path.parent}: {exc.strerror}; "
                 "use --db to put the store elsewhere"
             ) from None
-    with _translate_errors(str(path)):
-        engine = _make_engine(f"sqlite:///{path}")
+    with _translate_errors(shown):
+        engine = _make_engine(_read_url(real, write=write, given=url), shown)
         if version is not None and version < SCHEMA_VERSION:
-            saved = _backup(path, version)
+            saved = _backup(real, version)
             if notify:
                 notify(
-                    f"upgrading {path} from schema {version} to {SCHEMA_VERSION}; "
+                    f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
                     f"a copy of the old store is at {saved}"
                 )
         _migrate(engine)
-    return Store(str(path), engine, exists=True)
+    return Store(shown, engine, exists=True)
+
+
+def _read_only_file_system(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return False
+
+
+def _read_url(path: Path, *, write: bool, given: URL | None = None) -> URL:
+    """How to open the store file: as given, or read-only where it cannot be written.
+
+    A store on a read-only file system (a mounted backup, a live CD) is still
+    read and exported: SQLite cannot make the side files a WAL store needs
+    there, so it is opened as `immutable`, which needs none (`_read_only_uri`).
+    """
+    from sqlalchemy import URL
+
+    if write or (os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)):
+        return given or URL.create("sqlite", database=str(path))
+    if given is None or not _is_uri(given):
+        return URL.create("sqlite", database=_read_only_uri(path), query={"uri": "true"})
+    if path.with_name(path.name + "-wal").exists():
+        return given
+    return given.update_query_dict({"immutable": "1"})  # the user's own file: URI
 
 
 @contextmanager
@@ -664,7 +818,10 @@ def _read_only_uri(path: Path) -> str:
 
 
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """A title as a shell shows it beside a candidate: one line, nothing a terminal obeys."""
+    from coursetrack.controls import printable
+
+    return printable(" ".join((text or "").split()), one_line=True)
 
 
 def _ref_candidates(con: sqlite3.Connection, incomplete: str, depth: int) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from coursetrack.atomic import follow
 from coursetrack.errors import ExportError
 
 
@@ -46,6 +47,7 @@ def output_file(
         target = path / name
     else:
         target = path
+    follow(target)  # no folder is made through a dangling or planted link
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)

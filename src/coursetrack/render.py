@@ -1,8 +1,10 @@
 """Everything the terminal sees: Rich tables, bars, messages and JSON.
 
 Rich decides colour: none under NO_COLOR or when output is not a terminal.
-User text always goes in as `Text`, never as markup, so a title such as
-`[bold]` or one carrying escape sequences prints as harmless text.
+User text always goes in through `safe` and as `Text`, never as markup, so a
+title such as `[bold]` or `[/x]`, or one carrying escape sequences, bidi
+overrides or zero-width characters, prints as harmless, visible text. That
+holds for the progress bar too, which draws on another thread.
 
 Width: `COLUMNS` when set, else the terminal's width, else (a pipe or a file)
 80 columns. Tables fit that width without wrapping a row: a title is cut with
@@ -31,15 +33,19 @@ from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
-from coursetrack.controls import visible
+from coursetrack.controls import INVISIBLE, printable
 
 STATUS_STYLE = {"done": "green", "in-progress": "yellow", "todo": "dim"}
 BAR_WIDTH = 10
 
 
 def safe(text: str, *, one_line: bool = False) -> str:
-    """User text with control characters shown as `\\x1b`, never sent raw to the terminal."""
-    return visible(text, one_line=one_line)
+    """User text as the terminal shows it: the one door every user text goes through.
+
+    Control characters come out as `\\x1b`, invisible format characters (RTL
+    overrides, zero-width spaces) as `\\u202e`: shown, never obeyed.
+    """
+    return printable(text, one_line=one_line)
 
 
 def _text(value: str, style: str = "", *, one_line: bool = True) -> Text:
@@ -116,19 +122,37 @@ def to_data(obj: Any) -> Any:
 
 def print_json(data: Any) -> None:
     """JSON for scripts: plain text, no colour, no wrapping, dates as ISO strings."""
-    text = json.dumps(to_data(data), indent=2, ensure_ascii=False, default=_plain)
-    # json leaves DEL and the C1 controls raw; escape them so no terminal acts on them
-    sys.stdout.write(re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text))
+    # \u escapes where stdout cannot carry every character (PYTHONIOENCODING=ascii): lossless
+    ascii_only = not _utf8(sys.stdout)
+    text = json.dumps(to_data(data), indent=2, ensure_ascii=ascii_only, default=_plain)
+    # json leaves DEL, the C1 controls and invisible characters (U+202E...) raw;
+    # as \u escapes they read back the same, and no terminal acts on them
+    text = re.sub("[\x7f-\x9f]", _json_escape, text)
+    sys.stdout.write(INVISIBLE.sub(_json_escape, text))
     sys.stdout.write("\n")
 
 
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # JSON spells it as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def _utf8(stream: Any) -> bool:
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+    return encoding.startswith("utf")
+
+
 def bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
-    """A bar that still reads without colour: filled blocks, then light shade."""
+    """A bar that still reads without colour: filled blocks, then light shade (# and - in ASCII)."""
     filled = round(width * done / total) if total else 0
     if done < total:
         filled = min(filled, width - 1)  # a full bar means finished
-    text = Text("█" * filled, style="green")
-    text.append("░" * (width - filled), style="dim")
+    full, empty = ("█", "░") if _utf8(sys.stdout) else ("#", "-")
+    text = Text(full * filled, style="green")
+    text.append(empty * (width - filled), style="dim")
     return text
 
 
@@ -827,7 +851,7 @@ class Tracker:
     def __init__(self, description: str, *, enabled: bool) -> None:
         import threading
 
-        self.description = description
+        self.description = safe(description, one_line=True)
         self.shown = False
         self._console = stderr()
         self._enabled = (
@@ -855,18 +879,25 @@ class Tracker:
     def describe(self, description: str) -> None:
         """Name the step under way (e.g. "writing YAML" once the data is read)."""
         with self._lock:
-            self.description = description
+            self.description = safe(description, one_line=True)
             if self._bar is not None:
-                self._bar.update(self._task, description=description)
+                self._bar.update(self._task, description=self.description)
 
     def _show(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         with self._lock:
             if self._bar is not None or not self._enabled:
                 return
             self._bar = Progress(
-                "[progress.description]{task.description}",
+                # a file name or title, not markup: "[/x]" once killed this thread
+                TextColumn("{task.description}", markup=False, style="progress.description"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),

@@ -8,12 +8,17 @@ are compiled and evaluated each time (it was most of the cost of building
 the commands, which every Tab pays).
 """
 
+import contextlib
+import errno
+import os
+import sys
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
-from coursetrack import __version__
+from coursetrack import __version__, dates
 from coursetrack.cli import (
     catalogs,
     chart,
@@ -39,15 +44,26 @@ class _Group(TyperGroup):
         if extra.get("resilient_parsing"):
             _raw_values(self)
         argv = list(args)
-        ctx = super().make_context(info_name, args, **extra)
+        try:
+            ctx = super().make_context(info_name, args, **extra)
+        except TyperException as exc:
+            raise _escaped(exc) from None
         settings(ctx).argv = argv  # kept for the history: what the user typed
         return ctx
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except TyperException as exc:
+            raise _escaped(exc) from None
         except CoursetrackError as exc:
             _fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            # Services name their own files in their errors; a bare one is the output.
+            if exc.filename is not None or exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            _output_failed(exc)
+            raise typer.Exit(1) from None
         except UnicodeEncodeError as exc:
             # An argument with bytes that are not UTF-8 (Python keeps them as lone
             # surrogates): the store and the terminal can only take real text.
@@ -60,6 +76,15 @@ class _Group(TyperGroup):
                 "Nothing was changed",
                 1,
             )
+
+
+def _escaped(exc: TyperException) -> TyperException:
+    """A usage error (exit 2) quotes what the user typed: shown escaped, like every user text."""
+    from coursetrack import render
+
+    if isinstance(getattr(exc, "message", None), str):
+        exc.message = render.safe(exc.message, one_line=True)
+    return exc
 
 
 def _raw_values(command: Any) -> None:
@@ -85,6 +110,27 @@ def _raw_values(command: Any) -> None:
 
 def _as_given(_ctx: Any, value: Any) -> Any:
     return value
+
+
+#: Why writing to stdout fails: a full disk (`> /dev/full`), a quota, a closed pipe.
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE}
+
+
+def _output_failed(exc: OSError) -> None:
+    """Say once, on stderr, that the output could not be written (a closed pipe: say nothing).
+
+    Standard output is pointed at /dev/null first, so that what is still
+    buffered cannot fail again as Python exits.
+    """
+    from coursetrack import render
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if exc.errno != errno.EPIPE:  # `coursetrack log | head` stops reading: not an error
+        with contextlib.suppress(OSError):  # stderr may be on the full disk too
+            render.error(f"cannot write the output: {exc.strerror}")
 
 
 def _fail(message: str, code: int) -> None:
@@ -137,6 +183,8 @@ def root(
     ] = False,
 ) -> None:
     settings(ctx).db = db
+    if os.environ.get(dates.CLOCK_ENV):
+        dates.now()  # a pinned clock out of range is refused by every command, read or write
 
 
 app.command("status")(status.status)
@@ -163,4 +211,19 @@ app.command("chart")(chart.chart)
 
 
 def main() -> None:
-    app()
+    """The `coursetrack` command: the app, with output that cannot fail half-way."""
+    for stream in (sys.stdout, sys.stderr):
+        # A title the terminal's encoding cannot show comes out as \u65e5, not a traceback.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
+    code: int | str | None = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    try:
+        sys.stdout.flush()  # what is still buffered, while an error can be reported
+    except OSError as exc:
+        _output_failed(exc)
+        code = 1
+    sys.exit(code)

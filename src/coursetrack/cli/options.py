@@ -19,11 +19,21 @@ def _refs_up_to(depth: int):
         from coursetrack import db
 
         option = ctx.find_root().params.get("db")
-        return db.complete_refs(
+        found = db.complete_refs(
             option if isinstance(option, str) else None, incomplete, depth=depth
         )
+        return [(ref, _not_markup(title)) for ref, title in found]
 
     return complete
+
+
+def _not_markup(title: str) -> str:
+    """Typer renders a candidate's help as Rich markup: a title "[/x]" crashed completion."""
+    if "[" not in title and "\\" not in title:
+        return title  # the usual case, without paying for Rich's import on every Tab
+    from rich.markup import escape
+
+    return escape(title)
 
 
 complete_ref = _refs_up_to(3)

@@ -78,7 +78,7 @@ def done(
     """
     from coursetrack.services.progress import finished_by, mark_done
 
-    when = _when(on)
+    when = _when(on) if on is not None else None  # None: today, never before the start
     with writing(ctx) as session:
         changes = mark_done(session, refs=refs, on=when, note=note)
         finished = finished_by(session, changes)

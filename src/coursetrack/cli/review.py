@@ -59,7 +59,7 @@ def reviewed(
     from coursetrack.dates import parse_date, today
     from coursetrack.services.review import record_reviews
 
-    when = parse_date(on, future=False) if on is not None else today()
+    when = parse_date(on, future=False) if on is not None else None  # None: today, or later
     with writing(ctx) as session:
         result = record_reviews(session, refs=refs, grade=grade.value, on=when)
     if json:
@@ -83,7 +83,7 @@ def reviewed(
             lines.append(f"nothing to review in {idle.ref}: none of its topics is done yet")
         else:
             lines.append(
-                f"nothing due for review in {idle.ref} on {when.isoformat()}; "
+                f"nothing due for review in {idle.ref} on {(when or today()).isoformat()}; "
                 f"next on {idle.next_due_on.isoformat()}"
             )
     render.lines(lines)

@@ -14,9 +14,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from coursetrack.dates import start_of
 from coursetrack.errors import ConflictError, InputError, Refused
 from coursetrack.models import Command
 from coursetrack.refs import resolve
@@ -307,8 +308,10 @@ def log_entries(
     """
     query = select(Command).order_by(col(Command.id).desc())
     if since is not None:
-        # `at` is ISO 8601 text, so it sorts as it reads: on or after that day
-        query = query.where(col(Command.at) >= since.isoformat())
+        # From that day's midnight in the user's zone, compared as moments: SQLite's
+        # datetime() turns any stored offset (older stores kept local ones) into UTC.
+        start = start_of(since).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        query = query.where(func.datetime(Command.at) >= start)
     wanted = None
     if ref is not None:
         target = resolve(session, ref)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from coursetrack.dates import today
 from coursetrack.errors import InputError
 from coursetrack.models import Course, Status, Topic
 from coursetrack.refs import Target, resolve
@@ -78,26 +79,31 @@ def _unit_ref(target: Target, column: str, unit_id: int, title: str) -> str:
 
 
 def mark_done(
-    session: Session, *, refs: list[str], on: dt.date, note: str | None = None
+    session: Session, *, refs: list[str], on: dt.date | None, note: str | None = None
 ) -> list[Change]:
-    """Mark every open unit under each ref done on `on`."""
+    """Mark every open unit under each ref done on `on` (None: today, see `not_before`)."""
     targets = [resolve(session, ref) for ref in refs]
     conn = session.connection()
-    day = on.isoformat()
+    day = (on or today()).isoformat()
+    # a day left out is today, but never before the unit's start (see `dates.not_before`)
+    completed = ":on" if on is not None else "max(:on, coalesce(started_on, :on))"
     changes = []
     for target in targets:
         session.flush()
         changed = unchanged = 0
         for column, units, params in _scopes(target):
             args = {**params, "on": day, "done": Status.DONE.value}
-            early = conn.execute(
-                text(
-                    f"SELECT {column}, started_on FROM progress WHERE {column} IN ({units}) "
-                    "AND status != :done AND started_on > :on ORDER BY started_on DESC LIMIT 1"
-                ),
-                args,
-            ).first()
-            if early is not None:
+            early = (
+                on is not None
+                and conn.execute(
+                    text(
+                        f"SELECT {column}, started_on FROM progress WHERE {column} IN ({units}) "
+                        "AND status != :done AND started_on > :on ORDER BY started_on DESC LIMIT 1"
+                    ),
+                    args,
+                ).first()
+            )
+            if early:
                 unit = _unit_ref(target, column, early[0], _title(session, column, early[0]))
                 raise InputError(
                     f"--on {on} is before {unit} was started ({early[1]}); "
@@ -111,7 +117,7 @@ def mark_done(
             ).scalar_one()
             changed += conn.execute(
                 text(
-                    "UPDATE progress SET status = :done, completed_on = :on "
+                    f"UPDATE progress SET status = :done, completed_on = {completed} "
                     f"WHERE {column} IN ({units}) AND status != :done"
                 ),
                 args,
@@ -127,7 +133,7 @@ def mark_done(
             ).rowcount
         session.expire_all()  # Progress rows loaded before are stale now
         if note is not None:
-            add_note(session, item=target.item, text=note, on=on)
+            add_note(session, item=target.item, text=note, on=on or today())
         changes.append(Change(target.ref, target.item.title, "done", changed, unchanged))
     session.flush()
     return changes

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from coursetrack.dates import not_before, today
 from coursetrack.errors import InputError
 from coursetrack.models import Progress, Review, Status, Topic
 from coursetrack.refs import Target, resolve
@@ -326,11 +327,12 @@ class Reviews:
         return asdict(self)
 
 
-def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date) -> Reviews:
+def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date | None) -> Reviews:
     """Record a review of each topic named, and of every due topic under a course or
     specialization named; schedule each one's next review. A topic named twice (by
     itself and under its course) is reviewed once. Every ref is checked before
-    anything is written, in the caller's one transaction."""
+    anything is written, in the caller's one transaction. `on` None: today, but
+    never before the topic's completion or last review (see `dates.not_before`)."""
     targets = [resolve(session, ref) for ref in refs]
     result = Reviews()
     chosen: list[tuple[str, int, str, Schedule]] = []
@@ -340,9 +342,9 @@ def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date
             topic = target.topic
             picked = [(target.ref, topic.id, topic.title, _reviewable(session, target, on))]
         else:
-            picked = _due_under(session, target, on)
+            picked = _due_under(session, target, on or today())
             if not picked:
-                later = [item.due_on for item in scheduled(session, target, on)]
+                later = [item.due_on for item in scheduled(session, target, on or today())]
                 result.nothing_due.append(
                     NothingDue(target.ref, len(later), min(later, default=None))
                 )
@@ -356,7 +358,7 @@ def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date
     return result
 
 
-def _reviewable(session: Session, target: Target, on: dt.date) -> Schedule:
+def _reviewable(session: Session, target: Target, on: dt.date | None) -> Schedule:
     """The schedule of a topic the user named, or why it cannot be reviewed on `on`."""
     assert target.topic is not None
     schedule = schedule_of(session, target.topic)
@@ -369,6 +371,7 @@ def _reviewable(session: Session, target: Target, on: dt.date) -> Schedule:
             f"{target.ref} is not done (it is {status}), so there is nothing to review yet; "
             f"mark it done first with 'coursetrack done {target.ref}'"
         )
+    on = _review_day(schedule, on)
     if on < schedule.completed_on:
         raise InputError(
             f"--on {on.isoformat()} is before {target.ref} was done "
@@ -381,6 +384,12 @@ def _reviewable(session: Session, target: Target, on: dt.date) -> Schedule:
             f"({last.isoformat()}); record reviews in the order they happened"
         )
     return schedule
+
+
+def _review_day(schedule: Schedule, on: dt.date | None) -> dt.date:
+    """The day a review is recorded on: the one given, or today but not before the topic's
+    completion or last review (a change of zone can put today a day earlier)."""
+    return on if on is not None else not_before(schedule.completed_on, schedule.last_reviewed_on)
 
 
 def _due_under(
@@ -402,8 +411,9 @@ def _record(
     title: str,
     schedule: Schedule,
     grade: str,
-    on: dt.date,
+    on: dt.date | None,
 ) -> Reviewed:
+    on = _review_day(schedule, on)
     early = on < schedule.due_on
     interval = next_interval(schedule.interval_days, grade, early=early)
     due_on = on + dt.timedelta(days=interval)
