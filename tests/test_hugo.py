@@ -144,7 +144,7 @@ def test_hostile_titles_render_as_text(tmp_path: Path) -> None:
     ok(db, "add", "topic", "hostile/one", "# not a heading", "--slug", "t")
     ok(db, "done", "hostile/one/t", "--note", "---\ntitle: pwned\n---\n| a | b |\n|---|---|")
     posts = _site(tmp_path / "site")
-    ok(db, "export", "markdown", "hostile", "-o", str(posts / "hostile.md"))
+    ok(db, "export", "markdown", "hostile", "--plain-notes", "--dates", "-o", posts / "h.md")
     public = _build(tmp_path / "site")
     (page,) = (public / "posts").glob("*/index.html")
     outline = _outline(page)
