@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from coursetrack.blog import escape_inline, escape_line
+from coursetrack.blog import allowed_url, escape_inline, escape_line, href, time_span
+from coursetrack.markdown_notes import neutralise
 from export_fixtures import (
     CERTIFICATE,
+    CODE_AND_MATHS,
+    DISPLAY_MATHS,
     HOSTILE,
+    HOSTILE_NOTES,
+    INLINE_MATHS,
     NEW_YORK,
     cli,
     finished_dls,
@@ -21,6 +26,7 @@ from export_fixtures import (
     ok,
     shipped_dls,
     split_post,
+    studied_dls,
 )
 
 
@@ -326,3 +332,151 @@ def test_links_appear_under_their_course_and_topic(finished: Path) -> None:
     )
     assert "Links:\n\n- [my \\*notebook\\*](https://github.com/me/nb)\n" in second
     assert "github.com/me/nb" not in body.split("### 2. ")[0]
+
+
+# --- the post a blogger would publish --------------------------------------------------
+
+
+@pytest.fixture
+def studied(tmp_path: Path) -> Path:
+    return studied_dls(tmp_path / "studied.db")
+
+
+def test_the_post_reads_like_the_seed(studied: Path) -> None:
+    """Intro, the specialization linked with its provider and time span, the
+    certificate, then `N. [Title](url) - what it taught`; no progress report."""
+    catalog = shipped_dls()
+    body = split_post(ok(studied, "export", "markdown", "dls").stdout)[1]
+    head = body.split("\nThe specialization was formed of 5 courses:\n\n")[0]
+    assert head == (
+        f"\n[Deep Learning Specialization]({catalog.url}) by Coursera / DeepLearning.AI, "
+        "Sep 14 \u2013 Nov 13, 2026 (9 weeks).\n"
+        f"\ncertificate is available here: <{CERTIFICATE}>\n"
+    )
+    for i, course in enumerate(catalog.courses, start=1):
+        description = " ".join(course.description.split())
+        assert f"\n{i}. [{course.title}]({course.url}) - {description}\n" in body
+    assert "done on" not in body and "Completed on" not in body
+    assert "Overall progress" not in body and "## My progress" not in body
+    assert "\n## My notes\n" in body
+    assert "- [my notebook](https://github.com/me/nb)" in body, "a Markdown link"
+    assert ": <https://github.com" not in body
+
+
+def test_dates_adds_the_progress_report(studied: Path) -> None:
+    body = split_post(ok(studied, "export", "markdown", "dls", "--dates").stdout)[1]
+    assert "## My progress" in body
+    assert "- Neural Networks Basics - done on 2026-11-13" in body
+    assert "  > 2026-09-20: Vectorise with `np.dot`" in body, "dated notes with --dates"
+    assert body.count("Completed on 2026-11-13.") == 5
+
+
+def test_without_notes_or_links_the_post_ends_with_the_courses(finished: Path) -> None:
+    body = split_post(ok(finished, "export", "markdown", "dls").stdout)[1]
+    assert body.rstrip("\n").rsplit("\n", 1)[-1].startswith("5. [Sequence Models](")
+    assert "## My notes" not in body
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        ("2026-09-14", "2026-11-13", "Sep 14 \u2013 Nov 13, 2026 (9 weeks)"),
+        ("2025-12-01", "2026-02-03", "Dec 1, 2025 \u2013 Feb 3, 2026 (9 weeks)"),
+        ("2026-05-01", "2026-05-01", "May 1, 2026 (1 day)"),
+        ("2026-05-01", "2026-05-10", "May 1 \u2013 May 10, 2026 (10 days)"),
+        ("2026-01-01", "2026-12-31", "Jan 1 \u2013 Dec 31, 2026 (12 months)"),
+    ],
+)
+def test_time_span(start: str, end: str, text: str) -> None:
+    assert time_span(dt.date.fromisoformat(start), dt.date.fromisoformat(end)) == text
+
+
+def test_an_unfinished_specialization_says_since_and_how_far(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    ok(db, "import", "deep-learning-specialization")
+    ok(db, "done", "dls/1/1", "dls/1/2", "--on", "2026-09-14")
+    body = split_post(ok(db, "export", "markdown", "dls").stdout)[1]
+    assert "by Coursera / DeepLearning.AI, since Sep 14, 2026: 2 of 17 topics done (11%)." in body
+
+
+def test_notes_are_the_learners_markdown(studied: Path) -> None:
+    body = split_post(ok(studied, "export", "markdown", "dls").stdout)[1]
+    quoted = [line.strip() for line in CODE_AND_MATHS.splitlines()]
+    expected = "\n".join(f"  > {line}" if line else "  >" for line in quoted)
+    assert f"- Neural Networks Basics\n\n{expected}\n" in body
+    assert "`np.dot`" in body and INLINE_MATHS in body and DISPLAY_MATHS in body
+
+
+def test_plain_notes_keeps_the_escaping(studied: Path) -> None:
+    body = split_post(ok(studied, "export", "markdown", "dls", "--plain-notes").stdout)[1]
+    assert "\\`np.dot\\` and \\*never\\*" in body
+    assert "$\\\\frac{1}{2m}$" in body
+
+
+@pytest.mark.parametrize(
+    ("note", "written"),
+    [
+        ("<script>alert(1)</script>", "\\<script>alert(1)\\</script>"),
+        ("<img src=x onerror=alert(2)>", "\\<img src=x onerror=alert(2)>"),
+        ("[click](javascript:alert(3))", "\\[click\\](javascript:alert(3))"),
+        ("<javascript:alert(4)>", "\\<javascript:alert(4)>"),
+        ("[r][evil]\n\n[evil]: javascript:x", "\\[r][evil]\n\n\\[evil\\]: javascript:x"),
+        ("[r][ok]\n\n[ok]: https://example.org", "[r][ok]\n\n[ok]: https://example.org"),
+        ("&lt;b&gt; &#60;b>", "&lt;b&gt; &#60;b>"),
+        ("`<script>alert(7)</script>`", "`<script>alert(7)</script>`"),
+        ("```\n<script>\n```", "```\n<script>\n```"),
+        ("\\<b> and \\\\<b>", "\\<b> and \\\\\\<b>"),
+        ("[e](java&#115;cript:x)", "\\[e\\](java&#115;cript:x)"),
+        ('*a*{: onclick="x"}', '*a*\\{: onclick="x"}'),
+        ("{::nomarkdown}<b>{:/}", "\\{::nomarkdown}\\<b>\\{:/}"),
+        ("![i](javascript:x)", "!\\[i\\](javascript:x)"),
+        ("[d](data:text/html,x)", "\\[d\\](data:text/html,x)"),
+        ("[rel](/about/)", "\\[rel\\](/about/)"),
+        ("<https://a.example> <me@a.example>", "<https://a.example> <me@a.example>"),
+        ("[ok](https://a.example/(x)) [m](mailto:me@a.example)", None),
+        ("[x](javascript:y junk)", "[x\\](javascript:y junk)"),
+        ("{{< sc >}} {% raw %} `{{ code }}`", "{\\{< sc >}} {\\% raw %} `{ { code }}`"),
+        ("a < b, a<b", "a < b, a\\<b"),
+        ("bell\x07 esc\x1b[1m", "bell\\x07 esc\\x1b[1m"),
+        ("| `<s>|</s>` |\n|---|---|", "| `\\<s>|\\</s>` |\n|---|---|"),
+        ("<div>\n[a](javascript:x)\n</div>", "\\<div>\n[a\\](javascript:x)\n\\</div>"),
+    ],
+)
+def test_hostile_notes_are_neutralised(note: str, written: str | None) -> None:
+    assert neutralise(note, allowed_url) == (note if written is None else written)
+
+
+def _live_parts(markdown: str) -> list[str]:
+    """What CommonMark would make live: raw HTML and links outside http(s)/mailto."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md.validateLink = lambda url: True
+    found = []
+    for token in md.parse(markdown):
+        if token.type == "html_block":
+            found.append(token.content)
+        for child in token.children or []:
+            if child.type == "html_inline":
+                found.append(child.content)
+            url = child.attrGet("href") or child.attrGet("src")
+            if url is not None and not url.startswith(("https://", "http://", "mailto:")):
+                found.append(url)
+    return found
+
+
+def test_the_whole_post_has_nothing_live(studied: Path) -> None:
+    body = split_post(ok(studied, "export", "markdown", "dls").stdout)[1]
+    assert _live_parts(body) == []
+    assert "{{" not in body and "{%" not in body and "{:" not in body.replace("\\{:", "")
+    for n in [*range(1, 13), 14]:
+        assert f"alert({n})" in body, "shown as text, not dropped"
+
+
+def test_a_refused_url_is_shown_as_text() -> None:
+    assert href("javascript:alert(1)") is None
+    assert href("/relative") is None
+    assert (
+        href("https://example.org/a b(c){{d}}") == "https://example.org/a%20b%28c%29%7B%7Bd%7D%7D"
+    )
+    assert href("mailto:me@example.org") == "mailto:me@example.org"
