@@ -17,7 +17,6 @@ from export_fixtures import (
     CODE_AND_MATHS,
     DISPLAY_MATHS,
     HOSTILE,
-    HOSTILE_NOTES,
     INLINE_MATHS,
     NEW_YORK,
     cli,
@@ -337,9 +336,10 @@ def test_links_appear_under_their_course_and_topic(finished: Path) -> None:
 # --- the post a blogger would publish --------------------------------------------------
 
 
-@pytest.fixture
-def studied(tmp_path: Path) -> Path:
-    return studied_dls(tmp_path / "studied.db")
+@pytest.fixture(scope="module")
+def studied(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Read only by the tests below, so built once."""
+    return studied_dls(tmp_path_factory.mktemp("studied") / "store.db")
 
 
 def test_the_post_reads_like_the_seed(studied: Path) -> None:
