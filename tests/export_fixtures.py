@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
@@ -113,3 +114,45 @@ def studied_dls(db: Path) -> Path:
         ok(db, "note", "dls/3/1", note, "--on", "2026-10-01")
     ok(db, "link", "dls/2", "https://github.com/me/nb", "--title", "my notebook")
     return db
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def check_rendered_post(page: str, *, layout_tags: set[str]) -> str:
+    """What the seed's author checks in the built page: the links are there, nothing
+    from a note is live, and the notes' words are all shown. Returns the page's text."""
+    parser = _Tags()
+    parser.feed(page)
+    tags = {tag for tag, _ in parser.tags}
+    allowed = {"p", "a", "ol", "ul", "li", "h2", "h3", "blockquote", "code", "em", "br"}
+    assert tags <= allowed | layout_tags, tags - allowed - layout_tags
+    for tag, attrs in parser.tags:
+        assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
+        for name in ("href", "src"):
+            url = attrs.get(name)
+            assert url is None or url.startswith(("https://", "http://", "mailto:")), url
+    hrefs = [attrs.get("href") for tag, attrs in parser.tags if tag == "a"]
+    catalog = shipped_dls()
+    assert catalog.url in hrefs and CERTIFICATE in hrefs
+    assert all(course.url in hrefs for course in catalog.courses)
+    assert "https://github.com/me/nb" in hrefs
+    text = "".join(parser.text)
+    for n in [*range(1, 13), 14]:
+        assert f"alert({n})" in text, f"note {n} is shown as text"
+    assert "<script>alert(7)</script>" in text, "code stays literal"
+    assert "by Coursera / DeepLearning.AI, Sep 14 \u2013 Nov 13, 2026 (9 weeks)." in text
+    return text
