@@ -140,6 +140,7 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
     tokens = md.parse(src, {})
     lines = src.split("\n")
     inserts: dict[tuple[int, int], str] = {}
+    percent: dict[tuple[int, int], str] = {}  # characters replaced, not preceded
 
     def backslash(line: int, col: int) -> None:
         if not _escaped(lines[line], col):
@@ -151,8 +152,10 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
         c, nxt = s[col], s[col + 1 : col + 2]
         if c == "<" and nxt in _TAG_START and not exempt:
             backslash(line, col)
-        elif c == "{" and nxt in ("{", "%"):
+        elif c == "{" and nxt == "{":
             backslash(line, col + 1)
+        elif c == "{" and nxt == "%" and not _escaped(s, col):
+            percent[(line, col + 1)] = "&#37;"  # kramdown would show the `\` of `\%`
         elif (c == "{" and nxt == ":") or (c == "]" and nxt in ("(", ":") and not exempt):
             backslash(line, col)
 
@@ -189,10 +192,12 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
             col = line_text.find("[")
             if col >= 0:
                 backslash(start_line, col)
-    if not inserts:
+    if not inserts and not percent:
         return src
-    for (line, col), mark in sorted(inserts.items(), reverse=True):
-        lines[line] = lines[line][:col] + mark + lines[line][col:]
+    edits = [(at, mark, 0) for at, mark in inserts.items()]
+    edits += [(at, mark, 1) for at, mark in percent.items()]
+    for (line, col), mark, drop in sorted(edits, reverse=True):
+        lines[line] = lines[line][:col] + mark + lines[line][col + drop :]
     return "\n".join(lines)
 
 

@@ -1,0 +1,70 @@
+"""The exported post builds with the real `jekyll` (kramdown, Liquid) and renders as written.
+
+The site is the least Jekyll needs, written by hand so nothing comes from the
+network: a `_config.yml` (Jekyll's default Markdown is kramdown with GFM input)
+and the `post` layout the front matter names; no theme gem. Debian's `jekyll`
+package provides the binary; without it these tests skip and say so.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from export_fixtures import DISPLAY_MATHS, INLINE_MATHS, check_rendered_post, ok, studied_dls
+
+JEKYLL = shutil.which("jekyll")
+pytestmark = pytest.mark.skipif(
+    JEKYLL is None, reason="the jekyll binary is not installed (apt-get install -y jekyll)"
+)
+
+LAYOUT = """\
+<!DOCTYPE html>
+<html><head><title>{{ page.title }}</title></head>
+<body><main>
+{{ content }}
+</main></body></html>
+"""
+
+
+def _build(site: Path) -> Path:
+    assert JEKYLL is not None
+    result = subprocess.run(
+        [JEKYLL, "build", "--quiet", "--source", str(site), "--destination", str(site / "_site")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Error" not in result.stderr, result.stderr
+    return site / "_site"
+
+
+def _site(root: Path) -> Path:
+    (root / "_layouts").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: coursetrack test site\n", encoding="utf-8")
+    (root / "_layouts" / "post.html").write_text(LAYOUT, encoding="utf-8")
+    return root
+
+
+def test_the_seed_authors_post_builds_in_jekyll_and_nothing_in_a_note_runs(
+    tmp_path: Path,
+) -> None:
+    """kramdown passes raw HTML through and reads `{: attr}` lists and `{::nomarkdown}`;
+    Liquid runs `{{ }}` and `{% %}` before Markdown: none of it may act from a note."""
+    db = studied_dls(tmp_path / "store.db")
+    site = _site(tmp_path / "site")
+    result = ok(db, "export", "markdown", "dls", "--format", "jekyll", "-o", site)
+    post = site / "_posts" / "2026-11-13-dls.md"
+    assert f"wrote {post}" in result.stdout
+    page = (_build(site) / "2026" / "11" / "13" / "dls.html").read_text(encoding="utf-8")
+    text = check_rendered_post(page, layout_tags={"html", "head", "title", "body", "main"})
+    assert ">np.dot</code>" in page and "<em>never</em>" in page
+    assert INLINE_MATHS in text, "inline maths untouched"
+    assert f"\\[J(w,b) = {DISPLAY_MATHS}\\]" in text, "kramdown's maths block, LaTeX untouched"
+    assert "{% include nope.html %}" in text and "{{< youtube x >}}" in text, "shown, not run"
+    assert "\\%" not in text
