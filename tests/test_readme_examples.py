@@ -1,0 +1,28 @@
+"""README.md cannot drift: its examples are run and compared exactly (see readme_examples)."""
+
+from __future__ import annotations
+
+from readme_examples import README, examples, differences, updated
+
+
+def test_every_readme_example_prints_what_the_readme_says() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert len(examples(text)) >= 25, "the walk-through's examples are found"
+    report = differences(text)
+    assert not report, "README.md is out of date (python tests/readme_examples.py --update):\n\n" + report
+
+
+def test_the_walk_through_says_how_its_examples_were_made() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert "COURSETRACK_NOW=2026-09-12T10:00:00" in text
+    assert "python tests/readme_examples.py --update" in text
+
+
+def test_update_rewrites_a_drifted_output_and_nothing_else() -> None:
+    text = README.read_text(encoding="utf-8")
+    drifted = text.replace("dls is up to date (5 courses, 17 topics); nothing changed", "stale", 1)
+    assert "stale" in drifted
+    report = differences(drifted)
+    assert report.startswith("$ coursetrack import deep-learning-specialization\n")
+    assert "\n-stale\n+dls is up to date (5 courses, 17 topics); nothing changed" in report
+    assert updated(drifted) == text
