@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from readme_examples import README, examples, differences, updated
+from readme_examples import README, differences, examples, updated
 
 
 def test_every_readme_example_prints_what_the_readme_says() -> None:
     text = README.read_text(encoding="utf-8")
     assert len(examples(text)) >= 25, "the walk-through's examples are found"
     report = differences(text)
-    assert not report, "README.md is out of date (python tests/readme_examples.py --update):\n\n" + report
+    assert not report, (
+        "README.md is out of date (python tests/readme_examples.py --update):\n\n" + report
+    )
 
 
 def test_the_walk_through_says_how_its_examples_were_made() -> None:
