@@ -6,6 +6,9 @@ may change that for itself with an HTML comment on the line before its fence:
 
     <!-- readme-env: COLUMNS=120 COURSETRACK_NOW=2026-10-01T10:00:00 -->
 
+The blog post sample is checked the same way: a `<!-- readme-post: VAR=... intro.md='TEXT' -->`
+line, then a block of `coursetrack` commands, then the post they print.
+
 When a command's output changes on purpose, rewrite the README from real runs:
 
     python tests/readme_examples.py --update
@@ -120,11 +123,63 @@ def run(found: list[Example]) -> list[list[str]]:
     return outputs
 
 
+_POST_MARK = re.compile(r"^<!--\s*readme-post:(.*?)-->\s*$")
+
+
+def sample_post(text: str) -> Example | None:
+    """The blog post sample: after a `<!-- readme-post: VAR=... intro.md='...' -->` line, a
+    block of commands (a trailing `\\` continues a line), then the post they print,
+    as one Example whose command is the whole script and whose output is the post."""
+    lines = text.split("\n")
+    marks = ((i, _POST_MARK.match(line)) for i, line in enumerate(lines))
+    i, match = next(((i, m) for i, m in marks if m), (0, None))
+    if match is None:
+        return None
+    start = lines.index("```", i + 1) if lines[i + 1] != "```" else i + 1
+    end = lines.index("```", start + 1)
+    script = "\n".join(lines[start + 1 : end]).replace("\\\n", " ")
+    post_start = next(j for j in range(end + 1, len(lines)) if lines[j].startswith("````"))
+    post_end = lines.index("````", post_start + 1)
+    env = dict(pair.split("=", 1) for pair in shlex.split(match[1]))
+    return Example(post_start, script, lines[post_start + 1 : post_end], env)
+
+
+def run_post(example: Example) -> list[str]:
+    """The sample's commands on a fresh store, in a folder holding its intro.md."""
+    from typer.testing import CliRunner
+
+    from coursetrack.cli import app
+
+    runner = CliRunner()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**ENV, "COURSETRACK_DB": str(Path(tmp) / "coursetrack.db"), **example.env}
+        (Path(tmp) / "intro.md").write_text(env.pop("intro.md") + "\n", encoding="utf-8")
+        here = Path.cwd()
+        os.chdir(tmp)
+        try:
+            with _environment(env):
+                for command in example.command.splitlines():
+                    result = runner.invoke(app, shlex.split(command)[1:], env=env)
+                    if result.exit_code != 0:
+                        raise AssertionError(f"README sample: {command}\n{result.output}")
+        finally:
+            os.chdir(here)
+    return result.output.rstrip("\n").split("\n")
+
+
+def _checked(text: str) -> list[tuple[Example, list[str]]]:
+    found = examples(text)
+    pairs = list(zip(found, run(found), strict=True))
+    post = sample_post(text)
+    if post is not None:
+        pairs.append((post, run_post(post)))
+    return pairs
+
+
 def differences(text: str) -> str:
     """A readable diff of every example whose output differs; empty when all agree."""
-    found = examples(text)
     report = []
-    for example, actual in zip(found, run(found), strict=True):
+    for example, actual in _checked(text):
         if actual != example.output:
             diff = difflib.unified_diff(
                 example.output,
@@ -133,15 +188,15 @@ def differences(text: str) -> str:
                 "as run",
                 lineterm="",
             )
-            report.append(f"$ {example.command}\n" + "\n".join(diff))
+            command = example.command.splitlines()[-1]
+            report.append(f"$ {command}\n" + "\n".join(diff))
     return "\n\n".join(report)
 
 
 def updated(text: str) -> str:
     """`text` with every example's output replaced by what the command prints now."""
     lines = text.split("\n")
-    found = examples(text)
-    for example, actual in reversed(list(zip(found, run(found), strict=True))):
+    for example, actual in sorted(_checked(text), key=lambda pair: -pair[0].line):
         lines[example.line + 1 : example.output_end] = actual
     return "\n".join(lines)
 
@@ -151,8 +206,7 @@ def main(argv: list[str]) -> int:
     if argv == ["--update"]:
         new = updated(text)
         README.write_text(new, encoding="utf-8")
-        changed = sum(a != b for a, b in zip(examples(text), examples(new), strict=True))
-        print(f"README.md: {changed} example(s) rewritten from real runs")
+        print("README.md: example outputs rewritten from real runs; read `git diff README.md`")
         return 0
     if argv:
         print("usage: python tests/readme_examples.py [--update]", file=sys.stderr)
