@@ -100,6 +100,8 @@ HOSTILE_NOTES = [
     "<https://example.org/ok> [fine](https://example.org/fine) bell\x07",
     "[x](javascript:alert(14) junk)",
     "{{< youtube x >}} {% include nope.html %}",
+    "[kramdown][evil\\]\n\n[evil\\]: javascript:alert(15)",
+    "[spaced] (javascript:alert(16))",
 ]
 
 
@@ -151,7 +153,7 @@ def check_rendered_post(page: str, *, layout_tags: set[str]) -> str:
     assert all(course.url in hrefs for course in catalog.courses)
     assert "https://github.com/me/nb" in hrefs
     text = "".join(parser.text)
-    for n in [*range(1, 13), 14]:
+    for n in [*range(1, 13), 14, 15, 16]:
         assert f"alert({n})" in text, f"note {n} is shown as text"
     assert "<script>alert(7)</script>" in text, "code stays literal"
     assert "by Coursera / DeepLearning.AI, Sep 14 \u2013 Nov 13, 2026 (9 weeks)." in text

@@ -23,6 +23,7 @@ left to neutralise, so an escape that uncovers another construct is caught.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -31,6 +32,10 @@ from coursetrack.controls import visible
 
 _TAG_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/!?")
 _MAX_ROUNDS = 20
+#: kramdown's link definition start (after any quote or list markers of the note).
+_KRAMDOWN_DEFINITION = re.compile(
+    r"^(?:[ \t]*(?:>|[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$))*[ \t]{0,3}\[(?=[^\n\]]+\]:)"
+)
 
 
 class _Recorder:
@@ -164,6 +169,12 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
         if s[col] == "{" and s[col + 1 : col + 2] in ("{", "%"):
             inserts[(line, col + 1)] = " "
 
+    code_lines = {
+        line
+        for token in tokens
+        if token.type in ("fence", "code_block") and token.map
+        for line in range(*token.map)
+    }
     runs = iter(recorder.runs)
     cursor: tuple[list[int] | None, int] = (None, 0)
     for token in tokens:
@@ -186,12 +197,20 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
                         text_rule(line, col)
                 continue
             _inline_rules(token.content, spans, where, allowed, text_rule, code_rule, backslash)
+    good_definitions = set()
     for start_line, href in recorder.references:
         line_text = lines[start_line]
         if href is None or not allowed(href) or "{{" in line_text or "{%" in line_text:
             col = line_text.find("[")
             if col >= 0:
                 backslash(start_line, col)
+        else:
+            good_definitions.add(start_line)
+    # kramdown takes `[label\]: url` (and more) as a definition where CommonMark sees text
+    for line, line_text in enumerate(lines):
+        match = _KRAMDOWN_DEFINITION.match(line_text)
+        if match and line not in code_lines and line not in good_definitions:
+            backslash(line, match.end() - 1)
     if not inserts and not percent:
         return src
     edits = [(at, mark, 0) for at, mark in inserts.items()]
