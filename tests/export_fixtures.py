@@ -102,6 +102,7 @@ HOSTILE_NOTES = [
     "{{< youtube x >}} {% include nope.html %}",
     "[kramdown][evil\\]\n\n[evil\\]: javascript:alert(15)",
     "[spaced] (javascript:alert(16))",
+    '### Heading attributes {style="position:fixed" .alert17}',
 ]
 
 
@@ -143,7 +144,7 @@ def check_rendered_post(page: str, *, layout_tags: set[str]) -> str:
     allowed = {"p", "a", "ol", "ul", "li", "h2", "h3", "blockquote", "code", "em", "br"}
     assert tags <= allowed | layout_tags, tags - allowed - layout_tags
     for tag, attrs in parser.tags:
-        assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
+        assert not [name for name in attrs if name.startswith("on") or name == "style"], attrs
         for name in ("href", "src"):
             url = attrs.get(name)
             assert url is None or url.startswith(("https://", "http://", "mailto:")), url
@@ -155,6 +156,7 @@ def check_rendered_post(page: str, *, layout_tags: set[str]) -> str:
     text = "".join(parser.text)
     for n in [*range(1, 13), 14, 15, 16]:
         assert f"alert({n})" in text, f"note {n} is shown as text"
+    assert ".alert17}" in text, "heading attributes shown as text"
     assert "<script>alert(7)</script>" in text, "code stays literal"
     assert "by Coursera / DeepLearning.AI, Sep 14 \u2013 Nov 13, 2026 (9 weeks)." in text
     return text

@@ -448,6 +448,8 @@ def test_plain_notes_keeps_the_escaping(studied: Path) -> None:
         ("[x][evil\\]\n\n[evil\\]: javascript:x", "[x][evil\\]\n\n\\[evil\\]: javascript:x"),
         ("> - [q]: javascript:x junk", "> - \\[q\\]: javascript:x junk"),
         ("```\n[a]: javascript:x\n```", "```\n[a]: javascript:x\n```"),
+        ('# Head {style="x" .c}', '# Head \\{style="x" .c}'),
+        ("## $x^{2}$ and {y}", "## $x^{2}$ and \\{y}"),
     ],
 )
 def test_hostile_notes_are_neutralised(note: str, written: str | None) -> None:

@@ -13,7 +13,8 @@ shows as the text that was typed:
   `]:` that markdown-it did not read as an allowed link, since kramdown reads
   links more loosely than CommonMark;
 - `{{`, `{%` (Hugo shortcodes, Liquid: both run before Markdown, even inside
-  code) and kramdown's `{:` attribute lists and `{::nomarkdown}`;
+  code), kramdown's `{:` attribute lists and `{::nomarkdown}`, and a heading's
+  trailing `{...}` (Hugo's heading attributes: `style`, `class`);
 - control characters, shown as `\\x1b` (controls.visible).
 
 markdown-it (CommonMark, which Hugo's goldmark follows) finds the links, code
@@ -176,6 +177,7 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
         for line in range(*token.map)
     }
     runs = iter(recorder.runs)
+    previous = None
     cursor: tuple[list[int] | None, int] = (None, 0)
     for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
@@ -197,6 +199,11 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
                         text_rule(line, col)
                 continue
             _inline_rules(token.content, spans, where, allowed, text_rule, code_rule, backslash)
+            heading = previous is not None and previous.type == "heading_open"
+            if heading and token.content.endswith("}") and "{" in token.content:
+                # Hugo reads `# Title {style=... .class}` as the heading's attributes
+                backslash(*where[token.content.rindex("{")])
+        previous = token
     good_definitions = set()
     for start_line, href in recorder.references:
         line_text = lines[start_line]
