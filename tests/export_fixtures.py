@@ -143,7 +143,7 @@ def check_rendered_post(page: str, *, layout_tags: set[str]) -> str:
     tags = {tag for tag, _ in parser.tags}
     allowed = {"p", "a", "ol", "ul", "li", "h2", "h3", "blockquote", "code", "em", "br"}
     assert tags <= allowed | layout_tags, tags - allowed - layout_tags
-    for tag, attrs in parser.tags:
+    for _, attrs in parser.tags:
         assert not [name for name in attrs if name.startswith("on") or name == "style"], attrs
         for name in ("href", "src"):
             url = attrs.get(name)
