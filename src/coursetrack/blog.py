@@ -1,18 +1,23 @@
 """A publish-ready Markdown post about one specialization.
 
 The post follows the shape of a learner's real Hugo post: front matter, their
-own introduction, the certificate line, the numbered list of courses with what
-each taught, and then what the learner did. It is built from the store, so the
-same store always gives the same bytes (only a default date of "now" varies).
+own introduction, the specialization (linked, its provider, when they took it),
+the certificate line, the numbered list of courses (linked) with what each
+taught, and then their notes and links (`--dates` adds every state and date).
+It is built from the store, so the same store always gives the same bytes
+(only a default date of "now" varies).
 
-Titles, descriptions and notes are the learner's text, not Markdown, and must
-print as written in Hugo (goldmark), Jekyll (kramdown) and on GitHub. Only
-what would change the rendering is escaped, so that the file stays pleasant to
-edit before publishing: emphasis, links, HTML, code spans, tables, headings,
+Titles and descriptions are the catalog's text, not Markdown, and must print as
+written in Hugo (goldmark), Jekyll (kramdown) and on GitHub. Only what would
+change the rendering is escaped, so that the file stays pleasant to edit before
+publishing: emphasis, links, HTML, code spans, tables, headings,
 strikethrough, entities, list and quote markers at the start of a line, runs
 of dashes (a thematic break or front matter fence, and en/em dashes under
 Hugo's typographer), and the `{{`/`{%` openers of Hugo shortcodes and Liquid.
-Plain `:`, `,`, `.` and quotes are left alone.
+Plain `:`, `,`, `.` and quotes are left alone. Notes are the learner's
+Markdown: markdown_notes keeps them and neutralises what could run
+(`--plain-notes` escapes them like titles instead). Every URL the post links to
+passes through `href`.
 
 Front matter is written by yaml.safe_dump from a dict, never by formatting
 strings, and every value in it is a single line, so no text can close it.
@@ -94,17 +99,17 @@ def _plain_note_lines(text: str) -> list[str]:
 _BLOCK_START = re.compile(r"\s{4}|\s*([#>|<\[`~*+-]|[0-9]{1,9}[.)]|$)")
 
 
-def _notes(notes: list[DatedNote], style: PostOptions, indent: str = "") -> list[str]:
+def _notes(notes: list[DatedNote], options: PostOptions, indent: str = "") -> list[str]:
     """Each note as its own block quote, dated with --dates; blank lines between."""
     out: list[str] = []
     for written_on, text in notes:
         if not text.strip():
             continue
-        if style.plain_notes:
+        if options.plain_notes:
             lines = _plain_note_lines(text)
         else:
             lines = neutralise(text.strip("\n"), allowed_url).split("\n")
-        if style.dates:
+        if options.dates:
             if _BLOCK_START.match(lines[0]):
                 lines = [f"{written_on.isoformat()}:", "", *lines]
             else:
@@ -342,7 +347,7 @@ def _state(topic: TopicLine) -> str:
 
 def _topic(topic: TopicLine, options: PostOptions) -> list[str]:
     """A topic as a list item; without --dates only topics with notes or links appear."""
-    if not options.dates and not (topic.notes or topic.links):
+    if not options.dates and not (_written(topic.notes) or topic.links):
         return []
     item = f"- {escape_line(topic.title)}"
     if options.dates:
