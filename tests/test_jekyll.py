@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from export_fixtures import DISPLAY_MATHS, INLINE_MATHS, check_rendered_post, ok, studied_dls
+from export_fixtures import (
+    DISPLAY_MATHS,
+    HOSTILE,
+    INLINE_MATHS,
+    _Tags,
+    check_rendered_post,
+    ok,
+    studied_dls,
+)
 
 JEKYLL = shutil.which("jekyll")
 pytestmark = pytest.mark.skipif(
@@ -23,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 
 LAYOUT = """\
 <!DOCTYPE html>
-<html><head><title>{{ page.title }}</title></head>
+<html><head><title>{{ page.title | escape }}</title></head>
 <body><main>
 {{ content }}
 </main></body></html>
@@ -68,3 +76,31 @@ def test_the_seed_authors_post_builds_in_jekyll_and_nothing_in_a_note_runs(
     assert f"\\[J(w,b) = {DISPLAY_MATHS}\\]" in text, "kramdown's maths block, LaTeX untouched"
     assert "{% include nope.html %}" in text and "{{< youtube x >}}" in text, "shown, not run"
     assert "\\%" not in text
+
+
+def test_hostile_titles_render_as_text_in_jekyll(tmp_path: Path) -> None:
+    """Titles are the catalog's text: Liquid tags, kramdown syntax and HTML in them
+    print as typed (`{%` is written `{&#37;`: kramdown would show the `\\` of `\\%`)."""
+    db = tmp_path / "store.db"
+    title = "{% raw %} {{ site.title }} <b>x</b> *y* {: .z}"
+    ok(db, "add", "specialization", HOSTILE, "--slug", "hostile")
+    ok(db, "add", "course", "hostile", title, "--slug", "one")
+    ok(db, "done", "hostile/one", "--on", "2026-01-02")
+    site = _site(tmp_path / "site")
+    ok(db, "export", "markdown", "hostile", "--format", "jekyll", "-o", site)
+    (page,) = (_build(site)).glob("2026/01/02/*.html")
+    parser = _Tags()
+    parser.feed(page.read_text(encoding="utf-8"))
+    assert {tag for tag, _ in parser.tags} <= {
+        "html",
+        "head",
+        "title",
+        "body",
+        "main",
+        "p",
+        "ol",
+        "li",
+    }
+    text = "".join(parser.text)
+    assert f"1. {title}" in text or title in text
+    assert HOSTILE in text

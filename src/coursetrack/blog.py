@@ -46,15 +46,18 @@ FORMATS = ("hugo", "jekyll", "plain")
 
 _ALWAYS = re.compile(r"([\\`*_\[\]<>|#~])")
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
-_TEMPLATE_OPEN = re.compile(r"\{(?:(?=\{)|%)")
+_TEMPLATE_OPEN = re.compile(r"\{%|(?<=\{)\{|\{(?=:)")
 _DASHES = re.compile(r"-{2,}")
 _ORDERED = re.compile(r"^([0-9]{1,9})([.)])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _template_open(match: re.Match[str]) -> str:
-    # `{\{` for `{{`; `{%` needs `{&#37;`: kramdown keeps the backslash of `\%`
-    return "{\\" if match.group() == "{" else "{&#37;"
+    # `{{` becomes `{\{` and `{:` `\{:` (no kramdown attribute list or extension);
+    # `{%` becomes `{&#37;`, since kramdown would show the backslash of `\%`
+    if match.group() != "{%":
+        return "\\{"
+    return ("\\{" if match.string[match.start() - 1 : match.start()] == "{" else "{") + "&#37;"
 
 
 def _dash_run(match: re.Match[str]) -> str:
