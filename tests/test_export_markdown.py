@@ -456,6 +456,15 @@ def test_plain_notes_keeps_the_escaping(studied: Path) -> None:
         ("> - [q]: javascript:x junk", "> - \\[q\\]: javascript:x junk"),
         ("```\n[a]: javascript:x\n```", "```\n[a]: javascript:x\n```"),
         ('# Head {style="x" .c}', '# Head \\{style="x" .c}'),
+        # an allowed link keeps only its own syntax: HTML in its text or title is escaped
+        ("[<b>x</b>](https://ok)", "[\\<b>x\\</b>](https://ok)"),
+        ('[x](https://ok "<b>t</b>")', '[x](https://ok "\\<b>t\\</b>")'),
+        (
+            "![<img src=x onerror=y>](https://i/x.png)",
+            "![\\<img src=x onerror=y>](https://i/x.png)",
+        ),
+        ("[a](<https://a.example/a b>)", None),
+        ("one\r\ntwo\r", "one\ntwo\\x0d"),
         ("## $x^{2}$ and {y}", "## $x^{2}$ and \\{y}"),
     ],
 )
@@ -497,3 +506,22 @@ def test_a_refused_url_is_shown_as_text() -> None:
         href("https://example.org/a b(c){{d}}") == "https://example.org/a%20b%28c%29%7B%7Bd%7D%7D"
     )
     assert href("mailto:me@example.org") == "mailto:me@example.org"
+
+
+def test_deeply_nested_links_settle_with_nothing_live() -> None:
+    note = "[" * 30 + "x" + "](javascript:alert(1))" * 30
+    written = neutralise(note, allowed_url)
+    assert _live_parts(written) == []
+    assert written.count("alert(1)") == 30
+
+
+def test_a_note_that_does_not_settle_is_shown_as_plain_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coursetrack import markdown_notes
+
+    monkeypatch.setattr(markdown_notes, "_MAX_ROUNDS", 1)  # this note needs two rounds
+    assert neutralise("<div>{% x %}</div>", allowed_url) == "\\<div\\>\\{&#37; x %\\}\\</div\\>"
+    written = neutralise("<div>\n[a](javascript:x) *b*\n</div>", allowed_url)
+    assert written == "\\<div\\>\n\\[a\\](javascript:x) \\*b\\*\n\\</div\\>"
+    assert _live_parts(written) == []

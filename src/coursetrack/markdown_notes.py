@@ -33,23 +33,28 @@ from coursetrack.controls import visible
 
 _TAG_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/!?")
 _MAX_ROUNDS = 20
+_EVERY_MARK = re.compile(r"([\\`*_\[\]<>{}|#~!&$])")
 #: kramdown's link definition start (after any quote or list markers of the note).
 _KRAMDOWN_DEFINITION = re.compile(
     r"^(?:[ \t]*(?:>|[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$))*[ \t]{0,3}\[(?=[^\n\]]+\]:)"
 )
 
 
+#: (kind, start, end, href, label_end) of a code span, link, image or autolink in a run.
+_Span = tuple[str, int, int, str | None, int]
+
+
 class _Recorder:
     """Where markdown-it found code, links and autolinks in each inline run, in order."""
 
     def __init__(self) -> None:
-        self.runs: list[list[tuple[str, int, int, str | None]]] = []
+        self.runs: list[list[_Span]] = []
         self.references: list[tuple[int, str | None]] = []
         self._depth = 0
-        self._scratch: list[tuple[str, int, int, str | None]] = []
+        self._scratch: list[_Span] = []
 
     @property
-    def current(self) -> list[tuple[str, int, int, str | None]]:
+    def current(self) -> list[_Span]:
         return self.runs[-1] if self._depth == 1 and self.runs else self._scratch
 
 
@@ -91,7 +96,11 @@ def _parser() -> tuple[Any, _Recorder]:
                     if token.type in ("link_open", "image"):
                         href = token.attrGet("href") or token.attrGet("src") or ""
                         break
-                recorder.current.append((kind, start, state.pos, href))
+                label_end = -1
+                if kind in ("link", "image"):
+                    image = kind == "image"
+                    label_end = state.md.helpers.parseLinkLabel(state, start + image, not image)
+                recorder.current.append((kind, start, state.pos, href, label_end))
             return True
 
         ruler.at(name, wrapped, {"alt": rule.alt})
@@ -122,13 +131,14 @@ def _parser() -> tuple[Any, _Recorder]:
 
 def neutralise(text: str, allowed: Callable[[str], bool]) -> str:
     """`text` (the learner's Markdown) with everything that could act made inert."""
-    current = visible(text).replace("\r", "")
+    current = shown = visible(text.replace("\r\n", "\n"))
     for _ in range(_MAX_ROUNDS):
         escaped = _one_round(current, allowed)
         if escaped == current:
             return current
         current = escaped
-    raise AssertionError("note escaping did not settle")  # pragma: no cover
+    # Links nested deeper than the rounds allow: give up on Markdown, show it all as text.
+    return _EVERY_MARK.sub(r"\\\1", shown).replace("{%", "{&#37;")
 
 
 def _escaped(line: str, col: int) -> bool:
@@ -230,12 +240,19 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
 def _inline_rules(content, spans, where, allowed, text_rule, code_rule, backslash) -> None:
     code = [False] * len(content)
     exempt = [False] * len(content)
-    for kind, start, end, href in spans:
+    for kind, start, end, href, label_end in spans:
         if kind == "code":
             code[start:end] = [True] * (end - start)
         elif href is not None and allowed(href):
-            # an allowed autolink's `<`, an allowed link's `](`: leave them be
-            exempt[start:end] = [True] * (end - start)
+            # only the syntax of an allowed link: its `<`, or the `](` and a `(<` after
+            # its label; HTML in its text or title is escaped like any other
+            if kind == "autolink":
+                exempt[start] = True
+            elif label_end >= 0:
+                exempt[label_end] = True
+                after = content[label_end + 1 : end]
+                if after.startswith("(") and after[1:].lstrip().startswith("<"):
+                    exempt[label_end + 1 + len(after) - len(after[1:].lstrip())] = True
         else:
             bracket = start + 1 if kind == "image" else start
             if kind != "autolink" and content[bracket : bracket + 1] == "[":
