@@ -103,6 +103,8 @@ HOSTILE_NOTES = [
     "[kramdown][evil\\]\n\n[evil\\]: javascript:alert(15)",
     "[spaced] (javascript:alert(16))",
     '### Heading attributes {style="position:fixed" .alert17}',
+    "[<img src=x onerror=alert(18)>](https://example.org/a)",
+    "`a``<img src=x onerror=alert(19)>` ``<script>alert(20)</script>`",
 ]
 
 
@@ -154,7 +156,7 @@ def check_rendered_post(page: str, *, layout_tags: set[str]) -> str:
     assert all(course.url in hrefs for course in catalog.courses)
     assert "https://github.com/me/nb" in hrefs
     text = "".join(parser.text)
-    for n in [*range(1, 13), 14, 15, 16]:
+    for n in [*range(1, 13), 14, 15, 16, 18, 19, 20]:
         assert f"alert({n})" in text, f"note {n} is shown as text"
     assert ".alert17}" in text, "heading attributes shown as text"
     assert "<script>alert(7)</script>" in text, "code stays literal"
