@@ -417,6 +417,12 @@ def test_notes_are_the_learners_markdown(studied: Path) -> None:
     assert "`np.dot`" in body and INLINE_MATHS in body and DISPLAY_MATHS in body
 
 
+def test_a_notes_line_break_survives(finished: Path) -> None:
+    ok(finished, "note", "dls", "first line  \nsecond line")
+    body = split_post(ok(finished, "export", "markdown", "dls").stdout)[1]
+    assert "\n> first line  \n> second line\n" in body
+
+
 def test_plain_notes_keeps_the_escaping(studied: Path) -> None:
     body = split_post(ok(studied, "export", "markdown", "dls", "--plain-notes").stdout)[1]
     assert "\\`np.dot\\` and \\*never\\*" in body

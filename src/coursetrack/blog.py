@@ -85,8 +85,9 @@ def escape_line(text: str) -> str:
 
 def _quote(lines: list[str], indent: str = "") -> list[str]:
     """Markdown lines as a block quote: a note stays inside it, whatever it holds
-    (an unclosed code fence ends with the quote, not at the end of the post)."""
-    return [f"{indent}> {line}".rstrip() if line.strip() else f"{indent}>" for line in lines]
+    (an unclosed code fence ends with the quote, not at the end of the post).
+    Trailing spaces stay: two of them are a Markdown line break."""
+    return [f"{indent}> {line}" if line.strip() else f"{indent}>" for line in lines]
 
 
 def _plain_note_lines(text: str) -> list[str]:
