@@ -6,6 +6,8 @@ may change that for itself with an HTML comment on the line before its fence:
 
     <!-- readme-env: COLUMNS=120 COURSETRACK_NOW=2026-10-01T10:00:00 -->
 
+`STDIN='y\n'` there answers a command's question (a terminal would echo it).
+
 The blog post sample is checked the same way: a `<!-- readme-post: VAR=... intro.md='TEXT' -->`
 line, then a block of `coursetrack` commands, then the post they print.
 
@@ -86,6 +88,10 @@ def examples(text: str) -> list[Example]:
     return found
 
 
+def _unescaped(text: str | None) -> str | None:
+    return None if text is None else text.replace("\\n", "\n")
+
+
 @contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
     before = {key: os.environ.get(key) for key in values}
@@ -115,8 +121,11 @@ def run(found: list[Example]) -> list[list[str]]:
         store = {"COURSETRACK_DB": str(Path(tmp) / "coursetrack.db")}
         for example in found:
             env = {**ENV, **store, **example.env}
+            answers = env.pop("STDIN", None)
             with _environment(env):
-                result = runner.invoke(app, shlex.split(example.command)[1:], env=env)
+                result = runner.invoke(
+                    app, shlex.split(example.command)[1:], env=env, input=_unescaped(answers)
+                )
             if result.exception and not isinstance(result.exception, SystemExit):
                 raise result.exception
             outputs.append([line.rstrip() for line in result.output.rstrip("\n").split("\n")])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from readme_examples import README, differences, examples, updated
+from readme_examples import README, differences, examples, run, updated
 
 
 def test_every_readme_example_prints_what_the_readme_says() -> None:
@@ -28,3 +28,20 @@ def test_update_rewrites_a_drifted_output_and_nothing_else() -> None:
     assert report.startswith("$ coursetrack import deep-learning-specialization\n")
     assert "\n-stale\n+dls is up to date (5 courses, 17 topics); nothing changed" in report
     assert updated(drifted) == text
+
+
+def test_a_block_sets_its_own_environment() -> None:
+    text = (
+        "```console\n$ coursetrack import deep-learning-specialization\nimported\n```\n\n"
+        "<!-- readme-env: COLUMNS=60 COURSETRACK_NOW=2026-09-20T10:00:00 -->\n"
+        "```console\n$ coursetrack status\n\n$ coursetrack --version\n```\n"
+    )
+    found = examples(text)
+    assert [e.command for e in found] == [
+        "coursetrack import deep-learning-specialization",
+        "coursetrack status",
+        "coursetrack --version",
+    ]
+    assert found[0].env == {} and found[1].env["COLUMNS"] == "60"
+    outputs = run(found)
+    assert max(len(line) for line in outputs[1]) <= 60 < 80
