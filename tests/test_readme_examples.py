@@ -21,13 +21,18 @@ def test_the_walk_through_says_how_its_examples_were_made() -> None:
 
 
 def test_update_rewrites_a_drifted_output_and_nothing_else() -> None:
-    text = README.read_text(encoding="utf-8")
-    drifted = text.replace("dls is up to date (5 courses, 17 topics); nothing changed", "stale", 1)
-    assert "stale" in drifted
+    drifted = (
+        "Intro.\n\n```console\n$ coursetrack import deep-learning-specialization\nstale\n```\n"
+    )
     report = differences(drifted)
     assert report.startswith("$ coursetrack import deep-learning-specialization\n")
-    assert "\n-stale\n+dls is up to date (5 courses, 17 topics); nothing changed" in report
-    assert updated(drifted) == text
+    assert "\n-stale\n+imported dls: Deep Learning Specialization (5 courses, 17 topics)" in report
+    new = updated(drifted)
+    assert new.startswith(
+        "Intro.\n\n```console\n$ coursetrack import deep-learning-specialization\n"
+    )
+    assert "stale" not in new and new.endswith("\n```\n")
+    assert differences(new) == ""
 
 
 def test_a_block_sets_its_own_environment() -> None:
