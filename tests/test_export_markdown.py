@@ -531,3 +531,52 @@ def test_a_note_that_does_not_settle_is_shown_as_plain_text(
     written = neutralise("<div>\n[a](javascript:x) *b*\n</div>", allowed_url)
     assert written == "\\<div\\>\n\\[a\\](javascript:x) \\*b\\*\n\\</div\\>"
     assert _live_parts(written) == []
+
+
+def test_every_url_from_the_store_passes_the_one_door() -> None:
+    """A stored URL that is not http(s)/mailto (an old store, a hand-edited backup)
+    prints as text wherever the post would link it."""
+    from coursetrack.blog import PostOptions, body
+    from coursetrack.services.export import CourseEntry, PostData, TopicLine
+
+    bad = "javascript:alert(1)"
+    course = CourseEntry(
+        position=1,
+        slug="c",
+        title="Course",
+        description=None,
+        url=bad,
+        certificate_url="https://example.org/cert",
+        status="done",
+        units_done=1,
+        units_total=1,
+        percent=100.0,
+        started_on=None,
+        completed_on=dt.date(2026, 1, 2),
+        topics=[TopicLine("Topic", "done", dt.date(2026, 1, 2), links=[(None, bad)])],
+        links=[("mine", bad)],
+    )
+    data = PostData(
+        slug="s",
+        title="Spec",
+        provider=None,
+        url=bad,
+        description=None,
+        certificate_url=bad,
+        status="done",
+        courses_done=1,
+        units_done=1,
+        units_total=1,
+        percent=100.0,
+        started_on=dt.date(2026, 1, 1),
+        completed_on=dt.date(2026, 1, 2),
+        courses=[course],
+        links=[(None, "data:text/html,x")],
+    )
+    for dates in (False, True):
+        text = body(data, options=PostOptions(dates=dates))
+        assert "](javascript" not in text and "<javascript" not in text and "](data" not in text
+        assert _live_parts(text) == []
+        assert text.startswith("Spec, Jan 1 \u2013 Jan 2, 2026 (2 days).\n")
+        assert "\n1. Course ([certificate](https://example.org/cert))\n" in text
+        assert "- mine\n" in text and "- javascript:alert(1)\n" in text
