@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -121,7 +122,9 @@ def studied_dls(db: Path) -> Path:
     return db
 
 
-class _Tags(HTMLParser):
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the page's text."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str | None]]] = []
@@ -140,7 +143,7 @@ class _Tags(HTMLParser):
 def check_rendered_post(page: str, *, layout_tags: set[str]) -> str:
     """What the seed's author checks in the built page: the links are there, nothing
     from a note is live, and the notes' words are all shown. Returns the page's text."""
-    parser = _Tags()
+    parser = Tags()
     parser.feed(page)
     tags = {tag for tag, _ in parser.tags}
     allowed = {"p", "a", "ol", "ul", "li", "h2", "h3", "blockquote", "code", "em", "br"}
@@ -162,3 +165,10 @@ def check_rendered_post(page: str, *, layout_tags: set[str]) -> str:
     assert "<script>alert(7)</script>" in text, "code stays literal"
     assert "by Coursera / DeepLearning.AI, Sep 14 \u2013 Nov 13, 2026 (9 weeks)." in text
     return text
+
+
+def build_site(argv: list[str]) -> None:
+    """Run a site generator; it must succeed and report no error."""
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "error" not in result.stderr.lower(), result.stderr

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from export_fixtures import (
     HOSTILE,
     INLINE_MATHS,
     NEW_YORK,
+    build_site,
     check_rendered_post,
     finished_dls,
     local_zone,
@@ -66,15 +66,7 @@ def _site(root: Path, config: str = CONFIG) -> Path:
 
 def _build(root: Path) -> Path:
     assert HUGO is not None
-    result = subprocess.run(
-        [HUGO, "--source", str(root), "--destination", str(root / "public"), "--quiet"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "ERROR" not in result.stderr, result.stderr
+    build_site([HUGO, "--source", str(root), "--destination", str(root / "public"), "--quiet"])
     return root / "public"
 
 

@@ -9,7 +9,6 @@ package provides the binary; without it these tests skip and say so.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,8 @@ from export_fixtures import (
     DISPLAY_MATHS,
     HOSTILE,
     INLINE_MATHS,
-    _Tags,
+    Tags,
+    build_site,
     check_rendered_post,
     ok,
     studied_dls,
@@ -40,15 +40,9 @@ LAYOUT = """\
 
 def _build(site: Path) -> Path:
     assert JEKYLL is not None
-    result = subprocess.run(
-        [JEKYLL, "build", "--quiet", "--source", str(site), "--destination", str(site / "_site")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    build_site(
+        [JEKYLL, "build", "--quiet", "--source", str(site), "--destination", str(site / "_site")]
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Error" not in result.stderr, result.stderr
     return site / "_site"
 
 
@@ -89,7 +83,7 @@ def test_hostile_titles_render_as_text_in_jekyll(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     ok(db, "export", "markdown", "hostile", "--format", "jekyll", "-o", site)
     (page,) = (_build(site)).glob("2026/01/02/*.html")
-    parser = _Tags()
+    parser = Tags()
     parser.feed(page.read_text(encoding="utf-8"))
     assert {tag for tag, _ in parser.tags} <= {
         "html",
