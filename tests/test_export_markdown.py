@@ -401,6 +401,15 @@ def test_time_span(start: str, end: str, text: str) -> None:
     assert time_span(dt.date.fromisoformat(start), dt.date.fromisoformat(end)) == text
 
 
+def test_without_a_start_the_span_begins_at_the_first_completion(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    ok(db, "import", "deep-learning-specialization")
+    ok(db, "done", "dls/1", "--on", "2024-01-20")
+    ok(db, "done", "dls", "--on", "2024-05-01")
+    body = split_post(ok(db, "export", "markdown", "dls").stdout)[1]
+    assert "by Coursera / DeepLearning.AI, Jan 20 \u2013 May 1, 2024 (15 weeks).\n" in body
+
+
 def test_an_unfinished_specialization_says_since_and_how_far(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     ok(db, "import", "deep-learning-specialization")

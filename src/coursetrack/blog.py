@@ -327,14 +327,23 @@ def time_span(start: dt.date, end: dt.date) -> str:
     return f"{first} \u2013 {_day(end)} ({length})"
 
 
+def _first_day(data: PostData) -> dt.date:
+    """When the learner began: the first start, else the first completion (a record
+    filled in after the fact has completions only)."""
+    days = [data.started_on, data.completed_on]
+    for course in data.courses:
+        days += [course.started_on, course.completed_on]
+        days += [topic.completed_on for topic in course.topics]
+    return min(day for day in days if day is not None)
+
+
 def _lead(data: PostData) -> str:
     """The specialization, linked, with its provider and when the learner took it."""
     line = _link(data.url, data.title) if data.url else escape_line(data.title)
     if data.provider and data.provider.strip():
         line += f" by {escape_inline(data.provider)}"
     if data.completed_on:
-        start = data.started_on or data.completed_on
-        return f"{line}, {time_span(min(start, data.completed_on), data.completed_on)}."
+        return f"{line}, {time_span(_first_day(data), data.completed_on)}."
     if data.started_on:
         line += f", since {_day(data.started_on)}"
     return (
