@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
@@ -70,3 +72,103 @@ def local_zone(zone: str) -> Iterator[None]:
         else:
             os.environ["TZ"] = before
         time.tzset()
+
+
+#: What a learner writes in a note: inline code, emphasis, maths inline and displayed.
+CODE_AND_MATHS = (
+    "Vectorise with `np.dot` and *never* loop: the cost is $\\frac{1}{2m}$ times the sum.\n"
+    "\n"
+    "$$J(w,b) = \\frac{1}{2m}\\sum_{i=1}^{m}(f(x^{(i)}) - y^{(i)})^2$$"
+)
+INLINE_MATHS = "$\\frac{1}{2m}$"
+DISPLAY_MATHS = "\\frac{1}{2m}\\sum_{i=1}^{m}(f(x^{(i)}) - y^{(i)})^2"
+
+#: Notes that try to run something in the reader's browser or in the site generator.
+HOSTILE_NOTES = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "[click](javascript:alert(3))",
+    "<javascript:alert(4)>",
+    "[ref link][evil]\n\n[evil]: javascript:alert(5)",
+    "&lt;script&gt;alert(6)&lt;/script&gt;",
+    "code `<script>alert(7)</script>` stays code",
+    "[entity](java&#115;cript:alert(8))",
+    '*a*{: onmouseover="alert(9)"}',
+    "{::nomarkdown}<script>alert(10)</script>{:/}",
+    '<!-- c --> <div onclick="alert(11)">x</div>',
+    "![img](javascript:alert(12))",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxMyk8L3NjcmlwdD4=)",
+    "<https://example.org/ok> [fine](https://example.org/fine) bell\x07",
+    "[x](javascript:alert(14) junk)",
+    "{{< youtube x >}} {% include nope.html %}",
+    "[kramdown][evil\\]\n\n[evil\\]: javascript:alert(15)",
+    "[spaced] (javascript:alert(16))",
+    '### Heading attributes {style="position:fixed" .alert17}',
+    "[<img src=x onerror=alert(18)>](https://example.org/a)",
+    "`a``<img src=x onerror=alert(19)>` ``<script>alert(20)</script>`",
+]
+
+
+def studied_dls(db: Path) -> Path:
+    """The shipped catalog studied Sep 14 - Nov 13, 2026, with code, maths and hostile notes."""
+    ok(db, "import", "deep-learning-specialization")
+    ok(db, "start", "dls/1/1", "--on", "2026-09-14")
+    ok(db, "done", "dls", "--on", "2026-11-13")
+    ok(db, "update", "dls", "--certificate-url", CERTIFICATE)
+    ok(db, "note", "dls/1/2", CODE_AND_MATHS, "--on", "2026-09-20")
+    for note in HOSTILE_NOTES:
+        ok(db, "note", "dls/3/1", note, "--on", "2026-10-01")
+    ok(db, "link", "dls/2", "https://github.com/me/nb", "--title", "my notebook")
+    return db
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the page's text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def check_rendered_post(page: str, *, layout_tags: set[str]) -> str:
+    """What the seed's author checks in the built page: the links are there, nothing
+    from a note is live, and the notes' words are all shown. Returns the page's text."""
+    parser = Tags()
+    parser.feed(page)
+    tags = {tag for tag, _ in parser.tags}
+    allowed = {"p", "a", "ol", "ul", "li", "h2", "h3", "blockquote", "code", "em", "br"}
+    assert tags <= allowed | layout_tags, tags - allowed - layout_tags
+    for _, attrs in parser.tags:
+        assert not [name for name in attrs if name.startswith("on") or name == "style"], attrs
+        for name in ("href", "src"):
+            url = attrs.get(name)
+            assert url is None or url.startswith(("https://", "http://", "mailto:")), url
+    hrefs = [attrs.get("href") for tag, attrs in parser.tags if tag == "a"]
+    catalog = shipped_dls()
+    assert catalog.url in hrefs and CERTIFICATE in hrefs
+    assert all(course.url in hrefs for course in catalog.courses)
+    assert "https://github.com/me/nb" in hrefs
+    text = "".join(parser.text)
+    for n in [*range(1, 13), 14, 15, 16, 18, 19, 20]:
+        assert f"alert({n})" in text, f"note {n} is shown as text"
+    assert ".alert17}" in text, "heading attributes shown as text"
+    assert "<script>alert(7)</script>" in text, "code stays literal"
+    assert "by Coursera / DeepLearning.AI, Sep 14 \u2013 Nov 13, 2026 (9 weeks)." in text
+    return text
+
+
+def build_site(argv: list[str]) -> None:
+    """Run a site generator; it must succeed and report no error."""
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "error" not in result.stderr.lower(), result.stderr

@@ -509,7 +509,7 @@ def test_notes_links_reviews_and_goals_are_kept(tmp_path: Path, recorded: Path) 
     assert _cli(fresh, "import", str(out)).exit_code == 0
     assert _rows(fresh) == _rows(recorded)
     assert _cli(fresh, "export", "yaml").stdout == out.read_text(encoding="utf-8")
-    post = _cli(fresh, "export", "markdown", "dls").stdout
+    post = _cli(fresh, "export", "markdown", "dls", "--dates").stdout  # notes dated
     assert "> 2024-01-03: on: yes" in post
 
 

@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from coursetrack.blog import escape_inline, escape_line
+from coursetrack.blog import allowed_url, escape_inline, escape_line, href, time_span
+from coursetrack.markdown_notes import neutralise
 from export_fixtures import (
     CERTIFICATE,
+    CODE_AND_MATHS,
+    DISPLAY_MATHS,
     HOSTILE,
+    INLINE_MATHS,
     NEW_YORK,
     cli,
     finished_dls,
@@ -21,6 +25,7 @@ from export_fixtures import (
     ok,
     shipped_dls,
     split_post,
+    studied_dls,
 )
 
 
@@ -59,19 +64,19 @@ def test_acceptance_hugo_post_from_the_shipped_catalog(finished: Path) -> None:
     assert f"\ncertificate is available here: <{CERTIFICATE}>\n" in body
     assert "\nThe specialization was formed of 5 courses:\n\n" in body
     expected = [
-        f"{i}. {course.title} - {' '.join(course.description.split())}"
+        f"{i}. [{course.title}]({course.url}) - {' '.join(course.description.split())}"
         for i, course in enumerate(catalog.courses, start=1)
     ]
     lines = body.splitlines()
     positions = [lines.index(line) for line in expected]
     assert positions == sorted(positions)
-    assert all(lines[p + 1] == "" for p in positions)  # a blank line between items
+    assert all(lines[p + 1 : p + 2] in ([""], []) for p in positions)  # blank between items
     assert body.index("certificate is available") < body.index("formed of 5 courses")
 
 
-def test_what_the_learner_did(finished: Path) -> None:
+def test_what_the_learner_did_with_dates(finished: Path) -> None:
     ok(finished, "update", "dls/2", "--note", "Adam finally made sense")
-    body = split_post(ok(finished, "export", "markdown", "dls").stdout)[1]
+    body = split_post(ok(finished, "export", "markdown", "dls", "--dates").stdout)[1]
     assert "Overall progress: 100% (17 of 17 topics, 5 of 5 courses done)" in body
     assert ", completed on 2024-05-01." in body
     assert "### 2. Improving Deep Neural Networks" in body
@@ -86,7 +91,7 @@ def test_partial_progress_shows_state_and_percent(tmp_path: Path) -> None:
     ok(db, "import", "deep-learning-specialization")
     ok(db, "done", "dls/1/1", "dls/1/2", "--on", "2024-02-01")
     ok(db, "start", "dls/1/3", "--on", "2024-02-02")
-    body = split_post(ok(db, "export", "markdown", "dls").stdout)[1]
+    body = split_post(ok(db, "export", "markdown", "dls", "--dates").stdout)[1]
     assert "certificate is available" not in body
     assert "Overall progress: 11% (2 of 17 topics, 0 of 5 courses done)" in body
     assert "In progress since 2024-02-01: 2 of 4 topics done (50%)." in body
@@ -209,7 +214,7 @@ def test_intro_comes_first_unescaped(finished: Path, tmp_path: Path) -> None:
     intro = tmp_path / "intro.md"
     intro.write_text("Why I took it: **curiosity**.\n\n- reason one\n", encoding="utf-8")
     body = split_post(ok(finished, "export", "markdown", "dls", "--intro", intro).stdout)[1]
-    assert body.startswith("\nWhy I took it: **curiosity**.\n\n- reason one\n\ncertificate is")
+    assert body.startswith("\nWhy I took it: **curiosity**.\n\n- reason one\n\n[Deep Learning")
 
 
 def test_missing_intro_file(finished: Path, tmp_path: Path) -> None:
@@ -224,7 +229,7 @@ def test_hostile_text_cannot_escape_or_change_the_rendering(tmp_path: Path) -> N
     ok(db, "add", "course", "hostile", "1. - first", "--slug", "one", "--description", "*x*")
     ok(db, "add", "topic", "hostile/one", "# heading", "--slug", "t")
     ok(db, "done", "hostile/one/t", "--note", "---\ntitle: pwned\n---\n> quote\n{{< shortcode >}}")
-    text = ok(db, "export", "markdown", "hostile").stdout
+    text = ok(db, "export", "markdown", "hostile", "--plain-notes", "--dates").stdout
     front, body = split_post(text)
     assert front["title"] == HOSTILE
     assert front["description"] == "a --- b"
@@ -258,7 +263,17 @@ def test_hostile_text_cannot_escape_or_change_the_rendering(tmp_path: Path) -> N
         ("a -- b", "a -\\- b", "a -\\- b"),
         ("C:\\path", "C:\\\\path", "C:\\\\path"),
         ("AT&T &amp; &#35;", "AT&T \\&amp; &\\#35;", "AT&T \\&amp; &\\#35;"),
-        ("{{< sc >}} {% raw %}", "{\\{\\< sc \\>}} {\\% raw %}", "{\\{\\< sc \\>}} {\\% raw %}"),
+        (
+            "{{< sc >}} {% raw %}",
+            "{\\{\\< sc \\>}} {&#37; raw %}",
+            "{\\{\\< sc \\>}} {&#37; raw %}",
+        ),
+        (
+            "*y*{: .z} {::nomarkdown}",
+            "\\*y\\*\\{: .z} \\{::nomarkdown}",
+            "\\*y\\*\\{: .z} \\{::nomarkdown}",
+        ),
+        ("{{% sc %}} {{:", "{\\{&#37; sc %}} {\\{:", "{\\{&#37; sc %}} {\\{:"),
         ("two\nlines  here", "two lines here", "two lines here"),
         ("ünïcödé: 深度学习", "ünïcödé: 深度学习", "ünïcödé: 深度学习"),
     ],
@@ -321,8 +336,255 @@ def test_links_appear_under_their_course_and_topic(finished: Path) -> None:
     body = split_post(ok(finished, "export", "markdown", "dls").stdout)[1]
     second = body.split("### 2. ")[1].split("### 3. ")[0]
     assert (
-        "- Practical Aspects of Deep Learning - done on 2024-05-01\n  - <https://youtu.be/x>\n"
+        "- Practical Aspects of Deep Learning\n  - [https://youtu.be/x](https://youtu.be/x)\n"
         in second
     )
-    assert "Links:\n\n- my \\*notebook\\*: <https://github.com/me/nb>\n" in second
+    assert "Links:\n\n- [my \\*notebook\\*](https://github.com/me/nb)\n" in second
     assert "github.com/me/nb" not in body.split("### 2. ")[0]
+
+
+# --- the post a blogger would publish --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def studied(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Read only by the tests below, so built once."""
+    return studied_dls(tmp_path_factory.mktemp("studied") / "store.db")
+
+
+def test_the_post_reads_like_the_seed(studied: Path) -> None:
+    """Intro, the specialization linked with its provider and time span, the
+    certificate, then `N. [Title](url) - what it taught`; no progress report."""
+    catalog = shipped_dls()
+    body = split_post(ok(studied, "export", "markdown", "dls").stdout)[1]
+    head = body.split("\nThe specialization was formed of 5 courses:\n\n")[0]
+    assert head == (
+        f"\n[Deep Learning Specialization]({catalog.url}) by Coursera / DeepLearning.AI, "
+        "Sep 14 \u2013 Nov 13, 2026 (9 weeks).\n"
+        f"\ncertificate is available here: <{CERTIFICATE}>\n"
+    )
+    for i, course in enumerate(catalog.courses, start=1):
+        description = " ".join(course.description.split())
+        assert f"\n{i}. [{course.title}]({course.url}) - {description}\n" in body
+    assert "done on" not in body and "Completed on" not in body
+    assert "Overall progress" not in body and "## My progress" not in body
+    assert "\n## My notes\n" in body
+    assert "- [my notebook](https://github.com/me/nb)" in body, "a Markdown link"
+    assert ": <https://github.com" not in body
+
+
+def test_dates_adds_the_progress_report(studied: Path) -> None:
+    body = split_post(ok(studied, "export", "markdown", "dls", "--dates").stdout)[1]
+    assert "## My progress" in body
+    assert "- Neural Networks Basics - done on 2026-11-13" in body
+    assert "  > 2026-09-20: Vectorise with `np.dot`" in body, "dated notes with --dates"
+    assert body.count("Completed on 2026-11-13.") == 5
+
+
+def test_without_notes_or_links_the_post_ends_with_the_courses(finished: Path) -> None:
+    body = split_post(ok(finished, "export", "markdown", "dls").stdout)[1]
+    assert body.rstrip("\n").rsplit("\n", 1)[-1].startswith("5. [Sequence Models](")
+    assert "## My notes" not in body
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        ("2026-09-14", "2026-11-13", "Sep 14 \u2013 Nov 13, 2026 (9 weeks)"),
+        ("2025-12-01", "2026-02-03", "Dec 1, 2025 \u2013 Feb 3, 2026 (9 weeks)"),
+        ("2026-05-01", "2026-05-01", "May 1, 2026 (1 day)"),
+        ("2026-05-01", "2026-05-10", "May 1 \u2013 May 10, 2026 (10 days)"),
+        ("2026-01-01", "2026-12-31", "Jan 1 \u2013 Dec 31, 2026 (12 months)"),
+    ],
+)
+def test_time_span(start: str, end: str, text: str) -> None:
+    assert time_span(dt.date.fromisoformat(start), dt.date.fromisoformat(end)) == text
+
+
+def test_without_a_start_the_span_begins_at_the_first_completion(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    ok(db, "import", "deep-learning-specialization")
+    ok(db, "done", "dls/1", "--on", "2024-01-20")
+    ok(db, "done", "dls", "--on", "2024-05-01")
+    body = split_post(ok(db, "export", "markdown", "dls").stdout)[1]
+    assert "by Coursera / DeepLearning.AI, Jan 20 \u2013 May 1, 2024 (15 weeks).\n" in body
+
+
+def test_an_unfinished_specialization_says_since_and_how_far(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    ok(db, "import", "deep-learning-specialization")
+    ok(db, "done", "dls/1/1", "dls/1/2", "--on", "2026-09-14")
+    body = split_post(ok(db, "export", "markdown", "dls").stdout)[1]
+    assert "by Coursera / DeepLearning.AI, since Sep 14, 2026: 2 of 17 topics done (11%)." in body
+
+
+def test_notes_are_the_learners_markdown(studied: Path) -> None:
+    body = split_post(ok(studied, "export", "markdown", "dls").stdout)[1]
+    quoted = [line.strip() for line in CODE_AND_MATHS.splitlines()]
+    expected = "\n".join(f"  > {line}" if line else "  >" for line in quoted)
+    assert f"- Neural Networks Basics\n\n{expected}\n" in body
+    assert "`np.dot`" in body and INLINE_MATHS in body and DISPLAY_MATHS in body
+
+
+def test_a_notes_line_break_survives(finished: Path) -> None:
+    ok(finished, "note", "dls", "first line  \nsecond line")
+    body = split_post(ok(finished, "export", "markdown", "dls").stdout)[1]
+    assert "\n> first line  \n> second line\n" in body
+
+
+def test_plain_notes_keeps_the_escaping(studied: Path) -> None:
+    body = split_post(ok(studied, "export", "markdown", "dls", "--plain-notes").stdout)[1]
+    assert "\\`np.dot\\` and \\*never\\*" in body
+    assert "$\\\\frac{1}{2m}$" in body
+
+
+@pytest.mark.parametrize(
+    ("note", "written"),
+    [
+        ("<script>alert(1)</script>", "\\<script>alert(1)\\</script>"),
+        ("<img src=x onerror=alert(2)>", "\\<img src=x onerror=alert(2)>"),
+        ("[click](javascript:alert(3))", "\\[click\\](javascript:alert(3))"),
+        ("<javascript:alert(4)>", "\\<javascript:alert(4)>"),
+        ("[r][evil]\n\n[evil]: javascript:x", "\\[r][evil]\n\n\\[evil\\]: javascript:x"),
+        ("[r][ok]\n\n[ok]: https://example.org", "[r][ok]\n\n[ok]: https://example.org"),
+        ("&lt;b&gt; &#60;b>", "&lt;b&gt; &#60;b>"),
+        ("`<script>alert(7)</script>`", "`<script>alert(7)</script>`"),
+        ("```\n<script>\n```", "```\n<script>\n```"),
+        ("\\<b> and \\\\<b>", "\\<b> and \\\\\\<b>"),
+        ("[e](java&#115;cript:x)", "\\[e\\](java&#115;cript:x)"),
+        ('*a*{: onclick="x"}', '*a*\\{: onclick="x"}'),
+        ("{::nomarkdown}<b>{:/}", "\\{::nomarkdown}\\<b>\\{:/}"),
+        ("![i](javascript:x)", "!\\[i\\](javascript:x)"),
+        ("[d](data:text/html,x)", "\\[d\\](data:text/html,x)"),
+        ("[rel](/about/)", "\\[rel\\](/about/)"),
+        ("<https://a.example> <me@a.example>", "<https://a.example> <me@a.example>"),
+        ("[ok](https://a.example/(x)) [m](mailto:me@a.example)", None),
+        ("[x](javascript:y junk)", "[x\\](javascript:y junk)"),
+        ("{{< sc >}} {% raw %} `{{ code }}`", "{\\{< sc >}} {&#37; raw %} `{ { code }}`"),
+        ("a < b, a<b", "a < b, a\\<b"),
+        ("{{% sc %}} {{{", "{\\{&#37; sc %}} {\\{\\{"),
+        ("bell\x07 esc\x1b[1m", "bell\\x07 esc\\x1b[1m"),
+        ("| `<s>|</s>` |\n|---|---|", "| `\\<s>|\\</s>` |\n|---|---|"),
+        ("<div>\n[a](javascript:x)\n</div>", "\\<div>\n[a\\](javascript:x)\n\\</div>"),
+        # kramdown reads `[evil\]: url` as a definition (label `evil\`); CommonMark does not
+        ("[x][evil\\]\n\n[evil\\]: javascript:x", "[x][evil\\]\n\n\\[evil\\]: javascript:x"),
+        ("> - [q]: javascript:x junk", "> - \\[q\\]: javascript:x junk"),
+        ("```\n[a]: javascript:x\n```", "```\n[a]: javascript:x\n```"),
+        ('# Head {style="x" .c}', '# Head \\{style="x" .c}'),
+        # an allowed link keeps only its own syntax: HTML in its text or title is escaped
+        ("[<b>x</b>](https://ok)", "[\\<b>x\\</b>](https://ok)"),
+        ('[x](https://ok "<b>t</b>")', '[x](https://ok "\\<b>t\\</b>")'),
+        (
+            "![<img src=x onerror=y>](https://i/x.png)",
+            "![\\<img src=x onerror=y>](https://i/x.png)",
+        ),
+        ("[a](<https://a.example/a b>)", None),
+        ("one\r\ntwo\r", "one\ntwo\\x0d"),
+        ("## $x^{2}$ and {y}", "## $x^{2}$ and \\{y}"),
+    ],
+)
+def test_hostile_notes_are_neutralised(note: str, written: str | None) -> None:
+    assert neutralise(note, allowed_url) == (note if written is None else written)
+
+
+def _live_parts(markdown: str) -> list[str]:
+    """What CommonMark would make live: raw HTML and links outside http(s)/mailto."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md.validateLink = lambda url: True
+    found = []
+    for token in md.parse(markdown):
+        if token.type == "html_block":
+            found.append(token.content)
+        for child in token.children or []:
+            if child.type == "html_inline":
+                found.append(child.content)
+            url = child.attrGet("href") or child.attrGet("src")
+            if url is not None and not url.startswith(("https://", "http://", "mailto:")):
+                found.append(url)
+    return found
+
+
+def test_the_whole_post_has_nothing_live(studied: Path) -> None:
+    body = split_post(ok(studied, "export", "markdown", "dls").stdout)[1]
+    assert _live_parts(body) == []
+    assert "{{" not in body and "{%" not in body and "{:" not in body.replace("\\{:", "")
+    for n in [*range(1, 13), 14, 15, 16, 18, 19, 20]:
+        assert f"alert({n})" in body, "shown as text, not dropped"
+
+
+def test_a_refused_url_is_shown_as_text() -> None:
+    assert href("javascript:alert(1)") is None
+    assert href("/relative") is None
+    assert href("https://example.org/a b") is None  # the store's URL rule: no spaces
+    assert href("https://example.org/a(c){{d}}") == "https://example.org/a%28c%29%7B%7Bd%7D%7D"
+    assert href("mailto:me@example.org") == "mailto:me@example.org"
+
+
+def test_deeply_nested_links_settle_with_nothing_live() -> None:
+    note = "[" * 30 + "x" + "](javascript:alert(1))" * 30
+    written = neutralise(note, allowed_url)
+    assert _live_parts(written) == []
+    assert written.count("alert(1)") == 30
+
+
+def test_a_note_that_does_not_settle_is_shown_as_plain_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coursetrack import markdown_notes
+
+    monkeypatch.setattr(markdown_notes, "_MAX_ROUNDS", 1)  # this note needs two rounds
+    assert neutralise("<div>{% x %}</div>", allowed_url) == "\\<div\\>\\{&#37; x %\\}\\</div\\>"
+    written = neutralise("<div>\n[a](javascript:x) *b*\n</div>", allowed_url)
+    assert written == "\\<div\\>\n\\[a\\](javascript:x) \\*b\\*\n\\</div\\>"
+    assert _live_parts(written) == []
+
+
+def test_every_url_from_the_store_passes_the_one_door() -> None:
+    """A stored URL that is not http(s)/mailto (an old store, a hand-edited backup)
+    prints as text wherever the post would link it."""
+    from coursetrack.blog import PostOptions, body
+    from coursetrack.services.export import CourseEntry, PostData, TopicLine
+
+    bad = "javascript:alert(1)"
+    course = CourseEntry(
+        position=1,
+        slug="c",
+        title="Course",
+        description=None,
+        url=bad,
+        certificate_url="https://example.org/cert",
+        status="done",
+        units_done=1,
+        units_total=1,
+        percent=100.0,
+        started_on=None,
+        completed_on=dt.date(2026, 1, 2),
+        topics=[TopicLine("Topic", "done", dt.date(2026, 1, 2), links=[(None, bad)])],
+        links=[("mine", bad)],
+    )
+    data = PostData(
+        slug="s",
+        title="Spec",
+        provider=None,
+        url=bad,
+        description=None,
+        certificate_url=bad,
+        status="done",
+        courses_done=1,
+        units_done=1,
+        units_total=1,
+        percent=100.0,
+        started_on=dt.date(2026, 1, 1),
+        completed_on=dt.date(2026, 1, 2),
+        courses=[course],
+        links=[(None, "data:text/html,x")],
+    )
+    for dates in (False, True):
+        text = body(data, options=PostOptions(dates=dates))
+        assert "](javascript" not in text and "<javascript" not in text and "](data" not in text
+        assert _live_parts(text) == []
+        assert text.startswith("Spec, Jan 1 \u2013 Jan 2, 2026 (2 days).\n")
+        assert "\n1. Course ([certificate](https://example.org/cert))\n" in text
+        assert "- mine\n" in text and "- javascript:alert(1)\n" in text

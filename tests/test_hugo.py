@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import html
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from export_fixtures import CERTIFICATE, HOSTILE, NEW_YORK, finished_dls, local_zone, ok
+from export_fixtures import (
+    CERTIFICATE,
+    DISPLAY_MATHS,
+    HOSTILE,
+    INLINE_MATHS,
+    NEW_YORK,
+    build_site,
+    check_rendered_post,
+    finished_dls,
+    local_zone,
+    ok,
+    studied_dls,
+)
 
 HUGO = shutil.which("hugo")
 pytestmark = pytest.mark.skipif(
@@ -41,25 +52,21 @@ SINGLE = """\
 """
 
 
-def _site(root: Path) -> Path:
+#: A site that lets raw HTML through: the post must be safe without goldmark's guard.
+UNSAFE = "\n[markup.goldmark.renderer]\nunsafe = true\n"
+
+
+def _site(root: Path, config: str = CONFIG) -> Path:
     (root / "layouts" / "_default").mkdir(parents=True)
     (root / "content" / "posts").mkdir(parents=True)
-    (root / "hugo.toml").write_text(CONFIG, encoding="utf-8")
+    (root / "hugo.toml").write_text(config, encoding="utf-8")
     (root / "layouts" / "_default" / "single.html").write_text(SINGLE, encoding="utf-8")
     return root / "content" / "posts"
 
 
 def _build(root: Path) -> Path:
     assert HUGO is not None
-    result = subprocess.run(
-        [HUGO, "--source", str(root), "--destination", str(root / "public"), "--quiet"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "ERROR" not in result.stderr, result.stderr
+    build_site([HUGO, "--source", str(root), "--destination", str(root / "public"), "--quiet"])
     return root / "public"
 
 
@@ -144,7 +151,7 @@ def test_hostile_titles_render_as_text(tmp_path: Path) -> None:
     ok(db, "add", "topic", "hostile/one", "# not a heading", "--slug", "t")
     ok(db, "done", "hostile/one/t", "--note", "---\ntitle: pwned\n---\n| a | b |\n|---|---|")
     posts = _site(tmp_path / "site")
-    ok(db, "export", "markdown", "hostile", "-o", str(posts / "hostile.md"))
+    ok(db, "export", "markdown", "hostile", "--plain-notes", "--dates", "-o", posts / "h.md")
     public = _build(tmp_path / "site")
     (page,) = (public / "posts").glob("*/index.html")
     outline = _outline(page)
@@ -170,3 +177,19 @@ def test_drafts_are_not_published(tmp_path: Path) -> None:
     ok(db, "export", "markdown", "dls", "--draft", "-o", str(posts))
     public = _build(tmp_path / "site")
     assert not (public / "posts" / "dls").exists()
+
+
+def test_the_seed_authors_post_builds_and_nothing_in_a_note_runs(tmp_path: Path) -> None:
+    """The shipped catalog, finished, notes with code, maths and hostile HTML and links,
+    built by real Hugo on a site that passes raw HTML through (`unsafe = true`)."""
+    db = studied_dls(tmp_path / "store.db")
+    posts = _site(tmp_path / "site", CONFIG + UNSAFE)
+    ok(db, "export", "markdown", "dls", "-o", posts)
+    page = (_build(tmp_path / "site") / "posts" / "dls" / "index.html").read_text("utf-8")
+    text = check_rendered_post(
+        page, layout_tags={"html", "head", "title", "body", "h1", "time", "main"}
+    )
+    assert "<code>np.dot</code>" in page and "<em>never</em>" in page
+    assert INLINE_MATHS in text, "inline maths untouched"
+    assert f"$$J(w,b) = {DISPLAY_MATHS}$$" in text, "displayed maths untouched"
+    assert "raw HTML omitted" not in page

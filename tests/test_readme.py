@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,3 +28,13 @@ def test_readme_opens_with_exactly_two_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert opening_commands()[1] in ci
+
+
+def test_each_opening_command_makes_and_uses_its_own_venv() -> None:
+    """PEP 668: a system Python (Debian's, Ubuntu's) refuses `pip install`, so each
+    command creates or reuses `.venv` and runs every tool from it, on one line."""
+    for command in opening_commands():
+        steps = [shlex.split(step) for step in command.split("&&")]
+        assert steps[0] == ["python3", "-m", "venv", ".venv"], command
+        for argv in steps[1:]:
+            assert argv[0].startswith(".venv/bin/"), f"{argv[0]} runs outside the venv: {command}"

@@ -1,18 +1,23 @@
 """A publish-ready Markdown post about one specialization.
 
 The post follows the shape of a learner's real Hugo post: front matter, their
-own introduction, the certificate line, the numbered list of courses with what
-each taught, and then what the learner did. It is built from the store, so the
-same store always gives the same bytes (only a default date of "now" varies).
+own introduction, the specialization (linked, its provider, when they took it),
+the certificate line, the numbered list of courses (linked) with what each
+taught, and then their notes and links (`--dates` adds every state and date).
+It is built from the store, so the same store always gives the same bytes
+(only a default date of "now" varies).
 
-Titles, descriptions and notes are the learner's text, not Markdown, and must
-print as written in Hugo (goldmark), Jekyll (kramdown) and on GitHub. Only
-what would change the rendering is escaped, so that the file stays pleasant to
-edit before publishing: emphasis, links, HTML, code spans, tables, headings,
+Titles and descriptions are the catalog's text, not Markdown, and must print as
+written in Hugo (goldmark), Jekyll (kramdown) and on GitHub. Only what would
+change the rendering is escaped, so that the file stays pleasant to edit before
+publishing: emphasis, links, HTML, code spans, tables, headings,
 strikethrough, entities, list and quote markers at the start of a line, runs
 of dashes (a thematic break or front matter fence, and en/em dashes under
 Hugo's typographer), and the `{{`/`{%` openers of Hugo shortcodes and Liquid.
-Plain `:`, `,`, `.` and quotes are left alone.
+Plain `:`, `,`, `.` and quotes are left alone. Notes are the learner's
+Markdown: markdown_notes keeps them and neutralises what could run
+(`--plain-notes` escapes them like titles instead). Every URL the post links to
+passes through `href`.
 
 Front matter is written by yaml.safe_dump from a dict, never by formatting
 strings, and every value in it is a single line, so no text can close it.
@@ -29,8 +34,9 @@ import yaml
 
 from coursetrack.controls import visible
 from coursetrack.errors import InputError
+from coursetrack.markdown_notes import neutralise
 from coursetrack.models import Status
-from coursetrack.services.export import CourseEntry, PostData, TopicLine
+from coursetrack.services.export import CourseEntry, DatedNote, PostData, TopicLine
 from coursetrack.services.status import whole_percent
 from coursetrack.validate import publishable_url
 
@@ -40,9 +46,17 @@ FORMATS = ("hugo", "jekyll", "plain")
 
 _ALWAYS = re.compile(r"([\\`*_\[\]<>|#~])")
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
-_TEMPLATE_OPEN = re.compile(r"\{(?=[{%])")
+_TEMPLATE_OPEN = re.compile(r"\{%|(?<=\{)\{|\{(?=:)")
 _DASHES = re.compile(r"-{2,}")
 _ORDERED = re.compile(r"^([0-9]{1,9})([.)])")
+
+
+def _template_open(match: re.Match[str]) -> str:
+    # `{{` becomes `{\{` and `{:` `\{:` (no kramdown attribute list or extension);
+    # `{%` becomes `{&#37;`, since kramdown would show the backslash of `\%`
+    if match.group() != "{%":
+        return "\\{"
+    return ("\\{" if match.string[match.start() - 1 : match.start()] == "{" else "{") + "&#37;"
 
 
 def _dash_run(match: re.Match[str]) -> str:
@@ -56,7 +70,7 @@ def escape_inline(text: str) -> str:
     flat = visible(" ".join(text.split()))
     flat = _ALWAYS.sub(r"\\\1", flat)
     flat = _ENTITY.sub(r"\\&", flat)
-    flat = _TEMPLATE_OPEN.sub(r"{\\", flat)
+    flat = _TEMPLATE_OPEN.sub(_template_open, flat)
     return _DASHES.sub(_dash_run, flat)
 
 
@@ -68,27 +82,77 @@ def escape_line(text: str) -> str:
     return _ORDERED.sub(r"\1\\\2", flat)
 
 
-def _quote(note: str, indent: str = "") -> list[str]:
-    """A note as a block quote, one paragraph per non-empty line."""
-    paragraphs = [escape_line(line) for line in note.splitlines() if line.strip()]
+def _quote(lines: list[str], indent: str = "") -> list[str]:
+    """Markdown lines as a block quote: a note stays inside it, whatever it holds
+    (an unclosed code fence ends with the quote, not at the end of the post).
+    Trailing spaces stay: two of them are a Markdown line break."""
+    return [f"{indent}> {line}" if line.strip() else f"{indent}>" for line in lines]
+
+
+def _plain_note_lines(text: str) -> list[str]:
+    """`--plain-notes`: every line escaped to print as typed, one paragraph per line."""
+    paragraphs = [escape_line(line) for line in text.splitlines() if line.strip()]
     out: list[str] = []
     for i, paragraph in enumerate(paragraphs):
-        if i:
-            out.append(f"{indent}>")
-        out.append(f"{indent}> {paragraph}")
+        out += [""] if i else []
+        out.append(paragraph)
     return out
 
 
-def _link(url: str) -> str:
-    """An autolink (Hugo and kramdown both render `<url>`) for a URL a post may link to.
+_BLOCK_START = re.compile(r"\s{4}|\s*([#>|<\[`~*+-]|[0-9]{1,9}[.)]|$)")
 
-    Anything else — a `javascript:` URL kept by an older store, say — is
-    printed as text, never as a link.
+
+def _notes(notes: list[DatedNote], options: PostOptions, indent: str = "") -> list[str]:
+    """Each note as its own block quote, dated with --dates; blank lines between."""
+    out: list[str] = []
+    for written_on, text in notes:
+        if not text.strip():
+            continue
+        if options.plain_notes:
+            lines = _plain_note_lines(text)
+        else:
+            lines = neutralise(text.strip("\n"), allowed_url).split("\n")
+        if options.dates:
+            if _BLOCK_START.match(lines[0]):
+                lines = [f"{written_on.isoformat()}:", "", *lines]
+            else:
+                lines = [f"{written_on.isoformat()}: {lines[0]}", *lines[1:]]
+        out += [""] if out else []
+        out += _quote(lines, indent)
+    return out
+
+
+# --- links -------------------------------------------------------------------------
+
+_DESTINATION_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f<>()\\{}]")
+
+
+def allowed_url(url: str) -> bool:
+    """Whether the post may link to `url`: the store's one URL rule (http, https, mailto)."""
+    return publishable_url(url) is not None
+
+
+def href(url: str | None) -> str | None:
+    """The one door for every URL the post links to: the destination as written in
+    Markdown, or None when the URL is refused (then the post shows it as text).
+
+    Characters that could end the destination, or start a Hugo shortcode or a
+    Liquid tag, are percent-encoded; browsers read the same address.
     """
-    href = publishable_url(url)
-    if href is None:
-        return escape_inline(url)
-    return f"<{href}>"
+    if url is None or not allowed_url(url):
+        return None
+    return _DESTINATION_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
+
+
+def _link(url: str, text: str | None = None) -> str:
+    """`[text](url)`, or `<url>` for a bare address; text alone when the URL is refused."""
+    destination = href(url)
+    label = escape_inline(text) if text else None
+    if destination is None:
+        return label or escape_inline(url)
+    if label is None:
+        return f"<{destination}>"
+    return f"[{label}]({destination})"
 
 
 # --- dates -------------------------------------------------------------------------
@@ -156,6 +220,8 @@ class PostOptions:
     draft: bool = False
     intro: str | None = None
     chart: str | None = None  # the link to the burn-up SVG (export markdown --chart)
+    dates: bool = False  # each course's and topic's state and date, dated notes
+    plain_notes: bool = False  # notes escaped to print as typed, not read as Markdown
 
 
 @dataclass
@@ -224,34 +290,88 @@ def _pct(value: float) -> str:
     return f"{whole_percent(value)}%"
 
 
-def _topic_line(topic: TopicLine) -> list[str]:
-    if topic.status == Status.DONE:
-        state = f"done on {topic.completed_on.isoformat()}" if topic.completed_on else "done"
-    elif topic.status == Status.IN_PROGRESS:
-        state = "in progress"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day(day: dt.date, *, year: bool = True) -> str:
+    text = f"{_MONTHS[day.month - 1]} {day.day}"
+    return f"{text}, {day.year}" if year else text
+
+
+def time_span(start: dt.date, end: dt.date) -> str:
+    """`Sep 14 \u2013 Nov 13, 2026 (9 weeks)`: the days from first to last, both counted."""
+    days = (end - start).days + 1
+    if days < 14:
+        length = f"{days} day{'s' if days != 1 else ''}"
+    elif days < 183:
+        length = f"{round(days / 7)} weeks"
     else:
-        state = "not started"
-    out = [f"- {escape_line(topic.title)} - {state}"]
-    if topic.note and topic.note.strip():
-        out += _quote(topic.note, indent="  ")
+        length = f"{round(days / 30.44)} months"
+    if start == end:
+        return f"{_day(start)} ({length})"
+    first = _day(start, year=start.year != end.year)
+    return f"{first} \u2013 {_day(end)} ({length})"
+
+
+def _first_day(data: PostData) -> dt.date:
+    """When the learner began: the first start, else the first completion (a record
+    filled in after the fact has completions only)."""
+    days = [data.started_on, data.completed_on]
+    for course in data.courses:
+        days += [course.started_on, course.completed_on]
+        days += [topic.completed_on for topic in course.topics]
+    return min(day for day in days if day is not None)
+
+
+def _lead(data: PostData) -> str:
+    """The specialization, linked, with its provider and when the learner took it."""
+    line = _link(data.url, data.title) if data.url else escape_line(data.title)
+    if data.provider and data.provider.strip():
+        line += f" by {escape_inline(data.provider)}"
+    if data.completed_on:
+        return f"{line}, {time_span(_first_day(data), data.completed_on)}."
+    if data.started_on:
+        line += f", since {_day(data.started_on)}"
+    return (
+        f"{line}: {data.units_done} of {data.units_total} {_units_word(data)} done "
+        f"({_pct(data.percent)})."
+    )
+
+
+def _state(topic: TopicLine) -> str:
+    if topic.status == Status.DONE:
+        return f"done on {topic.completed_on.isoformat()}" if topic.completed_on else "done"
+    return "in progress" if topic.status == Status.IN_PROGRESS else "not started"
+
+
+def _topic(topic: TopicLine, options: PostOptions) -> list[str]:
+    """A topic as a list item; without --dates only topics with notes or links appear."""
+    if not options.dates and not (_written(topic.notes) or topic.links):
+        return []
+    item = f"- {escape_line(topic.title)}"
+    if options.dates:
+        item += f" - {_state(topic)}"
+    out = [item]
+    if _written(topic.notes):
+        out += ["", *_notes(topic.notes, options, indent="  "), ""]
     out += _links(topic.links, indent="  ")
     return out
 
 
+def _written(notes: list[DatedNote]) -> bool:
+    return any(text.strip() for _, text in notes)
+
+
 def _links(links: list[tuple[str | None, str]], indent: str = "") -> list[str]:
-    """The learner's links as list items: `title: <url>`, or the bare link."""
-    return [
-        f"{indent}- {escape_line(title) + ': ' if title else ''}{_link(url)}"
-        for title, url in links
-    ]
+    """The learner's links as list items, `[title](url)` (the address when untitled)."""
+    return [f"{indent}- {_link(url, title or url)}" for title, url in links]
 
 
-def _course_section(course: CourseEntry) -> list[str]:
-    out = [f"### {course.position}. {escape_inline(course.title)}", ""]
+def _course_summary(course: CourseEntry) -> str:
     if course.status == Status.DONE:
         when = f" on {course.completed_on.isoformat()}" if course.completed_on else ""
-        summary = f"Completed{when}."
-    elif course.status == Status.IN_PROGRESS:
+        return f"Completed{when}."
+    if course.status == Status.IN_PROGRESS:
         since = f" since {course.started_on.isoformat()}" if course.started_on else ""
         summary = f"In progress{since}"
         if course.topics:
@@ -259,58 +379,84 @@ def _course_section(course: CourseEntry) -> list[str]:
                 f": {course.units_done} of {course.units_total} topics done "
                 f"({_pct(course.percent)})"
             )
-        summary += "."
-    else:
-        summary = "Not started."
-    out.append(summary)
-    if course.certificate_url:
-        out += ["", f"Certificate: {_link(course.certificate_url)}"]
-    if course.topics:
-        out.append("")
-        for topic in course.topics:
-            out += _topic_line(topic)
-    if course.note and course.note.strip():
-        out += ["", *_quote(course.note)]
+        return summary + "."
+    return "Not started."
+
+
+def _course_section(course: CourseEntry, options: PostOptions) -> list[str]:
+    """A course's heading and what the learner did in it; nothing when there is
+    nothing to tell (without --dates: no notes or links)."""
+    topics = [line for topic in course.topics for line in _topic(topic, options)]
+    if not options.dates and not (topics or _written(course.notes) or course.links):
+        return []
+    out = [f"### {course.position}. {escape_inline(course.title)}", ""]
+    if options.dates:
+        out += [_course_summary(course), ""]
+        if course.certificate_url:
+            out += [f"Certificate: {_link(course.certificate_url)}", ""]
+    if topics:
+        out += [*topics, ""]
+    if _written(course.notes):
+        out += [*_notes(course.notes, options), ""]
     if course.links:
-        out += ["", "Links:", "", *_links(course.links)]
-    out.append("")
+        out += ["Links:", "", *_links(course.links), ""]
     return out
 
 
-def body(data: PostData, intro: str | None = None, chart: str | None = None) -> str:
-    """The Markdown after the front matter; ends with one newline."""
+def _course_item(course: CourseEntry) -> str:
+    """`N. Title - what it taught`, the title linked to the course."""
+    if course.url and href(course.url):
+        item = f"{course.position}. {_link(course.url, course.title)}"
+    else:
+        item = f"{course.position}. {escape_line(course.title)}"
+    if course.description and course.description.strip():
+        item += f" - {escape_inline(course.description)}"
+    if course.certificate_url and href(course.certificate_url):
+        item += f" ({_link(course.certificate_url, 'certificate')})"
+    return item
+
+
+def body(data: PostData, intro: str | None = None, options: PostOptions | None = None) -> str:
+    """The Markdown after the front matter; ends with one newline.
+
+    By default it reads like a learner's own post: intro, the specialization and
+    its time span, the certificate, the courses and what each taught, then the
+    learner's notes and links. --dates adds each course's and topic's state and date.
+    """
+    options = options or PostOptions()
     out: list[str] = []
     if intro and intro.strip():
         out += [intro.strip("\n").rstrip(), ""]
+    out += [_lead(data), ""]
     if data.certificate_url:
         out += [f"certificate is available here: {_link(data.certificate_url)}", ""]
     count = len(data.courses)
     out += [f"The specialization was formed of {count} course{'s' if count != 1 else ''}:", ""]
     for course in data.courses:
-        item = f"{course.position}. {escape_line(course.title)}"
-        if course.description and course.description.strip():
-            item += f" - {escape_inline(course.description)}"
-        out += [item, ""]
-    out += ["## My progress", ""]
-    courses_total = len(data.courses)
-    progress = (
-        f"Overall progress: {_pct(data.percent)} ({data.units_done} of {data.units_total} "
-        f"{_units_word(data)}, {data.courses_done} of {courses_total} courses done)"
-    )
-    if data.completed_on:
-        progress += f", completed on {data.completed_on.isoformat()}"
-    elif data.started_on:
-        progress += f", started on {data.started_on.isoformat()}"
-    out += [progress + ".", ""]
-    if chart:
-        out += [f"![Units done week by week in {escape_inline(data.title)}]({chart})", ""]
-    if data.note and data.note.strip():
-        out += [*_quote(data.note), ""]
+        out += [_course_item(course), ""]
+    if options.chart:
+        out += [f"![Units done week by week in {escape_inline(data.title)}]({options.chart})", ""]
+    sections = [line for course in data.courses for line in _course_section(course, options)]
+    heading = "## My progress" if options.dates else "## My notes"
+    if options.dates:
+        progress = (
+            f"Overall progress: {_pct(data.percent)} ({data.units_done} of {data.units_total} "
+            f"{_units_word(data)}, {data.courses_done} of {len(data.courses)} courses done)"
+        )
+        if data.completed_on:
+            progress += f", completed on {data.completed_on.isoformat()}"
+        elif data.started_on:
+            progress += f", started on {data.started_on.isoformat()}"
+        out += [heading, "", progress + ".", ""]
+    elif sections or _written(data.notes) or data.links:
+        out += [heading, ""]
+    if _written(data.notes):
+        out += [*_notes(data.notes, options), ""]
     if data.links:
         out += ["Links:", "", *_links(data.links), ""]
-    for course in data.courses:
-        out += _course_section(course)
-    return "\n".join(out).rstrip("\n") + "\n"
+    out += sections
+    tidy = [line for i, line in enumerate(out) if line or (i and out[i - 1])]
+    return "\n".join(tidy).rstrip("\n") + "\n"
 
 
 def render_post(data: PostData, options: PostOptions) -> Post:
@@ -338,7 +484,7 @@ def render_post(data: PostData, options: PostOptions) -> Post:
         image=image,
         draft=options.draft,
     )
-    text = body(data, options.intro, options.chart)
+    text = body(data, options.intro, options)
     if options.format == "plain":
         return Post(f"# {escape_inline(title)}\n\n{text}", title, date, data.slug)
     return Post(f"{head}\n{text}", title, date, data.slug)

@@ -136,6 +136,19 @@ def markdown(
             show_default=False,
         ),
     ] = None,
+    dates: Annotated[
+        bool,
+        typer.Option(
+            "--dates", help="Add each course's and topic's state and date, and date your notes."
+        ),
+    ] = False,
+    plain_notes: Annotated[
+        bool,
+        typer.Option(
+            "--plain-notes",
+            help="Escape your notes so they print as typed, instead of reading them as Markdown.",
+        ),
+    ] = False,
     force: Force = False,
     chart: Annotated[
         bool,
@@ -146,7 +159,7 @@ def markdown(
         ),
     ] = False,
 ) -> None:
-    """Write a blog post about a specialization: front matter, courses, your progress.
+    """Write a blog post about a specialization: front matter, courses, your notes.
 
     Examples:
 
@@ -185,6 +198,8 @@ def markdown(
             date=when,
             draft=draft,
             intro=intro_text,
+            dates=dates,
+            plain_notes=plain_notes,
         )
         post = blog.render_post(data, options)
     target = None

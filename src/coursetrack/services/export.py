@@ -2,8 +2,8 @@
 
 Progress figures come from `services.status`, so the post can never disagree
 with `coursetrack status`; this adds what the status tables leave out:
-descriptions, notes (each item's dated notes, oldest first), links
-and each topic's state.
+descriptions, notes (each item's dated notes, oldest first, one by one so
+that a note's Markdown stays whole), links and each topic's state.
 """
 
 from __future__ import annotations
@@ -18,13 +18,16 @@ from coursetrack.models import Course, Link, Note, Progress, Status, Topic
 from coursetrack.refs import resolve
 from coursetrack.services.status import specialization_report
 
+#: A dated note: (written_on, text).
+DatedNote = tuple[dt.date, str]
+
 
 @dataclass
 class TopicLine:
     title: str
     status: str
     completed_on: dt.date | None
-    note: str | None
+    notes: list[DatedNote] = field(default_factory=list)
     links: list[tuple[str | None, str]] = field(default_factory=list)  # (title, url)
 
 
@@ -42,7 +45,7 @@ class CourseEntry:
     percent: float
     started_on: dt.date | None
     completed_on: dt.date | None
-    note: str | None
+    notes: list[DatedNote] = field(default_factory=list)
     topics: list[TopicLine] = field(default_factory=list)
     links: list[tuple[str | None, str]] = field(default_factory=list)
 
@@ -62,7 +65,7 @@ class PostData:
     percent: float
     started_on: dt.date | None
     completed_on: dt.date | None
-    note: str | None
+    notes: list[DatedNote] = field(default_factory=list)
     courses: list[CourseEntry] = field(default_factory=list)
     links: list[tuple[str | None, str]] = field(default_factory=list)
 
@@ -81,7 +84,7 @@ def post_data(session: Session, spec_ref: str) -> PostData:
         select(Course).where(Course.specialization_id == spec.id).order_by(Course.position)
     ).all()
     course_ids = [c.id for c in courses]
-    notes: dict[tuple, list[str]] = {}
+    notes: dict[tuple, list[DatedNote]] = {}
     topic_ids = select(Topic.id).where(Topic.course_id.in_(course_ids))
     mine = or_(
         Note.specialization_id == spec.id,
@@ -90,7 +93,7 @@ def post_data(session: Session, spec_ref: str) -> PostData:
     )
     for n in session.exec(select(Note).where(mine).order_by(Note.id)).all():
         key = (n.course_id, n.topic_id, n.specialization_id)
-        notes.setdefault(key, []).append(f"{n.written_on.isoformat()}: {n.text}")
+        notes.setdefault(key, []).append((n.written_on, n.text))
     links: dict[tuple, list[tuple[str | None, str]]] = {}
     linked = or_(
         Link.specialization_id == spec.id,
@@ -109,13 +112,12 @@ def post_data(session: Session, spec_ref: str) -> PostData:
     by_course: dict[int, list[TopicLine]] = {cid: [] for cid in course_ids}
     for topic, progress in topics:
         status = progress.status if progress else Status.TODO
-        topic_notes = notes.get((None, topic.id, None), [])
         by_course[topic.course_id].append(
             TopicLine(
                 title=topic.title,
                 status=str(status),
                 completed_on=progress.completed_on if progress else None,
-                note="\n".join(topic_notes) or None,
+                notes=notes.get((None, topic.id, None), []),
                 links=links.get((None, topic.id, None), []),
             )
         )
@@ -135,7 +137,7 @@ def post_data(session: Session, spec_ref: str) -> PostData:
                 percent=item.percent,
                 started_on=item.started_on,
                 completed_on=item.completed_on,
-                note="\n".join(notes.get((course.id, None, None), [])) or None,
+                notes=notes.get((course.id, None, None), []),
                 links=links.get((course.id, None, None), []),
                 topics=by_course[course.id],
             )
@@ -154,7 +156,7 @@ def post_data(session: Session, spec_ref: str) -> PostData:
         percent=report.percent,
         started_on=report.started_on,
         completed_on=report.completed_on,
-        note="\n".join(notes.get((None, None, spec.id), [])) or None,
+        notes=notes.get((None, None, spec.id), []),
         links=links.get((None, None, spec.id), []),
         courses=entries,
     )
