@@ -66,8 +66,11 @@ def test_two_writers_each_mark_100_topics(store, tmp_path) -> None:
         assert proc.returncode == 0, err
         err = _without_waiting(err)
         assert out.splitlines()[-1] == "0", err
-        assert len(out.splitlines()) == 101, "one line per command, then the count"
+        done = [line for line in out.splitlines() if line.startswith("done big/")]
+        assert len(done) == 100, "one line per command"
         assert "locked" not in err and err.strip() == "", err
+    finished = sum(out.count("congratulations: you finished Big") for out, _ in outcomes)
+    assert finished == 1, "only the command that did the last unit congratulates"
     assert store.rows("SELECT count(*) FROM progress WHERE status = 'done'") == [(200,)]
     assert store.run("status", "big", "--json").json()["units_done"] == 200
 

@@ -92,6 +92,7 @@ TABLES = [
     ["plan", "dls"],
     ["show", "dls/2"],
     ["show", "dls"],
+    ["chart", "dls"],
 ]
 
 

@@ -979,14 +979,16 @@ def burnup_chart(chart: Any) -> None:
     heading = _text(chart.title, "bold")
     heading.append(f"  {safe(chart.ref)}  ", style="cyan")
     heading.append(f"{chart.units_done}/{chart.units_total} units, {_pct(chart.percent)}")
-    console.print(heading)
+    _emit(console, heading)
     if not chart.weeks:
-        console.print(
+        _emit(
+            console,
             _text(
                 f"No activity yet, so no chart: start or finish a unit "
                 f"(coursetrack done {chart.ref}/1) and it begins that week.",
                 "dim",
-            )
+                one_line=False,
+            ),
         )
         return
     # 10 (date) + 5 (done) + 5 (total) + 8 (today mark) + gaps leave the rest to the bar
@@ -1006,7 +1008,7 @@ def burnup_chart(chart: Any) -> None:
             str(week.done_total),
             Text("◀ today", style="bold yellow") if today else "",
         )
-    console.print(table)
+    _emit(console, table)
     legend = Text("█ done  ░ to do", style="dim")
     if chart.goal_on is not None:
         legend.append(f"  {GOAL_MARK} goal line: all {_units(chart.units_total)} by ", style="dim")
@@ -1016,6 +1018,6 @@ def burnup_chart(chart: Any) -> None:
             f"  no goal line: set one with 'coursetrack goal {safe(chart.ref)} --by DATE'",
             style="dim",
         )
-    console.print(legend)
+    _emit(console, legend)
     if chart.completed_on is not None:
-        console.print(Text(f"Finished on {_date(chart.completed_on)}.", style="green"))
+        _emit(console, Text(f"Finished on {_date(chart.completed_on)}.", style="green"))

@@ -41,6 +41,17 @@ Output = Annotated[
         show_default=False,
     ),
 ]
+PageOutput = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="A file, or a folder (ends in /, exists, or has no suffix) to get SPEC.html; "
+        "- or none: standard output.",
+        show_default=False,
+    ),
+]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
 BackupSpec = Annotated[
     str | None,
@@ -269,7 +280,7 @@ def export_html(
             autocompletion=options.complete_spec,
         ),
     ],
-    output: Output = None,
+    output: PageOutput = None,
     force: Force = False,
 ) -> None:
     """Write one self-contained HTML page to share: courses, bars, the chart, your notes.
