@@ -352,3 +352,18 @@ def test_the_due_count_agrees_with_the_queue_day_by_day(dls, monkeypatch) -> Non
         queue = dls.run("review", "--json").json()["due"]
         assert dls.run("status", "dls", "--json").json()["reviews_due"] == len(queue), day
     assert len(queue) == 3
+
+
+def test_a_review_near_the_end_of_2999_is_due_no_later_than_a_store_holds(
+    dls, tmp_path, monkeypatch
+) -> None:
+    """A due date past 2999-12-31 would make the store's own backup unrestorable."""
+    monkeypatch.setenv("COURSETRACK_NOW", "2999-12-30T10:00:00+00:00")
+    dls.run("done", "dls/1/1", "--on", "2999-12-01")
+    for _ in range(3):
+        assert dls.run("reviewed", "dls/1/1", "--grade", "easy").exit_code == 0
+    assert dls.rows("SELECT max(due_on) FROM review") == [("2999-12-31",)]
+    backup = tmp_path / "b.json"
+    assert dls.run("export", "json", "-o", str(backup)).exit_code == 0
+    restored = dls.run("--db", str(tmp_path / "new.db"), "import", str(backup))
+    assert restored.exit_code == 0, restored.stderr

@@ -267,3 +267,17 @@ def test_shell_completion_shows_titles_escaped(evil_store: Path) -> None:
         assert "ev/c" in result.stdout, result.stdout
         _clean(result.stdout)
         assert "\\x1b]0;PWNED" in result.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize(
+    "args", [["--help"], ["-h"], ["--version"], ["--show-completion", "bash"], ["status", "--help"]]
+)
+def test_help_and_version_to_a_full_disk_are_one_clear_line(
+    unicode_store: Path, args: list[str]
+) -> None:
+    """Printed while the command line is parsed, before any command runs."""
+    with open("/dev/full", "w") as full:
+        result = _python(unicode_store, *args, stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == 1
+    assert result.stderr.decode() == "Error: cannot write the output: No space left on device\n"

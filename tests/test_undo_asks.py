@@ -169,3 +169,23 @@ def test_rm_confirmed_on_a_terminal_removes_what_it_named(dls) -> None:
     assert "Delete course dls/neural-networks (4 topics) and 1 progress record(s)?" in screen
     assert "removed course dls/neural-networks" in screen
     assert dls.rows("SELECT slug FROM course WHERE position = 1") == [("improving",)]
+
+
+def test_undo_id_refuses_when_its_removal_would_take_a_later_commands_rows(store) -> None:
+    """Undoing the add of a topic removes, by cascade, the progress and note a later
+    `done` hung under it: refused, naming that command, and nothing changes."""
+    store.run("add", "specialization", "X", "--slug", "x")
+    store.run("add", "course", "x", "C", "--slug", "c")
+    store.run("add", "topic", "x/c", "T", "--slug", "t")
+    assert store.run("done", "x/c/t", "--note", "important").exit_code == 0
+    before = store.dump(history=True)
+    result = store.run("undo", "3", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot undo #3 add topic x/c T --slug t: ")
+    assert "#4 done x/c/t --note important" in result.stderr
+    assert store.dump(history=True) == before
+    assert store.rows("SELECT text FROM note") == [("important",)]
+    # undone in order, both go
+    assert store.run("undo", "--yes").exit_code == 0
+    assert store.run("undo", "3", "--yes").exit_code == 0
+    assert store.rows("SELECT count(*) FROM topic") == [(0,)]

@@ -193,7 +193,8 @@ def test_a_migration_failing_half_way_leaves_the_old_store(
     old_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = list(sqlite3.connect(old_store).iterdump())
-    failing = [*db.MIGRATIONS[:-1], _fail_half_way(db.MIGRATIONS[-1])]
+    # the first migration this schema-1 store needs fails half-way
+    failing = [db.MIGRATIONS[0], _fail_half_way(db.MIGRATIONS[1]), *db.MIGRATIONS[2:]]
     monkeypatch.setattr(db, "MIGRATIONS", failing)
     result = cli(old_store, "done", "dls/2/2")
     assert result.exit_code == 1

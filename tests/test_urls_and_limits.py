@@ -618,3 +618,19 @@ def test_a_yaml_file_with_too_many_values_stops_while_it_is_read(
     backup_path = tmp_path / "b.yaml"
     backup_path.write_text(HEAD + "  notes:\n" + "  - {written_on: 2024-01-01, text: n}\n" * 10)
     refused(store, "import", str(backup_path), message="b.yaml:8:")
+
+
+@pytest.mark.parametrize("image", [u for u in HOSTILE_URLS if "javascript" in u.lower()])
+def test_a_featured_image_is_a_path_or_a_web_url(dls: Store, image: str) -> None:
+    """--image lands in front matter, where a theme may put it in an href or src."""
+    result = dls.run("export", "markdown", "dls", "--image", image)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: --image ")
+
+
+@pytest.mark.parametrize("image", ["/images/dls.jpg", "https://example.org/dls.png", "dls.jpg"])
+def test_a_featured_image_path_or_web_url_is_kept(dls: Store, image: str) -> None:
+    result = dls.run("export", "markdown", "dls", "--image", image)
+    assert result.exit_code == 0, result.stderr
+    assert f"featured_image: {image}" in result.stdout

@@ -227,11 +227,22 @@ def _m002_history_notes_links_reviews_goals(conn: Connection) -> None:
     _history_triggers(conn, _TRACKED_V2)
 
 
+def _m003_change_row_index(conn: Connection) -> None:
+    """Find a row's history by (table, row id).
+
+    `undo` asks whether a later command changed any row it would revert; without
+    this index that is a scan of the whole history per row, minutes under the
+    write lock once a store holds a big program.
+    """
+    conn.exec_driver_sql("CREATE INDEX ix_change_row ON change (table_name, row_id, command_id)")
+
+
 #: Ordered schema changes; the store's user_version is how many have run.
 #: Never edit a released entry: append a new one.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _m001_initial,
     _m002_history_notes_links_reviews_goals,
+    _m003_change_row_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -166,6 +167,7 @@ class Change(SQLModel, table=True):
     """
 
     __tablename__ = "change"
+    __table_args__ = (Index("ix_change_row", "table_name", "row_id", "command_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     command_id: int = Field(foreign_key="command.id", index=True)

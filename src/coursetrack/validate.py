@@ -21,6 +21,7 @@ writer all use it.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -134,6 +135,20 @@ def url_problem(
 def web_link_problem(url: str, *, what: str = "URL") -> str | None:
     """`link`'s rule: an absolute http(s) URL with a host."""
     return url_problem(url, what=what, schemes=WEB_SCHEMES)
+
+
+def image_problem(value: str, *, what: str = "--image") -> str | None:
+    """A featured image is a path on the site (/images/x.jpg) or a web URL: a value
+    with a scheme must be http(s), since a theme may put it in an href or src."""
+    # a browser drops tabs and line breaks from a URL and trims controls and spaces
+    # around it: `java\tscript:` is a javascript: URL to it
+    # and an HTML attribute decodes entities first (`javascript&colon;`)
+    seen = re.sub(r"[\t\n\r]", "", html.unescape(value)).strip("".join(map(chr, range(0x21))))
+    if _SCHEME.match(seen) or seen.startswith("//"):
+        return web_link_problem(value, what=what)
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        return f"{what} {_shown(value)} contains a control character; give a path or an http(s) URL"
+    return text_problem(value, what=what, limit=MAX_URL, required=True)
 
 
 def publishable_url(url: str | None) -> str | None:

@@ -12,7 +12,7 @@ import contextlib
 import errno
 import os
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -48,6 +48,8 @@ class _Group(TyperGroup):
             ctx = super().make_context(info_name, args, **extra)
         except TyperException as exc:
             raise _escaped(exc) from None
+        except OSError as exc:  # --help, --version: printed while the line is parsed
+            _output_error(exc)
         settings(ctx).argv = argv  # kept for the history: what the user typed
         return ctx
 
@@ -59,11 +61,7 @@ class _Group(TyperGroup):
         except CoursetrackError as exc:
             _fail(str(exc), exc.exit_code)
         except OSError as exc:
-            # Services name their own files in their errors; a bare one is the output.
-            if exc.filename is not None or exc.errno not in _OUTPUT_ERRNOS:
-                raise
-            _output_failed(exc)
-            raise typer.Exit(1) from None
+            _output_error(exc)
         except UnicodeEncodeError as exc:
             # An argument with bytes that are not UTF-8 (Python keeps them as lone
             # surrogates): the store and the terminal can only take real text.
@@ -131,6 +129,17 @@ def _output_failed(exc: OSError) -> None:
     if exc.errno != errno.EPIPE:  # `coursetrack log | head` stops reading: not an error
         with contextlib.suppress(OSError):  # stderr may be on the full disk too
             render.error(f"cannot write the output: {exc.strerror}")
+
+
+def _output_error(exc: OSError) -> NoReturn:
+    """Exit 1 with one line if `exc` is the output failing; re-raise anything else.
+
+    Services name their own files in their errors; a bare one is the output.
+    """
+    if exc.filename is not None or exc.errno not in _OUTPUT_ERRNOS:
+        raise exc
+    _output_failed(exc)
+    raise typer.Exit(1) from None
 
 
 def _fail(message: str, code: int) -> None:

@@ -189,6 +189,11 @@ def markdown(
         raise InputError(
             "--chart writes <slug>-progress.svg beside the post: give -o FILE or FOLDER"
         )
+    if image is not None:
+        from coursetrack.validate import image_problem
+
+        if problem := image_problem(image):
+            raise InputError(problem)
     when = blog.parse_post_date(date) if date is not None else None
     intro_text = None
     if intro is not None:

@@ -414,6 +414,7 @@ def undo_command(
     conn = session.connection()
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # rows come back in any order
     reverted = _revert_all(conn, entry.id)  # type: ignore[arg-type]
+    _refuse_if_later_rows_went(conn, entry, current)
     target = session.get(Command, entry.id)
     assert target is not None
     target.undone_by = current
@@ -425,6 +426,35 @@ def undo_command(
     session.flush()
     entry.undone_by = current
     return Undone(entry, reverted)
+
+
+def _refuse_if_later_rows_went(conn, entry: LogEntry, current: int | None) -> None:
+    """Roll back an undo that took rows a later command made or changed.
+
+    `undo_candidate` compares the rows the command itself changed; removing a
+    row it inserted also removes, by cascade, the rows that later commands hung
+    under it (a note, a topic's progress). The triggers recorded those under
+    this undo, so any row it touched that a later live command touched too
+    means the undo would destroy that command's work.
+    """
+    later = conn.execute(
+        text(
+            """SELECT c.id, c.line FROM change mine
+               JOIN change later
+                 ON later.table_name = mine.table_name AND later.row_id = mine.row_id
+                AND later.command_id > :target AND later.command_id != :current
+               JOIN command c ON c.id = later.command_id
+               WHERE mine.command_id = :current AND c.undone_by IS NULL AND c.undoes IS NULL
+               ORDER BY c.id LIMIT 1"""
+        ),
+        {"target": entry.id, "current": current},
+    ).first()
+    if later is not None:
+        raise Refused(
+            f"cannot undo #{entry.id} {entry.command}: it would also remove what #{later.id} "
+            f"{later.line} added under it; undo #{later.id} first (or leave both); "
+            "nothing was changed"
+        )
 
 
 _TABLES = {"specialization", "course", "topic", *_OWNED}

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from coursetrack.dates import not_before, today
+from coursetrack.dates import LATEST, not_before, today
 from coursetrack.errors import InputError
 from coursetrack.models import Progress, Review, Status, Topic
 from coursetrack.refs import Target, resolve
@@ -92,7 +92,7 @@ def schedule_from(completed_on: dt.date, reviews: list[ReviewRecord]) -> Schedul
     """A topic's schedule from its completion date and its reviews (oldest first)."""
     current = [r for r in reviews if r.reviewed_on >= completed_on]
     if not current:
-        return Schedule(completed_on, LADDER[0], completed_on + dt.timedelta(days=LADDER[0]))
+        return Schedule(completed_on, LADDER[0], _due(completed_on, LADDER[0]))
     last = current[-1]
     return Schedule(completed_on, last.interval_days, last.due_on, current)
 
@@ -386,6 +386,12 @@ def _reviewable(session: Session, target: Target, on: dt.date | None) -> Schedul
     return schedule
 
 
+def _due(day: dt.date, interval: int) -> dt.date:
+    """`interval` days after `day`, but never past the last date a store holds (a review
+    near the end of 2999 would write a due date that no backup could restore)."""
+    return min(day + dt.timedelta(days=interval), LATEST)
+
+
 def _review_day(schedule: Schedule, on: dt.date | None) -> dt.date:
     """The day a review is recorded on: the one given, or today but not before the topic's
     completion or last review (a change of zone can put today a day earlier)."""
@@ -416,7 +422,7 @@ def _record(
     on = _review_day(schedule, on)
     early = on < schedule.due_on
     interval = next_interval(schedule.interval_days, grade, early=early)
-    due_on = on + dt.timedelta(days=interval)
+    due_on = _due(on, interval)
     session.add(
         Review(
             topic_id=topic_id, reviewed_on=on, grade=grade, interval_days=interval, due_on=due_on
