@@ -162,7 +162,10 @@ def test_rm_with_progress_refuses_without_a_terminal(dls) -> None:
     before = dls.dump(history=True)
     result = dls.run("rm", "dls/1")
     assert result.exit_code == 1
-    assert "holds 1 progress record(s); run again with --yes" in result.stderr
+    assert (
+        "holds 1 record(s) of your study (progress, notes, links, reviews); run again with --yes"
+        in result.stderr
+    )
     assert dls.dump(history=True) == before
 
 
@@ -197,7 +200,7 @@ def test_rm_counts_notes_and_links_as_progress(dls) -> None:
     dls.run("link", "dls/3/1", "https://example.org/notebook")
     result = dls.run("rm", "dls/3")
     assert result.exit_code == 1
-    assert "holds 1 progress record(s)" in result.stderr
+    assert "holds 1 record(s) of your study (progress, notes, links, reviews)" in result.stderr
 
 
 def test_a_slug_cannot_end_in_a_newline(dls) -> None:

@@ -145,7 +145,10 @@ def test_hostile_titles_print_as_text(store) -> None:
 def test_rm_asks_on_a_terminal(dls) -> None:
     dls.run("done", "dls/1/1")
     code, screen = run_in_terminal(["--db", str(dls.path), "rm", "dls/1"], answer="n")
-    assert "Delete course dls/neural-networks (4 topics) and 1 progress record(s)?" in screen
+    assert (
+        "Delete course dls/neural-networks (4 topics) and 1 record(s) of your study (progress, notes, links, reviews)?"
+        in screen
+    )
     assert code == 1
     assert dls.rows("SELECT count(*) FROM course") == [(5,)]
     code, screen = run_in_terminal(["--db", str(dls.path), "rm", "dls/1"], answer="y")

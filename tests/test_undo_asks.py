@@ -166,7 +166,10 @@ def test_rm_confirmed_on_a_terminal_removes_what_it_named(dls) -> None:
     dls.run("done", "dls/1/1")
     code, screen = run_in_terminal(["--db", str(dls.path), "rm", "dls/1"], answer="y")
     assert code == 0, screen
-    assert "Delete course dls/neural-networks (4 topics) and 1 progress record(s)?" in screen
+    assert (
+        "Delete course dls/neural-networks (4 topics) and 1 record(s) of your study (progress, notes, links, reviews)?"
+        in screen
+    )
     assert "removed course dls/neural-networks" in screen
     assert dls.rows("SELECT slug FROM course WHERE position = 1") == [("improving",)]
 

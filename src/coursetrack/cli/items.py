@@ -210,9 +210,10 @@ def rm(
                 what += f" ({plan.courses} courses, {plan.topics} topics)"
             elif plan.kind == "course":
                 what += f" ({plan.topics} topics)"
+            records = f"{plan.recorded} record(s) of your study (progress, notes, links, reviews)"
             confirm(
-                f"Delete {what} and {plan.recorded} progress record(s)?",
-                refusal=f"{what} holds {plan.recorded} progress record(s)",
+                f"Delete {what} and {records}?",
+                refusal=f"{what} holds {records}",
                 declined="nothing removed",
             )
         with store.write(command_line(ctx), seen=seen) as session:
