@@ -48,7 +48,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from sqlmodel import Session, col, select
 
-from coursetrack.catalog import RULE_ERROR, StrictLoader, reader_problem, stored_value, yaml_problem
+from coursetrack.catalog import (
+    RULE_ERROR,
+    StrictLoader,
+    blank_is_absent,
+    reader_problem,
+    stored_value,
+    yaml_problem,
+)
 from coursetrack.errors import ExportError
 from coursetrack.models import (
     Course,
@@ -490,13 +497,7 @@ class _Entry(BaseModel):
     #: Field name -> the `validate` rule it follows, where the two differ.
     _rules: ClassVar[dict[str, str]] = {}
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_absent(cls, value: Any, info: ValidationInfo) -> Any:
-        # Older stores could keep "" in an optional field; it means "not set".
-        if value == "" and not cls.model_fields[info.field_name].is_required():
-            return None
-        return value
+    _blank_is_absent = field_validator("*", mode="before")(blank_is_absent)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -63,17 +63,22 @@ def stored_value(value: Any, field: str, *, what: str | None = None) -> Any:
     return value
 
 
+def blank_is_absent(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+    """A pydantic "before" validator: "" in an optional field means "not set".
+
+    `description:` with nothing after it reads as "" in our loader, and older
+    stores could keep "" (so their backups hold it). A required field (title)
+    keeps its "" so it is reported as empty. Catalogs and backups share it.
+    """
+    if value == "" and not cls.model_fields[info.field_name].is_required():
+        return None
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_absent(cls, value: Any, info: ValidationInfo) -> Any:
-        # `description:` with nothing after it reads as "" in our loader. A
-        # required field (title) keeps its "" so it is reported as empty.
-        if value == "" and not cls.model_fields[info.field_name].is_required():
-            return None
-        return value
+    _blank_is_absent = field_validator("*", mode="before")(blank_is_absent)
 
     @field_validator("*", mode="after")
     @classmethod
