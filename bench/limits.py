@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from coursetrack import backup, catalog, db
+from coursetrack import backup, catalog
+from coursetrack import store as db
 from coursetrack.services.importer import import_catalog
 from coursetrack.validate import MAX_BACKUP_ROWS, MAX_CATALOG_ITEMS
 

@@ -97,7 +97,7 @@ def coursetrack(*args: str) -> list[str]:
 
 def build_big_store(path: Path) -> None:
     """200 specializations x 10 courses x 10 topics, half done, with history."""
-    from coursetrack import db
+    from coursetrack import store as db
     from coursetrack.catalog import CatalogSpec
     from coursetrack.services.importer import import_catalog
     from coursetrack.services.progress import mark_done
@@ -143,7 +143,7 @@ HUGE_COURSES, HUGE_TOPICS = 100, 1000  # one program of 100,000 topics
 
 def build_huge_store(path: Path) -> None:
     """One specialization of 100,000 topics, imported as a user would (no progress yet)."""
-    from coursetrack import db
+    from coursetrack import store as db
     from coursetrack.catalog import CatalogSpec
     from coursetrack.services.importer import import_catalog
 
@@ -336,7 +336,7 @@ def main() -> int:
             statistics.median(f.rss_mb for f in dones),
         )
         ratio(huge_done, one_done, 10.0)
-        from coursetrack.db import DEFAULT_BUSY_TIMEOUT
+        from coursetrack.store import DEFAULT_BUSY_TIMEOUT
 
         ratio(huge_done, Figure("the busy timeout", DEFAULT_BUSY_TIMEOUT, 0.0), 0.1)
         done_env = {"COURSETRACK_DB": str(root / "huge-0.db")}

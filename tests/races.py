@@ -48,7 +48,7 @@ def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
 @contextmanager
 def holding_the_lock(db: Path, line: str) -> Iterator[object]:
     """Another coursetrack command's write transaction: changes commit on leaving."""
-    from coursetrack import db as store_db
+    from coursetrack import store as store_db
 
     store = store_db.open_store(str(db), write=True)
     try:

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from coursetrack import backup, db
+from coursetrack import backup
+from coursetrack import store as db
 from coursetrack.catalog import StrictLoader
 from coursetrack.cli import app
 from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic

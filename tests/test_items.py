@@ -213,7 +213,7 @@ def test_a_slug_cannot_end_in_a_newline(dls) -> None:
 
 def test_rm_deletes_nothing_if_progress_arrived_after_the_question(dls) -> None:
     """The question is asked outside the write; what was confirmed is checked inside it."""
-    from coursetrack import db
+    from coursetrack import store as db
     from coursetrack.errors import StaleError
     from coursetrack.services import items
 

@@ -103,7 +103,7 @@ def test_rm_confirmed_while_another_command_removes_the_item(dls) -> None:
         ("note", "dls/x/intro-advanced", "keep me"),
     ):
         assert dls.run(*args).exit_code == 0
-    from coursetrack import db as store_db
+    from coursetrack import store as store_db
     from coursetrack.services import items
 
     store = store_db.open_store(str(dls.path), write=True)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
-from coursetrack import db
+from coursetrack import store as db
 from coursetrack.cli import app
 from coursetrack.models import SQLModel
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from coursetrack import db
+from coursetrack import store as db
 from coursetrack.cli import app
 
 FIXTURE = Path(__file__).parent / "data" / "store-schema1.db"

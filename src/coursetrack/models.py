@@ -5,7 +5,7 @@ progress, so re-importing a catalog rewrites titles and descriptions without
 ever touching what the learner recorded. Each progress row belongs to exactly
 one catalog item; deleting the item deletes its progress.
 
-The DDL that creates these tables is frozen in `db.MIGRATIONS`; a test checks
+The DDL that creates these tables is frozen in `store.MIGRATIONS`; a test checks
 that the two agree.
 """
 

@@ -9,12 +9,15 @@ user usually just needs to see what is there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from coursetrack.errors import RefError, StaleError
-from coursetrack.models import Course, Specialization, Topic
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from coursetrack.models import Course, Specialization, Topic
+    from coursetrack.store.reader import Reader
 
 EXAMPLE = "write SPEC, SPEC/COURSE or SPEC/COURSE/TOPIC, e.g. dls or dls/2/1"
 _MAX_LISTED = 12
@@ -32,9 +35,9 @@ _T = TypeVar("_T", bound=_Named)
 class Target:
     """What a ref resolved to: a specialization, maybe a course in it, maybe a topic."""
 
-    specialization: Specialization
-    course: Course | None = None
-    topic: Topic | None = None
+    specialization: Specialization | Any  # a model in a write, a `Row` in a read
+    course: Course | Any | None = None
+    topic: Topic | Any | None = None
 
     @property
     def kind(self) -> str:
@@ -66,6 +69,10 @@ def _clip(text: str, limit: int = 40) -> str:
 
 def courses_of(session: Session, target: Target) -> list[Course]:
     """The courses a target covers, in order: its own course, or all of its specialization's."""
+    from sqlmodel import select
+
+    from coursetrack.models import Course
+
     if target.course is not None:
         return [target.course]
     return list(
@@ -122,7 +129,40 @@ def _ids(target: Target) -> tuple[int | None, ...]:
     return (target.specialization.id, course and course.id, topic and topic.id)
 
 
+def read_target(reader: Reader, text: str) -> Target:
+    """The item `text` names, as plain rows: what read-only commands resolve refs with.
+
+    The same rules as `resolve` (`_pick`), through the read SQL in `store.queries`.
+    """
+    from coursetrack.store import queries
+
+    parts = split_ref(text)
+    specs = reader.all(queries.SPECIALIZATIONS)
+    if not specs:
+        raise RefError(
+            f"no specialization {_clip(parts[0])}: the store is empty; "
+            "start with 'coursetrack import deep-learning-specialization'"
+        )
+    spec = _pick(parts[0], specs, what="specialization", where="the store", numbered=False)
+    target = Target(spec)
+    if len(parts) == 1:
+        return target
+    courses = reader.all(queries.COURSES_OF, specialization_id=spec.id)
+    target.course = _pick(parts[1], courses, what="course", where=spec.slug, numbered=True)
+    if len(parts) == 2:
+        return target
+    topics = reader.all(queries.TOPICS_OF, course_id=target.course.id)
+    target.topic = _pick(
+        parts[2], topics, what="topic", where=f"{spec.slug}/{target.course.slug}", numbered=True
+    )
+    return target
+
+
 def _resolve(session: Session, text: str) -> Target:
+    from sqlmodel import select
+
+    from coursetrack.models import Course, Specialization, Topic
+
     parts = split_ref(text)
     specs = session.exec(select(Specialization).order_by(Specialization.slug)).all()
     if not specs:

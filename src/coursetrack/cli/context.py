@@ -13,7 +13,7 @@ import typer
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from coursetrack.db import Store
+    from coursetrack.store import Store
 
 
 @dataclass
@@ -31,7 +31,8 @@ def settings(ctx: typer.Context) -> Settings:
 
 def open_store(ctx: typer.Context, *, write: bool) -> Store:
     """The store named by --db / COURSETRACK_DB, imported here so --help stays fast."""
-    from coursetrack import db, render
+    from coursetrack import render
+    from coursetrack import store as db
 
     store = db.open_store(settings(ctx).db, write=write, notify=render.notice)
     store.notify = render.notice  # a write that waits for another says so

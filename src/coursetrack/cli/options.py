@@ -10,16 +10,16 @@ def _refs_up_to(depth: int):
     """A Tab completer for refs of at most `depth` parts (1: specializations only).
 
     It runs on every Tab, in a process that imports nothing but typer: the store
-    is read by `db.complete_refs` through sqlite3 alone. The store is the one the
+    is read by `completion.complete_refs` through sqlite3 alone. The store is the one the
     command line being completed names (--db, else COURSETRACK_DB: the root
     option reads both), else the default.
     """
 
     def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-        from coursetrack import db
+        from coursetrack import completion
 
         option = ctx.find_root().params.get("db")
-        found = db.complete_refs(
+        found = completion.complete_refs(
             option if isinstance(option, str) else None, incomplete, depth=depth
         )
         return [(ref, _not_markup(title)) for ref, title in found]

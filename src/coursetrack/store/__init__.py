@@ -1,0 +1,229 @@
+"""The one place that opens the store.
+
+`schema` holds the tables' migrations and history triggers, `engine` the
+connections and transactions, `inspect` what a target is before it is opened.
+This module ties them together: `open_store` and the `Store` it returns.
+
+SQLAlchemy and SQLModel are imported inside the functions that need them:
+shell completion reads the store through `coursetrack.completion`, which needs
+only the standard library's sqlite3, and must answer on every Tab without paying
+for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coursetrack import paths
+from coursetrack.errors import StoreError
+from coursetrack.store.engine import (
+    BUSY_TIMEOUT_ENV,
+    DEFAULT_BUSY_TIMEOUT,
+    Notify,
+    _make_engine,
+    _translate_errors,
+    busy_timeout,
+)
+from coursetrack.store.inspect import (
+    _URL_HELP,
+    _backup,
+    _inspect_file,
+    _parse_url,
+    _read_only_file_system,
+    _read_url,
+    _sqlite_file,
+)
+from coursetrack.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, _migrate
+
+if TYPE_CHECKING:
+    from sqlalchemy import URL, Engine
+    from sqlmodel import Session
+
+__all__ = [
+    "APPLICATION_ID",
+    "BUSY_TIMEOUT_ENV",
+    "DEFAULT_BUSY_TIMEOUT",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Store",
+    "busy_timeout",
+    "open_store",
+]
+
+
+class Store:
+    """An opened store: the engine plus where it came from."""
+
+    def __init__(self, target: str, engine: Engine, *, exists: bool) -> None:
+        self.target = target
+        self.engine = engine
+        self.exists = exists
+        self._wal: bool | None = None
+        self.notify: Notify | None = None  # told when a write waits for another
+
+    def close(self) -> None:
+        """Close every pooled connection.
+
+        A process that runs several commands (tests, a library user) must not
+        keep connections open between them: a later plain open()/close() of the
+        file, as `_inspect_file` does, would drop this process's POSIX locks on
+        it and let another process checkpoint the WAL underneath them.
+        """
+        self.engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
+        with _translate_errors(self.target), Session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def write(
+        self, command: str = "(library call)", *, seen: Session | None = None
+    ) -> Iterator[Session]:
+        """One transaction that holds the write lock from its first statement.
+
+        `command` is the line the user typed; every row the transaction changes
+        is recorded under it (see `_history_triggers`), which is what `log` lists
+        and `undo` reverts. A command that changed nothing is kept too, so that
+        N undos always revert the last N commands.
+
+        `seen` is the store as the user saw it: a read session opened before the
+        lock was asked for (the CLI passes the one it asked its question in;
+        otherwise one is opened here). If another command changed the store
+        while this one waited, the session keeps `seen` in `info["seen"]`, and
+        `refs.resolve` refuses a ref that names another row now than it did
+        then: a command acts on what the user named, or on nothing.
+        """
+        from sqlmodel import Session
+
+        from coursetrack.dates import stamp
+        from coursetrack.models import Command
+
+        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_translate_errors(self.target))
+            if not self._snapshots():
+                if seen is not None:
+                    seen.rollback()  # without WAL its read lock would block our commit
+                seen = None
+            elif seen is None:
+                seen = stack.enter_context(self.read())
+            mark = _last_change(seen) if seen is not None else None
+            session = stack.enter_context(Session(bind))
+            stack.enter_context(session.begin())
+            if seen is not None and _last_change(session) != mark:
+                session.info["seen"] = seen
+            record = Command(at=stamp(), line=command)
+            session.add(record)
+            session.flush()
+            session.info["command_id"] = record.id
+            yield session
+
+    def _snapshots(self) -> bool:
+        """Whether a reader can keep its view of the store while this process writes.
+
+        Only in WAL mode, and only with a connection of its own (an in-memory
+        store shares one).
+        """
+        from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+        if self._wal is None:
+            shared = isinstance(self.engine.pool, SingletonThreadPool | StaticPool)
+            if shared or self.engine.dialect.name != "sqlite":
+                self._wal = False
+                return False
+            with self.engine.connect() as conn:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            self._wal = str(mode).lower() == "wal"
+        return self._wal
+
+
+def _last_change(session: Session) -> int | None:
+    """The newest history row: every write to a tracked table adds one (see the triggers)."""
+    from sqlalchemy import text
+
+    return session.connection().execute(text("SELECT max(id) FROM change")).scalar()
+
+
+def open_store(target: str | None = None, *, write: bool, notify: Notify | None = None) -> Store:
+    """Open the store named by `target` (path or URL; None: the default).
+
+    For reading, a store that does not exist yet is an empty one in memory, so
+    `status` on a new machine creates no file. For writing, the directory and
+    the file are created and the schema brought up to date.
+    """
+    target = paths.resolve_db(target)
+    if not paths.is_url(target):
+        path = Path(target).expanduser()
+        return _open_file(path, shown=str(path), write=write, notify=notify)
+    url, shown = _parse_url(target)
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        # Issue 12 adds PostgreSQL here; until then, say so rather than half-work.
+        raise StoreError(
+            f"PostgreSQL stores are not supported yet ({shown}); use a SQLite file: "
+            "--db PATH or --db sqlite:///PATH"
+        )
+    if backend != "sqlite" or url.get_driver_name() != "pysqlite":
+        raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
+    path = _sqlite_file(url, shown)
+    if path is None:  # in memory: nothing on disk to check
+        with _translate_errors(shown):
+            engine = _make_engine(url, shown)
+            _migrate(engine)
+        return Store(shown, engine, exists=True)
+    return _open_file(path, shown=shown, url=url, write=write, notify=notify)
+
+
+def _open_file(
+    path: Path,
+    *,
+    shown: str,
+    url: URL | None = None,
+    write: bool,
+    notify: Notify | None,
+) -> Store:
+    """Open the store file at `path` (through `url` when the user gave one)."""
+    from coursetrack.atomic import follow
+
+    real = follow(path, shown=shown, error=StoreError)  # a planted or dangling link is refused
+    version = _inspect_file(real, shown)
+    if version is None and not write:
+        engine = _make_engine("sqlite://")
+        _migrate(engine)
+        return Store(shown, engine, exists=False)
+    if write and version is not None and _read_only_file_system(real):
+        raise StoreError(
+            f"the store {shown} is on a read-only file system; nothing was changed "
+            "(reading and exporting it still work)"
+        )
+    if write and version is None and _read_only_file_system(real.parent):
+        raise StoreError(
+            f"cannot create the store {shown}: its folder is on a read-only file system; "
+            "use --db to put the store elsewhere"
+        )
+    if write:
+        try:
+            real.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the store's directory {path.parent}: {exc.strerror}; "
+                "use --db to put the store elsewhere"
+            ) from None
+    with _translate_errors(shown):
+        engine = _make_engine(_read_url(real, write=write, given=url), shown)
+        if version is not None and version < SCHEMA_VERSION:
+            saved = _backup(real, version)
+            if notify:
+                notify(
+                    f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
+                    f"a copy of the old store is at {saved}"
+                )
+        _migrate(engine)
+    return Store(shown, engine, exists=True)
