@@ -117,7 +117,9 @@ class Server:
                 "WHERE datname = %s AND pid <> pg_backend_pid()",
                 (template,),
             )
-        self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        # FILE_COPY: copying the small template's files beats WAL-logging them (0.08 s
+        # against 0.2 s here); with fsync off its checkpoint costs little
+        self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
         return name
 
     def drop_database(self, name: str) -> None:
