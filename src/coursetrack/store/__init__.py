@@ -37,7 +37,13 @@ from coursetrack.store.inspect import (
     _read_url,
     _sqlite_file,
 )
-from coursetrack.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, _migrate
+from coursetrack.store.schema import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    _migrate,
+    bind_command,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine
@@ -122,6 +128,7 @@ class Store:
             record = Command(at=stamp(), line=command)
             session.add(record)
             session.flush()
+            bind_command(session.connection(), record.id)  # type: ignore[arg-type]
             session.info["command_id"] = record.id
             yield session
 
