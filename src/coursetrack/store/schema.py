@@ -240,3 +240,33 @@ def _migrate(engine: Engine) -> None:
                 MIGRATIONS[index](conn)
                 conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.exec_driver_sql(f"PRAGMA user_version = {target}")
+
+
+# --- stubs for lane hA (issue 12); lane hB's dialect-aware versions replace these ---------
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the store up to date on its engine.
+
+    Stub until the dialect-aware migrations land: SQLite runs `_migrate`;
+    PostgreSQL gets the models' tables (no version, no history triggers), made
+    under the write lock so that two first commands do not race.
+    """
+    if engine.dialect.name == "sqlite":
+        _migrate(engine)
+        return
+    from sqlalchemy import inspect as sa_inspect
+    from sqlmodel import SQLModel
+
+    import coursetrack.models  # noqa: F401  (registers the tables)
+
+    if sa_inspect(engine).has_table("command"):
+        return
+    with engine.connect() as plain:
+        conn = plain.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            SQLModel.metadata.create_all(conn)
+
+
+def bind_command(conn: Connection, command_id: int) -> None:
+    """Record this transaction's row changes under `command_id` (stub: lane hB's triggers)."""
