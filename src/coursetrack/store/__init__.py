@@ -191,7 +191,7 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     url, shown = _parse_url(target)
     backend = url.get_backend_name()
     if backend == "postgresql":
-        return _open_postgres(_postgres_url(url, shown), shown)
+        return _open_postgres(_postgres_url(url, shown), shown, notify=notify)
     if backend != "sqlite" or url.get_driver_name() != "pysqlite":
         raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
     path = _sqlite_file(url, shown)
@@ -203,13 +203,16 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
 
-def _open_postgres(url: URL, shown: str) -> Store:
-    """Open a PostgreSQL store, bringing its schema up to date (under the write lock)."""
+def _open_postgres(url: URL, shown: str, *, notify: Notify | None) -> Store:
+    """Open a PostgreSQL store, bringing its schema up to date (under the write lock).
+
+    A migration that waits for another writer says so, as a write does.
+    """
     secrets = url_secrets(url)
     with _translate_errors(shown, secrets):
         engine = _make_engine(url, shown)
         try:
-            schema.migrate(engine)
+            schema.migrate(engine.execution_options(on_wait=notify) if notify else engine)
         except BaseException:
             engine.dispose()
             raise
