@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -36,7 +37,6 @@ from coursetrack.store.schema import APPLICATION_ID
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine
     from sqlalchemy.engine import Connection
-    from sqlalchemy.exc import DBAPIError
 
 #: The advisory lock every PostgreSQL writer takes: one per database, as a SQLite
 #: file has one write lock. The number is the store's application id ("CTrc").
@@ -206,21 +206,39 @@ def mask(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 @contextmanager
 def _translate_errors(target: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
-    """Turn the driver's errors into one line about the store, with no password in it."""
-    from sqlalchemy.exc import DBAPIError
+    """Turn the driver's errors into one line about the store, with no password in it.
 
+    Driver errors come wrapped by SQLAlchemy, or raw where coursetrack talks to
+    the driver itself (the write lock's first probe, undo's batches).
+    """
     try:
         yield
-    except DBAPIError as exc:
-        raise StoreError(mask(_explain(target, exc), secrets)) from None
+    except Exception as exc:
+        orig = _driver_error(exc)
+        if orig is None:
+            raise
+        raise StoreError(mask(_explain(target, orig), secrets)) from None
 
 
-def _explain(target: str, exc: DBAPIError) -> str:
-    if isinstance(exc.orig, sqlite3.Error):
-        return sqlite_message(target, exc.orig)
-    if type(exc.orig).__module__.startswith("psycopg"):
-        return postgres_message(target, exc.orig)
-    return f"the store {target} failed: {_first_line(exc.orig)}"
+def _driver_error(exc: Exception) -> BaseException | None:
+    """The sqlite3 or psycopg error behind `exc`; None for anything else."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        return exc.orig
+    psycopg = sys.modules.get("psycopg")  # loaded whenever a PostgreSQL store is open
+    if isinstance(exc, sqlite3.Error) or (psycopg is not None and isinstance(exc, psycopg.Error)):
+        return exc
+    return None
+
+
+def _explain(target: str, exc: BaseException) -> str:
+    """One line about the driver error `exc`, which the store named `target` raised."""
+    if isinstance(exc, sqlite3.Error):
+        return sqlite_message(target, exc)
+    if type(exc).__module__.startswith("psycopg"):
+        return postgres_message(target, exc)
+    return f"the store {target} failed: {_first_line(exc)}"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -245,7 +263,7 @@ _POSTGRES_MEANINGS = {
 }
 
 
-def postgres_message(target: str, exc: Exception) -> str:
+def postgres_message(target: str, exc: BaseException) -> str:
     """One line about a psycopg error, told apart by its SQLSTATE, not its text.
 
     A connection that fails before the server answers a query (server down,
@@ -277,12 +295,12 @@ def postgres_message(target: str, exc: Exception) -> str:
     return f"the store {target} failed: {_first_line(exc)}"
 
 
-def _connect_reason(exc: Exception) -> str:
+def _connect_reason(exc: BaseException) -> str:
     """libpq's reason for a failed connection, without its "connection to server ... failed"."""
     text = _first_line(exc)
     reason = text.rsplit(" failed: ", 1)[-1].strip()
-    if reason.startswith("FATAL:"):
-        reason = reason.removeprefix("FATAL:").strip()
+    for prefix in ("connection is bad:", "connection failed:", "FATAL:"):
+        reason = reason.removeprefix(prefix).strip()
     return f"{reason}; check the URL, and that the server is running"
 
 
