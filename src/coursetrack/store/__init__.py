@@ -198,7 +198,7 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     if path is None:  # in memory: nothing on disk to check
         with _translate_errors(shown):
             engine = _make_engine(url, shown)
-            schema.migrate(engine)
+            schema.migrate(engine, shown=shown)
         return Store(shown, engine, exists=True)
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
@@ -212,7 +212,9 @@ def _open_postgres(url: URL, shown: str, *, notify: Notify | None) -> Store:
     with _translate_errors(shown, secrets):
         engine = _make_engine(url, shown)
         try:
-            schema.migrate(engine.execution_options(on_wait=notify) if notify else engine)
+            schema.migrate(
+                engine.execution_options(on_wait=notify) if notify else engine, shown=shown
+            )
         except BaseException:
             engine.dispose()
             raise
@@ -234,7 +236,7 @@ def _open_file(
     version = _inspect_file(real, shown)
     if version is None and not write:
         engine = _make_engine("sqlite://")
-        schema.migrate(engine)
+        schema.migrate(engine, shown=shown)
         return Store(shown, engine, exists=False)
     if write and version is not None and _read_only_file_system(real):
         raise StoreError(
@@ -263,5 +265,5 @@ def _open_file(
                     f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
                     f"a copy of the old store is at {saved}"
                 )
-        schema.migrate(engine)
+        schema.migrate(engine, shown=shown)
     return Store(shown, engine, exists=True)
