@@ -60,14 +60,12 @@ def topics(store: Store) -> dict[str, list[str]]:
 
 
 def progress(store: Store) -> list[tuple]:
-    """Every progress row, named by the item it belongs to."""
-    return store.rows(
+    """Every progress row, named by the item it belongs to, with its notes."""
+    rows = store.rows(
         """
         SELECT coalesce(s.slug, cs.slug || '/' || c.slug, ts.slug || '/' || tc.slug || '/' || t.slug),
                p.status, p.started_on, p.completed_on,
-               (SELECT group_concat(n.text, '|') FROM note n
-                WHERE n.topic_id IS p.topic_id AND n.course_id IS p.course_id
-                  AND n.specialization_id IS p.specialization_id) AS notes
+               p.topic_id, p.course_id, p.specialization_id
         FROM progress p
         LEFT JOIN specialization s ON s.id = p.specialization_id
         LEFT JOIN course c ON c.id = p.course_id
@@ -78,6 +76,18 @@ def progress(store: Store) -> list[tuple]:
         ORDER BY 1
         """
     )
+    found = []
+    for *row, topic_id, course_id, spec_id in rows:
+        notes = store.rows(
+            "SELECT text FROM note WHERE topic_id IS NOT DISTINCT FROM ? "
+            "AND course_id IS NOT DISTINCT FROM ? AND specialization_id IS NOT DISTINCT FROM ? "
+            "ORDER BY id",
+            topic_id,
+            course_id,
+            spec_id,
+        )
+        found.append((*row, "|".join(text for (text,) in notes) or None))
+    return found
 
 
 def ok(store: Store, *args: str) -> str:
