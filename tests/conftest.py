@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -264,6 +265,40 @@ def store(db: str, engine: str) -> Store:
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return Store(db, run, engine)
+
+
+@pytest.fixture(scope="session")
+def _prepared(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Stores built once per session, by key and engine: files, or template databases."""
+    return {"folder": tmp_path_factory.mktemp("prepared")}
+
+
+@pytest.fixture
+def prepare(
+    store: Store, _prepared: dict, request: pytest.FixtureRequest
+) -> Callable[[str, Callable[[str], None]], Store]:
+    """`prepare(key, build)`: the test's store becomes a copy of the one `build(db)` made
+    the first time `key` was asked for on this engine (a SQLite file copied, or a
+    PostgreSQL database re-made from it as a template). For stores tests only read
+    from, or change from a common start, that are slow to build."""
+
+    def prepare(key: str, build: Callable[[str], None]) -> Store:
+        if store.engine == "sqlite":
+            made = _prepared["folder"] / f"{key}.db"
+            if (store.engine, key) not in _prepared:
+                build(str(made))
+                _prepared[store.engine, key] = made
+            shutil.copyfile(made, store.db)
+            return store
+        server = request.getfixturevalue("postgres_server")
+        if (store.engine, key) not in _prepared:
+            name = server.create_database()
+            build(server.url(name))
+            _prepared[store.engine, key] = name
+        server.remake_database(postgres.name_of(store.db), _prepared[store.engine, key])
+        return store
+
+    return prepare
 
 
 @pytest.fixture

@@ -121,15 +121,24 @@ class Server:
         """A new database (a copy of `template`); its name."""
         name = f"t{next(self._names)}"
         if template != TEMPLATE:  # a copy waits for no one: end what still holds the source
-            self._admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (template,),
-            )
+            self._end_sessions(template)
         # FILE_COPY copies the template's files (about 8 MB) instead of WAL-logging them;
         # on /dev/shm either takes 0.03-0.05 s, on a loaded disk 0.3-0.9 s
         self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
         return name
+
+    def remake_database(self, name: str, template: str) -> None:
+        """Database `name` again, now as a copy of `template`."""
+        self.drop_database(name)
+        self._end_sessions(template)
+        self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+
+    def _end_sessions(self, name: str) -> None:
+        self._admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
 
     def drop_database(self, name: str) -> None:
         # FORCE: a test that failed half-way may have left a client connected.
@@ -150,6 +159,11 @@ class Server:
             yield con
         finally:
             con.close()
+
+
+def name_of(url: str) -> str:
+    """The database a test URL names: postgresql+psycopg://ct@/NAME?host=..."""
+    return url.rsplit("/", 1)[1].split("?", 1)[0]
 
 
 def plain(value: object) -> object:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from chart_fixtures import TODAY, WEEKS, _journey_file, journey, run_ok
+from chart_fixtures import TODAY, WEEKS, journey, run_ok
 
-__all__ = ["_journey_file", "journey"]  # the fixtures, used by name
+__all__ = ["journey"]  # the fixture, used by name
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script> $x^2$ & ]]> \x1b[31mred"
