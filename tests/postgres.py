@@ -163,7 +163,7 @@ class Server:
 
 def name_of(url: str) -> str:
     """The database a test URL names: postgresql+psycopg://ct@/NAME?host=..."""
-    return url.rsplit("/", 1)[1].split("?", 1)[0]
+    return url.split("@/", 1)[1].split("?", 1)[0]
 
 
 def plain(value: object) -> object:
