@@ -341,3 +341,18 @@ def test_a_deadlock_is_one_clear_line(pg: Database) -> None:
         f"the store {pg.shown()} was deadlocked with another "
         "command; nothing was changed, run the command again"
     ]
+
+
+def test_the_history_never_records_the_url(pg: Database) -> None:
+    """`log` shows each command as typed, less --db: a URL with a password is not history."""
+    for argv in (
+        ["--db", pg.url(password="hunter2"), "add", "specialization", "One"],
+        [f"--db={pg.url(password='hunter2')}", "add", "specialization", "Two"],
+    ):
+        result = CliRunner().invoke(app, argv)
+        assert result.exit_code == 0, result.stderr
+        assert "hunter2" not in result.stdout + result.stderr
+    assert pg.rows("SELECT line FROM command ORDER BY id") == [
+        ("add specialization One",),
+        ("add specialization Two",),
+    ]
