@@ -17,6 +17,7 @@ from coursetrack.errors import ExportError
 from coursetrack.models import Course, Link, Note, Progress, Status, Topic
 from coursetrack.refs import resolve
 from coursetrack.services.status import specialization_report
+from coursetrack.store.reader import reader_of
 
 #: A dated note: (written_on, text).
 DatedNote = tuple[dt.date, str]
@@ -79,7 +80,7 @@ def post_data(session: Session, spec_ref: str) -> PostData:
             f"e.g. coursetrack export markdown {target.specialization.slug}"
         )
     spec = target.specialization
-    report = specialization_report(session, target)
+    report = specialization_report(reader_of(session), target)
     courses = session.exec(
         select(Course).where(Course.specialization_id == spec.id).order_by(Course.position)
     ).all()

@@ -28,14 +28,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-
-from sqlalchemy import text
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from coursetrack.dates import LATEST, not_before, today
 from coursetrack.errors import InputError
-from coursetrack.models import Progress, Review, Status, Topic
 from coursetrack.refs import Target, resolve
+
+if TYPE_CHECKING:  # imported where used: `status` and `show` read here through sqlite3 alone
+    from sqlmodel import Session
+
+    from coursetrack.models import Topic
+    from coursetrack.store.reader import Reader
 
 LADDER = (1, 3, 7, 21, 60, 180)
 GRADES = ("again", "hard", "good", "easy")
@@ -98,6 +101,10 @@ def schedule_from(completed_on: dt.date, reviews: list[ReviewRecord]) -> Schedul
 
 
 def _reviews_by_topic(session: Session, topic_ids: list[int]) -> dict[int, list[ReviewRecord]]:
+    from sqlmodel import select
+
+    from coursetrack.models import Review
+
     found: dict[int, list[ReviewRecord]] = {}
     if not topic_ids:
         return found
@@ -115,6 +122,10 @@ def _reviews_by_topic(session: Session, topic_ids: list[int]) -> dict[int, list[
 
 def schedule_of(session: Session, topic: Topic) -> Schedule | None:
     """The topic's schedule, or None if it is not done (so not in the queue)."""
+    from sqlmodel import select
+
+    from coursetrack.models import Progress, Status
+
     progress = session.exec(select(Progress).where(Progress.topic_id == topic.id)).first()
     if progress is None or progress.status != Status.DONE or progress.completed_on is None:
         return None
@@ -177,6 +188,8 @@ def _done_topics(session: Session, target: Target | None) -> list[_DoneTopic]:
     Two plain queries, no ORM objects: `status` and `show` of a 100,000-topic
     program count its due reviews through here.
     """
+    from sqlalchemy import text
+
     where, params = _scope_sql(target)
     conn = session.connection()
     done_from = _DONE_FROM.format(where=where)
@@ -266,29 +279,23 @@ def review_queue(session: Session, *, ref: str | None, today: dt.date) -> Queue:
     return Queue(today, target.ref if target else None, due, min(later, default=None))
 
 
-def due_count(session: Session, target: Target, today: dt.date) -> int:
+def due_count(reader: Reader, target: Target, today: dt.date) -> int:
     """How many topics under `target` are due for review on `today`.
 
-    Counted in SQL with the same rule as `schedule_from` (the latest review since
-    the completion sets the due date, else the day after it), so `status` and
-    `show` of a 100,000-topic program need not build every schedule.
+    Counted in SQL (`queries.REVIEWS_DUE`) with the same rule as `schedule_from`
+    (the latest review since the completion sets the due date, else the day
+    after it), so `status` and `show` of a 100,000-topic program need not build
+    every schedule.
     """
+    from coursetrack.store import queries
+
     where, params = _scope_sql(target)
-    latest = (
-        "SELECT r.due_on FROM review r WHERE r.topic_id = t.id AND r.reviewed_on >= "
-        "p.completed_on ORDER BY r.reviewed_on DESC, r.id DESC LIMIT 1"
-    )
-    first = f"date(p.completed_on, '+{LADDER[0]} day')"
-    return (
-        session.connection()
-        .execute(
-            text(
-                f"SELECT count(*) {_DONE_FROM.format(where=where)} "
-                f"AND coalesce(({latest}), {first}) <= :today"
-            ),
-            {**params, "today": today.isoformat()},
-        )
-        .scalar_one()
+    first_due_by = today - dt.timedelta(days=LADDER[0])
+    return reader.scalar(
+        queries.REVIEWS_DUE.format(where=where),
+        **params,
+        today=today.isoformat(),
+        first_due_by=first_due_by.isoformat(),
     )
 
 
@@ -363,6 +370,10 @@ def _reviewable(session: Session, target: Target, on: dt.date | None) -> Schedul
     assert target.topic is not None
     schedule = schedule_of(session, target.topic)
     if schedule is None:
+        from sqlmodel import select
+
+        from coursetrack.models import Progress, Status
+
         progress = session.exec(
             select(Progress).where(Progress.topic_id == target.topic.id)
         ).first()
@@ -423,6 +434,8 @@ def _record(
     early = on < schedule.due_on
     interval = next_interval(schedule.interval_days, grade, early=early)
     due_on = _due(on, interval)
+    from coursetrack.models import Review
+
     session.add(
         Review(
             topic_id=topic_id, reviewed_on=on, grade=grade, interval_days=interval, due_on=due_on
