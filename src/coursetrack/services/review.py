@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.dates import LATEST, not_before, today
@@ -196,9 +195,7 @@ def _done_topics(source: Reader | Session, target: Target | None) -> list[_DoneT
     ]
 
 
-def scheduled(
-    source: Reader | Session, target: Target | None, today: dt.date
-) -> list[QueueItem]:
+def scheduled(source: Reader | Session, target: Target | None, today: dt.date) -> list[QueueItem]:
     """Every done topic under `target` (None: all) with its schedule, soonest due first."""
     items = []
     for done in _done_topics(source, target):
