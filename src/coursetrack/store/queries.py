@@ -76,3 +76,64 @@ TOPIC_REVIEWS = """
 SELECT reviewed_on, grade, interval_days, due_on FROM review
 WHERE topic_id = :topic_id ORDER BY reviewed_on, id
 """
+
+# The history (services.log). `change.old`/`new` hold a row's values as JSON;
+# reading a field of it is the one thing the two engines spell differently,
+# so `json_field` writes it for the reader's dialect.
+
+
+def json_field(dialect: str, column: str, key: str, *, integer: bool = False) -> str:
+    """SQL for one field of a JSON column: `json_extract` on SQLite, `->>` on PostgreSQL.
+
+    On PostgreSQL the column is cast to jsonb first, so it works whether the
+    schema keeps JSON as text, json or jsonb. `integer`: the field is an id.
+    """
+    if dialect == "postgresql":
+        sql = f"(CAST({column} AS jsonb) ->> '{key}')"
+    else:
+        sql = f"json_extract({column}, '$.{key}')"
+    return f"CAST({sql} AS INTEGER)" if integer else sql
+
+
+def log_changes_light(dialect: str) -> str:
+    """One command's changes, newest first, without their JSON: a change may hold a
+    50 MB note, and naming it needs only a slug and the ids of its item's parents."""
+
+    def either(key: str) -> str:
+        new = json_field(dialect, "new", key, integer=True)
+        old = json_field(dialect, "old", key, integer=True)
+        return f"coalesce({new}, {old})"
+
+    return (
+        "SELECT id, table_name, row_id, op,"
+        f" {json_field(dialect, 'old', 'slug')} AS old_slug,"
+        f" {json_field(dialect, 'new', 'slug')} AS new_slug,"
+        f" {either('specialization_id')} AS specialization_id,"
+        f" {either('course_id')} AS course_id,"
+        f" {either('topic_id')} AS topic_id"
+        " FROM change WHERE command_id = :command ORDER BY id DESC"
+    )
+
+
+#: Commands newest first, a page at a time (`log -n 3` reads one page of any history).
+LOG_COMMANDS = """
+SELECT id, at, line, undoes, undone_by FROM command
+WHERE id < :before ORDER BY id DESC LIMIT :page
+"""
+
+#: The first :n changes of one command, with their JSON, to show them.
+LOG_CHANGES_FULL = """
+SELECT id, old, new FROM change WHERE command_id = :command ORDER BY id LIMIT :n
+"""
+
+#: An item's slug and parent id as the store holds it now, by id, and for a whole table.
+ITEM_NOW = {
+    "specialization": "SELECT slug, NULL AS parent_id FROM specialization WHERE id = :id",
+    "course": "SELECT slug, specialization_id AS parent_id FROM course WHERE id = :id",
+    "topic": "SELECT slug, course_id AS parent_id FROM topic WHERE id = :id",
+}
+ITEMS_NOW = {
+    "specialization": "SELECT id, slug, NULL AS parent_id FROM specialization",
+    "course": "SELECT id, slug, specialization_id AS parent_id FROM course",
+    "topic": "SELECT id, slug, course_id AS parent_id FROM topic",
+}
