@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store
+from coursetrack.cli.context import open_store, reading
 
 
 class PostFormat(StrEnum):
@@ -202,9 +202,16 @@ def markdown(
         except CatalogError as exc:
             raise InputError(str(exc).replace("catalog file (.yaml)", "Markdown file")) from None
     with render.progress(f"writing the post about {spec}") as tracker:
-        with open_store(ctx, write=False).read() as session:
-            data = post_data(session, spec)
-            series = _burnup(session, data.slug) if chart else None
+        if chart:  # the burn-up is read through a session, in the same snapshot
+            from coursetrack.store.reader import reader_of
+
+            with open_store(ctx, write=False).read() as session:
+                data = post_data(reader_of(session), spec)
+                series = _burnup(session, data.slug)
+        else:
+            with reading(ctx) as reader:
+                data = post_data(reader, spec)
+            series = None
         options = blog.PostOptions(
             format=fmt.value,
             title=title,

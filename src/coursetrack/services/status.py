@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -20,6 +21,9 @@ from coursetrack.refs import Target, resolve
 from coursetrack.services.planning import NO_ACTIVITY, activity_by_specialization
 from coursetrack.services.review import due_count
 from coursetrack.services.state import progress_of
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader
 
 
 @dataclass
@@ -224,13 +228,15 @@ def overview(session: Session, today: dt.date | None = None) -> Overview:
     return Overview(summaries)
 
 
-def specialization_report(session: Session, target: Target) -> Report:
+def specialization_report(source: Reader | Session, target: Target) -> Report:
+    """A specialization's courses and totals; `source` a Reader or (a write) a session."""
+    from coursetrack.store.reader import reader_of
+
+    reader = source if hasattr(source, "dialect") else reader_of(source)
     spec = target.specialization
-    rows = session.connection().execute(
-        text(_COURSE_ROWS.format(where="WHERE c.specialization_id = :spec")), {"spec": spec.id}
-    )
+    rows = reader.all(_COURSE_ROWS.format(where="WHERE c.specialization_id = :spec"), spec=spec.id)
     courses = [_course_progress(row) for row in rows]
-    own = progress_of(session, spec)
+    own = reader.one("SELECT started_on FROM progress WHERE specialization_id = :id", id=spec.id)
     return Report(
         kind="specialization",
         ref=target.ref,

@@ -137,3 +137,37 @@ ITEMS_NOW = {
     "course": "SELECT id, slug, specialization_id AS parent_id FROM course",
     "topic": "SELECT id, slug, course_id AS parent_id FROM topic",
 }
+
+# A blog post about one specialization (services.export): its courses, every
+# topic with its state, and the notes and links of the specialization, its
+# courses and its topics, oldest first.
+
+POST_COURSES = """
+SELECT id, position, slug, title, description, url, certificate_url
+FROM course WHERE specialization_id = :spec_id ORDER BY position
+"""
+
+POST_TOPICS = """
+SELECT t.id, t.course_id, t.title, p.status, p.completed_on
+FROM topic t JOIN course c ON c.id = t.course_id
+LEFT JOIN progress p ON p.topic_id = t.id
+WHERE c.specialization_id = :spec_id ORDER BY t.course_id, t.position
+"""
+
+_OWNED_BY_SPEC = """
+WHERE x.specialization_id = :spec_id
+   OR x.course_id IN (SELECT c.id FROM course c WHERE c.specialization_id = :spec_id)
+   OR x.topic_id IN (SELECT t.id FROM topic t JOIN course c ON c.id = t.course_id
+                     WHERE c.specialization_id = :spec_id)
+ORDER BY x.id
+"""
+
+POST_NOTES = (
+    "SELECT x.specialization_id, x.course_id, x.topic_id, x.written_on, x.text FROM note x"
+    + _OWNED_BY_SPEC
+)
+
+POST_LINKS = (
+    "SELECT x.specialization_id, x.course_id, x.topic_id, x.title, x.url FROM link x"
+    + _OWNED_BY_SPEC
+)
