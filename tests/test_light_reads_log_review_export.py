@@ -1,0 +1,109 @@
+"""`log`, `review` and `export markdown` read a SQLite store through sqlite3 alone.
+
+Each command runs in a real subprocess on a real store file, and the probe
+lists what it imported: neither SQLAlchemy nor SQLModel (most of a read's
+start-up time). pydantic is not checked: typer (0.29) itself imports it to
+coerce any command's parameters, so every command with arguments loads it
+whatever coursetrack does; coursetrack's reads import it only through SQLModel. The same command through a `sqlite:///` URL goes the
+SQLAlchemy way over the same SQL, and must print the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NOW = "2026-03-10T09:00:00+00:00"
+
+_PROBE = """
+import sys
+sys.argv = ["coursetrack", *{args!r}]
+try:
+    from coursetrack.cli import main
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlmodel", "sqlalchemy"))
+print("HEAVY:" + ",".join(heavy), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def probe(db: str, *args: str) -> tuple[int, str, str, str]:
+    """Run one command in a fresh interpreter: (exit code, stdout, stderr, heavy modules)."""
+    env = {**os.environ, "COURSETRACK_NOW": NOW, "COLUMNS": "80"}
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(args=["--db", db, *args])],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    stderr, _, heavy = result.stderr.rpartition("HEAVY:")
+    return result.returncode, result.stdout, stderr, heavy.strip()
+
+
+@pytest.fixture
+def studied(dls, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped catalog with some history: done, reviewed, noted, linked, renamed."""
+    monkeypatch.setenv("COURSETRACK_NOW", "2026-03-01T09:00:00+00:00")
+    for args in (
+        ("done", "dls/1/1", "dls/1/2"),
+        ("note", "dls/1", "why *this* matters"),
+        ("link", "dls/1/2", "https://example.org/nb", "--title", "notebook"),
+    ):
+        assert dls.run(*args).exit_code == 0
+    monkeypatch.setenv("COURSETRACK_NOW", "2026-03-05T09:00:00+00:00")
+    for args in (
+        ("reviewed", "dls/1/1", "--grade", "good"),
+        ("start", "dls/2/1"),
+        ("note", "dls/2/1", "second note"),
+    ):
+        assert dls.run(*args).exit_code == 0
+    return dls.path
+
+
+READS = [
+    ["log"],
+    ["log", "-n", "2"],
+    ["log", "dls/1", "--json"],
+    ["log", "--since", "2026-03-05"],
+    ["review"],
+    ["review", "dls/1", "--json"],
+    ["review", "dls/2"],
+]
+
+
+@pytest.mark.parametrize("args", READS, ids=" ".join)
+def test_read_imports_no_database_layer_and_prints_the_same(studied: Path, args) -> None:
+    code, out, err, heavy = probe(str(studied), *args)
+    assert code == 0, err
+    assert heavy == "", f"{args} imported {heavy}"
+    slow_code, slow_out, slow_err, slow_heavy = probe(f"sqlite:///{studied}", *args)
+    assert slow_code == 0, slow_err
+    assert "sqlalchemy" in slow_heavy  # the URL went the other way: the probe would see it
+    assert out == slow_out
+    assert err == slow_err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["log", "nosuch"], "no specialization 'nosuch'"),
+        (["review", "dls/9"], "dls has no course 9"),
+    ],
+)
+def test_a_bad_ref_is_one_line_on_the_fast_path(studied: Path, args, message: str) -> None:
+    code, out, err, heavy = probe(str(studied), *args)
+    assert code != 0
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert heavy == ""
