@@ -1,4 +1,4 @@
-"""`log`, `review` and `export markdown` read a SQLite store through sqlite3 alone.
+"""`log`, `review`, `note list` and `link list` read a SQLite store through sqlite3 alone.
 
 Each command runs in a real subprocess on a real store file, and the probe
 lists what it imported: neither SQLAlchemy nor SQLModel (most of a read's
@@ -77,6 +77,9 @@ READS = [
     ["review"],
     ["review", "dls/1", "--json"],
     ["review", "dls/2"],
+    ["note", "list"],
+    ["note", "list", "dls/2", "--json"],
+    ["link", "list", "dls/1"],
 ]
 
 

@@ -171,3 +171,40 @@ POST_LINKS = (
     "SELECT x.specialization_id, x.course_id, x.topic_id, x.title, x.url FROM link x"
     + _OWNED_BY_SPEC
 )
+
+# Notes and links listed with the ref of their item (services.notes): `note list`,
+# `link list`, and the rows `note edit`/`rm` name. `{fields}` and `{table}` come
+# from NOTE_LIST/LINK_LIST; `{where}` from NOTES_SCOPES, or BY_ID.
+
+_OWNED_ROWS = """
+SELECT x.id AS id, {fields},
+       coalesce(s1.slug, s2.slug, s3.slug) AS spec_slug,
+       coalesce(c2.slug, c3.slug) AS course_slug,
+       t3.slug AS topic_slug
+FROM {table} x
+LEFT JOIN specialization s1 ON s1.id = x.specialization_id
+LEFT JOIN course c2 ON c2.id = x.course_id
+LEFT JOIN specialization s2 ON s2.id = c2.specialization_id
+LEFT JOIN topic t3 ON t3.id = x.topic_id
+LEFT JOIN course c3 ON c3.id = t3.course_id
+LEFT JOIN specialization s3 ON s3.id = c3.specialization_id
+{where}
+"""
+
+NOTE_ROWS = _OWNED_ROWS.format(
+    fields="x.written_on AS written_on, x.text AS text", table="note", where="{where}"
+)
+LINK_ROWS = _OWNED_ROWS.format(
+    fields="x.url AS url, x.title AS title, x.added_on AS added_on", table="link", where="{where}"
+)
+
+#: An item and everything under it (None: the whole store), then the list order.
+NOTES_SCOPES = {
+    None: "",
+    "topic": "WHERE t3.id = :id",
+    "course": "WHERE coalesce(c2.id, c3.id) = :id",
+    "specialization": "WHERE coalesce(s1.id, s2.id, s3.id) = :id",
+}
+NOTE_ORDER = " ORDER BY x.written_on, x.id"
+LINK_ORDER = " ORDER BY x.added_on, x.id"
+BY_ID = "WHERE x.id = :id"
