@@ -1,4 +1,4 @@
-"""`log`, `review`, `note list` and `link list` read a SQLite store through sqlite3 alone.
+"""`log`, `review`, `export markdown`, `note list` and `link list` read SQLite with sqlite3 alone.
 
 Each command runs in a real subprocess on a real store file, and the probe
 lists what it imported: neither SQLAlchemy nor SQLModel (most of a read's
@@ -80,6 +80,8 @@ READS = [
     ["note", "list"],
     ["note", "list", "dls/2", "--json"],
     ["link", "list", "dls/1"],
+    ["export", "markdown", "dls", "--date", "2026-03-10"],
+    ["export", "markdown", "dls", "--format", "jekyll", "--dates", "--date", "2026-03-10"],
 ]
 
 

@@ -35,14 +35,8 @@ import yaml
 from coursetrack.controls import visible
 from coursetrack.errors import InputError
 from coursetrack.markdown_notes import neutralise
-from coursetrack.services.export import (
-    DONE,
-    IN_PROGRESS,
-    CourseEntry,
-    DatedNote,
-    PostData,
-    TopicLine,
-)
+from coursetrack.services.export import CourseEntry, DatedNote, PostData, TopicLine
+from coursetrack.services.state import DONE, IN_PROGRESS
 from coursetrack.services.status import whole_percent
 from coursetrack.validate import publishable_url
 

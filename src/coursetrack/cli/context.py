@@ -43,10 +43,10 @@ def open_store(ctx: typer.Context, *, write: bool) -> Store:
 
 @contextmanager
 def reading(ctx: typer.Context) -> Iterator[Reader]:
-    """One read snapshot of the store, for read-only commands.
+    """One read snapshot of the store, through sqlite3 alone when it can (see `store.reader`).
 
-    Through sqlite3 alone on an up-to-date SQLite file (no SQLAlchemy, SQLModel or
-    pydantic is imported: most of a read's start-up time), else through SQLAlchemy.
+    What read-only commands use: on an up-to-date SQLite file they import no
+    SQLAlchemy, SQLModel or pydantic, which is most of their start-up time.
     """
     from coursetrack import render
     from coursetrack.store.reader import open_reader

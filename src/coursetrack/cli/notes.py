@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store, reading, writing
+from coursetrack.cli.context import reading, writing
 
 
 class _AddByDefault(TyperGroup):
@@ -189,8 +189,8 @@ def show(ctx: typer.Context, ref: options.Ref, json: options.Json = False) -> No
     from coursetrack.dates import today
     from coursetrack.services.show import show_item
 
-    with open_store(ctx, write=False).read() as session:
-        details = show_item(session, ref=ref, today=today())
+    with reading(ctx) as reader:
+        details = show_item(reader, ref=ref, today=today())
     if json:
         render.print_json(details)
     else:

@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import ExportError
 from coursetrack.refs import read_target
+from coursetrack.services.state import DONE, TODO
 from coursetrack.services.status import specialization_report
 from coursetrack.store import queries
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader
-
-#: Progress states as stored (models.Status's values; the models need SQLModel).
-TODO, IN_PROGRESS, DONE = "todo", "in-progress", "done"
 
 #: A dated note: (written_on, text).
 DatedNote = tuple[dt.date, str]

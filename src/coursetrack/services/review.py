@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from coursetrack.dates import LATEST, not_before, today
 from coursetrack.errors import InputError
 from coursetrack.refs import Target, read_target
+from coursetrack.services.state import DONE, progress_of
 from coursetrack.store import queries
 
 if TYPE_CHECKING:
@@ -40,9 +41,6 @@ if TYPE_CHECKING:
 
     from coursetrack.store.reader import Reader
 
-#: `progress.status` of a finished unit (models.Status.DONE, without importing the models:
-#: the listing runs on sqlite3 alone).
-DONE = "done"
 
 LADDER = (1, 3, 7, 21, 60, 180)
 GRADES = ("again", "hard", "good", "easy")
@@ -116,12 +114,12 @@ def _reader(source: Reader | Session) -> Reader:
 def schedule_of(source: Reader | Session, topic: Any) -> Schedule | None:
     """The topic's schedule, or None if it is not done (so not in the queue)."""
     reader = _reader(source)
-    progress = reader.one(queries.TOPIC_PROGRESS, topic_id=topic.id)
+    progress = progress_of(reader, "topic", topic.id)
     if progress is None or progress.status != DONE or progress.completed_on is None:
         return None
     reviews = [
         ReviewRecord(_day(r.reviewed_on), r.grade, r.interval_days, _day(r.due_on))
-        for r in reader.all(queries.TOPIC_REVIEWS, topic_id=topic.id)
+        for r in reader.all(queries.REVIEWS_OF_TOPIC, topic_id=topic.id)
     ]
     return schedule_from(_day(progress.completed_on), reviews)
 
