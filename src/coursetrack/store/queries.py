@@ -258,11 +258,12 @@ DUE_COUNT = (
 def json_field(dialect: str, column: str, key: str, *, integer: bool = False) -> str:
     """SQL for one field of a JSON column: `json_extract` on SQLite, `->>` on PostgreSQL.
 
-    On PostgreSQL the column is cast to jsonb first, so it works whether the
-    schema keeps JSON as text, json or jsonb. `integer`: the field is an id.
+    On PostgreSQL the column is cast to json first (a plain parse, no binary form as
+    jsonb makes), so it works whether the schema keeps JSON as text, json or jsonb.
+    `integer`: the field is an id.
     """
     if dialect == "postgresql":
-        sql = f"(CAST({column} AS jsonb) ->> '{key}')"
+        sql = f"(CAST({column} AS json) ->> '{key}')"
     else:
         sql = f"json_extract({column}, '$.{key}')"
     return f"CAST({sql} AS INTEGER)" if integer else sql
