@@ -1,17 +1,110 @@
-"""A store under tmp_path and a runner that points every command at it."""
+"""A store for each test, on SQLite and on PostgreSQL, and a runner that points every
+command at it.
+
+A test that takes `store` (or a fixture built on it, such as `dls`) runs twice:
+`[sqlite]` on a file under tmp_path, `[postgresql]` on a fresh database of a real
+server this session starts (tests/postgres.py). A test about SQLite files
+themselves (headers, WAL, a read-only file system, links, upgrade fixtures) is
+marked `@pytest.mark.sqlite_only` and runs once. A machine without a PostgreSQL
+server or the psycopg driver skips the `[postgresql]` half, with one reason.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import postgres
 from coursetrack.cli import app
+
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: the test is about SQLite files themselves; it runs on SQLite alone",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that needs `engine` (the `store` fixture does) runs on each engine."""
+    if "engine" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("engine", ENGINES[:1] if only else ENGINES, indirect=True)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Without a server or driver, the PostgreSQL half skips here: raised from this one
+    place, pytest's summary folds all of those skips into one line with one reason."""
+    callspec = getattr(item, "callspec", None)
+    on_postgresql = callspec is not None and callspec.params.get("engine") == "postgresql"
+    if on_postgresql or "postgres_server" in getattr(item, "fixturenames", ()):
+        reason = postgres.missing()
+        if reason:
+            pytest.skip(reason)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """Which engine this run of the test stores on: "sqlite" or "postgresql"."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.Server]:
+    """One real PostgreSQL server for the session, started on first use."""
+    reason = postgres.missing()
+    if reason:
+        pytest.skip(reason)
+    server = postgres.Server()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_server: postgres.Server) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database of its own for this test, as a URL for --db."""
+    name = postgres_server.create_database()
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def db(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """What `--db` gets on this engine: a file under tmp_path, or a fresh database's URL."""
+    if engine == "sqlite":
+        return str(tmp_path / "store.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def new_store(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[], str]:
+    """Makes another fresh, empty store on this engine; returns what `--db` names."""
+    made = iter(range(1, 1_000_000))
+
+    def new() -> str:
+        if engine == "sqlite":
+            folder = tmp_path / f"store{next(made)}"
+            folder.mkdir()
+            return str(folder / "coursetrack.db")
+        server = request.getfixturevalue("postgres_server")
+        name = server.create_database()
+        request.addfinalizer(lambda: server.drop_database(name))
+        return server.url(name)
+
+    return new
 
 
 @dataclass
@@ -26,17 +119,83 @@ class Result:
 
 @dataclass
 class Store:
-    """The test's store file, with the runner bound to it."""
+    """The test's store, with the runner bound to it.
 
-    path: Path
+    `db` is what `--db` names (a file path or a PostgreSQL URL); `rows`, `execute` and
+    `dump` read and change it directly, with `?` parameters, on either engine, and
+    hand back values as sqlite3 does (dates as ISO text, booleans as 0/1).
+    """
+
+    db: str
     run: Callable[..., Result]
+    engine: str = "sqlite"
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file: a test that reaches for it is about SQLite files."""
+        if self.engine != "sqlite":
+            pytest.fail(
+                "this test uses the store's SQLite file (store.path); give subprocesses "
+                "store.db, read with store.rows, or mark the test @pytest.mark.sqlite_only"
+            )
+        return Path(self.db)
+
+    def _pg(self):
+        import psycopg
+
+        # libpq reads the same URL once SQLAlchemy's "+driver" is taken out
+        return psycopg.connect(self.db.replace("+psycopg", "", 1), autocommit=True)
 
     def rows(self, sql: str, *params: object) -> list[tuple]:
-        con = sqlite3.connect(self.path)
+        if self.engine != "sqlite":
+            with self._pg() as con:
+                return postgres.rows(con, sql, params)
+        con = sqlite3.connect(self.db)
         try:
             return con.execute(sql, params).fetchall()
         finally:
             con.close()
+
+    def exists(self) -> bool:
+        """Whether there is a store yet: the file, or any table in the database."""
+        if self.engine != "sqlite":
+            return self.rows(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            ) != [(0,)]
+        return Path(self.db).exists()
+
+    def execute(self, sql: str, *params: object) -> None:
+        """Change the store behind the program's back (a test planting odd data)."""
+        self.executemany(sql, [params])
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        """One statement for each of `rows`, in one transaction."""
+        if self.engine != "sqlite":
+            with self._pg() as con, con.transaction():
+                # the history triggers file changes under the transaction's command:
+                # as on SQLite, the newest one
+                con.execute(
+                    "SELECT set_config('coursetrack.command', "
+                    "(SELECT max(id)::text FROM command), true)"
+                )
+                con.cursor().executemany(postgres.placeholders(sql), rows)
+            return
+        con = sqlite3.connect(self.db)
+        try:
+            with con:
+                con.executemany(sql, rows)
+        finally:
+            con.close()
+
+    def reset(self) -> None:
+        """Back to no store at all, for a test that starts over (a hypothesis example)."""
+        if self.engine != "sqlite":
+            with self._pg() as con:
+                con.execute("DROP SCHEMA public CASCADE")
+                con.execute("CREATE SCHEMA public")
+            return
+        for suffix in ("", "-wal", "-shm"):
+            Path(self.db + suffix).unlink(missing_ok=True)
 
     def dump(self, *, history: bool = False) -> list[str]:
         """Every row of every table, to compare a store before and after.
@@ -44,9 +203,12 @@ class Store:
         The history (`command`, `change`) is left out unless asked for: a command
         that changes nothing is still recorded there, by design.
         """
-        if not self.path.exists():
+        if self.engine != "sqlite":
+            with self._pg() as con:
+                return postgres.dump(con, history=history)
+        if not Path(self.db).exists():
             return []
-        con = sqlite3.connect(self.path)
+        con = sqlite3.connect(self.db)
         try:
             lines = list(con.iterdump())
         finally:
@@ -67,17 +229,16 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    path = tmp_path / "store.db"
+def store(db: str, engine: str) -> Store:
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None, env: dict | None = None) -> Result:
-        result = runner.invoke(app, ["--db", str(path), *args], input=input, env=env)
+        result = runner.invoke(app, ["--db", db, *args], input=input, env=env)
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Result(result.exit_code, result.stdout, result.stderr)
 
-    return Store(path, run)
+    return Store(db, run, engine)
 
 
 @pytest.fixture

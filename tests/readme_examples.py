@@ -28,7 +28,7 @@ import shlex
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,9 +108,13 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
         time.tzset()
 
 
-def run(found: list[Example]) -> list[list[str]]:
+#: Makes a fresh, empty store and returns what COURSETRACK_DB should name (a path or URL).
+NewStore = Callable[[], str]
+
+
+def run(found: list[Example], new_store: NewStore | None = None) -> list[list[str]]:
     """Each example's output (stdout and stderr as a terminal shows them), in order,
-    against one fresh store."""
+    against one fresh store (a file in a temporary folder unless `new_store` makes one)."""
     from typer.testing import CliRunner
 
     from coursetrack.cli import app
@@ -118,7 +122,8 @@ def run(found: list[Example]) -> list[list[str]]:
     runner = CliRunner()
     outputs = []
     with tempfile.TemporaryDirectory() as tmp:
-        store = {"COURSETRACK_DB": str(Path(tmp) / "coursetrack.db")}
+        db = new_store() if new_store else str(Path(tmp) / "coursetrack.db")
+        store = {"COURSETRACK_DB": db}
         for example in found:
             env = {**ENV, **store, **example.env}
             answers = env.pop("STDIN", None)
@@ -153,7 +158,7 @@ def sample_post(text: str) -> Example | None:
     return Example(post_start, script, lines[post_start + 1 : post_end], env)
 
 
-def run_post(example: Example) -> list[str]:
+def run_post(example: Example, new_store: NewStore | None = None) -> list[str]:
     """The sample's commands on a fresh store, in a folder holding its intro.md."""
     from typer.testing import CliRunner
 
@@ -161,7 +166,8 @@ def run_post(example: Example) -> list[str]:
 
     runner = CliRunner()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**ENV, "COURSETRACK_DB": str(Path(tmp) / "coursetrack.db"), **example.env}
+        db = new_store() if new_store else str(Path(tmp) / "coursetrack.db")
+        env = {**ENV, "COURSETRACK_DB": db, **example.env}
         (Path(tmp) / "intro.md").write_text(env.pop("intro.md") + "\n", encoding="utf-8")
         here = Path.cwd()
         os.chdir(tmp)
@@ -176,19 +182,22 @@ def run_post(example: Example) -> list[str]:
     return result.output.rstrip("\n").split("\n")
 
 
-def _checked(text: str) -> list[tuple[Example, list[str]]]:
+def _checked(text: str, new_store: NewStore | None = None) -> list[tuple[Example, list[str]]]:
     found = examples(text)
-    pairs = list(zip(found, run(found), strict=True))
+    pairs = list(zip(found, run(found, new_store), strict=True))
     post = sample_post(text)
     if post is not None:
-        pairs.append((post, run_post(post)))
+        pairs.append((post, run_post(post, new_store)))
     return pairs
 
 
-def differences(text: str) -> str:
-    """A readable diff of every example whose output differs; empty when all agree."""
+def differences(text: str, new_store: NewStore | None = None) -> str:
+    """A readable diff of every example whose output differs; empty when all agree.
+
+    `new_store` makes each fresh store the examples run against: the tests pass one
+    per engine, so the walk-through prints the same on SQLite and on PostgreSQL."""
     report = []
-    for example, actual in _checked(text):
+    for example, actual in _checked(text, new_store):
         if actual != example.output:
             diff = difflib.unified_diff(
                 example.output,

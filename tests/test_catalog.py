@@ -628,7 +628,7 @@ def test_invalid_catalog_is_refused_at_its_position(
 def test_refused_catalog_creates_no_store(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, "title: T\ncolour: blue\n")
     refuse(store, path)
-    assert not store.path.exists()
+    assert not store.exists()
 
 
 def test_python_tag_is_refused_and_never_run(dls: Store, tmp_path: Path) -> None:

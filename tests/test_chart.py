@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -163,14 +162,12 @@ def test_a_course_without_topics_is_one_unit_as_in_status(store, monkeypatch) ->
 
 
 def test_done_units_without_a_date_count_from_the_start(journey) -> None:
-    con = sqlite3.connect(journey.path)
-    with con:  # as an old backup may hold them: done, no completion date
-        con.execute(
-            "UPDATE progress SET completed_on = NULL WHERE topic_id IN "
-            "(SELECT t.id FROM topic t JOIN course c ON c.id = t.course_id "
-            "WHERE c.position = 1 AND t.position <= 2)"
-        )
-    con.close()
+    # as an old backup may hold them: done, no completion date
+    journey.execute(
+        "UPDATE progress SET completed_on = NULL WHERE topic_id IN "
+        "(SELECT t.id FROM topic t JOIN course c ON c.id = t.course_id "
+        "WHERE c.position = 1 AND t.position <= 2)"
+    )
     chart = run_ok(journey, "chart", "dls", "--json").json()
     assert chart["undated_done"] == 2
     assert [(w["week_of"], w["done"], w["done_total"]) for w in chart["weeks"]] == [
@@ -377,7 +374,7 @@ def test_only_the_picture_commands_import_matplotlib(journey, tmp_path: Path) ->
     import os
 
     env = {**os.environ, "COURSETRACK_NOW": TODAY}
-    db = ["--db", str(journey.path)]
+    db = ["--db", journey.db]
     others = [
         [*db, "status"],
         [*db, "status", "dls"],

@@ -51,7 +51,7 @@ def test_two_writers_each_mark_100_topics(store, tmp_path) -> None:
                 sys.executable,
                 "-c",
                 WORKER,
-                str(store.path),
+                store.db,
                 str(start_at),
                 *(f"big/{course}/{n}" for n in range(1, 101)),
             ],
@@ -131,7 +131,7 @@ def test_four_writers_800_commands_lose_nothing(store, tmp_path) -> None:
     start_at = time.time() + 3.0  # all four load the program first, then race
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", RACER, str(store.path), str(start_at), str(script)],
+            [sys.executable, "-c", RACER, store.db, str(start_at), str(script)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -191,13 +191,23 @@ def test_four_writers_800_commands_lose_nothing(store, tmp_path) -> None:
 
 
 HOLDER = """
-import sqlite3, sys
-con = sqlite3.connect(sys.argv[1], isolation_level=None)
-con.execute("BEGIN IMMEDIATE")
-con.execute("UPDATE specialization SET title = title || ' (held)'")
-print("held", flush=True)
-sys.stdin.read()  # hold the write lock until the test closes our stdin
-con.execute("ROLLBACK")
+import sys
+from sqlalchemy import text
+from coursetrack.store import open_store
+
+class Release(Exception):
+    pass
+
+store = open_store(sys.argv[1], write=True)
+try:
+    with store.write("hold") as session:
+        session.execute(text("UPDATE specialization SET title = title || ' (held)'"))
+        print("held", flush=True)
+        sys.stdin.read()  # hold the write lock until the test closes our stdin
+        raise Release  # and change nothing
+except Release:
+    pass
+store.close()
 """
 
 
@@ -206,7 +216,7 @@ def test_a_writer_held_off_by_another_process_fails_cleanly(dls) -> None:
     nothing half-made; readers are not held up at all; the lock's release frees writers."""
     before = dls.dump(history=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(dls.path)],
+        [sys.executable, "-c", HOLDER, dls.db],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -214,7 +224,7 @@ def test_a_writer_held_off_by_another_process_fails_cleanly(dls) -> None:
     try:
         assert holder.stdout.readline() == "held\n"
         env = {**os.environ, "COURSETRACK_BUSY_TIMEOUT": "0.5", "COLUMNS": "80"}
-        cli = [sys.executable, "-m", "coursetrack", "--db", str(dls.path)]
+        cli = [sys.executable, "-m", "coursetrack", "--db", dls.db]
         run = functools.partial(subprocess.run, capture_output=True, text=True, env=env)
         for args in (
             ["done", "dls/1/1", "--note", "n"],
@@ -223,7 +233,7 @@ def test_a_writer_held_off_by_another_process_fails_cleanly(dls) -> None:
             result = run([*cli, *args])
             assert result.returncode == 1
             assert result.stderr == (
-                f"Error: the store {dls.path} is busy: another coursetrack held it for more "
+                f"Error: the store {dls.db} is busy: another coursetrack held it for more "
                 "than 0.5 s; nothing was changed, run the command again\n"
             )
             assert result.stdout == ""

@@ -10,16 +10,18 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import postgres
+from conftest import Store
 from coursetrack.cli import app
 
 KILLS = 25
@@ -27,7 +29,7 @@ COURSES, TOPICS = 40, 50  # 2000 topics in 40 courses
 CLOCK = {"COURSETRACK_NOW": "2026-03-01T09:00:00+00:00"}
 
 
-def cli(db: Path, *args: str):
+def cli(db: Path | str, *args: str):
     result = CliRunner().invoke(app, ["--db", str(db), *args], env=CLOCK)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -43,7 +45,7 @@ def big_catalog(path: Path) -> Path:
     return path
 
 
-def command(db: Path, *args: str) -> list[str]:
+def command(db: Path | str, *args: str) -> list[str]:
     return [sys.executable, "-m", "coursetrack", "--db", str(db), *args]
 
 
@@ -65,15 +67,15 @@ def run_and_kill(argv: list[str], delay: float) -> bool:
     return True
 
 
-def timed(argv: list[str], watch: Path | None = None) -> tuple[float, float]:
-    """How long `argv` takes, and when `watch` (a store's -wal file) first appeared."""
+def timed(argv: list[str], opened: Callable[[], bool] | None = None) -> tuple[float, float]:
+    """How long `argv` takes, and when `opened()` first said it had opened the store."""
     start = time.monotonic()
     proc = subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **CLOCK}
     )
     seen = None
     while proc.poll() is None:
-        if seen is None and watch is not None and watch.exists():
+        if seen is None and opened is not None and opened():
             seen = time.monotonic() - start
         time.sleep(0.005)
     assert proc.returncode == 0
@@ -91,33 +93,56 @@ def delays(start: float, end: float, count: int) -> list[float]:
     ]
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+class Stores:
+    """Stores made and copied on one engine: SQLite files under tmp_path, or
+    databases of the session's PostgreSQL server."""
 
+    def __init__(self, engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+        self.engine, self.tmp_path = engine, tmp_path
+        self.server = request.getfixturevalue("postgres_server") if engine != "sqlite" else None
+        self.made: list[str] = []
 
-def dump(db: Path) -> list[str]:
-    con = sqlite3.connect(db)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
+    def new(self, name: str, *, copy_of: Store | None = None) -> Store:
+        if self.server is None:
+            db = self.tmp_path / f"{name}.db"
+            if copy_of is not None:
+                shutil.copy(copy_of.db, db)
+            return Store(str(db), cli, self.engine)
+        source = copy_of.db.rsplit("/", 1)[1].split("?")[0] if copy_of else postgres.TEMPLATE
+        made = self.server.create_database(template=source)
+        self.made.append(made)
+        return Store(self.server.url(made), cli, self.engine)
 
+    def opened(self, store: Store) -> Callable[[], bool]:
+        """Whether a command has opened `store` yet: its -wal file, or a connection."""
+        if self.server is None:
+            return Path(f"{store.db}-wal").exists
+        name = store.db.rsplit("/", 1)[1].split("?")[0]
+        server = self.server
+        return lambda: server.clients(name) > 0
 
-def notes(db: Path) -> list[str]:
-    """Every note's text, wherever this schema keeps notes (progress.note or note)."""
-    columns = {r[1] for r in rows(db, "PRAGMA table_info(progress)")}
-    found = (
-        [r[0] for r in rows(db, "SELECT note FROM progress WHERE note IS NOT NULL")]
-        if ("note" in columns)
-        else []
-    )
-    if rows(db, "SELECT count(*) FROM sqlite_master WHERE name = 'note'") == [(1,)]:
-        found += [r[0] for r in rows(db, "SELECT text FROM note ORDER BY id")]
-    return found
+    def drop(self) -> None:
+        for name in self.made:
+            self.server.drop_database(name)
+
+    def notes(self, store: Store) -> list[str]:
+        """Every note's text, wherever this schema keeps notes (progress.note or note)."""
+        if self.server is not None:
+            return [r[0] for r in store.rows("SELECT text FROM note ORDER BY id")]
+        columns = {r[1] for r in store.rows("PRAGMA table_info(progress)")}
+        found = (
+            [r[0] for r in store.rows("SELECT note FROM progress WHERE note IS NOT NULL")]
+            if ("note" in columns)
+            else []
+        )
+        if store.rows("SELECT count(*) FROM sqlite_master WHERE name = 'note'") == [(1,)]:
+            found += [r[0] for r in store.rows("SELECT text FROM note ORDER BY id")]
+        return found
+
+    def has_table(self, store: Store, table: str) -> bool:
+        if self.server is not None:
+            return store.rows("SELECT to_regclass(?) IS NOT NULL", table) == [(1,)]
+        return store.rows("SELECT count(*) FROM sqlite_master WHERE name = ?", table) == [(1,)]
 
 
 @pytest.fixture(scope="module")
@@ -125,87 +150,88 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return big_catalog(tmp_path_factory.mktemp("crash") / "big.yaml")
 
 
+@pytest.fixture
+def stores(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Stores]:
+    made = Stores(engine, tmp_path, request)
+    yield made
+    if made.server is not None:
+        made.drop()
+
+
 @pytest.mark.slow
-def test_import_killed_at_25_moments_is_all_or_nothing(tmp_path: Path, catalog: Path) -> None:
+def test_import_killed_at_25_moments_is_all_or_nothing(stores: Stores, catalog: Path) -> None:
     # A store with a record in it; the big import goes on top of it.
-    base = tmp_path / "base.db"
-    assert cli(base, "import", "deep-learning-specialization").exit_code == 0
-    assert cli(base, "done", "dls/1/1", "--on", "2026-01-05", "--note", "kept").exit_code == 0
-    assert not Path(f"{base}-wal").exists(), "the base store is checkpointed"
-    before = dump(base)
+    base = stores.new("base")
+    assert cli(base.db, "import", "deep-learning-specialization").exit_code == 0
+    assert cli(base.db, "done", "dls/1/1", "--on", "2026-01-05", "--note", "kept").exit_code == 0
+    if stores.server is None:
+        assert not Path(f"{base.db}-wal").exists(), "the base store is checkpointed"
+    before = base.dump(history=True)
 
     # Timed two at a time, as the kills below run: the moments spread over that.
-    wholes = [tmp_path / "whole1.db", tmp_path / "whole2.db"]
-    for whole in wholes:
-        shutil.copy(base, whole)
+    wholes = [stores.new(f"whole{n}", copy_of=base) for n in (1, 2)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         timings = list(
             pool.map(
                 timed,
-                [command(w, "import", str(catalog)) for w in wholes],
-                [Path(f"{w}-wal") for w in wholes],
+                [command(w.db, "import", str(catalog)) for w in wholes],
+                [stores.opened(w) for w in wholes],
             )
         )
     opens, duration = max(t[0] for t in timings), max(t[1] for t in timings)
-    assert rows(wholes[0], "SELECT count(*) FROM topic") == [(17 + COURSES * TOPICS,)]
+    assert wholes[0].rows("SELECT count(*) FROM topic") == [(17 + COURSES * TOPICS,)]
 
     # Every other kill hits a store that does not exist yet: the schema is being made.
-    stores = []
-    for i in range(KILLS):
-        db = tmp_path / f"kill{i:02d}.db"
-        if i % 2 == 0:
-            shutil.copy(base, db)
-        stores.append(db)
+    kills = [stores.new(f"kill{i:02d}", copy_of=base if i % 2 == 0 else None) for i in range(KILLS)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         finished = list(
             pool.map(
                 run_and_kill,
-                [command(db, "import", str(catalog)) for db in stores],
+                [command(db.db, "import", str(catalog)) for db in kills],
                 delays(opens, duration, KILLS),
             )
         )
 
-    outcomes, opened = [], 0
-    for i, db in enumerate(stores):
+    outcomes = []
+    for i, db in enumerate(kills):
         fresh = i % 2 == 1
-        opened += Path(f"{db}-wal").exists()  # killed after it had opened the store
         if db.exists():
-            assert rows(db, "PRAGMA integrity_check") == [("ok",)], db
-            big = rows(db, "SELECT count(*) FROM sqlite_master WHERE name = 'topic'") == [
-                (1,)
-            ] and (rows(db, "SELECT count(*) FROM specialization WHERE slug = 'big'") == [(1,)])
+            if db.engine == "sqlite":
+                assert db.rows("PRAGMA integrity_check") == [("ok",)], db
+            big = stores.has_table(db, "topic") and (
+                db.rows("SELECT count(*) FROM specialization WHERE slug = 'big'") == [(1,)]
+            )
         else:
             big = False
         if big:
             outcomes.append("whole")
-            topics = rows(
-                db,
+            topics = db.rows(
                 "SELECT count(*) FROM topic JOIN course ON course.id = topic.course_id "
                 "JOIN specialization s ON s.id = course.specialization_id WHERE s.slug = 'big'",
             )
             assert topics == [(COURSES * TOPICS,)], db
-            assert rows(db, "SELECT line FROM command ORDER BY id DESC LIMIT 1") == [
+            assert db.rows("SELECT line FROM command ORDER BY id DESC LIMIT 1") == [
                 (f"import {catalog}",)
             ]
         else:
             outcomes.append("none")
             if not fresh:
-                assert dump(db) == before, "a killed import leaves no trace"
+                assert db.dump(history=True) == before, "a killed import leaves no trace"
         if not fresh:
-            assert rows(db, "SELECT status, completed_on FROM progress") == [("done", "2026-01-05")]
-            assert notes(db) == ["kept"]
+            assert db.rows("SELECT status, completed_on FROM progress") == [("done", "2026-01-05")]
+            assert stores.notes(db) == ["kept"]
         # The next command works, and sees what is there.
-        result = cli(db, "add", "specialization", "After the crash", "--slug", "after")
+        result = cli(db.db, "add", "specialization", "After the crash", "--slug", "after")
         assert result.exit_code == 0, result.stderr
-        shown = cli(db, "status", "--json")
+        shown = cli(db.db, "status", "--json")
         assert shown.exit_code == 0, shown.stderr
         slugs = {s["slug"] for s in json.loads(shown.stdout)["specializations"]}
         assert slugs == {"after"} | ({"big"} if big else set()) | (set() if fresh else {"dls"})
     assert "none" in outcomes, "the first kill lands before anything is written"
     print(
-        f"\nimport of {COURSES * TOPICS} topics ({duration:.1f} s, store opened at {opens:.1f} s):"
-        f" killed {finished.count(False)}"
-        f" times of {KILLS}, {opened} after it had opened the store; outcomes {outcomes}"
+        f"\nimport of {COURSES * TOPICS} topics on {stores.engine} ({duration:.1f} s, store "
+        f"opened at {opens:.1f} s): killed {finished.count(False)} times of {KILLS}; "
+        f"outcomes {outcomes}"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,11 +13,7 @@ USER_TABLES = ("specialization", "course", "topic", "progress", "note", "link", 
 
 def user_rows(store) -> dict[str, list[tuple]]:
     """Everything the learner owns, without the history itself."""
-    con = sqlite3.connect(store.path)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in USER_TABLES}
-    finally:
-        con.close()
+    return {t: store.rows(f"SELECT * FROM {t} ORDER BY id") for t in USER_TABLES}
 
 
 def test_log_lists_commands_newest_first(dls) -> None:
@@ -129,6 +126,7 @@ def test_a_failed_command_leaves_no_history(dls) -> None:
     assert dls.rows("SELECT count(*) FROM command") == before
 
 
+@pytest.mark.sqlite_only
 def test_history_is_written_in_the_same_transaction(dls) -> None:
     """Every change row belongs to a command; there is no change without one."""
     dls.run("done", "dls/1")
@@ -190,9 +188,7 @@ def test_any_commands_then_as_many_undos_restore_the_store(dls, commands) -> Non
         assert dls.run("undo", "--yes").exit_code == 0
     assert user_rows(dls) == start
     # a fresh store for the next example
-    dls.path.unlink()
-    for suffix in ("-wal", "-shm"):
-        dls.path.with_name(dls.path.name + suffix).unlink(missing_ok=True)
+    dls.reset()
     assert dls.run("import", "deep-learning-specialization").exit_code == 0
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 import shutil
-import sqlite3
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -185,14 +184,11 @@ def _hostile(store) -> None:
     run_ok(store, "update", "dls/1", "--title", f"NN {ATTACK_IMG} \x1b[31m")
     run_ok(store, "note", "dls/1", f"{ATTACK_SVG} & </p></li></ol>", "--on", "2024-04-06")
     # A URL that is not http(s), as an older store may hold one: shown, never a link.
-    con = sqlite3.connect(store.path)
-    with con:
-        con.execute("UPDATE course SET certificate_url = 'javascript:alert(1)' WHERE position = 2")
-        con.execute(
-            "UPDATE specialization SET url = 'JavaScript:alert(2)', "
-            "provider = '<b onmouseover=alert(3)>P</b>', description = '\"><script>x</script>'"
-        )
-    con.close()
+    store.execute("UPDATE course SET certificate_url = 'javascript:alert(1)' WHERE position = 2")
+    store.execute(
+        "UPDATE specialization SET url = 'JavaScript:alert(2)', "
+        "provider = '<b onmouseover=alert(3)>P</b>', description = '\"><script>x</script>'"
+    )
 
 
 def test_hostile_text_is_escaped_in_the_file(journey, tmp_path: Path) -> None:

@@ -174,7 +174,7 @@ def test_catalogs_lists_the_shipped_catalog(store: Store) -> None:
     narrow = ok(store, "catalogs")
     assert "Deep Learning Specialization" in narrow, "at 80 columns Topics goes, not the title"
     assert all(len(line) <= 80 for line in narrow.splitlines())
-    assert not store.path.exists(), "listing catalogs must not create a store"
+    assert not store.exists(), "listing catalogs must not create a store"
 
 
 def test_catalogs_json(store: Store) -> None:

@@ -217,7 +217,7 @@ def test_rm_deletes_nothing_if_progress_arrived_after_the_question(dls) -> None:
     from coursetrack.errors import StaleError
     from coursetrack.services import items
 
-    store = db.open_store(str(dls.path), write=True)
+    store = db.open_store(dls.db, write=True)
     try:
         with store.read() as session:
             plan = items.describe_removal(session, ref="dls/2")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 
 def changes(store, *args: str) -> list[tuple[str, list[str]]]:
     data = store.run("log", *args, "--json").json()["commands"]
@@ -65,15 +63,12 @@ def test_log_with_a_huge_limit(dls) -> None:
 
 def test_log_shows_a_huge_value_cut_and_reads_only_the_commands_it_shows(dls) -> None:
     """A store written before size limits: a 2 MB note, and an old change whose JSON is broken."""
-    con = sqlite3.connect(dls.path)
-    with con:
-        con.execute("UPDATE change SET new = '{broken' WHERE command_id = 1 AND id = 1")
-        con.execute("INSERT INTO command (at, line) VALUES ('2026-01-01T00:00:00+00:00', 'note')")
-        con.execute(
-            "INSERT INTO note (topic_id, written_on, text) VALUES (1, '2026-01-01', ?)",
-            ("x" * 2_000_000,),
-        )
-    con.close()
+    dls.execute("UPDATE change SET new = '{broken' WHERE command_id = 1 AND id = 1")
+    dls.execute("INSERT INTO command (at, line) VALUES ('2026-01-01T00:00:00+00:00', 'note')")
+    dls.execute(
+        "INSERT INTO note (topic_id, written_on, text) VALUES (1, '2026-01-01', ?)",
+        "x" * 2_000_000,
+    )
     result = dls.run("log", "-n", "1")
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout) < 1000

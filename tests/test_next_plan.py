@@ -7,7 +7,6 @@ the 28 days 2026-02-02 .. 2026-03-01.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pytest
 
@@ -180,7 +179,7 @@ def test_next_on_an_empty_store(store) -> None:
     result = store.run("next")
     assert result.exit_code == 0
     assert "no units yet" in result.stdout
-    assert not store.path.exists()
+    assert not store.exists()
 
 
 # --- goal --------------------------------------------------------------------
@@ -536,20 +535,18 @@ def test_plan_at_140k_units(store) -> None:
     """Issue 10: `plan` on a 140,000-unit program raised OverflowError (date past 9999)."""
     store.run("add", "specialization", "Huge", "--slug", "huge")
     store.run("add", "course", "huge", "All of it")
-    con = sqlite3.connect(store.path)
-    with con:  # as `add topic` and `done huge/1/1 --on yesterday` would, only faster
-        (course_id,) = con.execute("SELECT id FROM course").fetchone()
-        con.execute(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 140000) "
-            "INSERT INTO topic (course_id, position, slug, title) "
-            "SELECT ?, i, 't' || i, 'Topic ' || i FROM n",
-            (course_id,),
-        )
-        con.execute(
-            "INSERT INTO progress (topic_id, status, completed_on) "
-            "SELECT id, 'done', '2026-02-28' FROM topic WHERE position = 1"
-        )
-    con.close()
+    # as `add topic` and `done huge/1/1 --on yesterday` would, only faster
+    ((course_id,),) = store.rows("SELECT id FROM course")
+    store.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 140000) "
+        "INSERT INTO topic (course_id, position, slug, title) "
+        "SELECT ?, i, 't' || i, 'Topic ' || i FROM n",
+        course_id,
+    )
+    store.execute(
+        "INSERT INTO progress (topic_id, status, completed_on) "
+        "SELECT id, 'done', '2026-02-28' FROM topic WHERE position = 1"
+    )
     store.run("start", "huge", "--on", "2026-01-01")
     store.run("goal", "huge", "--by", "2026-12-31")
     result = store.run("plan", "huge")

@@ -311,20 +311,15 @@ def test_show_a_specialization_lists_its_courses(dls) -> None:
 
 def test_show_reads_a_bounded_number_of_notes(dls) -> None:
     """An item with thousands of notes prints its newest few and says where the rest are."""
-    import sqlite3
-
-    con = sqlite3.connect(dls.path)
-    topic = con.execute("SELECT id FROM topic WHERE slug = 'basics'").fetchone()[0]
-    course = con.execute("SELECT id FROM course WHERE slug = 'neural-networks'").fetchone()[0]
-    con.execute("INSERT INTO command (at, line) VALUES ('2026-03-01T09:00:00', 'seed')")
+    ((topic,),) = dls.rows("SELECT id FROM topic WHERE slug = 'basics'")
+    ((course,),) = dls.rows("SELECT id FROM course WHERE slug = 'neural-networks'")
+    dls.execute("INSERT INTO command (at, line) VALUES ('2026-03-01T09:00:00', 'seed')")
     rows = [(topic, f"2026-01-{1 + n % 28:02d}", f"note {n}") for n in range(3000)]
-    con.executemany("INSERT INTO note (topic_id, written_on, text) VALUES (?, ?, ?)", rows)
-    con.executemany(
+    dls.executemany("INSERT INTO note (topic_id, written_on, text) VALUES (?, ?, ?)", rows)
+    dls.executemany(
         "INSERT INTO note (course_id, written_on, text) VALUES (?, '2026-02-01', ?)",
         [(course, f"course note {n}") for n in range(50)],
     )
-    con.commit()
-    con.close()
     topic_view = dls.run("show", "dls/1/2", "--json").json()
     assert (len(topic_view["notes"]), topic_view["notes_total"]) == (20, 3000)
     assert topic_view["notes"][-1]["written_on"] == "2026-01-28", "the newest ones"

@@ -19,7 +19,7 @@ from races import finish, holding_the_lock, start, wait_until_blocked
 def test_commands_waiting_for_the_lock_never_act_on_a_neighbour(dls, tmp_path) -> None:
     from coursetrack.services import items
 
-    db = dls.path
+    db = dls.db
     for args in (
         ("add", "course", "dls", "Extra", "--slug", "x"),
         ("add", "topic", "dls/x", "Intro", "--slug", "intro"),
@@ -106,7 +106,7 @@ def test_rm_confirmed_while_another_command_removes_the_item(dls) -> None:
     from coursetrack import store as store_db
     from coursetrack.services import items
 
-    store = store_db.open_store(str(dls.path), write=True)
+    store = store_db.open_store(dls.db, write=True)
     try:
         with store.read() as seen:
             plan = items.describe_removal(seen, ref="dls/x/intro")
@@ -140,7 +140,7 @@ def test_rm_answered_on_a_terminal_after_another_rm_took_the_item(dls) -> None:
         assert dls.run(*args).exit_code == 0
     main, side = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "coursetrack", "--db", str(dls.path), "rm", "dls/x/intro"],
+        [sys.executable, "-m", "coursetrack", "--db", dls.db, "rm", "dls/x/intro"],
         stdin=side,
         stdout=side,
         stderr=side,

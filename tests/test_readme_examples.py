@@ -5,10 +5,11 @@ from __future__ import annotations
 from readme_examples import README, differences, examples, run, updated
 
 
-def test_every_readme_example_prints_what_the_readme_says() -> None:
+def test_every_readme_example_prints_what_the_readme_says(new_store) -> None:
+    """On each engine: the README shows SQLite's output, and PostgreSQL prints the same."""
     text = README.read_text(encoding="utf-8")
     assert len(examples(text)) >= 25, "the walk-through's examples are found"
-    report = differences(text)
+    report = differences(text, new_store)
     assert not report, (
         "README.md is out of date (python tests/readme_examples.py --update):\n\n" + report
     )

@@ -14,7 +14,7 @@ def test_empty_store_says_how_to_start(store) -> None:
     result = store.run("status")
     assert result.exit_code == 0
     assert "coursetrack import deep-learning-specialization" in result.stdout
-    assert not store.path.exists(), "reading creates no store"
+    assert not store.exists(), "reading creates no store"
     assert store.run("status", "--json").json() == {"specializations": []}
 
 
@@ -125,7 +125,7 @@ def test_no_colour_in_a_pipe(dls) -> None:
 
 def test_colour_on_a_terminal_and_none_under_no_color(dls) -> None:
     dls.run("done", "dls/1")
-    args = ["--db", str(dls.path), "status", "dls"]
+    args = ["--db", dls.db, "status", "dls"]
     code, screen = run_in_terminal(args)
     assert code == 0
     assert COLOUR.search(screen), "a terminal gets colour"
@@ -144,14 +144,14 @@ def test_hostile_titles_print_as_text(store) -> None:
 
 def test_rm_asks_on_a_terminal(dls) -> None:
     dls.run("done", "dls/1/1")
-    code, screen = run_in_terminal(["--db", str(dls.path), "rm", "dls/1"], answer="n")
+    code, screen = run_in_terminal(["--db", dls.db, "rm", "dls/1"], answer="n")
     assert (
         "Delete course dls/neural-networks (4 topics) and 1 record(s) of your study (progress, notes, links, reviews)?"
         in screen
     )
     assert code == 1
     assert dls.rows("SELECT count(*) FROM course") == [(5,)]
-    code, screen = run_in_terminal(["--db", str(dls.path), "rm", "dls/1"], answer="y")
+    code, screen = run_in_terminal(["--db", dls.db, "rm", "dls/1"], answer="y")
     assert code == 0
     assert "removed course dls/neural-networks" in screen
     assert dls.rows("SELECT count(*) FROM course") == [(4,)]

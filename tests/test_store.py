@@ -55,6 +55,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.sqlite_only
 def test_a_file_that_is_not_sqlite_is_refused_untouched(store) -> None:
     store.path.write_text("my shopping list\n")
     before = _sha(store.path)
@@ -65,6 +66,7 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(store) -> None:
     assert _sha(store.path) == before
 
 
+@pytest.mark.sqlite_only
 def test_another_programs_database_is_refused_untouched(store) -> None:
     con = sqlite3.connect(store.path)
     con.execute("CREATE TABLE invoices (id INTEGER)")
@@ -78,6 +80,7 @@ def test_another_programs_database_is_refused_untouched(store) -> None:
     assert _sha(store.path) == before
 
 
+@pytest.mark.sqlite_only
 def test_a_store_from_a_newer_version_is_refused_untouched(dls) -> None:
     con = sqlite3.connect(dls.path)
     con.execute(f"PRAGMA user_version = {db.SCHEMA_VERSION + 1}")
@@ -97,6 +100,7 @@ def test_a_directory_is_not_a_store(tmp_path: Path) -> None:
     assert "is a directory" in result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_store_carries_our_id_and_schema_version(dls) -> None:
     con = sqlite3.connect(dls.path)
     assert con.execute("PRAGMA application_id").fetchone()[0] == db.APPLICATION_ID
@@ -105,6 +109,7 @@ def test_store_carries_our_id_and_schema_version(dls) -> None:
     con.close()
 
 
+@pytest.mark.sqlite_only
 def test_migrations_build_exactly_the_models_tables(dls) -> None:
     """The frozen DDL and the SQLModel classes describe the same columns."""
     actual = inspect(create_engine(f"sqlite:///{dls.path}"))
@@ -128,6 +133,7 @@ def test_foreign_keys_are_enforced() -> None:
         )
 
 
+@pytest.mark.sqlite_only
 def test_a_lock_held_too_long_is_a_clear_error(dls, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another writer holds the store past the busy timeout: a message, not a traceback."""
     monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "0.2")
@@ -145,6 +151,7 @@ def test_a_lock_held_too_long_is_a_clear_error(dls, monkeypatch: pytest.MonkeyPa
     assert dls.run("done", "dls/1/1").exit_code == 0
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_store_is_a_clear_error(dls) -> None:
     """Opened read-only (as on a read-only mount): writes fail with a message."""
     url = f"sqlite:///file:{dls.path}?mode=ro&uri=true"
@@ -281,9 +288,13 @@ def test_uri_parameters_without_uri_true_are_a_clear_error(tmp_path: Path) -> No
         ("sqlite+aiosqlite:///x.db", "unknown kind of store URL sqlite+aiosqlite:///x.db"),
         ("://", "Error: :// is not a store URL"),
         ("http://me:hunter2@host:port/x", "http://***@host:port/x is not a store URL"),
-        ("postgresql://me:hunter2@db.example/ct", "PostgreSQL stores are not supported yet"),
+        (
+            "postgresql+asyncpg://me:hunter2@db.example/ct",
+            "reaches PostgreSQL through psycopg 3 only",
+        ),
+        ("postgresql+psycopg2://me@db.example/ct?password=hunter2", "?password=***:"),
     ],
-    ids=["mysql", "foo", "other-driver", "bare", "bad-port", "postgresql"],
+    ids=["mysql", "foo", "other-driver", "bare", "bad-port", "asyncpg", "psycopg2"],
 )
 def test_a_url_of_an_unknown_scheme_is_one_clear_line(tmp_path: Path, url: str, shown: str) -> None:
     for args in (["status"], ["add", "specialization", "X"]):

@@ -51,6 +51,11 @@ def _studied_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Built once for the module (the tables are read-only), then copied per test.
     """
     path = tmp_path_factory.mktemp("studied") / "store.db"
+    _study(str(path))
+    return path
+
+
+def _study(db: str) -> None:
     env = {"COURSETRACK_NOW": NOW, "COLUMNS": "80"}
     for args in (
         ["import", "deep-learning-specialization"],
@@ -60,14 +65,16 @@ def _studied_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["note", "dls/2/3", "batch norm: normalise each mini-batch", "--on", "2026-09-02"],
         ["link", "dls/2", "https://example.org/notebooks/improving/week3.ipynb", "-t", "nb"],
     ):
-        result = CliRunner().invoke(app, ["--db", str(path), *args], env=env)
+        result = CliRunner().invoke(app, ["--db", db, *args], env=env)
         assert result.exit_code == 0, result.output
-    return path
 
 
 @pytest.fixture
 def studied(store, _studied_file: Path):
-    shutil.copyfile(_studied_file, store.path)
+    if store.engine == "sqlite":
+        shutil.copyfile(_studied_file, store.path)
+    else:
+        _study(store.db)
     return store
 
 
@@ -201,7 +208,7 @@ def test_piped_output_is_80_columns_unless_columns_says_otherwise(studied) -> No
 
     def run(extra: dict) -> str:
         return subprocess.run(
-            [sys.executable, "-m", "coursetrack", "--db", str(studied.path), "status", "dls"],
+            [sys.executable, "-m", "coursetrack", "--db", studied.db, "status", "dls"],
             capture_output=True,
             text=True,
             env={**env, **extra},
@@ -216,14 +223,9 @@ def test_piped_output_is_80_columns_unless_columns_says_otherwise(studied) -> No
 
 def test_a_title_holding_a_line_break_still_takes_one_row(studied, monkeypatch) -> None:
     """However it got there (an old store, a backup), a line break in a title is shown, not obeyed."""
-    import sqlite3
-
-    con = sqlite3.connect(studied.path)
-    con.execute("INSERT INTO command (at, line) VALUES ('2026-09-12T10:00:00', 'seed')")
-    con.execute("UPDATE course SET title = 'Two\nlines' WHERE slug = 'improving'")
-    con.execute("UPDATE specialization SET title = 'Deep\nLearning' WHERE slug = 'dls'")
-    con.commit()
-    con.close()
+    studied.execute("INSERT INTO command (at, line) VALUES ('2026-09-12T10:00:00', 'seed')")
+    studied.execute("UPDATE course SET title = 'Two\nlines' WHERE slug = 'improving'")
+    studied.execute("UPDATE specialization SET title = 'Deep\nLearning' WHERE slug = 'dls'")
     status = _at(studied, 80, monkeypatch, "status", "dls")
     assert status[0].startswith("Deep\\x0aLearning  dls")
     assert status[4].startswith("2  Two\\x0alines  ") and len(status) == 9
@@ -239,7 +241,7 @@ def test_on_a_terminal_only_the_labels_of_show_are_bold(studied) -> None:
     from terminal import run_in_terminal
 
     code, screen = run_in_terminal(
-        ["--db", str(studied.path), "show", "dls/2"], env={"COLUMNS": "100", "COURSETRACK_NOW": NOW}
+        ["--db", studied.db, "show", "dls/2"], env={"COLUMNS": "100", "COURSETRACK_NOW": NOW}
     )
     assert code == 0
     assert "\x1b[1mURL\x1b[0m" in screen and "\x1b[1mStatus\x1b[0m" in screen

@@ -31,11 +31,11 @@ def test_undo_without_a_terminal_names_the_command_and_needs_yes(dls) -> None:
 
 def test_undo_asks_on_a_terminal(dls) -> None:
     dls.run("done", "dls/1/1")
-    code, screen = run_in_terminal(["--db", str(dls.path), "undo"], answer="n")
+    code, screen = run_in_terminal(["--db", dls.db, "undo"], answer="n")
     assert "Undo #2 done dls/1/1 (" in screen
     assert code == 1 and "nothing undone" in screen
     assert done_rows(dls) == [("neural-networks", "introduction")]
-    code, screen = run_in_terminal(["--db", str(dls.path), "undo"], answer="y")
+    code, screen = run_in_terminal(["--db", dls.db, "undo"], answer="y")
     assert code == 0, screen
     assert "undid #2 done dls/1/1" in screen
     assert done_rows(dls) == []
@@ -46,7 +46,7 @@ def test_end_of_input_at_the_question_changes_nothing(dls) -> None:
     dls.run("done", "dls/2/1")
     before = dls.dump(history=True)
     for args in (["undo"], ["rm", "dls/1"]):
-        code, screen = run_in_terminal(["--db", str(dls.path), *args], answer="\x04")
+        code, screen = run_in_terminal(["--db", dls.db, *args], answer="\x04")
         assert code == 1, screen
         assert "Traceback" not in screen and "nothing" in screen, screen
     assert dls.dump(history=True) == before
@@ -58,7 +58,7 @@ def test_stdin_closed_is_a_clear_refusal(dls) -> None:
     before = dls.dump(history=True)
     for args in (["rm", "dls/1"], ["undo"]):
         proc = subprocess.run(
-            [sys.executable, "-m", "coursetrack", "--db", str(dls.path), *args],
+            [sys.executable, "-m", "coursetrack", "--db", dls.db, *args],
             capture_output=True,
             text=True,
             preexec_fn=lambda: os.close(0),
@@ -107,8 +107,8 @@ def test_undo_waiting_for_the_lock_reverts_the_command_it_named(dls) -> None:
 
     dls.run("done", "dls/1/1")  # 2: the user's own last command
     proc = None
-    with holding_the_lock(dls.path, "done dls/2/1") as session:
-        proc = start(dls.path, "undo", "--yes")
+    with holding_the_lock(dls.db, "done dls/2/1") as session:
+        proc = start(dls.db, "undo", "--yes")
         wait_until_blocked(proc)
         import datetime as dt
 
@@ -123,8 +123,8 @@ def test_undo_waiting_refuses_if_the_other_command_changed_the_same_rows(dls) ->
     from coursetrack.services.progress import reopen_items
 
     dls.run("done", "dls/1/1")  # 2
-    with holding_the_lock(dls.path, "reopen dls/1/1") as session:
-        proc = start(dls.path, "undo", "--yes")
+    with holding_the_lock(dls.db, "reopen dls/1/1") as session:
+        proc = start(dls.db, "undo", "--yes")
         wait_until_blocked(proc)
         reopen_items(session, refs=["dls/1/1"])
     code, _out, err = finish(proc)
@@ -139,8 +139,8 @@ def test_two_undos_at_once_do_not_walk_back_two_commands(dls) -> None:
 
     dls.run("done", "dls/1/1")  # 2
     dls.run("done", "dls/2/1")  # 3
-    with holding_the_lock(dls.path, "undo --yes") as session:
-        proc = start(dls.path, "undo", "--yes")
+    with holding_the_lock(dls.db, "undo --yes") as session:
+        proc = start(dls.db, "undo", "--yes")
         wait_until_blocked(proc)
         undo_command(session)
     code, _out, err = finish(proc)
@@ -164,7 +164,7 @@ def test_undo_id_of_a_removal_whose_slug_was_taken_again_is_a_clear_refusal(dls)
 
 def test_rm_confirmed_on_a_terminal_removes_what_it_named(dls) -> None:
     dls.run("done", "dls/1/1")
-    code, screen = run_in_terminal(["--db", str(dls.path), "rm", "dls/1"], answer="y")
+    code, screen = run_in_terminal(["--db", dls.db, "rm", "dls/1"], answer="y")
     assert code == 0, screen
     assert (
         "Delete course dls/neural-networks (4 topics) and 1 record(s) of your study (progress, notes, links, reviews)?"

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from coursetrack import store as db
 from coursetrack.cli import app
+from coursetrack.store import schema
 
 FIXTURE = Path(__file__).parent / "data" / "store-schema1.db"
 FIXTURE_SHA = hashlib.sha256(FIXTURE.read_bytes()).hexdigest()
@@ -195,7 +196,7 @@ def test_a_migration_failing_half_way_leaves_the_old_store(
     before = list(sqlite3.connect(old_store).iterdump())
     # the first migration this schema-1 store needs fails half-way
     failing = [db.MIGRATIONS[0], _fail_half_way(db.MIGRATIONS[1]), *db.MIGRATIONS[2:]]
-    monkeypatch.setattr(db, "MIGRATIONS", failing)
+    monkeypatch.setattr(schema, "MIGRATIONS", failing)
     result = cli(old_store, "done", "dls/2/2")
     assert result.exit_code == 1
     assert "Traceback" not in result.stderr

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -215,26 +214,23 @@ def test_backup_urls_follow_the_rule(store: Store, tmp_path: Path, spec: dict, w
 
 def _older_store_with_hostile_urls(dls: Store) -> None:
     """What an older coursetrack let in from a hostile shared catalog and `link`."""
-    con = sqlite3.connect(dls.path)
-    with con:
-        con.execute(
-            "UPDATE specialization SET certificate_url = 'javascript:alert(document.cookie)', "
-            "url = ' JAVASCRIPT:alert(2)'"
-        )
-        con.execute(
-            "UPDATE course SET certificate_url = 'data:text/html,<script>alert(3)</script>', "
-            "url = 'vbscript:msgbox(4)' WHERE position = 1"
-        )
-        con.execute(
-            "INSERT INTO course (specialization_id, position, slug, title, certificate_url) "
-            "VALUES (1, 6, 'bonus', 'Bonus', 'javascript:alert(6)')"
-        )
-        con.execute(
-            "INSERT INTO link (topic_id, url, title, added_on) "
-            "VALUES (1, 'java\tscript:alert(5)', 'my notebook', '2024-01-01'), "
-            "(1, 'https://example.org/kept', 'kept', '2024-01-01')"
-        )
-    con.close()
+    dls.execute(
+        "UPDATE specialization SET certificate_url = 'javascript:alert(document.cookie)', "
+        "url = ' JAVASCRIPT:alert(2)'"
+    )
+    dls.execute(
+        "UPDATE course SET certificate_url = 'data:text/html,<script>alert(3)</script>', "
+        "url = 'vbscript:msgbox(4)' WHERE position = 1"
+    )
+    dls.execute(
+        "INSERT INTO course (specialization_id, position, slug, title, certificate_url) "
+        "VALUES (1, 6, 'bonus', 'Bonus', 'javascript:alert(6)')"
+    )
+    dls.execute(
+        "INSERT INTO link (topic_id, url, title, added_on) "
+        "VALUES (1, 'java\tscript:alert(5)', 'my notebook', '2024-01-01'), "
+        "(1, 'https://example.org/kept', 'kept', '2024-01-01')"
+    )
 
 
 def test_reimporting_the_genuine_catalog_drops_a_hostile_url(dls: Store) -> None:

@@ -1,12 +1,20 @@
-"""The tables.
+"""The tables: the one description of the schema.
 
 The catalog (specializations, courses, topics) is kept apart from the learner's
 progress, so re-importing a catalog rewrites titles and descriptions without
 ever touching what the learner recorded. Each progress row belongs to exactly
 one catalog item; deleting the item deletes its progress.
 
-The DDL that creates these tables is frozen in `store.MIGRATIONS`; a test checks
-that the two agree.
+These classes carry every constraint, index and enum of the store. The
+migrations in `store.schema` are frozen DDL for each engine (a released step is
+never edited); tests/test_schema.py compares a migrated store on SQLite and on
+PostgreSQL with these classes, and the history triggers, backups and imports
+take their column lists from here.
+
+Foreign keys are DEFERRABLE (initially immediate): `undo` re-inserts removed
+rows in whatever order the history holds them and defers the checks to commit
+(PostgreSQL: `SET CONSTRAINTS ALL DEFERRED`; SQLite: `PRAGMA defer_foreign_keys`,
+which needs no clause in the DDL).
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -22,6 +30,55 @@ class Status(StrEnum):
     TODO = "todo"
     IN_PROGRESS = "in-progress"
     DONE = "done"
+
+
+class Grade(StrEnum):
+    """How a review went, hardest first: it sets the next interval."""
+
+    AGAIN = "again"
+    HARD = "hard"
+    GOOD = "good"
+    EASY = "easy"
+
+
+class Op(StrEnum):
+    """What a history row records."""
+
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+def one_of(column: str, enum: type[StrEnum]) -> str:
+    """A CHECK that a column holds one of an enum's values, as the DDL writes it."""
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+
+
+#: The columns that name what a progress row, note or link belongs to.
+OWNER_COLUMNS = ("specialization_id", "course_id", "topic_id")
+
+#: Exactly one owner. Both engines run it (PostgreSQL cannot add booleans).
+ONE_OWNER = " + ".join(f"CASE WHEN {c} IS NULL THEN 0 ELSE 1 END" for c in OWNER_COLUMNS) + " = 1"
+
+
+def _ref(
+    target: str, *, nullable: bool = False, cascade: bool = True, unique: bool = False
+) -> int | None:
+    """A foreign key column: deferrable, cascading unless told otherwise."""
+    return Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey(
+                target,
+                ondelete="CASCADE" if cascade else None,
+                deferrable=True,
+                initially="IMMEDIATE",
+            ),
+            nullable=nullable,
+            unique=unique,
+        ),
+    )
 
 
 class Specialization(SQLModel, table=True):
@@ -38,9 +95,13 @@ class Specialization(SQLModel, table=True):
 
 class Course(SQLModel, table=True):
     __tablename__ = "course"
+    __table_args__ = (
+        UniqueConstraint("specialization_id", "slug"),
+        Index("ix_course_specialization_id", "specialization_id", "position"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    specialization_id: int = Field(foreign_key="specialization.id", ondelete="CASCADE", index=True)
+    specialization_id: int = _ref("specialization.id")
     position: int
     slug: str
     title: str
@@ -51,9 +112,13 @@ class Course(SQLModel, table=True):
 
 class Topic(SQLModel, table=True):
     __tablename__ = "topic"
+    __table_args__ = (
+        UniqueConstraint("course_id", "slug"),
+        Index("ix_topic_course_id", "course_id", "position"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    course_id: int = Field(foreign_key="course.id", ondelete="CASCADE", index=True)
+    course_id: int = _ref("course.id")
     position: int
     slug: str
     title: str
@@ -70,18 +135,16 @@ class Progress(SQLModel, table=True):
     """
 
     __tablename__ = "progress"
+    __table_args__ = (
+        CheckConstraint(one_of("status", Status), name="ck_progress_status"),
+        CheckConstraint(ONE_OWNER, name="ck_progress_one_owner"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    specialization_id: int | None = Field(
-        default=None, foreign_key="specialization.id", ondelete="CASCADE", unique=True
-    )
-    course_id: int | None = Field(
-        default=None, foreign_key="course.id", ondelete="CASCADE", unique=True
-    )
-    topic_id: int | None = Field(
-        default=None, foreign_key="topic.id", ondelete="CASCADE", unique=True
-    )
-    status: str = Field(default=Status.TODO)
+    specialization_id: int | None = _ref("specialization.id", nullable=True, unique=True)
+    course_id: int | None = _ref("course.id", nullable=True, unique=True)
+    topic_id: int | None = _ref("topic.id", nullable=True, unique=True)
+    status: str = Field(default=Status.TODO, sa_column_kwargs={"server_default": "todo"})
     started_on: dt.date | None = None
     completed_on: dt.date | None = None
 
@@ -90,17 +153,15 @@ class Note(SQLModel, table=True):
     """A dated note on any item: one list per item, oldest first."""
 
     __tablename__ = "note"
+    __table_args__ = (
+        CheckConstraint(ONE_OWNER, name="ck_note_one_owner"),
+        *(Index(f"ix_note_{c}", c) for c in OWNER_COLUMNS),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    specialization_id: int | None = Field(
-        default=None, foreign_key="specialization.id", ondelete="CASCADE", index=True
-    )
-    course_id: int | None = Field(
-        default=None, foreign_key="course.id", ondelete="CASCADE", index=True
-    )
-    topic_id: int | None = Field(
-        default=None, foreign_key="topic.id", ondelete="CASCADE", index=True
-    )
+    specialization_id: int | None = _ref("specialization.id", nullable=True)
+    course_id: int | None = _ref("course.id", nullable=True)
+    topic_id: int | None = _ref("topic.id", nullable=True)
     written_on: dt.date
     text: str
 
@@ -109,17 +170,15 @@ class Link(SQLModel, table=True):
     """A link the learner keeps on an item: their notebook, a summary, a video."""
 
     __tablename__ = "link"
+    __table_args__ = (
+        CheckConstraint(ONE_OWNER, name="ck_link_one_owner"),
+        *(Index(f"ix_link_{c}", c) for c in OWNER_COLUMNS),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    specialization_id: int | None = Field(
-        default=None, foreign_key="specialization.id", ondelete="CASCADE", index=True
-    )
-    course_id: int | None = Field(
-        default=None, foreign_key="course.id", ondelete="CASCADE", index=True
-    )
-    topic_id: int | None = Field(
-        default=None, foreign_key="topic.id", ondelete="CASCADE", index=True
-    )
+    specialization_id: int | None = _ref("specialization.id", nullable=True)
+    course_id: int | None = _ref("course.id", nullable=True)
+    topic_id: int | None = _ref("topic.id", nullable=True)
     url: str
     title: str | None = None
     added_on: dt.date
@@ -129,9 +188,13 @@ class Review(SQLModel, table=True):
     """One review of a finished topic, and when the next one is due."""
 
     __tablename__ = "review"
+    __table_args__ = (
+        CheckConstraint(one_of("grade", Grade), name="ck_review_grade"),
+        Index("ix_review_topic_id", "topic_id", "reviewed_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    topic_id: int = Field(foreign_key="topic.id", ondelete="CASCADE", index=True)
+    topic_id: int = _ref("topic.id")
     reviewed_on: dt.date
     grade: str
     interval_days: int
@@ -144,7 +207,7 @@ class Goal(SQLModel, table=True):
     __tablename__ = "goal"
 
     id: int | None = Field(default=None, primary_key=True)
-    specialization_id: int = Field(foreign_key="specialization.id", ondelete="CASCADE", unique=True)
+    specialization_id: int = _ref("specialization.id", unique=True)
     target_on: dt.date
 
 
@@ -156,8 +219,8 @@ class Command(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: str  # ISO 8601 UTC timestamp
     line: str  # the command as typed, less global options
-    undoes: int | None = Field(default=None, foreign_key="command.id")
-    undone_by: int | None = Field(default=None, foreign_key="command.id")
+    undoes: int | None = _ref("command.id", nullable=True, cascade=False)
+    undone_by: int | None = _ref("command.id", nullable=True, cascade=False)
 
 
 class Change(SQLModel, table=True):
@@ -167,12 +230,28 @@ class Change(SQLModel, table=True):
     """
 
     __tablename__ = "change"
-    __table_args__ = (Index("ix_change_row", "table_name", "row_id", "command_id"),)
+    __table_args__ = (
+        CheckConstraint(one_of("op", Op), name="ck_change_op"),
+        Index("ix_change_command_id", "command_id"),
+        Index("ix_change_row", "table_name", "row_id", "command_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    command_id: int = Field(foreign_key="command.id", index=True)
+    command_id: int = _ref("command.id", cascade=False)
     table_name: str
     row_id: int
     op: str  # insert | update | delete
     old: str | None = None
     new: str | None = None
+
+
+#: The tables whose every row change the history triggers record, in the
+#: order a catalog is built.
+TRACKED: tuple[type[SQLModel], ...] = (
+    Specialization, Course, Topic, Progress, Note, Link, Review, Goal,
+)  # fmt: skip
+
+
+def columns_of(model: type[SQLModel]) -> tuple[str, ...]:
+    """A table's column names in declared order: the one list backups, imports and triggers use."""
+    return tuple(c.name for c in model.__table__.columns)  # type: ignore[attr-defined]

@@ -2,7 +2,9 @@
 
 `--db` wins, then `COURSETRACK_DB`, then the platform's user data directory
 (`~/.local/share/coursetrack/coursetrack.db` on Linux, honouring XDG_DATA_HOME).
-A value with `://` is taken as a SQLAlchemy URL rather than a file path.
+A value with `://` is taken as a URL rather than a file path: a SQLite URL
+(`sqlite:///file.db`) or a PostgreSQL one (`postgresql://me@host/db`, or on a
+unix socket `postgresql://me@/db?host=/run/postgresql`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def default_db_path() -> Path:
 
 
 def resolve_db(option: str | None) -> str:
-    """The store to use, as a file path or a SQLAlchemy URL."""
+    """The store to use, as a file path or a URL (SQLite or PostgreSQL)."""
     if option is not None:
         if not option.strip():
             raise StoreError(

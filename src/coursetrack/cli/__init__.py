@@ -33,7 +33,7 @@ from coursetrack.cli import (
 )
 from coursetrack.cli.context import settings
 from coursetrack.cli.help import plain_help
-from coursetrack.cli.plain_values import plain_values
+from coursetrack.cli.plain_values import light_coercion
 from coursetrack.errors import CoursetrackError
 
 
@@ -45,7 +45,7 @@ class _Group(TyperGroup):
         if extra.get("resilient_parsing"):
             _raw_values(self)
         else:
-            plain_values(self)
+            light_coercion(self)
         argv = list(args)
         try:
             ctx = super().make_context(info_name, args, **extra)

@@ -55,7 +55,7 @@ def _whole(value: Any) -> int | None:
     return None
 
 
-def plain_values(command: Any) -> None:
+def light_coercion(command: Any) -> None:
     """Give every plain text, flag or whole-number parameter under `command` the light
     coercion, including the --help option Click makes on first use."""
     every = command.get_params
@@ -68,7 +68,7 @@ def plain_values(command: Any) -> None:
 
     command.get_params = get_params
     for sub in getattr(command, "commands", {}).values():
-        plain_values(sub)
+        light_coercion(sub)
 
 
 def _lighten(param: Any) -> None:

@@ -14,13 +14,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, text
+from sqlalchemy import DateTime, cast, func, text
 from sqlmodel import Session, col, select
 
 from coursetrack.dates import start_of
 from coursetrack.errors import ConflictError, InputError, Refused
 from coursetrack.models import Command
 from coursetrack.refs import resolve
+from coursetrack.store.schema import defer_foreign_keys
 
 #: Tables whose rows belong to an item through owner columns.
 _OWNED = ("progress", "note", "link", "review", "goal")
@@ -78,17 +79,29 @@ _ITEMS = ("specialization", "course", "topic")
 _PARENT = {"specialization": None, "course": "specialization", "topic": "course"}
 _OWNER_COLUMNS = (("topic", 2), ("course", 1), ("specialization", 0))
 
-#: One change, without decoding its JSON: a change may hold a 50 MB note, and
-#: naming it needs only a slug and the ids of its item's parents.
-_LIGHT = text(
-    """SELECT id, table_name, row_id, op,
-              json_extract(old, '$.slug'), json_extract(new, '$.slug'),
-              coalesce(json_extract(new, '$.specialization_id'),
-                       json_extract(old, '$.specialization_id')),
-              coalesce(json_extract(new, '$.course_id'), json_extract(old, '$.course_id')),
-              coalesce(json_extract(new, '$.topic_id'), json_extract(old, '$.topic_id'))
+
+def _light(dialect: str):
+    """One change, without decoding its JSON: a change may hold a 50 MB note, and
+    naming it needs only a slug and the ids of its item's parents.
+
+    The history's JSON is text on both engines; SQLite reads into it with
+    `json_extract`, PostgreSQL with `->>` (then casts the ids back to integers).
+    """
+
+    def field(column: str, key: str, *, integer: bool = False) -> str:
+        if dialect != "postgresql":
+            return f"json_extract({column}, '$.{key}')"
+        value = f"(CAST({column} AS json) ->> '{key}')"
+        return f"CAST({value} AS INTEGER)" if integer else value
+
+    def either(key: str) -> str:
+        return f"coalesce({field('new', key, integer=True)}, {field('old', key, integer=True)})"
+
+    return text(
+        f"""SELECT id, table_name, row_id, op, {field("old", "slug")}, {field("new", "slug")},
+              {either("specialization_id")}, {either("course_id")}, {either("topic_id")}
        FROM change WHERE command_id = :command ORDER BY id DESC"""
-)
+    )
 
 
 class _Past:
@@ -207,8 +220,9 @@ def _walk(
     """
     past = _Past(session)
     conn = session.connection()
+    light_sql = _light(conn.dialect.name)
     for command in commands:
-        rows = conn.execute(_LIGHT, {"command": command.id}).all()
+        rows = conn.execute(light_sql, {"command": command.id}).all()
         for row in rows:  # rows this command removed still name their children
             if row.table_name in _ITEMS:
                 values = _values(row, old=row.op != "insert")
@@ -309,9 +323,13 @@ def log_entries(
     query = select(Command).order_by(col(Command.id).desc())
     if since is not None:
         # From that day's midnight in the user's zone, compared as moments: SQLite's
-        # datetime() turns any stored offset (older stores kept local ones) into UTC.
-        start = start_of(since).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-        query = query.where(func.datetime(Command.at) >= start)
+        # datetime() turns any stored offset (older stores kept local ones) into UTC;
+        # PostgreSQL reads the ISO stamp as a timestamp with its zone.
+        start = start_of(since).astimezone(dt.UTC)
+        if session.connection().dialect.name == "postgresql":
+            query = query.where(cast(Command.at, DateTime(timezone=True)) >= start)
+        else:
+            query = query.where(func.datetime(Command.at) >= start.strftime("%Y-%m-%d %H:%M:%S"))
     wanted = None
     if ref is not None:
         target = resolve(session, ref)
@@ -412,7 +430,7 @@ def undo_command(
     current = session.info.get("command_id")
     entry = undo_candidate(session, command_id=command_id, detail=detail)
     conn = session.connection()
-    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # rows come back in any order
+    defer_foreign_keys(conn)  # rows come back in any order
     reverted = _revert_all(conn, entry.id)  # type: ignore[arg-type]
     _refuse_if_later_rows_went(conn, entry, current)
     target = session.get(Command, entry.id)
@@ -463,9 +481,11 @@ _TABLES = {"specialization", "course", "topic", *_OWNED}
 def _revert_all(conn, command_id: int) -> int:
     """Replay a command's changes backwards; a run of one shape is one executemany.
 
-    Only the values an undo needs are decoded (none for an insert), and the
-    statements go straight to sqlite3, which keeps them prepared: undoing the
-    removal of a 100,000-topic program is 200,000 rows.
+    Only the values an undo needs are decoded (none for an insert). On SQLite
+    the statements go straight to sqlite3, which keeps them prepared: undoing
+    the removal of a 100,000-topic program is 200,000 rows. PostgreSQL checks
+    the deferred foreign keys before this returns, so a conflict is refused
+    here, with its reason, rather than at commit.
     """
     rows = conn.execute(
         text(
@@ -474,21 +494,36 @@ def _revert_all(conn, command_id: int) -> int:
         ),
         {"c": command_id},
     ).all()
-    raw = conn.connection.driver_connection
+    from sqlalchemy.exc import IntegrityError
+
+    pg = conn.dialect.name == "postgresql"
+    raw = None if pg else conn.connection.driver_connection
+
+    def run(sql: str, batch: list[dict]) -> None:
+        if raw is None:
+            conn.execute(text(sql), batch)
+        else:
+            raw.executemany(sql, batch)
+
     pending_sql, pending = "", []
     try:
         for table, row_id, op, old in rows:
             sql, params = _reverse(table, row_id, op, json.loads(old) if old else {})
             if sql != pending_sql and pending:
-                raw.executemany(pending_sql, pending)
+                run(pending_sql, pending)
                 pending = []
             pending_sql = sql
             pending.append(params)
         if pending:
-            raw.executemany(pending_sql, pending)
-    except sqlite3.IntegrityError as exc:
+            run(pending_sql, pending)
+        if pg:
+            conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+    except (sqlite3.IntegrityError, IntegrityError) as exc:
+        reason = exc.orig if isinstance(exc, IntegrityError) else exc
+        first = str(reason).splitlines()[0] if str(reason) else type(reason).__name__
         raise ConflictError(
-            f"cannot undo #{command_id}: a later change is in the way ({exc}); nothing was changed"
+            f"cannot undo #{command_id}: a later change is in the way ({first}); "
+            "nothing was changed"
         ) from None
     return len(rows)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Date, TextClause, bindparam, text
 from sqlmodel import Session, select
 
 from coursetrack.dates import today
@@ -78,15 +78,23 @@ def _unit_ref(target: Target, column: str, unit_id: int, title: str) -> str:
     return f"{title!r} in {target.ref}"
 
 
+def _dated(sql: str) -> TextClause:
+    """`sql` with `:on` bound as a date: PostgreSQL needs the type where `:on` is a
+    value of its own (a CASE, an INSERT's SELECT list); SQLite gets the same ISO text."""
+    return text(sql).bindparams(bindparam("on", type_=Date))
+
+
 def mark_done(
     session: Session, *, refs: list[str], on: dt.date | None, note: str | None = None
 ) -> list[Change]:
     """Mark every open unit under each ref done on `on` (None: today, see `not_before`)."""
     targets = [resolve(session, ref) for ref in refs]
     conn = session.connection()
-    day = (on or today()).isoformat()
+    day = on or today()
     # a day left out is today, but never before the unit's start (see `dates.not_before`)
-    completed = ":on" if on is not None else "max(:on, coalesce(started_on, :on))"
+    completed = (
+        ":on" if on is not None else "CASE WHEN started_on > :on THEN started_on ELSE :on END"
+    )
     changes = []
     for target in targets:
         session.flush()
@@ -96,7 +104,7 @@ def mark_done(
             early = (
                 on is not None
                 and conn.execute(
-                    text(
+                    _dated(
                         f"SELECT {column}, started_on FROM progress WHERE {column} IN ({units}) "
                         "AND status != :done AND started_on > :on ORDER BY started_on DESC LIMIT 1"
                     ),
@@ -116,14 +124,14 @@ def mark_done(
                 args,
             ).scalar_one()
             changed += conn.execute(
-                text(
+                _dated(
                     f"UPDATE progress SET status = :done, completed_on = {completed} "
                     f"WHERE {column} IN ({units}) AND status != :done"
                 ),
                 args,
             ).rowcount
             changed += conn.execute(
-                text(
+                _dated(
                     f"INSERT INTO progress ({column}, status, completed_on) "
                     f"SELECT unit.id, :done, :on FROM ({units}) AS unit "
                     f"WHERE NOT EXISTS (SELECT 1 FROM progress WHERE {column} = unit.id) "

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from coursetrack import paths
 from coursetrack.errors import StoreError
+from coursetrack.store import schema
 from coursetrack.store.engine import (
     BUSY_TIMEOUT_ENV,
     DEFAULT_BUSY_TIMEOUT,
@@ -33,11 +34,13 @@ from coursetrack.store.inspect import (
     _backup,
     _inspect_file,
     _parse_url,
+    _postgres_url,
     _read_only_file_system,
     _read_url,
     _sqlite_file,
+    url_secrets,
 )
-from coursetrack.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, _migrate
+from coursetrack.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine
@@ -56,12 +59,19 @@ __all__ = [
 
 
 class Store:
-    """An opened store: the engine plus where it came from."""
+    """An opened store: the engine plus where it came from.
 
-    def __init__(self, target: str, engine: Engine, *, exists: bool) -> None:
+    `target` is how messages name the store: as the user typed it, any password
+    masked; `secrets` are the password's spellings, masked in every error too.
+    """
+
+    def __init__(
+        self, target: str, engine: Engine, *, exists: bool, secrets: tuple[str, ...] = ()
+    ) -> None:
         self.target = target
         self.engine = engine
         self.exists = exists
+        self.secrets = secrets
         self._wal: bool | None = None
         self.notify: Notify | None = None  # told when a write waits for another
 
@@ -75,11 +85,22 @@ class Store:
         """
         self.engine.dispose()
 
+    @property
+    def dialect(self) -> str:
+        """The engine: "sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """One read transaction: on PostgreSQL a single snapshot (REPEATABLE READ, READ ONLY)."""
         from sqlmodel import Session
 
-        with _translate_errors(self.target), Session(self.engine) as session:
+        bind = self.engine
+        if self.dialect == "postgresql":
+            bind = bind.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with _translate_errors(self.target, self.secrets), Session(bind) as session:
             yield session
 
     @contextmanager
@@ -107,7 +128,7 @@ class Store:
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
         with contextlib.ExitStack() as stack:
-            stack.enter_context(_translate_errors(self.target))
+            stack.enter_context(_translate_errors(self.target, self.secrets))
             if not self._snapshots():
                 if seen is not None:
                     seen.rollback()  # without WAL its read lock would block our commit
@@ -123,19 +144,24 @@ class Store:
             session.add(record)
             session.flush()
             session.info["command_id"] = record.id
+            # the history triggers record this transaction's changes under this command
+            schema.bind_command(session.connection(), record.id)
             yield session
 
     def _snapshots(self) -> bool:
         """Whether a reader can keep its view of the store while this process writes.
 
-        Only in WAL mode, and only with a connection of its own (an in-memory
-        store shares one).
+        On SQLite only in WAL mode, and only with a connection of its own (an
+        in-memory store shares one); always on PostgreSQL, whose readers never
+        block a writer.
         """
         from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
+        if self.dialect == "postgresql":
+            return True
         if self._wal is None:
             shared = isinstance(self.engine.pool, SingletonThreadPool | StaticPool)
-            if shared or self.engine.dialect.name != "sqlite":
+            if shared or self.dialect != "sqlite":
                 self._wal = False
                 return False
             with self.engine.connect() as conn:
@@ -165,20 +191,34 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     url, shown = _parse_url(target)
     backend = url.get_backend_name()
     if backend == "postgresql":
-        # Issue 12 adds PostgreSQL here; until then, say so rather than half-work.
-        raise StoreError(
-            f"PostgreSQL stores are not supported yet ({shown}); use a SQLite file: "
-            "--db PATH or --db sqlite:///PATH"
-        )
+        return _open_postgres(_postgres_url(url, shown), shown, notify=notify)
     if backend != "sqlite" or url.get_driver_name() != "pysqlite":
         raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
     path = _sqlite_file(url, shown)
     if path is None:  # in memory: nothing on disk to check
         with _translate_errors(shown):
             engine = _make_engine(url, shown)
-            _migrate(engine)
+            schema.migrate(engine, shown=shown)
         return Store(shown, engine, exists=True)
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
+
+
+def _open_postgres(url: URL, shown: str, *, notify: Notify | None) -> Store:
+    """Open a PostgreSQL store, bringing its schema up to date (under the write lock).
+
+    A migration that waits for another writer says so, as a write does.
+    """
+    secrets = url_secrets(url)
+    with _translate_errors(shown, secrets):
+        engine = _make_engine(url, shown)
+        try:
+            schema.migrate(
+                engine.execution_options(on_wait=notify) if notify else engine, shown=shown
+            )
+        except BaseException:
+            engine.dispose()
+            raise
+    return Store(shown, engine, exists=True, secrets=secrets)
 
 
 def _open_file(
@@ -196,7 +236,7 @@ def _open_file(
     version = _inspect_file(real, shown)
     if version is None and not write:
         engine = _make_engine("sqlite://")
-        _migrate(engine)
+        schema.migrate(engine, shown=shown)
         return Store(shown, engine, exists=False)
     if write and version is not None and _read_only_file_system(real):
         raise StoreError(
@@ -225,5 +265,5 @@ def _open_file(
                     f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
                     f"a copy of the old store is at {saved}"
                 )
-        _migrate(engine)
+        schema.migrate(engine, shown=shown)
     return Store(shown, engine, exists=True)

@@ -1,28 +1,46 @@
-"""Engines and transactions.
+"""Engines and transactions, on SQLite and on PostgreSQL.
 
-Every connection gets foreign keys, WAL and a busy timeout. The pysqlite
-driver's own implicit transactions are switched off so that coursetrack says
-when a transaction begins: reads with a plain `BEGIN`, writes with
-`BEGIN IMMEDIATE`. Taking the write lock up front is what keeps two processes
-writing at once from losing an update or failing half-way with "database is
-locked"; the second simply waits for the first.
+Each command is one transaction, and writers take the write lock first thing,
+so that two processes writing at once never lose an update nor fail half-way;
+the second simply waits for the first (saying so after a second), up to
+`COURSETRACK_BUSY_TIMEOUT`.
+
+SQLite: every connection gets foreign keys, WAL and a busy timeout. The
+pysqlite driver's own implicit transactions are switched off so that
+coursetrack says when a transaction begins: reads with a plain `BEGIN`, writes
+with `BEGIN IMMEDIATE`.
+
+PostgreSQL (psycopg 3): a write takes a transaction-scoped advisory lock
+(`pg_advisory_xact_lock`) as its first statement, which serializes writers as
+`BEGIN IMMEDIATE` does and is released by the commit or rollback, whatever
+happens to the process. The busy timeout becomes the transaction's
+`lock_timeout`. A read is one REPEATABLE READ, READ ONLY transaction: one
+snapshot for the whole command, which never waits for a writer.
+
+Execution option `sqlite_begin="IMMEDIATE"` marks a write transaction on both
+engines (the name is SQLite's; `schema` uses it for migrations too).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
 from coursetrack.store.inspect import _check_ours, _identify
+from coursetrack.store.schema import APPLICATION_ID
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine
     from sqlalchemy.engine import Connection
-    from sqlalchemy.exc import DBAPIError
+
+#: The advisory lock every PostgreSQL writer takes: one per database, as a SQLite
+#: file has one write lock. The number is the store's application id ("CTrc").
+WRITE_LOCK_KEY = APPLICATION_ID
 
 BUSY_TIMEOUT_ENV = "COURSETRACK_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0
@@ -49,7 +67,13 @@ def busy_timeout() -> float:
 
 
 def _make_engine(url: str | URL, where: str = "the store") -> Engine:
+    """An engine for the store at `url` (already checked by `open_store`); `where` names it."""
     from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url)
+    if url.get_backend_name() == "postgresql":
+        return _make_postgres_engine(url)
 
     engine = create_engine(url, connect_args={"timeout": busy_timeout()})
 
@@ -112,23 +136,172 @@ def _begin_or_say_we_wait(conn: Connection, on_wait: Notify) -> None:
         raw.execute(f"PRAGMA busy_timeout = {int(total * 1000)}")
 
 
-@contextmanager
-def _translate_errors(target: str) -> Iterator[None]:
-    """Turn the driver's errors into a message about the store."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
+def _make_postgres_engine(url: URL) -> Engine:
+    """An engine on psycopg 3 whose transactions follow the rules in this module's docstring."""
+    from sqlalchemy import create_engine, event
 
+    args: dict[str, object] = {"application_name": "coursetrack"}
+    if "connect_timeout" not in url.query:
+        args["connect_timeout"] = 10  # libpq waits forever for a host that does not answer
+    engine = create_engine(url, connect_args=args)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        total = busy_timeout()
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
+        if options.get("sqlite_begin") == "IMMEDIATE":
+            _lock_or_say_we_wait(conn, options.get("on_wait"), total)
+
+    return engine
+
+
+def _lock_ms(seconds: float) -> int:
+    """PostgreSQL's lock_timeout in ms; 0 there means wait forever, so never 0."""
+    return max(1, int(seconds * 1000))
+
+
+def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float) -> None:
+    """Take the write lock; if another writer holds it past a second, say so, then wait on.
+
+    Probed through the driver inside a savepoint, so that the first, short
+    wait can time out without aborting the transaction; the last attempt goes
+    through SQLAlchemy, so that its failure is reported like any other.
+    """
+    import psycopg
+
+    lock = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+    first = min(WAIT_NOTICE_AFTER, total)
+    if on_wait is not None and total > first:
+        raw = conn.connection.driver_connection
+        if raw.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})").fetchone()[0]:
+            return
+        raw.execute("SAVEPOINT coursetrack_wait")
+        raw.execute(f"SET LOCAL lock_timeout = {_lock_ms(first)}")
+        try:
+            raw.execute(lock)
+        except psycopg.errors.LockNotAvailable:
+            raw.execute("ROLLBACK TO SAVEPOINT coursetrack_wait")
+            on_wait(
+                "another coursetrack command is writing to the store; waiting for it "
+                f"(up to {total:g} s)"
+            )
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total - first)}")
+        else:
+            raw.execute("RELEASE SAVEPOINT coursetrack_wait")
+            return
+    try:
+        conn.exec_driver_sql(lock)
+    finally:
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
+
+
+def mask(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """`text` with every secret (a URL's password) replaced by ***."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+@contextmanager
+def _translate_errors(target: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
+    """Turn the driver's errors into one line about the store, with no password in it.
+
+    Driver errors come wrapped by SQLAlchemy, or raw where coursetrack talks to
+    the driver itself (the write lock's first probe, undo's batches).
+    """
     try:
         yield
-    except OperationalError as exc:
-        raise StoreError(_explain(target, exc)) from None
-    except DBAPIError as exc:
-        raise StoreError(f"the store {target} failed: {exc.orig}") from None
+    except Exception as exc:
+        orig = _driver_error(exc)
+        if orig is None:
+            raise
+        raise StoreError(mask(_explain(target, orig), secrets)) from None
 
 
-def _explain(target: str, exc: DBAPIError) -> str:
-    if isinstance(exc.orig, sqlite3.Error):
-        return sqlite_message(target, exc.orig)
-    return f"the store {target} failed: {exc.orig}"
+def _driver_error(exc: Exception) -> BaseException | None:
+    """The sqlite3 or psycopg error behind `exc`; None for anything else."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        return exc.orig
+    psycopg = sys.modules.get("psycopg")  # loaded whenever a PostgreSQL store is open
+    if isinstance(exc, sqlite3.Error) or (psycopg is not None and isinstance(exc, psycopg.Error)):
+        return exc
+    return None
+
+
+def _explain(target: str, exc: BaseException) -> str:
+    """One line about the driver error `exc`, which the store named `target` raised."""
+    if isinstance(exc, sqlite3.Error):
+        return sqlite_message(target, exc)
+    if type(exc).__module__.startswith("psycopg"):
+        return postgres_message(target, exc)
+    return f"the store {target} failed: {_first_line(exc)}"
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+#: PostgreSQL's SQLSTATE codes (exact, or by class: the first two characters)
+#: and what they mean to a user.
+_POSTGRES_MEANINGS = {
+    "55P03": "busy",  # lock_not_available: lock_timeout ran out
+    "40001": "serialization",  # serialization_failure
+    "40P01": "deadlock",  # deadlock_detected
+    "25006": "read-only",  # read_only_sql_transaction (a standby, a read-only role)
+    "53": "full",  # insufficient_resources: disk full, out of memory
+    "08": "lost",  # connection_exception
+    "57P01": "lost",  # admin_shutdown
+    "57P02": "lost",  # crash_shutdown
+    "57P03": "lost",  # cannot_connect_now (starting up)
+    "28": "denied",  # invalid_authorization_specification
+    "42501": "denied",  # insufficient_privilege
+}
+
+
+def postgres_message(target: str, exc: BaseException) -> str:
+    """One line about a psycopg error, told apart by its SQLSTATE, not its text.
+
+    A connection that fails before the server answers a query (server down,
+    wrong socket, unknown database or role, bad password) carries no SQLSTATE
+    in libpq; it is reported as "cannot connect" with libpq's own reason.
+    """
+    state = getattr(exc, "sqlstate", None)
+    if state is None:
+        return f"cannot connect to the store {target}: {_connect_reason(exc)}"
+    meaning = _POSTGRES_MEANINGS.get(state) or _POSTGRES_MEANINGS.get(state[:2])
+    again = "nothing was changed, run the command again"
+    if meaning == "busy":
+        return (
+            f"the store {target} is busy: another coursetrack held it for more than "
+            f"{busy_timeout():g} s; {again}"
+        )
+    if meaning == "serialization":
+        return f"the store {target} was changed by another command at the same time; {again}"
+    if meaning == "deadlock":
+        return f"the store {target} was deadlocked with another command; {again}"
+    if meaning == "read-only":
+        return f"the store {target} is read-only; nothing was changed"
+    if meaning == "full":
+        return f"cannot write the store {target} ({_first_line(exc)}); nothing was changed"
+    if meaning == "lost":
+        return f"lost the connection to the store {target} ({_first_line(exc)}); {again}"
+    if meaning == "denied":
+        return f"the store {target} refused access: {_first_line(exc)}"
+    return f"the store {target} failed: {_first_line(exc)}"
+
+
+def _connect_reason(exc: BaseException) -> str:
+    """libpq's reason for a failed connection, without its "connection to server ... failed"."""
+    text = _first_line(exc)
+    reason = text.rsplit(" failed: ", 1)[-1].strip()
+    for prefix in ("connection is bad:", "connection failed:", "FATAL:"):
+        reason = reason.removeprefix(prefix).strip()
+    return f"{reason}; check the URL, and that the server is running"
 
 
 #: SQLite's result codes (`sqlite_errorname`, primary part) and what they mean to a user.

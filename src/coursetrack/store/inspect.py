@@ -137,28 +137,81 @@ def _backup(path: Path, version: int) -> Path:
     return target
 
 
-_URL_HELP = "give a file path, or a SQLite URL such as sqlite:///coursetrack.db"
+_URL_HELP = (
+    "give a file path, a SQLite URL such as sqlite:///coursetrack.db, "
+    "or a PostgreSQL URL such as postgresql://me@host/coursetrack"
+)
+
+#: The install command that brings the PostgreSQL driver.
+POSTGRES_EXTRA = "pip install 'coursetrack[postgresql]'"
 
 #: Query parameters the pysqlite driver takes itself; any other belongs to a
 #: SQLite URI and needs uri=true (without it SQLAlchemy warns and drops it).
 _DRIVER_PARAMETERS = {"uri", "timeout", "check_same_thread", "isolation_level", "detect_types"}
 
 
-def _parse_url(target: str) -> tuple[URL, str]:
-    """The parsed URL and how to show it: its password, if any, masked."""
+def mask_url(target: str) -> str:
+    """`target` as typed, its password (in the user part or a password= parameter) masked.
+
+    Masked in the text rather than re-rendered from the parsed URL, so that the
+    rest reads as the user wrote it (SQLAlchemy's rendering escapes a file: URI
+    or a socket folder). The user part follows SQLAlchemy's own URL pattern: the
+    password runs to the first @.
+    """
     import re
 
+    masked = re.sub(r"^([\w+.-]+://[^:/@]*:)[^@]*@", r"\1***@", target)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", masked, flags=re.IGNORECASE)
+
+
+def url_secrets(url: URL) -> tuple[str, ...]:
+    """Every spelling of the URL's password, to mask it in any message (longest first)."""
+    from urllib.parse import quote, unquote
+
+    found: set[str] = set()
+    if url.password:
+        found.add(str(url.password))
+    for key, value in url.query.items():
+        if key.lower() == "password":
+            found.update([value] if isinstance(value, str) else value)
+    for secret in list(found):
+        found.update({quote(secret, safe=""), quote(secret), unquote(secret)})
+    return tuple(sorted((s for s in found if s), key=len, reverse=True))
+
+
+def _parse_url(target: str) -> tuple[URL, str]:
+    """The parsed URL and how to show it: its password, if any, masked."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
+    shown = mask_url(target)
     try:
         url = make_url(target)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        import re
+
         masked = re.sub(r"//[^/]*@", "//***@", target)  # whatever holds a password
         raise StoreError(f"{masked} is not a store URL; {_URL_HELP}") from None
-    if url.password is None:
-        return url, target  # as typed: SQLAlchemy's rendering escapes a file: URI
-    return url, url.render_as_string(hide_password=True)
+    for secret in url_secrets(url):
+        shown = shown.replace(secret, "***")
+    return url, shown
+
+
+def _postgres_url(url: URL, shown: str) -> URL:
+    """The URL on psycopg 3, which must be installed: plain postgresql:// would mean psycopg2."""
+    driver = url.get_driver_name()
+    if "+" in url.drivername and driver != "psycopg":
+        raise StoreError(
+            f"{shown}: coursetrack reaches PostgreSQL through psycopg 3 only; "
+            "write the URL as postgresql://... or postgresql+psycopg://..."
+        )
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise StoreError(
+            f"the store {shown} is on PostgreSQL, which needs the psycopg driver: {POSTGRES_EXTRA}"
+        ) from None
+    return url.set(drivername="postgresql+psycopg")
 
 
 def _connect_args(url: URL) -> tuple[str, bool]:

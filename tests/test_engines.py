@@ -1,0 +1,102 @@
+"""The suite runs on both engines, and says so when it cannot."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+
+#: A suite of two command tests, run in a child pytest whose PostgreSQL is switched off.
+_SUITE = """
+def test_status(store):
+    assert store.run("status").exit_code == 0
+
+
+def test_import(dls):
+    assert dls.rows("SELECT count(*) FROM topic") == [(17,)]
+"""
+_WITHOUT = """
+import sys
+import postgres
+{patch}
+import pytest
+sys.exit(pytest.main(["-q", "-rs", "-p", "no:cacheprovider", sys.argv[1]]))
+"""
+
+
+def _child_suite(tmp_path: Path, patch: str) -> subprocess.CompletedProcess:
+    for helper in ("conftest.py", "postgres.py"):
+        shutil.copy(HERE / helper, tmp_path / helper)
+    (tmp_path / "test_two.py").write_text(_SUITE)
+    code = _WITHOUT.format(patch=patch)
+    return subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("patch", "reason"),
+    [
+        (
+            "postgres.bindir = lambda: None",
+            "PostgreSQL tests skipped: no PostgreSQL server (initdb) found; "
+            "apt-get install postgresql, and pip install 'coursetrack[postgresql]'",
+        ),
+        (
+            "sys.modules['psycopg'] = None",
+            "PostgreSQL tests skipped: the psycopg driver is not installed; "
+            "apt-get install postgresql, and pip install 'coursetrack[postgresql]'",
+        ),
+    ],
+    ids=["no-server", "no-driver"],
+)
+def test_without_postgresql_its_half_skips_with_one_reason(
+    tmp_path: Path, patch: str, reason: str
+) -> None:
+    result = _child_suite(tmp_path, patch)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed, 2 skipped" in result.stdout, result.stdout
+    skips = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skips) == 1, skips
+    assert skips[0].startswith("SKIPPED [2] ") and skips[0].endswith(reason), skips
+
+
+def test_each_store_test_runs_on_both_engines() -> None:
+    """`store` and every fixture built on it are parametrized; sqlite_only keeps one run."""
+    files = [str(HERE / "test_history.py"), str(HERE / "test_store.py")]
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    names = [line.split("::")[-1] for line in collected.stdout.splitlines() if "::" in line]
+    ids = {n for n in names if n.startswith("test_log_lists_commands_newest_first")}
+    assert ids == {
+        "test_log_lists_commands_newest_first[sqlite]",
+        "test_log_lists_commands_newest_first[postgresql]",
+    }
+    assert "test_store_carries_our_id_and_schema_version[sqlite]" in names
+    assert "test_store_carries_our_id_and_schema_version[postgresql]" not in names
+
+
+def test_a_postgresql_store_is_a_fresh_database(store, engine: str) -> None:
+    """Each test starts from no store; values read back look as sqlite3 gives them."""
+    assert not store.exists()
+    assert store.dump() == []
+    if engine == "postgresql":
+        assert store.db.startswith("postgresql+psycopg://")
+        assert store.rows("SELECT ?::date, ?::boolean", "2026-01-02", True) == [("2026-01-02", 1)]
+    assert store.run("import", "deep-learning-specialization").exit_code == 0
+    assert store.exists()
+    assert store.rows("SELECT count(*) FROM topic WHERE title LIKE '%'") == [(17,)]
