@@ -1,10 +1,10 @@
 """`log`, `review`, `export markdown`, `note list` and `link list` read SQLite with sqlite3 alone.
 
 Each command runs in a real subprocess on a real store file, and the probe
-lists what it imported: neither SQLAlchemy nor SQLModel (most of a read's
-start-up time). pydantic is not checked: typer (0.29) itself imports it to
-coerce any command's parameters, so every command with arguments loads it
-whatever coursetrack does; coursetrack's reads import it only through SQLModel. The same command through a `sqlite:///` URL goes the
+lists what it imported: none of SQLAlchemy, SQLModel or pydantic (most of a
+read's start-up time; Typer's own pydantic coercion is skipped for plain values
+by `cli.plain_values`, whose choices and repeated options are checked here to
+give what Typer gives). The same command through a `sqlite:///` URL goes the
 SQLAlchemy way over the same SQL, and must print the same bytes.
 """
 
@@ -19,6 +19,8 @@ import pytest
 
 NOW = "2026-03-10T09:00:00+00:00"
 
+pytestmark = pytest.mark.sqlite_only  # the fast path is sqlite3's; PostgreSQL runs the rest
+
 _PROBE = """
 import sys
 sys.argv = ["coursetrack", *{args!r}]
@@ -29,7 +31,8 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlmodel", "sqlalchemy"))
+heavy = sorted({{m.split(".")[0] for m in sys.modules
+                if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "pydantic")}})
 print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 sys.exit(code)
 """
@@ -82,6 +85,7 @@ READS = [
     ["link", "list", "dls/1"],
     ["export", "markdown", "dls", "--date", "2026-03-10"],
     ["export", "markdown", "dls", "--format", "jekyll", "--dates", "--date", "2026-03-10"],
+    ["export", "markdown", "dls", "--tag", "a b", "--tag", "c", "--format", "plain"],
 ]
 
 
@@ -112,3 +116,31 @@ def test_a_bad_ref_is_one_line_on_the_fast_path(studied: Path, args, message: st
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert heavy == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--format", "jekyll"],
+        ["--format", "JEKYLL"],
+        ["--format", "nope"],
+        ["--format", "plain", "--tag", "x", "--tag", "y z"],
+        ["--tag", ""],
+        ["--intro", "missing.md"],
+    ],
+    ids=" ".join,
+)
+def test_export_markdown_options_read_as_typer_reads_them(dls, args, monkeypatch) -> None:
+    """The light coercion of a choice, a repeated option and a path changes nothing a user sees."""
+    from coursetrack.cli import plain_values
+
+    monkeypatch.setenv("COURSETRACK_NOW", NOW)
+    light = dls.run("export", "markdown", "dls", *args)
+    monkeypatch.setattr(plain_values, "_lighten", lambda param: None)
+    typer_own = dls.run("export", "markdown", "dls", *args)
+    assert (light.exit_code, light.stdout, light.stderr) == (
+        typer_own.exit_code,
+        typer_own.stdout,
+        typer_own.stderr,
+    )

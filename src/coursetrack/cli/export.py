@@ -181,8 +181,7 @@ def markdown(
       coursetrack export markdown dls --chart -o content/posts/dls/index.md
     """
     from coursetrack import blog, render
-    from coursetrack.catalog import read_text
-    from coursetrack.errors import CatalogError, InputError
+    from coursetrack.errors import InputError
     from coursetrack.services.export import post_data
 
     if chart and output in (None, "-"):
@@ -197,6 +196,9 @@ def markdown(
     when = blog.parse_post_date(date) if date is not None else None
     intro_text = None
     if intro is not None:
+        from coursetrack.catalog import read_text  # (catalog validation needs pydantic)
+        from coursetrack.errors import CatalogError
+
         try:
             intro_text = read_text(intro, label=f"--intro {intro}")
         except CatalogError as exc:
