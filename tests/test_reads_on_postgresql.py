@@ -1,43 +1,24 @@
 """The read SQL of `log`, `review`, `export markdown`, `note list` and `link list` on PostgreSQL.
 
-A store is built on SQLite by the real commands, copied row for row into a fresh
-PostgreSQL database (tables from the models), and each read service runs over
-both through a `Reader`: the results, and the post's bytes, must be the same.
-The server is the one named by COURSETRACK_TEST_PG (a SQLAlchemy URL to a
-database this test may create others from), else the development server's
-unix socket; without either, or without psycopg, the module is skipped with
-one reason. Once the suite's own PostgreSQL fixture is in place (lane hC) it
-can serve the same URL.
+A store is built on SQLite by the real commands, copied row for row into an
+empty PostgreSQL database (tables from the models, which carry the whole
+schema), and each read service runs over both through a `Reader`: the results,
+and the post's bytes, must be the same. (The command tests run every command
+on both engines too; this compares the two engines' answers to one set of
+rows directly.) The server is the suite's (`postgres_server`); without one the
+test skips with the suite's one reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-DEV_SOCKET = Path("/work/pg/sock")
-NOW = "2026-03-10T09:00:00+00:00"
-
-
-def _server_url() -> str | None:
-    if url := os.environ.get("COURSETRACK_TEST_PG"):
-        return url
-    if (DEV_SOCKET / ".s.PGSQL.5432").exists():
-        return f"postgresql+psycopg://ct@/postgres?host={DEV_SOCKET}"
-    return None
-
-
-psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (the postgresql extra)")
-SERVER = _server_url()
-pytestmark = pytest.mark.skipif(
-    SERVER is None, reason="no PostgreSQL server (set COURSETRACK_TEST_PG to a SQLAlchemy URL)"
-)
+pytestmark = pytest.mark.sqlite_only  # built on SQLite, then copied to PostgreSQL
 
 
 @pytest.fixture
@@ -66,21 +47,16 @@ def studied(dls, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def both(studied: Path) -> Iterator[tuple]:
+def both(studied: Path, postgres_server) -> Iterator[tuple]:
     """(SQLite reader, PostgreSQL reader) over the same rows."""
     from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
     from sqlmodel import SQLModel
 
     import coursetrack.models  # noqa: F401  (the tables)
     from coursetrack.store.reader import AlchemyReader, SqliteReader
 
-    assert SERVER is not None
-    name = f"hd2_reads_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(make_url(SERVER).set(database=name))
+    name = postgres_server.create_database(template="template0")  # empty: no triggers
+    engine = create_engine(postgres_server.url(name))
     try:
         source = sqlite3.connect(studied)
         source.row_factory = sqlite3.Row
@@ -110,9 +86,7 @@ def both(studied: Path) -> Iterator[tuple]:
         lite.close()
     finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+        postgres_server.drop_database(name)
 
 
 def same(both, read, *args, **kwargs):
