@@ -10,11 +10,11 @@ TODAY = dt.date.today().isoformat()
 
 
 def topic_state(store, course: int, topic: int) -> tuple:
-    """(status, started_on, completed_on, notes) of dls/course/topic, from the file."""
+    """(status, started_on, completed_on, notes) of dls/course/topic, from the store.
+
+    The notes are joined here, not by SQL: `group_concat` is SQLite's alone."""
     rows = store.rows(
-        "SELECT p.status, p.started_on, p.completed_on, "
-        "(SELECT group_concat(n.written_on || ' ' || n.text, '|') FROM note n "
-        " WHERE n.topic_id = t.id) FROM topic t "
+        "SELECT t.id, p.status, p.started_on, p.completed_on FROM topic t "
         "JOIN course c ON c.id = t.course_id "
         "LEFT JOIN progress p ON p.topic_id = t.id "
         "WHERE c.position = ? AND t.position = ?",
@@ -22,7 +22,9 @@ def topic_state(store, course: int, topic: int) -> tuple:
         topic,
     )
     assert len(rows) == 1
-    return rows[0]
+    topic_id, *state = rows[0]
+    notes = store.rows("SELECT written_on, text FROM note WHERE topic_id = ? ORDER BY id", topic_id)
+    return (*state, "|".join(f"{on} {text}" for on, text in notes) or None)
 
 
 def test_done_marks_a_topic_done_today(dls) -> None:

@@ -192,7 +192,7 @@ def reopen_items(session: Session, *, refs: list[str]) -> list[Change]:
                     args,
                 )
             units_total += conn.execute(
-                text(f"SELECT count(*) FROM ({units})"), params
+                text(f"SELECT count(*) FROM ({units}) AS unit"), params
             ).scalar_one()
             changed += conn.execute(
                 text(
