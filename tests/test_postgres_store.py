@@ -162,6 +162,34 @@ def _hold_write_lock(pg: Database):
     return holder
 
 
+def _release_once_waited_twice(pg: Database, holder, patience: float = 60.0) -> None:
+    """Let the write lock go once a writer has asked for it a second time.
+
+    A writer waits a second, says that it waits, then asks again: two waits
+    with different start times, seen in pg_stat_activity. Releasing on that,
+    rather than after a fixed delay, keeps the test right however slow the
+    machine is.
+    """
+    import time
+
+    import psycopg
+
+    starts: set[object] = set()
+    deadline = time.monotonic() + patience
+    with psycopg.connect(pg.conninfo, autocommit=True) as watcher:
+        while len(starts) < 2 and time.monotonic() < deadline:
+            starts.update(
+                row[0]
+                for row in watcher.execute(
+                    "SELECT query_start FROM pg_stat_activity WHERE datname = %s "
+                    "AND wait_event_type = 'Lock' AND query LIKE 'SELECT pg_advisory_xact_lock%%'",
+                    (pg.name,),
+                )
+            )
+            time.sleep(0.02)
+    holder.rollback()
+
+
 def test_a_writer_holding_the_lock_past_the_timeout_is_a_clear_error(
     pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -190,7 +218,7 @@ def test_a_writer_that_waits_says_so_then_goes_on(
     monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "20")
     assert cli(pg.url(), "add", "specialization", "Early").exit_code == 0  # the schema is made
     holder = _hold_write_lock(pg)
-    releaser = threading.Timer(1.5, holder.rollback)
+    releaser = threading.Thread(target=_release_once_waited_twice, args=(pg, holder))
     releaser.start()
     try:
         result = cli(pg.url(), "add", "specialization", "Late")
@@ -210,7 +238,7 @@ def test_the_first_command_on_an_empty_database_waits_for_a_writer_and_says_so(
 ) -> None:
     monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "20")
     holder = _hold_write_lock(pg)  # on an empty database: the first command migrates
-    releaser = threading.Timer(1.5, holder.rollback)
+    releaser = threading.Thread(target=_release_once_waited_twice, args=(pg, holder))
     releaser.start()
     try:
         result = cli(pg.url(), "add", "specialization", "First")
@@ -356,3 +384,23 @@ def test_the_history_never_records_the_url(pg: Database) -> None:
         ("add specialization One",),
         ("add specialization Two",),
     ]
+
+
+def test_a_writer_that_waits_in_vain_says_so_then_fails_cleanly(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli(pg.url(), "add", "specialization", "Early").exit_code == 0
+    monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "1.5")
+    holder = _hold_write_lock(pg)
+    try:
+        result = cli(pg.url(password="hunter2"), "add", "specialization", "Late")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "another coursetrack command is writing to the store; waiting for it (up to 1.5 s)",
+        f"Error: the store {pg.shown()} is busy: another coursetrack held it for more than "
+        "1.5 s; nothing was changed, run the command again",
+    ]
+    assert pg.rows("SELECT slug FROM specialization") == [("early",)]

@@ -187,13 +187,13 @@ def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float)
                 f"(up to {total:g} s)"
             )
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total - first)}")
+            conn.exec_driver_sql(lock)
+            # the rest of the transaction waits for other locks as long as any command
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
         else:
             raw.execute("RELEASE SAVEPOINT coursetrack_wait")
-            return
-    try:
-        conn.exec_driver_sql(lock)
-    finally:
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
+        return
+    conn.exec_driver_sql(lock)
 
 
 def mask(text: str, secrets: tuple[str, ...] = ()) -> str:
