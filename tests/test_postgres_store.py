@@ -404,3 +404,19 @@ def test_a_writer_that_waits_in_vain_says_so_then_fails_cleanly(
         "1.5 s; nothing was changed, run the command again",
     ]
     assert pg.rows("SELECT slug FROM specialization") == [("early",)]
+
+
+def test_the_urls_own_connection_settings_win(pg: Database) -> None:
+    from sqlalchemy import text
+
+    plain = db.open_store(pg.url(), write=True)
+    own = db.open_store(pg.url() + "&application_name=mine&connect_timeout=3", write=True)
+    try:
+        settings = text("SELECT current_setting('application_name')")
+        with plain.read() as session:
+            assert session.connection().execute(settings).scalar() == "coursetrack"
+        with own.read() as session:
+            assert session.connection().execute(settings).scalar() == "mine"
+    finally:
+        plain.close()
+        own.close()
