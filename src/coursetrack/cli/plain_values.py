@@ -11,6 +11,8 @@ message a user can see is Typer's, word for word.
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
 #: Longer digit strings go the slow way: pydantic decides what they mean.
@@ -18,7 +20,11 @@ _MAX_DIGITS = 18
 
 
 class _Plain:
-    """A Typer runtime parameter for text, flags and whole numbers that falls back to Typer's."""
+    """A Typer runtime parameter for text, flags and whole numbers that falls back to Typer's.
+
+    Also a choice (an Enum) given as its value, repeated text options, and an absent
+    path (a given one goes Typer's way: Path options carry checks of their own).
+    """
 
     __slots__ = ("annotation", "info")
 
@@ -28,9 +34,18 @@ class _Plain:
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
         if value is None:
-            return None
+            return () if param.multiple else None  # as Typer: a repeated option given none
         if self.annotation is str and isinstance(value, str):
             return value
+        repeated = self.annotation == list[str] and isinstance(value, tuple | list)
+        if repeated and all(isinstance(item, str) for item in value):
+            return list(value)
+        if isinstance(self.annotation, type) and issubclass(self.annotation, Enum):
+            if isinstance(value, self.annotation):  # its default
+                return value
+            for member in self.annotation:  # a choice as written (other spellings: Typer's)
+                if isinstance(value, str) and member.value == value:
+                    return member
         if self.annotation is bool and isinstance(value, bool):
             return value
         if self.annotation is int:
@@ -44,6 +59,10 @@ class _Plain:
     def _within(self, number: int) -> bool:
         low, high = getattr(self.info, "min", None), getattr(self.info, "max", None)
         return (low is None or number >= low) and (high is None or number <= high)
+
+
+def _is_enum(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, Enum)
 
 
 def _whole(value: Any) -> int | None:
@@ -76,11 +95,13 @@ def _lighten(param: Any) -> None:
     if descriptor is None or getattr(param, "_runtime_param", True) is not None:
         return
     info = descriptor.parameter_info
+    annotation = descriptor.annotation
+    repeated = annotation == list[str]  # a repeated text option (export markdown --tag)
     plain = (
-        descriptor.annotation in (str, int, bool)
+        (annotation in (str, int, bool, Path) or repeated or _is_enum(annotation))
         and descriptor.file_annotation is None
         and param.nargs == 1
-        and not param.multiple
+        and param.multiple == repeated
         and getattr(info, "parser", None) is None
         and getattr(info, "click_type", None) is None
         and not getattr(info, "clamp", False)
