@@ -60,14 +60,18 @@ def topics(store: Store) -> dict[str, list[str]]:
 
 
 def progress(store: Store) -> list[tuple]:
-    """Every progress row, named by the item it belongs to."""
-    return store.rows(
+    """Every progress row, named by the item it belongs to, with its item's notes
+    (joined here: `group_concat` and `IS` between columns are SQLite's alone)."""
+    notes: dict[tuple, list[str]] = {}
+    for *owner, text in store.rows(
+        "SELECT specialization_id, course_id, topic_id, text FROM note ORDER BY id"
+    ):
+        notes.setdefault(tuple(owner), []).append(text)
+    rows = store.rows(
         """
         SELECT coalesce(s.slug, cs.slug || '/' || c.slug, ts.slug || '/' || tc.slug || '/' || t.slug),
                p.status, p.started_on, p.completed_on,
-               (SELECT group_concat(n.text, '|') FROM note n
-                WHERE n.topic_id IS p.topic_id AND n.course_id IS p.course_id
-                  AND n.specialization_id IS p.specialization_id) AS notes
+               p.specialization_id, p.course_id, p.topic_id
         FROM progress p
         LEFT JOIN specialization s ON s.id = p.specialization_id
         LEFT JOIN course c ON c.id = p.course_id
@@ -78,6 +82,7 @@ def progress(store: Store) -> list[tuple]:
         ORDER BY 1
         """
     )
+    return [(*row[:4], "|".join(notes.get(tuple(row[4:]), [])) or None) for row in rows]
 
 
 def ok(store: Store, *args: str) -> str:
