@@ -256,11 +256,27 @@ def main() -> int:
             typer_floor,
             1.3,
         )
+        # Reads run through sqlite3 alone: their floor is what they cannot do without.
+        read_floor = measure(
+            "python -c 'import typer, rich.table, sqlite3'",
+            [PY, "-c", "import typer, rich.table, sqlite3"],
+            runs=runs,
+        )
         small = {}
-        for args in (["status"], ["status", "dls"], ["status", "dls/1"]):
+        for args in (["status"], ["status", "dls"], ["next"], ["show", "dls/1/1"]):
             figure = measure("coursetrack " + " ".join(args), coursetrack(*args), runs=runs)
             small[" ".join(args)] = figure
+            ratio(figure, read_floor, 2.0)
+        # Writes keep SQLModel sessions: their floor imports it.
+        for args in (["done", "dls/2/2"], ["start", "dls/3/1"], ["note", "dls/3", "bench"]):
+            figure = measure("coursetrack " + " ".join(args), coursetrack(*args), runs=runs)
             ratio(figure, deps_floor, 1.15)
+        # log, review and export markdown read through sqlite3 alone too (after the writes:
+        # the log has them to show). The post also needs yaml and markdown-it: its figure
+        # is reported against the same floor, for comparison.
+        for args in (["log", "-n", "5"], ["review"], ["export", "markdown", "dls"]):
+            figure = measure("coursetrack " + " ".join(args), coursetrack(*args), runs=runs)
+            ratio(figure, read_floor, 2.0)
 
         shipped_cases = {
             "status": ["status"],

@@ -1,67 +1,66 @@
 """A store on a real PostgreSQL server: URLs, the driver, transactions, errors, secrets.
 
-Each test gets a fresh database on a server reached over a unix socket. Until
-the suite's own server fixture (tests/conftest.py) is merged, the server is
-the one named by COURSETRACK_TEST_PG_SOCKET (default /work/pg/sock, user ct,
-trust authentication); without one these tests are skipped with that reason.
+Each test gets a fresh database on the session's server (`postgres_server` in
+conftest: a unix socket, no TCP, trust authentication for the superuser). A
+password in a URL is accepted and ignored by trust authentication, which lets
+these tests check that no message ever shows it.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import postgres
 from coursetrack import store as db
 from coursetrack.cli import app
 from coursetrack.errors import StoreError
 from coursetrack.store.engine import WRITE_LOCK_KEY, _translate_errors
 
-psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (the test extra)")
 
-SOCKET = os.environ.get("COURSETRACK_TEST_PG_SOCKET", "/work/pg/sock")
-USER = os.environ.get("COURSETRACK_TEST_PG_USER", "ct")
+@dataclass
+class Database:
+    """A fresh database of this test's own on the session's server."""
 
+    name: str
+    socket: Path
 
-def _server_dsn(dbname: str) -> str:
-    return f"host={SOCKET} user={USER} dbname={dbname}"
+    @property
+    def conninfo(self) -> str:
+        return f"host={self.socket} dbname={self.name} user={postgres.USER}"
+
+    def url(self, *, password: str | None = None, scheme: str = "postgresql") -> str:
+        auth = f"{postgres.USER}:{password}" if password else postgres.USER
+        return f"{scheme}://{auth}@/{self.name}?host={self.socket}"
+
+    def shown(self) -> str:
+        """How messages name the store when its URL carries a password."""
+        return f"postgresql://{postgres.USER}:***@/{self.name}?host={self.socket}"
+
+    def rows(self, sql: str) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.conninfo) as con:
+            return con.execute(sql).fetchall()
 
 
 @pytest.fixture
-def pg(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh, empty database; its name. Dropped afterwards."""
-    if not Path(SOCKET, ".s.PGSQL.5432").exists():
-        pytest.skip(
-            f"no PostgreSQL server on the unix socket {SOCKET} (COURSETRACK_TEST_PG_SOCKET)"
-        )
-    name = f"ha_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_server_dsn("postgres"), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+def pg(postgres_server: postgres.Server) -> Iterator[Database]:
+    name = postgres_server.create_database()
     try:
-        yield name
+        yield Database(name, postgres_server.socket)
     finally:
-        with psycopg.connect(_server_dsn("postgres"), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def url(name: str, *, password: str | None = None, scheme: str = "postgresql") -> str:
-    auth = f"{USER}:{password}" if password else USER
-    return f"{scheme}://{auth}@/{name}?host={SOCKET}"
+        postgres_server.drop_database(name)
 
 
 def cli(target: str, *args: str, env: dict | None = None):
     return CliRunner().invoke(app, ["--db", target, *args], env=env)
-
-
-def rows(name: str, sql: str) -> list[tuple]:
-    with psycopg.connect(_server_dsn(name)) as con:
-        return con.execute(sql).fetchall()
 
 
 def one_line(result) -> str:
@@ -75,19 +74,19 @@ def one_line(result) -> str:
 
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgresql+psycopg"])
-def test_both_url_forms_reach_the_server_on_a_unix_socket(pg: str, scheme: str) -> None:
-    target = url(pg, scheme=scheme)
+def test_both_url_forms_reach_the_server_on_a_unix_socket(pg: Database, scheme: str) -> None:
+    target = pg.url(scheme=scheme)
     result = cli(target, "import", "deep-learning-specialization")
     assert result.exit_code == 0, result.stderr
-    assert rows(pg, "SELECT slug FROM specialization") == [("dls",)]
-    assert rows(pg, "SELECT count(*) FROM topic") == [(17,)]
+    assert pg.rows("SELECT slug FROM specialization") == [("dls",)]
+    assert pg.rows("SELECT count(*) FROM topic") == [(17,)]
     exported = cli(target, "export", "yaml")
     assert exported.exit_code == 0, exported.stderr
     assert "format: coursetrack-backup" in exported.stdout
 
 
-def test_a_plain_postgresql_url_uses_psycopg_3(pg: str) -> None:
-    store = db.open_store(url(pg), write=True)
+def test_a_plain_postgresql_url_uses_psycopg_3(pg: Database) -> None:
+    store = db.open_store(pg.url(), write=True)
     try:
         assert store.dialect == "postgresql"
         assert store.engine.dialect.driver == "psycopg"
@@ -95,12 +94,12 @@ def test_a_plain_postgresql_url_uses_psycopg_3(pg: str) -> None:
         store.close()
 
 
-def test_the_environment_variable_takes_a_postgresql_url(pg: str) -> None:
+def test_the_environment_variable_takes_a_postgresql_url(pg: Database) -> None:
     result = CliRunner().invoke(
-        app, ["add", "specialization", "Shared"], env={"COURSETRACK_DB": url(pg)}
+        app, ["add", "specialization", "Shared"], env={"COURSETRACK_DB": pg.url()}
     )
     assert result.exit_code == 0, result.stderr
-    assert rows(pg, "SELECT slug FROM specialization") == [("shared",)]
+    assert pg.rows("SELECT slug FROM specialization") == [("shared",)]
 
 
 def test_without_psycopg_a_postgresql_url_names_the_extra(
@@ -125,16 +124,17 @@ def test_another_postgresql_driver_is_refused() -> None:
 # --- connection failures: one line each, no password -----------------------------------
 
 
-def test_an_unknown_database_is_one_line_without_the_password(pg: str) -> None:
-    target = url(pg + "_missing", password="hunter2")
+def test_an_unknown_database_is_one_line_without_the_password(pg: Database) -> None:
+    missing = Database(pg.name + "_missing", pg.socket)
+    target = missing.url(password="hunter2")
     stderr = one_line(cli(target, "status"))
-    assert stderr.startswith(f"Error: cannot connect to the store postgresql://{USER}:***@/")
-    assert f'database "{pg}_missing" does not exist' in stderr
+    assert stderr.startswith(f"Error: cannot connect to the store {missing.shown()}: ")
+    assert f'database "{missing.name}" does not exist' in stderr
     assert "hunter2" not in stderr
 
 
-def test_an_unknown_role_is_one_line(pg: str) -> None:
-    target = f"postgresql://nobody_here:s3cr%40t@/{pg}?host={SOCKET}"
+def test_an_unknown_role_is_one_line(pg: Database) -> None:
+    target = f"postgresql://nobody_here:s3cr%40t@/{pg.name}?host={pg.socket}"
     stderr = one_line(cli(target, "add", "specialization", "X"))
     assert "cannot connect to the store postgresql://nobody_here:***@/" in stderr
     assert 'role "nobody_here" does not exist' in stderr
@@ -142,10 +142,10 @@ def test_an_unknown_role_is_one_line(pg: str) -> None:
 
 
 def test_no_server_on_the_socket_is_one_line(tmp_path: Path) -> None:
-    target = f"postgresql://{USER}@/ct?host={tmp_path}&password=hunter2"
+    target = f"postgresql://{postgres.USER}@/ct?host={tmp_path}&password=hunter2"
     stderr = one_line(cli(target, "status"))
     assert stderr.startswith(
-        f"Error: cannot connect to the store postgresql://{USER}@/ct?host={tmp_path}"
+        f"Error: cannot connect to the store postgresql://{postgres.USER}@/ct?host={tmp_path}"
         "&password=***: No such file or directory; check the URL, and that the server is running"
     )
     assert "hunter2" not in stderr
@@ -154,16 +154,46 @@ def test_no_server_on_the_socket_is_one_line(tmp_path: Path) -> None:
 # --- transactions: the write lock, the busy timeout, snapshots ------------------------
 
 
-def _hold_write_lock(name: str):
-    holder = psycopg.connect(_server_dsn(name))
+def _hold_write_lock(pg: Database):
+    import psycopg
+
+    holder = psycopg.connect(pg.conninfo)
     holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
     return holder
 
 
+def _release_once_waited_twice(pg: Database, holder, patience: float = 60.0) -> None:
+    """Let the write lock go once a writer has asked for it a second time.
+
+    A writer waits a second, says that it waits, then asks again: two waits
+    with different start times, seen in pg_stat_activity. Releasing on that,
+    rather than after a fixed delay, keeps the test right however slow the
+    machine is.
+    """
+    import time
+
+    import psycopg
+
+    starts: set[object] = set()
+    deadline = time.monotonic() + patience
+    with psycopg.connect(pg.conninfo, autocommit=True) as watcher:
+        while len(starts) < 2 and time.monotonic() < deadline:
+            starts.update(
+                row[0]
+                for row in watcher.execute(
+                    "SELECT query_start FROM pg_stat_activity WHERE datname = %s "
+                    "AND wait_event_type = 'Lock' AND query LIKE 'SELECT pg_advisory_xact_lock%%'",
+                    (pg.name,),
+                )
+            )
+            time.sleep(0.02)
+    holder.rollback()
+
+
 def test_a_writer_holding_the_lock_past_the_timeout_is_a_clear_error(
-    pg: str, monkeypatch: pytest.MonkeyPatch
+    pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = url(pg, password="hunter2")  # trust authentication ignores it
+    target = pg.url(password="hunter2")  # trust authentication ignores it
     assert cli(target, "add", "specialization", "First").exit_code == 0
     monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "0.3")
     holder = _hold_write_lock(pg)
@@ -174,22 +204,24 @@ def test_a_writer_holding_the_lock_past_the_timeout_is_a_clear_error(
         holder.close()
     stderr = one_line(result)
     assert stderr == (
-        f"Error: the store postgresql://{USER}:***@/{pg}?host={SOCKET} is busy: another "
+        f"Error: the store {pg.shown()} is busy: another "
         "coursetrack held it for more than 0.3 s; nothing was changed, run the command again\n"
     )
-    assert rows(pg, "SELECT slug FROM specialization ORDER BY id") == [("first",)]
-    assert rows(pg, "SELECT line FROM command ORDER BY id") == [("add specialization First",)]
+    assert pg.rows("SELECT slug FROM specialization ORDER BY id") == [("first",)]
+    assert pg.rows("SELECT line FROM command ORDER BY id") == [("add specialization First",)]
     assert cli(target, "add", "specialization", "Second").exit_code == 0
 
 
-def test_a_writer_that_waits_says_so_then_goes_on(pg: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_writer_that_waits_says_so_then_goes_on(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "20")
-    assert cli(url(pg), "add", "specialization", "Early").exit_code == 0  # the schema is made
+    assert cli(pg.url(), "add", "specialization", "Early").exit_code == 0  # the schema is made
     holder = _hold_write_lock(pg)
-    releaser = threading.Timer(1.5, holder.rollback)
+    releaser = threading.Thread(target=_release_once_waited_twice, args=(pg, holder))
     releaser.start()
     try:
-        result = cli(url(pg), "add", "specialization", "Late")
+        result = cli(pg.url(), "add", "specialization", "Late")
     finally:
         releaser.join()
         holder.close()
@@ -198,46 +230,48 @@ def test_a_writer_that_waits_says_so_then_goes_on(pg: str, monkeypatch: pytest.M
         "another coursetrack command is writing to the store; waiting for it (up to 20 s)"
         in result.stderr
     )
-    assert rows(pg, "SELECT slug FROM specialization ORDER BY id") == [("early",), ("late",)]
+    assert pg.rows("SELECT slug FROM specialization ORDER BY id") == [("early",), ("late",)]
 
 
 def test_the_first_command_on_an_empty_database_waits_for_a_writer_and_says_so(
-    pg: str, monkeypatch: pytest.MonkeyPatch
+    pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "20")
     holder = _hold_write_lock(pg)  # on an empty database: the first command migrates
-    releaser = threading.Timer(1.5, holder.rollback)
+    releaser = threading.Thread(target=_release_once_waited_twice, args=(pg, holder))
     releaser.start()
     try:
-        result = cli(url(pg), "add", "specialization", "First")
+        result = cli(pg.url(), "add", "specialization", "First")
     finally:
         releaser.join()
         holder.close()
     assert result.exit_code == 0, result.stderr
     assert result.stderr.count("waiting for it (up to 20 s)") == 1, result.stderr
-    assert rows(pg, "SELECT slug FROM specialization") == [("first",)]
+    assert pg.rows("SELECT slug FROM specialization") == [("first",)]
 
 
-def test_a_write_holds_the_advisory_lock_until_it_ends(pg: str) -> None:
-    store = db.open_store(url(pg), write=True)
+def test_a_write_holds_the_advisory_lock_until_it_ends(pg: Database) -> None:
+    store = db.open_store(pg.url(), write=True)
     lock_holders = (
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
         f"AND objid = {WRITE_LOCK_KEY & 0xFFFFFFFF}"
     )
     try:
         with store.write("probe") as session:
-            assert rows(pg, lock_holders) == [(1,)]
+            assert pg.rows(lock_holders) == [(1,)]
             assert session.info["command_id"] is not None
-        assert rows(pg, lock_holders) == [(0,)]
+        assert pg.rows(lock_holders) == [(0,)]
     finally:
         store.close()
 
 
-def test_the_busy_timeout_is_the_lock_timeout(pg: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_busy_timeout_is_the_lock_timeout(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sqlalchemy import text
 
     monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "2.5")
-    store = db.open_store(url(pg), write=True)
+    store = db.open_store(pg.url(), write=True)
     try:
         with store.read() as session:
             assert session.connection().execute(text("SHOW lock_timeout")).scalar() == "2500ms"
@@ -247,10 +281,10 @@ def test_the_busy_timeout_is_the_lock_timeout(pg: str, monkeypatch: pytest.Monke
         store.close()
 
 
-def test_a_read_is_one_read_only_snapshot(pg: str) -> None:
+def test_a_read_is_one_read_only_snapshot(pg: Database) -> None:
     from sqlalchemy import text
 
-    target = url(pg, password="hunter2")
+    target = pg.url(password="hunter2")
     assert cli(target, "add", "specialization", "One").exit_code == 0
     store = db.open_store(target, write=False)
     count = text("SELECT count(*) FROM specialization")
@@ -263,25 +297,22 @@ def test_a_read_is_one_read_only_snapshot(pg: str) -> None:
             assert conn.execute(count).scalar() == 1, "a read sees the store as it began"
         with pytest.raises(StoreError) as refused, store.read() as session:
             session.connection().execute(text("DELETE FROM specialization"))
-        assert str(refused.value) == (
-            f"the store postgresql://{USER}:***@/{pg}?host={SOCKET} is read-only; "
-            "nothing was changed"
-        )
+        assert str(refused.value) == (f"the store {pg.shown()} is read-only; nothing was changed")
     finally:
         store.close()
-    assert rows(pg, "SELECT count(*) FROM specialization") == [(2,)]
+    assert pg.rows("SELECT count(*) FROM specialization") == [(2,)]
 
 
 # --- what a concurrent transaction can run into ---------------------------------------
 
 
-def _two_specializations(pg: str) -> db.Store:
+def _two_specializations(pg: Database) -> db.Store:
     for title in ("A", "B"):
-        assert cli(url(pg), "add", "specialization", title).exit_code == 0
-    return db.open_store(url(pg, password="hunter2"), write=True)
+        assert cli(pg.url(), "add", "specialization", title).exit_code == 0
+    return db.open_store(pg.url(password="hunter2"), write=True)
 
 
-def test_a_serialization_failure_is_one_clear_line(pg: str) -> None:
+def test_a_serialization_failure_is_one_clear_line(pg: Database) -> None:
     from sqlalchemy import text
 
     store = _two_specializations(pg)
@@ -298,16 +329,16 @@ def test_a_serialization_failure_is_one_clear_line(pg: str) -> None:
     finally:
         store.close()
     assert str(failed.value) == (
-        f"the store postgresql://{USER}:***@/{pg}?host={SOCKET} was changed by another command "
+        f"the store {pg.shown()} was changed by another command "
         "at the same time; nothing was changed, run the command again"
     )
-    assert rows(pg, "SELECT line FROM command ORDER BY id") == [
+    assert pg.rows("SELECT line FROM command ORDER BY id") == [
         ("theirs",),
         ("add specialization B",),
     ]
 
 
-def test_a_deadlock_is_one_clear_line(pg: str) -> None:
+def test_a_deadlock_is_one_clear_line(pg: Database) -> None:
     from sqlalchemy import text
 
     store = _two_specializations(pg)
@@ -335,6 +366,57 @@ def test_a_deadlock_is_one_clear_line(pg: str) -> None:
     finally:
         store.close()
     assert errors == [
-        f"the store postgresql://{USER}:***@/{pg}?host={SOCKET} was deadlocked with another "
+        f"the store {pg.shown()} was deadlocked with another "
         "command; nothing was changed, run the command again"
     ]
+
+
+def test_the_history_never_records_the_url(pg: Database) -> None:
+    """`log` shows each command as typed, less --db: a URL with a password is not history."""
+    for argv in (
+        ["--db", pg.url(password="hunter2"), "add", "specialization", "One"],
+        [f"--db={pg.url(password='hunter2')}", "add", "specialization", "Two"],
+    ):
+        result = CliRunner().invoke(app, argv)
+        assert result.exit_code == 0, result.stderr
+        assert "hunter2" not in result.stdout + result.stderr
+    assert pg.rows("SELECT line FROM command ORDER BY id") == [
+        ("add specialization One",),
+        ("add specialization Two",),
+    ]
+
+
+def test_a_writer_that_waits_in_vain_says_so_then_fails_cleanly(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli(pg.url(), "add", "specialization", "Early").exit_code == 0
+    monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "1.5")
+    holder = _hold_write_lock(pg)
+    try:
+        result = cli(pg.url(password="hunter2"), "add", "specialization", "Late")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "another coursetrack command is writing to the store; waiting for it (up to 1.5 s)",
+        f"Error: the store {pg.shown()} is busy: another coursetrack held it for more than "
+        "1.5 s; nothing was changed, run the command again",
+    ]
+    assert pg.rows("SELECT slug FROM specialization") == [("early",)]
+
+
+def test_the_urls_own_connection_settings_win(pg: Database) -> None:
+    from sqlalchemy import text
+
+    plain = db.open_store(pg.url(), write=True)
+    own = db.open_store(pg.url() + "&application_name=mine&connect_timeout=3", write=True)
+    try:
+        settings = text("SELECT current_setting('application_name')")
+        with plain.read() as session:
+            assert session.connection().execute(settings).scalar() == "coursetrack"
+        with own.read() as session:
+            assert session.connection().execute(settings).scalar() == "mine"
+    finally:
+        plain.close()
+        own.close()

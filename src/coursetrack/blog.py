@@ -35,8 +35,8 @@ import yaml
 from coursetrack.controls import visible
 from coursetrack.errors import InputError
 from coursetrack.markdown_notes import neutralise
-from coursetrack.models import Status
 from coursetrack.services.export import CourseEntry, DatedNote, PostData, TopicLine
+from coursetrack.services.state import DONE, IN_PROGRESS
 from coursetrack.services.status import whole_percent
 from coursetrack.validate import publishable_url
 
@@ -339,9 +339,9 @@ def _lead(data: PostData) -> str:
 
 
 def _state(topic: TopicLine) -> str:
-    if topic.status == Status.DONE:
+    if topic.status == DONE:
         return f"done on {topic.completed_on.isoformat()}" if topic.completed_on else "done"
-    return "in progress" if topic.status == Status.IN_PROGRESS else "not started"
+    return "in progress" if topic.status == IN_PROGRESS else "not started"
 
 
 def _topic(topic: TopicLine, options: PostOptions) -> list[str]:
@@ -368,10 +368,10 @@ def _links(links: list[tuple[str | None, str]], indent: str = "") -> list[str]:
 
 
 def _course_summary(course: CourseEntry) -> str:
-    if course.status == Status.DONE:
+    if course.status == DONE:
         when = f" on {course.completed_on.isoformat()}" if course.completed_on else ""
         return f"Completed{when}."
-    if course.status == Status.IN_PROGRESS:
+    if course.status == IN_PROGRESS:
         since = f" since {course.started_on.isoformat()}" if course.started_on else ""
         summary = f"In progress{since}"
         if course.topics:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coursetrack import paths
+from coursetrack.errors import RefError
+from coursetrack.refs import _pick
+from coursetrack.store import queries
 from coursetrack.store.inspect import SQLITE_MAGIC, _read_only_uri
 from coursetrack.store.schema import APPLICATION_ID, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Row
 
 # --- shell completion ---------------------------------------------------------------
 
@@ -72,60 +79,37 @@ def _one_line(text: str | None) -> str:
 
 
 def _ref_candidates(con: sqlite3.Connection, incomplete: str, depth: int) -> list[tuple[str, str]]:
-    """Candidates by the rules of `refs.resolve`: slug, unique slug prefix or position."""
+    """Candidates by the rules of `refs.read_target`: the parts before the last are
+    picked by `refs._pick` itself (slug, unique slug prefix or position)."""
+    from coursetrack.store.reader import SqliteReader
+
+    reader = SqliteReader(con)
     parts = incomplete.split("/")
     if len(parts) > depth:
         return []
     last = parts[-1].lower()
     typed = "".join(f"{part}/" for part in parts[:-1])  # kept as typed: shells match on it
-    limit = COMPLETION_LIMIT
+    typing = {"n": len(last), "typed": last, "limit": COMPLETION_LIMIT}
     if len(parts) == 1:
-        rows = con.execute(
-            "SELECT slug, title FROM specialization WHERE substr(slug, 1, ?) = ? "
-            "ORDER BY slug LIMIT ?",
-            (len(last), last, limit),
-        ).fetchall()
-        return [(slug, _one_line(title)) for slug, title in rows]
-    spec_id = _pick_id(
-        con, "SELECT id, slug FROM specialization ORDER BY slug", (), parts[0], numbered=False
-    )
-    if spec_id is None:
+        rows = reader.all(queries.SPECIALIZATION_CANDIDATES, **typing)
+        return [(row.slug, _one_line(row.title)) for row in rows]
+    spec = _picked(parts[0], reader.all(queries.SPECIALIZATIONS), numbered=False)
+    if spec is None:
         return []
     if len(parts) == 2:
-        rows = con.execute(
-            "SELECT slug, title FROM course WHERE specialization_id = ? "
-            "AND substr(slug, 1, ?) = ? ORDER BY position LIMIT ?",
-            (spec_id, len(last), last, limit),
-        ).fetchall()
-        return [(typed + slug, _one_line(title)) for slug, title in rows]
-    course_id = _pick_id(
-        con,
-        "SELECT id, slug FROM course WHERE specialization_id = ? ORDER BY position",
-        (spec_id,),
-        parts[1],
-        numbered=True,
-    )
-    if course_id is None:
+        rows = reader.all(queries.COURSE_CANDIDATES, parent_id=spec.id, **typing)
+        return [(typed + row.slug, _one_line(row.title)) for row in rows]
+    courses = reader.all(queries.COURSES_OF, specialization_id=spec.id)
+    course = _picked(parts[1], courses, numbered=True)
+    if course is None:
         return []
-    rows = con.execute(
-        "SELECT slug, title FROM topic WHERE course_id = ? "
-        "AND substr(slug, 1, ?) = ? ORDER BY position LIMIT ?",
-        (course_id, len(last), last, limit),
-    ).fetchall()
-    return [(typed + slug, _one_line(title)) for slug, title in rows]
+    rows = reader.all(queries.TOPIC_CANDIDATES, parent_id=course.id, **typing)
+    return [(typed + row.slug, _one_line(row.title)) for row in rows]
 
 
-def _pick_id(
-    con: sqlite3.Connection, sql: str, params: tuple, part: str, *, numbered: bool
-) -> int | None:
-    """The id `part` names among the rows (id, slug) of `sql`, as `refs._pick` decides."""
-    rows = con.execute(sql, params).fetchall()
-    if numbered and part.isascii() and part.isdigit():
-        index = int(part) if len(part) <= 9 else 0
-        return rows[index - 1][0] if 1 <= index <= len(rows) else None
-    key = part.lower()
-    for row_id, slug in rows:
-        if slug == key:
-            return row_id
-    matches = [row_id for row_id, slug in rows if slug.startswith(key)]
-    return matches[0] if len(matches) == 1 else None
+def _picked(part: str, rows: list[Row], *, numbered: bool) -> Row | None:
+    """The row `part` names, as a command would resolve it; None where it would refuse."""
+    try:
+        return _pick(part, rows, what="", where="", numbered=numbered)
+    except RefError:
+        return None

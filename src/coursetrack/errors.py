@@ -22,7 +22,10 @@ class CatalogError(CoursetrackError):
 
 
 class StoreError(CoursetrackError):
-    """A store file that is not ours, is from a newer version, or cannot be written."""
+    """A store that is not ours, is from a newer version, cannot be reached or written.
+
+    Its message names the store as the user gave it, with any password masked.
+    """
 
 
 class InputError(CoursetrackError):

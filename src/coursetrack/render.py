@@ -24,7 +24,7 @@ import re
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
@@ -34,6 +34,11 @@ from rich.table import Table
 from rich.text import Text
 
 from coursetrack.controls import INVISIBLE, printable
+
+if TYPE_CHECKING:  # the views' types, free at start-up
+    from coursetrack.services.planning import NextList, Plan
+    from coursetrack.services.show import Details
+    from coursetrack.services.status import ItemProgress, Overview, Report, SpecializationSummary
 
 STATUS_STYLE = {"done": "green", "in-progress": "yellow", "todo": "dim"}
 BAR_WIDTH = 10
@@ -332,7 +337,7 @@ def _print_lines(console: Console, lines: list[Text]) -> None:
         console.print(line, crop=False, overflow="ignore", no_wrap=True)
 
 
-def overview_table(overview: Any) -> None:
+def overview_table(overview: Overview) -> None:
     """`coursetrack status`: one row per specialization."""
     console = stdout()
     if not overview.specializations:
@@ -370,7 +375,7 @@ def overview_table(overview: Any) -> None:
     _emit(console, fitted_table(columns, rows, width=console.width))
 
 
-def _activity(spec: Any) -> str:
+def _activity(spec: SpecializationSummary) -> str:
     """The overview's second line: when the learner last did anything, and their streak."""
     if spec.last_activity_on is None:
         return "no activity yet"
@@ -379,7 +384,7 @@ def _activity(spec: Any) -> str:
     return f"last active {_date(spec.last_activity_on)} · {streak}"
 
 
-def report_table(report: Any) -> None:
+def report_table(report: Report) -> None:
     """`coursetrack status SPEC` (courses) or `status SPEC/COURSE` (topics)."""
     console = stdout()
     heading = _text(report.title, "bold")
@@ -426,7 +431,7 @@ def report_table(report: Any) -> None:
         )
 
 
-def item_table(item: Any, ref: str) -> None:
+def item_table(item: ItemProgress, ref: str) -> None:
     """`coursetrack status SPEC/COURSE/TOPIC`: one topic."""
     console = stdout()
     rows: list[tuple[str, Text | str, str]] = [
@@ -576,7 +581,7 @@ def _days(count: int) -> str:
     return "1 day" if abs(count) == 1 else f"{abs(count):,} days"
 
 
-def next_table(result: Any) -> None:
+def next_table(result: NextList) -> None:
     """`coursetrack next`: open units under their course, started ones first.
 
     A course's title is a row of its own above its units rather than a column
@@ -622,7 +627,7 @@ def _per_week(value: float) -> str:
     return f"{value:.2f} units/week"
 
 
-def plan_view(plan: Any) -> None:
+def plan_view(plan: Plan) -> None:
     """`coursetrack plan`: units left, pace, projection and goal, one line each."""
     console = stdout()
     heading = _text(plan.title, "bold")
@@ -737,7 +742,7 @@ def _more(shown: int, total: int, noun: str, command: str) -> list[Text]:
     return [Text(f"  … {total - shown} older {noun}: {command}", style="dim")]
 
 
-def details_view(details: Any) -> None:
+def details_view(details: Details) -> None:
     """`coursetrack show`: one item, everything known about it.
 
     URLs are printed whole on one line (never broken, so they stay clickable).

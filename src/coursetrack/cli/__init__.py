@@ -33,6 +33,7 @@ from coursetrack.cli import (
 )
 from coursetrack.cli.context import settings
 from coursetrack.cli.help import plain_help
+from coursetrack.cli.plain_values import light_coercion
 from coursetrack.errors import CoursetrackError
 
 
@@ -43,6 +44,8 @@ class _Group(TyperGroup):
         plain_help(self)
         if extra.get("resilient_parsing"):
             _raw_values(self)
+        else:
+            light_coercion(self)
         argv = list(args)
         try:
             ctx = super().make_context(info_name, args, **extra)

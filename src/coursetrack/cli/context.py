@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from coursetrack.store import Store
+    from coursetrack.store.reader import Reader
 
 
 @dataclass
@@ -38,6 +39,20 @@ def open_store(ctx: typer.Context, *, write: bool) -> Store:
     store.notify = render.notice  # a write that waits for another says so
     ctx.find_root().call_on_close(store.close)
     return store
+
+
+@contextmanager
+def reading(ctx: typer.Context) -> Iterator[Reader]:
+    """One read snapshot of the store, through sqlite3 alone when it can (see `store.reader`).
+
+    What read-only commands use: on an up-to-date SQLite file they import no
+    SQLAlchemy, SQLModel or pydantic, which is most of their start-up time.
+    """
+    from coursetrack import render
+    from coursetrack.store.reader import open_reader
+
+    with open_reader(settings(ctx).db, notify=render.notice) as reader:
+        yield reader
 
 
 def command_line(ctx: typer.Context) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store
+from coursetrack.cli.context import open_store, reading
 
 
 class PostFormat(StrEnum):
@@ -181,8 +181,7 @@ def markdown(
       coursetrack export markdown dls --chart -o content/posts/dls/index.md
     """
     from coursetrack import blog, render
-    from coursetrack.catalog import read_text
-    from coursetrack.errors import CatalogError, InputError
+    from coursetrack.errors import InputError
     from coursetrack.services.export import post_data
 
     if chart and output in (None, "-"):
@@ -197,14 +196,24 @@ def markdown(
     when = blog.parse_post_date(date) if date is not None else None
     intro_text = None
     if intro is not None:
+        from coursetrack.catalog import read_text  # (catalog validation needs pydantic)
+        from coursetrack.errors import CatalogError
+
         try:
             intro_text = read_text(intro, label=f"--intro {intro}")
         except CatalogError as exc:
             raise InputError(str(exc).replace("catalog file (.yaml)", "Markdown file")) from None
     with render.progress(f"writing the post about {spec}") as tracker:
-        with open_store(ctx, write=False).read() as session:
-            data = post_data(session, spec)
-            series = _burnup(session, data.slug) if chart else None
+        if chart:  # the burn-up is read through a session, in the same snapshot
+            from coursetrack.store.reader import reader_of
+
+            with open_store(ctx, write=False).read() as session:
+                data = post_data(reader_of(session), spec)
+                series = _burnup(session, data.slug)
+        else:
+            with reading(ctx) as reader:
+                data = post_data(reader, spec)
+            series = None
         options = blog.PostOptions(
             format=fmt.value,
             title=title,

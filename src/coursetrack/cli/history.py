@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import command_line, confirm, open_store
+from coursetrack.cli.context import command_line, confirm, open_store, reading
 
 
 def log(
@@ -30,12 +30,12 @@ def log(
     """
     from coursetrack import render
     from coursetrack.dates import parse_date
-    from coursetrack.services.history import log_entries
+    from coursetrack.services.log import log_entries
 
     since_date = parse_date(since, option="--since") if since is not None else None
-    with open_store(ctx, write=False).read() as session:
+    with reading(ctx) as reader:
         entries = log_entries(
-            session,
+            reader,
             ref=ref,
             since=since_date,
             limit=limit,

@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store, writing
+from coursetrack.cli.context import reading, writing
 
 
 class _AddByDefault(TyperGroup):
@@ -189,8 +189,8 @@ def show(ctx: typer.Context, ref: options.Ref, json: options.Json = False) -> No
     from coursetrack.dates import today
     from coursetrack.services.show import show_item
 
-    with open_store(ctx, write=False).read() as session:
-        details = show_item(session, ref=ref, today=today())
+    with reading(ctx) as reader:
+        details = show_item(reader, ref=ref, today=today())
     if json:
         render.print_json(details)
     else:
@@ -208,12 +208,12 @@ def note_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = Fals
       coursetrack note list dls/2 --json
     """
     from coursetrack import render
-    from coursetrack.refs import resolve
+    from coursetrack.refs import read_target
     from coursetrack.services.notes import list_notes
 
-    with open_store(ctx, write=False).read() as session:
-        target = resolve(session, ref) if ref is not None else None
-        rows = list_notes(session, target=target)
+    with reading(ctx) as reader:
+        target = read_target(reader, ref) if ref is not None else None
+        rows = list_notes(reader, target=target)
     if json:
         render.print_json({"notes": [render.to_data(r) for r in rows]})
     else:
@@ -289,12 +289,12 @@ def link_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = Fals
       coursetrack link list dls/1 --json
     """
     from coursetrack import render
-    from coursetrack.refs import resolve
+    from coursetrack.refs import read_target
     from coursetrack.services.notes import list_links
 
-    with open_store(ctx, write=False).read() as session:
-        target = resolve(session, ref) if ref is not None else None
-        rows = list_links(session, target=target)
+    with reading(ctx) as reader:
+        target = read_target(reader, ref) if ref is not None else None
+        rows = list_links(reader, target=target)
     if json:
         render.print_json({"links": [render.to_data(r) for r in rows]})
     else:

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store, writing
+from coursetrack.cli.context import reading, writing
 
 
 def next_(
@@ -30,8 +30,8 @@ def next_(
     from coursetrack import render
     from coursetrack.services.planning import next_units
 
-    with open_store(ctx, write=False).read() as session:
-        result = next_units(session, ref=spec, limit=limit)
+    with reading(ctx) as reader:
+        result = next_units(reader, ref=spec, limit=limit)
     if json:
         render.print_json(result)
     else:
@@ -78,8 +78,8 @@ def goal(
         else:
             message = f"{state.ref} had no goal; nothing to clear"
     else:
-        with open_store(ctx, write=False).read() as session:
-            state = planning.goal_of(session, ref=spec)
+        with reading(ctx) as reader:
+            state = planning.goal_of(reader, ref=spec)
         if state.target_on:
             message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
         else:
@@ -113,8 +113,8 @@ def plan(ctx: typer.Context, spec: options.Spec, json: options.Json = False) -> 
     from coursetrack.dates import today
     from coursetrack.services.planning import plan as make_plan
 
-    with open_store(ctx, write=False).read() as session:
-        result = make_plan(session, ref=spec, today=today())
+    with reading(ctx) as reader:
+        result = make_plan(reader, ref=spec, today=today())
     if json:
         render.print_json(result)
     else:

@@ -3,7 +3,7 @@
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store, writing
+from coursetrack.cli.context import reading, writing
 
 
 def review(
@@ -24,8 +24,8 @@ def review(
     from coursetrack.dates import today
     from coursetrack.services.review import review_queue
 
-    with open_store(ctx, write=False).read() as session:
-        queue = review_queue(session, ref=spec, today=today())
+    with reading(ctx) as reader:
+        queue = review_queue(reader, ref=spec, today=today())
     if json:
         render.print_json(queue)
     else:

@@ -3,7 +3,7 @@
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store
+from coursetrack.cli.context import reading
 
 
 def status(ctx: typer.Context, ref: options.OptionalRef = None, json: options.Json = False) -> None:
@@ -22,13 +22,12 @@ def status(ctx: typer.Context, ref: options.OptionalRef = None, json: options.Js
     from coursetrack import render
     from coursetrack.services.status import ItemProgress, Overview, status_of
 
-    store = open_store(ctx, write=False)
-    with store.read() as session:
-        result = status_of(session, ref)
+    with reading(ctx) as reader:
+        result = status_of(reader, ref)
         if isinstance(result, ItemProgress):
-            from coursetrack.refs import resolve
+            from coursetrack.refs import read_target
 
-            canonical = resolve(session, ref or "").ref
+            canonical = read_target(reader, ref or "").ref
     if json:
         render.print_json(result)
     elif isinstance(result, Overview):

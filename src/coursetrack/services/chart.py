@@ -21,8 +21,9 @@ from sqlmodel import Session
 from coursetrack.errors import InputError
 from coursetrack.models import Status
 from coursetrack.refs import resolve
-from coursetrack.services.planning import goal_of, units_of
+from coursetrack.services.planning import goal_on, units_of
 from coursetrack.services.status import specialization_report
+from coursetrack.store.reader import reader_of
 
 
 @dataclass
@@ -76,9 +77,10 @@ def burnup(session: Session, *, ref: str, today: dt.date, weeks: int | None = No
             f"a chart shows a whole specialization, and {target.ref} is a {target.kind}; "
             f"try 'coursetrack chart {target.specialization.slug}'"
         )
-    report = specialization_report(session, target)
-    goal = goal_of(session, ref=target.ref).target_on
-    done_on = [u.completed_on for u in units_of(session, target) if u.status == Status.DONE]
+    reader = reader_of(session)
+    report = specialization_report(reader, target)
+    goal = goal_on(reader, target.specialization.id)
+    done_on = [u.completed_on for u in units_of(reader, target) if u.status == Status.DONE]
     dated = sorted(d for d in done_on if d is not None)
     undated = len(done_on) - len(dated)
     starts = [d for d in (report.started_on, dated[0] if dated else None) if d is not None]

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-from sqlmodel import Session, or_, select
+from typing import TYPE_CHECKING
 
 from coursetrack.errors import ExportError
-from coursetrack.models import Course, Link, Note, Progress, Status, Topic
-from coursetrack.refs import resolve
+from coursetrack.refs import read_target
+from coursetrack.services.state import DONE, TODO
 from coursetrack.services.status import specialization_report
+from coursetrack.store import queries
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader
 
 #: A dated note: (written_on, text).
 DatedNote = tuple[dt.date, str]
@@ -70,53 +73,35 @@ class PostData:
     links: list[tuple[str | None, str]] = field(default_factory=list)
 
 
-def post_data(session: Session, spec_ref: str) -> PostData:
-    """Everything about one specialization that a post may show, courses in order."""
-    target = resolve(session, spec_ref)
+def post_data(reader: Reader, spec_ref: str) -> PostData:
+    """Everything about one specialization that a post may show, courses in order.
+
+    Read through a `Reader` (sqlite3 alone on SQLite), with the SQL in `store.queries`.
+    """
+    target = read_target(reader, spec_ref)
     if target.kind != "specialization":
         raise ExportError(
             f"{spec_ref!r} is a {target.kind}; a post is about a whole specialization, "
             f"e.g. coursetrack export markdown {target.specialization.slug}"
         )
     spec = target.specialization
-    report = specialization_report(session, target)
-    courses = session.exec(
-        select(Course).where(Course.specialization_id == spec.id).order_by(Course.position)
-    ).all()
-    course_ids = [c.id for c in courses]
+    report = specialization_report(reader, target)
+    courses = reader.all(queries.POST_COURSES, spec_id=spec.id)
     notes: dict[tuple, list[DatedNote]] = {}
-    topic_ids = select(Topic.id).where(Topic.course_id.in_(course_ids))
-    mine = or_(
-        Note.specialization_id == spec.id,
-        Note.course_id.in_(course_ids),  # type: ignore[union-attr]
-        Note.topic_id.in_(topic_ids),  # type: ignore[union-attr]
-    )
-    for n in session.exec(select(Note).where(mine).order_by(Note.id)).all():
+    for n in reader.all(queries.POST_NOTES, spec_id=spec.id):
         key = (n.course_id, n.topic_id, n.specialization_id)
         notes.setdefault(key, []).append((n.written_on, n.text))
     links: dict[tuple, list[tuple[str | None, str]]] = {}
-    linked = or_(
-        Link.specialization_id == spec.id,
-        Link.course_id.in_(course_ids),  # type: ignore[union-attr]
-        Link.topic_id.in_(topic_ids),  # type: ignore[union-attr]
-    )
-    for link in session.exec(select(Link).where(linked).order_by(Link.id)).all():
+    for link in reader.all(queries.POST_LINKS, spec_id=spec.id):
         key = (link.course_id, link.topic_id, link.specialization_id)
         links.setdefault(key, []).append((link.title, link.url))
-    topics = session.exec(
-        select(Topic, Progress)
-        .join(Progress, Progress.topic_id == Topic.id, isouter=True)
-        .where(Topic.course_id.in_(course_ids))
-        .order_by(Topic.course_id, Topic.position)
-    ).all()
-    by_course: dict[int, list[TopicLine]] = {cid: [] for cid in course_ids}
-    for topic, progress in topics:
-        status = progress.status if progress else Status.TODO
+    by_course: dict[int, list[TopicLine]] = {c.id: [] for c in courses}
+    for topic in reader.all(queries.POST_TOPICS, spec_id=spec.id):
         by_course[topic.course_id].append(
             TopicLine(
                 title=topic.title,
-                status=str(status),
-                completed_on=progress.completed_on if progress else None,
+                status=topic.status or TODO,
+                completed_on=topic.completed_on,
                 notes=notes.get((None, topic.id, None), []),
                 links=links.get((None, topic.id, None), []),
             )
@@ -150,7 +135,7 @@ def post_data(session: Session, spec_ref: str) -> PostData:
         description=spec.description,
         certificate_url=spec.certificate_url,
         status=str(report.status),
-        courses_done=sum(c.status == Status.DONE for c in entries),
+        courses_done=sum(c.status == DONE for c in entries),
         units_done=report.units_done,
         units_total=report.units_total,
         percent=report.percent,

@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from sqlalchemy import text as sql
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError
-from coursetrack.models import Course, Link, Note, Specialization, Topic
 from coursetrack.refs import Target
+from coursetrack.store import queries
 from coursetrack.validate import checked
 
-Item = Specialization | Course | Topic
+if TYPE_CHECKING:  # listing reads through sqlite3 alone; the writes import these where used
+    from sqlmodel import Session
+
+    from coursetrack.models import Course, Link, Note, Specialization, Topic
+    from coursetrack.store.reader import Reader, Row
+
+    Item = Specialization | Course | Topic
 
 
 def _owner(item: Item) -> dict[str, int | None]:
     """The owner column that points at `item` (exactly one is set)."""
+    from coursetrack.models import Course, Topic
+
     if isinstance(item, Topic):
         return {"topic_id": item.id}
     if isinstance(item, Course):
@@ -32,6 +38,8 @@ def _owner(item: Item) -> dict[str, int | None]:
 
 
 def _owned_by(model: type[Note] | type[Link], item: Item):
+    from coursetrack.models import Course, Topic
+
     if isinstance(item, Topic):
         return model.topic_id == item.id
     if isinstance(item, Course):
@@ -50,6 +58,8 @@ def note_text(text: str) -> str:
 
 def add_note(session: Session, *, item: Item, text: str, on: dt.date) -> Note:
     """Append a note, dated `on`, to the item's list."""
+    from coursetrack.models import Note
+
     note = Note(**_owner(item), written_on=on, text=note_text(text))
     session.add(note)
     session.flush()
@@ -62,6 +72,10 @@ def notes_of(session: Session, item: Item, *, newest: int | None = None) -> list
     `newest`: only that many of the latest, so a page of one item stays quick
     however many notes it holds.
     """
+    from sqlmodel import select
+
+    from coursetrack.models import Note
+
     query = select(Note).where(_owned_by(Note, item))
     if newest is None:
         return list(session.exec(query.order_by(Note.written_on, Note.id)).all())
@@ -74,6 +88,7 @@ def notes_of(session: Session, item: Item, *, newest: int | None = None) -> list
 def count_of(session: Session, model: type[Note] | type[Link], item: Item) -> int:
     """How many notes (or links) the item has, counted in SQL."""
     from sqlalchemy import func
+    from sqlmodel import select
 
     return session.exec(select(func.count()).select_from(model).where(_owned_by(model, item))).one()
 
@@ -90,6 +105,10 @@ def add_link(
     session: Session, *, item: Item, url: str, title: str | None, on: dt.date
 ) -> LinkChange:
     """Keep a link on the item; the same URL twice is kept once (with the newer title)."""
+    from sqlmodel import select
+
+    from coursetrack.models import Link
+
     url = checked("link_url", url.strip(), what="the URL")
     title = title.strip() or None if title is not None else None
     if title is not None:
@@ -111,6 +130,10 @@ def add_link(
 
 def links_of(session: Session, item: Item, *, newest: int | None = None) -> list[Link]:
     """The item's links, in the order they were added (`newest`: only the latest so many)."""
+    from sqlmodel import select
+
+    from coursetrack.models import Link
+
     query = select(Link).where(_owned_by(Link, item))
     if newest is None:
         return list(session.exec(query.order_by(Link.added_on, Link.id)).all())
@@ -145,78 +168,49 @@ class LinkRow:
     added_on: dt.date
 
 
-#: Every note or link row with the slug path of its item (exactly one owner is set).
-_ROWS = """
-SELECT x.id AS id, {fields},
-       coalesce(s1.slug, s2.slug, s3.slug) AS spec_slug,
-       coalesce(c2.slug, c3.slug) AS course_slug,
-       t3.slug AS topic_slug
-FROM {table} x
-LEFT JOIN specialization s1 ON s1.id = x.specialization_id
-LEFT JOIN course c2 ON c2.id = x.course_id
-LEFT JOIN specialization s2 ON s2.id = c2.specialization_id
-LEFT JOIN topic t3 ON t3.id = x.topic_id
-LEFT JOIN course c3 ON c3.id = t3.course_id
-LEFT JOIN specialization s3 ON s3.id = c3.specialization_id
-"""
+def _reader(source: Reader | Session) -> Reader:
+    """A Reader for a read command's reader or a write's session (same SQL for both)."""
+    if hasattr(source, "dialect"):
+        return source  # type: ignore[return-value]
+    from coursetrack.store.reader import reader_of
+
+    return reader_of(source)
 
 
-def _scope(target: Target | None) -> tuple[str, dict]:
-    """The WHERE clause for an item and everything under it (None: the whole store)."""
-    if target is None:
-        return "", {}
-    if target.topic is not None:
-        return "WHERE t3.id = :id", {"id": target.topic.id}
-    if target.course is not None:
-        return "WHERE coalesce(c2.id, c3.id) = :id", {"id": target.course.id}
-    return "WHERE coalesce(s1.id, s2.id, s3.id) = :id", {"id": target.specialization.id}
-
-
-def _ref(row) -> str:
+def _ref(row: Row) -> str:
     return "/".join(p for p in (row.spec_slug, row.course_slug, row.topic_slug) if p)
 
 
-def _date_of(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value)
+def _note_row(r: Row) -> NoteRow:
+    return NoteRow(r.id, _ref(r), r.written_on, r.text)
 
 
-def _note_row(r) -> NoteRow:
-    return NoteRow(r.id, _ref(r), _date_of(r.written_on), r.text)
+def _link_row(r: Row) -> LinkRow:
+    return LinkRow(r.id, _ref(r), r.url, r.title, r.added_on)
 
 
-def _link_row(r) -> LinkRow:
-    return LinkRow(r.id, _ref(r), r.url, r.title, _date_of(r.added_on))
-
-
-#: Per table: its model, the columns read, list order, and the row type made.
+#: Per table: its rows' SQL (`queries`), list order, and the row type made.
 _KINDS = {
-    "note": (Note, "x.written_on AS written_on, x.text AS text", "x.written_on, x.id", _note_row),
-    "link": (
-        Link,
-        "x.url AS url, x.title AS title, x.added_on AS added_on",
-        "x.added_on, x.id",
-        _link_row,
-    ),
+    "note": (queries.NOTE_ROWS, queries.NOTE_ORDER, _note_row),
+    "link": (queries.LINK_ROWS, queries.LINK_ORDER, _link_row),
 }
 
 
-def _listed(session: Session, kind: str, target: Target | None) -> list:
-    _model, fields, order, make = _KINDS[kind]
-    where, params = _scope(target)
-    query = _ROWS.format(fields=fields, table=kind) + f"{where} ORDER BY {order}"
-    return [make(r) for r in session.connection().execute(sql(query), params)]
+def _listed(source: Reader | Session, kind: str, target: Target | None) -> list:
+    rows, order, make = _KINDS[kind]
+    where = queries.NOTES_SCOPES[target.kind if target is not None else None]
+    params = {"id": target.item.id} if target is not None else {}
+    return [make(r) for r in _reader(source).all(rows.format(where=where) + order, **params)]
 
 
-def list_notes(session: Session, *, target: Target | None) -> list[NoteRow]:
+def list_notes(source: Reader | Session, *, target: Target | None) -> list[NoteRow]:
     """Notes on `target` and every item under it (None: all), oldest first."""
-    return _listed(session, "note", target)
+    return _listed(source, "note", target)
 
 
-def list_links(session: Session, *, target: Target | None) -> list[LinkRow]:
+def list_links(source: Reader | Session, *, target: Target | None) -> list[LinkRow]:
     """Links on `target` and every item under it (None: all), in the order added."""
-    return _listed(session, "link", target)
+    return _listed(source, "link", target)
 
 
 def parse_id(value: str, noun: str) -> int:
@@ -231,11 +225,10 @@ def parse_id(value: str, noun: str) -> int:
 
 
 def _one(session: Session, kind: str, row_id: int):
-    _model, fields, _order, make = _KINDS[kind]
+    rows, _order, make = _KINDS[kind]
     row = None
     if row_id <= _MAX_ID:
-        query = _ROWS.format(fields=fields, table=kind) + "WHERE x.id = :id"
-        row = session.connection().execute(sql(query), {"id": row_id}).first()
+        row = _reader(session).one(rows.format(where=queries.BY_ID), id=row_id)
     if row is None:
         raise InputError(f"there is no {kind} #{row_id}; 'coursetrack {kind} list' shows the ids")
     return make(row)
@@ -243,6 +236,8 @@ def _one(session: Session, kind: str, row_id: int):
 
 def edit_note(session: Session, *, note_id: int, text: str, on: dt.date | None = None) -> NoteRow:
     """Replace a note's text (and, with `on`, its date), checked as a new note is."""
+    from coursetrack.models import Note
+
     before = _one(session, "note", note_id)
     note = session.get(Note, note_id)
     assert note is not None
@@ -256,7 +251,9 @@ def edit_note(session: Session, *, note_id: int, text: str, on: dt.date | None =
 
 def _remove(session: Session, kind: str, ids: list[int]) -> list:
     """Delete the rows named, all or none: an unknown id changes nothing."""
-    model = _KINDS[kind][0]
+    from coursetrack.models import Link, Note
+
+    model = {"note": Note, "link": Link}[kind]
     rows = [_one(session, kind, i) for i in dict.fromkeys(ids)]
     for row in rows:
         session.delete(session.get(model, row.id))

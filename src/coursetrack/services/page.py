@@ -17,6 +17,7 @@ from coursetrack.errors import ExportError
 from coursetrack.refs import resolve
 from coursetrack.services.chart import Burnup, burnup
 from coursetrack.services.export import PostData, post_data
+from coursetrack.store.reader import reader_of
 
 
 @dataclass
@@ -67,7 +68,7 @@ def page_data(session: Session, *, ref: str, today: dt.date) -> PageData:
             f"e.g. coursetrack export html {spec.slug}"
         )
     return PageData(
-        post=post_data(session, spec.slug),
+        post=post_data(reader_of(session), spec.slug),
         chart=burnup(session, ref=spec.slug, today=today),
         notes=public_notes(session, spec.id),
     )

@@ -29,14 +29,18 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-
-from sqlalchemy import text
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from coursetrack import dates
 from coursetrack.errors import InputError
-from coursetrack.models import Goal, Specialization
-from coursetrack.refs import Target, resolve
+from coursetrack.refs import Target, read_target, resolve
+from coursetrack.store import queries
+
+if TYPE_CHECKING:  # the reads below need sqlite3 alone; goal's writes import these
+    from sqlmodel import Session
+
+    from coursetrack.models import Goal, Specialization
+    from coursetrack.store.reader import Reader, Row
 
 #: The window the learner's pace is measured over, in days.
 PACE_WINDOW_DAYS = 28
@@ -87,36 +91,16 @@ class Unit:
         return "/".join(parts)
 
 
-_UNIT_COLUMNS = """
-SELECT s.id AS spec_id, s.slug AS spec_slug,
-       c.position AS course_position, c.slug AS course_slug, c.title AS course_title,
-       t.position AS topic_position, t.slug AS topic_slug, t.title AS topic_title,
-       coalesce(CASE WHEN t.id IS NULL THEN cp.status ELSE tp.status END, 'todo') AS status,
-       CASE WHEN t.id IS NULL THEN cp.started_on ELSE tp.started_on END AS started_on,
-       CASE WHEN t.id IS NULL THEN cp.completed_on ELSE tp.completed_on END AS completed_on
-FROM specialization s
-JOIN course c ON c.specialization_id = s.id
-LEFT JOIN topic t ON t.course_id = c.id
-LEFT JOIN progress tp ON tp.topic_id = t.id
-LEFT JOIN progress cp ON cp.course_id = c.id
-"""
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
 def _where(target: Target | None) -> tuple[str, dict]:
+    """How `queries.UNITS` is narrowed to a target, and its parameters."""
     if target is not None and target.course is not None:
-        return "WHERE c.id = :course", {"course": target.course.id}
+        return queries.UNITS_OF_COURSE, {"course_id": target.course.id}
     if target is not None:
-        return "WHERE s.id = :spec", {"spec": target.specialization.id}
+        return queries.UNITS_OF_SPECIALIZATION, {"spec_id": target.specialization.id}
     return "", {}
 
 
-def _unit(row) -> Unit:
+def _unit(row: Row) -> Unit:
     return Unit(
         spec_id=row.spec_id,
         spec_slug=row.spec_slug,
@@ -127,23 +111,23 @@ def _unit(row) -> Unit:
         topic_slug=row.topic_slug,
         topic_title=row.topic_title,
         status=row.status,
-        started_on=_date(row.started_on),
-        completed_on=_date(row.completed_on),
+        started_on=row.started_on,
+        completed_on=row.completed_on,
     )
 
 
-def units_of(session: Session, target: Target | None = None) -> list[Unit]:
+def units_of(reader: Reader, target: Target | None = None) -> list[Unit]:
     """The units under a specialization or course (None: every one), in course order."""
     where, params = _where(target)
-    sql = f"{_UNIT_COLUMNS} {where} ORDER BY s.slug, c.position, t.position"
-    return [_unit(row) for row in session.connection().execute(text(sql), params)]
+    sql = queries.UNITS_IN_ORDER.format(units=queries.UNITS, where=where)
+    return [_unit(row) for row in reader.all(sql, **params)]
 
 
-def _scope(session: Session, ref: str | None, *, command: str) -> Target | None:
+def _scope(reader: Reader, ref: str | None, *, command: str) -> Target | None:
     """A specialization or course to work within; a topic makes no sense here."""
     if ref is None:
         return None
-    target = resolve(session, ref)
+    target = read_target(reader, ref)
     if target.kind == "topic":
         raise InputError(
             f"{command} takes a specialization or a course, and {target.ref} is a topic; "
@@ -152,8 +136,7 @@ def _scope(session: Session, ref: str | None, *, command: str) -> Target | None:
     return target
 
 
-def _specialization(session: Session, ref: str, *, command: str) -> Target:
-    target = resolve(session, ref)
+def _specialization(target: Target, *, command: str) -> Target:
     if target.kind != "specialization":
         raise InputError(
             f"{command} works on a whole specialization, and {target.ref} is a {target.kind}; "
@@ -187,40 +170,25 @@ class NextList:
     units: list[NextUnit] = field(default_factory=list)
 
 
-def next_units(session: Session, *, ref: str | None, limit: int = DEFAULT_NEXT_LIMIT) -> NextList:
+def next_units(reader: Reader, *, ref: str | None, limit: int = DEFAULT_NEXT_LIMIT) -> NextList:
     """Open units in course order, the ones already started first."""
     if not 1 <= limit <= MAX_NEXT_LIMIT:
         raise InputError(f"--limit {limit} is out of range: give 1 to {MAX_NEXT_LIMIT:,}")
-    target = _scope(session, ref, command="next")
+    target = _scope(reader, ref, command="next")
     where, params = _where(target)
-    conn = session.connection()
     # Counted and picked in the database: only `limit` units ever reach Python.
-    counts = conn.execute(
-        text(
-            "SELECT count(*) AS total, coalesce(sum(status != 'done'), 0) AS open "
-            f"FROM ({_UNIT_COLUMNS} {where})"
-        ),
-        params,
-    ).one()
-    # The program studied most recently first (a dormant one last), then started
-    # units first, then course order.
-    rows = conn.execute(
-        text(
-            f"SELECT u.* FROM ({_UNIT_COLUMNS} {where}) u "
-            f"LEFT JOIN (SELECT spec_id, max(day) AS last_day FROM ({_ACTIVITY_DAYS}) "
-            "GROUP BY spec_id) a ON a.spec_id = u.spec_id "
-            "WHERE u.status != 'done' "
-            "ORDER BY a.last_day IS NULL, a.last_day DESC, u.spec_slug, "
-            "u.status = 'in-progress' DESC, u.course_position, u.topic_position "
-            "LIMIT :limit"
-        ),
-        {**params, "limit": limit},
+    counts = reader.one(queries.NEXT_COUNTS.format(units=queries.UNITS, where=where), **params)
+    assert counts is not None
+    rows = reader.all(
+        queries.NEXT_UNITS.format(units=queries.UNITS, where=where, activity=queries.ACTIVITY_DAYS),
+        **params,
+        limit=limit,
     )
     chosen = [_unit(row) for row in rows]
     return NextList(
         scope=target.ref if target else None,
         units_total=counts.total,
-        open_units=counts.open,
+        open_units=counts.open_units,
         limit=limit,
         units=[
             NextUnit(
@@ -253,18 +221,28 @@ class GoalState:
 
 
 def _goal_row(session: Session, spec: Specialization) -> Goal | None:
+    from sqlmodel import select
+
+    from coursetrack.models import Goal
+
     return session.exec(select(Goal).where(Goal.specialization_id == spec.id)).first()
 
 
-def goal_of(session: Session, *, ref: str) -> GoalState:
-    target = _specialization(session, ref, command="goal")
-    row = _goal_row(session, target.specialization)
-    return GoalState(target.ref, target.specialization.title, row.target_on if row else None)
+def goal_on(reader: Reader, spec_id: int) -> dt.date | None:
+    """The date the learner means to finish a specialization by, if they set one."""
+    row = reader.one(queries.GOAL_OF, spec_id=spec_id)
+    return row.target_on if row else None
+
+
+def goal_of(reader: Reader, *, ref: str) -> GoalState:
+    target = _specialization(read_target(reader, ref), command="goal")
+    spec = target.specialization
+    return GoalState(target.ref, spec.title, goal_on(reader, spec.id))
 
 
 def set_goal(session: Session, *, ref: str, by: dt.date, today: dt.date) -> GoalState:
     """Store (or move) the date by which the learner means to finish."""
-    target = _specialization(session, ref, command="goal")
+    target = _specialization(resolve(session, ref), command="goal")
     if by < today:
         raise InputError(
             f"--by {by.isoformat()} is in the past (today is {today.isoformat()}); "
@@ -274,6 +252,8 @@ def set_goal(session: Session, *, ref: str, by: dt.date, today: dt.date) -> Goal
     row = _goal_row(session, spec)
     previous = row.target_on if row else None
     if row is None:
+        from coursetrack.models import Goal
+
         row = Goal(specialization_id=spec.id, target_on=by)
         session.add(row)
     else:
@@ -284,7 +264,7 @@ def set_goal(session: Session, *, ref: str, by: dt.date, today: dt.date) -> Goal
 
 def clear_goal(session: Session, *, ref: str) -> GoalState:
     """Remove the goal; `previous_on` says which one there was (None: there was none)."""
-    target = _specialization(session, ref, command="goal")
+    target = _specialization(resolve(session, ref), command="goal")
     row = _goal_row(session, target.specialization)
     previous = row.target_on if row else None
     if row is not None:
@@ -417,53 +397,39 @@ class UnitCounts:
     last_done_on: dt.date | None
 
 
-def unit_counts(session: Session, spec_id: int) -> UnitCounts:
+def unit_counts(reader: Reader, spec_id: int) -> UnitCounts:
     """How many units a specialization has and has done, counted in the database:
     a program of 100,000 units never reaches Python."""
-    row = (
-        session.connection()
-        .execute(
-            text(
-                "SELECT count(*) AS total, coalesce(sum(status = 'done'), 0) AS done, "
-                "max(CASE WHEN status = 'done' THEN completed_on END) AS last_done "
-                f"FROM ({_UNIT_COLUMNS} WHERE s.id = :spec)"
-            ),
-            {"spec": spec_id},
-        )
-        .one()
-    )
-    return UnitCounts(row.total, row.done, _date(row.last_done))
+    row = reader.one(queries.UNIT_COUNTS.format(units=queries.UNITS), spec_id=spec_id)
+    assert row is not None
+    return UnitCounts(row.total, row.done, row.last_done_on)
 
 
-def plan(session: Session, *, ref: str, today: dt.date) -> Plan:
-    target = _specialization(session, ref, command="plan")
+def plan(reader: Reader, *, ref: str, today: dt.date) -> Plan:
+    target = _specialization(read_target(reader, ref), command="plan")
     spec_id = target.specialization.id
-    conn = session.connection()
-    units = unit_counts(session, spec_id)
+    units = unit_counts(reader, spec_id)
     if not units.total:
         raise InputError(
             f"{target.ref} has no courses yet, so nothing to plan; "
             f"add one with 'coursetrack add course {target.ref} TITLE'"
         )
-    activity = activity_by_specialization(session, today, spec_id=spec_id)
+    activity = activity_by_specialization(reader, today, spec_id=spec_id)
     first_on = activity.get(spec_id, NO_ACTIVITY).first_activity_on
     window_start, _days = pace_window(today, first_on)
-    in_window = conn.execute(
-        text(
-            "SELECT count(*) FROM ("
-            f"{_UNIT_COLUMNS} WHERE s.id = :spec) WHERE status = 'done' "
-            "AND completed_on >= :start AND completed_on <= :today"
-        ),
-        {"spec": spec_id, "start": window_start.isoformat(), "today": today.isoformat()},
-    ).scalar_one()
-    goal = _goal_row(session, target.specialization)
+    in_window = reader.scalar(
+        queries.DONE_BETWEEN.format(units=queries.UNITS),
+        spec_id=spec_id,
+        start=window_start.isoformat(),
+        today=today.isoformat(),
+    )
     finished_on = units.last_done_on if units.done == units.total else None
     figures = project(
         today=today,
         units_left=units.total - units.done,
         done_in_window=in_window,
         ever_done=units.done,
-        goal_on=goal.target_on if goal else None,
+        goal_on=goal_on(reader, spec_id),
         completed_on=finished_on,
         first_activity_on=first_on,
     )
@@ -525,49 +491,20 @@ class Activity:
 
 NO_ACTIVITY = Activity(None, 0)
 
-#: Each day on which the learner recorded anything, per specialization: a start,
-#: a completion, a review, a note or a link. One row per (specialization, day),
-#: so a streak or a window needs the days, not the thousands of units.
-_ACTIVITY_DAYS = """
-SELECT c.specialization_id AS spec_id, p.started_on AS day
-FROM progress p JOIN topic t ON t.id = p.topic_id JOIN course c ON c.id = t.course_id
-UNION
-SELECT c.specialization_id, p.completed_on
-FROM progress p JOIN topic t ON t.id = p.topic_id JOIN course c ON c.id = t.course_id
-UNION
-SELECT c.specialization_id, p.started_on FROM progress p JOIN course c ON c.id = p.course_id
-UNION
-SELECT c.specialization_id, p.completed_on FROM progress p JOIN course c ON c.id = p.course_id
-UNION
-SELECT p.specialization_id, p.started_on FROM progress p WHERE p.specialization_id IS NOT NULL
-UNION
-SELECT c.specialization_id, r.reviewed_on
-FROM review r JOIN topic t ON t.id = r.topic_id JOIN course c ON c.id = t.course_id
-UNION
-SELECT coalesce(n.specialization_id, c.specialization_id, tc.specialization_id), n.written_on
-FROM note n
-LEFT JOIN course c ON c.id = n.course_id
-LEFT JOIN topic t ON t.id = n.topic_id LEFT JOIN course tc ON tc.id = t.course_id
-UNION
-SELECT coalesce(l.specialization_id, c.specialization_id, tc.specialization_id), l.added_on
-FROM link l
-LEFT JOIN course c ON c.id = l.course_id
-LEFT JOIN topic t ON t.id = l.topic_id LEFT JOIN course tc ON tc.id = t.course_id
-"""
-
 
 def activity_by_specialization(
-    session: Session, today: dt.date, *, spec_id: int | None = None
+    reader: Reader, today: dt.date, *, spec_id: int | None = None
 ) -> dict[int, Activity]:
     """Per specialization id (or only `spec_id`): the first and last day anything was
     recorded, and the weekly streak of such days (see `weekly_streak`)."""
-    where = "WHERE day IS NOT NULL" + (" AND spec_id = :spec" if spec_id is not None else "")
-    rows = session.connection().execute(
-        text(f"SELECT spec_id, day FROM ({_ACTIVITY_DAYS}) {where}"), {"spec": spec_id}
-    )
+    if spec_id is None:
+        rows = reader.all(queries.ACTIVE_DAYS.format(activity=queries.ACTIVITY_DAYS))
+    else:
+        sql = queries.ACTIVE_DAYS_OF.format(activity=queries.ACTIVITY_DAYS)
+        rows = reader.all(sql, spec_id=spec_id)
     days: dict[int, list[dt.date]] = {}
     for row in rows:
-        days.setdefault(row.spec_id, []).append(_date(row.day))
+        days.setdefault(row.spec_id, []).append(row.day_on)
     return {
         spec: Activity(max(active), weekly_streak(active, today), min(active))
         for spec, active in days.items()

@@ -233,6 +233,7 @@ def finished_by(session: Session, changes: list[Change]) -> list[Finished]:
     and this command did at least one of them (not a repeat of a finished `done`)."""
     from coursetrack.models import Specialization
     from coursetrack.services.planning import unit_counts
+    from coursetrack.store.reader import reader_of
 
     slugs = dict.fromkeys(c.ref.split("/")[0] for c in changes if c.changed)
     finished = []
@@ -240,7 +241,7 @@ def finished_by(session: Session, changes: list[Change]) -> list[Finished]:
         spec = session.exec(select(Specialization).where(Specialization.slug == slug)).first()
         if spec is None:
             continue
-        counts = unit_counts(session, spec.id)
+        counts = unit_counts(reader_of(session), spec.id)
         if counts.total and counts.done == counts.total:
             finished.append(Finished(spec.slug, spec.title, counts.total))
     return finished

@@ -28,14 +28,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-
-from sqlalchemy import text
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any
 
 from coursetrack.dates import LATEST, not_before, today
 from coursetrack.errors import InputError
-from coursetrack.models import Progress, Review, Status, Topic
-from coursetrack.refs import Target, resolve
+from coursetrack.refs import Target, read_target
+from coursetrack.services.state import DONE, progress_of
+from coursetrack.store import queries
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from coursetrack.store.reader import Reader
+
 
 LADDER = (1, 3, 7, 21, 60, 180)
 GRADES = ("again", "hard", "good", "easy")
@@ -97,29 +102,26 @@ def schedule_from(completed_on: dt.date, reviews: list[ReviewRecord]) -> Schedul
     return Schedule(completed_on, last.interval_days, last.due_on, current)
 
 
-def _reviews_by_topic(session: Session, topic_ids: list[int]) -> dict[int, list[ReviewRecord]]:
-    found: dict[int, list[ReviewRecord]] = {}
-    if not topic_ids:
-        return found
-    rows = session.exec(
-        select(Review)
-        .where(Review.topic_id.in_(topic_ids))  # type: ignore[union-attr]
-        .order_by(Review.reviewed_on, Review.id)
-    ).all()
-    for row in rows:
-        found.setdefault(row.topic_id, []).append(
-            ReviewRecord(row.reviewed_on, row.grade, row.interval_days, row.due_on)
-        )
-    return found
+def _reader(source: Reader | Session) -> Reader:
+    """A Reader for a read command's reader or a write's session (same SQL for both)."""
+    if hasattr(source, "dialect"):
+        return source  # type: ignore[return-value]
+    from coursetrack.store.reader import reader_of
+
+    return reader_of(source)
 
 
-def schedule_of(session: Session, topic: Topic) -> Schedule | None:
+def schedule_of(source: Reader | Session, topic: Any) -> Schedule | None:
     """The topic's schedule, or None if it is not done (so not in the queue)."""
-    progress = session.exec(select(Progress).where(Progress.topic_id == topic.id)).first()
-    if progress is None or progress.status != Status.DONE or progress.completed_on is None:
+    reader = _reader(source)
+    progress = progress_of(reader, "topic", topic.id)
+    if progress is None or progress.status != DONE or progress.completed_on is None:
         return None
-    reviews = _reviews_by_topic(session, [topic.id]).get(topic.id, [])
-    return schedule_from(progress.completed_on, reviews)
+    reviews = [
+        ReviewRecord(_day(r.reviewed_on), r.grade, r.interval_days, _day(r.due_on))
+        for r in reader.all(queries.REVIEWS_OF_TOPIC, topic_id=topic.id)
+    ]
+    return schedule_from(_day(progress.completed_on), reviews)
 
 
 @dataclass
@@ -150,56 +152,31 @@ class _DoneTopic:
     schedule: Schedule
 
 
-_DONE_FROM = """
-FROM specialization s JOIN course c ON c.specialization_id = s.id
-JOIN topic t ON t.course_id = c.id JOIN progress p ON p.topic_id = t.id
-WHERE p.status = 'done' AND p.completed_on IS NOT NULL {where}
-"""
-
-
 def _day(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _scope_sql(target: Target | None) -> tuple[str, dict]:
-    if target is not None and target.topic is not None:
-        return "AND t.id = :id", {"id": target.topic.id}
-    if target is not None and target.course is not None:
-        return "AND c.id = :id", {"id": target.course.id}
-    if target is not None:
-        return "AND s.id = :id", {"id": target.specialization.id}
-    return "", {}
+def _scope(target: Target | None) -> tuple[str, dict]:
+    """The SQL fragment and parameters that keep the topics under `target` (None: all)."""
+    if target is None:
+        return queries.REVIEW_SCOPES[None], {}
+    return queries.REVIEW_SCOPES[target.kind], {"scope_id": target.item.id}
 
 
-def _done_topics(session: Session, target: Target | None) -> list[_DoneTopic]:
+def _done_topics(source: Reader | Session, target: Target | None) -> list[_DoneTopic]:
     """Every done topic under `target` (None: all) with its schedule, in course order.
 
     Two plain queries, no ORM objects: `status` and `show` of a 100,000-topic
     program count its due reviews through here.
     """
-    where, params = _scope_sql(target)
-    conn = session.connection()
-    done_from = _DONE_FROM.format(where=where)
+    reader = _reader(source)
+    scope, params = _scope(target)
     reviews: dict[int, list[ReviewRecord]] = {}
-    for row in conn.execute(
-        text(
-            "SELECT r.topic_id, r.reviewed_on, r.grade, r.interval_days, r.due_on FROM review r "
-            f"WHERE r.topic_id IN (SELECT t.id {done_from}) ORDER BY r.reviewed_on, r.id"
-        ),
-        params,
-    ):
+    for row in reader.all(queries.DONE_TOPIC_REVIEWS.format(scope=scope), **params):
         reviews.setdefault(row.topic_id, []).append(
             ReviewRecord(_day(row.reviewed_on), row.grade, row.interval_days, _day(row.due_on))
         )
-    rows = conn.execute(
-        text(
-            "SELECT t.id, s.slug AS spec_slug, c.slug AS course_slug,"
-            " c.position AS course_position, c.title AS course_title,"
-            " t.slug AS topic_slug, t.position AS topic_position,"
-            f" t.title, p.completed_on {done_from} ORDER BY s.slug, c.position, t.position"
-        ),
-        params,
-    )
+    rows = reader.all(queries.DONE_TOPICS.format(scope=scope), **params)
     return [
         _DoneTopic(
             row.id,
@@ -216,10 +193,10 @@ def _done_topics(session: Session, target: Target | None) -> list[_DoneTopic]:
     ]
 
 
-def scheduled(session: Session, target: Target | None, today: dt.date) -> list[QueueItem]:
+def scheduled(source: Reader | Session, target: Target | None, today: dt.date) -> list[QueueItem]:
     """Every done topic under `target` (None: all) with its schedule, soonest due first."""
     items = []
-    for done in _done_topics(session, target):
+    for done in _done_topics(source, target):
         schedule = done.schedule
         last = schedule.reviews[-1] if schedule.reviews else None
         items.append(
@@ -258,37 +235,29 @@ class Queue:
         return asdict(self)
 
 
-def review_queue(session: Session, *, ref: str | None, today: dt.date) -> Queue:
-    target = resolve(session, ref) if ref is not None else None
-    items = scheduled(session, target, today)
+def review_queue(reader: Reader, *, ref: str | None, today: dt.date) -> Queue:
+    """`coursetrack review`: what is due on `today` under `ref` (None: everywhere)."""
+    target = read_target(reader, ref) if ref is not None else None
+    items = scheduled(reader, target, today)
     due = [item for item in items if item.due_on <= today]
     later = [item.due_on for item in items if item.due_on > today]
     return Queue(today, target.ref if target else None, due, min(later, default=None))
 
 
-def due_count(session: Session, target: Target, today: dt.date) -> int:
+def due_count(source: Reader | Session, target: Target, today: dt.date) -> int:
     """How many topics under `target` are due for review on `today`.
 
     Counted in SQL with the same rule as `schedule_from` (the latest review since
     the completion sets the due date, else the day after it), so `status` and
     `show` of a 100,000-topic program need not build every schedule.
     """
-    where, params = _scope_sql(target)
-    latest = (
-        "SELECT r.due_on FROM review r WHERE r.topic_id = t.id AND r.reviewed_on >= "
-        "p.completed_on ORDER BY r.reviewed_on DESC, r.id DESC LIMIT 1"
-    )
-    first = f"date(p.completed_on, '+{LADDER[0]} day')"
-    return (
-        session.connection()
-        .execute(
-            text(
-                f"SELECT count(*) {_DONE_FROM.format(where=where)} "
-                f"AND coalesce(({latest}), {first}) <= :today"
-            ),
-            {**params, "today": today.isoformat()},
-        )
-        .scalar_one()
+    scope, params = _scope(target)
+    completed_by = today - dt.timedelta(days=LADDER[0])
+    return _reader(source).scalar(
+        queries.DUE_COUNT.format(scope=scope),
+        **params,
+        today=today.isoformat(),
+        completed_by=completed_by.isoformat(),
     )
 
 
@@ -333,6 +302,8 @@ def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date
     itself and under its course) is reviewed once. Every ref is checked before
     anything is written, in the caller's one transaction. `on` None: today, but
     never before the topic's completion or last review (see `dates.not_before`)."""
+    from coursetrack.refs import resolve
+
     targets = [resolve(session, ref) for ref in refs]
     result = Reviews()
     chosen: list[tuple[str, int, str, Schedule]] = []
@@ -360,6 +331,10 @@ def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date
 
 def _reviewable(session: Session, target: Target, on: dt.date | None) -> Schedule:
     """The schedule of a topic the user named, or why it cannot be reviewed on `on`."""
+    from sqlmodel import select
+
+    from coursetrack.models import Progress, Status
+
     assert target.topic is not None
     schedule = schedule_of(session, target.topic)
     if schedule is None:
@@ -419,6 +394,8 @@ def _record(
     grade: str,
     on: dt.date | None,
 ) -> Reviewed:
+    from coursetrack.models import Review
+
     on = _review_day(schedule, on)
     early = on < schedule.due_on
     interval = next_interval(schedule.interval_days, grade, early=early)

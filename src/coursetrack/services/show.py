@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlmodel import Session
-
-from coursetrack.models import Link, Note
-from coursetrack.refs import resolve
+from coursetrack.refs import read_target
 from coursetrack.services import status as status_service
-from coursetrack.services.notes import count_of, links_of, notes_of
-from coursetrack.services.planning import goal_of
-from coursetrack.services.review import due_count, schedule_of
+from coursetrack.services.planning import goal_on
+from coursetrack.services.review import ReviewRecord, Schedule, due_count, schedule_from
+from coursetrack.services.state import DONE, OWNER, progress_of
+from coursetrack.store import queries
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader
 
 SHOW_NOTES = 20
 SHOW_LINKS = 20
@@ -109,16 +110,22 @@ class Details:
         return data
 
 
-def show_item(session: Session, *, ref: str, today: dt.date) -> Details:
-    target = resolve(session, ref)
+def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
+    target = read_target(reader, ref)
     item = target.item
-    notes = [
-        NoteEntry(n.id, n.written_on, n.text) for n in notes_of(session, item, newest=SHOW_NOTES)
-    ]
-    links = [
-        LinkEntry(x.id, x.url, x.title, x.added_on)
-        for x in links_of(session, item, newest=SHOW_LINKS)
-    ]
+    owner = {"owner": OWNER[target.kind]}
+    newest_notes = reader.all(queries.NEWEST_NOTES.format(**owner), id=item.id, limit=SHOW_NOTES)
+    notes = [NoteEntry(n.id, n.written_on, n.text) for n in reversed(newest_notes)]
+    newest_links = reader.all(queries.NEWEST_LINKS.format(**owner), id=item.id, limit=SHOW_LINKS)
+    links = [LinkEntry(x.id, x.url, x.title, x.added_on) for x in reversed(newest_links)]
+    if len(notes) == SHOW_NOTES:
+        notes_total = reader.scalar(queries.COUNT_NOTES.format(**owner), id=item.id)
+    else:
+        notes_total = len(notes)
+    if len(links) == SHOW_LINKS:
+        links_total = reader.scalar(queries.COUNT_LINKS.format(**owner), id=item.id)
+    else:
+        links_total = len(links)
     common = {
         "kind": target.kind,
         "ref": target.ref,
@@ -126,31 +133,31 @@ def show_item(session: Session, *, ref: str, today: dt.date) -> Details:
         "description": item.description,
         "url": item.url,
         "notes": notes,
-        "notes_total": count_of(session, Note, item) if len(notes) == SHOW_NOTES else len(notes),
+        "notes_total": notes_total,
         "links": links,
-        "links_total": count_of(session, Link, item) if len(links) == SHOW_LINKS else len(links),
+        "links_total": links_total,
     }
     if target.kind == "specialization":
-        report = status_service.specialization_report(session, target)
+        report = status_service.specialization_report(reader, target)
         extra = {
             "provider": target.specialization.provider,
-            "goal_on": goal_of(session, ref=target.ref).target_on,
-            "reviews_due": due_count(session, target, today),
+            "goal_on": goal_on(reader, target.specialization.id),
+            "reviews_due": due_count(reader, target, today),
             "children": _children(report, target.ref),
         }
     elif target.kind == "course":
-        report = status_service.course_report(session, target)
+        report = status_service.course_report(reader, target)
         children = _children(report, target.ref)
-        _attach_topic_notes(session, target.course.id, children)
+        _attach_topic_notes(reader, target.course.id, children)
         extra = {
             "position": target.course.position,
-            "reviews_due": due_count(session, target, today),
+            "reviews_due": due_count(reader, target, today),
             "children": children,
         }
     else:
-        report = status_service.topic_report(session, target)
+        report = status_service.topic_report(reader, target)
         course = target.course
-        schedule = schedule_of(session, target.topic)
+        schedule = _schedule(reader, target.topic.id)
         extra = {
             "position": target.topic.position,
             "course": {
@@ -175,9 +182,21 @@ def show_item(session: Session, *, ref: str, today: dt.date) -> Details:
         units_done=report.units_done,
         units_total=report.units_total,
         percent=report.percent,
-        certificate_url=getattr(item, "certificate_url", None),
+        certificate_url=item.get("certificate_url"),
         **extra,
     )
+
+
+def _schedule(reader: Reader, topic_id: int) -> Schedule | None:
+    """A topic's review schedule, or None if it is not done (as `review.schedule_of`)."""
+    progress = progress_of(reader, "topic", topic_id)
+    if progress is None or progress.status != DONE or progress.completed_on is None:
+        return None
+    reviews = [
+        ReviewRecord(r.reviewed_on, r.grade, r.interval_days, r.due_on)
+        for r in reader.all(queries.REVIEWS_OF_TOPIC, topic_id=topic_id)
+    ]
+    return schedule_from(progress.completed_on, reviews)
 
 
 def _children(report, ref: str) -> list[Child]:
@@ -195,32 +214,12 @@ def _children(report, ref: str) -> list[Child]:
     ]
 
 
-#: The newest notes of each topic of a course, and how many each has: per topic, a
-#: bounded sort (ORDER BY ... LIMIT) and an index-only count, never every note's text.
-_TOPIC_NOTES = """
-SELECT t.slug AS topic_slug, n.id AS id, n.written_on AS written_on, n.text AS text,
-       (SELECT count(*) FROM note c WHERE c.topic_id = t.id) AS total
-FROM topic t
-JOIN note n ON n.id IN (
-    SELECT k.id FROM note k WHERE k.topic_id = t.id
-    ORDER BY k.written_on DESC, k.id DESC LIMIT :keep
-)
-WHERE t.course_id = :course
-ORDER BY t.position, n.written_on, n.id
-"""
-
-
-def _attach_topic_notes(session: Session, course_id: int, children: list[Child]) -> None:
+def _attach_topic_notes(reader: Reader, course_id: int, children: list[Child]) -> None:
     by_slug = {child.ref.rsplit("/", 1)[1]: child for child in children}
     for child in children:
         child.notes, child.notes_total = [], 0
-    rows = session.connection().execute(
-        text(_TOPIC_NOTES), {"course": course_id, "keep": SHOW_CHILD_NOTES}
-    )
+    rows = reader.all(queries.TOPIC_NOTES, course_id=course_id, keep=SHOW_CHILD_NOTES)
     for row in rows:
         child = by_slug[row.topic_slug]
-        written = row.written_on
-        if isinstance(written, str):
-            written = dt.date.fromisoformat(written)
-        child.notes.append(NoteEntry(row.id, written, row.text))
+        child.notes.append(NoteEntry(row.id, row.written_on, row.text))
         child.notes_total = row.total

@@ -1,8 +1,9 @@
 """Where the learner stands: progress in units, computed in the database.
 
-A unit is a topic, or a course that has no topics. Courses with topics and
-specializations have no status of their own: it is derived from their units,
-so it can never disagree with them.
+A unit is a topic, or a course that has no topics (`queries.UNITS`). Courses
+with topics and specializations have no status of their own: it is derived
+from their units, so it can never disagree with them. Everything here reads
+through a `Reader`, so `status` on SQLite needs sqlite3 alone.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
-
-from sqlalchemy import text
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from coursetrack import dates
-from coursetrack.models import Progress, Status, Topic
-from coursetrack.refs import Target, resolve
+from coursetrack.refs import Target, read_target
 from coursetrack.services.planning import NO_ACTIVITY, activity_by_specialization
 from coursetrack.services.review import due_count
-from coursetrack.services.state import progress_of
+from coursetrack.services.state import DONE, IN_PROGRESS, TODO, progress_of
+from coursetrack.store import queries
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader, Row
 
 
 @dataclass
@@ -98,40 +100,16 @@ def whole_percent(value: float) -> int:
     return math.floor(value)
 
 
-def _date(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
 def _earliest(*values: dt.date | None) -> dt.date | None:
     present = [v for v in values if v is not None]
     return min(present) if present else None
 
 
-_COURSE_ROWS = """
-SELECT c.id, c.specialization_id, c.position, c.slug, c.title, c.certificate_url,
-       count(t.id) AS n_topics,
-       coalesce(sum(tp.status = 'done'), 0) AS n_done,
-       coalesce(sum(tp.status = 'in-progress'), 0) AS n_started,
-       min(tp.started_on) AS first_started,
-       min(tp.completed_on) AS first_completed,
-       max(tp.completed_on) AS last_completed,
-       cp.status AS own_status, cp.started_on AS own_started, cp.completed_on AS own_completed
-FROM course c
-LEFT JOIN topic t ON t.course_id = c.id
-LEFT JOIN progress tp ON tp.topic_id = t.id
-LEFT JOIN progress cp ON cp.course_id = c.id
-{where}
-GROUP BY c.id
-ORDER BY c.specialization_id, c.position
-"""
-
-
-def _course_progress(row) -> ItemProgress:
-    if row.n_topics == 0:
-        status = row.own_status or Status.TODO
-        done = int(status == Status.DONE)
+def _course_progress(row: Row) -> ItemProgress:
+    """A course's line, from its `queries.COURSE_PROGRESS` row."""
+    if row.n_topics == 0:  # the course is its own unit
+        status = row.own_status or TODO
+        done = int(status == DONE)
         return ItemProgress(
             position=row.position,
             slug=row.slug,
@@ -140,21 +118,19 @@ def _course_progress(row) -> ItemProgress:
             units_done=done,
             units_total=1,
             percent=percent(done, 1),
-            started_on=_date(row.own_started),
-            completed_on=_date(row.own_completed) if done else None,
+            started_on=row.own_started_on,
+            completed_on=row.own_completed_on if done else None,
             certificate_url=row.certificate_url,
         )
-    done = row.n_done
-    total = row.n_topics
-    started = _earliest(
-        _date(row.own_started), _date(row.first_started), _date(row.first_completed)
-    )
+    done = row.units_done
+    total = row.units_total
+    started = _earliest(row.own_started_on, row.first_started_on, row.first_completed_on)
     if done == total:
-        status = Status.DONE
-    elif done or row.n_started or started:
-        status = Status.IN_PROGRESS
+        status = DONE
+    elif done or row.units_started or started:
+        status = IN_PROGRESS
     else:
-        status = Status.TODO
+        status = TODO
     return ItemProgress(
         position=row.position,
         slug=row.slug,
@@ -164,9 +140,15 @@ def _course_progress(row) -> ItemProgress:
         units_total=total,
         percent=percent(done, total),
         started_on=started,
-        completed_on=_date(row.last_completed) if status == Status.DONE else None,
+        completed_on=row.last_completed_on if status == DONE else None,
         certificate_url=row.certificate_url,
     )
+
+
+def course_rows(reader: Reader, where: str = "", **params: object) -> list[ItemProgress]:
+    """Each course's progress in units, narrowed by `where` (see `queries.COURSE_PROGRESS`)."""
+    sql = queries.COURSE_PROGRESS.format(units=queries.UNITS, where=where)
+    return [_course_progress(row) for row in reader.all(sql, **params)]
 
 
 def _roll_up(courses: list[ItemProgress], own_started: dt.date | None) -> dict:
@@ -175,11 +157,11 @@ def _roll_up(courses: list[ItemProgress], own_started: dt.date | None) -> dict:
     units_total = sum(c.units_total for c in courses)
     started = _earliest(own_started, *(c.started_on for c in courses))
     if units_total and units_done == units_total:
-        status = Status.DONE
-    elif started or any(c.status != Status.TODO for c in courses):
-        status = Status.IN_PROGRESS
+        status = DONE
+    elif started or any(c.status != TODO for c in courses):
+        status = IN_PROGRESS
     else:
-        status = Status.TODO
+        status = TODO
     completed = max((c.completed_on for c in courses if c.completed_on), default=None)
     return {
         "status": status,
@@ -187,33 +169,26 @@ def _roll_up(courses: list[ItemProgress], own_started: dt.date | None) -> dict:
         "units_total": units_total,
         "percent": percent(units_done, units_total),
         "started_on": started,
-        "completed_on": completed if status == Status.DONE else None,
+        "completed_on": completed if status == DONE else None,
     }
 
 
-def overview(session: Session, today: dt.date | None = None) -> Overview:
+def overview(reader: Reader, today: dt.date | None = None) -> Overview:
     """One summary per specialization, in slug order."""
-    activity = activity_by_specialization(session, today or dates.today())
-    conn = session.connection()
-    specs = conn.execute(
-        text(
-            "SELECT s.id, s.slug, s.title, s.certificate_url, p.started_on "
-            "FROM specialization s LEFT JOIN progress p ON p.specialization_id = s.id "
-            "ORDER BY s.slug"
-        )
-    ).all()
+    activity = activity_by_specialization(reader, today or dates.today())
+    specs = reader.all(queries.SPECIALIZATION_STARTS)
     by_spec: dict[int, list[ItemProgress]] = {s.id: [] for s in specs}
-    for row in conn.execute(text(_COURSE_ROWS.format(where=""))):
-        by_spec[row.specialization_id].append(_course_progress(row))
+    for spec_id, course in _with_specialization(reader):
+        by_spec[spec_id].append(course)
     summaries = []
     for spec in specs:
         courses = by_spec[spec.id]
-        totals = _roll_up(courses, _date(spec.started_on))
+        totals = _roll_up(courses, spec.started_on)
         summaries.append(
             SpecializationSummary(
                 slug=spec.slug,
                 title=spec.title,
-                courses_done=sum(c.status == Status.DONE for c in courses),
+                courses_done=sum(c.status == DONE for c in courses),
                 courses_total=len(courses),
                 certificate_url=spec.certificate_url,
                 last_activity_on=activity.get(spec.id, NO_ACTIVITY).last_activity_on,
@@ -224,13 +199,15 @@ def overview(session: Session, today: dt.date | None = None) -> Overview:
     return Overview(summaries)
 
 
-def specialization_report(session: Session, target: Target) -> Report:
+def _with_specialization(reader: Reader) -> list[tuple[int, ItemProgress]]:
+    sql = queries.COURSE_PROGRESS.format(units=queries.UNITS, where="")
+    return [(row.specialization_id, _course_progress(row)) for row in reader.all(sql)]
+
+
+def specialization_report(reader: Reader, target: Target) -> Report:
     spec = target.specialization
-    rows = session.connection().execute(
-        text(_COURSE_ROWS.format(where="WHERE c.specialization_id = :spec")), {"spec": spec.id}
-    )
-    courses = [_course_progress(row) for row in rows]
-    own = progress_of(session, spec)
+    courses = course_rows(reader, queries.UNITS_OF_SPECIALIZATION, spec_id=spec.id)
+    own = progress_of(reader, "specialization", spec.id)
     return Report(
         kind="specialization",
         ref=target.ref,
@@ -242,22 +219,11 @@ def specialization_report(session: Session, target: Target) -> Report:
     )
 
 
-def course_report(session: Session, target: Target) -> Report:
+def course_report(reader: Reader, target: Target) -> Report:
     course = target.course
     assert course is not None
-    row = (
-        session.connection()
-        .execute(text(_COURSE_ROWS.format(where="WHERE c.id = :course")), {"course": course.id})
-        .one()
-    )
-    summary = _course_progress(row)
-    topics = session.exec(
-        select(Topic, Progress)
-        .join(Progress, Progress.topic_id == Topic.id, isouter=True)
-        .where(Topic.course_id == course.id)
-        .order_by(Topic.position)
-    ).all()
-    items = [_topic_progress(topic, progress) for topic, progress in topics]
+    (summary,) = course_rows(reader, queries.UNITS_OF_COURSE, course_id=course.id)
+    topics = reader.all(queries.TOPIC_UNITS, course_id=course.id)
     return Report(
         kind="course",
         ref=target.ref,
@@ -270,18 +236,16 @@ def course_report(session: Session, target: Target) -> Report:
         started_on=summary.started_on,
         completed_on=summary.completed_on,
         certificate_url=course.certificate_url,
-        items=items,
+        items=[_topic_progress(unit) for unit in topics],
     )
 
 
-def topic_report(session: Session, target: Target) -> ItemProgress:
-    assert target.topic is not None
-    return _topic_progress(target.topic, progress_of(session, target.topic))
-
-
-def _topic_progress(topic: Topic, progress: Progress | None) -> ItemProgress:
-    status = progress.status if progress else Status.TODO
-    done = int(status == Status.DONE)
+def topic_report(reader: Reader, target: Target) -> ItemProgress:
+    topic = target.topic
+    assert topic is not None
+    own = progress_of(reader, "topic", topic.id)
+    status = own.status if own else TODO
+    done = int(status == DONE)
     return ItemProgress(
         position=topic.position,
         slug=topic.slug,
@@ -290,24 +254,40 @@ def _topic_progress(topic: Topic, progress: Progress | None) -> ItemProgress:
         units_done=done,
         units_total=1,
         percent=percent(done, 1),
-        started_on=progress.started_on if progress else None,
-        completed_on=progress.completed_on if progress else None,
+        started_on=own.started_on if own else None,
+        completed_on=own.completed_on if own else None,
+    )
+
+
+def _topic_progress(unit: Row) -> ItemProgress:
+    """A topic's line, from its `queries.UNITS` row."""
+    done = int(unit.status == DONE)
+    return ItemProgress(
+        position=unit.topic_position,
+        slug=unit.topic_slug,
+        title=unit.topic_title,
+        status=unit.status,
+        units_done=done,
+        units_total=1,
+        percent=percent(done, 1),
+        started_on=unit.started_on,
+        completed_on=unit.completed_on,
     )
 
 
 def status_of(
-    session: Session, ref: str | None, today: dt.date | None = None
+    reader: Reader, ref: str | None, today: dt.date | None = None
 ) -> Overview | Report | ItemProgress:
     """What `coursetrack status [REF]` shows."""
     today = today or dates.today()
     if ref is None:
-        return overview(session, today)
-    target = resolve(session, ref)
+        return overview(reader, today)
+    target = read_target(reader, ref)
     if target.kind == "topic":
-        return topic_report(session, target)
+        return topic_report(reader, target)
     if target.kind == "specialization":
-        report = specialization_report(session, target)
+        report = specialization_report(reader, target)
     else:
-        report = course_report(session, target)
-    report.reviews_due = due_count(session, target, today)
+        report = course_report(reader, target)
+    report.reviews_due = due_count(reader, target, today)
     return report

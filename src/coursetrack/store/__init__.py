@@ -1,7 +1,8 @@
 """The one place that opens the store.
 
 `schema` holds the tables' migrations and history triggers, `engine` the
-connections and transactions, `inspect` what a target is before it is opened.
+connections and transactions (SQLite and PostgreSQL), `inspect` what a target
+is before it is opened (a file, a SQLite URL, a PostgreSQL URL and its driver).
 This module ties them together: `open_store` and the `Store` it returns.
 
 SQLAlchemy and SQLModel are imported inside the functions that need them:
@@ -178,11 +179,13 @@ def _last_change(session: Session) -> int | None:
 
 
 def open_store(target: str | None = None, *, write: bool, notify: Notify | None = None) -> Store:
-    """Open the store named by `target` (path or URL; None: the default).
+    """Open the store named by `target` (path, SQLite or PostgreSQL URL; None: the default).
 
     For reading, a store that does not exist yet is an empty one in memory, so
     `status` on a new machine creates no file. For writing, the directory and
-    the file are created and the schema brought up to date.
+    the file are created and the schema brought up to date. A PostgreSQL
+    database must exist already (the server's administrator creates it); its
+    schema is made on first use, read or write, as its tables cost no file.
     """
     target = paths.resolve_db(target)
     if not paths.is_url(target):
@@ -191,7 +194,7 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     url, shown = _parse_url(target)
     backend = url.get_backend_name()
     if backend == "postgresql":
-        return _open_postgres(_postgres_url(url, shown), shown, notify=notify)
+        return _open_postgres(_postgres_url(url, shown), shown)
     if backend != "sqlite" or url.get_driver_name() != "pysqlite":
         raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
     path = _sqlite_file(url, shown)
@@ -203,18 +206,18 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
 
-def _open_postgres(url: URL, shown: str, *, notify: Notify | None) -> Store:
-    """Open a PostgreSQL store, bringing its schema up to date (under the write lock).
+def _open_postgres(url: URL, shown: str) -> Store:
+    """Open a PostgreSQL store, creating or upgrading its schema first.
 
-    A migration that waits for another writer says so, as a write does.
+    `schema.migrate` serializes migrations between processes itself (its own
+    advisory lock); a store that is up to date is only read. Every message
+    names the store as `shown`, with the password masked.
     """
     secrets = url_secrets(url)
     with _translate_errors(shown, secrets):
         engine = _make_engine(url, shown)
         try:
-            schema.migrate(
-                engine.execution_options(on_wait=notify) if notify else engine, shown=shown
-            )
+            schema.migrate(engine, shown=shown)
         except BaseException:
             engine.dispose()
             raise

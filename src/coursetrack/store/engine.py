@@ -140,9 +140,12 @@ def _make_postgres_engine(url: URL) -> Engine:
     """An engine on psycopg 3 whose transactions follow the rules in this module's docstring."""
     from sqlalchemy import create_engine, event
 
-    args: dict[str, object] = {"application_name": "coursetrack"}
-    if "connect_timeout" not in url.query:
-        args["connect_timeout"] = 10  # libpq waits forever for a host that does not answer
+    # the URL's own settings win (SQLAlchemy would let connect_args override them)
+    defaults = {
+        "application_name": "coursetrack",  # how the server's views name our sessions
+        "connect_timeout": 10,  # libpq waits forever for a host that does not answer
+    }
+    args = {key: value for key, value in defaults.items() if key not in url.query}
     engine = create_engine(url, connect_args=args)
 
     @event.listens_for(engine, "begin")
@@ -187,13 +190,13 @@ def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float)
                 f"(up to {total:g} s)"
             )
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total - first)}")
+            conn.exec_driver_sql(lock)
+            # the rest of the transaction waits for other locks as long as any command
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
         else:
             raw.execute("RELEASE SAVEPOINT coursetrack_wait")
-            return
-    try:
-        conn.exec_driver_sql(lock)
-    finally:
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
+        return
+    conn.exec_driver_sql(lock)
 
 
 def mask(text: str, secrets: tuple[str, ...] = ()) -> str:

@@ -1,0 +1,112 @@
+"""coursetrack on PostgreSQL, as ratios measured in one run.
+
+    python bench/postgres.py [--runs N] [--quick]
+
+Starts a throwaway server of its own (the test suite's `tests/postgres.py`:
+Debian's binaries, a temporary folder, a unix socket, no TCP port, fsync off)
+and times each case as a whole process, median of N runs, like `bench/run.py`:
+
+- `status dls` on PostgreSQL over the unix socket against the same command on
+  SQLite through SQLAlchemy (a `sqlite:///` URL, which does not take the
+  sqlite3-only fast path): what the engine costs, not the fast path (<= 1.5x);
+- `status` with 20,000 topics against the shipped 17, on PostgreSQL (<= 1.5x).
+
+It exits 0 whatever the figures say, and says why when it cannot run (no
+server binaries, no psycopg).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # the suite's throwaway server
+
+from run import Figure, big_catalog, coursetrack, measure  # noqa: E402
+
+import postgres  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per case (median)")
+    parser.add_argument("--quick", action="store_true", help="3 runs per case")
+    opts = parser.parse_args()
+    runs = 3 if opts.quick else opts.runs
+    reason = postgres.missing()
+    if reason:
+        print(reason.replace("PostgreSQL tests skipped", "PostgreSQL bench skipped"))
+        return 0
+    server = postgres.Server()
+    server.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="coursetrack-bench-pg-") as tmp:
+            return _run(server, Path(tmp), runs)
+    finally:
+        server.stop()
+
+
+def _run(server: postgres.Server, root: Path, runs: int) -> int:
+    os.environ.update(
+        {
+            "XDG_DATA_HOME": str(root / "home"),
+            "NO_COLOR": "1",
+            "PYTHONPYCACHEPREFIX": str(root / "pycache"),
+        }
+    )
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.pop("COURSETRACK_DB", None)
+
+    def setup(db: str, *commands: list[str]) -> str:
+        for args in commands:
+            subprocess.run(coursetrack("--db", db, *args), check=True, capture_output=True)
+        return db
+
+    shipped = (["import", "deep-learning-specialization"], ["done", "dls/1", "dls/2/1"])
+    sqlite = setup(f"sqlite:///{root / 'dls.db'}", *shipped)
+    pg = setup(server.url(server.create_database()), *shipped)
+    catalog = root / "big.yaml"
+    big_catalog(catalog)
+    print("importing the 20,000-topic catalog into PostgreSQL ...", flush=True)
+    pg_big = setup(server.url(server.create_database()), ["import", str(catalog)])
+
+    rows: list[tuple[Figure, Figure, float]] = []
+    on_sqlite = measure(
+        "status dls, SQLite through SQLAlchemy", coursetrack("--db", sqlite, "status", "dls"),
+        runs=runs,
+    )  # fmt: skip
+    on_pg = measure(
+        "status dls, PostgreSQL (unix socket)", coursetrack("--db", pg, "status", "dls"),
+        runs=runs,
+    )  # fmt: skip
+    rows.append((on_pg, on_sqlite, 1.5))
+    small = measure("status, PostgreSQL, 17 topics", coursetrack("--db", pg, "status"), runs=runs)
+    large = measure(
+        "status, PostgreSQL, 20,000 topics", coursetrack("--db", pg_big, "status"),
+        runs=max(3, runs // 2),
+    )  # fmt: skip
+    rows.append((large, small, 1.5))
+
+    width = max(len(case.name) for case, _, _ in rows)
+    floor_width = max(len(floor.name) for _, floor, _ in rows)
+    print()
+    print(f"{'case':<{width}}  {'value':>9}  {'floor':<{floor_width}}  {'floor':>9}  ratio  target")
+    for case, floor, target in rows:
+        value, base = case.seconds * 1000, floor.seconds * 1000
+        ratio = value / base if base else float("nan")
+        mark = "ok" if ratio <= target else "MISSED"
+        print(
+            f"{case.name:<{width}}  {value:7.0f}ms  {floor.name:<{floor_width}}  "
+            f"{base:7.0f}ms  {ratio:5.2f}  <={target:<4} {mark}"
+        )
+    print(f"\nmedians of {runs} runs; python {sys.version.split()[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

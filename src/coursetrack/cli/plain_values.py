@@ -1,0 +1,109 @@
+"""Command-line values that need no conversion skip Typer's pydantic coercion.
+
+Typer converts every parameter through a pydantic TypeAdapter, and building
+the first one imports pydantic: about 300 ms here, more than all the work of a
+read command such as `status`. Text given as text, and a whole number given as
+its default or as plain digits within its bounds, are already what pydantic
+would return, so they pass as they are. Anything else (another type, a sign, a
+space, a value out of range) still goes through Typer's own coercion, so every
+message a user can see is Typer's, word for word.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+#: Longer digit strings go the slow way: pydantic decides what they mean.
+_MAX_DIGITS = 18
+
+
+class _Plain:
+    """A Typer runtime parameter for text, flags and whole numbers that falls back to Typer's.
+
+    Also a choice (an Enum) given as its value, repeated text options, and an absent
+    path (a given one goes Typer's way: Path options carry checks of their own).
+    """
+
+    __slots__ = ("annotation", "info")
+
+    def __init__(self, annotation: type, info: Any) -> None:
+        self.annotation = annotation
+        self.info = info
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return () if param.multiple else None  # as Typer: a repeated option given none
+        if self.annotation is str and isinstance(value, str):
+            return value
+        repeated = self.annotation == list[str] and isinstance(value, tuple | list)
+        if repeated and all(isinstance(item, str) for item in value):
+            return list(value)
+        if isinstance(self.annotation, type) and issubclass(self.annotation, Enum):
+            if isinstance(value, self.annotation):  # its default
+                return value
+            for member in self.annotation:  # a choice as written (other spellings: Typer's)
+                if isinstance(value, str) and member.value == value:
+                    return member
+        if self.annotation is bool and isinstance(value, bool):
+            return value
+        if self.annotation is int:
+            number = _whole(value)
+            if number is not None and self._within(number):
+                return number
+        param._runtime_param = None  # Typer builds its own, keeps it, and decides
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
+
+    def _within(self, number: int) -> bool:
+        low, high = getattr(self.info, "min", None), getattr(self.info, "max", None)
+        return (low is None or number >= low) and (high is None or number <= high)
+
+
+def _is_enum(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, Enum)
+
+
+def _whole(value: Any) -> int | None:
+    if type(value) is int:
+        return value
+    digits = isinstance(value, str) and value.isascii() and value.isdigit()
+    if digits and len(value) <= _MAX_DIGITS and (len(value) == 1 or value[0] != "0"):
+        return int(value)
+    return None
+
+
+def light_coercion(command: Any) -> None:
+    """Give every plain text, flag or whole-number parameter under `command` the light
+    coercion, including the --help option Click makes on first use."""
+    every = command.get_params
+
+    def get_params(ctx: Any) -> list[Any]:
+        params = every(ctx)
+        for param in params:
+            _lighten(param)
+        return params
+
+    command.get_params = get_params
+    for sub in getattr(command, "commands", {}).values():
+        light_coercion(sub)
+
+
+def _lighten(param: Any) -> None:
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is None or getattr(param, "_runtime_param", True) is not None:
+        return
+    info = descriptor.parameter_info
+    annotation = descriptor.annotation
+    repeated = annotation == list[str]  # a repeated text option (export markdown --tag)
+    plain = (
+        (annotation in (str, int, bool, Path) or repeated or _is_enum(annotation))
+        and descriptor.file_annotation is None
+        and param.nargs == 1
+        and param.multiple == repeated
+        and getattr(info, "parser", None) is None
+        and getattr(info, "click_type", None) is None
+        and not getattr(info, "clamp", False)
+    )
+    if plain:
+        param._runtime_param = _Plain(descriptor.annotation, info)

@@ -1,0 +1,334 @@
+"""What `coursetrack log` lists: commands newest first, each change named as the store was then.
+
+Every write transaction is a `command` row, and triggers record each row it
+inserted, updated or deleted in `change` with the values before and after
+(see `store.schema`). This module only reads them, through a `store.reader`
+Reader and the SQL in `store.queries`: on SQLite `log` runs on sqlite3 alone,
+and a write (`undo` naming what it reverts) can run the same walk over its
+session with `reader_of(session)`. Undoing is `services.history`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from coursetrack.dates import start_of
+from coursetrack.refs import read_target
+from coursetrack.store import queries
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader, Row
+
+
+@dataclass
+class ChangeEntry:
+    table: str
+    row_id: int
+    op: str
+    item: str  # the ref of the item it concerns, or the row's table#id when gone
+    old: dict | None
+    new: dict | None
+
+    @property
+    def fields(self) -> dict[str, tuple]:
+        """For an update: the columns that changed, as (old, new)."""
+        if not (self.old and self.new):
+            return {}
+        return {k: (self.old.get(k), v) for k, v in self.new.items() if self.old.get(k) != v}
+
+
+@dataclass
+class LogEntry:
+    id: int
+    at: dt.datetime
+    command: str
+    undone_by: int | None
+    undoes: int | None
+    changes: list[ChangeEntry] = field(default_factory=list)
+    more: int = 0  # changes left out (see log_entries' `detail`)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(timespec="seconds"),
+            "command": self.command,
+            "undone": self.undone_by is not None,
+            "undoes": self.undoes,
+            "changes": [
+                {
+                    "table": c.table,
+                    "row_id": c.row_id,
+                    "op": c.op,
+                    "item": c.item,
+                    "old": c.old,
+                    "new": c.new,
+                }
+                for c in self.changes
+            ],
+        }
+
+
+_ITEMS = ("specialization", "course", "topic")
+_PARENT = {"specialization": None, "course": "specialization", "topic": "course"}
+_OWNER_COLUMNS = ("topic", "course", "specialization")
+_PAGE = 64  # commands read at a time
+
+
+class _Past:
+    """Items as they were at one moment of the history, walked back from now.
+
+    It starts from the store as it is (rows read by id, when first needed) and
+    steps back over every change to a specialization, course or topic, newest
+    first; so each change is named by the slugs its item and parents had right
+    after it, though they were renamed or removed since, or their id was given
+    to another item (an undo frees ids). `era` tells two items that had the
+    same id apart: 0 is the row as it is now, and it grows each time the walk
+    passes the insert that began a row's life (an undo's re-insert does not:
+    that row is the one the undone command removed).
+    """
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.then: dict[tuple[str, int], tuple | None] = {}  # (slug, parent id) or None: absent
+        self.now: dict[tuple[str, int], tuple | None] = {}
+        self.last_known: dict[tuple[str, int], tuple] = {}
+        self.era: dict[tuple[str, int], int] = {}
+        self.misses: dict[str, int] = {}
+
+    def row(self, table: str, row_id: int | None) -> tuple | None:
+        if row_id is None:
+            return None
+        key = (table, row_id)
+        if key in self.then:
+            found = self.then[key]
+        else:
+            if key not in self.now:
+                self._read_now(table, row_id)
+            found = self.now[key]
+        return found if found is not None else self.last_known.get(key)
+
+    def _read_now(self, table: str, row_id: int) -> None:
+        """The row as it is now: one query each for a few, the whole table for many."""
+        self.misses[table] = self.misses.get(table, 0) + 1
+        if self.misses[table] <= 64:
+            hit = self.reader.one(queries.ITEM_NOW[table], id=row_id)
+            self.now[(table, row_id)] = (hit.slug, hit.parent_id) if hit else None
+            return
+        for found in self.reader.all(queries.ITEMS_NOW[table]):
+            self.now.setdefault((table, found.id), (found.slug, found.parent_id))
+        self.now.setdefault((table, row_id), None)
+        self.misses[table] = -(10**9)  # the whole table is known: an absent id is gone
+
+    def chain(self, table: str | None, row_id: int | None) -> list[tuple[str, int, int]]:
+        """The item and its parents as (table, id, era), item first."""
+        out: list[tuple[str, int, int]] = []
+        while table and row_id is not None:
+            out.append((table, row_id, self.era.get((table, row_id), 0)))
+            values = self.row(table, row_id)
+            parent = _PARENT[table]
+            if values is None or parent is None:
+                break
+            table, row_id = parent, values[1]
+        return out
+
+    def name(self, chain: list[tuple[str, int, int]]) -> str | None:
+        slugs = []
+        for table, row_id, _era in chain:
+            values = self.row(table, row_id)
+            if values is None:
+                return None
+            slugs.append(values[0])
+        return "/".join(reversed(slugs)) if slugs else None
+
+    def step_back(
+        self, table: str, row_id: int, op: str, old: tuple | None, *, by_undo: bool
+    ) -> None:
+        key = (table, row_id)
+        if op == "insert":
+            self.then[key] = None
+            if not by_undo:
+                self.era[key] = self.era.get(key, 0) + 1
+        else:
+            self.then[key] = old
+
+
+@dataclass
+class _Light:
+    id: int
+    table: str
+    row_id: int
+    op: str
+    item: str
+    chain: list[tuple[str, int, int]]
+
+
+@dataclass
+class _Step:
+    """One command met on the walk: its first `detail` changes named, and their total."""
+
+    command: Any  # a `command` row: id, at, line, undoes, undone_by
+    changes: list[_Light]
+    total: int
+    touches_wanted: bool
+
+
+def walk(
+    reader: Reader,
+    commands: Iterable[Any],
+    *,
+    detail: int | None = None,
+    wanted: tuple[str, int, int] | None = None,
+) -> Iterator[_Step]:
+    """Each command, newest first, with its changes named as the store was then.
+
+    `detail`: how many of each command's changes (oldest first) to name; the
+    others only move the walk back. `wanted`: an item as (table, id, era 0);
+    each step says whether any of its changes concern it.
+    """
+    past = _Past(reader)
+    light = queries.log_changes_light(reader.dialect)
+    for command in commands:
+        rows = reader.all(light, command=command.id)
+        for row in rows:  # rows this command removed still name their children
+            if row.table_name in _ITEMS:
+                values = _values(row, old=row.op != "insert")
+                past.last_known.setdefault((row.table_name, row.row_id), values)
+        named: list[_Light] = []
+        touches = False
+        for index, row in zip(range(len(rows) - 1, -1, -1), rows, strict=True):
+            if wanted is not None or detail is None or index < detail:
+                found = _name(past, row)
+                touches = touches or (wanted is not None and wanted in found.chain)
+                if detail is None or index < detail:
+                    named.append(found)
+            if row.table_name in _ITEMS:
+                past.step_back(
+                    row.table_name,
+                    row.row_id,
+                    row.op,
+                    _values(row, old=True) if row.op != "insert" else None,
+                    by_undo=command.undoes is not None,
+                )
+        named.reverse()  # oldest change first, as the command made them
+        yield _Step(command, named, len(rows), touches)
+
+
+def _name(past: _Past, row: Row) -> _Light:
+    table, row_id = row.table_name, row.row_id
+    if table in _ITEMS:
+        slug = row.old_slug if row.op == "update" else (row.new_slug or row.old_slug)
+        chain = past.chain(table, row_id)
+        parent = past.name(chain[1:]) if len(chain) > 1 else None
+        if table != "specialization" and parent is None:
+            parent_id = _values(row, old=False)[1]
+            parent = past.name(past.chain(_PARENT[table], parent_id))
+        item = f"{parent}/{slug}" if parent else slug
+    else:
+        owner_table, owner_id = next(
+            ((t, row[f"{t}_id"]) for t in _OWNER_COLUMNS if row[f"{t}_id"] is not None),
+            ("specialization", None),
+        )
+        chain = past.chain(owner_table, owner_id)
+        item = past.name(chain)
+    return _Light(row.id, table, row_id, row.op, item or f"{table}#{row_id}", chain)
+
+
+def _values(row: Row, *, old: bool) -> tuple:
+    """(slug, parent id) of an item change, before (`old`) or after it."""
+    slug = row.old_slug if old else (row.new_slug or row.old_slug)
+    parent = {"specialization": None, "course": row.specialization_id, "topic": row.course_id}
+    return (slug, parent[row.table_name])
+
+
+def _decoded(value: Any) -> dict | None:
+    """A change's stored values: JSON text, or already a dict (a json column on PostgreSQL)."""
+    if not value:
+        return None
+    return json.loads(value) if isinstance(value, str | bytes) else dict(value)
+
+
+def entry(reader: Reader, step: _Step) -> LogEntry:
+    """The full entry of one shown command: only now is its changes' JSON decoded."""
+    command = step.command
+    full = {
+        row.id: row
+        for row in reader.all(queries.LOG_CHANGES_FULL, command=command.id, n=len(step.changes))
+    }
+    return LogEntry(
+        id=command.id,
+        at=dt.datetime.fromisoformat(command.at).astimezone(),
+        command=command.line,
+        undone_by=command.undone_by,
+        undoes=command.undoes,
+        changes=[
+            ChangeEntry(
+                table=c.table,
+                row_id=c.row_id,
+                op=c.op,
+                item=c.item,
+                old=_decoded(full[c.id].old),
+                new=_decoded(full[c.id].new),
+            )
+            for c in step.changes
+        ],
+        more=step.total - len(step.changes),
+    )
+
+
+def _commands(reader: Reader, since: dt.date | None) -> Iterator[Row]:
+    """Commands newest first, read a page at a time, from `since`'s midnight if given.
+
+    The moment is compared in Python, as an aware datetime: stored moments are
+    UTC, but older stores kept local offsets, and no date function reads those
+    alike on both engines.
+    """
+    start = start_of(since) if since is not None else None
+    before = 2**63 - 1
+    while True:
+        page = reader.all(queries.LOG_COMMANDS, before=before, page=_PAGE)
+        for command in page:
+            if start is None or _moment(command.at) >= start:
+                yield command
+        if len(page) < _PAGE:
+            return
+        before = page[-1].id
+
+
+def _moment(stamp: str) -> dt.datetime:
+    """A stored moment as an aware datetime (one without an offset is UTC)."""
+    moment = dt.datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def log_entries(
+    reader: Reader,
+    *,
+    ref: str | None = None,
+    since: dt.date | None = None,
+    limit: int | None = None,
+    detail: int | None = None,
+) -> list[LogEntry]:
+    """Commands newest first, optionally only those touching `ref` and its children.
+
+    Items are named as they were when each command ran. Only the commands
+    returned have their changes decoded (only the first `detail` of each, if
+    given: a view that shows eight needs no more), and the walk stops at
+    `limit`, so `log -n 3` costs the same on a store of any size.
+    """
+    wanted = None
+    if ref is not None:
+        target = read_target(reader, ref)
+        wanted = (target.kind, target.item.id, 0)
+    entries: list[LogEntry] = []
+    if limit is not None and limit < 1:
+        return entries
+    for step in walk(reader, _commands(reader, since), detail=detail, wanted=wanted):
+        if wanted is None or step.touches_wanted:
+            entries.append(entry(reader, step))
+            if limit is not None and len(entries) >= limit:
+                break
+    return entries

@@ -1,0 +1,118 @@
+"""Read-only commands on SQLite start fast: sqlite3 alone, no SQLAlchemy, SQLModel or pydantic.
+
+Each command runs in a fresh interpreter, as a user runs it, and reports which of
+the heavy packages it imported. Their output is the same as before (the other
+test files check it word for word); here: the imports, the same answers through
+SQLAlchemy, and that skipping Typer's pydantic coercion changes no message.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from coursetrack.cli import plain_values
+from coursetrack.services import state
+
+_PROBE = """
+import sys
+sys.argv = ["coursetrack", *{args!r}]
+try:
+    from coursetrack.cli import main
+    main()
+except SystemExit as exc:
+    code = exc.code
+heavy = sorted({{m.split(".")[0] for m in sys.modules
+                if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "pydantic", "yaml")}})
+print("HEAVY:" + ",".join(heavy), file=sys.stderr)
+print("CODE:" + str(code), file=sys.stderr)
+"""
+
+READS = [
+    ["status"],
+    ["status", "dls"],
+    ["status", "dls/2"],
+    ["status", "dls/2/1"],
+    ["status", "--json"],
+    ["next"],
+    ["next", "dls", "--limit", "3"],
+    ["next", "dls/2", "--json"],
+    ["plan", "dls"],
+    ["goal", "dls"],
+    ["show", "dls"],
+    ["show", "dls/2"],
+    ["show", "dls/1/1", "--json"],
+    ["status", "nosuch"],  # refusals too: the message comes from the same fast path
+]
+
+
+@pytest.fixture
+def studied(dls):
+    """The shipped catalog with some study: done units, a start, notes, a link, a review, a goal."""
+    for args in (
+        ["done", "dls/1", "dls/2/1", "--on", "2026-01-05"],
+        ["start", "dls/2/2"],
+        ["note", "dls/2/1", "batch norm is a reparametrization"],
+        ["note", "dls/2", "redo the Adam assignment"],
+        ["link", "dls/2/1", "https://arxiv.org/abs/1502.03167", "--title", "BN paper"],
+        ["reviewed", "dls/2/1", "--grade", "good"],
+        ["goal", "dls", "--by", "2999-01-01"],
+    ):
+        result = dls.run(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+    return dls
+
+
+@pytest.mark.parametrize("args", READS, ids=" ".join)
+def test_read_commands_import_no_database_layer_on_sqlite(studied, args) -> None:
+    argv = ["--db", str(studied.path), *args]
+    probe = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(args=argv)], capture_output=True, text=True
+    )
+    report = probe.stderr.rsplit("HEAVY:", 1)[1]
+    heavy = report.split("\n", 1)[0]
+    assert heavy == "", f"{args} imported {heavy}"
+    code = report.rsplit("CODE:", 1)[1].strip()
+    assert code == ("1" if args[-1] == "nosuch" else "0"), probe.stderr
+    if args[-1] != "nosuch":
+        assert probe.stdout.strip()
+
+
+@pytest.mark.parametrize("args", READS, ids=" ".join)
+def test_the_same_answers_through_sqlalchemy(studied, args, monkeypatch) -> None:
+    """The slow path (any store sqlite3 alone cannot take: a URL, PostgreSQL) reads alike."""
+    fast = studied.run(*args)
+    from coursetrack.store import reader
+
+    monkeypatch.setattr(reader, "_fast_connection", lambda path: None)
+    slow = studied.run(*args)
+    assert (slow.exit_code, slow.stdout, slow.stderr) == (fast.exit_code, fast.stdout, fast.stderr)
+
+
+@pytest.mark.parametrize(
+    "limit", ["0", "-1", "abc", "007", "+3", " 3", "3.0", "1" * 30, "2", "1000001"]
+)
+def test_light_coercion_leaves_every_message_to_typer(dls, limit, monkeypatch) -> None:
+    """`--limit` values the light coercion does not take go through Typer's, word for word."""
+    light = dls.run("next", "--limit", limit)
+    monkeypatch.setattr(plain_values, "_lighten", lambda param: None)
+    typer_own = dls.run("next", "--limit", limit)
+    assert (light.exit_code, light.stdout, light.stderr) == (
+        typer_own.exit_code,
+        typer_own.stdout,
+        typer_own.stderr,
+    )
+
+
+def test_the_status_names_are_the_models(dls) -> None:
+    """services.state spells the statuses as plain strings so reads need no SQLModel."""
+    from coursetrack.models import Status
+
+    assert (state.TODO, state.IN_PROGRESS, state.DONE) == (
+        Status.TODO,
+        Status.IN_PROGRESS,
+        Status.DONE,
+    )
+    assert set(Status) == {state.TODO, state.IN_PROGRESS, state.DONE}

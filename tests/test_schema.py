@@ -1,0 +1,339 @@
+"""The schema is written once, in the models: a migrated store on each engine is exactly
+what they describe, and its history records every change under its own command.
+
+Runs on SQLite and on PostgreSQL (`db` is a file path or a fresh database's URL).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from coursetrack import store as db_store
+from coursetrack.models import TRACKED, SQLModel, columns_of
+from coursetrack.store import schema
+
+PG_FIXTURE = Path(__file__).parent / "data" / "store-schema2.postgresql.sql"
+
+
+def _engine(db: str):
+    url = db if "://" in db else f"sqlite:///{db}"
+    return create_engine(url)
+
+
+def _migrated(db: str):
+    db_store.open_store(db, write=True).close()
+    return _engine(db)
+
+
+def _words(sql: str) -> str:
+    return re.sub(r"\s+", " ", sql).strip()
+
+
+def _model_uniques(table) -> set[frozenset[str]]:
+    found = {
+        frozenset(c.name for c in constraint.columns)
+        for constraint in table.constraints
+        if constraint.__class__.__name__ == "UniqueConstraint"
+    }
+    return found | {frozenset([c.name]) for c in table.columns if c.unique}
+
+
+def _foreign_keys(bind, found, table: str) -> set[tuple]:
+    """(columns, referred table, referred columns, ON DELETE) of each foreign key.
+
+    On SQLite from `PRAGMA foreign_key_list`: SQLAlchemy's reading of the DDL text
+    misses an ON DELETE written on the next line.
+    """
+    if bind.dialect.name == "sqlite":
+        with bind.connect() as conn:
+            listed = conn.exec_driver_sql(f"PRAGMA foreign_key_list({table})").all()
+        return {
+            ((row[3],), row[2], (row[4],), None if row[6] == "NO ACTION" else row[6])
+            for row in listed
+        }
+    return {
+        (
+            tuple(k["constrained_columns"]),
+            k["referred_table"],
+            tuple(k["referred_columns"]),
+            k["options"].get("ondelete"),
+        )
+        for k in found.get_foreign_keys(table)
+    }
+
+
+def test_a_migrated_store_is_exactly_what_the_models_describe(db: str) -> None:
+    """Columns, types, nullability, defaults, unique and check constraints, foreign keys
+    and indexes: the frozen migrations and the models agree, on this engine."""
+    bind = _migrated(db)
+    assert_is_what_the_models_describe(bind)
+    bind.dispose()
+
+
+def test_an_upgraded_first_release_store_is_what_the_models_describe(tmp_path: Path) -> None:
+    """Upgraded step by step from schema 1, a store ends where a new one starts."""
+    path = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).parent / "data" / "store-schema1.db", path)
+    bind = _migrated(str(path))
+    assert_is_what_the_models_describe(bind)
+    bind.dispose()
+
+
+def assert_is_what_the_models_describe(bind) -> None:
+    """Compare the store behind `bind` with `models`, table by table."""
+    engine = bind.dialect.name
+    found = inspect(bind)
+    dialect = bind.dialect
+    tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
+    assert set(found.get_table_names()) - set(schema.INTERNAL_TABLES) == set(tables)
+    for name, table in tables.items():
+        columns = {c["name"]: c for c in found.get_columns(name)}
+        assert list(columns) == [c.name for c in table.columns], name
+        for column in table.columns:
+            got = columns[column.name]
+            where = f"{name}.{column.name}"
+            assert str(got["type"]) == column.type.compile(dialect), where
+            if not column.primary_key:
+                assert got["nullable"] == column.nullable, where
+            if column.server_default is not None:
+                assert column.server_default.arg in str(got["default"]), where
+        assert found.get_pk_constraint(name)["constrained_columns"] == ["id"], name
+
+        uniques = {frozenset(u["column_names"]) for u in found.get_unique_constraints(name)}
+        assert uniques == _model_uniques(table), name
+
+        checks = [c for c in table.constraints if c.__class__.__name__ == "CheckConstraint"]
+        stored = found.get_check_constraints(name)
+        if engine == "sqlite":  # SQLite keeps the DDL's text as written
+            assert {_words(c["sqltext"]) for c in stored} == {
+                _words(str(c.sqltext)) for c in checks
+            }, name
+        else:  # PostgreSQL rewrites the text; the names are the models'
+            assert {c["name"] for c in stored} == {c.name for c in checks}, name
+
+        keys = _foreign_keys(bind, found, name)
+        declared = {
+            (
+                tuple(c.name for c in fk.columns),
+                fk.elements[0].column.table.name,
+                tuple(e.column.name for e in fk.elements),
+                fk.ondelete,
+            )
+            for fk in table.foreign_key_constraints
+        }
+        assert keys == declared, name
+        if engine == "postgresql":  # undo defers them (SET CONSTRAINTS ALL DEFERRED)
+            assert all(k["options"].get("deferrable") for k in found.get_foreign_keys(name))
+
+        indexes = {
+            (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+            for i in found.get_indexes(name)
+            if not i.get("duplicates_constraint")
+        }
+        assert indexes == {
+            (i.name, tuple(c.name for c in i.columns), bool(i.unique)) for i in table.indexes
+        }, name
+
+
+def test_the_constraints_hold_on_this_engine(store) -> None:
+    """What the models declare, the store refuses: a status or grade outside the enum,
+    an owner count other than one."""
+    assert store.run("import", "deep-learning-specialization").exit_code == 0
+    bind = _engine(store.db)
+    for statement in (
+        "INSERT INTO progress (topic_id, status) VALUES (1, 'finished')",
+        "INSERT INTO progress (topic_id, course_id, status) VALUES (1, 1, 'todo')",
+        "INSERT INTO note (written_on, text) VALUES ('2025-01-01', 'nobody''s')",
+        "INSERT INTO review (topic_id, reviewed_on, grade, interval_days, due_on) "
+        "VALUES (1, '2025-01-01', 'meh', 1, '2025-01-02')",
+    ):
+        with pytest.raises(IntegrityError), bind.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO command (at, line) VALUES ('2025-01-01T00:00:00+00:00', 'x')"
+            )
+            _bind_newest(conn)
+            conn.exec_driver_sql(statement)
+    bind.dispose()
+
+
+def _bind_newest(conn) -> None:
+    newest = conn.exec_driver_sql("SELECT max(id) FROM command").scalar_one()
+    schema.bind_command(conn, newest)
+
+
+def test_every_change_names_the_models_columns(dls) -> None:
+    """The triggers' column lists come from the models: each recorded row has exactly
+    the model's columns, in the model's order."""
+    assert dls.run("start", "dls/1/1", "--on", "2025-01-02").exit_code == 0
+    assert dls.run("note", "dls/1/1", "hello").exit_code == 0
+    assert dls.run("link", "dls/1", "https://example.com/nb").exit_code == 0
+    assert dls.run("goal", "dls", "--by", "2099-01-01").exit_code == 0
+    assert dls.run("done", "dls/1/1", "--on", "2025-01-03").exit_code == 0
+    assert dls.run("reviewed", "dls/1/1", "--grade", "good", "--on", "2025-01-04").exit_code == 0
+    seen = set()
+    for table, old, new in dls.rows("SELECT table_name, old, new FROM change ORDER BY id"):
+        model = next(m for m in TRACKED if m.__tablename__ == table)
+        for values in (old, new):
+            if values is not None:
+                assert tuple(json.loads(values)) == columns_of(model), table
+                seen.add(table)
+    assert seen == {m.__tablename__ for m in TRACKED}
+
+
+def test_each_transaction_records_under_its_own_command(db: str, engine: str) -> None:
+    """Two writers whose transactions interleave (possible on PostgreSQL) each record
+    their changes under their own command, never the newest one; on SQLite the
+    binding is gone once the transaction ends."""
+    bind = _migrated(db)
+    first, second = bind.connect(), bind.connect()
+    try:
+        ids = []
+        for conn in (first, second):
+            conn.begin()
+            ids.append(
+                conn.execute(
+                    text("INSERT INTO command (at, line) VALUES (:at, :line) RETURNING id"),
+                    {"at": "2025-01-01T00:00:00+00:00", "line": f"writer {len(ids) + 1}"},
+                ).scalar_one()
+            )
+            schema.bind_command(conn, ids[-1])
+            if engine == "sqlite":  # one writer at a time: the first finishes here
+                conn.exec_driver_sql(
+                    "INSERT INTO specialization (slug, title) VALUES ('a', 'A')"
+                    if conn is first
+                    else "INSERT INTO specialization (slug, title) VALUES ('b', 'B')"
+                )
+                conn.commit()
+        if engine == "postgresql":  # the first writes after the second began and bound
+            first.exec_driver_sql("INSERT INTO specialization (slug, title) VALUES ('a', 'A')")
+            second.exec_driver_sql("INSERT INTO specialization (slug, title) VALUES ('b', 'B')")
+            first.commit()
+            second.commit()
+    finally:
+        first.close()
+        second.close()
+    with bind.connect() as conn:
+        recorded = conn.exec_driver_sql(
+            "SELECT c.line, ch.new FROM change ch JOIN command c ON c.id = ch.command_id "
+            "ORDER BY ch.id"
+        ).all()
+        if engine == "sqlite":
+            assert conn.exec_driver_sql("SELECT count(*) FROM history_binding").scalar() == 0
+    assert [(line, json.loads(new)["slug"]) for line, new in recorded] == [
+        ("writer 1", "a"),
+        ("writer 2", "b"),
+    ]
+    bind.dispose()
+
+
+def test_a_write_under_no_command_is_refused_on_postgresql(pg_url: str) -> None:
+    """A shared store takes no change without a trace: the trigger finds no bound command."""
+    bind = _migrated(pg_url)
+    with pytest.raises(IntegrityError, match="command_id"), bind.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO command (at, line) VALUES ('2025-01-01', 'x')")
+        conn.exec_driver_sql("INSERT INTO specialization (slug, title) VALUES ('a', 'A')")
+    bind.dispose()
+
+
+def _load_schema2(pg_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("+psycopg", "", 1), autocommit=True) as con:
+        con.execute(PG_FIXTURE.read_text())
+
+
+def _pg_rows(pg_url: str, sql: str) -> list[tuple]:
+    bind = create_engine(pg_url)
+    try:
+        with bind.connect() as conn:
+            return [tuple(r) for r in conn.exec_driver_sql(sql)]
+    finally:
+        bind.dispose()
+
+
+_CATALOG = "SELECT id, slug, title FROM {} ORDER BY id"
+_PROGRESS = (
+    "SELECT id, specialization_id, course_id, topic_id, status, "
+    "CAST(started_on AS VARCHAR), CAST(completed_on AS VARCHAR) FROM progress ORDER BY id"
+)
+_NOTES = "SELECT specialization_id, course_id, topic_id, text FROM note ORDER BY id"
+
+
+def test_a_schema_2_postgresql_store_upgrades_and_keeps_every_row(pg_url: str) -> None:
+    _load_schema2(pg_url)
+    assert _pg_rows(pg_url, "SELECT version FROM coursetrack_schema") == [(2,)]
+    before = {
+        t: _pg_rows(pg_url, _CATALOG.format(t)) for t in ("specialization", "course", "topic")
+    }
+    progress, notes = _pg_rows(pg_url, _PROGRESS), _pg_rows(pg_url, _NOTES)
+    assert len(notes) == 2 and len(progress) == 8
+
+    from typer.testing import CliRunner
+
+    from coursetrack.cli import app
+
+    result = CliRunner().invoke(app, ["--db", pg_url, "start", "dls/3/1", "--on", "2025-03-01"])
+    assert result.exit_code == 0, result.stderr
+    assert _pg_rows(pg_url, "SELECT version FROM coursetrack_schema") == [(schema.SCHEMA_VERSION,)]
+    assert {
+        t: _pg_rows(pg_url, _CATALOG.format(t)) for t in ("specialization", "course", "topic")
+    } == before
+    after = _pg_rows(pg_url, _PROGRESS)
+    assert after[:8] == progress and len(after) == 9
+    assert _pg_rows(pg_url, _NOTES) == notes
+    # the upgraded store keeps history, under the command that made the change
+    assert _pg_rows(
+        pg_url,
+        "SELECT c.line, ch.table_name, ch.op FROM change ch JOIN command c ON c.id = ch.command_id",
+    ) == [("start dls/3/1 --on 2025-03-01", "progress", "insert")]
+    undone = CliRunner().invoke(app, ["--db", pg_url, "undo", "--yes"])
+    assert undone.exit_code == 0, undone.stderr
+    assert _pg_rows(pg_url, _PROGRESS) == progress
+    bind = create_engine(pg_url)
+    assert_is_what_the_models_describe(bind)
+    bind.dispose()
+
+
+def _fail_half_way(original):
+    def migration(conn) -> None:
+        original(conn)
+        conn.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")
+
+    return migration
+
+
+def test_a_failing_postgresql_migration_rolls_back(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load_schema2(pg_url)
+    tables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+    triggers = "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
+    before = (_pg_rows(pg_url, tables), _pg_rows(pg_url, triggers), _pg_rows(pg_url, _PROGRESS))
+    failing = [*schema.MIGRATIONS[:3], _fail_half_way(schema.MIGRATIONS[3])]
+    monkeypatch.setattr(schema, "MIGRATIONS", failing)
+
+    from typer.testing import CliRunner
+
+    from coursetrack.cli import app
+
+    result = CliRunner().invoke(app, ["--db", pg_url, "start", "dls/3/1"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert "no_such_table" in result.stderr and result.stderr.count("\n") == 1
+    # step 3 went through in its own transaction; step 4 left nothing behind
+    assert _pg_rows(pg_url, "SELECT version FROM coursetrack_schema") == [(3,)]
+    assert (
+        _pg_rows(pg_url, tables),
+        _pg_rows(pg_url, triggers),
+        _pg_rows(pg_url, _PROGRESS),
+    ) == before
+    monkeypatch.undo()
+    assert CliRunner().invoke(app, ["--db", pg_url, "start", "dls/3/1"]).exit_code == 0
+    assert _pg_rows(pg_url, "SELECT version FROM coursetrack_schema") == [(schema.SCHEMA_VERSION,)]
