@@ -66,6 +66,7 @@ def studied(dls):
 
 
 @pytest.mark.parametrize("args", READS, ids=" ".join)
+@pytest.mark.sqlite_only
 def test_read_commands_import_no_database_layer_on_sqlite(studied, args) -> None:
     argv = ["--db", str(studied.path), *args]
     probe = subprocess.run(
