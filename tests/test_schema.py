@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -68,10 +69,26 @@ def _foreign_keys(bind, found, table: str) -> set[tuple]:
     }
 
 
-def test_a_migrated_store_is_exactly_what_the_models_describe(db: str, engine: str) -> None:
+def test_a_migrated_store_is_exactly_what_the_models_describe(db: str) -> None:
     """Columns, types, nullability, defaults, unique and check constraints, foreign keys
     and indexes: the frozen migrations and the models agree, on this engine."""
     bind = _migrated(db)
+    assert_is_what_the_models_describe(bind)
+    bind.dispose()
+
+
+def test_an_upgraded_first_release_store_is_what_the_models_describe(tmp_path: Path) -> None:
+    """Upgraded step by step from schema 1, a store ends where a new one starts."""
+    path = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).parent / "data" / "store-schema1.db", path)
+    bind = _migrated(str(path))
+    assert_is_what_the_models_describe(bind)
+    bind.dispose()
+
+
+def assert_is_what_the_models_describe(bind) -> None:
+    """Compare the store behind `bind` with `models`, table by table."""
+    engine = bind.dialect.name
     found = inspect(bind)
     dialect = bind.dialect
     tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
@@ -123,7 +140,6 @@ def test_a_migrated_store_is_exactly_what_the_models_describe(db: str, engine: s
         assert indexes == {
             (i.name, tuple(c.name for c in i.columns), bool(i.unique)) for i in table.indexes
         }, name
-    bind.dispose()
 
 
 def test_the_constraints_hold_on_this_engine(store) -> None:
@@ -280,6 +296,9 @@ def test_a_schema_2_postgresql_store_upgrades_and_keeps_every_row(pg_url: str) -
     undone = CliRunner().invoke(app, ["--db", pg_url, "undo", "--yes"])
     assert undone.exit_code == 0, undone.stderr
     assert _pg_rows(pg_url, _PROGRESS) == progress
+    bind = create_engine(pg_url)
+    assert_is_what_the_models_describe(bind)
+    bind.dispose()
 
 
 def _fail_half_way(original):

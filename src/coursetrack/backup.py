@@ -67,6 +67,9 @@ from coursetrack.models import (
     Specialization,
     Status,
     Topic,
+    dates_of,
+    described_by,
+    numbers_of,
 )
 from coursetrack.refs import resolve
 from coursetrack.services.review import GRADES
@@ -80,11 +83,13 @@ YAML_HEADER = (
     "# Restore it into an empty store with: coursetrack import FILE\n"
 )
 
-_SPEC_FIELDS = ("slug", "title", "provider", "url", "description", "certificate_url")
-_COURSE_FIELDS = ("slug", "title", "description", "url", "certificate_url")
-_TOPIC_FIELDS = ("slug", "title", "description", "url")
-_PROGRESS_FIELDS = ("status", "started_on", "completed_on")
-_DATE_FIELDS = ("started_on", "completed_on")
+# What a backup holds of each row comes from the models (`described_by`):
+# a column added there is backed up, and restored, without a second list here.
+_SPEC_FIELDS = described_by(Specialization)
+_COURSE_FIELDS = described_by(Course)
+_TOPIC_FIELDS = described_by(Topic)
+_PROGRESS_FIELDS = described_by(Progress)
+_DATE_FIELDS = dates_of(Progress)
 
 
 @dataclass(frozen=True)
@@ -98,16 +103,14 @@ class _Kind:
     numbers: tuple[str, ...] = ()
 
 
-_NOTES = _Kind("notes", Note, ("written_on", "text"), dates=("written_on",))
-_LINKS = _Kind("links", Link, ("url", "title", "added_on"), dates=("added_on",))
-_REVIEWS = _Kind(
-    "reviews",
-    Review,
-    ("reviewed_on", "grade", "interval_days", "due_on"),
-    dates=("reviewed_on", "due_on"),
-    numbers=("interval_days",),
-)
-_GOAL = _Kind("goal", Goal, ("target_on",), dates=("target_on",))
+def _kind(key: str, model: type) -> _Kind:
+    return _Kind(key, model, described_by(model), dates_of(model), numbers_of(model))
+
+
+_NOTES = _kind("notes", Note)
+_LINKS = _kind("links", Link)
+_REVIEWS = _kind("reviews", Review)
+_GOAL = _kind("goal", Goal)
 #: What each level may carry, in the order it is written. `goal` is one mapping;
 #: the others are lists, oldest record first.
 _ATTACHED = {

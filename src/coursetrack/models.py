@@ -255,3 +255,31 @@ TRACKED: tuple[type[SQLModel], ...] = (
 def columns_of(model: type[SQLModel]) -> tuple[str, ...]:
     """A table's column names in declared order: the one list backups, imports and triggers use."""
     return tuple(c.name for c in model.__table__.columns)  # type: ignore[attr-defined]
+
+
+#: Columns that place a row rather than describe it: its id, its parent or
+#: owner, its position (which the order of a file gives).
+_PLACEMENT = frozenset({"id", "position", *OWNER_COLUMNS})
+
+
+def described_by(model: type[SQLModel]) -> tuple[str, ...]:
+    """The columns a catalog, a backup or an import carries for a row, in table order."""
+    return tuple(c for c in columns_of(model) if c not in _PLACEMENT)
+
+
+def dates_of(model: type[SQLModel]) -> tuple[str, ...]:
+    """The model's date columns: written as ISO text in backups."""
+    return tuple(
+        c.name
+        for c in model.__table__.columns  # type: ignore[attr-defined]
+        if c.type.python_type is dt.date
+    )
+
+
+def numbers_of(model: type[SQLModel]) -> tuple[str, ...]:
+    """The model's integer columns that describe the row (not its id, parent or owner)."""
+    return tuple(
+        c.name
+        for c in model.__table__.columns  # type: ignore[attr-defined]
+        if c.name in described_by(model) and c.type.python_type is int
+    )

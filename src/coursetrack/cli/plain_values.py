@@ -52,9 +52,8 @@ class _Plain:
             number = _whole(value)
             if number is not None and self._within(number):
                 return number
-        from typer._coercion import build_runtime_param
-
-        return build_runtime_param(param.type_descriptor).coerce(value, param=param, ctx=ctx)
+        param._runtime_param = None  # Typer builds its own, keeps it, and decides
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
 
     def _within(self, number: int) -> bool:
         low, high = getattr(self.info, "min", None), getattr(self.info, "max", None)

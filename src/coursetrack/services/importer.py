@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from coursetrack.catalog import CatalogSpec, CourseSpec, TopicSpec
-from coursetrack.models import Course, Specialization, Status, Topic
+from coursetrack.models import Course, Specialization, Status, Topic, described_by
 from coursetrack.models import Progress as ProgressRow  # `Progress` here is the callback
 from coursetrack.validate import URL_RULES, field_problem
 
@@ -40,9 +40,15 @@ class ImportReport:
         return bool(self.created or self.added or self.updated or self.removed)
 
 
-_SPEC_FIELDS = ("title", "provider", "url", "description", "certificate_url")
-_COURSE_FIELDS = ("title", "description", "url", "certificate_url")
-_TOPIC_FIELDS = ("title", "description", "url")
+def _refreshed(model: type) -> tuple[str, ...]:
+    """What a re-import copies onto a stored row: what the models say describes it, less
+    the slug it is matched by."""
+    return tuple(name for name in described_by(model) if name != "slug")
+
+
+_SPEC_FIELDS = _refreshed(Specialization)
+_COURSE_FIELDS = _refreshed(Course)
+_TOPIC_FIELDS = _refreshed(Topic)
 
 
 def _refresh(row: object, source: object, names: tuple[str, ...]) -> list[str]:

@@ -56,9 +56,11 @@ class Reader(Protocol):
     def scalar(self, sql: str, **params: Any) -> Any: ...
 
 
-def _dated(row: Row) -> Row:
-    for key, value in row.items():
-        if isinstance(value, str) and key.endswith("_on"):
+def _dated(row: Row, keys: list[str] | None = None) -> Row:
+    """`row` with its `*_on` text turned into dates (`keys`: those columns, if known)."""
+    for key in keys if keys is not None else [k for k in row if k.endswith("_on")]:
+        value = row[key]
+        if isinstance(value, str):
             row[key] = dt.date.fromisoformat(value)
     return row
 
@@ -74,7 +76,8 @@ class SqliteReader:
     def all(self, sql: str, **params: Any) -> list[Row]:
         cur = self.con.execute(sql, params)
         names = [d[0] for d in cur.description or ()]
-        return [_dated(Row(zip(names, values, strict=True))) for values in cur.fetchall()]
+        dated = [name for name in names if name.endswith("_on")]  # once per query, not per row
+        return [_dated(Row(zip(names, values, strict=True)), dated) for values in cur.fetchall()]
 
     def one(self, sql: str, **params: Any) -> Row | None:
         rows = self.all(sql, **params)

@@ -525,12 +525,13 @@ def bind_command(conn: Connection, command_id: int) -> None:
         "INSERT OR REPLACE INTO history_binding (id, command_id) VALUES (1, ?)",
         (int(command_id),),
     )
+    if not event.contains(conn, "commit", _unbind):
+        event.listen(conn, "commit", _unbind, once=True)
 
-    def unbind(connection: Connection) -> None:
-        connection.connection.driver_connection.execute("DELETE FROM history_binding")  # type: ignore[union-attr]
 
-    if not event.contains(conn, "commit", unbind):
-        event.listen(conn, "commit", unbind, once=True)
+def _unbind(conn: Connection) -> None:
+    """Empty SQLite's `history_binding` inside the committing transaction (see `bind_command`)."""
+    conn.connection.driver_connection.execute("DELETE FROM history_binding")  # type: ignore[union-attr]
 
 
 def defer_foreign_keys(conn: Connection) -> None:
