@@ -432,3 +432,14 @@ def test_a_command_that_failed_leaves_no_gap_in_the_numbers(pg: Database) -> Non
         (1, "add specialization One"),
         (2, "add specialization Two"),
     ]
+
+
+def test_reading_an_empty_database_creates_nothing(pg: Database) -> None:
+    """As with a file that does not exist yet: a read shows an empty store, makes no table."""
+    for args in (["status", "--json"], ["log"], ["export", "yaml"]):
+        result = cli(pg.url(), *args)
+        assert result.exit_code == 0, (args, result.stderr)
+    tables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+    assert pg.rows(tables) == [(0,)]
+    assert cli(pg.url(), "add", "specialization", "First").exit_code == 0
+    assert pg.rows(tables) != [(0,)]

@@ -210,7 +210,7 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     `status` on a new machine creates no file. For writing, the directory and
     the file are created and the schema brought up to date. A PostgreSQL
     database must exist already (the server's administrator creates it); its
-    schema is made on first use, read or write, as its tables cost no file.
+    schema is made by the first write.
     """
     target = paths.resolve_db(target)
     if not paths.is_url(target):
@@ -219,7 +219,7 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     url, shown = _parse_url(target)
     backend = url.get_backend_name()
     if backend == "postgresql":
-        return _open_postgres(_postgres_url(url, shown), shown)
+        return _open_postgres(_postgres_url(url, shown), shown, write=write)
     if backend != "sqlite" or url.get_driver_name() != "pysqlite":
         raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
     path = _sqlite_file(url, shown)
@@ -231,17 +231,26 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
 
-def _open_postgres(url: URL, shown: str) -> Store:
+def _open_postgres(url: URL, shown: str, *, write: bool) -> Store:
     """Open a PostgreSQL store, creating or upgrading its schema first.
 
-    `schema.migrate` serializes migrations between processes itself (its own
-    advisory lock); a store that is up to date is only read. Every message
-    names the store as `shown`, with the password masked.
+    As with a file, reading an empty database creates nothing: it reads as an
+    empty store (in memory). `schema.migrate` serializes migrations between
+    processes itself (its own advisory lock); a store that is up to date is
+    only read. Every message names the store as `shown`, password masked.
     """
     secrets = url_secrets(url)
     with _translate_errors(shown, secrets):
         engine = _make_engine(url, shown)
         try:
+            if not write:
+                with engine.connect() as conn, conn.begin():
+                    empty = schema.store_version(conn, shown) is None
+                if empty:
+                    engine.dispose()
+                    engine = _make_engine("sqlite://")
+                    schema.migrate(engine)
+                    return Store(shown, engine, exists=False, secrets=secrets)
             schema.migrate(engine, shown=shown)
         except BaseException:
             engine.dispose()
