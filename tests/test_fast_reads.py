@@ -65,6 +65,7 @@ def studied(dls):
     return dls
 
 
+@pytest.mark.sqlite_only  # sqlite3's fast path; PostgreSQL goes through SQLAlchemy
 @pytest.mark.parametrize("args", READS, ids=" ".join)
 def test_read_commands_import_no_database_layer_on_sqlite(studied, args) -> None:
     argv = ["--db", str(studied.path), *args]
