@@ -6,9 +6,6 @@ clock pinned to Wednesday 2024-05-22.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner
 
@@ -35,15 +32,13 @@ def run_ok(store, *args: str):
     return result
 
 
-@pytest.fixture(scope="session")
-def _journey_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The journey's store, built once: each test gets its own copy."""
-    path = tmp_path_factory.mktemp("journey") / "store.db"
+def _journey(db: str) -> None:
+    """The journey's store, built once per engine: each test gets its own copy."""
     runner = CliRunner()
 
     def run(now: str, *args: str) -> None:
         env = {"COURSETRACK_NOW": now, "NO_COLOR": "1"}
-        result = runner.invoke(app, ["--db", str(path), *args], env=env)
+        result = runner.invoke(app, ["--db", db, *args], env=env)
         assert result.exit_code == 0, (args, result.output)
 
     run(TODAY, "import", "deep-learning-specialization")
@@ -54,12 +49,11 @@ def _journey_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run(TODAY, "done", "dls/2/1", "dls/2/2", "--on", "2024-04-20")
     run(TODAY, "done", "dls/2/3", "--on", "2024-05-02")
     run(TODAY, "done", "dls/3/1", "--on", "2024-05-20")
-    return path
 
 
 @pytest.fixture
-def journey(store, _journey_file: Path, monkeypatch: pytest.MonkeyPatch):
+def journey(prepare, monkeypatch: pytest.MonkeyPatch):
     """dls with 8 of its 17 units done between 2024-04-03 and 2024-05-20, goal 2024-07-31."""
-    shutil.copyfile(_journey_file, store.path)
+    store = prepare("journey", _journey)
     monkeypatch.setenv("COURSETRACK_NOW", TODAY)
     return store

@@ -108,7 +108,7 @@ class Stores:
             if copy_of is not None:
                 shutil.copy(copy_of.db, db)
             return Store(str(db), cli, self.engine)
-        source = copy_of.db.rsplit("/", 1)[1].split("?")[0] if copy_of else postgres.TEMPLATE
+        source = postgres.name_of(copy_of.db) if copy_of else postgres.TEMPLATE
         made = self.server.create_database(template=source)
         self.made.append(made)
         return Store(self.server.url(made), cli, self.engine)
@@ -117,7 +117,7 @@ class Stores:
         """Whether a command has opened `store` yet: its -wal file, or a connection."""
         if self.server is None:
             return Path(f"{store.db}-wal").exists
-        name = store.db.rsplit("/", 1)[1].split("?")[0]
+        name = postgres.name_of(store.db)
         server = self.server
         return lambda: server.clients(name) > 0
 

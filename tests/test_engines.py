@@ -100,3 +100,33 @@ def test_a_postgresql_store_is_a_fresh_database(store, engine: str) -> None:
     assert store.run("import", "deep-learning-specialization").exit_code == 0
     assert store.exists()
     assert store.rows("SELECT count(*) FROM topic WHERE title LIKE '%'") == [(17,)]
+
+
+def test_a_sqlite_store_moves_to_postgresql_through_a_backup(tmp_path: Path, pg_url: str) -> None:
+    """The README's way from a file to a database: export, import; nothing lost or changed."""
+    from typer.testing import CliRunner
+
+    from coursetrack.cli import app
+
+    def run(db: str, *args: str) -> str:
+        env = {"COURSETRACK_NOW": "2026-03-01T09:00:00+00:00"}
+        result = CliRunner().invoke(app, ["--db", db, *args], env=env)
+        assert result.exit_code == 0, (args, result.output)
+        return result.stdout
+
+    sqlite = str(tmp_path / "store.db")
+    for step in (
+        ["import", "deep-learning-specialization"],
+        ["done", "dls/1", "--on", "2026-01-10", "--note", "yes\nno: null"],
+        ["start", "dls/2/1", "--on", "2026-01-12"],
+        ["link", "dls/2/1", "https://example.org/nb", "--title", "nb"],
+        ["goal", "dls", "--by", "2026-12-31"],
+        ["reviewed", "dls/1/1", "--grade", "good"],
+    ):
+        run(sqlite, *step)
+    backup = tmp_path / "all.yaml"
+    run(sqlite, "export", "yaml", "-o", str(backup))
+    run(pg_url, "import", str(backup))
+    assert run(pg_url, "export", "yaml") == backup.read_text(encoding="utf-8")
+    for view in (["status", "dls"], ["show", "dls/1/1"], ["next", "dls"], ["review"]):
+        assert run(pg_url, *view) == run(sqlite, *view), view

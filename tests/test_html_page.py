@@ -18,9 +18,9 @@ import html5lib
 import pytest
 from PIL import Image
 
-from chart_fixtures import TODAY, WEEKS, _journey_file, journey, run_ok
+from chart_fixtures import TODAY, WEEKS, journey, run_ok
 
-__all__ = ["_journey_file", "journey"]  # the fixtures, used by name
+__all__ = ["journey"]  # the fixture, used by name
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(

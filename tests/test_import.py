@@ -60,18 +60,12 @@ def topics(store: Store) -> dict[str, list[str]]:
 
 
 def progress(store: Store) -> list[tuple]:
-    """Every progress row, named by the item it belongs to, with its item's notes
-    (joined here: `group_concat` and `IS` between columns are SQLite's alone)."""
-    notes: dict[tuple, list[str]] = {}
-    for *owner, text in store.rows(
-        "SELECT specialization_id, course_id, topic_id, text FROM note ORDER BY id"
-    ):
-        notes.setdefault(tuple(owner), []).append(text)
+    """Every progress row, named by the item it belongs to, with its notes."""
     rows = store.rows(
         """
         SELECT coalesce(s.slug, cs.slug || '/' || c.slug, ts.slug || '/' || tc.slug || '/' || t.slug),
                p.status, p.started_on, p.completed_on,
-               p.specialization_id, p.course_id, p.topic_id
+               p.topic_id, p.course_id, p.specialization_id
         FROM progress p
         LEFT JOIN specialization s ON s.id = p.specialization_id
         LEFT JOIN course c ON c.id = p.course_id
@@ -82,7 +76,18 @@ def progress(store: Store) -> list[tuple]:
         ORDER BY 1
         """
     )
-    return [(*row[:4], "|".join(notes.get(tuple(row[4:]), [])) or None) for row in rows]
+    found = []
+    for *row, topic_id, course_id, spec_id in rows:
+        notes = store.rows(
+            "SELECT text FROM note WHERE topic_id IS NOT DISTINCT FROM ? "
+            "AND course_id IS NOT DISTINCT FROM ? AND specialization_id IS NOT DISTINCT FROM ? "
+            "ORDER BY id",
+            topic_id,
+            course_id,
+            spec_id,
+        )
+        found.append((*row, "|".join(text for (text,) in notes) or None))
+    return found
 
 
 def ok(store: Store, *args: str) -> str:

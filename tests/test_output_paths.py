@@ -15,8 +15,9 @@ from export_fixtures import cli, finished_dls, ok, split_post
 
 
 @pytest.fixture
-def finished(tmp_path: Path) -> Path:
-    return finished_dls(tmp_path / "store.db")
+def finished(db: str) -> str:
+    """Every course done, on each engine (`db`: a file under tmp_path, or a database)."""
+    return finished_dls(db)
 
 
 def files_under(folder: Path) -> list[str]:

@@ -420,3 +420,15 @@ def test_the_urls_own_connection_settings_win(pg: Database) -> None:
     finally:
         plain.close()
         own.close()
+
+
+def test_a_command_that_failed_leaves_no_gap_in_the_numbers(pg: Database) -> None:
+    """As on SQLite: the next command takes the number the rolled-back one had."""
+    assert cli(pg.url(), "add", "specialization", "One").exit_code == 0
+    assert cli(pg.url(), "add", "specialization", "One").exit_code == 1  # a duplicate slug
+    assert cli(pg.url(), "note", "one", "Nul\x00byte").exit_code == 1  # refused by validation
+    assert cli(pg.url(), "add", "specialization", "Two").exit_code == 0
+    assert pg.rows("SELECT id, line FROM command ORDER BY id") == [
+        (1, "add specialization One"),
+        (2, "add specialization Two"),
+    ]

@@ -10,11 +10,9 @@ TODAY = dt.date.today().isoformat()
 
 
 def topic_state(store, course: int, topic: int) -> tuple:
-    """(status, started_on, completed_on, notes) of dls/course/topic, from the store.
-
-    The notes are joined here, not by SQL: `group_concat` is SQLite's alone."""
+    """(status, started_on, completed_on, notes) of dls/course/topic, from the store."""
     rows = store.rows(
-        "SELECT t.id, p.status, p.started_on, p.completed_on FROM topic t "
+        "SELECT p.status, p.started_on, p.completed_on, t.id FROM topic t "
         "JOIN course c ON c.id = t.course_id "
         "LEFT JOIN progress p ON p.topic_id = t.id "
         "WHERE c.position = ? AND t.position = ?",
@@ -22,7 +20,7 @@ def topic_state(store, course: int, topic: int) -> tuple:
         topic,
     )
     assert len(rows) == 1
-    topic_id, *state = rows[0]
+    *state, topic_id = rows[0]
     notes = store.rows("SELECT written_on, text FROM note WHERE topic_id = ? ORDER BY id", topic_id)
     return (*state, "|".join(f"{on} {text}" for on, text in notes) or None)
 

@@ -337,3 +337,30 @@ def test_a_failing_postgresql_migration_rolls_back(
     monkeypatch.undo()
     assert CliRunner().invoke(app, ["--db", pg_url, "start", "dls/3/1"]).exit_code == 0
     assert _pg_rows(pg_url, "SELECT version FROM coursetrack_schema") == [(schema.SCHEMA_VERSION,)]
+
+
+def test_two_processes_migrating_one_new_postgresql_store_both_succeed(pg_url: str) -> None:
+    """The first to take the migration lock builds the schema; the other waits, then
+    finds each step done (what two `coursetrack` commands on a new shared store do)."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def migrate() -> None:
+        bind = create_engine(pg_url)
+        try:
+            schema.migrate(bind, shown="the shared store")
+        except BaseException as exc:  # reported below, with the thread's own error
+            errors.append(exc)
+        finally:
+            bind.dispose()
+
+    threads = [threading.Thread(target=migrate) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _pg_rows(pg_url, "SELECT version FROM coursetrack_schema") == [(schema.SCHEMA_VERSION,)]
+    triggers = "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
+    assert _pg_rows(pg_url, triggers) == [(3 * len(TRACKED),)]

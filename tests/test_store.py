@@ -288,13 +288,23 @@ def test_uri_parameters_without_uri_true_are_a_clear_error(tmp_path: Path) -> No
         ("sqlite+aiosqlite:///x.db", "unknown kind of store URL sqlite+aiosqlite:///x.db"),
         ("://", "Error: :// is not a store URL"),
         ("http://me:hunter2@host:port/x", "http://***@host:port/x is not a store URL"),
+        ("http://host:port/x?password=hunter2", "x?password=*** is not a store URL"),
         (
             "postgresql+asyncpg://me:hunter2@db.example/ct",
             "reaches PostgreSQL through psycopg 3 only",
         ),
         ("postgresql+psycopg2://me@db.example/ct?password=hunter2", "?password=***:"),
     ],
-    ids=["mysql", "foo", "other-driver", "bare", "bad-port", "asyncpg", "psycopg2"],
+    ids=[
+        "mysql",
+        "foo",
+        "other-driver",
+        "bare",
+        "bad-port",
+        "bad-port-query",
+        "asyncpg",
+        "psycopg2",
+    ],
 )
 def test_a_url_of_an_unknown_scheme_is_one_clear_line(tmp_path: Path, url: str, shown: str) -> None:
     for args in (["status"], ["add", "specialization", "X"]):

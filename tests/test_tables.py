@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -44,18 +42,11 @@ def _shipped() -> tuple[str, list[str], dict[int, list[str]]]:
     return spec.title, [c.title for c in spec.courses], topics
 
 
-@pytest.fixture(scope="module")
-def _studied_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _study(db: str) -> None:
     """Eight weeks in: a course done, one started, reviews due, notes and links kept.
 
-    Built once for the module (the tables are read-only), then copied per test.
+    Built once per engine (the tables are read-only), then copied per test.
     """
-    path = tmp_path_factory.mktemp("studied") / "store.db"
-    _study(str(path))
-    return path
-
-
-def _study(db: str) -> None:
     env = {"COURSETRACK_NOW": NOW, "COLUMNS": "80"}
     for args in (
         ["import", "deep-learning-specialization"],
@@ -70,12 +61,8 @@ def _study(db: str) -> None:
 
 
 @pytest.fixture
-def studied(store, _studied_file: Path):
-    if store.engine == "sqlite":
-        shutil.copyfile(_studied_file, store.path)
-    else:
-        _study(store.db)
-    return store
+def studied(prepare):
+    return prepare("studied", _study)
 
 
 def _at(store, width: int, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:

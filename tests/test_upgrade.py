@@ -289,3 +289,71 @@ def test_what_is_not_ours_to_open_is_refused_untouched(
     assert result.stdout == ""
     assert sha(path) == before, "left byte for byte as it was"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"], "no journal, no copy"
+
+
+# --- a schema-2 store, with its history -------------------------------------------
+
+FIXTURE2 = Path(__file__).parent / "data" / "store-schema2.db"
+FIXTURE2_SHA = hashlib.sha256(FIXTURE2.read_bytes()).hexdigest()
+_DATA = ("specialization", "course", "topic", "progress", "note", "link", "review", "goal")
+
+
+def _every_row(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, history included, by the columns schema 2 had."""
+    out = {}
+    for table in (*_DATA, "command", "change"):
+        columns = [r[1] for r in query(FIXTURE2, f"PRAGMA table_info({table})")]
+        out[table] = query(path, f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")
+    return out
+
+
+def test_a_schema_2_store_upgrades_keeping_its_history_and_undo_reaches_back(
+    tmp_path: Path,
+) -> None:
+    """Schema 4 rebuilds three tables and the triggers; every row and every recorded
+    change survive, and undo still reverts commands recorded before the upgrade."""
+    path = tmp_path / "two.db"
+    shutil.copyfile(FIXTURE2, path)
+    assert query(path, "PRAGMA user_version") == [(2,)]
+    before = _every_row(path)
+    assert len(before["command"]) == 13 and len(before["change"]) == 43
+
+    result = cli(path, "status")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(
+        f"upgrading {path} from schema 2 to {db.SCHEMA_VERSION}; a copy of the old store is at "
+    )
+    assert query(path, "PRAGMA user_version") == [(db.SCHEMA_VERSION,)]
+    assert query(path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(path, "PRAGMA foreign_key_check") == []
+    assert _every_row(path) == before
+
+    from sqlalchemy import create_engine
+
+    from test_schema import assert_is_what_the_models_describe
+
+    bind = create_engine(f"sqlite:///{path}")
+    assert_is_what_the_models_describe(bind)
+    bind.dispose()
+
+    # the two newest commands were recorded by schema 2's triggers; undo reverts both
+    undone = [cli(path, "undo", "--yes") for _ in range(2)]
+    assert [u.exit_code for u in undone] == [0, 0], [u.stderr for u in undone]
+    assert undone[0].stdout.startswith("undid #13 start dls/2/2 --on 2025-02-03 (")
+    assert undone[1].stdout.startswith("undid #12 rm dls/5 --yes (")
+    after = _every_row(path)
+    assert after["progress"] == [r for r in before["progress"] if r[0] != 7]  # started dls/2/2
+    back = set(after["topic"]) - set(before["topic"])  # rm dls/5 took the course and its topics
+    assert back and {row[1] for row in back} == {5} and set(before["topic"]) <= set(after["topic"])
+    assert [r[0] for r in after["course"] if r[1] == 1] == [1, 2, 3, 4, 5]
+    # the undos' own changes are under their own commands
+    assert query(
+        path,
+        "SELECT DISTINCT c.line FROM change ch JOIN command c ON c.id = ch.command_id "
+        "WHERE ch.command_id > 13 ORDER BY c.id",
+    ) == [("undo --yes",)]
+    assert query(path, "SELECT undone_by FROM command WHERE id IN (12, 13) ORDER BY id") == [
+        (15,),
+        (14,),
+    ]
+    assert sha(FIXTURE2) == FIXTURE2_SHA, "tests/data/store-schema2.db was modified"

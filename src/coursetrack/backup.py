@@ -60,6 +60,7 @@ from coursetrack.errors import ExportError
 from coursetrack.models import (
     Course,
     Goal,
+    Grade,
     Link,
     Note,
     Progress,
@@ -72,7 +73,6 @@ from coursetrack.models import (
     numbers_of,
 )
 from coursetrack.refs import resolve
-from coursetrack.services.review import GRADES
 from coursetrack.slugs import slug_problem
 from coursetrack.validate import MAX_BACKUP_ROWS, date_problem
 
@@ -490,7 +490,8 @@ Day = Annotated[dt.date, BeforeValidator(_day)]
 Interval = Annotated[int, BeforeValidator(_interval)]
 # The store's own lists, not copies (a tuple subscript is one Literal of its items)
 StatusName = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
-GradeName = Literal[GRADES]  # type: ignore[valid-type]
+#: The models' grades, which the store's CHECK also holds.
+GradeName = Literal[tuple(g.value for g in Grade)]  # type: ignore[valid-type]
 
 
 class _Entry(BaseModel):

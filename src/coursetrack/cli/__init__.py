@@ -182,7 +182,8 @@ def root(
             "--db",
             envvar="COURSETRACK_DB",
             metavar="PATH",
-            help="The store: a SQLite file or a SQLAlchemy URL. "
+            help="The store: a SQLite file, or a URL (sqlite:///FILE, or "
+            "postgresql://USER@HOST/DATABASE for a shared store on PostgreSQL). "
             "Default: coursetrack.db in your user data directory.",
             show_default=False,
         ),

@@ -141,7 +141,10 @@ class Store:
             stack.enter_context(session.begin())
             if seen is not None and _last_change(session) != mark:
                 session.info["seen"] = seen
-            record = Command(at=stamp(), line=command)
+            # A NUL cannot be stored in PostgreSQL text; such a command is refused by
+            # validation anyway, with its own message, once it gets that far.
+            line = command.replace("\x00", "\\x00")
+            record = Command(id=_next_command_id(session), at=stamp(), line=line)
             session.add(record)
             session.flush()
             session.info["command_id"] = record.id
@@ -169,6 +172,28 @@ class Store:
                 mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
             self._wal = str(mode).lower() == "wal"
         return self._wal
+
+
+def _next_command_id(session: Session) -> int | None:
+    """The id the next command gets: one more than the last, on both engines.
+
+    SQLite hands out max(id) + 1 by itself, so a command that failed and
+    rolled back leaves no gap in the numbers `log` and `undo` show. A
+    PostgreSQL sequence never takes a number back; under the write lock,
+    max(id) + 1 is as safe there, and the sequence is moved along with it so
+    that an insert by default still finds a free id. None on SQLite: its own.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return None
+    from sqlalchemy import text
+
+    return conn.execute(
+        text(
+            "SELECT setval(pg_get_serial_sequence('command', 'id'), "
+            "coalesce(max(id), 0) + 1) FROM command"
+        )
+    ).scalar_one()
 
 
 def _last_change(session: Session) -> int | None:

@@ -271,11 +271,17 @@ def postgres_message(target: str, exc: BaseException) -> str:
 
     A connection that fails before the server answers a query (server down,
     wrong socket, unknown database or role, bad password) carries no SQLSTATE
-    in libpq; it is reported as "cannot connect" with libpq's own reason.
+    in libpq: an OperationalError without one is reported as "cannot connect",
+    with libpq's own reason.
     """
+    import psycopg
+
     state = getattr(exc, "sqlstate", None)
     if state is None:
-        return f"cannot connect to the store {target}: {_connect_reason(exc)}"
+        if isinstance(exc, psycopg.OperationalError):
+            return f"cannot connect to the store {target}: {_connect_reason(exc)}"
+        # psycopg's own refusal before sending anything (a NUL in a text value, say)
+        return f"the store {target} failed: {_first_line(exc)}"
     meaning = _POSTGRES_MEANINGS.get(state) or _POSTGRES_MEANINGS.get(state[:2])
     again = "nothing was changed, run the command again"
     if meaning == "busy":

@@ -190,7 +190,7 @@ def _parse_url(target: str) -> tuple[URL, str]:
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         import re
 
-        masked = re.sub(r"//[^/]*@", "//***@", target)  # whatever holds a password
+        masked = mask_url(re.sub(r"//[^/]*@", "//***@", target))  # whatever holds a password
         raise StoreError(f"{masked} is not a store URL; {_URL_HELP}") from None
     for secret in url_secrets(url):
         shown = shown.replace(secret, "***")

@@ -547,11 +547,13 @@ def defer_foreign_keys(conn: Connection) -> None:
 
 def _pg_version(conn: Connection, shown: str) -> int | None:
     """A PostgreSQL store's schema version; None for an empty database; refuse anyone else's."""
-    has_table = conn.exec_driver_sql("SELECT to_regclass('coursetrack_schema')").scalar()
-    if has_table is None:
-        tables = conn.exec_driver_sql(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
-        ).scalar_one()
+    # One statement, so one snapshot: another process's first migration commits
+    # coursetrack_schema and the tables together, and must not be seen half.
+    ours, tables = conn.exec_driver_sql(
+        "SELECT count(*) FILTER (WHERE tablename = 'coursetrack_schema'), count(*) "
+        "FROM pg_tables WHERE schemaname = current_schema()"
+    ).one()
+    if not ours:
         if tables:
             raise StoreError(
                 f"{shown} is a PostgreSQL database but not a coursetrack store; "
