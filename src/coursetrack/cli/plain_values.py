@@ -2,11 +2,12 @@
 
 Typer converts every parameter through a pydantic TypeAdapter, and building
 the first one imports pydantic: about 300 ms here, more than all the work of a
-read command such as `status`. Text given as text, and a whole number given as
-its default or as plain digits within its bounds, are already what pydantic
-would return, so they pass as they are. Anything else (another type, a sign, a
-space, a value out of range) still goes through Typer's own coercion, so every
-message a user can see is Typer's, word for word.
+read command such as `status`. Text given as text (one, or a list of them), a
+flag, and a whole number given as its default or as plain digits within its
+bounds are already what pydantic would return, so they pass as they are.
+Anything else (another type, a sign, a space, a value out of range) still goes
+through Typer's own coercion, so every message a user can see is Typer's, word
+for word.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ class _Plain:
         self.info = info
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
-        if value is None:
+        if self.annotation == list[str]:  # REFS...: Typer gives a list of the texts
+            if value is None:
+                return ()
+            if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+                return list(value)
+        elif value is None:
             return None
         if self.annotation is str and isinstance(value, str):
             return value
@@ -75,11 +81,11 @@ def _lighten(param: Any) -> None:
     if descriptor is None or getattr(param, "_runtime_param", True) is not None:
         return
     info = descriptor.parameter_info
+    single = descriptor.annotation in (str, int, bool) and param.nargs == 1 and not param.multiple
+    several = descriptor.annotation == list[str] and (param.nargs == -1 or param.multiple)
     plain = (
-        descriptor.annotation in (str, int, bool)
+        (single or several)
         and descriptor.file_annotation is None
-        and param.nargs == 1
-        and not param.multiple
         and getattr(info, "parser", None) is None
         and getattr(info, "click_type", None) is None
         and not getattr(info, "clamp", False)
