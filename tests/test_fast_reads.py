@@ -65,6 +65,7 @@ def studied(dls):
     return dls
 
 
+@pytest.mark.sqlite_only  # sqlite3's fast path; PostgreSQL goes through SQLAlchemy
 @pytest.mark.parametrize("args", READS, ids=" ".join)
 @pytest.mark.sqlite_only
 def test_read_commands_import_no_database_layer_on_sqlite(studied, args) -> None:
@@ -92,19 +93,43 @@ def test_the_same_answers_through_sqlalchemy(studied, args, monkeypatch) -> None
     assert (slow.exit_code, slow.stdout, slow.stderr) == (fast.exit_code, fast.stdout, fast.stderr)
 
 
+LIMITS = ["0", "-1", "abc", "007", "+3", " 3", "3.0", "1" * 30, "2", "1000001"]
+
+
 @pytest.mark.parametrize(
-    "limit", ["0", "-1", "abc", "007", "+3", " 3", "3.0", "1" * 30, "2", "1000001"]
+    "args",
+    [
+        *(["next", "--limit", limit] for limit in LIMITS),
+        ["done"],  # a missing REFS...
+        ["done", "dls/1", "dls/2/1", "--on", "2026-01-05"],
+        ["start", "dls/3/1", "--json"],
+        ["reopen", "dls/1", "dls/1"],
+        ["note", "dls/2", "a note"],
+        ["status", "--json", "dls"],
+        ["show"],
+    ],
+    ids=" ".join,
 )
-def test_light_coercion_leaves_every_message_to_typer(dls, limit, monkeypatch) -> None:
-    """`--limit` values the light coercion does not take go through Typer's, word for word."""
-    light = dls.run("next", "--limit", limit)
+def test_light_coercion_leaves_every_message_to_typer(tmp_path, args, monkeypatch) -> None:
+    """What the light coercion does not take goes through Typer's, word for word; what
+    it takes gives the same result as Typer's would."""
+    from typer.testing import CliRunner
+
+    from coursetrack.cli import app
+
+    def run(name: str) -> tuple:
+        db = str(tmp_path / f"{name}.db")
+        runner = CliRunner()
+        assert (
+            runner.invoke(app, ["--db", db, "import", "deep-learning-specialization"]).exit_code
+            == 0
+        )
+        result = runner.invoke(app, ["--db", db, *args])
+        return result.exit_code, result.stdout.replace(name, "X"), result.stderr.replace(name, "X")
+
+    light = run("light")
     monkeypatch.setattr(plain_values, "_lighten", lambda param: None)
-    typer_own = dls.run("next", "--limit", limit)
-    assert (light.exit_code, light.stdout, light.stderr) == (
-        typer_own.exit_code,
-        typer_own.stdout,
-        typer_own.stderr,
-    )
+    assert run("typer") == light
 
 
 def test_the_status_names_are_the_models(dls) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 
 def changes(store, *args: str) -> list[tuple[str, list[str]]]:
     data = store.run("log", *args, "--json").json()["commands"]
     return [(c["command"], [ch["item"] for ch in c["changes"]]) for c in data]
 
 
-@pytest.mark.sqlite_only  # SQLite reuses a freed rowid; a PostgreSQL sequence never does
 def test_a_freed_id_is_not_credited_to_the_item_that_reuses_it(dls) -> None:
     assert dls.run("add", "topic", "dls/1", "Old idea", "--slug", "old-idea").exit_code == 0
     dls.run("note", "dls/1/old-idea", "about the old idea")

@@ -204,16 +204,9 @@ def markdown(
         except CatalogError as exc:
             raise InputError(str(exc).replace("catalog file (.yaml)", "Markdown file")) from None
     with render.progress(f"writing the post about {spec}") as tracker:
-        if chart:  # the burn-up is read through a session, in the same snapshot
-            from coursetrack.store.reader import reader_of
-
-            with open_store(ctx, write=False).read() as session:
-                data = post_data(reader_of(session), spec)
-                series = _burnup(session, data.slug)
-        else:
-            with reading(ctx) as reader:
-                data = post_data(reader, spec)
-            series = None
+        with reading(ctx) as reader:
+            data = post_data(reader, spec)
+            series = _burnup(reader, data.slug) if chart else None
         options = blog.PostOptions(
             format=fmt.value,
             title=title,
@@ -251,11 +244,11 @@ def markdown(
         )
 
 
-def _burnup(session, slug: str):
+def _burnup(reader, slug: str):
     from coursetrack import dates
     from coursetrack.services.chart import burnup
 
-    return burnup(session, ref=slug, today=dates.today())
+    return burnup(reader, ref=slug, today=dates.today())
 
 
 def _chart_file(series, post: Path, fmt: str, force: bool) -> str:

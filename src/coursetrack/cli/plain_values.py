@@ -2,11 +2,12 @@
 
 Typer converts every parameter through a pydantic TypeAdapter, and building
 the first one imports pydantic: about 300 ms here, more than all the work of a
-read command such as `status`. Text given as text, and a whole number given as
-its default or as plain digits within its bounds, are already what pydantic
-would return, so they pass as they are. Anything else (another type, a sign, a
-space, a value out of range) still goes through Typer's own coercion, so every
-message a user can see is Typer's, word for word.
+read command such as `status`. Text given as text (one, or a list of them), a
+flag, and a whole number given as its default or as plain digits within its
+bounds are already what pydantic would return, so they pass as they are.
+Anything else (another type, a sign, a space, a value out of range) still goes
+through Typer's own coercion, so every message a user can see is Typer's, word
+for word.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ _MAX_DIGITS = 18
 class _Plain:
     """A Typer runtime parameter for text, flags and whole numbers that falls back to Typer's.
 
-    Also a choice (an Enum) given as its value, repeated text options, and an absent
-    path (a given one goes Typer's way: Path options carry checks of their own).
+    Also lists of texts, a choice (an Enum) given as its value, and an absent path.
     """
 
     __slots__ = ("annotation", "info")
@@ -33,25 +33,27 @@ class _Plain:
         self.info = info
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
-        if value is None:
-            return () if param.multiple else None  # as Typer: a repeated option given none
+        if self.annotation == list[str]:  # REFS...: Typer gives a list of the texts
+            if value is None:
+                return ()
+            if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+                return list(value)
+        elif value is None:
+            return None
         if self.annotation is str and isinstance(value, str):
             return value
-        repeated = self.annotation == list[str] and isinstance(value, tuple | list)
-        if repeated and all(isinstance(item, str) for item in value):
-            return list(value)
-        if isinstance(self.annotation, type) and issubclass(self.annotation, Enum):
-            if isinstance(value, self.annotation):  # its default
-                return value
-            for member in self.annotation:  # a choice as written (other spellings: Typer's)
-                if isinstance(value, str) and member.value == value:
-                    return member
         if self.annotation is bool and isinstance(value, bool):
             return value
         if self.annotation is int:
             number = _whole(value)
             if number is not None and self._within(number):
                 return number
+        if _is_enum(self.annotation):  # a choice: its default, or its value as written
+            if isinstance(value, self.annotation):
+                return value
+            for member in self.annotation:
+                if isinstance(value, str) and member.value == value:
+                    return member
         param._runtime_param = None  # Typer builds its own, keeps it, and decides
         return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
 
@@ -94,13 +96,13 @@ def _lighten(param: Any) -> None:
     if descriptor is None or getattr(param, "_runtime_param", True) is not None:
         return
     info = descriptor.parameter_info
-    annotation = descriptor.annotation
-    repeated = annotation == list[str]  # a repeated text option (export markdown --tag)
+    # an absent Path is None; a given one goes Typer's way (Path options carry checks)
+    light = descriptor.annotation in (str, int, bool, Path) or _is_enum(descriptor.annotation)
+    single = light and param.nargs == 1 and not param.multiple
+    several = descriptor.annotation == list[str] and (param.nargs == -1 or param.multiple)
     plain = (
-        (annotation in (str, int, bool, Path) or repeated or _is_enum(annotation))
+        (single or several)
         and descriptor.file_annotation is None
-        and param.nargs == 1
-        and param.multiple == repeated
         and getattr(info, "parser", None) is None
         and getattr(info, "click_type", None) is None
         and not getattr(info, "clamp", False)

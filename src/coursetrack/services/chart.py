@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError
-from coursetrack.models import Status
-from coursetrack.refs import resolve
+from coursetrack.refs import read_target
 from coursetrack.services.planning import goal_on, units_of
+from coursetrack.services.state import DONE
 from coursetrack.services.status import specialization_report
-from coursetrack.store.reader import reader_of
+from coursetrack.store.reader import as_reader
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from coursetrack.store.reader import Reader
 
 
 @dataclass
@@ -67,20 +71,25 @@ def goal_at(day: dt.date, *, start: dt.date, goal_on: dt.date, total: int) -> fl
     return round(total * (day - start).days / (goal_on - start).days, 1)
 
 
-def burnup(session: Session, *, ref: str, today: dt.date, weeks: int | None = None) -> Burnup:
-    """The weekly series of one specialization; `weeks` keeps only the last N."""
+def burnup(
+    source: Reader | Session, *, ref: str, today: dt.date, weeks: int | None = None
+) -> Burnup:
+    """The weekly series of one specialization; `weeks` keeps only the last N.
+
+    `source`: a read's Reader (export markdown --chart on sqlite3 alone) or a session.
+    """
     if weeks is not None and weeks < 1:
         raise InputError(f"--weeks {weeks} must be 1 or more")
-    target = resolve(session, ref)
+    reader = as_reader(source)
+    target = read_target(reader, ref)
     if target.kind != "specialization":
         raise InputError(
             f"a chart shows a whole specialization, and {target.ref} is a {target.kind}; "
             f"try 'coursetrack chart {target.specialization.slug}'"
         )
-    reader = reader_of(session)
     report = specialization_report(reader, target)
     goal = goal_on(reader, target.specialization.id)
-    done_on = [u.completed_on for u in units_of(reader, target) if u.status == Status.DONE]
+    done_on = [u.completed_on for u in units_of(reader, target) if u.status == DONE]
     dated = sorted(d for d in done_on if d is not None)
     undated = len(done_on) - len(dated)
     starts = [d for d in (report.started_on, dated[0] if dated else None) if d is not None]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from coursetrack.errors import InputError
 from coursetrack.refs import Target
 from coursetrack.store import queries
+from coursetrack.store.reader import as_reader
 from coursetrack.validate import checked
 
 if TYPE_CHECKING:  # listing reads through sqlite3 alone; the writes import these where used
@@ -168,15 +169,6 @@ class LinkRow:
     added_on: dt.date
 
 
-def _reader(source: Reader | Session) -> Reader:
-    """A Reader for a read command's reader or a write's session (same SQL for both)."""
-    if hasattr(source, "dialect"):
-        return source  # type: ignore[return-value]
-    from coursetrack.store.reader import reader_of
-
-    return reader_of(source)
-
-
 def _ref(row: Row) -> str:
     return "/".join(p for p in (row.spec_slug, row.course_slug, row.topic_slug) if p)
 
@@ -200,7 +192,7 @@ def _listed(source: Reader | Session, kind: str, target: Target | None) -> list:
     rows, order, make = _KINDS[kind]
     where = queries.NOTES_SCOPES[target.kind if target is not None else None]
     params = {"id": target.item.id} if target is not None else {}
-    return [make(r) for r in _reader(source).all(rows.format(where=where) + order, **params)]
+    return [make(r) for r in as_reader(source).all(rows.format(where=where) + order, **params)]
 
 
 def list_notes(source: Reader | Session, *, target: Target | None) -> list[NoteRow]:
@@ -228,7 +220,7 @@ def _one(session: Session, kind: str, row_id: int):
     rows, _order, make = _KINDS[kind]
     row = None
     if row_id <= _MAX_ID:
-        row = _reader(session).one(rows.format(where=queries.BY_ID), id=row_id)
+        row = as_reader(session).one(rows.format(where=queries.BY_ID), id=row_id)
     if row is None:
         raise InputError(f"there is no {kind} #{row_id}; 'coursetrack {kind} list' shows the ids")
     return make(row)

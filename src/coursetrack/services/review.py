@@ -35,6 +35,7 @@ from coursetrack.errors import InputError
 from coursetrack.refs import Target, read_target
 from coursetrack.services.state import DONE, progress_of
 from coursetrack.store import queries
+from coursetrack.store.reader import as_reader
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -102,18 +103,9 @@ def schedule_from(completed_on: dt.date, reviews: list[ReviewRecord]) -> Schedul
     return Schedule(completed_on, last.interval_days, last.due_on, current)
 
 
-def _reader(source: Reader | Session) -> Reader:
-    """A Reader for a read command's reader or a write's session (same SQL for both)."""
-    if hasattr(source, "dialect"):
-        return source  # type: ignore[return-value]
-    from coursetrack.store.reader import reader_of
-
-    return reader_of(source)
-
-
 def schedule_of(source: Reader | Session, topic: Any) -> Schedule | None:
     """The topic's schedule, or None if it is not done (so not in the queue)."""
-    reader = _reader(source)
+    reader = as_reader(source)
     progress = progress_of(reader, "topic", topic.id)
     if progress is None or progress.status != DONE or progress.completed_on is None:
         return None
@@ -169,7 +161,7 @@ def _done_topics(source: Reader | Session, target: Target | None) -> list[_DoneT
     Two plain queries, no ORM objects: `status` and `show` of a 100,000-topic
     program count its due reviews through here.
     """
-    reader = _reader(source)
+    reader = as_reader(source)
     scope, params = _scope(target)
     reviews: dict[int, list[ReviewRecord]] = {}
     for row in reader.all(queries.DONE_TOPIC_REVIEWS.format(scope=scope), **params):
@@ -253,7 +245,7 @@ def due_count(source: Reader | Session, target: Target, today: dt.date) -> int:
     """
     scope, params = _scope(target)
     completed_by = today - dt.timedelta(days=LADDER[0])
-    return _reader(source).scalar(
+    return as_reader(source).scalar(
         queries.DUE_COUNT.format(scope=scope),
         **params,
         today=today.isoformat(),

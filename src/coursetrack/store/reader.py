@@ -116,6 +116,12 @@ def reader_of(session: Any) -> Reader:
     return AlchemyReader(session.connection())
 
 
+def as_reader(source: Any) -> Reader:
+    """`source` if it is a Reader, else the Reader of a write's session: services whose
+    reads serve both a read command and a write take either."""
+    return source if isinstance(source, SqliteReader | AlchemyReader) else reader_of(source)
+
+
 @contextmanager
 def open_reader(target: str | None = None, *, notify: Notify | None = None) -> Iterator[Reader]:
     """One read snapshot of the store named by `target` (path or URL; None: the default)."""
