@@ -1,4 +1,4 @@
-"""Shell completion of refs, read straight from the store with sqlite3 alone."""
+"""Shell completion of refs: a SQLite file read with sqlite3 alone, a server through its reader."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from coursetrack.store.inspect import SQLITE_MAGIC, _read_only_uri
 from coursetrack.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from coursetrack.store.reader import Row
+    from coursetrack.store.reader import Reader, Row
 
 # --- shell completion ---------------------------------------------------------------
 
@@ -34,11 +34,12 @@ def complete_refs(target: str | None, incomplete: str, *, depth: int = 3) -> lis
     the ref may have (1: specializations only).
     """
     try:
-        path = _completion_path(paths.resolve_db(target))
+        resolved = paths.resolve_db(target)
+        path = _completion_path(resolved)
     except Exception:  # platformdirs or the environment: no store to read
         return []
     if path is None:
-        return []
+        return _server_candidates(resolved, incomplete, depth)
     try:
         with path.open("rb") as fh:
             if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
@@ -51,11 +52,31 @@ def complete_refs(target: str | None, incomplete: str, *, depth: int = 3) -> lis
         version = con.execute("PRAGMA user_version").fetchone()[0]
         if app_id != APPLICATION_ID or not 1 <= version <= SCHEMA_VERSION:
             return []
-        return _ref_candidates(con, incomplete, depth)
+        from coursetrack.store.reader import SqliteReader
+
+        return _ref_candidates(SqliteReader(con), incomplete, depth)
     except sqlite3.Error:
         return []
     finally:
         con.close()
+
+
+def _server_candidates(target: str, incomplete: str, depth: int) -> list[tuple[str, str]]:
+    """Candidates from a PostgreSQL store, through the same read path `status` takes there.
+
+    Reading a server costs SQLAlchemy's import and a connection (a few hundred
+    ms), which a Tab can afford; any failure (no driver, no server, no store
+    yet) gives no candidates, as for a file.
+    """
+    if not target.startswith("postgresql"):
+        return []
+    try:
+        from coursetrack.store.reader import open_reader
+
+        with open_reader(target) as reader:
+            return _ref_candidates(reader, incomplete, depth)
+    except Exception:  # a shell would print a traceback into the line being typed
+        return []
 
 
 def _completion_path(target: str) -> Path | None:
@@ -78,12 +99,9 @@ def _one_line(text: str | None) -> str:
     return printable(" ".join((text or "").split()), one_line=True)
 
 
-def _ref_candidates(con: sqlite3.Connection, incomplete: str, depth: int) -> list[tuple[str, str]]:
+def _ref_candidates(reader: Reader, incomplete: str, depth: int) -> list[tuple[str, str]]:
     """Candidates by the rules of `refs.read_target`: the parts before the last are
     picked by `refs._pick` itself (slug, unique slug prefix or position)."""
-    from coursetrack.store.reader import SqliteReader
-
-    reader = SqliteReader(con)
     parts = incomplete.split("/")
     if len(parts) > depth:
         return []
