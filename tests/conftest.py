@@ -209,7 +209,13 @@ class Store:
         con = sqlite3.connect(self.db)
         try:
             with con:
+                # as coursetrack binds each write's own command; here, the newest one
+                con.execute(
+                    "INSERT OR REPLACE INTO history_binding (id, command_id) "
+                    "SELECT 1, max(id) FROM command"
+                )
                 con.executemany(sql, rows)
+                con.execute("DELETE FROM history_binding")
         finally:
             con.close()
 

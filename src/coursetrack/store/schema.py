@@ -443,12 +443,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 # --- history ------------------------------------------------------------------------
 
-#: On SQLite, whose writers take turns, a change made outside coursetrack (the
-#: sqlite3 shell) has no bound command: it is recorded under the newest one,
-#: as it always was. coursetrack's own writes always bind theirs.
-_SQLITE_COMMAND = (
-    "coalesce((SELECT command_id FROM history_binding), (SELECT max(id) FROM command))"
-)
+#: On SQLite, as on PostgreSQL, a change is recorded under the command its own
+#: transaction bound (`bind_command`), never a guess such as the newest command:
+#: a write with none bound (the sqlite3 shell) fails on change.command_id NOT NULL.
+_SQLITE_COMMAND = "(SELECT command_id FROM history_binding)"
 
 
 def install_history(conn: Connection) -> None:
