@@ -443,3 +443,35 @@ def test_reading_an_empty_database_creates_nothing(pg: Database) -> None:
     assert pg.rows(tables) == [(0,)]
     assert cli(pg.url(), "add", "specialization", "First").exit_code == 0
     assert pg.rows(tables) != [(0,)]
+
+
+def test_slugs_sort_as_on_sqlite_whatever_the_database_locale(
+    postgres_server: postgres.Server, tmp_path: Path
+) -> None:
+    """A database made with a locale that ignores punctuation (ICU's 'shifted', as glibc's
+    en_US does) would put `ab` between `a-b` and `a-c`; the slug columns sort by code point."""
+    name = "icu_shifted"
+    postgres_server._admin.execute(
+        f"CREATE DATABASE {name} LOCALE_PROVIDER icu ICU_LOCALE 'en-US-u-ka-shifted' "
+        "LOCALE 'C.UTF-8' TEMPLATE template0"
+    )
+    try:
+        with postgres_server.connect(name) as con:  # the premise: this locale reorders them
+            order = con.execute(
+                "SELECT string_agg(x, ' ' ORDER BY x) FROM (VALUES ('a-c'), ('ab'), ('a-b')) v(x)"
+            ).fetchone()[0]
+        assert order != "a-b a-c ab", order
+        runner = CliRunner()
+        outputs = []
+        for target in (postgres_server.url(name), str(tmp_path / "s.db")):
+            for slug in ("a-c", "ab", "a-b"):
+                result = runner.invoke(
+                    app, ["--db", target, "add", "specialization", slug.upper(), "--slug", slug]
+                )
+                assert result.exit_code == 0, result.output
+            outputs.append(runner.invoke(app, ["--db", target, "status"]).stdout)
+        assert outputs[0] == outputs[1]
+        positions = [outputs[0].index(s.upper()) for s in ("a-b", "a-c", "ab")]
+        assert positions == sorted(positions), outputs[0]
+    finally:
+        postgres_server.drop_database(name)

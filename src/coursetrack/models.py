@@ -22,7 +22,15 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -81,11 +89,17 @@ def _ref(
     )
 
 
+#: Slugs sort by code point on both engines: SQLite compares bytes, and on PostgreSQL the
+#: column's collation is "C", whatever the database's locale (en_US would put `ab` before
+#: `a-c`, and status and next would list items in another order than on SQLite).
+SLUG = String().with_variant(String(collation="C"), "postgresql")
+
+
 class Specialization(SQLModel, table=True):
     __tablename__ = "specialization"
 
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(unique=True)
+    slug: str = Field(unique=True, sa_type=SLUG)
     title: str
     provider: str | None = None
     url: str | None = None
@@ -103,7 +117,7 @@ class Course(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     specialization_id: int = _ref("specialization.id")
     position: int
-    slug: str
+    slug: str = Field(sa_type=SLUG)
     title: str
     description: str | None = None
     url: str | None = None
@@ -120,7 +134,7 @@ class Topic(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     course_id: int = _ref("course.id")
     position: int
-    slug: str
+    slug: str = Field(sa_type=SLUG)
     title: str
     description: str | None = None
     url: str | None = None

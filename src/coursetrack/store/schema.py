@@ -427,6 +427,9 @@ def _m004_history_per_transaction(conn: Connection) -> None:
         for table in ("note", "link"):
             for column in ("specialization_id", "course_id", "topic_id"):
                 conn.exec_driver_sql(f"CREATE INDEX ix_{table}_{column} ON {table} ({column})")
+    else:  # slugs sort as on SQLite, whatever the database's locale (`models.SLUG`)
+        for table in ("specialization", "course", "topic"):
+            conn.exec_driver_sql(f'ALTER TABLE {table} ALTER COLUMN slug TYPE VARCHAR COLLATE "C"')
     install_history(conn)
 
 
