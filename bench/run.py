@@ -175,11 +175,16 @@ def add_big_note(path: Path, megabytes: int) -> None:
 
     con = sqlite3.connect(path)
     with con:
-        con.execute("INSERT INTO command (at, line) VALUES ('2026-01-01T00:00:00+00:00', 'note')")
+        cur = con.execute(
+            "INSERT INTO command (at, line) VALUES ('2026-01-01T00:00:00+00:00', 'note')"
+        )
+        # the history records a change under the command its transaction binds
+        con.execute("INSERT INTO history_binding (id, command_id) VALUES (1, ?)", (cur.lastrowid,))
         con.execute(
             "INSERT INTO note (topic_id, written_on, text) VALUES (1, '2026-01-01', ?)",
             ("x" * (megabytes * 1_000_000),),
         )
+        con.execute("DELETE FROM history_binding")
     con.close()
 
 

@@ -159,33 +159,16 @@ def read_target(reader: Reader, text: str) -> Target:
 
 
 def _resolve(session: Session, text: str) -> Target:
-    from sqlmodel import select
-
+    """`read_target` in a write's session, with the models it changes in place of the rows."""
     from coursetrack.models import Course, Specialization, Topic
+    from coursetrack.store.reader import reader_of
 
-    parts = split_ref(text)
-    specs = session.exec(select(Specialization).order_by(Specialization.slug)).all()
-    if not specs:
-        raise RefError(
-            f"no specialization {_clip(parts[0])}: the store is empty; "
-            "start with 'coursetrack import deep-learning-specialization'"
-        )
-    spec = _pick(parts[0], specs, what="specialization", where="the store", numbered=False)
-    target = Target(spec)
-    if len(parts) == 1:
-        return target
-    courses = session.exec(
-        select(Course).where(Course.specialization_id == spec.id).order_by(Course.position)
-    ).all()
-    target.course = _pick(parts[1], courses, what="course", where=spec.slug, numbered=True)
-    if len(parts) == 2:
-        return target
-    topics = session.exec(
-        select(Topic).where(Topic.course_id == target.course.id).order_by(Topic.position)
-    ).all()
-    target.topic = _pick(
-        parts[2], topics, what="topic", where=f"{spec.slug}/{target.course.slug}", numbered=True
-    )
+    rows = read_target(reader_of(session), text)
+    target = Target(session.get(Specialization, rows.specialization.id))
+    if rows.course is not None:
+        target.course = session.get(Course, rows.course.id)
+    if rows.topic is not None:
+        target.topic = session.get(Topic, rows.topic.id)
     return target
 
 

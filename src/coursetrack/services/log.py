@@ -191,19 +191,33 @@ def walk(
     """
     past = _Past(reader)
     light = queries.log_changes_light(reader.dialect)
+    partial = wanted is None and detail is not None
+    if partial:
+        items = queries.log_changes_light(reader.dialect, "items")
+        first = queries.log_changes_light(reader.dialect, "first")
     for command in commands:
-        rows = reader.all(light, command=command.id)
+        if partial:  # the item changes (to walk back) and the ones shown, not all of them
+            shown = reader.all(first, command=command.id, n=detail)
+            merged = {row.id: row for row in reader.all(items, command=command.id)}
+            merged.update((row.id, row) for row in shown)
+            rows = sorted(merged.values(), key=lambda row: row.id, reverse=True)
+            total = reader.scalar(queries.LOG_CHANGE_COUNT, command=command.id)
+        else:
+            rows = reader.all(light, command=command.id)
+            shown = rows[len(rows) - detail :] if detail is not None and detail > 0 else []
+            total = len(rows)
+        named_ids = {row.id for row in shown}
         for row in rows:  # rows this command removed still name their children
             if row.table_name in _ITEMS:
                 values = _values(row, old=row.op != "insert")
                 past.last_known.setdefault((row.table_name, row.row_id), values)
         named: list[_Light] = []
         touches = False
-        for index, row in zip(range(len(rows) - 1, -1, -1), rows, strict=True):
-            if wanted is not None or detail is None or index < detail:
+        for row in rows:
+            if wanted is not None or detail is None or row.id in named_ids:
                 found = _name(past, row)
                 touches = touches or (wanted is not None and wanted in found.chain)
-                if detail is None or index < detail:
+                if detail is None or row.id in named_ids:
                     named.append(found)
             if row.table_name in _ITEMS:
                 past.step_back(
@@ -214,7 +228,7 @@ def walk(
                     by_undo=command.undoes is not None,
                 )
         named.reverse()  # oldest change first, as the command made them
-        yield _Step(command, named, len(rows), touches)
+        yield _Step(command, named, total, touches)
 
 
 def _name(past: _Past, row: Row) -> _Light:

@@ -269,9 +269,20 @@ def json_field(dialect: str, column: str, key: str, *, integer: bool = False) ->
     return f"CAST({sql} AS INTEGER)" if integer else sql
 
 
-def log_changes_light(dialect: str) -> str:
+def log_changes_light(dialect: str, part: str = "") -> str:
     """One command's changes, newest first, without their JSON: a change may hold a
-    50 MB note, and naming it needs only a slug and the ids of its item's parents."""
+    50 MB note, and naming it needs only a slug and the ids of its item's parents.
+
+    `part`: "items", only the changes to specializations, courses and topics (the
+    walk back needs each of them); "first", only the command's first :n changes
+    (the ones `log` shows). `log` reads those two and a count, not 100,000 rows.
+    """
+    where = {
+        "": "",
+        "items": " AND table_name IN ('specialization', 'course', 'topic')",
+        "first": " AND id IN (SELECT id FROM change WHERE command_id = :command"
+        " ORDER BY id LIMIT :n)",
+    }[part]
 
     def either(key: str) -> str:
         new = json_field(dialect, "new", key, integer=True)
@@ -285,8 +296,12 @@ def log_changes_light(dialect: str) -> str:
         f" {either('specialization_id')} AS specialization_id,"
         f" {either('course_id')} AS course_id,"
         f" {either('topic_id')} AS topic_id"
-        " FROM change WHERE command_id = :command ORDER BY id DESC"
+        f" FROM change WHERE command_id = :command{where} ORDER BY id DESC"
     )
+
+
+#: How many changes one command made.
+LOG_CHANGE_COUNT = "SELECT count(*) FROM change WHERE command_id = :command"
 
 
 #: Commands newest first, a page at a time (`log -n 3` reads one page of any history).
