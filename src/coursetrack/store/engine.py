@@ -283,6 +283,11 @@ def postgres_message(target: str, exc: BaseException) -> str:
         # psycopg's own refusal before sending anything (a NUL in a text value, say)
         return f"the store {target} failed: {_first_line(exc)}"
     meaning = _POSTGRES_MEANINGS.get(state) or _POSTGRES_MEANINGS.get(state[:2])
+    return _message(target, meaning, _first_line(exc))
+
+
+def _message(target: str, meaning: str | None, detail: str) -> str:
+    """The one line for what an error means to a user, whichever engine raised it."""
     again = "nothing was changed, run the command again"
     if meaning == "busy":
         return (
@@ -295,13 +300,15 @@ def postgres_message(target: str, exc: BaseException) -> str:
         return f"the store {target} was deadlocked with another command; {again}"
     if meaning == "read-only":
         return f"the store {target} is read-only; nothing was changed"
+    if meaning == "cannot open":
+        return f"cannot open the store {target}; check the path and its permissions"
     if meaning == "full":
-        return f"cannot write the store {target} ({_first_line(exc)}); nothing was changed"
+        return f"cannot write the store {target} ({detail}); nothing was changed"
     if meaning == "lost":
-        return f"lost the connection to the store {target} ({_first_line(exc)}); {again}"
+        return f"lost the connection to the store {target} ({detail}); {again}"
     if meaning == "denied":
-        return f"the store {target} refused access: {_first_line(exc)}"
-    return f"the store {target} failed: {_first_line(exc)}"
+        return f"the store {target} refused access: {detail}"
+    return f"the store {target} failed: {detail}"
 
 
 def _connect_reason(exc: BaseException) -> str:
@@ -328,15 +335,4 @@ def sqlite_message(target: str, exc: sqlite3.Error) -> str:
     """One line about a SQLite error, told apart by its error code, not its text."""
     name = getattr(exc, "sqlite_errorname", "") or ""
     meaning = _SQLITE_MEANINGS.get("_".join(name.split("_")[:2]))  # SQLITE_IOERR_WRITE: IOERR
-    if meaning == "busy":
-        return (
-            f"the store {target} is busy: another coursetrack held it for more than "
-            f"{busy_timeout():g} s; nothing was changed, run the command again"
-        )
-    if meaning == "read-only":
-        return f"the store {target} is read-only; nothing was changed"
-    if meaning == "cannot open":
-        return f"cannot open the store {target}; check the path and its permissions"
-    if meaning == "full":
-        return f"cannot write the store {target} ({exc}); nothing was changed"
-    return f"the store {target} failed: {exc}"
+    return _message(target, meaning, str(exc))
