@@ -277,9 +277,10 @@ def log_changes_light(dialect: str, part: str = "") -> str:
     walk back needs each of them); "first", only the command's first :n changes
     (the ones `log` shows). `log` reads those two and a count, not 100,000 rows.
     """
+    items = "table_name IN ('specialization', 'course', 'topic')"
     where = {
         "": "",
-        "items": " AND table_name IN ('specialization', 'course', 'topic')",
+        "items": f" AND {items}",
         "first": " AND id IN (SELECT id FROM change WHERE command_id = :command"
         " ORDER BY id LIMIT :n)",
     }[part]
@@ -289,10 +290,13 @@ def log_changes_light(dialect: str, part: str = "") -> str:
         old = json_field(dialect, "old", key, integer=True)
         return f"coalesce({new}, {old})"
 
+    def slug(column: str) -> str:  # only items have one: a note's JSON is not parsed for it
+        return f"CASE WHEN {items} THEN {json_field(dialect, column, 'slug')} END"
+
     return (
         "SELECT id, table_name, row_id, op,"
-        f" {json_field(dialect, 'old', 'slug')} AS old_slug,"
-        f" {json_field(dialect, 'new', 'slug')} AS new_slug,"
+        f" {slug('old')} AS old_slug,"
+        f" {slug('new')} AS new_slug,"
         f" {either('specialization_id')} AS specialization_id,"
         f" {either('course_id')} AS course_id,"
         f" {either('topic_id')} AS topic_id"
