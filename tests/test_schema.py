@@ -103,7 +103,10 @@ def assert_is_what_the_models_describe(bind) -> None:
             if not column.primary_key:
                 assert got["nullable"] == column.nullable, where
             if column.server_default is not None:
-                assert column.server_default.arg in str(got["default"]), where
+                default = column.server_default.arg
+                if not isinstance(default, str):  # an expression: as this engine spells it
+                    default = str(default.compile(dialect=dialect))
+                assert default.lower() in str(got["default"]).lower(), where
         assert found.get_pk_constraint(name)["constrained_columns"] == ["id"], name
 
         uniques = {frozenset(u["column_names"]) for u in found.get_unique_constraints(name)}
@@ -177,6 +180,7 @@ def test_every_change_names_the_models_columns(dls) -> None:
     assert dls.run("goal", "dls", "--by", "2099-01-01").exit_code == 0
     assert dls.run("done", "dls/1/1", "--on", "2025-01-03").exit_code == 0
     assert dls.run("reviewed", "dls/1/1", "--grade", "good", "--on", "2025-01-04").exit_code == 0
+    dls.execute("INSERT INTO member DEFAULT VALUES")  # a study group's (PostgreSQL) member
     seen = set()
     for table, old, new in dls.rows("SELECT table_name, old, new FROM change ORDER BY id"):
         model = next(m for m in TRACKED if m.__tablename__ == table)

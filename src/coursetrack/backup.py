@@ -146,7 +146,7 @@ def _record(row: object, kind: _Kind) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in kind.fields:
         value = getattr(row, name)
-        if value is None:
+        if value is None or value is False:  # a flag is written only when set
             continue
         if name in kind.dates:
             value = value.isoformat()

@@ -23,6 +23,7 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -30,7 +31,10 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Field, SQLModel
 
 
@@ -95,6 +99,41 @@ def _ref(
 SLUG = String().with_variant(String(collation="C"), "postgresql")
 
 
+#: The one learner of a SQLite store (a file is one person's record).
+LOCAL_LEARNER = "me"
+
+
+class _CurrentLearner(FunctionElement):
+    """The learner a row belongs to when it is written: the database role on PostgreSQL.
+
+    A column default, so no command can name someone else: on PostgreSQL it is
+    `CURRENT_USER` (and row-level security checks it, see `store.group`); a
+    SQLite store has one learner, `LOCAL_LEARNER`.
+    """
+
+    type = String()
+    name = "current_learner"
+    inherit_cache = True
+
+
+@compiles(_CurrentLearner)
+def _local_learner(element: _CurrentLearner, compiler: object, **kw: object) -> str:
+    return f"'{LOCAL_LEARNER}'"
+
+
+@compiles(_CurrentLearner, "postgresql")
+def _database_role(element: _CurrentLearner, compiler: object, **kw: object) -> str:
+    return "CURRENT_USER"
+
+
+def _learner() -> str:
+    """The column naming whose record a row is (see `_CurrentLearner`)."""
+    return Field(
+        default=None,
+        sa_column=Column(String, nullable=False, server_default=_CurrentLearner()),
+    )
+
+
 class Specialization(SQLModel, table=True):
     __tablename__ = "specialization"
 
@@ -152,15 +191,17 @@ class Progress(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(one_of("status", Status), name="ck_progress_status"),
         CheckConstraint(ONE_OWNER, name="ck_progress_one_owner"),
+        *(UniqueConstraint("learner", c) for c in OWNER_COLUMNS),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    specialization_id: int | None = _ref("specialization.id", nullable=True, unique=True)
-    course_id: int | None = _ref("course.id", nullable=True, unique=True)
-    topic_id: int | None = _ref("topic.id", nullable=True, unique=True)
+    specialization_id: int | None = _ref("specialization.id", nullable=True)
+    course_id: int | None = _ref("course.id", nullable=True)
+    topic_id: int | None = _ref("topic.id", nullable=True)
     status: str = Field(default=Status.TODO, sa_column_kwargs={"server_default": "todo"})
     started_on: dt.date | None = None
     completed_on: dt.date | None = None
+    learner: str | None = _learner()
 
 
 class Note(SQLModel, table=True):
@@ -178,6 +219,11 @@ class Note(SQLModel, table=True):
     topic_id: int | None = _ref("topic.id", nullable=True)
     written_on: dt.date
     text: str
+    learner: str | None = _learner()
+    #: Kept from the group: only its learner reads it (`note --private`).
+    private: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class Link(SQLModel, table=True):
@@ -196,6 +242,7 @@ class Link(SQLModel, table=True):
     url: str
     title: str | None = None
     added_on: dt.date
+    learner: str | None = _learner()
 
 
 class Review(SQLModel, table=True):
@@ -213,16 +260,19 @@ class Review(SQLModel, table=True):
     grade: str
     interval_days: int
     due_on: dt.date
+    learner: str | None = _learner()
 
 
 class Goal(SQLModel, table=True):
     """The date by which the learner means to finish a specialization."""
 
     __tablename__ = "goal"
+    __table_args__ = (UniqueConstraint("learner", "specialization_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    specialization_id: int = _ref("specialization.id", unique=True)
+    specialization_id: int = _ref("specialization.id")
     target_on: dt.date
+    learner: str | None = _learner()
 
 
 class Command(SQLModel, table=True):
@@ -235,6 +285,7 @@ class Command(SQLModel, table=True):
     line: str  # the command as typed, less global options
     undoes: int | None = _ref("command.id", nullable=True, cascade=False)
     undone_by: int | None = _ref("command.id", nullable=True, cascade=False)
+    learner: str | None = _learner()
 
 
 class Change(SQLModel, table=True):
@@ -257,13 +308,32 @@ class Change(SQLModel, table=True):
     op: str  # insert | update | delete
     old: str | None = None
     new: str | None = None
+    learner: str | None = _learner()
+
+
+class Member(SQLModel, table=True):
+    """A learner of a study group, and whether they agreed to be listed in its post."""
+
+    __tablename__ = "member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner: str | None = Field(
+        default=None,
+        sa_column=Column(String, nullable=False, unique=True, server_default=_CurrentLearner()),
+    )
+    shared: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 #: The tables whose every row change the history triggers record, in the
 #: order a catalog is built.
 TRACKED: tuple[type[SQLModel], ...] = (
-    Specialization, Course, Topic, Progress, Note, Link, Review, Goal,
+    Specialization, Course, Topic, Progress, Note, Link, Review, Goal, Member,
 )  # fmt: skip
+
+#: Tables whose rows belong to one learner (the rest, the catalog, is shared).
+PER_LEARNER: tuple[type[SQLModel], ...] = (Progress, Note, Link, Review, Goal, Member, Command, Change)
 
 
 def columns_of(model: type[SQLModel]) -> tuple[str, ...]:
@@ -273,7 +343,8 @@ def columns_of(model: type[SQLModel]) -> tuple[str, ...]:
 
 #: Columns that place a row rather than describe it: its id, its parent or
 #: owner, its position (which the order of a file gives).
-_PLACEMENT = frozenset({"id", "position", *OWNER_COLUMNS})
+#: A row's learner is whoever writes it (a backup restores as the learner restoring it).
+_PLACEMENT = frozenset({"id", "position", "learner", *OWNER_COLUMNS})
 
 
 def described_by(model: type[SQLModel]) -> tuple[str, ...]:

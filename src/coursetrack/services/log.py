@@ -259,10 +259,22 @@ def _values(row: Row, *, old: bool) -> tuple:
 
 
 def _decoded(value: Any) -> dict | None:
-    """A change's stored values: JSON text, or already a dict (a json column on PostgreSQL)."""
+    """A change's stored values: JSON text, or already a dict (a json column on PostgreSQL).
+
+    Without the row's learner (a log is one learner's, every row in it theirs),
+    and with `private` only when it is set, as a boolean on both engines
+    (SQLite's JSON holds 0 or 1).
+    """
     if not value:
         return None
-    return json.loads(value) if isinstance(value, str | bytes) else dict(value)
+    values = json.loads(value) if isinstance(value, str | bytes) else dict(value)
+    values.pop("learner", None)
+    if "private" in values:
+        if values["private"]:
+            values["private"] = True
+        else:
+            del values["private"]
+    return values
 
 
 def entry(reader: Reader, step: _Step) -> LogEntry:

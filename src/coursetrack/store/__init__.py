@@ -188,10 +188,15 @@ def _next_command_id(session: Session) -> int | None:
         return None
     from sqlalchemy import text
 
+    # In a study group a learner sees only their own commands (row-level
+    # security): max(id) would be theirs, not the store's, so the number comes
+    # from the sequence, and a failed command may leave a gap there.
     return conn.execute(
         text(
-            "SELECT setval(pg_get_serial_sequence('command', 'id'), "
-            "coalesce(max(id), 0) + 1) FROM command"
+            "SELECT CASE WHEN row_security_active('command') "
+            "THEN nextval(pg_get_serial_sequence('command', 'id')) "
+            "ELSE setval(pg_get_serial_sequence('command', 'id'), coalesce(max(id), 0) + 1) "
+            "END FROM command"
         )
     ).scalar_one()
 

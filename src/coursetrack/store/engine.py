@@ -263,6 +263,7 @@ _POSTGRES_MEANINGS = {
     "57P03": "lost",  # cannot_connect_now (starting up)
     "28": "denied",  # invalid_authorization_specification
     "42501": "denied",  # insufficient_privilege
+    "CT001": "others",  # a study group's guard: another learner's row (store.group)
 }
 
 
@@ -306,6 +307,8 @@ def _message(target: str, meaning: str | None, detail: str) -> str:
         return f"cannot write the store {target} ({detail}); nothing was changed"
     if meaning == "lost":
         return f"lost the connection to the store {target} ({detail}); {again}"
+    if meaning == "others":
+        return f"refused: {detail}; a learner's records are theirs alone, nothing was changed"
     if meaning == "denied":
         return f"the store {target} refused access: {detail}"
     return f"the store {target} failed: {detail}"

@@ -430,6 +430,107 @@ def _m004_history_per_transaction(conn: Connection) -> None:
     else:  # slugs sort as on SQLite, whatever the database's locale (`models.SLUG`)
         for table in ("specialization", "course", "topic"):
             conn.exec_driver_sql(f'ALTER TABLE {table} ALTER COLUMN slug TYPE VARCHAR COLLATE "C"')
+    install_history(conn, _TRACKED_V2)  # the columns had not changed since schema 2
+
+
+#: SQLite's tables whose uniques schema 5 makes per learner, rebuilt with the learner last.
+_PER_LEARNER_V5_SQLITE = {
+    "progress": """
+            status VARCHAR NOT NULL DEFAULT 'todo',
+            started_on DATE,
+            completed_on DATE,
+            learner VARCHAR NOT NULL DEFAULT 'me',
+            UNIQUE (learner, specialization_id),
+            UNIQUE (learner, course_id),
+            UNIQUE (learner, topic_id),
+            CONSTRAINT ck_progress_status CHECK (status IN ('todo', 'in-progress', 'done')),
+            CONSTRAINT ck_progress_one_owner CHECK ({one_owner})""",
+    "goal": """
+            target_on DATE NOT NULL,
+            learner VARCHAR NOT NULL DEFAULT 'me',
+            UNIQUE (learner, specialization_id)""",
+}
+
+
+def _m005_learners(conn: Connection) -> None:
+    """Every record belongs to a learner; a study group's members and who may be listed.
+
+    The catalog stays shared. Progress, notes, links, reviews, goals and the
+    history gain a `learner` column that its default fills: the database role
+    on PostgreSQL (so existing rows belong to whoever upgrades, the store's
+    owner), `'me'` on SQLite, a one-learner store. A learner's progress and goal
+    are unique per learner. Notes can be private. Row-level security comes
+    later, from `coursetrack group init` (`store.group`).
+    """
+    if _pg(conn):
+        learner = "learner VARCHAR NOT NULL DEFAULT CURRENT_USER"
+        _run(
+            conn,
+            (
+                *(
+                    f"ALTER TABLE {t} ADD COLUMN {learner}"
+                    for t in ("progress", "note", "link", "review", "goal", "command", "change")
+                ),
+                "ALTER TABLE note ADD COLUMN private BOOLEAN NOT NULL DEFAULT false",
+                *(
+                    f"ALTER TABLE progress DROP CONSTRAINT progress_{c}_key"
+                    for c in ("specialization_id", "course_id", "topic_id")
+                ),
+                *(
+                    f"ALTER TABLE progress ADD UNIQUE (learner, {c})"
+                    for c in ("specialization_id", "course_id", "topic_id")
+                ),
+                "ALTER TABLE goal DROP CONSTRAINT goal_specialization_id_key",
+                "ALTER TABLE goal ADD UNIQUE (learner, specialization_id)",
+                f"""CREATE TABLE member (
+            id SERIAL PRIMARY KEY,
+            {learner} UNIQUE,
+            shared BOOLEAN NOT NULL DEFAULT false
+        )""",
+            ),
+        )
+    else:
+        owner = """
+            specialization_id INTEGER REFERENCES specialization (id) ON DELETE CASCADE,"""
+        bodies = {
+            "progress": owner
+            + """
+            course_id INTEGER REFERENCES course (id) ON DELETE CASCADE,
+            topic_id INTEGER REFERENCES topic (id) ON DELETE CASCADE,"""
+            + _PER_LEARNER_V5_SQLITE["progress"].format(one_owner=_ONE_OWNER_PG),
+            "goal": """
+            specialization_id INTEGER NOT NULL
+                REFERENCES specialization (id) ON DELETE CASCADE,"""
+            + _PER_LEARNER_V5_SQLITE["goal"],
+        }
+        for table, body in bodies.items():
+            columns = ", ".join(c[1] for c in conn.exec_driver_sql(f"PRAGMA table_info({table})"))
+            _run(
+                conn,
+                (
+                    f"CREATE TABLE {table}_v5 (\n            id INTEGER PRIMARY KEY,{body}\n        )",
+                    f"INSERT INTO {table}_v5 ({columns}) SELECT {columns} FROM {table} ORDER BY id",
+                    f"DROP TABLE {table}",
+                    f"ALTER TABLE {table}_v5 RENAME TO {table}",
+                ),
+            )
+        learner = "learner VARCHAR NOT NULL DEFAULT 'me'"
+        _run(
+            conn,
+            (
+                *(
+                    f"ALTER TABLE {t} ADD COLUMN {learner}"
+                    for t in ("note", "link", "review", "command", "change")
+                ),
+                "ALTER TABLE note ADD COLUMN private BOOLEAN NOT NULL DEFAULT 0",
+                f"""CREATE TABLE member (
+            id INTEGER PRIMARY KEY,
+            {learner},
+            shared BOOLEAN NOT NULL DEFAULT 0,
+            UNIQUE (learner)
+        )""",
+            ),
+        )
     install_history(conn)
 
 
@@ -440,6 +541,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _m002_history_notes_links_reviews_goals,
     _m003_change_row_index,
     _m004_history_per_transaction,
+    _m005_learners,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -452,17 +554,19 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _SQLITE_COMMAND = "(SELECT command_id FROM history_binding)"
 
 
-def install_history(conn: Connection) -> None:
+def install_history(conn: Connection, tracked: dict[str, tuple[str, ...]] | None = None) -> None:
     """(Re)make the history triggers of every tracked table, from the models' columns.
 
     Idempotent: a later migration that adds a column to a tracked table calls
-    it again. PostgreSQL's trigger reads the command from the transaction-local
+    it again; an older step passes the tables and columns of its own time
+    (`tracked`), since the models describe the newest schema. PostgreSQL's trigger reads the command from the transaction-local
     setting `bind_command` made, and fails the write (change.command_id is NOT
     NULL) when there is none: nothing changes a shared store without a trace.
     """
-    from coursetrack.models import TRACKED, columns_of
+    if tracked is None:
+        from coursetrack.models import TRACKED, columns_of
 
-    tracked = {m.__tablename__: columns_of(m) for m in TRACKED}  # type: ignore[attr-defined]
+        tracked = {m.__tablename__: columns_of(m) for m in TRACKED}  # type: ignore[attr-defined]
     if not _pg(conn):
         _sqlite_triggers(conn, tracked, _SQLITE_COMMAND)
         return

@@ -1,0 +1,324 @@
+"""Study groups: one PostgreSQL store, each learner's own record, row-level security.
+
+The learner is the database role (`current_user`): every per-learner row has a
+`learner` column whose default is that role (see `models._CurrentLearner`), so
+nobody can write as someone else. `init` (run once by the owner of the tables)
+turns a store into a group's:
+
+- two roles of the database: `<db>_learners` may connect, read the catalog and
+  keep their own records; `<db>_curators` (who are learners too) may change the
+  catalog. The owner is made a curator.
+- row-level security, FORCEd so the owner is held to it as well: a learner
+  changes only rows whose `learner` is theirs. Reading is scoped too: a command
+  sees only its learner's rows, so every query of the single-learner program
+  (status, next, log, undo ...) reads one learner's record unchanged. A group
+  view asks for the group's rows (`GROUP_SCOPE` in its transaction): then the
+  others' progress, links, reviews, goals and non-private notes are visible,
+  never their history (a command line holds the text of a private note).
+- a guard on every per-learner table: a row of another learner is never
+  deleted, not even by a cascade from a curator removing a catalog item
+  (foreign keys' cascades are not subject to row-level security). The
+  statement fails with SQLSTATE `OTHERS_SQLSTATE` and nothing is changed.
+
+A superuser or a BYPASSRLS role is not held by row-level security at all:
+learners' commands refuse such a connection (`check_identity`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from coursetrack.errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+#: The transaction-local setting a group view sets to read the group's rows.
+SCOPE_SETTING = "coursetrack.scope"
+GROUP_SCOPE = "group"
+
+#: What the guard raises when a statement would delete another learner's row.
+OTHERS_SQLSTATE = "CT001"
+
+#: The per-learner tables, and what of each the group may read.
+_READ_BY_GROUP = {
+    "progress": "true",
+    "note": "NOT private",
+    "link": "true",
+    "review": "true",
+    "goal": "true",
+    "member": "true",
+    "command": None,  # the history is the learner's alone
+    "change": None,
+}
+_CATALOG = ("specialization", "course", "topic")
+
+#: Roles of one group: a learner may log in and keep a record, a curator may
+#: change the catalog too.
+LEARNERS, CURATORS = "learners", "curators"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a connection is in a store."""
+
+    learner: str
+    group: bool  # the store is a study group's (row-level security on)
+    curator: bool  # may change the catalog (in a store with no group: everyone)
+    bypasses: bool  # a superuser or BYPASSRLS role: not held by row-level security
+
+    def to_dict(self) -> dict:
+        return {"learner": self.learner, "group": self.group, "curator": self.curator}
+
+
+def role_name(database: str, kind: str) -> str:
+    """The group role `kind` (LEARNERS or CURATORS) of a database: `<db>_<kind>`.
+
+    Roles belong to the whole server, so each database's group has its own,
+    named after it (reduced to letters, digits and _, at most 63 bytes).
+    """
+    base = re.sub(r"[^a-z0-9_]+", "_", database.lower()).strip("_") or "coursetrack"
+    return f"{base[: 62 - len(kind)]}_{kind}"
+
+
+def quote(name: str) -> str:
+    """A role or table name as a PostgreSQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def is_group(conn: Connection) -> bool:
+    """Whether the store on `conn` is a study group's (row-level security is on)."""
+    if conn.dialect.name != "postgresql":
+        return False
+    return bool(
+        conn.exec_driver_sql(
+            "SELECT relforcerowsecurity FROM pg_class "
+            "WHERE oid = to_regclass('progress') AND relforcerowsecurity"
+        ).scalar()
+    )
+
+
+def identity(conn: Connection) -> Identity:
+    """The learner on `conn`, and what they may do."""
+    from coursetrack.models import LOCAL_LEARNER
+
+    if conn.dialect.name != "postgresql":
+        return Identity(LOCAL_LEARNER, group=False, curator=True, bypasses=False)
+    learner, bypasses, database = conn.exec_driver_sql(
+        "SELECT current_user, rolsuper OR rolbypassrls, current_database() "
+        "FROM pg_roles WHERE rolname = current_user"
+    ).one()
+    group = is_group(conn)
+    curator = True
+    if group:
+        curators = role_name(database, CURATORS)
+        curator = bool(
+            conn.exec_driver_sql(
+                "SELECT coalesce(pg_has_role(current_user, oid, 'MEMBER'), false) "
+                "FROM pg_roles WHERE rolname = %(role)s",
+                {"role": curators},
+            ).scalar()
+        )
+    return Identity(learner, group=group, curator=curator, bypasses=bool(bypasses))
+
+
+def check_identity(conn: Connection, shown: str) -> None:
+    """Refuse a learner's command on a group store from a role that RLS does not hold."""
+    who = identity(conn)
+    if who.group and who.bypasses:
+        raise StoreError(
+            f"{shown} is a study group's store and {who.learner} is a superuser (or may "
+            "bypass row-level security), which would read and change every learner's "
+            "record as one; connect as a learner (coursetrack group add NAME prints "
+            "a learner's URL)"
+        )
+
+
+def require_curator(conn: Connection, what: str) -> None:
+    """Refuse a catalog change by a learner who is not a curator of the group."""
+    who = identity(conn)
+    if who.group and not who.curator:
+        raise StoreError(
+            f"{what} changes the group's catalog, which only a curator may do; "
+            f"{who.learner} is a learner (a curator can run it, or make you one with "
+            "coursetrack group add NAME --curator)"
+        )
+
+
+def read_group(conn: Connection) -> None:
+    """Let this transaction read the group's rows, not only its learner's (a group view)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "SELECT set_config(%(name)s, %(scope)s, true)",
+            {"name": SCOPE_SETTING, "scope": GROUP_SCOPE},
+        )
+
+
+def _policies() -> list[str]:
+    scope = f"current_setting('{SCOPE_SETTING}', true) = '{GROUP_SCOPE}'"
+    out = [
+        """CREATE OR REPLACE FUNCTION coursetrack_keep_others() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF OLD.learner <> current_user THEN
+                RAISE EXCEPTION USING ERRCODE = '"""
+        + OTHERS_SQLSTATE
+        + """',
+                    MESSAGE = 'it would delete records of another learner ('
+                        || OLD.learner || '''s ' || TG_TABLE_NAME || ')';
+            END IF;
+            RETURN OLD;
+        END $$"""
+    ]
+    for table, readable in _READ_BY_GROUP.items():
+        t = quote(table)
+        out += [
+            f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY",
+            f"DROP POLICY IF EXISTS own_rows ON {t}",
+            f"CREATE POLICY own_rows ON {t} FOR ALL "
+            "USING (learner = current_user) WITH CHECK (learner = current_user)",
+            f"DROP POLICY IF EXISTS group_reads ON {t}",
+            f"DROP TRIGGER IF EXISTS keep_others ON {t}",
+            f"CREATE TRIGGER keep_others BEFORE DELETE ON {t} "
+            "FOR EACH ROW EXECUTE FUNCTION coursetrack_keep_others()",
+        ]
+        if readable is not None:
+            out.append(
+                f"CREATE POLICY group_reads ON {t} FOR SELECT USING ({scope} AND {readable})"
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class Group:
+    database: str
+    learners: str
+    curators: str
+    owner: str
+
+
+def init(conn: Connection) -> Group:
+    """Make the store on `conn` a study group's: roles, grants, policies (idempotent).
+
+    Run by the owner of the tables, who needs CREATEROLE (or is a superuser),
+    in one transaction: a failure leaves the store as it was.
+    """
+    owner, database, owns, may_create = conn.exec_driver_sql(
+        "SELECT current_user, current_database(), "
+        "(SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename = 'progress') = current_user, "
+        "(SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user)"
+    ).one()
+    if not owns:
+        raise StoreError(
+            f"only the owner of the store's tables can make it a study group; "
+            f"{owner} is not (connect as the role that created the store)"
+        )
+    if not may_create:
+        raise StoreError(
+            f"{owner} may not create roles; a study group needs its own (ask the "
+            f"server's administrator: ALTER ROLE {quote(owner)} CREATEROLE)"
+        )
+    learners, curators = role_name(database, LEARNERS), role_name(database, CURATORS)
+    for role in (learners, curators):
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": role}
+        ).scalar()
+        if not exists:
+            conn.exec_driver_sql(f"CREATE ROLE {quote(role)} NOLOGIN")
+    db = quote(database)
+    per_learner = ", ".join(quote(t) for t in _READ_BY_GROUP)
+    catalog = ", ".join(quote(t) for t in _CATALOG)
+    statements = [
+        f"GRANT {quote(learners)} TO {quote(curators)}",
+        f"GRANT {quote(curators)} TO {quote(owner)}",
+        f"REVOKE ALL ON DATABASE {db} FROM PUBLIC",
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {quote(learners)}",
+        f"GRANT USAGE ON SCHEMA public TO {quote(learners)}",
+        f"GRANT SELECT ON coursetrack_schema, {catalog} TO {quote(learners)}",
+        f"GRANT INSERT, UPDATE, DELETE ON {catalog} TO {quote(curators)}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {per_learner} TO {quote(learners)}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(learners)}",
+        *_policies(),
+    ]
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+    return Group(database, learners, curators, owner)
+
+
+@dataclass(frozen=True)
+class Added:
+    learner: str
+    curator: bool
+    password: str | None  # None: the role existed already and keeps its password
+
+
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a learner's role, or None."""
+    if not _NAME.fullmatch(name):
+        return (
+            f"{name!r} cannot name a learner: use 1 to 63 lowercase letters, digits "
+            "and _, starting with a letter (it becomes their database role)"
+        )
+    if name.startswith("pg_") or name in ("public", "postgres", "current_user", "session_user"):
+        return f"{name!r} is reserved by PostgreSQL; choose another name"
+    return None
+
+
+def add(conn: Connection, name: str, *, curator: bool) -> Added:
+    """Give `name` a login in the group (a new role with a fresh password, or an existing one).
+
+    The password reaches the server as a SCRAM-SHA-256 verifier, as psql's
+    \\password sends it: the plain text is in no statement, so in no server log.
+    """
+    problem = name_problem(name)
+    if problem:
+        raise StoreError(problem)
+    database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
+    if name in (role_name(database, LEARNERS), role_name(database, CURATORS)):
+        raise StoreError(f"{name!r} is one of the group's own roles; choose another name")
+    if not is_group(conn):
+        raise StoreError(
+            "this store is not a study group's yet; its owner runs coursetrack group init first"
+        )
+    learners, curators = role_name(database, LEARNERS), role_name(database, CURATORS)
+    exists = conn.exec_driver_sql(
+        "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": name}
+    ).scalar()
+    password = None
+    if not exists:
+        password = secrets.token_urlsafe(18)
+        verifier = scram_verifier(password)
+        # utility statements take no bound parameters; a verifier is base64, digits, $ and :
+        assert re.fullmatch(r"[A-Za-z0-9+/=$:-]+", verifier)
+        conn.exec_driver_sql(f"CREATE ROLE {quote(name)} LOGIN PASSWORD '{verifier}'")
+    conn.exec_driver_sql(f"GRANT {quote(learners)} TO {quote(name)}")
+    if curator:
+        conn.exec_driver_sql(f"GRANT {quote(curators)} TO {quote(name)}")
+    return Added(name, curator, password)
+
+
+def scram_verifier(password: str, *, iterations: int = 4096) -> str:
+    """PostgreSQL's stored form of a SCRAM-SHA-256 password (RFC 5802/7677)."""
+    salt = secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode()
+
+    return (
+        f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+    )
