@@ -333,7 +333,9 @@ TRACKED: tuple[type[SQLModel], ...] = (
 )  # fmt: skip
 
 #: Tables whose rows belong to one learner (the rest, the catalog, is shared).
-PER_LEARNER: tuple[type[SQLModel], ...] = (Progress, Note, Link, Review, Goal, Member, Command, Change)
+PER_LEARNER: tuple[type[SQLModel], ...] = (
+    Progress, Note, Link, Review, Goal, Member, Command, Change,
+)  # fmt: skip
 
 
 def columns_of(model: type[SQLModel]) -> tuple[str, ...]:

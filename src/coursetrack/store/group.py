@@ -319,6 +319,4 @@ def scram_verifier(password: str, *, iterations: int = 4096) -> str:
     def b64(raw: bytes) -> str:
         return base64.b64encode(raw).decode()
 
-    return (
-        f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
-    )
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"

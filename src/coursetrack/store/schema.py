@@ -508,7 +508,7 @@ def _m005_learners(conn: Connection) -> None:
             _run(
                 conn,
                 (
-                    f"CREATE TABLE {table}_v5 (\n            id INTEGER PRIMARY KEY,{body}\n        )",
+                    f"CREATE TABLE {table}_v5 (\n            id INTEGER PRIMARY KEY,{body}\n)",
                     f"INSERT INTO {table}_v5 ({columns}) SELECT {columns} FROM {table} ORDER BY id",
                     f"DROP TABLE {table}",
                     f"ALTER TABLE {table}_v5 RENAME TO {table}",
@@ -559,9 +559,10 @@ def install_history(conn: Connection, tracked: dict[str, tuple[str, ...]] | None
 
     Idempotent: a later migration that adds a column to a tracked table calls
     it again; an older step passes the tables and columns of its own time
-    (`tracked`), since the models describe the newest schema. PostgreSQL's trigger reads the command from the transaction-local
-    setting `bind_command` made, and fails the write (change.command_id is NOT
-    NULL) when there is none: nothing changes a shared store without a trace.
+    (`tracked`), since the models describe the newest schema. PostgreSQL's
+    trigger reads the command from the transaction-local setting `bind_command`
+    made, and fails the write (change.command_id is NOT NULL) when there is
+    none: nothing changes a shared store without a trace.
     """
     if tracked is None:
         from coursetrack.models import TRACKED, columns_of
