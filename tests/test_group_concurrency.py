@@ -1,0 +1,186 @@
+"""Twenty learners writing one study group's store at once lose nothing.
+
+Each learner is a real role and a process of their own (tests/learners.py makes
+the group), running 50 `done`/`reopen` commands in-process as fast as it can,
+all 20 started at the same moment. Afterwards every command is in its learner's
+history in the order it ran, each learner's rows are what their own sequence
+implies, and each learner's history, replayed from nothing, rebuilds exactly
+their rows: no write lost, applied twice, or filed under another learner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy
+
+from coursetrack.store import group
+from learners import OWNER, GroupStore, group_store
+
+RACER = """
+import sys, time
+import typer
+from coursetrack.cli import app
+
+db, start_at, script = sys.argv[1:]
+command = typer.main.get_command(app)  # built once: the app's own parsing, 50 times
+lines = [line.split() for line in open(script, encoding="utf-8").read().splitlines()]
+while time.time() < float(start_at):
+    time.sleep(0.001)
+began = time.time()
+failed = 0
+for args in lines:
+    code = command.main(["--db", db, *args], prog_name="coursetrack", standalone_mode=False)
+    failed += bool(code)
+print(f"{time.time() - began:.3f}")
+print(failed)
+"""
+LEARNERS, COMMANDS, TOPICS = 20, 50, 12
+BASE = dt.date(2020, 1, 1)
+RACERS = [f"racer{n:02d}" for n in range(1, LEARNERS + 1)]
+
+
+@pytest.fixture
+def g(postgres_server):
+    with group_store(postgres_server) as store:
+        yield store
+
+
+def _scripts() -> dict[str, list[str]]:
+    """Each learner's commands: done (with a date no other command uses) or reopen."""
+    rng = random.Random(13)
+    scripts = {}
+    for n, learner in enumerate(RACERS):
+        lines = []
+        for i in range(COMMANDS):
+            topic = rng.randint(1, TOPICS)
+            if rng.random() < 0.6:
+                day = BASE + dt.timedelta(days=n * COMMANDS + i)
+                lines.append(f"done race/c/{topic} --on {day.isoformat()}")
+            else:
+                lines.append(f"reopen race/c/{topic}")
+        scripts[learner] = lines
+    return scripts
+
+
+def _check_replay(learner: str, history: list[dict]) -> dict[int, tuple[str, str | None]]:
+    """Replay a learner's commands in their log's order, checking that each did exactly
+    what it should have given the ones before it; the state they imply, by topic."""
+    model: dict[int, tuple[str, str | None]] = {n: ("todo", None) for n in range(1, TOPICS + 1)}
+    for entry in history:
+        verb, ref, *rest = entry["command"].split()
+        topic = int(ref.rsplit("/", 1)[1])
+        status, _ = model[topic]
+        if verb == "done" and status != "done":
+            model[topic] = ("done", rest[1])
+        elif verb == "reopen" and status == "done":
+            model[topic] = ("todo", None)
+        else:  # nothing to do (a reopen of a topic never touched may add its todo row)
+            assert entry["changes"] == [] or all(
+                c["op"] == "insert" and c["new"]["status"] == "todo" for c in entry["changes"]
+            ), (learner, entry)
+            continue
+        (change,) = [c for c in entry["changes"] if c["op"] == "update"] or [
+            c for c in entry["changes"] if c["op"] == "insert"
+        ]
+        assert change["table"] == "progress" and change["item"].startswith("race/c/")
+        assert (change["new"]["status"], change["new"]["completed_on"]) == model[topic], entry
+    return model
+
+
+def _replayed(g: GroupStore, learner: str) -> dict[int, dict]:
+    """The learner's progress rows rebuilt from nothing by their history's changes alone."""
+    rows: dict[int, dict] = {}
+    changes = g.rows(
+        "SELECT ch.row_id, ch.op, ch.new FROM change ch JOIN command c ON c.id = ch.command_id "
+        "WHERE ch.learner = ? AND ch.table_name = 'progress' ORDER BY ch.id",
+        learner,
+    )
+    for row_id, op, new in changes:
+        if op == "delete":
+            rows.pop(row_id)
+        else:
+            rows[row_id] = json.loads(new)
+    return rows
+
+
+@pytest.mark.slow
+def test_twenty_learners_50_commands_each_at_once_lose_nothing(g: GroupStore, tmp_path) -> None:
+    catalog = tmp_path / "race.yaml"
+    topics = "\n".join(f"      - T{n:02d}" for n in range(1, TOPICS + 1))
+    catalog.write_text(
+        f"slug: race\ntitle: Race\ncourses:\n  - title: C\n    slug: c\n    topics:\n{topics}\n"
+    )
+    g.ok(OWNER, "import", str(catalog))
+    engine = sqlalchemy.create_engine(g.url(OWNER))
+    with engine.begin() as conn:
+        for learner in RACERS:
+            group.add(conn, learner, curator=False)
+    engine.dispose()
+    scripts = _scripts()
+    files = {}
+    for learner, lines in scripts.items():
+        files[learner] = tmp_path / f"{learner}.txt"
+        files[learner].write_text("\n".join(lines) + "\n")
+
+    start_at = time.time() + 8.0  # all twenty load the program first (two cores), then race
+    procs = {
+        learner: subprocess.Popen(
+            [sys.executable, "-c", RACER, g.url(learner), str(start_at), str(script)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for learner, script in files.items()
+    }
+    outcomes = {learner: p.communicate(timeout=600) for learner, p in procs.items()}
+    late = time.time() - start_at
+    spans = []
+    for learner, (out, err) in outcomes.items():
+        assert procs[learner].returncode == 0, err
+        err = "".join(line for line in err.splitlines(True) if "waiting for it" not in line)
+        assert "deadlock" not in err and "serializ" not in err and err.strip() == "", err
+        *printed, seconds, failed = out.splitlines()
+        assert failed == "0", "every command exited 0"
+        spans.append(float(seconds))
+        extra = ("congratulations: you finished ", "next: write the post with ")
+        assert len([line for line in printed if not line.startswith(extra)]) == COMMANDS
+    print(
+        f"\n{LEARNERS} learners x {COMMANDS} commands: all done {late:.1f} s after the start; "
+        f"a learner's 50 commands took {min(spans):.1f}-{max(spans):.1f} s "
+        f"({LEARNERS * COMMANDS / late:.0f} commands/s overall)"
+    )
+
+    # No command lost or doubled: the owner's two imports and each learner's 50.
+    assert g.rows("SELECT learner, count(*) FROM command GROUP BY learner ORDER BY 1") == [
+        (OWNER, 2),
+        *((learner, COMMANDS) for learner in RACERS),
+    ]
+    for learner, lines in scripts.items():
+        history = g.ok(learner, "log", "--json").json()["commands"][::-1]  # oldest first
+        # Their log is exactly their commands, in the order they ran them ...
+        assert [c["command"] for c in history] == lines
+        model = _check_replay(learner, history)
+        # Their rows are what their sequence implies ...
+        final = g.ok(learner, "status", "race/c", "--json").json()["topics"]
+        assert {t["position"]: (t["status"], t["completed_on"]) for t in final} == model
+        stored = g.rows(
+            "SELECT p.id, t.position, p.status, p.completed_on FROM progress p "
+            "JOIN topic t ON t.id = p.topic_id WHERE p.learner = ?",
+            learner,
+        )
+        assert {pos: (status, on) for _, pos, status, on in stored} == {
+            pos: v for pos, v in model.items() if pos in {p for _, p, _, _ in stored}
+        }
+        # ... and their history alone rebuilds those rows, column for column.
+        replayed = _replayed(g, learner)
+        assert sorted(replayed) == sorted(row_id for row_id, *_ in stored)
+        for row_id, _, status, on in stored:
+            assert (replayed[row_id]["status"], replayed[row_id]["completed_on"]) == (status, on)
+            assert replayed[row_id]["learner"] == learner
