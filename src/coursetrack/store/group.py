@@ -31,6 +31,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -388,3 +389,53 @@ def set_shared(conn: Connection, *, shared: bool) -> bool:
 
 
 _NOT_A_GROUP = "this store is not a study group's yet; its owner runs coursetrack group init first"
+
+
+def end_group_read(conn: Connection) -> None:
+    """Back to reading only this learner's rows, for the rest of the transaction."""
+    conn.exec_driver_sql("SELECT set_config(%(name)s, '', true)", {"name": SCOPE_SETTING})
+
+
+def others_recorded(
+    conn: Connection,
+    *,
+    specializations: Sequence[int] = (),
+    courses: Sequence[int] = (),
+    topics: Sequence[int] = (),
+) -> list[str]:
+    """The other learners (sorted) whose records hang on these catalog rows: deleting the
+    rows would cascade to their progress, notes, links, reviews or goals. [] off a group.
+
+    Read in the group's scope, then back to the learner's; a private note is not
+    visible even so, and the guard trigger refuses its deletion in the end.
+    """
+    if not is_group(conn):
+        return []
+    params = {"s": list(specializations), "c": list(courses), "t": list(topics)}
+    owned = "specialization_id = ANY(%(s)s) OR course_id = ANY(%(c)s) OR topic_id = ANY(%(t)s)"
+    sql = " UNION ".join(
+        [
+            *(f"SELECT learner FROM {t} WHERE {owned}" for t in ("progress", "note", "link")),
+            "SELECT learner FROM review WHERE topic_id = ANY(%(t)s)",
+            "SELECT learner FROM goal WHERE specialization_id = ANY(%(s)s)",
+        ]
+    )
+    read_group(conn)
+    try:
+        found = conn.exec_driver_sql(
+            f"SELECT learner FROM ({sql}) AS o WHERE learner <> current_user ORDER BY learner",
+            params,
+        ).scalars()
+        return list(found)
+    finally:
+        end_group_read(conn)
+
+
+def others_message(what: str, others: list[str]) -> str:
+    """Why a curator's catalog change is refused: it would delete others' records."""
+    count = f"{len(others)} other learner" + ("s" if len(others) != 1 else "")
+    names = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+    return (
+        f"{what} would delete the records {count} ({names}) keep on it (progress, notes, "
+        "links, reviews or goals), which are theirs alone; nothing was changed"
+    )
