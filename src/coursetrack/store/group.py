@@ -177,12 +177,21 @@ def read_group(conn: Connection) -> None:
 
 
 def _policies() -> list[str]:
+    """Row-level security, the guard, and the learner's default, for each per-learner table.
+
+    They name the learner `session_user`, the role that logged in, where the
+    single-learner schema says CURRENT_USER: PostgreSQL runs a foreign key's
+    cascade as the table's owner, so a curator's `rm` would otherwise have its
+    own rows taken for the owner's (the guard refused them, and the history
+    filed their deletion under the owner, out of the curator's undo). A role
+    may `SET ROLE` only to roles it is a member of, never to another learner.
+    """
     scope = f"current_setting('{SCOPE_SETTING}', true) = '{GROUP_SCOPE}'"
     out = [
         """CREATE OR REPLACE FUNCTION coursetrack_keep_others() RETURNS trigger
         LANGUAGE plpgsql AS $$
         BEGIN
-            IF OLD.learner <> current_user THEN
+            IF OLD.learner <> session_user THEN
                 RAISE EXCEPTION USING ERRCODE = '"""
         + OTHERS_SQLSTATE
         + """',
@@ -198,8 +207,9 @@ def _policies() -> list[str]:
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
             f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS own_rows ON {t}",
+            f"ALTER TABLE {t} ALTER COLUMN learner SET DEFAULT session_user",
             f"CREATE POLICY own_rows ON {t} FOR ALL "
-            "USING (learner = current_user) WITH CHECK (learner = current_user)",
+            "USING (learner = session_user) WITH CHECK (learner = session_user)",
             f"DROP POLICY IF EXISTS group_reads ON {t}",
             f"DROP TRIGGER IF EXISTS keep_others ON {t}",
             f"CREATE TRIGGER keep_others BEFORE DELETE ON {t} "
@@ -375,7 +385,7 @@ def set_shared(conn: Connection, *, shared: bool) -> bool:
     if not is_group(conn):
         raise StoreError(_NOT_A_GROUP)
     before = conn.exec_driver_sql(
-        "SELECT shared FROM member WHERE learner = current_user"
+        "SELECT shared FROM member WHERE learner = session_user"
     ).one_or_none()
     if before is None:
         conn.exec_driver_sql("INSERT INTO member (shared) VALUES (%(shared)s)", {"shared": shared})
@@ -383,7 +393,7 @@ def set_shared(conn: Connection, *, shared: bool) -> bool:
     if bool(before[0]) == shared:
         return False
     conn.exec_driver_sql(
-        "UPDATE member SET shared = %(shared)s WHERE learner = current_user", {"shared": shared}
+        "UPDATE member SET shared = %(shared)s WHERE learner = session_user", {"shared": shared}
     )
     return True
 
@@ -423,7 +433,7 @@ def others_recorded(
     read_group(conn)
     try:
         found = conn.exec_driver_sql(
-            f"SELECT learner FROM ({sql}) AS o WHERE learner <> current_user ORDER BY learner",
+            f"SELECT learner FROM ({sql}) AS o WHERE learner <> session_user ORDER BY learner",
             params,
         ).scalars()
         return list(found)
