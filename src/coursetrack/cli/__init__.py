@@ -23,6 +23,7 @@ from coursetrack.cli import (
     catalogs,
     chart,
     export,
+    group,
     history,
     items,
     notes,
@@ -221,6 +222,8 @@ app.add_typer(notes.note_app)
 app.add_typer(notes.link_app)
 app.command("show")(notes.show)
 app.command("chart")(chart.chart)
+app.add_typer(group.group_app)
+app.command("whoami")(group.whoami)
 
 
 def main() -> None:

@@ -30,12 +30,16 @@ def settings(ctx: typer.Context) -> Settings:
     return root.obj
 
 
-def open_store(ctx: typer.Context, *, write: bool) -> Store:
-    """The store named by --db / COURSETRACK_DB, imported here so --help stays fast."""
+def open_store(ctx: typer.Context, *, write: bool, learner: bool = True) -> Store:
+    """The store named by --db / COURSETRACK_DB, imported here so --help stays fast.
+
+    `learner=False` only for what a learner's record is not about (`group init`,
+    `whoami`): see `store.open_store`.
+    """
     from coursetrack import render
     from coursetrack import store as db
 
-    store = db.open_store(settings(ctx).db, write=write, notify=render.notice)
+    store = db.open_store(settings(ctx).db, write=write, notify=render.notice, learner=learner)
     store.notify = render.notice  # a write that waits for another says so
     ctx.find_root().call_on_close(store.close)
     return store

@@ -96,6 +96,14 @@ def note(
     ref: options.Ref,
     text: NoteText,
     on: options.On = None,
+    private: Annotated[
+        bool,
+        typer.Option(
+            "--private",
+            help="Keep it to yourself: in a study group the others never read it, "
+            "and no shared page or post shows it.",
+        ),
+    ] = False,
     json: options.Json = False,
 ) -> None:
     """Append a dated note to a specialization, course or topic.
@@ -105,6 +113,8 @@ def note(
       coursetrack note dls/1/2 "broadcasting: check shapes with assert"
 
       coursetrack note add dls "certificate arrived" --on yesterday
+
+      coursetrack note dls/2 "struggling with this one" --private
     """
     from coursetrack import render
     from coursetrack.dates import parse_date, today
@@ -114,18 +124,21 @@ def note(
     when = parse_date(on, future=False) if on is not None else today()
     with writing(ctx) as session:
         target = resolve(session, ref)
-        added = add_note(session, item=target.item, text=text, on=when)
+        added = add_note(session, item=target.item, text=text, on=when, private=private)
         result = {
             "ref": target.ref,
             "written_on": added.written_on,
             "text": added.text,
             "notes": len(notes_of(session, target.item)),
         }
+    if private:
+        result["private"] = True  # only when set, as `log` shows it
     if json:
         render.print_json(result)
     else:
         count = "1 note" if result["notes"] == 1 else f"{result['notes']} notes"
-        render.success(f"noted on {result['ref']} ({when.isoformat()}); it has {count}")
+        how = "privately " if private else ""
+        render.success(f"noted {how}on {result['ref']} ({when.isoformat()}); it has {count}")
 
 
 @link_app.command("add")

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from coursetrack.catalog import CatalogSpec, CourseSpec, TopicSpec
+from coursetrack.errors import ConflictError
 from coursetrack.models import Course, Specialization, Status, Topic, described_by
 from coursetrack.models import Progress as ProgressRow  # `Progress` here is the callback
+from coursetrack.store import group
 from coursetrack.validate import URL_RULES, field_problem
 
 #: Told (courses merged so far, courses in the catalog) as the import goes.
@@ -89,7 +91,10 @@ def import_catalog(
 
     New courses and topics are inserted in bulk (one executemany per level, not
     one ORM object each): the history triggers still record every row.
+    In a study group only a curator may import, and `--prune` never deletes an
+    item other learners keep records on.
     """
+    group.require_curator(session.connection(), f"import {catalog.slug}")
     spec = session.exec(select(Specialization).where(Specialization.slug == catalog.slug)).first()
     created = spec is None
     if spec is None:
@@ -233,6 +238,19 @@ def _merge_children(
     leftovers = sorted(
         (row for slug, row in existing.items() if slug not in listed), key=lambda r: r.position
     )
+    if prune and leftovers:
+        ids = [row.id for row in leftovers]
+        others = group.others_recorded(
+            session.connection(),
+            courses=ids if model is Course else [],
+            topics=ids if model is Topic else [],
+        )
+        if model is Course and not others:
+            under = select(Topic.id).where(col(Topic.course_id).in_(ids))
+            others = group.others_recorded(session.connection(), topics=session.exec(under).all())
+        if others:
+            gone = ", ".join(f"{prefix}/{row.slug}" for row in leftovers)
+            raise ConflictError(group.others_message(f"import --prune removing {gone}", others))
     for offset, row in enumerate(leftovers, start=listed_count + 1):
         if prune:
             session.delete(row)

@@ -17,6 +17,7 @@ from coursetrack.models import Course, Link, Note, Progress, Review, Specializat
 from coursetrack.refs import Target, courses_of, resolve
 from coursetrack.services.notes import add_note
 from coursetrack.slugs import slug_problem, slugify
+from coursetrack.store import group
 from coursetrack.validate import checked
 
 _OPTIONS = {
@@ -72,6 +73,7 @@ def add_specialization(
     url: str | None = None,
     description: str | None = None,
 ) -> Specialization:
+    group.require_curator(session.connection(), "add specialization")
     taken = set(session.exec(select(Specialization.slug)).all())
     spec = Specialization(
         slug=_settle_slug(slug, title, taken=taken, what="specialization", where="the store"),
@@ -95,6 +97,7 @@ def add_course(
     description: str | None = None,
     url: str | None = None,
 ) -> tuple[Target, Course]:
+    group.require_curator(session.connection(), "add course")
     target = resolve(session, spec_ref)
     if target.kind != "specialization":
         raise InputError(f"{spec_ref!r} is a {target.kind}; add a course to a specialization")
@@ -131,6 +134,7 @@ def add_topic(
     description: str | None = None,
     url: str | None = None,
 ) -> tuple[Target, Topic]:
+    group.require_curator(session.connection(), "add topic")
     target = resolve(session, course_ref)
     if target.kind != "course":
         raise InputError(f"{course_ref!r} is a {target.kind}; add a topic to a course, e.g. dls/2")
@@ -176,7 +180,14 @@ def update_item(
     provider: str | None = None,
     note: str | None = None,
 ) -> Updated:
-    """Change the given fields of one item; an empty string clears an optional one."""
+    """Change the given fields of one item; an empty string clears an optional one.
+
+    Only `--note` keeps to the learner's own record; any other field is the
+    catalog's, which in a study group only a curator may change.
+    """
+    catalog = (title, slug, description, url, certificate_url, provider)
+    if any(value is not None for value in catalog):
+        group.require_curator(session.connection(), f"update {ref}")
     target = resolve(session, ref)
     item = target.item
     if certificate_url is not None and target.kind == "topic":
@@ -248,7 +259,12 @@ class Removal:
 
 
 def describe_removal(session: Session, *, ref: str) -> Removal:
-    """What `rm REF` would delete, so the CLI can ask first."""
+    """What `rm REF` would delete, so the CLI can ask first.
+
+    In a study group only a curator may remove an item, and never one that
+    other learners keep records on: both are refused here, before any question.
+    """
+    group.require_curator(session.connection(), f"rm {ref}")
     target = resolve(session, ref)
     if target.kind == "topic":
         course_ids: list[int] = []
@@ -259,6 +275,14 @@ def describe_removal(session: Session, *, ref: str) -> Removal:
             session.exec(select(Topic.id).where(col(Topic.course_id).in_(course_ids))).all()
         )
     spec_id = target.specialization.id if target.kind == "specialization" else None
+    others = group.others_recorded(
+        session.connection(),
+        specializations=[spec_id] if spec_id is not None else [],
+        courses=course_ids,
+        topics=topic_ids,
+    )
+    if others:
+        raise ConflictError(group.others_message(f"removing {target.kind} {target.ref}", others))
 
     def owned(model: type[Progress] | type[Note] | type[Link]):
         clause = col(model.topic_id).in_(topic_ids) | col(model.course_id).in_(course_ids)

@@ -57,11 +57,17 @@ def note_text(text: str) -> str:
     return cleaned
 
 
-def add_note(session: Session, *, item: Item, text: str, on: dt.date) -> Note:
-    """Append a note, dated `on`, to the item's list."""
+def add_note(
+    session: Session, *, item: Item, text: str, on: dt.date, private: bool = False
+) -> Note:
+    """Append a note, dated `on`, to the item's list.
+
+    A private note is the learner's alone: in a study group the others never
+    read it (row-level security), and no shared page or post shows it.
+    """
     from coursetrack.models import Note
 
-    note = Note(**_owner(item), written_on=on, text=note_text(text))
+    note = Note(**_owner(item), written_on=on, text=note_text(text), private=private)
     session.add(note)
     session.flush()
     return note

@@ -43,6 +43,7 @@ LEFT JOIN course tc ON tc.id = t.course_id
 LEFT JOIN course c ON c.id = n.course_id
 LEFT JOIN specialization s ON s.id = n.specialization_id
 WHERE coalesce(n.specialization_id, c.specialization_id, tc.specialization_id) = :spec
+  AND NOT n.private
 ORDER BY n.written_on, n.id
 """
 
@@ -50,8 +51,8 @@ ORDER BY n.written_on, n.id
 def public_notes(session: Session, spec_id: int) -> list[PageNote]:
     """The notes a shared page may show, oldest first.
 
-    Every note is public today; a private flag (issue 13) is filtered here, the
-    one place the page reads notes from.
+    A private note (`note --private`) is left out here, the one place the
+    page reads notes from.
     """
     rows = session.connection().execute(text(_NOTES), {"spec": spec_id})
     return [

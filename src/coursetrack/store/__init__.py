@@ -44,7 +44,7 @@ from coursetrack.store.inspect import (
 from coursetrack.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from sqlalchemy import URL, Engine
+    from sqlalchemy import URL, Connection, Engine
     from sqlmodel import Session
 
 __all__ = [
@@ -103,6 +103,13 @@ class Store:
             )
         with _translate_errors(self.target, self.secrets), Session(bind) as session:
             yield session
+
+    @contextmanager
+    def administer(self) -> Iterator[Connection]:
+        """One transaction outside the history: a study group's roles and grants
+        (`group init|add`) are the server's business, not a learner's record to undo."""
+        with _translate_errors(self.target, self.secrets), self.engine.begin() as conn:
+            yield conn
 
     @contextmanager
     def write(
@@ -208,8 +215,19 @@ def _last_change(session: Session) -> int | None:
     return session.connection().execute(text("SELECT max(id) FROM change")).scalar()
 
 
-def open_store(target: str | None = None, *, write: bool, notify: Notify | None = None) -> Store:
+def open_store(
+    target: str | None = None,
+    *,
+    write: bool,
+    notify: Notify | None = None,
+    learner: bool = True,
+) -> Store:
     """Open the store named by `target` (path, SQLite or PostgreSQL URL; None: the default).
+
+    `learner`: the command keeps a learner's record, so a study group's store
+    refuses a role that row-level security does not hold (a superuser would
+    read and change every learner's rows as one). Only the group's own
+    administration (`group init|add`) and `whoami` open it with False.
 
     For reading, a store that does not exist yet is an empty one in memory, so
     `status` on a new machine creates no file. For writing, the directory and
@@ -224,7 +242,7 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     url, shown = _parse_url(target)
     backend = url.get_backend_name()
     if backend == "postgresql":
-        return _open_postgres(_postgres_url(url, shown), shown, write=write)
+        return _open_postgres(_postgres_url(url, shown), shown, write=write, learner=learner)
     if backend != "sqlite" or url.get_driver_name() != "pysqlite":
         raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
     path = _sqlite_file(url, shown)
@@ -236,7 +254,7 @@ def open_store(target: str | None = None, *, write: bool, notify: Notify | None 
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
 
-def _open_postgres(url: URL, shown: str, *, write: bool) -> Store:
+def _open_postgres(url: URL, shown: str, *, write: bool, learner: bool = True) -> Store:
     """Open a PostgreSQL store, creating or upgrading its schema first.
 
     As with a file, reading an empty database creates nothing: it reads as an
@@ -257,6 +275,11 @@ def _open_postgres(url: URL, shown: str, *, write: bool) -> Store:
                     schema.migrate(engine)
                     return Store(shown, engine, exists=False, secrets=secrets)
             schema.migrate(engine, shown=shown)
+            if learner:
+                from coursetrack.store import group
+
+                with engine.connect() as conn, conn.begin():
+                    group.refuse_bypass(conn, shown)
         except BaseException:
             engine.dispose()
             raise

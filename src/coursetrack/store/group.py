@@ -31,6 +31,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -132,12 +133,27 @@ def check_identity(conn: Connection, shown: str) -> None:
     """Refuse a learner's command on a group store from a role that RLS does not hold."""
     who = identity(conn)
     if who.group and who.bypasses:
-        raise StoreError(
-            f"{shown} is a study group's store and {who.learner} is a superuser (or may "
-            "bypass row-level security), which would read and change every learner's "
-            "record as one; connect as a learner (coursetrack group add NAME prints "
-            "a learner's URL)"
-        )
+        raise StoreError(_bypass_message(shown, who.learner))
+
+
+def refuse_bypass(conn: Connection, shown: str) -> None:
+    """`check_identity` in one query: what every learner's command pays to open a store."""
+    found = conn.exec_driver_sql(
+        "SELECT current_user FROM pg_roles WHERE rolname = current_user "
+        "AND (rolsuper OR rolbypassrls) AND EXISTS (SELECT 1 FROM pg_class "
+        "WHERE oid = to_regclass('progress') AND relforcerowsecurity)"
+    ).scalar()
+    if found is not None:
+        raise StoreError(_bypass_message(shown, found))
+
+
+def _bypass_message(shown: str, learner: str) -> str:
+    return (
+        f"{shown} is a study group's store and {learner} is a superuser (or may "
+        "bypass row-level security), which would read and change every learner's "
+        "record as one; connect as a learner (coursetrack group add NAME prints "
+        "a learner's URL)"
+    )
 
 
 def require_curator(conn: Connection, what: str) -> None:
@@ -288,9 +304,7 @@ def add(conn: Connection, name: str, *, curator: bool) -> Added:
     if name in (role_name(database, LEARNERS), role_name(database, CURATORS)):
         raise StoreError(f"{name!r} is one of the group's own roles; choose another name")
     if not is_group(conn):
-        raise StoreError(
-            "this store is not a study group's yet; its owner runs coursetrack group init first"
-        )
+        raise StoreError(_NOT_A_GROUP)
     learners, curators = role_name(database, LEARNERS), role_name(database, CURATORS)
     exists = conn.exec_driver_sql(
         "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": name}
@@ -320,3 +334,108 @@ def scram_verifier(password: str, *, iterations: int = 4096) -> str:
         return base64.b64encode(raw).decode()
 
     return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def learner_url(target: str, name: str, password: str | None) -> str:
+    """The store's URL `target` for learner `name`: the owner's, with the user (and the
+    password) replaced. The rest is kept as typed; a `user` or `password` parameter
+    in the query, which libpq would prefer to the user part, is left out."""
+    from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(target)
+    host = parts.netloc.rpartition("@")[2]
+    user = quote(name, safe="") if password is None else f"{name}:{quote(password, safe='')}"
+    kept = [
+        pair
+        for pair in parts.query.split("&")
+        if pair and unquote(pair.partition("=")[0]).lower() not in ("user", "password")
+    ]
+    return urlunsplit((parts.scheme, f"{user}@{host}", parts.path, "&".join(kept), parts.fragment))
+
+
+def is_postgres_target(target: str) -> bool:
+    """Whether the store named `target` (path or URL) is on PostgreSQL, without opening it."""
+    scheme, sep, _ = target.partition("://")
+    return bool(sep) and scheme.split("+", 1)[0].lower() == "postgresql"
+
+
+def not_on_postgres(shown: str) -> StoreError:
+    return StoreError(
+        f"study groups need a PostgreSQL store that every learner reaches; {shown} is a "
+        "SQLite store (give --db postgresql://USER@HOST/DATABASE, or set COURSETRACK_DB)"
+    )
+
+
+def set_shared(conn: Connection, *, shared: bool) -> bool:
+    """List this learner in the group's post or not (their own `member` row); whether it changed.
+
+    Inside a write (the history records the row); the row's learner is the
+    column's default, the connection's role.
+    """
+    if not is_group(conn):
+        raise StoreError(_NOT_A_GROUP)
+    before = conn.exec_driver_sql(
+        "SELECT shared FROM member WHERE learner = current_user"
+    ).one_or_none()
+    if before is None:
+        conn.exec_driver_sql("INSERT INTO member (shared) VALUES (%(shared)s)", {"shared": shared})
+        return True
+    if bool(before[0]) == shared:
+        return False
+    conn.exec_driver_sql(
+        "UPDATE member SET shared = %(shared)s WHERE learner = current_user", {"shared": shared}
+    )
+    return True
+
+
+_NOT_A_GROUP = "this store is not a study group's yet; its owner runs coursetrack group init first"
+
+
+def end_group_read(conn: Connection) -> None:
+    """Back to reading only this learner's rows, for the rest of the transaction."""
+    conn.exec_driver_sql("SELECT set_config(%(name)s, '', true)", {"name": SCOPE_SETTING})
+
+
+def others_recorded(
+    conn: Connection,
+    *,
+    specializations: Sequence[int] = (),
+    courses: Sequence[int] = (),
+    topics: Sequence[int] = (),
+) -> list[str]:
+    """The other learners (sorted) whose records hang on these catalog rows: deleting the
+    rows would cascade to their progress, notes, links, reviews or goals. [] off a group.
+
+    Read in the group's scope, then back to the learner's; a private note is not
+    visible even so, and the guard trigger refuses its deletion in the end.
+    """
+    if not is_group(conn):
+        return []
+    params = {"s": list(specializations), "c": list(courses), "t": list(topics)}
+    owned = "specialization_id = ANY(%(s)s) OR course_id = ANY(%(c)s) OR topic_id = ANY(%(t)s)"
+    sql = " UNION ".join(
+        [
+            *(f"SELECT learner FROM {t} WHERE {owned}" for t in ("progress", "note", "link")),
+            "SELECT learner FROM review WHERE topic_id = ANY(%(t)s)",
+            "SELECT learner FROM goal WHERE specialization_id = ANY(%(s)s)",
+        ]
+    )
+    read_group(conn)
+    try:
+        found = conn.exec_driver_sql(
+            f"SELECT learner FROM ({sql}) AS o WHERE learner <> current_user ORDER BY learner",
+            params,
+        ).scalars()
+        return list(found)
+    finally:
+        end_group_read(conn)
+
+
+def others_message(what: str, others: list[str]) -> str:
+    """Why a curator's catalog change is refused: it would delete others' records."""
+    count = f"{len(others)} other learner" + ("s" if len(others) != 1 else "")
+    names = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+    return (
+        f"{what} would delete the records {count} ({names}) keep on it (progress, notes, "
+        "links, reviews or goals), which are theirs alone; nothing was changed"
+    )

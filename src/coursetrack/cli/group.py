@@ -1,0 +1,230 @@
+"""`coursetrack group ...` and `whoami`: a study group on one PostgreSQL store.
+
+The store's owner runs `group init` once and `group add NAME` for each learner,
+who then points COURSETRACK_DB at the URL it prints. A learner keeps their own
+record with every other command; `group share on|off` says whether they are
+listed in the group's post. See `store.group` for the roles and the security.
+"""
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from coursetrack.cli import options
+from coursetrack.cli.context import open_store, settings, writing
+
+group_app = typer.Typer(
+    name="group",
+    no_args_is_help=True,
+    help="""Study in a group: one PostgreSQL store, each learner's own record.
+
+    The store's owner runs `group init` once, then `group add NAME` for each
+    learner and hands them the URL it prints (their COURSETRACK_DB).
+
+    Examples:
+
+      coursetrack group init
+
+      coursetrack group add alice
+
+      coursetrack group add bob --curator
+
+      coursetrack group share on
+    """,
+)
+
+
+class Switch(StrEnum):
+    ON = "on"
+    OFF = "off"
+
+
+def _postgres_only(ctx: typer.Context) -> None:
+    """Refuse a SQLite store before opening it: a group command creates no file."""
+    from coursetrack import paths
+    from coursetrack.store import group
+
+    target = paths.resolve_db(settings(ctx).db)
+    if not group.is_postgres_target(target):
+        raise group.not_on_postgres(target)
+
+
+@group_app.command("init")
+def init(ctx: typer.Context, json: options.Json = False) -> None:
+    """Make this store a study group's (its owner, once; running it again changes nothing).
+
+    It creates the group's roles (DATABASE_learners, DATABASE_curators), turns on
+    row-level security, and makes you, the owner, a curator.
+
+    Example:
+
+      coursetrack --db postgresql://owner@db.example/cohort group init
+    """
+    from coursetrack import render
+    from coursetrack.store import group
+
+    _postgres_only(ctx)
+    store = open_store(ctx, write=True, learner=False)
+    with store.administer() as conn:
+        again = group.is_group(conn)
+        made = group.init(conn)
+    result = {
+        "database": made.database,
+        "owner": made.owner,
+        "learners_role": made.learners,
+        "curators_role": made.curators,
+        "already": again,
+    }
+    if json:
+        render.print_json(result)
+        return
+    if again:
+        first = (
+            f"{made.database} was a study group already; checked its roles {made.learners} "
+            f"and {made.curators} and its row-level security"
+        )
+    else:
+        first = (
+            f"made {made.database} a study group: roles {made.learners} and {made.curators}, "
+            "row-level security on every learner's table"
+        )
+    render.lines(
+        [
+            f"{first}; {made.owner} (you) is a curator",
+            "next: coursetrack group add NAME for each learner, and hand them the URL it prints",
+        ]
+    )
+
+
+@group_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="The learner's name: lowercase letters, digits and _ (their database role).",
+            show_default=False,
+        ),
+    ],
+    curator: Annotated[
+        bool, typer.Option("--curator", help="May change the catalog too (import, add, rm).")
+    ] = False,
+    json: options.Json = False,
+) -> None:
+    """Give a learner a login to the group and print the URL to hand them.
+
+    The URL holds their new password: it is printed once, here, and kept
+    nowhere else (the server stores only a SCRAM verifier). A role that exists
+    already keeps its password and is only made a member.
+
+    Examples:
+
+      coursetrack group add alice
+
+      coursetrack group add bob --curator --json
+    """
+    from coursetrack import paths, render
+    from coursetrack.errors import InputError
+    from coursetrack.store import group
+
+    problem = group.name_problem(name)
+    if problem:
+        raise InputError(problem)
+    _postgres_only(ctx)
+    store = open_store(ctx, write=True, learner=False)
+    with store.administer() as conn:
+        added = group.add(conn, name, curator=curator)
+        database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
+    url = group.learner_url(paths.resolve_db(settings(ctx).db), name, added.password)
+    role = "curator" if curator else "learner"
+    if json:
+        render.print_json(
+            {
+                "learner": name,
+                "role": role,
+                "database": database,
+                "new_login": added.password is not None,
+                "url": url,
+            }
+        )
+        return
+    if added.password is None:
+        head = (
+            f"{name} could log in already (their password is unchanged); now a {role} of "
+            f"{database}. Their URL:"
+        )
+    else:
+        head = (
+            f"added {name} as a {role} of {database}. Hand them this URL, their "
+            "COURSETRACK_DB (it holds their password, shown only this once):"
+        )
+    render.lines([head, url])
+
+
+@group_app.command("share")
+def share(
+    ctx: typer.Context,
+    choice: Annotated[
+        Switch,
+        typer.Argument(
+            metavar="on|off",
+            help="on: list me in the group's post; off: leave me out.",
+            show_default=False,
+        ),
+    ],
+    json: options.Json = False,
+) -> None:
+    """Say whether the group's post (export markdown --group) lists your progress.
+
+    Your progress and your non-private notes are readable by the group either
+    way; this is about the post. `undo` takes it back.
+
+    Examples:
+
+      coursetrack group share on
+
+      coursetrack group share off
+    """
+    from coursetrack import render
+    from coursetrack.store import group
+
+    shared = choice is Switch.ON
+    _postgres_only(ctx)
+    with writing(ctx) as session:
+        conn = session.connection()
+        changed = group.set_shared(conn, shared=shared)
+        learner = conn.exec_driver_sql("SELECT current_user").scalar_one()
+    if json:
+        render.print_json({"learner": learner, "shared": shared, "changed": changed})
+    elif not changed:
+        state = "listed in" if shared else "left out of"
+        render.success(f"{learner} is {state} the group's post already; nothing changed")
+    elif shared:
+        render.success(f"{learner} is listed in the group's post now")
+    else:
+        render.success(f"{learner} is left out of the group's post now")
+
+
+def whoami(ctx: typer.Context, json: options.Json = False) -> None:
+    """Print who you are in the store: the learner, what you may do, and the store.
+
+    On a study group's store the learner is your database role; a curator may
+    change the catalog too. On a SQLite store you are its one learner, 'me'.
+
+    Examples:
+
+      coursetrack whoami
+
+      coursetrack whoami --json
+    """
+    from coursetrack import render
+    from coursetrack.services.membership import who_am_i
+
+    store = open_store(ctx, write=False, learner=False)
+    me = who_am_i(store)
+    if json:
+        render.print_json(me)
+        return
+    render.lines([f"learner  {me.learner}", f"role     {me.role_line}", f"store    {me.store}"])

@@ -1,0 +1,55 @@
+"""Who the learner of a store is, and what they may do there (`whoami`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coursetrack.store import Store
+
+
+@dataclass(frozen=True)
+class WhoAmI:
+    learner: str
+    role: str  # "curator" (may change the catalog) or "learner"
+    group: bool  # the store is a study group's
+    store: str  # as the user named it, any password masked
+
+    @property
+    def role_line(self) -> str:
+        if self.group:
+            return self.role
+        return f"{self.role} (the store has no study group: you keep its catalog too)"
+
+    def to_dict(self) -> dict:
+        return {
+            "learner": self.learner,
+            "role": self.role,
+            "group": self.group,
+            "store": self.store,
+        }
+
+
+def who_am_i(store: Store) -> WhoAmI:
+    """The learner on `store` (one read transaction)."""
+    from coursetrack.store import group
+
+    if not store.exists and group.is_postgres_target(store.target):
+        # an empty database reads as an empty store in memory: its learner is
+        # the role the URL connects as, as libpq picks it
+        return WhoAmI(_libpq_user(store.target), "curator", group=False, store=store.target)
+    with store.read() as session:
+        who = group.identity(session.connection())
+    return WhoAmI(
+        who.learner, "curator" if who.curator else "learner", group=who.group, store=store.target
+    )
+
+
+def _libpq_user(target: str) -> str:
+    import getpass
+    import os
+    from urllib.parse import unquote, urlsplit
+
+    user = urlsplit(target).username
+    return unquote(user) if user else os.environ.get("PGUSER") or getpass.getuser()
