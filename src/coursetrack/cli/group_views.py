@@ -35,8 +35,10 @@ def status(ctx: typer.Context, ref: GroupRef, json: options.Json = False) -> Non
       coursetrack group status dls --json
     """
     from coursetrack import dates, render
+    from coursetrack.cli.group import _postgres_only
     from coursetrack.services.group import GroupStatus, group_status
 
+    _postgres_only(ctx)
     with reading(ctx) as reader:
         result = group_status(reader, ref=ref, today=dates.today())
     if json:

@@ -36,15 +36,12 @@ if TYPE_CHECKING:
 #: No activity in a started course for this many days, and a learner is stuck.
 STUCK_DAYS = 14
 
+#: A library caller's reader on SQLite (the command refuses a SQLite store before opening it).
 NOT_POSTGRES = (
-    "study groups need a PostgreSQL store that its owner made a group's with "
-    "coursetrack group init; this store is not on PostgreSQL "
-    "(point --db or COURSETRACK_DB at the group's postgresql:// URL)"
+    "study groups need a PostgreSQL store that every learner reaches; this store is a "
+    "SQLite store (give --db postgresql://USER@HOST/DATABASE, or set COURSETRACK_DB)"
 )
-NOT_A_GROUP = (
-    "this store is not a study group's yet: its owner runs coursetrack group init, "
-    "then coursetrack group add NAME for each learner"
-)
+NOT_A_GROUP = "this store is not a study group's yet; its owner runs coursetrack group init first"
 
 
 def enter_group(reader: Reader) -> None:
