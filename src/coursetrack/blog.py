@@ -36,6 +36,7 @@ from coursetrack.controls import visible
 from coursetrack.errors import InputError
 from coursetrack.markdown_notes import neutralise
 from coursetrack.services.export import CourseEntry, DatedNote, PostData, TopicLine
+from coursetrack.services.group import CohortData, CourseFinishers
 from coursetrack.services.state import DONE, IN_PROGRESS
 from coursetrack.services.status import whole_percent
 from coursetrack.validate import publishable_url
@@ -488,3 +489,101 @@ def render_post(data: PostData, options: PostOptions) -> Post:
     if options.format == "plain":
         return Post(f"# {escape_inline(title)}\n\n{text}", title, date, data.slug)
     return Post(f"{head}\n{text}", title, date, data.slug)
+
+
+# --- the group's post (export markdown SPEC --group) ----------------------------------
+
+
+def _cohort_lead(data: CohortData) -> str:
+    line = _link(data.url, data.title) if data.url else escape_line(data.title)
+    if data.provider and data.provider.strip():
+        line += f" by {escape_inline(data.provider)}"
+    learners = f"{data.learners_total} learner{'s' if data.learners_total != 1 else ''}"
+    return f"Our study group's record of {line}: {learners}, as of {_day(data.today)}."
+
+
+def _cohort_course(course: CourseFinishers, learners: int) -> str:
+    if course.url and href(course.url):
+        item = f"{course.position}. {_link(course.url, course.title)}"
+    else:
+        item = f"{course.position}. {escape_line(course.title)}"
+    return f"{item} - finished by {course.finished} of {learners}"
+
+
+def _cohort_table(data: CohortData) -> list[str]:
+    """The learners who agreed to be listed, as a Markdown table (most done first)."""
+    if not data.listed:
+        return ["No learner has agreed to be listed yet (coursetrack group share on).", ""]
+    out = [
+        "| Learner | Units done | % | Courses finished | Last active |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for learner in data.listed:
+        last = learner.last_activity_on.isoformat() if learner.last_activity_on else ""
+        out.append(
+            f"| {escape_inline(learner.learner)} | {learner.units_done} of {learner.units_total} "
+            f"| {_pct(learner.percent)} | {learner.courses_done} of {len(data.courses)} | {last} |"
+        )
+    out.append("")
+    others = data.learners_total - len(data.listed)
+    if others:
+        out += [f"{others} more learner{'s' if others != 1 else ''} of the group not listed.", ""]
+    return out
+
+
+def _cohort_notes(data: CohortData, options: PostOptions) -> list[str]:
+    """Each listed learner's notes, oldest first: who wrote it, where and when, then the
+    note quoted as `_notes` quotes a learner's own (an untrusted text, neutralised)."""
+    undated = PostOptions(plain_notes=options.plain_notes)
+    out: list[str] = []
+    for note in data.notes:
+        where = f" on {escape_inline(note.where)}" if note.where else ""
+        out += [
+            f"**{escape_inline(note.learner)}**{where}, {note.written_on.isoformat()}:",
+            "",
+            *_notes([(note.written_on, note.text)], undated),
+            "",
+        ]
+    return out
+
+
+def cohort_body(data: CohortData, intro: str | None, options: PostOptions) -> str:
+    """The group's post after the front matter: the courses and how many finished each,
+    the learners who agreed to be listed, and their notes. Ends with one newline."""
+    out: list[str] = []
+    if intro and intro.strip():
+        out += [intro.strip("\n").rstrip(), ""]
+    out += [_cohort_lead(data), ""]
+    out += ["## The courses", ""]
+    out += [_cohort_course(course, data.learners_total) for course in data.courses] + [""]
+    out += ["## Where we stand", "", *_cohort_table(data)]
+    notes = _cohort_notes(data, options)
+    if notes:
+        out += ["## Our notes", "", *notes]
+    tidy = [line for i, line in enumerate(out) if line or (i and out[i - 1])]
+    return "\n".join(tidy).rstrip("\n") + "\n"
+
+
+def render_cohort_post(data: CohortData, options: PostOptions) -> Post:
+    """The group's post for `options.format` (`export markdown SPEC --group`)."""
+    if options.format not in FORMATS:
+        raise InputError(f"--format {options.format!r}: choose one of {', '.join(FORMATS)}")
+    title = _line(options.title) or f"{_line(data.title)}: our study group"
+    date = options.date if options.date is not None else now()
+    description = _line(
+        options.description if options.description is not None else data.description
+    )
+    head = front_matter(
+        options.format,
+        title=title,
+        date=date,
+        description=description,
+        tags=[t for t in (_line(tag) for tag in options.tags) if t],
+        image=_line(options.image) or None,
+        draft=options.draft,
+    )
+    text = cohort_body(data, options.intro, options)
+    slug = f"{data.slug}-group"
+    if options.format == "plain":
+        return Post(f"# {escape_inline(title)}\n\n{text}", title, date, slug)
+    return Post(f"{head}\n{text}", title, date, slug)

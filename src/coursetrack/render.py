@@ -36,6 +36,7 @@ from rich.text import Text
 from coursetrack.controls import INVISIBLE, printable
 
 if TYPE_CHECKING:  # the views' types, free at start-up
+    from coursetrack.services.group import GroupCourse, GroupStatus
     from coursetrack.services.planning import NextList, Plan
     from coursetrack.services.show import Details
     from coursetrack.services.status import ItemProgress, Overview, Report, SpecializationSummary
@@ -1026,3 +1027,133 @@ def burnup_chart(chart: Any) -> None:
     _emit(console, legend)
     if chart.completed_on is not None:
         _emit(console, Text(f"Finished on {_date(chart.completed_on)}.", style="green"))
+
+
+# --- the group's view (coursetrack group status) ------------------------------------
+
+
+def _outlook(outlook: str, days_ahead: int | None) -> Text:
+    """A learner's pace against their goal, in a few words (`planning.project`'s outlook)."""
+    if outlook == "ahead" and days_ahead is not None:
+        return Text(f"{_days(days_ahead)} ahead", style="green")
+    if outlook == "behind" and days_ahead is not None:
+        return Text(f"{_days(days_ahead)} behind", style="red")
+    words = {
+        "finished": ("finished", "green"),
+        "on-schedule": ("on schedule", "green"),
+        "projected": ("no goal", "dim"),
+        "no-recent-pace": ("no recent pace", "yellow"),
+        "no-history": ("not started", "dim"),
+    }
+    word, style = words.get(outlook, (outlook, ""))
+    return Text(word, style=style)
+
+
+def _weeks(count: int) -> str:
+    return "-" if not count else f"{count} wk"
+
+
+def _learners(count: int) -> str:
+    return "1 learner" if count == 1 else f"{count} learners"
+
+
+def group_table(status: GroupStatus) -> None:
+    """`coursetrack group status SPEC`: one row per learner, most done first."""
+    console = stdout()
+    heading = _text(status.title, "bold")
+    heading.append(f"  {safe(status.slug)}  ", style="cyan")
+    heading.append(f"{_learners(len(status.learners))}, {_units(status.units_total)}")
+    if not status.learners:
+        _emit(
+            console,
+            _one_line(heading, console.width),
+            Text(
+                "No learners in the group yet; its owner adds them with "
+                "coursetrack group add NAME.",
+                style="dim",
+            ),
+        )
+        return
+    columns = [
+        Column("Learner", title=True),
+        Column("Units", justify="right"),
+        Column("Progress"),
+        Column("%", justify="right"),
+        Column("Last active", drop=1),
+        Column("Streak", justify="right"),
+        Column("Outlook"),
+    ]
+    rows = [
+        [
+            _text(learner.learner),
+            f"{learner.units_done}/{learner.units_total}",
+            bar(learner.units_done, learner.units_total),
+            _pct(learner.percent),
+            _date(learner.last_activity_on),
+            _weeks(learner.streak_weeks),
+            _outlook(learner.outlook, learner.days_ahead),
+        ]
+        for learner in status.learners
+    ]
+    _emit(
+        console,
+        _one_line(heading, console.width),
+        fitted_table(columns, rows, width=console.width),
+    )
+
+
+_PLACE_STYLE = {"finished": "green", "studying": "yellow", "stuck": "red", "not-started": "dim"}
+
+
+def group_course_table(course: GroupCourse) -> None:
+    """`coursetrack group status SPEC/COURSE`: who is on which topic, who is stuck."""
+    console = stdout()
+    heading = _text(course.title, "bold")
+    heading.append(f"  {safe(course.ref)}  ", style="cyan")
+    heading.append(f"{_learners(len(course.learners))}, {_units(course.units_total)}")
+    if not course.learners:
+        _emit(
+            console,
+            _one_line(heading, console.width),
+            Text("No learners in the group yet.", style="dim"),
+        )
+        return
+    columns = [
+        Column("Learner", title=True),
+        Column("Units", justify="right"),
+        Column("On", title=True),
+        Column("Last active"),
+        Column("State"),
+    ]
+    rows = []
+    for place in course.learners:
+        on = Text("")
+        if place.topic is not None:
+            on = _text(f"{place.topic.position}. {place.topic.title}")
+            if place.topic_status == "todo":
+                on.append(" (next)", style="dim")
+        state = place.state
+        if place.stuck:
+            state = f"stuck {_days(place.idle_days or 0)}"
+        rows.append(
+            [
+                _text(place.learner),
+                f"{place.units_done}/{place.units_total}",
+                on,
+                _date(place.last_activity_on),
+                Text(state.replace("-", " "), style=_PLACE_STYLE.get(place.state, "")),
+            ]
+        )
+    stuck = [place.learner for place in course.learners if place.stuck]
+    footer = Text(
+        f"Stuck (nothing recorded in {course.stuck_days} days): " + ", ".join(map(safe, stuck))
+        if stuck
+        else f"Nobody is stuck (nothing recorded in {course.stuck_days} days).",
+        style="red" if stuck else "dim",
+    )
+    _emit(
+        console,
+        _one_line(heading, console.width),
+        fitted_table(columns, rows, width=console.width),
+    )
+    _print_lines(console, _wrapped(Text(""), footer.plain, console.width, str(footer.style)))

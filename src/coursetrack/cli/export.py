@@ -169,6 +169,14 @@ def markdown(
             "-o; Hugo: a page bundle, e.g. -o content/posts/dls/index.md).",
         ),
     ] = False,
+    group: Annotated[
+        bool,
+        typer.Option(
+            "--group",
+            help="The study group's post instead (<slug>-group.md): the courses and how many "
+            "finished each, the learners who agreed to be listed (group share on), their notes.",
+        ),
+    ] = False,
 ) -> None:
     """Write a blog post about a specialization: front matter, courses, your notes.
 
@@ -179,11 +187,19 @@ def markdown(
       coursetrack export markdown dls --format jekyll --intro intro.md -o ~/blog
 
       coursetrack export markdown dls --chart -o content/posts/dls/index.md
+
+      coursetrack export markdown dls --group -o content/posts
     """
     from coursetrack import blog, render
     from coursetrack.errors import InputError
     from coursetrack.services.export import post_data
 
+    if group and chart:
+        raise InputError("--chart draws one learner's burn-up; leave it out of --group's post")
+    if group:
+        from coursetrack.cli.group import _postgres_only
+
+        _postgres_only(ctx)
     if chart and output in (None, "-"):
         raise InputError(
             "--chart writes <slug>-progress.svg beside the post: give -o FILE or FOLDER"
@@ -205,8 +221,11 @@ def markdown(
             raise InputError(str(exc).replace("catalog file (.yaml)", "Markdown file")) from None
     with render.progress(f"writing the post about {spec}") as tracker:
         with reading(ctx) as reader:
-            data = post_data(reader, spec)
-            series = _burnup(reader, data.slug) if chart else None
+            if group:
+                cohort = _cohort(reader, spec)
+            else:
+                data = post_data(reader, spec)
+                series = _burnup(reader, data.slug) if chart else None
         options = blog.PostOptions(
             format=fmt.value,
             title=title,
@@ -219,6 +238,9 @@ def markdown(
             dates=dates,
             plain_notes=plain_notes,
         )
+        if group:
+            _write_cohort(cohort, options, output, fmt, force)
+            return
         post = blog.render_post(data, options)
     target = None
     if output is not None:
@@ -242,6 +264,27 @@ def markdown(
             f"wrote the post about {data.slug}: {_count(len(data.courses), 'course')}, "
             f"{_count(topics, 'topic')}"
         )
+
+
+def _cohort(reader, spec: str):
+    from coursetrack import dates
+    from coursetrack.services.group import cohort_data
+
+    return cohort_data(reader, spec, today=dates.today())
+
+
+def _write_cohort(cohort, options, output: str | None, fmt: PostFormat, force: bool) -> None:
+    """The group's post, to standard output or a file by the same -o rules as a post."""
+    from coursetrack import blog
+
+    post = blog.render_cohort_post(cohort, options)
+    target = None
+    if output is not None:
+        from coursetrack.outputs import output_file
+
+        posts = "_posts" if fmt is PostFormat.JEKYLL else None
+        target = output_file(output, post.file_name(fmt.value), subfolder=posts)
+    _emit(post.text, target, force)
 
 
 def _burnup(reader, slug: str):

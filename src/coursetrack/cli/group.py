@@ -228,3 +228,10 @@ def whoami(ctx: typer.Context, json: options.Json = False) -> None:
         render.print_json(me)
         return
     render.lines([f"learner  {me.learner}", f"role     {me.role_line}", f"store    {me.store}"])
+
+
+# --- the group's view (cli/group_views.py) ----------------------------------------------
+
+from coursetrack.cli import group_views  # noqa: E402
+
+group_app.command("status")(group_views.status)

@@ -401,3 +401,143 @@ NOTES_SCOPES = {
 NOTE_ORDER = " ORDER BY x.written_on, x.id"
 LINK_ORDER = " ORDER BY x.added_on, x.id"
 BY_ID = "WHERE x.id = :id"
+
+# --- the group's view (services.group) ------------------------------------------------
+# These run in a transaction that called `store.group.read_group` first: the
+# per-learner tables then hold every row the group may read, each with its
+# `learner`, and every figure below is computed per learner (GROUP BY learner).
+# The single-learner queries above must not run in such a transaction: they
+# would add every learner's progress together. `{narrow}` is GROUP_OF_SPECIALIZATION
+# or GROUP_OF_COURSE, a condition on the course `c`.
+
+GROUP_OF_SPECIALIZATION = "c.specialization_id = :spec_id"
+GROUP_OF_COURSE = "c.id = :course_id"
+
+#: The login roles of a study group: members of its learners' role `:role`, directly
+#: or through another role (the curators). Only PostgreSQL has groups, and roles.
+GROUP_ROLES = """
+WITH RECURSIVE members(oid) AS (
+    SELECT m.member FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+    WHERE g.rolname = :role
+    UNION
+    SELECT m.member FROM pg_auth_members m JOIN members x ON m.roleid = x.oid
+)
+SELECT r.rolname AS learner FROM pg_roles r JOIN members x ON x.oid = r.oid
+WHERE r.rolcanlogin
+"""
+
+#: Every learner with a record in the store the group may read (a login may be gone).
+GROUP_RECORDED = """
+SELECT learner FROM progress UNION SELECT learner FROM goal
+UNION SELECT learner FROM member UNION SELECT learner FROM review
+UNION SELECT learner FROM link UNION SELECT learner FROM note WHERE NOT private
+"""
+
+#: Whether each learner agreed to be listed in the group's post.
+GROUP_MEMBERS = "SELECT learner, shared FROM member"
+
+#: How many units are under `{narrow}`, and per course: the catalog alone.
+GROUP_UNITS = """
+SELECT c.id AS course_id, c.position, c.slug, c.title, count(*) AS units_total
+FROM course c LEFT JOIN topic t ON t.course_id = c.id
+WHERE {narrow} GROUP BY c.id, c.position, c.slug, c.title ORDER BY c.position
+"""
+
+#: Each learner's progress row of each unit under `{narrow}` (the unit rule of `UNITS`:
+#: a topic, or a course without topics); a unit with no row is not started.
+_GROUP_UNIT_ROWS = """
+SELECT p.learner, p.status, p.started_on, p.completed_on, c.id AS course_id,
+       t.position AS topic_position
+FROM progress p JOIN topic t ON t.id = p.topic_id JOIN course c ON c.id = t.course_id
+WHERE {narrow}
+UNION ALL
+SELECT p.learner, p.status, p.started_on, p.completed_on, c.id, NULL
+FROM progress p JOIN course c ON c.id = p.course_id
+WHERE {narrow} AND NOT EXISTS (SELECT 1 FROM topic k WHERE k.course_id = c.id)
+"""
+
+#: Per learner, course and day: the units done (a day may be NULL in an old record).
+#: Summed, they give units done, courses finished, and the done in a pace window.
+GROUP_DONE = (
+    "SELECT u.learner, u.course_id, u.completed_on AS day_on, count(*) AS units_done"
+    " FROM (" + _GROUP_UNIT_ROWS + ") u WHERE u.status = 'done'"
+    " GROUP BY u.learner, u.course_id, u.completed_on"
+)
+
+#: Per learner, in one course: units started, and the first topic in progress.
+GROUP_STARTED = (
+    "SELECT u.learner,"
+    " sum(CASE WHEN u.status = 'in-progress' THEN 1 ELSE 0 END) AS units_started,"
+    " min(CASE WHEN u.status = 'in-progress' THEN u.topic_position END) AS current_position"
+    " FROM (" + _GROUP_UNIT_ROWS + ") u GROUP BY u.learner"
+)
+
+#: Per learner with a record in the course `:course_id`: the first topic not done yet.
+GROUP_NEXT_TOPIC = """
+SELECT l.learner, min(t.position) AS next_position
+FROM (
+    SELECT DISTINCT p.learner FROM progress p JOIN topic k ON k.id = p.topic_id
+    WHERE k.course_id = :course_id
+) l
+JOIN topic t ON t.course_id = :course_id
+WHERE NOT EXISTS (
+    SELECT 1 FROM progress d
+    WHERE d.topic_id = t.id AND d.learner = l.learner AND d.status = 'done'
+)
+GROUP BY l.learner
+"""
+
+
+def group_active_days(narrow: str) -> str:
+    """Each (learner, day) with anything recorded under `{narrow}`: a start, a completion,
+    a review, a note or a link, as `queries.ACTIVITY_DAYS` counts one learner's.
+    For a specialization its own start, notes and links count too. A private note
+    does not: every learner of the group sees the same figures."""
+    shared_notes = (
+        "(SELECT learner, written_on, specialization_id, course_id, topic_id "
+        "FROM note WHERE NOT private)"
+    )
+    topic = "JOIN topic t ON t.id = x.{col} JOIN course c ON c.id = t.course_id"
+    course = "JOIN course c ON c.id = x.{col}"
+    branches = []
+    for table, days, owners in (
+        ("progress", ("started_on", "completed_on"), ("topic_id", "course_id")),
+        ("review", ("reviewed_on",), ("topic_id",)),
+        ("note", ("written_on",), ("topic_id", "course_id")),
+        ("link", ("added_on",), ("topic_id", "course_id")),
+    ):
+        for day in days:
+            for owner in owners:
+                join = (topic if owner == "topic_id" else course).format(col=owner)
+                source = shared_notes if table == "note" else table
+                branches.append(f"SELECT x.learner, x.{day} AS day FROM {source} x {join}")
+    branches = [f"{branch} WHERE {narrow}" for branch in branches]
+    if narrow == GROUP_OF_SPECIALIZATION:
+        for table, day in (
+            ("progress", "started_on"),
+            (shared_notes, "written_on"),
+            ("link", "added_on"),
+        ):
+            branches.append(
+                f"SELECT x.learner, x.{day} AS day FROM {table} x "
+                "WHERE x.specialization_id = :spec_id"
+            )
+    union = "\nUNION\n".join(branches)
+    return f"SELECT a.learner, a.day AS day_on FROM ({union}) a WHERE a.day IS NOT NULL"
+
+
+#: Each learner's goal for the specialization.
+GROUP_GOALS = "SELECT learner, target_on FROM goal WHERE specialization_id = :spec_id"
+
+#: The group's notes on a specialization, its courses and topics, oldest first: never a
+#: private one (a learner's own private notes are theirs to read, not to publish).
+GROUP_NOTES = """
+SELECT x.learner, x.specialization_id, x.course_id, x.topic_id, x.written_on, x.text
+FROM note x
+LEFT JOIN course c1 ON c1.id = x.course_id
+LEFT JOIN topic t ON t.id = x.topic_id LEFT JOIN course c2 ON c2.id = t.course_id
+WHERE NOT x.private
+  AND (x.specialization_id = :spec_id OR c1.specialization_id = :spec_id
+       OR c2.specialization_id = :spec_id)
+ORDER BY x.written_on, x.id
+"""

@@ -1,0 +1,218 @@
+"""The group's view on a 200-learner cohort, as a ratio measured in one run.
+
+    python bench/group.py [--runs N] [--quick] [--learners N]
+
+Starts a throwaway PostgreSQL server of its own (the test suite's
+`tests/postgres.py`) and builds a study group's store as its owner would:
+`import deep-learning-specialization`, `group init`, then 200 learners who are
+**real login roles** (`store.group.add`: members of the group's learners' role,
+each with a SCRAM password). Their records are generated and **inserted by the
+server's superuser with explicit `learner` values** (one transaction, bound to
+a command as the history triggers require): faster than 200 x 20 commands,
+and the same rows each learner's own `done`, `start`, `goal`, `note` and
+`group share` would store. A learner did 0 to all 17 units over the last 120
+days, has one in progress, half set a goal, a third agreed to be listed, each
+wrote two notes (one private).
+
+Then, as one of them (a real role, held by row-level security):
+
+- `group status dls` (all 200 learners) against `status dls` of that learner on
+  the same server, each a whole process, median of N runs: target <= 2x;
+- the same pair in-process, the service call alone in one read snapshot
+  (no start-up): what the queries cost.
+
+It exits 0 whatever the figures say, and says why when it cannot run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # the suite's throwaway server
+
+from run import Figure, coursetrack, measure  # noqa: E402
+
+import postgres  # noqa: E402
+
+OWNER = "bench_owner"
+DATABASE = "cohort"
+TODAY = dt.date(2026, 3, 1)
+NOW = "2026-03-01T12:00:00+00:00"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per case (median)")
+    parser.add_argument("--quick", action="store_true", help="3 runs per case")
+    parser.add_argument("--learners", type=int, default=200, help="learners in the cohort")
+    opts = parser.parse_args()
+    runs = 3 if opts.quick else opts.runs
+    reason = postgres.missing()
+    if reason:
+        print(reason.replace("PostgreSQL tests skipped", "PostgreSQL bench skipped"))
+        return 0
+    server = postgres.Server()
+    server.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="coursetrack-bench-group-") as tmp:
+            return _run(server, Path(tmp), runs, opts.learners)
+    finally:
+        server.stop()
+
+
+def _url(server: postgres.Server, role: str) -> str:
+    return f"postgresql+psycopg://{role}@/{DATABASE}?host={server.socket}"
+
+
+def _build(server: postgres.Server, learners: int) -> list[str]:
+    """The group's store and its cohort; the learners' names."""
+    import subprocess
+
+    from sqlalchemy import create_engine
+
+    from coursetrack.store import group
+
+    admin = server._admin
+    admin.execute(f'CREATE ROLE "{OWNER}" LOGIN CREATEROLE')
+    admin.execute(f'CREATE DATABASE "{DATABASE}" OWNER "{OWNER}"')
+    owner = _url(server, OWNER)
+    for args in (["import", "deep-learning-specialization"], ["group", "init"]):
+        subprocess.run(coursetrack("--db", owner, *args), check=True, capture_output=True)
+    names = [f"learner{i:03d}" for i in range(1, learners + 1)]
+    engine = create_engine(owner)
+    with engine.begin() as conn:
+        for name in names:
+            group.add(conn, name, curator=False)
+    engine.dispose()
+    _records(server, names)
+    return names
+
+
+def _records(server: postgres.Server, names: list[str]) -> None:
+    rng = random.Random(13)
+    with server.connect(DATABASE) as con, con.transaction():
+        units = con.execute(
+            "SELECT t.id FROM topic t JOIN course c ON c.id = t.course_id "
+            "JOIN specialization s ON s.id = c.specialization_id WHERE s.slug = 'dls' "
+            "ORDER BY c.position, t.position"
+        ).fetchall()
+        spec_id = con.execute("SELECT id FROM specialization WHERE slug = 'dls'").fetchone()[0]
+        command = con.execute(
+            "INSERT INTO command (at, line, learner) VALUES (now(), 'bench: the cohort', %s) "
+            "RETURNING id",
+            (OWNER,),
+        ).fetchone()[0]
+        con.execute("SELECT set_config('coursetrack.command', %s, true)", (str(command),))
+        progress, goals, notes, members = [], [], [], []
+        for name in names:
+            done = rng.randint(0, len(units))
+            day = TODAY - dt.timedelta(days=120)
+            for i, (topic_id,) in enumerate(units[: done + 1]):
+                day = min(TODAY, day + dt.timedelta(days=rng.randint(0, 12)))
+                if i < done:
+                    progress.append((name, topic_id, "done", day, day))
+                else:
+                    progress.append((name, topic_id, "in-progress", day, None))
+            if rng.random() < 0.5:
+                goals.append((name, spec_id, TODAY + dt.timedelta(days=rng.randint(10, 200))))
+            for private in (False, True):
+                (topic_id,) = rng.choice(units)
+                notes.append((name, topic_id, day, f"{name}'s note on {topic_id}", private))
+            members.append((name, rng.random() < 1 / 3))
+        cur = con.cursor()
+        cur.executemany(
+            "INSERT INTO progress (learner, topic_id, status, started_on, completed_on) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            progress,
+        )
+        cur.executemany(
+            "INSERT INTO goal (learner, specialization_id, target_on) VALUES (%s, %s, %s)", goals
+        )
+        cur.executemany(
+            "INSERT INTO note (learner, topic_id, written_on, text, private) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            notes,
+        )
+        cur.executemany("INSERT INTO member (learner, shared) VALUES (%s, %s)", members)
+    with server.connect(DATABASE) as con:
+        con.execute("ANALYZE")
+    print(
+        f"a cohort of {len(names)} learners: {len(progress)} progress rows, "
+        f"{len(goals)} goals, {len(notes)} notes",
+        flush=True,
+    )
+
+
+def _in_process(url: str, runs: int) -> tuple[Figure, Figure]:
+    """The service calls alone, each in its own read snapshot, median of `runs`."""
+    from coursetrack.services.group import group_status
+    from coursetrack.services.status import status_of
+    from coursetrack.store.reader import open_reader
+
+    def timed(name: str, call) -> Figure:
+        times = []
+        for _ in range(runs + 1):  # the first warms the pool and the server's caches
+            start = time.perf_counter()
+            with open_reader(url) as reader:
+                call(reader)
+            times.append(time.perf_counter() - start)
+        return Figure(name, statistics.median(times[1:]), 0.0)
+
+    one = timed("status dls, in-process", lambda r: status_of(r, "dls", TODAY))
+    every = timed(
+        "group status dls, in-process", lambda r: group_status(r, ref="dls", today=TODAY)
+    )
+    return every, one
+
+
+def _run(server: postgres.Server, root: Path, runs: int, learners: int) -> int:
+    os.environ.update(
+        {
+            "XDG_DATA_HOME": str(root / "home"),
+            "NO_COLOR": "1",
+            "COURSETRACK_NOW": NOW,
+            "PYTHONPYCACHEPREFIX": str(root / "pycache"),
+        }
+    )
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.pop("COURSETRACK_DB", None)
+    print(f"building a study group of {learners} learners (real roles) ...", flush=True)
+    names = _build(server, learners)
+    me = _url(server, names[len(names) // 2])
+    rows = []
+    one = measure("status dls, one learner", coursetrack("--db", me, "status", "dls"), runs=runs)
+    every = measure(
+        f"group status dls, {learners} learners",
+        coursetrack("--db", me, "group", "status", "dls"),
+        runs=runs,
+    )
+    rows.append((every, one, 2.0))
+    rows.append((*_in_process(me, runs * 3), 2.0))
+
+    width = max(len(case.name) for case, _, _ in rows)
+    floor_width = max(len(floor.name) for _, floor, _ in rows)
+    print()
+    print(f"{'case':<{width}}  {'value':>9}  {'floor':<{floor_width}}  {'floor':>9}  ratio  target")
+    for case, floor, target in rows:
+        value, base = case.seconds * 1000, floor.seconds * 1000
+        ratio = value / base if base else float("nan")
+        mark = "ok" if ratio <= target else "MISSED"
+        print(
+            f"{case.name:<{width}}  {value:7.1f}ms  {floor.name:<{floor_width}}  "
+            f"{base:7.1f}ms  {ratio:5.2f}  <={target:<4} {mark}"
+        )
+    print(f"\nmedians of {runs} runs (in-process: {runs * 3}); python {sys.version.split()[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,441 @@
+"""The group's view: where each learner of a study group stands.
+
+A study group is a PostgreSQL store its owner ran `coursetrack group init` on
+(`store.group`). Every read here runs in one snapshot that first asks for the
+group's rows (`group.read_group`); the SQL in `store.queries` (the group
+section) computes each figure per learner, and the single-learner rules are
+reused on those plain rows: `status.percent`, `planning.project` (the outlook
+`plan` gives one learner), `planning.weekly_streak`. So a learner's row here
+always agrees with what `status`, `plan` and `status`'s streak tell that learner.
+
+Who is in the group: every login role that is a member of the group's
+learners' role (curators and the owner included), and anyone with a record in
+the store (a learner whose login was dropped keeps their row).
+
+A learner is *stuck* in a course when they started it, have not finished it,
+and recorded nothing in it for `STUCK_DAYS` days: no activity from today back
+to `STUCK_DAYS - 1` days ago.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from coursetrack.errors import InputError, StoreError
+from coursetrack.refs import Target, read_target
+from coursetrack.services.planning import pace_window, project, weekly_streak
+from coursetrack.services.state import DONE, IN_PROGRESS, TODO
+from coursetrack.services.status import percent
+from coursetrack.store import queries
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader, Row
+
+#: No activity in a started course for this many days, and a learner is stuck.
+STUCK_DAYS = 14
+
+#: A library caller's reader on SQLite (the command refuses a SQLite store before opening it).
+NOT_POSTGRES = (
+    "study groups need a PostgreSQL store that every learner reaches; this store is a "
+    "SQLite store (give --db postgresql://USER@HOST/DATABASE, or set COURSETRACK_DB)"
+)
+NOT_A_GROUP = "this store is not a study group's yet; its owner runs coursetrack group init first"
+
+
+def enter_group(reader: Reader) -> None:
+    """Make the reader's snapshot read the group's rows; refuse a store with no group."""
+    from coursetrack.store import group
+
+    conn = getattr(reader, "conn", None)
+    if reader.dialect != "postgresql" or conn is None:
+        raise StoreError(NOT_POSTGRES)
+    if not group.is_group(conn):
+        raise StoreError(NOT_A_GROUP)
+    group.read_group(conn)
+
+
+# --- a specialization: one row per learner --------------------------------------------
+
+
+@dataclass
+class LearnerProgress:
+    """One learner's row of `group status SPEC`."""
+
+    learner: str
+    units_done: int
+    units_total: int
+    percent: float
+    last_activity_on: dt.date | None
+    streak_weeks: int
+    outlook: str
+    courses_done: int = 0
+    goal_on: dt.date | None = None
+    pace_per_week: float = 0.0
+    days_ahead: int | None = None
+    shared: bool = False  # agreed to be listed in the group's post
+
+
+@dataclass
+class GroupStatus:
+    """`coursetrack group status SPEC`: the group's learners, most done first."""
+
+    slug: str
+    title: str
+    today: dt.date
+    units_total: int
+    courses_total: int
+    learners: list[LearnerProgress] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Record:
+    """What the group section's queries give about one learner, before the arithmetic."""
+
+    days: list[dt.date] = field(default_factory=list)  # active days
+    done_by_day: dict[dt.date | None, int] = field(default_factory=dict)
+    done_by_course: dict[int, int] = field(default_factory=dict)
+    goal_on: dt.date | None = None
+    shared: bool = False
+
+
+def _learners(reader: Reader) -> set[str]:
+    """The group's learners: its login roles, and everyone with a record."""
+    from coursetrack.store.group import LEARNERS, role_name
+
+    database = reader.scalar("SELECT current_database()")
+    roles = reader.all(queries.GROUP_ROLES, role=role_name(database, LEARNERS))
+    recorded = reader.all(queries.GROUP_RECORDED)
+    return {row.learner for row in roles} | {row.learner for row in recorded}
+
+
+def _records(reader: Reader, narrow: str, **params: object) -> dict[str, _Record]:
+    records = {learner: _Record() for learner in _learners(reader)}
+
+    def of(learner: str) -> _Record:
+        return records.setdefault(learner, _Record())
+
+    for row in reader.all(queries.GROUP_DONE.format(narrow=narrow), **params):
+        record = of(row.learner)
+        record.done_by_day[row.day_on] = record.done_by_day.get(row.day_on, 0) + row.units_done
+        record.done_by_course[row.course_id] = (
+            record.done_by_course.get(row.course_id, 0) + row.units_done
+        )
+    for row in reader.all(queries.group_active_days(narrow), **params):
+        of(row.learner).days.append(row.day_on)
+    for row in reader.all(queries.GROUP_MEMBERS):
+        of(row.learner).shared = bool(row.shared)
+    return records
+
+
+def _progress(
+    learner: str, record: _Record, *, units: list[Row], today: dt.date
+) -> LearnerProgress:
+    """One learner's figures: the same rules as `status` and `plan` give them alone."""
+    total = sum(unit.units_total for unit in units)
+    done = sum(record.done_by_day.values())
+    first = min(record.days, default=None)
+    window_start, _days = pace_window(today, first)
+    in_window = sum(
+        count
+        for day, count in record.done_by_day.items()
+        if day is not None and window_start <= day <= today
+    )
+    finished_on = None
+    if total and done == total:
+        finished_on = max((day for day in record.done_by_day if day is not None), default=None)
+    figures = project(
+        today=today,
+        units_left=total - done,
+        done_in_window=in_window,
+        ever_done=done,
+        goal_on=record.goal_on,
+        completed_on=finished_on,
+        first_activity_on=first,
+    )
+    return LearnerProgress(
+        learner=learner,
+        units_done=done,
+        units_total=total,
+        percent=percent(done, total),
+        last_activity_on=max(record.days, default=None),
+        streak_weeks=weekly_streak(record.days, today),
+        outlook=figures.outlook if total else "no-history",
+        courses_done=sum(
+            1 for unit in units if record.done_by_course.get(unit.course_id) == unit.units_total
+        ),
+        goal_on=record.goal_on,
+        pace_per_week=figures.pace_per_week,
+        days_ahead=figures.days_ahead,
+        shared=record.shared,
+    )
+
+
+def _ranked(rows: list, done: str = "units_done") -> list:
+    """Most done first, then by name."""
+    return sorted(rows, key=lambda row: (-getattr(row, done), row.learner))
+
+
+def specialization_status(reader: Reader, target: Target, *, today: dt.date) -> GroupStatus:
+    """Every learner's progress in a specialization (the reader is in the group's scope)."""
+    return _specialization_status(reader, target, today=today)[0]
+
+
+def _specialization_status(
+    reader: Reader, target: Target, *, today: dt.date
+) -> tuple[GroupStatus, list[Row], dict[str, _Record]]:
+    spec = target.specialization
+    narrow = queries.GROUP_OF_SPECIALIZATION
+    units = reader.all(queries.GROUP_UNITS.format(narrow=narrow), spec_id=spec.id)
+    records = _records(reader, narrow, spec_id=spec.id)
+    for row in reader.all(queries.GROUP_GOALS, spec_id=spec.id):
+        records.setdefault(row.learner, _Record()).goal_on = row.target_on
+    learners = [
+        _progress(learner, record, units=units, today=today) for learner, record in records.items()
+    ]
+    status = GroupStatus(
+        slug=spec.slug,
+        title=spec.title,
+        today=today,
+        units_total=sum(unit.units_total for unit in units),
+        courses_total=len(units),
+        learners=_ranked(learners),
+    )
+    return status, units, records
+
+
+# --- a course: who is on which topic, who is stuck --------------------------------------
+
+
+@dataclass
+class TopicRef:
+    position: int
+    slug: str
+    title: str
+
+
+@dataclass
+class LearnerPlace:
+    """One learner's row of `group status SPEC/COURSE`.
+
+    `state`: finished, studying (started, active within `STUCK_DAYS`), stuck
+    (started, idle `STUCK_DAYS` days or more) or not-started. `topic` is the one
+    they are on: the first in progress, else the first not done (None: finished,
+    or a course without topics).
+    """
+
+    learner: str
+    units_done: int
+    units_total: int
+    percent: float
+    state: str
+    topic: TopicRef | None
+    topic_status: str | None
+    last_activity_on: dt.date | None
+    idle_days: int | None
+    stuck: bool
+
+
+@dataclass
+class GroupCourse:
+    """`coursetrack group status SPEC/COURSE`."""
+
+    ref: str
+    slug: str
+    title: str
+    today: dt.date
+    units_total: int
+    stuck_days: int
+    learners: list[LearnerPlace] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def course_status(reader: Reader, target: Target, *, today: dt.date) -> GroupCourse:
+    """Where each learner is in a course (the reader is in the group's scope)."""
+    course = target.course
+    assert course is not None
+    narrow = queries.GROUP_OF_COURSE
+    (unit,) = reader.all(queries.GROUP_UNITS.format(narrow=narrow), course_id=course.id)
+    topics = {
+        row.position: TopicRef(row.position, row.slug, row.title)
+        for row in reader.all(queries.TOPICS_OF, course_id=course.id)
+    }
+    records = _records(reader, narrow, course_id=course.id)
+    started = {
+        row.learner: row
+        for row in reader.all(queries.GROUP_STARTED.format(narrow=narrow), course_id=course.id)
+    }
+    following = {
+        row.learner: row.next_position
+        for row in reader.all(queries.GROUP_NEXT_TOPIC, course_id=course.id)
+    }
+    places = []
+    for learner, record in records.items():
+        done = sum(record.done_by_day.values())
+        total = unit.units_total
+        last = max(record.days, default=None)
+        idle = (today - last).days if last is not None else None
+        row = started.get(learner)
+        position = row.current_position if row is not None else None
+        topic_status = IN_PROGRESS if position is not None else None
+        if position is None and topics and done < total:
+            position = following.get(learner, min(topics))
+            topic_status = TODO
+        if done == total and total:
+            state = DONE
+        elif last is None and not (row and row.units_started):
+            state = "not-started"
+        elif idle is not None and idle >= STUCK_DAYS:
+            state = "stuck"
+        else:
+            state = "studying"
+        if not topics and state not in (DONE, "not-started"):
+            topic_status = IN_PROGRESS if row and row.units_started else TODO
+        places.append(
+            LearnerPlace(
+                learner=learner,
+                units_done=done,
+                units_total=total,
+                percent=percent(done, total),
+                state="finished" if state == DONE else state,
+                topic=topics.get(position) if position is not None else None,
+                topic_status=topic_status,
+                last_activity_on=last,
+                idle_days=idle,
+                stuck=state == "stuck",
+            )
+        )
+    return GroupCourse(
+        ref=target.ref,
+        slug=course.slug,
+        title=course.title,
+        today=today,
+        units_total=unit.units_total,
+        stuck_days=STUCK_DAYS,
+        learners=_ranked(places),
+    )
+
+
+def group_status(reader: Reader, *, ref: str, today: dt.date) -> GroupStatus | GroupCourse:
+    """What `coursetrack group status SPEC[/COURSE]` shows."""
+    enter_group(reader)
+    target = read_target(reader, ref)
+    if target.kind == "topic":
+        assert target.course is not None
+        raise InputError(
+            f"group status shows a specialization or a course, and {target.ref} is a topic; "
+            f"try 'coursetrack group status {target.specialization.slug}/{target.course.slug}'"
+        )
+    if target.kind == "course":
+        return course_status(reader, target, today=today)
+    return specialization_status(reader, target, today=today)
+
+
+# --- the cohort post --------------------------------------------------------------------
+
+
+@dataclass
+class CourseFinishers:
+    position: int
+    slug: str
+    title: str
+    url: str | None
+    units_total: int
+    finished: int  # how many learners finished it
+
+
+@dataclass
+class GroupNote:
+    learner: str
+    written_on: dt.date
+    text: str
+    where: str  # the course or topic title it is about ("" for the specialization)
+
+
+@dataclass
+class CohortData:
+    """`coursetrack export markdown SPEC --group`: what the cohort post shows."""
+
+    slug: str
+    title: str
+    provider: str | None
+    url: str | None
+    description: str | None
+    today: dt.date
+    learners_total: int
+    courses: list[CourseFinishers] = field(default_factory=list)
+    listed: list[LearnerProgress] = field(default_factory=list)  # agreed to be listed
+    notes: list[GroupNote] = field(default_factory=list)
+
+
+def cohort_data(reader: Reader, spec_ref: str, *, today: dt.date) -> CohortData:
+    """The group's post: courses and their finishers, the listed learners, their notes.
+
+    Only learners who agreed to be listed (`group share on`) are named, and
+    only their notes are published: a learner who did not agree is counted,
+    never named or quoted. A private note is never read.
+    """
+    from coursetrack.errors import ExportError
+
+    enter_group(reader)
+    target = read_target(reader, spec_ref)
+    if target.kind != "specialization":
+        raise ExportError(
+            f"{spec_ref!r} is a {target.kind}; a post is about a whole specialization, "
+            f"e.g. coursetrack export markdown {target.specialization.slug} --group"
+        )
+    spec = target.specialization
+    status, units, records = _specialization_status(reader, target, today=today)
+    finished = dict.fromkeys((unit.course_id for unit in units), 0)
+    for learner in records.values():
+        for unit in units:
+            if learner.done_by_course.get(unit.course_id) == unit.units_total:
+                finished[unit.course_id] += 1
+    details = {row.id: row for row in reader.all(queries.POST_COURSES, spec_id=spec.id)}
+    courses = [
+        CourseFinishers(
+            position=unit.position,
+            slug=unit.slug,
+            title=unit.title,
+            url=details[unit.course_id].url,
+            units_total=unit.units_total,
+            finished=finished[unit.course_id],
+        )
+        for unit in units
+    ]
+    listed = [learner for learner in status.learners if learner.shared]
+    names = {learner.learner for learner in listed}
+    course_titles = {unit.course_id: unit.title for unit in units}
+    topic_titles = {
+        topic.id: topic.title
+        for unit in units
+        for topic in reader.all(queries.TOPICS_OF, course_id=unit.course_id)
+    }
+    notes = [
+        GroupNote(
+            learner=row.learner,
+            written_on=row.written_on,
+            text=row.text,
+            where=topic_titles.get(row.topic_id) or course_titles.get(row.course_id) or "",
+        )
+        for row in reader.all(queries.GROUP_NOTES, spec_id=spec.id)
+        if row.learner in names and row.text.strip()
+    ]
+    return CohortData(
+        slug=spec.slug,
+        title=spec.title,
+        provider=spec.provider,
+        url=spec.url,
+        description=spec.description,
+        today=today,
+        learners_total=len(status.learners),
+        courses=courses,
+        listed=listed,
+        notes=notes,
+    )
