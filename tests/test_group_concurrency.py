@@ -1,6 +1,6 @@
 """Twenty learners writing one study group's store at once lose nothing.
 
-Each learner is a real role and a process of their own (tests/learners.py makes
+Each learner is a real role and a process of their own (tests/group.py makes
 the group), running 50 `done`/`reopen` commands in-process as fast as it can,
 all 20 started at the same moment. Afterwards every command is in its learner's
 history in the order it ran, each learner's rows are what their own sequence
@@ -18,10 +18,9 @@ import sys
 import time
 
 import pytest
-import sqlalchemy
 
-from coursetrack.store import group
-from learners import OWNER, GroupStore, group_store
+from conftest import Result
+from group import OWNER, GroupStore, group_store_fixture  # noqa: F401
 
 RACER = """
 import sys, time
@@ -47,9 +46,15 @@ RACERS = [f"racer{n:02d}" for n in range(1, LEARNERS + 1)]
 
 
 @pytest.fixture
-def g(postgres_server):
-    with group_store(postgres_server) as store:
-        yield store
+def g(group_store: GroupStore) -> GroupStore:
+    return group_store
+
+
+def ok(g: GroupStore, role: str, *args: str) -> Result:
+    """`g.run`, which must succeed."""
+    result = g.run(role, *args)
+    assert result.exit_code == 0, (role, args, result.stdout, result.stderr)
+    return result
 
 
 def _scripts() -> dict[str, list[str]]:
@@ -97,7 +102,7 @@ def _check_replay(learner: str, history: list[dict]) -> dict[int, tuple[str, str
 def _replayed(g: GroupStore, learner: str) -> dict[int, dict]:
     """The learner's progress rows rebuilt from nothing by their history's changes alone."""
     rows: dict[int, dict] = {}
-    changes = g.rows(
+    changes = g.all_rows(
         "SELECT ch.row_id, ch.op, ch.new FROM change ch JOIN command c ON c.id = ch.command_id "
         "WHERE ch.learner = ? AND ch.table_name = 'progress' ORDER BY ch.id",
         learner,
@@ -117,12 +122,9 @@ def test_twenty_learners_50_commands_each_at_once_lose_nothing(g: GroupStore, tm
     catalog.write_text(
         f"slug: race\ntitle: Race\ncourses:\n  - title: C\n    slug: c\n    topics:\n{topics}\n"
     )
-    g.ok(OWNER, "import", str(catalog))
-    engine = sqlalchemy.create_engine(g.url(OWNER))
-    with engine.begin() as conn:
-        for learner in RACERS:
-            group.add(conn, learner, curator=False)
-    engine.dispose()
+    ok(g, OWNER, "import", str(catalog))
+    for learner in RACERS:
+        g.add(learner)
     scripts = _scripts()
     files = {}
     for learner, lines in scripts.items():
@@ -158,19 +160,19 @@ def test_twenty_learners_50_commands_each_at_once_lose_nothing(g: GroupStore, tm
     )
 
     # No command lost or doubled: the owner's two imports and each learner's 50.
-    assert g.rows("SELECT learner, count(*) FROM command GROUP BY learner ORDER BY 1") == [
+    assert g.all_rows("SELECT learner, count(*) FROM command GROUP BY learner ORDER BY 1") == [
         (OWNER, 2),
         *((learner, COMMANDS) for learner in RACERS),
     ]
     for learner, lines in scripts.items():
-        history = g.ok(learner, "log", "--json").json()["commands"][::-1]  # oldest first
+        history = ok(g, learner, "log", "--json").json()["commands"][::-1]  # oldest first
         # Their log is exactly their commands, in the order they ran them ...
         assert [c["command"] for c in history] == lines
         model = _check_replay(learner, history)
         # Their rows are what their sequence implies ...
-        final = g.ok(learner, "status", "race/c", "--json").json()["topics"]
+        final = ok(g, learner, "status", "race/c", "--json").json()["topics"]
         assert {t["position"]: (t["status"], t["completed_on"]) for t in final} == model
-        stored = g.rows(
+        stored = g.all_rows(
             "SELECT p.id, t.position, p.status, p.completed_on FROM progress p "
             "JOIN topic t ON t.id = p.topic_id WHERE p.learner = ?",
             learner,

@@ -1,8 +1,8 @@
 """Each learner's own history in a study group: `log` lists only their commands, and
 `undo` reverts only their last one, however the learners' commands interleave.
 
-Real roles on the test server (tests/learners.py): alice and bob are learners,
-cora a curator, owner the store's owner. What is stored is read as the
+Real roles on the test server (tests/group.py): alice and bob are learners,
+cora a curator, olga the store's owner. What is stored is read as the
 superuser, who sees every learner's rows.
 """
 
@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import pytest
 
-from learners import GroupStore, group_store
+from conftest import Result
+from group import OWNER, GroupStore, group_store_fixture  # noqa: F401
 
 
 @pytest.fixture
-def g(postgres_server):
-    with group_store(postgres_server) as store:
-        yield store
+def g(group_store: GroupStore) -> GroupStore:
+    return group_store
+
+
+def ok(g: GroupStore, role: str, *args: str) -> Result:
+    """`g.run`, which must succeed."""
+    result = g.run(role, *args)
+    assert result.exit_code == 0, (role, args, result.stdout, result.stderr)
+    return result
 
 
 RECORDS = ("progress", "note", "link", "review", "goal", "member", "command", "change")
@@ -24,28 +31,30 @@ RECORDS = ("progress", "note", "link", "review", "goal", "member", "command", "c
 
 def records(g: GroupStore, learner: str) -> dict[str, list[tuple]]:
     """Every row of `learner`'s record, their history included (as the superuser reads it)."""
-    return {t: g.rows(f"SELECT * FROM {t} WHERE learner = ? ORDER BY id", learner) for t in RECORDS}
+    return {
+        t: g.all_rows(f"SELECT * FROM {t} WHERE learner = ? ORDER BY id", learner) for t in RECORDS
+    }
 
 
 def commands(g: GroupStore, learner: str) -> list[tuple[int, str, bool]]:
     """(number, line, undone) of the commands `learner`'s `log --json` lists, newest first."""
-    listed = g.ok(learner, "log", "--json").json()["commands"]
+    listed = ok(g, learner, "log", "--json").json()["commands"]
     return [(c["id"], c["command"], c["undone"]) for c in listed]
 
 
 def topic_status(g: GroupStore, learner: str, ref: str) -> str:
-    return g.ok(learner, "show", ref, "--json").json()["status"]
+    return ok(g, learner, "show", ref, "--json").json()["status"]
 
 
 def test_interleaved_learners_each_log_and_undo_only_their_own(g: GroupStore) -> None:
-    g.ok("alice", "done", "dls/1/1", "--on", "2026-01-05")  # A
-    g.ok("bob", "done", "dls/1/2", "--on", "2026-01-06")  # B
-    g.ok("alice", "note", "dls/1", "alices-thought")  # A
-    g.ok("bob", "done", "dls/1/1", "--on", "2026-01-07")  # B, the topic A did too
+    ok(g, "alice", "done", "dls/1/1", "--on", "2026-01-05")  # A
+    ok(g, "bob", "done", "dls/1/2", "--on", "2026-01-06")  # B
+    ok(g, "alice", "note", "dls/1", "alices-thought")  # A
+    ok(g, "bob", "done", "dls/1/1", "--on", "2026-01-07")  # B, the topic A did too
 
     # Command numbers are the store's: unique across learners, in the order they ran.
-    everyone = g.rows("SELECT id, learner FROM command ORDER BY id")
-    assert [learner for _, learner in everyone] == ["owner", "alice", "bob", "alice", "bob"]
+    everyone = g.all_rows("SELECT id, learner FROM command ORDER BY id")
+    assert [learner for _, learner in everyone] == [OWNER, "alice", "bob", "alice", "bob"]
     ids = [n for n, _ in everyone]
     assert ids == sorted(set(ids))
     _, a1, b1, a2, b2 = ids
@@ -58,14 +67,14 @@ def test_interleaved_learners_each_log_and_undo_only_their_own(g: GroupStore) ->
         (b2, "done dls/1/1 --on 2026-01-07", False),
         (b1, "done dls/1/2 --on 2026-01-06", False),
     ]
-    text = g.ok("alice", "log").stdout
+    text = ok(g, "alice", "log").stdout
     assert "import" not in text and "dls/1/2" not in text and "2026-01-07" not in text
 
     bob_before = records(g, "bob")
-    undone = g.ok("alice", "undo", "--yes")
+    undone = ok(g, "alice", "undo", "--yes")
     assert undone.stdout.startswith(f"undid #{a2} note dls/1 ")
-    assert g.rows("SELECT count(*) FROM note") == [(0,)]
-    undone = g.ok("alice", "undo", "--yes")
+    assert g.all_rows("SELECT count(*) FROM note") == [(0,)]
+    undone = ok(g, "alice", "undo", "--yes")
     assert undone.stdout.startswith(f"undid #{a1} done dls/1/1 --on 2026-01-05 ")
     assert topic_status(g, "alice", "dls/1/1") == "todo"
     assert topic_status(g, "bob", "dls/1/1") == "done", "bob's record of the same topic stays"
@@ -77,22 +86,22 @@ def test_interleaved_learners_each_log_and_undo_only_their_own(g: GroupStore) ->
     )
     assert records(g, "bob") == bob_before, "alice's undos changed nothing of bob's"
     assert [undone for _, _, undone in commands(g, "bob")] == [False, False]
-    assert g.rows("SELECT learner, count(*) FROM progress GROUP BY learner") == [("bob", 2)]
+    assert g.all_rows("SELECT learner, count(*) FROM progress GROUP BY learner") == [("bob", 2)]
 
     # bob's undo takes back bob's last command, not alice's (her undo is newer).
-    undone = g.ok("bob", "undo", "--yes")
+    undone = ok(g, "bob", "undo", "--yes")
     assert undone.stdout.startswith(f"undid #{b2} done dls/1/1 --on 2026-01-07 ")
     assert topic_status(g, "bob", "dls/1/1") == "todo"
     assert topic_status(g, "bob", "dls/1/2") == "done"
-    undos = g.rows("SELECT learner, undoes FROM command WHERE undoes IS NOT NULL ORDER BY id")
+    undos = g.all_rows("SELECT learner, undoes FROM command WHERE undoes IS NOT NULL ORDER BY id")
     assert undos == [("alice", a2), ("alice", a1), ("bob", b2)]
 
 
 def test_a_learner_cannot_undo_another_learners_command_by_its_number(g: GroupStore) -> None:
-    g.ok("alice", "done", "dls/1/1")
-    g.ok("bob", "done", "dls/1/1", "--on", "2026-01-06")
-    g.ok("bob", "note", "dls/1/1", "bobs")
-    (bobs_done, _), (bobs_note, _) = g.rows(
+    ok(g, "alice", "done", "dls/1/1")
+    ok(g, "bob", "done", "dls/1/1", "--on", "2026-01-06")
+    ok(g, "bob", "note", "dls/1/1", "bobs")
+    (bobs_done, _), (bobs_note, _) = g.all_rows(
         "SELECT id, line FROM command WHERE learner = 'bob' ORDER BY id"
     )
     before = {who: records(g, who) for who in ("alice", "bob")}
@@ -108,15 +117,15 @@ def test_a_learner_cannot_undo_another_learners_command_by_its_number(g: GroupSt
 
 
 def test_undo_of_a_reopen_puts_back_only_the_learners_own_row(g: GroupStore) -> None:
-    g.ok("alice", "done", "dls/1/1", "--on", "2026-01-05")
-    g.ok("bob", "done", "dls/1/1", "--on", "2026-01-06")
-    g.ok("alice", "reopen", "dls/1/1")
-    g.ok("bob", "reopen", "dls/1/1")
-    g.ok("bob", "done", "dls/1/1", "--on", "2026-02-01")
+    ok(g, "alice", "done", "dls/1/1", "--on", "2026-01-05")
+    ok(g, "bob", "done", "dls/1/1", "--on", "2026-01-06")
+    ok(g, "alice", "reopen", "dls/1/1")
+    ok(g, "bob", "reopen", "dls/1/1")
+    ok(g, "bob", "done", "dls/1/1", "--on", "2026-02-01")
     bob_before = records(g, "bob")
 
-    g.ok("alice", "undo", "--yes")  # her reopen
-    assert g.rows(
+    ok(g, "alice", "undo", "--yes")  # her reopen
+    assert g.all_rows(
         "SELECT learner, status, completed_on FROM progress WHERE topic_id = "
         "(SELECT id FROM topic WHERE slug = 'introduction') ORDER BY learner"
     ) == [("alice", "done", "2026-01-05"), ("bob", "done", "2026-02-01")]
@@ -124,43 +133,43 @@ def test_undo_of_a_reopen_puts_back_only_the_learners_own_row(g: GroupStore) -> 
 
 
 def test_undo_of_a_whole_course_takes_back_only_the_learners_rows(g: GroupStore) -> None:
-    g.ok("bob", "done", "dls/1/2", "--on", "2026-01-06")
-    g.ok("alice", "done", "dls/1", "--on", "2026-01-07")  # every topic of the course
-    g.ok("bob", "done", "dls/1/3", "--on", "2026-01-08")
-    assert g.rows("SELECT learner, count(*) FROM progress GROUP BY learner ORDER BY 1") == [
+    ok(g, "bob", "done", "dls/1/2", "--on", "2026-01-06")
+    ok(g, "alice", "done", "dls/1", "--on", "2026-01-07")  # every topic of the course
+    ok(g, "bob", "done", "dls/1/3", "--on", "2026-01-08")
+    assert g.all_rows("SELECT learner, count(*) FROM progress GROUP BY learner ORDER BY 1") == [
         ("alice", 4),
         ("bob", 2),
     ]
     bob_before = records(g, "bob")
-    undone = g.ok("alice", "undo", "--yes")
+    undone = ok(g, "alice", "undo", "--yes")
     assert "(" in undone.stdout and "4 changes)" in undone.stdout
-    assert g.rows("SELECT learner, count(*) FROM progress GROUP BY learner ORDER BY 1") == [
+    assert g.all_rows("SELECT learner, count(*) FROM progress GROUP BY learner ORDER BY 1") == [
         ("bob", 2)
     ]
     assert records(g, "bob") == bob_before
-    assert g.ok("bob", "status", "dls/1", "--json").json()["units_done"] == 2
-    assert g.ok("alice", "status", "dls/1", "--json").json()["units_done"] == 0
+    assert ok(g, "bob", "status", "dls/1", "--json").json()["units_done"] == 2
+    assert ok(g, "alice", "status", "dls/1", "--json").json()["units_done"] == 0
 
 
 def test_log_of_an_item_lists_only_the_learners_changes_to_it(g: GroupStore) -> None:
-    g.ok("alice", "done", "dls/1/1", "--on", "2026-01-05")
-    g.ok("bob", "done", "dls/1/1", "--on", "2026-01-06")
-    g.ok("bob", "note", "dls/1/1", "bobs")
-    mine = g.ok("alice", "log", "dls/1", "--json").json()["commands"]
+    ok(g, "alice", "done", "dls/1/1", "--on", "2026-01-05")
+    ok(g, "bob", "done", "dls/1/1", "--on", "2026-01-06")
+    ok(g, "bob", "note", "dls/1/1", "bobs")
+    mine = ok(g, "alice", "log", "dls/1", "--json").json()["commands"]
     assert [c["command"] for c in mine] == ["done dls/1/1 --on 2026-01-05"]
-    theirs = g.ok("bob", "log", "dls/1", "--json").json()["commands"]
+    theirs = ok(g, "bob", "log", "dls/1", "--json").json()["commands"]
     assert [c["command"] for c in theirs] == ["note dls/1/1 bobs", "done dls/1/1 --on 2026-01-06"]
 
 
 def test_a_curators_undo_never_removes_a_learners_progress(g: GroupStore) -> None:
-    g.ok("cora", "add", "topic", "dls/1", "Extra")
-    g.ok("alice", "done", "dls/1/extra", "--on", "2026-01-05")
+    ok(g, "cora", "add", "topic", "dls/1", "Extra")
+    ok(g, "alice", "done", "dls/1/extra", "--on", "2026-01-05")
     before = {who: records(g, who) for who in ("alice", "cora")}
     refused = g.run("cora", "undo", "--yes")
     assert refused.exit_code == 1 and refused.stdout == ""
     assert len(refused.stderr.strip().splitlines()) == 1
     assert "alice" in refused.stderr and "nothing was changed" in refused.stderr
     assert "Traceback" not in refused.stderr
-    assert g.rows("SELECT title FROM topic WHERE slug = 'extra'") == [("Extra",)]
+    assert g.all_rows("SELECT title FROM topic WHERE slug = 'extra'") == [("Extra",)]
     assert {who: records(g, who) for who in ("alice", "cora")} == before
     assert topic_status(g, "alice", "dls/1/extra") == "done"

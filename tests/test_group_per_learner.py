@@ -10,6 +10,7 @@ and alice's differs from bob's: nobody sees the other's record there.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import shutil
@@ -19,9 +20,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import Result
 from coursetrack.cli import app
 from coursetrack.store import schema
-from learners import group_store
+from group import CURATOR, LEARNERS, OWNER, GroupStore, _owner_template
 
 NOW = "2026-09-12T10:00:00"
 DLS = "deep-learning-specialization"
@@ -72,18 +74,44 @@ def _numbers(text: str) -> str:
     return re.sub(r'(#|"id": )\d+\b', r"\1_", text)
 
 
+def ok(g: GroupStore, role: str, *args: str) -> Result:
+    """`g.run`, which must succeed."""
+    result = g.run(role, *args)
+    assert result.exit_code == 0, (role, args, result.stdout, result.stderr)
+    return result
+
+
+@contextlib.contextmanager
+def _group_store(server):
+    """A group's store made as tests/group.py's `group_store` makes it, to keep for a
+    module whose tests only read it."""
+    name = server.create_database(_owner_template(server))
+    server._admin.execute(f'ALTER DATABASE "{name}" OWNER TO "{OWNER}"')
+    g = GroupStore(server, name)
+    try:
+        ok(g, OWNER, "group", "init")
+        g.add(CURATOR, curator=True)
+        for learner in LEARNERS:
+            g.add(learner)
+        yield g
+    finally:
+        server.drop_database(name)
+
+
 @pytest.fixture(scope="module")
 def records(postgres_server, tmp_path_factory: pytest.TempPathFactory):
     """The group store with both learners' records, and each learner's own SQLite store
     (made once: the views only read them)."""
     tmp_path = tmp_path_factory.mktemp("alone")
-    with pytest.MonkeyPatch.context() as clock, group_store(postgres_server) as g:
+    with contextlib.ExitStack() as stack:
+        clock = stack.enter_context(pytest.MonkeyPatch.context())
         clock.setenv("COURSETRACK_NOW", NOW)
         clock.setenv("TZ", "UTC")
+        g = stack.enter_context(_group_store(postgres_server))
         for pair in itertools.zip_longest(ALICE, BOB):  # alice, bob, alice, bob ...
             for learner, command in zip(("alice", "bob"), pair, strict=True):
                 if command is not None:
-                    g.ok(learner, *command)
+                    ok(g, learner, *command)
         alone = {}
         runner = CliRunner()
         for learner, commands in (("alice", ALICE), ("bob", BOB)):
@@ -128,7 +156,7 @@ def _views(run, learner: str | None = None) -> dict[tuple[str, ...], str]:
 
 
 def test_a_learners_backup_restores_into_a_group_store_as_whoever_restores_it(
-    records, postgres_server, tmp_path: Path
+    records, postgres_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """alice's backup of her own SQLite store, restored by carol into a group store that
     has the catalog already and bob's record in it: carol's views are alice's, the rows
@@ -137,28 +165,30 @@ def test_a_learners_backup_restores_into_a_group_store_as_whoever_restores_it(
     backup = tmp_path / "alice.yaml"
     saved = _alone(alone["alice"], "export", "yaml", "-o", str(backup))
     assert saved.exit_code == 0, saved.output
-    with pytest.MonkeyPatch.context() as clock, group_store(postgres_server) as other:
-        clock.setenv("COURSETRACK_NOW", NOW)
-        clock.setenv("TZ", "UTC")
+    monkeypatch.setenv("COURSETRACK_NOW", NOW)
+    monkeypatch.setenv("TZ", "UTC")
+    with _group_store(postgres_server) as other:
         for command in BOB:
-            other.ok("bob", *command)
-        bob_before = other.rows("SELECT * FROM progress WHERE learner = 'bob' ORDER BY id")
+            ok(other, "bob", *command)
+        bob_before = other.all_rows("SELECT * FROM progress WHERE learner = 'bob' ORDER BY id")
         restored = other.run("carol", "import", str(backup))
         assert restored.exit_code == 0, restored.stderr
-        assert other.rows("SELECT DISTINCT learner FROM progress ORDER BY 1") == [
+        assert other.all_rows("SELECT DISTINCT learner FROM progress ORDER BY 1") == [
             ("bob",),
             ("carol",),
         ]
         for table in ("note", "link", "review", "goal"):
-            assert other.rows(f"SELECT DISTINCT learner FROM {table} WHERE learner <> 'bob'") == [
-                ("carol",)
-            ], table
-        assert other.rows("SELECT * FROM progress WHERE learner = 'bob' ORDER BY id") == bob_before
+            assert other.all_rows(
+                f"SELECT DISTINCT learner FROM {table} WHERE learner <> 'bob'"
+            ) == [("carol",)], table
+        assert (
+            other.all_rows("SELECT * FROM progress WHERE learner = 'bob' ORDER BY id") == bob_before
+        )
         assert _views(lambda *a: other.run("carol", *a)) == _views(
             lambda *a: _alone(alone["alice"], *a)
         )
         # and carol's backup is alice's again: the record made the round trip whole
-        again = other.ok("carol", "export", "yaml").stdout
+        again = ok(other, "carol", "export", "yaml").stdout
         assert again == _alone(alone["alice"], "export", "yaml").stdout
 
 
