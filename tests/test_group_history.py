@@ -173,3 +173,68 @@ def test_a_curators_undo_never_removes_a_learners_progress(g: GroupStore) -> Non
     assert g.all_rows("SELECT title FROM topic WHERE slug = 'extra'") == [("Extra",)]
     assert {who: records(g, who) for who in ("alice", "cora")} == before
     assert topic_status(g, "alice", "dls/1/extra") == "done"
+
+
+# --- the catalog is shared: a curator's undo never takes back another's later change -----
+
+
+def test_a_curators_undo_never_overwrites_another_curators_later_change(g: GroupStore) -> None:
+    """Her history shows cora only her own commands, so undo cannot see olga's later edit
+    of the same topic there; it must still not put back what olga replaced."""
+    ok(g, "cora", "update", "dls/1/2", "--title", "Basics, revised")
+    ok(g, OWNER, "update", "dls/1/2", "--title", "Basics, week 2")
+    before = g.all_rows("SELECT * FROM topic ORDER BY id")
+    refused = g.run("cora", "undo", "--yes")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.strip() == (
+        "Error: cannot undo #2 update dls/1/2 --title 'Basics, revised': another curator "
+        "changed topic basics after it; nothing was changed"
+    )
+    assert g.all_rows("SELECT * FROM topic ORDER BY id") == before
+    assert g.all_rows("SELECT count(*) FROM command WHERE undone_by IS NOT NULL") == [(0,)]
+    # once olga takes hers back, cora's is the newest change again, and undoes
+    ok(g, OWNER, "undo", "--yes")
+    ok(g, "cora", "undo", "--yes")
+    assert g.all_rows("SELECT title FROM topic WHERE slug = 'basics'") == [
+        ("Neural Networks Basics",)
+    ]
+
+
+def test_a_curators_undo_never_removes_what_another_curator_added_under_it(
+    g: GroupStore,
+) -> None:
+    ok(g, "cora", "add", "course", "dls", "Extra course")
+    ok(g, OWNER, "add", "topic", "dls/extra-course", "Olga's topic")
+    before = g.all_rows("SELECT * FROM topic ORDER BY id")
+    refused = g.run("cora", "undo", "--yes")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.strip() == (
+        "Error: cannot undo #2 add course dls 'Extra course': it would also remove "
+        "topic olga-s-topic, which another curator added under it; nothing was changed"
+    )
+    assert g.all_rows("SELECT * FROM topic ORDER BY id") == before
+    assert g.all_rows("SELECT count(*) FROM course WHERE slug = 'extra-course'") == [(1,)]
+
+
+def test_a_curator_undoes_every_kind_of_command_of_hers(g: GroupStore, tmp_path) -> None:
+    """The checks above refuse only another's change: each command a curator runs, on a
+    catalog nobody else touched, is undone whole (as tests/test_history.py does alone)."""
+    from test_history import UNDOABLE
+
+    ok(g, "cora", "done", "dls/1", "--on", "2026-01-05", "--note", "first course")
+    ok(g, "cora", "start", "dls/2/1", "--on", "2026-01-06")
+    ok(g, "cora", "link", "dls/1/2", "https://example.org/old")
+    catalog = tmp_path / "changed.yaml"
+    catalog.write_text("slug: dls\ntitle: Renamed\ncourses:\n  - title: Only one\n")
+
+    def stored() -> dict[str, list[tuple]]:
+        return {
+            t: g.all_rows(f"SELECT * FROM {t} ORDER BY id")
+            for t in ("specialization", "course", "topic", "progress", "note", "link", "goal")
+        }
+
+    for command in [*UNDOABLE, ["import", str(catalog), "--prune"]]:
+        before = stored()
+        ok(g, "cora", *command)
+        ok(g, "cora", "undo", "--yes")
+        assert stored() == before, command

@@ -87,6 +87,7 @@ def undo_candidate(
             f"cannot undo #{target.id} {target.line}: #{later.id} {later.line} changed the same "
             f"rows after it; undo #{later.id} first (or leave both); nothing was changed"
         )
+    _refuse_if_others_changed_its_catalog_rows(session.connection(), target)
     reader = reader_of(session)  # named as `log` names it, by the same walk
     if detail == 0:
         total = session.connection().execute(
@@ -112,6 +113,7 @@ def undo_command(
     defer_foreign_keys(conn)  # rows come back in any order
     reverted = _revert_all(conn, entry.id)  # type: ignore[arg-type]
     _refuse_if_later_rows_went(conn, entry, current)
+    _refuse_if_others_rows_went(conn, entry, current)
     target = session.get(Command, entry.id)
     assert target is not None
     target.undone_by = current
@@ -151,6 +153,78 @@ def _refuse_if_later_rows_went(conn, entry: LogEntry, current: int | None) -> No
             f"cannot undo #{entry.id} {entry.command}: it would also remove what #{later.id} "
             f"{later.line} added under it; undo #{later.id} first (or leave both); "
             "nothing was changed"
+        )
+
+
+#: The tables a study group shares; the rest is each learner's own (`models.PER_LEARNER`).
+_CATALOG = ("specialization", "course", "topic")
+
+
+def _refuse_if_others_changed_its_catalog_rows(conn, target: Command) -> None:
+    """In a study group, refuse to undo a catalog change another curator changed again.
+
+    A learner's history is theirs alone (row-level security), so the check on
+    later commands above sees only this learner's; the catalog is shared.
+    Each catalog row the command inserted or updated must still be as its last
+    change of the row left it: otherwise someone changed it since, and
+    reverting would silently take their change back. (Compared by containment:
+    a column added by a later schema is not in an old change's record.)
+    """
+    from coursetrack.store import group
+
+    if not group.is_group(conn):
+        return
+    for table in _CATALOG:
+        changed = conn.execute(
+            text(
+                f"""SELECT ch.new::jsonb ->> 'slug' FROM change ch
+                LEFT JOIN {table} t ON t.id = ch.row_id
+                WHERE ch.command_id = :target AND ch.table_name = '{table}'
+                  AND ch.op <> 'delete'
+                  AND NOT EXISTS (SELECT 1 FROM change after WHERE after.command_id = :target
+                                  AND after.table_name = ch.table_name
+                                  AND after.row_id = ch.row_id AND after.id > ch.id)
+                  AND (t.id IS NULL OR NOT to_jsonb(t) @> ch.new::jsonb)
+                LIMIT 1"""
+            ),
+            {"target": target.id},
+        ).first()
+        if changed is not None:
+            raise Refused(
+                f"cannot undo #{target.id} {target.line}: another curator changed {table} "
+                f"{changed[0]} after it; nothing was changed"
+            )
+
+
+def _refuse_if_others_rows_went(conn, entry: LogEntry, current: int | None) -> None:
+    """In a study group, refuse an undo that took catalog rows another curator added.
+
+    Removing a row the command inserted removes, by cascade, what hangs under
+    it. Rows of this learner's later commands are caught by
+    `_refuse_if_later_rows_went`; another learner's record is kept by the
+    group's guard; a catalog row the command itself did not make, but the
+    undo removed, was added by another curator.
+    """
+    from coursetrack.store import group
+
+    if not group.is_group(conn):
+        return
+    went = conn.execute(
+        text(
+            """SELECT mine.table_name, mine.old::jsonb ->> 'slug' FROM change mine
+               WHERE mine.command_id = :current AND mine.op = 'delete'
+                 AND mine.table_name IN ('specialization', 'course', 'topic')
+                 AND NOT EXISTS (SELECT 1 FROM change its WHERE its.command_id = :target
+                                 AND its.table_name = mine.table_name
+                                 AND its.row_id = mine.row_id)
+               ORDER BY mine.id LIMIT 1"""
+        ),
+        {"target": entry.id, "current": current},
+    ).first()
+    if went is not None:
+        raise Refused(
+            f"cannot undo #{entry.id} {entry.command}: it would also remove {went[0]} "
+            f"{went[1]}, which another curator added under it; nothing was changed"
         )
 
 
