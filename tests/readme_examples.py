@@ -39,6 +39,8 @@ README = ROOT / "README.md"
 #: How the README's examples were made; the walk-through says so.
 ENV = {"COURSETRACK_NOW": "2026-09-12T10:00:00", "COLUMNS": "80", "TZ": "UTC", "NO_COLOR": "1"}
 _ENV_COMMENT = re.compile(r"^<!--\s*readme-env:(.*?)-->\s*$")
+#: A block of the study-group section: several roles on a PostgreSQL server (readme_group.py).
+_GROUP_COMMENT = re.compile(r"^<!--\s*readme-group\b.*-->\s*$")
 _PROMPT = "$ coursetrack"
 
 
@@ -65,6 +67,9 @@ def examples(text: str) -> list[Example]:
     while i < len(lines):
         if lines[i].strip() != "```console":
             i += 1
+            continue
+        if i and _GROUP_COMMENT.match(lines[i - 1]):  # run by readme_group, on a server
+            i = lines.index("```", i + 1) + 1
             continue
         env: dict[str, str] = {}
         match = _ENV_COMMENT.match(lines[i - 1]) if i else None

@@ -1,0 +1,46 @@
+"""README.md's "Studying in a group" is run for real: the administrator's SQL, then each
+person's commands as their own role on a test PostgreSQL server (see readme_group)."""
+
+from __future__ import annotations
+
+from readme_examples import README, examples
+from readme_group import differences, roles, steps
+
+
+def test_the_group_section_prints_what_the_readme_says(postgres_server) -> None:
+    text = README.read_text(encoding="utf-8")
+    found = steps(text)
+    assert sum(s.kind == "sql" for s in found) == 2, "the administrator's two statements"
+    assert {"maria", "ada", "grace"} <= roles(found)
+    commands = [s.command for s in found if s.command.startswith("coursetrack ")]
+    for needed in ("group init", "group add", "whoami", "group status", "group share on"):
+        assert any(c.startswith(f"coursetrack {needed}") for c in commands), needed
+    report = differences(text, postgres_server)
+    assert not report, (
+        "README.md's group section is out of date (python tests/readme_group.py --update):\n\n"
+        + report
+    )
+
+
+def test_the_walk_through_leaves_the_group_blocks_to_the_server() -> None:
+    text = README.read_text(encoding="utf-8")
+    group_lines = {s.line for s in steps(text)}
+    assert group_lines, "the group section has examples"
+    assert not group_lines & {e.line for e in examples(text)}
+
+
+def test_a_drifted_group_output_is_reported(postgres_server) -> None:
+    drifted = (
+        "<!-- readme-group -->\n```sql\nCREATE ROLE ada LOGIN;\n"
+        "CREATE DATABASE dlsgroup OWNER ada;\n```\n\n"
+        "<!-- readme-group -->\n```console\n"
+        "$ export COURSETRACK_DB=postgresql://ada@db.example.org/dlsgroup\n"
+        "$ coursetrack whoami\nlearner  someone else\n```\n"
+    )
+    _, _, export, whoami = steps(drifted)
+    assert export.command.startswith("export COURSETRACK_DB=") and export.output == []
+    assert whoami.command == "coursetrack whoami" and whoami.output == ["learner  someone else"]
+    report = differences(drifted, postgres_server)
+    assert report.startswith("$ coursetrack whoami\n")
+    assert "\n-learner  someone else\n+learner  ada\n" in report
+    assert "store    postgresql://ada@db.example.org/dlsgroup" in report, "the README's address"
