@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import re
 import shutil
 import sqlite3
@@ -247,3 +248,23 @@ def test_a_schema_4_sqlite_store_upgrades_to_one_learner_me_losing_nothing(
     assert _alone(str(path), "note", "dls/1", "after the upgrade").exit_code == 0
     assert _query(path, "SELECT learner, private FROM note ORDER BY id DESC LIMIT 1") == [("me", 0)]
     assert _query(path, "SELECT DISTINCT learner FROM command") == [("me",)]
+    who = _alone(str(path), "whoami", "--json")
+    assert who.exit_code == 0, who.output
+    assert who.stdout and json.loads(who.stdout) == {
+        "learner": "me",
+        "role": "curator",
+        "group": False,
+        "store": str(path),
+    }
+    assert _alone(str(path), "whoami").stdout.splitlines()[0] == "learner  me"
+
+
+@pytest.mark.parametrize("fixture", ["store-schema1.db", "store-schema2.db"])
+def test_the_first_releases_stores_upgrade_to_the_local_learner(tmp_path: Path, fixture) -> None:
+    path = tmp_path / fixture
+    shutil.copyfile(FIXTURE2.parent / fixture, path)
+    assert _alone(str(path), "status").exit_code == 0
+    for table in PER_LEARNER:
+        assert _query(path, f"SELECT DISTINCT learner FROM {table}") in ([("me",)], []), table
+    assert _query(path, "SELECT count(*) FROM progress") != [(0,)]
+    assert json.loads(_alone(str(path), "whoami", "--json").stdout)["learner"] == "me"
