@@ -529,3 +529,24 @@ def _write(folder: Path, text: str) -> Path:
     path = folder / f"catalog{len(list(folder.iterdir()))}.yaml"
     path.write_text(text)
     return path
+
+
+def test_a_role_outside_the_group_cannot_connect(group_store: GroupStore) -> None:
+    g = group_store
+    name = f"{g.name}_outsider"
+    g.server._admin.execute(f'CREATE ROLE "{name}" LOGIN')
+    line = one_line(g.run(name, "status"))
+    assert line.startswith(f"Error: cannot connect to the store {g.url(name)}: ")
+    assert f'permission denied for database "{g.name}"' in line
+
+
+def test_the_owner_is_held_to_row_level_security_too(group_store: GroupStore) -> None:
+    """FORCE: the tables' owner runs learners' commands as a learner (and a curator)."""
+    g = group_store
+    ok(g.run("alice", "done", "dls/1/1"))
+    assert g.rows(g.owner, "SELECT count(*) FROM progress") == [(0,)]
+    assert g.run(g.owner, "status", "dls", "--json").json()["units_done"] == 0
+    with g.connect(g.owner) as con:
+        con.execute("SELECT set_config('coursetrack.command', '0', false)")
+        assert con.execute("DELETE FROM progress WHERE learner = 'alice'").rowcount == 0
+    assert g.all_rows("SELECT learner FROM progress") == [("alice",)]
