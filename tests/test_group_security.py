@@ -550,3 +550,24 @@ def test_the_owner_is_held_to_row_level_security_too(group_store: GroupStore) ->
         con.execute("SELECT set_config('coursetrack.command', '0', false)")
         assert con.execute("DELETE FROM progress WHERE learner = 'alice'").rowcount == 0
     assert g.all_rows("SELECT learner FROM progress") == [("alice",)]
+
+
+def test_import_never_undoes_what_other_learners_finished(
+    group_store: GroupStore, tmp_path: Path
+) -> None:
+    """A course finished as a whole is done by its topics once it has some: a curator's
+    import cannot carry another learner's `done` into them, so it is refused."""
+    g = group_store
+    bare = "slug: mini\ntitle: Mini\ncourses:\n  - slug: one\n    title: One\n"
+    ok(g.run("cora", "import", str(_write(tmp_path, bare))))
+    ok(g.run("alice", "done", "mini/1"))
+    line = one_line(g.run("cora", "import", str(_write(tmp_path, CATALOG))))
+    assert line == (
+        "Error: import mini would give courses that 1 other learner (alice) finished as a "
+        "whole their first topics, and their records would no longer count them done; "
+        "nothing was changed (add the topics to a new course instead)"
+    )
+    assert g.all_rows(
+        "SELECT count(*) FROM topic t JOIN course c ON c.id = t.course_id WHERE c.slug = 'one'"
+    ) == [(0,)]
+    assert g.run("alice", "status", "mini", "--json").json()["units_done"] == 1

@@ -441,6 +441,22 @@ def others_recorded(
         end_group_read(conn)
 
 
+def others_finished(conn: Connection, courses: Sequence[int]) -> list[str]:
+    """The other learners (sorted) who marked one of these courses done as a whole."""
+    if not courses or not is_group(conn):
+        return []
+    read_group(conn)
+    try:
+        found = conn.exec_driver_sql(
+            "SELECT DISTINCT learner FROM progress WHERE course_id = ANY(%(c)s) "
+            "AND status = 'done' AND learner <> session_user ORDER BY learner",
+            {"c": list(courses)},
+        ).scalars()
+        return list(found)
+    finally:
+        end_group_read(conn)
+
+
 def others_message(what: str, others: list[str]) -> str:
     """Why a curator's catalog change is refused: it would delete others' records."""
     count = f"{len(others)} other learner" + ("s" if len(others) != 1 else "")
