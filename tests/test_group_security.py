@@ -360,7 +360,12 @@ def test_a_role_that_bypasses_row_level_security_is_refused(group_store: GroupSt
     line = one_line(g.run(name, "status"))
     assert f"{name} is a superuser (or may bypass row-level security)" in line
     # whoami still answers, to tell who this is
-    ok(g.run(name, "whoami"))
+    me = g.run(name, "whoami")
+    ok(me)
+    assert me.stdout.splitlines()[1] == (
+        "role     learner, and a superuser: learners' commands refuse this connection "
+        "(row-level security does not hold it)"
+    )
 
 
 def _scram_matches(verifier: str, password: str) -> bool:

@@ -2,8 +2,9 @@
 
 The learner is the database role (`current_user`): every per-learner row has a
 `learner` column whose default is that role (see `models._CurrentLearner`), so
-nobody can write as someone else. `init` (run once by the owner of the tables)
-turns a store into a group's:
+nobody can write as someone else. In a group it is the role that logged in
+(`session_user`, see `_policies`), which a foreign key's cascade does not change.
+`init` (run once by the owner of the tables) turns a store into a group's:
 
 - two roles of the database: `<db>_learners` may connect, read the catalog and
   keep their own records; `<db>_curators` (who are learners too) may change the
