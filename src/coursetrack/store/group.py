@@ -431,15 +431,15 @@ def others_recorded(
             "SELECT learner FROM goal WHERE specialization_id = ANY(%(s)s)",
         ]
     )
-    read_group(conn)
-    try:
-        found = conn.exec_driver_sql(
+    read_group(conn)  # a failure below ends the transaction, and the scope with it
+    found = list(
+        conn.exec_driver_sql(
             f"SELECT learner FROM ({sql}) AS o WHERE learner <> session_user ORDER BY learner",
             params,
         ).scalars()
-        return list(found)
-    finally:
-        end_group_read(conn)
+    )
+    end_group_read(conn)
+    return found
 
 
 def others_finished(conn: Connection, courses: Sequence[int]) -> list[str]:
@@ -447,15 +447,15 @@ def others_finished(conn: Connection, courses: Sequence[int]) -> list[str]:
     if not courses or not is_group(conn):
         return []
     read_group(conn)
-    try:
-        found = conn.exec_driver_sql(
+    found = list(
+        conn.exec_driver_sql(
             "SELECT DISTINCT learner FROM progress WHERE course_id = ANY(%(c)s) "
             "AND status = 'done' AND learner <> session_user ORDER BY learner",
             {"c": list(courses)},
         ).scalars()
-        return list(found)
-    finally:
-        end_group_read(conn)
+    )
+    end_group_read(conn)
+    return found
 
 
 def others_message(what: str, others: list[str]) -> str:
