@@ -9,13 +9,16 @@ stored, read as the server's superuser (whom row-level security does not hold).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from coursetrack.cli import app
 from group import GroupStore, group_store_fixture  # noqa: F401
 
 PROGRESS = "SELECT learner, topic_id, status FROM progress ORDER BY learner, topic_id"
@@ -421,12 +424,51 @@ def test_group_add_prints_a_url_whose_password_is_the_stored_one_and_logged_nowh
     assert password not in added.stderr
     # nor in the store's history
     assert g.all_rows("SELECT count(*) FROM command WHERE line LIKE ?", f"%{password}%") == [(0,)]
-    # the URL connects, as that learner, to the group
-    me = g.run(name, "whoami", "--json")
-    ok(me)
-    assert me.json()["learner"] == name
-    with g.connect(name) as con:
-        assert con.execute("SELECT current_user").fetchone() == (name,)
+    # the URL logs in, by SCRAM, as that learner: the test server trusts its socket,
+    # so for this role alone it asks for the password first (pg_hba.conf, reloaded)
+    with _scram_for(g, name):
+        me = g._runner.invoke(app, ["--db", url, "whoami", "--json"])
+        assert me.exit_code == 0, me.stderr
+        assert json.loads(me.stdout)["learner"] == name
+        wrong = url.replace(parts.password or "", "wrong-password")
+        refused = g._runner.invoke(app, ["--db", wrong, "status"])
+        assert refused.exit_code == 1
+        assert "password authentication failed" in refused.stderr
+        assert "wrong-password" not in refused.stderr
+
+
+@contextlib.contextmanager
+def _scram_for(g: GroupStore, role: str):
+    hba = g.server.data / "pg_hba.conf"
+    before = hba.read_text()
+    hba.write_text(f"local all {role} scram-sha-256\n{before}")
+    try:
+        _reload_until(g, role, asks_password=True)  # the premise: no password, no login
+        yield
+    finally:
+        hba.write_text(before)
+        _reload_until(g, role, asks_password=False)
+
+
+def _reload_until(g: GroupStore, role: str, *, asks_password: bool) -> None:
+    """Reload the server's configuration and wait until a login as `role` without a
+    password fails (or works again): the postmaster rereads it on its own time."""
+    import time
+
+    import psycopg
+
+    g.server._admin.execute("SELECT pg_reload_conf()")
+    for _ in range(100):
+        try:
+            with g.connect(role):
+                asked = False
+        except psycopg.OperationalError as exc:
+            assert "password" in str(exc), exc
+            asked = True
+        if asked == asks_password:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the server did not reload pg_hba.conf for {role}")
 
 
 @pytest.mark.parametrize(
