@@ -259,6 +259,15 @@ def test_private_notes_stay_off_the_shared_page(dls: Store, tmp_path: Path) -> N
     assert "kept to myself" not in text
 
 
+def test_private_notes_stay_out_of_the_blog_post(dls: Store) -> None:
+    ok(dls.run("note", "dls/1", "shown to readers"))
+    ok(dls.run("note", "dls/1", "kept to myself", "--private"))
+    post = dls.run("export", "markdown", "dls")
+    ok(post)
+    assert "shown to readers" in post.stdout
+    assert "kept to myself" not in post.stdout
+
+
 @pytest.mark.parametrize("kind", ["yaml", "json"])
 def test_private_round_trips_in_a_backup(dls: Store, new_store, tmp_path: Path, kind: str) -> None:
     ok(dls.run("note", "dls/1", "mine", "--private", "--on", "2026-11-01"))

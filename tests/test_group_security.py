@@ -9,13 +9,16 @@ stored, read as the server's superuser (whom row-level security does not hold).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from coursetrack.cli import app
 from group import GroupStore, group_store_fixture  # noqa: F401
 
 PROGRESS = "SELECT learner, topic_id, status FROM progress ORDER BY learner, topic_id"
@@ -360,7 +363,12 @@ def test_a_role_that_bypasses_row_level_security_is_refused(group_store: GroupSt
     line = one_line(g.run(name, "status"))
     assert f"{name} is a superuser (or may bypass row-level security)" in line
     # whoami still answers, to tell who this is
-    ok(g.run(name, "whoami"))
+    me = g.run(name, "whoami")
+    ok(me)
+    assert me.stdout.splitlines()[1] == (
+        "role     learner, and a superuser: learners' commands refuse this connection "
+        "(row-level security does not hold it)"
+    )
 
 
 def _scram_matches(verifier: str, password: str) -> bool:
@@ -416,12 +424,51 @@ def test_group_add_prints_a_url_whose_password_is_the_stored_one_and_logged_nowh
     assert password not in added.stderr
     # nor in the store's history
     assert g.all_rows("SELECT count(*) FROM command WHERE line LIKE ?", f"%{password}%") == [(0,)]
-    # the URL connects, as that learner, to the group
-    me = g.run(name, "whoami", "--json")
-    ok(me)
-    assert me.json()["learner"] == name
-    with g.connect(name) as con:
-        assert con.execute("SELECT current_user").fetchone() == (name,)
+    # the URL logs in, by SCRAM, as that learner: the test server trusts its socket,
+    # so for this role alone it asks for the password first (pg_hba.conf, reloaded)
+    with _scram_for(g, name):
+        me = g._runner.invoke(app, ["--db", url, "whoami", "--json"])
+        assert me.exit_code == 0, me.stderr
+        assert json.loads(me.stdout)["learner"] == name
+        wrong = url.replace(parts.password or "", "wrong-password")
+        refused = g._runner.invoke(app, ["--db", wrong, "status"])
+        assert refused.exit_code == 1
+        assert "password authentication failed" in refused.stderr
+        assert "wrong-password" not in refused.stderr
+
+
+@contextlib.contextmanager
+def _scram_for(g: GroupStore, role: str):
+    hba = g.server.data / "pg_hba.conf"
+    before = hba.read_text()
+    hba.write_text(f"local all {role} scram-sha-256\n{before}")
+    try:
+        _reload_until(g, role, asks_password=True)  # the premise: no password, no login
+        yield
+    finally:
+        hba.write_text(before)
+        _reload_until(g, role, asks_password=False)
+
+
+def _reload_until(g: GroupStore, role: str, *, asks_password: bool) -> None:
+    """Reload the server's configuration and wait until a login as `role` without a
+    password fails (or works again): the postmaster rereads it on its own time."""
+    import time
+
+    import psycopg
+
+    g.server._admin.execute("SELECT pg_reload_conf()")
+    for _ in range(100):
+        try:
+            with g.connect(role):
+                asked = False
+        except psycopg.OperationalError as exc:
+            assert "password" in str(exc), exc
+            asked = True
+        if asked == asks_password:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the server did not reload pg_hba.conf for {role}")
 
 
 @pytest.mark.parametrize(
@@ -529,3 +576,45 @@ def _write(folder: Path, text: str) -> Path:
     path = folder / f"catalog{len(list(folder.iterdir()))}.yaml"
     path.write_text(text)
     return path
+
+
+def test_a_role_outside_the_group_cannot_connect(group_store: GroupStore) -> None:
+    g = group_store
+    name = f"{g.name}_outsider"
+    g.server._admin.execute(f'CREATE ROLE "{name}" LOGIN')
+    line = one_line(g.run(name, "status"))
+    assert line.startswith(f"Error: cannot connect to the store {g.url(name)}: ")
+    assert f'permission denied for database "{g.name}"' in line
+
+
+def test_the_owner_is_held_to_row_level_security_too(group_store: GroupStore) -> None:
+    """FORCE: the tables' owner runs learners' commands as a learner (and a curator)."""
+    g = group_store
+    ok(g.run("alice", "done", "dls/1/1"))
+    assert g.rows(g.owner, "SELECT count(*) FROM progress") == [(0,)]
+    assert g.run(g.owner, "status", "dls", "--json").json()["units_done"] == 0
+    with g.connect(g.owner) as con:
+        con.execute("SELECT set_config('coursetrack.command', '0', false)")
+        assert con.execute("DELETE FROM progress WHERE learner = 'alice'").rowcount == 0
+    assert g.all_rows("SELECT learner FROM progress") == [("alice",)]
+
+
+def test_import_never_undoes_what_other_learners_finished(
+    group_store: GroupStore, tmp_path: Path
+) -> None:
+    """A course finished as a whole is done by its topics once it has some: a curator's
+    import cannot carry another learner's `done` into them, so it is refused."""
+    g = group_store
+    bare = "slug: mini\ntitle: Mini\ncourses:\n  - slug: one\n    title: One\n"
+    ok(g.run("cora", "import", str(_write(tmp_path, bare))))
+    ok(g.run("alice", "done", "mini/1"))
+    line = one_line(g.run("cora", "import", str(_write(tmp_path, CATALOG))))
+    assert line == (
+        "Error: import mini would give courses that 1 other learner (alice) finished as a "
+        "whole their first topics, and their records would no longer count them done; "
+        "nothing was changed (add the topics to a new course instead)"
+    )
+    assert g.all_rows(
+        "SELECT count(*) FROM topic t JOIN course c ON c.id = t.course_id WHERE c.slug = 'one'"
+    ) == [(0,)]
+    assert g.run("alice", "status", "mini", "--json").json()["units_done"] == 1

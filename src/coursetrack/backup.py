@@ -7,6 +7,8 @@ the same strict loader as catalogs, where `yes`, `null` or `0123` are never
 anything but the strings they look like. A field that is not set is left out
 rather than written as null, and a progress row is written exactly when one
 is stored, so that restoring a backup and exporting again gives the same bytes.
+A note's `private` flag is written only when set, as `true` (read back from the
+text `true` or `false`, or a JSON boolean).
 
 Besides the catalog and progress rows, each item carries the learner's dated
 notes and links, topics their reviews, specializations their goal. The

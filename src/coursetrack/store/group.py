@@ -2,8 +2,9 @@
 
 The learner is the database role (`current_user`): every per-learner row has a
 `learner` column whose default is that role (see `models._CurrentLearner`), so
-nobody can write as someone else. `init` (run once by the owner of the tables)
-turns a store into a group's:
+nobody can write as someone else. In a group it is the role that logged in
+(`session_user`, see `_policies`), which a foreign key's cascade does not change.
+`init` (run once by the owner of the tables) turns a store into a group's:
 
 - two roles of the database: `<db>_learners` may connect, read the catalog and
   keep their own records; `<db>_curators` (who are learners too) may change the
@@ -430,15 +431,31 @@ def others_recorded(
             "SELECT learner FROM goal WHERE specialization_id = ANY(%(s)s)",
         ]
     )
-    read_group(conn)
-    try:
-        found = conn.exec_driver_sql(
+    read_group(conn)  # a failure below ends the transaction, and the scope with it
+    found = list(
+        conn.exec_driver_sql(
             f"SELECT learner FROM ({sql}) AS o WHERE learner <> session_user ORDER BY learner",
             params,
         ).scalars()
-        return list(found)
-    finally:
-        end_group_read(conn)
+    )
+    end_group_read(conn)
+    return found
+
+
+def others_finished(conn: Connection, courses: Sequence[int]) -> list[str]:
+    """The other learners (sorted) who marked one of these courses done as a whole."""
+    if not courses or not is_group(conn):
+        return []
+    read_group(conn)
+    found = list(
+        conn.exec_driver_sql(
+            "SELECT DISTINCT learner FROM progress WHERE course_id = ANY(%(c)s) "
+            "AND status = 'done' AND learner <> session_user ORDER BY learner",
+            {"c": list(courses)},
+        ).scalars()
+    )
+    end_group_read(conn)
+    return found
 
 
 def others_message(what: str, others: list[str]) -> str:
