@@ -20,13 +20,13 @@ to `STUCK_DAYS - 1` days ago.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError, StoreError
 from coursetrack.refs import Target, read_target
 from coursetrack.services.planning import pace_window, project, weekly_streak
-from coursetrack.services.state import DONE, IN_PROGRESS, TODO
+from coursetrack.services.state import IN_PROGRESS, TODO
 from coursetrack.services.status import percent
 from coursetrack.store import queries
 
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 #: No activity in a started course for this many days, and a learner is stuck.
 STUCK_DAYS = 14
+
+#: Where a learner is in a course (`LearnerPlace.state`).
+FINISHED, STUDYING, STUCK, NOT_STARTED = "finished", "studying", "stuck", "not-started"
 
 #: A library caller's reader on SQLite (the command refuses a SQLite store before opening it).
 NOT_POSTGRES = (
@@ -89,9 +92,6 @@ class GroupStatus:
     units_total: int
     courses_total: int
     learners: list[LearnerProgress] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -169,9 +169,9 @@ def _progress(
     )
 
 
-def _ranked(rows: list, done: str = "units_done") -> list:
+def _ranked(rows: list) -> list:
     """Most done first, then by name."""
-    return sorted(rows, key=lambda row: (-getattr(row, done), row.learner))
+    return sorted(rows, key=lambda row: (-row.units_done, row.learner))
 
 
 def specialization_status(
@@ -246,9 +246,6 @@ class GroupCourse:
     stuck_days: int
     learners: list[LearnerPlace] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 def course_status(reader: Reader, target: Target, *, database: str, today: dt.date) -> GroupCourse:
     """Where each learner is in a course (the reader is in the group's scope)."""
@@ -283,14 +280,14 @@ def course_status(reader: Reader, target: Target, *, database: str, today: dt.da
             position = following.get(learner, min(topics))
             topic_status = TODO
         if done == total and total:
-            state = DONE
+            state = FINISHED
         elif last is None and not (row and row.units_started):
-            state = "not-started"
+            state = NOT_STARTED
         elif idle is not None and idle >= STUCK_DAYS:
-            state = "stuck"
+            state = STUCK
         else:
-            state = "studying"
-        if not topics and state not in (DONE, "not-started"):
+            state = STUDYING
+        if not topics and state in (STUCK, STUDYING):  # the course is its own unit
             topic_status = IN_PROGRESS if row and row.units_started else TODO
         places.append(
             LearnerPlace(
@@ -298,12 +295,12 @@ def course_status(reader: Reader, target: Target, *, database: str, today: dt.da
                 units_done=done,
                 units_total=total,
                 percent=percent(done, total),
-                state="finished" if state == DONE else state,
+                state=state,
                 topic=topics.get(position) if position is not None else None,
                 topic_status=topic_status,
                 last_activity_on=last,
                 idle_days=idle,
-                stuck=state == "stuck",
+                stuck=state == STUCK,
             )
         )
     return GroupCourse(
@@ -376,15 +373,10 @@ def cohort_data(reader: Reader, spec_ref: str, *, today: dt.date) -> CohortData:
     only their notes are published: a learner who did not agree is counted,
     never named or quoted. A private note is never read.
     """
-    from coursetrack.errors import ExportError
+    from coursetrack.services.export import post_target
 
     database = enter_group(reader)
-    target = read_target(reader, spec_ref)
-    if target.kind != "specialization":
-        raise ExportError(
-            f"{spec_ref!r} is a {target.kind}; a post is about a whole specialization, "
-            f"e.g. coursetrack export markdown {target.specialization.slug} --group"
-        )
+    target = post_target(reader, spec_ref, example="{slug} --group")
     spec = target.specialization
     status, units = _specialization_status(reader, target, database=database, today=today)
     finished = {
