@@ -17,9 +17,13 @@ wrote two notes (one private).
 Then, as one of them (a real role, held by row-level security):
 
 - `group status dls` (all 200 learners) against `status dls` of that learner on
-  the same server, each a whole process, median of N runs: target <= 2x;
-- the same pair in-process, the service call alone in one read snapshot
+  the same server, each a whole process: target <= 2x;
+- the same pair in-process, the service call alone in its own read snapshot
   (no start-up): what the queries cost.
+
+The two commands of a pair run alternately and the ratio is the median of the
+pairs' ratios, so a machine whose load changes during the run (other work on
+the same cores) moves both sides of each pair alike.
 
 It exits 0 whatever the figures say, and says why when it cannot run.
 """
@@ -31,6 +35,7 @@ import datetime as dt
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +44,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))  # the suite's throwaway server
 
-from run import Figure, coursetrack, measure  # noqa: E402
+from run import Figure, coursetrack  # noqa: E402
 
 import postgres  # noqa: E402
 
@@ -75,8 +80,6 @@ def _url(server: postgres.Server, role: str) -> str:
 
 def _build(server: postgres.Server, learners: int) -> list[str]:
     """The group's store and its cohort; the learners' names."""
-    import subprocess
-
     from sqlalchemy import create_engine
 
     from coursetrack.store import group
@@ -152,26 +155,47 @@ def _records(server: postgres.Server, names: list[str]) -> None:
     )
 
 
-def _in_process(url: str, runs: int) -> tuple[Figure, Figure]:
-    """The service calls alone, each in its own read snapshot, median of `runs`."""
-    from coursetrack.services.group import group_status
-    from coursetrack.services.status import status_of
+def _alternate(case: tuple[str, object], floor: tuple[str, object], runs: int) -> tuple:
+    """Time `case` and `floor` (callables) alternately, `runs` times each after one
+    untimed warm-up: their median figures and the median of the pairs' ratios."""
+    times: dict[str, list[float]] = {"case": [], "floor": []}
+    ratios = []
+    for _name, call in (case, floor):
+        call()
+    for _ in range(runs):
+        pair = []
+        for key, (_name, call) in (("case", case), ("floor", floor)):
+            start = time.perf_counter()
+            call()
+            pair.append(time.perf_counter() - start)
+            times[key].append(pair[-1])
+        ratios.append(pair[0] / pair[1])
+    return (
+        Figure(case[0], statistics.median(times["case"]), 0.0),
+        Figure(floor[0], statistics.median(times["floor"]), 0.0),
+        statistics.median(ratios),
+    )
+
+
+def _process(*args: str):
+    argv = coursetrack(*args)
+
+    def run() -> None:
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    return run
+
+
+def _in_process(url: str, call):
+    """The service call alone, in its own read snapshot (the engine made anew each time,
+    as a command makes it)."""
     from coursetrack.store.reader import open_reader
 
-    def timed(name: str, call) -> Figure:
-        times = []
-        for _ in range(runs + 1):  # the first warms the pool and the server's caches
-            start = time.perf_counter()
-            with open_reader(url) as reader:
-                call(reader)
-            times.append(time.perf_counter() - start)
-        return Figure(name, statistics.median(times[1:]), 0.0)
+    def run() -> None:
+        with open_reader(url) as reader:
+            call(reader)
 
-    one = timed("status dls, in-process", lambda r: status_of(r, "dls", TODAY))
-    every = timed(
-        "group status dls, in-process", lambda r: group_status(r, ref="dls", today=TODAY)
-    )
-    return every, one
+    return run
 
 
 def _run(server: postgres.Server, root: Path, runs: int, learners: int) -> int:
@@ -188,29 +212,48 @@ def _run(server: postgres.Server, root: Path, runs: int, learners: int) -> int:
     print(f"building a study group of {learners} learners (real roles) ...", flush=True)
     names = _build(server, learners)
     me = _url(server, names[len(names) // 2])
-    rows = []
-    one = measure("status dls, one learner", coursetrack("--db", me, "status", "dls"), runs=runs)
-    every = measure(
-        f"group status dls, {learners} learners",
-        coursetrack("--db", me, "group", "status", "dls"),
-        runs=runs,
-    )
-    rows.append((every, one, 2.0))
-    rows.append((*_in_process(me, runs * 3), 2.0))
+    from coursetrack.services.group import group_status
+    from coursetrack.services.status import status_of
 
-    width = max(len(case.name) for case, _, _ in rows)
-    floor_width = max(len(floor.name) for _, floor, _ in rows)
+    rows = [
+        (
+            *_alternate(
+                (
+                    f"group status dls, {learners} learners",
+                    _process("--db", me, "group", "status", "dls"),
+                ),
+                ("status dls, one learner", _process("--db", me, "status", "dls")),
+                runs,
+            ),
+            2.0,
+        ),
+        (
+            *_alternate(
+                (
+                    "group status dls, in-process",
+                    _in_process(me, lambda r: group_status(r, ref="dls", today=TODAY)),
+                ),
+                ("status dls, in-process", _in_process(me, lambda r: status_of(r, "dls", TODAY))),
+                runs * 5,
+            ),
+            2.0,
+        ),
+    ]
+    width = max(len(case.name) for case, *_ in rows)
+    floor_width = max(len(floor.name) for _, floor, *_ in rows)
     print()
     print(f"{'case':<{width}}  {'value':>9}  {'floor':<{floor_width}}  {'floor':>9}  ratio  target")
-    for case, floor, target in rows:
+    for case, floor, ratio, target in rows:
         value, base = case.seconds * 1000, floor.seconds * 1000
-        ratio = value / base if base else float("nan")
         mark = "ok" if ratio <= target else "MISSED"
         print(
             f"{case.name:<{width}}  {value:7.1f}ms  {floor.name:<{floor_width}}  "
             f"{base:7.1f}ms  {ratio:5.2f}  <={target:<4} {mark}"
         )
-    print(f"\nmedians of {runs} runs (in-process: {runs * 3}); python {sys.version.split()[0]}")
+    print(
+        f"\nmedians of {runs} alternating pairs (in-process: {runs * 5}); ratio: the median "
+        f"of the pairs' ratios; python {sys.version.split()[0]}"
+    )
     return 0
 
 

@@ -1057,22 +1057,29 @@ def _learners(count: int) -> str:
     return "1 learner" if count == 1 else f"{count} learners"
 
 
-def group_table(status: GroupStatus) -> None:
-    """`coursetrack group status SPEC`: one row per learner, most done first."""
-    console = stdout()
-    heading = _text(status.title, "bold")
-    heading.append(f"  {safe(status.slug)}  ", style="cyan")
-    heading.append(f"{_learners(len(status.learners))}, {_units(status.units_total)}")
-    if not status.learners:
+def _group_heading(console: Console, view: GroupStatus | GroupCourse, ref: str) -> bool:
+    """A group view's first line; for a group with no learner, a line saying so too.
+    Whether there are learners to list."""
+    heading = _text(view.title, "bold")
+    heading.append(f"  {safe(ref)}  ", style="cyan")
+    heading.append(f"{_learners(len(view.learners))}, {_units(view.units_total)}")
+    _emit(console, _one_line(heading, console.width))
+    if not view.learners:
         _emit(
             console,
-            _one_line(heading, console.width),
             Text(
                 "No learners in the group yet; its owner adds them with "
                 "coursetrack group add NAME.",
                 style="dim",
             ),
         )
+    return bool(view.learners)
+
+
+def group_table(status: GroupStatus) -> None:
+    """`coursetrack group status SPEC`: one row per learner, most done first."""
+    console = stdout()
+    if not _group_heading(console, status, status.slug):
         return
     columns = [
         Column("Learner", title=True),
@@ -1095,11 +1102,7 @@ def group_table(status: GroupStatus) -> None:
         ]
         for learner in status.learners
     ]
-    _emit(
-        console,
-        _one_line(heading, console.width),
-        fitted_table(columns, rows, width=console.width),
-    )
+    _emit(console, fitted_table(columns, rows, width=console.width))
 
 
 _PLACE_STYLE = {"finished": "green", "studying": "yellow", "stuck": "red", "not-started": "dim"}
@@ -1108,15 +1111,7 @@ _PLACE_STYLE = {"finished": "green", "studying": "yellow", "stuck": "red", "not-
 def group_course_table(course: GroupCourse) -> None:
     """`coursetrack group status SPEC/COURSE`: who is on which topic, who is stuck."""
     console = stdout()
-    heading = _text(course.title, "bold")
-    heading.append(f"  {safe(course.ref)}  ", style="cyan")
-    heading.append(f"{_learners(len(course.learners))}, {_units(course.units_total)}")
-    if not course.learners:
-        _emit(
-            console,
-            _one_line(heading, console.width),
-            Text("No learners in the group yet.", style="dim"),
-        )
+    if not _group_heading(console, course, course.ref):
         return
     columns = [
         Column("Learner", title=True),
@@ -1151,9 +1146,5 @@ def group_course_table(course: GroupCourse) -> None:
         else f"Nobody is stuck (nothing recorded in {course.stuck_days} days).",
         style="red" if stuck else "dim",
     )
-    _emit(
-        console,
-        _one_line(heading, console.width),
-        fitted_table(columns, rows, width=console.width),
-    )
+    _emit(console, fitted_table(columns, rows, width=console.width))
     _print_lines(console, _wrapped(Text(""), footer.plain, console.width, str(footer.style)))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import ExportError
-from coursetrack.refs import read_target
+from coursetrack.refs import Target, read_target
 from coursetrack.services.state import DONE, TODO
 from coursetrack.services.status import specialization_report
 from coursetrack.store import queries
@@ -73,17 +73,25 @@ class PostData:
     links: list[tuple[str | None, str]] = field(default_factory=list)
 
 
+def post_target(reader: Reader, spec_ref: str, *, example: str = "{slug}") -> Target:
+    """The specialization a post is about; a course or topic is refused with an example
+    command (`example`: its arguments, `{slug}` the specialization's)."""
+    target = read_target(reader, spec_ref)
+    if target.kind != "specialization":
+        arguments = example.format(slug=target.specialization.slug)
+        raise ExportError(
+            f"{spec_ref!r} is a {target.kind}; a post is about a whole specialization, "
+            f"e.g. coursetrack export markdown {arguments}"
+        )
+    return target
+
+
 def post_data(reader: Reader, spec_ref: str) -> PostData:
     """Everything about one specialization that a post may show, courses in order.
 
     Read through a `Reader` (sqlite3 alone on SQLite), with the SQL in `store.queries`.
     """
-    target = read_target(reader, spec_ref)
-    if target.kind != "specialization":
-        raise ExportError(
-            f"{spec_ref!r} is a {target.kind}; a post is about a whole specialization, "
-            f"e.g. coursetrack export markdown {target.specialization.slug}"
-        )
+    target = post_target(reader, spec_ref)
     spec = target.specialization
     report = specialization_report(reader, target)
     courses = reader.all(queries.POST_COURSES, spec_id=spec.id)

@@ -20,13 +20,13 @@ to `STUCK_DAYS - 1` days ago.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError, StoreError
 from coursetrack.refs import Target, read_target
 from coursetrack.services.planning import pace_window, project, weekly_streak
-from coursetrack.services.state import DONE, IN_PROGRESS, TODO
+from coursetrack.services.state import IN_PROGRESS, TODO
 from coursetrack.services.status import percent
 from coursetrack.store import queries
 
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 #: No activity in a started course for this many days, and a learner is stuck.
 STUCK_DAYS = 14
 
+#: Where a learner is in a course (`LearnerPlace.state`).
+FINISHED, STUDYING, STUCK, NOT_STARTED = "finished", "studying", "stuck", "not-started"
+
 #: A library caller's reader on SQLite (the command refuses a SQLite store before opening it).
 NOT_POSTGRES = (
     "study groups need a PostgreSQL store that every learner reaches; this store is a "
@@ -44,16 +47,18 @@ NOT_POSTGRES = (
 NOT_A_GROUP = "this store is not a study group's yet; its owner runs coursetrack group init first"
 
 
-def enter_group(reader: Reader) -> None:
-    """Make the reader's snapshot read the group's rows; refuse a store with no group."""
+def enter_group(reader: Reader) -> str:
+    """Make the reader's snapshot read the group's rows (`group.read_group`, in the same
+    round trip as the checks); refuse a store with no group. The database's name."""
     from coursetrack.store import group
 
-    conn = getattr(reader, "conn", None)
-    if reader.dialect != "postgresql" or conn is None:
+    if reader.dialect != "postgresql":
         raise StoreError(NOT_POSTGRES)
-    if not group.is_group(conn):
+    row = reader.one(queries.GROUP_SCOPE, setting=group.SCOPE_SETTING, scope=group.GROUP_SCOPE)
+    assert row is not None
+    if not row.grouped:
         raise StoreError(NOT_A_GROUP)
-    group.read_group(conn)
+    return row.database
 
 
 # --- a specialization: one row per learner --------------------------------------------
@@ -88,47 +93,48 @@ class GroupStatus:
     courses_total: int
     learners: list[LearnerProgress] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass
 class _Record:
     """What the group section's queries give about one learner, before the arithmetic."""
 
     days: list[dt.date] = field(default_factory=list)  # active days
-    done_by_day: dict[dt.date | None, int] = field(default_factory=dict)
-    done_by_course: dict[int, int] = field(default_factory=dict)
+    units_done: int = 0
+    done_in_window: int = 0  # within the pace window ending today
+    last_done_on: dt.date | None = None
+    courses_done: int = 0
     goal_on: dt.date | None = None
     shared: bool = False
 
 
-def _learners(reader: Reader) -> set[str]:
-    """The group's learners: its login roles, and everyone with a record."""
+def _records(
+    reader: Reader, database: str, narrow: str, *, spec_id: int, today: dt.date, **params: object
+) -> dict[str, _Record]:
+    """Every learner of the group, with what they did under `narrow`: one row each, and
+    their active days."""
     from coursetrack.store.group import LEARNERS, role_name
 
-    database = reader.scalar("SELECT current_database()")
-    roles = reader.all(queries.GROUP_ROLES, role=role_name(database, LEARNERS))
-    recorded = reader.all(queries.GROUP_RECORDED)
-    return {row.learner for row in roles} | {row.learner for row in recorded}
-
-
-def _records(reader: Reader, narrow: str, **params: object) -> dict[str, _Record]:
-    records = {learner: _Record() for learner in _learners(reader)}
-
-    def of(learner: str) -> _Record:
-        return records.setdefault(learner, _Record())
-
-    for row in reader.all(queries.GROUP_DONE.format(narrow=narrow), **params):
-        record = of(row.learner)
-        record.done_by_day[row.day_on] = record.done_by_day.get(row.day_on, 0) + row.units_done
-        record.done_by_course[row.course_id] = (
-            record.done_by_course.get(row.course_id, 0) + row.units_done
+    sql = queries.GROUP_LEARNERS.format(narrow=narrow)
+    start = pace_window(today, None)[0]
+    rows = reader.all(
+        sql, role=role_name(database, LEARNERS), spec_id=spec_id, start=start, today=today, **params
+    )
+    records = {
+        row["learner"]: _Record(
+            units_done=row["units_done"],
+            done_in_window=row["done_in_window"],
+            last_done_on=row["last_done_on"],
+            courses_done=row["courses_done"],
+            goal_on=row["goal_on"],
+            shared=bool(row["shared"]),
         )
-    for row in reader.all(queries.group_active_days(narrow), **params):
-        of(row.learner).days.append(row.day_on)
-    for row in reader.all(queries.GROUP_MEMBERS):
-        of(row.learner).shared = bool(row.shared)
+        for row in rows
+    }
+    days: dict[str, list[dt.date]] = {}
+    for row in reader.all(queries.group_active_days(narrow), spec_id=spec_id, **params):
+        days.setdefault(row["learner"], []).append(row["day_on"])
+    for learner, active_on in days.items():
+        (records.get(learner) or records.setdefault(learner, _Record())).days = active_on
     return records
 
 
@@ -137,25 +143,15 @@ def _progress(
 ) -> LearnerProgress:
     """One learner's figures: the same rules as `status` and `plan` give them alone."""
     total = sum(unit.units_total for unit in units)
-    done = sum(record.done_by_day.values())
-    first = min(record.days, default=None)
-    window_start, _days = pace_window(today, first)
-    in_window = sum(
-        count
-        for day, count in record.done_by_day.items()
-        if day is not None and window_start <= day <= today
-    )
-    finished_on = None
-    if total and done == total:
-        finished_on = max((day for day in record.done_by_day if day is not None), default=None)
+    done = record.units_done
     figures = project(
         today=today,
         units_left=total - done,
-        done_in_window=in_window,
+        done_in_window=record.done_in_window,
         ever_done=done,
         goal_on=record.goal_on,
-        completed_on=finished_on,
-        first_activity_on=first,
+        completed_on=record.last_done_on if total and done == total else None,
+        first_activity_on=min(record.days, default=None),
     )
     return LearnerProgress(
         learner=learner,
@@ -165,9 +161,7 @@ def _progress(
         last_activity_on=max(record.days, default=None),
         streak_weeks=weekly_streak(record.days, today),
         outlook=figures.outlook if total else "no-history",
-        courses_done=sum(
-            1 for unit in units if record.done_by_course.get(unit.course_id) == unit.units_total
-        ),
+        courses_done=record.courses_done,
         goal_on=record.goal_on,
         pace_per_week=figures.pace_per_week,
         days_ahead=figures.days_ahead,
@@ -175,25 +169,25 @@ def _progress(
     )
 
 
-def _ranked(rows: list, done: str = "units_done") -> list:
+def _ranked(rows: list) -> list:
     """Most done first, then by name."""
-    return sorted(rows, key=lambda row: (-getattr(row, done), row.learner))
+    return sorted(rows, key=lambda row: (-row.units_done, row.learner))
 
 
-def specialization_status(reader: Reader, target: Target, *, today: dt.date) -> GroupStatus:
+def specialization_status(
+    reader: Reader, target: Target, *, database: str, today: dt.date
+) -> GroupStatus:
     """Every learner's progress in a specialization (the reader is in the group's scope)."""
-    return _specialization_status(reader, target, today=today)[0]
+    return _specialization_status(reader, target, database=database, today=today)[0]
 
 
 def _specialization_status(
-    reader: Reader, target: Target, *, today: dt.date
-) -> tuple[GroupStatus, list[Row], dict[str, _Record]]:
+    reader: Reader, target: Target, *, database: str, today: dt.date
+) -> tuple[GroupStatus, list[Row]]:
     spec = target.specialization
     narrow = queries.GROUP_OF_SPECIALIZATION
     units = reader.all(queries.GROUP_UNITS.format(narrow=narrow), spec_id=spec.id)
-    records = _records(reader, narrow, spec_id=spec.id)
-    for row in reader.all(queries.GROUP_GOALS, spec_id=spec.id):
-        records.setdefault(row.learner, _Record()).goal_on = row.target_on
+    records = _records(reader, database, narrow, spec_id=spec.id, today=today)
     learners = [
         _progress(learner, record, units=units, today=today) for learner, record in records.items()
     ]
@@ -205,7 +199,7 @@ def _specialization_status(
         courses_total=len(units),
         learners=_ranked(learners),
     )
-    return status, units, records
+    return status, units
 
 
 # --- a course: who is on which topic, who is stuck --------------------------------------
@@ -252,11 +246,8 @@ class GroupCourse:
     stuck_days: int
     learners: list[LearnerPlace] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
-
-def course_status(reader: Reader, target: Target, *, today: dt.date) -> GroupCourse:
+def course_status(reader: Reader, target: Target, *, database: str, today: dt.date) -> GroupCourse:
     """Where each learner is in a course (the reader is in the group's scope)."""
     course = target.course
     assert course is not None
@@ -266,7 +257,8 @@ def course_status(reader: Reader, target: Target, *, today: dt.date) -> GroupCou
         row.position: TopicRef(row.position, row.slug, row.title)
         for row in reader.all(queries.TOPICS_OF, course_id=course.id)
     }
-    records = _records(reader, narrow, course_id=course.id)
+    spec_id = target.specialization.id
+    records = _records(reader, database, narrow, spec_id=spec_id, today=today, course_id=course.id)
     started = {
         row.learner: row
         for row in reader.all(queries.GROUP_STARTED.format(narrow=narrow), course_id=course.id)
@@ -277,7 +269,7 @@ def course_status(reader: Reader, target: Target, *, today: dt.date) -> GroupCou
     }
     places = []
     for learner, record in records.items():
-        done = sum(record.done_by_day.values())
+        done = record.units_done
         total = unit.units_total
         last = max(record.days, default=None)
         idle = (today - last).days if last is not None else None
@@ -288,14 +280,14 @@ def course_status(reader: Reader, target: Target, *, today: dt.date) -> GroupCou
             position = following.get(learner, min(topics))
             topic_status = TODO
         if done == total and total:
-            state = DONE
+            state = FINISHED
         elif last is None and not (row and row.units_started):
-            state = "not-started"
+            state = NOT_STARTED
         elif idle is not None and idle >= STUCK_DAYS:
-            state = "stuck"
+            state = STUCK
         else:
-            state = "studying"
-        if not topics and state not in (DONE, "not-started"):
+            state = STUDYING
+        if not topics and state in (STUCK, STUDYING):  # the course is its own unit
             topic_status = IN_PROGRESS if row and row.units_started else TODO
         places.append(
             LearnerPlace(
@@ -303,12 +295,12 @@ def course_status(reader: Reader, target: Target, *, today: dt.date) -> GroupCou
                 units_done=done,
                 units_total=total,
                 percent=percent(done, total),
-                state="finished" if state == DONE else state,
+                state=state,
                 topic=topics.get(position) if position is not None else None,
                 topic_status=topic_status,
                 last_activity_on=last,
                 idle_days=idle,
-                stuck=state == "stuck",
+                stuck=state == STUCK,
             )
         )
     return GroupCourse(
@@ -324,7 +316,7 @@ def course_status(reader: Reader, target: Target, *, today: dt.date) -> GroupCou
 
 def group_status(reader: Reader, *, ref: str, today: dt.date) -> GroupStatus | GroupCourse:
     """What `coursetrack group status SPEC[/COURSE]` shows."""
-    enter_group(reader)
+    database = enter_group(reader)
     target = read_target(reader, ref)
     if target.kind == "topic":
         assert target.course is not None
@@ -333,8 +325,8 @@ def group_status(reader: Reader, *, ref: str, today: dt.date) -> GroupStatus | G
             f"try 'coursetrack group status {target.specialization.slug}/{target.course.slug}'"
         )
     if target.kind == "course":
-        return course_status(reader, target, today=today)
-    return specialization_status(reader, target, today=today)
+        return course_status(reader, target, database=database, today=today)
+    return specialization_status(reader, target, database=database, today=today)
 
 
 # --- the cohort post --------------------------------------------------------------------
@@ -381,22 +373,21 @@ def cohort_data(reader: Reader, spec_ref: str, *, today: dt.date) -> CohortData:
     only their notes are published: a learner who did not agree is counted,
     never named or quoted. A private note is never read.
     """
-    from coursetrack.errors import ExportError
+    from coursetrack.services.export import post_target
 
-    enter_group(reader)
-    target = read_target(reader, spec_ref)
-    if target.kind != "specialization":
-        raise ExportError(
-            f"{spec_ref!r} is a {target.kind}; a post is about a whole specialization, "
-            f"e.g. coursetrack export markdown {target.specialization.slug} --group"
-        )
+    database = enter_group(reader)
+    target = post_target(reader, spec_ref, example="{slug} --group")
     spec = target.specialization
-    status, units, records = _specialization_status(reader, target, today=today)
-    finished = dict.fromkeys((unit.course_id for unit in units), 0)
-    for learner in records.values():
-        for unit in units:
-            if learner.done_by_course.get(unit.course_id) == unit.units_total:
-                finished[unit.course_id] += 1
+    status, units = _specialization_status(reader, target, database=database, today=today)
+    finished = {
+        row.course_id: row.finished
+        for row in reader.all(
+            queries.GROUP_FINISHERS.format(narrow=queries.GROUP_OF_SPECIALIZATION),
+            spec_id=spec.id,
+            start=today,
+            today=today,
+        )
+    }
     details = {row.id: row for row in reader.all(queries.POST_COURSES, spec_id=spec.id)}
     courses = [
         CourseFinishers(

@@ -414,28 +414,14 @@ BY_ID = "WHERE x.id = :id"
 GROUP_OF_SPECIALIZATION = "c.specialization_id = :spec_id"
 GROUP_OF_COURSE = "c.id = :course_id"
 
-#: The login roles of a study group: members of its learners' role `:role`, directly
-#: or through another role (the curators). Only PostgreSQL has groups, and roles.
-GROUP_ROLES = """
-WITH RECURSIVE members(oid) AS (
-    SELECT m.member FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
-    WHERE g.rolname = :role
-    UNION
-    SELECT m.member FROM pg_auth_members m JOIN members x ON m.roleid = x.oid
-)
-SELECT r.rolname AS learner FROM pg_roles r JOIN members x ON x.oid = r.oid
-WHERE r.rolcanlogin
+#: Opens a group view in one round trip: the scope setting (`store.group.read_group`,
+#: for this transaction), the database (its group's roles are named after it), and
+#: whether the store is a study group's (row-level security FORCEd on `progress`).
+GROUP_SCOPE = """
+SELECT set_config(:setting, :scope, true) AS scope, current_database() AS database,
+       coalesce((SELECT relforcerowsecurity FROM pg_class
+                 WHERE oid = to_regclass('progress')), false) AS grouped
 """
-
-#: Every learner with a record in the store the group may read (a login may be gone).
-GROUP_RECORDED = """
-SELECT learner FROM progress UNION SELECT learner FROM goal
-UNION SELECT learner FROM member UNION SELECT learner FROM review
-UNION SELECT learner FROM link UNION SELECT learner FROM note WHERE NOT private
-"""
-
-#: Whether each learner agreed to be listed in the group's post.
-GROUP_MEMBERS = "SELECT learner, shared FROM member"
 
 #: How many units are under `{narrow}`, and per course: the catalog alone.
 GROUP_UNITS = """
@@ -457,12 +443,76 @@ FROM progress p JOIN course c ON c.id = p.course_id
 WHERE {narrow} AND NOT EXISTS (SELECT 1 FROM topic k WHERE k.course_id = c.id)
 """
 
-#: Per learner, course and day: the units done (a day may be NULL in an old record).
-#: Summed, they give units done, courses finished, and the done in a pace window.
-GROUP_DONE = (
-    "SELECT u.learner, u.course_id, u.completed_on AS day_on, count(*) AS units_done"
+#: Per learner and course: units done, how many of them within the pace window
+#: (`:start` to `:today`: a completion is an active day, so none precedes a learner's
+#: first one and `plan`'s window needs no per-learner start here), and the last done.
+_GROUP_DONE = (
+    "SELECT u.learner, u.course_id, count(*) AS units_done,"
+    " sum(CASE WHEN u.completed_on >= :start AND u.completed_on <= :today"
+    " THEN 1 ELSE 0 END) AS done_in_window,"
+    " max(u.completed_on) AS last_done_on"
     " FROM (" + _GROUP_UNIT_ROWS + ") u WHERE u.status = 'done'"
-    " GROUP BY u.learner, u.course_id, u.completed_on"
+    " GROUP BY u.learner, u.course_id"
+)
+
+#: Units per course under `{narrow}`.
+_GROUP_COURSE_UNITS = (
+    "SELECT c.id AS course_id, count(*) AS units_total"
+    " FROM course c LEFT JOIN topic t ON t.course_id = c.id WHERE {narrow} GROUP BY c.id"
+)
+
+#: The group's learners, one row each: every login role that is a member of its
+#: learners' role `:role` (directly, or through another role: the curators), and
+#: everyone with a record the group may read (a login may have been dropped since);
+#: whether they agreed to be listed in the post, their goal for `:spec_id`, and their
+#: units done under `{narrow}` (in the pace window, the last, the courses finished).
+#: Only PostgreSQL has groups, and roles.
+GROUP_LEARNERS = (
+    """
+WITH RECURSIVE members(oid) AS (
+    SELECT m.member FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+    WHERE g.rolname = :role
+    UNION
+    SELECT m.member FROM pg_auth_members m JOIN members x ON m.roleid = x.oid
+),
+done AS (
+    SELECT d.learner, CAST(sum(d.units_done) AS INTEGER) AS units_done,
+           CAST(sum(d.done_in_window) AS INTEGER) AS done_in_window,
+           max(d.last_done_on) AS last_done_on,
+           sum(CASE WHEN d.units_done = n.units_total THEN 1 ELSE 0 END) AS courses_done
+    FROM ("""
+    + _GROUP_DONE
+    + """) d
+    JOIN ("""
+    + _GROUP_COURSE_UNITS
+    + """) n ON n.course_id = d.course_id
+    GROUP BY d.learner
+)
+SELECT l.learner, coalesce(m.shared, false) AS shared, g.target_on AS goal_on,
+       coalesce(done.units_done, 0) AS units_done,
+       coalesce(done.done_in_window, 0) AS done_in_window,
+       done.last_done_on, coalesce(done.courses_done, 0) AS courses_done
+FROM (
+    SELECT r.rolname AS learner FROM pg_roles r JOIN members x ON x.oid = r.oid
+    WHERE r.rolcanlogin
+    UNION SELECT learner FROM progress UNION SELECT learner FROM goal
+    UNION SELECT learner FROM member UNION SELECT learner FROM review
+    UNION SELECT learner FROM link UNION SELECT learner FROM note WHERE NOT private
+) l
+LEFT JOIN member m ON m.learner = l.learner
+LEFT JOIN goal g ON g.learner = l.learner AND g.specialization_id = :spec_id
+LEFT JOIN done ON done.learner = l.learner
+"""
+)
+
+#: Per course under `{narrow}`: how many learners finished it (every unit done).
+GROUP_FINISHERS = (
+    "SELECT n.course_id, count(d.learner) AS finished FROM ("
+    + _GROUP_COURSE_UNITS
+    + ") n LEFT JOIN ("
+    + _GROUP_DONE
+    + ") d ON d.course_id = n.course_id AND d.units_done = n.units_total"
+    " GROUP BY n.course_id"
 )
 
 #: Per learner, in one course: units started, and the first topic in progress.
@@ -491,44 +541,31 @@ GROUP BY l.learner
 
 def group_active_days(narrow: str) -> str:
     """Each (learner, day) with anything recorded under `{narrow}`: a start, a completion,
-    a review, a note or a link, as `queries.ACTIVITY_DAYS` counts one learner's.
-    For a specialization its own start, notes and links count too. A private note
-    does not: every learner of the group sees the same figures."""
-    shared_notes = (
-        "(SELECT learner, written_on, specialization_id, course_id, topic_id "
-        "FROM note WHERE NOT private)"
+    a review, a note or a link, as `queries.ACTIVITY_DAYS` counts one learner's (for a
+    specialization its own start, notes and links too). Each table is read once. A
+    private note does not count: every learner of the group sees the same figures."""
+    own = " OR x.specialization_id = :spec_id" if narrow == GROUP_OF_SPECIALIZATION else ""
+    owned = (
+        f"(x.topic_id IN (SELECT id FROM topics) OR x.course_id IN (SELECT id FROM courses){own})"
     )
-    topic = "JOIN topic t ON t.id = x.{col} JOIN course c ON c.id = t.course_id"
-    course = "JOIN course c ON c.id = x.{col}"
-    branches = []
-    for table, days, owners in (
-        ("progress", ("started_on", "completed_on"), ("topic_id", "course_id")),
-        ("review", ("reviewed_on",), ("topic_id",)),
-        ("note", ("written_on",), ("topic_id", "course_id")),
-        ("link", ("added_on",), ("topic_id", "course_id")),
-    ):
-        for day in days:
-            for owner in owners:
-                join = (topic if owner == "topic_id" else course).format(col=owner)
-                source = shared_notes if table == "note" else table
-                branches.append(f"SELECT x.learner, x.{day} AS day FROM {source} x {join}")
-    branches = [f"{branch} WHERE {narrow}" for branch in branches]
-    if narrow == GROUP_OF_SPECIALIZATION:
-        for table, day in (
-            ("progress", "started_on"),
-            (shared_notes, "written_on"),
-            ("link", "added_on"),
-        ):
-            branches.append(
-                f"SELECT x.learner, x.{day} AS day FROM {table} x "
-                "WHERE x.specialization_id = :spec_id"
-            )
-    union = "\nUNION\n".join(branches)
-    return f"SELECT a.learner, a.day AS day_on FROM ({union}) a WHERE a.day IS NOT NULL"
+    return f"""
+WITH topics AS (SELECT t.id FROM topic t JOIN course c ON c.id = t.course_id WHERE {narrow}),
+courses AS (SELECT c.id FROM course c WHERE {narrow}),
+p AS (
+    SELECT x.learner, x.started_on,
+           CASE WHEN x.specialization_id IS NULL THEN x.completed_on END AS completed_on
+    FROM progress x WHERE {owned}
+)
+SELECT a.learner, a.day AS day_on FROM (
+    SELECT p.learner, p.started_on AS day FROM p
+    UNION SELECT p.learner, p.completed_on FROM p
+    UNION SELECT x.learner, x.reviewed_on FROM review x
+          WHERE x.topic_id IN (SELECT id FROM topics)
+    UNION SELECT x.learner, x.written_on FROM note x WHERE NOT x.private AND {owned}
+    UNION SELECT x.learner, x.added_on FROM link x WHERE {owned}
+) a WHERE a.day IS NOT NULL
+"""
 
-
-#: Each learner's goal for the specialization.
-GROUP_GOALS = "SELECT learner, target_on FROM goal WHERE specialization_id = :spec_id"
 
 #: The group's notes on a specialization, its courses and topics, oldest first: never a
 #: private one (a learner's own private notes are theirs to read, not to publish).

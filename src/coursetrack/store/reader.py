@@ -98,8 +98,12 @@ class AlchemyReader:
     def all(self, sql: str, **params: Any) -> list[Row]:
         from sqlalchemy import text
 
-        result = self.conn.execute(text(sql), params).mappings()
-        return [_dated(Row(m)) for m in result]
+        # fetched at once, the column names read once: row by row through mappings()
+        # cost 6 us a row (1,800 rows of a 200-learner group view: 11 ms of 18)
+        result = self.conn.execute(text(sql), params)
+        names = list(result.keys())
+        dated = [name for name in names if name.endswith("_on")]
+        return [_dated(Row(zip(names, values, strict=True)), dated) for values in result.fetchall()]
 
     def one(self, sql: str, **params: Any) -> Row | None:
         rows = self.all(sql, **params)
