@@ -67,6 +67,8 @@ def test_interleaved_learners_each_log_and_undo_only_their_own(g: GroupStore) ->
         (b2, "done dls/1/1 --on 2026-01-07", False),
         (b1, "done dls/1/2 --on 2026-01-06", False),
     ]
+    newest = ok(g, "alice", "log", "-n", "1", "--json").json()["commands"]
+    assert [c["id"] for c in newest] == [a2], "her newest, though bob's is newer"
     text = ok(g, "alice", "log").stdout
     assert "import" not in text and "dls/1/2" not in text and "2026-01-07" not in text
 
