@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import Result
 from coursetrack.cli import app
 from coursetrack.store import schema
 from group import CURATOR, LEARNERS, OWNER, GroupStore, _owner_template
+from test_group_history import ok
 
 NOW = "2026-09-12T10:00:00"
 DLS = "deep-learning-specialization"
@@ -73,13 +73,6 @@ VIEWS = [
 def _numbers(text: str) -> str:
     """Note and link numbers are the store's (the group's learners share them): as '_'."""
     return re.sub(r'(#|"id": )\d+\b', r"\1_", text)
-
-
-def ok(g: GroupStore, role: str, *args: str) -> Result:
-    """`g.run`, which must succeed."""
-    result = g.run(role, *args)
-    assert result.exit_code == 0, (role, args, result.stdout, result.stderr)
-    return result
 
 
 @contextlib.contextmanager
