@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from coursetrack.cli import app
 from coursetrack.store import schema
-from group import CURATOR, LEARNERS, OWNER, GroupStore, _owner_template
+from group import CURATOR, LEARNERS, OWNER, GroupStore, _owner_template, group_store_fixture  # noqa: F401
 from test_group_history import ok
 
 NOW = "2026-09-12T10:00:00"
@@ -261,3 +261,35 @@ def test_the_first_releases_stores_upgrade_to_the_local_learner(tmp_path: Path, 
         assert _query(path, f"SELECT DISTINCT learner FROM {table}") in ([("me",)], []), table
     assert _query(path, "SELECT count(*) FROM progress") != [(0,)]
     assert json.loads(_alone(str(path), "whoami", "--json").stdout)["learner"] == "me"
+
+
+# --- a learner's command that waited while a curator changed the catalog ---------------
+
+
+@pytest.mark.slow
+def test_a_learners_command_that_waited_never_acts_on_a_neighbour(group_store) -> None:
+    """As tests/test_races.py, in a group: the curator holds the write lock and removes
+    dls/2 while alice's `done dls/2` and bob's `note dls/4` wait. A learner sees only
+    their own history, yet theirs must still notice that the catalog moved under the
+    ref they typed (dls/2 now names the next course), and change nothing."""
+    from coursetrack.services import items
+    from races import finish, holding_the_lock, start, wait_until_blocked
+
+    g = group_store
+    ok(g, "alice", "done", "dls/1/1")  # a record of her own already, so her history is not empty
+    with holding_the_lock(g.url(OWNER), "rm dls/2 --yes") as session:
+        procs = {
+            "alice": start(g.url("alice"), "done", "dls/2", "--note", "not on structuring"),
+            "bob": start(g.url("bob"), "note", "dls/4", "not on sequence models"),
+        }
+        for proc in procs.values():
+            wait_until_blocked(proc)
+        items.remove_item(session, ref="dls/2")
+    results = {who: finish(proc) for who, proc in procs.items()}
+    for who, (code, out, err) in results.items():
+        assert code == 1, (who, out, err)
+        assert "changed the store while it waited" in err and "nothing was changed" in err, err
+    assert "named course dls/improving" in results["alice"][2]
+    assert "it now names dls/structuring" in results["alice"][2]
+    assert g.all_rows("SELECT learner, count(*) FROM progress GROUP BY learner") == [("alice", 1)]
+    assert g.all_rows("SELECT count(*) FROM note") == [(0,)]

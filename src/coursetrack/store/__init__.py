@@ -146,7 +146,7 @@ class Store:
             mark = _last_change(seen) if seen is not None else None
             session = stack.enter_context(Session(bind))
             stack.enter_context(session.begin())
-            if seen is not None and _last_change(session) != mark:
+            if seen is not None and (_last_change(session) != mark or _history_hidden(session)):
                 session.info["seen"] = seen
             # A NUL cannot be stored in PostgreSQL text; such a command is refused by
             # validation anyway, with its own message, once it gets that far.
@@ -213,6 +213,22 @@ def _last_change(session: Session) -> int | None:
     from sqlalchemy import text
 
     return session.connection().execute(text("SELECT max(id) FROM change")).scalar()
+
+
+def _history_hidden(session: Session) -> bool:
+    """Whether others' history is hidden from this session: a study group's learner.
+
+    There the newest change a learner sees is their own, and says nothing of a
+    curator who changed the catalog while this command waited; so every ref the
+    command resolves is compared with what it named in `seen` (`refs.resolve`),
+    at the cost of resolving it twice.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return False
+    from sqlalchemy import text
+
+    return bool(conn.execute(text("SELECT row_security_active('change')")).scalar())
 
 
 def open_store(
