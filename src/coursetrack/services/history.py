@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from coursetrack.errors import ConflictError, InputError, Refused
-from coursetrack.models import TRACKED, Command
+from coursetrack.models import PER_LEARNER, TRACKED, Command
 from coursetrack.services.log import LogEntry, _Step, entry, walk
 from coursetrack.store.reader import reader_of
 from coursetrack.store.schema import defer_foreign_keys
@@ -156,8 +156,8 @@ def _refuse_if_later_rows_went(conn, entry: LogEntry, current: int | None) -> No
         )
 
 
-#: The tables a study group shares; the rest is each learner's own (`models.PER_LEARNER`).
-_CATALOG = ("specialization", "course", "topic")
+#: The tables a study group shares: the tracked ones no learner owns (the catalog).
+_CATALOG = tuple(m.__tablename__ for m in TRACKED if m not in PER_LEARNER)  # type: ignore[attr-defined]
 
 
 def _refuse_if_others_changed_its_catalog_rows(conn, target: Command) -> None:
@@ -209,11 +209,12 @@ def _refuse_if_others_rows_went(conn, entry: LogEntry, current: int | None) -> N
 
     if not group.is_group(conn):
         return
+    catalog = ", ".join(f"'{table}'" for table in _CATALOG)
     went = conn.execute(
         text(
-            """SELECT mine.table_name, mine.old::jsonb ->> 'slug' FROM change mine
+            f"""SELECT mine.table_name, mine.old::jsonb ->> 'slug' FROM change mine
                WHERE mine.command_id = :current AND mine.op = 'delete'
-                 AND mine.table_name IN ('specialization', 'course', 'topic')
+                 AND mine.table_name IN ({catalog})
                  AND NOT EXISTS (SELECT 1 FROM change its WHERE its.command_id = :target
                                  AND its.table_name = mine.table_name
                                  AND its.row_id = mine.row_id)
