@@ -42,6 +42,8 @@ def _cohort(g: GroupStore) -> None:
 def test_group_status_has_a_row_per_learner_most_done_first(group_store: GroupStore) -> None:
     g = group_store
     _cohort(g)
+    # a private note is alice's alone: it is not activity the group sees
+    ok(g, "alice", "note", "dls/2", "my private thoughts", "--private")
     expected = """\
 Deep Learning Specialization  dls  5 learners, 17 units
 Learner  Units  Progress      %  Last active  Streak  Outlook
