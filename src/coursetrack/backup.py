@@ -7,6 +7,8 @@ the same strict loader as catalogs, where `yes`, `null` or `0123` are never
 anything but the strings they look like. A field that is not set is left out
 rather than written as null, and a progress row is written exactly when one
 is stored, so that restoring a backup and exporting again gives the same bytes.
+A note's `private` flag is written only when set, as `true` (read back from the
+text `true` or `false`, or a JSON boolean).
 
 Besides the catalog and progress rows, each item carries the learner's dated
 notes and links, topics their reviews, specializations their goal. The
@@ -46,6 +48,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from coursetrack.catalog import (
@@ -74,6 +77,7 @@ from coursetrack.models import (
 )
 from coursetrack.refs import resolve
 from coursetrack.slugs import slug_problem
+from coursetrack.store import group
 from coursetrack.validate import MAX_BACKUP_ROWS, date_problem
 
 FORMAT = "coursetrack-backup"
@@ -485,9 +489,20 @@ def _interval(value: Any, info: ValidationInfo) -> int:
     return value
 
 
+def _flag(value: Any, info: ValidationInfo) -> bool:
+    """true or false, as JSON writes it (a boolean) or YAML (text: the strict loader
+    reads `true` as the string it looks like)."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise PydanticCustomError(RULE_ERROR, "{name} must be true or false", {"name": info.field_name})
+
+
 MAX_INTERVAL = 36500  # 100 years: dates computed from it stay in range
 Day = Annotated[dt.date, BeforeValidator(_day)]
 Interval = Annotated[int, BeforeValidator(_interval)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 # The store's own lists, not copies (a tuple subscript is one Literal of its items)
 StatusName = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
 #: The models' grades, which the store's CHECK also holds.
@@ -517,6 +532,7 @@ class _Entry(BaseModel):
 class NoteEntry(_Entry):
     written_on: Day
     text: str
+    private: Flag = False  # written only when true
 
 
 class LinkEntry(_Entry):
@@ -775,7 +791,11 @@ def restore(session: Session, document: Backup) -> RestoreReport:
 
     A specialization the store already has is refused rather than merged: a
     merge would have to choose between two records of the same progress, and
-    a restore that silently picks one is not a restore.
+    a restore that silently picks one is not a restore. In a study group the
+    catalog is shared: a specialization the group has already takes the
+    learner's records onto its rows (if the learner keeps none there yet), and
+    one it lacks needs a curator to restore. The records are the restorer's:
+    a backup holds no learner.
 
     Rows go in with one executemany per table and level, not one ORM object
     each, so that the largest backup allowed (MAX_BACKUP_ROWS) holds the
@@ -784,17 +804,27 @@ def restore(session: Session, document: Backup) -> RestoreReport:
     """
     specs = document.specializations
     wanted = [s.slug for s in specs]
-    taken = set(
-        session.exec(select(Specialization.slug).where(col(Specialization.slug).in_(wanted))).all()
+    stored = dict(
+        session.exec(
+            select(Specialization.slug, Specialization.id).where(
+                col(Specialization.slug).in_(wanted)
+            )
+        ).all()
     )
-    if taken:
-        names = ", ".join(sorted(taken))
+    connection = session.connection()
+    shared = group.is_group(connection)
+    if stored and not shared:
+        names = ", ".join(sorted(stored))
         raise ExportError(
             f"the store already has {names}; restore into an empty store (--db NEW.db), or "
-            f"remove it first with 'coursetrack rm {sorted(taken)[0]}'"
+            f"remove it first with 'coursetrack rm {sorted(stored)[0]}'"
         )
+    new = [slug for slug in wanted if slug not in stored]
+    if new:
+        group.require_curator(connection, f"restoring {', '.join(new)} (new to the catalog)")
+    if stored:
+        _refuse_a_merge(session, stored)
     report = RestoreReport(specializations=wanted, courses=0, topics=0, progress=0, records=0)
-    connection = session.connection()
 
     def bulk(model: Any, batch: list[dict[str, Any]]) -> None:
         # Core, not the ORM's bulk insert: half the time for the same executemany
@@ -821,6 +851,10 @@ def restore(session: Session, document: Backup) -> RestoreReport:
         return {name: getattr(entry, name) for name in _ITEM_FIELDS[level]}
 
     for spec_entry in specs:
+        if spec_entry.slug in stored:
+            report.courses += len(spec_entry.courses)
+            report.topics += _attach(session, spec_entry, stored[spec_entry.slug], keep)
+            continue
         spec = Specialization(**values(spec_entry, "specialization"))
         session.add(spec)
         session.flush()
@@ -871,3 +905,81 @@ def restore(session: Session, document: Backup) -> RestoreReport:
             report.records += len(batch)
     session.flush()
     return report
+
+
+def _refuse_a_merge(session: Session, stored: dict[str, int]) -> None:
+    """A learner restoring onto the group's catalog must keep no record there yet.
+
+    Reading as the learner, row-level security shows their own rows only.
+    """
+    spec_ids = list(stored.values())
+    course_ids = select(Course.id).where(col(Course.specialization_id).in_(spec_ids))
+    topic_ids = select(Topic.id).where(col(Topic.course_id).in_(course_ids))
+    kept = 0
+    for model in (Progress, Note, Link):
+        kept += session.exec(
+            select(func.count())
+            .select_from(model)
+            .where(
+                col(model.specialization_id).in_(spec_ids)
+                | col(model.course_id).in_(course_ids)
+                | col(model.topic_id).in_(topic_ids)
+            )
+        ).one()
+    kept += session.exec(
+        select(func.count()).select_from(Review).where(col(Review.topic_id).in_(topic_ids))
+    ).one()
+    kept += session.exec(
+        select(func.count()).select_from(Goal).where(col(Goal.specialization_id).in_(spec_ids))
+    ).one()
+    if kept:
+        names = ", ".join(sorted(stored))
+        raise ExportError(
+            f"you keep {kept} record(s) on {names} in this store already; a restore does not "
+            "merge two records of the same study, so nothing was restored (restore into a "
+            "store where you have none)"
+        )
+
+
+def _attach(session: Session, entry: Any, spec_id: int, keep: Callable) -> int:
+    """The learner's records of `entry` onto the group's catalog rows of the same slugs.
+
+    The catalog is the group's: its titles and descriptions stay as they are; an
+    item the backup holds and the catalog lacks is refused (a curator adds it first).
+    Returns the number of topics.
+    """
+    courses = dict(
+        session.exec(
+            select(Course.slug, Course.id).where(Course.specialization_id == spec_id)
+        ).all()
+    )
+    topics = {
+        (course_id, slug): topic_id
+        for course_id, slug, topic_id in session.exec(
+            select(Topic.course_id, Topic.slug, Topic.id).where(
+                col(Topic.course_id).in_(list(courses.values()))
+            )
+        ).all()
+    }
+    missing = [f"{entry.slug}/{c.slug}" for c in entry.courses if c.slug not in courses] + [
+        f"{entry.slug}/{c.slug}/{t.slug}"
+        for c in entry.courses
+        if c.slug in courses
+        for t in c.topics
+        if (courses[c.slug], t.slug) not in topics
+    ]
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise ExportError(
+            f"the group's catalog has no {', '.join(missing[:3])}{more}, which the backup "
+            "holds records of; a curator adds them (coursetrack import), then restore again"
+        )
+    keep(entry, "specialization", spec_id)
+    count = 0
+    for course_entry in entry.courses:
+        course_id = courses[course_entry.slug]
+        keep(course_entry, "course", course_id)
+        for topic_entry in course_entry.topics:
+            keep(topic_entry, "topic", topics[(course_id, topic_entry.slug)])
+            count += 1
+    return count

@@ -136,6 +136,20 @@ def import_catalog(
         for topic in session.exec(select(Topic).where(Topic.course_id.in_(in_spec))).all():  # type: ignore[union-attr]
             stored.setdefault(topic.course_id, {})[topic.slug] = topic
     finished_alone = _done_courses_without_topics(session, set(course_ids.values()) - set(stored))
+    # A course that gains its first topics is done by its topics from then on. This
+    # learner's whole-course `done` is carried into them below; another learner's
+    # cannot be (their rows are theirs): in a study group that import is refused.
+    gaining = [
+        course_ids[c.slug] for c in catalog.courses if c.topics and course_ids[c.slug] not in stored
+    ]
+    others = group.others_finished(session.connection(), gaining)
+    if others:
+        count = f"{len(others)} other learner" + ("s" if len(others) != 1 else "")
+        raise ConflictError(
+            f"import {catalog.slug} would give courses that {count} ({', '.join(others[:5])}) "
+            "finished as a whole their first topics, and their records would no longer count "
+            "them done; nothing was changed (add the topics to a new course instead)"
+        )
     total = len(catalog.courses)
     for done, course_spec in enumerate(catalog.courses, start=1):
         course_id = course_ids[course_spec.slug]

@@ -15,9 +15,15 @@ class WhoAmI:
     role: str  # "curator" (may change the catalog) or "learner"
     group: bool  # the store is a study group's
     store: str  # as the user named it, any password masked
+    bypasses: bool = False  # a superuser: not held by the group's row-level security
 
     @property
     def role_line(self) -> str:
+        if self.group and self.bypasses:
+            return (
+                f"{self.role}, and a superuser: learners' commands refuse this connection "
+                "(row-level security does not hold it)"
+            )
         if self.group:
             return self.role
         return f"{self.role} (the store has no study group: you keep its catalog too)"
@@ -42,7 +48,11 @@ def who_am_i(store: Store) -> WhoAmI:
     with store.read() as session:
         who = group.identity(session.connection())
     return WhoAmI(
-        who.learner, "curator" if who.curator else "learner", group=who.group, store=store.target
+        who.learner,
+        "curator" if who.curator else "learner",
+        group=who.group,
+        store=store.target,
+        bypasses=who.bypasses,
     )
 
 

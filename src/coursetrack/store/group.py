@@ -2,8 +2,9 @@
 
 The learner is the database role (`current_user`): every per-learner row has a
 `learner` column whose default is that role (see `models._CurrentLearner`), so
-nobody can write as someone else. `init` (run once by the owner of the tables)
-turns a store into a group's:
+nobody can write as someone else. In a group it is the role that logged in
+(`session_user`, see `_policies`), which a foreign key's cascade does not change.
+`init` (run once by the owner of the tables) turns a store into a group's:
 
 - two roles of the database: `<db>_learners` may connect, read the catalog and
   keep their own records; `<db>_curators` (who are learners too) may change the
@@ -177,12 +178,21 @@ def read_group(conn: Connection) -> None:
 
 
 def _policies() -> list[str]:
+    """Row-level security, the guard, and the learner's default, for each per-learner table.
+
+    They name the learner `session_user`, the role that logged in, where the
+    single-learner schema says CURRENT_USER: PostgreSQL runs a foreign key's
+    cascade as the table's owner, so a curator's `rm` would otherwise have its
+    own rows taken for the owner's (the guard refused them, and the history
+    filed their deletion under the owner, out of the curator's undo). A role
+    may `SET ROLE` only to roles it is a member of, never to another learner.
+    """
     scope = f"current_setting('{SCOPE_SETTING}', true) = '{GROUP_SCOPE}'"
     out = [
         """CREATE OR REPLACE FUNCTION coursetrack_keep_others() RETURNS trigger
         LANGUAGE plpgsql AS $$
         BEGIN
-            IF OLD.learner <> current_user THEN
+            IF OLD.learner <> session_user THEN
                 RAISE EXCEPTION USING ERRCODE = '"""
         + OTHERS_SQLSTATE
         + """',
@@ -198,8 +208,9 @@ def _policies() -> list[str]:
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
             f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS own_rows ON {t}",
+            f"ALTER TABLE {t} ALTER COLUMN learner SET DEFAULT session_user",
             f"CREATE POLICY own_rows ON {t} FOR ALL "
-            "USING (learner = current_user) WITH CHECK (learner = current_user)",
+            "USING (learner = session_user) WITH CHECK (learner = session_user)",
             f"DROP POLICY IF EXISTS group_reads ON {t}",
             f"DROP TRIGGER IF EXISTS keep_others ON {t}",
             f"CREATE TRIGGER keep_others BEFORE DELETE ON {t} "
@@ -375,7 +386,7 @@ def set_shared(conn: Connection, *, shared: bool) -> bool:
     if not is_group(conn):
         raise StoreError(_NOT_A_GROUP)
     before = conn.exec_driver_sql(
-        "SELECT shared FROM member WHERE learner = current_user"
+        "SELECT shared FROM member WHERE learner = session_user"
     ).one_or_none()
     if before is None:
         conn.exec_driver_sql("INSERT INTO member (shared) VALUES (%(shared)s)", {"shared": shared})
@@ -383,7 +394,7 @@ def set_shared(conn: Connection, *, shared: bool) -> bool:
     if bool(before[0]) == shared:
         return False
     conn.exec_driver_sql(
-        "UPDATE member SET shared = %(shared)s WHERE learner = current_user", {"shared": shared}
+        "UPDATE member SET shared = %(shared)s WHERE learner = session_user", {"shared": shared}
     )
     return True
 
@@ -420,15 +431,31 @@ def others_recorded(
             "SELECT learner FROM goal WHERE specialization_id = ANY(%(s)s)",
         ]
     )
-    read_group(conn)
-    try:
-        found = conn.exec_driver_sql(
-            f"SELECT learner FROM ({sql}) AS o WHERE learner <> current_user ORDER BY learner",
+    read_group(conn)  # a failure below ends the transaction, and the scope with it
+    found = list(
+        conn.exec_driver_sql(
+            f"SELECT learner FROM ({sql}) AS o WHERE learner <> session_user ORDER BY learner",
             params,
         ).scalars()
-        return list(found)
-    finally:
-        end_group_read(conn)
+    )
+    end_group_read(conn)
+    return found
+
+
+def others_finished(conn: Connection, courses: Sequence[int]) -> list[str]:
+    """The other learners (sorted) who marked one of these courses done as a whole."""
+    if not courses or not is_group(conn):
+        return []
+    read_group(conn)
+    found = list(
+        conn.exec_driver_sql(
+            "SELECT DISTINCT learner FROM progress WHERE course_id = ANY(%(c)s) "
+            "AND status = 'done' AND learner <> session_user ORDER BY learner",
+            {"c": list(courses)},
+        ).scalars()
+    )
+    end_group_read(conn)
+    return found
 
 
 def others_message(what: str, others: list[str]) -> str:

@@ -355,9 +355,10 @@ WHERE x.specialization_id = :spec_id
 ORDER BY x.id
 """
 
+#: A private note (`note --private`) is the learner's alone: never in a post.
 POST_NOTES = (
-    "SELECT x.specialization_id, x.course_id, x.topic_id, x.written_on, x.text FROM note x"
-    + _OWNED_BY_SPEC
+    "SELECT x.specialization_id, x.course_id, x.topic_id, x.written_on, x.text "
+    "FROM (SELECT * FROM note WHERE NOT private) x" + _OWNED_BY_SPEC
 )
 
 POST_LINKS = (
