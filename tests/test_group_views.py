@@ -298,3 +298,28 @@ def test_the_post_goes_where_o_says(group_store: GroupStore, tmp_path: Path) -> 
     assert "| alice | 0 of 17 | 0% | 0 of 5 |  |" in text
     again = g.run("alice", "export", "markdown", "dls", "--group", "-o", str(path))
     assert again.exit_code == 1 and "--force" in again.stderr
+
+
+def test_a_course_without_topics_is_its_own_unit(group_store: GroupStore) -> None:
+    g = group_store
+    ok(g, "cora", "add", "course", "dls", "Capstone", "--slug", "capstone")  # a curator
+    ok(g, "alice", "done", "dls/capstone", "--on", "2026-02-27")
+    ok(g, "bob", "start", "dls/capstone", "--on", "2026-02-01")
+    rows = g.run("carol", "group", "status", "dls", "--json").json()
+    assert rows["units_total"] == 18
+    assert [(r["learner"], r["units_done"], r["courses_done"]) for r in rows["learners"][:2]] == [
+        ("alice", 1, 1),
+        ("bob", 0, 0),
+    ]
+    course = g.run("carol", "group", "status", "dls/capstone", "--json").json()
+    assert [
+        (r["learner"], r["units_done"], r["state"], r["topic"], r["topic_status"])
+        for r in course["learners"]
+    ] == [
+        ("alice", 1, "finished", None, None),
+        ("bob", 0, "stuck", None, "in-progress"),
+        ("carol", 0, "not-started", None, None),
+        ("cora", 0, "not-started", None, None),
+        ("olga", 0, "not-started", None, None),
+    ]
+    assert "Stuck (nothing recorded in 14 days): bob" in ok(g, "carol", "group", "status", "dls/6")
