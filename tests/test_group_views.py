@@ -323,3 +323,19 @@ def test_a_course_without_topics_is_its_own_unit(group_store: GroupStore) -> Non
         ("olga", 0, "not-started", None, None),
     ]
     assert "Stuck (nothing recorded in 14 days): bob" in ok(g, "carol", "group", "status", "dls/6")
+
+
+def test_a_learners_name_is_shown_never_obeyed(group_store: GroupStore) -> None:
+    """A role's name may hold anything PostgreSQL quotes: escapes, markup, a table's `|`."""
+    g = group_store
+    evil = "ev\x1b[2Jil|*x*<b>"
+    with g.connect(g.superuser) as con, con.transaction():  # a record left by such a role
+        con.execute(
+            "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command), true)"
+        )
+        con.execute("INSERT INTO member (learner, shared) VALUES (%s, true)", (evil,))
+    table = ok(g, "alice", "group", "status", "dls")
+    assert "\x1b" not in table and "ev\\x1b[2Jil|*x*<b>" in table
+    post = _post(g, "alice")
+    assert "\x1b" not in post
+    assert r"| ev\\x1b\[2Jil\|\*x\*\<b\> | 0 of 17 |" in post  # Markdown shows it as typed
