@@ -42,6 +42,8 @@ def _cohort(g: GroupStore) -> None:
 def test_group_status_has_a_row_per_learner_most_done_first(group_store: GroupStore) -> None:
     g = group_store
     _cohort(g)
+    # a private note is alice's alone: it is not activity the group sees
+    ok(g, "alice", "note", "dls/2", "my private thoughts", "--private")
     expected = """\
 Deep Learning Specialization  dls  5 learners, 17 units
 Learner  Units  Progress      %  Last active  Streak  Outlook
@@ -296,3 +298,44 @@ def test_the_post_goes_where_o_says(group_store: GroupStore, tmp_path: Path) -> 
     assert "| alice | 0 of 17 | 0% | 0 of 5 |  |" in text
     again = g.run("alice", "export", "markdown", "dls", "--group", "-o", str(path))
     assert again.exit_code == 1 and "--force" in again.stderr
+
+
+def test_a_course_without_topics_is_its_own_unit(group_store: GroupStore) -> None:
+    g = group_store
+    ok(g, "cora", "add", "course", "dls", "Capstone", "--slug", "capstone")  # a curator
+    ok(g, "alice", "done", "dls/capstone", "--on", "2026-02-27")
+    ok(g, "bob", "start", "dls/capstone", "--on", "2026-02-01")
+    rows = g.run("carol", "group", "status", "dls", "--json").json()
+    assert rows["units_total"] == 18
+    assert [(r["learner"], r["units_done"], r["courses_done"]) for r in rows["learners"][:2]] == [
+        ("alice", 1, 1),
+        ("bob", 0, 0),
+    ]
+    course = g.run("carol", "group", "status", "dls/capstone", "--json").json()
+    assert [
+        (r["learner"], r["units_done"], r["state"], r["topic"], r["topic_status"])
+        for r in course["learners"]
+    ] == [
+        ("alice", 1, "finished", None, None),
+        ("bob", 0, "stuck", None, "in-progress"),
+        ("carol", 0, "not-started", None, None),
+        ("cora", 0, "not-started", None, None),
+        ("olga", 0, "not-started", None, None),
+    ]
+    assert "Stuck (nothing recorded in 14 days): bob" in ok(g, "carol", "group", "status", "dls/6")
+
+
+def test_a_learners_name_is_shown_never_obeyed(group_store: GroupStore) -> None:
+    """A role's name may hold anything PostgreSQL quotes: escapes, markup, a table's `|`."""
+    g = group_store
+    evil = "ev\x1b[2Jil|*x*<b>"
+    with g.connect(g.superuser) as con, con.transaction():  # a record left by such a role
+        con.execute(
+            "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command), true)"
+        )
+        con.execute("INSERT INTO member (learner, shared) VALUES (%s, true)", (evil,))
+    table = ok(g, "alice", "group", "status", "dls")
+    assert "\x1b" not in table and "ev\\x1b[2Jil|*x*<b>" in table
+    post = _post(g, "alice")
+    assert "\x1b" not in post
+    assert r"| ev\\x1b\[2Jil\|\*x\*\<b\> | 0 of 17 |" in post  # Markdown shows it as typed

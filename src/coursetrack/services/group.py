@@ -48,16 +48,18 @@ NOT_A_GROUP = "this store is not a study group's yet; its owner runs coursetrack
 
 
 def enter_group(reader: Reader) -> str:
-    """Make the reader's snapshot read the group's rows (`group.read_group`, in the same
-    round trip as the checks); refuse a store with no group. The database's name."""
+    """Make the reader's snapshot read the group's rows (`group.read_group`); refuse a
+    store with no group. The database's name."""
     from coursetrack.store import group
 
-    if reader.dialect != "postgresql":
+    conn = getattr(reader, "conn", None)
+    if reader.dialect != "postgresql" or conn is None:
         raise StoreError(NOT_POSTGRES)
-    row = reader.one(queries.GROUP_SCOPE, setting=group.SCOPE_SETTING, scope=group.GROUP_SCOPE)
+    row = reader.one(queries.GROUP_STORE)
     assert row is not None
     if not row.grouped:
         raise StoreError(NOT_A_GROUP)
+    group.read_group(conn)
     return row.database
 
 

@@ -414,11 +414,10 @@ BY_ID = "WHERE x.id = :id"
 GROUP_OF_SPECIALIZATION = "c.specialization_id = :spec_id"
 GROUP_OF_COURSE = "c.id = :course_id"
 
-#: Opens a group view in one round trip: the scope setting (`store.group.read_group`,
-#: for this transaction), the database (its group's roles are named after it), and
-#: whether the store is a study group's (row-level security FORCEd on `progress`).
-GROUP_SCOPE = """
-SELECT set_config(:setting, :scope, true) AS scope, current_database() AS database,
+#: What a group view checks first: the database (its group's roles are named after
+#: it), and whether the store is a study group's (row-level security FORCEd on `progress`).
+GROUP_STORE = """
+SELECT current_database() AS database,
        coalesce((SELECT relforcerowsecurity FROM pg_class
                  WHERE oid = to_regclass('progress')), false) AS grouped
 """
