@@ -99,6 +99,20 @@ class GroupStore:
         return result
 
 
+def ok(result: Result) -> None:
+    """The command succeeded (its stderr shown when it did not)."""
+    assert result.exit_code == 0, result.stderr
+
+
+def one_line(result: Result, code: int = 1) -> str:
+    """A refusal: exit `code`, one line on stderr, nothing on stdout, no traceback."""
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
 def _owner_template(server: postgres.Server) -> str:
     """A database the owner created and imported the shipped catalog into (per pinned
     clock), before any group: each test's store is a copy of it, grouped afresh."""

@@ -12,20 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DLS, Store
-from group import GroupStore, group_store_fixture  # noqa: F401
-
-
-def ok(result) -> None:
-    assert result.exit_code == 0, result.stderr
-
-
-def one_line(result, code: int = 1) -> str:
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
-
+from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 
 # --- group init --------------------------------------------------------------------------
 
@@ -177,12 +164,27 @@ def test_whoami_in_a_group_masks_a_password(group_store: GroupStore) -> None:
     assert "hunter2" not in result.stdout
 
 
-def test_whoami_on_a_postgresql_store_without_a_group(dls: Store) -> None:
-    if dls.engine != "postgresql":
-        pytest.skip("a PostgreSQL store")
-    result = dls.run("whoami", "--json")
-    ok(result)
-    assert result.json() == {"learner": "ct", "role": "curator", "group": False, "store": dls.db}
+def test_whoami_on_a_postgresql_store_without_a_group(pg_url: str) -> None:
+    """Empty (read as an empty store), then with a catalog: the role is its one learner."""
+    for args in ([], ["import", DLS]):
+        if args:
+            ok(_run(pg_url, *args))
+        result = _run(pg_url, "whoami", "--json")
+        ok(result)
+        assert json.loads(result.stdout) == {
+            "learner": "ct",
+            "role": "curator",
+            "group": False,
+            "store": pg_url,
+        }
+
+
+def _run(db: str, *args: str):
+    from typer.testing import CliRunner
+
+    from coursetrack.cli import app
+
+    return CliRunner().invoke(app, ["--db", db, *args])
 
 
 # --- group share -----------------------------------------------------------------------
@@ -221,10 +223,12 @@ def test_share_takes_on_or_off(group_store: GroupStore) -> None:
     assert "'maybe' is not one of 'on', 'off'" in result.stderr
 
 
-def test_share_needs_a_group(dls: Store) -> None:
-    if dls.engine != "postgresql":
-        pytest.skip("on SQLite: test_group_commands_need_postgresql")
-    assert one_line(dls.run("group", "share", "on")) == (
+def test_share_needs_a_group(pg_url: str) -> None:
+    ok(_run(pg_url, "import", DLS))
+    assert one_line(_run(pg_url, "group", "share", "on")) == (
+        "Error: this store is not a study group's yet; its owner runs coursetrack group init first"
+    )
+    assert one_line(_run(pg_url, "group", "add", "alice")) == (
         "Error: this store is not a study group's yet; its owner runs coursetrack group init first"
     )
 

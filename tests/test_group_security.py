@@ -19,23 +19,10 @@ from pathlib import Path
 import pytest
 
 from coursetrack.cli import app
-from group import GroupStore, group_store_fixture  # noqa: F401
+from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 
 PROGRESS = "SELECT learner, topic_id, status FROM progress ORDER BY learner, topic_id"
 NOTES = "SELECT learner, text, private FROM note ORDER BY learner, id"
-
-
-def ok(result) -> None:
-    assert result.exit_code == 0, result.stderr
-
-
-def one_line(result, code: int = 1) -> str:
-    """The refusal: exit `code`, one line on stderr, nothing on stdout, no traceback."""
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def topic_id(g: GroupStore, ref: str) -> int:
