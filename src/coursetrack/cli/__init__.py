@@ -25,6 +25,7 @@ from coursetrack.cli import (
     export,
     history,
     items,
+    lazy,
     notes,
     planning,
     progress,
@@ -38,7 +39,20 @@ from coursetrack.errors import CoursetrackError
 
 
 class _Group(TyperGroup):
-    """Turns a CoursetrackError anywhere below into one line on stderr."""
+    """Turns a CoursetrackError anywhere below into one line on stderr.
+
+    Its commands are those registered on `commands`, each built when it is
+    first looked up (see `lazy`): a run builds the one it runs.
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = lazy.commands_of(
+            commands, self, pretty_exceptions_short=app.pretty_exceptions_short
+        )
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names alone: completing `d` builds `done` only
 
     def make_context(self, info_name: str | None, args: list[str], **extra: Any) -> Any:
         plain_help(self)
@@ -105,8 +119,7 @@ def _raw_values(command: Any) -> None:
         return params
 
     command.get_params = get_params
-    for sub in getattr(command, "commands", {}).values():
-        _raw_values(sub)
+    lazy.below(command, _raw_values)
 
 
 def _as_given(_ctx: Any, value: Any) -> Any:
@@ -200,27 +213,29 @@ def root(
         dates.now()  # a pinned clock out of range is refused by every command, read or write
 
 
-app.command("status")(status.status)
-app.command("start")(progress.start)
-app.command("done")(progress.done)
-app.command("reopen")(progress.reopen)
-app.add_typer(items.add_app)
-app.command("update")(items.update)
-app.command("rm")(items.rm)
-app.command("import")(catalogs.import_)
-app.command("catalogs")(catalogs.catalogs)
-app.command("log")(history.log)
-app.command("undo")(history.undo)
-app.add_typer(export.export_app)
-app.command("next")(planning.next_)
-app.command("goal")(planning.goal)
-app.command("plan")(planning.plan)
-app.command("review")(review.review)
-app.command("reviewed")(review.reviewed)
-app.add_typer(notes.note_app)
-app.add_typer(notes.link_app)
-app.command("show")(notes.show)
-app.command("chart")(chart.chart)
+#: Every command of the app, built only when looked up (`_Group`): the order is --help's.
+commands = typer.Typer()
+commands.command("status")(status.status)
+commands.command("start")(progress.start)
+commands.command("done")(progress.done)
+commands.command("reopen")(progress.reopen)
+commands.add_typer(items.add_app)
+commands.command("update")(items.update)
+commands.command("rm")(items.rm)
+commands.command("import")(catalogs.import_)
+commands.command("catalogs")(catalogs.catalogs)
+commands.command("log")(history.log)
+commands.command("undo")(history.undo)
+commands.add_typer(export.export_app)
+commands.command("next")(planning.next_)
+commands.command("goal")(planning.goal)
+commands.command("plan")(planning.plan)
+commands.command("review")(review.review)
+commands.command("reviewed")(review.reviewed)
+commands.add_typer(notes.note_app)
+commands.add_typer(notes.link_app)
+commands.command("show")(notes.show)
+commands.command("chart")(chart.chart)
 
 
 def main() -> None:
