@@ -19,19 +19,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from coursetrack import __version__, dates
-from coursetrack.cli import (
-    catalogs,
-    chart,
-    export,
-    history,
-    items,
-    lazy,
-    notes,
-    planning,
-    progress,
-    review,
-    status,
-)
+from coursetrack.cli import lazy
 from coursetrack.cli.context import settings
 from coursetrack.cli.help import plain_help
 from coursetrack.cli.plain_values import light_coercion
@@ -41,14 +29,14 @@ from coursetrack.errors import CoursetrackError
 class _Group(TyperGroup):
     """Turns a CoursetrackError anywhere below into one line on stderr.
 
-    Its commands are those registered on `commands`, each built when it is
-    first looked up (see `lazy`): a run builds the one it runs.
+    Its commands are those of `COMMANDS`, each imported and built when it is
+    first looked up (see `lazy`): a run imports and builds the one it runs.
     """
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        self.commands = lazy.commands_of(
-            commands, self, pretty_exceptions_short=app.pretty_exceptions_short
+        self.commands = lazy.commands_at(
+            COMMANDS, __name__, self, pretty_exceptions_short=app.pretty_exceptions_short
         )
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -213,29 +201,32 @@ def root(
         dates.now()  # a pinned clock out of range is refused by every command, read or write
 
 
-#: Every command of the app, built only when looked up (`_Group`): the order is --help's.
-commands = typer.Typer()
-commands.command("status")(status.status)
-commands.command("start")(progress.start)
-commands.command("done")(progress.done)
-commands.command("reopen")(progress.reopen)
-commands.add_typer(items.add_app)
-commands.command("update")(items.update)
-commands.command("rm")(items.rm)
-commands.command("import")(catalogs.import_)
-commands.command("catalogs")(catalogs.catalogs)
-commands.command("log")(history.log)
-commands.command("undo")(history.undo)
-commands.add_typer(export.export_app)
-commands.command("next")(planning.next_)
-commands.command("goal")(planning.goal)
-commands.command("plan")(planning.plan)
-commands.command("review")(review.review)
-commands.command("reviewed")(review.reviewed)
-commands.add_typer(notes.note_app)
-commands.add_typer(notes.link_app)
-commands.command("show")(notes.show)
-commands.command("chart")(chart.chart)
+#: Every command: its name, and where it is (module:attribute under coursetrack.cli), a
+#: function or a Typer sub-app. The order is --help's, a sub-app after the commands
+#: as Typer lists them.
+COMMANDS = {
+    "status": "status:status",
+    "start": "progress:start",
+    "done": "progress:done",
+    "reopen": "progress:reopen",
+    "update": "items:update",
+    "rm": "items:rm",
+    "import": "catalogs:import_",
+    "catalogs": "catalogs:catalogs",
+    "log": "history:log",
+    "undo": "history:undo",
+    "next": "planning:next_",
+    "goal": "planning:goal",
+    "plan": "planning:plan",
+    "review": "review:review",
+    "reviewed": "review:reviewed",
+    "show": "notes:show",
+    "chart": "chart:chart",
+    "add": "items:add_app",
+    "export": "export:export_app",
+    "note": "notes:note_app",
+    "link": "notes:link_app",
+}
 
 
 def main() -> None:

@@ -1,11 +1,12 @@
-"""Commands built when they are first asked for, not the whole tree at every start-up.
+"""Commands imported and built when they are first asked for, not all at every start-up.
 
 Typer turns every function into a click command (reading its signature and
 each annotation) before it parses a word: for our ~35 commands that was about
-20 ms of every run and every Tab, although one command runs. Here a group's
-`commands` is a mapping that knows every name at once but builds a command
-only when it is looked up: a write builds itself and the root, `--help` of the
-root (which lists them all) builds them all, as before.
+20 ms of every run and every Tab, although one command runs, and importing
+every command module a few more. Here a group's `commands` is a mapping that
+knows every name at once but imports and builds a command only when it is
+looked up: a write builds itself and the root; the root's `--help`, which
+lists them all, builds them all, as before.
 
 Building one command is done by Typer's own `get_command_from_info` and
 `get_group_from_info` (typer.main internals, unavoidable: Typer's public API
@@ -14,7 +15,9 @@ built.
 """
 
 import copy
+import importlib
 from collections.abc import Callable, Iterator, MutableMapping
+from functools import partial
 from typing import Any
 
 import typer
@@ -81,22 +84,31 @@ def below(command: Any, treat: Callable[[Any], None]) -> None:
             treat(sub)
 
 
-def commands_of(
-    registry: typer.Typer, group: Any, *, pretty_exceptions_short: bool
+def commands_at(
+    where: dict[str, str], package: str, group: Any, *, pretty_exceptions_short: bool
 ) -> LazyCommands:
-    """The commands and sub-apps registered on `registry`, built as `group`'s would be."""
+    """Commands named in `where` ("module:attribute" under `package`), imported when built.
+
+    The attribute is a command function or a Typer sub-app; it is registered on a
+    throwaway Typer, as `app.command(name)` or `app.add_typer` would, so that
+    what is built is what Typer builds.
+    """
     options = {
         "pretty_exceptions_short": pretty_exceptions_short,
         "rich_markup_mode": group.rich_markup_mode,
     }
-    builders: dict[str, Callable[[], Any]] = {}
-    for info in registry.registered_commands:
-        name = info.name or typer_main.get_command_name(info.callback.__name__)
-        builders[name] = lambda info=info: typer_main.get_command_from_info(info, **options)
-    for info in registry.registered_groups:
-        name = typer_main.solve_typer_info_defaults(info).name
-        builders[name] = lambda info=info: _group(info, group.suggest_commands, options)
-    return LazyCommands(builders)
+
+    def build(name: str) -> Any:
+        module, attribute = where[name].split(":")
+        target = getattr(importlib.import_module(f"{package}.{module}"), attribute)
+        registry = typer.Typer()
+        if isinstance(target, typer.Typer):
+            registry.add_typer(target)
+            return _group(registry.registered_groups[0], group.suggest_commands, options)
+        registry.command(name)(target)
+        return typer_main.get_command_from_info(registry.registered_commands[0], **options)
+
+    return LazyCommands({name: partial(build, name) for name in where})
 
 
 def _group(info: TyperInfo, suggest_commands: bool, options: dict[str, Any]) -> Any:
@@ -108,7 +120,12 @@ def _group(info: TyperInfo, suggest_commands: bool, options: dict[str, Any]) -> 
     shell_info = copy.copy(info)
     shell_info.typer_instance = shell
     group = typer_main.get_group_from_info(shell_info, suggest_commands=suggest_commands, **options)
-    group.commands = commands_of(
-        sub_app, group, pretty_exceptions_short=options["pretty_exceptions_short"]
-    )
+    builders: dict[str, Callable[[], Any]] = {}
+    for command in sub_app.registered_commands:
+        name = command.name or typer_main.get_command_name(command.callback.__name__)
+        builders[name] = partial(typer_main.get_command_from_info, command, **options)
+    for sub in sub_app.registered_groups:
+        name = typer_main.solve_typer_info_defaults(sub).name
+        builders[name] = partial(_group, sub, suggest_commands, options)
+    group.commands = LazyCommands(builders)
     return group
