@@ -20,7 +20,7 @@ from typer.exceptions import TyperException
 
 from coursetrack import __version__, dates
 from coursetrack.cli import lazy
-from coursetrack.cli.context import settings
+from coursetrack.cli.context import collect_after_start, settings
 from coursetrack.cli.help import plain_help
 from coursetrack.cli.plain_values import light_coercion
 from coursetrack.errors import CoursetrackError
@@ -235,6 +235,7 @@ def main() -> None:
         # A title the terminal's encoding cannot show comes out as \u65e5, not a traceback.
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")
+    collect_after_start()
     code: int | str | None = 0
     try:
         app()
