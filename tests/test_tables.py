@@ -251,7 +251,8 @@ _CELL_TEXT = st.lists(st.sampled_from(_PIECES), max_size=8).map("".join)
 )
 def test_a_piped_table_prints_what_rich_prints(rows, width: int) -> None:
     """`render._plain_table` (a pipe, a file) gives Rich's bytes, cell for cell: titles cut
-    with `…`, a Group's lines, a line that wraps, wide and combining characters, markup."""
+    with `…`, a Group's lines, a line that wraps, wide and combining characters, markup,
+    right-justified text with spaces at its end."""
     import io
 
     from rich.console import Console, Group
@@ -270,7 +271,7 @@ def test_a_piped_table_prints_what_rich_prints(rows, width: int) -> None:
         [
             render._text(slug),
             Group(render._text(title), Text(f"{extra} and more", no_wrap=False, overflow="fold")),
-            f"{n}/{n + 1}",
+            f"{n}/{extra}",  # a string (Rich reads markup in it), right-justified
             "2026-09-12",
             render.bar(n, 9),
         ]

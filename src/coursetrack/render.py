@@ -361,10 +361,23 @@ def _cell_lines(
             part = console.render_str(part, highlight=options.highlight, markup=options.markup)
         if not isinstance(part, Text) or part.end != "\n":
             return None
+        justify = part.justify or options.justify or "default"
+        plain = part.plain
+        if (
+            justify in ("default", "left", "right")
+            and "\n" not in plain
+            and "\t" not in plain
+            and cell_len(plain) <= width
+        ):  # one line that fits, as `Text.wrap` leaves it: most cells, for a fraction of it
+            if justify == "right":
+                plain = plain.rstrip()
+                plain = " " * (width - cell_len(plain)) + plain
+            lines.append(set_cell_size(plain, width))
+            continue
         wrapped = part.wrap(
             console,
             width,
-            justify=part.justify or options.justify or "default",
+            justify=justify,
             overflow=part.overflow or options.overflow or "fold",
             tab_size=(console.tab_size if part.tab_size is None else part.tab_size) or 8,
             no_wrap=part.no_wrap if part.no_wrap is not None else bool(options.no_wrap),
