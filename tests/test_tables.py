@@ -13,6 +13,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from coursetrack import catalog
@@ -233,3 +235,56 @@ def test_on_a_terminal_only_the_labels_of_show_are_bold(studied) -> None:
     assert code == 0
     assert "\x1b[1mURL\x1b[0m" in screen and "\x1b[1mStatus\x1b[0m" in screen
     assert "\x1b[1mURL " not in screen, "the value after a label is not bold"
+
+
+# --- a fitted table printed without Rich's table machinery -------------------------
+
+#: Pieces of cell text: wide, combining and emoji characters, a tab, markup, a long word.
+_PIECES = [*"ab yz-/…", "日本", "é", "e\u0301", "🙂", "\t", "[b]", "x" * 30]
+_CELL_TEXT = st.lists(st.sampled_from(_PIECES), max_size=8).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_CELL_TEXT, _CELL_TEXT, _CELL_TEXT, st.integers(0, 9)), max_size=5),
+    width=st.integers(8, 130),
+)
+def test_a_piped_table_prints_what_rich_prints(rows, width: int) -> None:
+    """`render._plain_table` (a pipe, a file) gives Rich's bytes, cell for cell: titles cut
+    with `…`, a Group's lines, a line that wraps, wide and combining characters, markup,
+    right-justified text with spaces at its end."""
+    import io
+
+    from rich.console import Console, Group
+    from rich.text import Text
+
+    from coursetrack import render
+
+    columns = [
+        render.Column("Slug", style="cyan"),
+        render.Column("Title", title=True),
+        render.Column("Count", justify="right"),
+        render.Column("When", drop=1),
+        render.Column("Bar"),
+    ]
+    cells = [
+        [
+            render._text(slug),
+            Group(render._text(title), Text(f"{extra} and more", no_wrap=False, overflow="fold")),
+            f"{n}/{extra}",  # a string (Rich reads markup in it), right-justified
+            "2026-09-12",
+            render.bar(n, 9),
+        ]
+        for slug, title, extra, n in rows
+    ]
+
+    def printed(fast: bool) -> str:
+        out = io.StringIO()
+        console = Console(file=out, width=width, highlight=False, soft_wrap=False)
+        table = render.fitted_table(columns, cells, width=width)
+        if not fast:  # Rich's own table, as a terminal (or a colour) gets it
+            table.__class__ = render.Table
+        render._emit(console, table)
+        return out.getvalue()
+
+    assert printed(fast=True) == printed(fast=False)

@@ -19,27 +19,28 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from coursetrack import __version__, dates
-from coursetrack.cli import (
-    catalogs,
-    chart,
-    export,
-    group,
-    history,
-    items,
-    notes,
-    planning,
-    progress,
-    review,
-    status,
-)
-from coursetrack.cli.context import settings
+from coursetrack.cli import lazy
+from coursetrack.cli.context import collect_after_start, settings
 from coursetrack.cli.help import plain_help
 from coursetrack.cli.plain_values import light_coercion
 from coursetrack.errors import CoursetrackError
 
 
 class _Group(TyperGroup):
-    """Turns a CoursetrackError anywhere below into one line on stderr."""
+    """Turns a CoursetrackError anywhere below into one line on stderr.
+
+    Its commands are those of `COMMANDS`, each imported and built when it is
+    first looked up (see `lazy`): a run imports and builds the one it runs.
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = lazy.commands_at(
+            COMMANDS, __name__, self, pretty_exceptions_short=app.pretty_exceptions_short
+        )
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names alone: completing `d` builds `done` only
 
     def make_context(self, info_name: str | None, args: list[str], **extra: Any) -> Any:
         plain_help(self)
@@ -106,8 +107,7 @@ def _raw_values(command: Any) -> None:
         return params
 
     command.get_params = get_params
-    for sub in getattr(command, "commands", {}).values():
-        _raw_values(sub)
+    lazy.below(command, _raw_values)
 
 
 def _as_given(_ctx: Any, value: Any) -> Any:
@@ -201,29 +201,34 @@ def root(
         dates.now()  # a pinned clock out of range is refused by every command, read or write
 
 
-app.command("status")(status.status)
-app.command("start")(progress.start)
-app.command("done")(progress.done)
-app.command("reopen")(progress.reopen)
-app.add_typer(items.add_app)
-app.command("update")(items.update)
-app.command("rm")(items.rm)
-app.command("import")(catalogs.import_)
-app.command("catalogs")(catalogs.catalogs)
-app.command("log")(history.log)
-app.command("undo")(history.undo)
-app.add_typer(export.export_app)
-app.command("next")(planning.next_)
-app.command("goal")(planning.goal)
-app.command("plan")(planning.plan)
-app.command("review")(review.review)
-app.command("reviewed")(review.reviewed)
-app.add_typer(notes.note_app)
-app.add_typer(notes.link_app)
-app.command("show")(notes.show)
-app.command("chart")(chart.chart)
-app.add_typer(group.group_app)
-app.command("whoami")(group.whoami)
+#: Every command: its name, and where it is (module:attribute under coursetrack.cli), a
+#: function or a Typer sub-app. The order is --help's, a sub-app after the commands
+#: as Typer lists them.
+COMMANDS = {
+    "status": "status:status",
+    "start": "progress:start",
+    "done": "progress:done",
+    "reopen": "progress:reopen",
+    "update": "items:update",
+    "rm": "items:rm",
+    "import": "catalogs:import_",
+    "catalogs": "catalogs:catalogs",
+    "log": "history:log",
+    "undo": "history:undo",
+    "next": "planning:next_",
+    "goal": "planning:goal",
+    "plan": "planning:plan",
+    "review": "review:review",
+    "reviewed": "review:reviewed",
+    "show": "notes:show",
+    "chart": "chart:chart",
+    "whoami": "group:whoami",
+    "add": "items:add_app",
+    "export": "export:export_app",
+    "note": "notes:note_app",
+    "link": "notes:link_app",
+    "group": "group:group_app",
+}
 
 
 def main() -> None:
@@ -232,6 +237,7 @@ def main() -> None:
         # A title the terminal's encoding cannot show comes out as \u65e5, not a traceback.
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")
+    collect_after_start()
     code: int | str | None = 0
     try:
         app()

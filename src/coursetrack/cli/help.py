@@ -19,6 +19,8 @@ import sys
 from functools import partial
 from typing import Any, get_args, get_origin
 
+from coursetrack.cli import lazy
+
 #: What an option's value is called, by its annotation (as click names its types).
 _TYPE_LABELS = {str: "TEXT", int: "INTEGER", float: "FLOAT"}
 _EXAMPLES = re.compile(r"^\s*Examples?:\s*$", re.M)
@@ -42,8 +44,7 @@ def plain_help(command: Any) -> None:
     if command.help:
         command.help, examples = _split_examples(command.help)
     command.format_help = partial(_format_help, command.format_help, examples)
-    for sub in getattr(command, "commands", {}).values():
-        plain_help(sub)
+    lazy.below(command, plain_help)
 
 
 def _plain_param(param: Any) -> None:

@@ -16,6 +16,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from coursetrack.cli import lazy
+
 #: Longer digit strings go the slow way: pydantic decides what they mean.
 _MAX_DIGITS = 18
 
@@ -87,8 +89,7 @@ def light_coercion(command: Any) -> None:
         return params
 
     command.get_params = get_params
-    for sub in getattr(command, "commands", {}).values():
-        light_coercion(sub)
+    lazy.below(command, light_coercion)
 
 
 def _lighten(param: Any) -> None:

@@ -18,7 +18,6 @@ from coursetrack.dates import today
 from coursetrack.errors import InputError
 from coursetrack.models import Course, Status, Topic
 from coursetrack.refs import Target, resolve
-from coursetrack.services.notes import add_note
 from coursetrack.services.state import ensure_progress
 
 
@@ -141,6 +140,9 @@ def mark_done(
             ).rowcount
         session.expire_all()  # Progress rows loaded before are stale now
         if note is not None:
+            # imported here: notes (and their validation) cost a write without --note
+            from coursetrack.services.notes import add_note
+
             add_note(session, item=target.item, text=note, on=on or today())
         changes.append(Change(target.ref, target.item.title, "done", changed, unchanged))
     session.flush()

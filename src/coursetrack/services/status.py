@@ -153,16 +153,31 @@ def course_rows(reader: Reader, where: str = "", **params: object) -> list[ItemP
 
 def _roll_up(courses: list[ItemProgress], own_started: dt.date | None) -> dict:
     """A specialization's totals from its courses."""
-    units_done = sum(c.units_done for c in courses)
-    units_total = sum(c.units_total for c in courses)
-    started = _earliest(own_started, *(c.started_on for c in courses))
+    return _totals(
+        units_done=sum(c.units_done for c in courses),
+        units_total=sum(c.units_total for c in courses),
+        started=_earliest(own_started, *(c.started_on for c in courses)),
+        active=any(c.status != TODO for c in courses),
+        completed=max((c.completed_on for c in courses if c.completed_on), default=None),
+    )
+
+
+def _totals(
+    *,
+    units_done: int,
+    units_total: int,
+    started: dt.date | None,
+    active: bool,
+    completed: dt.date | None,
+) -> dict:
+    """A specialization's status and dates: done when every unit is, in progress once
+    anything under it is started or done."""
     if units_total and units_done == units_total:
         status = DONE
-    elif started or any(c.status != TODO for c in courses):
+    elif started or active:
         status = IN_PROGRESS
     else:
         status = TODO
-    completed = max((c.completed_on for c in courses if c.completed_on), default=None)
     return {
         "status": status,
         "units_done": units_done,
@@ -174,22 +189,31 @@ def _roll_up(courses: list[ItemProgress], own_started: dt.date | None) -> dict:
 
 
 def overview(reader: Reader, today: dt.date | None = None) -> Overview:
-    """One summary per specialization, in slug order."""
+    """One summary per specialization, in slug order, counted in the database: the
+    overview of 20,000 topics reads 200 rows, not 2,000 courses."""
     activity = activity_by_specialization(reader, today or dates.today())
-    specs = reader.all(queries.SPECIALIZATION_STARTS)
-    by_spec: dict[int, list[ItemProgress]] = {s.id: [] for s in specs}
-    for spec_id, course in _with_specialization(reader):
-        by_spec[spec_id].append(course)
+    sql = queries.SPECIALIZATION_PROGRESS.format(units=queries.UNITS, where="")
     summaries = []
-    for spec in specs:
-        courses = by_spec[spec.id]
-        totals = _roll_up(courses, spec.started_on)
+    for spec in reader.all(sql):
+        started = _earliest(
+            spec.started_on,
+            spec.courses_started_on,
+            spec.units_started_on,
+            spec.topics_completed_on,
+        )
+        totals = _totals(
+            units_done=spec.units_done,
+            units_total=spec.units_total,
+            started=started,
+            active=spec.units_active > 0,
+            completed=spec.last_completed_on,
+        )
         summaries.append(
             SpecializationSummary(
                 slug=spec.slug,
                 title=spec.title,
-                courses_done=sum(c.status == DONE for c in courses),
-                courses_total=len(courses),
+                courses_done=spec.courses_done,
+                courses_total=spec.courses_total,
                 certificate_url=spec.certificate_url,
                 last_activity_on=activity.get(spec.id, NO_ACTIVITY).last_activity_on,
                 streak_weeks=activity.get(spec.id, NO_ACTIVITY).streak_weeks,
@@ -197,11 +221,6 @@ def overview(reader: Reader, today: dt.date | None = None) -> Overview:
             )
         )
     return Overview(summaries)
-
-
-def _with_specialization(reader: Reader) -> list[tuple[int, ItemProgress]]:
-    sql = queries.COURSE_PROGRESS.format(units=queries.UNITS, where="")
-    return [(row.specialization_id, _course_progress(row)) for row in reader.all(sql)]
 
 
 def specialization_report(reader: Reader, target: Target) -> Report:

@@ -50,15 +50,9 @@ LEFT JOIN progress cp ON cp.course_id = c.id
 UNITS_OF_SPECIALIZATION = "WHERE s.id = :spec_id"
 UNITS_OF_COURSE = "WHERE c.id = :course_id"
 
-#: Per course (narrowed by `{where}`, one of the two above or ""): its units counted,
-#: and its own progress row. `n_topics` 0 means the course is its own unit.
-COURSE_PROGRESS = """
-SELECT c.id, c.specialization_id, c.position, c.slug, c.title, c.certificate_url,
-       u.n_topics, u.units_total, u.units_done, u.units_started,
-       u.first_started_on, u.first_completed_on, u.last_completed_on,
-       cp.status AS own_status, cp.started_on AS own_started_on,
-       cp.completed_on AS own_completed_on
-FROM (
+#: Per course (narrowed by `{where}`, one of the two above or ""): its units counted.
+#: `n_topics` 0 means the course is its own unit.
+_COURSE_UNITS = """
     SELECT units.course_id, count(units.topic_id) AS n_topics, count(*) AS units_total,
            sum(CASE WHEN units.status = 'done' THEN 1 ELSE 0 END) AS units_done,
            sum(CASE WHEN units.status = 'in-progress' THEN 1 ELSE 0 END) AS units_started,
@@ -67,18 +61,64 @@ FROM (
            max(units.completed_on) AS last_completed_on
     FROM ({units} {where}) units
     GROUP BY units.course_id
-) u
+"""
+
+#: Per course: its units counted (`_COURSE_UNITS`), and its own progress row.
+COURSE_PROGRESS = (
+    """
+SELECT c.id, c.specialization_id, c.position, c.slug, c.title, c.certificate_url,
+       u.n_topics, u.units_total, u.units_done, u.units_started,
+       u.first_started_on, u.first_completed_on, u.last_completed_on,
+       cp.status AS own_status, cp.started_on AS own_started_on,
+       cp.completed_on AS own_completed_on
+FROM ("""
+    + _COURSE_UNITS
+    + """) u
 JOIN course c ON c.id = u.course_id
 LEFT JOIN progress cp ON cp.course_id = c.id
 ORDER BY c.specialization_id, c.position
 """
+)
 
-#: Every specialization with its own progress row's start (the overview's rows).
-SPECIALIZATION_STARTS = """
-SELECT s.id, s.slug, s.title, s.certificate_url, p.started_on
-FROM specialization s LEFT JOIN progress p ON p.specialization_id = s.id
+#: The overview: one row per specialization (with courses or not), in slug order, its
+#: courses and units counted in the database. A course is done when all its units are
+#: (a course without topics: when it is); `units_active` counts units started or done.
+#: A specialization started on the earliest of: its own row's start, its courses' own
+#: starts, their units' starts and their topics' completions (a topic done without a
+#: start); `last_completed_on` is its finish once every unit is done.
+#: Sums are cast: PostgreSQL's sum of a bigint is a numeric.
+SPECIALIZATION_PROGRESS = (
+    """
+SELECT s.id, s.slug, s.title, s.certificate_url, sp.started_on,
+       coalesce(k.courses_total, 0) AS courses_total,
+       coalesce(k.courses_done, 0) AS courses_done,
+       coalesce(k.units_total, 0) AS units_total,
+       coalesce(k.units_done, 0) AS units_done,
+       coalesce(k.units_active, 0) AS units_active,
+       k.courses_started_on, k.units_started_on, k.topics_completed_on, k.last_completed_on
+FROM specialization s
+LEFT JOIN progress sp ON sp.specialization_id = s.id
+LEFT JOIN (
+    SELECT c.specialization_id AS spec_id, count(*) AS courses_total,
+           CAST(sum(CASE WHEN u.units_done = u.units_total THEN 1 ELSE 0 END) AS INTEGER)
+               AS courses_done,
+           CAST(sum(u.units_total) AS INTEGER) AS units_total,
+           CAST(sum(u.units_done) AS INTEGER) AS units_done,
+           CAST(sum(u.units_done + u.units_started) AS INTEGER) AS units_active,
+           min(cp.started_on) AS courses_started_on,
+           min(u.first_started_on) AS units_started_on,
+           min(CASE WHEN u.n_topics > 0 THEN u.first_completed_on END) AS topics_completed_on,
+           max(u.last_completed_on) AS last_completed_on
+    FROM ("""
+    + _COURSE_UNITS
+    + """) u
+    JOIN course c ON c.id = u.course_id
+    LEFT JOIN progress cp ON cp.course_id = c.id
+    GROUP BY c.specialization_id
+) k ON k.spec_id = s.id
 ORDER BY s.slug
 """
+)
 
 #: An item's own progress row; `{owner}` is specialization_id, course_id or topic_id.
 PROGRESS_OF = "SELECT status, started_on, completed_on FROM progress WHERE {owner} = :id"

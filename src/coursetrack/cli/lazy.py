@@ -1,0 +1,131 @@
+"""Commands imported and built when they are first asked for, not all at every start-up.
+
+Typer turns every function into a click command (reading its signature and
+each annotation) before it parses a word: for our ~35 commands that was about
+20 ms of every run and every Tab, although one command runs, and importing
+every command module a few more. Here a group's `commands` is a mapping that
+knows every name at once but imports and builds a command only when it is
+looked up: a write builds itself and the root; the root's `--help`, which
+lists them all, builds them all, as before.
+
+Building one command is done by Typer's own `get_command_from_info` and
+`get_group_from_info` (typer.main internals, unavoidable: Typer's public API
+builds only a whole app), so a command built here is the one Typer would have
+built.
+"""
+
+import copy
+import importlib
+from collections.abc import Callable, Iterator, MutableMapping
+from functools import partial
+from typing import Any
+
+import typer
+from typer import main as typer_main
+from typer.models import TyperInfo
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """A group's commands by name, each built on first lookup.
+
+    Iterating gives the names (in the order they were registered) and builds
+    nothing. What a caller wants done to every command below a group (the help
+    conventions, the light coercion) is given to `each`, and is done to each
+    command as it is built.
+    """
+
+    def __init__(self, builders: dict[str, Callable[[], Any]]) -> None:
+        self._builders = builders
+        self._built: dict[str, Any] = {}
+        self._treatments: list[Callable[[Any], None]] = []
+
+    def __getitem__(self, name: str) -> Any:
+        command = self._built.get(name)
+        if command is None:
+            command = self._builders[name]()  # KeyError: no such command
+            self._built[name] = command
+            for treat in self._treatments:
+                treat(command)
+        return command
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._builders[name] = lambda: command
+        self._built.pop(name, None)
+        self.__getitem__(name)  # treated like every other
+
+    def __delitem__(self, name: str) -> None:
+        del self._builders[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._builders
+
+    def each(self, treat: Callable[[Any], None]) -> None:
+        """Do `treat` to every command of the group: those built now, the others when built."""
+        for command in self._built.values():
+            treat(command)
+        if treat not in self._treatments:
+            self._treatments.append(treat)
+
+
+def below(command: Any, treat: Callable[[Any], None]) -> None:
+    """Do `treat` to each command right below `command` (built now or later)."""
+    commands = getattr(command, "commands", None)
+    if isinstance(commands, LazyCommands):
+        commands.each(treat)
+    elif commands:
+        for sub in commands.values():
+            treat(sub)
+
+
+def commands_at(
+    where: dict[str, str], package: str, group: Any, *, pretty_exceptions_short: bool
+) -> LazyCommands:
+    """Commands named in `where` ("module:attribute" under `package`), imported when built.
+
+    The attribute is a command function or a Typer sub-app; it is registered on a
+    throwaway Typer, as `app.command(name)` or `app.add_typer` would, so that
+    what is built is what Typer builds.
+    """
+    options = {
+        "pretty_exceptions_short": pretty_exceptions_short,
+        "rich_markup_mode": group.rich_markup_mode,
+    }
+
+    def build(name: str) -> Any:
+        module, attribute = where[name].split(":")
+        target = getattr(importlib.import_module(f"{package}.{module}"), attribute)
+        registry = typer.Typer()
+        if isinstance(target, typer.Typer):
+            registry.add_typer(target)
+            return _group(registry.registered_groups[0], group.suggest_commands, options)
+        registry.command(name)(target)
+        return typer_main.get_command_from_info(registry.registered_commands[0], **options)
+
+    return LazyCommands({name: partial(build, name) for name in where})
+
+
+def _group(info: TyperInfo, suggest_commands: bool, options: dict[str, Any]) -> Any:
+    """A sub-app (`add`, `note`, ...) as Typer builds it, its own commands lazy too."""
+    sub_app = info.typer_instance
+    assert sub_app is not None
+    shell = copy.copy(sub_app)  # its settings and callback, without the commands
+    shell.registered_commands, shell.registered_groups = [], []
+    shell_info = copy.copy(info)
+    shell_info.typer_instance = shell
+    group = typer_main.get_group_from_info(shell_info, suggest_commands=suggest_commands, **options)
+    builders: dict[str, Callable[[], Any]] = {}
+    for command in sub_app.registered_commands:
+        name = command.name or typer_main.get_command_name(command.callback.__name__)
+        builders[name] = partial(typer_main.get_command_from_info, command, **options)
+    for sub in sub_app.registered_groups:
+        name = typer_main.solve_typer_info_defaults(sub).name
+        builders[name] = partial(_group, sub, suggest_commands, options)
+    group.commands = LazyCommands(builders)
+    return group
