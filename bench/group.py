@@ -37,7 +37,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -61,17 +60,11 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=200, help="learners in the cohort")
     opts = parser.parse_args()
     runs = 3 if opts.quick else opts.runs
-    reason = postgres.missing()
-    if reason:
-        print(reason.replace("PostgreSQL tests skipped", "PostgreSQL bench skipped"))
-        return 0
-    server = postgres.Server()
-    server.start()
-    try:
-        with tempfile.TemporaryDirectory(prefix="coursetrack-bench-group-") as tmp:
-            return _run(server, Path(tmp), runs, opts.learners)
-    finally:
-        server.stop()
+    with postgres.for_bench("coursetrack-bench-group-") as started:
+        if started is None:
+            return 0
+        server, tmp = started
+        return _run(server, tmp, runs, opts.learners)
 
 
 def _url(server: postgres.Server, role: str) -> str:

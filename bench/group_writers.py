@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -43,17 +42,11 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=20, help="learners writing at once")
     parser.add_argument("--commands", type=int, default=50, help="commands per learner")
     opts = parser.parse_args()
-    reason = postgres.missing()
-    if reason:
-        print(reason.replace("PostgreSQL tests skipped", "PostgreSQL bench skipped"))
-        return 0
-    server = postgres.Server()
-    server.start()
-    try:
-        with tempfile.TemporaryDirectory(prefix="coursetrack-bench-writers-") as tmp:
-            return _run(server, Path(tmp), opts.learners, opts.commands)
-    finally:
-        server.stop()
+    with postgres.for_bench("coursetrack-bench-writers-") as started:
+        if started is None:
+            return 0
+        server, tmp = started
+        return _run(server, tmp, opts.learners, opts.commands)
 
 
 def _url(server: postgres.Server, role: str) -> str:

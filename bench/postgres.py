@@ -21,7 +21,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -38,17 +37,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3 runs per case")
     opts = parser.parse_args()
     runs = 3 if opts.quick else opts.runs
-    reason = postgres.missing()
-    if reason:
-        print(reason.replace("PostgreSQL tests skipped", "PostgreSQL bench skipped"))
-        return 0
-    server = postgres.Server()
-    server.start()
-    try:
-        with tempfile.TemporaryDirectory(prefix="coursetrack-bench-pg-") as tmp:
-            return _run(server, Path(tmp), runs)
-    finally:
-        server.stop()
+    with postgres.for_bench("coursetrack-bench-pg-") as started:
+        if started is None:
+            return 0
+        server, tmp = started
+        return _run(server, tmp, runs)
 
 
 def _run(server: postgres.Server, root: Path, runs: int) -> int:

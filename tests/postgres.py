@@ -221,3 +221,24 @@ def dump(con: Any, *, history: bool) -> list[str]:
         ]
         lines += [f'INSERT INTO "{table}" VALUES({values});' for values in sorted(found)]
     return lines
+
+
+@contextlib.contextmanager
+def for_bench(prefix: str):  # -> Iterator[tuple[Server, Path] | None]
+    """A started throwaway server and a temporary folder, for a bench script.
+
+    Yields None, having printed why, on a machine that cannot run one: a bench
+    then reports nothing rather than failing.
+    """
+    reason = missing()
+    if reason:
+        print(reason.replace("PostgreSQL tests skipped", "PostgreSQL bench skipped"))
+        yield None
+        return
+    server = Server()
+    server.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            yield server, Path(tmp)
+    finally:
+        server.stop()
