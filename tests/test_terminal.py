@@ -278,6 +278,18 @@ def test_help_and_version_to_a_full_disk_are_one_clear_line(
 ) -> None:
     """Printed while the command line is parsed, before any command runs."""
     with open("/dev/full", "w") as full:
-        result = _python(unicode_store, *args, stdout=full, stderr=subprocess.PIPE)
+        if args[0] == "--show-completion":
+            # Typer names the shell from the process's ancestors: run it under one, as a
+            # user does, whatever started the tests (a detached job has no shell above it)
+            command = [sys.executable, "-m", "coursetrack", "--db", str(unicode_store), *args]
+            result = subprocess.run(
+                ["bash", "-c", '"$@"; exit $?', "bash", *command],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                env={**os.environ, **NOW},
+                timeout=60,
+            )
+        else:
+            result = _python(unicode_store, *args, stdout=full, stderr=subprocess.PIPE)
     assert result.returncode == 1
     assert result.stderr.decode() == "Error: cannot write the output: No space left on device\n"
