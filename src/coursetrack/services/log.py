@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from coursetrack.dates import start_of
 from coursetrack.refs import read_target
 from coursetrack.store import queries
+from coursetrack.store.reader import Row
 
 if TYPE_CHECKING:
-    from coursetrack.store.reader import Reader, Row
+    from coursetrack.store.reader import Reader
 
 
 @dataclass
@@ -174,6 +175,8 @@ class _Step:
     changes: list[_Light]
     total: int
     touches_wanted: bool
+    #: The shown changes' values (old, new) by change id, when the walk read them already.
+    values: dict[int, tuple[dict | None, dict | None]] | None = None
 
 
 def walk(
@@ -194,10 +197,10 @@ def walk(
     partial = wanted is None and detail is not None
     if partial:
         items = queries.log_changes_light(reader.dialect, "items")
-        first = queries.log_changes_light(reader.dialect, "first")
+    shown_values = None
     for command in commands:
         if partial:  # the item changes (to walk back) and the ones shown, not all of them
-            shown = reader.all(first, command=command.id, n=detail)
+            shown, shown_values = _shown(reader, command.id, detail)
             merged = {row.id: row for row in reader.all(items, command=command.id)}
             merged.update((row.id, row) for row in shown)
             rows = sorted(merged.values(), key=lambda row: row.id, reverse=True)
@@ -228,7 +231,33 @@ def walk(
                     by_undo=command.undoes is not None,
                 )
         named.reverse()  # oldest change first, as the command made them
-        yield _Step(command, named, total, touches)
+        yield _Step(command, named, total, touches, shown_values)
+
+
+def _shown(reader: Reader, command_id: int, n: int | None) -> tuple[list[Row], dict]:
+    """The first `n` changes of a command as the light rows name them, and their values.
+
+    Each change's JSON is read and parsed once, here, for both: a change may hold
+    a 50 MB note, which SQL would parse again to find its owner.
+    """
+    rows, values = [], {}
+    for raw in reader.all(queries.LOG_CHANGES_SHOWN, command=command_id, n=n):
+        old, new = _parsed(raw.old), _parsed(raw.new)
+        either = new or old or {}
+        item = raw.table_name in _ITEMS
+        rows.append(
+            Row(
+                id=raw.id,
+                table_name=raw.table_name,
+                row_id=raw.row_id,
+                op=raw.op,
+                old_slug=old.get("slug") if item and old else None,
+                new_slug=new.get("slug") if item and new else None,
+                **{f"{t}_id": either.get(f"{t}_id") for t in _OWNER_COLUMNS},
+            )
+        )
+        values[raw.id] = (old, new)
+    return rows, values
 
 
 def _name(past: _Past, row: Row) -> _Light:
@@ -265,9 +294,10 @@ def _decoded(value: Any) -> dict | None:
     and with `private` only when it is set, as a boolean on both engines
     (SQLite's JSON holds 0 or 1).
     """
-    if not value:
+    values = _parsed(value)
+    if values is None:
         return None
-    values = json.loads(value) if isinstance(value, str | bytes) else dict(value)
+    values = dict(values)
     values.pop("learner", None)
     if "private" in values:
         if values["private"]:
@@ -277,13 +307,23 @@ def _decoded(value: Any) -> dict | None:
     return values
 
 
+def _parsed(value: Any) -> dict | None:
+    """A change's stored JSON (text, or a dict already on PostgreSQL), as a dict."""
+    if not value:
+        return None
+    return json.loads(value) if isinstance(value, str | bytes) else dict(value)
+
+
 def entry(reader: Reader, step: _Step) -> LogEntry:
     """The full entry of one shown command: only now is its changes' JSON decoded."""
     command = step.command
-    full = {
-        row.id: row
-        for row in reader.all(queries.LOG_CHANGES_FULL, command=command.id, n=len(step.changes))
-    }
+    if step.values is not None:
+        full = step.values
+    else:
+        full = {
+            row.id: (row.old, row.new)
+            for row in reader.all(queries.LOG_CHANGES_FULL, command=command.id, n=len(step.changes))
+        }
     return LogEntry(
         id=command.id,
         at=dt.datetime.fromisoformat(command.at).astimezone(),
@@ -296,8 +336,8 @@ def entry(reader: Reader, step: _Step) -> LogEntry:
                 row_id=c.row_id,
                 op=c.op,
                 item=c.item,
-                old=_decoded(full[c.id].old),
-                new=_decoded(full[c.id].new),
+                old=_decoded(full[c.id][0]),
+                new=_decoded(full[c.id][1]),
             )
             for c in step.changes
         ],

@@ -314,16 +314,12 @@ def log_changes_light(dialect: str, part: str = "") -> str:
     50 MB note, and naming it needs only a slug and the ids of its item's parents.
 
     `part`: "items", only the changes to specializations, courses and topics (the
-    walk back needs each of them); "first", only the command's first :n changes
-    (the ones `log` shows). `log` reads those two and a count, not 100,000 rows.
+    walk back needs each of them). `log` reads those, the changes it shows
+    (`LOG_CHANGES_SHOWN`, whose JSON it decodes once, to name and to show them)
+    and a count, not 100,000 rows.
     """
     items = "table_name IN ('specialization', 'course', 'topic')"
-    where = {
-        "": "",
-        "items": f" AND {items}",
-        "first": " AND id IN (SELECT id FROM change WHERE command_id = :command"
-        " ORDER BY id LIMIT :n)",
-    }[part]
+    where = {"": "", "items": f" AND {items}"}[part]
 
     def either(key: str) -> str:
         new = json_field(dialect, "new", key, integer=True)
@@ -374,6 +370,12 @@ WHERE id < :before ORDER BY id DESC LIMIT :page
 #: The first :n changes of one command, with their JSON, to show them.
 LOG_CHANGES_FULL = """
 SELECT id, old, new FROM change WHERE command_id = :command ORDER BY id LIMIT :n
+"""
+
+#: The same with what names them: `log` decodes each JSON once, in Python, for both.
+LOG_CHANGES_SHOWN = """
+SELECT id, table_name, row_id, op, old, new FROM change
+WHERE command_id = :command ORDER BY id LIMIT :n
 """
 
 #: An item's slug and parent id as the store holds it now, by id, and for a whole table.
