@@ -191,7 +191,8 @@ class Progress(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(one_of("status", Status), name="ck_progress_status"),
         CheckConstraint(ONE_OWNER, name="ck_progress_one_owner"),
-        *(UniqueConstraint("learner", c) for c in OWNER_COLUMNS),
+        # the item first: its index also finds an item's rows (every status join)
+        *(UniqueConstraint(c, "learner") for c in OWNER_COLUMNS),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -267,7 +268,7 @@ class Goal(SQLModel, table=True):
     """The date by which the learner means to finish a specialization."""
 
     __tablename__ = "goal"
-    __table_args__ = (UniqueConstraint("learner", "specialization_id"),)
+    __table_args__ = (UniqueConstraint("specialization_id", "learner"),)
 
     id: int | None = Field(default=None, primary_key=True)
     specialization_id: int = _ref("specialization.id")

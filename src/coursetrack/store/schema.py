@@ -433,22 +433,23 @@ def _m004_history_per_transaction(conn: Connection) -> None:
     install_history(conn, _TRACKED_V2)  # the columns had not changed since schema 2
 
 
-#: SQLite's tables whose uniques schema 5 makes per learner, rebuilt with the learner last.
+#: SQLite's tables whose uniques schema 5 makes per learner, rebuilt with the learner last
+#: (in the uniques too: their index then also finds an item's rows, as every join does).
 _PER_LEARNER_V5_SQLITE = {
     "progress": """
             status VARCHAR NOT NULL DEFAULT 'todo',
             started_on DATE,
             completed_on DATE,
             learner VARCHAR NOT NULL DEFAULT 'me',
-            UNIQUE (learner, specialization_id),
-            UNIQUE (learner, course_id),
-            UNIQUE (learner, topic_id),
+            UNIQUE (specialization_id, learner),
+            UNIQUE (course_id, learner),
+            UNIQUE (topic_id, learner),
             CONSTRAINT ck_progress_status CHECK (status IN ('todo', 'in-progress', 'done')),
             CONSTRAINT ck_progress_one_owner CHECK ({one_owner})""",
     "goal": """
             target_on DATE NOT NULL,
             learner VARCHAR NOT NULL DEFAULT 'me',
-            UNIQUE (learner, specialization_id)""",
+            UNIQUE (specialization_id, learner)""",
 }
 
 
@@ -477,11 +478,11 @@ def _m005_learners(conn: Connection) -> None:
                     for c in ("specialization_id", "course_id", "topic_id")
                 ),
                 *(
-                    f"ALTER TABLE progress ADD UNIQUE (learner, {c})"
+                    f"ALTER TABLE progress ADD UNIQUE ({c}, learner)"
                     for c in ("specialization_id", "course_id", "topic_id")
                 ),
                 "ALTER TABLE goal DROP CONSTRAINT goal_specialization_id_key",
-                "ALTER TABLE goal ADD UNIQUE (learner, specialization_id)",
+                "ALTER TABLE goal ADD UNIQUE (specialization_id, learner)",
                 f"""CREATE TABLE member (
             id SERIAL PRIMARY KEY,
             {learner} UNIQUE,
