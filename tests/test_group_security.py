@@ -276,6 +276,32 @@ def test_a_learner_cannot_turn_row_level_security_off(group_store: GroupStore, s
     assert g.all_rows("SELECT count(*) FROM pg_policies WHERE tablename = 'note'") == [(2,)]
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE public.mine (id integer)",
+        "CREATE FUNCTION public.coursetrack_keep_others() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$",
+        "CREATE OR REPLACE FUNCTION public.history_progress() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+    ],
+)
+def test_a_learner_makes_no_object_in_the_stores_schema(group_store: GroupStore, sql: str) -> None:
+    """Nothing a learner makes there could be found by another's query, or replace a trigger's
+    function: `group init` revokes CREATE on the schema from PUBLIC, which servers before
+    PostgreSQL 15 granted (as here, by hand, before the owner runs it again)."""
+    import psycopg
+
+    g = group_store
+    with g.connect(g.superuser) as con:
+        con.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")
+    assert g.run(g.owner, "group", "init").exit_code == 0
+    for role in ("alice", "cora"):
+        with g.connect(role) as con, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute(sql)
+    assert g.all_rows("SELECT count(*) FROM pg_tables WHERE tablename = 'mine'") == [(0,)]
+
+
 # --- private notes and the history -----------------------------------------------------
 
 

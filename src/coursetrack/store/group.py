@@ -268,6 +268,9 @@ def init(conn: Connection) -> Group:
         f"GRANT {quote(curators)} TO {quote(owner)}",
         f"REVOKE ALL ON DATABASE {db} FROM PUBLIC",
         f"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {quote(learners)}",
+        # nobody but the owner makes objects a learner's query could find first (PostgreSQL
+        # 15 revokes this by default; an older server's database may still grant it)
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {quote(learners)}",
         f"GRANT SELECT ON coursetrack_schema, {catalog} TO {quote(learners)}",
         f"GRANT INSERT, UPDATE, DELETE ON {catalog} TO {quote(curators)}",
