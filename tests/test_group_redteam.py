@@ -1,0 +1,31 @@
+"""Red-team pass on a study group's security: what a learner tries by hand.
+
+The owner `olga`, the curator `cora` and the learners `alice`, `bob` and `carol`
+(tests/group.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import psycopg
+
+from group import GroupStore, group_store_fixture, ok  # noqa: F401
+
+
+def test_a_learner_cannot_take_the_command_numbers_others_write_next(
+    group_store: GroupStore,
+) -> None:
+    """A learner may insert `command` rows with any id: taking the next numbers of the
+    sequence makes every other learner's write fail on the primary key."""
+    g = group_store
+    ok(g.run("bob", "done", "dls/1/1"))
+    with g.connect("alice") as con:
+        last = con.execute("SELECT last_value FROM command_id_seq").fetchone()[0]
+        with contextlib.suppress(psycopg.Error):  # refused: the hole is closed
+            con.execute(
+                "INSERT INTO command (id, at, line) "
+                "SELECT n, 'x', 'squat' FROM generate_series(%s::int, %s::int) n",
+                (last + 1, last + 20),
+            )
+    ok(g.run("bob", "done", "dls/1/2"))
