@@ -28,4 +28,11 @@ def test_a_learner_cannot_take_the_command_numbers_others_write_next(
                 "SELECT n, 'x', 'squat' FROM generate_series(%s::int, %s::int) n",
                 (last + 1, last + 20),
             )
-    ok(g.run("bob", "done", "dls/1/2"))
+        # nor by moving a row of her own there
+        ok(g.run("alice", "done", "dls/1/3"))
+        with contextlib.suppress(psycopg.Error):
+            con.execute("UPDATE command SET id = id + 100 WHERE line LIKE 'done%%'")
+        with contextlib.suppress(psycopg.Error):
+            con.execute("UPDATE progress SET id = id + 100")
+    for ref in ("dls/1/2", "dls/1/4"):
+        ok(g.run("bob", "done", ref))

@@ -47,6 +47,8 @@ GROUP_SCOPE = "group"
 
 #: What the guard raises when a statement would delete another learner's row.
 OTHERS_SQLSTATE = "CT001"
+#: What a row raises whose id its table's sequence has not handed out yet.
+ISSUED_SQLSTATE = "CT002"
 
 #: The per-learner tables, and what of each the group may read.
 _READ_BY_GROUP = {
@@ -200,7 +202,29 @@ def _policies() -> list[str]:
                         || OLD.learner || '''s ' || TG_TABLE_NAME || ')';
             END IF;
             RETURN OLD;
-        END $$"""
+        END $$""",
+        # an id no sequence has handed out yet is another learner's next one: a row
+        # that took it would make their write fail (undo puts back only ids it had)
+        """CREATE OR REPLACE FUNCTION coursetrack_issued_ids() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            seq text := pg_get_serial_sequence(quote_ident(TG_TABLE_NAME), 'id');
+            issued bigint;
+        BEGIN
+            IF seq IS NULL OR (TG_OP = 'UPDATE' AND NEW.id = OLD.id) THEN
+                RETURN NEW;
+            END IF;
+            EXECUTE 'SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM '
+                || seq INTO issued;
+            IF NEW.id > issued THEN
+                RAISE EXCEPTION USING ERRCODE = '"""
+        + ISSUED_SQLSTATE
+        + """',
+                    MESSAGE = TG_TABLE_NAME || ' id ' || NEW.id
+                        || ' is not handed out yet; leave id to its default';
+            END IF;
+            RETURN NEW;
+        END $$""",
     ]
     for table, readable in _READ_BY_GROUP.items():
         t = quote(table)
@@ -215,6 +239,9 @@ def _policies() -> list[str]:
             f"DROP TRIGGER IF EXISTS keep_others ON {t}",
             f"CREATE TRIGGER keep_others BEFORE DELETE ON {t} "
             "FOR EACH ROW EXECUTE FUNCTION coursetrack_keep_others()",
+            f"DROP TRIGGER IF EXISTS issued_ids ON {t}",
+            f"CREATE TRIGGER issued_ids BEFORE INSERT OR UPDATE OF id ON {t} "
+            "FOR EACH ROW EXECUTE FUNCTION coursetrack_issued_ids()",
         ]
         if readable is not None:
             out.append(
