@@ -36,3 +36,26 @@ def test_a_learner_cannot_take_the_command_numbers_others_write_next(
             con.execute("UPDATE progress SET id = id + 100")
     for ref in ("dls/1/2", "dls/1/4"):
         ok(g.run("bob", "done", ref))
+
+
+def test_a_learner_cannot_take_the_id_of_anothers_removed_row(group_store: GroupStore) -> None:
+    """Undo puts a removed row back under its own id: a learner who takes that id by
+    hand (a free id is found by trying, a taken one fails on the primary key) would
+    make the other's undo fail."""
+    g = group_store
+    ok(g.run("bob", "goal", "dls", "--by", "2027-06-01"))
+    (goal,) = g.all_rows("SELECT id FROM goal WHERE learner = 'bob'")[0]
+    ok(g.run("bob", "goal", "dls", "--clear"))
+    ok(g.run("alice", "done", "dls/1/2"))  # a command of hers to file her rows under
+    with g.connect("alice") as con:
+        con.execute(
+            "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command), false)"
+        )
+        with contextlib.suppress(psycopg.Error):  # refused: the hole is closed
+            con.execute(
+                "INSERT INTO goal (id, specialization_id, target_on) "
+                "SELECT %s, id, '2030-01-01' FROM specialization LIMIT 1",
+                (goal,),
+            )
+    ok(g.run("bob", "undo", "--yes"))
+    assert g.all_rows("SELECT learner FROM goal WHERE id = ?", goal) == [("bob",)]
