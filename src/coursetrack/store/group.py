@@ -203,27 +203,42 @@ def _policies() -> list[str]:
             END IF;
             RETURN OLD;
         END $$""",
-        # an id no sequence has handed out yet is another learner's next one: a row
-        # that took it would make their write fail (undo puts back only ids it had)
+        # a row's id is the one its sequence just drew in this session (the default, or
+        # the command's number), or the id of a row of the learner's own history (undo
+        # puts a removed row back under its id): any other is another learner's, their
+        # next one or one their undo would need, and taking it would make that fail
         """CREATE OR REPLACE FUNCTION coursetrack_issued_ids() RETURNS trigger
         LANGUAGE plpgsql AS $$
         DECLARE
-            seq text := pg_get_serial_sequence(quote_ident(TG_TABLE_NAME), 'id');
-            issued bigint;
+            seq text := pg_get_serial_sequence(
+                quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME), 'id');
+            drawn bigint;
+            mine boolean;
         BEGIN
             IF seq IS NULL OR (TG_OP = 'UPDATE' AND NEW.id = OLD.id) THEN
                 RETURN NEW;
             END IF;
-            EXECUTE 'SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM '
-                || seq INTO issued;
-            IF NEW.id > issued THEN
-                RAISE EXCEPTION USING ERRCODE = '"""
+            BEGIN
+                drawn := currval(seq);
+            EXCEPTION WHEN object_not_in_prerequisite_state THEN
+                drawn := NULL;
+            END;
+            IF NEW.id = drawn THEN
+                RETURN NEW;
+            END IF;
+            -- the store's own history, not a temporary table of the same name
+            EXECUTE 'SELECT EXISTS (SELECT 1 FROM ' || quote_ident(TG_TABLE_SCHEMA)
+                    || '.change WHERE table_name = $1 AND row_id = $2 '
+                    || 'AND learner = session_user)'
+                INTO mine USING TG_TABLE_NAME, NEW.id;
+            IF mine THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION USING ERRCODE = '"""
         + ISSUED_SQLSTATE
         + """',
-                    MESSAGE = TG_TABLE_NAME || ' id ' || NEW.id
-                        || ' is not handed out yet; leave id to its default';
-            END IF;
-            RETURN NEW;
+                MESSAGE = TG_TABLE_NAME || ' id ' || NEW.id
+                    || ' is not this learner''s to take; leave id to its default';
         END $$""",
     ]
     for table, readable in _READ_BY_GROUP.items():
