@@ -59,3 +59,37 @@ def test_a_learner_cannot_take_the_id_of_anothers_removed_row(group_store: Group
             )
     ok(g.run("bob", "undo", "--yes"))
     assert g.all_rows("SELECT learner FROM goal WHERE id = ?", goal) == [("bob",)]
+
+
+def test_a_learner_cannot_write_history_by_hand(group_store: GroupStore) -> None:
+    """History rows are the triggers' alone: a change row written by hand could name
+    another's removed row as hers (and so take its id from their undo), or file her
+    writes away from her history (a temporary table named `change`)."""
+    g = group_store
+    ok(g.run("bob", "goal", "dls", "--by", "2027-06-01"))
+    (goal,) = g.all_rows("SELECT id FROM goal WHERE learner = 'bob'")[0]
+    ok(g.run("bob", "goal", "dls", "--clear"))
+    ok(g.run("alice", "done", "dls/1/2"))
+    with g.connect("alice") as con:
+        con.execute(
+            "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command), false)"
+        )
+        with contextlib.suppress(psycopg.Error):  # refused: the hole is closed
+            con.execute(
+                "INSERT INTO change (command_id, table_name, row_id, op, old, new) "
+                "SELECT max(id), 'goal', %s, 'delete', '{}', NULL FROM command",
+                (goal,),
+            )
+        with contextlib.suppress(psycopg.Error):
+            con.execute(
+                "INSERT INTO goal (id, specialization_id, target_on) "
+                "SELECT %s, id, '2030-01-01' FROM specialization LIMIT 1",
+                (goal,),
+            )
+        before = g.all_rows("SELECT count(*) FROM change WHERE learner = 'alice'")[0][0]
+        con.execute("CREATE TEMP TABLE change (LIKE public.change INCLUDING DEFAULTS)")
+        con.execute("UPDATE progress SET completed_on = '2026-01-01'")
+        after = g.all_rows("SELECT count(*) FROM change WHERE learner = 'alice'")[0][0]
+        assert after == before + 1  # her write is in the store's history all the same
+    ok(g.run("bob", "undo", "--yes"))
+    assert g.all_rows("SELECT learner FROM goal WHERE id = ?", goal) == [("bob",)]
