@@ -279,8 +279,8 @@ def init(conn: Connection) -> Group:
     Run by the owner of the tables, who needs CREATEROLE (or is a superuser),
     in one transaction: a failure leaves the store as it was.
     """
-    owner, database, owns, may_create = conn.exec_driver_sql(
-        "SELECT current_user, current_database(), "
+    owner, database, schema, owns, may_create = conn.exec_driver_sql(
+        "SELECT current_user, current_database(), current_schema(), "
         "(SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
         "AND tablename = 'progress') = current_user, "
         "(SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user)"
@@ -303,7 +303,7 @@ def init(conn: Connection) -> Group:
         if not exists:
             conn.exec_driver_sql(f"CREATE ROLE {quote(role)} NOLOGIN")
     db = quote(database)
-    per_learner = ", ".join(quote(t) for t in _READ_BY_GROUP)
+    per_learner = ", ".join(quote(t) for t in _READ_BY_GROUP if t != "change")
     catalog = ", ".join(quote(t) for t in _CATALOG)
     statements = [
         f"GRANT {quote(learners)} TO {quote(curators)}",
@@ -317,12 +317,29 @@ def init(conn: Connection) -> Group:
         f"GRANT SELECT ON coursetrack_schema, {catalog} TO {quote(learners)}",
         f"GRANT INSERT, UPDATE, DELETE ON {catalog} TO {quote(curators)}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {per_learner} TO {quote(learners)}",
+        # the history is written by its triggers alone, which run as the owner for it
+        # (the row's learner is still the session's): a row written by hand could name
+        # another's removed row as the learner's own, or a temporary table take its place
+        f"REVOKE ALL ON change FROM {quote(learners)}",
+        f"GRANT SELECT ON change TO {quote(learners)}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(learners)}",
         *_policies(),
+        *(
+            f"ALTER FUNCTION history_{table}() SECURITY DEFINER "
+            f"SET search_path = {quote(schema)}, pg_temp"
+            for table in _tracked()
+        ),
     ]
     for statement in statements:
         conn.exec_driver_sql(statement)
     return Group(database, learners, curators, owner)
+
+
+def _tracked() -> list[str]:
+    """The tables whose history triggers `schema.install_triggers` made."""
+    from coursetrack.models import TRACKED
+
+    return [m.__tablename__ for m in TRACKED]  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
