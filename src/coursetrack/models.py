@@ -338,6 +338,14 @@ PER_LEARNER: tuple[type[SQLModel], ...] = (
     Progress, Note, Link, Review, Goal, Member, Command, Change,
 )  # fmt: skip
 
+#: The catalog: the tracked tables no learner owns, shared by a study group.
+CATALOG: tuple[type[SQLModel], ...] = tuple(m for m in TRACKED if m not in PER_LEARNER)
+
+
+def table_names(models: tuple[type[SQLModel], ...]) -> tuple[str, ...]:
+    """The tables of `models`, in their order."""
+    return tuple(m.__tablename__ for m in models)  # type: ignore[attr-defined]
+
 
 def columns_of(model: type[SQLModel]) -> tuple[str, ...]:
     """A table's column names in declared order: the one list backups, imports and triggers use."""

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from coursetrack.errors import ConflictError, InputError, Refused
-from coursetrack.models import PER_LEARNER, TRACKED, Command
+from coursetrack.models import CATALOG, TRACKED, Command, table_names
 from coursetrack.services.log import LogEntry, _Step, entry, walk
 from coursetrack.store.reader import reader_of
 from coursetrack.store.schema import defer_foreign_keys
@@ -157,7 +157,7 @@ def _refuse_if_later_rows_went(conn, entry: LogEntry, current: int | None) -> No
 
 
 #: The tables a study group shares: the tracked ones no learner owns (the catalog).
-_CATALOG = tuple(m.__tablename__ for m in TRACKED if m not in PER_LEARNER)  # type: ignore[attr-defined]
+_CATALOG = table_names(CATALOG)
 
 
 def _refuse_if_others_changed_its_catalog_rows(conn, target: Command) -> None:

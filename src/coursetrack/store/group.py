@@ -50,7 +50,9 @@ OTHERS_SQLSTATE = "CT001"
 #: What a row raises whose id its table's sequence has not handed out yet.
 ISSUED_SQLSTATE = "CT002"
 
-#: The per-learner tables, and what of each the group may read.
+#: What the group may read of each per-learner table (`models.PER_LEARNER`). A table
+#: not named here is its learner's alone, as the history (`command`, `change`) is: a
+#: command line holds a private note's text.
 _READ_BY_GROUP = {
     "progress": "true",
     "note": "NOT private",
@@ -58,10 +60,7 @@ _READ_BY_GROUP = {
     "review": "true",
     "goal": "true",
     "member": "true",
-    "command": None,  # the history is the learner's alone
-    "change": None,
 }
-_CATALOG = ("specialization", "course", "topic")
 
 #: Roles of one group: a learner may log in and keep a record, a curator may
 #: change the catalog too.
@@ -179,7 +178,7 @@ def read_group(conn: Connection) -> None:
         )
 
 
-def _policies() -> list[str]:
+def _policies(per_learner: tuple[str, ...]) -> list[str]:
     """Row-level security, the guard, and the learner's default, for each per-learner table.
 
     They name the learner `session_user`, the role that logged in, where the
@@ -241,7 +240,8 @@ def _policies() -> list[str]:
                     || ' is not this learner''s to take; leave id to its default';
         END $$""",
     ]
-    for table, readable in _READ_BY_GROUP.items():
+    for table in per_learner:
+        readable = _READ_BY_GROUP.get(table)
         t = quote(table)
         out += [
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
@@ -303,8 +303,11 @@ def init(conn: Connection) -> Group:
         if not exists:
             conn.exec_driver_sql(f"CREATE ROLE {quote(role)} NOLOGIN")
     db = quote(database)
-    per_learner = ", ".join(quote(t) for t in _READ_BY_GROUP if t != "change")
-    catalog = ", ".join(quote(t) for t in _CATALOG)
+    from coursetrack.models import CATALOG, PER_LEARNER, TRACKED, table_names
+
+    tables = table_names(PER_LEARNER)
+    per_learner = ", ".join(quote(t) for t in tables if t != "change")
+    catalog = ", ".join(quote(t) for t in table_names(CATALOG))
     statements = [
         f"GRANT {quote(learners)} TO {quote(curators)}",
         f"GRANT {quote(curators)} TO {quote(owner)}",
@@ -323,23 +326,16 @@ def init(conn: Connection) -> Group:
         f"REVOKE ALL ON change FROM {quote(learners)}",
         f"GRANT SELECT ON change TO {quote(learners)}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(learners)}",
-        *_policies(),
+        *_policies(tables),
         *(
             f"ALTER FUNCTION history_{table}() SECURITY DEFINER "
             f"SET search_path = {quote(schema)}, pg_temp"
-            for table in _tracked()
+            for table in table_names(TRACKED)
         ),
     ]
     for statement in statements:
         conn.exec_driver_sql(statement)
     return Group(database, learners, curators, owner)
-
-
-def _tracked() -> list[str]:
-    """The tables whose history triggers `schema.install_triggers` made."""
-    from coursetrack.models import TRACKED
-
-    return [m.__tablename__ for m in TRACKED]  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
