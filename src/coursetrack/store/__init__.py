@@ -282,20 +282,21 @@ def _open_postgres(url: URL, shown: str, *, write: bool, learner: bool = True) -
     with _translate_errors(shown, secrets):
         engine = _make_engine(url, shown)
         try:
-            if not write:
-                with engine.connect() as conn, conn.begin():
-                    empty = schema.store_version(conn, shown) is None
-                if empty:
-                    engine.dispose()
-                    engine = _make_engine("sqlite://")
-                    schema.migrate(engine)
-                    return Store(shown, engine, exists=False, secrets=secrets)
-            schema.migrate(engine, shown=shown)
-            if learner:
-                from coursetrack.store import group
+            # one round trip learns what the store is and whether this role may keep
+            # a record in it; an up-to-date store then needs no other before the command
+            with engine.connect() as conn, conn.begin():
+                version = schema.store_version(conn, shown)
+                if learner and version is not None:
+                    from coursetrack.store import group
 
-                with engine.connect() as conn, conn.begin():
                     group.refuse_bypass(conn, shown)
+            if version is None and not write:
+                engine.dispose()
+                engine = _make_engine("sqlite://")
+                schema.migrate(engine)
+                return Store(shown, engine, exists=False, secrets=secrets)
+            if version is None or version < SCHEMA_VERSION:
+                schema.migrate(engine, shown=shown)
         except BaseException:
             engine.dispose()
             raise
