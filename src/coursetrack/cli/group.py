@@ -195,7 +195,7 @@ def share(
     with writing(ctx) as session:
         conn = session.connection()
         changed = group.set_shared(conn, shared=shared)
-        learner = conn.exec_driver_sql("SELECT current_user").scalar_one()
+        learner = conn.exec_driver_sql("SELECT session_user").scalar_one()
     if json:
         render.print_json({"learner": learner, "shared": shared, "changed": changed})
     elif not changed:

@@ -113,8 +113,11 @@ def identity(conn: Connection) -> Identity:
 
     if conn.dialect.name != "postgresql":
         return Identity(LOCAL_LEARNER, group=False, curator=True, bypasses=False)
+    # the learner is the role that logged in: a `role` setting (SET ROLE, or the URL's
+    # options) changes current_user, not whose rows the policies give (`_policies`);
+    # whether row-level security holds the session is current_user's, as the server decides
     learner, bypasses, database = conn.exec_driver_sql(
-        "SELECT current_user, rolsuper OR rolbypassrls, current_database() "
+        "SELECT session_user, rolsuper OR rolbypassrls, current_database() "
         "FROM pg_roles WHERE rolname = current_user"
     ).one()
     group = is_group(conn)
@@ -123,7 +126,7 @@ def identity(conn: Connection) -> Identity:
         curators = role_name(database, CURATORS)
         curator = bool(
             conn.exec_driver_sql(
-                "SELECT coalesce(pg_has_role(current_user, oid, 'MEMBER'), false) "
+                "SELECT coalesce(pg_has_role(session_user, oid, 'MEMBER'), false) "
                 "FROM pg_roles WHERE rolname = %(role)s",
                 {"role": curators},
             ).scalar()
