@@ -246,7 +246,6 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
     filed their deletion under the owner, out of the curator's undo). A role
     may `SET ROLE` only to roles it is a member of, never to another learner.
     """
-    scope = f"current_setting('{SCOPE_SETTING}', true) = '{GROUP_SCOPE}'"
     out = [
         """CREATE OR REPLACE FUNCTION coursetrack_keep_others() RETURNS trigger
         LANGUAGE plpgsql AS $$
@@ -299,15 +298,14 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
         END $$""",
     ]
     for table in per_learner:
-        readable = _READ_BY_GROUP.get(table)
+        readable = group_reads(table)
         t = quote(table)
         out += [
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
             f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS own_rows ON {t}",
             f"ALTER TABLE {t} ALTER COLUMN learner SET DEFAULT session_user",
-            f"CREATE POLICY own_rows ON {t} FOR ALL "
-            "USING (learner = session_user) WITH CHECK (learner = session_user)",
+            f"CREATE POLICY own_rows ON {t} FOR ALL USING ({OWN_ROWS}) WITH CHECK ({OWN_ROWS})",
             f"DROP POLICY IF EXISTS group_reads ON {t}",
             f"DROP TRIGGER IF EXISTS keep_others ON {t}",
             f"CREATE TRIGGER keep_others BEFORE DELETE ON {t} "
@@ -317,10 +315,30 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
             "FOR EACH ROW EXECUTE FUNCTION coursetrack_issued_ids()",
         ]
         if readable is not None:
-            out.append(
-                f"CREATE POLICY group_reads ON {t} FOR SELECT USING ({scope} AND {readable})"
-            )
+            out.append(f"CREATE POLICY group_reads ON {t} FOR SELECT USING ({readable})")
     return out
+
+
+#: Whose rows a learner may change (and, outside a group view, read): their own.
+OWN_ROWS = "learner = session_user"
+
+
+def group_reads(table: str) -> str | None:
+    """What a group view may read of a per-learner `table` (its policy `group_reads`), or None."""
+    readable = _READ_BY_GROUP.get(table)
+    if readable is None:
+        return None
+    return f"current_setting('{SCOPE_SETTING}', true) = '{GROUP_SCOPE}' AND {readable}"
+
+
+def guard_functions() -> dict[str, str]:
+    """The body of each guard function `_policies` makes, by name (what `check` compares)."""
+    bodies = {}
+    for statement in _policies(()):
+        name = re.search(r"FUNCTION (\w+)\(", statement)
+        if name:
+            bodies[name.group(1)] = statement.split("$$")[1]
+    return bodies
 
 
 @dataclass(frozen=True)
