@@ -8,6 +8,7 @@ nothing else, then reads what `check` prints and its exit code.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -30,12 +31,8 @@ def test_a_sound_store_holds(dls: Store) -> None:
     dls.run("done", "dls/1/1")
     result = dls.run("check")
     assert result.exit_code == 0, result.stdout
-    names = (
-        "schema, integrity, foreign-keys, history"
-        if dls.engine == "sqlite"
-        else "schema, constraints, history"
-    )
-    assert result.stdout == f"all holds in {dls.db}: {names}\n"
+    names = "schema, integrity, foreign-keys, history"  # the same on both engines
+    assert result.stdout == f"all holds: {names}\n"
     data = dls.run("check", "--json").json()
     assert data == {
         "ok": True,
@@ -137,9 +134,9 @@ def test_a_constraint_left_unchecked_on_postgresql(pg_url: str) -> None:
         con.execute("ALTER TABLE goal DISABLE TRIGGER history_goal_update")
     result = runner.invoke(app, ["--db", pg_url, "check"])
     assert problems(result) == [
-        "constraints: the constraint note_topic_id_fkey on note is NOT VALID: its rows were "
+        "integrity: the trigger history_goal_update on goal is disabled",
+        "foreign-keys: the constraint note_topic_id_fkey on note is NOT VALID: its rows were "
         "never checked (VALIDATE CONSTRAINT checks them)",
-        "constraints: the trigger history_goal_update on goal is disabled",
     ]
 
 
@@ -154,7 +151,7 @@ def test_a_sound_group_holds_for_its_owner_and_its_learners(group_store: GroupSt
         result = g.run(role, "check")
         assert result.exit_code == 0, result.stdout
         assert result.stdout == (
-            f"all holds in {g.url(role)}: schema, constraints, history, group-version, "
+            "all holds: schema, integrity, foreign-keys, history, group-version, "
             "group-roles, group-grants, group-policies, group-triggers\n"
         )
 
@@ -173,7 +170,7 @@ def test_what_a_group_needs_and_was_taken_by_hand(group_store: GroupStore) -> No
         con.execute("ALTER TABLE member NO FORCE ROW LEVEL SECURITY")
     found = problems(g.run("alice", "check"))
     assert found == [
-        "constraints: the trigger keep_others on link is disabled",
+        "integrity: the trigger keep_others on link is disabled",
         f"group-grants: {learners} may not SELECT on review; {AGAIN}",
         f"group-grants: {learners} may INSERT on change; {AGAIN}",
         "group-policies: the policy everything on progress is not one coursetrack makes (it "
@@ -208,3 +205,24 @@ def test_an_older_groups_security_version(group_store: GroupStore) -> None:
     result = g.run(g.owner, "check")  # the owner's command brings it up to date first
     assert result.exit_code == 0, result.stdout
     assert "brought the study group's security up to date" in result.stderr
+
+
+def test_a_foreign_keys_triggers_disabled_on_postgresql(pg_url: str) -> None:
+    import psycopg
+    from typer.testing import CliRunner
+
+    from coursetrack.cli import app
+
+    runner = CliRunner()
+    imported = runner.invoke(app, ["--db", pg_url, "import", "deep-learning-specialization"])
+    assert imported.exit_code == 0
+    with psycopg.connect(pg_url.replace("+psycopg", "", 1), autocommit=True) as con:
+        con.execute("ALTER TABLE change DISABLE TRIGGER ALL")  # its foreign key's, as superuser
+    found = problems(runner.invoke(app, ["--db", pg_url, "check"]))
+    assert found
+    for line in found:
+        assert re.fullmatch(
+            r"foreign-keys: the foreign key's trigger RI_ConstraintTrigger_\w+ on change "
+            "is disabled",
+            line,
+        )

@@ -9,10 +9,10 @@ from coursetrack.cli.context import open_store
 def check(ctx: typer.Context, json: options.Json = False) -> None:
     """Verify the store: print what is wrong (exit 1), or one line that all holds.
 
-    SQLite: the file's integrity (CHECK constraints included), every foreign
-    key, the schema's version and the history triggers. PostgreSQL: the same,
-    constraints left unchecked (NOT VALID) or disabled triggers, and on a study
-    group every role, grant, policy, guard and function the group needs, as
+    The schema's version; the store's integrity (SQLite's integrity_check, CHECK
+    constraints included; on PostgreSQL, constraints added NOT VALID and
+    disabled triggers); every foreign key; the history triggers. On a study
+    group, every role, grant, policy, guard and function the group needs, as
     this coursetrack's `group init` makes them, and its security's version.
     Nothing is changed: `coursetrack group init`, run by the group's owner,
     applies the group's security again.
@@ -32,7 +32,7 @@ def check(ctx: typer.Context, json: options.Json = False) -> None:
     if json:
         render.print_json(report)
     elif report.ok:
-        render.success(f"all holds in {report.store}: {', '.join(report.checks)}")
+        render.success(f"all holds: {', '.join(report.checks)}")
     else:
         count = len(report.problems)
         render.lines(

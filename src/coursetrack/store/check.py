@@ -137,22 +137,22 @@ def history(conn: Connection) -> list[str]:
     return wrong
 
 
-# --- SQLite ---------------------------------------------------------------------------
-
-
-def integrity(conn: Connection) -> list[str] | None:
-    """SQLite's own check of the file: pages, indexes, NOT NULL and CHECK constraints."""
+def integrity(conn: Connection) -> list[str]:
+    """SQLite's own check of the file: pages, indexes, NOT NULL and CHECK constraints.
+    PostgreSQL checks every row as it is written, unless a constraint was added NOT
+    VALID or a trigger disabled."""
     if _pg(conn):
-        return None
+        return _unchecked(conn, foreign=False) + _disabled(conn, internal=False)
     found = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
     return [] if found == ["ok"] else found
 
 
-def foreign_keys(conn: Connection) -> list[str] | None:
+def foreign_keys(conn: Connection) -> list[str]:
     """Every reference names a row that exists (SQLite enforces it only while foreign
-    keys are on: a store edited with them off can hold a dangling one)."""
+    keys are on: a store edited with them off can hold a dangling one; PostgreSQL, unless
+    a foreign key was added NOT VALID or its triggers disabled)."""
     if _pg(conn):
-        return None
+        return _unchecked(conn, foreign=True) + _disabled(conn, internal=True)
     wrong = []
     for table, rowid, parent, fkid in conn.exec_driver_sql("PRAGMA foreign_key_check").all():
         column = next(
@@ -170,35 +170,36 @@ def foreign_keys(conn: Connection) -> list[str] | None:
     return wrong
 
 
-# --- PostgreSQL -----------------------------------------------------------------------
+# --- PostgreSQL: the group -------------------------------------------------------------
 
 
-def constraints(conn: Connection) -> list[str] | None:
-    """Every constraint holds for every row: none added NOT VALID, no trigger disabled."""
-    if not _pg(conn):
-        return None
-    unchecked = conn.exec_driver_sql(
+def _unchecked(conn: Connection, *, foreign: bool) -> list[str]:
+    """PostgreSQL's constraints added NOT VALID (of foreign keys, or the others): rows
+    from before them were never checked."""
+    found = conn.exec_driver_sql(
         "SELECT conrelid::regclass::text, conname FROM pg_constraint "
         "WHERE NOT convalidated AND connamespace = current_schema()::regnamespace "
-        "ORDER BY 1, 2"
-    ).all()
-    disabled = conn.exec_driver_sql(
-        "SELECT t.tgrelid::regclass::text, t.tgname, t.tgisinternal FROM pg_trigger t "
-        "JOIN pg_class c ON c.oid = t.tgrelid "
-        "WHERE t.tgenabled = 'D' AND c.relnamespace = current_schema()::regnamespace "
-        "ORDER BY 1, 2"
+        "AND (contype = 'f') = %(foreign)s ORDER BY 1, 2",
+        {"foreign": foreign},
     ).all()
     return [
-        *(
-            f"the constraint {name} on {table} is NOT VALID: its rows were never checked "
-            "(VALIDATE CONSTRAINT checks them)"
-            for table, name in unchecked
-        ),
-        *(
-            f"the {'foreign key ' if internal else ''}trigger {name} on {table} is disabled"
-            for table, name, internal in disabled
-        ),
+        f"the constraint {name} on {table} is NOT VALID: its rows were never checked "
+        "(VALIDATE CONSTRAINT checks them)"
+        for table, name in found
     ]
+
+
+def _disabled(conn: Connection, *, internal: bool) -> list[str]:
+    """PostgreSQL's triggers that were disabled: a foreign key's own (internal) or ours."""
+    found = conn.exec_driver_sql(
+        "SELECT t.tgrelid::regclass::text, t.tgname FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgenabled = 'D' AND c.relnamespace = current_schema()::regnamespace "
+        "AND t.tgisinternal = %(internal)s ORDER BY 1, 2",
+        {"internal": internal},
+    ).all()
+    kind = "foreign key's trigger" if internal else "trigger"
+    return [f"the {kind} {name} on {table} is disabled" for table, name in found]
 
 
 def _normal(expression: str | None) -> str:
@@ -404,7 +405,6 @@ CHECKS: list[tuple[str, Check]] = [
     ("schema", schema_version),
     ("integrity", integrity),
     ("foreign-keys", foreign_keys),
-    ("constraints", constraints),
     ("history", history),
     ("group-version", group_version),
     ("group-roles", group_roles),
