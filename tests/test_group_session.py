@@ -70,3 +70,36 @@ def test_a_url_cannot_put_a_lookalike_function_before_postgresqls_own(
     refused = g.run("alice", "--db", url, "add", "course", "dls", "Lookalike course")
     assert refused.exit_code == 1
     assert "only a curator" in refused.stderr
+
+
+def test_a_urls_date_style_and_string_settings_change_nothing_a_learner_sees(
+    group_store: GroupStore,
+) -> None:
+    g = group_store
+    ok(g.run("alice", "done", "dls/1/1", "--on", "2026-11-02"))
+    ok(g.run("alice", "note", "dls/1", "a back\\slash and 'quotes'"))
+    ok(g.run("alice", "goal", "dls", "--by", "2027-03-01"))
+    plain = [g.run("alice", *args) for args in (("export", "yaml"), ("log",), ("show", "dls/1"))]
+    url = with_options(
+        g,
+        "alice",
+        "-c DateStyle=SQL,DMY -c IntervalStyle=sql_standard -c standard_conforming_strings=off "
+        "-c TimeZone=Pacific/Kiritimati -c extra_float_digits=-15 -c bytea_output=escape",
+    )
+    for args, before in zip((("export", "yaml"), ("log",), ("show", "dls/1")), plain, strict=True):
+        ok(before)
+        after = g.run("alice", "--db", url, *args)
+        ok(after)
+        assert after.stdout == before.stdout
+    ok(g.run("alice", "--db", url, "done", "dls/1/2", "--on", "2026-11-03"))
+    assert g.all_rows(
+        "SELECT completed_on::text FROM progress WHERE learner = 'alice' ORDER BY completed_on"
+    ) == [("2026-11-02",), ("2026-11-03",)]
+
+
+def test_pgoptions_in_the_environment_is_no_different(group_store: GroupStore) -> None:
+    g = group_store
+    ok(g.run("bob", "done", "dls/1/1", "dls/1/2", "--on", "2026-11-01"))
+    env = {"PGOPTIONS": f"-c coursetrack.scope=group -c role={g.name}_learners"}
+    assert g.run("alice", "status", "dls/1", "--json", env=env).json()["units_done"] == 0
+    assert g.run("alice", "whoami", "--json", env=env).json()["learner"] == "alice"
