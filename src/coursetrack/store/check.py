@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 Check = Callable[["Connection"], "list[str] | None"]
 
 _AGAIN = "its owner runs 'coursetrack group init' to apply it again"
+#: A store's history triggers are made by its migrations alone; a new store has them all.
+_REMAKE = "a store made from its backup has it (export yaml, import into a new store)"
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,17 @@ def history(conn: Connection) -> list[str]:
         for table, columns in tracked.items():
             function = f"history_{table}"
             if bodies.get(function) is None:
-                wrong.append(f"the history function {function}() is missing")
+                wrong.append(f"the history function {function}() is missing; {_REMAKE}")
             elif bodies[function] != schema._pg_trigger(table, columns)[0].split("$$")[1]:
-                wrong.append(f"the history function {function}() is not the one coursetrack makes")
+                wrong.append(
+                    f"the history function {function}() is not the one coursetrack makes; "
+                    + _REMAKE
+                )
             for op in ("insert", "update", "delete"):
                 if found.get(f"{table}.{function}_{op}") != function:
-                    wrong.append(f"the history trigger {function}_{op} on {table} is missing")
+                    wrong.append(
+                        f"the history trigger {function}_{op} on {table} is missing; {_REMAKE}"
+                    )
         return wrong
     recorder = _Recorder("sqlite")
     schema._sqlite_triggers(recorder, tracked, schema._SQLITE_COMMAND)  # type: ignore[arg-type]
@@ -131,9 +138,12 @@ def history(conn: Connection) -> list[str]:
     for name, sql in made.items():
         table = name.removeprefix("history_").rpartition("_")[0]
         if name not in found:
-            wrong.append(f"the history trigger {name} on {table} is missing")
+            wrong.append(f"the history trigger {name} on {table} is missing; {_REMAKE}")
         elif found[name] != sql:
-            wrong.append(f"the history trigger {name} on {table} is not the one coursetrack makes")
+            wrong.append(
+                f"the history trigger {name} on {table} is not the one coursetrack makes; "
+                + _REMAKE
+            )
     return wrong
 
 
