@@ -23,6 +23,11 @@ nobody can write as someone else. In a group it is the role that logged in
 
 A superuser or a BYPASSRLS role is not held by row-level security at all:
 learners' commands refuse such a connection (`refuse_on_opening`).
+
+All of it but the roles is `apply_security`, whose version (`SECURITY_VERSION`)
+the store records: a group secured by an older coursetrack is brought up to date
+by its owner's next command, and a schema upgrade re-applies it in its last step.
+`store.check` compares a group with what `apply_security` makes.
 """
 
 from __future__ import annotations
