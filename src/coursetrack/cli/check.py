@@ -14,7 +14,7 @@ def check(ctx: typer.Context, json: options.Json = False) -> None:
     disabled triggers); every foreign key; the history triggers. On a study
     group, every role, grant, policy, guard and function the group needs, as
     this coursetrack's `group init` makes them, and its security's version.
-    Nothing is changed: `coursetrack group init`, run by the group's owner,
+    It repairs nothing: `coursetrack group init`, run by the group's owner,
     applies the group's security again.
 
     Examples:
