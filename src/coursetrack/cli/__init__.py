@@ -223,6 +223,7 @@ COMMANDS = {
     "show": "notes:show",
     "chart": "chart:chart",
     "whoami": "group:whoami",
+    "check": "check:check",
     "add": "items:add_app",
     "export": "export:export_app",
     "note": "notes:note_app",

@@ -52,10 +52,12 @@ def _postgres_only(ctx: typer.Context) -> None:
 
 @group_app.command("init")
 def init(ctx: typer.Context, json: options.Json = False) -> None:
-    """Make this store a study group's (its owner, once; running it again changes nothing).
+    """Make this store a study group's (its owner; running it again is safe).
 
     It creates the group's roles (DATABASE_learners, DATABASE_curators), turns on
-    row-level security, and makes you, the owner, a curator.
+    row-level security, and makes you, the owner, a curator. Run again, it applies
+    the group's grants, policies and triggers again, putting back what was changed
+    by hand (coursetrack check finds that).
 
     Example:
 
@@ -195,7 +197,7 @@ def share(
     with writing(ctx) as session:
         conn = session.connection()
         changed = group.set_shared(conn, shared=shared)
-        learner = conn.exec_driver_sql("SELECT current_user").scalar_one()
+        learner = conn.exec_driver_sql("SELECT session_user").scalar_one()
     if json:
         render.print_json({"learner": learner, "shared": shared, "changed": changed})
     elif not changed:

@@ -258,7 +258,9 @@ def open_store(
     url, shown = _parse_url(target)
     backend = url.get_backend_name()
     if backend == "postgresql":
-        return _open_postgres(_postgres_url(url, shown), shown, write=write, learner=learner)
+        return _open_postgres(
+            _postgres_url(url, shown), shown, write=write, learner=learner, notify=notify
+        )
     if backend != "sqlite" or url.get_driver_name() != "pysqlite":
         raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
     path = _sqlite_file(url, shown)
@@ -270,26 +272,39 @@ def open_store(
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
 
-def _open_postgres(url: URL, shown: str, *, write: bool, learner: bool = True) -> Store:
+def _open_postgres(
+    url: URL, shown: str, *, write: bool, learner: bool = True, notify: Notify | None = None
+) -> Store:
     """Open a PostgreSQL store, creating or upgrading its schema first.
 
     As with a file, reading an empty database creates nothing: it reads as an
     empty store (in memory). `schema.migrate` serializes migrations between
     processes itself (its own advisory lock); a store that is up to date is
     only read. Every message names the store as `shown`, password masked.
+
+    A study group's store made or last secured by an older coursetrack is
+    brought up to date by its owner's command (the schema, which re-applies the
+    group's security, or the security alone), each in a transaction of its own
+    before the command's; anyone else's is refused, naming the owner, as is a
+    learner's command from a role that row-level security does not hold.
     """
+    from coursetrack.store import group
+
     secrets = url_secrets(url)
     with _translate_errors(shown, secrets):
         engine = _make_engine(url, shown)
         try:
-            # one round trip learns what the store is and whether this role may keep
-            # a record in it; an up-to-date store then needs no other before the command
+            # one round trip learns what the store is, its group, and whether this role
+            # may keep a record in it; an up-to-date store then needs no other before
+            # the command
+            state = None
             with engine.connect() as conn, conn.begin():
                 version = schema.store_version(conn, shown)
-                if learner and version is not None:
-                    from coursetrack.store import group
-
-                    group.refuse_bypass(conn, shown)
+                if version is not None:
+                    state = group.opening(conn)
+                    group.refuse_on_opening(
+                        state, shown, version=version, needs=SCHEMA_VERSION, learner=learner
+                    )
             if version is None and not write:
                 engine.dispose()
                 engine = _make_engine("sqlite://")
@@ -297,6 +312,14 @@ def _open_postgres(url: URL, shown: str, *, write: bool, learner: bool = True) -
                 return Store(shown, engine, exists=False, secrets=secrets)
             if version is None or version < SCHEMA_VERSION:
                 schema.migrate(engine, shown=shown)
+            elif state is not None and state.may_apply and group.behind(state):
+                with engine.connect() as conn, conn.begin():
+                    was = group.bring_up_to_date(conn)
+                if was is not None and notify is not None:
+                    notify(
+                        f"brought the study group's security up to date (version {was} "
+                        f"to {group.SECURITY_VERSION})"
+                    )
         except BaseException:
             engine.dispose()
             raise

@@ -31,8 +31,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
+from coursetrack.store.group import SCOPE_SETTING
 from coursetrack.store.inspect import _check_ours, _identify
-from coursetrack.store.schema import APPLICATION_ID
+from coursetrack.store.schema import APPLICATION_ID, COMMAND_SETTING
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine
@@ -152,11 +153,28 @@ def _make_postgres_engine(url: URL) -> Engine:
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         total = busy_timeout()
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
+        conn.exec_driver_sql(_SESSION_SETTINGS, {"lock_ms": str(_lock_ms(total))})
         if options.get("sqlite_begin") == "IMMEDIATE":
             _lock_or_say_we_wait(conn, options.get("on_wait"), total)
 
     return engine
+
+
+#: Every session setting the program relies on, set for each transaction in one round
+#: trip: a URL's `options=-c ...` (or PGOPTIONS) sets them for the session, and must not
+#: decide what a command believes. The group's scope and the bound command start empty
+#: (a group view, `Store.write` set them); names resolve in the store's schema, then
+#: PostgreSQL's own, never in a schema listed before pg_catalog (a lookalike
+#: pg_has_role made a learner a curator); the functions here are named with their
+#: schema for that reason. The learner is `session_user`, which no setting changes
+#: (a `role` in the URL changes current_user only: see `store.group.identity`).
+_SESSION_SETTINGS = (
+    "SELECT pg_catalog.set_config('lock_timeout', %(lock_ms)s, true), "
+    f"pg_catalog.set_config('{SCOPE_SETTING}', '', true), "
+    f"pg_catalog.set_config('{COMMAND_SETTING}', '', true), "
+    "pg_catalog.set_config('search_path', pg_catalog.concat_ws(', ', "
+    "pg_catalog.quote_ident(pg_catalog.current_schema()), 'pg_catalog', 'pg_temp'), true)"
+)
 
 
 def _lock_ms(seconds: float) -> int:

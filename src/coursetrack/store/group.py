@@ -22,7 +22,12 @@ nobody can write as someone else. In a group it is the role that logged in
   statement fails with SQLSTATE `OTHERS_SQLSTATE` and nothing is changed.
 
 A superuser or a BYPASSRLS role is not held by row-level security at all:
-learners' commands refuse such a connection (`check_identity`).
+learners' commands refuse such a connection (`refuse_on_opening`).
+
+All of it but the roles is `apply_security`, whose version (`SECURITY_VERSION`)
+the store records: a group secured by an older coursetrack is brought up to date
+by its owner's next command, and a schema upgrade re-applies it in its last step.
+`store.check` compares a group with what `apply_security` makes.
 """
 
 from __future__ import annotations
@@ -65,6 +70,14 @@ _READ_BY_GROUP = {
 #: Roles of one group: a learner may log in and keep a record, a curator may
 #: change the catalog too.
 LEARNERS, CURATORS = "learners", "curators"
+
+#: The version of the group's security: what `apply_security` makes (grants, policies,
+#: the guard and id triggers, history functions that run as the owner). Bump it with
+#: every change to what it applies: a group records the version it has (column
+#: `security` of `coursetrack_schema`), and one older than this is brought up to date
+#: by its owner's next command (`bring_up_to_date`), while a learner's command says so
+#: (`out_of_date`). 1 is a group made before versions (nothing recorded).
+SECURITY_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -113,8 +126,11 @@ def identity(conn: Connection) -> Identity:
 
     if conn.dialect.name != "postgresql":
         return Identity(LOCAL_LEARNER, group=False, curator=True, bypasses=False)
+    # the learner is the role that logged in: a `role` setting (SET ROLE, or the URL's
+    # options) changes current_user, not whose rows the policies give (`_policies`);
+    # whether row-level security holds the session is current_user's, as the server decides
     learner, bypasses, database = conn.exec_driver_sql(
-        "SELECT current_user, rolsuper OR rolbypassrls, current_database() "
+        "SELECT session_user, rolsuper OR rolbypassrls, current_database() "
         "FROM pg_roles WHERE rolname = current_user"
     ).one()
     group = is_group(conn)
@@ -123,7 +139,7 @@ def identity(conn: Connection) -> Identity:
         curators = role_name(database, CURATORS)
         curator = bool(
             conn.exec_driver_sql(
-                "SELECT coalesce(pg_has_role(current_user, oid, 'MEMBER'), false) "
+                "SELECT coalesce(pg_has_role(session_user, oid, 'MEMBER'), false) "
                 "FROM pg_roles WHERE rolname = %(role)s",
                 {"role": curators},
             ).scalar()
@@ -131,22 +147,69 @@ def identity(conn: Connection) -> Identity:
     return Identity(learner, group=group, curator=curator, bypasses=bool(bypasses))
 
 
-def check_identity(conn: Connection, shown: str) -> None:
-    """Refuse a learner's command on a group store from a role that RLS does not hold."""
-    who = identity(conn)
-    if who.group and who.bypasses:
-        raise StoreError(_bypass_message(shown, who.learner))
+@dataclass(frozen=True)
+class Opening:
+    """What opening a store learns of its group, in one statement (`opening`)."""
+
+    group: bool  # row-level security is on: a study group's store
+    owner: str  # the role that owns the tables
+    may_apply: bool  # this session may change the group's security: the owner or a superuser
+    bypasses: bool  # a superuser or BYPASSRLS role: not held by row-level security
+    role: str  # current_user
+    security: int  # the group's security version (1: none recorded)
 
 
-def refuse_bypass(conn: Connection, shown: str) -> None:
-    """`check_identity` in one query: what every learner's command pays to open a store."""
-    found = conn.exec_driver_sql(
-        "SELECT current_user FROM pg_roles WHERE rolname = current_user "
-        "AND (rolsuper OR rolbypassrls) AND EXISTS (SELECT 1 FROM pg_class "
-        "WHERE oid = to_regclass('progress') AND relforcerowsecurity)"
-    ).scalar()
-    if found is not None:
-        raise StoreError(_bypass_message(shown, found))
+def opening(conn: Connection) -> Opening:
+    """The group's state as a command opening the store needs it: one round trip.
+
+    The version is read through to_jsonb, so that a store with no `security`
+    column (not a group, or one made before versions) reads as 1.
+    """
+    row = conn.exec_driver_sql(
+        "SELECT coalesce(c.relforcerowsecurity, false), pg_get_userbyid(c.relowner), "
+        "c.relowner = r.oid OR r.rolsuper, r.rolsuper OR r.rolbypassrls, r.rolname, "
+        "(SELECT (to_jsonb(s) ->> 'security')::int FROM coursetrack_schema s) "
+        "FROM pg_roles r LEFT JOIN pg_class c ON c.oid = to_regclass('progress') "
+        "WHERE r.rolname = current_user"
+    ).one()
+    group, owner, may_apply, bypasses, role, security = row
+    return Opening(
+        bool(group), owner or "", bool(may_apply), bool(bypasses), role, int(security or 1)
+    )
+
+
+def refuse_on_opening(
+    state: Opening, shown: str, *, version: int, needs: int, learner: bool
+) -> None:
+    """Refuse a command that cannot go on in this group, in one line naming who can help:
+    a bypassing role's learner command, or a non-owner's on a group the owner must first
+    bring up to date (its schema, or its security if the command keeps a record)."""
+    if not state.group:
+        return
+    if learner and state.bypasses:
+        raise StoreError(_bypass_message(shown, state.role))
+    if state.may_apply:
+        return
+    if version < needs:
+        raise StoreError(
+            f"the study group's store is at schema {version}, this coursetrack needs "
+            f"{needs}; ask its owner {state.owner} to run any coursetrack command"
+        )
+    if learner and behind(state):
+        raise StoreError(out_of_date(state))
+
+
+def behind(state: Opening) -> bool:
+    """Whether the store is a group's whose security is older than this coursetrack's."""
+    return state.group and state.security < SECURITY_VERSION
+
+
+def out_of_date(state: Opening) -> str:
+    return (
+        f"the study group's security is out of date (version {state.security}, this "
+        f"coursetrack needs {SECURITY_VERSION}); ask its owner {state.owner} to run any "
+        "coursetrack command, or 'coursetrack group init'"
+    )
 
 
 def _bypass_message(shown: str, learner: str) -> str:
@@ -188,7 +251,6 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
     filed their deletion under the owner, out of the curator's undo). A role
     may `SET ROLE` only to roles it is a member of, never to another learner.
     """
-    scope = f"current_setting('{SCOPE_SETTING}', true) = '{GROUP_SCOPE}'"
     out = [
         """CREATE OR REPLACE FUNCTION coursetrack_keep_others() RETURNS trigger
         LANGUAGE plpgsql AS $$
@@ -241,15 +303,14 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
         END $$""",
     ]
     for table in per_learner:
-        readable = _READ_BY_GROUP.get(table)
+        readable = group_reads(table)
         t = quote(table)
         out += [
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
             f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS own_rows ON {t}",
             f"ALTER TABLE {t} ALTER COLUMN learner SET DEFAULT session_user",
-            f"CREATE POLICY own_rows ON {t} FOR ALL "
-            "USING (learner = session_user) WITH CHECK (learner = session_user)",
+            f"CREATE POLICY own_rows ON {t} FOR ALL USING ({OWN_ROWS}) WITH CHECK ({OWN_ROWS})",
             f"DROP POLICY IF EXISTS group_reads ON {t}",
             f"DROP TRIGGER IF EXISTS keep_others ON {t}",
             f"CREATE TRIGGER keep_others BEFORE DELETE ON {t} "
@@ -259,10 +320,30 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
             "FOR EACH ROW EXECUTE FUNCTION coursetrack_issued_ids()",
         ]
         if readable is not None:
-            out.append(
-                f"CREATE POLICY group_reads ON {t} FOR SELECT USING ({scope} AND {readable})"
-            )
+            out.append(f"CREATE POLICY group_reads ON {t} FOR SELECT USING ({readable})")
     return out
+
+
+#: Whose rows a learner may change (and, outside a group view, read): their own.
+OWN_ROWS = "learner = session_user"
+
+
+def group_reads(table: str) -> str | None:
+    """What a group view may read of a per-learner `table` (its policy `group_reads`), or None."""
+    readable = _READ_BY_GROUP.get(table)
+    if readable is None:
+        return None
+    return f"current_setting('{SCOPE_SETTING}', true) = '{GROUP_SCOPE}' AND {readable}"
+
+
+def guard_functions() -> dict[str, str]:
+    """The body of each guard function `_policies` makes, by name (what `check` compares)."""
+    bodies = {}
+    for statement in _policies(()):
+        name = re.search(r"FUNCTION (\w+)\(", statement)
+        if name:
+            bodies[name.group(1)] = statement.split("$$")[1]
+    return bodies
 
 
 @dataclass(frozen=True)
@@ -277,10 +358,11 @@ def init(conn: Connection) -> Group:
     """Make the store on `conn` a study group's: roles, grants, policies (idempotent).
 
     Run by the owner of the tables, who needs CREATEROLE (or is a superuser),
-    in one transaction: a failure leaves the store as it was.
+    in one transaction: a failure leaves the store as it was. Run again, it
+    applies everything again: what was changed or taken by hand is put back.
     """
-    owner, database, schema, owns, may_create = conn.exec_driver_sql(
-        "SELECT current_user, current_database(), current_schema(), "
+    owner, database, owns, may_create = conn.exec_driver_sql(
+        "SELECT current_user, current_database(), "
         "(SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
         "AND tablename = 'progress') = current_user, "
         "(SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user)"
@@ -295,22 +377,56 @@ def init(conn: Connection) -> Group:
             f"{owner} may not create roles; a study group needs its own (ask the "
             f"server's administrator: ALTER ROLE {quote(owner)} CREATEROLE)"
         )
-    learners, curators = role_name(database, LEARNERS), role_name(database, CURATORS)
-    for role in (learners, curators):
+    for role in (role_name(database, LEARNERS), role_name(database, CURATORS)):
         exists = conn.exec_driver_sql(
             "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": role}
         ).scalar()
         if not exists:
             conn.exec_driver_sql(f"CREATE ROLE {quote(role)} NOLOGIN")
-    db = quote(database)
-    from coursetrack.models import CATALOG, PER_LEARNER, TRACKED, table_names
+    return apply_security(conn)
 
+
+def apply_security(conn: Connection) -> Group:
+    """Apply the group's security to the store on `conn` and record its version.
+
+    Everything `init` makes but the roles, so the tables' owner can run it without
+    CREATEROLE: a role's membership is granted only where it is missing. Each
+    statement is idempotent. Serialized with migrations (their advisory lock), so
+    two owner's commands never re-make the same policy at once.
+    """
+    from coursetrack.models import CATALOG, PER_LEARNER, TRACKED, table_names
+    from coursetrack.store.schema import MIGRATION_LOCK
+
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+    owner, database, schema = conn.exec_driver_sql(
+        "SELECT pg_get_userbyid(relowner), current_database(), current_schema() "
+        "FROM pg_class WHERE oid = to_regclass('progress')"
+    ).one()
+    learners, curators = role_name(database, LEARNERS), role_name(database, CURATORS)
+    missing = [
+        role
+        for role in (learners, curators)
+        if conn.exec_driver_sql("SELECT to_regrole(%(r)s)", {"r": role}).scalar() is None
+    ]
+    if missing:
+        raise StoreError(
+            f"the study group's role {missing[0]} is missing; its owner {owner} runs "
+            "'coursetrack group init' (with CREATEROLE) to make it again"
+        )
+    db = quote(database)
     tables = table_names(PER_LEARNER)
     per_learner = ", ".join(quote(t) for t in tables if t != "change")
     catalog = ", ".join(quote(t) for t in table_names(CATALOG))
     statements = [
-        f"GRANT {quote(learners)} TO {quote(curators)}",
-        f"GRANT {quote(curators)} TO {quote(owner)}",
+        *(
+            f"GRANT {quote(role)} TO {quote(member)}"
+            for role, member in ((learners, curators), (curators, owner))
+            if not conn.exec_driver_sql(
+                "SELECT EXISTS (SELECT 1 FROM pg_auth_members WHERE "
+                "roleid = to_regrole(%(r)s) AND member = to_regrole(%(m)s))",
+                {"r": role, "m": member},
+            ).scalar()
+        ),
         f"REVOKE ALL ON DATABASE {db} FROM PUBLIC",
         f"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {quote(learners)}",
         # nobody but the owner makes objects a learner's query could find first (PostgreSQL
@@ -332,10 +448,25 @@ def init(conn: Connection) -> Group:
             f"SET search_path = {quote(schema)}, pg_temp"
             for table in table_names(TRACKED)
         ),
+        "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
+        f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]
     for statement in statements:
         conn.exec_driver_sql(statement)
     return Group(database, learners, curators, owner)
+
+
+def bring_up_to_date(conn: Connection) -> int | None:
+    """The owner's command on a group whose security is older: apply it, in this
+    transaction of its own. The version it was, or None if another command did it first."""
+    from coursetrack.store.schema import MIGRATION_LOCK
+
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+    state = opening(conn)
+    if state.security >= SECURITY_VERSION:
+        return None
+    apply_security(conn)
+    return state.security
 
 
 @dataclass(frozen=True)

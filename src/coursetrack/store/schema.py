@@ -721,9 +721,24 @@ def migrate(engine: Engine, *, shown: str = "the store") -> None:
                 MIGRATIONS[index](conn)
                 if pg:
                     conn.exec_driver_sql(f"UPDATE coursetrack_schema SET version = {target}")
+                    if target == SCHEMA_VERSION:
+                        _keep_group_security(conn)
                 else:
                     conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
                     conn.exec_driver_sql(f"PRAGMA user_version = {target}")
+
+
+def _keep_group_security(conn: Connection) -> None:
+    """Re-apply a study group's security in the last step of an upgrade.
+
+    A step that re-makes a history function (CREATE OR REPLACE) makes it run as
+    the learner again, and a new table has no policy yet: the upgrade commits
+    with the group's security as this coursetrack applies it, or not at all.
+    """
+    from coursetrack.store import group
+
+    if group.is_group(conn):
+        group.apply_security(conn)
 
 
 #: The name the store package has used since before PostgreSQL.
