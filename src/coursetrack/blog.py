@@ -181,7 +181,9 @@ def parse_post_date(text: str) -> dt.datetime:
             "2020-10-27 16:32:08 -0400, 'now', 'today' or 'yesterday'"
         )
     if value.tzinfo is None:
-        value = value.astimezone()
+        from coursetrack.dates import local
+
+        value = local(value)
     return value.replace(microsecond=0)
 
 
@@ -194,7 +196,9 @@ def now() -> dt.datetime:
 
 def local_midnight(day: dt.date) -> dt.datetime:
     """The start of `day` with the local offset in force on that day (DST included)."""
-    return dt.datetime.combine(day, dt.time()).astimezone()
+    from coursetrack.dates import local
+
+    return local(dt.datetime.combine(day, dt.time()))
 
 
 def hugo_date(value: dt.datetime) -> str:

@@ -197,8 +197,11 @@ def root(
     ] = False,
 ) -> None:
     settings(ctx).db = db
+    # A clock the program cannot read (TZ 24 h from UTC, a pinned clock out of
+    # range) is refused by every command as it starts, read or write.
+    dates.check_zone()
     if os.environ.get(dates.CLOCK_ENV):
-        dates.now()  # a pinned clock out of range is refused by every command, read or write
+        dates.now()
 
 
 #: Every command: its name, and where it is (module:attribute under coursetrack.cli), a
