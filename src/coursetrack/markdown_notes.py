@@ -71,6 +71,9 @@ def _parser() -> tuple[Any, _Recorder]:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # Emphasis never decides where code, a link or HTML is (those bind tighter, and
+    # its rules match nothing while a link's label is scanned): a third of a parse.
+    md.disable(["emphasis", "strikethrough"])
     # markdown-it drops javascript: links itself; goldmark and kramdown do not, so
     # every link must be seen here and judged by the caller's rule.
     md.validateLink = lambda url: True
