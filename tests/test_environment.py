@@ -155,3 +155,74 @@ def test_completion_does_not_read_the_clock(here: Path) -> None:
     result = run(here, env=env)
     assert result.returncode == 0, result.stderr
     assert "dls/neural-networks" in result.stdout.split()
+
+
+# --- the other variables the program reads ---------------------------------------------
+
+COMPLETE = {"_COURSETRACK_COMPLETE": "complete_bash", "COMP_WORDS": "coursetrack done dls/"}
+
+
+@pytest.mark.parametrize("cword", ["abc", "", None])
+def test_a_bash_completion_word_number_that_is_not_one(here: Path, cword: str | None) -> None:
+    """COMP_CWORD is bash's; anything else calling the completion must give a number too."""
+    result = run(here, env={**COMPLETE, "COMP_CWORD": cword})
+    assert result.returncode == 1, result.stderr
+    shown = "is not set" if cword is None else f"is {cword!r}, not a number"
+    assert result.stderr == (
+        f"Error: COMP_CWORD {shown}: bash completion needs the index of the word being "
+        "completed in COMP_WORDS, e.g. COMP_CWORD=2\n"
+    )
+    assert result.stdout == ""
+
+
+def _bytes_env(env: dict[str, bytes]) -> dict[str, str]:
+    """Values with bytes that are not UTF-8, as Python reads them from the environment."""
+    return {name: os.fsdecode(value) for name, value in env.items()}
+
+
+@pytest.mark.parametrize(
+    "words", [{"COMP_WORDS": b"coursetrack done \xff\xfe", "COMP_CWORD": b"2"},
+              {"_TYPER_COMPLETE_ARGS": b"coursetrack done dls/\xff"}],
+    ids=["bash", "zsh"],
+)  # fmt: skip
+def test_a_completed_word_that_is_not_utf8_offers_nothing(
+    here: Path, words: dict[str, bytes]
+) -> None:
+    """No ref is spelled in bytes that are not UTF-8: nothing to offer, as for any other."""
+    shell = "bash" if "COMP_WORDS" in words else "zsh"
+    env = {"_COURSETRACK_COMPLETE": f"complete_{shell}", **_bytes_env(words)}
+    result = run(here, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "dls/" not in result.stdout
+
+
+@pytest.mark.parametrize("name", ["PGHOST", "PGUSER", "PGDATABASE", "PGPASSWORD"])
+def test_a_postgresql_variable_that_is_not_utf8(here: Path, name: str) -> None:
+    """libpq's variables reach the connection as text: bytes that are not UTF-8 cannot."""
+    env = {"COURSETRACK_DB": "postgresql:///coursetrack", **_bytes_env({name: b"ab\xffc"})}
+    stderr = refused(here, ["status"], env=env)
+    assert stderr == (
+        f"Error: {name} is not UTF-8 text (byte 0xff); set it again as UTF-8, or unset it\n"
+    )
+
+
+def test_a_postgresql_variable_is_no_matter_to_a_file_store(here: Path) -> None:
+    result = run(here, "status", env=_bytes_env({"PGHOST": b"ab\xffc"}))
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (b"  ", "COURSETRACK_DB is set but empty; give it a file path, or unset it for the "
+                "default store"),
+        (b"postgresql://\xff@/db", "COURSETRACK_DB is not UTF-8 text (byte 0xff); set it "
+                                   "again as UTF-8, or unset it"),
+    ],
+    ids=["blank", "not-utf8-url"],
+)  # fmt: skip
+def test_a_store_variable_is_named_as_such(here: Path, value: bytes, message: str) -> None:
+    """The value came from COURSETRACK_DB, not from --db or an argument: say so."""
+    stderr = refused(here, ["status"], env=_bytes_env({"COURSETRACK_DB": value}))
+    assert stderr == f"Error: {message}\n"
