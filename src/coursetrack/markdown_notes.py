@@ -83,9 +83,11 @@ def _parser() -> tuple[Any, _Recorder]:
 
     def parse_run(src, md_, env, tokens):  # one call per inline token, in order
         recorder._depth += 1
-        if recorder._depth == 1:
-            recorder.runs.append([])
         try:
+            if recorder._depth == 1:
+                recorder.runs.append([])
+                if not _TEXT_MARKS.search(src):
+                    return None  # nothing here a rule acts on: no need to know its spans
             return parse(src, md_, env, tokens)
         finally:
             recorder._depth -= 1
