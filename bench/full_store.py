@@ -23,7 +23,6 @@ Figures (2-core machine, python 3.11, 9 pairs), before -> after the fixes:
 from __future__ import annotations
 
 import argparse
-import cProfile
 import json
 import os
 import pstats
@@ -202,14 +201,11 @@ def argv(db: Path, spec: str, args: list[str], out: Path) -> list[str]:
 def profile(db: Path, spec: str, args: list[str], out: Path, env: dict) -> None:
     """The full case once under cProfile, in a child process (the CLI as a user runs it)."""
     stats = out.with_suffix(".prof")
-    code = (
-        "import sys; from coursetrack.cli import main; "
-        f"sys.argv = {['coursetrack', '--db', str(db), *argv(db, spec, args, out)[3:]]!r}; main()"
-    )
-    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-c", code],
-                   env=env, capture_output=True)  # fmt: skip
+    command = argv(db, spec, args, out)[1:]  # the words after the console script
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "coursetrack",
+                    *command], env=env, capture_output=True)  # fmt: skip
     if stats.exists():
-        pstats.Stats(str(stats)).sort_stats("cumulative").print_stats(18)
+        pstats.Stats(str(stats)).sort_stats("tottime").print_stats(12)
 
 
 def main() -> int:

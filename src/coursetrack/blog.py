@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -128,8 +129,13 @@ def _notes(notes: list[DatedNote], options: PostOptions, indent: str = "") -> li
 _DESTINATION_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f<>()\\{}]")
 
 
+@functools.lru_cache(maxsize=1024)
 def allowed_url(url: str) -> bool:
-    """Whether the post may link to `url`: the store's one URL rule (http, https, mailto)."""
+    """Whether the post may link to `url`: the store's one URL rule (http, https, mailto).
+
+    Cached: notes link to the same pages again and again, and the rule reads
+    each character (a post of notes at their limit judged 1,900 links).
+    """
     return publishable_url(url) is not None
 
 
