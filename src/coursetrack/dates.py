@@ -55,8 +55,13 @@ def local(moment: dt.datetime | None = None) -> dt.datetime:
 
 def _zone_error(year: int | None = None) -> InputError:
     setting = os.environ.get(ZONE_ENV)
-    when = "is a time zone" if year is None else f"puts {year}"
-    what = f"{ZONE_ENV}={setting[:200]!r} {when}" if setting else f"the system's time zone {when}"
+    if setting:
+        zone = f"{ZONE_ENV}={setting[:200]!r}"
+        what = f"{zone} is a time zone" if year is None else f"{zone} puts {year}"
+    else:
+        what = (
+            "the system's time zone is" if year is None else f"the system's time zone puts {year}"
+        )
     return InputError(
         f"{what} 24 hours or more from UTC, which no date can carry; set {ZONE_ENV} to a "
         f"zone name such as Europe/Paris or UTC{', or unset it' if setting else ''}"
