@@ -15,9 +15,25 @@ again and again) and its figure is the median of the pairs' ratios (see
 bench/run.py for why pairs). `--profile` runs each full case once under
 cProfile and prints its top functions. Exits 0 whatever the figures.
 
-Figures (2-core machine, python 3.11, 9 pairs), before -> after the fixes:
+Figures (2-core machine shared with four other busy processes, python 3.11.7,
+9 pairs; wall-time ratios, full / ordinary), before -> after this bench's fixes:
 
-    (filled in below by the run of this lane)
+    export html SPEC -o x.html     1.03 -> 1.02
+    export markdown SPEC -o x.md   9.62 -> 7.33   (CPU: 2.5 s -> 1.3 s; ordinary 0.25 s)
+    status                         1.07 -> 1.16
+    status SPEC                    0.94 -> 1.02
+    status SPEC/1                  0.81 -> 1.06
+    show SPEC/1/1                  2.34 -> 1.41   (CPU: 0.41 s -> 0.24 s; ordinary 0.20 s)
+
+`show` printed its 2,400 lines one Rich print each; now in one. `export
+markdown` neutralises each note (markdown_notes): its own passes went from a
+Python step per character to one per `<`, `{` or `]`, emphasis left out of the
+parse, and runs with none of those not parsed inline; what is left is
+markdown-it's CommonMark parse of 1.7 MB of notes (about 55 ms per 100,000
+characters), which the post's safety needs: ordinary notes are 250 times
+smaller, so that export stays above 2x. Notes built to need escapes in every
+line (100,000 characters of `[a](b) [c]: javascript:d` and the like) cost up
+to 1 s each, two parses.
 """
 
 from __future__ import annotations
