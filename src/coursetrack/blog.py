@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -128,8 +129,13 @@ def _notes(notes: list[DatedNote], options: PostOptions, indent: str = "") -> li
 _DESTINATION_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f<>()\\{}]")
 
 
+@functools.lru_cache(maxsize=1024)
 def allowed_url(url: str) -> bool:
-    """Whether the post may link to `url`: the store's one URL rule (http, https, mailto)."""
+    """Whether the post may link to `url`: the store's one URL rule (http, https, mailto).
+
+    Cached: notes link to the same pages again and again, and the rule reads
+    each character (a post of notes at their limit judged 1,900 links).
+    """
     return publishable_url(url) is not None
 
 
@@ -181,7 +187,9 @@ def parse_post_date(text: str) -> dt.datetime:
             "2020-10-27 16:32:08 -0400, 'now', 'today' or 'yesterday'"
         )
     if value.tzinfo is None:
-        value = value.astimezone()
+        from coursetrack.dates import local
+
+        value = local(value)
     return value.replace(microsecond=0)
 
 
@@ -194,7 +202,9 @@ def now() -> dt.datetime:
 
 def local_midnight(day: dt.date) -> dt.datetime:
     """The start of `day` with the local offset in force on that day (DST included)."""
-    return dt.datetime.combine(day, dt.time()).astimezone()
+    from coursetrack.dates import local
+
+    return local(dt.datetime.combine(day, dt.time()))
 
 
 def hugo_date(value: dt.datetime) -> str:

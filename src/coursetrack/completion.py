@@ -34,6 +34,10 @@ def complete_refs(target: str | None, incomplete: str, *, depth: int = 3) -> lis
     the ref may have (1: specializations only).
     """
     try:
+        incomplete.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 spell no ref
+        return []
+    try:
         resolved = paths.resolve_db(target)
         path = _completion_path(resolved)
     except Exception:  # platformdirs or the environment: no store to read

@@ -15,10 +15,57 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import time
 
 from coursetrack.errors import InputError
 
 CLOCK_ENV = "COURSETRACK_NOW"
+ZONE_ENV = "TZ"
+#: Python's datetime holds offsets strictly within a day of UTC; the C library
+#: takes TZ=UTC+24 (or +99, clamped to 24 h) and zone files allow 26 h.
+_DAY = 24 * 3600
+
+
+def check_zone() -> None:
+    """Refuse, as a command starts, a local zone that no datetime can carry.
+
+    `time.timezone` and `time.altzone` are the zone's offsets this year,
+    standard and daylight: a rule whose summer alone is 25 h away is refused
+    in winter too, before a command writes anything.
+    """
+    if max(abs(time.timezone), abs(time.altzone)) >= _DAY:
+        raise _zone_error()
+    local()
+
+
+def local(moment: dt.datetime | None = None) -> dt.datetime:
+    """`moment` (naive: a wall time here; aware: converted), or now, in the local zone.
+
+    Every reading of the local zone goes through here: a zone whose offset on
+    that day is 24 hours or more from UTC (a zone file's past can be) is an
+    InputError naming TZ, not a ValueError from datetime.
+    """
+    try:
+        return (dt.datetime.now() if moment is None else moment).astimezone()
+    except ValueError as exc:
+        if "offset must be a timedelta" not in str(exc):
+            raise
+        raise _zone_error(None if moment is None else moment.year) from None
+
+
+def _zone_error(year: int | None = None) -> InputError:
+    setting = os.environ.get(ZONE_ENV)
+    if setting:
+        zone = f"{ZONE_ENV}={setting[:200]!r}"
+        what = f"{zone} is a time zone" if year is None else f"{zone} puts {year}"
+    else:
+        what = (
+            "the system's time zone is" if year is None else f"the system's time zone puts {year}"
+        )
+    return InputError(
+        f"{what} 24 hours or more from UTC, which no date can carry; set {ZONE_ENV} to a "
+        f"zone name such as Europe/Paris or UTC{', or unset it' if setting else ''}"
+    )
 
 
 def now() -> dt.datetime:
@@ -32,7 +79,12 @@ def now() -> dt.datetime:
     if pinned:
         try:
             moment = dt.datetime.fromisoformat(pinned.strip())
-        except ValueError:
+        except ValueError as exc:
+            if "offset must be a timedelta" in str(exc):
+                raise InputError(
+                    f"{CLOCK_ENV}={pinned[:40]!r} has an offset of 24 hours or more from UTC; "
+                    "give one from -23:59 to +23:59, e.g. 2026-03-01T09:00:00+01:00, or unset it"
+                ) from None
             raise InputError(
                 f"{CLOCK_ENV}={pinned[:40]!r} is not an ISO date-time; unset it "
                 "or give e.g. 2026-03-01T09:00:00+00:00"
@@ -42,8 +94,8 @@ def now() -> dt.datetime:
                 f"{CLOCK_ENV}={pinned[:40]!r} is out of range: give a moment from "
                 f"{EARLIEST} to {LATEST}, or unset it"
             )
-        return moment if moment.tzinfo else moment.astimezone()
-    return dt.datetime.now().astimezone()
+        return moment if moment.tzinfo else local(moment)
+    return local()
 
 
 def today() -> dt.date:
@@ -77,7 +129,7 @@ def start_of(day: dt.date) -> dt.datetime:
     midnight = dt.datetime.combine(day, dt.time())
     if os.environ.get(CLOCK_ENV):
         return midnight.replace(tzinfo=now().tzinfo)  # the pinned clock's offset
-    return midnight.astimezone()  # the local zone's offset on that day (DST)
+    return local(midnight)  # the local zone's offset on that day (DST)
 
 
 EARLIEST = dt.date(1900, 1, 1)

@@ -24,6 +24,7 @@ left to neutralise, so an escape that uncovers another construct is caught.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -32,6 +33,13 @@ from typing import Any
 from coursetrack.controls import visible
 
 _TAG_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/!?")
+#: The only characters the rules act on, in text and in code: a round looks at
+#: these alone (a 100,000-character note has a few thousand), not at every one.
+_TEXT_MARKS = re.compile(r"[<{\]]")
+_CODE_MARKS = re.compile(r"\{(?=[{%])")
+#: Without any of these, a round has nothing to act on (no tag or autolink, no
+#: template or attribute, no link or definition): the note needs no parse.
+_ANYTHING_TO_DO = re.compile(r"[<{]|\][(:]")
 _MAX_ROUNDS = 20
 _EVERY_MARK = re.compile(r"([\\`*_\[\]<>{}|#~!&$])")
 #: kramdown's link definition start (after any quote or list markers of the note).
@@ -63,6 +71,9 @@ def _parser() -> tuple[Any, _Recorder]:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # Emphasis never decides where code, a link or HTML is (those bind tighter, and
+    # its rules match nothing while a link's label is scanned): a third of a parse.
+    md.disable(["emphasis", "strikethrough"])
     # markdown-it drops javascript: links itself; goldmark and kramdown do not, so
     # every link must be seen here and judged by the caller's rule.
     md.validateLink = lambda url: True
@@ -72,9 +83,11 @@ def _parser() -> tuple[Any, _Recorder]:
 
     def parse_run(src, md_, env, tokens):  # one call per inline token, in order
         recorder._depth += 1
-        if recorder._depth == 1:
-            recorder.runs.append([])
         try:
+            if recorder._depth == 1:
+                recorder.runs.append([])
+                if not _TEXT_MARKS.search(src):
+                    return None  # nothing here a rule acts on: no need to know its spans
             return parse(src, md_, env, tokens)
         finally:
             recorder._depth -= 1
@@ -132,6 +145,8 @@ def _parser() -> tuple[Any, _Recorder]:
 def neutralise(text: str, allowed: Callable[[str], bool]) -> str:
     """`text` (the learner's Markdown) with everything that could act made inert."""
     current = shown = visible(text.replace("\r\n", "\n"))
+    if not _ANYTHING_TO_DO.search(current):
+        return current
     for _ in range(_MAX_ROUNDS):
         escaped = _one_round(current, allowed)
         if escaped == current:
@@ -189,24 +204,26 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
     runs = iter(recorder.runs)
     previous = None
     cursor: tuple[list[int] | None, int] = (None, 0)
+
+    def text_lines(span: list[int]) -> None:
+        for line in range(*span):
+            for mark in _TEXT_MARKS.finditer(lines[line]):
+                text_rule(line, mark.start())
+
     for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
             for line in range(*token.map):
-                for col in range(len(lines[line])):
-                    code_rule(line, col)
+                for mark in _CODE_MARKS.finditer(lines[line]):
+                    code_rule(line, mark.start())
         elif token.type == "html_block" and token.map:
-            for line in range(*token.map):
-                for col in range(len(lines[line])):
-                    text_rule(line, col)
+            text_lines(token.map)
         elif token.type == "inline":
             spans = next(runs, [])
             same_row = cursor[0] is not None and cursor[0] == token.map
             where = _locate(token.content, lines, token.map, cursor[1] if same_row else None)
-            cursor = (token.map, where[-1][1] if where else 0)
+            cursor = (token.map, where.last_col if where else 0)
             if where is None:  # not found in the source (tabs): treat every line as text
-                for line in range(*token.map):
-                    for col in range(len(lines[line])):
-                        text_rule(line, col)
+                text_lines(token.map)
                 continue
             _inline_rules(token.content, spans, where, allowed, text_rule, code_rule, backslash)
             heading = previous is not None and previous.type == "heading_open"
@@ -257,9 +274,8 @@ def _inline_rules(content, spans, where, allowed, text_rule, code_rule, backslas
             bracket = start + 1 if kind == "image" else start
             if kind != "autolink" and content[bracket : bracket + 1] == "[":
                 backslash(*where[bracket])
-    for i, char in enumerate(content):
-        if char == "\n":
-            continue
+    for mark in _TEXT_MARKS.finditer(content):
+        i = mark.start()
         line, col = where[i]
         if code[i]:
             code_rule(line, col)
@@ -267,15 +283,34 @@ def _inline_rules(content, spans, where, allowed, text_rule, code_rule, backslas
             text_rule(line, col, exempt=exempt[i])
 
 
+class _Where:
+    """The source (line, col) of each character of an inline run: `where[i]`.
+
+    Kept as each line's offset in the run, its source line and column, so a
+    run of 100,000 characters costs a tuple per line, not one per character.
+    """
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # offset in the run of each of its lines
+        self.places: list[tuple[int, int]] = []  # (source line, column) where it begins
+        self.last_col = 0  # the column just after the run's last character
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        j = bisect.bisect_right(self.starts, i) - 1
+        line, col = self.places[j]
+        return line, col + i - self.starts[j]
+
+
 def _locate(content: str, lines: list[str], span: list[int] | None, after: int | None):
-    """The source (line, col) of each character of an inline run, or None.
+    """Where each character of an inline run is in the source (a `_Where`), or None.
 
     A run's lines are its block's source lines without container markers and
     indentation; table cells share their row's line, left to right.
     """
     if span is None:
         return None
-    where: list[tuple[int, int]] = []
+    where = _Where()
+    offset = 0
     for j, part in enumerate(content.split("\n")):
         line = span[0] + j
         if line >= len(lines):
@@ -284,6 +319,8 @@ def _locate(content: str, lines: list[str], span: list[int] | None, after: int |
         col = source.find(part, after) if after is not None and j == 0 else source.rfind(part)
         if col < 0:
             return None
-        where += [(line, col + k) for k in range(len(part))]
-        where.append((line, col + len(part)))  # the newline (or end) after this line
+        where.starts.append(offset)
+        where.places.append((line, col))
+        where.last_col = col + len(part)  # the newline (or end) after this line
+        offset += len(part) + 1
     return where

@@ -441,8 +441,14 @@ def _fields(rows: list[tuple[str, Text | str, str]], width: int) -> list[Text]:
 
 
 def _print_lines(console: Console, lines: list[Text]) -> None:
-    for line in lines:
-        console.print(line, crop=False, overflow="ignore", no_wrap=True)
+    """Lines already fitted, printed as they are, in one call.
+
+    A call per line cost Rich's whole print (terminal checks, size, segments)
+    each time: `show` of a topic with a 100,000-character note prints 2,400
+    lines, and that took 0.4 s of its 0.5.
+    """
+    if lines:
+        console.print(Text("\n").join(lines), crop=False, overflow="ignore", no_wrap=True)
 
 
 def overview_table(overview: Overview) -> None:

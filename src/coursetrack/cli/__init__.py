@@ -196,9 +196,50 @@ def root(
         ),
     ] = False,
 ) -> None:
+    _check_store_variables(ctx, db)
     settings(ctx).db = db
+    # A clock the program cannot read (TZ 24 h from UTC, a pinned clock out of
+    # range) is refused by every command as it starts, read or write.
+    dates.check_zone()
     if os.environ.get(dates.CLOCK_ENV):
-        dates.now()  # a pinned clock out of range is refused by every command, read or write
+        dates.now()
+
+
+def _check_store_variables(ctx: typer.Context, db: str | None) -> None:
+    """COURSETRACK_DB, and libpq's variables for a PostgreSQL store, named when unusable.
+
+    Typer hands COURSETRACK_DB over as if it were --db: its errors would name
+    the option, or call it an argument. libpq's PGHOST, PGUSER... reach the
+    connection as text, where bytes that are not UTF-8 ended in a traceback.
+    """
+    from coursetrack.errors import StoreError
+
+    from_env = getattr(ctx.get_parameter_source("db"), "name", None) == "ENVIRONMENT"
+    if from_env and db is not None:
+        if not db.strip():
+            raise StoreError(
+                "COURSETRACK_DB is set but empty; give it a file path, "
+                "or unset it for the default store"
+            )
+        if "://" in db:
+            _utf8("COURSETRACK_DB", db)
+    if db is not None and db.strip().startswith("postgres"):
+        for name, value in os.environ.items():
+            if name.startswith("PG"):
+                _utf8(name, value)
+
+
+def _utf8(name: str, value: str) -> None:
+    """Refuse an environment variable whose bytes are not UTF-8 (kept as lone surrogates)."""
+    from coursetrack.errors import StoreError
+
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        byte = ord(value[exc.start]) - 0xDC00 if "\udc80" <= value[exc.start] <= "\udcff" else 0
+        raise StoreError(
+            f"{name} is not UTF-8 text (byte 0x{byte:02x}); set it again as UTF-8, or unset it"
+        ) from None
 
 
 #: Every command: its name, and where it is (module:attribute under coursetrack.cli), a
@@ -232,6 +273,28 @@ COMMANDS = {
 }
 
 
+def _check_completion_request() -> None:
+    """Bash's completion names the word being completed by its index: it must be one.
+
+    Typer reads COMP_CWORD with int() and no guard; the shell always sets it,
+    so anything else is a script calling completion by hand, told how.
+    """
+    if os.environ.get("_COURSETRACK_COMPLETE") != "complete_bash":
+        return
+    cword = os.environ.get("COMP_CWORD")
+    try:
+        int(cword or "")
+    except ValueError:
+        from coursetrack import render
+
+        shown = "is not set" if cword is None else f"is {cword!r}, not a number"
+        render.error(
+            f"COMP_CWORD {shown}: bash completion needs the index of the word being "
+            "completed in COMP_WORDS, e.g. COMP_CWORD=2"
+        )
+        raise SystemExit(1) from None
+
+
 def main() -> None:
     """The `coursetrack` command: the app, with output that cannot fail half-way."""
     for stream in (sys.stdout, sys.stderr):
@@ -241,6 +304,7 @@ def main() -> None:
     collect_after_start()
     code: int | str | None = 0
     try:
+        _check_completion_request()
         app()
     except SystemExit as exc:
         code = exc.code

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from coursetrack.dates import start_of
+from coursetrack.dates import local, start_of
 from coursetrack.refs import read_target
 from coursetrack.store import queries
 from coursetrack.store.reader import Row
@@ -326,7 +326,7 @@ def entry(reader: Reader, step: _Step) -> LogEntry:
         }
     return LogEntry(
         id=command.id,
-        at=dt.datetime.fromisoformat(command.at).astimezone(),
+        at=local(dt.datetime.fromisoformat(command.at)),
         command=command.line,
         undone_by=command.undone_by,
         undoes=command.undoes,
