@@ -59,27 +59,32 @@ def test_a_learner_holding_her_own_write_open_holds_off_herself_and_curators_nam
         alice.execute("SELECT coursetrack_write_lock()")
         pid = alice.info.backend_pid
         ok(g.run("bob", "done", "dls/1/1"))  # another learner is not held up
-        mine = one_line(g.run("alice", "done", "dls/1/2"))
+        mine = g.run("alice", "done", "dls/1/2")
+        assert mine.exit_code == 1
         assert re.fullmatch(
+            rf"the store is locked by alice's psql session \(pid {pid}\), in a transaction "
+            r"since \d\d:\d\d:\d\d; waiting for it \(up to 2 s\)\n"
             rf"Error: the store \S+ is busy: alice's psql session \(pid {pid}\), in a "
             r"transaction since \d\d:\d\d:\d\d, held it for more than 2 s; nothing was "
-            r"changed, run the command again",
-            mine,
-        ), mine
+            r"changed, run the command again\n",
+            mine.stderr,
+        ), mine.stderr
         result = g.run("cora", "add", "topic", "dls/1", "Extra reading")
         assert result.exit_code == 1
         *notice, error = result.stderr.splitlines()
         assert notice == [
-            f"the store is locked by alice's session (pid {pid}); waiting for it (up to 2 s)"
+            f"the store is locked by alice's psql session (pid {pid}); waiting for it (up to 2 s)"
         ]
         assert error.endswith(
-            f"is busy: alice's session (pid {pid}) held it for more than 2 s; nothing was "
+            f"is busy: alice's psql session (pid {pid}) held it for more than 2 s; nothing was "
             "changed, run the command again"
         ), error
         # she cannot take every learner's lock at once: the table is the program's alone
         alice.execute("ROLLBACK")
+        alice.execute("BEGIN")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             alice.execute("LOCK TABLE coursetrack_writers IN ACCESS EXCLUSIVE MODE")
+        alice.execute("ROLLBACK")
     finally:
         alice.close()
     ok(g.run("cora", "add", "topic", "dls/1", "Extra reading"))
@@ -97,13 +102,13 @@ def test_a_learners_table_lock_fails_reads_at_once_and_writes_name_her(group_sto
         # a read does not wait for the busy timeout (it would fail as "busy ... for more than 5 s")
         read = one_line(g.run("bob", "status", "dls", env={"COURSETRACK_BUSY_TIMEOUT": "5"}))
         assert read.endswith(
-            f"is locked by alice's session (pid {pid}), which holds progress; a read does not "
+            f"is locked by alice's psql session (pid {pid}), which holds progress; a read does not "
             "wait for it: nothing was read, run the command again when it ends"
         ), read
         write = g.run("bob", "done", "dls/1/2")
         assert write.exit_code == 1
         assert write.stderr.splitlines()[-1].endswith(
-            f"is busy: alice's session (pid {pid}), which holds progress, held it for more "
+            f"is busy: alice's psql session (pid {pid}), which holds progress, held it for more "
             "than 2 s; nothing was changed, run the command again"
         ), write.stderr
     finally:
@@ -173,7 +178,9 @@ def test_the_owner_lists_and_ends_a_stalled_learner_session(group_store) -> None
         assert f"{pid}" in table.stdout and "alice" in table.stdout
         # a learner may not end another's session; hers goes on
         refused = one_line(g.run("bob", "group", "sessions", "--end", str(pid), "--yes"))
-        assert refused.startswith(f"Error: bob may not end alice's session (pid {pid})"), refused
+        assert refused.startswith(f"Error: bob may not end alice's psql session (pid {pid})"), (
+            refused
+        )
         assert "pg_terminate_backend" in refused
         alice.execute("SELECT 1")
         # without --yes and no terminal: nothing is ended

@@ -94,6 +94,12 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """One read transaction: on PostgreSQL a single snapshot (REPEATABLE READ, READ ONLY)."""
+        with self._errors(reading=True), self._snapshot() as session:
+            yield session
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Session]:
+        """`read` without its error translation: inside a write, the write's reports."""
         from sqlmodel import Session
 
         bind = self.engine
@@ -101,14 +107,14 @@ class Store:
             bind = bind.execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )
-        with _translate_errors(self.target, self.secrets), Session(bind) as session:
+        with Session(bind) as session:
             yield session
 
     @contextmanager
     def administer(self) -> Iterator[Connection]:
         """One transaction outside the history: a study group's roles and grants
         (`group init|add`) are the server's business, not a learner's record to undo."""
-        with _translate_errors(self.target, self.secrets), self.engine.begin() as conn:
+        with self._errors(), self.engine.begin() as conn:
             yield conn
 
     @contextmanager
@@ -136,13 +142,13 @@ class Store:
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
         with contextlib.ExitStack() as stack:
-            stack.enter_context(_translate_errors(self.target, self.secrets))
+            stack.enter_context(self._errors())
             if not self._snapshots():
                 if seen is not None:
                     seen.rollback()  # without WAL its read lock would block our commit
                 seen = None
             elif seen is None:
-                seen = stack.enter_context(self.read())
+                seen = stack.enter_context(self._snapshot())
             mark = _last_change(seen) if seen is not None else None
             session = stack.enter_context(Session(bind))
             stack.enter_context(session.begin())
@@ -158,6 +164,11 @@ class Store:
             # the history triggers record this transaction's changes under this command
             schema.bind_command(session.connection(), record.id)
             yield session
+
+    def _errors(self, *, reading: bool = False) -> contextlib.AbstractContextManager[None]:
+        """Driver errors as one line; on PostgreSQL a lock that ran out names its holder."""
+        engine = self.engine if self.dialect == "postgresql" else None
+        return _translate_errors(self.target, self.secrets, engine=engine, reading=reading)
 
     def _snapshots(self) -> bool:
         """Whether a reader can keep its view of the store while this process writes.
