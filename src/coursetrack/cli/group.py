@@ -282,7 +282,9 @@ def sessions(
         )
         return
     if not found.sessions and not found.prepared:
-        render.lines([f"no session of the group holds or waits on {found.database}'s locks"])
+        render.lines(
+            [f"no session of the group holds or waits on a lock of the store {found.database}"]
+        )
         return
     lines = []
     for s in [*found.sessions, *found.prepared]:
