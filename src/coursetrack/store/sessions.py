@@ -115,7 +115,10 @@ def _clock(at: dt.datetime | None) -> str:
     """A server time as the user's wall clock: 10:02:11 today, else with its date."""
     if at is None:
         return ""
-    local = at.astimezone()
+    try:
+        local = at.astimezone()
+    except (ValueError, OverflowError, OSError):  # a TZ the C library cannot use
+        local = at.astimezone(dt.UTC)
     if local.date() == dt.datetime.now(local.tzinfo).date():
         return local.strftime("%H:%M:%S")
     return local.strftime("%Y-%m-%d %H:%M:%S")
