@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
+import time
 
 import psycopg
 import pytest
@@ -159,6 +161,24 @@ def ok_json(result) -> dict:
     return result.json()
 
 
+def _read_progress(con: psycopg.Connection) -> None:
+    con.execute("SET lock_timeout = '60s'")
+    con.execute("SELECT count(*) FROM progress").fetchone()
+
+
+def _until_waiting(g: GroupStore, pid: int) -> None:
+    """Until session `pid` waits for a lock (seen by the server's superuser)."""
+    for _ in range(3000):
+        (waits,) = g.all_rows(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND wait_event_type = 'Lock'",
+            pid,
+        )[0]
+        if waits:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"session {pid} never waited")
+
+
 def test_the_owner_lists_and_ends_a_stalled_learner_session(group_store) -> None:
     g = group_store
     alice = _session(g, "alice")
@@ -166,6 +186,11 @@ def test_the_owner_lists_and_ends_a_stalled_learner_session(group_store) -> None
         alice.execute("BEGIN")
         alice.execute("LOCK TABLE progress IN ACCESS EXCLUSIVE MODE")
         pid = alice.info.backend_pid
+        # bob's session waits for her (its own lock_timeout, long)
+        bob = _session(g, "bob")
+        waiting = threading.Thread(target=_read_progress, args=(bob,))
+        waiting.start()
+        _until_waiting(g, bob.info.backend_pid)
         listed = ok_json(g.run("olga", "group", "sessions", "--json"))
         (session,) = [s for s in listed["sessions"] if s["pid"] == pid]
         assert session["learner"] == "alice"
@@ -173,9 +198,17 @@ def test_the_owner_lists_and_ends_a_stalled_learner_session(group_store) -> None
         assert session["state"] == "idle in transaction"
         assert session["since"] is not None
         assert "progress" in session["holds"]
+        assert session["blocks"] == [bob.info.backend_pid]
+        (waiter,) = [s for s in listed["sessions"] if s["pid"] == bob.info.backend_pid]
+        assert (waiter["learner"], waiter["waits_for"]) == ("bob", [pid])
         table = g.run("olga", "group", "sessions")
         ok(table)
-        assert f"{pid}" in table.stdout and "alice" in table.stdout
+        assert re.search(
+            rf"^alice's psql session \(pid {pid}\), in a transaction since \d\d:\d\d:\d\d; "
+            rf"holds progress; blocks pid {bob.info.backend_pid}$",
+            table.stdout,
+            re.M,
+        ), table.stdout
         # a learner may not end another's session; hers goes on
         refused = one_line(g.run("bob", "group", "sessions", "--end", str(pid), "--yes"))
         assert refused.startswith(f"Error: bob may not end alice's psql session (pid {pid})"), (
@@ -191,10 +224,32 @@ def test_the_owner_lists_and_ends_a_stalled_learner_session(group_store) -> None
         assert ended.stdout == f"ended alice's psql session (pid {pid})\n"
         with pytest.raises(psycopg.OperationalError):
             alice.execute("SELECT 1")
+        waiting.join(timeout=60)  # her lock went with her session: bob's read goes through
+        assert bob.execute("SELECT 1").fetchone() == (1,)
     finally:
+        with contextlib.suppress(psycopg.Error, NameError):
+            bob.close()
         with contextlib.suppress(psycopg.Error):
             alice.close()
     ok(g.run("bob", "done", "dls/1/1"))
     # nothing to end: one line
     gone = one_line(g.run("olga", "group", "sessions", "--end", str(pid), "--yes"))
     assert gone == f"Error: no session {pid} of the group holds or waits on the store"
+
+
+def test_a_write_that_took_its_lock_at_once_waits_the_busy_timeout_for_the_rest(
+    group_store,
+) -> None:
+    """The first, short try for the writers' lock sets a short lock_timeout in a
+    savepoint; once the lock is had, the rest of the write waits as long as any."""
+    from sqlalchemy import text
+
+    from coursetrack import store as db
+
+    store = db.open_store(group_store.url("bob"), write=True)
+    store.notify = lambda _line: None  # as the CLI does: it says when it waits
+    try:
+        with store.write("probe") as session:
+            assert session.connection().execute(text("SHOW lock_timeout")).scalar() == "2s"
+    finally:
+        store.close()
