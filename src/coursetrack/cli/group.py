@@ -293,9 +293,12 @@ def sessions(
             line += "; holds " + ", ".join(s.holds)
         if s.blocks:
             line += "; blocks " + ", ".join(f"pid {p}" for p in s.blocks)
+        if s.waits_for:
+            waits = ("a prepared transaction" if p == 0 else f"pid {p}" for p in s.waits_for)
+            line += "; waits for " + ", ".join(waits)
         lines.append(line)
     if not found.complete:
-        lines.append("(only the group's owner sees other learners' applications and times)")
+        lines.append("(only the group's owner sees since when another learner's session runs)")
     lines.append(
         "end one: coursetrack group sessions --end PID (or the prepared transaction's name)"
     )

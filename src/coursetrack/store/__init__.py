@@ -98,14 +98,17 @@ class Store:
             yield session
 
     @contextmanager
-    def _snapshot(self) -> Iterator[Session]:
-        """`read` without its error translation: inside a write, the write's reports."""
+    def _snapshot(self, *, patient: bool = False) -> Iterator[Session]:
+        """`read` without its error translation; `patient`: the snapshot a write keeps of
+        the store as the user saw it, which waits for a lock as long as the write does."""
         from sqlmodel import Session
 
         bind = self.engine
         if self.dialect == "postgresql":
             bind = bind.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
+                isolation_level="REPEATABLE READ",
+                postgresql_readonly=True,
+                coursetrack_patient=patient,
             )
         with Session(bind) as session:
             yield session
@@ -148,7 +151,7 @@ class Store:
                     seen.rollback()  # without WAL its read lock would block our commit
                 seen = None
             elif seen is None:
-                seen = stack.enter_context(self._snapshot())
+                seen = stack.enter_context(self._snapshot(patient=True))
             mark = _last_change(seen) if seen is not None else None
             session = stack.enter_context(Session(bind))
             stack.enter_context(session.begin())

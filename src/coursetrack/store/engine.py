@@ -156,7 +156,7 @@ def _make_postgres_engine(url: URL) -> Engine:
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         total = busy_timeout()
-        if options.get("postgresql_readonly"):
+        if options.get("postgresql_readonly") and not options.get("coursetrack_patient"):
             # only a table lock (ACCESS EXCLUSIVE) holds up a read, and the program takes
             # none but to migrate: a learner's by hand is not waited out for the busy timeout
             total = min(total, READ_LOCK_WAIT)
@@ -201,6 +201,8 @@ def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float)
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
         else:
             raw.execute("RELEASE SAVEPOINT coursetrack_wait")
+            # SET LOCAL in a released savepoint outlives it: the write waits as any command
+            raw.execute(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
         return
     conn.exec_driver_sql(lock)
 

@@ -83,6 +83,7 @@ class Holder:
     holds: tuple[str, ...]  # tables, or "the write lock"
     modes: tuple[str, ...] = ()
     blocks: tuple[int, ...] = field(default=())
+    waits_for: tuple[int, ...] = field(default=())  # pids; 0 is a prepared transaction
 
     def describe(self) -> str:
         """ "alice's psql session (pid 4242), in a transaction since 10:02:11"."""
@@ -108,6 +109,7 @@ class Holder:
             "since": self.since.isoformat() if self.since else None,
             "holds": list(self.holds),
             "blocks": list(self.blocks),
+            "waits_for": list(self.waits_for),
         }
 
 
@@ -278,7 +280,7 @@ def sessions(conn: Connection) -> Sessions:
         for blocker in by or ():
             blocked.setdefault(blocker, []).append(pid)
     found = []
-    for pid, learner, app, state, xact, backend, waits, _by in rows:
+    for pid, learner, app, state, xact, backend, waits, by in rows:
         holder = held.get(pid)
         if holder is None and not waits:
             continue
@@ -293,6 +295,7 @@ def sessions(conn: Connection) -> Sessions:
                 holder.holds if holder else (),
                 holder.modes if holder else (),
                 tuple(sorted(blocked.get(pid, ()))),
+                tuple(sorted(by or ())) if waits else (),
             )
         )
     zero = tuple(sorted(blocked.get(0, ())))  # pg_blocking_pids names a prepared one 0
