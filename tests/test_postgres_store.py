@@ -183,7 +183,7 @@ def _release_once_waited_twice(pg: Database, holder, patience: float = 60.0) -> 
                 row[0]
                 for row in watcher.execute(
                     "SELECT query_start FROM pg_stat_activity WHERE datname = %s "
-                    "AND wait_event_type = 'Lock' AND query LIKE 'SELECT pg_advisory_xact_lock%%'",
+                    "AND wait_event_type = 'Lock' AND query LIKE '%%pg_advisory_xact_lock(%%'",
                     (pg.name,),
                 )
             )

@@ -188,10 +188,10 @@ def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float)
     first = min(WAIT_NOTICE_AFTER, total)
     if on_wait is not None and total > first:
         raw = conn.connection.driver_connection
-        raw.execute("SAVEPOINT coursetrack_wait")
-        raw.execute(f"SET LOCAL lock_timeout = {_lock_ms(first)}")
-        try:
-            raw.execute(lock)
+        try:  # one round trip each way (several statements, no parameters: simple protocol)
+            raw.execute(
+                f"SAVEPOINT coursetrack_wait; SET LOCAL lock_timeout = {_lock_ms(first)}; {lock}"
+            )
         except psycopg.errors.LockNotAvailable:
             raw.execute("ROLLBACK TO SAVEPOINT coursetrack_wait")
             on_wait(_waiting_notice(conn, total))
@@ -200,9 +200,10 @@ def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float)
             # the rest of the transaction waits for other locks as long as any command
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
         else:
-            raw.execute("RELEASE SAVEPOINT coursetrack_wait")
             # SET LOCAL in a released savepoint outlives it: the write waits as any command
-            raw.execute(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
+            raw.execute(
+                f"RELEASE SAVEPOINT coursetrack_wait; SET LOCAL lock_timeout = {_lock_ms(total)}"
+            )
         return
     conn.exec_driver_sql(lock)
 
