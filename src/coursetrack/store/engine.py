@@ -224,10 +224,15 @@ def _waiting_notice(conn: Connection, total: float) -> str:
     """What a writer says when it starts to wait: who holds the store, when that can be seen."""
     from coursetrack.store import sessions
 
+    raw = conn.connection.driver_connection
+    raw.execute("SAVEPOINT coursetrack_who")  # a failure here must not end the write
     try:
         who = sessions.named(sessions.holders(conn))
     except Exception:  # the notice is a courtesy; the wait goes on
+        raw.execute("ROLLBACK TO SAVEPOINT coursetrack_who")
         who = None
+    else:
+        raw.execute("RELEASE SAVEPOINT coursetrack_who")
     if who is None:
         return (
             "another coursetrack command is writing to the store; waiting for it "
