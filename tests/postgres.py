@@ -91,7 +91,10 @@ class Server:
         subprocess.run([*initdb, "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
         options = (
             f"-c listen_addresses='' -k {self.socket} -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=200"
+            "-c full_page_writes=off -c max_connections=200 "
+            # a learner's PREPARE TRANSACTION outlives her session (test_group_locks.py);
+            # PostgreSQL's default of 0 refuses it, as the README tells administrators to keep
+            "-c max_prepared_transactions=10"
         )
         start = self._as_owner(
             self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "start"

@@ -10,10 +10,18 @@ from readme_group import differences, roles, steps
 def test_the_group_section_prints_what_the_readme_says(postgres_server) -> None:
     text = README.read_text(encoding="utf-8")
     found = steps(text)
-    assert sum(s.kind == "sql" for s in found) == 2, "the administrator's two statements"
+    # the role and the database, then the limit on transactions left open
+    assert sum(s.kind == "sql" for s in found) == 3, "the administrator's three statements"
     assert {"maria", "ada", "grace"} <= roles(found)
     commands = [s.command for s in found if s.command.startswith("coursetrack ")]
-    for needed in ("group init", "group add", "whoami", "group status", "group share on"):
+    for needed in (
+        "group init",
+        "group add",
+        "whoami",
+        "group status",
+        "group share on",
+        "group sessions",
+    ):
         assert any(c.startswith(f"coursetrack {needed}") for c in commands), needed
     report = differences(text, postgres_server)
     assert not report, (

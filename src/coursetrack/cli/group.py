@@ -209,6 +209,104 @@ def share(
         render.success(f"{learner} is left out of the group's post now")
 
 
+@group_app.command("sessions")
+def sessions(
+    ctx: typer.Context,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--end",
+            metavar="PID|NAME",
+            help="End this session (its pid), or roll back this prepared transaction (its name).",
+            show_default=False,
+        ),
+    ] = None,
+    yes: options.Yes = False,
+    json: options.Json = False,
+) -> None:
+    """List the group's sessions that hold or wait on the store's locks; end one.
+
+    A learner's psql session that holds a lock (a LOCK TABLE, a transaction left
+    open, a prepared transaction) holds up the others' commands, which name it.
+    Here the owner sees each such session (pid, learner, application, state,
+    since when, what it holds and whom it blocks) and ends it with --end PID,
+    as the server allows: the owner may act as a learner's role for it. A
+    prepared transaction is ended by its learner or the server's administrator;
+    the line printed says how.
+
+    Examples:
+
+      coursetrack group sessions
+
+      coursetrack group sessions --json
+
+      coursetrack group sessions --end 4242 --yes
+    """
+    from coursetrack import render
+    from coursetrack.cli.context import confirm
+    from coursetrack.store import sessions as held
+
+    _postgres_only(ctx)
+    store = open_store(ctx, write=False, learner=False)
+    if end is not None:
+        if not yes:
+            confirm(
+                f"end {end} and roll back its transaction?",
+                refusal=f"ending {end} rolls back its transaction",
+                declined=f"{end} goes on; nothing was ended",
+            )
+        with store.administer() as conn:
+            ended = held.end_session(conn, end)
+        if json:
+            render.print_json({"ended": end, "what": ended.what})
+        else:
+            render.lines([f"ended {ended.what}"])
+        return
+    with store.administer() as conn:
+        found = held.sessions(conn)
+    if json:
+        render.print_json(
+            {
+                "database": found.database,
+                "complete": found.complete,
+                "sessions": [s.to_dict() for s in found.sessions],
+                "prepared": [
+                    {
+                        "name": p.prepared,
+                        "learner": p.learner,
+                        "since": p.since.isoformat() if p.since else None,
+                        "holds": list(p.holds),
+                        "blocks": list(p.blocks),
+                    }
+                    for p in found.prepared
+                ],
+            }
+        )
+        return
+    if not found.sessions and not found.prepared:
+        render.lines(
+            [f"no session of the group holds or waits on a lock of the store {found.database}"]
+        )
+        return
+    lines = []
+    for s in [*found.sessions, *found.prepared]:
+        line = s.describe()
+        if s.holds:
+            line += "; holds " + ", ".join(s.holds)
+        if s.blocks:
+            line += "; blocks " + ", ".join(f"pid {p}" for p in s.blocks)
+        if s.waits_for:
+            waits = ("a prepared transaction" if p == 0 else f"pid {p}" for p in s.waits_for)
+            line += "; waits for " + ", ".join(waits)
+        lines.append(line)
+    if not found.complete:
+        lines.append("(only the group's owner sees since when another learner's session runs)")
+    lines.append(
+        "end one: coursetrack group sessions --end PID (or the prepared transaction's name)"
+    )
+    render.lines(lines)
+
+
 def whoami(ctx: typer.Context, json: options.Json = False) -> None:
     """Print who you are in the store: the learner, what you may do, and the store.
 

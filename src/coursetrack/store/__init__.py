@@ -94,21 +94,30 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """One read transaction: on PostgreSQL a single snapshot (REPEATABLE READ, READ ONLY)."""
+        with self._errors(reading=True), self._snapshot() as session:
+            yield session
+
+    @contextmanager
+    def _snapshot(self, *, patient: bool = False) -> Iterator[Session]:
+        """`read` without its error translation; `patient`: the snapshot a write keeps of
+        the store as the user saw it, which waits for a lock as long as the write does."""
         from sqlmodel import Session
 
         bind = self.engine
         if self.dialect == "postgresql":
             bind = bind.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
+                isolation_level="REPEATABLE READ",
+                postgresql_readonly=True,
+                coursetrack_patient=patient,
             )
-        with _translate_errors(self.target, self.secrets), Session(bind) as session:
+        with Session(bind) as session:
             yield session
 
     @contextmanager
     def administer(self) -> Iterator[Connection]:
         """One transaction outside the history: a study group's roles and grants
         (`group init|add`) are the server's business, not a learner's record to undo."""
-        with _translate_errors(self.target, self.secrets), self.engine.begin() as conn:
+        with self._errors(), self.engine.begin() as conn:
             yield conn
 
     @contextmanager
@@ -136,13 +145,13 @@ class Store:
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
         with contextlib.ExitStack() as stack:
-            stack.enter_context(_translate_errors(self.target, self.secrets))
+            stack.enter_context(self._errors())
             if not self._snapshots():
                 if seen is not None:
                     seen.rollback()  # without WAL its read lock would block our commit
                 seen = None
             elif seen is None:
-                seen = stack.enter_context(self.read())
+                seen = stack.enter_context(self._snapshot(patient=True))
             mark = _last_change(seen) if seen is not None else None
             session = stack.enter_context(Session(bind))
             stack.enter_context(session.begin())
@@ -158,6 +167,11 @@ class Store:
             # the history triggers record this transaction's changes under this command
             schema.bind_command(session.connection(), record.id)
             yield session
+
+    def _errors(self, *, reading: bool = False) -> contextlib.AbstractContextManager[None]:
+        """Driver errors as one line; on PostgreSQL a lock that ran out names its holder."""
+        engine = self.engine if self.dialect == "postgresql" else None
+        return _translate_errors(self.target, self.secrets, engine=engine, reading=reading)
 
     def _snapshots(self) -> bool:
         """Whether a reader can keep its view of the store while this process writes.

@@ -10,12 +10,16 @@ pysqlite driver's own implicit transactions are switched off so that
 coursetrack says when a transaction begins: reads with a plain `BEGIN`, writes
 with `BEGIN IMMEDIATE`.
 
-PostgreSQL (psycopg 3): a write takes a transaction-scoped advisory lock
-(`pg_advisory_xact_lock`) as its first statement, which serializes writers as
-`BEGIN IMMEDIATE` does and is released by the commit or rollback, whatever
-happens to the process. The busy timeout becomes the transaction's
-`lock_timeout`. A read is one REPEATABLE READ, READ ONLY transaction: one
-snapshot for the whole command, which never waits for a writer.
+PostgreSQL (psycopg 3): a write takes a transaction-scoped lock as its first
+statement, which serializes writers as `BEGIN IMMEDIATE` does and is released
+by the commit or rollback, whatever happens to the process: the advisory lock
+`WRITE_LOCK_KEY`, or in a study group, where anyone may take any advisory lock,
+the store's own (`group.write_gate`), which a learner takes only for herself.
+The busy timeout becomes the transaction's `lock_timeout`. A read is one
+REPEATABLE READ, READ ONLY transaction: one snapshot for the whole command,
+which never waits for a writer, and waits at most `READ_LOCK_WAIT` for a table
+lock (which only a migration, or a learner by hand, takes). A command that runs
+out of time names who holds the store (`sessions`).
 
 Execution option `sqlite_begin="IMMEDIATE"` marks a write transaction on both
 engines (the name is SQLite's; `schema` uses it for migrations too).
@@ -153,6 +157,10 @@ def _make_postgres_engine(url: URL) -> Engine:
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         total = busy_timeout()
+        if options.get("postgresql_readonly") and not options.get("coursetrack_patient"):
+            # only a table lock (ACCESS EXCLUSIVE) holds up a read, and the program takes
+            # none but to migrate: a learner's by hand is not waited out for the busy timeout
+            total = min(total, READ_LOCK_WAIT)
         conn.exec_driver_sql(_SESSION_SETTINGS, {"lock_ms": str(_lock_ms(total))})
         if options.get("sqlite_begin") == "IMMEDIATE":
             _lock_or_say_we_wait(conn, options.get("on_wait"), total)
@@ -183,38 +191,76 @@ def _lock_ms(seconds: float) -> int:
 
 
 def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float) -> None:
-    """Take the write lock; if another writer holds it past a second, say so, then wait on.
+    """Take the write lock; if another writer holds it past a second, say who, then wait on.
 
-    Probed through the driver inside a savepoint, so that the first, short
-    wait can time out without aborting the transaction; the last attempt goes
-    through SQLAlchemy, so that its failure is reported like any other.
+    In a study group the lock is the store's `coursetrack_write_lock()` (see
+    `group.write_gate`): each learner's own, which a learner cannot take for
+    another; elsewhere the advisory lock `WRITE_LOCK_KEY`. Probed through the
+    driver inside a savepoint, so that the first, short wait can time out
+    without aborting the transaction; the last attempt goes through SQLAlchemy,
+    so that its failure is reported like any other.
     """
     import psycopg
 
-    lock = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+    lock = _write_lock_statement(conn)
     first = min(WAIT_NOTICE_AFTER, total)
     if on_wait is not None and total > first:
         raw = conn.connection.driver_connection
-        if raw.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})").fetchone()[0]:
-            return
-        raw.execute("SAVEPOINT coursetrack_wait")
-        raw.execute(f"SET LOCAL lock_timeout = {_lock_ms(first)}")
-        try:
-            raw.execute(lock)
+        try:  # one round trip each way (several statements, no parameters: simple protocol)
+            raw.execute(
+                f"SAVEPOINT coursetrack_wait; SET LOCAL lock_timeout = {_lock_ms(first)}; {lock}"
+            )
         except psycopg.errors.LockNotAvailable:
             raw.execute("ROLLBACK TO SAVEPOINT coursetrack_wait")
-            on_wait(
-                "another coursetrack command is writing to the store; waiting for it "
-                f"(up to {total:g} s)"
-            )
+            on_wait(_waiting_notice(conn, total))
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total - first)}")
             conn.exec_driver_sql(lock)
             # the rest of the transaction waits for other locks as long as any command
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
         else:
-            raw.execute("RELEASE SAVEPOINT coursetrack_wait")
+            # SET LOCAL in a released savepoint outlives it: the write waits as any command
+            raw.execute(
+                f"RELEASE SAVEPOINT coursetrack_wait; SET LOCAL lock_timeout = {_lock_ms(total)}"
+            )
         return
     conn.exec_driver_sql(lock)
+
+
+def _write_lock_statement(conn: Connection) -> str:
+    """The statement that takes the writers' lock on this store (see `_lock_or_say_we_wait`)."""
+    gate = conn.exec_driver_sql(
+        "SELECT to_regprocedure('coursetrack_write_lock()') IS NOT NULL"
+    ).scalar()
+    return (
+        "SELECT coursetrack_write_lock()"
+        if gate
+        else f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+    )
+
+
+def _waiting_notice(conn: Connection, total: float) -> str:
+    """What a writer says when it starts to wait: who holds the store, when that can be seen."""
+    from coursetrack.store import sessions
+
+    raw = conn.connection.driver_connection
+    raw.execute("SAVEPOINT coursetrack_who")  # a failure here must not end the write
+    try:
+        who = sessions.named(sessions.holders(conn))
+    except Exception:  # the notice is a courtesy; the wait goes on
+        raw.execute("ROLLBACK TO SAVEPOINT coursetrack_who")
+        who = None
+    else:
+        raw.execute("RELEASE SAVEPOINT coursetrack_who")
+    if who is None:
+        return (
+            "another coursetrack command is writing to the store; waiting for it "
+            f"(up to {total:g} s)"
+        )
+    return f"the store is locked by {who}; waiting for it (up to {total:g} s)"
+
+
+#: How long a read waits for a table lock (see `_make_postgres_engine`).
+READ_LOCK_WAIT = 1.0
 
 
 def mask(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -226,11 +272,19 @@ def mask(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 
 @contextmanager
-def _translate_errors(target: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
+def _translate_errors(
+    target: str,
+    secrets: tuple[str, ...] = (),
+    *,
+    engine: Engine | None = None,
+    reading: bool = False,
+) -> Iterator[None]:
     """Turn the driver's errors into one line about the store, with no password in it.
 
     Driver errors come wrapped by SQLAlchemy, or raw where coursetrack talks to
-    the driver itself (the write lock's first probe, undo's batches).
+    the driver itself (the write lock's first probe, undo's batches). With the
+    PostgreSQL `engine`, a lock that ran out of time names who holds it
+    (`reading`: a read's transaction, which does not wait).
     """
     try:
         yield
@@ -238,7 +292,29 @@ def _translate_errors(target: str, secrets: tuple[str, ...] = ()) -> Iterator[No
         orig = _driver_error(exc)
         if orig is None:
             raise
-        raise StoreError(mask(_explain(target, orig), secrets)) from None
+        message = None
+        if engine is not None and getattr(orig, "sqlstate", None) == "55P03":
+            message = _busy_message(target, engine, reading=reading)
+        raise StoreError(mask(message or _explain(target, orig), secrets)) from None
+
+
+def _busy_message(target: str, engine: Engine, *, reading: bool) -> str | None:
+    """The busy line naming who holds the store; None when nobody can be seen."""
+    from coursetrack.store import sessions
+
+    who = sessions.name_holders(engine, reading=reading)
+    if who is None:
+        return None
+    if reading:
+        return (
+            f"the store {target} is locked by {who}; a read does not wait for it: nothing "
+            "was read, run the command again when it ends"
+        )
+    comma = "," if "," in who else ""  # "alice's session (pid 7), in a transaction since 10:02:11,"
+    return (
+        f"the store {target} is busy: {who}{comma} held it for more than {busy_timeout():g} s; "
+        "nothing was changed, run the command again"
+    )
 
 
 def _driver_error(exc: Exception) -> BaseException | None:

@@ -76,8 +76,9 @@ LEARNERS, CURATORS = "learners", "curators"
 #: every change to what it applies: a group records the version it has (column
 #: `security` of `coursetrack_schema`), and one older than this is brought up to date
 #: by its owner's next command (`bring_up_to_date`), while a learner's command says so
-#: (`out_of_date`). 1 is a group made before versions (nothing recorded).
-SECURITY_VERSION = 2
+#: (`out_of_date`). 1 is a group made before versions (nothing recorded); 3 added
+#: the writers' gate (`write_gate`).
+SECURITY_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,58 @@ def guard_functions() -> dict[str, str]:
     return bodies
 
 
+def write_gate(schema: str, learners: str, curators: str) -> list[str]:
+    """The lock that serializes a group's writers, which no learner can hold for the others.
+
+    Anyone may take any advisory lock, so the single-learner store's
+    (`engine.WRITE_LOCK_KEY`) would let a learner in psql stall every writer. Here
+    each writer calls `coursetrack_write_lock()`, which runs as the owner on a table
+    no learner has any right to (so none can LOCK it): a learner locks her own row
+    of it, which serializes her own commands and no one else's (row-level security
+    keeps learners' rows apart); a curator, whose catalog changes reach every
+    learner's rows, locks the whole table (EXCLUSIVE), which waits for every
+    learner's write in flight. The curator polls (NOWAIT) rather than queue, so that
+    a learner who holds her own lock open in psql holds up curators only, never the
+    other learners queued behind a curator; the poll ends when the caller's
+    lock_timeout would have, with the same error.
+    """
+    gate = "coursetrack_writers"
+    return [
+        f"CREATE TABLE IF NOT EXISTS {gate} (learner text PRIMARY KEY)",
+        f"REVOKE ALL ON {gate} FROM PUBLIC, {quote(learners)}",
+        f"""CREATE OR REPLACE FUNCTION coursetrack_write_lock() RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = {quote(schema)}, pg_temp AS $$
+        DECLARE
+            patience interval := coalesce(
+                nullif(current_setting('lock_timeout'), '0')::interval, interval '1 day');
+            deadline timestamptz := clock_timestamp() + patience;
+        BEGIN
+            IF pg_has_role(session_user, {_literal(curators)}, 'MEMBER') THEN
+                LOOP
+                    BEGIN
+                        LOCK TABLE {gate} IN EXCLUSIVE MODE NOWAIT;
+                        RETURN;
+                    EXCEPTION WHEN lock_not_available THEN
+                        IF clock_timestamp() >= deadline THEN
+                            RAISE EXCEPTION USING ERRCODE = 'lock_not_available',
+                                MESSAGE = 'canceling statement due to lock timeout';
+                        END IF;
+                    END;
+                    PERFORM pg_sleep(0.01);
+                END LOOP;
+            END IF;
+            INSERT INTO {gate} (learner) VALUES (session_user) ON CONFLICT DO NOTHING;
+            PERFORM 1 FROM {gate} WHERE learner = session_user FOR UPDATE;
+        END $$""",
+        "REVOKE ALL ON FUNCTION coursetrack_write_lock() FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION coursetrack_write_lock() TO {quote(learners)}",
+    ]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 @dataclass(frozen=True)
 class Group:
     database: str
@@ -448,6 +501,7 @@ def apply_security(conn: Connection) -> Group:
             f"SET search_path = {quote(schema)}, pg_temp"
             for table in table_names(TRACKED)
         ),
+        *write_gate(schema, learners, curators),
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
         f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]
