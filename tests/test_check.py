@@ -196,6 +196,29 @@ def test_what_a_group_needs_and_was_taken_by_hand(group_store: GroupStore) -> No
     assert g.run("alice", "check").exit_code == 0
 
 
+def test_the_writers_gate_taken_by_hand(group_store: GroupStore) -> None:
+    """The lock a group's writers take is part of its security: a learner who may lock
+    the gate's table, or a gate function that runs as the caller, lets one learner stall
+    the others (or none be serialized)."""
+    g = group_store
+    learners = f"{g.name}_learners"
+    with g.connect(g.superuser) as con:
+        con.execute(f"GRANT UPDATE ON coursetrack_writers TO {learners}")
+        con.execute("ALTER FUNCTION coursetrack_write_lock() SECURITY INVOKER")
+    assert problems(g.run("alice", "check")) == [
+        f"group-grants: {learners} may UPDATE on coursetrack_writers; {AGAIN}",
+        "group-triggers: the function coursetrack_write_lock() does not run as the owner "
+        f"(the writers' gate); {AGAIN}",
+    ]
+    with g.connect(g.superuser) as con:
+        con.execute("DROP FUNCTION coursetrack_write_lock()")
+    assert f"group-triggers: the function coursetrack_write_lock() is missing; {AGAIN}" in (
+        problems(g.run("alice", "check"))
+    )
+    ok(g.run(g.owner, "group", "init"))
+    assert g.run("alice", "check").exit_code == 0
+
+
 def test_an_older_groups_security_version(group_store: GroupStore) -> None:
     from coursetrack.store import group
 
