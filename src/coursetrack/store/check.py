@@ -283,6 +283,8 @@ def group_grants(conn: Connection) -> list[str] | None:
         (learners, "change", "SELECT", True),
         *((learners, "change", p, False) for p in (*write, "TRUNCATE")),
         *(("public", t, p, False) for t in (*mine, "change") for p in every),
+        # the writers' gate: a learner who may lock it could stall every other writer
+        *((learners, group.GATE, p, False) for p in (*every, "TRUNCATE")),
     ]
     params: dict[str, str] = {}
     columns = []
@@ -393,6 +395,18 @@ def group_triggers(conn: Connection) -> list[str] | None:
             wrong.append(f"the function {name}() is missing; {_AGAIN}")
         elif bodies[name] != body:
             wrong.append(f"the function {name}() is not the one coursetrack makes; {_AGAIN}")
+    gate = conn.exec_driver_sql(
+        "SELECT prosecdef FROM pg_proc WHERE proname = %(f)s "
+        "AND pronamespace = current_schema()::regnamespace",
+        {"f": group.GATE_FUNCTION},
+    ).first()
+    if gate is None:
+        wrong.append(f"the function {group.GATE_FUNCTION}() is missing; {_AGAIN}")
+    elif not gate[0]:
+        wrong.append(
+            f"the function {group.GATE_FUNCTION}() does not run as the owner "
+            f"(the writers' gate); {_AGAIN}"
+        )
     schema_name = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
     config = [f"search_path={group.quote(schema_name)}, pg_temp"]
     if schema_name == schema_name.lower() and re.fullmatch(r"[a-z_][a-z0-9_]*", schema_name):

@@ -347,6 +347,10 @@ def guard_functions() -> dict[str, str]:
     return bodies
 
 
+#: The table a group's writers lock (`write_gate`), and the function that locks it.
+GATE, GATE_FUNCTION = "coursetrack_writers", "coursetrack_write_lock"
+
+
 def write_gate(schema: str, learners: str, curators: str) -> list[str]:
     """The lock that serializes a group's writers, which no learner can hold for the others.
 
@@ -362,7 +366,7 @@ def write_gate(schema: str, learners: str, curators: str) -> list[str]:
     other learners queued behind a curator; the poll ends when the caller's
     lock_timeout would have, with the same error.
     """
-    gate = "coursetrack_writers"
+    gate = GATE
     return [
         f"CREATE TABLE IF NOT EXISTS {gate} (learner text PRIMARY KEY)",
         f"REVOKE ALL ON {gate} FROM PUBLIC, {quote(learners)}",

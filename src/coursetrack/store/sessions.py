@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
+from coursetrack.store import group
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -67,7 +68,7 @@ ORDER BY coalesce(p.prepared, a.xact_start, a.backend_start), 1
 """
 
 #: The table whose locks serialize a group's writers (see `group.write_gate`).
-GATE = "coursetrack_writers"
+GATE = group.GATE
 
 
 @dataclass(frozen=True)
