@@ -36,10 +36,13 @@ def test_a_learner_cannot_store_a_date_python_cannot_read(group_store: GroupStor
     g = group_store
     ok(g.run("alice", "goal", "dls", "--by", "2027-06-01"))
     ok(g.run("alice", "done", "dls/1/1"))
-    with g.connect("alice") as con, pytest.raises(psycopg.errors.CheckViolation) as refused:
-        with con.transaction():
-            _under_a_command_of_her_own(con)
-            con.execute("UPDATE goal SET target_on = '5874897-12-31'")
+    with (
+        g.connect("alice") as con,
+        pytest.raises(psycopg.errors.CheckViolation) as refused,
+        con.transaction(),
+    ):
+        _under_a_command_of_her_own(con)
+        con.execute("UPDATE goal SET target_on = '5874897-12-31'")
     assert refused.value.diag.constraint_name == "ck_goal_target_on"
     assert g.all_rows("SELECT CAST(target_on AS text) FROM goal WHERE learner = 'alice'") == [
         ("2027-06-01",)
@@ -53,14 +56,17 @@ def test_a_learner_cannot_store_a_date_python_cannot_read(group_store: GroupStor
 def test_a_learner_cannot_insert_a_9_mb_public_note(group_store: GroupStore) -> None:
     g = group_store
     ok(g.run("alice", "done", "dls/1/1"))
-    with g.connect("alice") as con, pytest.raises(psycopg.errors.CheckViolation) as refused:
-        with con.transaction():
-            _under_a_command_of_her_own(con)
-            con.execute(
-                "INSERT INTO note (specialization_id, written_on, text, private) "
-                "SELECT id, '2026-10-01', %s, false FROM specialization WHERE slug = 'dls'",
-                ("x" * (9 * MB),),
-            )
+    with (
+        g.connect("alice") as con,
+        pytest.raises(psycopg.errors.CheckViolation) as refused,
+        con.transaction(),
+    ):
+        _under_a_command_of_her_own(con)
+        con.execute(
+            "INSERT INTO note (specialization_id, written_on, text, private) "
+            "SELECT id, '2026-10-01', %s, false FROM specialization WHERE slug = 'dls'",
+            ("x" * (9 * MB),),
+        )
     assert refused.value.diag.constraint_name == "ck_note_text"
     assert g.all_rows("SELECT count(*) FROM note") == [(0,)]
 

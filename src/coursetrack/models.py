@@ -5,7 +5,8 @@ progress, so re-importing a catalog rewrites titles and descriptions without
 ever touching what the learner recorded. Each progress row belongs to exactly
 one catalog item; deleting the item deletes its progress.
 
-These classes carry every constraint, index and enum of the store. The
+These classes carry every constraint, index and enum of the store; the rules of the
+record (lengths, dates, the words) are declared in `store.rules` and read from there. The
 migrations in `store.schema` are frozen DDL for each engine (a released step is
 never edited); tests/test_schema.py compares a migrated store on SQLite and on
 PostgreSQL with these classes, and the history triggers, backups and imports
@@ -36,6 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Field, SQLModel
+
+from coursetrack.store import rules
 
 
 class Status(StrEnum):
@@ -136,6 +139,7 @@ def _learner() -> str:
 
 class Specialization(SQLModel, table=True):
     __tablename__ = "specialization"
+    __table_args__ = (*rules.checks("specialization"),)
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, sa_type=SLUG)
@@ -149,6 +153,7 @@ class Specialization(SQLModel, table=True):
 class Course(SQLModel, table=True):
     __tablename__ = "course"
     __table_args__ = (
+        *rules.checks("course"),
         UniqueConstraint("specialization_id", "slug"),
         Index("ix_course_specialization_id", "specialization_id", "position"),
     )
@@ -166,6 +171,7 @@ class Course(SQLModel, table=True):
 class Topic(SQLModel, table=True):
     __tablename__ = "topic"
     __table_args__ = (
+        *rules.checks("topic"),
         UniqueConstraint("course_id", "slug"),
         Index("ix_topic_course_id", "course_id", "position"),
     )
@@ -189,6 +195,7 @@ class Progress(SQLModel, table=True):
 
     __tablename__ = "progress"
     __table_args__ = (
+        *rules.checks("progress"),
         CheckConstraint(one_of("status", Status), name="ck_progress_status"),
         CheckConstraint(ONE_OWNER, name="ck_progress_one_owner"),
         # the item first: its index also finds an item's rows (every status join)
@@ -210,6 +217,7 @@ class Note(SQLModel, table=True):
 
     __tablename__ = "note"
     __table_args__ = (
+        *rules.checks("note"),
         CheckConstraint(ONE_OWNER, name="ck_note_one_owner"),
         *(Index(f"ix_note_{c}", c) for c in OWNER_COLUMNS),
     )
@@ -232,6 +240,7 @@ class Link(SQLModel, table=True):
 
     __tablename__ = "link"
     __table_args__ = (
+        *rules.checks("link"),
         CheckConstraint(ONE_OWNER, name="ck_link_one_owner"),
         *(Index(f"ix_link_{c}", c) for c in OWNER_COLUMNS),
     )
@@ -251,6 +260,7 @@ class Review(SQLModel, table=True):
 
     __tablename__ = "review"
     __table_args__ = (
+        *rules.checks("review"),
         CheckConstraint(one_of("grade", Grade), name="ck_review_grade"),
         Index("ix_review_topic_id", "topic_id", "reviewed_on"),
     )
@@ -268,7 +278,10 @@ class Goal(SQLModel, table=True):
     """The date by which the learner means to finish a specialization."""
 
     __tablename__ = "goal"
-    __table_args__ = (UniqueConstraint("specialization_id", "learner"),)
+    __table_args__ = (
+        *rules.checks("goal"),
+        UniqueConstraint("specialization_id", "learner"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     specialization_id: int = _ref("specialization.id")
@@ -280,6 +293,7 @@ class Command(SQLModel, table=True):
     """One command that changed the store; its row changes are in `change`."""
 
     __tablename__ = "command"
+    __table_args__ = (*rules.checks("command"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: str  # ISO 8601 UTC timestamp
@@ -316,6 +330,7 @@ class Member(SQLModel, table=True):
     """A learner of a study group, and whether they agreed to be listed in its post."""
 
     __tablename__ = "member"
+    __table_args__ = (*rules.checks("member"),)
 
     id: int | None = Field(default=None, primary_key=True)
     learner: str | None = Field(
