@@ -1,0 +1,149 @@
+"""A store made before the rules (schema 5) upgrades without losing anything: rows that
+break a rule are mended into a form the rules allow, what they no longer hold is kept
+in notes, and the upgrade says what it did. On SQLite and on PostgreSQL, and on a
+study group whose learners' rows the owner's upgrade mends.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from conftest import Store
+from coursetrack.cli import app
+from coursetrack.store import open_store, rules, schema
+from group import ok
+
+LONG_TITLE = "A program " + "t" * 600
+LONG_NOTE = "".join(f"line {i:06d}\n" for i in range(20_000))  # 240,000 characters
+
+
+def _at_schema_5(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store as coursetrack made it before the rules: the first five steps."""
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
+    url = db if "://" in db else f"sqlite:///{db}"
+    bind = create_engine(url)
+    try:
+        schema.migrate(bind)
+    finally:
+        bind.dispose()
+    monkeypatch.undo()
+
+
+_ROWS = [
+    "INSERT INTO command (id, at, line) VALUES (1, '2025-01-01T00:00:00+00:00', 'old')",
+    "INSERT INTO specialization (id, slug, title, url) "
+    "VALUES (1, 'old', :title, 'javascript:alert(1)')",
+    "INSERT INTO course (id, specialization_id, position, slug, title) "
+    "VALUES (1, 1, 1, 'Course One', 'Course one')",
+    "INSERT INTO topic (id, course_id, position, slug, title) VALUES (1, 1, 1, 't1', 'One')",
+    "INSERT INTO topic (id, course_id, position, slug, title) VALUES (2, 1, 2, 't2', 'Two')",
+    "INSERT INTO progress (id, topic_id, status, started_on, completed_on) "
+    "VALUES (1, 1, 'done', '2025-03-01', '2025-02-01')",
+    "INSERT INTO progress (id, topic_id, status) VALUES (2, 2, 'todo')",
+    "INSERT INTO review (id, topic_id, reviewed_on, grade, interval_days, due_on) "
+    "VALUES (1, 1, '2025-03-05', 'good', 0, '2025-03-05')",
+    "INSERT INTO review (id, topic_id, reviewed_on, grade, interval_days, due_on) "
+    "VALUES (2, 2, '2025-03-06', 'hard', 2, '2025-03-08')",
+    "INSERT INTO note (id, course_id, written_on, text) VALUES (1, 1, '2025-03-02', :note)",
+    "INSERT INTO link (id, topic_id, url, title, added_on) "
+    "VALUES (1, 1, 'javascript:alert(2)', 'nb', '2025-03-03')",
+    "INSERT INTO goal (id, specialization_id, target_on) VALUES (1, 1, '5874897-12-31')",
+]
+
+
+def _fill(db: str) -> None:
+    url = db if "://" in db else f"sqlite:///{db}"
+    bind = create_engine(url)
+    try:
+        with bind.begin() as conn:
+            for i, sql in enumerate(_ROWS):
+                conn.execute(text(sql), {"title": LONG_TITLE, "note": LONG_NOTE})
+                if i == 0:
+                    schema.bind_command(conn, 1)
+            if conn.dialect.name == "postgresql":  # the rows were given their ids
+                for table in ("command", "specialization", "course", "topic", "progress",
+                              "review", "note", "link", "goal"):  # fmt: skip
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+    finally:
+        bind.dispose()
+
+
+def _broken(db: str) -> list:
+    store = open_store(db, write=False)
+    try:
+        with store.engine.connect() as conn:
+            return [(rule.name, n) for rule, _, n in rules.violations(conn)]
+    finally:
+        store.close()
+
+
+def test_an_old_store_breaking_the_rules_upgrades_and_keeps_everything(
+    store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _at_schema_5(store.db, monkeypatch)
+    _fill(store.db)
+
+    result = store.run("status")
+    assert result.exit_code == 0, result.stderr
+    said = result.stderr
+    for rule in (
+        "specialization_title", "specialization_url", "course_slug", "progress_completed_after_start",
+        "note_text", "link_url", "review_interval_days", "review_due_after_review",
+        "goal_target_on", "review_done_topic",
+    ):  # fmt: skip
+        assert f"broke rule {rule} " in said, (rule, said)
+    assert "Traceback" not in said
+    assert _broken(store.db) == []
+
+    # cut at the limit, the whole kept in a note on the item
+    assert store.rows("SELECT length(title) FROM specialization") == [(500,)]
+    notes = [t for (t,) in store.rows("SELECT text FROM note ORDER BY id")]
+    assert any(t.endswith(f"the title was: {LONG_TITLE}") for t in notes)
+    assert any(t.endswith("the url was: javascript:alert(1)") for t in notes)
+    # the note split into notes of the same day and item, nothing lost
+    parts = store.rows(
+        "SELECT text FROM note WHERE course_id = 1 AND CAST(written_on AS VARCHAR) = "
+        "'2025-03-02' ORDER BY id"
+    )
+    assert "".join(t for (t,) in parts) == LONG_NOTE and len(parts) == 3
+    # the course's slug made again, the old one kept
+    assert store.rows("SELECT slug FROM course") == [("course-one",)]
+    assert any(t.endswith("the slug was: Course One") for t in notes)
+    # the review of a topic not done is a note of its day on the topic
+    assert store.rows("SELECT topic_id FROM review") == [(1,)]
+    (kept,) = store.rows(
+        "SELECT text FROM note WHERE topic_id = 2 AND CAST(written_on AS VARCHAR) = '2025-03-06'"
+    )
+    assert "reviewed on 2025-03-06 (hard, next due 2025-03-08)" in kept[0]
+    # the link that is no web link is a note; dates are dates
+    assert store.rows("SELECT count(*) FROM link") == [(0,)]
+    assert any("a link to javascript:alert(2) (nb)" in t for t in notes)
+    assert store.rows("SELECT CAST(target_on AS VARCHAR) FROM goal") == [("2999-12-31",)]
+    assert any(t.endswith("the target_on was 5874897-12-31") for t in notes)
+    assert store.rows(
+        "SELECT CAST(started_on AS VARCHAR), CAST(completed_on AS VARCHAR) FROM progress "
+        "WHERE id = 1"
+    ) == [("2025-02-01", "2025-02-01")]
+    assert store.rows("SELECT interval_days, CAST(due_on AS VARCHAR) FROM review WHERE id = 1") == [
+        (1, "2025-03-06")
+    ]
+
+    # what it holds now reads back: its backup restores into a new store
+    backup = tmp_path / "b.json"
+    ok(store.run("export", "json", "-o", str(backup)))
+    fresh = tmp_path / "fresh.db"
+    restored = CliRunner().invoke(app, ["--db", str(fresh), "import", str(backup)])
+    assert restored.exit_code == 0, restored.stderr
+    assert json.loads(backup.read_text())
+    # and a later command neither upgrades nor says anything again
+    again = store.run("status")
+    assert again.exit_code == 0 and again.stderr == ""
