@@ -258,7 +258,9 @@ def open_store(
     url, shown = _parse_url(target)
     backend = url.get_backend_name()
     if backend == "postgresql":
-        return _open_postgres(_postgres_url(url, shown), shown, write=write, learner=learner)
+        return _open_postgres(
+            _postgres_url(url, shown), shown, write=write, learner=learner, notify=notify
+        )
     if backend != "sqlite" or url.get_driver_name() != "pysqlite":
         raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
     path = _sqlite_file(url, shown)
@@ -270,7 +272,9 @@ def open_store(
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
 
 
-def _open_postgres(url: URL, shown: str, *, write: bool, learner: bool = True) -> Store:
+def _open_postgres(
+    url: URL, shown: str, *, write: bool, learner: bool = True, notify: Notify | None = None
+) -> Store:
     """Open a PostgreSQL store, creating or upgrading its schema first.
 
     As with a file, reading an empty database creates nothing: it reads as an
@@ -296,7 +300,7 @@ def _open_postgres(url: URL, shown: str, *, write: bool, learner: bool = True) -
                 schema.migrate(engine)
                 return Store(shown, engine, exists=False, secrets=secrets)
             if version is None or version < SCHEMA_VERSION:
-                schema.migrate(engine, shown=shown)
+                _tell(notify, shown, schema.migrate(engine, shown=shown))
         except BaseException:
             engine.dispose()
             raise
@@ -347,5 +351,12 @@ def _open_file(
                     f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
                     f"a copy of the old store is at {saved}"
                 )
-        schema.migrate(engine, shown=shown)
+        _tell(notify, shown, schema.migrate(engine, shown=shown))
     return Store(shown, engine, exists=True)
+
+
+def _tell(notify: Notify | None, shown: str, mended: list[str]) -> None:
+    """Say what an upgrade did to rows that broke a rule of the record (`store.fixups`)."""
+    if notify:
+        for line in mended:
+            notify(f"upgrading {shown}: {line}")

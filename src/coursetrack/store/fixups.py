@@ -12,8 +12,9 @@ same learner:
 - a URL the rules refuse is moved into a note (a link becomes a note);
 - a slug of the wrong form is made from it again (`slugify`), kept unique, the old
   one kept in a note;
-- a date that is not one, or out of 1900..2999, is clamped (or left empty, or
-  today), the original kept in a note; so is a completion before its start;
+- a date out of 1900..2999 is clamped, one that is no date at all (2025-02-30)
+  left empty or made today, the original kept in a note; a start after the
+  completion becomes the completion day, the start kept in a note;
 - a review's interval is clamped, a due day not after the review recomputed;
 - a review of a topic its learner has not done becomes a note recording it.
 
@@ -112,7 +113,21 @@ class _Mender:
 
     def broken(self, rule: Rule) -> list[dict]:
         dialect = "postgresql" if self.pg else "sqlite"
-        sql = f"SELECT * FROM {rule.table} WHERE NOT ({rule.predicate(dialect)}) ORDER BY id"
+        columns = "*"
+        if self.pg:  # as text: psycopg cannot make a Python date of year 5874897
+            columns = ", ".join(
+                f"CAST({c} AS text) AS {c}" if kind == "date" else c
+                for c, kind in _sql(
+                    self.conn,
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = :t "
+                    "ORDER BY ordinal_position",
+                    {"t": rule.table},
+                )
+            )
+        sql = (
+            f"SELECT {columns} FROM {rule.table} WHERE NOT ({rule.predicate(dialect)}) ORDER BY id"
+        )
         return [dict(r._mapping) for r in _sql(self.conn, sql)]
 
     def date_of(self, value: Any) -> dt.date | None:
@@ -195,7 +210,12 @@ class _Mender:
         nullable = column in ("started_on", "completed_on")
         if parsed is not None and not isinstance(value, dt.date) and parsed.isoformat() != value:
             parsed = None  # '2025-02-30' and friends
-        if parsed is None:
+        year = re.match(r"\s*([0-9]{1,9})-[0-9]{2}-[0-9]{2}", _as_text(value))
+        if parsed is None and year and int(year.group(1)) > LATEST.year:
+            new = LATEST
+        elif parsed is None and year and int(year.group(1)) < EARLIEST.year:
+            new = EARLIEST
+        elif parsed is None:
             new = None if nullable else self.today
         else:
             new = min(max(parsed, EARLIEST), LATEST)
