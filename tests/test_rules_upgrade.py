@@ -147,3 +147,69 @@ def test_an_old_store_breaking_the_rules_upgrades_and_keeps_everything(
     # and a later command neither upgrades nor says anything again
     again = store.run("status")
     assert again.exit_code == 0 and again.stderr == ""
+
+
+def test_a_study_group_made_before_the_rules_upgrades_with_its_owners_next_command(
+    postgres_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The owner's upgrade mends every learner's rows (row-level security does not hide
+    them from it), keeps each learner's kept notes theirs, and the group's security holds
+    after it as before."""
+    import group as groups
+    from coursetrack import store as stores
+
+    groups._owner_template(postgres_server)  # the owner's role exists
+    name = postgres_server.create_database()
+    postgres_server._admin.execute(f'ALTER DATABASE "{name}" OWNER TO "{groups.OWNER}"')
+    g = groups.GroupStore(postgres_server, name)
+    try:
+        monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])
+        monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
+        monkeypatch.setattr(stores, "SCHEMA_VERSION", 5)
+        ok(g.run(g.owner, "import", "deep-learning-specialization"))
+        ok(g.run(g.owner, "group", "init"))
+        for learner in ("alice", "bob"):
+            g.add(learner)
+        ok(g.run("alice", "done", "dls/1/1", "--on", "2026-10-01"))
+        ok(g.run("alice", "reviewed", "dls/1/1", "--grade", "good", "--on", "2026-10-05"))
+        ok(g.run("bob", "done", "dls/1/2", "--on", "2026-10-01"))
+        with g.connect("alice") as con, con.transaction():  # what schema 5 let her do
+            con.execute(
+                "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command "
+                "WHERE learner = session_user), true)"
+            )
+            con.execute("UPDATE progress SET status = 'todo', completed_on = NULL")
+            con.execute(
+                "INSERT INTO note (specialization_id, written_on, text) "
+                "SELECT id, '2026-10-06', %s FROM specialization",
+                ("n" * 150_000,),
+            )
+        monkeypatch.undo()
+
+        upgraded = g.run(g.owner, "status")
+        assert upgraded.exit_code == 0, upgraded.stderr
+        assert "1 review broke rule review_done_topic" in upgraded.stderr
+        assert "1 note row broke rule note_text" in upgraded.stderr
+        assert g.all_rows("SELECT version FROM coursetrack_schema") == [(schema.SCHEMA_VERSION,)]
+        kept = g.all_rows("SELECT learner, length(text) FROM note ORDER BY id")
+        assert kept[:2] == [("alice", 100_000), ("alice", 50_000)]
+        assert [learner for learner, _ in kept[2:]] == ["alice"]
+        assert "reviewed on 2026-10-05" in g.all_rows("SELECT text FROM note ORDER BY id")[2][0]
+        assert g.all_rows("SELECT count(*) FROM review") == [(0,)]
+        # the group's security is as it was: forced, and each learner sees their own
+        forced = g.all_rows(
+            "SELECT bool_and(relforcerowsecurity) FROM pg_class WHERE relname IN "
+            "('progress', 'note', 'review', 'goal', 'link', 'command', 'member')"
+        )
+        assert forced == [(True,)]
+        assert g.rows("bob", "SELECT count(*) FROM note") == [(0,)]
+        ok(g.run("alice", "status", "dls/1"))
+        ok(g.run("bob", "done", "dls/1/3"))
+        ok(g.run(g.owner, "group", "status", "dls"))
+        # and the rule holds for her from now on
+        ok(g.run("alice", "done", "dls/1/1"))
+        ok(g.run("alice", "reviewed", "dls/1/1", "--grade", "good"))
+        refused = g.run("alice", "undo", "2", "--yes")
+        assert refused.exit_code == 1
+    finally:
+        postgres_server.drop_database(name)
