@@ -564,20 +564,20 @@ def _m006_rules(conn: Connection) -> None:
 
     notes = conn.info.setdefault("upgrade_notes", [])  # `migrate` returns them
     if _pg(conn):
-        broken = rules.violations(conn)
-        if broken:
-            forced = [
-                t
-                for (t,) in conn.exec_driver_sql(
-                    "SELECT relname FROM pg_class WHERE relforcerowsecurity "
-                    "AND relnamespace = current_schema()::regnamespace"
-                )
-            ]
-            _run(conn, [f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY" for t in forced])
+        # a study group's owner sees every learner's rows only with row security not forced
+        forced = [
+            t
+            for (t,) in conn.exec_driver_sql(
+                "SELECT relname FROM pg_class WHERE relforcerowsecurity "
+                "AND relnamespace = current_schema()::regnamespace"
+            )
+        ]
+        _run(conn, [f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY" for t in forced])
+        if rules.violations(conn):
             _run(conn, [f"ALTER TABLE {t} DISABLE TRIGGER USER" for t in _RULED_V6])
             notes += fixups.mend(conn, today())
             _run(conn, [f"ALTER TABLE {t} ENABLE TRIGGER USER" for t in _RULED_V6])
-            _run(conn, [f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY" for t in forced])
+        _run(conn, [f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY" for t in forced])
         _run(
             conn,
             [
