@@ -250,3 +250,13 @@ def test_removing_a_reviewed_topic_and_undoing_it_keep_the_rules(studied: Store)
     ok(studied.run("undo", "--yes"))
     assert studied.dump() == before
     assert _broken(studied.db) == []
+
+
+def test_the_readme_lists_every_rule() -> None:
+    """README "Your data" names each rule a refusal names, so a user can look it up."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Your data", 1)[1].split("\n## ", 1)[0]
+    missing = [r.name for r in rules.all_rules() if f"`{r.name}`" not in section]
+    assert missing == []
