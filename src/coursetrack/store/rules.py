@@ -280,8 +280,7 @@ RULES: tuple[Rule, ...] = (
 REVIEW_DONE_TOPIC = Rule(
     "review_done_topic",
     "review",
-    "a review is only of a topic its learner has done (reopen the review's topic, or "
-    "remove the review first)",
+    "a review is only of a topic its learner has done",
     "",
     "",
     fix="review",
