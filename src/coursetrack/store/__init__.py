@@ -133,6 +133,7 @@ class Store:
 
         from coursetrack.dates import stamp
         from coursetrack.models import Command
+        from coursetrack.store.rules import MAX_COMMAND_LINE
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
         with contextlib.ExitStack() as stack:
@@ -151,6 +152,9 @@ class Store:
             # A NUL cannot be stored in PostgreSQL text; such a command is refused by
             # validation anyway, with its own message, once it gets that far.
             line = command.replace("\x00", "\\x00")
+            if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
+                # by its own checks, with their words, once it gets that far; never here
+                line = line[: MAX_COMMAND_LINE - 1] + "…"
             record = Command(id=_next_command_id(session), at=stamp(), line=line)
             session.add(record)
             session.flush()

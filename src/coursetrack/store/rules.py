@@ -6,7 +6,7 @@ reaches the rows another way: `undo`, a learner's `psql`, the sqlite3 shell.
 Each rule has a name (its constraint is `ck_<name>`), its table, one predicate
 per engine and the words a user sees when the store refuses a write
 (`engine._translate_errors`). The models' `__table_args__` take their CHECK
-constraints from here (`checks`), migration 6 creates them on both engines, and
+constraints from here (`models.rule_checks`), migration 6 creates them on both engines, and
 `violations` counts the rows that break each one (for `coursetrack check`).
 
 The limits come from validate.py and dates.py, never retyped. On SQLite a column
@@ -297,16 +297,13 @@ _EARLIER = {
 }
 
 
+def named(name: str) -> Rule:
+    return next(r for r in RULES if r.name == name)
+
+
 def of_table(table: str) -> tuple[Rule, ...]:
     """The CHECK rules migration 6 added to `table`, in declared order."""
     return tuple(r for r in RULES if r.table == table)
-
-
-def checks(table: str) -> tuple:
-    """The models' CHECK constraints for `table`: each engine's spelling of each rule."""
-    from sqlalchemy import CheckConstraint
-
-    return tuple(CheckConstraint(_Predicate(r.name), name=r.constraint) for r in of_table(table))
 
 
 def by_constraint(name: str | None) -> Rule | None:
@@ -326,35 +323,6 @@ def by_constraint(name: str | None) -> Rule | None:
 def refusal(rule: Rule) -> str:
     """What the user reads when the store refuses a write that breaks `rule`."""
     return f"{rule.says} (rule {rule.name})"
-
-
-# --- the models' CHECKs, spelled for each engine -------------------------------------
-
-from sqlalchemy.ext.compiler import compiles  # noqa: E402
-from sqlalchemy.sql.expression import ColumnElement  # noqa: E402
-
-
-class _Predicate(ColumnElement):
-    """A rule's predicate in a model's CheckConstraint, compiled for the engine at hand."""
-
-    inherit_cache = False
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-def _rule(name: str) -> Rule:
-    return next(r for r in RULES if r.name == name)
-
-
-@compiles(_Predicate)
-def _sqlite_predicate(element: _Predicate, compiler: object, **kw: object) -> str:
-    return _rule(element.name).sqlite
-
-
-@compiles(_Predicate, "postgresql")
-def _postgresql_predicate(element: _Predicate, compiler: object, **kw: object) -> str:
-    return _rule(element.name).postgresql
 
 
 # --- the rule across tables ------------------------------------------------------------
