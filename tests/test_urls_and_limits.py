@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -217,9 +216,7 @@ def _older_store_with_hostile_urls(dls: Store) -> None:
     """What an older coursetrack let in from a hostile shared catalog and `link`.
 
     The store's URL rules (schema 6) refuse these rows, and its upgrade mends them;
-    the post writer still checks every href itself, so they are planted past the
-    rules: on SQLite with CHECKs ignored for this connection alone, on PostgreSQL
-    with the URL rules dropped, as in a store made before them."""
+    the post writer still checks every href itself, so they are planted past the rules."""
     statements = [
         "UPDATE specialization SET certificate_url = 'javascript:alert(document.cookie)', "
         "url = ' JAVASCRIPT:alert(2)'",
@@ -231,28 +228,8 @@ def _older_store_with_hostile_urls(dls: Store) -> None:
         "VALUES (1, 'java\tscript:alert(5)', 'my notebook', '2024-01-01'), "
         "(1, 'https://example.org/kept', 'kept', '2024-01-01')",
     ]
-    if dls.engine != "sqlite":
-        from coursetrack.store import rules
-
-        for rule in rules.RULES:
-            if rule.fix == "url":
-                dls.execute(f"ALTER TABLE {rule.table} DROP CONSTRAINT {rule.constraint}")
-        for statement in statements:
-            dls.execute(statement)
-        return
-    con = sqlite3.connect(dls.db)
-    try:
-        con.execute("PRAGMA ignore_check_constraints = ON")
-        with con:
-            con.execute(
-                "INSERT OR REPLACE INTO history_binding (id, command_id) "
-                "SELECT 1, max(id) FROM command"
-            )
-            for statement in statements:
-                con.execute(statement)
-            con.execute("DELETE FROM history_binding")
-    finally:
-        con.close()
+    for statement in statements:
+        dls.execute_past_rules(statement)
 
 
 def test_reimporting_the_genuine_catalog_drops_a_hostile_url(dls: Store) -> None:
