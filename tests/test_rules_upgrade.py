@@ -213,3 +213,49 @@ def test_a_study_group_made_before_the_rules_upgrades_with_its_owners_next_comma
         assert refused.exit_code == 1
     finally:
         postgres_server.drop_database(name)
+
+
+@pytest.mark.sqlite_only
+def test_an_old_sqlite_store_edited_by_hand_upgrades_into_text_and_dates(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What only SQLite could hold: a NUL inside a title, a day that is no date, a flag
+    that is a word, a command's moment that is none. (Bytes for text the history
+    triggers already refuse: JSON cannot hold them.)"""
+    import sqlite3
+
+    _at_schema_5(store.db, monkeypatch)
+    con = sqlite3.connect(store.db)
+    with con:
+        con.execute("INSERT INTO command (id, at, line) VALUES (1, 'yesterday', 'old')")
+        con.execute("INSERT INTO history_binding VALUES (1, 1)")
+        con.execute(
+            "INSERT INTO specialization (id, slug, title) VALUES (1, 's', ?)",
+            ("Intro\x00duction",),
+        )
+        con.execute(
+            "INSERT INTO progress (specialization_id, status, started_on) "
+            "VALUES (1, 'in-progress', '2025-02-30')"
+        )
+        con.execute(
+            "INSERT INTO note (specialization_id, written_on, text, private) "
+            "VALUES (1, '2025-01-01', 'n', 'yes')"
+        )
+        con.execute("DELETE FROM history_binding")
+    con.close()
+
+    result = store.run("status")
+    assert result.exit_code == 0, result.stderr
+    assert _broken(store.db) == []
+    assert store.rows("SELECT title FROM specialization") == [("Intro\\x00duction",)]
+    assert store.rows("SELECT started_on FROM progress") == [(None,)]
+    assert store.rows("SELECT private FROM note WHERE text = 'n'") == [(1,)]
+    assert any(
+        t.endswith("the started_on was 2025-02-30") for (t,) in store.rows("SELECT text FROM note")
+    )
+    assert store.rows("SELECT at, line FROM command WHERE id = 1") == [
+        ("1900-01-01T00:00:00+00:00", "old (recorded at 'yesterday')")
+    ]
+    for rule in ("specialization_title", "progress_started_on",
+                 "note_private", "command_at"):  # fmt: skip
+        assert f"broke rule {rule} " in result.stderr, (rule, result.stderr)
