@@ -6,15 +6,15 @@ reaches the rows another way: `undo`, a learner's `psql`, the sqlite3 shell.
 Each rule has a name (its constraint is `ck_<name>`), its table, one predicate
 per engine and the words a user sees when the store refuses a write
 (`engine._translate_errors`). The models' `__table_args__` take their CHECK
-constraints from here (`models.rule_checks`), migration 6 creates them on both engines, and
-`violations` counts the rows that break each one (for `coursetrack check`).
+constraints from here (`models.rule_checks`), migration 6 creates them on both
+engines, and `violations` counts the rows that break each one (`coursetrack check`).
 
 The limits come from validate.py and dates.py, never retyped. On SQLite a column
 holds any type, so a text rule also says `typeof(x) = 'text'`; SQLite's length()
 stops at a NUL, so a NUL is looked for in the bytes (`instr(CAST(x AS BLOB),
-x'00')`); a date is a real one when `date(x, '+0 days') IS x` (the modifier makes
-SQLite carry 2025-02-30 over to March; plain date() returns it as given). PostgreSQL's types already
-hold those; its text never holds a NUL.
+x'00')`); a date is a real one when `date(x, '+0 days') IS x` (the modifier
+makes SQLite carry 2025-02-30 over to March; plain date() returns it as given).
+PostgreSQL's types already hold those; its text never holds a NUL.
 
 One rule spans two tables, a review only of a done topic (per learner): a
 trigger on each engine (`cross_table_ddl`). On PostgreSQL it is a CONSTRAINT

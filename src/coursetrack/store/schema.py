@@ -556,6 +556,12 @@ def _m006_rules(conn: Connection) -> None:
     `foreign_key_check`. PostgreSQL adds them in place; on a study group, the
     mending runs with row-level security not forced and the tables' triggers
     off, since it mends every learner's rows and records no history.
+
+    Unlike the steps before it, this one reads its DDL from a declaration that
+    lives on (`store.rules`), not from frozen text: a later change to a rule must
+    come with a step of its own that replaces that rule's constraint (drop if
+    exists, add), which is then also right for a store that got the newer rule
+    from this step.
     """
     import re
 
