@@ -91,7 +91,8 @@ class _Mender:
         for part in _chunks(text):
             params = {c: owner.get(c) for c in OWNERS}
             params.update(
-                written_on=self.day(day or self.today),
+                # a day of the row itself may be one a later rule mends: keep it in range
+                written_on=self.day(min(max(day, EARLIEST), LATEST) if day else self.today),
                 text=part,
                 private=row.get("private", False) if "text" in row else False,
                 learner=learner,
