@@ -162,8 +162,9 @@ def test_a_course_without_topics_is_one_unit_as_in_status(store, monkeypatch) ->
 
 
 def test_done_units_without_a_date_count_from_the_start(journey) -> None:
-    # as an old backup may hold them: done, no completion date
-    journey.execute(
+    # as an old backup may hold them: done, no completion date (the store's rules now refuse
+    # them, and its upgrade gives them one; the chart still copes)
+    journey.execute_past_rules(
         "UPDATE progress SET completed_on = NULL WHERE topic_id IN "
         "(SELECT t.id FROM topic t JOIN course c ON c.id = t.course_id "
         "WHERE c.position = 1 AND t.position <= 2)"

@@ -31,7 +31,7 @@ def test_a_sound_store_holds(dls: Store) -> None:
     dls.run("done", "dls/1/1")
     result = dls.run("check")
     assert result.exit_code == 0, result.stdout
-    names = "schema, integrity, foreign-keys, history"  # the same on both engines
+    names = "schema, integrity, foreign-keys, rules, history"  # the same on both engines
     assert result.stdout == f"all holds: {names}\n"
     data = dls.run("check", "--json").json()
     assert data == {
@@ -86,6 +86,18 @@ def test_a_dangling_foreign_key(dls: Store) -> None:
     ]
 
 
+def test_rows_that_break_a_rule_are_named_with_the_rule(dls: Store) -> None:
+    """A row that slipped past the store's rules (SQLite's checks switched off on one
+    connection; PostgreSQL's constraint dropped and put back NOT VALID) is named with
+    the rule it breaks, as a user reads it, and how many rows."""
+    dls.run("note", "dls/1/1", "fine")
+    dls.execute_past_rules("UPDATE note SET written_on = '3100-01-01'")
+    found = problems(dls.run("check"))
+    assert "rules: 1 row of note breaks note_written_on: " in "\n".join(found)
+    line = next(p for p in found if p.startswith("rules: 1 row"))
+    assert "2999-12-31" in line
+
+
 @pytest.mark.sqlite_only
 def test_a_row_that_breaks_a_check_constraint(dls: Store) -> None:
     dls.run("done", "dls/1/1")
@@ -94,7 +106,11 @@ def test_a_row_that_breaks_a_check_constraint(dls: Store) -> None:
         "PRAGMA ignore_check_constraints = ON",
         "UPDATE change SET op = 'bogus' WHERE id = (SELECT min(id) FROM change)",
     )
-    assert problems(dls.run("check")) == ["integrity: CHECK constraint failed in change"]
+    assert problems(dls.run("check")) == [
+        "integrity: CHECK constraint failed in change",
+        "rules: 1 row of change breaks change_op: a history row records an insert, update or "
+        "delete",
+    ]
 
 
 @pytest.mark.sqlite_only
@@ -156,7 +172,7 @@ def test_a_sound_group_holds_for_its_owner_and_its_learners(group_store: GroupSt
         result = g.run(role, "check")
         assert result.exit_code == 0, result.stdout
         assert result.stdout == (
-            "all holds: schema, integrity, foreign-keys, history, group-version, "
+            "all holds: schema, integrity, foreign-keys, rules, history, group-version, "
             "group-roles, group-grants, group-policies, group-triggers\n"
         )
 

@@ -184,8 +184,10 @@ def _hostile(store) -> None:
     run_ok(store, "update", "dls/1", "--title", f"NN {ATTACK_IMG} \x1b[31m")
     run_ok(store, "note", "dls/1", f"{ATTACK_SVG} & </p></li></ol>", "--on", "2024-04-06")
     # A URL that is not http(s), as an older store may hold one: shown, never a link.
-    store.execute("UPDATE course SET certificate_url = 'javascript:alert(1)' WHERE position = 2")
-    store.execute(
+    store.execute_past_rules(
+        "UPDATE course SET certificate_url = 'javascript:alert(1)' WHERE position = 2"
+    )
+    store.execute_past_rules(
         "UPDATE specialization SET url = 'JavaScript:alert(2)', "
         "provider = '<b onmouseover=alert(3)>P</b>', description = '\"><script>x</script>'"
     )

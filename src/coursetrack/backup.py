@@ -78,7 +78,7 @@ from coursetrack.models import (
 from coursetrack.refs import resolve
 from coursetrack.slugs import slug_problem
 from coursetrack.store import group
-from coursetrack.validate import MAX_BACKUP_ROWS, date_problem
+from coursetrack.validate import MAX_BACKUP_ROWS, MAX_INTERVAL, date_problem
 
 FORMAT = "coursetrack-backup"
 VERSION = 1
@@ -499,7 +499,6 @@ def _flag(value: Any, info: ValidationInfo) -> bool:
     raise PydanticCustomError(RULE_ERROR, "{name} must be true or false", {"name": info.field_name})
 
 
-MAX_INTERVAL = 36500  # 100 years: dates computed from it stay in range
 Day = Annotated[dt.date, BeforeValidator(_day)]
 Interval = Annotated[int, BeforeValidator(_interval)]
 Flag = Annotated[bool, BeforeValidator(_flag)]

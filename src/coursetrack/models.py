@@ -5,7 +5,8 @@ progress, so re-importing a catalog rewrites titles and descriptions without
 ever touching what the learner recorded. Each progress row belongs to exactly
 one catalog item; deleting the item deletes its progress.
 
-These classes carry every constraint, index and enum of the store. The
+These classes carry every constraint, index and enum of the store; the rules of the
+record (lengths, dates, the words) are declared in `store.rules` and read from there. The
 migrations in `store.schema` are frozen DDL for each engine (a released step is
 never edited); tests/test_schema.py compares a migrated store on SQLite and on
 PostgreSQL with these classes, and the history triggers, backups and imports
@@ -34,8 +35,11 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Field, SQLModel
+
+from coursetrack.store import rules
 
 
 class Status(StrEnum):
@@ -71,6 +75,32 @@ OWNER_COLUMNS = ("specialization_id", "course_id", "topic_id")
 
 #: Exactly one owner. Both engines run it (PostgreSQL cannot add booleans).
 ONE_OWNER = " + ".join(f"CASE WHEN {c} IS NULL THEN 0 ELSE 1 END" for c in OWNER_COLUMNS) + " = 1"
+
+
+class _RulePredicate(ColumnElement):
+    """A rule's predicate in a CheckConstraint, as the engine at hand spells it (`store.rules`)."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+@compiles(_RulePredicate)
+def _sqlite_predicate(element: _RulePredicate, compiler: object, **kw: object) -> str:
+    return rules.named(element.name).sqlite
+
+
+@compiles(_RulePredicate, "postgresql")
+def _postgresql_predicate(element: _RulePredicate, compiler: object, **kw: object) -> str:
+    return rules.named(element.name).postgresql
+
+
+def rule_checks(table: str) -> tuple[CheckConstraint, ...]:
+    """The CHECK constraint of each rule of the record on `table` (`store.rules`)."""
+    return tuple(
+        CheckConstraint(_RulePredicate(r.name), name=r.constraint) for r in rules.of_table(table)
+    )
 
 
 def _ref(
@@ -136,6 +166,7 @@ def _learner() -> str:
 
 class Specialization(SQLModel, table=True):
     __tablename__ = "specialization"
+    __table_args__ = (*rule_checks("specialization"),)
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, sa_type=SLUG)
@@ -149,6 +180,7 @@ class Specialization(SQLModel, table=True):
 class Course(SQLModel, table=True):
     __tablename__ = "course"
     __table_args__ = (
+        *rule_checks("course"),
         UniqueConstraint("specialization_id", "slug"),
         Index("ix_course_specialization_id", "specialization_id", "position"),
     )
@@ -166,6 +198,7 @@ class Course(SQLModel, table=True):
 class Topic(SQLModel, table=True):
     __tablename__ = "topic"
     __table_args__ = (
+        *rule_checks("topic"),
         UniqueConstraint("course_id", "slug"),
         Index("ix_topic_course_id", "course_id", "position"),
     )
@@ -189,6 +222,7 @@ class Progress(SQLModel, table=True):
 
     __tablename__ = "progress"
     __table_args__ = (
+        *rule_checks("progress"),
         CheckConstraint(one_of("status", Status), name="ck_progress_status"),
         CheckConstraint(ONE_OWNER, name="ck_progress_one_owner"),
         # the item first: its index also finds an item's rows (every status join)
@@ -210,6 +244,7 @@ class Note(SQLModel, table=True):
 
     __tablename__ = "note"
     __table_args__ = (
+        *rule_checks("note"),
         CheckConstraint(ONE_OWNER, name="ck_note_one_owner"),
         *(Index(f"ix_note_{c}", c) for c in OWNER_COLUMNS),
     )
@@ -232,6 +267,7 @@ class Link(SQLModel, table=True):
 
     __tablename__ = "link"
     __table_args__ = (
+        *rule_checks("link"),
         CheckConstraint(ONE_OWNER, name="ck_link_one_owner"),
         *(Index(f"ix_link_{c}", c) for c in OWNER_COLUMNS),
     )
@@ -251,6 +287,7 @@ class Review(SQLModel, table=True):
 
     __tablename__ = "review"
     __table_args__ = (
+        *rule_checks("review"),
         CheckConstraint(one_of("grade", Grade), name="ck_review_grade"),
         Index("ix_review_topic_id", "topic_id", "reviewed_on"),
     )
@@ -268,7 +305,10 @@ class Goal(SQLModel, table=True):
     """The date by which the learner means to finish a specialization."""
 
     __tablename__ = "goal"
-    __table_args__ = (UniqueConstraint("specialization_id", "learner"),)
+    __table_args__ = (
+        *rule_checks("goal"),
+        UniqueConstraint("specialization_id", "learner"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     specialization_id: int = _ref("specialization.id")
@@ -280,6 +320,7 @@ class Command(SQLModel, table=True):
     """One command that changed the store; its row changes are in `change`."""
 
     __tablename__ = "command"
+    __table_args__ = (*rule_checks("command"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: str  # ISO 8601 UTC timestamp
@@ -316,6 +357,7 @@ class Member(SQLModel, table=True):
     """A learner of a study group, and whether they agreed to be listed in its post."""
 
     __tablename__ = "member"
+    __table_args__ = (*rule_checks("member"),)
 
     id: int | None = Field(default=None, primary_key=True)
     learner: str | None = Field(

@@ -36,6 +36,8 @@ MAX_PROVIDER = 200
 MAX_DESCRIPTION = 10_000
 MAX_NOTE = 100_000
 MAX_URL = 2_048
+#: Days between reviews: 100 years at most, so dates computed from it stay in range.
+MAX_INTERVAL = 36_500
 #: What one document may create, so that its import holds the write lock for
 #: seconds, well below the busy timeout (bench/limits.py times both): courses
 #: and topics of a catalog; rows of a backup (items, progress rows, notes,

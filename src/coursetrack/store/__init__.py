@@ -142,6 +142,7 @@ class Store:
 
         from coursetrack.dates import stamp
         from coursetrack.models import Command
+        from coursetrack.store.rules import MAX_COMMAND_LINE
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
         with contextlib.ExitStack() as stack:
@@ -160,6 +161,9 @@ class Store:
             # A NUL cannot be stored in PostgreSQL text; such a command is refused by
             # validation anyway, with its own message, once it gets that far.
             line = command.replace("\x00", "\\x00")
+            if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
+                # by its own checks, with their words, once it gets that far; never here
+                line = line[: MAX_COMMAND_LINE - 1] + "…"
             record = Command(id=_next_command_id(session), at=stamp(), line=line)
             session.add(record)
             session.flush()
@@ -325,7 +329,7 @@ def _open_postgres(
                 schema.migrate(engine)
                 return Store(shown, engine, exists=False, secrets=secrets)
             if version is None or version < SCHEMA_VERSION:
-                schema.migrate(engine, shown=shown)
+                _tell(notify, shown, schema.migrate(engine, shown=shown))
             elif state is not None and state.may_apply and group.behind(state):
                 with engine.connect() as conn, conn.begin():
                     was = group.bring_up_to_date(conn)
@@ -384,5 +388,12 @@ def _open_file(
                     f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
                     f"a copy of the old store is at {saved}"
                 )
-        schema.migrate(engine, shown=shown)
+        _tell(notify, shown, schema.migrate(engine, shown=shown))
     return Store(shown, engine, exists=True)
+
+
+def _tell(notify: Notify | None, shown: str, mended: list[str]) -> None:
+    """Say what an upgrade did to rows that broke a rule of the record (`store.fixups`)."""
+    if notify:
+        for line in mended:
+            notify(f"upgrading {shown}: {line}")

@@ -157,6 +157,84 @@ def integrity(conn: Connection) -> list[str]:
     return [] if found == ["ok"] else found
 
 
+def record_rules(conn: Connection) -> list[str]:
+    """Every rule of the record is the store's own (a constraint, or the review rule's
+    triggers), and no row breaks one: a store written past them (SQLite's checks
+    switched off on a connection, a constraint dropped by hand) is named by the rule
+    it breaks, as a user reads it. On a group, the rows the session may read."""
+    from coursetrack.store import rules
+
+    pg = _pg(conn)
+    if pg:
+        constraints = {
+            (table, name)
+            for table, name in conn.exec_driver_sql(
+                "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+                "WHERE contype = 'c' AND connamespace = current_schema()::regnamespace"
+            )
+        }
+        triggers = {
+            (table, name)
+            for table, name in conn.exec_driver_sql(
+                "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal"
+            )
+        }
+        wanted = [("review", "progress")]
+    else:
+        tables = dict(
+            conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
+        )
+        # the rules older than schema 6 are unnamed CHECKs there (integrity_check holds them)
+        constraints = {
+            (rule.table, rule.constraint)
+            for rule in rules.all_rules()
+            if rule not in rules.RULES
+            or f"CONSTRAINT {rule.constraint} " in (tables.get(rule.table) or "")
+        }
+        triggers = {
+            (table, name)
+            for name, table in conn.exec_driver_sql(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
+            )
+        }
+    wrong = []
+    review = rules.REVIEW_DONE_TOPIC
+    for rule in rules.all_rules():
+        if rule is review:
+            if pg:
+                needed = {(t, review.constraint) for t in wanted[0]}
+            else:
+                needed = {
+                    (table, f"rule_{review.constraint}_{op}")
+                    for table, op in (
+                        ("review", "insert"),
+                        ("review", "update"),
+                        ("progress", "progress_update"),
+                        ("progress", "progress_delete"),
+                    )
+                }
+            if not needed <= triggers:
+                wrong.append(f"the rule {review.name} ({review.says}) is not held by the store")
+        elif (rule.table, rule.constraint) not in constraints:
+            wrong.append(f"the rule {rule.name} ({rule.says}) is not held by the store")
+    for rule, table, count in rules.violations(conn, readable=_readable(conn)):
+        rows = (
+            f"{count:,} row{'s' if count != 1 else ''} of {table} break{'s' if count == 1 else ''}"
+        )
+        wrong.append(f"{rows} {rule.name}: {rule.says}")
+    return wrong
+
+
+def _readable(conn: Connection) -> Callable[[str], bool]:
+    """Whether this session may read a table (a group's grants taken by hand are
+    `group-grants`' to report, not a reason for `check` to fail)."""
+    if not _pg(conn):
+        return lambda table: True
+    return lambda table: bool(
+        conn.exec_driver_sql("SELECT has_table_privilege(%(t)s, 'SELECT')", {"t": table}).scalar()
+    )
+
+
 def foreign_keys(conn: Connection) -> list[str]:
     """Every reference names a row that exists (SQLite enforces it only while foreign
     keys are on: a store edited with them off can hold a dangling one; PostgreSQL, unless
@@ -429,6 +507,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("schema", schema_version),
     ("integrity", integrity),
     ("foreign-keys", foreign_keys),
+    ("rules", record_rules),
     ("history", history),
     ("group-version", group_version),
     ("group-roles", group_roles),

@@ -372,6 +372,11 @@ def postgres_message(target: str, exc: BaseException) -> str:
     import psycopg
 
     state = getattr(exc, "sqlstate", None)
+    if state == "23514":  # check_violation: a rule of the record (store.rules)
+        diag = getattr(exc, "diag", None)
+        refused = _refused(target, getattr(diag, "constraint_name", None))
+        if refused:
+            return refused
     if state is None:
         if isinstance(exc, psycopg.OperationalError):
             return f"cannot connect to the store {target}: {_connect_reason(exc)}"
@@ -428,8 +433,27 @@ _SQLITE_MEANINGS = {
 }
 
 
+#: How SQLite names the CHECK (or our rule trigger) a write broke.
+_SQLITE_CHECK = "CHECK constraint failed: "
+
+
+def _refused(target: str, constraint: str | None) -> str | None:
+    """The one line for a write the store refused by a rule of the record, or None."""
+    from coursetrack.store import rules
+
+    rule = rules.by_constraint(constraint)
+    if rule is None:
+        return None
+    return f"the store {target} refused: {rules.refusal(rule)}; nothing was changed"
+
+
 def sqlite_message(target: str, exc: sqlite3.Error) -> str:
     """One line about a SQLite error, told apart by its error code, not its text."""
     name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    if isinstance(exc, sqlite3.IntegrityError) and text.startswith(_SQLITE_CHECK):
+        refused = _refused(target, text.removeprefix(_SQLITE_CHECK).strip())
+        if refused:
+            return refused
     meaning = _SQLITE_MEANINGS.get("_".join(name.split("_")[:2]))  # SQLITE_IOERR_WRITE: IOERR
     return _message(target, meaning, str(exc))

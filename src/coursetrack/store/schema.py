@@ -19,6 +19,7 @@ transactional DDL, so a failing step leaves the database as it was.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -535,6 +536,105 @@ def _m005_learners(conn: Connection) -> None:
     install_history(conn)
 
 
+#: The tables migration 6 rebuilds on SQLite to give them their rules' CHECKs.
+_RULED_V6 = (
+    "specialization", "course", "topic", "progress", "note", "link", "review", "goal",
+    "command", "member",
+)  # fmt: skip
+
+
+def _m006_rules(conn: Connection) -> None:
+    """The rules of the record in the store itself (`store.rules`), on both engines.
+
+    Rows that break one are mended first (`store.fixups`), and what was done is
+    said (`upgrade_notes`). SQLite adds a CHECK only by rebuilding the table, its
+    documented way: foreign keys off outside the transaction (`migrate` does it for
+    this step: dropping `topic` with them on would delete every progress row,
+    note and review of a topic by cascade), a new table from the old one's own DDL
+    plus the constraints, every row copied under its id, the old one dropped, the
+    new renamed, its indexes and the history triggers made again, then
+    `foreign_key_check`. PostgreSQL adds them in place; on a study group, the
+    mending runs with row-level security not forced and the tables' triggers
+    off, since it mends every learner's rows and records no history.
+
+    Unlike the steps before it, this one reads its DDL from a declaration that
+    lives on (`store.rules`), not from frozen text: a later change to a rule must
+    come with a step of its own that replaces that rule's constraint (drop if
+    exists, add), which is then also right for a store that got the newer rule
+    from this step.
+    """
+    import re
+
+    from coursetrack.dates import today
+    from coursetrack.store import fixups, rules
+
+    notes = conn.info.setdefault("upgrade_notes", [])  # `migrate` returns them
+    if _pg(conn):
+        # a study group's owner sees every learner's rows only with row security not forced
+        forced = [
+            t
+            for (t,) in conn.exec_driver_sql(
+                "SELECT relname FROM pg_class WHERE relforcerowsecurity "
+                "AND relnamespace = current_schema()::regnamespace"
+            )
+        ]
+        _run(conn, [f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY" for t in forced])
+        if rules.violations(conn):
+            _run(conn, [f"ALTER TABLE {t} DISABLE TRIGGER USER" for t in _RULED_V6])
+            notes += fixups.mend(conn, today())
+            _run(conn, [f"ALTER TABLE {t} ENABLE TRIGGER USER" for t in _RULED_V6])
+        _run(conn, [f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY" for t in forced])
+        _run(
+            conn,
+            [
+                f"ALTER TABLE {r.table} ADD CONSTRAINT {r.constraint} CHECK ({r.postgresql})"
+                for r in rules.RULES
+            ],
+        )
+        current = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+        _run(conn, rules.cross_table_ddl("postgresql", current))
+        return
+    for (name,) in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'history_%'"
+    ).all():
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')  # the mending is no command's
+    notes += fixups.mend(conn, today())
+    for table in _RULED_V6:
+        ddl, indexes = conn.exec_driver_sql(
+            "SELECT (SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?), "
+            "(SELECT json_group_array(sql) FROM sqlite_master "
+            "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL)",
+            (table, table),
+        ).one()
+        checks = ",\n".join(
+            f"            CONSTRAINT {r.constraint} CHECK ({r.sqlite})"
+            for r in rules.of_table(table)
+        )
+        body = ddl.rstrip()
+        assert body.endswith(")"), table
+        body = re.sub(r'^CREATE TABLE\s+"?\w+"?', f"CREATE TABLE {table}_v6", body, count=1)
+        columns = ", ".join(c[1] for c in conn.exec_driver_sql(f"PRAGMA table_info({table})"))
+        _run(
+            conn,
+            (
+                f"{body[:-1].rstrip()},\n{checks}\n)",
+                f"INSERT INTO {table}_v6 ({columns}) SELECT {columns} FROM {table} ORDER BY id",
+                f"DROP TABLE {table}",
+                f"ALTER TABLE {table}_v6 RENAME TO {table}",
+                *json.loads(indexes),
+            ),
+        )
+    install_history(conn)
+    _run(conn, rules.cross_table_ddl("sqlite"))
+    wrong = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if wrong:
+        raise StoreError(f"the upgrade to schema 6 found rows without their parent: {wrong[:3]}")
+
+
+#: Steps that rebuild a table other tables refer to: on SQLite they run with foreign
+#: keys off (set outside their transaction), as SQLite's own procedure says.
+_FOREIGN_KEYS_OFF = {_m006_rules}
+
 #: Ordered schema changes; the store's version is how many have run.
 #: Never edit a released entry: append a new one.
 MIGRATIONS: list[Callable[[Connection], None]] = [
@@ -543,6 +643,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _m003_change_row_index,
     _m004_history_per_transaction,
     _m005_learners,
+    _m006_rules,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -642,11 +743,20 @@ def _unbind(conn: Connection) -> None:
 
 
 def defer_foreign_keys(conn: Connection) -> None:
-    """Check foreign keys at commit, not per statement (undo re-inserts rows in any order)."""
+    """Check foreign keys and the rules across tables at commit, not per statement (undo
+    re-inserts rows in any order)."""
     if _pg(conn):
         conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
-    else:
-        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        return
+    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    # SQLite defers no trigger: the rules' triggers stand aside in this mode and the
+    # rule is checked before the commit instead (`rules.check_deferred`)
+    from sqlalchemy import event
+
+    from coursetrack.store.rules import check_deferred
+
+    if not event.contains(conn, "commit", check_deferred):
+        event.listen(conn, "commit", check_deferred, once=True)
 
 
 # --- versions -----------------------------------------------------------------------
@@ -687,8 +797,11 @@ def store_version(conn: Connection, shown: str = "the store") -> int | None:
     return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
 
 
-def migrate(engine: Engine, *, shown: str = "the store") -> None:
+def migrate(engine: Engine, *, shown: str = "the store") -> list[str]:
     """Bring the store up to SCHEMA_VERSION, one transaction per migration.
+
+    Returns what the upgrade did to rows that broke a rule (`store.fixups`), one
+    sentence each, for the opener to tell the user; usually nothing.
 
     A store that is up to date is only read, never locked: taking the write
     lock here would make every `status` wait behind a long `import`. A step
@@ -700,32 +813,46 @@ def migrate(engine: Engine, *, shown: str = "the store") -> None:
         with plain.begin():
             current = store_version(plain, shown) or 0
         if current >= SCHEMA_VERSION:
-            return
+            return []
         conn = plain if pg else plain.execution_options(sqlite_begin="IMMEDIATE")
+        notes: list[str] = []
+        plain.info["upgrade_notes"] = notes  # the steps add to it (`_m006_rules`)
         for index in range(SCHEMA_VERSION):
             target = index + 1
-            with conn.begin():
-                if pg:
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-                current = store_version(conn, shown)
-                if pg and current is None:
-                    conn.exec_driver_sql(
-                        "CREATE TABLE coursetrack_schema "
-                        "(application_id BIGINT NOT NULL, version INTEGER NOT NULL)"
-                    )
-                    conn.exec_driver_sql(
-                        f"INSERT INTO coursetrack_schema VALUES ({APPLICATION_ID}, 0)"
-                    )
-                if (current or 0) >= target:
-                    continue
-                MIGRATIONS[index](conn)
-                if pg:
-                    conn.exec_driver_sql(f"UPDATE coursetrack_schema SET version = {target}")
-                    if target == SCHEMA_VERSION:
-                        _keep_group_security(conn)
-                else:
-                    conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-                    conn.exec_driver_sql(f"PRAGMA user_version = {target}")
+            keys_off = not pg and MIGRATIONS[index] in _FOREIGN_KEYS_OFF
+            if keys_off:  # outside a transaction, where SQLite heeds it
+                plain.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            try:
+                _step(conn, index, target, pg=pg, shown=shown)
+            finally:
+                if keys_off:
+                    plain.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+        return list(notes)
+    return []
+
+
+def _step(conn: Connection, index: int, target: int, *, pg: bool, shown: str) -> None:
+    """Run migration `index` in its own transaction, unless another process ran it."""
+    with conn.begin():
+        if pg:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        current = store_version(conn, shown)
+        if pg and current is None:
+            conn.exec_driver_sql(
+                "CREATE TABLE coursetrack_schema "
+                "(application_id BIGINT NOT NULL, version INTEGER NOT NULL)"
+            )
+            conn.exec_driver_sql(f"INSERT INTO coursetrack_schema VALUES ({APPLICATION_ID}, 0)")
+        if (current or 0) >= target:
+            return
+        MIGRATIONS[index](conn)
+        if pg:
+            conn.exec_driver_sql(f"UPDATE coursetrack_schema SET version = {target}")
+            if target == SCHEMA_VERSION:
+                _keep_group_security(conn)
+        else:
+            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.exec_driver_sql(f"PRAGMA user_version = {target}")
 
 
 def _keep_group_security(conn: Connection) -> None:
