@@ -182,12 +182,11 @@ def taken_keys(conn: Connection, target: int) -> Taken | None:
             for m in TRACKED
             if m.__tablename__ == table  # type: ignore[attr-defined]
         )
-
-        def back(column: str) -> str:
-            integer = model_columns[column].type.python_type is int
-            return json_field(dialect, "f.old", column, integer=integer)
-
-        on = " AND ".join(f"t.{c} = {back(c)}" for c in columns)
+        on = " AND ".join(
+            f"t.{c} = "
+            + json_field(dialect, "f.old", c, integer=model_columns[c].type.python_type is int)
+            for c in columns
+        )
         found = conn.execute(
             text(
                 f"""SELECT t.id, {", ".join(f"t.{c}" for c in columns)}
