@@ -1,6 +1,6 @@
 """What the program writes, it reads back: random sessions of every writing command.
 
-Each example starts from the shipped catalog and runs a random sequence of the
+Each example starts from the shipped catalog and a little more (`SEED`) and runs a random sequence of the
 commands that write (add, update, rm, import of a catalog and of a backup,
 start, done, reopen, note and its edit/rm, link and its rm, reviewed, goal,
 group share, undo and undo ID), the clock a day later at each step. After
@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -80,8 +80,10 @@ SPECS = st.sampled_from(["dls", "mini", "x"])
 COURSES = st.sampled_from(["dls/1", "dls/2", "dls/5", "dls/c", "mini/one", "mini/two", "x/1"])
 TOPICS = st.sampled_from(["dls/1/1", "dls/1/2", "dls/2/1", "dls/1/t", "dls/c/1", "mini/one/1"])
 REFS = st.one_of(SPECS, COURSES, TOPICS)
-#: Around the session's days: some before, most within, a few ahead of the clock.
-DAYS = st.integers(-4, 14).map(lambda n: (START + dt.timedelta(days=n)).date().isoformat())
+#: Days around the session's start (the clock moves a day a step): a few ahead of it.
+DAYS = st.integers(-6, 3).map(lambda n: (START + dt.timedelta(days=n)).date().isoformat())
+#: A goal's day: from today on, or just before.
+GOAL_DAYS = st.integers(8, 400).map(lambda n: (START + dt.timedelta(days=n)).date().isoformat())
 
 
 def _on(day: str | None) -> list[str]:
@@ -164,13 +166,22 @@ COMMANDS = st.one_of(
         st.none() | TEXT,
     ),
     st.builds(lambda n: ["link", "rm", str(n)], st.integers(1, 3)),
-    st.builds(lambda s, d: ["goal", s, "--by", d], SPECS, DAYS),
+    st.builds(lambda s, d: ["goal", s, "--by", d], SPECS, GOAL_DAYS),
     st.builds(lambda s: ["goal", s, "--clear"], SPECS),
     st.sampled_from([["group", "share", "on"], ["group", "share", "off"]]),
     st.just(["undo", "--yes"]),
     st.just(["undo", "--yes"]),
     st.builds(lambda n: ["undo", str(n), "--yes"], st.integers(1, 14)),
 )
+
+#: Where each session starts: the shipped catalog, the small backup restored, a
+#: specialization and a course (no topics: a unit) added by hand.
+SEED = [
+    ["import", DLS],
+    ["import", "MINI"],
+    ["add", "specialization", "X", "--slug", "x"],
+    ["add", "course", "dls", "C", "--slug", "c"],
+]
 
 # --- the stores ---------------------------------------------------------------------
 
@@ -182,8 +193,11 @@ class Stores:
         self.engine, self.folder, self.server = engine, folder, server
         self.made = 0
         self.seed = self._new()
-        result = run(self.seed, ["import", DLS], START)
-        assert result.exit_code == 0, result.output
+        (folder / "mini.yaml").write_text(MINI)
+        for args in SEED:
+            args = [str(folder / "mini.yaml") if a == "MINI" else a for a in args]
+            result = run(self.seed, args, START)
+            assert result.exit_code == 0, result.output
 
     def _new(self) -> str:
         self.made += 1
@@ -279,8 +293,20 @@ _SETTINGS = {
 }
 
 
+#: Sessions that once left a record its backup could not restore (issue 19), kept as
+#: examples so that each run tries them whatever it draws.
+KNOWN = [
+    # the review's topic undone to todo; the commands of the seed are #1-#4
+    [["done", "dls/1/1"], ["reviewed", "dls/1/1", "--grade", "good"], ["undo", "5", "--yes"]],
+    # a course done as a unit, given a topic, then started after the day it was done
+    [["done", "dls/c"], ["add", "topic", "dls/c", "T"], ["start", "dls/c"]],
+]
+
+
 @settings(max_examples=6, **_SETTINGS)
 @given(commands=st.lists(COMMANDS, min_size=1, max_size=8))
+@example(commands=KNOWN[0])
+@example(commands=KNOWN[1])
 def test_random_sessions_read_back(stores: Stores, commands: list[list[str]]) -> None:
     session(stores, commands)
 

@@ -176,7 +176,19 @@ class Taken:
 def taken_keys(conn: Connection, target: int) -> Taken | None:
     """A row not `target`'s that holds a unique key a row the undo puts back would hold."""
     dialect = conn.dialect.name
+    put_back = {
+        row[0]
+        for row in conn.execute(
+            text(
+                "SELECT DISTINCT table_name FROM change "
+                "WHERE command_id = :target AND op <> 'insert'"
+            ),
+            {"target": target},
+        )
+    }
     for table, columns in _keys():
+        if table not in put_back:  # an undo that only deletes gives nothing back
+            continue
         model_columns = next(
             m.__table__.columns  # type: ignore[attr-defined]
             for m in TRACKED
