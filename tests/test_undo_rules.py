@@ -162,3 +162,18 @@ def test_a_refused_undo_becomes_possible_once_the_dependent_is_undone(dls, undo_
     else:
         assert "undo #3 first" in dls.run("undo", "2", "--yes").stderr
         assert dls.rows("SELECT count(*) FROM review") == [(1,)]
+
+
+def test_undo_of_a_done_after_a_start_that_a_review_needs_names_the_review(dls) -> None:
+    """The topic would go back to in-progress, as the start left it, with its review kept."""
+    dls.run("start", "dls/2/1", "--on", "2026-01-03")  # 2
+    dls.run("done", "dls", "--on", "2026-01-05")  # 3: every open unit of the program
+    dls.run("reviewed", "dls/2/1", "--grade", "hard", "--on", "2026-01-08")  # 4
+    assert refused(dls, 3) == (
+        "Error: cannot undo #3 done dls --on 2026-01-05: #4 reviewed dls/2/1 --grade hard "
+        "--on 2026-01-08 depends on it (a review needs a done topic); undo #4 first "
+        "(or leave both); nothing was changed"
+    )
+    assert (
+        "#3 done dls --on 2026-01-05 changed the same rows" in dls.run("undo", "2", "--yes").stderr
+    )
