@@ -177,3 +177,34 @@ def test_undo_of_a_done_after_a_start_that_a_review_needs_names_the_review(dls) 
     assert (
         "#3 done dls --on 2026-01-05 changed the same rows" in dls.run("undo", "2", "--yes").stderr
     )
+
+
+@pytest.mark.sqlite_only
+def test_undo_never_passes_through_a_review_of_a_topic_not_done(dls) -> None:
+    """Undo puts rows back one at a time: a review comes back after its topic's progress,
+    and goes before it, so a store that checks the rule at each row (a trigger, here one
+    planted as the store's own rules would be) never sees it broken on the way."""
+    import sqlite3
+
+    dls.run("done", "dls/1/1", "--on", "2026-01-02")  # 2
+    dls.run("reviewed", "dls/1/1", "--grade", "good", "--on", "2026-01-04")  # 3
+    con = sqlite3.connect(dls.path)
+    con.executescript(
+        """CREATE TRIGGER review_needs_done BEFORE INSERT ON review
+           WHEN NOT EXISTS (SELECT 1 FROM progress WHERE topic_id = NEW.topic_id
+                            AND status = 'done')
+           BEGIN SELECT RAISE(ABORT, 'a review needs a done topic'); END;
+           CREATE TRIGGER done_kept_for_reviews BEFORE DELETE ON progress
+           WHEN OLD.status = 'done'
+            AND EXISTS (SELECT 1 FROM review WHERE topic_id = OLD.topic_id)
+            AND EXISTS (SELECT 1 FROM topic WHERE id = OLD.topic_id)
+           BEGIN SELECT RAISE(ABORT, 'a review needs a done topic'); END;"""
+    )
+    con.close()
+    before = dls.dump()
+    assert dls.run("rm", "dls/1/1", "--yes").exit_code == 0  # 4: the cascade deletes review first
+    undone = dls.run("undo", "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    assert dls.dump() == before
+    assert dls.run("undo", "3", "--yes").exit_code == 0
+    assert dls.run("undo", "2", "--yes").exit_code == 0
