@@ -288,6 +288,7 @@ def _revert_all(conn, command_id: int) -> int:
         ),
         {"c": command_id},
     ).all()
+    rows = _in_rule_order(rows)
     from sqlalchemy.exc import IntegrityError
 
     pg = conn.dialect.name == "postgresql"
@@ -320,6 +321,21 @@ def _revert_all(conn, command_id: int) -> int:
             "nothing was changed"
         ) from None
     return len(rows)
+
+
+def _in_rule_order(rows: list) -> list:
+    """The changes newest first, but a review taken out first and put back last.
+
+    A review needs its topic done, and the store checks that at each row: a
+    removal deleted the topic's progress before its reviews (the cascade's
+    order), so strictly backwards the reviews would come back first. Reviews
+    are only ever inserted or deleted, one change each, so moving them keeps
+    every row's own changes in order.
+    """
+    out = [row for row in rows if row[0] == "review" and row[2] == "insert"]
+    out += [row for row in rows if row[0] != "review"]
+    out += [row for row in rows if row[0] == "review" and row[2] != "insert"]
+    return out
 
 
 def _reverse(table: str, row_id: int, op: str, old: dict) -> tuple[str, dict]:
