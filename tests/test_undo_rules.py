@@ -147,7 +147,9 @@ def test_undo_of_a_removal_whose_place_was_taken_names_the_command(dls) -> None:
     dls.run("rm", "dls/extra")  # 3
     dls.run("add", "course", "dls", "Other", "--slug", "other")  # 4: the sixth again
     line = refused(dls, 3)
-    assert line.startswith("Error: cannot undo #3 rm dls/extra: #4 add course dls Other "), line
+    assert line.startswith(
+        "Error: cannot undo #3 rm dls/extra: #4 add course dls Other --slug other depends on it ("
+    ), line
     assert line.endswith("; undo #4 first (or leave both); nothing was changed"), line
 
 
