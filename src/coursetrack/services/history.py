@@ -69,6 +69,8 @@ def undo_candidate(
             )
     conn = session.connection()
     later = dependents.later_changer(conn, target.id)  # type: ignore[arg-type]
+    if later is not None and later.took_its_id:
+        _refuse(conn, target, later, "it took the id of a row the undo would put back")
     if later is not None:
         raise Refused(
             f"cannot undo #{target.id} {target.line}: #{later.id} {later.line} changed the same "
@@ -153,8 +155,9 @@ def _why_taken(taken: dependents.Taken) -> str:
     return f"one {taken.table} row per {', '.join(taken.columns)}"
 
 
-def _refuse(conn, target: Command, row: tuple[str, int], why: str) -> None:
-    later = dependents.blame(conn, target.id, *row)  # type: ignore[arg-type]
+def _refuse(conn, target: Command, row: tuple[str, int] | dependents.Later, why: str) -> None:
+    """Refuse, naming the later command that made `row` as it is (or that command)."""
+    later = row if isinstance(row, dependents.Later) else dependents.blame(conn, target.id, *row)  # type: ignore[arg-type]
     if later is None:
         raise Refused(
             f"cannot undo #{target.id} {target.line}: a later change depends on it ({why}); "

@@ -40,6 +40,9 @@ class Later:
 
     id: int
     line: str
+    #: It inserted a row under the id of one the undo would put back (SQLite gives a
+    #: freed id to the next row), rather than changed the same row.
+    took_its_id: bool = False
 
 
 #: The command's first change of a row: what the undo puts back (see module doc).
@@ -59,17 +62,19 @@ def later_changer(conn: Connection, target: int) -> Later | None:
     """The first later live command that changed a row `target` changed."""
     found = conn.execute(
         text(
-            """SELECT c.id, c.line FROM change mine
+            """SELECT c.id, c.line, mine.op AS mine, later.op AS later FROM change mine
                JOIN change later
                  ON later.table_name = mine.table_name AND later.row_id = mine.row_id
                 AND later.command_id > mine.command_id
                JOIN command c ON c.id = later.command_id
                WHERE mine.command_id = :target AND c.undone_by IS NULL AND c.undoes IS NULL
-               ORDER BY c.id LIMIT 1"""
+               ORDER BY c.id, later.id LIMIT 1"""
         ),
         {"target": target},
     ).first()
-    return Later(found.id, found.line) if found is not None else None
+    if found is None:
+        return None
+    return Later(found.id, found.line, found.mine == "delete" and found.later == "insert")
 
 
 def blame(conn: Connection, target: int, table: str, row_id: int) -> Later | None:
