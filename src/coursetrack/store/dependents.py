@@ -98,18 +98,23 @@ def review_of_undone_topic(conn: Connection, target: int) -> int | None:
 
     The undo puts back the topic's progress row as it was before `target`: no
     row (todo), or one whose status was not done. A review `target` made itself
-    goes with the undo.
+    goes with the undo. Only the progress row's learner's reviews need it (in a
+    study group a learner may read the others').
     """
     dialect = conn.dialect.name
     first = _FIRST.format(table="progress")
     topic_new = json_field(dialect, "f.new", "topic_id", integer=True)
     topic_old = json_field(dialect, "f.old", "topic_id", integer=True)
     status_old = json_field(dialect, "f.old", "status")
+    learner_new = json_field(dialect, "f.new", "learner")
+    learner_old = json_field(dialect, "f.old", "learner")
     found = conn.execute(
         text(
             f"""SELECT r.id FROM ({first}) f
                 JOIN review r ON r.topic_id =
                      CASE WHEN f.op = 'insert' THEN {topic_new} ELSE {topic_old} END
+                 AND r.learner =
+                     CASE WHEN f.op = 'insert' THEN {learner_new} ELSE {learner_old} END
                 WHERE (f.op = 'insert' OR coalesce({status_old}, '') <> 'done')
                   AND {_NOT_ITS_OWN.format(table="review", alias="r")}
                 ORDER BY r.id LIMIT 1"""
