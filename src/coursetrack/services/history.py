@@ -36,7 +36,8 @@ def undo_candidate(
     """The command `undo` would revert (`command_id`, or the newest one not undone).
 
     Refuses, with the reason, a command that cannot be undone: unknown, undone
-    already, an undo itself, or one whose rows a later command changed again.
+    already, an undo itself, one whose rows a later command changed again, or
+    one a later command depends on (`_refuse_if_later_commands_depend`).
     `detail`: how many of its changes to name and decode (as for `log.log_entries`);
     the question needs only their number.
     """
@@ -133,8 +134,9 @@ def _refuse_if_later_commands_depend(conn, target: Command) -> None:
     if review is not None:
         _refuse(conn, target, ("review", review), "a review needs a done topic")
     hung = dependents.hung_under(conn, target.id)
+    # A row under it that none of this learner's commands made is another curator's:
+    # `_refuse_if_others_rows_went` names them, once the undo has found it.
     if hung is not None and dependents.blame(conn, target.id, *hung) is not None:
-        # none of this learner's: another curator's, which `_refuse_if_others_rows_went` names
         _refuse(conn, target, hung, "it added to what the undo would remove")
     taken = dependents.taken_keys(conn, target.id)
     if taken is not None:
@@ -157,7 +159,10 @@ def _why_taken(taken: dependents.Taken) -> str:
 
 def _refuse(conn, target: Command, row: tuple[str, int] | dependents.Later, why: str) -> None:
     """Refuse, naming the later command that made `row` as it is (or that command)."""
-    later = row if isinstance(row, dependents.Later) else dependents.blame(conn, target.id, *row)  # type: ignore[arg-type]
+    if isinstance(row, dependents.Later):
+        later: dependents.Later | None = row
+    else:
+        later = dependents.blame(conn, target.id, *row)  # type: ignore[arg-type]
     if later is None:
         raise Refused(
             f"cannot undo #{target.id} {target.line}: a later change depends on it ({why}); "
