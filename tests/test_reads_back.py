@@ -1,18 +1,19 @@
 """What the program writes, it reads back: random sessions of every writing command.
 
-Each example starts from the shipped catalog and a little more (`SEED`) and runs a random sequence of the
-commands that write (add, update, rm, import of a catalog and of a backup,
-start, done, reopen, note and its edit/rm, link and its rm, reviewed, goal,
-group share, undo and undo ID), the clock a day later at each step. After
-every step, whether the command succeeded or was refused, the record's
-`export yaml` must restore into a fresh store and export there the same bytes:
-no command, alone or undone, may leave a record its own backup cannot restore.
+Each example starts from the shipped catalog and a little more (`SEED`) and runs
+a random sequence of the commands that write (add, update, rm, import of a
+catalog, --prune too, and of a backup, start, done, reopen, note and its
+edit/rm, link and its rm, reviewed, goal, group share, undo and undo ID), the
+clock a day later at each step. After every step, whether the command succeeded
+or was refused, the record's `export yaml` must restore into a fresh store and
+export there the same bytes: no command, alone or undone, may leave a record its
+own backup cannot restore.
 
 On SQLite and on PostgreSQL. The commands run in-process (typer's runner), each
 example on stores of its own: a copy of a SQLite file, or a database made from a
 template. `test_random_sessions_read_back` is the small loop run before each
-commit (a few sessions, each read back at its end); the `slow` one runs more and longer
-sessions, read back after every step (CI).
+commit (a few sessions, each read back at its end); the `slow` one runs more
+and longer sessions, read back after every step (CI).
 """
 
 from __future__ import annotations
@@ -68,6 +69,18 @@ specializations:
       title: Second
   - slug: two
     title: Two
+"""
+
+#: A catalog of the same program: importing it renames, adds, and with --prune removes.
+MINI_CATALOG = """\
+slug: mini
+title: Mini, renamed
+courses:
+  - title: One
+    slug: one
+    topics:
+      - First
+      - Third
 """
 
 # --- the commands -------------------------------------------------------------------
@@ -144,7 +157,14 @@ COMMANDS = st.one_of(
         st.sampled_from(["c", "t", "x", "neural-networks", "introduction"]),
     ),
     st.builds(lambda r: ["rm", r, "--yes"], REFS),
-    st.sampled_from([["import", DLS], ["import", "MINI"]]),
+    st.sampled_from(
+        [
+            ["import", DLS],
+            ["import", "MINI"],
+            ["import", "CATALOG"],
+            ["import", "CATALOG", "--prune"],
+        ]
+    ),
     st.builds(
         lambda r, t, private, d: [
             "note",
@@ -194,9 +214,9 @@ class Stores:
         self.engine, self.folder, self.server = engine, folder, server
         self.made = 0
         self.seed = self._new()
-        (folder / "mini.yaml").write_text(MINI)
+        files = _files(folder)
         for args in SEED:
-            args = [str(folder / "mini.yaml") if a == "MINI" else a for a in args]
+            args = [files.get(a, a) for a in args]
             result = run(self.seed, args, START)
             assert result.exit_code == 0, result.output
 
@@ -235,6 +255,13 @@ class Stores:
             self.server.drop_database(name)
 
 
+def _files(folder: Path) -> dict[str, str]:
+    """The files the commands name, written in `folder`: placeholder -> path."""
+    (folder / "mini.yaml").write_text(MINI)
+    (folder / "mini-catalog.yaml").write_text(MINI_CATALOG)
+    return {"MINI": str(folder / "mini.yaml"), "CATALOG": str(folder / "mini-catalog.yaml")}
+
+
 def run(db: str, args: list[str], now: dt.datetime):
     result = CliRunner().invoke(
         app, ["--db", db, *args], env={"COURSETRACK_NOW": now.isoformat(timespec="seconds")}
@@ -271,10 +298,10 @@ def session(stores: Stores, commands: list[list[str]], *, every_step: bool = Tru
     each one (`every_step`) or once, at the end."""
     with tempfile.TemporaryDirectory() as tmp, stores.seeded() as db:
         folder = Path(tmp)
-        (folder / "mini.yaml").write_text(MINI)
+        files = _files(folder)
         done: list[str] = []
         for day, command in enumerate(commands, start=1):
-            args = [str(folder / "mini.yaml") if a == "MINI" else a for a in command]
+            args = [files.get(a, a) for a in command]
             now = START + dt.timedelta(days=day)
             result = run(db, args, now)
             done.append(f"{'ok ' if result.exit_code == 0 else 'err'} {' '.join(command)}")
