@@ -240,3 +240,26 @@ def test_a_curator_undoes_every_kind_of_command_of_hers(g: GroupStore, tmp_path)
         ok(g, "cora", *command)
         ok(g, "cora", "undo", "--yes")
         assert stored() == before, command
+
+
+def test_a_learners_undo_is_held_back_by_her_own_review_only(g: GroupStore) -> None:
+    """A review needs its learner's topic done: bob's review of the same topic does not
+    hold back alice's undo of her done; her own review does, and is named."""
+    ok(g, "alice", "done", "dls/1/1", "--on", "2026-01-02")
+    ok(g, "bob", "done", "dls/1/1", "--on", "2026-01-02")
+    ok(g, "bob", "reviewed", "dls/1/1", "--grade", "good", "--on", "2026-01-05")
+    ok(g, "alice", "done", "dls/1/2", "--on", "2026-01-03")
+    ok(g, "alice", "reviewed", "dls/1/2", "--grade", "easy", "--on", "2026-01-06")
+    mine = [number for number, _line, _undone in commands(g, "alice")]
+    refused = g.run("alice", "undo", str(mine[1]), "--yes")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == (
+        f"Error: cannot undo #{mine[1]} done dls/1/2 --on 2026-01-03: #{mine[0]} reviewed "
+        "dls/1/2 --grade easy --on 2026-01-06 depends on it (a review needs a done topic); "
+        f"undo #{mine[0]} first (or leave both); nothing was changed"
+    )
+    ok(g, "alice", "undo", str(mine[2]), "--yes")  # her done of dls/1/1: bob's review stays
+    assert g.all_rows("SELECT learner, grade FROM review ORDER BY id") == [
+        ("bob", "good"),
+        ("alice", "easy"),
+    ]

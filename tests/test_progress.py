@@ -146,6 +146,27 @@ def test_start_a_done_topic_leaves_it_done(dls) -> None:
     assert topic_state(dls, 2, 1)[0] == "done"
 
 
+def test_start_a_course_done_before_it_had_topics_leaves_its_record_restorable(
+    store, tmp_path
+) -> None:
+    """Done as a unit, then given a topic: a start after the day it was done would put
+    started_on after completed_on, which its own backup refuses to restore."""
+    store.run("add", "specialization", "Self Taught", "--slug", "self")
+    store.run("add", "course", "self", "Linear Algebra")
+    assert store.run("done", "self/1", "--on", "2026-05-05").exit_code == 0
+    store.run("add", "topic", "self/1", "Eigenvalues")
+    result = store.run("start", "self/1", "--on", "2026-05-09")
+    assert result.exit_code == 0, result.stderr
+    assert "already done" in result.stdout
+    assert store.rows("SELECT status, started_on, completed_on FROM progress") == [
+        ("done", None, "2026-05-05")
+    ]
+    backup = tmp_path / "backup.yaml"
+    assert store.run("export", "yaml", "-o", str(backup)).exit_code == 0
+    restored = store.run("--db", str(tmp_path / "new.db"), "import", str(backup))
+    assert restored.exit_code == 0, restored.stderr
+
+
 def test_start_a_course_makes_it_in_progress(dls) -> None:
     dls.run("start", "dls/cnn", "--on", "2026-06-01")
     course = dls.run("status", "dls", "--json").json()["courses"][3]

@@ -157,7 +157,11 @@ def test_undo_id_of_a_removal_whose_slug_was_taken_again_is_a_clear_refusal(dls)
     before = dls.dump(history=True)
     result = dls.run("undo", "4", "--yes")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: cannot undo #4: a later change is in the way (")
+    assert result.stderr.startswith(
+        "Error: cannot undo #4 rm dls/extra: #5 add course dls 'Another extra' --slug extra "
+        "depends on it (it took the slug 'extra', which the undo would give back); "
+        "undo #5 first"
+    )
     assert "nothing was changed" in result.stderr and "Traceback" not in result.stderr
     assert dls.dump(history=True) == before
 

@@ -65,7 +65,9 @@ def undo(
 
     It names the command and asks first (--yes: without asking; needed without
     a terminal). Run it again to go further back. `undo ID` reverts an older
-    command only if no later command changed the same rows.
+    command only if no later command changed the same rows or depends on it
+    (a review of a topic it marked done, a note under an item it added, a slug
+    it would give back); else it names that command to undo first.
 
     Examples:
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from coursetrack.errors import ConflictError, InputError, Refused
 from coursetrack.models import CATALOG, TRACKED, Command, table_names
 from coursetrack.services.log import LogEntry, _Step, entry, walk
+from coursetrack.store import dependents
 from coursetrack.store.reader import reader_of
 from coursetrack.store.schema import defer_foreign_keys
 
@@ -35,7 +36,8 @@ def undo_candidate(
     """The command `undo` would revert (`command_id`, or the newest one not undone).
 
     Refuses, with the reason, a command that cannot be undone: unknown, undone
-    already, an undo itself, or one whose rows a later command changed again.
+    already, an undo itself, one whose rows a later command changed again, or
+    one a later command depends on (`_refuse_if_later_commands_depend`).
     `detail`: how many of its changes to name and decode (as for `log.log_entries`);
     the question needs only their number.
     """
@@ -66,27 +68,16 @@ def undo_candidate(
                 f"#{target.id} is itself an undo (of #{target.undoes}); "
                 "to get that change back, run its command again"
             )
-    later = (
-        session.connection()
-        .execute(
-            text(
-                """SELECT c.id, c.line FROM change mine
-               JOIN change later
-                 ON later.table_name = mine.table_name AND later.row_id = mine.row_id
-                AND later.command_id > mine.command_id
-               JOIN command c ON c.id = later.command_id
-               WHERE mine.command_id = :target AND c.undone_by IS NULL AND c.undoes IS NULL
-               ORDER BY c.id LIMIT 1"""
-            ),
-            {"target": target.id},
-        )
-        .first()
-    )
+    conn = session.connection()
+    later = dependents.later_changer(conn, target.id)  # type: ignore[arg-type]
+    if later is not None and later.took_its_id:
+        _refuse(conn, target, later, "it took the id of a row the undo would put back")
     if later is not None:
         raise Refused(
             f"cannot undo #{target.id} {target.line}: #{later.id} {later.line} changed the same "
             f"rows after it; undo #{later.id} first (or leave both); nothing was changed"
         )
+    _refuse_if_later_commands_depend(conn, target)
     _refuse_if_others_changed_its_catalog_rows(session.connection(), target)
     reader = reader_of(session)  # named as `log` names it, by the same walk
     if detail == 0:
@@ -127,6 +118,62 @@ def undo_command(
     return Undone(entry, reverted)
 
 
+def _refuse_if_later_commands_depend(conn, target: Command) -> None:
+    """Refuse an undo that would break a rule of the record a later command relies on.
+
+    The policy, the same for every dependency: refuse and name the later
+    command to undo first, rather than take its rows back too. An undo reverts
+    the one command the user named (and was asked about); silently reverting a
+    review or a note the user made later, and did not name, would be the
+    surprise undo exists to avoid. Undoing newest first always works.
+    Checked before any row changes (see `store.dependents`), so the user reads
+    why, not a constraint's name.
+    """
+    assert target.id is not None
+    review = dependents.review_of_undone_topic(conn, target.id)
+    if review is not None:
+        _refuse(conn, target, ("review", review), "a review needs a done topic")
+    hung = dependents.hung_under(conn, target.id)
+    # A row under it that none of this learner's commands made is another curator's:
+    # `_refuse_if_others_rows_went` names them, once the undo has found it.
+    if hung is not None and dependents.blame(conn, target.id, *hung) is not None:
+        _refuse(conn, target, hung, "it added to what the undo would remove")
+    taken = dependents.taken_keys(conn, target.id)
+    if taken is not None:
+        _refuse(conn, target, (taken.table, taken.row_id), _why_taken(taken))
+
+
+def _why_taken(taken: dependents.Taken) -> str:
+    """Which rule a row holding the key the undo would give back stands on."""
+    values = dict(zip(taken.columns, taken.values, strict=True))
+    if "slug" in values:
+        return f"it took the slug {values['slug']!r}, which the undo would give back"
+    if "position" in values:
+        return f"it took place {values['position']}, which the undo would give back"
+    if taken.table == "goal":
+        return "a specialization has one goal"
+    if taken.table == "progress":
+        return "an item has one progress row"
+    return f"one {taken.table} row per {', '.join(taken.columns)}"
+
+
+def _refuse(conn, target: Command, row: tuple[str, int] | dependents.Later, why: str) -> None:
+    """Refuse, naming the later command that made `row` as it is (or that command)."""
+    if isinstance(row, dependents.Later):
+        later: dependents.Later | None = row
+    else:
+        later = dependents.blame(conn, target.id, *row)  # type: ignore[arg-type]
+    if later is None:
+        raise Refused(
+            f"cannot undo #{target.id} {target.line}: a later change depends on it ({why}); "
+            "nothing was changed"
+        )
+    raise Refused(
+        f"cannot undo #{target.id} {target.line}: #{later.id} {later.line} depends on it "
+        f"({why}); undo #{later.id} first (or leave both); nothing was changed"
+    )
+
+
 def _refuse_if_later_rows_went(conn, entry: LogEntry, current: int | None) -> None:
     """Roll back an undo that took rows a later command made or changed.
 
@@ -150,8 +197,8 @@ def _refuse_if_later_rows_went(conn, entry: LogEntry, current: int | None) -> No
     ).first()
     if later is not None:
         raise Refused(
-            f"cannot undo #{entry.id} {entry.command}: it would also remove what #{later.id} "
-            f"{later.line} added under it; undo #{later.id} first (or leave both); "
+            f"cannot undo #{entry.id} {entry.command}: #{later.id} {later.line} depends on it "
+            f"(it added to what the undo would remove); undo #{later.id} first (or leave both); "
             "nothing was changed"
         )
 
@@ -249,6 +296,7 @@ def _revert_all(conn, command_id: int) -> int:
         ),
         {"c": command_id},
     ).all()
+    rows = _in_rule_order(rows)
     from sqlalchemy.exc import IntegrityError
 
     pg = conn.dialect.name == "postgresql"
@@ -281,6 +329,21 @@ def _revert_all(conn, command_id: int) -> int:
             "nothing was changed"
         ) from None
     return len(rows)
+
+
+def _in_rule_order(rows: list) -> list:
+    """The changes newest first, but a review taken out first and put back last.
+
+    A review needs its topic done, and the store checks that at each row: a
+    removal deleted the topic's progress before its reviews (the cascade's
+    order), so strictly backwards the reviews would come back first. Reviews
+    are only ever inserted or deleted, one change each, so moving them keeps
+    every row's own changes in order.
+    """
+    out = [row for row in rows if row[0] == "review" and row[2] == "insert"]
+    out += [row for row in rows if row[0] != "review"]
+    out += [row for row in rows if row[0] == "review" and row[2] != "insert"]
+    return out
 
 
 def _reverse(table: str, row_id: int, op: str, old: dict) -> tuple[str, dict]:

@@ -159,7 +159,9 @@ def start_items(session: Session, *, refs: list[str], on: dt.date) -> list[Chang
         is_unit = target.kind == "topic" or (
             target.kind == "course" and not _has_topics(session, target.course)
         )
-        if is_unit and row.status == Status.DONE:
+        # A course done as a unit keeps that record once it has topics: a start after it
+        # would come after its completion (and its backup would not restore).
+        if row.status == Status.DONE:
             changes.append(Change(target.ref, item.title, "already done", 0, 1))
             continue
         if row.started_on is not None:

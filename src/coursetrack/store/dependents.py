@@ -1,0 +1,224 @@
+"""The later commands an undo would break: what `undo` asks the history before it reverts.
+
+Undo puts back the rows one command changed, each as it was before that
+command (the `old` of the command's first change of the row, or no row at all
+where it began with an insert). Rows that later commands changed themselves
+stop it already (`later_changer`). These queries find the later commands that
+depend on it through *other* rows, so that the undo is refused, naming the
+command to undo first, before any row changes and before the store's own rules
+would refuse the write:
+
+- a review needs a done topic: the undo would leave a topic not done that a
+  later review is of (`review_of_undone_topic`);
+- what hangs under an item: the undo would remove an item a later command put
+  a course, topic, progress, note, link, review or goal under (`hung_under`);
+- one of a kind: the undo would give back a slug, a place among siblings, a
+  specialization's goal or an item's progress row that a later row holds now
+  (`taken_keys`).
+
+`blame` names the later command that made such a row as it is. The SQL runs on
+both engines: JSON fields are read through `queries.json_field`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import UniqueConstraint, text
+
+from coursetrack.models import CATALOG, TRACKED, table_names
+from coursetrack.store.queries import json_field
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+
+@dataclass(frozen=True)
+class Later:
+    """A later command, live and not an undo itself."""
+
+    id: int
+    line: str
+    #: It inserted a row under the id of one the undo would put back (SQLite gives a
+    #: freed id to the next row), rather than changed the same row.
+    took_its_id: bool = False
+
+
+#: The command's first change of a row: what the undo puts back (see module doc).
+_FIRST = """
+SELECT ch.row_id, ch.op, ch.old, ch.new FROM change ch
+WHERE ch.command_id = :target AND ch.table_name = '{table}'
+  AND NOT EXISTS (SELECT 1 FROM change e WHERE e.table_name = '{table}'
+                  AND e.row_id = ch.row_id AND e.command_id = :target AND e.id < ch.id)
+"""
+
+#: A row the command changed itself: the undo changes it too, so it cannot be in the way.
+_NOT_ITS_OWN = """NOT EXISTS (SELECT 1 FROM change m WHERE m.table_name = '{table}'
+                  AND m.row_id = {alias}.id AND m.command_id = :target)"""
+
+
+def later_changer(conn: Connection, target: int) -> Later | None:
+    """The first later live command that changed a row `target` changed."""
+    found = conn.execute(
+        text(
+            """SELECT c.id, c.line, mine.op AS mine, later.op AS later FROM change mine
+               JOIN change later
+                 ON later.table_name = mine.table_name AND later.row_id = mine.row_id
+                AND later.command_id > mine.command_id
+               JOIN command c ON c.id = later.command_id
+               WHERE mine.command_id = :target AND c.undone_by IS NULL AND c.undoes IS NULL
+               ORDER BY c.id, later.id LIMIT 1"""
+        ),
+        {"target": target},
+    ).first()
+    if found is None:
+        return None
+    return Later(found.id, found.line, found.mine == "delete" and found.later == "insert")
+
+
+def blame(conn: Connection, target: int, table: str, row_id: int) -> Later | None:
+    """The newest live command after `target` that changed a row (None: none of this
+    learner's, e.g. another curator's, or only undos did)."""
+    found = conn.execute(
+        text(
+            """SELECT c.id, c.line FROM change ch JOIN command c ON c.id = ch.command_id
+               WHERE ch.table_name = :table AND ch.row_id = :row_id
+                 AND ch.command_id > :target
+                 AND c.undone_by IS NULL AND c.undoes IS NULL
+               ORDER BY c.id DESC LIMIT 1"""
+        ),
+        {"table": table, "row_id": row_id, "target": target},
+    ).first()
+    return Later(found.id, found.line) if found is not None else None
+
+
+def review_of_undone_topic(conn: Connection, target: int) -> int | None:
+    """A review (its id) of a topic the undo would leave not done.
+
+    The undo puts back the topic's progress row as it was before `target`: no
+    row (todo), or one whose status was not done. A review `target` made itself
+    goes with the undo. Only the progress row's learner's reviews need it (in a
+    study group a learner may read the others').
+    """
+    dialect = conn.dialect.name
+    first = _FIRST.format(table="progress")
+    topic_new = json_field(dialect, "f.new", "topic_id", integer=True)
+    topic_old = json_field(dialect, "f.old", "topic_id", integer=True)
+    status_old = json_field(dialect, "f.old", "status")
+    learner_new = json_field(dialect, "f.new", "learner")
+    learner_old = json_field(dialect, "f.old", "learner")
+    found = conn.execute(
+        text(
+            f"""SELECT r.id FROM ({first}) f
+                JOIN review r ON r.topic_id =
+                     CASE WHEN f.op = 'insert' THEN {topic_new} ELSE {topic_old} END
+                 AND r.learner =
+                     CASE WHEN f.op = 'insert' THEN {learner_new} ELSE {learner_old} END
+                WHERE (f.op = 'insert' OR coalesce({status_old}, '') <> 'done')
+                  AND {_NOT_ITS_OWN.format(table="review", alias="r")}
+                ORDER BY r.id LIMIT 1"""
+        ),
+        {"target": target},
+    ).first()
+    return found[0] if found is not None else None
+
+
+def _owners() -> list[tuple[str, str, str]]:
+    """(table, column, item table): each column that hangs a row under an item."""
+    items = set(table_names(CATALOG))
+    out = []
+    for model in TRACKED:
+        table = model.__table__  # type: ignore[attr-defined]
+        for column in table.columns:
+            for key in column.foreign_keys:
+                if key.column.table.name in items:
+                    out.append((table.name, column.name, key.column.table.name))
+    return out
+
+
+def hung_under(conn: Connection, target: int) -> tuple[str, int] | None:
+    """A row (table, id) under an item `target` added, which the undo would remove with it."""
+    for table, column, item in _owners():
+        found = conn.execute(
+            text(
+                f"""SELECT x.id FROM {table} x
+                    WHERE x.{column} IN (SELECT row_id FROM change WHERE command_id = :target
+                                         AND table_name = '{item}' AND op = 'insert')
+                      AND {_NOT_ITS_OWN.format(table=table, alias="x")}
+                    ORDER BY x.id LIMIT 1"""
+            ),
+            {"target": target},
+        ).first()
+        if found is not None:
+            return table, found[0]
+    return None
+
+
+#: What makes a row one of a kind besides its unique constraints: its place among
+#: its siblings (items keep positions 1..N; two at one place have no order).
+_PLACES = {"course": ("specialization_id", "position"), "topic": ("course_id", "position")}
+
+
+def _keys() -> list[tuple[str, tuple[str, ...]]]:
+    """(table, columns) of every unique key of the tracked tables, slugs first."""
+    keys: list[tuple[str, tuple[str, ...]]] = []
+    for model in TRACKED:
+        table = model.__table__  # type: ignore[attr-defined]
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint):
+                keys.append((table.name, tuple(c.name for c in constraint.columns)))
+        keys += [(table.name, (c.name,)) for c in table.columns if c.unique]
+    keys += list(_PLACES.items())
+    return sorted(keys, key=lambda key: "slug" not in key[1])
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A row that holds, now, a key the undo would give back to another."""
+
+    table: str
+    row_id: int
+    columns: tuple[str, ...]
+    values: tuple
+
+
+def taken_keys(conn: Connection, target: int) -> Taken | None:
+    """A row not `target`'s that holds a unique key a row the undo puts back would hold."""
+    dialect = conn.dialect.name
+    put_back = {
+        row[0]
+        for row in conn.execute(
+            text(
+                "SELECT DISTINCT table_name FROM change "
+                "WHERE command_id = :target AND op <> 'insert'"
+            ),
+            {"target": target},
+        )
+    }
+    for table, columns in _keys():
+        if table not in put_back:  # an undo that only deletes gives nothing back
+            continue
+        model_columns = next(
+            m.__table__.columns  # type: ignore[attr-defined]
+            for m in TRACKED
+            if m.__tablename__ == table  # type: ignore[attr-defined]
+        )
+        on = " AND ".join(
+            f"t.{c} = "
+            + json_field(dialect, "f.old", c, integer=model_columns[c].type.python_type is int)
+            for c in columns
+        )
+        found = conn.execute(
+            text(
+                f"""SELECT t.id, {", ".join(f"t.{c}" for c in columns)}
+                    FROM ({_FIRST.format(table=table)}) f JOIN {table} t ON {on}
+                    WHERE f.op <> 'insert' AND t.id <> f.row_id
+                      AND {_NOT_ITS_OWN.format(table=table, alias="t")}
+                    ORDER BY t.id LIMIT 1"""
+            ),
+            {"target": target},
+        ).first()
+        if found is not None:
+            return Taken(table, found[0], columns, tuple(found[1:]))
+    return None
