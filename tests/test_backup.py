@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from coursetrack import backup
 from coursetrack import store as db
-from coursetrack.catalog import StrictLoader
 from coursetrack.cli import app
 from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic
+from coursetrack.strict_yaml import StrictLoader
 
 runner = CliRunner()
 
