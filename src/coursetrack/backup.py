@@ -303,7 +303,15 @@ _DUMPERS: dict[type, type] = {}
 
 
 def _dump(data: Any) -> str:
-    base = strict_yaml.dumper_base()
+    text = _dump_with(strict_yaml.dumper_base(), data)
+    if "\\U" in text and strict_yaml.dumper_base() is not yaml.SafeDumper:
+        # libyaml escapes characters beyond U+FFFF (an emoji: "\U0001F393") where
+        # PyYAML writes them as they are: such a piece is written by PyYAML.
+        text = _dump_with(yaml.SafeDumper, data)
+    return text
+
+
+def _dump_with(base: type, data: Any) -> str:
     dumper = _DUMPERS.get(base)
     if dumper is None:
         dumper = _DUMPERS[base] = type("_Dumper", (base,), {})
