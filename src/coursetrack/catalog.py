@@ -455,8 +455,9 @@ def _fill_slugs(spec: CatalogSpec, marks: _Marks, where: str) -> None:
     def settle(item: TopicSpec | CourseSpec | CatalogSpec, path: tuple, seen: dict) -> None:
         explicit = item.slug is not None
         slug = item.slug if explicit else slugify(item.title)
-        mark = marks.find((*path, "slug" if explicit else "title"))
         problem = slug_problem(slug)
+        if problem or slug in seen:  # only then: finding it was a fifth of a large import
+            mark = marks.find((*path, "slug" if explicit else "title"))
         if problem:
             hint = "" if explicit else f" (derived from the title {item.title!r}; give a slug:)"
             raise _node_error(where, mark, problem + hint)
