@@ -288,7 +288,7 @@ def collect(
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     """safe_dump's rules, with two choices of style for text that spans lines."""
     style = None
-    if any(ch in value for ch in _UNICODE_BREAKS):
+    if _UNICODE_BREAKS.search(value):
         # A reader folds these line breaks inside a plain or single-quoted
         # scalar; only double quotes keep them (as escapes).
         style = '"'
@@ -297,7 +297,7 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+_UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
 #: A dumper of each base `strict_yaml` may choose (libyaml's, PyYAML's), same representer.
 _DUMPERS: dict[type, type] = {}
 
