@@ -154,3 +154,36 @@ def test_awkward_text_is_written_and_read_alike(monkeypatch: pytest.MonkeyPatch)
     fast, python = both(monkeypatch, lambda: backup.parse(texts[0], label="b.yaml"))
     assert fast == python
     assert [s.title for s in fast[1].specializations] == values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: &t T\nslug: s\n",  # an anchor no alias uses: PyYAML's composer accepts it
+        "title: &t T\nslug: &t s\n",  # the same anchor twice
+        "--- !!map\ntitle: !!str T\nslug: s\n...\n",
+        "{title: T, courses: [{title: C, topics: [a, b]}]}\n",
+        "# a comment\ntitle: T  # another\n",
+        "title: T\n---\ntitle: U\n",  # two documents
+        "just text\n",
+        "- a\n- b\n",
+        "",
+        "title: T\ncourses:\n"
+        + "".join(f"  - title: C{n}\n    topics: [x, y]\n" for n in range(30)),
+    ],
+)
+def test_unusual_documents_are_read_alike(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    fast, python = both(monkeypatch, lambda: catalog.parse_catalog(text, where="u.yaml"))
+    if fast[0] == "ok":
+        assert fast[1].model_dump() == python[1].model_dump()
+    else:
+        assert fast == python
+
+
+def test_the_value_limit_holds_on_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(strict_yaml, "MAX_YAML_NODES", 20)
+    topics = "".join(f"      - Topic {n}\n" for n in range(30))
+    text = f"title: T\ncourses:\n  - title: C\n    topics:\n{topics}"
+    fast, python = both(monkeypatch, lambda: catalog.parse_catalog(text, where="n.yaml"))
+    assert fast == python
+    assert fast[1].startswith("n.yaml:15:9: more than 20 values")

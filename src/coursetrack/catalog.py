@@ -456,7 +456,7 @@ def _fill_slugs(spec: CatalogSpec, marks: _Marks, where: str) -> None:
         explicit = item.slug is not None
         slug = item.slug if explicit else slugify(item.title)
         problem = slug_problem(slug)
-        if problem or slug in seen:  # only then: finding it was a fifth of a large import
+        if problem or slug in seen:  # where it is, only for an error: a lookup per item
             mark = marks.find((*path, "slug" if explicit else "title"))
         if problem:
             hint = "" if explicit else f" (derived from the title {item.title!r}; give a slug:)"
