@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from coursetrack import backup
 from coursetrack import store as db
-from coursetrack.catalog import StrictLoader
 from coursetrack.cli import app
 from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic
+from coursetrack.strict_yaml import StrictLoader
 
 runner = CliRunner()
 
@@ -303,6 +303,17 @@ def _cli(db_path: Path, *args: str, input: str | None = None):
     return runner.invoke(app, ["--db", str(db_path), *args], input=input)
 
 
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test runs with libyaml reading and writing YAML, then with PyYAML's own classes."""
+    from coursetrack import strict_yaml
+
+    if request.param == "libyaml" and not strict_yaml.USE_LIBYAML:
+        pytest.skip("PyYAML here has no libyaml (0.2.6 or later)")
+    monkeypatch.setattr(strict_yaml, "USE_LIBYAML", request.param == "libyaml")
+    return request.param
+
+
 @pytest.fixture
 def recorded(tmp_path: Path) -> Path:
     """The shipped catalog with some progress, notes and a certificate."""
@@ -321,7 +332,9 @@ def recorded(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["yaml", "json"])
-def test_cli_backup_restores_into_an_empty_store(tmp_path: Path, recorded: Path, kind: str):
+def test_cli_backup_restores_into_an_empty_store(
+    tmp_path: Path, recorded: Path, kind: str, yaml_parser: str
+):
     out = tmp_path / f"backup.{kind}"
     result = _cli(recorded, "export", kind, "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -344,7 +357,9 @@ def test_cli_backup_restores_into_an_empty_store(tmp_path: Path, recorded: Path,
     assert data["courses"][1]["status"] == "in-progress"
 
 
-def test_stdout_and_file_hold_the_same_bytes(tmp_path: Path, recorded: Path) -> None:
+def test_stdout_and_file_hold_the_same_bytes(
+    tmp_path: Path, recorded: Path, yaml_parser: str
+) -> None:
     out = tmp_path / "b.yaml"
     assert _cli(recorded, "export", "yaml", "-o", str(out)).exit_code == 0
     printed = _cli(recorded, "export", "yaml")
@@ -442,7 +457,7 @@ BAD_BACKUPS = [
 
 @pytest.mark.parametrize(("content", "message"), BAD_BACKUPS)
 def test_bad_backups_are_refused_and_change_nothing(
-    tmp_path: Path, content: str, message: str
+    tmp_path: Path, content: str, message: str, yaml_parser: str
 ) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(content, encoding="utf-8")
@@ -454,7 +469,7 @@ def test_bad_backups_are_refused_and_change_nothing(
     assert not store.exists() or _rows(store) == []
 
 
-def test_yaml_errors_point_at_the_line(tmp_path: Path) -> None:
+def test_yaml_errors_point_at_the_line(tmp_path: Path, yaml_parser: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(
         "format: coursetrack-backup\nversion: 1\nspecializations:\n- slug: Not A Slug\n"
@@ -474,7 +489,9 @@ def test_a_catalog_is_still_imported_as_a_catalog(tmp_path: Path) -> None:
     assert "imported fm" in result.stdout
 
 
-def test_notes_links_reviews_and_goals_are_kept(tmp_path: Path, recorded: Path) -> None:
+def test_notes_links_reviews_and_goals_are_kept(
+    tmp_path: Path, recorded: Path, yaml_parser: str
+) -> None:
     store = db.open_store(str(recorded), write=True)
     with store.write() as session:
         spec = session.exec(select(Specialization)).one()

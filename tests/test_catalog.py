@@ -49,6 +49,17 @@ def imported(store: Store, path: Path) -> None:
     assert result.exit_code == 0, result.stderr
 
 
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test runs with libyaml reading and writing YAML, then with PyYAML's own classes."""
+    from coursetrack import strict_yaml
+
+    if request.param == "libyaml" and not strict_yaml.USE_LIBYAML:
+        pytest.skip("PyYAML here has no libyaml (0.2.6 or later)")
+    monkeypatch.setattr(strict_yaml, "USE_LIBYAML", request.param == "libyaml")
+    return request.param
+
+
 # --- each validation error, with its position ---------------------------------
 
 INVALID = [
@@ -619,7 +630,7 @@ INVALID = [
 
 @pytest.mark.parametrize(("text", "line", "col", "message"), INVALID)
 def test_invalid_catalog_is_refused_at_its_position(
-    dls: Store, tmp_path: Path, text: str, line: int, col: int, message: str
+    dls: Store, tmp_path: Path, text: str, line: int, col: int, message: str, yaml_parser: str
 ) -> None:
     path = write(tmp_path, text)
     assert refuse(dls, path) == f"{path}:{line}:{col}: {message}"
@@ -631,7 +642,7 @@ def test_refused_catalog_creates_no_store(store: Store, tmp_path: Path) -> None:
     assert not store.exists()
 
 
-def test_python_tag_is_refused_and_never_run(dls: Store, tmp_path: Path) -> None:
+def test_python_tag_is_refused_and_never_run(dls: Store, tmp_path: Path, yaml_parser: str) -> None:
     marker = tmp_path / "pwned"
     path = write(
         tmp_path,
@@ -661,7 +672,9 @@ def test_non_utf8_bytes(dls: Store, tmp_path: Path) -> None:
     assert refuse(dls, path) == f"{path}:2:17: not UTF-8 text (byte 0xe9); save it as UTF-8"
 
 
-def test_non_utf8_column_counts_characters_not_bytes(dls: Store, tmp_path: Path) -> None:
+def test_non_utf8_column_counts_characters_not_bytes(
+    dls: Store, tmp_path: Path, yaml_parser: str
+) -> None:
     path = tmp_path / "mixed.yaml"
     # "description: été " is 17 characters (20 bytes); the bad byte is the 18th.
     path.write_bytes(b"title: T\ndescription: " + "été ".encode() + b"\xff\n")
@@ -681,7 +694,7 @@ def test_utf8_bom_is_accepted(store: Store, tmp_path: Path) -> None:
     assert store.rows("SELECT slug, title FROM specialization") == [("ete", "Été")]
 
 
-def test_bom_does_not_shift_positions(dls: Store, tmp_path: Path) -> None:
+def test_bom_does_not_shift_positions(dls: Store, tmp_path: Path, yaml_parser: str) -> None:
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + b"colour: red\ntitle: T\n")
     assert refuse(dls, path) == f"{path}:1:1: unknown key 'colour'; allowed here: {SPEC_KEYS}"
@@ -704,7 +717,9 @@ def test_missing_file(dls: Store, tmp_path: Path) -> None:
 # --- what is accepted, and what is stored ----------------------------------------
 
 
-def test_yaml_1_1_booleans_numbers_and_nulls_stay_text(store: Store, tmp_path: Path) -> None:
+def test_yaml_1_1_booleans_numbers_and_nulls_stay_text(
+    store: Store, tmp_path: Path, yaml_parser: str
+) -> None:
     path = write(
         tmp_path,
         """\
@@ -744,7 +759,7 @@ def test_yaml_1_1_booleans_numbers_and_nulls_stay_text(store: Store, tmp_path: P
     ]
 
 
-def test_slugs_are_derived_from_titles(store: Store, tmp_path: Path) -> None:
+def test_slugs_are_derived_from_titles(store: Store, tmp_path: Path, yaml_parser: str) -> None:
     path = write(
         tmp_path,
         """\
@@ -880,7 +895,9 @@ def test_surrounding_whitespace_is_trimmed(store: Store, tmp_path: Path) -> None
     assert store.rows("SELECT slug, title FROM specialization") == [("d", "Deep")]
 
 
-def test_deep_nesting_is_refused_where_it_gets_too_deep(dls: Store, tmp_path: Path) -> None:
+def test_deep_nesting_is_refused_where_it_gets_too_deep(
+    dls: Store, tmp_path: Path, yaml_parser: str
+) -> None:
     path = write(tmp_path, "title: T\ndescription: " + "[" * 5000 + "]" * 5000 + "\n")
     # The root mapping is level 1; the 20th bracket, at column 33, opens level 21.
     assert refuse(dls, path) == (

@@ -77,3 +77,36 @@ def test_log_shows_a_huge_value_cut_and_reads_only_the_commands_it_shows(dls) ->
     assert "text=xxxxx" in result.stdout and "…" in result.stdout
     data = dls.run("log", "-n", "1", "--json").json()["commands"][0]
     assert len(data["changes"][0]["new"]["text"]) == 2_000_000, "--json keeps the data whole"
+
+
+def test_log_names_the_changes_it_shows_as_a_full_walk_does(dls, tmp_path) -> None:
+    """`log -n N` steps back only over the changes that name what it shows; every change
+    shown, at any N and any number shown per command, is named as the walk over
+    every change names it: renames, removals and undos inside the shown commands."""
+    from coursetrack.services.log import log_entries
+    from coursetrack.store.reader import open_reader
+
+    steps = [
+        ["done", "dls/2/1", "--on", "2026-01-02", "--note", "first"],
+        ["update", "dls/2", "--slug", "better"],
+        ["rm", "dls/better", "--yes"],
+        ["undo", "--yes"],
+        ["add", "topic", "dls/1", "Fresh", "--slug", "fresh"],
+        ["update", "dls", "--slug", "deep"],
+        ["note", "deep/1/fresh", "on the fresh topic"],
+        ["rm", "deep/3", "--yes"],
+        ["update", "deep/1/fresh", "--slug", "fresher"],
+        ["done", "deep", "--on", "2026-01-03"],
+    ]
+    for step in steps:
+        result = dls.run(*step)
+        assert result.exit_code == 0, (step, result.stderr)
+    with open_reader(dls.db) as reader:
+        full = [(e.command, [c.item for c in e.changes]) for e in log_entries(reader, detail=None)]
+        assert len(full) == len(steps) + 1
+        for detail in (1, 2, 8):
+            for limit in range(1, len(full) + 1):
+                shown = log_entries(reader, limit=limit, detail=detail)
+                assert [(e.command, [c.item for c in e.changes]) for e in shown] == [
+                    (command, items[:detail]) for command, items in full[:limit]
+                ], (detail, limit)

@@ -604,9 +604,9 @@ def test_a_yaml_file_with_too_many_values_stops_while_it_is_read(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """PyYAML holds every node in memory: reading stops at the limit, not at the end."""
-    from coursetrack import catalog
+    from coursetrack import strict_yaml
 
-    monkeypatch.setattr(catalog, "MAX_YAML_NODES", 20)
+    monkeypatch.setattr(strict_yaml, "MAX_YAML_NODES", 20)
     topics = "".join(f"      - Topic {n}\n" for n in range(30))
     path = _catalog(tmp_path, f"title: T\ncourses:\n  - title: C\n    topics:\n{topics}")
     refused(store, "import", path, message=":15:9: more than 20 values")

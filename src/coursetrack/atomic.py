@@ -19,7 +19,9 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from coursetrack.errors import CoursetrackError, ExportError
 
@@ -41,6 +43,17 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     replaced and the link stays. Anything that is not a regular file (a device,
     a pipe) is refused, since renaming over it would replace it rather than
     write to it.
+    """
+    with open_atomic(path, force=force) as fh:
+        fh.write(data)
+
+
+@contextlib.contextmanager
+def open_atomic(path: Path, *, force: bool = False) -> Iterator[BinaryIO]:
+    """`write_atomic` for data written piece by piece (a backup streams its YAML).
+
+    The checks are made before anything is written; the file appears at `path`
+    only if the block ends without an error, and otherwise nothing is left.
     """
     shown = path
     path = follow(path, error=ExportError)
@@ -64,20 +77,21 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
         raise ExportError(f"cannot write {shown}: {exc.strerror}") from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        if force:
-            os.replace(tmp, path)
-        else:
-            _link_new(tmp, path)
-        _sync_dir(folder)
-    except FileExistsError:
-        raise ExportError(f"{shown} already exists; add --force to overwrite it") from None
-    except OSError as exc:
-        raise ExportError(f"cannot write {shown}: {exc.strerror}") from None
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
+            if force:
+                os.replace(tmp, path)
+            else:
+                _link_new(tmp, path)
+            _sync_dir(folder)
+        except FileExistsError:
+            raise ExportError(f"{shown} already exists; add --force to overwrite it") from None
+        except OSError as exc:
+            raise ExportError(f"cannot write {shown}: {exc.strerror}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

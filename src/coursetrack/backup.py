@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -51,9 +51,9 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from coursetrack import strict_yaml
 from coursetrack.catalog import (
     RULE_ERROR,
-    StrictLoader,
     blank_is_absent,
     reader_problem,
     stored_value,
@@ -160,13 +160,21 @@ def _record(row: object, kind: _Kind) -> dict[str, Any]:
     return out
 
 
+def _rows(session: Session, query: Any) -> list[Any]:
+    """Rows as plain tuples (attribute access by column), not ORM objects: a backup reads
+    every row of the store, and an ORM object per row cost it twice the time and memory."""
+    return session.connection().execute(query).all()
+
+
 def _attachments(session: Session) -> dict[tuple[str, str, int], list[Any]]:
     """Every note, link, review and goal, by (kind, owner column, owner id), by age."""
     out: dict[tuple[str, str, int], list[Any]] = {}
     for kind in (_GOAL, _NOTES, _LINKS, _REVIEWS):
-        for row in session.exec(select(kind.model).order_by(kind.model.id)).all():
-            for column in _OWNER.values():
-                owner = getattr(row, column, None)
+        table = kind.model.__table__
+        owners = [column for column in _OWNER.values() if column in table.c]
+        for row in _rows(session, select(table).order_by(table.c.id)):
+            for column in owners:
+                owner = getattr(row, column)
                 if owner is not None:
                     out.setdefault((kind.key, column, owner), []).append(row)
     return out
@@ -183,16 +191,8 @@ def _extras(level: str, owner: int, attached: dict) -> dict[str, Any]:
     return out
 
 
-def collect(
-    session: Session,
-    spec_ref: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
-    """The backup document for every specialization, or for the one `spec_ref` names.
-
-    Courses and topics are read in one query each, whatever the store holds;
-    `progress` is told (specializations done, specializations) as it goes.
-    """
+def chosen(session: Session, spec_ref: str | None) -> list[Any]:
+    """The specializations a backup holds: every one, by slug, or the one `spec_ref` names."""
     if spec_ref is not None:
         target = resolve(session, spec_ref)
         if target.kind != "specialization":
@@ -200,31 +200,48 @@ def collect(
                 f"{spec_ref!r} is a {target.kind}; a backup holds whole specializations, "
                 f"e.g. {target.specialization.slug}"
             )
-        specs = [target.specialization]
-    else:
-        specs = list(session.exec(select(Specialization).order_by(Specialization.slug)).all())
-    rows = session.exec(select(Progress)).all()
-    by_spec = {p.specialization_id: p for p in rows if p.specialization_id is not None}
-    by_course = {p.course_id: p for p in rows if p.course_id is not None}
-    by_topic = {p.topic_id: p for p in rows if p.topic_id is not None}
+        return [target.specialization]
+    table = Specialization.__table__
+    return _rows(session, select(table).order_by(table.c.slug))
+
+
+def _entries(
+    session: Session, specs: list[Any], progress: Callable[[int, int], None] | None
+) -> Iterator[dict[str, Any]]:
+    """Each specialization's entry of the document, one at a time.
+
+    Courses and topics are read in one query each, whatever the store holds;
+    `progress` is told (specializations done, specializations) as it goes.
+    """
+    progress_table = Progress.__table__
+    by_spec, by_course, by_topic = {}, {}, {}
+    for p in _rows(session, select(progress_table)):
+        if p.specialization_id is not None:
+            by_spec[p.specialization_id] = p
+        if p.course_id is not None:
+            by_course[p.course_id] = p
+        if p.topic_id is not None:
+            by_topic[p.topic_id] = p
     attached = _attachments(session)
     spec_ids = [spec.id for spec in specs]
-    courses_of: dict[int, list[Course]] = {}
-    for course in session.exec(
-        select(Course)
-        .where(col(Course.specialization_id).in_(spec_ids))
-        .order_by(col(Course.specialization_id), col(Course.position))
-    ).all():
+    course_table, topic_table = Course.__table__, Topic.__table__
+    courses_of: dict[int, list[Any]] = {}
+    for course in _rows(
+        session,
+        select(course_table)
+        .where(course_table.c.specialization_id.in_(spec_ids))
+        .order_by(course_table.c.specialization_id, course_table.c.position),
+    ):
         courses_of.setdefault(course.specialization_id, []).append(course)
-    topics_of: dict[int, list[Topic]] = {}
-    in_specs = select(Course.id).where(col(Course.specialization_id).in_(spec_ids))
-    for topic in session.exec(
-        select(Topic)
-        .where(col(Topic.course_id).in_(in_specs))
-        .order_by(col(Topic.course_id), col(Topic.position))
-    ).all():
+    topics_of: dict[int, list[Any]] = {}
+    in_specs = select(course_table.c.id).where(course_table.c.specialization_id.in_(spec_ids))
+    for topic in _rows(
+        session,
+        select(topic_table)
+        .where(topic_table.c.course_id.in_(in_specs))
+        .order_by(topic_table.c.course_id, topic_table.c.position),
+    ):
         topics_of.setdefault(topic.course_id, []).append(topic)
-    out = []
     for done, spec in enumerate(specs, start=1):
         entry: dict[str, Any] = (
             _fields(spec, _SPEC_FIELDS)
@@ -232,37 +249,46 @@ def collect(
             | _extras("specialization", spec.id, attached)
         )
         course_entries = []
-        for course in courses_of.get(spec.id, []):
+        for course in courses_of.pop(spec.id, []):
             item = (
                 _fields(course, _COURSE_FIELDS)
                 | _progress(by_course.get(course.id))
                 | _extras("course", course.id, attached)
             )
-            topics = topics_of.get(course.id, [])
             topic_entries = [
                 _fields(topic, _TOPIC_FIELDS)
                 | _progress(by_topic.get(topic.id))
                 | _extras("topic", topic.id, attached)
-                for topic in topics
+                for topic in topics_of.pop(course.id, [])
             ]
             if topic_entries:
                 item["topics"] = topic_entries
             course_entries.append(item)
         if course_entries:
             entry["courses"] = course_entries
-        out.append(entry)
+        yield entry
         if progress is not None:
             progress(done, len(specs))
-    return {"format": FORMAT, "version": VERSION, "specializations": out}
 
 
-class _Dumper(yaml.SafeDumper):
-    """safe_dump's rules, with two choices of style for text that spans lines."""
+def collect(
+    session: Session,
+    spec_ref: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """The backup document for every specialization, or for the one `spec_ref` names."""
+    specs = chosen(session, spec_ref)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "specializations": list(_entries(session, specs, progress)),
+    }
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """safe_dump's rules, with two choices of style for text that spans lines."""
     style = None
-    if any(ch in value for ch in _UNICODE_BREAKS):
+    if _UNICODE_BREAKS.search(value):
         # A reader folds these line breaks inside a plain or single-quoted
         # scalar; only double quotes keep them (as escapes).
         style = '"'
@@ -271,21 +297,95 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
-_Dumper.add_representer(str, _represent_str)
+_UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
+#: A dumper of each base `strict_yaml` may choose (libyaml's, PyYAML's), same representer.
+_DUMPERS: dict[type, type] = {}
 
 
-def to_yaml(document: dict[str, Any]) -> str:
-    """The YAML form; one line per value, whatever its length, so diffs stay small."""
-    body = yaml.dump(
-        document,
-        Dumper=_Dumper,
+def _dump(data: Any) -> str:
+    text = _dump_with(strict_yaml.dumper_base(), data)
+    if "\\U" in text and strict_yaml.dumper_base() is not yaml.SafeDumper:
+        # libyaml escapes characters beyond U+FFFF (an emoji: "\U0001F393") where
+        # PyYAML writes them as they are: such a piece is written by PyYAML.
+        text = _dump_with(yaml.SafeDumper, data)
+    return text
+
+
+def _dump_with(base: type, data: Any) -> str:
+    dumper = _DUMPERS.get(base)
+    if dumper is None:
+        dumper = _DUMPERS[base] = type("_Dumper", (base,), {})
+        dumper.add_representer(str, _represent_str)
+    return yaml.dump(
+        data,
+        Dumper=dumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
-        width=2**30,
+        width=2**30,  # one line per value, whatever its length, so diffs stay small
     )
-    return YAML_HEADER + body
+
+
+def to_yaml(document: dict[str, Any]) -> str:
+    """The YAML form of a whole document (`write_yaml` writes the same bytes as it reads)."""
+    return YAML_HEADER + _dump(document)
+
+
+_LINE_START = re.compile(r"^(?=.)", re.MULTILINE)
+
+
+def _indented(text: str, indent: str) -> str:
+    """`text` moved right: an empty line (inside a `|` block) stays empty, as the
+    emitter writes it at any depth."""
+    return _LINE_START.sub(indent, text)
+
+
+@dataclass
+class Written:
+    specializations: list[str]
+    courses: int
+    topics: int
+
+
+def write_yaml(
+    session: Session,
+    write: Callable[[str], Any],
+    specs: list[Any],
+    progress: Callable[[int, int], None] | None = None,
+) -> Written:
+    """Write the YAML form of the backup `collect` makes, course by course.
+
+    The same bytes as `to_yaml(collect(...))`, without the whole document, or
+    its YAML nodes (most of the memory), held at once: each course is
+    dumped as the item of a list at the top level and moved right by the
+    depth the whole document would give it. The emitter writes a block list
+    under a key at the key's own indentation, and puts a mapping's keys two
+    columns right of its item's '- '; a `|` block keeps its indentation
+    relative to its key. tests/test_backup.py compares the two forms.
+    """
+    written = Written([], 0, 0)
+    write(YAML_HEADER)
+    if not specs:
+        write(_dump({"format": FORMAT, "version": VERSION, "specializations": []}))
+        return written
+    write(_dump({"format": FORMAT, "version": VERSION}))
+    write("specializations:\n")
+    for entry in _entries(session, specs, progress):
+        courses = entry.pop("courses", [])
+        written.specializations.append(entry["slug"])
+        write(_dump([entry]))
+        if not courses:
+            continue
+        write("  courses:\n")
+        for course in courses:
+            topics = course.pop("topics", [])
+            write(_indented(_dump([course]), "  "))
+            written.courses += 1
+            if topics:
+                write("    topics:\n")
+                write(_indented(_dump(topics), "    "))
+                written.topics += len(topics)
+    return written
 
 
 def to_json(document: dict[str, Any]) -> str:
@@ -428,25 +528,34 @@ def parse(text: str, *, label: str) -> Backup:
                 f"{label}:{line}:{col}: \\u{code} is half of a UTF-16 surrogate pair, not a "
                 "character; a backup holds UTF-8 text: fix or remove the escape"
             )
-    else:
-        try:
-            node = yaml.compose(text, Loader=StrictLoader)
-        except yaml.reader.ReaderError as exc:
-            raise ExportError(f"{label}:{reader_problem(text, exc)}") from None
-        except RecursionError:
-            raise ExportError(f"{label}: nested too deeply to be a backup") from None
-        except yaml.MarkedYAMLError as exc:
-            mark, problem = yaml_problem(exc)
-            place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-            raise ExportError(f"{label}{place}: {problem}") from None
-        except yaml.YAMLError as exc:
-            raise ExportError(f"{label}: not valid YAML ({exc})") from None
-        if node is None:
-            raise ExportError(f"{label}: the file is empty")
-        try:
-            data = _yaml_to_python(node, (), where)
-        except RecursionError:
-            raise ExportError(f"{label}: nested too deeply to be a backup") from None
+        return _check_document(data, where)
+    # Read by libyaml when PyYAML has it; an error is found again by the pure-Python
+    # loader, which words and places it (see `strict_yaml`).
+    return strict_yaml.parsed(
+        lambda loader: _parse_yaml(text, label=label, loader=loader), refused=(ExportError,)
+    )
+
+
+def _parse_yaml(text: str, *, label: str, loader: type) -> Backup:
+    where = _Where(label)
+    try:
+        node = strict_yaml.compose(text, loader)
+    except yaml.reader.ReaderError as exc:
+        raise ExportError(f"{label}:{reader_problem(text, exc)}") from None
+    except RecursionError:
+        raise ExportError(f"{label}: nested too deeply to be a backup") from None
+    except yaml.MarkedYAMLError as exc:
+        mark, problem = yaml_problem(exc)
+        place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ExportError(f"{label}{place}: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ExportError(f"{label}: not valid YAML ({exc})") from None
+    if node is None:
+        raise ExportError(f"{label}: the file is empty")
+    try:
+        data = _yaml_to_python(node, (), where)
+    except RecursionError:
+        raise ExportError(f"{label}: nested too deeply to be a backup") from None
     return _check_document(data, where)
 
 

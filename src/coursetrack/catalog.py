@@ -26,19 +26,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from coursetrack import strict_yaml
 from coursetrack.errors import CatalogError
 from coursetrack.slugs import slug_problem, slugify
 from coursetrack.validate import (
     LIMITS,
     MAX_CATALOG_ITEMS,
-    MAX_YAML_NODES,
     URL_RULES,
     field_problem,
 )
 
 SHIPPED_SUFFIX = ".yaml"
 MAX_BYTES = 64 * 1024 * 1024
-MAX_DEPTH = 20
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -129,44 +128,7 @@ class CatalogSpec(_Strict):
 # --- strict YAML ---------------------------------------------------------------
 
 
-class StrictLoader(yaml.SafeLoader):
-    """Composes nodes only; no implicit typing, no aliases, no deep nesting."""
-
-    _depth = 0
-    _nodes = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a catalog", event.start_mark
-            )
-        if self._depth >= MAX_DEPTH:
-            # A catalog is 6 levels deep; stop long before Python's recursion limit.
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"nested more than {MAX_DEPTH} levels deep, far deeper than a catalog goes",
-                self.peek_event().start_mark,
-            )
-        self._nodes += 1
-        if self._nodes > MAX_YAML_NODES:
-            # Each node costs PyYAML ~1 KB: stop before memory does.
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"more than {MAX_YAML_NODES:,} values; far more than the largest catalog or "
-                "backup allowed (see 'Limits' in the README)",
-                self.peek_event().start_mark,
-            )
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-StrictLoader.yaml_implicit_resolvers = {}  # every plain scalar is a string
+# The loader (libyaml's or PyYAML's, with the same checks) is chosen in `strict_yaml`.
 
 
 @dataclass
@@ -247,9 +209,19 @@ def read_text(path: Path, *, label: str | None = None) -> str:
 
 
 def parse_catalog(text: str, *, where: str) -> CatalogSpec:
-    """Validate a catalog document; errors read `where:line:col: what is wrong`."""
+    """Validate a catalog document; errors read `where:line:col: what is wrong`.
+
+    Read by libyaml when PyYAML has it; any error is found again by the
+    pure-Python loader, which words and places it (see `strict_yaml`).
+    """
+    return strict_yaml.parsed(
+        lambda loader: _parse_catalog(text, where=where, loader=loader), refused=(CatalogError,)
+    )
+
+
+def _parse_catalog(text: str, *, where: str, loader: type) -> CatalogSpec:
     try:
-        node = yaml.compose(text, Loader=StrictLoader)
+        node = strict_yaml.compose(text, loader)
     except yaml.MarkedYAMLError as exc:
         mark, problem = yaml_problem(exc)
         raise _node_error(where, mark, problem) from None
@@ -483,8 +455,9 @@ def _fill_slugs(spec: CatalogSpec, marks: _Marks, where: str) -> None:
     def settle(item: TopicSpec | CourseSpec | CatalogSpec, path: tuple, seen: dict) -> None:
         explicit = item.slug is not None
         slug = item.slug if explicit else slugify(item.title)
-        mark = marks.find((*path, "slug" if explicit else "title"))
         problem = slug_problem(slug)
+        if problem or slug in seen:  # where it is, only for an error: a lookup per item
+            mark = marks.find((*path, "slug" if explicit else "title"))
         if problem:
             hint = "" if explicit else f" (derived from the title {item.title!r}; give a slug:)"
             raise _node_error(where, mark, problem + hint)

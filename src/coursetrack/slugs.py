@@ -21,8 +21,11 @@ def slugify(title: str) -> str:
 
     A long title gives a slug cut at a word boundary within MAX_SLUG characters.
     """
-    spelled = title.translate(_SPELLED)
-    folded = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
+    if title.isascii():  # most titles: nothing to spell out or fold
+        folded = title
+    else:
+        spelled = title.translate(_SPELLED)
+        folded = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
     slug = _NON_WORD.sub("-", folded.lower()).strip("-")
     if len(slug) > MAX_SLUG:
         cut = slug[: MAX_SLUG + 1]

@@ -78,7 +78,8 @@ def text_problem(value: str, *, what: str, limit: int, required: bool = False) -
     if "\x00" in value:
         return f"{what} contains a NUL character (\\x00); remove it"
     try:
-        value.encode("utf-8")
+        if not value.isascii():  # ASCII holds no surrogate
+            value.encode("utf-8")
     except UnicodeEncodeError as exc:
         code = ord(value[exc.start])
         return f"{what} is not valid Unicode text (a lone surrogate U+{code:04X}); retype it"

@@ -360,26 +360,73 @@ def export_html(
 def _backup(ctx: typer.Context, spec: str | None, output: str | None, force: bool, kind: str):
     from coursetrack import backup, render
 
+    if kind == "yaml":
+        _backup_yaml(ctx, spec, output, force)
+        return
     with render.progress("reading the store") as tracker:
         with open_store(ctx, write=False).read() as session:
             document = backup.collect(session, spec, progress=tracker)
         tracker.describe(f"writing {kind.upper()}")
-        text = backup.to_yaml(document) if kind == "yaml" else backup.to_json(document)
+        text = backup.to_json(document)
     specs = document["specializations"]
-    target = None
-    if output is not None:
-        from coursetrack.outputs import output_file
-
-        owner = specs[0]["slug"] if spec is not None and specs else "coursetrack"
-        target = output_file(output, f"{owner}-backup.{kind}")
+    target = _backup_target(output, spec, [s["slug"] for s in specs], kind)
     _emit(text, target, force)
     if tracker.shown and target is None:
         courses = [c for s in specs for c in s.get("courses", [])]
         topics = sum(len(c.get("topics", [])) for c in courses)
-        render.aside(
-            f"exported {_count(len(specs), 'specialization')}, {_count(len(courses), 'course')}, "
-            f"{_count(topics, 'topic')} as {kind.upper()}"
-        )
+        _exported(len(specs), len(courses), topics, kind)
+
+
+def _backup_target(output: str | None, spec: str | None, slugs: list[str], kind: str):
+    if output is None:
+        return None
+    from coursetrack.outputs import output_file
+
+    owner = slugs[0] if spec is not None and slugs else "coursetrack"
+    return output_file(output, f"{owner}-backup.{kind}")
+
+
+def _exported(specs: int, courses: int, topics: int, kind: str) -> None:
+    from coursetrack import render
+
+    render.aside(
+        f"exported {_count(specs, 'specialization')}, {_count(courses, 'course')}, "
+        f"{_count(topics, 'topic')} as {kind.upper()}"
+    )
+
+
+def _backup_yaml(ctx: typer.Context, spec: str | None, output: str | None, force: bool):
+    """The YAML backup, written as it is read (see backup.write_yaml): memory stays that
+    of one course, whatever the store holds."""
+    import contextlib
+
+    from coursetrack import backup, render
+
+    with (
+        render.progress("writing YAML") as tracker,
+        open_store(ctx, write=False).read() as session,
+        contextlib.ExitStack() as stack,
+    ):
+        specs = backup.chosen(session, spec)
+        target = _backup_target(output, spec, [s.slug for s in specs], "yaml")
+        pieces: list[str] = []
+        if target is not None:
+            from coursetrack.atomic import open_atomic
+
+            fh = stack.enter_context(open_atomic(target, force=force))
+            write = lambda text: fh.write(text.encode("utf-8"))  # noqa: E731
+        elif sys.stdout.isatty():
+            write = pieces.append  # printed once the bar is gone
+        else:
+            write = sys.stdout.write
+        written = backup.write_yaml(session, write, specs, progress=tracker)
+    if target is not None:
+        render.success(f"wrote {target}")
+    else:
+        sys.stdout.write("".join(pieces))
+        sys.stdout.flush()
+        if tracker.shown:
+            _exported(len(written.specializations), written.courses, written.topics, "yaml")
 
 
 def _count(n: int, noun: str) -> str:

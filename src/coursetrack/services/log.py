@@ -197,23 +197,26 @@ def walk(
     partial = wanted is None and detail is not None
     if partial:
         items = queries.log_changes_light(reader.dialect, "items")
+        of_item = queries.log_changes_light(reader.dialect, "item")
     shown_values = None
+    behind: tuple[Any, set[int]] | None = None  # a command the walk has not stepped past yet
     for command in commands:
-        if partial:  # the item changes (to walk back) and the ones shown, not all of them
+        if behind is not None:  # only now: the last command shown never needs it
+            _step_past(past, reader.all(items, command=behind[0].id), behind[0], skip=behind[1])
+            behind = None
+        if partial:  # the changes shown, and those of the items that name them: not all
             shown, shown_values = _shown(reader, command.id, detail)
-            merged = {row.id: row for row in reader.all(items, command=command.id)}
+            merged = {row.id: row for row in _naming(reader, of_item, past, command.id, shown)}
             merged.update((row.id, row) for row in shown)
             rows = sorted(merged.values(), key=lambda row: row.id, reverse=True)
             total = reader.scalar(queries.LOG_CHANGE_COUNT, command=command.id)
+            behind = (command, set(merged))
         else:
             rows = reader.all(light, command=command.id)
             shown = rows[len(rows) - detail :] if detail is not None and detail > 0 else []
             total = len(rows)
         named_ids = {row.id for row in shown}
-        for row in rows:  # rows this command removed still name their children
-            if row.table_name in _ITEMS:
-                values = _values(row, old=row.op != "insert")
-                past.last_known.setdefault((row.table_name, row.row_id), values)
+        _remember(past, rows)
         named: list[_Light] = []
         touches = False
         for row in rows:
@@ -222,16 +225,72 @@ def walk(
                 touches = touches or (wanted is not None and wanted in found.chain)
                 if detail is None or row.id in named_ids:
                     named.append(found)
-            if row.table_name in _ITEMS:
-                past.step_back(
-                    row.table_name,
-                    row.row_id,
-                    row.op,
-                    _values(row, old=True) if row.op != "insert" else None,
-                    by_undo=command.undoes is not None,
-                )
+            _step_back(past, row, command)
         named.reverse()  # oldest change first, as the command made them
         yield _Step(command, named, total, touches, shown_values)
+
+
+def _remember(past: _Past, rows: list[Row]) -> None:
+    """Rows this command removed still name their children."""
+    for row in rows:
+        if row.table_name in _ITEMS:
+            values = _values(row, old=row.op != "insert")
+            past.last_known.setdefault((row.table_name, row.row_id), values)
+
+
+def _step_back(past: _Past, row: Row, command: Any) -> None:
+    if row.table_name in _ITEMS:
+        past.step_back(
+            row.table_name,
+            row.row_id,
+            row.op,
+            _values(row, old=True) if row.op != "insert" else None,
+            by_undo=command.undoes is not None,
+        )
+
+
+def _step_past(past: _Past, rows: list[Row], command: Any, *, skip: set[int]) -> None:
+    """The rest of a command's item changes (newest first), once the walk goes on past it."""
+    rest = [row for row in rows if row.id not in skip]
+    _remember(past, rest)
+    for row in rest:
+        _step_back(past, row, command)
+
+
+def _naming(reader: Reader, of_item: str, past: _Past, command_id: int, shown: list[Row]):
+    """A command's changes to the items that name its shown changes, and to their parents.
+
+    Naming a change reads only the items of its chain (the item or owner, then
+    each parent) as they were right after it; so only the command's changes to
+    those items need stepping back first. Their parents are found from what
+    the walk knows and from those changes themselves, until no new item comes.
+    """
+    wanted: set[tuple[str, int]] = set()
+    for row in shown:
+        if row.table_name in _ITEMS:
+            wanted.add((row.table_name, row.row_id))
+            parent = _PARENT[row.table_name]
+            if parent is not None and _values(row, old=False)[1] is not None:
+                wanted.add((parent, _values(row, old=False)[1]))
+        else:
+            for table in _OWNER_COLUMNS:
+                if row[f"{table}_id"] is not None:
+                    wanted.add((table, row[f"{table}_id"]))
+    found: list[Row] = []
+    done: set[tuple[str, int]] = set()
+    while wanted - done:
+        key = next(iter(wanted - done))
+        done.add(key)
+        table, row_id = key
+        parents = [past.row(table, row_id)]
+        for change in reader.all(of_item, command=command_id, table=table, row_id=row_id):
+            found.append(change)
+            parents += [_values(change, old=True), _values(change, old=False)]
+        parent = _PARENT[table]
+        for values in parents:
+            if parent is not None and values is not None and values[1] is not None:
+                wanted.add((parent, values[1]))
+    return found
 
 
 def _shown(reader: Reader, command_id: int, n: int | None) -> tuple[list[Row], dict]:

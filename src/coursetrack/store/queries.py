@@ -314,12 +314,19 @@ def log_changes_light(dialect: str, part: str = "") -> str:
     50 MB note, and naming it needs only a slug and the ids of its item's parents.
 
     `part`: "items", only the changes to specializations, courses and topics (the
-    walk back needs each of them). `log` reads those, the changes it shows
-    (`LOG_CHANGES_SHOWN`, whose JSON it decodes once, to name and to show them)
-    and a count, not 100,000 rows.
+    walk back needs each of them); "item", only those to one item (`:table`,
+    `:row_id`, through the index on them). `log -n N` reads, for each command it
+    shows, the changes it shows (`LOG_CHANGES_SHOWN`, whose JSON it decodes once,
+    to name and to show them), those of the few items that name them, and a
+    count; all of a command's item changes only to walk on past it, which the
+    last command shown never needs: not 100,000 rows.
     """
     items = "table_name IN ('specialization', 'course', 'topic')"
-    where = {"": "", "items": f" AND {items}"}[part]
+    where = {
+        "": "",
+        "items": f" AND {items}",
+        "item": " AND table_name = :table AND row_id = :row_id",
+    }[part]
 
     def either(key: str) -> str:
         new = json_field(dialect, "new", key, integer=True)
