@@ -149,7 +149,7 @@ def test_export_markdown_options_read_as_typer_reads_them(dls, args, monkeypatch
 def test_export_html_reads_through_sqlite3_and_prints_the_same(studied: Path, tmp_path) -> None:
     """The page reads like every other export: sqlite3 alone; matplotlib only to draw."""
     fast, slow = tmp_path / "fast.html", tmp_path / "slow.html"
-    code, out, err, heavy = probe(str(studied), "export", "html", "dls", "-o", str(fast))
+    code, _, err, heavy = probe(str(studied), "export", "html", "dls", "-o", str(fast))
     assert code == 0, err
     assert heavy == "matplotlib"
     slow_code, _, slow_err, slow_heavy = probe(
