@@ -344,7 +344,7 @@ def export_html(
 
       coursetrack export html dls > ~/public_html/dls.html
     """
-    from coursetrack import chart_svg, dates, html_page, render
+    from coursetrack import dates, render
     from coursetrack.services.page import page_data
 
     with render.progress(f"drawing the page about {spec}"):
@@ -358,6 +358,8 @@ def export_html(
             target = output_file(output, f"{data.post.slug}.html")
             if target is not None:
                 writable(target, force=force)  # refused before matplotlib (half a second)
+        from coursetrack import chart_svg, html_page
+
         text = html_page.render_page(data, chart_svg.burnup_svg(data.chart))
     _emit(text, target, force)
 
