@@ -91,7 +91,8 @@ try:
 except SystemExit:
     pass
 heavy = sorted(m for m in sys.modules
-               if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "yaml", "matplotlib", "numpy"))
+               if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "yaml", "matplotlib", "numpy",
+                                      "pydantic", "markdown_it", "pygments"))
 print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 """
 
@@ -107,11 +108,61 @@ print("HEAVY:" + ",".join(heavy), file=sys.stderr)
     ],
 )
 def test_help_and_version_do_not_import_the_database_layer(args: list[str]) -> None:
+    """Nor pydantic, nor what Typer's help module imports for Markdown help and tracebacks
+    (markdown-it, Pygments), which ours never shows: see `cli.help`."""
     result = subprocess.run(
         [sys.executable, "-c", _PROBE.format(args=args)], capture_output=True, text=True
     )
     heavy = result.stderr.rsplit("HEAVY:", 1)[1].strip()
     assert heavy == "", f"{args} imported {heavy}"
+
+
+_EVERY_HELP = """
+import sys
+from typer.testing import CliRunner
+{before}
+from coursetrack.cli import app
+for path in {paths!r}:
+    for width in ("60", "100"):
+        result = CliRunner().invoke(app, [*path, "--help"], env={{"COLUMNS": width}})
+        sys.stdout.write(f"=== HELP {{path}} {{width}} {{result.exit_code}}\\n{{result.stdout}}")
+"""
+
+
+def test_help_prints_the_same_with_typers_help_module_imported_as_it_is() -> None:
+    """`cli.help` imports Typer's help module with stand-ins for Markdown and tracebacks:
+    every help prints the same bytes as with the real ones, imported beforehand."""
+
+    def every_help(before: str) -> str:
+        script = _EVERY_HELP.format(before=before, paths=COMMANDS)
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    light = every_help("")
+    assert light.count("=== HELP ") == 2 * len(COMMANDS)
+    assert light == every_help("import typer.rich_utils, rich.markdown, rich.traceback")
+
+
+def test_the_stand_ins_become_the_real_classes_when_used() -> None:
+    """Typer's help module, imported light, still draws Markdown and a traceback if asked."""
+    script = """
+import sys
+from coursetrack.cli import help
+help._light_rich_utils()
+assert "rich.markdown" not in sys.modules and "rich.traceback" not in sys.modules
+from typer import rich_utils
+from rich.markdown import Markdown
+from rich.traceback import Traceback
+assert isinstance(rich_utils._make_rich_text(text="*a*", markup_mode="markdown"), Markdown)
+try:
+    1 / 0
+except ZeroDivisionError as exc:
+    assert isinstance(rich_utils.Traceback.from_exception(type(exc), exc, None), Traceback)
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
 
 
 def test_the_probe_does_see_heavy_imports(tmp_path) -> None:
