@@ -129,9 +129,11 @@ for path in {paths!r}:
 """
 
 
-def test_help_prints_the_same_with_typers_help_module_imported_as_it_is() -> None:
-    """`cli.help` imports Typer's help module with stand-ins for Markdown and tracebacks:
-    every help prints the same bytes as with the real ones, imported beforehand."""
+def test_help_prints_the_same_as_typer_would_print_it() -> None:
+    """`cli.help` imports Typer's help module with stand-ins for Markdown and tracebacks,
+    and the root's help lists the commands from summaries (`lazy.Summary`), building none:
+    every help prints the same bytes as with the real modules, imported beforehand, and
+    every command built."""
 
     def every_help(before: str) -> str:
         script = _EVERY_HELP.format(before=before, paths=COMMANDS)
@@ -141,7 +143,12 @@ def test_help_prints_the_same_with_typers_help_module_imported_as_it_is() -> Non
 
     light = every_help("")
     assert light.count("=== HELP ") == 2 * len(COMMANDS)
-    assert light == every_help("import typer.rich_utils, rich.markdown, rich.traceback")
+    built = (
+        "import typer.rich_utils, rich.markdown, rich.traceback\n"
+        "from coursetrack.cli import lazy\n"
+        "lazy.LazyCommands.listing = lambda self: {name: self[name] for name in self}"
+    )
+    assert light == every_help(built)
 
 
 def test_the_stand_ins_become_the_real_classes_when_used() -> None:
@@ -227,3 +234,24 @@ def test_help_names_value_types_and_argument_forms() -> None:
     nxt = CliRunner().invoke(app, ["next", "--help"], env={"COLUMNS": "100"}).stdout
     assert "Usage: coursetrack next [OPTIONS] [SPEC]" in nxt
     assert re.search(r"--limit\s+-n\s+N\b", nxt)
+
+
+def test_the_root_help_builds_no_command() -> None:
+    """Listing the commands needs their summaries, not the commands (see `cli.lazy`)."""
+    script = """
+import sys
+from typer import main as typer_main
+built = []
+build = typer_main.get_command_from_info
+typer_main.get_command_from_info = lambda *a, **k: built.append(1) or build(*a, **k)
+sys.argv = ["coursetrack", "--help"]
+from coursetrack.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print("BUILT:", len(built), file=sys.stderr)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert "Commands" in result.stdout
+    assert result.stderr.rsplit("BUILT:", 1)[1].strip() == "0"
