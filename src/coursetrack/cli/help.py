@@ -95,6 +95,11 @@ def _type_name(param: Any) -> str:
     return _TYPE_LABELS.get(annotation, "TEXT")
 
 
+def prose(help_text: str) -> str:
+    """A command's help as `plain_help` leaves it, its examples aside."""
+    return _split_examples(help_text)[0]
+
+
 def _split_examples(help_text: str) -> tuple[str, list[str]]:
     """(prose with its paragraphs reflowed, the example lines as written)."""
     found = _EXAMPLES.search(help_text)
