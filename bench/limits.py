@@ -12,6 +12,7 @@ before it gives up; the target is a third of it. Exits 0 whatever the figures.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -61,6 +62,9 @@ def largest_catalog() -> str:
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog="It takes no options but --help."
+    ).parse_args()
     timeout = db.busy_timeout()
     with tempfile.TemporaryDirectory(prefix="coursetrack-limits-") as tmp:
         root = Path(tmp)

@@ -3,9 +3,10 @@
     python bench/pictures.py [--runs N]
 
 matplotlib is imported by `export markdown --chart` and `export html` only; the
-`chart` command draws with Rich, which every command already loads. Each
-figure is the median wall time of N fresh processes, printed with its ratio to
-`status dls` on the same store, in the same run. It always exits 0.
+`chart` command draws with Rich, which every command already loads. Each case
+is timed in N interleaved pairs with `status dls` on the same store (see
+bench/run.py): its CPU time, its own peak RSS, and the median of the pairs'
+ratios of CPU time. It always exits 0.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import coursetrack, measure  # bench/run.py, beside this file
+from run import Case, coursetrack, measure_pair  # bench/run.py, beside this file
 
 NOW = "2024-05-22T10:00:00+00:00"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=9, help="pairs per case (median)")
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -34,6 +35,7 @@ def main() -> int:
             "COURSETRACK_NOW": NOW,
             "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"),
         }
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled once, as installed code is
         full = {**os.environ, **env}
         steps = [
             ["import", "deep-learning-specialization"],
@@ -47,7 +49,6 @@ def main() -> int:
         post.parent.mkdir()
         cases = [
             ("--help", coursetrack("--help")),
-            ("status dls", coursetrack("status", "dls")),
             ("chart dls", coursetrack("chart", "dls")),
             ("export markdown dls", coursetrack("export", "markdown", "dls")),
             (
@@ -56,15 +57,12 @@ def main() -> int:
             ),
             ("export html dls", coursetrack("export", "html", "dls")),
         ]
-        figures = [measure(name, argv, runs=runs, env=env) for name, argv in cases]
-    base = figures[1].seconds
-    head = f"case (median of {runs} runs)"
-    print(f"{head:34} {'ms':>7} {'x status':>9} {'RSS MB':>7}")
-    for figure in figures:
-        print(
-            f"{figure.name:34} {figure.seconds * 1000:7.0f} {figure.seconds / base:9.2f} "
-            f"{figure.rss_mb:7.0f}"
-        )
+        status = Case("status dls", coursetrack("status", "dls"), env=env)
+        rows = [measure_pair(Case(name, argv, env=env), status, runs=runs) for name, argv in cases]
+    head = f"case (median of {runs} pairs)"
+    print(f"{head:34} {'CPU ms':>7} {'x status':>9} {'RSS MB':>7}")
+    for figure, _, ratio in rows:
+        print(f"{figure.name:34} {figure.cpu * 1000:7.0f} {ratio:9.2f} {figure.rss_mb:7.0f}")
     return 0
 
 

@@ -4,7 +4,9 @@
 
 Starts a throwaway server of its own (the test suite's `tests/postgres.py`:
 Debian's binaries, a temporary folder, a unix socket, no TCP port, fsync off)
-and times each case as a whole process, median of N runs, like `bench/run.py`:
+and times each case as a whole process, in N interleaved pairs with its floor,
+like `bench/run.py`: the client's CPU time (the server's is another process's),
+and the median of the pairs' ratios:
 
 - `status dls` on PostgreSQL over the unix socket against the same command on
   SQLite through SQLAlchemy (a `sqlite:///` URL, which does not take the
@@ -26,15 +28,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))  # the suite's throwaway server
 
-from run import Figure, big_catalog, coursetrack, measure  # noqa: E402
+from run import Case, Figure, big_catalog, coursetrack, measure_pair  # noqa: E402
 
 import postgres  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="runs per case (median)")
-    parser.add_argument("--quick", action="store_true", help="3 runs per case")
+    parser.add_argument("--runs", type=int, default=7, help="pairs per case (median)")
+    parser.add_argument("--quick", action="store_true", help="3 pairs per case")
     opts = parser.parse_args()
     runs = 3 if opts.quick else opts.runs
     with postgres.for_bench("coursetrack-bench-pg-") as started:
@@ -68,36 +70,35 @@ def _run(server: postgres.Server, root: Path, runs: int) -> int:
     print("importing the 20,000-topic catalog into PostgreSQL ...", flush=True)
     pg_big = setup(server.url(server.create_database()), ["import", str(catalog)])
 
-    rows: list[tuple[Figure, Figure, float]] = []
-    on_sqlite = measure(
-        "status dls, SQLite through SQLAlchemy", coursetrack("--db", sqlite, "status", "dls"),
+    rows: list[tuple[Figure, Figure, float, float]] = []
+    on_pg, on_sqlite, ratio = measure_pair(
+        Case("status dls, PostgreSQL (unix socket)", coursetrack("--db", pg, "status", "dls")),
+        Case("status dls, SQLite through SQLAlchemy", coursetrack("--db", sqlite, "status", "dls")),
         runs=runs,
-    )  # fmt: skip
-    on_pg = measure(
-        "status dls, PostgreSQL (unix socket)", coursetrack("--db", pg, "status", "dls"),
-        runs=runs,
-    )  # fmt: skip
-    rows.append((on_pg, on_sqlite, 1.5))
-    small = measure("status, PostgreSQL, 17 topics", coursetrack("--db", pg, "status"), runs=runs)
-    large = measure(
-        "status, PostgreSQL, 20,000 topics", coursetrack("--db", pg_big, "status"),
+    )
+    rows.append((on_pg, on_sqlite, ratio, 1.5))
+    large, small, ratio = measure_pair(
+        Case("status, PostgreSQL, 20,000 topics", coursetrack("--db", pg_big, "status")),
+        Case("status, PostgreSQL, 17 topics", coursetrack("--db", pg, "status")),
         runs=max(3, runs // 2),
-    )  # fmt: skip
-    rows.append((large, small, 1.5))
+    )
+    rows.append((large, small, ratio, 1.5))
 
-    width = max(len(case.name) for case, _, _ in rows)
-    floor_width = max(len(floor.name) for _, floor, _ in rows)
+    width = max(len(case.name) for case, *_ in rows)
+    floor_width = max(len(floor.name) for _, floor, *_ in rows)
     print()
     print(f"{'case':<{width}}  {'value':>9}  {'floor':<{floor_width}}  {'floor':>9}  ratio  target")
-    for case, floor, target in rows:
-        value, base = case.seconds * 1000, floor.seconds * 1000
-        ratio = value / base if base else float("nan")
+    for case, floor, ratio, target in rows:
+        value, base = case.cpu * 1000, floor.cpu * 1000
         mark = "ok" if ratio <= target else "MISSED"
         print(
             f"{case.name:<{width}}  {value:7.0f}ms  {floor.name:<{floor_width}}  "
             f"{base:7.0f}ms  {ratio:5.2f}  <={target:<4} {mark}"
         )
-    print(f"\nmedians of {runs} runs; python {sys.version.split()[0]}")
+    print(
+        f"\nclient CPU time (user + system); medians of {runs} interleaved pairs; ratio: the "
+        f"median of the pairs' ratios; python {sys.version.split()[0]}"
+    )
     return 0
 
 

@@ -91,7 +91,8 @@ try:
 except SystemExit:
     pass
 heavy = sorted(m for m in sys.modules
-               if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "yaml", "matplotlib", "numpy"))
+               if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "yaml", "matplotlib", "numpy",
+                                      "pydantic", "markdown_it", "pygments"))
 print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 """
 
@@ -107,11 +108,68 @@ print("HEAVY:" + ",".join(heavy), file=sys.stderr)
     ],
 )
 def test_help_and_version_do_not_import_the_database_layer(args: list[str]) -> None:
+    """Nor pydantic, nor what Typer's help module imports for Markdown help and tracebacks
+    (markdown-it, Pygments), which ours never shows: see `cli.help`."""
     result = subprocess.run(
         [sys.executable, "-c", _PROBE.format(args=args)], capture_output=True, text=True
     )
     heavy = result.stderr.rsplit("HEAVY:", 1)[1].strip()
     assert heavy == "", f"{args} imported {heavy}"
+
+
+_EVERY_HELP = """
+import sys
+from typer.testing import CliRunner
+{before}
+from coursetrack.cli import app
+for path in {paths!r}:
+    for width in ("60", "100"):
+        result = CliRunner().invoke(app, [*path, "--help"], env={{"COLUMNS": width}})
+        sys.stdout.write(f"=== HELP {{path}} {{width}} {{result.exit_code}}\\n{{result.stdout}}")
+"""
+
+
+def test_help_prints_the_same_as_typer_would_print_it() -> None:
+    """`cli.help` imports Typer's help module with stand-ins for Markdown and tracebacks,
+    and the root's help lists the commands from summaries (`lazy.Summary`), building none:
+    every help prints the same bytes as with the real modules, imported beforehand, and
+    every command built."""
+
+    def every_help(before: str) -> str:
+        script = _EVERY_HELP.format(before=before, paths=COMMANDS)
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    light = every_help("")
+    assert light.count("=== HELP ") == 2 * len(COMMANDS)
+    built = (
+        "import typer.rich_utils, rich.markdown, rich.traceback\n"
+        "from coursetrack.cli import lazy\n"
+        "lazy.LazyCommands.listing = lambda self: {name: self[name] for name in self}"
+    )
+    assert light == every_help(built)
+
+
+def test_the_stand_ins_become_the_real_classes_when_used() -> None:
+    """Typer's help module, imported light, still draws Markdown and a traceback if asked."""
+    script = """
+import sys
+from coursetrack.cli import help
+help._light_rich_utils()
+assert "rich.markdown" not in sys.modules and "rich.traceback" not in sys.modules
+from typer import rich_utils
+from rich.markdown import Markdown
+from rich.traceback import Traceback
+assert isinstance(rich_utils._make_rich_text(text="*a*", markup_mode="markdown"), Markdown)
+try:
+    1 / 0
+except ZeroDivisionError as exc:
+    assert isinstance(rich_utils.Traceback.from_exception(type(exc), exc, None), Traceback)
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
 
 
 def test_the_probe_does_see_heavy_imports(tmp_path) -> None:
@@ -176,3 +234,24 @@ def test_help_names_value_types_and_argument_forms() -> None:
     nxt = CliRunner().invoke(app, ["next", "--help"], env={"COLUMNS": "100"}).stdout
     assert "Usage: coursetrack next [OPTIONS] [SPEC]" in nxt
     assert re.search(r"--limit\s+-n\s+N\b", nxt)
+
+
+def test_the_root_help_builds_no_command() -> None:
+    """Listing the commands needs their summaries, not the commands (see `cli.lazy`)."""
+    script = """
+import sys
+from typer import main as typer_main
+built = []
+build = typer_main.get_command_from_info
+typer_main.get_command_from_info = lambda *a, **k: built.append(1) or build(*a, **k)
+sys.argv = ["coursetrack", "--help"]
+from coursetrack.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print("BUILT:", len(built), file=sys.stderr)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert "Commands" in result.stdout
+    assert result.stderr.rsplit("BUILT:", 1)[1].strip() == "0"

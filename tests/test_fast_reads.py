@@ -44,6 +44,10 @@ READS = [
     ["show", "dls"],
     ["show", "dls/2"],
     ["show", "dls/1/1", "--json"],
+    ["chart", "dls"],  # the burn-up reads through the same Reader
+    ["chart", "dls", "--weeks", "2"],
+    ["chart", "dls", "--json"],
+    ["chart", "dls/1"],  # a course: refused with a hint, on the same path
     ["status", "nosuch"],  # refusals too: the message comes from the same fast path
 ]
 
@@ -77,8 +81,9 @@ def test_read_commands_import_no_database_layer_on_sqlite(studied, args) -> None
     heavy = report.split("\n", 1)[0]
     assert heavy == "", f"{args} imported {heavy}"
     code = report.rsplit("CODE:", 1)[1].strip()
-    assert code == ("1" if args[-1] == "nosuch" else "0"), probe.stderr
-    if args[-1] != "nosuch":
+    refused = args[-1] in ("nosuch", "dls/1")
+    assert code == ("1" if refused else "0"), probe.stderr
+    if not refused:
         assert probe.stdout.strip()
 
 

@@ -2,7 +2,7 @@
 
 Each command runs in a real subprocess on a real store file, and the probe
 lists what it imported: none of SQLAlchemy, SQLModel or pydantic (most of a
-read's start-up time; Typer's own pydantic coercion is skipped for plain values
+read's start-up time), nor matplotlib but to draw a chart (half a second; Typer's own pydantic coercion is skipped for plain values
 by `cli.plain_values`, whose choices and repeated options are checked here to
 give what Typer gives). The same command through a `sqlite:///` URL goes the
 SQLAlchemy way over the same SQL, and must print the same bytes.
@@ -32,7 +32,7 @@ except SystemExit as exc:
 else:
     code = 0
 heavy = sorted({{m.split(".")[0] for m in sys.modules
-                if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "pydantic")}})
+                if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "pydantic", "matplotlib")}})
 print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 sys.exit(code)
 """
@@ -144,3 +144,58 @@ def test_export_markdown_options_read_as_typer_reads_them(dls, args, monkeypatch
         typer_own.stdout,
         typer_own.stderr,
     )
+
+
+def test_export_html_reads_through_sqlite3_and_prints_the_same(studied: Path, tmp_path) -> None:
+    """The page reads like every other export: sqlite3 alone; matplotlib only to draw."""
+    fast, slow = tmp_path / "fast.html", tmp_path / "slow.html"
+    code, _, err, heavy = probe(str(studied), "export", "html", "dls", "-o", str(fast))
+    assert code == 0, err
+    assert heavy == "matplotlib"
+    slow_code, _, slow_err, slow_heavy = probe(
+        f"sqlite:///{studied}", "export", "html", "dls", "-o", str(slow)
+    )
+    assert slow_code == 0, slow_err
+    assert "sqlalchemy" in slow_heavy
+    assert fast.read_bytes() == slow.read_bytes()
+    assert "second note" in fast.read_text()  # the public notes, read by the same SQL
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "html", "dls", "-o", "{taken}"], "already exists; add --force"),
+        (["export", "html", "dls", "-o", "{folder}"], "already exists; add --force"),
+        (["export", "html", "dls/1", "-o", "{fresh}"], "a page shows a whole specialization"),
+        (["export", "html", "nosuch", "-o", "{taken}"], "no specialization 'nosuch'"),
+        (
+            ["export", "markdown", "dls", "--chart", "-o", "{bundle}"],
+            "already exists; add --force",
+        ),
+        (["export", "markdown", "dls", "--chart"], "--chart writes <slug>-progress.svg"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else "",
+)
+def test_a_refused_picture_imports_no_matplotlib(
+    studied: Path, tmp_path, args, message: str
+) -> None:
+    """A page or a chart that cannot be written is refused before matplotlib is imported
+    (half a second), and before anything is written."""
+    taken = tmp_path / "taken.html"
+    taken.write_text("mine\n")
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "dls.html").write_text("mine\n")
+    bundle = tmp_path / "content" / "dls" / "index.md"
+    bundle.parent.mkdir(parents=True)
+    (bundle.parent / "dls-progress.svg").write_text("mine\n")
+    before = sorted(p for p in tmp_path.rglob("*") if p.name != studied.name)
+    names = {"taken": taken, "folder": folder, "bundle": bundle, "fresh": tmp_path / "x.html"}
+    code, out, err, heavy = probe(str(studied), *(a.format(**names) for a in args))
+    assert code == 1
+    assert out == ""
+    assert message in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert heavy == ""
+    assert sorted(p for p in tmp_path.rglob("*") if p.name != studied.name) == before
+    assert taken.read_text() == "mine\n"

@@ -56,20 +56,8 @@ def open_atomic(path: Path, *, force: bool = False) -> Iterator[BinaryIO]:
     only if the block ends without an error, and otherwise nothing is left.
     """
     shown = path
-    path = follow(path, error=ExportError)
-    if path.is_dir():
-        raise ExportError(f"{shown} is a directory; give a file name")
-    if path.exists() and not force:
-        raise ExportError(f"{shown} already exists; add --force to overwrite it")
-    if path.exists() and not path.is_file():
-        raise ExportError(
-            f"{shown} is not a regular file (a device or a pipe); give a file name, or "
-            "leave out -o to write to standard output"
-        )
+    path = writable(path, force=force)
     folder = path.parent
-    if not folder.is_dir():
-        problem = "is not a folder" if folder.exists() else "does not exist"
-        raise ExportError(f"cannot write {shown}: {folder} {problem}")
     try:
         mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
@@ -95,6 +83,31 @@ def open_atomic(path: Path, *, force: bool = False) -> Iterator[BinaryIO]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def writable(path: Path, *, force: bool = False) -> Path:
+    """The real file `write_atomic(path, ...)` would write, or the ExportError it would raise.
+
+    For an export whose content is costly to make (a page's chart needs
+    matplotlib): refused before the work, not after it. `write_atomic` checks
+    again, and its hard link settles a file that appears in between.
+    """
+    shown = path
+    path = follow(path, error=ExportError)
+    if path.is_dir():
+        raise ExportError(f"{shown} is a directory; give a file name")
+    if path.exists() and not force:
+        raise ExportError(f"{shown} already exists; add --force to overwrite it")
+    if path.exists() and not path.is_file():
+        raise ExportError(
+            f"{shown} is not a regular file (a device or a pipe); give a file name, or "
+            "leave out -o to write to standard output"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise ExportError(f"cannot write {shown}: {folder} {problem}")
+    return path
 
 
 def follow(

@@ -42,6 +42,15 @@ class _Group(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # the names alone: completing `d` builds `done` only
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """The root's help lists every command from its summary, building none (`lazy`)."""
+        commands = self.commands
+        self.commands = commands.listing()
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.commands = commands
+
     def make_context(self, info_name: str | None, args: list[str], **extra: Any) -> Any:
         plain_help(self)
         if extra.get("resilient_parsing"):

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store
+from coursetrack.cli.context import reading
 
 Weeks = Annotated[
     int | None,
@@ -35,8 +35,8 @@ def chart(
     from coursetrack import dates, render
     from coursetrack.services.chart import burnup
 
-    with open_store(ctx, write=False).read() as session:
-        series = burnup(session, ref=spec, today=dates.today(), weeks=weeks)
+    with reading(ctx) as reader:  # sqlite3 alone on SQLite: no SQLAlchemy to import
+        series = burnup(reader, ref=spec, today=dates.today(), weeks=weeks)
     if json:
         render.print_json(series)
     else:

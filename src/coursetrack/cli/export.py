@@ -344,16 +344,23 @@ def export_html(
 
       coursetrack export html dls > ~/public_html/dls.html
     """
-    from coursetrack import chart_svg, dates, html_page, render
+    from coursetrack import dates, render
     from coursetrack.services.page import page_data
 
     with render.progress(f"drawing the page about {spec}"):
-        with open_store(ctx, write=False).read() as session:
-            data = page_data(session, ref=spec, today=dates.today())
-        text = html_page.render_page(data, chart_svg.burnup_svg(data.chart))
-    from coursetrack.outputs import output_file
+        with reading(ctx) as reader:
+            data = page_data(reader, ref=spec, today=dates.today())
+        target = None
+        if output is not None:
+            from coursetrack.atomic import writable
+            from coursetrack.outputs import output_file
 
-    target = output_file(output, f"{data.post.slug}.html") if output is not None else None
+            target = output_file(output, f"{data.post.slug}.html")
+            if target is not None:
+                writable(target, force=force)  # refused before matplotlib (half a second)
+        from coursetrack import chart_svg, html_page
+
+        text = html_page.render_page(data, chart_svg.burnup_svg(data.chart))
     _emit(text, target, force)
 
 

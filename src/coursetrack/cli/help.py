@@ -10,12 +10,21 @@ each can be copied whole however narrow the terminal; prose paragraphs are
 reflowed to the terminal.
 
 It is done here, once for the whole tree, so a command added later gets it too.
+
+Typer draws help with its `rich_utils`, which imports Rich's Markdown (and
+with it markdown-it and Pygments) and Rich's tracebacks at its top, though it
+uses the first only for `rich_markup_mode="markdown"` (ours is "rich") and the
+second only to show an uncaught exception: more than half of what `--help`
+cost beyond the import of Typer itself. `_light_rich_utils` imports it with
+stand-ins that import the real class when first used.
 """
 
 import contextlib
+import importlib
 import io
 import re
 import sys
+import types
 from functools import partial
 from typing import Any, get_args, get_origin
 
@@ -86,6 +95,11 @@ def _type_name(param: Any) -> str:
     return _TYPE_LABELS.get(annotation, "TEXT")
 
 
+def prose(help_text: str) -> str:
+    """A command's help as `plain_help` leaves it, its examples aside."""
+    return _split_examples(help_text)[0]
+
+
 def _split_examples(help_text: str) -> tuple[str, list[str]]:
     """(prose with its paragraphs reflowed, the example lines as written)."""
     found = _EXAMPLES.search(help_text)
@@ -97,12 +111,59 @@ def _split_examples(help_text: str) -> tuple[str, list[str]]:
     return "\n\n".join(p for p in paragraphs if p), examples
 
 
+class _Deferred(type):
+    """A class that stands for one imported later: calls and attributes go to the real one.
+
+    A class, not a function, so that an annotation such as `Markdown | Text`
+    still evaluates where the stand-in is imported.
+    """
+
+    def _real(cls) -> Any:
+        return getattr(importlib.import_module(cls._module), cls.__name__)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._real()(*args, **kwargs)
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(cls._real(), name)
+
+
+#: What typer.rich_utils imports at its top and uses only in cases our help never meets.
+_DEFERRED = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
+
+
+def _light_rich_utils() -> None:
+    """Import typer.rich_utils with `_DEFERRED` standing in for the real classes.
+
+    The stand-in modules are in `sys.modules` only while it is imported, so
+    anything that imports rich.markdown later gets the real one. Where either
+    is already imported (or rich_utils is), nothing changes.
+    """
+    if "typer.rich_utils" in sys.modules:
+        return
+    standing = []
+    for module, name in _DEFERRED.items():
+        if module not in sys.modules:
+            stand_in = types.ModuleType(module)
+            setattr(stand_in, name, _Deferred(name, (), {"_module": module}))
+            sys.modules[module] = stand_in
+            standing.append(module)
+    try:
+        importlib.import_module("typer.rich_utils")
+    finally:
+        for module in standing:
+            del sys.modules[module]
+
+
 def _format_help(original: Any, examples: list[str], ctx: Any, formatter: Any) -> None:
     """Typer's help, then the examples, each on one line whatever the width.
 
     Typer prints rich help itself, to stdout, each line padded to the width;
     in a pipe the padding is dropped, as it is from every table.
     """
+    _light_rich_utils()
     lines = ["Example:" if len(examples) == 1 else "Examples:"] if examples else []
     for example in examples:
         lines += ["", f"  {example}"]

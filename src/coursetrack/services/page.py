@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from sqlalchemy import text
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from coursetrack.errors import ExportError
-from coursetrack.refs import resolve
+from coursetrack.refs import read_target
 from coursetrack.services.chart import Burnup, burnup
 from coursetrack.services.export import PostData, post_data
-from coursetrack.store.reader import reader_of
+from coursetrack.store.reader import as_reader
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from coursetrack.store.reader import Reader
 
 
 @dataclass
@@ -48,20 +51,20 @@ ORDER BY n.written_on, n.id
 """
 
 
-def public_notes(session: Session, spec_id: int) -> list[PageNote]:
+def public_notes(reader: Reader, spec_id: int) -> list[PageNote]:
     """The notes a shared page may show, oldest first.
 
     A private note (`note --private`) is left out here, the one place the
     page reads notes from.
     """
-    rows = session.connection().execute(text(_NOTES), {"spec": spec_id})
-    return [
-        PageNote(dt.date.fromisoformat(str(row.written_on)), row.about, row.text) for row in rows
-    ]
+    rows = reader.all(_NOTES, spec=spec_id)
+    return [PageNote(row.written_on, row.about, row.text) for row in rows]
 
 
-def page_data(session: Session, *, ref: str, today: dt.date) -> PageData:
-    target = resolve(session, ref)
+def page_data(source: Reader | Session, *, ref: str, today: dt.date) -> PageData:
+    """`source`: a read's Reader (sqlite3 alone on SQLite) or a session."""
+    reader = as_reader(source)
+    target = read_target(reader, ref)
     spec = target.specialization
     if target.kind != "specialization":
         raise ExportError(
@@ -69,7 +72,7 @@ def page_data(session: Session, *, ref: str, today: dt.date) -> PageData:
             f"e.g. coursetrack export html {spec.slug}"
         )
     return PageData(
-        post=post_data(reader_of(session), spec.slug),
-        chart=burnup(session, ref=spec.slug, today=today),
-        notes=public_notes(session, spec.id),
+        post=post_data(reader, spec.slug),
+        chart=burnup(reader, ref=spec.slug, today=today),
+        notes=public_notes(reader, spec.id),
     )
