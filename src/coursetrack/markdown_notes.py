@@ -70,13 +70,26 @@ class _Recorder:
 def _parser() -> tuple[Any, _Recorder]:
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table"])
     # Emphasis never decides where code, a link or HTML is (those bind tighter, and
     # its rules match nothing while a link's label is scanned): a third of a parse.
-    md.disable(["emphasis", "strikethrough"])
+    md.disable(["emphasis"])
+    # Nor do these, whose only work is tokens the neutraliser never reads: an entity
+    # or a line break is text to every other rule (no rule starts at `&`, `#` or a
+    # newline, none looks back at what came before), balance_pairs and
+    # fragments_join pair and merge emphasis' delimiters, text_join merges text,
+    # and normalize rewrites \r and NUL, which `visible` has already shown as \x0d
+    # and \x00. Tables stay: a row's cells are parsed one by one, so `|` ends a
+    # code span or link in a table (as in goldmark and kramdown) but not elsewhere.
+    md.disable(["entity", "newline", "balance_pairs", "fragments_join"])
+    md.disable(["normalize", "text_join"])
     # markdown-it drops javascript: links itself; goldmark and kramdown do not, so
     # every link must be seen here and judged by the caller's rule.
     md.validateLink = lambda url: True
+    # A pure function of the URL (mdurl's parse, punycode, percent-encoding), which
+    # notes call with the same pages again and again: each is worked out once.
+    md.normalizeLink = lru_cache(maxsize=4096)(md.normalizeLink)
+    md.normalizeLinkText = lru_cache(maxsize=4096)(md.normalizeLinkText)
     recorder = _Recorder()
 
     parse = md.inline.parse
@@ -94,12 +107,14 @@ def _parser() -> tuple[Any, _Recorder]:
 
     md.inline.parse = parse_run
 
-    def recording(name: str, kind: str) -> None:
+    def recording(name: str, kind: str, first: str) -> None:
         ruler = md.inline.ruler
         rule = ruler.__rules__[ruler.__find__(name)]
         original = rule.fn
 
         def wrapped(state, silent: bool) -> bool:
+            if state.src[state.pos] != first:  # as the rule itself first checks
+                return False
             start, before = state.pos, len(state.tokens)
             if not original(state, silent):
                 return False
@@ -118,10 +133,10 @@ def _parser() -> tuple[Any, _Recorder]:
 
         ruler.at(name, wrapped, {"alt": rule.alt})
 
-    recording("backticks", "code")
-    recording("link", "link")
-    recording("image", "image")
-    recording("autolink", "autolink")
+    recording("backticks", "code", "`")
+    recording("link", "link", "[")
+    recording("image", "image", "!")
+    recording("autolink", "autolink", "<")
 
     block = md.block.ruler
     ref_rule = block.__rules__[block.__find__("reference")]
