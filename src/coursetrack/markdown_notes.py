@@ -118,8 +118,12 @@ def _parser() -> tuple[Any, _Recorder]:
         try:
             if recorder._depth == 1:
                 recorder.runs.append([])
-                if not _TEXT_MARKS.search(src):
-                    return None  # nothing here a rule acts on: no need to know its spans
+                if not (_TEXT_MARKS if env.get("references") else _ANYTHING_TO_DO).search(src):
+                    # Nothing here a rule acts on, so no need to know its spans: no < {
+                    # ] at all or, with no definition in the note (block rules found
+                    # them all before this), no < { ]( ]: (a link or image without a
+                    # definition needs `](`, an autolink `<`; a lone `]` is text).
+                    return None
             return parse(src, md_, env, tokens)
         finally:
             recorder._depth -= 1
