@@ -20,14 +20,27 @@ shows as the text that was typed:
 markdown-it (CommonMark, which Hugo's goldmark follows) finds the links, code
 and HTML; the note is re-parsed after each round of escapes until nothing is
 left to neutralise, so an escape that uncovers another construct is caught.
+
+That parse costs about 40 ms per 100,000 characters, and a store full to the
+limits holds 1.7 MB of notes: a note of 20,000 characters or more is kept, once
+neutralised, in the user's cache directory (`~/.cache/coursetrack/notes` on
+Linux) and read back while it, the link rule and the code stay the same (see
+`neutralise`: why there, never in the store).
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
+import hashlib
+import os
 import re
+import sys
+import tempfile
+import time
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from coursetrack.controls import visible
@@ -41,6 +54,12 @@ _CODE_MARKS = re.compile(r"\{(?=[{%])")
 #: template or attribute, no link or definition): the note needs no parse.
 _ANYTHING_TO_DO = re.compile(r"[<{]|\][(:]")
 _MAX_ROUNDS = 20
+#: Notes shorter than this are neutralised every time: their parse (under 10 ms)
+#: costs about what reading a file does. Longer ones are kept, once neutralised,
+#: in the user's cache directory (see `neutralise`).
+_CACHE_FROM = 20_000
+#: Entries kept: past this, the least recently used go (an entry is its note's size).
+_CACHE_ENTRIES = 200
 _EVERY_MARK = re.compile(r"([\\`*_\[\]<>{}|#~!&$])")
 #: kramdown's link definition start (after any quote or list markers of the note).
 _KRAMDOWN_DEFINITION = re.compile(
@@ -70,13 +89,26 @@ class _Recorder:
 def _parser() -> tuple[Any, _Recorder]:
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table"])
     # Emphasis never decides where code, a link or HTML is (those bind tighter, and
     # its rules match nothing while a link's label is scanned): a third of a parse.
-    md.disable(["emphasis", "strikethrough"])
+    md.disable(["emphasis"])
+    # Nor do these, whose only work is tokens the neutraliser never reads: an entity
+    # or a line break is text to every other rule (no rule starts at `&`, `#` or a
+    # newline, none looks back at what came before), balance_pairs and
+    # fragments_join pair and merge emphasis' delimiters, text_join merges text,
+    # and normalize rewrites \r and NUL, which `visible` has already shown as \x0d
+    # and \x00. Tables stay: a row's cells are parsed one by one, so `|` ends a
+    # code span or link in a table (as in goldmark and kramdown) but not elsewhere.
+    md.disable(["entity", "newline", "balance_pairs", "fragments_join"])
+    md.disable(["normalize", "text_join"])
     # markdown-it drops javascript: links itself; goldmark and kramdown do not, so
     # every link must be seen here and judged by the caller's rule.
     md.validateLink = lambda url: True
+    # A pure function of the URL (mdurl's parse, punycode, percent-encoding), which
+    # notes call with the same pages again and again: each is worked out once.
+    md.normalizeLink = lru_cache(maxsize=4096)(md.normalizeLink)
+    md.normalizeLinkText = lru_cache(maxsize=4096)(md.normalizeLinkText)
     recorder = _Recorder()
 
     parse = md.inline.parse
@@ -86,20 +118,26 @@ def _parser() -> tuple[Any, _Recorder]:
         try:
             if recorder._depth == 1:
                 recorder.runs.append([])
-                if not _TEXT_MARKS.search(src):
-                    return None  # nothing here a rule acts on: no need to know its spans
+                if not (_TEXT_MARKS if env.get("references") else _ANYTHING_TO_DO).search(src):
+                    # Nothing here a rule acts on, so no need to know its spans: no < {
+                    # ] at all or, with no definition in the note (block rules found
+                    # them all before this), no < { ]( ]: (a link or image without a
+                    # definition needs `](`, an autolink `<`; a lone `]` is text).
+                    return None
             return parse(src, md_, env, tokens)
         finally:
             recorder._depth -= 1
 
     md.inline.parse = parse_run
 
-    def recording(name: str, kind: str) -> None:
+    def recording(name: str, kind: str, first: str) -> None:
         ruler = md.inline.ruler
         rule = ruler.__rules__[ruler.__find__(name)]
         original = rule.fn
 
         def wrapped(state, silent: bool) -> bool:
+            if state.src[state.pos] != first:  # as the rule itself first checks
+                return False
             start, before = state.pos, len(state.tokens)
             if not original(state, silent):
                 return False
@@ -118,10 +156,10 @@ def _parser() -> tuple[Any, _Recorder]:
 
         ruler.at(name, wrapped, {"alt": rule.alt})
 
-    recording("backticks", "code")
-    recording("link", "link")
-    recording("image", "image")
-    recording("autolink", "autolink")
+    recording("backticks", "code", "`")
+    recording("link", "link", "[")
+    recording("image", "image", "!")
+    recording("autolink", "autolink", "<")
 
     block = md.block.ruler
     ref_rule = block.__rules__[block.__find__("reference")]
@@ -143,7 +181,156 @@ def _parser() -> tuple[Any, _Recorder]:
 
 
 def neutralise(text: str, allowed: Callable[[str], bool]) -> str:
-    """`text` (the learner's Markdown) with everything that could act made inert."""
+    """`text` (the learner's Markdown) with everything that could act made inert.
+
+    A long note costs a CommonMark parse (about 40 ms per 100,000 characters), so
+    its neutralised copy is kept in the user's cache directory, under a hash of
+    the note, the link rule and the code that wrote it (the sources of
+    coursetrack, markdown-it and mdurl, and Python's version): a note, a rule or
+    a neutraliser that changes is a new key, never a stale copy. Never in the
+    store: a learner of a group writes rows there and could plant a forged
+    "escaped" note; and only in a folder and files no one else can write. A
+    cache that cannot be used is no cache: the note is neutralised again.
+    """
+    if len(text) < _CACHE_FROM:
+        return _neutralise(text, allowed)
+    key = _cache_key(text, allowed)
+    if key is None:
+        return _neutralise(text, allowed)
+    kept = _cache_read(key)
+    if kept is not None:
+        return kept
+    written = _neutralise(text, allowed)
+    _cache_write(key, written)
+    return written
+
+
+def _cache_key(text: str, allowed: Callable[[str], bool]) -> str | None:
+    """The entry's name: a hash of the code, the link rule and the note; None: not kept.
+
+    The rule is named by where it is defined, so only a function of coursetrack's
+    own (whose source is in the hash) can be named; any other is not cached.
+    """
+    module = sys.modules.get(getattr(allowed, "__module__", None) or "")
+    qualname = getattr(allowed, "__qualname__", "")
+    found: Any = module
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    if module is None or found is not allowed or not module.__name__.startswith("coursetrack."):
+        return None
+    code = _code_fingerprint()
+    if code is None:
+        return None
+    digest = hashlib.sha256(code)
+    digest.update(f"{module.__name__}:{qualname}\n".encode())
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> bytes | None:
+    """A hash of Python's version and every source file of coursetrack, markdown-it, mdurl.
+
+    The files are found, not imported: a warm export never loads markdown-it.
+    None (no cache) when a package's sources cannot be read, as from a zip.
+    """
+    from importlib.util import find_spec
+
+    digest = hashlib.sha256(sys.version.encode())
+    try:
+        for package in ("coursetrack", "markdown_it", "mdurl"):
+            spec = find_spec(package)
+            folders = (spec.submodule_search_locations or []) if spec else []
+            paths = [(Path(f), p) for f in folders for p in sorted(Path(f).rglob("*.py"))]
+            if not paths:
+                return None
+            for root, path in paths:
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    except (OSError, ImportError, ValueError):
+        return None
+    return digest.digest()
+
+
+def _cache_folder(make: bool) -> Path | None:
+    """The cache's folder, if it is this user's alone (no one else could plant an entry)."""
+    from platformdirs import user_cache_path
+
+    folder = user_cache_path("coursetrack", appauthor=False) / "notes"
+    try:
+        if make:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = folder.stat()
+    except OSError:
+        return None
+    if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+        return None
+    return folder
+
+
+def _cache_read(key: str) -> str | None:
+    """The entry `key`, if it is whole, this user's, and written under this name."""
+    folder = _cache_folder(make=False)
+    if folder is None:
+        return None
+    try:
+        with open(folder / key, "rb") as file:
+            status = os.fstat(file.fileno())
+            if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+                return None
+            data = file.read()
+        os.utime(folder / key)  # recently used: pruned last
+    except OSError:
+        return None
+    digest, _, body = data.partition(b"\n")
+    if _entry_digest(key, body) != digest:  # cut short, damaged, or another note's
+        return None
+    return body.decode("utf-8", "surrogatepass")
+
+
+def _entry_digest(key: str, body: bytes) -> bytes:
+    return hashlib.sha256(key.encode() + b"\n" + body).hexdigest().encode()
+
+
+def _cache_write(key: str, written: str) -> None:
+    folder = _cache_folder(make=True)
+    if folder is None:
+        return
+    body = written.encode("utf-8", "surrogatepass")
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
+        with os.fdopen(handle, "wb") as file:
+            file.write(_entry_digest(key, body) + b"\n" + body)
+        os.replace(temporary, folder / key)  # whole or not at all, whoever reads it
+        temporary = None
+        _prune(folder)
+    except OSError:
+        pass
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _prune(folder: Path) -> None:
+    """The least recently used entries beyond _CACHE_ENTRIES go, as do parts left by a crash."""
+    entries = []
+    now = time.time()
+    for entry in os.scandir(folder):
+        with contextlib.suppress(OSError):
+            modified = entry.stat().st_mtime
+            if entry.name.startswith("."):
+                if now - modified > 3600:
+                    os.unlink(entry.path)
+            else:
+                entries.append((modified, entry.path))
+    for _, path in sorted(entries)[: max(0, len(entries) - _CACHE_ENTRIES)]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _neutralise(text: str, allowed: Callable[[str], bool]) -> str:
     current = shown = visible(text.replace("\r\n", "\n"))
     if not _ANYTHING_TO_DO.search(current):
         return current
