@@ -344,7 +344,7 @@ def test_random_sessions_read_back(stores: Stores, commands: list[list[str]]) ->
 
 
 @pytest.mark.slow
-@settings(max_examples=25, **_SETTINGS)
+@settings(max_examples=3, **_SETTINGS)
 @given(commands=st.lists(COMMANDS, min_size=8, max_size=12))
 def test_longer_random_sessions_read_back(stores: Stores, commands: list[list[str]]) -> None:
     session(stores, commands)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from coursetrack import backup, catalog, strict_yaml
 from coursetrack import store as db
@@ -73,6 +73,8 @@ def test_shipped_catalogs_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=YAMLISH)
+# libyaml read a tab after a dash as a plain scalar's space where PyYAML refuses it
+@example(text="title: x\n  - \t")
 def test_any_text_is_read_alike(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast, python = both(monkeypatch, lambda: catalog.parse_catalog(text, where="f.yaml"))
@@ -118,7 +120,7 @@ def _export_both(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
 
 
 @settings(
-    max_examples=40,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
