@@ -532,7 +532,9 @@ def parse(text: str, *, label: str) -> Backup:
     # Read by libyaml when PyYAML has it; an error is found again by the pure-Python
     # loader, which words and places it (see `strict_yaml`).
     return strict_yaml.parsed(
-        lambda loader: _parse_yaml(text, label=label, loader=loader), refused=(ExportError,)
+        lambda loader: _parse_yaml(text, label=label, loader=loader),
+        refused=(ExportError,),
+        text=text,
     )
 
 

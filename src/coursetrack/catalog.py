@@ -215,7 +215,9 @@ def parse_catalog(text: str, *, where: str) -> CatalogSpec:
     pure-Python loader, which words and places it (see `strict_yaml`).
     """
     return strict_yaml.parsed(
-        lambda loader: _parse_catalog(text, where=where, loader=loader), refused=(CatalogError,)
+        lambda loader: _parse_catalog(text, where=where, loader=loader),
+        refused=(CatalogError,),
+        text=text,
     )
 
 

@@ -206,15 +206,18 @@ else:  # pragma: no cover - PyYAML built without libyaml
 T = TypeVar("T")
 
 
-def parsed(read: Callable[[type], T], *, refused: tuple[type[BaseException], ...]) -> T:
+def parsed(read: Callable[[type], T], *, refused: tuple[type[BaseException], ...], text: str) -> T:
     """`read(loader)` with libyaml's loader, or the pure-Python one when it is not used.
 
     On any problem libyaml's reading meets (a YAML error, or one of `refused`,
     which a document's checks raise with marks from the nodes), the document is
     read again by the pure-Python loader, so the error is worded and placed
-    exactly as that loader has always reported it.
+    exactly as that loader has always reported it. A document with a tab goes to
+    the pure-Python loader at once: the two read tabs differently (libyaml takes
+    `- <tab>` as text where PyYAML refuses it), and what is accepted must not
+    depend on the machine's PyYAML.
     """
-    if not USE_LIBYAML or CStrictLoader is None:
+    if not USE_LIBYAML or CStrictLoader is None or "\t" in text:
         return read(StrictLoader)
     try:
         return read(CStrictLoader)
