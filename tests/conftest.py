@@ -115,6 +115,17 @@ def _dls_template(server: postgres.Server) -> str:
     return server.templates[clock]
 
 
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test runs with libyaml reading and writing YAML, then with PyYAML's own classes."""
+    from coursetrack import strict_yaml
+
+    if request.param == "libyaml" and not strict_yaml.USE_LIBYAML:
+        pytest.skip("PyYAML here has no libyaml (0.2.6 or later)")
+    monkeypatch.setattr(strict_yaml, "USE_LIBYAML", request.param == "libyaml")
+    return request.param
+
+
 @pytest.fixture
 def new_store(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[], str]:
     """Makes another fresh, empty store on this engine; returns what `--db` names."""

@@ -303,17 +303,6 @@ def _cli(db_path: Path, *args: str, input: str | None = None):
     return runner.invoke(app, ["--db", str(db_path), *args], input=input)
 
 
-@pytest.fixture(params=["libyaml", "pure-python"])
-def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The test runs with libyaml reading and writing YAML, then with PyYAML's own classes."""
-    from coursetrack import strict_yaml
-
-    if request.param == "libyaml" and not strict_yaml.USE_LIBYAML:
-        pytest.skip("PyYAML here has no libyaml (0.2.6 or later)")
-    monkeypatch.setattr(strict_yaml, "USE_LIBYAML", request.param == "libyaml")
-    return request.param
-
-
 @pytest.fixture
 def recorded(tmp_path: Path) -> Path:
     """The shipped catalog with some progress, notes and a certificate."""

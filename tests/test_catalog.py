@@ -49,17 +49,6 @@ def imported(store: Store, path: Path) -> None:
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.fixture(params=["libyaml", "pure-python"])
-def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The test runs with libyaml reading and writing YAML, then with PyYAML's own classes."""
-    from coursetrack import strict_yaml
-
-    if request.param == "libyaml" and not strict_yaml.USE_LIBYAML:
-        pytest.skip("PyYAML here has no libyaml (0.2.6 or later)")
-    monkeypatch.setattr(strict_yaml, "USE_LIBYAML", request.param == "libyaml")
-    return request.param
-
-
 # --- each validation error, with its position ---------------------------------
 
 INVALID = [
