@@ -144,6 +144,24 @@ def new_store(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Ca
     return new
 
 
+def _sqlite_by_hand(path: str, sql: str, rows: list[tuple], *, ignore_checks: bool = False) -> None:
+    """A write in the sqlite3 shell, in one transaction: filed under the newest command
+    (coursetrack binds each write's own); `ignore_checks` as before the store's rules."""
+    con = sqlite3.connect(path)
+    try:
+        if ignore_checks:
+            con.execute("PRAGMA ignore_check_constraints = ON")
+        with con:
+            con.execute(
+                "INSERT OR REPLACE INTO history_binding (id, command_id) "
+                "SELECT 1, max(id) FROM command"
+            )
+            con.executemany(sql, rows)
+            con.execute("DELETE FROM history_binding")
+    finally:
+        con.close()
+
+
 @dataclass
 class Result:
     exit_code: int
@@ -217,18 +235,7 @@ class Store:
                 )
                 con.cursor().executemany(postgres.placeholders(sql), rows)
             return
-        con = sqlite3.connect(self.db)
-        try:
-            with con:
-                # as coursetrack binds each write's own command; here, the newest one
-                con.execute(
-                    "INSERT OR REPLACE INTO history_binding (id, command_id) "
-                    "SELECT 1, max(id) FROM command"
-                )
-                con.executemany(sql, rows)
-                con.execute("DELETE FROM history_binding")
-        finally:
-            con.close()
+        _sqlite_by_hand(self.db, sql, rows)
 
     def execute_past_rules(self, sql: str, *params: object) -> None:
         """Plant what a store made before the rules of the record may hold (schema 6
@@ -245,18 +252,7 @@ class Store:
                     )
             self.execute(sql, *params)
             return
-        con = sqlite3.connect(self.db)
-        try:
-            con.execute("PRAGMA ignore_check_constraints = ON")
-            with con:
-                con.execute(
-                    "INSERT OR REPLACE INTO history_binding (id, command_id) "
-                    "SELECT 1, max(id) FROM command"
-                )
-                con.execute(sql, params)
-                con.execute("DELETE FROM history_binding")
-        finally:
-            con.close()
+        _sqlite_by_hand(self.db, sql, [params], ignore_checks=True)
 
     def reset(self) -> None:
         """Back to no store at all, for a test that starts over (a hypothesis example)."""

@@ -71,21 +71,6 @@ def test_a_learner_cannot_insert_a_9_mb_public_note(group_store: GroupStore) -> 
     assert g.all_rows("SELECT count(*) FROM note") == [(0,)]
 
 
-def _by_hand(path: str, sql: str, *params: object) -> None:
-    """A write in the sqlite3 shell, filed under the newest command as the shell would."""
-    con = sqlite3.connect(path)
-    try:
-        with con:
-            con.execute(
-                "INSERT OR REPLACE INTO history_binding (id, command_id) "
-                "SELECT 1, max(id) FROM command"
-            )
-            con.execute(sql, params)
-            con.execute("DELETE FROM history_binding")
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize(
     "title",
     [pytest.param("T" * (20 * MB), id="20 MB"), pytest.param("Intro" + "\x00" * MB, id="NUL")],
@@ -95,7 +80,7 @@ def test_a_huge_title_by_hand_is_refused_on_sqlite(dls: Store, title: str) -> No
     """A 20 MB title made `status` take 1.7 s and `export html` minutes; padded with NUL,
     SQLite's length() would have counted 5 characters."""
     with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed: ck_topic_title"):
-        _by_hand(dls.db, "UPDATE topic SET title = ? WHERE id = 1", title)
+        dls.execute("UPDATE topic SET title = ? WHERE id = 1", title)
     assert dls.rows("SELECT length(CAST(title AS BLOB)) < 100 FROM topic WHERE id = 1") == [(1,)]
     ok(dls.run("status"))
 
