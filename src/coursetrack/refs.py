@@ -97,20 +97,26 @@ def split_ref(text: str) -> list[str]:
     return parts
 
 
-def resolve(session: Session, text: str) -> Target:
+def resolve(writer: Reader, text: str, *, models: bool = False) -> Target:
     """The item `text` names, or a RefError listing what it could have meant.
 
     In a write that waited while another command changed the store (see
     `Store.write`), `text` must name the same rows it named when the command
     started, whether by position, prefix or slug; otherwise a StaleError says
     what moved, and the command changes nothing.
+
+    `models`: the ORM's models in place of the rows, for the code that still
+    writes through the ORM (transitional: see `store.writer`).
     """
-    seen = session.info.get("seen")
+    from coursetrack.store.reader import reader_of
+
+    info = getattr(writer, "info", None) or {}
+    seen = info.get("seen")
     if seen is None:
-        return _resolve(session, text)
-    before = _resolve(seen, text)  # what the user named: its errors are theirs
+        return _resolve(writer, text, models=models)
+    before = read_target(reader_of(seen), text)  # what the user named: its errors are theirs
     try:
-        now = _resolve(session, text)
+        now = _resolve(writer, text, models=models)
     except RefError:
         now = None
     if now is None or _ids(now) != _ids(before):
@@ -158,12 +164,16 @@ def read_target(reader: Reader, text: str) -> Target:
     return target
 
 
-def _resolve(session: Session, text: str) -> Target:
-    """`read_target` in a write's session, with the models it changes in place of the rows."""
-    from coursetrack.models import Course, Specialization, Topic
+def _resolve(writer: Reader, text: str, *, models: bool) -> Target:
+    """`read_target` in a write's transaction (`models`: with the ORM's models)."""
     from coursetrack.store.reader import reader_of
 
-    rows = read_target(reader_of(session), text)
+    rows = read_target(reader_of(writer), text)
+    if not models:
+        return rows
+    from coursetrack.models import Course, Specialization, Topic
+
+    session = writer.session if hasattr(writer, "session") else writer
     target = Target(session.get(Specialization, rows.specialization.id))
     if rows.course is not None:
         target.course = session.get(Course, rows.course.id)

@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from coursetrack.store import Store
     from coursetrack.store.reader import Reader
+    from coursetrack.store.writer import Writer
 
 
 @dataclass
@@ -106,10 +105,10 @@ def command_line(ctx: typer.Context) -> str:
 
 
 @contextmanager
-def writing(ctx: typer.Context) -> Iterator[Session]:
+def writing(ctx: typer.Context) -> Iterator[Writer]:
     """One write transaction on the store, recorded in its history as this command."""
-    with open_store(ctx, write=True).write(command_line(ctx)) as session:
-        yield session
+    with open_store(ctx, write=True).write(command_line(ctx)) as writer:
+        yield writer
 
 
 def confirm(question: str, *, refusal: str, declined: str) -> None:

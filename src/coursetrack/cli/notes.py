@@ -123,7 +123,7 @@ def note(
 
     when = parse_date(on, future=False) if on is not None else today()
     with writing(ctx) as session:
-        target = resolve(session, ref)
+        target = resolve(session, ref, models=True)
         added = add_note(session, item=target.item, text=text, on=when, private=private)
         result = {
             "ref": target.ref,
@@ -170,7 +170,7 @@ def link(
     from coursetrack.services.notes import add_link
 
     with writing(ctx) as session:
-        target = resolve(session, ref)
+        target = resolve(session, ref, models=True)
         change = add_link(session, item=target.item, url=url, title=title, on=today())
         result = {
             "ref": target.ref,

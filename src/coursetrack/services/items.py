@@ -98,7 +98,7 @@ def add_course(
     url: str | None = None,
 ) -> tuple[Target, Course]:
     group.require_curator(session.connection(), "add course")
-    target = resolve(session, spec_ref)
+    target = resolve(session, spec_ref, models=True)
     if target.kind != "specialization":
         raise InputError(f"{spec_ref!r} is a {target.kind}; add a course to a specialization")
     spec = target.specialization
@@ -135,7 +135,7 @@ def add_topic(
     url: str | None = None,
 ) -> tuple[Target, Topic]:
     group.require_curator(session.connection(), "add topic")
-    target = resolve(session, course_ref)
+    target = resolve(session, course_ref, models=True)
     if target.kind != "course":
         raise InputError(f"{course_ref!r} is a {target.kind}; add a topic to a course, e.g. dls/2")
     course = target.course
@@ -188,7 +188,7 @@ def update_item(
     catalog = (title, slug, description, url, certificate_url, provider)
     if any(value is not None for value in catalog):
         group.require_curator(session.connection(), f"update {ref}")
-    target = resolve(session, ref)
+    target = resolve(session, ref, models=True)
     item = target.item
     if certificate_url is not None and target.kind == "topic":
         raise InputError(
@@ -265,7 +265,7 @@ def describe_removal(session: Session, *, ref: str) -> Removal:
     other learners keep records on: both are refused here, before any question.
     """
     group.require_curator(session.connection(), f"rm {ref}")
-    target = resolve(session, ref)
+    target = resolve(session, ref, models=True)
     if target.kind == "topic":
         course_ids: list[int] = []
         topic_ids = [target.topic.id]  # type: ignore[union-attr]
@@ -326,7 +326,7 @@ def remove_item(session: Session, *, ref: str, shown: Removal | None = None) -> 
             else "changed while you were asked"
         )
         raise StaleError(f"{removal.ref} {what}; nothing removed, run rm again")
-    target = resolve(session, ref)
+    target = resolve(session, ref, models=True)
     item = target.item
     if isinstance(item, Topic):
         shift = update(Topic).where(

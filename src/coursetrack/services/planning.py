@@ -242,7 +242,7 @@ def goal_of(reader: Reader, *, ref: str) -> GoalState:
 
 def set_goal(session: Session, *, ref: str, by: dt.date, today: dt.date) -> GoalState:
     """Store (or move) the date by which the learner means to finish."""
-    target = _specialization(resolve(session, ref), command="goal")
+    target = _specialization(resolve(session, ref, models=True), command="goal")
     if by < today:
         raise InputError(
             f"--by {by.isoformat()} is in the past (today is {today.isoformat()}); "
@@ -264,7 +264,7 @@ def set_goal(session: Session, *, ref: str, by: dt.date, today: dt.date) -> Goal
 
 def clear_goal(session: Session, *, ref: str) -> GoalState:
     """Remove the goal; `previous_on` says which one there was (None: there was none)."""
-    target = _specialization(resolve(session, ref), command="goal")
+    target = _specialization(resolve(session, ref, models=True), command="goal")
     row = _goal_row(session, target.specialization)
     previous = row.target_on if row else None
     if row is not None:

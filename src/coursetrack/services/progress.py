@@ -87,7 +87,7 @@ def mark_done(
     session: Session, *, refs: list[str], on: dt.date | None, note: str | None = None
 ) -> list[Change]:
     """Mark every open unit under each ref done on `on` (None: today, see `not_before`)."""
-    targets = [resolve(session, ref) for ref in refs]
+    targets = [resolve(session, ref, models=True) for ref in refs]
     conn = session.connection()
     day = on or today()
     # a day left out is today, but never before the unit's start (see `dates.not_before`)
@@ -151,7 +151,7 @@ def mark_done(
 
 def start_items(session: Session, *, refs: list[str], on: dt.date) -> list[Change]:
     """Record that the learner started each ref on `on` (kept if already started)."""
-    targets = [resolve(session, ref) for ref in refs]
+    targets = [resolve(session, ref, models=True) for ref in refs]
     changes = []
     for target in targets:
         item = target.item
@@ -177,7 +177,7 @@ def start_items(session: Session, *, refs: list[str], on: dt.date) -> list[Chang
 
 def reopen_items(session: Session, *, refs: list[str]) -> list[Change]:
     """Undo `done` on every done unit under each ref."""
-    targets = [resolve(session, ref) for ref in refs]
+    targets = [resolve(session, ref, models=True) for ref in refs]
     session.flush()
     conn = session.connection()
     changes = []

@@ -296,7 +296,7 @@ def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date
     never before the topic's completion or last review (see `dates.not_before`)."""
     from coursetrack.refs import resolve
 
-    targets = [resolve(session, ref) for ref in refs]
+    targets = [resolve(session, ref, models=True) for ref in refs]
     result = Reviews()
     chosen: list[tuple[str, int, str, Schedule]] = []
     seen: set[int] = set()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from coursetrack import paths
 from coursetrack.errors import StoreError
-from coursetrack.store import schema
+from coursetrack.store import queries, schema
 from coursetrack.store.engine import (
     BUSY_TIMEOUT_ENV,
     DEFAULT_BUSY_TIMEOUT,
@@ -45,7 +45,9 @@ from coursetrack.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Connection, Engine
-    from sqlmodel import Session
+
+    from coursetrack.store.reader import AlchemyReader, Reader
+    from coursetrack.store.writer import AlchemyWriter
 
 __all__ = [
     "APPLICATION_ID",
@@ -92,16 +94,16 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> Iterator[AlchemyReader]:
         """One read transaction: on PostgreSQL a single snapshot (REPEATABLE READ, READ ONLY)."""
-        with self._errors(reading=True), self._snapshot() as session:
-            yield session
+        with self._errors(reading=True), self._snapshot() as reader:
+            yield reader
 
     @contextmanager
-    def _snapshot(self, *, patient: bool = False) -> Iterator[Session]:
+    def _snapshot(self, *, patient: bool = False) -> Iterator[AlchemyReader]:
         """`read` without its error translation; `patient`: the snapshot a write keeps of
         the store as the user saw it, which waits for a lock as long as the write does."""
-        from sqlmodel import Session
+        from coursetrack.store.reader import AlchemyReader
 
         bind = self.engine
         if self.dialect == "postgresql":
@@ -110,8 +112,15 @@ class Store:
                 postgresql_readonly=True,
                 coursetrack_patient=patient,
             )
-        with Session(bind) as session:
-            yield session
+        with bind.connect() as conn:
+            reader = AlchemyReader(conn)
+            try:
+                conn.begin()
+                yield reader
+            finally:
+                reader.close_session()
+                if conn.in_transaction():
+                    conn.rollback()
 
     @contextmanager
     def administer(self) -> Iterator[Connection]:
@@ -122,55 +131,54 @@ class Store:
 
     @contextmanager
     def write(
-        self, command: str = "(library call)", *, seen: Session | None = None
-    ) -> Iterator[Session]:
+        self, command: str = "(library call)", *, seen: AlchemyReader | None = None
+    ) -> Iterator[AlchemyWriter]:
         """One transaction that holds the write lock from its first statement.
 
         `command` is the line the user typed; every row the transaction changes
-        is recorded under it (see `_history_triggers`), which is what `log` lists
-        and `undo` reverts. A command that changed nothing is kept too, so that
-        N undos always revert the last N commands.
+        is recorded under it (see `schema.bind_command`), which is what `log`
+        lists and `undo` reverts. A command that changed nothing is kept too,
+        so that N undos always revert the last N commands.
 
-        `seen` is the store as the user saw it: a read session opened before the
-        lock was asked for (the CLI passes the one it asked its question in;
+        `seen` is the store as the user saw it: a read opened before the lock
+        was asked for (the CLI passes the one it asked its question in;
         otherwise one is opened here). If another command changed the store
-        while this one waited, the session keeps `seen` in `info["seen"]`, and
+        while this one waited, the writer keeps `seen` in `info["seen"]`, and
         `refs.resolve` refuses a ref that names another row now than it did
         then: a command acts on what the user named, or on nothing.
         """
-        from sqlmodel import Session
-
         from coursetrack.dates import stamp
-        from coursetrack.models import Command
         from coursetrack.store.rules import MAX_COMMAND_LINE
+        from coursetrack.store.writer import AlchemyWriter
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
         with contextlib.ExitStack() as stack:
             stack.enter_context(self._errors())
             if not self._snapshots():
-                if seen is not None:
-                    seen.rollback()  # without WAL its read lock would block our commit
+                if seen is not None and seen.conn.in_transaction():
+                    seen.conn.rollback()  # without WAL its read lock would block our commit
                 seen = None
             elif seen is None:
                 seen = stack.enter_context(self._snapshot(patient=True))
             mark = _last_change(seen) if seen is not None else None
-            session = stack.enter_context(Session(bind))
-            stack.enter_context(session.begin())
-            if seen is not None and (_last_change(session) != mark or _history_hidden(session)):
-                session.info["seen"] = seen
+            conn = stack.enter_context(bind.connect())
+            stack.enter_context(conn.begin())
+            writer = AlchemyWriter(conn)
+            stack.callback(writer.close_session)
+            if seen is not None and (_last_change(writer) != mark or _history_hidden(writer)):
+                writer.info["seen"] = seen
             # A NUL cannot be stored in PostgreSQL text; such a command is refused by
             # validation anyway, with its own message, once it gets that far.
             line = command.replace("\x00", "\\x00")
             if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
                 # by its own checks, with their words, once it gets that far; never here
                 line = line[: MAX_COMMAND_LINE - 1] + "…"
-            record = Command(id=_next_command_id(session), at=stamp(), line=line)
-            session.add(record)
-            session.flush()
-            session.info["command_id"] = record.id
+            command_id = _record_command(writer, at=stamp(), line=line)
+            writer.info["command_id"] = command_id
             # the history triggers record this transaction's changes under this command
-            schema.bind_command(session.connection(), record.id)
-            yield session
+            schema.bind_command(conn, command_id)
+            yield writer
+            writer.flush_session()
 
     def _errors(self, *, reading: bool = False) -> contextlib.AbstractContextManager[None]:
         """Driver errors as one line; on PostgreSQL a lock that ran out names its holder."""
@@ -199,41 +207,29 @@ class Store:
         return self._wal
 
 
-def _next_command_id(session: Session) -> int | None:
-    """The id the next command gets: one more than the last, on both engines.
+def _record_command(writer: Reader, *, at: str, line: str) -> int:
+    """Insert the command's row; its id, one more than the last, on both engines.
 
     SQLite hands out max(id) + 1 by itself, so a command that failed and
     rolled back leaves no gap in the numbers `log` and `undo` show. A
     PostgreSQL sequence never takes a number back; under the write lock,
     max(id) + 1 is as safe there, and the sequence is moved along with it so
-    that an insert by default still finds a free id. None on SQLite: its own.
+    that an insert by default still finds a free id. In a study group a
+    learner sees only their own commands (row-level security): max(id) would
+    be theirs, not the store's, so the number comes from the sequence, and a
+    failed command may leave a gap there.
     """
-    conn = session.connection()
-    if conn.dialect.name != "postgresql":
-        return None
-    from sqlalchemy import text
-
-    # In a study group a learner sees only their own commands (row-level
-    # security): max(id) would be theirs, not the store's, so the number comes
-    # from the sequence, and a failed command may leave a gap there.
-    return conn.execute(
-        text(
-            "SELECT CASE WHEN row_security_active('command') "
-            "THEN nextval(pg_get_serial_sequence('command', 'id')) "
-            "ELSE setval(pg_get_serial_sequence('command', 'id'), coalesce(max(id), 0) + 1) "
-            "END FROM command"
-        )
-    ).scalar_one()
+    if writer.dialect != "postgresql":
+        return writer.insert(queries.RECORD_COMMAND, at=at, line=line)
+    return writer.insert(queries.RECORD_COMMAND_PG, at=at, line=line)
 
 
-def _last_change(session: Session) -> int | None:
+def _last_change(reader: Reader) -> int | None:
     """The newest history row: every write to a tracked table adds one (see the triggers)."""
-    from sqlalchemy import text
-
-    return session.connection().execute(text("SELECT max(id) FROM change")).scalar()
+    return reader.scalar(queries.LAST_CHANGE)
 
 
-def _history_hidden(session: Session) -> bool:
+def _history_hidden(reader: Reader) -> bool:
     """Whether others' history is hidden from this session: a study group's learner.
 
     There the newest change a learner sees is their own, and says nothing of a
@@ -241,12 +237,9 @@ def _history_hidden(session: Session) -> bool:
     command resolves is compared with what it named in `seen` (`refs.resolve`),
     at the cost of resolving it twice.
     """
-    conn = session.connection()
-    if conn.dialect.name != "postgresql":
+    if reader.dialect != "postgresql":
         return False
-    from sqlalchemy import text
-
-    return bool(conn.execute(text("SELECT row_security_active('change')")).scalar())
+    return bool(reader.scalar(queries.HISTORY_HIDDEN))
 
 
 def open_store(

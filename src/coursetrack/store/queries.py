@@ -644,3 +644,25 @@ WHERE NOT x.private
        OR c2.specialization_id = :spec_id)
 ORDER BY x.written_on, x.id
 """
+
+
+# -- a write's own bookkeeping (`Store.write`) ---------------------------------------
+
+#: The command's row; SQLite numbers it max(id) + 1 itself.
+RECORD_COMMAND = "INSERT INTO command (at, line) VALUES (:at, :line) RETURNING id"
+
+#: The same on PostgreSQL, whose sequence would leave gaps: max(id) + 1 under the write
+#: lock, the sequence moved along; a study group's learner, who sees only their own
+#: commands, takes the sequence's next number.
+RECORD_COMMAND_PG = (
+    "INSERT INTO command (id, at, line) SELECT (SELECT CASE WHEN row_security_active('command') "
+    "THEN nextval(pg_get_serial_sequence('command', 'id')) "
+    "ELSE setval(pg_get_serial_sequence('command', 'id'), coalesce(max(id), 0) + 1) "
+    "END FROM command), :at, :line RETURNING id"
+)
+
+#: The newest history row: every write to a tracked table adds one.
+LAST_CHANGE = "SELECT max(id) FROM change"
+
+#: Whether others' history is hidden from this session (a study group's learner).
+HISTORY_HIDDEN = "SELECT row_security_active('change')"
