@@ -47,7 +47,10 @@ if TYPE_CHECKING:
     from sqlalchemy import URL, Connection, Engine
 
     from coursetrack.store.reader import AlchemyReader, Reader
-    from coursetrack.store.writer import AlchemyWriter
+    from coursetrack.store.writer import AlchemyWriter, SqliteWriter, Writer
+
+#: Whether a write to a SQLite file goes through sqlite3 alone (`Store._write_sqlite`).
+PLAIN_SQLITE_WRITES = False
 
 __all__ = [
     "APPLICATION_ID",
@@ -69,14 +72,32 @@ class Store:
     """
 
     def __init__(
-        self, target: str, engine: Engine, *, exists: bool, secrets: tuple[str, ...] = ()
+        self,
+        target: str,
+        engine: Engine | None,
+        *,
+        exists: bool,
+        secrets: tuple[str, ...] = (),
+        path: Path | None = None,
     ) -> None:
         self.target = target
-        self.engine = engine
+        self._engine = engine
         self.exists = exists
         self.secrets = secrets
+        #: The SQLite file a write opens with the standard library's sqlite3 alone (a
+        #: store named by a path; a URL's options are SQLAlchemy's to honour).
+        self.path = path
         self._wal: bool | None = None
         self.notify: Notify | None = None  # told when a write waits for another
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine: made on first use, as a write to an up-to-date SQLite
+        file needs none."""
+        if self._engine is None:
+            assert self.path is not None
+            self._engine = _make_engine(_read_url(self.path, write=True), self.target)
+        return self._engine
 
     def close(self) -> None:
         """Close every pooled connection.
@@ -86,12 +107,13 @@ class Store:
         file, as `_inspect_file` does, would drop this process's POSIX locks on
         it and let another process checkpoint the WAL underneath them.
         """
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
     @property
     def dialect(self) -> str:
         """The engine: "sqlite" or "postgresql"."""
-        return self.engine.dialect.name
+        return "sqlite" if self._engine is None else self._engine.dialect.name
 
     @contextmanager
     def read(self) -> Iterator[AlchemyReader]:
@@ -147,16 +169,18 @@ class Store:
         `refs.resolve` refuses a ref that names another row now than it did
         then: a command acts on what the user named, or on nothing.
         """
-        from coursetrack.dates import stamp
-        from coursetrack.store.rules import MAX_COMMAND_LINE
+        if self.path is not None:
+            with self._errors(), self._write_sqlite(command, seen=seen) as writer:
+                yield writer
+            return
         from coursetrack.store.writer import AlchemyWriter
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
         with contextlib.ExitStack() as stack:
             stack.enter_context(self._errors())
             if not self._snapshots():
-                if seen is not None and seen.conn.in_transaction():
-                    seen.conn.rollback()  # without WAL its read lock would block our commit
+                if seen is not None:
+                    _end_read(seen)  # without WAL its read lock would block our commit
                 seen = None
             elif seen is None:
                 seen = stack.enter_context(self._snapshot(patient=True))
@@ -167,18 +191,64 @@ class Store:
             stack.callback(writer.close_session)
             if seen is not None and (_last_change(writer) != mark or _history_hidden(writer)):
                 writer.info["seen"] = seen
-            # A NUL cannot be stored in PostgreSQL text; such a command is refused by
-            # validation anyway, with its own message, once it gets that far.
-            line = command.replace("\x00", "\\x00")
-            if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
-                # by its own checks, with their words, once it gets that far; never here
-                line = line[: MAX_COMMAND_LINE - 1] + "…"
-            command_id = _record_command(writer, at=stamp(), line=line)
+            command_id = _record_command(writer, command)
             writer.info["command_id"] = command_id
             # the history triggers record this transaction's changes under this command
             schema.bind_command(conn, command_id)
             yield writer
             writer.flush_session()
+
+    @contextmanager
+    def _write_sqlite(self, command: str, *, seen: Reader | None) -> Iterator[SqliteWriter]:
+        """`write` on a SQLite file through the standard library's sqlite3 alone.
+
+        The same transaction as through SQLAlchemy: the connection prepared as
+        every one of ours (`engine.prepare_sqlite`), `BEGIN IMMEDIATE` saying
+        when it waits, the command's row, the history bound to it and unbound
+        inside the commit (`schema.bind_command`), the snapshot of what the user
+        saw. A write imports no SQLAlchemy, SQLModel or pydantic: most of what
+        a command cost.
+        """
+        import sqlite3
+
+        from coursetrack.store.engine import begin_immediate, busy_timeout, prepare_sqlite
+        from coursetrack.store.reader import SqliteReader
+        from coursetrack.store.writer import SqliteWriter
+
+        assert self.path is not None
+        con = sqlite3.connect(self.path, timeout=busy_timeout(), isolation_level=None)
+        own_seen: sqlite3.Connection | None = None
+        try:
+            wal = prepare_sqlite(con, self.target) == "wal"
+            if not wal:
+                if seen is not None:
+                    _end_read(seen)  # without WAL its read lock would block our commit
+                seen = None
+            elif seen is None:
+                own_seen = sqlite3.connect(self.path, timeout=busy_timeout(), isolation_level=None)
+                prepare_sqlite(own_seen, self.target)
+                own_seen.execute("BEGIN")
+                seen = SqliteReader(own_seen)
+            mark = _last_change(seen) if seen is not None else None
+            begin_immediate(con, self.notify)
+            writer = SqliteWriter(con)
+            try:
+                if seen is not None and _last_change(writer) != mark:
+                    writer.info["seen"] = seen
+                command_id = _record_command(writer, command)
+                writer.info["command_id"] = command_id
+                writer.execute(schema.BIND_SQLITE, command_id=command_id)
+                yield writer
+                con.execute(schema.UNBIND_SQLITE)  # inside the commit: see bind_command
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+        finally:
+            if own_seen is not None:
+                own_seen.close()
+            con.close()
 
     def _errors(self, *, reading: bool = False) -> contextlib.AbstractContextManager[None]:
         """Driver errors as one line; on PostgreSQL a lock that ran out names its holder."""
@@ -207,7 +277,19 @@ class Store:
         return self._wal
 
 
-def _record_command(writer: Reader, *, at: str, line: str) -> int:
+def _end_read(reader: Reader) -> None:
+    """End a read's transaction (and the read lock it holds on SQLite)."""
+    conn = getattr(reader, "conn", None)
+    if conn is not None:
+        if conn.in_transaction():
+            conn.rollback()
+        return
+    con = getattr(reader, "con", None)
+    if con is not None and con.in_transaction:
+        con.execute("ROLLBACK")
+
+
+def _record_command(writer: Writer, command: str) -> int:
     """Insert the command's row; its id, one more than the last, on both engines.
 
     SQLite hands out max(id) + 1 by itself, so a command that failed and
@@ -219,9 +301,17 @@ def _record_command(writer: Reader, *, at: str, line: str) -> int:
     be theirs, not the store's, so the number comes from the sequence, and a
     failed command may leave a gap there.
     """
-    if writer.dialect != "postgresql":
-        return writer.insert(queries.RECORD_COMMAND, at=at, line=line)
-    return writer.insert(queries.RECORD_COMMAND_PG, at=at, line=line)
+    from coursetrack.dates import stamp
+    from coursetrack.store.rules import MAX_COMMAND_LINE
+
+    # A NUL cannot be stored in PostgreSQL text; such a command is refused by
+    # validation anyway, with its own message, once it gets that far.
+    line = command.replace("\x00", "\\x00")
+    if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
+        # by its own checks, with their words, once it gets that far; never here
+        line = line[: MAX_COMMAND_LINE - 1] + "…"
+    sql = queries.RECORD_COMMAND_PG if writer.dialect == "postgresql" else queries.RECORD_COMMAND
+    return writer.insert(sql, at=stamp(), line=line)
 
 
 def _last_change(reader: Reader) -> int | None:
@@ -364,6 +454,9 @@ def _open_file(
             f"cannot create the store {shown}: its folder is on a read-only file system; "
             "use --db to put the store elsewhere"
         )
+    plain = write and url is None and PLAIN_SQLITE_WRITES  # see `Store._write_sqlite`
+    if plain and version == SCHEMA_VERSION:  # up to date: nothing for SQLAlchemy to do
+        return Store(shown, None, exists=True, path=real)
     if write:
         try:
             real.parent.mkdir(parents=True, exist_ok=True)
@@ -382,7 +475,7 @@ def _open_file(
                     f"a copy of the old store is at {saved}"
                 )
         _tell(notify, shown, schema.migrate(engine, shown=shown))
-    return Store(shown, engine, exists=True)
+    return Store(shown, engine, exists=True, path=real if plain else None)
 
 
 def _tell(notify: Notify | None, shown: str, mended: list[str]) -> None:

@@ -84,14 +84,7 @@ def _make_engine(url: str | URL, where: str = "the store") -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-        # Checked on the connection itself, before any pragma writes (WAL changes the
-        # file's header): whatever the URL's form, the database SQLite actually opened
-        # is ours, empty, or left alone.
-        _check_ours(where, *_identify(dbapi_conn))
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        dbapi_conn.execute("PRAGMA foreign_keys = ON")
-        dbapi_conn.execute("PRAGMA journal_mode = WAL")
-        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
+        prepare_sqlite(dbapi_conn, where)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -106,19 +99,42 @@ def _make_engine(url: str | URL, where: str = "the store") -> Engine:
     return engine
 
 
+def prepare_sqlite(con: sqlite3.Connection, where: str) -> str:
+    """Make a new sqlite3 connection one of ours; the journal mode it ended up in.
+
+    Checked on the connection itself, before any pragma writes (WAL changes the
+    file's header): whatever the URL's form, the database SQLite actually opened
+    is ours, empty, or left alone. Every connection, SQLAlchemy's or a write's
+    own (`Store.write`), is prepared here.
+    """
+    _check_ours(where, *_identify(con))
+    con.isolation_level = None  # we issue BEGIN ourselves
+    con.execute("PRAGMA foreign_keys = ON")
+    mode = con.execute("PRAGMA journal_mode = WAL").fetchone()
+    con.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
+    return str(mode[0] if mode else "").lower()
+
+
 #: After this long waiting for the write lock, a command says that it waits.
 WAIT_NOTICE_AFTER = 1.0
 
 
 def _begin_or_say_we_wait(conn: Connection, on_wait: Notify) -> None:
+    """`begin_immediate` on a SQLAlchemy connection's sqlite3 connection."""
+    begin_immediate(conn.connection.driver_connection, on_wait)  # type: ignore[arg-type]
+
+
+def begin_immediate(raw: sqlite3.Connection, on_wait: Notify | None) -> None:
     """Take the write lock; if another command holds it past a second, say so, then wait on.
 
     A command that sits silent for up to the busy timeout looks hung; and a
     user who sees that it waits knows it will act on the store as it is then.
     """
+    if on_wait is None:
+        raw.execute("BEGIN IMMEDIATE")
+        return
     total = busy_timeout()
     first = min(WAIT_NOTICE_AFTER, total)
-    raw = conn.connection.driver_connection
     raw.execute(f"PRAGMA busy_timeout = {int(first * 1000)}")
     try:
         raw.execute("BEGIN IMMEDIATE")
@@ -135,8 +151,8 @@ def _begin_or_say_we_wait(conn: Connection, on_wait: Notify) -> None:
             f"(up to {total:g} s)"
         )
         raw.execute(f"PRAGMA busy_timeout = {int((total - first) * 1000)}")
-    try:  # through SQLAlchemy, so that a failure is reported like any other
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    try:  # a failure here is the driver's, reported like any other (`_translate_errors`)
+        raw.execute("BEGIN IMMEDIATE")
     finally:
         raw.execute(f"PRAGMA busy_timeout = {int(total * 1000)}")
 

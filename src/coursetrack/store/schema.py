@@ -712,6 +712,12 @@ def _pg_trigger(table: str, columns: tuple[str, ...]) -> list[str]:
     ]
 
 
+#: SQLite's binding of a transaction's changes to its command, and its undoing (see
+#: `bind_command`; `Store.write` runs them itself on a plain sqlite3 connection).
+BIND_SQLITE = "INSERT OR REPLACE INTO history_binding (id, command_id) VALUES (1, :command_id)"
+UNBIND_SQLITE = "DELETE FROM history_binding"
+
+
 def bind_command(conn: Connection, command_id: int) -> None:
     """Record every change of this transaction under `command_id`, and under no other.
 
@@ -729,17 +735,14 @@ def bind_command(conn: Connection, command_id: int) -> None:
         return
     from sqlalchemy import event
 
-    conn.exec_driver_sql(
-        "INSERT OR REPLACE INTO history_binding (id, command_id) VALUES (1, ?)",
-        (int(command_id),),
-    )
+    conn.exec_driver_sql(BIND_SQLITE.replace(":command_id", "?"), (int(command_id),))
     if not event.contains(conn, "commit", _unbind):
         event.listen(conn, "commit", _unbind, once=True)
 
 
 def _unbind(conn: Connection) -> None:
     """Empty SQLite's `history_binding` inside the committing transaction (see `bind_command`)."""
-    conn.connection.driver_connection.execute("DELETE FROM history_binding")  # type: ignore[union-attr]
+    conn.connection.driver_connection.execute(UNBIND_SQLITE)  # type: ignore[union-attr]
 
 
 def defer_foreign_keys(conn: Connection) -> None:
