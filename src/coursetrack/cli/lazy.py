@@ -118,7 +118,12 @@ def below(command: Any, treat: Callable[[Any], None]) -> None:
 
 
 def commands_at(
-    where: dict[str, str], package: str, group: Any, *, pretty_exceptions_short: bool
+    where: dict[str, str],
+    package: str,
+    group: Any,
+    *,
+    pretty_exceptions_short: bool,
+    cached: bool = True,
 ) -> LazyCommands:
     """Commands named in `where` ("module:attribute" under `package`), imported when built.
 
@@ -158,10 +163,58 @@ def commands_at(
             short, hidden, deprecated, panel = None, False, False, None
         return Summary(name, prose(text) if text else text, short, hidden, deprecated, panel)
 
+    def summary(name: str) -> Summary:
+        from coursetrack.cli.summaries import SUMMARIES
+
+        known = SUMMARIES.get(name) if cached else None
+        return Summary(name, *known) if known is not None else summarize(name)
+
     return LazyCommands(
         {name: partial(build, name) for name in where},
-        {name: partial(summarize, name) for name in where},
+        {name: partial(summary, name) for name in where},
     )
+
+
+def summaries_source(where: dict[str, str], package: str) -> str:
+    """The text of `cli/summaries.py`: each command's `Summary`, read from its module.
+
+    The root's `--help` lists every command; importing the ~20 modules that define
+    them (each builds its options as it is imported) only to read their
+    docstrings was a fifth of its time. The summaries are kept in that file
+    instead, and tests/test_help_summaries.py fails, saying how to write it
+    again, whenever a docstring and the file part.
+    """
+    from coursetrack.cli import app
+
+    group = typer_main.get_group(app)
+    summarize = commands_at(
+        where, package, group, pretty_exceptions_short=True, cached=False
+    )._summaries
+    lines = [
+        '"""Each command\'s summary as the root\'s --help lists it: written by',
+        "`lazy.write_summaries()`, from the commands' own docstrings (see",
+        '`lazy.summaries_source`). Do not edit: tests/test_help_summaries.py checks it."""',
+        "",
+        "SUMMARIES: dict[str, tuple[str | None, str | None, bool, bool, str | None]] = {",
+    ]
+    for name in where:
+        found = summarize[name]()
+        values = (
+            found.help, found.short_help, found.hidden, found.deprecated, found.rich_help_panel,
+        )  # fmt: skip
+        lines.append(f"    {name!r}: {values!r},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write_summaries() -> None:
+    """Write `cli/summaries.py` again from the commands' docstrings."""
+    from pathlib import Path
+
+    from coursetrack import cli
+
+    text = summaries_source(cli.COMMANDS, cli.__name__)
+    Path(__file__).with_name("summaries.py").write_text(text, encoding="utf-8")
 
 
 def _group(info: TyperInfo, suggest_commands: bool, options: dict[str, Any]) -> Any:

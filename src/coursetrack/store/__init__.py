@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from sqlalchemy import URL, Connection, Engine
 
     from coursetrack.store.reader import AlchemyReader, Reader
-    from coursetrack.store.writer import AlchemyWriter, SqliteWriter, Writer
+    from coursetrack.store.writer import SqliteWriter, Writer
 
 #: Whether a write to a SQLite file goes through sqlite3 alone (`Store._write_sqlite`).
 PLAIN_SQLITE_WRITES = False
@@ -116,10 +116,26 @@ class Store:
         return "sqlite" if self._engine is None else self._engine.dialect.name
 
     @contextmanager
-    def read(self) -> Iterator[AlchemyReader]:
-        """One read transaction: on PostgreSQL a single snapshot (REPEATABLE READ, READ ONLY)."""
-        with self._errors(reading=True), self._snapshot() as reader:
-            yield reader
+    def read(self) -> Iterator[Reader]:
+        """One read transaction: on PostgreSQL a single snapshot (REPEATABLE READ, READ ONLY);
+        on a SQLite file opened for writing, through sqlite3 alone as its write will be."""
+        with self._errors(reading=True):
+            if self.path is None:
+                with self._snapshot() as reader:
+                    yield reader
+                return
+            import sqlite3
+
+            from coursetrack.store.engine import busy_timeout, prepare_sqlite
+            from coursetrack.store.reader import SqliteReader
+
+            con = sqlite3.connect(self.path, timeout=busy_timeout(), isolation_level=None)
+            try:
+                prepare_sqlite(con, self.target)
+                con.execute("BEGIN")
+                yield SqliteReader(con)
+            finally:
+                con.close()
 
     @contextmanager
     def _snapshot(self, *, patient: bool = False) -> Iterator[AlchemyReader]:
@@ -153,8 +169,8 @@ class Store:
 
     @contextmanager
     def write(
-        self, command: str = "(library call)", *, seen: AlchemyReader | None = None
-    ) -> Iterator[AlchemyWriter]:
+        self, command: str = "(library call)", *, seen: Reader | None = None
+    ) -> Iterator[Writer]:
         """One transaction that holds the write lock from its first statement.
 
         `command` is the line the user typed; every row the transaction changes
