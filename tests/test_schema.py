@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coursetrack import store as db_store
 from coursetrack.models import TRACKED, SQLModel, columns_of
-from coursetrack.store import rules, schema
+from coursetrack.store import fresh, rules, schema
 
 PG_FIXTURE = Path(__file__).parent / "data" / "store-schema2.postgresql.sql"
 
@@ -84,6 +84,83 @@ def test_an_upgraded_first_release_store_is_what_the_models_describe(tmp_path: P
     bind = _migrated(str(path))
     assert_is_what_the_models_describe(bind)
     bind.dispose()
+
+
+def _replayed(db: str, monkeypatch: pytest.MonkeyPatch):
+    """The store at `db` made as before `store.fresh`: every step in turn from empty."""
+    with monkeypatch.context() as steps:
+        steps.setattr(fresh, "VERSION", 0)  # not the newest schema: `migrate` replays
+        return _migrated(db)
+
+
+def schema_of(bind) -> list[tuple]:
+    """Everything the engine keeps of a store's schema, in a form two stores compare by.
+
+    SQLite: sqlite_master's rows in their order, its DDL's text to the byte (a CHECK
+    the store refuses a write by is named by that text), and the header's version and
+    application id. PostgreSQL: its catalog as the server prints it back: columns,
+    constraints (deferrable or not), indexes, triggers, functions, sequences, the
+    version row (a column's place, which a dropped column leaves a gap in, aside; and a
+    constraint's casts and parentheses, which the server places elsewhere in a store
+    restored from pg_dump's text, such as the schema 2 fixture).
+    """
+    with bind.connect() as conn:
+        if bind.dialect.name == "sqlite":
+            return [
+                *conn.exec_driver_sql(
+                    "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid"
+                ),
+                *conn.exec_driver_sql("SELECT * FROM pragma_user_version, pragma_application_id"),
+            ]
+        here = "current_schema()::regnamespace"
+        found: list[tuple] = []
+        for sql in (
+            "SELECT table_name, column_name, data_type, is_nullable, column_default, "
+            "collation_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+            "SELECT conrelid::regclass::text, conname, contype, condeferrable, condeferred, "
+            r"regexp_replace(pg_get_constraintdef(oid), '::[a-z ]+(\[\])?|[()]', '', 'g') "
+            f"FROM pg_constraint WHERE connamespace = {here} ORDER BY 1, 2",
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname = current_schema() ORDER BY 1, 2",
+            "SELECT tgrelid::regclass::text, tgname, tgenabled, pg_get_triggerdef(oid) "
+            "FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2",
+            "SELECT proname, prosrc, prosecdef, proconfig::text FROM pg_proc "
+            f"WHERE pronamespace = {here} ORDER BY 1",
+            "SELECT sequencename, data_type::text, start_value, increment_by FROM pg_sequences "
+            "WHERE schemaname = current_schema() ORDER BY 1",
+            "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
+            f"WHERE relnamespace = {here} AND relkind = 'r' ORDER BY 1",
+            "SELECT to_jsonb(s)::text FROM coursetrack_schema s",
+        ):
+            found += [tuple(row) for row in conn.exec_driver_sql(sql)]
+        return found
+
+
+def test_a_new_store_is_the_schema_every_step_makes(
+    db: str, new_store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new store is made at once at the newest schema (`store.fresh`), not step by step:
+    the same schema as replaying every step, to sqlite_master's text on SQLite."""
+    assert fresh.VERSION == schema.SCHEMA_VERSION  # a new step comes with store.fresh's update
+    made, replayed = _migrated(db), _replayed(new_store(), monkeypatch)
+    made_schema = schema_of(made)
+    assert made_schema == schema_of(replayed)
+    assert len(made_schema) > 60  # tables, indexes, triggers: not two empty lists
+    made.dispose()
+    replayed.dispose()
+
+
+def test_a_new_store_is_an_upgraded_first_release_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store upgraded from schema 1 holds the very schema a new one is made with."""
+    path = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).parent / "data" / "store-schema1.db", path)
+    upgraded, made = _migrated(str(path)), _migrated(str(tmp_path / "new.db"))
+    assert schema_of(upgraded) == schema_of(made)
+    upgraded.dispose()
+    made.dispose()
 
 
 def assert_is_what_the_models_describe(bind) -> None:
@@ -273,7 +350,9 @@ _PROGRESS = (
 _NOTES = "SELECT specialization_id, course_id, topic_id, text FROM note ORDER BY id"
 
 
-def test_a_schema_2_postgresql_store_upgrades_and_keeps_every_row(pg_url: str) -> None:
+def test_a_schema_2_postgresql_store_upgrades_and_keeps_every_row(
+    pg_url: str, postgres_server
+) -> None:
     _load_schema2(pg_url)
     assert _pg_rows(pg_url, "SELECT version FROM coursetrack_schema") == [(2,)]
     before = {
@@ -305,6 +384,13 @@ def test_a_schema_2_postgresql_store_upgrades_and_keeps_every_row(pg_url: str) -
     assert _pg_rows(pg_url, _PROGRESS) == progress
     bind = create_engine(pg_url)
     assert_is_what_the_models_describe(bind)
+    name = postgres_server.create_database()
+    try:  # a new store holds the very schema the upgrade ends at
+        made = _migrated(postgres_server.url(name))
+        assert schema_of(bind) == schema_of(made)
+        made.dispose()
+    finally:
+        postgres_server.drop_database(name)
     bind.dispose()
 
 

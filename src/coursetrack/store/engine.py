@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 #: The advisory lock every PostgreSQL writer takes: one per database, as a SQLite
 #: file has one write lock. The number is the store's application id ("CTrc").
 WRITE_LOCK_KEY = APPLICATION_ID
+WRITE_LOCK = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
 
 BUSY_TIMEOUT_ENV = "COURSETRACK_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0
@@ -177,9 +178,13 @@ def _make_postgres_engine(url: URL) -> Engine:
             # only a table lock (ACCESS EXCLUSIVE) holds up a read, and the program takes
             # none but to migrate: a learner's by hand is not waited out for the busy timeout
             total = min(total, READ_LOCK_WAIT)
-        conn.exec_driver_sql(_SESSION_SETTINGS, {"lock_ms": str(_lock_ms(total))})
-        if options.get("sqlite_begin") == "IMMEDIATE":
-            _lock_or_say_we_wait(conn, options.get("on_wait"), total)
+        settings = {"lock_ms": str(_lock_ms(total))}
+        if options.get("sqlite_begin") != "IMMEDIATE":
+            conn.exec_driver_sql(_SESSION_SETTINGS, settings)
+            return
+        # a write learns in the same round trip which lock serializes this store's writers
+        gate = conn.exec_driver_sql(_SESSION_SETTINGS + _HAS_GATE, settings).one()[-1]
+        _lock_or_say_we_wait(conn, options.get("on_wait"), total, gate=bool(gate))
 
     return engine
 
@@ -200,13 +205,24 @@ _SESSION_SETTINGS = (
     "pg_catalog.quote_ident(pg_catalog.current_schema()), 'pg_catalog', 'pg_temp'), true)"
 )
 
+#: A write's settings also say whether the store is a study group's with its own writers'
+#: lock (`group.write_gate`), looked up in the store's schema as the lock is then called.
+#: Asked at every write, in the round trip the settings take anyway: a store that becomes a
+#: group while a command holds it open (an undo waiting for its answer) is locked as one.
+_HAS_GATE = (
+    ", pg_catalog.to_regprocedure(pg_catalog.quote_ident(pg_catalog.current_schema()) "
+    "|| '.coursetrack_write_lock()') IS NOT NULL"
+)
+
 
 def _lock_ms(seconds: float) -> int:
     """PostgreSQL's lock_timeout in ms; 0 there means wait forever, so never 0."""
     return max(1, int(seconds * 1000))
 
 
-def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float) -> None:
+def _lock_or_say_we_wait(
+    conn: Connection, on_wait: Notify | None, total: float, *, gate: bool
+) -> None:
     """Take the write lock; if another writer holds it past a second, say who, then wait on.
 
     In a study group the lock is the store's `coursetrack_write_lock()` (see
@@ -218,7 +234,7 @@ def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float)
     """
     import psycopg
 
-    lock = _write_lock_statement(conn)
+    lock = "SELECT coursetrack_write_lock()" if gate else WRITE_LOCK
     first = min(WAIT_NOTICE_AFTER, total)
     if on_wait is not None and total > first:
         raw = conn.connection.driver_connection
@@ -240,18 +256,6 @@ def _lock_or_say_we_wait(conn: Connection, on_wait: Notify | None, total: float)
             )
         return
     conn.exec_driver_sql(lock)
-
-
-def _write_lock_statement(conn: Connection) -> str:
-    """The statement that takes the writers' lock on this store (see `_lock_or_say_we_wait`)."""
-    gate = conn.exec_driver_sql(
-        "SELECT to_regprocedure('coursetrack_write_lock()') IS NOT NULL"
-    ).scalar()
-    return (
-        "SELECT coursetrack_write_lock()"
-        if gate
-        else f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
-    )
 
 
 def _waiting_notice(conn: Connection, total: float) -> str:

@@ -44,6 +44,11 @@ INTERNAL_TABLES = ("coursetrack_schema", "history_binding")
 #: on the writers' lock a caller may already hold on another connection.
 MIGRATION_LOCK = 0x43547263_0001
 
+#: Where PostgreSQL keeps the store's version (SQLite: in the file's header).
+SCHEMA_TABLE_POSTGRESQL = (
+    "CREATE TABLE coursetrack_schema (application_id BIGINT NOT NULL, version INTEGER NOT NULL)"
+)
+
 #: The transaction-local setting the PostgreSQL triggers read (see `bind_command`).
 COMMAND_SETTING = "coursetrack.command"
 
@@ -391,6 +396,13 @@ _OWNED_V4_SQLITE = {
 }
 
 
+#: SQLite's one-row table of the command a write transaction records under (`bind_command`).
+HISTORY_BINDING_SQLITE = """CREATE TABLE history_binding (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            command_id INTEGER NOT NULL
+        )"""
+
+
 def _m004_history_per_transaction(conn: Connection) -> None:
     """Record each change under the command of its own transaction; one CHECK for both engines.
 
@@ -401,12 +413,7 @@ def _m004_history_per_transaction(conn: Connection) -> None:
     are rebuilt with the CHECK both engines run.
     """
     if not _pg(conn):
-        conn.exec_driver_sql(
-            """CREATE TABLE history_binding (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            command_id INTEGER NOT NULL
-        )"""
-        )
+        conn.exec_driver_sql(HISTORY_BINDING_SQLITE)
         owner = """
             specialization_id INTEGER REFERENCES specialization (id) ON DELETE CASCADE,
             course_id INTEGER REFERENCES course (id) ON DELETE CASCADE,
@@ -537,7 +544,7 @@ def _m005_learners(conn: Connection) -> None:
 
 
 #: The tables migration 6 rebuilds on SQLite to give them their rules' CHECKs.
-_RULED_V6 = (
+RULED_V6 = (
     "specialization", "course", "topic", "progress", "note", "link", "review", "goal",
     "command", "member",
 )  # fmt: skip
@@ -563,8 +570,6 @@ def _m006_rules(conn: Connection) -> None:
     exists, add), which is then also right for a store that got the newer rule
     from this step.
     """
-    import re
-
     from coursetrack.dates import today
     from coursetrack.store import fixups, rules
 
@@ -580,9 +585,9 @@ def _m006_rules(conn: Connection) -> None:
         ]
         _run(conn, [f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY" for t in forced])
         if rules.violations(conn):
-            _run(conn, [f"ALTER TABLE {t} DISABLE TRIGGER USER" for t in _RULED_V6])
+            _run(conn, [f"ALTER TABLE {t} DISABLE TRIGGER USER" for t in RULED_V6])
             notes += fixups.mend(conn, today())
-            _run(conn, [f"ALTER TABLE {t} ENABLE TRIGGER USER" for t in _RULED_V6])
+            _run(conn, [f"ALTER TABLE {t} ENABLE TRIGGER USER" for t in RULED_V6])
         _run(conn, [f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY" for t in forced])
         _run(
             conn,
@@ -599,25 +604,18 @@ def _m006_rules(conn: Connection) -> None:
     ).all():
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')  # the mending is no command's
     notes += fixups.mend(conn, today())
-    for table in _RULED_V6:
+    for table in RULED_V6:
         ddl, indexes = conn.exec_driver_sql(
             "SELECT (SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?), "
             "(SELECT json_group_array(sql) FROM sqlite_master "
             "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL)",
             (table, table),
         ).one()
-        checks = ",\n".join(
-            f"            CONSTRAINT {r.constraint} CHECK ({r.sqlite})"
-            for r in rules.of_table(table)
-        )
-        body = ddl.rstrip()
-        assert body.endswith(")"), table
-        body = re.sub(r'^CREATE TABLE\s+"?\w+"?', f"CREATE TABLE {table}_v6", body, count=1)
         columns = ", ".join(c[1] for c in conn.exec_driver_sql(f"PRAGMA table_info({table})"))
         _run(
             conn,
             (
-                f"{body[:-1].rstrip()},\n{checks}\n)",
+                ruled_table(table, ddl, f"{table}_v6"),
                 f"INSERT INTO {table}_v6 ({columns}) SELECT {columns} FROM {table} ORDER BY id",
                 f"DROP TABLE {table}",
                 f"ALTER TABLE {table}_v6 RENAME TO {table}",
@@ -629,6 +627,22 @@ def _m006_rules(conn: Connection) -> None:
     wrong = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
     if wrong:
         raise StoreError(f"the upgrade to schema 6 found rows without their parent: {wrong[:3]}")
+
+
+def ruled_table(table: str, ddl: str, name: str) -> str:
+    """SQLite's DDL `ddl` of `table` with its rules' CHECKs added, as table `name`: what
+    migration 6 rebuilds it from, and what a new store makes (`store.fresh`)."""
+    import re
+
+    from coursetrack.store import rules
+
+    checks = ",\n".join(
+        f"            CONSTRAINT {r.constraint} CHECK ({r.sqlite})" for r in rules.of_table(table)
+    )
+    body = ddl.rstrip()
+    assert body.endswith(")"), table
+    body = re.sub(r'^CREATE TABLE\s+"?\w+"?', f"CREATE TABLE {name}", body, count=1)
+    return f"{body[:-1].rstrip()},\n{checks}\n)"
 
 
 #: Steps that rebuild a table other tables refer to: on SQLite they run with foreign
@@ -818,6 +832,8 @@ def migrate(engine: Engine, *, shown: str = "the store") -> list[str]:
         if current >= SCHEMA_VERSION:
             return []
         conn = plain if pg else plain.execution_options(sqlite_begin="IMMEDIATE")
+        if current == 0 and _create(conn, pg=pg, shown=shown):
+            return []
         notes: list[str] = []
         plain.info["upgrade_notes"] = notes  # the steps add to it (`_m006_rules`)
         for index in range(SCHEMA_VERSION):
@@ -834,6 +850,25 @@ def migrate(engine: Engine, *, shown: str = "the store") -> list[str]:
     return []
 
 
+def _create(conn: Connection, *, pg: bool, shown: str) -> bool:
+    """Make a new store at the newest schema in one transaction (`store.fresh`); False
+    when it cannot: another process began it first, or the steps are newer than it."""
+    from coursetrack.store import fresh
+
+    if SCHEMA_VERSION != fresh.VERSION:
+        return False
+    with conn.begin():
+        if pg:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        if store_version(conn, shown):
+            return False
+        if pg:
+            fresh.create_postgresql(conn)
+        else:
+            fresh.create_sqlite(conn)
+    return True
+
+
 def _step(conn: Connection, index: int, target: int, *, pg: bool, shown: str) -> None:
     """Run migration `index` in its own transaction, unless another process ran it."""
     with conn.begin():
@@ -841,10 +876,7 @@ def _step(conn: Connection, index: int, target: int, *, pg: bool, shown: str) ->
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         current = store_version(conn, shown)
         if pg and current is None:
-            conn.exec_driver_sql(
-                "CREATE TABLE coursetrack_schema "
-                "(application_id BIGINT NOT NULL, version INTEGER NOT NULL)"
-            )
+            conn.exec_driver_sql(SCHEMA_TABLE_POSTGRESQL)
             conn.exec_driver_sql(f"INSERT INTO coursetrack_schema VALUES ({APPLICATION_ID}, 0)")
         if (current or 0) >= target:
             return
