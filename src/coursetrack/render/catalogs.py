@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from rich.console import RenderableType
+
 from coursetrack.render.console import _text, stdout
 from coursetrack.render.tables import Column, _emit, fitted_table
 
@@ -18,7 +20,7 @@ def catalogs_table(rows: Sequence[Mapping[str, object]]) -> None:
         Column("Courses", justify="right", drop=1),
         Column("Topics", justify="right", drop=2),
     ]
-    cells = [
+    cells: list[list[RenderableType]] = [
         [_text(str(row[c])) for c in ("name", "slug", "title", "courses", "topics")] for row in rows
     ]
     _emit(console, fitted_table(columns, cells, width=console.width))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.text import Text
 
 from coursetrack.render.cells import _date, _days, _pct, _units, bar
@@ -74,7 +74,7 @@ def group_table(status: GroupStatus) -> None:
         Column("Streak", justify="right"),
         Column("Outlook"),
     ]
-    rows = [
+    rows: list[list[RenderableType]] = [
         [
             _text(learner.learner),
             f"{learner.units_done}/{learner.units_total}",
@@ -104,7 +104,7 @@ def group_course_table(course: GroupCourse) -> None:
         Column("Last active"),
         Column("State"),
     ]
-    rows = []
+    rows: list[list[RenderableType]] = []
     for place in course.learners:
         on = Text("")
         if place.topic is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from rich.text import Text
 
 from coursetrack.render.cells import _date, _days, _pct, _status
@@ -42,7 +43,7 @@ def notes_table(rows: Sequence[NoteRow], *, scope: str | None, base: str | None 
         Column("Ref", title=True),
         Column("Note", title=True),
     ]
-    cells = []
+    cells: list[list[RenderableType]] = []
     for row in rows:
         first, *more = row.text.split("\n")
         note = _text(first + (" …" if more else ""))
@@ -64,7 +65,7 @@ def links_table(rows: Sequence[LinkRow], *, scope: str | None, base: str | None 
         Column("Title", title=True),
         Column("URL", title=True),
     ]
-    cells = [
+    cells: list[list[RenderableType]] = [
         [
             f"#{row.id}",
             _date(row.added_on),
@@ -153,7 +154,7 @@ def details_view(details: Details) -> None:
             indent = " " * (status_width + 8)
             for note in child.notes or []:
                 out.extend(_note_lines(note, indent, room))
-            if child.notes and child.notes_total > len(child.notes):
+            if child.notes and child.notes_total and child.notes_total > len(child.notes):
                 more = child.notes_total - len(child.notes)
                 out.append(
                     Text(f"{indent}… {more} older: coursetrack note list {child.ref}", "dim")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from coursetrack.render.cells import _date, _pct, _status, bar
@@ -36,7 +36,7 @@ def overview_table(overview: Overview) -> None:
         Column("Progress"),
         Column("%", justify="right"),
     ]
-    rows = []
+    rows: list[list[RenderableType]] = []
     for spec in overview.specializations:
         # The activity line may wrap between words (it holds a date, never cut);
         # the title above it stays on one row.
@@ -80,7 +80,7 @@ def report_table(report: Report) -> None:
         Column("Started", drop=2),
         Column("Completed", drop=1),
     ]
-    rows = [
+    rows: list[list[RenderableType]] = [
         [
             str(item.position),
             _text(item.title),

@@ -70,11 +70,12 @@ def plan_view(plan: Plan) -> None:
     _print_lines(console, [_one_line(heading, console.width)])
     grid: list[tuple[str, Text | str, str]] = []
     grid.append(("Units left", f"{plan.units_left} of {plan.units_total}", "wrap"))
-    if plan.goal_on is None:
+    if plan.goal_on is None or plan.days_to_goal is None:  # set together
         goal = Text(f"none; set one with 'coursetrack goal {safe(plan.ref)} --by DATE'", "dim")
     elif plan.units_left == 0:
         goal = Text(_date(plan.goal_on))
     elif plan.days_to_goal > 0:
+        assert plan.needed_per_week is not None  # set with a goal ahead and units left
         goal = Text(
             f"{_date(plan.goal_on)}, in {_days(plan.days_to_goal)}: "
             f"needs {_per_week(plan.needed_per_week)}"
@@ -87,7 +88,7 @@ def plan_view(plan: Plan) -> None:
     window = f"{_date(plan.window_start)} to {_date(plan.today)}"
     pace = f"{_per_week(plan.pace_per_week)} ({_units(plan.done_in_window)} done {window})"
     grid.append(("Your pace", pace, "wrap"))
-    if plan.early_estimate and plan.outlook != "finished":
+    if plan.early_estimate and plan.first_activity_on and plan.outlook != "finished":
         history = (plan.today - plan.first_activity_on).days
         since = f"{_days(history)} of history" if history > 0 else "today alone"
         grid.append(("", Text(f"an early estimate, from {since}", "dim"), "wrap"))

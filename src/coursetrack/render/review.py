@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from rich.text import Text
 
 from coursetrack.render.cells import _date
@@ -44,7 +45,7 @@ def queue_table(queue: Queue) -> None:
         Column("Due", drop=1),
         Column("Last review", drop=2),
     ]
-    rows = []
+    rows: list[list[RenderableType]] = []
     for item in queue.due:
         last = (
             f"{item.last_grade}, {_date(item.last_reviewed_on)}"

@@ -150,9 +150,12 @@ def _plain_table(console: Console, table: RenderableType) -> list[str] | None:
         return None
     columns = table.columns
     pads = [0 if i == 0 else 1 for i in range(len(columns))]  # padding (0, 0, 0, 1), no edge
-    if any(col.width is None or col.width < 1 for col in columns):
-        return None
-    widths = [col.width + pad for col, pad in zip(columns, pads, strict=True)]
+    sizes: list[int] = []  # each column's width, which fitted_table sets
+    for col in columns:
+        if col.width is None or col.width < 1:
+            return None
+        sizes.append(col.width)
+    widths = [size + pad for size, pad in zip(sizes, pads, strict=True)]
     options = console.options  # measured each time it is asked for: once here
     if sum(widths) + len(columns) - 1 > options.max_width:
         return None  # Rich would narrow the columns: let it
@@ -160,10 +163,10 @@ def _plain_table(console: Console, table: RenderableType) -> list[str] | None:
     if shape is None:
         return None
     cells_by_column = []
-    for col in columns:
+    for col, size in zip(columns, sizes, strict=True):
         cells = []
         in_column = options.update(
-            width=col.width,
+            width=size,
             justify=col.justify,
             no_wrap=col.no_wrap,
             overflow=col.overflow,
@@ -171,7 +174,7 @@ def _plain_table(console: Console, table: RenderableType) -> list[str] | None:
             highlight=col.highlight,
         )
         for cell in [col.header, *col.cells]:
-            lines = _cell_lines(console, cell, col.width, in_column)
+            lines = _cell_lines(console, cell, size, in_column)
             if lines is None:
                 return None
             cells.append(lines)
@@ -186,8 +189,8 @@ def _plain_table(console: Console, table: RenderableType) -> list[str] | None:
             else (shape.foot_vertical if index == len(rows) - 1 else shape.mid_vertical)
         )
         shaped = []
-        for lines, col, pad in zip(row, columns, pads, strict=True):
-            blank = [" " * col.width] * (height - len(lines))
+        for lines, size, pad in zip(row, sizes, pads, strict=True):
+            blank = [" " * size] * (height - len(lines))
             lines = blank + lines if index == 0 else lines + blank  # a header sits at the bottom
             shaped.append([" " * pad + line for line in lines])
         out += [divider.join(parts) for parts in zip(*shaped, strict=True)]

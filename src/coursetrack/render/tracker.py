@@ -62,14 +62,14 @@ class Tracker:
     def __call__(self, done: int, total: int) -> None:
         with self._lock:
             self._done, self._total = done, total
-            if self._bar is not None:
+            if self._bar is not None and self._task is not None:  # set together
                 self._bar.update(self._task, completed=done, total=total)
 
     def describe(self, description: str) -> None:
         """Name the step under way (e.g. "writing YAML" once the data is read)."""
         with self._lock:
             self.description = safe(description, one_line=True)
-            if self._bar is not None:
+            if self._bar is not None and self._task is not None:  # set together
                 self._bar.update(self._task, description=self.description)
 
     def _show(self) -> None:
