@@ -15,6 +15,12 @@ if TYPE_CHECKING:  # the views' types, free at start-up
     from coursetrack.services.log import ChangeEntry, LogEntry
 
 
+#: How many changes of one command `log` shows, and how much of one value:
+#: a command may change 100,000 rows, a change hold a whole note or a long title.
+LOG_CHANGES_SHOWN = 8
+LOG_VALUE_CHARS = 200
+
+
 def _change_line(change: ChangeEntry) -> str:
     if change.op == "update":
         parts = [f"{k} {_value(old)} → {_value(new)}" for k, (old, new) in change.fields.items()]
@@ -27,12 +33,6 @@ def _change_line(change: ChangeEntry) -> str:
         shown = [s for s in shown if not s.split("=")[0].endswith("_id")]
         line += f" ({', '.join(shown)})" if shown else ""
     return line
-
-
-#: How many changes of one command `log` shows, and how much of one value:
-#: a command may change 100,000 rows, a change hold a whole note or a long title.
-LOG_CHANGES_SHOWN = 8
-LOG_VALUE_CHARS = 200
 
 
 def _value(value: object, limit: int = LOG_VALUE_CHARS) -> str:

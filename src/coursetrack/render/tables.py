@@ -13,15 +13,13 @@ from collections.abc import Sequence
 
 from rich import box
 from rich.cells import cell_len, set_cell_size
-from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType
 from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
 #: Below this many columns a title is cut only after the optional columns are dropped.
 TITLE_MIN = 24
-
-
 #: Columns between two table columns (Rich's SIMPLE_HEAD divider plus one of padding).
 GAP = 2
 
@@ -32,7 +30,7 @@ class Column:
     `drop` ones (dates) go on a narrow terminal, the highest `drop` first."""
 
     header: str
-    justify: str = "left"
+    justify: JustifyMethod = "left"
     style: str = ""
     title: bool = False
     drop: int = 0
@@ -103,7 +101,7 @@ def fitted_table(
         col = columns[i]
         table.add_column(
             col.header,
-            justify=col.justify,  # type: ignore[arg-type]
+            justify=col.justify,
             style=col.style,
             no_wrap=True,
             overflow="ellipsis",

@@ -1,7 +1,7 @@
 """A progress bar for long work (import, export, backup), drawn only when it helps.
 
-Its own module, so that a command that shows no bar does not load threading's
-timer or Rich's progress machinery.
+The bar draws on another thread; what it shows (a file name, a title) goes in
+through `safe` and as text, never markup, like every user text.
 """
 
 from __future__ import annotations
