@@ -250,15 +250,18 @@ _CELL_TEXT = st.lists(st.sampled_from(_PIECES), max_size=8).map("".join)
     width=st.integers(8, 130),
 )
 def test_a_piped_table_prints_what_rich_prints(rows, width: int) -> None:
-    """`render._plain_table` (a pipe, a file) gives Rich's bytes, cell for cell: titles cut
+    """`render.tables._plain_table` (a pipe, a file) gives Rich's bytes, cell for cell: titles cut
     with `…`, a Group's lines, a line that wraps, wide and combining characters, markup,
     right-justified text with spaces at its end."""
     import io
 
     from rich.console import Console, Group
+    from rich.table import Table
     from rich.text import Text
 
     from coursetrack import render
+    from coursetrack.render.console import _text
+    from coursetrack.render.tables import _emit
 
     columns = [
         render.Column("Slug", style="cyan"),
@@ -269,8 +272,8 @@ def test_a_piped_table_prints_what_rich_prints(rows, width: int) -> None:
     ]
     cells = [
         [
-            render._text(slug),
-            Group(render._text(title), Text(f"{extra} and more", no_wrap=False, overflow="fold")),
+            _text(slug),
+            Group(_text(title), Text(f"{extra} and more", no_wrap=False, overflow="fold")),
             f"{n}/{extra}",  # a string (Rich reads markup in it), right-justified
             "2026-09-12",
             render.bar(n, 9),
@@ -283,8 +286,8 @@ def test_a_piped_table_prints_what_rich_prints(rows, width: int) -> None:
         console = Console(file=out, width=width, highlight=False, soft_wrap=False)
         table = render.fitted_table(columns, cells, width=width)
         if not fast:  # Rich's own table, as a terminal (or a colour) gets it
-            table.__class__ = render.Table
-        render._emit(console, table)
+            table.__class__ = Table
+        _emit(console, table)
         return out.getvalue()
 
     assert printed(fast=True) == printed(fast=False)

@@ -1,0 +1,185 @@
+"""What is known about an item: `coursetrack show`, and its notes and links listed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import RenderableType
+from rich.text import Text
+
+from coursetrack.render.cells import _date, _days, _pct, _status
+from coursetrack.render.console import _text, safe, stdout
+from coursetrack.render.layout import _fields, _one_line, _print_lines, _wrapped
+from coursetrack.render.tables import Column, _emit, fitted_table
+
+if TYPE_CHECKING:  # the views' types, free at start-up
+    from coursetrack.services.notes import LinkRow, NoteRow
+    from coursetrack.services.show import Details, NoteEntry
+
+
+def _under(ref: str, base: str | None) -> str:
+    """`ref` relative to the listed item `base` (`.` for itself; `--json` has whole refs)."""
+    if base and ref == base:
+        return "."
+    if base and ref.startswith(base + "/"):
+        return ref[len(base) + 1 :]
+    return ref
+
+
+def notes_table(rows: Sequence[NoteRow], *, scope: str | None, base: str | None = None) -> None:
+    """`coursetrack note list`: one row per note, its first line cut to fit.
+
+    Under `note list REF` the Ref column is relative to REF (`base`, its slug ref).
+    """
+    console = stdout()
+    if not rows:
+        where = f" on {safe(scope)}" if scope else ""
+        _emit(console, Text(f"No notes{where} yet. Add one with: coursetrack note REF TEXT"))
+        return
+    columns = [
+        Column("ID", justify="right", style="cyan"),
+        Column("Date"),
+        Column("Ref", title=True),
+        Column("Note", title=True),
+    ]
+    cells: list[list[RenderableType]] = []
+    for row in rows:
+        first, *more = row.text.split("\n")
+        note = _text(first + (" …" if more else ""))
+        cells.append([f"#{row.id}", _date(row.written_on), _text(_under(row.ref, base)), note])
+    _emit(console, fitted_table(columns, cells, width=console.width))
+
+
+def links_table(rows: Sequence[LinkRow], *, scope: str | None, base: str | None = None) -> None:
+    """`coursetrack link list`: one row per link; `link list --json` has whole URLs."""
+    console = stdout()
+    if not rows:
+        where = f" on {safe(scope)}" if scope else ""
+        _emit(console, Text(f"No links{where} yet. Add one with: coursetrack link REF URL"))
+        return
+    columns = [
+        Column("ID", justify="right", style="cyan"),
+        Column("Added"),
+        Column("Ref", title=True),
+        Column("Title", title=True),
+        Column("URL", title=True),
+    ]
+    cells: list[list[RenderableType]] = [
+        [
+            f"#{row.id}",
+            _date(row.added_on),
+            _text(_under(row.ref, base)),
+            _text(row.title or ""),
+            _text(row.url),
+        ]
+        for row in rows
+    ]
+    _emit(console, fitted_table(columns, cells, width=console.width))
+
+
+def _note_lines(note: NoteEntry, indent: str, width: int) -> list[Text]:
+    """`#ID  DATE  text`, the text's own lines kept, wrapped under its first line."""
+    prefix = Text(indent)
+    prefix.append(f"#{note.id}", style="cyan")
+    prefix.append(f"  {_date(note.written_on) or 'undated':<10}  ", style="dim")
+    return _wrapped(prefix, safe(note.text), width)
+
+
+def _more(shown: int, total: int, noun: str, command: str) -> list[Text]:
+    if total <= shown:
+        return []
+    return [Text(f"  … {total - shown} older {noun}: {command}", style="dim")]
+
+
+def details_view(details: Details) -> None:
+    """`coursetrack show`: one item, everything known about it.
+
+    URLs are printed whole on one line (never broken, so they stay clickable).
+    """
+    console = stdout()
+    room = console.width
+    out = [_one_line(_text(details.title, "bold"), room)]
+    rows: list[tuple[str, Text | str, str]] = [
+        ("Ref", _text(f"{details.ref} ({details.kind})", "cyan"), "whole")
+    ]
+    if details.course:
+        course = f"{details.course['title']} ({details.course['ref']})"
+        rows.append(("Course", _text(course), "cut"))
+    if details.provider:
+        rows.append(("Provider", _text(details.provider), "wrap"))
+    if details.url:
+        rows.append(("URL", _text(details.url), "whole"))
+    if details.description:
+        rows.append(("Description", _text(details.description, one_line=False), "wrap"))
+    state = _status(details.status)
+    if details.units_total != 1 or details.kind != "topic":
+        state.append(f", {details.units_done}/{details.units_total} units, {_pct(details.percent)}")
+    rows.append(("Status", state, "cut"))
+    if details.started_on:
+        rows.append(("Started", _date(details.started_on), "cut"))
+    if details.completed_on:
+        rows.append(("Completed", _date(details.completed_on), "cut"))
+    if details.goal_on:
+        rows.append(("Goal", f"finish by {_date(details.goal_on)}", "cut"))
+    if details.certificate_url:
+        rows.append(("Certificate", _text(details.certificate_url), "whole"))
+    if details.reviews_due:
+        topics = "1 topic" if details.reviews_due == 1 else f"{details.reviews_due} topics"
+        rows.append(("Review", _text(f"{topics} due: coursetrack review {details.ref}"), "wrap"))
+    if details.review is not None:
+        review = details.review
+        done = len(review.reviews)
+        when = "due now, since" if review.due else "next due"
+        text = f"{when} {_date(review.due_on)} (interval {_days(review.interval_days)})"
+        if done:
+            last = review.reviews[-1]
+            text += f"; {done} review(s), last {_date(last['reviewed_on'])} ({last['grade']})"
+        rows.append(("Review", text, "wrap"))
+    out.extend(_fields(rows, room))
+    if details.children is not None:
+        noun = "Courses" if details.kind == "specialization" else "Topics"
+        out.append(Text(f"{noun} ({len(details.children)})", style="bold"))
+        status_width = max((len(c.status) for c in details.children), default=0)
+        for child in details.children:
+            line = Text(f"  {child.position:>2}  ")
+            line.append_text(_status(child.status))
+            line.append(" " * (status_width - len(child.status) + 2))
+            units = f"  {child.units_done}/{child.units_total}" if child.units_total != 1 else ""
+            title_room = room - line.cell_len - len(units)
+            line.append_text(_one_line(_text(child.title), max(title_room, 10)))
+            if units:
+                line.append(units, style="dim")
+            out.append(line)
+            indent = " " * (status_width + 8)
+            for note in child.notes or []:
+                out.extend(_note_lines(note, indent, room))
+            if child.notes and child.notes_total and child.notes_total > len(child.notes):
+                more = child.notes_total - len(child.notes)
+                out.append(
+                    Text(f"{indent}… {more} older: coursetrack note list {child.ref}", "dim")
+                )
+    out.append(Text(f"Notes ({details.notes_total})", style="bold"))
+    for note in details.notes:
+        out.extend(_note_lines(note, "  ", room))
+    out.extend(
+        _more(
+            len(details.notes), details.notes_total, "notes", f"coursetrack note list {details.ref}"
+        )
+    )
+    out.append(Text(f"Links ({details.links_total})", style="bold"))
+    for entry in details.links:
+        line = Text("  ")
+        line.append(f"#{entry.id}", style="cyan")
+        line.append("  ")
+        if entry.title:
+            line.append_text(_text(entry.title))
+            line.append("  ")
+        line.append_text(_text(entry.url, "cyan"))
+        out.append(line)
+    out.extend(
+        _more(
+            len(details.links), details.links_total, "links", f"coursetrack link list {details.ref}"
+        )
+    )
+    _print_lines(console, out)

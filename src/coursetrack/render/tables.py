@@ -1,0 +1,232 @@
+"""Tables fitted to the terminal's width, and printing without trailing spaces.
+
+Tables fit the width (see `console.width`) without wrapping a row: a title is
+cut with `…`, and an optional column (a date) goes when a title would otherwise
+get less than `TITLE_MIN` columns, or when dropping it lets every title show
+whole. Lines never end in spaces, so piped output diffs cleanly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from rich import box
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType
+from rich.segment import Segment, Segments
+from rich.table import Table
+from rich.text import Text
+
+#: Below this many columns a title is cut only after the optional columns are dropped.
+TITLE_MIN = 24
+#: Columns between two table columns (Rich's SIMPLE_HEAD divider plus one of padding).
+GAP = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A table column: `title` ones share the room left and are cut with `…`;
+    `drop` ones (dates) go on a narrow terminal, the highest `drop` first."""
+
+    header: str
+    justify: JustifyMethod = "left"
+    style: str = ""
+    title: bool = False
+    drop: int = 0
+
+
+def _measure(cell: RenderableType) -> int:
+    if isinstance(cell, Group):
+        return max((_measure(part) for part in cell.renderables), default=0)
+    plain = cell.plain if isinstance(cell, Text) else str(cell)
+    return max((cell_len(line) for line in plain.split("\n")), default=0)
+
+
+def _share(room: int, wants: list[int]) -> list[int]:
+    """Split `room` among title columns: each gets what it needs or an equal share."""
+    given = [0] * len(wants)
+    pending = sorted(range(len(wants)), key=lambda i: wants[i])
+    while pending:
+        fair = max(room, 0) // len(pending)
+        first = pending[0]
+        if wants[first] <= fair:
+            given[first] = wants[first]
+            room -= wants[first]
+            pending.pop(0)
+            continue
+        for n, i in enumerate(pending):
+            given[i] = max(4, fair + (1 if n < room - fair * len(pending) else 0))
+        break
+    return given
+
+
+class FittedTable(Table):
+    """A table made by `fitted_table`, which `_emit` may print without Rich's table
+    machinery (see `_plain_table`)."""
+
+
+def fitted_table(
+    columns: Sequence[Column], rows: Sequence[Sequence[RenderableType]], *, width: int
+) -> Table:
+    """A table at most `width` wide whose rows never wrap: see the module docstring."""
+    natural = [
+        max([cell_len(col.header), *(_measure(row[i]) for row in rows)])
+        for i, col in enumerate(columns)
+    ]
+    active = list(range(len(columns)))
+    while True:
+        titles = [i for i in active if columns[i].title]
+        fixed = sum(natural[i] for i in active if not columns[i].title)
+        room = width - fixed - GAP * (len(active) - 1)
+        droppable = [i for i in active if columns[i].drop]
+        if not droppable:
+            break
+        first = max(droppable, key=lambda i: columns[i].drop)
+        wanted = sum(natural[i] for i in titles)
+        if room >= sum(min(natural[i], TITLE_MIN) for i in titles) and (
+            room >= wanted or room + natural[first] + GAP < wanted
+        ):
+            break  # titles have room enough, and dropping one more would not make them whole
+        active.remove(first)
+    widths = dict(zip(titles, _share(room, [natural[i] for i in titles]), strict=True))
+    table = FittedTable(
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0, 0, 1),
+        pad_edge=False,
+        show_edge=False,
+        header_style="bold",
+    )
+    for i in active:
+        col = columns[i]
+        table.add_column(
+            col.header,
+            justify=col.justify,
+            style=col.style,
+            no_wrap=True,
+            overflow="ellipsis",
+            width=widths.get(i, natural[i]),
+        )
+    for row in rows:
+        table.add_row(*(row[i] for i in active))
+    return table
+
+
+def _emit(console: Console, *renderables: RenderableType) -> None:
+    """Print, dropping the spaces Rich pads lines with (a pipe gets no trailing spaces)."""
+    for renderable in renderables:
+        out: list[Segment] = []
+        plain = _plain_table(console, renderable)
+        if plain is not None:
+            for text in plain:
+                out += [Segment(text.rstrip(" ")), Segment.line()]
+            console.print(Segments(out), end="", crop=False, overflow="ignore")
+            continue
+        for line in console.render_lines(renderable, pad=False, new_lines=False):
+            while line and not line[-1].control and not line[-1].text.rstrip(" "):
+                line.pop()
+            if line and not line[-1].control:
+                last = line[-1]
+                line[-1] = Segment(last.text.rstrip(" "), last.style)
+            out.extend(line)
+            out.append(Segment.line())
+        console.print(Segments(out), end="", crop=False, overflow="ignore")
+
+
+def _plain_table(console: Console, table: RenderableType) -> list[str] | None:
+    """The lines Rich prints for a fitted table where no style reaches the output, or None.
+
+    Rich lays a table out cell by cell through paddings, segments and shapes:
+    about 0.35 ms a row, 70 ms of `status` over 200 programs. Where the console
+    prints no styles at all (no colour system: a pipe, a file) the lines are put
+    together here from what decides a cell's text in Rich too, each cell's own
+    `Text.wrap` at its column's width, with Rich's box characters and padding.
+    None (Rich prints it) for anything else: colour, or a table Rich would
+    have to narrow. tests/test_tables.py holds the two to the same bytes.
+    """
+    if not isinstance(table, FittedTable) or console.color_system is not None:
+        return None
+    columns = table.columns
+    pads = [0 if i == 0 else 1 for i in range(len(columns))]  # padding (0, 0, 0, 1), no edge
+    sizes: list[int] = []  # each column's width, which fitted_table sets
+    for col in columns:
+        if col.width is None or col.width < 1:
+            return None
+        sizes.append(col.width)
+    widths = [size + pad for size, pad in zip(sizes, pads, strict=True)]
+    options = console.options  # measured each time it is asked for: once here
+    if sum(widths) + len(columns) - 1 > options.max_width:
+        return None  # Rich would narrow the columns: let it
+    shape = table.box.substitute(options, safe=True) if table.box else None
+    if shape is None:
+        return None
+    cells_by_column = []
+    for col, size in zip(columns, sizes, strict=True):
+        cells = []
+        in_column = options.update(
+            width=size,
+            justify=col.justify,
+            no_wrap=col.no_wrap,
+            overflow=col.overflow,
+            height=None,
+            highlight=col.highlight,
+        )
+        for cell in [col.header, *col.cells]:
+            lines = _cell_lines(console, cell, size, in_column)
+            if lines is None:
+                return None
+            cells.append(lines)
+        cells_by_column.append(cells)
+    rows = list(zip(*cells_by_column, strict=True))
+    out: list[str] = []
+    for index, row in enumerate(rows):
+        height = max(len(lines) for lines in row)
+        divider = (
+            shape.head_vertical
+            if index == 0
+            else (shape.foot_vertical if index == len(rows) - 1 else shape.mid_vertical)
+        )
+        shaped = []
+        for lines, size, pad in zip(row, sizes, pads, strict=True):
+            blank = [" " * size] * (height - len(lines))
+            lines = blank + lines if index == 0 else lines + blank  # a header sits at the bottom
+            shaped.append([" " * pad + line for line in lines])
+        out += [divider.join(parts) for parts in zip(*shaped, strict=True)]
+        if index == 0:
+            out.append(shape.get_row(widths, "head", edge=False))
+    return out
+
+
+def _cell_lines(
+    console: Console, cell: RenderableType, width: int, options: ConsoleOptions
+) -> list[str] | None:
+    """A cell's lines at its column's width, as Rich's Text renders them there."""
+    lines: list[str] = []
+    for part in cell.renderables if isinstance(cell, Group) else [cell]:
+        if isinstance(part, str):  # as Console.render makes text of a string
+            part = console.render_str(part, highlight=options.highlight, markup=options.markup)
+        if not isinstance(part, Text) or part.end != "\n":
+            return None
+        justify = part.justify or options.justify or "default"
+        plain = part.plain
+        if (
+            justify in ("default", "left", "right")
+            and "\n" not in plain
+            and "\t" not in plain
+            and cell_len(plain) <= width
+        ):  # one line that fits, as `Text.wrap` leaves it: most cells, for a fraction of it
+            if justify == "right":
+                plain = plain.rstrip()
+                plain = " " * (width - cell_len(plain)) + plain
+            lines.append(set_cell_size(plain, width))
+            continue
+        wrapped = part.wrap(
+            console,
+            width,
+            justify=justify,
+            overflow=part.overflow or options.overflow or "fold",
+            tab_size=(console.tab_size if part.tab_size is None else part.tab_size) or 8,
+            no_wrap=part.no_wrap if part.no_wrap is not None else bool(options.no_wrap),
+        )
+        lines += [set_cell_size(line.plain, width) for line in wrapped]
+    return lines
