@@ -301,8 +301,20 @@ def record_reviews(writer: Writer, *, refs: list[str], grade: str, on: dt.date |
             if item[1] not in seen:
                 seen.add(item[1])
                 chosen.append(item)
+    rows = []
     for ref, topic_id, title, schedule in chosen:
-        result.reviews.append(_record(writer, ref, topic_id, title, schedule, grade, on))
+        reviewed = _next_review(ref, title, schedule, grade, on)
+        result.reviews.append(reviewed)
+        rows.append(
+            {
+                "topic_id": topic_id,
+                "reviewed_on": reviewed.reviewed_on,
+                "grade": grade,
+                "interval_days": reviewed.interval_days,
+                "due_on": reviewed.due_on,
+            }
+        )
+    store.add_reviews(writer, rows)
     return result
 
 
@@ -354,27 +366,14 @@ def _due_under(reader: Reader, target: Target, on: dt.date) -> list[tuple[str, i
     return sorted(due, key=lambda item: item[3].due_on)
 
 
-def _record(
-    writer: Writer,
-    ref: str,
-    topic_id: int,
-    title: str,
-    schedule: Schedule,
-    grade: str,
-    on: dt.date | None,
+def _next_review(
+    ref: str, title: str, schedule: Schedule, grade: str, on: dt.date | None
 ) -> Reviewed:
+    """The review of one topic graded `grade` on `on`, and the next one it schedules."""
     on = _review_day(schedule, on)
     early = on < schedule.due_on
     interval = next_interval(schedule.interval_days, grade, early=early)
     due_on = _due(on, interval)
-    store.add_review(
-        writer,
-        topic_id=topic_id,
-        reviewed_on=on,
-        grade=grade,
-        interval_days=interval,
-        due_on=due_on,
-    )
     return Reviewed(
         ref=ref,
         title=title,

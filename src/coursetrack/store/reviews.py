@@ -10,7 +10,8 @@ dates as text and has no adapter of its own.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from coursetrack.store import queries
 
@@ -58,22 +59,14 @@ def due_count(
     )
 
 
-def add_review(
-    writer: Writer,
-    *,
-    topic_id: int,
-    reviewed_on: dt.date,
-    grade: str,
-    interval_days: int,
-    due_on: dt.date,
-) -> int:
-    """Record one review of a topic and when the next is due; its id."""
-    return writer.insert(
+def add_reviews(writer: Writer, reviews: Iterable[Mapping[str, Any]]) -> None:
+    """Record reviews of topics, each with when its next one is due, in the order given:
+    one statement for them all (`reviewed` of a whole course may record hundreds).
+
+    Each mapping holds topic_id, reviewed_on, grade, interval_days and due_on.
+    """
+    writer.executemany(
         "INSERT INTO review (topic_id, reviewed_on, grade, interval_days, due_on) "
-        "VALUES (:topic_id, :reviewed_on, :grade, :interval_days, :due_on) RETURNING id",
-        topic_id=topic_id,
-        reviewed_on=reviewed_on,
-        grade=grade,
-        interval_days=interval_days,
-        due_on=due_on,
+        "VALUES (:topic_id, :reviewed_on, :grade, :interval_days, :due_on)",
+        reviews,
     )
