@@ -237,6 +237,18 @@ def test_done_before_the_start_is_refused(dls) -> None:
     assert dls.dump(history=True) == before
 
 
+def test_done_before_the_start_of_a_course_unit_names_the_course(dls) -> None:
+    """A course without topics is a unit too: the refusal names it as the user named it."""
+    dls.run("add", "course", "dls", "Capstone", "--slug", "capstone")
+    dls.run("start", "dls/capstone", "--on", "2026-03-01")
+    before = dls.dump(history=True)
+    for ref, named in (("dls", "'Capstone' in dls"), ("dls/capstone", "dls/capstone")):
+        result = dls.run("done", ref, "--on", "2026-02-01")
+        assert result.exit_code == 1
+        assert f"--on 2026-02-01 is before {named} was started (2026-03-01)" in result.stderr
+    assert dls.dump(history=True) == before
+
+
 def test_done_and_reopen_of_a_program_mixing_states_and_course_kinds(dls) -> None:
     """Done/reopen of a whole program work on its units as a set: each kind, each state."""
     dls.run("add", "course", "dls", "Capstone", "--slug", "capstone")  # a course with no topics

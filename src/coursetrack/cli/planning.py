@@ -65,14 +65,14 @@ def goal(
         raise typer.BadParameter("give --by DATE or --clear, not both", param_hint="--by")
     if by is not None:
         when = parse_date(by, option="--by", past=False)
-        with writing(ctx) as session:
-            state = planning.set_goal(session, ref=spec, by=when, today=today())
+        with writing(ctx) as writer:
+            state = planning.set_goal(writer, ref=spec, by=when, today=today())
         message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
         if state.previous_on and state.previous_on != state.target_on:
             message += f" (was {state.previous_on.isoformat()})"
     elif clear:
-        with writing(ctx) as session:
-            state = planning.clear_goal(session, ref=spec)
+        with writing(ctx) as writer:
+            state = planning.clear_goal(writer, ref=spec)
         if state.previous_on:
             message = f"cleared the goal for {state.ref} (was {state.previous_on.isoformat()})"
         else:

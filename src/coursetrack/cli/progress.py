@@ -54,8 +54,8 @@ def start(
     from coursetrack.services.progress import start_items
 
     when = _when(on)
-    with writing(ctx) as session:
-        changes = start_items(session, refs=refs, on=when)
+    with writing(ctx) as writer:
+        changes = start_items(writer, refs=refs, on=when)
     _report(changes, json)
 
 
@@ -79,9 +79,9 @@ def done(
     from coursetrack.services.progress import finished_by, mark_done
 
     when = _when(on) if on is not None else None  # None: today, never before the start
-    with writing(ctx) as session:
-        changes = mark_done(session, refs=refs, on=when, note=note)
-        finished = finished_by(session, changes)
+    with writing(ctx) as writer:
+        changes = mark_done(writer, refs=refs, on=when, note=note)
+        finished = finished_by(writer, changes)
     _report(changes, json, finished)
 
 
@@ -94,6 +94,6 @@ def reopen(ctx: typer.Context, refs: options.Refs, json: options.Json = False) -
     """
     from coursetrack.services.progress import reopen_items
 
-    with writing(ctx) as session:
-        changes = reopen_items(session, refs=refs)
+    with writing(ctx) as writer:
+        changes = reopen_items(writer, refs=refs)
     _report(changes, json)

@@ -60,8 +60,8 @@ def reviewed(
     from coursetrack.services.review import record_reviews
 
     when = parse_date(on, future=False) if on is not None else None  # None: today, or later
-    with writing(ctx) as session:
-        result = record_reviews(session, refs=refs, grade=grade.value, on=when)
+    with writing(ctx) as writer:
+        result = record_reviews(writer, refs=refs, grade=grade.value, on=when)
     if json:
         render.print_json(result)
         return

@@ -34,13 +34,12 @@ from typing import TYPE_CHECKING
 from coursetrack import dates
 from coursetrack.errors import InputError
 from coursetrack.refs import Target, read_target, resolve
-from coursetrack.store import queries
+from coursetrack.store import planning as store
+from coursetrack.store import progress as progress_store
 
-if TYPE_CHECKING:  # the reads below need sqlite3 alone; goal's writes import these
-    from sqlmodel import Session
-
-    from coursetrack.models import Goal, Specialization
+if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
+    from coursetrack.store.writer import Writer
 
 #: The window the learner's pace is measured over, in days.
 PACE_WINDOW_DAYS = 28
@@ -91,13 +90,12 @@ class Unit:
         return "/".join(parts)
 
 
-def _where(target: Target | None) -> tuple[str, dict]:
-    """How `queries.UNITS` is narrowed to a target, and its parameters."""
-    if target is not None and target.course is not None:
-        return queries.UNITS_OF_COURSE, {"course_id": target.course.id}
-    if target is not None:
-        return queries.UNITS_OF_SPECIALIZATION, {"spec_id": target.specialization.id}
-    return "", {}
+def _where(target: Target | None) -> dict[str, int | None]:
+    """The course or specialization a target narrows the units to (none: every unit)."""
+    if target is None:
+        return {}
+    course = target.course
+    return {"spec_id": target.specialization.id, "course_id": course.id if course else None}
 
 
 def _unit(row: Row) -> Unit:
@@ -118,9 +116,7 @@ def _unit(row: Row) -> Unit:
 
 def units_of(reader: Reader, target: Target | None = None) -> list[Unit]:
     """The units under a specialization or course (None: every one), in course order."""
-    where, params = _where(target)
-    sql = queries.UNITS_IN_ORDER.format(units=queries.UNITS, where=where)
-    return [_unit(row) for row in reader.all(sql, **params)]
+    return [_unit(row) for row in store.units(reader, **_where(target))]
 
 
 def _scope(reader: Reader, ref: str | None, *, command: str) -> Target | None:
@@ -175,16 +171,9 @@ def next_units(reader: Reader, *, ref: str | None, limit: int = DEFAULT_NEXT_LIM
     if not 1 <= limit <= MAX_NEXT_LIMIT:
         raise InputError(f"--limit {limit} is out of range: give 1 to {MAX_NEXT_LIMIT:,}")
     target = _scope(reader, ref, command="next")
-    where, params = _where(target)
     # Counted and picked in the database: only `limit` units ever reach Python.
-    counts = reader.one(queries.NEXT_COUNTS.format(units=queries.UNITS, where=where), **params)
-    assert counts is not None
-    rows = reader.all(
-        queries.NEXT_UNITS.format(units=queries.UNITS, where=where, activity=queries.ACTIVITY_DAYS),
-        **params,
-        limit=limit,
-    )
-    chosen = [_unit(row) for row in rows]
+    counts = store.next_counts(reader, **_where(target))
+    chosen = [_unit(row) for row in store.next_units(reader, limit=limit, **_where(target))]
     return NextList(
         scope=target.ref if target else None,
         units_total=counts.total,
@@ -220,18 +209,9 @@ class GoalState:
     previous_on: dt.date | None = None
 
 
-def _goal_row(session: Session, spec: Specialization) -> Goal | None:
-    from sqlmodel import select
-
-    from coursetrack.models import Goal
-
-    return session.exec(select(Goal).where(Goal.specialization_id == spec.id)).first()
-
-
 def goal_on(reader: Reader, spec_id: int) -> dt.date | None:
     """The date the learner means to finish a specialization by, if they set one."""
-    row = reader.one(queries.GOAL_OF, spec_id=spec_id)
-    return row.target_on if row else None
+    return store.goal_on(reader, spec_id)
 
 
 def goal_of(reader: Reader, *, ref: str) -> GoalState:
@@ -240,36 +220,23 @@ def goal_of(reader: Reader, *, ref: str) -> GoalState:
     return GoalState(target.ref, spec.title, goal_on(reader, spec.id))
 
 
-def set_goal(session: Session, *, ref: str, by: dt.date, today: dt.date) -> GoalState:
+def set_goal(writer: Writer, *, ref: str, by: dt.date, today: dt.date) -> GoalState:
     """Store (or move) the date by which the learner means to finish."""
-    target = _specialization(resolve(session, ref, models=True), command="goal")
+    target = _specialization(resolve(writer, ref), command="goal")
     if by < today:
         raise InputError(
             f"--by {by.isoformat()} is in the past (today is {today.isoformat()}); "
             "give a date from today on"
         )
     spec = target.specialization
-    row = _goal_row(session, spec)
-    previous = row.target_on if row else None
-    if row is None:
-        from coursetrack.models import Goal
-
-        row = Goal(specialization_id=spec.id, target_on=by)
-        session.add(row)
-    else:
-        row.target_on = by
-    session.flush()
+    previous = store.set_goal(writer, spec.id, by=by)
     return GoalState(target.ref, spec.title, by, previous)
 
 
-def clear_goal(session: Session, *, ref: str) -> GoalState:
+def clear_goal(writer: Writer, *, ref: str) -> GoalState:
     """Remove the goal; `previous_on` says which one there was (None: there was none)."""
-    target = _specialization(resolve(session, ref, models=True), command="goal")
-    row = _goal_row(session, target.specialization)
-    previous = row.target_on if row else None
-    if row is not None:
-        session.delete(row)
-        session.flush()
+    target = _specialization(resolve(writer, ref), command="goal")
+    previous = store.clear_goal(writer, target.specialization.id)
     return GoalState(target.ref, target.specialization.title, None, previous)
 
 
@@ -400,8 +367,7 @@ class UnitCounts:
 def unit_counts(reader: Reader, spec_id: int) -> UnitCounts:
     """How many units a specialization has and has done, counted in the database:
     a program of 100,000 units never reaches Python."""
-    row = reader.one(queries.UNIT_COUNTS.format(units=queries.UNITS), spec_id=spec_id)
-    assert row is not None
+    row = progress_store.unit_counts(reader, spec_id)
     return UnitCounts(row.total, row.done, row.last_done_on)
 
 
@@ -417,12 +383,7 @@ def plan(reader: Reader, *, ref: str, today: dt.date) -> Plan:
     activity = activity_by_specialization(reader, today, spec_id=spec_id)
     first_on = activity.get(spec_id, NO_ACTIVITY).first_activity_on
     window_start, _days = pace_window(today, first_on)
-    in_window = reader.scalar(
-        queries.DONE_BETWEEN.format(units=queries.UNITS),
-        spec_id=spec_id,
-        start=window_start.isoformat(),
-        today=today.isoformat(),
-    )
+    in_window = store.done_between(reader, spec_id, start=window_start, end=today)
     finished_on = units.last_done_on if units.done == units.total else None
     figures = project(
         today=today,
@@ -497,13 +458,8 @@ def activity_by_specialization(
 ) -> dict[int, Activity]:
     """Per specialization id (or only `spec_id`): the first and last day anything was
     recorded, and the weekly streak of such days (see `weekly_streak`)."""
-    if spec_id is None:
-        rows = reader.all(queries.ACTIVE_DAYS.format(activity=queries.ACTIVITY_DAYS))
-    else:
-        sql = queries.ACTIVE_DAYS_OF.format(activity=queries.ACTIVITY_DAYS)
-        rows = reader.all(sql, spec_id=spec_id)
     days: dict[int, list[dt.date]] = {}
-    for row in rows:
+    for row in store.active_days(reader, spec_id):
         days.setdefault(row.spec_id, []).append(row.day_on)
     return {
         spec: Activity(max(active), weekly_streak(active, today), min(active))

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from sqlalchemy import Date, TextClause, bindparam, text
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from coursetrack.dates import today
 from coursetrack.errors import InputError
-from coursetrack.models import Course, Status, Topic
 from coursetrack.refs import Target, resolve
-from coursetrack.services.state import ensure_progress
+from coursetrack.store import progress as store
+
+if TYPE_CHECKING:
+    from coursetrack.store.writer import Writer
 
 
 @dataclass
@@ -32,195 +32,78 @@ class Change:
     unchanged: int = 0
 
 
-def _scopes(target: Target) -> list[tuple[str, str, dict]]:
-    """The units under a target as SQL: (progress column, query of unit ids, params).
-
-    Units are topics, and courses that have none. Done and reopen work on the
-    whole set at once, so a program of 100,000 topics is a few statements under
-    the write lock rather than 100,000 round trips.
-    """
-    topicless = "NOT EXISTS (SELECT 1 FROM topic WHERE topic.course_id = course.id)"
-    if target.topic is not None:
-        return [("topic_id", "SELECT :id AS id", {"id": target.topic.id})]
-    if target.course is not None:
-        params = {"id": target.course.id}
-        return [
-            ("topic_id", "SELECT id FROM topic WHERE course_id = :id", params),
-            ("course_id", f"SELECT id FROM course WHERE id = :id AND {topicless}", params),
-        ]
-    params = {"id": target.specialization.id}
-    return [
-        (
-            "topic_id",
-            "SELECT topic.id FROM topic JOIN course ON course.id = topic.course_id "
-            "WHERE course.specialization_id = :id",
-            params,
-        ),
-        (
-            "course_id",
-            f"SELECT id FROM course WHERE specialization_id = :id AND {topicless}",
-            params,
-        ),
-    ]
-
-
-def _title(session: Session, column: str, unit_id: int) -> str:
-    model = Topic if column == "topic_id" else Course
-    item = session.get(model, unit_id)
-    return item.title if item is not None else "?"
-
-
-def _unit_ref(target: Target, column: str, unit_id: int, title: str) -> str:
+def _unit_ref(target: Target, unit: store.EarlyUnit) -> str:
     """How a message names one unit under the ref the user gave."""
-    if target.item.id == unit_id and (column == "topic_id") == (target.kind == "topic"):
+    if target.item.id == unit.unit_id and (unit.kind == "topic") == (target.kind == "topic"):
         return target.ref
-    return f"{title!r} in {target.ref}"
-
-
-def _dated(sql: str) -> TextClause:
-    """`sql` with `:on` bound as a date: PostgreSQL needs the type where `:on` is a
-    value of its own (a CASE, an INSERT's SELECT list); SQLite gets the same ISO text."""
-    return text(sql).bindparams(bindparam("on", type_=Date))
+    return f"{unit.title!r} in {target.ref}"
 
 
 def mark_done(
-    session: Session, *, refs: list[str], on: dt.date | None, note: str | None = None
+    writer: Writer, *, refs: list[str], on: dt.date | None, note: str | None = None
 ) -> list[Change]:
     """Mark every open unit under each ref done on `on` (None: today, see `not_before`)."""
-    targets = [resolve(session, ref, models=True) for ref in refs]
-    conn = session.connection()
+    targets = [resolve(writer, ref) for ref in refs]
     day = on or today()
-    # a day left out is today, but never before the unit's start (see `dates.not_before`)
-    completed = (
-        ":on" if on is not None else "CASE WHEN started_on > :on THEN started_on ELSE :on END"
-    )
     changes = []
     for target in targets:
-        session.flush()
-        changed = unchanged = 0
-        for column, units, params in _scopes(target):
-            args = {**params, "on": day, "done": Status.DONE.value}
-            early = (
-                on is not None
-                and conn.execute(
-                    _dated(
-                        f"SELECT {column}, started_on FROM progress WHERE {column} IN ({units}) "
-                        "AND status != :done AND started_on > :on ORDER BY started_on DESC LIMIT 1"
-                    ),
-                    args,
-                ).first()
+        kind, item_id = target.kind, target.item.id
+        early = on is not None and store.started_after(writer, kind=kind, item_id=item_id, on=on)
+        if early:
+            raise InputError(
+                f"--on {on} is before {_unit_ref(target, early)} was started "
+                f"({early.started_on}); give a later date, or fix the start first"
             )
-            if early:
-                unit = _unit_ref(target, column, early[0], _title(session, column, early[0]))
-                raise InputError(
-                    f"--on {on} is before {unit} was started ({early[1]}); "
-                    "give a later date, or fix the start first"
-                )
-            unchanged += conn.execute(
-                text(
-                    f"SELECT count(*) FROM progress WHERE {column} IN ({units}) AND status = :done"
-                ),
-                args,
-            ).scalar_one()
-            changed += conn.execute(
-                _dated(
-                    f"UPDATE progress SET status = :done, completed_on = {completed} "
-                    f"WHERE {column} IN ({units}) AND status != :done"
-                ),
-                args,
-            ).rowcount
-            changed += conn.execute(
-                _dated(
-                    f"INSERT INTO progress ({column}, status, completed_on) "
-                    f"SELECT unit.id, :done, :on FROM ({units}) AS unit "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM progress WHERE {column} = unit.id) "
-                    "ORDER BY unit.id"
-                ),
-                args,
-            ).rowcount
-        session.expire_all()  # Progress rows loaded before are stale now
+        # a day left out is today, but never before the unit's start (see `dates.not_before`)
+        changed, unchanged = store.mark_done(
+            writer, kind=kind, item_id=item_id, on=day, not_before_start=on is None
+        )
         if note is not None:
-            # imported here: notes (and their validation) cost a write without --note
-            from coursetrack.services.notes import add_note
+            # imported here: notes' validation costs a write without --note
+            from coursetrack.services.notes import note_text
 
-            add_note(session, item=target.item, text=note, on=on or today())
+            store.add_note(writer, kind=kind, item_id=item_id, text=note_text(note), on=day)
         changes.append(Change(target.ref, target.item.title, "done", changed, unchanged))
-    session.flush()
     return changes
 
 
-def start_items(session: Session, *, refs: list[str], on: dt.date) -> list[Change]:
+def start_items(writer: Writer, *, refs: list[str], on: dt.date) -> list[Change]:
     """Record that the learner started each ref on `on` (kept if already started)."""
-    targets = [resolve(session, ref, models=True) for ref in refs]
+    targets = [resolve(writer, ref) for ref in refs]
     changes = []
     for target in targets:
         item = target.item
-        row = ensure_progress(session, item)
-        is_unit = target.kind == "topic" or (
-            target.kind == "course" and not _has_topics(session, target.course)
-        )
+        row = store.progress_row(writer, kind=target.kind, item_id=item.id)
         # A course done as a unit keeps that record once it has topics: a start after it
         # would come after its completion (and its backup would not restore).
-        if row.status == Status.DONE:
+        if row is not None and row.status == store.DONE:
             changes.append(Change(target.ref, item.title, "already done", 0, 1))
             continue
-        if row.started_on is not None:
+        if row is not None and row.started_on is not None:
             changes.append(Change(target.ref, item.title, "already started", 0, 1))
             continue
-        row.started_on = on
-        if is_unit:
-            row.status = Status.IN_PROGRESS
+        is_unit = target.kind == "topic" or (
+            target.kind == "course" and not store.has_topics(writer, item.id)
+        )
+        store.mark_started(
+            writer,
+            kind=target.kind,
+            item_id=item.id,
+            on=on,
+            status=store.IN_PROGRESS if is_unit else None,
+        )
         changes.append(Change(target.ref, item.title, "started", 1))
-    session.flush()
     return changes
 
 
-def reopen_items(session: Session, *, refs: list[str]) -> list[Change]:
+def reopen_items(writer: Writer, *, refs: list[str]) -> list[Change]:
     """Undo `done` on every done unit under each ref."""
-    targets = [resolve(session, ref, models=True) for ref in refs]
-    session.flush()
-    conn = session.connection()
+    targets = [resolve(writer, ref) for ref in refs]
     changes = []
     for target in targets:
-        changed = units_total = 0
-        for column, units, params in _scopes(target):
-            args = {**params, "done": Status.DONE.value}
-            if column == "topic_id":
-                # Off the review ladder: reviews are of done topics (a backup holding
-                # reviews of an unfinished topic is refused), and done again starts afresh.
-                conn.execute(
-                    text(
-                        f"DELETE FROM review WHERE topic_id IN ({units}) AND topic_id IN "
-                        "(SELECT topic_id FROM progress WHERE status = :done)"
-                    ),
-                    args,
-                )
-            units_total += conn.execute(
-                text(f"SELECT count(*) FROM ({units}) AS unit"), params
-            ).scalar_one()
-            changed += conn.execute(
-                text(
-                    "UPDATE progress SET completed_on = NULL, status = CASE "
-                    f"WHEN started_on IS NOT NULL THEN '{Status.IN_PROGRESS.value}' "
-                    f"ELSE '{Status.TODO.value}' END "
-                    f"WHERE {column} IN ({units}) AND status = :done"
-                ),
-                args,
-            ).rowcount
-        changes.append(
-            Change(target.ref, target.item.title, "reopened", changed, units_total - changed)
-        )
-    session.expire_all()
+        changed, total = store.reopen(writer, kind=target.kind, item_id=target.item.id)
+        changes.append(Change(target.ref, target.item.title, "reopened", changed, total - changed))
     return changes
-
-
-def _has_topics(session: Session, course: Course | None) -> bool:
-    if course is None:
-        return False
-    return (
-        session.exec(select(Topic.id).where(Topic.course_id == course.id).limit(1)).first()
-        is not None
-    )
 
 
 @dataclass
@@ -232,20 +115,16 @@ class Finished:
     units: int
 
 
-def finished_by(session: Session, changes: list[Change]) -> list[Finished]:
+def finished_by(writer: Writer, changes: list[Change]) -> list[Finished]:
     """The specializations `mark_done` just finished: all their units are done now,
     and this command did at least one of them (not a repeat of a finished `done`)."""
-    from coursetrack.models import Specialization
-    from coursetrack.services.planning import unit_counts
-    from coursetrack.store.reader import reader_of
-
     slugs = dict.fromkeys(c.ref.split("/")[0] for c in changes if c.changed)
     finished = []
     for slug in slugs:
-        spec = session.exec(select(Specialization).where(Specialization.slug == slug)).first()
+        spec = store.specialization_by_slug(writer, slug)
         if spec is None:
             continue
-        counts = unit_counts(reader_of(session), spec.id)
+        counts = store.unit_counts(writer, spec.id)
         if counts.total and counts.done == counts.total:
             finished.append(Finished(spec.slug, spec.title, counts.total))
     return finished

@@ -32,15 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 from coursetrack.dates import LATEST, not_before, today
 from coursetrack.errors import InputError
-from coursetrack.refs import Target, read_target
-from coursetrack.services.state import DONE, progress_of
-from coursetrack.store import queries
-from coursetrack.store.reader import as_reader
+from coursetrack.refs import Target, read_target, resolve
+from coursetrack.services.state import DONE, TODO, progress_of
+from coursetrack.store import reviews as store
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from coursetrack.store.reader import Reader
+    from coursetrack.store.writer import Writer
 
 
 LADDER = (1, 3, 7, 21, 60, 180)
@@ -103,15 +101,14 @@ def schedule_from(completed_on: dt.date, reviews: list[ReviewRecord]) -> Schedul
     return Schedule(completed_on, last.interval_days, last.due_on, current)
 
 
-def schedule_of(source: Reader | Session, topic: Any) -> Schedule | None:
+def schedule_of(reader: Reader, topic: Any) -> Schedule | None:
     """The topic's schedule, or None if it is not done (so not in the queue)."""
-    reader = as_reader(source)
     progress = progress_of(reader, "topic", topic.id)
     if progress is None or progress.status != DONE or progress.completed_on is None:
         return None
     reviews = [
         ReviewRecord(_day(r.reviewed_on), r.grade, r.interval_days, _day(r.due_on))
-        for r in reader.all(queries.REVIEWS_OF_TOPIC, topic_id=topic.id)
+        for r in store.reviews_of_topic(reader, topic.id)
     ]
     return schedule_from(_day(progress.completed_on), reviews)
 
@@ -148,27 +145,24 @@ def _day(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _scope(target: Target | None) -> tuple[str, dict]:
-    """The SQL fragment and parameters that keep the topics under `target` (None: all)."""
-    if target is None:
-        return queries.REVIEW_SCOPES[None], {}
-    return queries.REVIEW_SCOPES[target.kind], {"scope_id": target.item.id}
+def _scope(target: Target | None) -> tuple[str | None, int | None]:
+    """The kind and id of the item whose topics are meant (None, None: all)."""
+    return (None, None) if target is None else (target.kind, target.item.id)
 
 
-def _done_topics(source: Reader | Session, target: Target | None) -> list[_DoneTopic]:
+def _done_topics(reader: Reader, target: Target | None) -> list[_DoneTopic]:
     """Every done topic under `target` (None: all) with its schedule, in course order.
 
     Two plain queries, no ORM objects: `status` and `show` of a 100,000-topic
     program count its due reviews through here.
     """
-    reader = as_reader(source)
-    scope, params = _scope(target)
+    kind, scope_id = _scope(target)
     reviews: dict[int, list[ReviewRecord]] = {}
-    for row in reader.all(queries.DONE_TOPIC_REVIEWS.format(scope=scope), **params):
+    for row in store.done_topic_reviews(reader, kind, scope_id):
         reviews.setdefault(row.topic_id, []).append(
             ReviewRecord(_day(row.reviewed_on), row.grade, row.interval_days, _day(row.due_on))
         )
-    rows = reader.all(queries.DONE_TOPICS.format(scope=scope), **params)
+    rows = store.done_topics(reader, kind, scope_id)
     return [
         _DoneTopic(
             row.id,
@@ -185,10 +179,10 @@ def _done_topics(source: Reader | Session, target: Target | None) -> list[_DoneT
     ]
 
 
-def scheduled(source: Reader | Session, target: Target | None, today: dt.date) -> list[QueueItem]:
+def scheduled(reader: Reader, target: Target | None, today: dt.date) -> list[QueueItem]:
     """Every done topic under `target` (None: all) with its schedule, soonest due first."""
     items = []
-    for done in _done_topics(source, target):
+    for done in _done_topics(reader, target):
         schedule = done.schedule
         last = schedule.reviews[-1] if schedule.reviews else None
         items.append(
@@ -236,21 +230,15 @@ def review_queue(reader: Reader, *, ref: str | None, today: dt.date) -> Queue:
     return Queue(today, target.ref if target else None, due, min(later, default=None))
 
 
-def due_count(source: Reader | Session, target: Target, today: dt.date) -> int:
+def due_count(reader: Reader, target: Target, today: dt.date) -> int:
     """How many topics under `target` are due for review on `today`.
 
     Counted in SQL with the same rule as `schedule_from` (the latest review since
     the completion sets the due date, else the day after it), so `status` and
     `show` of a 100,000-topic program need not build every schedule.
     """
-    scope, params = _scope(target)
-    completed_by = today - dt.timedelta(days=LADDER[0])
-    return as_reader(source).scalar(
-        queries.DUE_COUNT.format(scope=scope),
-        **params,
-        today=today.isoformat(),
-        completed_by=completed_by.isoformat(),
-    )
+    kind, scope_id = _scope(target)
+    return store.due_count(reader, kind, scope_id, today=today, first_rung=LADDER[0])
 
 
 @dataclass
@@ -288,26 +276,24 @@ class Reviews:
         return asdict(self)
 
 
-def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date | None) -> Reviews:
+def record_reviews(writer: Writer, *, refs: list[str], grade: str, on: dt.date | None) -> Reviews:
     """Record a review of each topic named, and of every due topic under a course or
     specialization named; schedule each one's next review. A topic named twice (by
     itself and under its course) is reviewed once. Every ref is checked before
     anything is written, in the caller's one transaction. `on` None: today, but
     never before the topic's completion or last review (see `dates.not_before`)."""
-    from coursetrack.refs import resolve
-
-    targets = [resolve(session, ref, models=True) for ref in refs]
+    targets = [resolve(writer, ref) for ref in refs]
     result = Reviews()
     chosen: list[tuple[str, int, str, Schedule]] = []
     seen: set[int] = set()
     for target in targets:
         if target.topic is not None:
             topic = target.topic
-            picked = [(target.ref, topic.id, topic.title, _reviewable(session, target, on))]
+            picked = [(target.ref, topic.id, topic.title, _reviewable(writer, target, on))]
         else:
-            picked = _due_under(session, target, on or today())
+            picked = _due_under(writer, target, on or today())
             if not picked:
-                later = [item.due_on for item in scheduled(session, target, on or today())]
+                later = [item.due_on for item in scheduled(writer, target, on or today())]
                 result.nothing_due.append(
                     NothingDue(target.ref, len(later), min(later, default=None))
                 )
@@ -315,25 +301,30 @@ def record_reviews(session: Session, *, refs: list[str], grade: str, on: dt.date
             if item[1] not in seen:
                 seen.add(item[1])
                 chosen.append(item)
+    rows = []
     for ref, topic_id, title, schedule in chosen:
-        result.reviews.append(_record(session, ref, topic_id, title, schedule, grade, on))
-    session.flush()
+        reviewed = _next_review(ref, title, schedule, grade, on)
+        result.reviews.append(reviewed)
+        rows.append(
+            {
+                "topic_id": topic_id,
+                "reviewed_on": reviewed.reviewed_on,
+                "grade": grade,
+                "interval_days": reviewed.interval_days,
+                "due_on": reviewed.due_on,
+            }
+        )
+    store.add_reviews(writer, rows)
     return result
 
 
-def _reviewable(session: Session, target: Target, on: dt.date | None) -> Schedule:
+def _reviewable(reader: Reader, target: Target, on: dt.date | None) -> Schedule:
     """The schedule of a topic the user named, or why it cannot be reviewed on `on`."""
-    from sqlmodel import select
-
-    from coursetrack.models import Progress, Status
-
     assert target.topic is not None
-    schedule = schedule_of(session, target.topic)
+    schedule = schedule_of(reader, target.topic)
     if schedule is None:
-        progress = session.exec(
-            select(Progress).where(Progress.topic_id == target.topic.id)
-        ).first()
-        status = progress.status if progress else Status.TODO
+        progress = progress_of(reader, "topic", target.topic.id)
+        status = progress.status if progress else TODO
         raise InputError(
             f"{target.ref} is not done (it is {status}), so there is nothing to review yet; "
             f"mark it done first with 'coursetrack done {target.ref}'"
@@ -365,38 +356,24 @@ def _review_day(schedule: Schedule, on: dt.date | None) -> dt.date:
     return on if on is not None else not_before(schedule.completed_on, schedule.last_reviewed_on)
 
 
-def _due_under(
-    session: Session, target: Target, on: dt.date
-) -> list[tuple[str, int, str, Schedule]]:
+def _due_under(reader: Reader, target: Target, on: dt.date) -> list[tuple[str, int, str, Schedule]]:
     """The done topics under a course or specialization that are due on `on`, oldest due first."""
     due = [
         (f"{d.spec_slug}/{d.course_slug}/{d.topic_slug}", d.topic_id, d.title, d.schedule)
-        for d in _done_topics(session, target)
+        for d in _done_topics(reader, target)
         if d.schedule.due_on <= on
     ]
     return sorted(due, key=lambda item: item[3].due_on)
 
 
-def _record(
-    session: Session,
-    ref: str,
-    topic_id: int,
-    title: str,
-    schedule: Schedule,
-    grade: str,
-    on: dt.date | None,
+def _next_review(
+    ref: str, title: str, schedule: Schedule, grade: str, on: dt.date | None
 ) -> Reviewed:
-    from coursetrack.models import Review
-
+    """The review of one topic graded `grade` on `on`, and the next one it schedules."""
     on = _review_day(schedule, on)
     early = on < schedule.due_on
     interval = next_interval(schedule.interval_days, grade, early=early)
     due_on = _due(on, interval)
-    session.add(
-        Review(
-            topic_id=topic_id, reviewed_on=on, grade=grade, interval_days=interval, due_on=due_on
-        )
-    )
     return Reviewed(
         ref=ref,
         title=title,
