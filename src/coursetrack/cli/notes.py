@@ -118,19 +118,17 @@ def note(
     """
     from coursetrack import render
     from coursetrack.dates import parse_date, today
-    from coursetrack.refs import resolve
-    from coursetrack.services.notes import add_note, notes_of
+    from coursetrack.services.notes import note_item
 
     when = parse_date(on, future=False) if on is not None else today()
-    with writing(ctx) as session:
-        target = resolve(session, ref, models=True)
-        added = add_note(session, item=target.item, text=text, on=when, private=private)
-        result = {
-            "ref": target.ref,
-            "written_on": added.written_on,
-            "text": added.text,
-            "notes": len(notes_of(session, target.item)),
-        }
+    with writing(ctx) as writer:
+        noted = note_item(writer, ref=ref, text=text, on=when, private=private)
+    result = {
+        "ref": noted.ref,
+        "written_on": noted.written_on,
+        "text": noted.text,
+        "notes": noted.notes,
+    }
     if private:
         result["private"] = True  # only when set, as `log` shows it
     if json:
@@ -166,19 +164,17 @@ def link(
     """
     from coursetrack import render
     from coursetrack.dates import today
-    from coursetrack.refs import resolve
-    from coursetrack.services.notes import add_link
+    from coursetrack.services.notes import link_item
 
-    with writing(ctx) as session:
-        target = resolve(session, ref, models=True)
-        change = add_link(session, item=target.item, url=url, title=title, on=today())
-        result = {
-            "ref": target.ref,
-            "action": change.action,
-            "url": change.link.url,
-            "title": change.link.title,
-            "added_on": change.link.added_on,
-        }
+    with writing(ctx) as writer:
+        change = link_item(writer, ref=ref, url=url, title=title, on=today())
+    result = {
+        "ref": change.ref,
+        "action": change.action,
+        "url": change.url,
+        "title": change.title,
+        "added_on": change.added_on,
+    }
     if json:
         render.print_json(result)
     elif change.action == "added":
@@ -263,8 +259,8 @@ def note_edit(
 
     row_id = parse_id(note_id, "note")
     when = parse_date(on, future=False) if on is not None else None
-    with writing(ctx) as session:
-        after = edit_note(session, note_id=row_id, text=text, on=when)
+    with writing(ctx) as writer:
+        after = edit_note(writer, note_id=row_id, text=text, on=when)
     if json:
         render.print_json(after)
     else:
@@ -283,8 +279,8 @@ def note_rm(ctx: typer.Context, ids: Ids, json: options.Json = False) -> None:
     from coursetrack.services.notes import parse_id, remove_notes
 
     row_ids = [parse_id(i, "note") for i in ids]
-    with writing(ctx) as session:
-        removed = remove_notes(session, note_ids=row_ids)
+    with writing(ctx) as writer:
+        removed = remove_notes(writer, note_ids=row_ids)
     if json:
         render.print_json({"removed": [render.to_data(r) for r in removed]})
     else:
@@ -326,8 +322,8 @@ def link_rm(ctx: typer.Context, ids: Ids, json: options.Json = False) -> None:
     from coursetrack.services.notes import parse_id, remove_links
 
     row_ids = [parse_id(i, "link") for i in ids]
-    with writing(ctx) as session:
-        removed = remove_links(session, link_ids=row_ids)
+    with writing(ctx) as writer:
+        removed = remove_links(writer, link_ids=row_ids)
     if json:
         render.print_json({"removed": [render.to_data(r) for r in removed]})
     else:

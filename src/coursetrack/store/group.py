@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
+from coursetrack.store.notes import SHARED_NOTE
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -60,7 +61,7 @@ ISSUED_SQLSTATE = "CT002"
 #: command line holds a private note's text.
 _READ_BY_GROUP = {
     "progress": "true",
-    "note": "NOT private",
+    "note": SHARED_NOTE,
     "link": "true",
     "review": "true",
     "goal": "true",
