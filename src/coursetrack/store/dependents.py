@@ -18,14 +18,13 @@ would refuse the write:
 
 `blame` names the later command that made such a row as it is. The SQL runs on
 both engines, through a write's Writer or a read's Reader: JSON fields are read
-through `queries.json_field`. The keys and owner columns come from the models,
-read once, and only when an undo asks.
+through `queries.json_field`. The keys and owner columns are written out from
+the models (`OWNERS`, `KEYS`; a test keeps them in step), so an undo loads no ORM.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
 from coursetrack.store.queries import json_field
@@ -120,25 +119,29 @@ def review_of_undone_topic(reader: Reader, target: int) -> int | None:
     return found.id if found is not None else None
 
 
-@cache
-def _owners() -> list[tuple[str, str, str]]:
-    """(table, column, item table): each column that hangs a row under an item."""
-    from coursetrack.models import CATALOG, TRACKED, table_names
-
-    items = set(table_names(CATALOG))
-    out = []
-    for model in TRACKED:
-        table = model.__table__  # type: ignore[attr-defined]
-        for column in table.columns:
-            for key in column.foreign_keys:
-                if key.column.table.name in items:
-                    out.append((table.name, column.name, key.column.table.name))
-    return out
+#: (table, column, item table): each column that hangs a row under an item, in the
+#: models' order. Written out, so that an undo needs no models (tests/test_undo_rules.py
+#: reads them from the models' foreign keys).
+OWNERS: tuple[tuple[str, str, str], ...] = (
+    ("course", "specialization_id", "specialization"),
+    ("topic", "course_id", "course"),
+    ("progress", "specialization_id", "specialization"),
+    ("progress", "course_id", "course"),
+    ("progress", "topic_id", "topic"),
+    ("note", "specialization_id", "specialization"),
+    ("note", "course_id", "course"),
+    ("note", "topic_id", "topic"),
+    ("link", "specialization_id", "specialization"),
+    ("link", "course_id", "course"),
+    ("link", "topic_id", "topic"),
+    ("review", "topic_id", "topic"),
+    ("goal", "specialization_id", "specialization"),
+)
 
 
 def hung_under(reader: Reader, target: int) -> tuple[str, int] | None:
     """A row (table, id) under an item `target` added, which the undo would remove with it."""
-    for table, column, item in _owners():
+    for table, column, item in OWNERS:
         found = reader.one(
             f"""SELECT x.id FROM {table} x
                     WHERE x.{column} IN (SELECT row_id FROM change WHERE command_id = :target
@@ -154,25 +157,27 @@ def hung_under(reader: Reader, target: int) -> tuple[str, int] | None:
 
 #: What makes a row one of a kind besides its unique constraints: its place among
 #: its siblings (items keep positions 1..N; two at one place have no order).
-_PLACES = {"course": ("specialization_id", "position"), "topic": ("course_id", "position")}
+PLACES = {"course": ("specialization_id", "position"), "topic": ("course_id", "position")}
 
 
-@cache
-def _keys() -> list[tuple[str, tuple[str, ...]]]:
-    """(table, columns) of every unique key of the tracked tables, slugs first."""
-    from sqlalchemy import UniqueConstraint
+#: (table, columns) of every unique key of the tracked tables (the models' unique
+#: constraints and columns, and `PLACES`), slugs first; checked against the models
+#: by tests/test_undo_rules.py.
+KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("specialization", ("slug",)),
+    ("course", ("specialization_id", "slug")),
+    ("topic", ("course_id", "slug")),
+    ("progress", ("specialization_id", "learner")),
+    ("progress", ("topic_id", "learner")),
+    ("progress", ("course_id", "learner")),
+    ("goal", ("specialization_id", "learner")),
+    ("member", ("learner",)),
+    ("course", ("specialization_id", "position")),
+    ("topic", ("course_id", "position")),
+)
 
-    from coursetrack.models import TRACKED
-
-    keys: list[tuple[str, tuple[str, ...]]] = []
-    for model in TRACKED:
-        table = model.__table__  # type: ignore[attr-defined]
-        for constraint in table.constraints:
-            if isinstance(constraint, UniqueConstraint):
-                keys.append((table.name, tuple(c.name for c in constraint.columns)))
-        keys += [(table.name, (c.name,)) for c in table.columns if c.unique]
-    keys += list(_PLACES.items())
-    return sorted(keys, key=lambda key: "slug" not in key[1])
+#: The key columns that hold numbers (read from a change's JSON as integers).
+INTEGER_KEY_COLUMNS = frozenset(("specialization_id", "course_id", "topic_id", "position"))
 
 
 @dataclass(frozen=True)
@@ -185,19 +190,6 @@ class Taken:
     values: tuple
 
 
-@cache
-def _integer_columns() -> frozenset[tuple[str, str]]:
-    """(table, column) of every integer column of the tracked tables."""
-    from coursetrack.models import TRACKED
-
-    return frozenset(
-        (m.__tablename__, c.name)  # type: ignore[attr-defined]
-        for m in TRACKED
-        for c in m.__table__.columns  # type: ignore[attr-defined]
-        if c.type.python_type is int
-    )
-
-
 def taken_keys(reader: Reader, target: int) -> Taken | None:
     """A row not `target`'s that holds a unique key a row the undo puts back would hold."""
     dialect = reader.dialect
@@ -208,12 +200,11 @@ def taken_keys(reader: Reader, target: int) -> Taken | None:
             target=target,
         )
     }
-    integers = _integer_columns()
-    for table, columns in _keys():
+    for table, columns in KEYS:
         if table not in put_back:  # an undo that only deletes gives nothing back
             continue
         on = " AND ".join(
-            f"t.{c} = " + json_field(dialect, "f.old", c, integer=(table, c) in integers)
+            f"t.{c} = " + json_field(dialect, "f.old", c, integer=c in INTEGER_KEY_COLUMNS)
             for c in columns
         )
         found = reader.one(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.store import queries
@@ -243,3 +244,52 @@ def _reverse(table: str, row_id: int, op: str, old: dict) -> tuple[str, dict]:
     columns = ", ".join(old)
     params = ", ".join(f":{c}" for c in old)
     return f"INSERT INTO {table} ({columns}) VALUES ({params})", old
+
+
+# --- what `log` reads (services.log) ----------------------------------------------------
+
+
+def commands_before(reader: Reader, *, before: int, page: int) -> list[Row]:
+    """Up to `page` commands older than `before`, newest first."""
+    return reader.all(queries.LOG_COMMANDS, before=before, page=page)
+
+
+@cache
+def _light(dialect: str, part: str) -> str:
+    return queries.log_changes_light(dialect, part)
+
+
+def changes_light(reader: Reader, *, command: int) -> list[Row]:
+    """A command's changes, newest first, without their JSON (see `queries.log_changes_light`)."""
+    return reader.all(_light(reader.dialect, ""), command=command)
+
+
+def item_changes_light(reader: Reader, *, command: int) -> list[Row]:
+    """The same, only its changes to specializations, courses and topics."""
+    return reader.all(_light(reader.dialect, "items"), command=command)
+
+
+def changes_of_item_light(reader: Reader, *, command: int, table: str, row_id: int) -> list[Row]:
+    """The same, only its changes to one item."""
+    sql = _light(reader.dialect, "item")
+    return reader.all(sql, command=command, table=table, row_id=row_id)
+
+
+def changes_shown(reader: Reader, *, command: int, n: int | None) -> list[Row]:
+    """A command's first `n` changes, with their JSON and what names them."""
+    return reader.all(queries.LOG_CHANGES_SHOWN, command=command, n=n)
+
+
+def changes_values(reader: Reader, *, command: int, n: int) -> list[Row]:
+    """A command's first `n` changes' JSON (id, old, new)."""
+    return reader.all(queries.LOG_CHANGES_FULL, command=command, n=n)
+
+
+def item_now(reader: Reader, *, table: str, row_id: int) -> Row | None:
+    """An item's slug and parent id as the store holds it now (None: gone)."""
+    return reader.one(queries.ITEM_NOW[table], id=row_id)
+
+
+def items_now(reader: Reader, *, table: str) -> list[Row]:
+    """Every item of `table`: id, slug, parent id."""
+    return reader.all(queries.ITEMS_NOW[table])
