@@ -217,16 +217,14 @@ def note_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = Fals
       coursetrack note list dls/2 --json
     """
     from coursetrack import render
-    from coursetrack.refs import read_target
-    from coursetrack.services.notes import list_notes
+    from coursetrack.services.notes import listing
 
     with reading(ctx) as reader:
-        target = read_target(reader, ref) if ref is not None else None
-        rows = list_notes(reader, target=target)
+        listed = listing(reader, kind="note", ref=ref)
     if json:
-        render.print_json({"notes": [render.to_data(r) for r in rows]})
+        render.print_json({"notes": [render.to_data(r) for r in listed.rows]})
     else:
-        render.notes_table(rows, scope=ref, base=target.ref if target else None)
+        render.notes_table(listed.rows, scope=ref, base=listed.base)
 
 
 @note_app.command("edit")
@@ -298,16 +296,14 @@ def link_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = Fals
       coursetrack link list dls/1 --json
     """
     from coursetrack import render
-    from coursetrack.refs import read_target
-    from coursetrack.services.notes import list_links
+    from coursetrack.services.notes import listing
 
     with reading(ctx) as reader:
-        target = read_target(reader, ref) if ref is not None else None
-        rows = list_links(reader, target=target)
+        listed = listing(reader, kind="link", ref=ref)
     if json:
-        render.print_json({"links": [render.to_data(r) for r in rows]})
+        render.print_json({"links": [render.to_data(r) for r in listed.rows]})
     else:
-        render.links_table(rows, scope=ref, base=target.ref if target else None)
+        render.links_table(listed.rows, scope=ref, base=listed.base)
 
 
 @link_app.command("rm")

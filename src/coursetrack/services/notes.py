@@ -185,6 +185,22 @@ def list_links(source: Reader, *, target: Target | None) -> list[LinkRow]:
     return _listed(source, "link", target)
 
 
+@dataclass
+class Listing:
+    """`note list`/`link list`: the rows, and the canonical ref of the item asked for."""
+
+    rows: list
+    base: str | None
+
+
+def listing(reader: Reader, *, kind: str, ref: str | None) -> Listing:
+    """The notes (`kind` "note") or links under the item `ref` names (None: all)."""
+    from coursetrack.refs import read_target
+
+    target = read_target(reader, ref) if ref is not None else None
+    return Listing(_listed(reader, kind, target), target.ref if target is not None else None)
+
+
 def parse_id(value: str, noun: str) -> int:
     """A row id as the user typed it: `12` or `#12`."""
     digits = value.strip().removeprefix("#")
