@@ -94,14 +94,14 @@ def catalog_changed_since(reader: Reader, *, target: int) -> tuple[str, str | No
     """
     for table in CATALOG_TABLES:
         changed = reader.one(
-            f"""SELECT ch.new::jsonb ->> 'slug' AS slug FROM change ch
+            f"""SELECT CAST(ch.new AS jsonb) ->> 'slug' AS slug FROM change ch
             LEFT JOIN {table} t ON t.id = ch.row_id
             WHERE ch.command_id = :target AND ch.table_name = '{table}'
               AND ch.op <> 'delete'
               AND NOT EXISTS (SELECT 1 FROM change after WHERE after.command_id = :target
                               AND after.table_name = ch.table_name
                               AND after.row_id = ch.row_id AND after.id > ch.id)
-              AND (t.id IS NULL OR NOT to_jsonb(t) @> ch.new::jsonb)
+              AND (t.id IS NULL OR NOT to_jsonb(t) @> CAST(ch.new AS jsonb))
             LIMIT 1""",
             target=target,
         )
@@ -117,7 +117,7 @@ def catalog_removed_not_its_own(
     changed: another curator added it under a row the undo removed (PostgreSQL)."""
     catalog = ", ".join(f"'{table}'" for table in CATALOG_TABLES)
     went = reader.one(
-        f"""SELECT mine.table_name, mine.old::jsonb ->> 'slug' AS slug FROM change mine
+        f"""SELECT mine.table_name, CAST(mine.old AS jsonb) ->> 'slug' AS slug FROM change mine
            WHERE mine.command_id = :current AND mine.op = 'delete'
              AND mine.table_name IN ({catalog})
              AND NOT EXISTS (SELECT 1 FROM change its WHERE its.command_id = :target
