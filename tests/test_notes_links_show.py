@@ -492,3 +492,19 @@ def test_the_add_form_still_works_and_add_reaches_a_slug_named_like_a_command(st
     assert store.run("note", "--on", "2026-02-01", "list", "dated").exit_code == 0
     assert store.rows("SELECT text FROM note") == [("hello",), ("dated",)]
     assert store.run("note", "list", "list", "--json").json()["notes"][0]["ref"] == "list"
+
+
+def test_the_private_note_rule_is_written_once() -> None:
+    """Posts, pages, the group's views and its row-level security all leave a private note
+    out through `store.notes.SHARED_NOTE`: no other module spells the condition."""
+    import re
+    from pathlib import Path
+
+    import coursetrack
+
+    src = Path(coursetrack.__file__).parent
+    spelled = re.compile(r"NOT\s+(\w+\.)?private\b")
+    where = sorted(
+        str(p.relative_to(src)) for p in src.rglob("*.py") if spelled.search(p.read_text())
+    )
+    assert where == ["store/notes.py"]

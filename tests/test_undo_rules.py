@@ -210,3 +210,41 @@ def test_undo_never_passes_through_a_review_of_a_topic_not_done(dls) -> None:
     assert dls.dump() == before
     assert dls.run("undo", "3", "--yes").exit_code == 0
     assert dls.run("undo", "2", "--yes").exit_code == 0
+
+
+def test_the_keys_and_owners_undo_checks_are_the_models() -> None:
+    """`store.dependents` and `store.history` write out what they read of the schema, so
+    that an undo loads no ORM: each list is what the models say, in the same order."""
+    from sqlalchemy import UniqueConstraint
+
+    from coursetrack.models import CATALOG, TRACKED, table_names
+    from coursetrack.store import dependents, history
+
+    items = set(table_names(CATALOG))
+    owners = [
+        (table.name, column.name, key.column.table.name)
+        for table in (model.__table__ for model in TRACKED)
+        for column in table.columns
+        for key in column.foreign_keys
+        if key.column.table.name in items
+    ]
+    assert list(dependents.OWNERS) == owners
+    keys: list[tuple[str, tuple[str, ...]]] = []
+    for table in (model.__table__ for model in TRACKED):
+        keys += [
+            (table.name, tuple(c.name for c in constraint.columns))
+            for constraint in table.constraints
+            if isinstance(constraint, UniqueConstraint)
+        ]
+        keys += [(table.name, (c.name,)) for c in table.columns if c.unique]
+    keys += list(dependents.PLACES.items())
+    assert sorted(dependents.KEYS) == sorted(set(keys))  # (a table's constraints are a set)
+    slugs = ["slug" in columns for _table, columns in dependents.KEYS]
+    assert slugs == sorted(slugs, reverse=True), "slugs first"
+    columns = {(t.name, c.name): c for t in (m.__table__ for m in TRACKED) for c in t.columns}
+    for table, names in dependents.KEYS:
+        for name in names:
+            integer = columns[table, name].type.python_type is int
+            assert (name in dependents.INTEGER_KEY_COLUMNS) == integer, (table, name)
+    assert set(table_names(TRACKED)) == history.TRACKED_TABLES
+    assert table_names(CATALOG) == history.CATALOG_TABLES

@@ -90,8 +90,8 @@ def undo(
                 refusal=f"undo would revert {named}",
                 declined="nothing undone",
             )
-        with store.write(command_line(ctx), seen=seen) as session:
-            undone = undo_command(session, command_id=entry.id, detail=None if json else 0)
+        with store.write(command_line(ctx), seen=seen) as writer:
+            undone = undo_command(writer, command_id=entry.id, detail=None if json else 0)
     if json:
         render.print_json({"undone": undone.command.to_dict(), "reverted": undone.reverted})
         return

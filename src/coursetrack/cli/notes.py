@@ -118,19 +118,17 @@ def note(
     """
     from coursetrack import render
     from coursetrack.dates import parse_date, today
-    from coursetrack.refs import resolve
-    from coursetrack.services.notes import add_note, notes_of
+    from coursetrack.services.notes import note_item
 
     when = parse_date(on, future=False) if on is not None else today()
-    with writing(ctx) as session:
-        target = resolve(session, ref, models=True)
-        added = add_note(session, item=target.item, text=text, on=when, private=private)
-        result = {
-            "ref": target.ref,
-            "written_on": added.written_on,
-            "text": added.text,
-            "notes": len(notes_of(session, target.item)),
-        }
+    with writing(ctx) as writer:
+        noted = note_item(writer, ref=ref, text=text, on=when, private=private)
+    result = {
+        "ref": noted.ref,
+        "written_on": noted.written_on,
+        "text": noted.text,
+        "notes": noted.notes,
+    }
     if private:
         result["private"] = True  # only when set, as `log` shows it
     if json:
@@ -166,19 +164,17 @@ def link(
     """
     from coursetrack import render
     from coursetrack.dates import today
-    from coursetrack.refs import resolve
-    from coursetrack.services.notes import add_link
+    from coursetrack.services.notes import link_item
 
-    with writing(ctx) as session:
-        target = resolve(session, ref, models=True)
-        change = add_link(session, item=target.item, url=url, title=title, on=today())
-        result = {
-            "ref": target.ref,
-            "action": change.action,
-            "url": change.link.url,
-            "title": change.link.title,
-            "added_on": change.link.added_on,
-        }
+    with writing(ctx) as writer:
+        change = link_item(writer, ref=ref, url=url, title=title, on=today())
+    result = {
+        "ref": change.ref,
+        "action": change.action,
+        "url": change.url,
+        "title": change.title,
+        "added_on": change.added_on,
+    }
     if json:
         render.print_json(result)
     elif change.action == "added":
@@ -221,16 +217,14 @@ def note_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = Fals
       coursetrack note list dls/2 --json
     """
     from coursetrack import render
-    from coursetrack.refs import read_target
-    from coursetrack.services.notes import list_notes
+    from coursetrack.services.notes import listing
 
     with reading(ctx) as reader:
-        target = read_target(reader, ref) if ref is not None else None
-        rows = list_notes(reader, target=target)
+        listed = listing(reader, kind="note", ref=ref)
     if json:
-        render.print_json({"notes": [render.to_data(r) for r in rows]})
+        render.print_json({"notes": [render.to_data(r) for r in listed.rows]})
     else:
-        render.notes_table(rows, scope=ref, base=target.ref if target else None)
+        render.notes_table(listed.rows, scope=ref, base=listed.base)
 
 
 @note_app.command("edit")
@@ -263,8 +257,8 @@ def note_edit(
 
     row_id = parse_id(note_id, "note")
     when = parse_date(on, future=False) if on is not None else None
-    with writing(ctx) as session:
-        after = edit_note(session, note_id=row_id, text=text, on=when)
+    with writing(ctx) as writer:
+        after = edit_note(writer, note_id=row_id, text=text, on=when)
     if json:
         render.print_json(after)
     else:
@@ -283,8 +277,8 @@ def note_rm(ctx: typer.Context, ids: Ids, json: options.Json = False) -> None:
     from coursetrack.services.notes import parse_id, remove_notes
 
     row_ids = [parse_id(i, "note") for i in ids]
-    with writing(ctx) as session:
-        removed = remove_notes(session, note_ids=row_ids)
+    with writing(ctx) as writer:
+        removed = remove_notes(writer, note_ids=row_ids)
     if json:
         render.print_json({"removed": [render.to_data(r) for r in removed]})
     else:
@@ -302,16 +296,14 @@ def link_list(ctx: typer.Context, ref: ListRef = None, json: options.Json = Fals
       coursetrack link list dls/1 --json
     """
     from coursetrack import render
-    from coursetrack.refs import read_target
-    from coursetrack.services.notes import list_links
+    from coursetrack.services.notes import listing
 
     with reading(ctx) as reader:
-        target = read_target(reader, ref) if ref is not None else None
-        rows = list_links(reader, target=target)
+        listed = listing(reader, kind="link", ref=ref)
     if json:
-        render.print_json({"links": [render.to_data(r) for r in rows]})
+        render.print_json({"links": [render.to_data(r) for r in listed.rows]})
     else:
-        render.links_table(rows, scope=ref, base=target.ref if target else None)
+        render.links_table(listed.rows, scope=ref, base=listed.base)
 
 
 @link_app.command("rm")
@@ -326,8 +318,8 @@ def link_rm(ctx: typer.Context, ids: Ids, json: options.Json = False) -> None:
     from coursetrack.services.notes import parse_id, remove_links
 
     row_ids = [parse_id(i, "link") for i in ids]
-    with writing(ctx) as session:
-        removed = remove_links(session, link_ids=row_ids)
+    with writing(ctx) as writer:
+        removed = remove_links(writer, link_ids=row_ids)
     if json:
         render.print_json({"removed": [render.to_data(r) for r in removed]})
     else:

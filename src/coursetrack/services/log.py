@@ -3,9 +3,9 @@
 Every write transaction is a `command` row, and triggers record each row it
 inserted, updated or deleted in `change` with the values before and after
 (see `store.schema`). This module only reads them, through a `store.reader`
-Reader and the SQL in `store.queries`: on SQLite `log` runs on sqlite3 alone,
-and a write (`undo` naming what it reverts) can run the same walk over its
-session with `reader_of(session)`. Undoing is `services.history`.
+Reader and the functions of `store.history`: on SQLite `log` runs on sqlite3
+alone, and a write (`undo` naming what it reverts) runs the same walk over its
+Writer. Undoing is `services.history`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from coursetrack.dates import local, start_of
 from coursetrack.refs import read_target
-from coursetrack.store import queries
+from coursetrack.store import history as store
 from coursetrack.store.reader import Row
 
 if TYPE_CHECKING:
@@ -116,10 +116,10 @@ class _Past:
         """The row as it is now: one query each for a few, the whole table for many."""
         self.misses[table] = self.misses.get(table, 0) + 1
         if self.misses[table] <= 64:
-            hit = self.reader.one(queries.ITEM_NOW[table], id=row_id)
+            hit = store.item_now(self.reader, table=table, row_id=row_id)
             self.now[(table, row_id)] = (hit.slug, hit.parent_id) if hit else None
             return
-        for found in self.reader.all(queries.ITEMS_NOW[table]):
+        for found in store.items_now(self.reader, table=table):
             self.now.setdefault((table, found.id), (found.slug, found.parent_id))
         self.now.setdefault((table, row_id), None)
         self.misses[table] = -(10**9)  # the whole table is known: an absent id is gone
@@ -193,26 +193,23 @@ def walk(
     each step says whether any of its changes concern it.
     """
     past = _Past(reader)
-    light = queries.log_changes_light(reader.dialect)
     partial = wanted is None and detail is not None
-    if partial:
-        items = queries.log_changes_light(reader.dialect, "items")
-        of_item = queries.log_changes_light(reader.dialect, "item")
     shown_values = None
     behind: tuple[Any, set[int]] | None = None  # a command the walk has not stepped past yet
     for command in commands:
         if behind is not None:  # only now: the last command shown never needs it
-            _step_past(past, reader.all(items, command=behind[0].id), behind[0], skip=behind[1])
+            rest = store.item_changes_light(reader, command=behind[0].id)
+            _step_past(past, rest, behind[0], skip=behind[1])
             behind = None
         if partial:  # the changes shown, and those of the items that name them: not all
             shown, shown_values = _shown(reader, command.id, detail)
-            merged = {row.id: row for row in _naming(reader, of_item, past, command.id, shown)}
+            merged = {row.id: row for row in _naming(reader, past, command.id, shown)}
             merged.update((row.id, row) for row in shown)
             rows = sorted(merged.values(), key=lambda row: row.id, reverse=True)
-            total = reader.scalar(queries.LOG_CHANGE_COUNT, command=command.id)
+            total = store.change_count(reader, command.id)
             behind = (command, set(merged))
         else:
-            rows = reader.all(light, command=command.id)
+            rows = store.changes_light(reader, command=command.id)
             shown = rows[len(rows) - detail :] if detail is not None and detail > 0 else []
             total = len(rows)
         named_ids = {row.id for row in shown}
@@ -257,7 +254,7 @@ def _step_past(past: _Past, rows: list[Row], command: Any, *, skip: set[int]) ->
         _step_back(past, row, command)
 
 
-def _naming(reader: Reader, of_item: str, past: _Past, command_id: int, shown: list[Row]):
+def _naming(reader: Reader, past: _Past, command_id: int, shown: list[Row]):
     """A command's changes to the items that name its shown changes, and to their parents.
 
     Naming a change reads only the items of its chain (the item or owner, then
@@ -283,7 +280,10 @@ def _naming(reader: Reader, of_item: str, past: _Past, command_id: int, shown: l
         done.add(key)
         table, row_id = key
         parents = [past.row(table, row_id)]
-        for change in reader.all(of_item, command=command_id, table=table, row_id=row_id):
+        changes = store.changes_of_item_light(
+            reader, command=command_id, table=table, row_id=row_id
+        )
+        for change in changes:
             found.append(change)
             parents += [_values(change, old=True), _values(change, old=False)]
         parent = _PARENT[table]
@@ -300,7 +300,7 @@ def _shown(reader: Reader, command_id: int, n: int | None) -> tuple[list[Row], d
     a 50 MB note, which SQL would parse again to find its owner.
     """
     rows, values = [], {}
-    for raw in reader.all(queries.LOG_CHANGES_SHOWN, command=command_id, n=n):
+    for raw in store.changes_shown(reader, command=command_id, n=n):
         old, new = _parsed(raw.old), _parsed(raw.new)
         either = new or old or {}
         item = raw.table_name in _ITEMS
@@ -381,7 +381,7 @@ def entry(reader: Reader, step: _Step) -> LogEntry:
     else:
         full = {
             row.id: (row.old, row.new)
-            for row in reader.all(queries.LOG_CHANGES_FULL, command=command.id, n=len(step.changes))
+            for row in store.changes_values(reader, command=command.id, n=len(step.changes))
         }
     return LogEntry(
         id=command.id,
@@ -414,7 +414,7 @@ def _commands(reader: Reader, since: dt.date | None) -> Iterator[Row]:
     start = start_of(since) if since is not None else None
     before = 2**63 - 1
     while True:
-        page = reader.all(queries.LOG_COMMANDS, before=before, page=_PAGE)
+        page = store.commands_before(reader, before=before, page=_PAGE)
         for command in page:
             if start is None or _moment(command.at) >= start:
                 yield command

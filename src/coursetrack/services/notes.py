@@ -10,42 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coursetrack.errors import InputError
 from coursetrack.refs import Target
-from coursetrack.store import queries
+from coursetrack.store import notes as store
 from coursetrack.store.reader import as_reader
 from coursetrack.validate import checked
 
-if TYPE_CHECKING:  # listing reads through sqlite3 alone; the writes import these where used
-    from sqlmodel import Session
-
-    from coursetrack.models import Course, Link, Note, Specialization, Topic
+if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
-
-    Item = Specialization | Course | Topic
-
-
-def _owner(item: Item) -> dict[str, int | None]:
-    """The owner column that points at `item` (exactly one is set)."""
-    from coursetrack.models import Course, Topic
-
-    if isinstance(item, Topic):
-        return {"topic_id": item.id}
-    if isinstance(item, Course):
-        return {"course_id": item.id}
-    return {"specialization_id": item.id}
+    from coursetrack.store.writer import Writer
 
 
-def _owned_by(model: type[Note] | type[Link], item: Item):
-    from coursetrack.models import Course, Topic
-
-    if isinstance(item, Topic):
-        return model.topic_id == item.id
-    if isinstance(item, Course):
-        return model.course_id == item.id
-    return model.specialization_id == item.id
+def _kind(item: Any) -> str:
+    """Which kind of item `item` is (a row or a model): a topic hangs under a course,
+    a course under a specialization."""
+    if hasattr(item, "course_id"):
+        return "topic"
+    if hasattr(item, "specialization_id"):
+        return "course"
+    return "specialization"
 
 
 def note_text(text: str) -> str:
@@ -57,97 +42,86 @@ def note_text(text: str) -> str:
     return cleaned
 
 
+@dataclass
+class NewNote:
+    id: int
+    written_on: dt.date
+    text: str
+    private: bool
+
+
 def add_note(
-    session: Session, *, item: Item, text: str, on: dt.date, private: bool = False
-) -> Note:
-    """Append a note, dated `on`, to the item's list.
+    writer: Writer, *, item: Any, text: str, on: dt.date, private: bool = False
+) -> NewNote:
+    """Append a note, dated `on`, to the item's list (`item`: a specialization, course
+    or topic, as `refs.resolve` gives it).
 
     A private note is the learner's alone: in a study group the others never
     read it (row-level security), and no shared page or post shows it.
     """
-    from coursetrack.models import Note
-
-    note = Note(**_owner(item), written_on=on, text=note_text(text), private=private)
-    session.add(note)
-    session.flush()
-    return note
-
-
-def notes_of(session: Session, item: Item, *, newest: int | None = None) -> list[Note]:
-    """The item's notes, oldest first (in the order written, within a day).
-
-    `newest`: only that many of the latest, so a page of one item stays quick
-    however many notes it holds.
-    """
-    from sqlmodel import select
-
-    from coursetrack.models import Note
-
-    query = select(Note).where(_owned_by(Note, item))
-    if newest is None:
-        return list(session.exec(query.order_by(Note.written_on, Note.id)).all())
-    latest = session.exec(
-        query.order_by(Note.written_on.desc(), Note.id.desc()).limit(newest)  # type: ignore[attr-defined]
-    ).all()
-    return list(reversed(latest))
-
-
-def count_of(session: Session, model: type[Note] | type[Link], item: Item) -> int:
-    """How many notes (or links) the item has, counted in SQL."""
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    return session.exec(select(func.count()).select_from(model).where(_owned_by(model, item))).one()
+    cleaned = note_text(text)
+    # Transitional: a command that changed its item through the ORM (`update --note`)
+    # writes that change first, so the history keeps the order it always had.
+    flush = getattr(writer, "flush_session", None)
+    if flush is not None:
+        flush()
+    note_id = store.insert_note(
+        writer, kind=_kind(item), item_id=item.id, written_on=on, text=cleaned, private=private
+    )
+    return NewNote(note_id, on, cleaned, private)
 
 
 @dataclass
-class LinkChange:
-    """What `add_link` did: `added`, `retitled` or `unchanged` (the URL was already kept)."""
+class Noted:
+    """What `note REF TEXT` did: the note, on the item `ref`, which now has `notes`."""
 
+    ref: str
+    written_on: dt.date
+    text: str
+    private: bool
+    notes: int
+
+
+def note_item(writer: Writer, *, ref: str, text: str, on: dt.date, private: bool = False) -> Noted:
+    """`note REF TEXT`: add a note to the item `ref` names (see `add_note`)."""
+    from coursetrack.refs import resolve
+
+    target = resolve(writer, ref)
+    added = add_note(writer, item=target.item, text=text, on=on, private=private)
+    count = store.count_notes(writer, kind=target.kind, item_id=target.item.id)
+    return Noted(target.ref, added.written_on, added.text, private, count)
+
+
+@dataclass
+class Linked:
+    """What `link REF URL` did: `added`, `retitled` or `unchanged` (the URL was kept)."""
+
+    ref: str
     action: str
-    link: Link
+    url: str
+    title: str | None
+    added_on: dt.date
 
 
-def add_link(
-    session: Session, *, item: Item, url: str, title: str | None, on: dt.date
-) -> LinkChange:
-    """Keep a link on the item; the same URL twice is kept once (with the newer title)."""
-    from sqlmodel import select
+def link_item(writer: Writer, *, ref: str, url: str, title: str | None, on: dt.date) -> Linked:
+    """Keep a link on the item `ref` names; the same URL twice is kept once (with the
+    newer title)."""
+    from coursetrack.refs import resolve
 
-    from coursetrack.models import Link
-
+    target = resolve(writer, ref)
+    kind, item_id = target.kind, target.item.id
     url = checked("link_url", url.strip(), what="the URL")
     title = title.strip() or None if title is not None else None
     if title is not None:
         checked("title", title, what="--title")
-    existing = session.exec(
-        select(Link).where(_owned_by(Link, item)).where(Link.url == url)
-    ).first()
+    existing = store.link_by_url(writer, kind=kind, item_id=item_id, url=url)
     if existing is not None:
         if title is not None and title != existing.title:
-            existing.title = title
-            session.flush()
-            return LinkChange("retitled", existing)
-        return LinkChange("unchanged", existing)
-    link = Link(**_owner(item), url=url, title=title, added_on=on)
-    session.add(link)
-    session.flush()
-    return LinkChange("added", link)
-
-
-def links_of(session: Session, item: Item, *, newest: int | None = None) -> list[Link]:
-    """The item's links, in the order they were added (`newest`: only the latest so many)."""
-    from sqlmodel import select
-
-    from coursetrack.models import Link
-
-    query = select(Link).where(_owned_by(Link, item))
-    if newest is None:
-        return list(session.exec(query.order_by(Link.added_on, Link.id)).all())
-    latest = session.exec(
-        query.order_by(Link.added_on.desc(), Link.id.desc()).limit(newest)  # type: ignore[attr-defined]
-    ).all()
-    return list(reversed(latest))
+            store.retitle_link(writer, link_id=existing.id, title=title)
+            return Linked(target.ref, "retitled", existing.url, title, existing.added_on)
+        return Linked(target.ref, "unchanged", existing.url, existing.title, existing.added_on)
+    store.insert_link(writer, kind=kind, item_id=item_id, url=url, title=title, added_on=on)
+    return Linked(target.ref, "added", url, title, on)
 
 
 # --- listing, editing and removing by id ----------------------------------------------
@@ -187,28 +161,44 @@ def _link_row(r: Row) -> LinkRow:
     return LinkRow(r.id, _ref(r), r.url, r.title, r.added_on)
 
 
-#: Per table: its rows' SQL (`queries`), list order, and the row type made.
-_KINDS = {
-    "note": (queries.NOTE_ROWS, queries.NOTE_ORDER, _note_row),
-    "link": (queries.LINK_ROWS, queries.LINK_ORDER, _link_row),
-}
+#: Per table: the row type made.
+_KINDS = {"note": _note_row, "link": _link_row}
 
 
-def _listed(source: Reader | Session, kind: str, target: Target | None) -> list:
-    rows, order, make = _KINDS[kind]
-    where = queries.NOTES_SCOPES[target.kind if target is not None else None]
-    params = {"id": target.item.id} if target is not None else {}
-    return [make(r) for r in as_reader(source).all(rows.format(where=where) + order, **params)]
+def _listed(source: Reader, kind: str, target: Target | None) -> list:
+    rows = store.listed(
+        as_reader(source),
+        table=kind,
+        kind=target.kind if target is not None else None,
+        item_id=target.item.id if target is not None else None,
+    )
+    return [_KINDS[kind](r) for r in rows]
 
 
-def list_notes(source: Reader | Session, *, target: Target | None) -> list[NoteRow]:
+def list_notes(source: Reader, *, target: Target | None) -> list[NoteRow]:
     """Notes on `target` and every item under it (None: all), oldest first."""
     return _listed(source, "note", target)
 
 
-def list_links(source: Reader | Session, *, target: Target | None) -> list[LinkRow]:
+def list_links(source: Reader, *, target: Target | None) -> list[LinkRow]:
     """Links on `target` and every item under it (None: all), in the order added."""
     return _listed(source, "link", target)
+
+
+@dataclass
+class Listing:
+    """`note list`/`link list`: the rows, and the canonical ref of the item asked for."""
+
+    rows: list
+    base: str | None
+
+
+def listing(reader: Reader, *, kind: str, ref: str | None) -> Listing:
+    """The notes (`kind` "note") or links under the item `ref` names (None: all)."""
+    from coursetrack.refs import read_target
+
+    target = read_target(reader, ref) if ref is not None else None
+    return Listing(_listed(reader, kind, target), target.ref if target is not None else None)
 
 
 def parse_id(value: str, noun: str) -> int:
@@ -222,46 +212,33 @@ def parse_id(value: str, noun: str) -> int:
     return int(digits)
 
 
-def _one(session: Session, kind: str, row_id: int):
-    rows, _order, make = _KINDS[kind]
+def _one(reader: Reader, kind: str, row_id: int):
     row = None
     if row_id <= _MAX_ID:
-        row = as_reader(session).one(rows.format(where=queries.BY_ID), id=row_id)
+        row = store.one_listed(reader, table=kind, row_id=row_id)
     if row is None:
         raise InputError(f"there is no {kind} #{row_id}; 'coursetrack {kind} list' shows the ids")
-    return make(row)
+    return _KINDS[kind](row)
 
 
-def edit_note(session: Session, *, note_id: int, text: str, on: dt.date | None = None) -> NoteRow:
+def edit_note(writer: Writer, *, note_id: int, text: str, on: dt.date | None = None) -> NoteRow:
     """Replace a note's text (and, with `on`, its date), checked as a new note is."""
-    from coursetrack.models import Note
-
-    before = _one(session, "note", note_id)
-    note = session.get(Note, note_id)
-    assert note is not None
-    note.text = note_text(text)
-    if on is not None:
-        note.written_on = on
-    session.add(note)
-    session.flush()
-    return NoteRow(before.id, before.ref, note.written_on, note.text)
+    before = _one(writer, "note", note_id)
+    cleaned = note_text(text)
+    store.update_note(writer, note_id=note_id, text=cleaned, written_on=on)
+    return NoteRow(before.id, before.ref, on if on is not None else before.written_on, cleaned)
 
 
-def _remove(session: Session, kind: str, ids: list[int]) -> list:
+def _remove(writer: Writer, kind: str, ids: list[int]) -> list:
     """Delete the rows named, all or none: an unknown id changes nothing."""
-    from coursetrack.models import Link, Note
-
-    model = {"note": Note, "link": Link}[kind]
-    rows = [_one(session, kind, i) for i in dict.fromkeys(ids)]
-    for row in rows:
-        session.delete(session.get(model, row.id))
-    session.flush()
+    rows = [_one(writer, kind, i) for i in dict.fromkeys(ids)]
+    store.delete_rows(writer, table=kind, ids=[row.id for row in rows])
     return rows
 
 
-def remove_notes(session: Session, *, note_ids: list[int]) -> list[NoteRow]:
-    return _remove(session, "note", note_ids)
+def remove_notes(writer: Writer, *, note_ids: list[int]) -> list[NoteRow]:
+    return _remove(writer, "note", note_ids)
 
 
-def remove_links(session: Session, *, link_ids: list[int]) -> list[LinkRow]:
-    return _remove(session, "link", link_ids)
+def remove_links(writer: Writer, *, link_ids: list[int]) -> list[LinkRow]:
+    return _remove(writer, "link", link_ids)

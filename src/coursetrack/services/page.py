@@ -37,27 +37,15 @@ class PageData:
     notes: list[PageNote]
 
 
-_NOTES = """
-SELECT n.written_on, n.text,
-       coalesce(t.title, c.title, tc.title, s.title) AS about
-FROM note n
-LEFT JOIN topic t ON t.id = n.topic_id
-LEFT JOIN course tc ON tc.id = t.course_id
-LEFT JOIN course c ON c.id = n.course_id
-LEFT JOIN specialization s ON s.id = n.specialization_id
-WHERE coalesce(n.specialization_id, c.specialization_id, tc.specialization_id) = :spec
-  AND NOT n.private
-ORDER BY n.written_on, n.id
-"""
-
-
 def public_notes(reader: Reader, spec_id: int) -> list[PageNote]:
     """The notes a shared page may show, oldest first.
 
-    A private note (`note --private`) is left out here, the one place the
-    page reads notes from.
+    A private note (`note --private`) is left out, by the store's one rule
+    (`store.notes.shared_note`).
     """
-    rows = reader.all(_NOTES, spec=spec_id)
+    from coursetrack.store import notes
+
+    rows = notes.page_notes(reader, spec_id=spec_id)
     return [PageNote(row.written_on, row.about, row.text) for row in rows]
 
 

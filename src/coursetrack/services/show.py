@@ -17,8 +17,8 @@ from coursetrack.refs import read_target
 from coursetrack.services import status as status_service
 from coursetrack.services.planning import goal_on
 from coursetrack.services.review import ReviewRecord, Schedule, due_count, schedule_from
-from coursetrack.services.state import DONE, OWNER, progress_of
-from coursetrack.store import queries
+from coursetrack.services.state import DONE, progress_of
+from coursetrack.store import notes, queries
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader
@@ -113,17 +113,17 @@ class Details:
 def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
     target = read_target(reader, ref)
     item = target.item
-    owner = {"owner": OWNER[target.kind]}
-    newest_notes = reader.all(queries.NEWEST_NOTES.format(**owner), id=item.id, limit=SHOW_NOTES)
-    notes = [NoteEntry(n.id, n.written_on, n.text) for n in reversed(newest_notes)]
-    newest_links = reader.all(queries.NEWEST_LINKS.format(**owner), id=item.id, limit=SHOW_LINKS)
+    kind, item_id = target.kind, item.id
+    newest_notes = notes.newest_notes(reader, kind=kind, item_id=item_id, limit=SHOW_NOTES)
+    note_entries = [NoteEntry(n.id, n.written_on, n.text) for n in reversed(newest_notes)]
+    newest_links = notes.newest_links(reader, kind=kind, item_id=item_id, limit=SHOW_LINKS)
     links = [LinkEntry(x.id, x.url, x.title, x.added_on) for x in reversed(newest_links)]
-    if len(notes) == SHOW_NOTES:
-        notes_total = reader.scalar(queries.COUNT_NOTES.format(**owner), id=item.id)
+    if len(note_entries) == SHOW_NOTES:
+        notes_total = notes.count_notes(reader, kind=kind, item_id=item_id)
     else:
-        notes_total = len(notes)
+        notes_total = len(note_entries)
     if len(links) == SHOW_LINKS:
-        links_total = reader.scalar(queries.COUNT_LINKS.format(**owner), id=item.id)
+        links_total = notes.count_links(reader, kind=kind, item_id=item_id)
     else:
         links_total = len(links)
     common = {
@@ -132,7 +132,7 @@ def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
         "title": item.title,
         "description": item.description,
         "url": item.url,
-        "notes": notes,
+        "notes": note_entries,
         "notes_total": notes_total,
         "links": links,
         "links_total": links_total,
@@ -218,7 +218,7 @@ def _attach_topic_notes(reader: Reader, course_id: int, children: list[Child]) -
     by_slug = {child.ref.rsplit("/", 1)[1]: child for child in children}
     for child in children:
         child.notes, child.notes_total = [], 0
-    rows = reader.all(queries.TOPIC_NOTES, course_id=course_id, keep=SHOW_CHILD_NOTES)
+    rows = notes.topic_notes(reader, course_id=course_id, keep=SHOW_CHILD_NOTES)
     for row in rows:
         child = by_slug[row.topic_slug]
         child.notes.append(NoteEntry(row.id, row.written_on, row.text))

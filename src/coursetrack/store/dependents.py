@@ -17,7 +17,9 @@ would refuse the write:
   (`taken_keys`).
 
 `blame` names the later command that made such a row as it is. The SQL runs on
-both engines: JSON fields are read through `queries.json_field`.
+both engines, through a write's Writer or a read's Reader: JSON fields are read
+through `queries.json_field`. The keys and owner columns are written out from
+the models (`OWNERS`, `KEYS`; a test keeps them in step), so an undo loads no ORM.
 """
 
 from __future__ import annotations
@@ -25,13 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import UniqueConstraint, text
-
-from coursetrack.models import CATALOG, TRACKED, table_names
 from coursetrack.store.queries import json_field
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    from coursetrack.store.reader import Reader
 
 
 @dataclass(frozen=True)
@@ -58,42 +57,40 @@ _NOT_ITS_OWN = """NOT EXISTS (SELECT 1 FROM change m WHERE m.table_name = '{tabl
                   AND m.row_id = {alias}.id AND m.command_id = :target)"""
 
 
-def later_changer(conn: Connection, target: int) -> Later | None:
+def later_changer(reader: Reader, target: int) -> Later | None:
     """The first later live command that changed a row `target` changed."""
-    found = conn.execute(
-        text(
-            """SELECT c.id, c.line, mine.op AS mine, later.op AS later FROM change mine
+    found = reader.one(
+        """SELECT c.id, c.line, mine.op AS mine, later.op AS later FROM change mine
                JOIN change later
                  ON later.table_name = mine.table_name AND later.row_id = mine.row_id
                 AND later.command_id > mine.command_id
                JOIN command c ON c.id = later.command_id
                WHERE mine.command_id = :target AND c.undone_by IS NULL AND c.undoes IS NULL
-               ORDER BY c.id, later.id LIMIT 1"""
-        ),
-        {"target": target},
-    ).first()
+               ORDER BY c.id, later.id LIMIT 1""",
+        target=target,
+    )
     if found is None:
         return None
     return Later(found.id, found.line, found.mine == "delete" and found.later == "insert")
 
 
-def blame(conn: Connection, target: int, table: str, row_id: int) -> Later | None:
+def blame(reader: Reader, target: int, table: str, row_id: int) -> Later | None:
     """The newest live command after `target` that changed a row (None: none of this
     learner's, e.g. another curator's, or only undos did)."""
-    found = conn.execute(
-        text(
-            """SELECT c.id, c.line FROM change ch JOIN command c ON c.id = ch.command_id
+    found = reader.one(
+        """SELECT c.id, c.line FROM change ch JOIN command c ON c.id = ch.command_id
                WHERE ch.table_name = :table AND ch.row_id = :row_id
                  AND ch.command_id > :target
                  AND c.undone_by IS NULL AND c.undoes IS NULL
-               ORDER BY c.id DESC LIMIT 1"""
-        ),
-        {"table": table, "row_id": row_id, "target": target},
-    ).first()
+               ORDER BY c.id DESC LIMIT 1""",
+        table=table,
+        row_id=row_id,
+        target=target,
+    )
     return Later(found.id, found.line) if found is not None else None
 
 
-def review_of_undone_topic(conn: Connection, target: int) -> int | None:
+def review_of_undone_topic(reader: Reader, target: int) -> int | None:
     """A review (its id) of a topic the undo would leave not done.
 
     The undo puts back the topic's progress row as it was before `target`: no
@@ -101,76 +98,86 @@ def review_of_undone_topic(conn: Connection, target: int) -> int | None:
     goes with the undo. Only the progress row's learner's reviews need it (in a
     study group a learner may read the others').
     """
-    dialect = conn.dialect.name
+    dialect = reader.dialect
     first = _FIRST.format(table="progress")
     topic_new = json_field(dialect, "f.new", "topic_id", integer=True)
     topic_old = json_field(dialect, "f.old", "topic_id", integer=True)
     status_old = json_field(dialect, "f.old", "status")
     learner_new = json_field(dialect, "f.new", "learner")
     learner_old = json_field(dialect, "f.old", "learner")
-    found = conn.execute(
-        text(
-            f"""SELECT r.id FROM ({first}) f
+    found = reader.one(
+        f"""SELECT r.id FROM ({first}) f
                 JOIN review r ON r.topic_id =
                      CASE WHEN f.op = 'insert' THEN {topic_new} ELSE {topic_old} END
                  AND r.learner =
                      CASE WHEN f.op = 'insert' THEN {learner_new} ELSE {learner_old} END
                 WHERE (f.op = 'insert' OR coalesce({status_old}, '') <> 'done')
                   AND {_NOT_ITS_OWN.format(table="review", alias="r")}
-                ORDER BY r.id LIMIT 1"""
-        ),
-        {"target": target},
-    ).first()
-    return found[0] if found is not None else None
+                ORDER BY r.id LIMIT 1""",
+        target=target,
+    )
+    return found.id if found is not None else None
 
 
-def _owners() -> list[tuple[str, str, str]]:
-    """(table, column, item table): each column that hangs a row under an item."""
-    items = set(table_names(CATALOG))
-    out = []
-    for model in TRACKED:
-        table = model.__table__  # type: ignore[attr-defined]
-        for column in table.columns:
-            for key in column.foreign_keys:
-                if key.column.table.name in items:
-                    out.append((table.name, column.name, key.column.table.name))
-    return out
+#: (table, column, item table): each column that hangs a row under an item, in the
+#: models' order. Written out, so that an undo needs no models (tests/test_undo_rules.py
+#: reads them from the models' foreign keys).
+OWNERS: tuple[tuple[str, str, str], ...] = (
+    ("course", "specialization_id", "specialization"),
+    ("topic", "course_id", "course"),
+    ("progress", "specialization_id", "specialization"),
+    ("progress", "course_id", "course"),
+    ("progress", "topic_id", "topic"),
+    ("note", "specialization_id", "specialization"),
+    ("note", "course_id", "course"),
+    ("note", "topic_id", "topic"),
+    ("link", "specialization_id", "specialization"),
+    ("link", "course_id", "course"),
+    ("link", "topic_id", "topic"),
+    ("review", "topic_id", "topic"),
+    ("goal", "specialization_id", "specialization"),
+)
 
 
-def hung_under(conn: Connection, target: int) -> tuple[str, int] | None:
+def hung_under(reader: Reader, target: int) -> tuple[str, int] | None:
     """A row (table, id) under an item `target` added, which the undo would remove with it."""
-    for table, column, item in _owners():
-        found = conn.execute(
-            text(
-                f"""SELECT x.id FROM {table} x
+    for table, column, item in OWNERS:
+        found = reader.one(
+            f"""SELECT x.id FROM {table} x
                     WHERE x.{column} IN (SELECT row_id FROM change WHERE command_id = :target
                                          AND table_name = '{item}' AND op = 'insert')
                       AND {_NOT_ITS_OWN.format(table=table, alias="x")}
-                    ORDER BY x.id LIMIT 1"""
-            ),
-            {"target": target},
-        ).first()
+                    ORDER BY x.id LIMIT 1""",
+            target=target,
+        )
         if found is not None:
-            return table, found[0]
+            return table, found.id
     return None
 
 
 #: What makes a row one of a kind besides its unique constraints: its place among
 #: its siblings (items keep positions 1..N; two at one place have no order).
-_PLACES = {"course": ("specialization_id", "position"), "topic": ("course_id", "position")}
+PLACES = {"course": ("specialization_id", "position"), "topic": ("course_id", "position")}
 
 
-def _keys() -> list[tuple[str, tuple[str, ...]]]:
-    """(table, columns) of every unique key of the tracked tables, slugs first."""
-    keys: list[tuple[str, tuple[str, ...]]] = []
-    for model in TRACKED:
-        table = model.__table__  # type: ignore[attr-defined]
-        for constraint in table.constraints:
-            if isinstance(constraint, UniqueConstraint):
-                keys.append((table.name, tuple(c.name for c in constraint.columns)))
-        keys += [(table.name, (c.name,)) for c in table.columns if c.unique]
-    keys += list(_PLACES.items())
-    return sorted(keys, key=lambda key: "slug" not in key[1])
+#: (table, columns) of every unique key of the tracked tables (the models' unique
+#: constraints and columns, and `PLACES`), slugs first; checked against the models
+#: by tests/test_undo_rules.py.
+KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("specialization", ("slug",)),
+    ("course", ("specialization_id", "slug")),
+    ("topic", ("course_id", "slug")),
+    ("progress", ("specialization_id", "learner")),
+    ("progress", ("topic_id", "learner")),
+    ("progress", ("course_id", "learner")),
+    ("goal", ("specialization_id", "learner")),
+    ("member", ("learner",)),
+    ("course", ("specialization_id", "position")),
+    ("topic", ("course_id", "position")),
+)
+
+#: The key columns that hold numbers (read from a change's JSON as integers).
+INTEGER_KEY_COLUMNS = frozenset(("specialization_id", "course_id", "topic_id", "position"))
 
 
 @dataclass(frozen=True)
@@ -183,42 +190,31 @@ class Taken:
     values: tuple
 
 
-def taken_keys(conn: Connection, target: int) -> Taken | None:
+def taken_keys(reader: Reader, target: int) -> Taken | None:
     """A row not `target`'s that holds a unique key a row the undo puts back would hold."""
-    dialect = conn.dialect.name
+    dialect = reader.dialect
     put_back = {
-        row[0]
-        for row in conn.execute(
-            text(
-                "SELECT DISTINCT table_name FROM change "
-                "WHERE command_id = :target AND op <> 'insert'"
-            ),
-            {"target": target},
+        row.table_name
+        for row in reader.all(
+            "SELECT DISTINCT table_name FROM change WHERE command_id = :target AND op <> 'insert'",
+            target=target,
         )
     }
-    for table, columns in _keys():
+    for table, columns in KEYS:
         if table not in put_back:  # an undo that only deletes gives nothing back
             continue
-        model_columns = next(
-            m.__table__.columns  # type: ignore[attr-defined]
-            for m in TRACKED
-            if m.__tablename__ == table  # type: ignore[attr-defined]
-        )
         on = " AND ".join(
-            f"t.{c} = "
-            + json_field(dialect, "f.old", c, integer=model_columns[c].type.python_type is int)
+            f"t.{c} = " + json_field(dialect, "f.old", c, integer=c in INTEGER_KEY_COLUMNS)
             for c in columns
         )
-        found = conn.execute(
-            text(
-                f"""SELECT t.id, {", ".join(f"t.{c}" for c in columns)}
+        found = reader.one(
+            f"""SELECT t.id, {", ".join(f"t.{c}" for c in columns)}
                     FROM ({_FIRST.format(table=table)}) f JOIN {table} t ON {on}
                     WHERE f.op <> 'insert' AND t.id <> f.row_id
                       AND {_NOT_ITS_OWN.format(table=table, alias="t")}
-                    ORDER BY t.id LIMIT 1"""
-            ),
-            {"target": target},
-        ).first()
+                    ORDER BY t.id LIMIT 1""",
+            target=target,
+        )
         if found is not None:
-            return Taken(table, found[0], columns, tuple(found[1:]))
+            return Taken(table, found.id, columns, tuple(found[c] for c in columns))
     return None

@@ -42,9 +42,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
+from coursetrack.store.notes import SHARED_NOTE
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from coursetrack.store.reader import Reader
 
 #: The transaction-local setting a group view sets to read the group's rows.
 SCOPE_SETTING = "coursetrack.scope"
@@ -60,7 +63,7 @@ ISSUED_SQLSTATE = "CT002"
 #: command line holds a private note's text.
 _READ_BY_GROUP = {
     "progress": "true",
-    "note": "NOT private",
+    "note": SHARED_NOTE,
     "link": "true",
     "review": "true",
     "goal": "true",
@@ -109,16 +112,23 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: Whether row-level security is forced on the record: a study group's store.
+_IS_GROUP = (
+    "SELECT relforcerowsecurity FROM pg_class "
+    "WHERE oid = to_regclass('progress') AND relforcerowsecurity"
+)
+
+
 def is_group(conn: Connection) -> bool:
     """Whether the store on `conn` is a study group's (row-level security is on)."""
     if conn.dialect.name != "postgresql":
         return False
-    return bool(
-        conn.exec_driver_sql(
-            "SELECT relforcerowsecurity FROM pg_class "
-            "WHERE oid = to_regclass('progress') AND relforcerowsecurity"
-        ).scalar()
-    )
+    return bool(conn.exec_driver_sql(_IS_GROUP).scalar())
+
+
+def is_group_store(reader: Reader) -> bool:
+    """`is_group` through a Reader or Writer (a command's own transaction)."""
+    return reader.dialect == "postgresql" and bool(reader.scalar(_IS_GROUP))
 
 
 def identity(conn: Connection) -> Identity:

@@ -8,6 +8,8 @@ writes run the same text through their session (`reader.reader_of`).
 
 from __future__ import annotations
 
+from coursetrack.store.notes import SHARED_NOTE, SHARED_NOTES, shared_note
+
 # --- the catalog ----------------------------------------------------------------------
 
 SPECIALIZATIONS = """
@@ -424,7 +426,7 @@ ORDER BY x.id
 #: A private note (`note --private`) is the learner's alone: never in a post.
 POST_NOTES = (
     "SELECT x.specialization_id, x.course_id, x.topic_id, x.written_on, x.text "
-    "FROM (SELECT * FROM note WHERE NOT private) x" + _OWNED_BY_SPEC
+    f"FROM {SHARED_NOTES} x" + _OWNED_BY_SPEC
 )
 
 POST_LINKS = (
@@ -562,7 +564,9 @@ FROM (
     WHERE r.rolcanlogin
     UNION SELECT learner FROM progress UNION SELECT learner FROM goal
     UNION SELECT learner FROM member UNION SELECT learner FROM review
-    UNION SELECT learner FROM link UNION SELECT learner FROM note WHERE NOT private
+    UNION SELECT learner FROM link UNION SELECT learner FROM note WHERE """
+    + SHARED_NOTE
+    + """
 ) l
 LEFT JOIN member m ON m.learner = l.learner
 LEFT JOIN goal g ON g.learner = l.learner AND g.specialization_id = :spec_id
@@ -626,7 +630,7 @@ SELECT a.learner, a.day AS day_on FROM (
     UNION SELECT p.learner, p.completed_on FROM p
     UNION SELECT x.learner, x.reviewed_on FROM review x
           WHERE x.topic_id IN (SELECT id FROM topics)
-    UNION SELECT x.learner, x.written_on FROM note x WHERE NOT x.private AND {owned}
+    UNION SELECT x.learner, x.written_on FROM note x WHERE {shared_note("x")} AND {owned}
     UNION SELECT x.learner, x.added_on FROM link x WHERE {owned}
 ) a WHERE a.day IS NOT NULL
 """
@@ -634,12 +638,12 @@ SELECT a.learner, a.day AS day_on FROM (
 
 #: The group's notes on a specialization, its courses and topics, oldest first: never a
 #: private one (a learner's own private notes are theirs to read, not to publish).
-GROUP_NOTES = """
+GROUP_NOTES = f"""
 SELECT x.learner, x.specialization_id, x.course_id, x.topic_id, x.written_on, x.text
 FROM note x
 LEFT JOIN course c1 ON c1.id = x.course_id
 LEFT JOIN topic t ON t.id = x.topic_id LEFT JOIN course c2 ON c2.id = t.course_id
-WHERE NOT x.private
+WHERE {shared_note("x")}
   AND (x.specialization_id = :spec_id OR c1.specialization_id = :spec_id
        OR c2.specialization_id = :spec_id)
 ORDER BY x.written_on, x.id

@@ -21,8 +21,8 @@ trigger on each engine (`cross_table_ddl`). On PostgreSQL it is a CONSTRAINT
 TRIGGER, DEFERRABLE, so that undo, which re-inserts rows in any order under
 `SET CONSTRAINTS ALL DEFERRED`, is checked at `SET CONSTRAINTS ALL IMMEDIATE`.
 SQLite cannot defer a trigger: its triggers stand aside while
-`PRAGMA defer_foreign_keys` is on (undo's mode) and `schema.defer_foreign_keys`
-checks the rule before that transaction commits.
+`PRAGMA defer_foreign_keys` is on (undo's mode) and `store.history.revert`
+checks the rule (`check_deferred`) before that transaction commits.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ from coursetrack.validate import (
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from coursetrack.store.reader import Reader
 
 #: PostgreSQL's role names (a learner's name) are at most 63 bytes (NAMEDATALEN - 1).
 MAX_LEARNER_BYTES = 63
@@ -407,13 +409,13 @@ def review_violations_sql() -> str:
     )
 
 
-def check_deferred(conn: Connection) -> None:
+def check_deferred(reader: Reader) -> None:
     """SQLite's end of a deferred transaction (undo): the rule its triggers let pass.
 
     Raises sqlite3.IntegrityError naming the rule, as the trigger would have."""
     import sqlite3
 
-    if conn.connection.driver_connection.execute(review_violations_sql() + " LIMIT 1").fetchone():
+    if reader.scalar(review_violations_sql() + " LIMIT 1") is not None:
         raise sqlite3.IntegrityError(f"CHECK constraint failed: {REVIEW_DONE_TOPIC.constraint}")
 
 

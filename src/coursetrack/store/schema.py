@@ -759,23 +759,6 @@ def _unbind(conn: Connection) -> None:
     conn.connection.driver_connection.execute(UNBIND_SQLITE)  # type: ignore[union-attr]
 
 
-def defer_foreign_keys(conn: Connection) -> None:
-    """Check foreign keys and the rules across tables at commit, not per statement (undo
-    re-inserts rows in any order)."""
-    if _pg(conn):
-        conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
-        return
-    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-    # SQLite defers no trigger: the rules' triggers stand aside in this mode and the
-    # rule is checked before the commit instead (`rules.check_deferred`)
-    from sqlalchemy import event
-
-    from coursetrack.store.rules import check_deferred
-
-    if not event.contains(conn, "commit", check_deferred):
-        event.listen(conn, "commit", check_deferred, once=True)
-
-
 # --- versions -----------------------------------------------------------------------
 
 
