@@ -15,11 +15,9 @@ from coursetrack.errors import ExportError
 from coursetrack.refs import read_target
 from coursetrack.services.chart import Burnup, burnup
 from coursetrack.services.export import PostData, post_data
-from coursetrack.store.reader import as_reader
+from coursetrack.store import post
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from coursetrack.store.reader import Reader
 
 
@@ -37,33 +35,18 @@ class PageData:
     notes: list[PageNote]
 
 
-_NOTES = """
-SELECT n.written_on, n.text,
-       coalesce(t.title, c.title, tc.title, s.title) AS about
-FROM note n
-LEFT JOIN topic t ON t.id = n.topic_id
-LEFT JOIN course tc ON tc.id = t.course_id
-LEFT JOIN course c ON c.id = n.course_id
-LEFT JOIN specialization s ON s.id = n.specialization_id
-WHERE coalesce(n.specialization_id, c.specialization_id, tc.specialization_id) = :spec
-  AND NOT n.private
-ORDER BY n.written_on, n.id
-"""
-
-
 def public_notes(reader: Reader, spec_id: int) -> list[PageNote]:
     """The notes a shared page may show, oldest first.
 
-    A private note (`note --private`) is left out here, the one place the
-    page reads notes from.
+    A private note (`note --private`) is left out by `store.post.public_notes`,
+    the one place the page reads notes from.
     """
-    rows = reader.all(_NOTES, spec=spec_id)
+    rows = post.public_notes(reader, spec_id)
     return [PageNote(row.written_on, row.about, row.text) for row in rows]
 
 
-def page_data(source: Reader | Session, *, ref: str, today: dt.date) -> PageData:
-    """`source`: a read's Reader (sqlite3 alone on SQLite) or a session."""
-    reader = as_reader(source)
+def page_data(reader: Reader, *, ref: str, today: dt.date) -> PageData:
+    """What `export html` shows, in one read (sqlite3 alone on SQLite)."""
     target = read_target(reader, ref)
     spec = target.specialization
     if target.kind != "specialization":
