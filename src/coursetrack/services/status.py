@@ -17,7 +17,7 @@ from coursetrack import dates
 from coursetrack.refs import Target, read_target
 from coursetrack.services.planning import NO_ACTIVITY, activity_by_specialization
 from coursetrack.services.review import due_count
-from coursetrack.services.state import DONE, IN_PROGRESS, TODO, progress_of
+from coursetrack.services.state import DONE, IN_PROGRESS, TODO
 from coursetrack.store import overview as counted
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ def overview(reader: Reader, today: dt.date | None = None) -> Overview:
 def specialization_report(reader: Reader, target: Target) -> Report:
     spec = target.specialization
     courses = course_rows(reader, spec_id=spec.id)
-    own = progress_of(reader, "specialization", spec.id)
+    own = counted.own_progress(reader, "specialization", spec.id)
     return Report(
         kind="specialization",
         ref=target.ref,
@@ -263,7 +263,7 @@ def course_report(reader: Reader, target: Target) -> Report:
 def topic_report(reader: Reader, target: Target) -> ItemProgress:
     topic = target.topic
     assert topic is not None
-    own = progress_of(reader, "topic", topic.id)
+    own = counted.own_progress(reader, "topic", topic.id)
     status = own.status if own else TODO
     done = int(status == DONE)
     return ItemProgress(

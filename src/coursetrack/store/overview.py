@@ -38,3 +38,13 @@ def specialization_progress(reader: Reader) -> list[Row]:
 def topic_units(reader: Reader, course_id: int) -> list[Row]:
     """A course's topics as units (`queries.UNITS` rows), in order."""
     return reader.all(queries.TOPIC_UNITS, course_id=course_id)
+
+
+#: The progress column that points at each kind of item.
+_OWNER = {"specialization": "specialization_id", "course": "course_id", "topic": "topic_id"}
+
+
+def own_progress(reader: Reader, kind: str, item_id: int) -> Row | None:
+    """An item's own progress row (status, started_on, completed_on), if it has one;
+    `kind`: specialization, course or topic."""
+    return reader.one(queries.PROGRESS_OF.format(owner=_OWNER[kind]), id=item_id)
