@@ -151,7 +151,8 @@ def identity(source: Reader | Connection) -> Identity:
 def as_reader(source: Reader | Connection) -> Reader:
     """`source` as a Reader: a command hands the store a Reader or a Writer, the store's
     own code (opening, migrations, check, administration) a SQLAlchemy connection."""
-    if hasattr(source, "exec_driver_sql"):
+    # by its class, not hasattr: a Reader still hands unknown names to an ORM session
+    if type(source).__module__.startswith("sqlalchemy"):
         from coursetrack.store.reader import AlchemyReader
 
         return AlchemyReader(source)  # type: ignore[arg-type]
