@@ -121,10 +121,10 @@ def is_group(source: Reader | Connection) -> bool:
 
 def identity(source: Reader | Connection) -> Identity:
     """The learner of this transaction, and what they may do."""
-    from coursetrack.models import LOCAL_LEARNER
-
     reader = as_reader(source)
     if reader.dialect != "postgresql":
+        from coursetrack.models import LOCAL_LEARNER
+
         return Identity(LOCAL_LEARNER, group=False, curator=True, bypasses=False)
     # the learner is the role that logged in: a `role` setting (SET ROLE, or the URL's
     # options) changes current_user, not whose rows the policies give (`_policies`);
