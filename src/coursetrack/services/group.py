@@ -94,7 +94,7 @@ class GroupStatus:
 
 @dataclass
 class _Record:
-    """What the group section's queries give about one learner, before the arithmetic."""
+    """What `store.group_views` gives about one learner, before the arithmetic."""
 
     days: list[dt.date] = field(default_factory=list)  # active days
     units_done: int = 0
