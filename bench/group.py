@@ -5,7 +5,7 @@
 Starts a throwaway PostgreSQL server of its own (the test suite's
 `tests/postgres.py`) and builds a study group's store as its owner would:
 `import deep-learning-specialization`, `group init`, then 200 learners who are
-**real login roles** (`store.group.add`: members of the group's learners' role,
+**real login roles** (`store.members.add`: members of the group's learners' role,
 each with a SCRAM password). Their records are generated and **inserted by the
 server's superuser with explicit `learner` values** (one transaction, bound to
 a command as the history triggers require): faster than 200 x 20 commands,
@@ -75,7 +75,7 @@ def _build(server: postgres.Server, learners: int) -> list[str]:
     """The group's store and its cohort; the learners' names."""
     from sqlalchemy import create_engine
 
-    from coursetrack.store import group
+    from coursetrack.store import members
 
     admin = server._admin
     admin.execute(f'CREATE ROLE "{OWNER}" LOGIN CREATEROLE')
@@ -87,7 +87,7 @@ def _build(server: postgres.Server, learners: int) -> list[str]:
     engine = create_engine(owner)
     with engine.begin() as conn:
         for name in names:
-            group.add(conn, name, curator=False)
+            members.add(conn, name, curator=False)
     engine.dispose()
     _records(server, names)
     return names

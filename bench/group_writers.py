@@ -58,7 +58,7 @@ def _build(server: postgres.Server, root: Path, learners: list[str]) -> None:
     from typer.testing import CliRunner
 
     from coursetrack.cli import app
-    from coursetrack.store import group
+    from coursetrack.store import group, members
 
     with server.connect("postgres") as con:
         con.execute(f'CREATE ROLE "{OWNER}" LOGIN CREATEROLE')
@@ -74,7 +74,7 @@ def _build(server: postgres.Server, root: Path, learners: list[str]) -> None:
     with engine.begin() as conn:
         group.init(conn)
         for learner in learners:
-            group.add(conn, learner, curator=False)
+            members.add(conn, learner, curator=False)
     engine.dispose()
 
 

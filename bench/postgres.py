@@ -1,6 +1,6 @@
 """coursetrack on PostgreSQL, as ratios measured in one run.
 
-    python bench/postgres.py [--runs N] [--quick]
+    python bench/postgres.py [--runs N] [--quick] [--reads]
 
 Starts a throwaway server of its own (the test suite's `tests/postgres.py`:
 Debian's binaries, a temporary folder, a unix socket, no TCP port, fsync off)
@@ -11,7 +11,11 @@ and the median of the pairs' ratios:
 - `status dls` on PostgreSQL over the unix socket against the same command on
   SQLite through SQLAlchemy (a `sqlite:///` URL, which does not take the
   sqlite3-only fast path): what the engine costs, not the fast path (<= 1.5x);
-- `status` with 20,000 topics against the shipped 17, on PostgreSQL (<= 1.5x).
+- `status` with 20,000 topics against the shipped 17, on PostgreSQL (<= 1.5x);
+- the everyday reads (`status`, `status dls`, `next`, `show dls/1`, `log`) on
+  PostgreSQL against the same command on a SQLite file, as a learner runs it
+  (sqlite3 alone): what a read on PostgreSQL costs the client (<= 1.5x).
+  `--reads` runs only these.
 
 It exits 0 whatever the figures say, and says why when it cannot run (no
 server binaries, no psycopg).
@@ -37,16 +41,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="pairs per case (median)")
     parser.add_argument("--quick", action="store_true", help="3 pairs per case")
+    parser.add_argument(
+        "--reads", action="store_true", help="only the everyday reads against SQLite's"
+    )
     opts = parser.parse_args()
     runs = 3 if opts.quick else opts.runs
     with postgres.for_bench("coursetrack-bench-pg-") as started:
         if started is None:
             return 0
         server, tmp = started
-        return _run(server, tmp, runs)
+        return _run(server, tmp, runs, reads_only=opts.reads)
 
 
-def _run(server: postgres.Server, root: Path, runs: int) -> int:
+#: The everyday reads, as a learner types them.
+READS = (["status"], ["status", "dls"], ["next"], ["show", "dls/1"], ["log"])
+
+
+def _run(server: postgres.Server, root: Path, runs: int, *, reads_only: bool = False) -> int:
     os.environ.update(
         {
             "XDG_DATA_HOME": str(root / "home"),
@@ -64,13 +75,30 @@ def _run(server: postgres.Server, root: Path, runs: int) -> int:
 
     shipped = (["import", "deep-learning-specialization"], ["done", "dls/1", "dls/2/1"])
     sqlite = setup(f"sqlite:///{root / 'dls.db'}", *shipped)
+    sqlite_file = setup(str(root / "file.db"), *shipped)
     pg = setup(server.url(server.create_database()), *shipped)
+
+    rows: list[tuple[Figure, Figure, float, float]] = []
+    for args in READS:
+        words = " ".join(args)
+        on_pg, on_sqlite, ratio = measure_pair(
+            Case(f"{words}, PostgreSQL", coursetrack("--db", pg, *args)),
+            Case(f"{words}, SQLite file", coursetrack("--db", sqlite_file, *args)),
+            runs=runs,
+        )
+        rows.append((on_pg, on_sqlite, ratio, 1.5))
+    if not reads_only:
+        _engine_rows(server, root, rows, runs, pg=pg, sqlite=sqlite, setup=setup)
+    _print(rows, runs)
+    return 0
+
+
+def _engine_rows(server, root, rows, runs, *, pg, sqlite, setup) -> None:
+    """PostgreSQL against SQLite through SQLAlchemy, and 20,000 topics against 17."""
     catalog = root / "big.yaml"
     big_catalog(catalog)
     print("importing the 20,000-topic catalog into PostgreSQL ...", flush=True)
     pg_big = setup(server.url(server.create_database()), ["import", str(catalog)])
-
-    rows: list[tuple[Figure, Figure, float, float]] = []
     on_pg, on_sqlite, ratio = measure_pair(
         Case("status dls, PostgreSQL (unix socket)", coursetrack("--db", pg, "status", "dls")),
         Case("status dls, SQLite through SQLAlchemy", coursetrack("--db", sqlite, "status", "dls")),
@@ -84,6 +112,8 @@ def _run(server: postgres.Server, root: Path, runs: int) -> int:
     )
     rows.append((large, small, ratio, 1.5))
 
+
+def _print(rows: list[tuple[Figure, Figure, float, float]], runs: int) -> None:
     width = max(len(case.name) for case, *_ in rows)
     floor_width = max(len(floor.name) for _, floor, *_ in rows)
     print()
@@ -99,7 +129,6 @@ def _run(server: postgres.Server, root: Path, runs: int) -> int:
         f"\nclient CPU time (user + system); medians of {runs} interleaved pairs; ratio: the "
         f"median of the pairs' ratios; python {sys.version.split()[0]}"
     )
-    return 0
 
 
 if __name__ == "__main__":

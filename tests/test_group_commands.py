@@ -108,7 +108,7 @@ def test_group_add_json_and_an_existing_role(group_store: GroupStore) -> None:
 
 
 def test_the_learners_url_keeps_the_owners_but_the_user_and_password() -> None:
-    from coursetrack.store.group import learner_url
+    from coursetrack.store.members import learner_url
 
     assert (
         learner_url("postgresql://olga:s3cret@db.example:5433/cohort?sslmode=require", "bob", "p")

@@ -3,7 +3,8 @@
 The store's owner runs `group init` once and `group add NAME` for each learner,
 who then points COURSETRACK_DB at the URL it prints. A learner keeps their own
 record with every other command; `group share on|off` says whether they are
-listed in the group's post. See `store.group` for the roles and the security.
+listed in the group's post. See `store.group` for the roles and the security,
+`store.members` for the logins and the post's list.
 """
 
 from enum import StrEnum
@@ -43,11 +44,11 @@ class Switch(StrEnum):
 def _postgres_only(ctx: typer.Context) -> None:
     """Refuse a SQLite store before opening it: a group command creates no file."""
     from coursetrack import paths
-    from coursetrack.store import group
+    from coursetrack.store import members
 
     target = paths.resolve_db(settings(ctx).db)
-    if not group.is_postgres_target(target):
-        raise group.not_on_postgres(target)
+    if not members.is_postgres_target(target):
+        raise members.not_on_postgres(target)
 
 
 @group_app.command("init")
@@ -69,19 +70,18 @@ def init(ctx: typer.Context, json: options.Json = False) -> None:
     _postgres_only(ctx)
     store = open_store(ctx, write=True, learner=False)
     with store.administer() as conn:
-        again = group.is_group(conn)
         made = group.init(conn)
     result = {
         "database": made.database,
         "owner": made.owner,
         "learners_role": made.learners,
         "curators_role": made.curators,
-        "already": again,
+        "already": made.already,
     }
     if json:
         render.print_json(result)
         return
-    if again:
+    if made.already:
         first = (
             f"{made.database} was a study group already; checked its roles {made.learners} "
             f"and {made.curators} and its row-level security"
@@ -129,17 +129,17 @@ def add(
     """
     from coursetrack import paths, render
     from coursetrack.errors import InputError
-    from coursetrack.store import group
+    from coursetrack.store import members
 
-    problem = group.name_problem(name)
+    problem = members.name_problem(name)
     if problem:
         raise InputError(problem)
     _postgres_only(ctx)
     store = open_store(ctx, write=True, learner=False)
     with store.administer() as conn:
-        added = group.add(conn, name, curator=curator)
-        database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
-    url = group.learner_url(paths.resolve_db(settings(ctx).db), name, added.password)
+        added = members.add(conn, name, curator=curator)
+    database = added.database
+    url = members.learner_url(paths.resolve_db(settings(ctx).db), name, added.password)
     role = "curator" if curator else "learner"
     if json:
         render.print_json(
@@ -190,14 +190,13 @@ def share(
       coursetrack group share off
     """
     from coursetrack import render
-    from coursetrack.store import group
+    from coursetrack.store import members
 
     shared = choice is Switch.ON
     _postgres_only(ctx)
-    with writing(ctx) as session:
-        conn = session.connection()
-        changed = group.set_shared(conn, shared=shared)
-        learner = conn.exec_driver_sql("SELECT session_user").scalar_one()
+    with writing(ctx) as writer:
+        done = members.set_shared(writer, shared=shared)
+    learner, changed = done.learner, done.changed
     if json:
         render.print_json({"learner": learner, "shared": shared, "changed": changed})
     elif not changed:

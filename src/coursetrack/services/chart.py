@@ -22,11 +22,8 @@ from coursetrack.refs import read_target
 from coursetrack.services.planning import goal_on, units_of
 from coursetrack.services.state import DONE
 from coursetrack.services.status import specialization_report
-from coursetrack.store.reader import as_reader
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from coursetrack.store.reader import Reader
 
 
@@ -71,16 +68,10 @@ def goal_at(day: dt.date, *, start: dt.date, goal_on: dt.date, total: int) -> fl
     return round(total * (day - start).days / (goal_on - start).days, 1)
 
 
-def burnup(
-    source: Reader | Session, *, ref: str, today: dt.date, weeks: int | None = None
-) -> Burnup:
-    """The weekly series of one specialization; `weeks` keeps only the last N.
-
-    `source`: a read's Reader (export markdown --chart on sqlite3 alone) or a session.
-    """
+def burnup(reader: Reader, *, ref: str, today: dt.date, weeks: int | None = None) -> Burnup:
+    """The weekly series of one specialization; `weeks` keeps only the last N."""
     if weeks is not None and weeks < 1:
         raise InputError(f"--weeks {weeks} must be 1 or more")
-    reader = as_reader(source)
     target = read_target(reader, ref)
     if target.kind != "specialization":
         raise InputError(

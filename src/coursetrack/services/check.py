@@ -38,6 +38,6 @@ def check_store(store: Store) -> CheckReport:
     if not store.exists:
         problem = check.Problem("store", f"there is no store at {store.target} yet")
         return CheckReport(store.target, store.dialect, [], [problem])
-    with store.read() as session:
-        names, problems = check.run(session.connection())
+    with store.read() as reader:
+        names, problems = check.run(reader)
     return CheckReport(store.target, store.dialect, names, problems)

@@ -16,7 +16,7 @@ from coursetrack.errors import ExportError
 from coursetrack.refs import Target, read_target
 from coursetrack.services.state import DONE, TODO
 from coursetrack.services.status import specialization_report
-from coursetrack.store import queries
+from coursetrack.store import post
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader
@@ -89,22 +89,22 @@ def post_target(reader: Reader, spec_ref: str, *, example: str = "{slug}") -> Ta
 def post_data(reader: Reader, spec_ref: str) -> PostData:
     """Everything about one specialization that a post may show, courses in order.
 
-    Read through a `Reader` (sqlite3 alone on SQLite), with the SQL in `store.queries`.
+    Read through a `Reader` (sqlite3 alone on SQLite), with the store's `post` reads.
     """
     target = post_target(reader, spec_ref)
     spec = target.specialization
     report = specialization_report(reader, target)
-    courses = reader.all(queries.POST_COURSES, spec_id=spec.id)
+    courses = post.courses(reader, spec.id)
     notes: dict[tuple, list[DatedNote]] = {}
-    for n in reader.all(queries.POST_NOTES, spec_id=spec.id):
+    for n in post.notes(reader, spec.id):
         key = (n.course_id, n.topic_id, n.specialization_id)
         notes.setdefault(key, []).append((n.written_on, n.text))
     links: dict[tuple, list[tuple[str | None, str]]] = {}
-    for link in reader.all(queries.POST_LINKS, spec_id=spec.id):
+    for link in post.links(reader, spec.id):
         key = (link.course_id, link.topic_id, link.specialization_id)
         links.setdefault(key, []).append((link.title, link.url))
     by_course: dict[int, list[TopicLine]] = {c.id: [] for c in courses}
-    for topic in reader.all(queries.POST_TOPICS, spec_id=spec.id):
+    for topic in post.topics(reader, spec.id):
         by_course[topic.course_id].append(
             TopicLine(
                 title=topic.title,

@@ -2,8 +2,8 @@
 
 A study group is a PostgreSQL store its owner ran `coursetrack group init` on
 (`store.group`). Every read here runs in one snapshot that first asks for the
-group's rows (`group.read_group`); the SQL in `store.queries` (the group
-section) computes each figure per learner, and the single-learner rules are
+group's rows (`group_views.enter`); the statements of `store.group_views`
+compute each figure per learner, and the single-learner rules are
 reused on those plain rows: `status.percent`, `planning.project` (the outlook
 `plan` gives one learner), `planning.weekly_streak`. So a learner's row here
 always agrees with what `status`, `plan` and `status`'s streak tell that learner.
@@ -28,7 +28,8 @@ from coursetrack.refs import Target, read_target
 from coursetrack.services.planning import pace_window, project, weekly_streak
 from coursetrack.services.state import IN_PROGRESS, TODO
 from coursetrack.services.status import percent
-from coursetrack.store import queries
+from coursetrack.store import group_views, post
+from coursetrack.store.group_views import Scope
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
@@ -48,19 +49,14 @@ NOT_A_GROUP = "this store is not a study group's yet; its owner runs coursetrack
 
 
 def enter_group(reader: Reader) -> str:
-    """Make the reader's snapshot read the group's rows (`group.read_group`); refuse a
+    """Make the reader's snapshot read the group's rows (`group_views.enter`); refuse a
     store with no group. The database's name."""
-    from coursetrack.store import group
-
-    conn = getattr(reader, "conn", None)
-    if reader.dialect != "postgresql" or conn is None:
+    if reader.dialect != "postgresql":
         raise StoreError(NOT_POSTGRES)
-    row = reader.one(queries.GROUP_STORE)
-    assert row is not None
-    if not row.grouped:
+    database = group_views.enter(reader)
+    if database is None:
         raise StoreError(NOT_A_GROUP)
-    group.read_group(conn)
-    return row.database
+    return database
 
 
 # --- a specialization: one row per learner --------------------------------------------
@@ -98,7 +94,7 @@ class GroupStatus:
 
 @dataclass
 class _Record:
-    """What the group section's queries give about one learner, before the arithmetic."""
+    """What `store.group_views` gives about one learner, before the arithmetic."""
 
     days: list[dt.date] = field(default_factory=list)  # active days
     units_done: int = 0
@@ -109,18 +105,11 @@ class _Record:
     shared: bool = False
 
 
-def _records(
-    reader: Reader, database: str, narrow: str, *, spec_id: int, today: dt.date, **params: object
-) -> dict[str, _Record]:
-    """Every learner of the group, with what they did under `narrow`: one row each, and
+def _records(reader: Reader, database: str, scope: Scope, *, today: dt.date) -> dict[str, _Record]:
+    """Every learner of the group, with what they did in `scope`: one row each, and
     their active days."""
-    from coursetrack.store.group import LEARNERS, role_name
-
-    sql = queries.GROUP_LEARNERS.format(narrow=narrow)
     start = pace_window(today, None)[0]
-    rows = reader.all(
-        sql, role=role_name(database, LEARNERS), spec_id=spec_id, start=start, today=today, **params
-    )
+    rows = group_views.learners(reader, scope, database=database, start=start, today=today)
     records = {
         row["learner"]: _Record(
             units_done=row["units_done"],
@@ -133,7 +122,7 @@ def _records(
         for row in rows
     }
     days: dict[str, list[dt.date]] = {}
-    for row in reader.all(queries.group_active_days(narrow), spec_id=spec_id, **params):
+    for row in group_views.active_days(reader, scope):
         days.setdefault(row["learner"], []).append(row["day_on"])
     for learner, active_on in days.items():
         (records.get(learner) or records.setdefault(learner, _Record())).days = active_on
@@ -187,9 +176,9 @@ def _specialization_status(
     reader: Reader, target: Target, *, database: str, today: dt.date
 ) -> tuple[GroupStatus, list[Row]]:
     spec = target.specialization
-    narrow = queries.GROUP_OF_SPECIALIZATION
-    units = reader.all(queries.GROUP_UNITS.format(narrow=narrow), spec_id=spec.id)
-    records = _records(reader, database, narrow, spec_id=spec.id, today=today)
+    scope = Scope(spec.id)
+    units = group_views.units(reader, scope)
+    records = _records(reader, database, scope, today=today)
     learners = [
         _progress(learner, record, units=units, today=today) for learner, record in records.items()
     ]
@@ -253,21 +242,16 @@ def course_status(reader: Reader, target: Target, *, database: str, today: dt.da
     """Where each learner is in a course (the reader is in the group's scope)."""
     course = target.course
     assert course is not None
-    narrow = queries.GROUP_OF_COURSE
-    (unit,) = reader.all(queries.GROUP_UNITS.format(narrow=narrow), course_id=course.id)
+    scope = Scope(target.specialization.id, course.id)
+    (unit,) = group_views.units(reader, scope)
     topics = {
         row.position: TopicRef(row.position, row.slug, row.title)
-        for row in reader.all(queries.TOPICS_OF, course_id=course.id)
+        for row in post.topics_of(reader, course.id)
     }
-    spec_id = target.specialization.id
-    records = _records(reader, database, narrow, spec_id=spec_id, today=today, course_id=course.id)
-    started = {
-        row.learner: row
-        for row in reader.all(queries.GROUP_STARTED.format(narrow=narrow), course_id=course.id)
-    }
+    records = _records(reader, database, scope, today=today)
+    started = {row.learner: row for row in group_views.started(reader, course.id)}
     following = {
-        row.learner: row.next_position
-        for row in reader.all(queries.GROUP_NEXT_TOPIC, course_id=course.id)
+        row.learner: row.next_position for row in group_views.next_topics(reader, course.id)
     }
     places = []
     for learner, record in records.items():
@@ -382,15 +366,9 @@ def cohort_data(reader: Reader, spec_ref: str, *, today: dt.date) -> CohortData:
     spec = target.specialization
     status, units = _specialization_status(reader, target, database=database, today=today)
     finished = {
-        row.course_id: row.finished
-        for row in reader.all(
-            queries.GROUP_FINISHERS.format(narrow=queries.GROUP_OF_SPECIALIZATION),
-            spec_id=spec.id,
-            start=today,
-            today=today,
-        )
+        row.course_id: row.finished for row in group_views.finishers(reader, spec.id, today=today)
     }
-    details = {row.id: row for row in reader.all(queries.POST_COURSES, spec_id=spec.id)}
+    details = {row.id: row for row in post.courses(reader, spec.id)}
     courses = [
         CourseFinishers(
             position=unit.position,
@@ -406,9 +384,7 @@ def cohort_data(reader: Reader, spec_ref: str, *, today: dt.date) -> CohortData:
     names = {learner.learner for learner in listed}
     course_titles = {unit.course_id: unit.title for unit in units}
     topic_titles = {
-        topic.id: topic.title
-        for unit in units
-        for topic in reader.all(queries.TOPICS_OF, course_id=unit.course_id)
+        topic.id: topic.title for unit in units for topic in post.topics_of(reader, unit.course_id)
     }
     notes = [
         GroupNote(
@@ -417,7 +393,7 @@ def cohort_data(reader: Reader, spec_ref: str, *, today: dt.date) -> CohortData:
             text=row.text,
             where=topic_titles.get(row.topic_id) or course_titles.get(row.course_id) or "",
         )
-        for row in reader.all(queries.GROUP_NOTES, spec_id=spec.id)
+        for row in group_views.notes(reader, spec.id)
         if row.learner in names and row.text.strip()
     ]
     return CohortData(

@@ -196,7 +196,7 @@ def _refuse_if_others_changed_its_catalog_rows(reader: Reader, target: Any) -> N
     """
     from coursetrack.store import group
 
-    if not group.is_group_store(reader):
+    if not group.is_group(reader):
         return
     changed = store.catalog_changed_since(reader, target=target.id)
     if changed is not None:
@@ -218,7 +218,7 @@ def _refuse_if_others_rows_went(writer: Writer, entry: LogEntry, current: int | 
     """
     from coursetrack.store import group
 
-    if current is None or not group.is_group_store(writer):
+    if current is None or not group.is_group(writer):
         return
     went = store.catalog_removed_not_its_own(writer, target=entry.id, current=current)
     if went is not None:

@@ -39,14 +39,14 @@ class WhoAmI:
 
 def who_am_i(store: Store) -> WhoAmI:
     """The learner on `store` (one read transaction)."""
-    from coursetrack.store import group
+    from coursetrack.store import group, members
 
-    if not store.exists and group.is_postgres_target(store.target):
+    if not store.exists and members.is_postgres_target(store.target):
         # an empty database reads as an empty store in memory: its learner is
         # the role the URL connects as, as libpq picks it
         return WhoAmI(_libpq_user(store.target), "curator", group=False, store=store.target)
-    with store.read() as session:
-        who = group.identity(session.connection())
+    with store.read() as reader:
+        who = group.identity(reader)
     return WhoAmI(
         who.learner,
         "curator" if who.curator else "learner",

@@ -15,11 +15,8 @@ from coursetrack.errors import ExportError
 from coursetrack.refs import read_target
 from coursetrack.services.chart import Burnup, burnup
 from coursetrack.services.export import PostData, post_data
-from coursetrack.store.reader import as_reader
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from coursetrack.store.reader import Reader
 
 
@@ -49,9 +46,8 @@ def public_notes(reader: Reader, spec_id: int) -> list[PageNote]:
     return [PageNote(row.written_on, row.about, row.text) for row in rows]
 
 
-def page_data(source: Reader | Session, *, ref: str, today: dt.date) -> PageData:
-    """`source`: a read's Reader (sqlite3 alone on SQLite) or a session."""
-    reader = as_reader(source)
+def page_data(reader: Reader, *, ref: str, today: dt.date) -> PageData:
+    """What `export html` shows, in one read (sqlite3 alone on SQLite)."""
     target = read_target(reader, ref)
     spec = target.specialization
     if target.kind != "specialization":

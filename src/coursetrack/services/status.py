@@ -1,6 +1,6 @@
 """Where the learner stands: progress in units, computed in the database.
 
-A unit is a topic, or a course that has no topics (`queries.UNITS`). Courses
+A unit is a topic, or a course that has no topics (`store.queries.UNITS`). Courses
 with topics and specializations have no status of their own: it is derived
 from their units, so it can never disagree with them. Everything here reads
 through a `Reader`, so `status` on SQLite needs sqlite3 alone.
@@ -17,8 +17,8 @@ from coursetrack import dates
 from coursetrack.refs import Target, read_target
 from coursetrack.services.planning import NO_ACTIVITY, activity_by_specialization
 from coursetrack.services.review import due_count
-from coursetrack.services.state import DONE, IN_PROGRESS, TODO, progress_of
-from coursetrack.store import queries
+from coursetrack.services.state import DONE, IN_PROGRESS, TODO
+from coursetrack.store import overview as counted
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
@@ -106,7 +106,7 @@ def _earliest(*values: dt.date | None) -> dt.date | None:
 
 
 def _course_progress(row: Row) -> ItemProgress:
-    """A course's line, from its `queries.COURSE_PROGRESS` row."""
+    """A course's line, from its `store.overview.course_progress` row."""
     if row.n_topics == 0:  # the course is its own unit
         status = row.own_status or TODO
         done = int(status == DONE)
@@ -145,10 +145,12 @@ def _course_progress(row: Row) -> ItemProgress:
     )
 
 
-def course_rows(reader: Reader, where: str = "", **params: object) -> list[ItemProgress]:
-    """Each course's progress in units, narrowed by `where` (see `queries.COURSE_PROGRESS`)."""
-    sql = queries.COURSE_PROGRESS.format(units=queries.UNITS, where=where)
-    return [_course_progress(row) for row in reader.all(sql, **params)]
+def course_rows(
+    reader: Reader, *, spec_id: int | None = None, course_id: int | None = None
+) -> list[ItemProgress]:
+    """Each course's progress in units: a specialization's, one course's, or all."""
+    rows = counted.course_progress(reader, spec_id=spec_id, course_id=course_id)
+    return [_course_progress(row) for row in rows]
 
 
 def _roll_up(courses: list[ItemProgress], own_started: dt.date | None) -> dict:
@@ -192,9 +194,8 @@ def overview(reader: Reader, today: dt.date | None = None) -> Overview:
     """One summary per specialization, in slug order, counted in the database: the
     overview of 20,000 topics reads 200 rows, not 2,000 courses."""
     activity = activity_by_specialization(reader, today or dates.today())
-    sql = queries.SPECIALIZATION_PROGRESS.format(units=queries.UNITS, where="")
     summaries = []
-    for spec in reader.all(sql):
+    for spec in counted.specialization_progress(reader):
         started = _earliest(
             spec.started_on,
             spec.courses_started_on,
@@ -225,8 +226,8 @@ def overview(reader: Reader, today: dt.date | None = None) -> Overview:
 
 def specialization_report(reader: Reader, target: Target) -> Report:
     spec = target.specialization
-    courses = course_rows(reader, queries.UNITS_OF_SPECIALIZATION, spec_id=spec.id)
-    own = progress_of(reader, "specialization", spec.id)
+    courses = course_rows(reader, spec_id=spec.id)
+    own = counted.own_progress(reader, "specialization", spec.id)
     return Report(
         kind="specialization",
         ref=target.ref,
@@ -241,8 +242,8 @@ def specialization_report(reader: Reader, target: Target) -> Report:
 def course_report(reader: Reader, target: Target) -> Report:
     course = target.course
     assert course is not None
-    (summary,) = course_rows(reader, queries.UNITS_OF_COURSE, course_id=course.id)
-    topics = reader.all(queries.TOPIC_UNITS, course_id=course.id)
+    (summary,) = course_rows(reader, course_id=course.id)
+    topics = counted.topic_units(reader, course.id)
     return Report(
         kind="course",
         ref=target.ref,
@@ -262,7 +263,7 @@ def course_report(reader: Reader, target: Target) -> Report:
 def topic_report(reader: Reader, target: Target) -> ItemProgress:
     topic = target.topic
     assert topic is not None
-    own = progress_of(reader, "topic", topic.id)
+    own = counted.own_progress(reader, "topic", topic.id)
     status = own.status if own else TODO
     done = int(status == DONE)
     return ItemProgress(
@@ -279,7 +280,7 @@ def topic_report(reader: Reader, target: Target) -> ItemProgress:
 
 
 def _topic_progress(unit: Row) -> ItemProgress:
-    """A topic's line, from its `queries.UNITS` row."""
+    """A topic's line, from its `store.overview.topic_units` row."""
     done = int(unit.status == DONE)
     return ItemProgress(
         position=unit.topic_position,

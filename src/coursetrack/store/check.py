@@ -24,6 +24,8 @@ from coursetrack.store import group, schema
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from coursetrack.store.reader import Reader
+
 Check = Callable[["Connection"], "list[str] | None"]
 
 _AGAIN = "its owner runs 'coursetrack group init' to apply it again"
@@ -37,8 +39,12 @@ class Problem:
     detail: str
 
 
-def run(conn: Connection) -> tuple[list[str], list[Problem]]:
-    """Every check that applies to the store on `conn`: (their names, what is wrong)."""
+def run(source: Reader | Connection) -> tuple[list[str], list[Problem]]:
+    """Every check that applies to the store (a read's Reader, or a connection of the
+    store's own): (their names, what is wrong)."""
+    from coursetrack.store.reader import AlchemyReader
+
+    conn = source.conn if isinstance(source, AlchemyReader) else source
     names: list[str] = []
     problems: list[Problem] = []
     for name, check in CHECKS:

@@ -32,13 +32,8 @@ by its owner's next command, and a schema upgrade re-applies it in its last step
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
-import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
@@ -119,43 +114,50 @@ _IS_GROUP = (
 )
 
 
-def is_group(conn: Connection) -> bool:
-    """Whether the store on `conn` is a study group's (row-level security is on)."""
-    if conn.dialect.name != "postgresql":
-        return False
-    return bool(conn.exec_driver_sql(_IS_GROUP).scalar())
-
-
-def is_group_store(reader: Reader) -> bool:
-    """`is_group` through a Reader or Writer (a command's own transaction)."""
+def is_group(source: Reader | Connection) -> bool:
+    """Whether the store is a study group's (row-level security is on)."""
+    reader = as_reader(source)
     return reader.dialect == "postgresql" and bool(reader.scalar(_IS_GROUP))
 
 
-def identity(conn: Connection) -> Identity:
-    """The learner on `conn`, and what they may do."""
-    from coursetrack.models import LOCAL_LEARNER
+def identity(source: Reader | Connection) -> Identity:
+    """The learner of this transaction, and what they may do."""
+    reader = as_reader(source)
+    if reader.dialect != "postgresql":
+        from coursetrack.models import LOCAL_LEARNER
 
-    if conn.dialect.name != "postgresql":
         return Identity(LOCAL_LEARNER, group=False, curator=True, bypasses=False)
     # the learner is the role that logged in: a `role` setting (SET ROLE, or the URL's
     # options) changes current_user, not whose rows the policies give (`_policies`);
     # whether row-level security holds the session is current_user's, as the server decides
-    learner, bypasses, database = conn.exec_driver_sql(
-        "SELECT session_user, rolsuper OR rolbypassrls, current_database() "
-        "FROM pg_roles WHERE rolname = current_user"
-    ).one()
-    group = is_group(conn)
+    row = reader.one(
+        "SELECT session_user AS learner, rolsuper OR rolbypassrls AS bypasses, "
+        "current_database() AS database FROM pg_roles WHERE rolname = current_user"
+    )
+    assert row is not None
+    group = is_group(reader)
     curator = True
     if group:
-        curators = role_name(database, CURATORS)
+        curators = role_name(row.database, CURATORS)
         curator = bool(
-            conn.exec_driver_sql(
+            reader.scalar(
                 "SELECT coalesce(pg_has_role(session_user, oid, 'MEMBER'), false) "
-                "FROM pg_roles WHERE rolname = %(role)s",
-                {"role": curators},
-            ).scalar()
+                "FROM pg_roles WHERE rolname = :role",
+                role=curators,
+            )
         )
-    return Identity(learner, group=group, curator=curator, bypasses=bool(bypasses))
+    return Identity(row.learner, group=group, curator=curator, bypasses=bool(row.bypasses))
+
+
+def as_reader(source: Reader | Connection) -> Reader:
+    """`source` as a Reader: a command hands the store a Reader or a Writer, the store's
+    own code (opening, migrations, check, administration) a SQLAlchemy connection."""
+    # by its class, not hasattr: a Reader still hands unknown names to an ORM session
+    if type(source).__module__.startswith("sqlalchemy"):
+        from coursetrack.store.reader import AlchemyReader
+
+        return AlchemyReader(source)  # type: ignore[arg-type]
+    return source  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -232,9 +234,9 @@ def _bypass_message(shown: str, learner: str) -> str:
     )
 
 
-def require_curator(conn: Connection, what: str) -> None:
+def require_curator(source: Reader | Connection, what: str) -> None:
     """Refuse a catalog change by a learner who is not a curator of the group."""
-    who = identity(conn)
+    who = identity(source)
     if who.group and not who.curator:
         raise StoreError(
             f"{what} changes the group's catalog, which only a curator may do; "
@@ -243,12 +245,12 @@ def require_curator(conn: Connection, what: str) -> None:
         )
 
 
-def read_group(conn: Connection) -> None:
+def read_group(source: Reader | Connection) -> None:
     """Let this transaction read the group's rows, not only its learner's (a group view)."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(
-            "SELECT set_config(%(name)s, %(scope)s, true)",
-            {"name": SCOPE_SETTING, "scope": GROUP_SCOPE},
+    reader = as_reader(source)
+    if reader.dialect == "postgresql":
+        reader.scalar(
+            "SELECT set_config(:name, :scope, true)", name=SCOPE_SETTING, scope=GROUP_SCOPE
         )
 
 
@@ -419,6 +421,7 @@ class Group:
     learners: str
     curators: str
     owner: str
+    already: bool = False  # the store was a study group's before this `init`
 
 
 def init(conn: Connection) -> Group:
@@ -444,13 +447,14 @@ def init(conn: Connection) -> Group:
             f"{owner} may not create roles; a study group needs its own (ask the "
             f"server's administrator: ALTER ROLE {quote(owner)} CREATEROLE)"
         )
+    already = is_group(conn)
     for role in (role_name(database, LEARNERS), role_name(database, CURATORS)):
         exists = conn.exec_driver_sql(
             "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": role}
         ).scalar()
         if not exists:
             conn.exec_driver_sql(f"CREATE ROLE {quote(role)} NOLOGIN")
-    return apply_security(conn)
+    return replace(apply_security(conn), already=already)
 
 
 def apply_security(conn: Connection) -> Group:
@@ -537,189 +541,17 @@ def bring_up_to_date(conn: Connection) -> int | None:
     return state.security
 
 
-@dataclass(frozen=True)
-class Added:
-    learner: str
-    curator: bool
-    password: str | None  # None: the role existed already and keeps its password
-
-
-_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
-
-
-def name_problem(name: str) -> str | None:
-    """Why `name` cannot be a learner's role, or None."""
-    if not _NAME.fullmatch(name):
-        return (
-            f"{name!r} cannot name a learner: use 1 to 63 lowercase letters, digits "
-            "and _, starting with a letter (it becomes their database role)"
-        )
-    if name.startswith("pg_") or name in ("public", "postgres", "current_user", "session_user"):
-        return f"{name!r} is reserved by PostgreSQL; choose another name"
-    return None
-
-
-def add(conn: Connection, name: str, *, curator: bool) -> Added:
-    """Give `name` a login in the group (a new role with a fresh password, or an existing one).
-
-    The password reaches the server as a SCRAM-SHA-256 verifier, as psql's
-    \\password sends it: the plain text is in no statement, so in no server log.
-    """
-    problem = name_problem(name)
-    if problem:
-        raise StoreError(problem)
-    database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
-    if name in (role_name(database, LEARNERS), role_name(database, CURATORS)):
-        raise StoreError(f"{name!r} is one of the group's own roles; choose another name")
-    if not is_group(conn):
-        raise StoreError(_NOT_A_GROUP)
-    learners, curators = role_name(database, LEARNERS), role_name(database, CURATORS)
-    exists = conn.exec_driver_sql(
-        "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": name}
-    ).scalar()
-    password = None
-    if not exists:
-        password = secrets.token_urlsafe(18)
-        verifier = scram_verifier(password)
-        # utility statements take no bound parameters; a verifier is base64, digits, $ and :
-        assert re.fullmatch(r"[A-Za-z0-9+/=$:-]+", verifier)
-        conn.exec_driver_sql(f"CREATE ROLE {quote(name)} LOGIN PASSWORD '{verifier}'")
-    conn.exec_driver_sql(f"GRANT {quote(learners)} TO {quote(name)}")
-    if curator:
-        conn.exec_driver_sql(f"GRANT {quote(curators)} TO {quote(name)}")
-    return Added(name, curator, password)
-
-
-def scram_verifier(password: str, *, iterations: int = 4096) -> str:
-    """PostgreSQL's stored form of a SCRAM-SHA-256 password (RFC 5802/7677)."""
-    salt = secrets.token_bytes(16)
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
-    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-    stored_key = hashlib.sha256(client_key).digest()
-    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
-
-    def b64(raw: bytes) -> str:
-        return base64.b64encode(raw).decode()
-
-    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
-
-
-def learner_url(target: str, name: str, password: str | None) -> str:
-    """The store's URL `target` for learner `name`: the owner's, with the user (and the
-    password) replaced. The rest is kept as typed; a `user` or `password` parameter
-    in the query, which libpq would prefer to the user part, is left out."""
-    from urllib.parse import quote, unquote, urlsplit, urlunsplit
-
-    parts = urlsplit(target)
-    host = parts.netloc.rpartition("@")[2]
-    user = quote(name, safe="") if password is None else f"{name}:{quote(password, safe='')}"
-    kept = [
-        pair
-        for pair in parts.query.split("&")
-        if pair and unquote(pair.partition("=")[0]).lower() not in ("user", "password")
-    ]
-    return urlunsplit((parts.scheme, f"{user}@{host}", parts.path, "&".join(kept), parts.fragment))
-
-
-def is_postgres_target(target: str) -> bool:
-    """Whether the store named `target` (path or URL) is on PostgreSQL, without opening it."""
-    scheme, sep, _ = target.partition("://")
-    return bool(sep) and scheme.split("+", 1)[0].lower() == "postgresql"
-
-
-def not_on_postgres(shown: str) -> StoreError:
-    return StoreError(
-        f"study groups need a PostgreSQL store that every learner reaches; {shown} is a "
-        "SQLite store (give --db postgresql://USER@HOST/DATABASE, or set COURSETRACK_DB)"
-    )
-
-
-def set_shared(conn: Connection, *, shared: bool) -> bool:
-    """List this learner in the group's post or not (their own `member` row); whether it changed.
-
-    Inside a write (the history records the row); the row's learner is the
-    column's default, the connection's role.
-    """
-    if not is_group(conn):
-        raise StoreError(_NOT_A_GROUP)
-    before = conn.exec_driver_sql(
-        "SELECT shared FROM member WHERE learner = session_user"
-    ).one_or_none()
-    if before is None:
-        conn.exec_driver_sql("INSERT INTO member (shared) VALUES (%(shared)s)", {"shared": shared})
-        return True
-    if bool(before[0]) == shared:
-        return False
-    conn.exec_driver_sql(
-        "UPDATE member SET shared = %(shared)s WHERE learner = session_user", {"shared": shared}
-    )
-    return True
-
-
 _NOT_A_GROUP = "this store is not a study group's yet; its owner runs coursetrack group init first"
 
 
-def end_group_read(conn: Connection) -> None:
-    """Back to reading only this learner's rows, for the rest of the transaction."""
-    conn.exec_driver_sql("SELECT set_config(%(name)s, '', true)", {"name": SCOPE_SETTING})
+#: Moved to `store.group_views` (what a learner may read of the others): the names
+#: stay reachable here for callers not yet changed.
+_MOVED = frozenset({"end_group_read", "others_recorded", "others_finished", "others_message"})
 
 
-def others_recorded(
-    conn: Connection,
-    *,
-    specializations: Sequence[int] = (),
-    courses: Sequence[int] = (),
-    topics: Sequence[int] = (),
-) -> list[str]:
-    """The other learners (sorted) whose records hang on these catalog rows: deleting the
-    rows would cascade to their progress, notes, links, reviews or goals. [] off a group.
+def __getattr__(name: str) -> object:
+    if name in _MOVED:
+        from coursetrack.store import group_views
 
-    Read in the group's scope, then back to the learner's; a private note is not
-    visible even so, and the guard trigger refuses its deletion in the end.
-    """
-    if not is_group(conn):
-        return []
-    params = {"s": list(specializations), "c": list(courses), "t": list(topics)}
-    owned = "specialization_id = ANY(%(s)s) OR course_id = ANY(%(c)s) OR topic_id = ANY(%(t)s)"
-    sql = " UNION ".join(
-        [
-            *(f"SELECT learner FROM {t} WHERE {owned}" for t in ("progress", "note", "link")),
-            "SELECT learner FROM review WHERE topic_id = ANY(%(t)s)",
-            "SELECT learner FROM goal WHERE specialization_id = ANY(%(s)s)",
-        ]
-    )
-    read_group(conn)  # a failure below ends the transaction, and the scope with it
-    found = list(
-        conn.exec_driver_sql(
-            f"SELECT learner FROM ({sql}) AS o WHERE learner <> session_user ORDER BY learner",
-            params,
-        ).scalars()
-    )
-    end_group_read(conn)
-    return found
-
-
-def others_finished(conn: Connection, courses: Sequence[int]) -> list[str]:
-    """The other learners (sorted) who marked one of these courses done as a whole."""
-    if not courses or not is_group(conn):
-        return []
-    read_group(conn)
-    found = list(
-        conn.exec_driver_sql(
-            "SELECT DISTINCT learner FROM progress WHERE course_id = ANY(%(c)s) "
-            "AND status = 'done' AND learner <> session_user ORDER BY learner",
-            {"c": list(courses)},
-        ).scalars()
-    )
-    end_group_read(conn)
-    return found
-
-
-def others_message(what: str, others: list[str]) -> str:
-    """Why a curator's catalog change is refused: it would delete others' records."""
-    count = f"{len(others)} other learner" + ("s" if len(others) != 1 else "")
-    names = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
-    return (
-        f"{what} would delete the records {count} ({names}) keep on it (progress, notes, "
-        "links, reviews or goals), which are theirs alone; nothing was changed"
-    )
+        return getattr(group_views, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
