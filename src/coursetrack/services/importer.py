@@ -9,7 +9,7 @@ its stored value (a certificate URL the learner recorded survives a re-import).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,12 +77,23 @@ class _Writes:
 
     changed: list[Row] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
-    added: list[dict[str, Any]] = field(default_factory=list)
+    added: list[tuple[int, int, Any]] = field(default_factory=list)  # parent id, position, spec
 
     def apply(self, writer: Writer, kind: str) -> None:
         store.update_rows(writer, kind, self.changed)
         store.delete_rows(writer, kind, self.removed)
-        store.add_rows(writer, kind, self.added)
+        store.add_rows(writer, kind, self._new_rows(kind))
+
+    def _new_rows(self, kind: str) -> Iterator[dict[str, Any]]:
+        """The added rows' parameters, made as they are sent (20,000 dicts held at once
+        would be most of a large import's memory)."""
+        parent = "specialization_id" if kind == "course" else "course_id"
+        fields = store.FIELDS[kind]
+        for parent_id, position, item in self.added:
+            values = {parent: parent_id, "position": position, "slug": item.slug}
+            for name in fields:
+                values[name] = getattr(item, name)
+            yield values
 
 
 def import_catalog(
@@ -217,14 +228,10 @@ def _merge_children(
     ]:
         report.updated.append(f"{prefix} (order of {kind}s)")
     ids = {}
-    parent = "specialization_id" if kind == "course" else "course_id"
     for position, item in enumerate(wanted, start=1):
         row = existing.get(item.slug)
         if row is None:
-            values = {parent: parent_id, "position": position, "slug": item.slug}
-            for name in fields:  # every key in every row: one executemany takes them
-                values[name] = getattr(item, name)
-            writes.added.append(values)
+            writes.added.append((parent_id, position, item))
             if not created:
                 report.added.append(f"{prefix}/{item.slug}")
             continue

@@ -10,6 +10,7 @@ still record every row, and skip an update that changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.store.items import COLUMNS, PARENTS, TABLES
@@ -113,11 +114,19 @@ def delete_rows(writer: Writer, kind: str, ids: Iterable[int]) -> None:
         writer.executemany(f"DELETE FROM {TABLES[kind]} WHERE id = :id", batch)
 
 
-def add_rows(writer: Writer, kind: str, rows: list[dict[str, Any]]) -> None:
-    """Insert courses (topics): each row has its parent's id, position and `COLUMNS`."""
-    if rows:
-        writer.executemany(_ADD[kind], rows)
+def add_rows(writer: Writer, kind: str, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Insert courses (topics): each row has its parent's id, position and `COLUMNS`.
 
+    Sent `CHUNK` rows to a statement, taken from `rows` as they come: a catalog of
+    100,000 topics never holds all its parameters at once.
+    """
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK)):
+        writer.executemany(_ADD[kind], chunk)
+
+
+#: Rows to one `executemany` of the import: few statements, a bounded memory.
+CHUNK = 2000
 
 _ADD = {
     kind: "INSERT INTO {} ({}) VALUES ({})".format(
