@@ -636,3 +636,14 @@ def test_a_backup_with_bad_indentation_gets_a_plain_sentence(dls: Store, tmp_pat
     assert result.stderr.startswith(f"Error: {backup}:{line}:2: wrong indentation: a key here")
     assert "<block" not in result.stderr
     assert dls.dump() == before
+
+
+def test_the_columns_the_store_writes_are_the_ones_the_models_describe() -> None:
+    """store/items.py names each table's columns for its SQL; a column added to a model
+    and not there would be dropped by add, update and import without a word."""
+    from coursetrack.models import Course, Specialization, Topic, described_by
+    from coursetrack.store import importer, items
+
+    for kind, model in (("specialization", Specialization), ("course", Course), ("topic", Topic)):
+        assert items.COLUMNS[kind] == described_by(model), kind
+        assert importer.FIELDS[kind] == tuple(c for c in described_by(model) if c != "slug")

@@ -228,3 +228,57 @@ def test_rm_deletes_nothing_if_progress_arrived_after_the_question(dls) -> None:
         assert dls.dump(history=True) == before
     finally:
         store.close()
+
+
+@pytest.mark.sqlite_only
+def test_the_catalogs_services_write_through_the_writer_alone(dls) -> None:
+    """add, update, rm and import speak only the Writer's protocol (issue 20): here over a
+    bare sqlite3 connection, with no ORM session behind it to fall back on, and what they
+    write is what the commands read back."""
+    import sqlite3
+
+    from coursetrack import catalog
+    from coursetrack.services import importer, items
+    from coursetrack.store.writer import SqliteWriter
+
+    db = dls.db
+    edited = catalog.parse_catalog(
+        "slug: dls\ntitle: Deep Learning\ncourses:\n  - title: Only\n    slug: only\n"
+        "    topics: [One, Two]\n",
+        where="edited.yaml",
+    )
+    con = sqlite3.connect(db, isolation_level=None)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        con.execute("BEGIN IMMEDIATE")
+        command = con.execute(
+            "INSERT INTO command (at, line) VALUES ('2026-12-06T10:00:00Z', 'by hand') RETURNING id"
+        ).fetchone()[0]
+        con.execute("INSERT INTO history_binding (id, command_id) VALUES (1, ?)", (command,))
+        writer = SqliteWriter(con)
+        writer.info["command_id"] = command
+        items.add_specialization(writer, title="Mine", slug="mine")
+        items.add_course(writer, spec_ref="mine", title="First")
+        items.add_topic(writer, course_ref="mine/first", title="Alpha")
+        items.add_topic(writer, course_ref="mine/first", title="Zero", position=1)
+        items.update_item(writer, ref="mine/first/alpha", title="Alpha!", note="keep")
+        report = importer.import_catalog(writer, catalog=edited, prune=True)
+        plan = items.describe_removal(writer, ref="mine/1/1")
+        items.remove_item(writer, ref="mine/1/1", shown=plan)
+        con.execute("DELETE FROM history_binding")
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    assert report.removed[:1] == ["dls/neural-networks"]
+    rows = sqlite3.connect(db).execute(
+        "SELECT s.slug, c.position, c.slug, t.position, t.slug, t.title FROM topic t "
+        "JOIN course c ON c.id = t.course_id JOIN specialization s ON s.id = c.specialization_id "
+        "ORDER BY s.slug, c.position, t.position"
+    )
+    assert rows.fetchall() == [
+        ("dls", 1, "only", 1, "one", "One"),
+        ("dls", 1, "only", 2, "two", "Two"),
+        ("mine", 1, "first", 1, "alpha", "Alpha!"),
+    ]
+    assert "keep" in dls.run("note", "list", "mine/first/alpha").stdout
+    assert "by hand" in dls.run("log").stdout

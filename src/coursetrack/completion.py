@@ -10,7 +10,7 @@ from coursetrack import paths
 from coursetrack.errors import RefError
 from coursetrack.refs import _pick
 from coursetrack.store import queries
-from coursetrack.store.inspect import SQLITE_MAGIC, _read_only_uri
+from coursetrack.store.inspect import SQLITE_MAGIC, _identify, _read_only_uri
 from coursetrack.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -52,8 +52,7 @@ def complete_refs(target: str | None, incomplete: str, *, depth: int = 3) -> lis
     except (OSError, sqlite3.Error, ValueError):
         return []
     try:
-        app_id = con.execute("PRAGMA application_id").fetchone()[0]
-        version = con.execute("PRAGMA user_version").fetchone()[0]
+        app_id, version, _ = _identify(con)
         if app_id != APPLICATION_ID or not 1 <= version <= SCHEMA_VERSION:
             return []
         from coursetrack.store.reader import SqliteReader

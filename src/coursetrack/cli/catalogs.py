@@ -50,8 +50,8 @@ def import_(
             return
         spec = catalog.parse_catalog(text, where=label)
         tracker.describe(f"importing {spec.slug}")
-        with writing(ctx) as session:
-            report = import_catalog(session, catalog=spec, prune=prune, progress=tracker)
+        with writing(ctx) as writer:
+            report = import_catalog(writer, catalog=spec, prune=prune, progress=tracker)
     if json:
         render.print_json(report)
         return

@@ -37,9 +37,9 @@ def add_specialization(
     from coursetrack import render
     from coursetrack.services import items
 
-    with writing(ctx) as session:
+    with writing(ctx) as writer:
         spec = items.add_specialization(
-            session, title=title, slug=slug, provider=provider, url=url, description=description
+            writer, title=title, slug=slug, provider=provider, url=url, description=description
         )
         result = {"ref": spec.slug, "title": spec.title}
     if json:
@@ -75,9 +75,9 @@ def add_course(
     from coursetrack import render
     from coursetrack.services import items
 
-    with writing(ctx) as session:
+    with writing(ctx) as writer:
         target, course = items.add_course(
-            session,
+            writer,
             spec_ref=spec,
             title=title,
             position=position,
@@ -119,9 +119,9 @@ def add_topic(
     from coursetrack import render
     from coursetrack.services import items
 
-    with writing(ctx) as session:
+    with writing(ctx) as writer:
         target, topic = items.add_topic(
-            session,
+            writer,
             course_ref=course,
             title=title,
             position=position,
@@ -166,9 +166,9 @@ def update(
     from coursetrack import render
     from coursetrack.services import items
 
-    with writing(ctx) as session:
+    with writing(ctx) as writer:
         updated = items.update_item(
-            session,
+            writer,
             ref=ref,
             title=title,
             slug=slug,
@@ -216,8 +216,8 @@ def rm(
                 refusal=f"{what} holds {records}",
                 declined="nothing removed",
             )
-        with store.write(command_line(ctx), seen=seen) as session:
-            removal = items.remove_item(session, ref=ref, shown=None if yes else plan)
+        with store.write(command_line(ctx), seen=seen) as writer:
+            removal = items.remove_item(writer, ref=ref, shown=None if yes else plan)
     if json:
         render.print_json(removal)
     else:

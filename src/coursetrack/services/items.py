@@ -1,24 +1,28 @@
 """Editing the catalog by hand: add, update and remove items.
 
 Courses and topics are kept in order by a 1-based `position`; inserting or
-removing one shifts its later siblings so positions stay 1..N with no gaps.
+removing one shifts its later siblings so positions stay 1..N with no gaps
+(`store.items` does it in one statement). Items are the store's rows
+(`refs.resolve`), changed through `store.items`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy import func, update
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from coursetrack.dates import today
 from coursetrack.errors import ConflictError, InputError, StaleError
-from coursetrack.models import Course, Link, Note, Progress, Review, Specialization, Status, Topic
-from coursetrack.refs import Target, courses_of, resolve
-from coursetrack.services.notes import add_note
+from coursetrack.refs import Target, resolve
+from coursetrack.services.notes import note_text
 from coursetrack.slugs import slug_problem, slugify
-from coursetrack.store import group
+from coursetrack.store import items as store
+from coursetrack.store.reader import Row
 from coursetrack.validate import checked
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader
+    from coursetrack.store.writer import Writer
 
 _OPTIONS = {
     "description": "--description",
@@ -65,30 +69,29 @@ def _insert_at(position: int | None, count: int, *, what: str, where: str) -> in
 
 
 def add_specialization(
-    session: Session,
+    writer: Writer,
     *,
     title: str,
     slug: str | None = None,
     provider: str | None = None,
     url: str | None = None,
     description: str | None = None,
-) -> Specialization:
-    group.require_curator(session.connection(), "add specialization")
-    taken = set(session.exec(select(Specialization.slug)).all())
-    spec = Specialization(
+) -> Row:
+    store.require_curator(writer, "add specialization")
+    taken = store.slugs_of(writer, "specialization")
+    spec = Row(
         slug=_settle_slug(slug, title, taken=taken, what="specialization", where="the store"),
         title=title.strip(),
         provider=_optional("provider", provider),
         url=_optional("url", url),
         description=_optional("description", description),
     )
-    session.add(spec)
-    session.flush()
+    spec["id"] = store.add_specialization(writer, **spec)
     return spec
 
 
 def add_course(
-    session: Session,
+    writer: Writer,
     *,
     spec_ref: str,
     title: str,
@@ -96,36 +99,28 @@ def add_course(
     slug: str | None = None,
     description: str | None = None,
     url: str | None = None,
-) -> tuple[Target, Course]:
-    group.require_curator(session.connection(), "add course")
-    target = resolve(session, spec_ref, models=True)
+) -> tuple[Target, Row]:
+    store.require_curator(writer, "add course")
+    target = resolve(writer, spec_ref)
     if target.kind != "specialization":
         raise InputError(f"{spec_ref!r} is a {target.kind}; add a course to a specialization")
     spec = target.specialization
-    siblings = session.exec(select(Course).where(Course.specialization_id == spec.id)).all()
-    at = _insert_at(position, len(siblings), what="course", where=spec.slug)
-    course = Course(
-        specialization_id=spec.id,
-        position=at,
-        slug=_settle_slug(
-            slug, title, taken={c.slug for c in siblings}, what="course", where=spec.slug
-        ),
-        title=title.strip(),
-        description=_optional("description", description),
-        url=_optional("url", url),
+    course = _add_child(
+        writer,
+        "course",
+        parent_id=spec.id,
+        where=spec.slug,
+        title=title,
+        position=position,
+        slug=slug,
+        description=description,
+        url=url,
     )
-    session.exec(
-        update(Course)
-        .where(col(Course.specialization_id) == spec.id, col(Course.position) >= at)
-        .values(position=Course.position + 1)
-    )
-    session.add(course)
-    session.flush()
     return Target(spec, course), course
 
 
 def add_topic(
-    session: Session,
+    writer: Writer,
     *,
     course_ref: str,
     title: str,
@@ -133,33 +128,51 @@ def add_topic(
     slug: str | None = None,
     description: str | None = None,
     url: str | None = None,
-) -> tuple[Target, Topic]:
-    group.require_curator(session.connection(), "add topic")
-    target = resolve(session, course_ref, models=True)
+) -> tuple[Target, Row]:
+    store.require_curator(writer, "add topic")
+    target = resolve(writer, course_ref)
     if target.kind != "course":
         raise InputError(f"{course_ref!r} is a {target.kind}; add a topic to a course, e.g. dls/2")
     course = target.course
     assert course is not None
-    siblings = session.exec(select(Topic).where(Topic.course_id == course.id)).all()
-    at = _insert_at(position, len(siblings), what="topic", where=target.ref)
-    topic = Topic(
-        course_id=course.id,
+    topic = _add_child(
+        writer,
+        "topic",
+        parent_id=course.id,
+        where=target.ref,
+        title=title,
+        position=position,
+        slug=slug,
+        description=description,
+        url=url,
+    )
+    return Target(target.specialization, course, topic), topic
+
+
+def _add_child(
+    writer: Writer,
+    kind: str,
+    *,
+    parent_id: int,
+    where: str,
+    title: str,
+    position: int | None,
+    slug: str | None,
+    description: str | None,
+    url: str | None,
+) -> Row:
+    """A course or topic checked as the user gave it, then inserted at its position."""
+    at = _insert_at(position, store.count_children(writer, kind, parent_id), what=kind, where=where)
+    taken = store.slugs_of(writer, kind, parent_id)
+    item = Row(
         position=at,
-        slug=_settle_slug(
-            slug, title, taken={t.slug for t in siblings}, what="topic", where=target.ref
-        ),
+        slug=_settle_slug(slug, title, taken=taken, what=kind, where=where),
         title=title.strip(),
         description=_optional("description", description),
         url=_optional("url", url),
     )
-    session.exec(
-        update(Topic)
-        .where(col(Topic.course_id) == course.id, col(Topic.position) >= at)
-        .values(position=Topic.position + 1)
-    )
-    session.add(topic)
-    session.flush()
-    return Target(target.specialization, course, topic), topic
+    item["id"] = store.add_child(writer, kind, parent_id=parent_id, **item)
+    return item
 
 
 @dataclass
@@ -169,7 +182,7 @@ class Updated:
 
 
 def update_item(
-    session: Session,
+    writer: Writer,
     *,
     ref: str,
     title: str | None = None,
@@ -183,12 +196,14 @@ def update_item(
     """Change the given fields of one item; an empty string clears an optional one.
 
     Only `--note` keeps to the learner's own record; any other field is the
-    catalog's, which in a study group only a curator may change.
+    catalog's, which in a study group only a curator may change. Only the
+    columns whose value changes are written (a field given as it is stays out
+    of the history).
     """
     catalog = (title, slug, description, url, certificate_url, provider)
     if any(value is not None for value in catalog):
-        group.require_curator(session.connection(), f"update {ref}")
-    target = resolve(session, ref, models=True)
+        store.require_curator(writer, f"update {ref}")
+    target = resolve(writer, ref)
     item = target.item
     if certificate_url is not None and target.kind == "topic":
         raise InputError(
@@ -196,16 +211,18 @@ def update_item(
         )
     if provider is not None and target.kind != "specialization":
         raise InputError("only a specialization has a provider")
+    new: dict[str, str | None] = {}
     changed: list[str] = []
     if title is not None:
         if not title.strip():
             raise InputError("--title is empty; give it some text")
-        item.title = checked("title", title.strip(), what="--title")
+        new["title"] = checked("title", title.strip(), what="--title")
         changed.append("title")
     if slug is not None and slug != item.slug:
-        taken = _sibling_slugs(session, target)
-        item.slug = _settle_slug(
-            slug, item.title, taken=taken, what=target.kind, where=_parent(target)
+        taken = store.slugs_of(writer, target.kind, _parent_id(target))
+        title_now = new.get("title") or item.title
+        new["slug"] = _settle_slug(
+            slug, title_now, taken=taken, what=target.kind, where=_parent(target)
         )
         changed.append("slug")
     for name, value in (
@@ -215,18 +232,21 @@ def update_item(
         ("provider", provider),
     ):
         if value is not None:
-            setattr(item, name, _optional(name, value))
+            new[name] = _optional(name, value)
             changed.append(name)
+    text = note_text(note) if note is not None else None
     if note is not None:
-        add_note(session, item=item, text=note, on=today())
         changed.append("note")
     if not changed:
         raise InputError(
             "nothing to update: give at least one of --title, --slug, --description, --url, "
             "--certificate-url, --provider, --note"
         )
-    session.add(item)
-    session.flush()
+    differing = {name: value for name, value in new.items() if item[name] != value}
+    store.update_item(writer, target.kind, item.id, differing)
+    item.update(differing)  # the ref it answers with is the new one
+    if text is not None:
+        store.add_note(writer, target.kind, item.id, text=text, on=today())
     return Updated(target.ref, changed)
 
 
@@ -238,14 +258,12 @@ def _parent(target: Target) -> str:
     return "the store"
 
 
-def _sibling_slugs(session: Session, target: Target) -> set[str]:
+def _parent_id(target: Target) -> int | None:
     if target.kind == "topic":
-        query = select(Topic.slug).where(Topic.course_id == target.course.id)  # type: ignore[union-attr]
-    elif target.kind == "course":
-        query = select(Course.slug).where(Course.specialization_id == target.specialization.id)
-    else:
-        query = select(Specialization.slug)
-    return set(session.exec(query).all())
+        return target.course.id  # type: ignore[union-attr]
+    if target.kind == "course":
+        return target.specialization.id
+    return None
 
 
 @dataclass
@@ -258,57 +276,35 @@ class Removal:
     recorded: int  # progress, notes, links and reviews the learner entered
 
 
-def describe_removal(session: Session, *, ref: str) -> Removal:
+def describe_removal(reader: Reader, *, ref: str) -> Removal:
     """What `rm REF` would delete, so the CLI can ask first.
 
     In a study group only a curator may remove an item, and never one that
     other learners keep records on: both are refused here, before any question.
     """
-    group.require_curator(session.connection(), f"rm {ref}")
-    target = resolve(session, ref, models=True)
-    if target.kind == "topic":
-        course_ids: list[int] = []
-        topic_ids = [target.topic.id]  # type: ignore[union-attr]
-    else:
-        course_ids = [c.id for c in courses_of(session, target)]
-        topic_ids = list(
-            session.exec(select(Topic.id).where(col(Topic.course_id).in_(course_ids))).all()
-        )
-    spec_id = target.specialization.id if target.kind == "specialization" else None
-    others = group.others_recorded(
-        session.connection(),
-        specializations=[spec_id] if spec_id is not None else [],
-        courses=course_ids,
-        topics=topic_ids,
+    store.require_curator(reader, f"rm {ref}")
+    target = resolve(reader, ref)
+    ids = {kind: None for kind in ("specialization", "course", "topic")}
+    ids[target.kind] = target.item.id
+    others = store.others_recorded(
+        reader, **{f"{kind}s": [item_id] for kind, item_id in ids.items() if item_id}, under=True
     )
     if others:
-        raise ConflictError(group.others_message(f"removing {target.kind} {target.ref}", others))
+        from coursetrack.store.group import others_message
 
-    def owned(model: type[Progress] | type[Note] | type[Link]):
-        clause = col(model.topic_id).in_(topic_ids) | col(model.course_id).in_(course_ids)
-        if spec_id is not None:  # `== None` would match every row without a specialization
-            clause = clause | (col(model.specialization_id) == spec_id)
-        return clause
-
-    recorded = session.exec(
-        select(func.count())
-        .select_from(Progress)
-        .where(
-            owned(Progress),
-            (col(Progress.status) != Status.TODO) | col(Progress.started_on).is_not(None),
-        )
-    ).one()
-    for model in (Note, Link):
-        recorded += session.exec(select(func.count()).select_from(model).where(owned(model))).one()
-    recorded += session.exec(
-        select(func.count()).select_from(Review).where(col(Review.topic_id).in_(topic_ids))
-    ).one()
+        raise ConflictError(others_message(f"removing {target.kind} {target.ref}", others))
+    counts = store.removal_counts(reader, **ids)
     return Removal(
-        target.ref, target.item.title, target.kind, len(course_ids), len(topic_ids), recorded
+        target.ref,
+        target.item.title,
+        target.kind,
+        int(counts.courses),
+        int(counts.topics),
+        int(counts.recorded),
     )
 
 
-def remove_item(session: Session, *, ref: str, shown: Removal | None = None) -> Removal:
+def remove_item(writer: Writer, *, ref: str, shown: Removal | None = None) -> Removal:
     """Delete an item, everything under it and its progress; close the gap it leaves.
 
     `shown` is what the user was asked to confirm, outside this transaction. If
@@ -316,7 +312,7 @@ def remove_item(session: Session, *, ref: str, shown: Removal | None = None) -> 
     added topics meanwhile), nothing is deleted. That `ref` still names the row
     that was shown is checked by `resolve` (see `Store.write`'s `seen`).
     """
-    removal = describe_removal(session, ref=ref)
+    removal = describe_removal(writer, ref=ref)
     if shown is not None and removal != shown:
         gained = removal.recorded > shown.recorded
         what = (
@@ -326,22 +322,13 @@ def remove_item(session: Session, *, ref: str, shown: Removal | None = None) -> 
             else "changed while you were asked"
         )
         raise StaleError(f"{removal.ref} {what}; nothing removed, run rm again")
-    target = resolve(session, ref, models=True)
+    target = resolve(writer, ref)
     item = target.item
-    if isinstance(item, Topic):
-        shift = update(Topic).where(
-            col(Topic.course_id) == item.course_id, col(Topic.position) > item.position
-        )
-    elif isinstance(item, Course):
-        shift = update(Course).where(
-            col(Course.specialization_id) == item.specialization_id,
-            col(Course.position) > item.position,
-        )
-    else:
-        shift = None
-    session.delete(item)
-    session.flush()
-    if shift is not None:
-        table = Topic if isinstance(item, Topic) else Course
-        session.exec(shift.values(position=table.position - 1))
+    store.remove_item(
+        writer,
+        target.kind,
+        item.id,
+        parent_id=_parent_id(target),
+        position=item.get("position"),
+    )
     return removal
