@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from coursetrack.errors import RefError, StaleError
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
 
     from coursetrack.models import Course, Specialization, Topic
     from coursetrack.store.reader import Reader
@@ -65,23 +64,6 @@ class Target:
 def _clip(text: str, limit: int = 40) -> str:
     """A ref as quoted in a message: long ones cut, so the error stays one readable line."""
     return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def courses_of(session: Session, target: Target) -> list[Course]:
-    """The courses a target covers, in order: its own course, or all of its specialization's."""
-    from sqlmodel import select
-
-    from coursetrack.models import Course
-
-    if target.course is not None:
-        return [target.course]
-    return list(
-        session.exec(
-            select(Course)
-            .where(Course.specialization_id == target.specialization.id)
-            .order_by(Course.position)
-        ).all()
-    )
 
 
 def split_ref(text: str) -> list[str]:

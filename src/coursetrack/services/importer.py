@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from coursetrack.errors import ConflictError
 from coursetrack.store import importer as store
-from coursetrack.store.items import others_finished, others_recorded, require_curator
+from coursetrack.store.group import require_curator
+from coursetrack.store.group_views import others_finished, others_recorded
 from coursetrack.store.reader import Row
 from coursetrack.validate import URL_RULES, field_problem
 
@@ -251,7 +252,7 @@ def _merge_children(
         if kind == "course" and not others:  # and the topics under them
             others = others_recorded(writer, courses=gone, under=True)
         if others:
-            from coursetrack.store.group import others_message
+            from coursetrack.store.group_views import others_message
 
             names = ", ".join(f"{prefix}/{row.slug}" for row in leftovers)
             raise ConflictError(others_message(f"import --prune removing {names}", others))

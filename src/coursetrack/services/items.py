@@ -16,7 +16,9 @@ from coursetrack.errors import ConflictError, InputError, StaleError
 from coursetrack.refs import Target, resolve
 from coursetrack.services.notes import note_text
 from coursetrack.slugs import slug_problem, slugify
+from coursetrack.store import group, group_views
 from coursetrack.store import items as store
+from coursetrack.store import notes as notes_store
 from coursetrack.store.reader import Row
 from coursetrack.validate import checked
 
@@ -77,7 +79,7 @@ def add_specialization(
     url: str | None = None,
     description: str | None = None,
 ) -> Row:
-    store.require_curator(writer, "add specialization")
+    group.require_curator(writer, "add specialization")
     taken = store.slugs_of(writer, "specialization")
     spec = Row(
         slug=_settle_slug(slug, title, taken=taken, what="specialization", where="the store"),
@@ -100,7 +102,7 @@ def add_course(
     description: str | None = None,
     url: str | None = None,
 ) -> tuple[Target, Row]:
-    store.require_curator(writer, "add course")
+    group.require_curator(writer, "add course")
     target = resolve(writer, spec_ref)
     if target.kind != "specialization":
         raise InputError(f"{spec_ref!r} is a {target.kind}; add a course to a specialization")
@@ -129,7 +131,7 @@ def add_topic(
     description: str | None = None,
     url: str | None = None,
 ) -> tuple[Target, Row]:
-    store.require_curator(writer, "add topic")
+    group.require_curator(writer, "add topic")
     target = resolve(writer, course_ref)
     if target.kind != "course":
         raise InputError(f"{course_ref!r} is a {target.kind}; add a topic to a course, e.g. dls/2")
@@ -202,7 +204,7 @@ def update_item(
     """
     catalog = (title, slug, description, url, certificate_url, provider)
     if any(value is not None for value in catalog):
-        store.require_curator(writer, f"update {ref}")
+        group.require_curator(writer, f"update {ref}")
     target = resolve(writer, ref)
     item = target.item
     if certificate_url is not None and target.kind == "topic":
@@ -246,7 +248,9 @@ def update_item(
     store.update_item(writer, target.kind, item.id, differing)
     item.update(differing)  # the ref it answers with is the new one
     if text is not None:
-        store.add_note(writer, target.kind, item.id, text=text, on=today())
+        notes_store.insert_note(
+            writer, kind=target.kind, item_id=item.id, written_on=today(), text=text
+        )
     return Updated(target.ref, changed)
 
 
@@ -282,15 +286,15 @@ def describe_removal(reader: Reader, *, ref: str) -> Removal:
     In a study group only a curator may remove an item, and never one that
     other learners keep records on: both are refused here, before any question.
     """
-    store.require_curator(reader, f"rm {ref}")
+    group.require_curator(reader, f"rm {ref}")
     target = resolve(reader, ref)
     ids = {kind: None for kind in ("specialization", "course", "topic")}
     ids[target.kind] = target.item.id
-    others = store.others_recorded(
+    others = group_views.others_recorded(
         reader, **{f"{kind}s": [item_id] for kind, item_id in ids.items() if item_id}, under=True
     )
     if others:
-        from coursetrack.store.group import others_message
+        from coursetrack.store.group_views import others_message
 
         raise ConflictError(others_message(f"removing {target.kind} {target.ref}", others))
     counts = store.removal_counts(reader, **ids)

@@ -60,11 +60,6 @@ def add_note(
     read it (row-level security), and no shared page or post shows it.
     """
     cleaned = note_text(text)
-    # Transitional: a command that changed its item through the ORM (`update --note`)
-    # writes that change first, so the history keeps the order it always had.
-    flush = getattr(writer, "flush_session", None)
-    if flush is not None:
-        flush()
     note_id = store.insert_note(
         writer, kind=_kind(item), item_id=item.id, written_on=on, text=cleaned, private=private
     )

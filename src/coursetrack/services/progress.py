@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from coursetrack.dates import today
 from coursetrack.errors import InputError
 from coursetrack.refs import Target, resolve
+from coursetrack.store import notes as notes_store
 from coursetrack.store import progress as store
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ def mark_done(
             # imported here: notes' validation costs a write without --note
             from coursetrack.services.notes import note_text
 
-            store.add_note(writer, kind=kind, item_id=item_id, text=note_text(note), on=day)
+            notes_store.insert_note(
+                writer, kind=kind, item_id=item_id, written_on=day, text=note_text(note)
+            )
         changes.append(Change(target.ref, target.item.title, "done", changed, unchanged))
     return changes
 

@@ -542,16 +542,3 @@ def bring_up_to_date(conn: Connection) -> int | None:
 
 
 _NOT_A_GROUP = "this store is not a study group's yet; its owner runs coursetrack group init first"
-
-
-#: Moved to `store.group_views` (what a learner may read of the others): the names
-#: stay reachable here for callers not yet changed.
-_MOVED = frozenset({"end_group_read", "others_recorded", "others_finished", "others_message"})
-
-
-def __getattr__(name: str) -> object:
-    if name in _MOVED:
-        from coursetrack.store import group_views
-
-        return getattr(group_views, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -288,9 +288,11 @@ def others_recorded(
     specializations: Sequence[int] = (),
     courses: Sequence[int] = (),
     topics: Sequence[int] = (),
+    under: bool = False,
 ) -> list[str]:
-    """The other learners (sorted) whose records hang on these catalog rows: deleting the
-    rows would cascade to their progress, notes, links, reviews or goals. [] off a group.
+    """The other learners (sorted) whose records hang on these catalog rows (`under`: or
+    on the rows under them): deleting the rows would cascade to their progress, notes,
+    links, reviews or goals. [] off a group, without a statement off PostgreSQL.
 
     Read in the group's scope, then back to the learner's; a private note is not
     visible even so, and the guard trigger refuses its deletion in the end.
@@ -298,23 +300,8 @@ def others_recorded(
     reader = group.as_reader(source)
     if not group.is_group(reader):
         return []
-    owned = "specialization_id = ANY(:s) OR course_id = ANY(:c) OR topic_id = ANY(:t)"
-    sql = " UNION ".join(
-        [
-            *(f"SELECT learner FROM {t} WHERE {owned}" for t in ("progress", "note", "link")),
-            "SELECT learner FROM review WHERE topic_id = ANY(:t)",
-            "SELECT learner FROM goal WHERE specialization_id = ANY(:s)",
-        ]
-    )
-    group.read_group(reader)  # a failure below ends the transaction, and the scope with it
-    rows = reader.all(
-        f"SELECT learner FROM ({sql}) AS o WHERE learner <> session_user ORDER BY learner",
-        s=list(specializations),
-        c=list(courses),
-        t=list(topics),
-    )
-    end_group_read(reader)
-    return [row.learner for row in rows]
+    params = {"s": list(specializations), "c": list(courses), "t": list(topics)}
+    return _in_group_scope(reader, _OTHERS_UNDER if under else _OTHERS, params)
 
 
 def others_finished(source: Reader | Connection, courses: Sequence[int]) -> list[str]:
@@ -322,14 +309,42 @@ def others_finished(source: Reader | Connection, courses: Sequence[int]) -> list
     reader = group.as_reader(source)
     if not courses or not group.is_group(reader):
         return []
-    group.read_group(reader)
-    rows = reader.all(
-        "SELECT DISTINCT learner FROM progress WHERE course_id = ANY(:c) "
-        "AND status = 'done' AND learner <> session_user ORDER BY learner",
-        c=list(courses),
-    )
+    return _in_group_scope(reader, _OTHERS_FINISHED, {"c": list(courses)})
+
+
+def _in_group_scope(reader: Reader, sql: str, params: dict[str, list[int]]) -> list[str]:
+    group.read_group(reader)  # a failure below ends the transaction, and the scope with it
+    found = [row.learner for row in reader.all(sql, **params)]
     end_group_read(reader)
-    return [row.learner for row in rows]
+    return found
+
+
+def _others_of(s: str, c: str, t: str) -> str:
+    """Who else keeps records on the specializations `s`, courses `c`, topics `t` (arrays)."""
+    owned = f"specialization_id = ANY({s}) OR course_id = ANY({c}) OR topic_id = ANY({t})"
+    tables = [f"SELECT learner FROM {name} WHERE {owned}" for name in ("progress", "note", "link")]
+    tables += [
+        f"SELECT learner FROM review WHERE topic_id = ANY({t})",
+        f"SELECT learner FROM goal WHERE specialization_id = ANY({s})",
+    ]
+    union = " UNION ".join(tables)
+    return f"SELECT learner FROM ({union}) AS o WHERE learner <> session_user ORDER BY learner"
+
+
+_IDS = "CAST(:{} AS integer[])"
+_OTHERS = _others_of(_IDS.format("s"), _IDS.format("c"), _IDS.format("t"))
+#: The same with the courses and topics under the rows named: one statement.
+_OTHERS_UNDER = (
+    f"WITH s AS (SELECT unnest({_IDS.format('s')}) AS id), "
+    f"c AS (SELECT unnest({_IDS.format('c')}) AS id "
+    "UNION SELECT id FROM course WHERE specialization_id IN (SELECT id FROM s)), "
+    f"t AS (SELECT unnest({_IDS.format('t')}) AS id "
+    "UNION SELECT id FROM topic WHERE course_id IN (SELECT id FROM c)) "
+) + _others_of(*(f"ARRAY(SELECT id FROM {name})" for name in "sct"))
+_OTHERS_FINISHED = (
+    "SELECT DISTINCT learner FROM progress WHERE course_id = ANY(CAST(:c AS integer[])) "
+    "AND status = 'done' AND learner <> session_user ORDER BY learner"
+)
 
 
 def others_message(what: str, others: list[str]) -> str:

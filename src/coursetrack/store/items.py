@@ -17,11 +17,7 @@ so that it deletes another learner's records (`require_curator`,
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-
-from coursetrack.errors import StoreError
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader
@@ -36,111 +32,6 @@ COLUMNS = {
     "course": ("slug", "title", "description", "url", "certificate_url"),
     "topic": ("slug", "title", "description", "url"),
 }
-
-# --- the group's guard: who may change the catalog ---------------------------------
-
-
-def require_curator(reader: Reader, what: str) -> None:
-    """Refuse a catalog change by a learner who is not a curator of the group.
-
-    The same refusal as `store.group.require_curator`, through a Reader: nothing
-    to ask off PostgreSQL, where everyone is the catalog's curator.
-    """
-    if reader.dialect != "postgresql":
-        return
-    from coursetrack.store.group import CURATORS, role_name
-
-    who = reader.one(_WHO)
-    assert who is not None
-    if not who.grp:
-        return
-    curator = reader.scalar(_IS_MEMBER, role=role_name(who.database, CURATORS))
-    if not curator:
-        raise StoreError(
-            f"{what} changes the group's catalog, which only a curator may do; "
-            f"{who.learner} is a learner (a curator can run it, or make you one with "
-            "coursetrack group add NAME --curator)"
-        )
-
-
-_GROUP = (
-    "coalesce((SELECT relforcerowsecurity FROM pg_class "
-    "WHERE oid = to_regclass('progress')), false)"
-)
-_WHO = f"SELECT session_user AS learner, current_database() AS database, {_GROUP} AS grp"
-_IS_MEMBER = (
-    "SELECT coalesce(pg_has_role(session_user, oid, 'MEMBER'), false) "
-    "FROM pg_roles WHERE rolname = :role"
-)
-
-
-def others_recorded(
-    reader: Reader,
-    *,
-    specializations: Sequence[int] = (),
-    courses: Sequence[int] = (),
-    topics: Sequence[int] = (),
-    under: bool = False,
-) -> list[str]:
-    """The other learners (sorted) whose records hang on these catalog rows (`under`: or
-    on the rows under them): deleting the rows would cascade to their progress, notes,
-    links, reviews or goals. [] off a group, without a statement off PostgreSQL.
-
-    Read in the group's scope, then back to the learner's (see `store.group`).
-    """
-    if reader.dialect != "postgresql" or not reader.scalar(f"SELECT {_GROUP}"):
-        return []
-    sql = _OTHERS_UNDER if under else _OTHERS
-    params = {"s": list(specializations), "c": list(courses), "t": list(topics)}
-    return _in_group_scope(reader, sql, params)
-
-
-def others_finished(reader: Reader, courses: Sequence[int]) -> list[str]:
-    """The other learners (sorted) who marked one of these courses done as a whole."""
-    if not courses or reader.dialect != "postgresql" or not reader.scalar(f"SELECT {_GROUP}"):
-        return []
-    return _in_group_scope(reader, _OTHERS_FINISHED, {"c": list(courses)})
-
-
-def _in_group_scope(reader: Reader, sql: str, params: dict[str, Any]) -> list[str]:
-    from coursetrack.store.group import GROUP_SCOPE, SCOPE_SETTING
-
-    # a failure below ends the transaction, and the scope with it
-    reader.scalar(_SCOPE, name=SCOPE_SETTING, scope=GROUP_SCOPE)
-    found = [row.learner for row in reader.all(sql, **params)]
-    reader.scalar(_SCOPE, name=SCOPE_SETTING, scope="")
-    return found
-
-
-_SCOPE = "SELECT set_config(:name, :scope, true)"
-
-
-def _others_of(s: str, c: str, t: str) -> str:
-    """Who else keeps records on the specializations `s`, courses `c`, topics `t` (arrays)."""
-    owned = f"specialization_id = ANY({s}) OR course_id = ANY({c}) OR topic_id = ANY({t})"
-    tables = [f"SELECT learner FROM {name} WHERE {owned}" for name in ("progress", "note", "link")]
-    tables += [
-        f"SELECT learner FROM review WHERE topic_id = ANY({t})",
-        f"SELECT learner FROM goal WHERE specialization_id = ANY({s})",
-    ]
-    union = " UNION ".join(tables)
-    return f"SELECT learner FROM ({union}) AS o WHERE learner <> session_user ORDER BY learner"
-
-
-_IDS = "CAST(:{} AS integer[])"
-_OTHERS = _others_of(_IDS.format("s"), _IDS.format("c"), _IDS.format("t"))
-#: The same with the courses and topics under the rows named: one statement.
-_OTHERS_UNDER = (
-    f"WITH s AS (SELECT unnest({_IDS.format('s')}) AS id), "
-    f"c AS (SELECT unnest({_IDS.format('c')}) AS id "
-    "UNION SELECT id FROM course WHERE specialization_id IN (SELECT id FROM s)), "
-    f"t AS (SELECT unnest({_IDS.format('t')}) AS id "
-    "UNION SELECT id FROM topic WHERE course_id IN (SELECT id FROM c)) "
-) + _others_of(*(f"ARRAY(SELECT id FROM {name})" for name in "sct"))
-_OTHERS_FINISHED = (
-    "SELECT DISTINCT learner FROM progress WHERE course_id = ANY(CAST(:c AS integer[])) "
-    "AND status = 'done' AND learner <> session_user ORDER BY learner"
-)
 
 # --- reading what a change needs ---------------------------------------------------
 
@@ -287,19 +178,4 @@ _SHIFT_UP = {
     kind: f"UPDATE {kind} SET position = position - 1 "
     f"WHERE {PARENTS[kind]} = :parent AND position > :position"
     for kind in PARENTS
-}
-
-
-def add_note(writer: Writer, kind: str, item_id: int, *, text: str, on: dt.date) -> int:
-    """A note on an item (`update --note`), as `note` writes one; its id.
-
-    The learner and `private` take the columns' defaults (the learner writing, public).
-    """
-    return writer.insert(_ADD_NOTE[kind], item=item_id, written_on=on, text=text)
-
-
-_ADD_NOTE = {
-    kind: f"INSERT INTO note ({kind}_id, written_on, text) VALUES (:item, :written_on, :text) "
-    "RETURNING id"
-    for kind in TABLES
 }

@@ -54,7 +54,13 @@ def owner_column(kind: str) -> str:
 
 
 def insert_note(
-    writer: Writer, *, kind: str, item_id: int, written_on: dt.date, text: str, private: bool
+    writer: Writer,
+    *,
+    kind: str,
+    item_id: int,
+    written_on: dt.date,
+    text: str,
+    private: bool = False,
 ) -> int:
     """Add a note under the item; its id."""
     owner = owner_column(kind)

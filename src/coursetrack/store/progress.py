@@ -186,17 +186,6 @@ def mark_started(
         )
 
 
-def add_note(writer: Writer, *, kind: str, item_id: int, text: str, on: dt.date) -> int:
-    """`done --note`: a note on the item, as `services.notes.add_note` writes one
-    (`text` already checked by `notes.note_text`); its id."""
-    return writer.insert(
-        f"INSERT INTO note ({OWNER[kind]}, written_on, text) VALUES (:id, :on, :text) RETURNING id",
-        id=item_id,
-        on=on,
-        text=text,
-    )
-
-
 def specialization_by_slug(reader: Reader, slug: str) -> Row | None:
     """The specialization (id, slug, title) with this exact slug."""
     return reader.one("SELECT id, slug, title FROM specialization WHERE slug = :slug", slug=slug)
