@@ -20,6 +20,8 @@ from coursetrack import store as db
 from coursetrack.cli import app
 from coursetrack.errors import ExportError
 from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic
+from coursetrack.services import backup_export
+from coursetrack.services.restore import restore
 from coursetrack.strict_yaml import StrictLoader
 
 runner = CliRunner()
@@ -210,10 +212,10 @@ def _export(path: Path, kind: str) -> str:
     store = db.open_store(str(path), write=False)
     try:
         with store.read() as session:
-            document = backup.collect(session)
+            document = backup_export.collect(session)
     finally:
         store.engine.dispose()
-    return backup.to_yaml(document) if kind == "yaml" else backup.to_json(document)
+    return backup_export.to_yaml(document) if kind == "yaml" else backup_export.to_json(document)
 
 
 def _restore(path: Path, text: str) -> None:
@@ -221,7 +223,7 @@ def _restore(path: Path, text: str) -> None:
     store = db.open_store(str(path), write=True)
     try:
         with store.write() as session:
-            backup.restore(session, document)
+            restore(session, document)
     finally:
         store.engine.dispose()
 
@@ -293,7 +295,7 @@ def test_round_trip_is_byte_identical(specs: list, kind: str) -> None:
 def test_yaml_values_read_back_as_the_same_text_with_the_strict_loader(value: str) -> None:
     document = {"format": "coursetrack-backup", "version": 1, "specializations": []}
     document["specializations"].append({"slug": "s", "title": value, "description": value})
-    parsed = backup.parse(backup.to_yaml(document), label="backup")
+    parsed = backup.parse(backup_export.to_yaml(document), label="backup")
     assert parsed.specializations[0].title == value
 
 
