@@ -279,7 +279,9 @@ GradeName = Literal[tuple(g.value for g in Grade)]  # type: ignore[valid-type]
 class _Entry(BaseModel):
     """Every mapping of a backup: known keys only, text as text, the store's rules."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Built at the first backup read, not at import: a catalog import asks this module
+    # only whether its text is a backup.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
     #: Field name -> the `validate` rule it follows, where the two differ.
     _rules: ClassVar[dict[str, str]] = {}
 
