@@ -22,6 +22,7 @@ from pathlib import Path
 from coursetrack import backup, catalog
 from coursetrack import store as db
 from coursetrack.services.importer import import_catalog
+from coursetrack.services.restore import restore
 from coursetrack.validate import MAX_BACKUP_ROWS, MAX_CATALOG_ITEMS
 
 TARGET = 1 / 3
@@ -76,7 +77,7 @@ def main() -> int:
         store = db.open_store(str(root / "restore.db"), write=True)
         start = time.perf_counter()
         with store.write("import largest-backup.json") as session:
-            report = backup.restore(session, document)
+            report = restore(session, document)
         locked = time.perf_counter() - start
         store.close()
         rows = len(report.specializations) + report.courses + report.topics

@@ -18,7 +18,10 @@ from typer.testing import CliRunner
 from coursetrack import backup
 from coursetrack import store as db
 from coursetrack.cli import app
+from coursetrack.errors import ExportError
 from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic
+from coursetrack.services import backup_export
+from coursetrack.services.restore import restore
 from coursetrack.strict_yaml import StrictLoader
 
 runner = CliRunner()
@@ -209,10 +212,10 @@ def _export(path: Path, kind: str) -> str:
     store = db.open_store(str(path), write=False)
     try:
         with store.read() as session:
-            document = backup.collect(session)
+            document = backup_export.collect(session)
     finally:
         store.engine.dispose()
-    return backup.to_yaml(document) if kind == "yaml" else backup.to_json(document)
+    return backup_export.to_yaml(document) if kind == "yaml" else backup_export.to_json(document)
 
 
 def _restore(path: Path, text: str) -> None:
@@ -220,7 +223,7 @@ def _restore(path: Path, text: str) -> None:
     store = db.open_store(str(path), write=True)
     try:
         with store.write() as session:
-            backup.restore(session, document)
+            restore(session, document)
     finally:
         store.engine.dispose()
 
@@ -292,7 +295,7 @@ def test_round_trip_is_byte_identical(specs: list, kind: str) -> None:
 def test_yaml_values_read_back_as_the_same_text_with_the_strict_loader(value: str) -> None:
     document = {"format": "coursetrack-backup", "version": 1, "specializations": []}
     document["specializations"].append({"slug": "s", "title": value, "description": value})
-    parsed = backup.parse(backup.to_yaml(document), label="backup")
+    parsed = backup.parse(backup_export.to_yaml(document), label="backup")
     assert parsed.specializations[0].title == value
 
 
@@ -468,6 +471,44 @@ def test_yaml_errors_point_at_the_line(tmp_path: Path, yaml_parser: str) -> None
     result = _cli(tmp_path / "s.db", "import", str(path))
     assert result.exit_code == 1
     assert f"{path}:4:" in result.stderr
+
+
+_HEAD = "format: coursetrack-backup\nversion: 1\nspecializations:\n"
+
+#: A backup is read by the catalogs' loader: the same mistake, the same sentence, at the
+#: same place (a duplicate key at its second use, an unknown key at the key itself).
+SAME_WORDS_AS_CATALOGS = [
+    (
+        _HEAD + "- slug: a\n  title: t\n  slug: b\n",
+        "6:3: duplicate key 'slug' (first at line 4); keep one",
+    ),
+    (
+        _HEAD + "- slug: a\n  title: t\n  goal: !!omap {target_on: 2024-01-01}\n",
+        "6:9: tag 'tag:yaml.org,2002:omap' is not allowed in a backup",
+    ),
+    (_HEAD + "- slug: a\n  title: t\n  !!int 3: x\n", "6:3: keys must be plain words"),
+    (
+        _HEAD + "- slug: a\n  title: t\n  colour:\n    - blue\n",
+        "6:3: unknown key 'colour'; backup version 1 allows here: slug, title,",
+    ),
+    (
+        _HEAD + "- slug: a\n  title: t\n  notes: {written_on: 2024-01-01}\n",
+        "6:10: notes must be a list (lines starting with '- '), not a mapping",
+    ),
+    (_HEAD + "- slug: a\n  title: [t]\n", "5:10: title must be text, not a list"),
+    ("", "1:1: the file is empty; a backup is a mapping with format: coursetrack-backup"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), SAME_WORDS_AS_CATALOGS)
+def test_a_backup_is_refused_in_the_words_a_catalog_is(
+    tmp_path: Path, content: str, message: str, yaml_parser: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ExportError) as refused:
+        backup.parse(content, label=str(path))
+    assert str(refused.value).startswith(f"{path}:{message}")
 
 
 def test_a_catalog_is_still_imported_as_a_catalog(tmp_path: Path) -> None:

@@ -928,3 +928,13 @@ def test_any_text_is_imported_or_refused_with_a_position(
     assert len(lines) == 1, result.stderr
     assert re.match(rf"Error: {re.escape(str(path))}:\d+:\d+: \S", lines[0]), lines[0]
     assert store.dump(history=True) == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=st.text(max_size=300) | st.from_regex(r"[A-Za-z0-9 .\-]{0,300}", fullmatch=True))
+def test_a_derived_slug_is_valid_unless_empty_or_all_digits(title: str) -> None:
+    # catalog._fill_slugs checks only those two of a slug derived from a title.
+    from coursetrack.slugs import slug_problem, slugify
+
+    slug = slugify(title)
+    assert not slug or slug.isdigit() or slug_problem(slug) is None

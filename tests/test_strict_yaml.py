@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from coursetrack import backup, catalog, strict_yaml
 from coursetrack import store as db
 from coursetrack.errors import CatalogError, ExportError
+from coursetrack.services import backup_export
 from test_backup import AWKWARD, BAD_BACKUPS, _fill, stores
 from test_catalog import INVALID, YAMLISH
 
@@ -110,9 +111,11 @@ def _export_both(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
         for use in (True, False):
             monkeypatch.setattr(strict_yaml, "USE_LIBYAML", use)
             with store.read() as session:
-                out.append(backup.to_yaml(backup.collect(session)))
+                out.append(backup_export.to_yaml(backup_export.collect(session)))
                 pieces: list[str] = []
-                backup.write_yaml(session, pieces.append, backup.chosen(session, None))
+                backup_export.write_yaml(
+                    session, pieces.append, backup_export.chosen(session, None)
+                )
                 out.append("".join(pieces))
     finally:
         store.engine.dispose()
@@ -151,7 +154,7 @@ def test_awkward_text_is_written_and_read_alike(monkeypatch: pytest.MonkeyPatch)
     texts = []
     for use in (True, False):
         monkeypatch.setattr(strict_yaml, "USE_LIBYAML", use)
-        texts.append(backup.to_yaml(document))
+        texts.append(backup_export.to_yaml(document))
     assert texts[0] == texts[1]
     fast, python = both(monkeypatch, lambda: backup.parse(texts[0], label="b.yaml"))
     assert fast == python

@@ -20,6 +20,8 @@ def slugify(title: str) -> str:
     """A lowercase ASCII slug derived from a title; accents are folded, not dropped.
 
     A long title gives a slug cut at a word boundary within MAX_SLUG characters.
+    The result passes `slug_problem` unless it is empty or all digits (catalogs
+    rely on it to check only those).
     """
     if title.isascii():  # most titles: nothing to spell out or fold
         folded = title

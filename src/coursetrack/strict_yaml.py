@@ -16,7 +16,7 @@ shown. A document both accept gives the same values on both.
 
 Writing, `yaml.CSafeDumper` with the same representers gives byte-identical
 text about 2.5 times faster, but for characters beyond U+FFFF, which libyaml
-escapes (backup.py writes a piece that holds one with PyYAML's dumper).
+escapes (services/backup_export.py writes a piece that holds one with PyYAML's dumper).
 
 This module is the one place that chooses: `USE_LIBYAML` (tests turn it off
 to run the pure-Python path over the same documents).

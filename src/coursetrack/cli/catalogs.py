@@ -63,13 +63,14 @@ def _restore(
 ) -> None:
     from coursetrack import backup, render
     from coursetrack.errors import InputError
+    from coursetrack.services import restore as backup_restore
 
     if prune:
         raise InputError(f"{label} is a backup; --prune applies to catalogs, drop it")
     document = backup.parse(text, label=label)
     tracker.describe(f"restoring {label}")
     with writing(ctx) as session:
-        report = backup.restore(session, document)
+        report = backup_restore.restore(session, document)
     tracker.close()
     if json:
         render.print_json(report)

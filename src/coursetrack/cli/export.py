@@ -365,7 +365,8 @@ def export_html(
 
 
 def _backup(ctx: typer.Context, spec: str | None, output: str | None, force: bool, kind: str):
-    from coursetrack import backup, render
+    from coursetrack import render
+    from coursetrack.services import backup_export as backup
 
     if kind == "yaml":
         _backup_yaml(ctx, spec, output, force)
@@ -407,7 +408,8 @@ def _backup_yaml(ctx: typer.Context, spec: str | None, output: str | None, force
     of one course, whatever the store holds."""
     import contextlib
 
-    from coursetrack import backup, render
+    from coursetrack import render
+    from coursetrack.services import backup_export as backup
 
     with (
         render.progress("writing YAML") as tracker,

@@ -1,0 +1,243 @@
+"""Restoring a backup: a checked `backup.Backup` written into the store.
+
+Beside `importer`, which merges a catalog; a restore puts in a whole record,
+progress and the learner's notes, links, reviews and goals included, and is
+itself recorded as one command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from coursetrack.backup import (
+    ATTACHED,
+    COURSE_FIELDS,
+    GOAL,
+    OWNER,
+    SPEC_FIELDS,
+    TOPIC_FIELDS,
+    Backup,
+)
+from coursetrack.errors import ExportError
+from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic
+from coursetrack.store import group
+
+
+@dataclass
+class RestoreReport:
+    specializations: list[str]
+    courses: int
+    topics: int
+    progress: int
+    records: int
+
+
+_ITEM_FIELDS = {
+    "specialization": SPEC_FIELDS,
+    "course": COURSE_FIELDS,
+    "topic": TOPIC_FIELDS,
+}
+
+
+def restore(session: Session, document: Backup) -> RestoreReport:
+    """Write a checked backup into the store, all or nothing (the caller's transaction).
+
+    A specialization the store already has is refused rather than merged: a
+    merge would have to choose between two records of the same progress, and
+    a restore that silently picks one is not a restore. In a study group the
+    catalog is shared: a specialization the group has already takes the
+    learner's records onto its rows (if the learner keeps none there yet), and
+    one it lacks needs a curator to restore. The records are the restorer's:
+    a backup holds no learner.
+
+    Rows go in with one executemany per table and level, not one ORM object
+    each, so that the largest backup allowed (MAX_BACKUP_ROWS) holds the
+    write lock for seconds, not minutes; the history triggers still record
+    every row.
+    """
+    specs = document.specializations
+    wanted = [s.slug for s in specs]
+    stored = dict(
+        session.exec(
+            select(Specialization.slug, Specialization.id).where(
+                col(Specialization.slug).in_(wanted)
+            )
+        ).all()
+    )
+    connection = session.connection()
+    shared = group.is_group(connection)
+    if stored and not shared:
+        names = ", ".join(sorted(stored))
+        raise ExportError(
+            f"the store already has {names}; restore into an empty store (--db NEW.db), or "
+            f"remove it first with 'coursetrack rm {sorted(stored)[0]}'"
+        )
+    new = [slug for slug in wanted if slug not in stored]
+    if new:
+        group.require_curator(connection, f"restoring {', '.join(new)} (new to the catalog)")
+    if stored:
+        _refuse_a_merge(session, stored)
+    report = RestoreReport(specializations=wanted, courses=0, topics=0, progress=0, records=0)
+
+    def bulk(model: Any, batch: list[dict[str, Any]]) -> None:
+        # Core, not the ORM's bulk insert: half the time for the same executemany
+        connection.execute(model.__table__.insert(), batch)
+
+    # (table, owner column) -> rows: one executemany takes rows of the same keys
+    rows: dict[tuple[type, str], list[dict[str, Any]]] = {}
+
+    def keep(entry: Any, level: str, row_id: int) -> None:
+        owner = {OWNER[level]: row_id}
+        if entry.progress is not None:
+            rows.setdefault((Progress, OWNER[level]), []).append(
+                {**entry.progress.model_dump(), **owner}
+            )
+        for kind in ATTACHED[level]:
+            found = getattr(entry, kind.key)
+            for record in [found] if kind is GOAL else found:
+                if record is not None:
+                    rows.setdefault((kind.model, OWNER[level]), []).append(
+                        {**record.model_dump(), **owner}
+                    )
+
+    def values(entry: Any, level: str) -> dict[str, Any]:
+        return {name: getattr(entry, name) for name in _ITEM_FIELDS[level]}
+
+    for spec_entry in specs:
+        if spec_entry.slug in stored:
+            report.courses += len(spec_entry.courses)
+            report.topics += _attach(session, spec_entry, stored[spec_entry.slug], keep)
+            continue
+        spec = Specialization(**values(spec_entry, "specialization"))
+        session.add(spec)
+        session.flush()
+        keep(spec_entry, "specialization", spec.id)
+        courses = spec_entry.courses
+        if not courses:
+            continue
+        bulk(
+            Course,
+            [
+                {**values(c, "course"), "specialization_id": spec.id, "position": n}
+                for n, c in enumerate(courses, start=1)
+            ],
+        )
+        course_ids = dict(
+            session.exec(
+                select(Course.position, Course.id).where(Course.specialization_id == spec.id)
+            ).all()
+        )
+        fresh_topics = []
+        for n, course_entry in enumerate(courses, start=1):
+            keep(course_entry, "course", course_ids[n])
+            fresh_topics += [
+                {**values(t, "topic"), "course_id": course_ids[n], "position": k}
+                for k, t in enumerate(course_entry.topics, start=1)
+            ]
+        report.courses += len(courses)
+        if not fresh_topics:
+            continue
+        bulk(Topic, fresh_topics)
+        topic_ids = {
+            (course_id, position): topic_id
+            for topic_id, course_id, position in session.exec(
+                select(Topic.id, Topic.course_id, Topic.position).where(
+                    col(Topic.course_id).in_(list(course_ids.values()))
+                )
+            ).all()
+        }
+        for n, course_entry in enumerate(courses, start=1):
+            for k, topic_entry in enumerate(course_entry.topics, start=1):
+                keep(topic_entry, "topic", topic_ids[(course_ids[n], k)])
+        report.topics += len(fresh_topics)
+    for (model, _owner), batch in rows.items():
+        bulk(model, batch)
+        if model is Progress:
+            report.progress += len(batch)
+        else:
+            report.records += len(batch)
+    session.flush()
+    return report
+
+
+def _refuse_a_merge(session: Session, stored: dict[str, int]) -> None:
+    """A learner restoring onto the group's catalog must keep no record there yet.
+
+    Reading as the learner, row-level security shows their own rows only.
+    """
+    spec_ids = list(stored.values())
+    course_ids = select(Course.id).where(col(Course.specialization_id).in_(spec_ids))
+    topic_ids = select(Topic.id).where(col(Topic.course_id).in_(course_ids))
+    kept = 0
+    for model in (Progress, Note, Link):
+        kept += session.exec(
+            select(func.count())
+            .select_from(model)
+            .where(
+                col(model.specialization_id).in_(spec_ids)
+                | col(model.course_id).in_(course_ids)
+                | col(model.topic_id).in_(topic_ids)
+            )
+        ).one()
+    kept += session.exec(
+        select(func.count()).select_from(Review).where(col(Review.topic_id).in_(topic_ids))
+    ).one()
+    kept += session.exec(
+        select(func.count()).select_from(Goal).where(col(Goal.specialization_id).in_(spec_ids))
+    ).one()
+    if kept:
+        names = ", ".join(sorted(stored))
+        raise ExportError(
+            f"you keep {kept} record(s) on {names} in this store already; a restore does not "
+            "merge two records of the same study, so nothing was restored (restore into a "
+            "store where you have none)"
+        )
+
+
+def _attach(session: Session, entry: Any, spec_id: int, keep: Callable) -> int:
+    """The learner's records of `entry` onto the group's catalog rows of the same slugs.
+
+    The catalog is the group's: its titles and descriptions stay as they are; an
+    item the backup holds and the catalog lacks is refused (a curator adds it first).
+    Returns the number of topics.
+    """
+    courses = dict(
+        session.exec(
+            select(Course.slug, Course.id).where(Course.specialization_id == spec_id)
+        ).all()
+    )
+    topics = {
+        (course_id, slug): topic_id
+        for course_id, slug, topic_id in session.exec(
+            select(Topic.course_id, Topic.slug, Topic.id).where(
+                col(Topic.course_id).in_(list(courses.values()))
+            )
+        ).all()
+    }
+    missing = [f"{entry.slug}/{c.slug}" for c in entry.courses if c.slug not in courses] + [
+        f"{entry.slug}/{c.slug}/{t.slug}"
+        for c in entry.courses
+        if c.slug in courses
+        for t in c.topics
+        if (courses[c.slug], t.slug) not in topics
+    ]
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise ExportError(
+            f"the group's catalog has no {', '.join(missing[:3])}{more}, which the backup "
+            "holds records of; a curator adds them (coursetrack import), then restore again"
+        )
+    keep(entry, "specialization", spec_id)
+    count = 0
+    for course_entry in entry.courses:
+        course_id = courses[course_entry.slug]
+        keep(course_entry, "course", course_id)
+        for topic_entry in course_entry.topics:
+            keep(topic_entry, "topic", topics[(course_id, topic_entry.slug)])
+            count += 1
+    return count
