@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from coursetrack.errors import RefError, StaleError
 
 if TYPE_CHECKING:
-
     from coursetrack.models import Course, Specialization, Topic
     from coursetrack.store.reader import Reader
 
