@@ -162,6 +162,14 @@ def as_reader(source: Any) -> Reader:
 def open_reader(target: str | None = None, *, notify: Notify | None = None) -> Iterator[Reader]:
     """One read snapshot of the store named by `target` (path or URL; None: the default)."""
     resolved = paths.resolve_db(target)
+    if paths.is_url(resolved):
+        from coursetrack.store import postgres_reader
+
+        if postgres_reader.plain_url(resolved):  # psycopg alone, as sqlite3 alone below
+            with postgres_reader.snapshot(resolved) as plain:
+                if plain is not None:
+                    yield plain
+                    return
     con = None if paths.is_url(resolved) else _fast_connection(Path(resolved).expanduser())
     if con is None:
         from coursetrack.store import open_store
