@@ -1,7 +1,8 @@
 """A process killed at any moment leaves the store and every file it writes whole.
 
 Real processes, killed with SIGKILL (no cleanup runs), at moments spread over the
-length of the job, measured first.
+length of the job, measured first. The quick loop (-m "not slow") kills a smaller
+import at fewer moments.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ def cli(db: Path | str, *args: str):
     return result
 
 
-def big_catalog(path: Path) -> Path:
+def big_catalog(path: Path, courses: int = COURSES) -> Path:
     lines = ["slug: big", "title: Big", "courses:"]
-    for c in range(COURSES):
+    for c in range(courses):
         lines += [f"  - title: Course {c}", f"    slug: c{c}", "    topics:"]
         lines += [f"      - Topic {c}.{t} of the big import" for t in range(TOPICS)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -158,8 +159,18 @@ def stores(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
         made.drop()
 
 
-@pytest.mark.slow
-def test_import_killed_at_25_moments_is_all_or_nothing(stores: Stores, catalog: Path) -> None:
+@pytest.mark.parametrize(
+    ("kills", "courses"),
+    [
+        pytest.param(KILLS, COURSES, marks=pytest.mark.slow, id="25-kills"),
+        # the same kills, fewer and on a smaller import, for the quick loop (-m "not slow")
+        pytest.param(5, 4, id="5-kills"),
+    ],
+)
+def test_import_killed_at_many_moments_is_all_or_nothing(
+    stores: Stores, tmp_path: Path, kills: int, courses: int
+) -> None:
+    catalog = big_catalog(tmp_path / "big.yaml", courses)
     # A store with a record in it; the big import goes on top of it.
     base = stores.new("base")
     assert cli(base.db, "import", "deep-learning-specialization").exit_code == 0
@@ -179,21 +190,23 @@ def test_import_killed_at_25_moments_is_all_or_nothing(stores: Stores, catalog: 
             )
         )
     opens, duration = max(t[0] for t in timings), max(t[1] for t in timings)
-    assert wholes[0].rows("SELECT count(*) FROM topic") == [(17 + COURSES * TOPICS,)]
+    assert wholes[0].rows("SELECT count(*) FROM topic") == [(17 + courses * TOPICS,)]
 
     # Every other kill hits a store that does not exist yet: the schema is being made.
-    kills = [stores.new(f"kill{i:02d}", copy_of=base if i % 2 == 0 else None) for i in range(KILLS)]
+    killed = [
+        stores.new(f"kill{i:02d}", copy_of=base if i % 2 == 0 else None) for i in range(kills)
+    ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         finished = list(
             pool.map(
                 run_and_kill,
-                [command(db.db, "import", str(catalog)) for db in kills],
-                delays(opens, duration, KILLS),
+                [command(db.db, "import", str(catalog)) for db in killed],
+                delays(opens, duration, kills),
             )
         )
 
     outcomes = []
-    for i, db in enumerate(kills):
+    for i, db in enumerate(killed):
         fresh = i % 2 == 1
         if db.exists():
             if db.engine == "sqlite":
@@ -209,7 +222,7 @@ def test_import_killed_at_25_moments_is_all_or_nothing(stores: Stores, catalog: 
                 "SELECT count(*) FROM topic JOIN course ON course.id = topic.course_id "
                 "JOIN specialization s ON s.id = course.specialization_id WHERE s.slug = 'big'",
             )
-            assert topics == [(COURSES * TOPICS,)], db
+            assert topics == [(courses * TOPICS,)], db
             assert db.rows("SELECT line FROM command ORDER BY id DESC LIMIT 1") == [
                 (f"import {catalog}",)
             ]
@@ -229,8 +242,8 @@ def test_import_killed_at_25_moments_is_all_or_nothing(stores: Stores, catalog: 
         assert slugs == {"after"} | ({"big"} if big else set()) | (set() if fresh else {"dls"})
     assert "none" in outcomes, "the first kill lands before anything is written"
     print(
-        f"\nimport of {COURSES * TOPICS} topics on {stores.engine} ({duration:.1f} s, store "
-        f"opened at {opens:.1f} s): killed {finished.count(False)} times of {KILLS}; "
+        f"\nimport of {courses * TOPICS} topics on {stores.engine} ({duration:.1f} s, store "
+        f"opened at {opens:.1f} s): killed {finished.count(False)} times of {kills}; "
         f"outcomes {outcomes}"
     )
 

@@ -6,6 +6,7 @@ all 20 started at the same moment. Afterwards every command is in its learner's
 history in the order it ran, each learner's rows are what their own sequence
 implies, and each learner's history, replayed from nothing, rebuilds exactly
 their rows: no write lost, applied twice, or filed under another learner.
+Three learners of 8 commands run the same race in the quick loop (-m "not slow").
 """
 
 from __future__ import annotations
@@ -23,21 +24,20 @@ from group import OWNER, GroupStore, group_store_fixture  # noqa: F401
 from test_concurrency import RACER, _without_waiting
 from test_group_history import ok
 
-LEARNERS, COMMANDS, TOPICS = 20, 50, 12
+TOPICS = 12
 BASE = dt.date(2020, 1, 1)
-RACERS = [f"racer{n:02d}" for n in range(1, LEARNERS + 1)]
 
 
-def _scripts() -> dict[str, list[str]]:
+def _scripts(learners: int, commands: int) -> dict[str, list[str]]:
     """Each learner's commands: done (with a date no other command uses) or reopen."""
     rng = random.Random(13)
     scripts = {}
-    for n, learner in enumerate(RACERS):
+    for n, learner in enumerate(f"racer{n:02d}" for n in range(1, learners + 1)):
         lines = []
-        for i in range(COMMANDS):
+        for i in range(commands):
             topic = rng.randint(1, TOPICS)
             if rng.random() < 0.6:
-                day = BASE + dt.timedelta(days=n * COMMANDS + i)
+                day = BASE + dt.timedelta(days=n * commands + i)
                 lines.append(f"done race/c/{topic} --on {day.isoformat()}")
             else:
                 lines.append(f"reopen race/c/{topic}")
@@ -86,8 +86,17 @@ def _replayed(g: GroupStore, learner: str) -> dict[int, dict]:
     return rows
 
 
-@pytest.mark.slow
-def test_twenty_learners_50_commands_each_at_once_lose_nothing(group_store, tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("learners", "commands"),
+    [
+        pytest.param(20, 50, marks=pytest.mark.slow, id="twenty-learners-50-commands"),
+        # the same race, small enough for the quick loop (-m "not slow")
+        pytest.param(3, 8, id="three-learners-8-commands"),
+    ],
+)
+def test_learners_writing_at_once_lose_nothing(
+    group_store, tmp_path, learners: int, commands: int
+) -> None:
     g = group_store
     catalog = tmp_path / "race.yaml"
     topics = "\n".join(f"      - T{n:02d}" for n in range(1, TOPICS + 1))
@@ -95,15 +104,16 @@ def test_twenty_learners_50_commands_each_at_once_lose_nothing(group_store, tmp_
         f"slug: race\ntitle: Race\ncourses:\n  - title: C\n    slug: c\n    topics:\n{topics}\n"
     )
     ok(g, OWNER, "import", str(catalog))
-    for learner in RACERS:
+    scripts = _scripts(learners, commands)
+    for learner in scripts:
         g.add(learner)
-    scripts = _scripts()
     files = {}
     for learner, lines in scripts.items():
         files[learner] = tmp_path / f"{learner}.txt"
         files[learner].write_text("\n".join(lines) + "\n")
 
-    start_at = time.time() + 8.0  # all twenty load the program first (two cores), then race
+    # all load the program first (twenty on two cores: 8 s), then race
+    start_at = time.time() + 2.0 + 0.3 * learners
     procs = {
         learner: subprocess.Popen(
             [sys.executable, "-c", RACER, g.url(learner), str(start_at), str(script)],
@@ -122,16 +132,16 @@ def test_twenty_learners_50_commands_each_at_once_lose_nothing(group_store, tmp_
         *printed, failed = out.splitlines()
         assert failed == "0", "every command exited 0"
         extra = ("congratulations: you finished ", "next: write the post with ")
-        assert len([line for line in printed if not line.startswith(extra)]) == COMMANDS
+        assert len([line for line in printed if not line.startswith(extra)]) == commands
     print(
-        f"\n{LEARNERS} learners x {COMMANDS} commands: all done {late:.1f} s after the start "
-        f"({LEARNERS * COMMANDS / late:.1f} commands/s)"
+        f"\n{learners} learners x {commands} commands: all done {late:.1f} s after the start "
+        f"({learners * commands / late:.1f} commands/s)"
     )
 
     # No command lost or doubled: the owner's two imports and each learner's 50.
     assert g.all_rows("SELECT learner, count(*) FROM command GROUP BY learner ORDER BY 1") == [
         (OWNER, 2),
-        *((learner, COMMANDS) for learner in RACERS),
+        *((learner, commands) for learner in scripts),
     ]
     for learner, lines in scripts.items():
         history = ok(g, learner, "log", "--json").json()["commands"][::-1]  # oldest first
