@@ -20,9 +20,7 @@ from coursetrack.errors import StoreError
 
 def _open(db: str) -> store_db.Store:
     """The store opened for writing as a command opens it."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(store_db, "PLAIN_SQLITE_WRITES", True)
-        return store_db.open_store(db, write=True)
+    return store_db.open_store(db, write=True)
 
 
 def _last_logged(dls) -> dict:
@@ -108,7 +106,6 @@ def test_a_write_on_sqlite_imports_no_orm(dls) -> None:
     script = (
         "import sys\n"
         "from coursetrack import store\n"
-        "store.PLAIN_SQLITE_WRITES = True\n"
         f"opened = store.open_store({dls.db!r}, write=True)\n"
         "with opened.write('probe') as writer:\n"
         "    writer.execute('UPDATE specialization SET title = title')\n"

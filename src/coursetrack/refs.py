@@ -9,13 +9,12 @@ user usually just needs to see what is there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from coursetrack.errors import RefError, StaleError
 
 if TYPE_CHECKING:
-    from coursetrack.models import Course, Specialization, Topic
-    from coursetrack.store.reader import Reader
+    from coursetrack.store.reader import Reader, Row
 
 EXAMPLE = "write SPEC, SPEC/COURSE or SPEC/COURSE/TOPIC, e.g. dls or dls/2/1"
 _MAX_LISTED = 12
@@ -33,9 +32,9 @@ _T = TypeVar("_T", bound=_Named)
 class Target:
     """What a ref resolved to: a specialization, maybe a course in it, maybe a topic."""
 
-    specialization: Specialization | Any  # a model in a write, a `Row` in a read
-    course: Course | Any | None = None
-    topic: Topic | Any | None = None
+    specialization: Row
+    course: Row | None = None
+    topic: Row | None = None
 
     @property
     def kind(self) -> str:
@@ -46,7 +45,7 @@ class Target:
         return "specialization"
 
     @property
-    def item(self) -> Specialization | Course | Topic:
+    def item(self) -> Row:
         return self.topic or self.course or self.specialization
 
     @property
@@ -78,26 +77,22 @@ def split_ref(text: str) -> list[str]:
     return parts
 
 
-def resolve(writer: Reader, text: str, *, models: bool = False) -> Target:
-    """The item `text` names, or a RefError listing what it could have meant.
+def resolve(writer: Reader, text: str) -> Target:
+    """The item `text` names in a write's transaction, or a RefError listing what it
+    could have meant.
 
     In a write that waited while another command changed the store (see
     `Store.write`), `text` must name the same rows it named when the command
     started, whether by position, prefix or slug; otherwise a StaleError says
     what moved, and the command changes nothing.
-
-    `models`: the ORM's models in place of the rows, for the code that still
-    writes through the ORM (transitional: see `store.writer`).
     """
-    from coursetrack.store.reader import reader_of
-
     info = getattr(writer, "info", None) or {}
     seen = info.get("seen")
     if seen is None:
-        return _resolve(writer, text, models=models)
-    before = read_target(reader_of(seen), text)  # what the user named: its errors are theirs
+        return read_target(writer, text)
+    before = read_target(seen, text)  # what the user named: its errors are theirs
     try:
-        now = _resolve(writer, text, models=models)
+        now = read_target(writer, text)
     except RefError:
         now = None
     if now is None or _ids(now) != _ids(before):
@@ -142,24 +137,6 @@ def read_target(reader: Reader, text: str) -> Target:
     target.topic = _pick(
         parts[2], topics, what="topic", where=f"{spec.slug}/{target.course.slug}", numbered=True
     )
-    return target
-
-
-def _resolve(writer: Reader, text: str, *, models: bool) -> Target:
-    """`read_target` in a write's transaction (`models`: with the ORM's models)."""
-    from coursetrack.store.reader import reader_of
-
-    rows = read_target(reader_of(writer), text)
-    if not models:
-        return rows
-    from coursetrack.models import Course, Specialization, Topic
-
-    session = writer.session if hasattr(writer, "session") else writer
-    target = Target(session.get(Specialization, rows.specialization.id))
-    if rows.course is not None:
-        target.course = session.get(Course, rows.course.id)
-    if rows.topic is not None:
-        target.topic = session.get(Topic, rows.topic.id)
     return target
 
 

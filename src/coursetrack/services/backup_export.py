@@ -103,7 +103,7 @@ def _extras(level: str, owner: int, attached: dict) -> dict[str, Any]:
 def chosen(session: Session, spec_ref: str | None) -> list[Any]:
     """The specializations a backup holds: every one, by slug, or the one `spec_ref` names."""
     if spec_ref is not None:
-        target = resolve(session, spec_ref, models=True)
+        target = resolve(session, spec_ref)
         if target.kind != "specialization":
             raise ExportError(
                 f"{spec_ref!r} is a {target.kind}; a backup holds whole specializations, "

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from coursetrack.errors import InputError
 from coursetrack.refs import Target
 from coursetrack.store import notes as store
-from coursetrack.store.reader import as_reader
 from coursetrack.validate import checked
 
 if TYPE_CHECKING:
@@ -162,7 +161,7 @@ _KINDS = {"note": _note_row, "link": _link_row}
 
 def _listed(source: Reader, kind: str, target: Target | None) -> list:
     rows = store.listed(
-        as_reader(source),
+        source,
         table=kind,
         kind=target.kind if target is not None else None,
         item_id=target.item.id if target is not None else None,

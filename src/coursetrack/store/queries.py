@@ -3,7 +3,7 @@
 Named parameters (`:name`), no boolean arithmetic (`sum(CASE ... THEN 1 ELSE 0 END)`,
 not `sum(x = y)`), every subquery in FROM aliased, no engine-only functions.
 Read-only commands run these through `store.reader` (sqlite3 alone on SQLite);
-writes run the same text through their session (`reader.reader_of`).
+writes run the same text through their Writer (`store.writer`).
 """
 
 from __future__ import annotations

@@ -89,41 +89,11 @@ class SqliteReader:
 
 
 class AlchemyReader:
-    """A Reader over a SQLAlchemy connection: PostgreSQL, and a write's own session."""
+    """A Reader over a SQLAlchemy connection (Core): PostgreSQL, and a SQLite URL."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.dialect = conn.dialect.name
-        self._session: Any = None
-
-    @property
-    def session(self) -> Any:
-        """A SQLModel session in this connection's transaction: for the code that still
-        reads or writes through the ORM (going away: see `store.writer`)."""
-        if self._session is None:
-            from sqlmodel import Session
-
-            self._session = Session(bind=self.conn)
-            self._session.info.update(self.__dict__.get("info", {}))
-        return self._session
-
-    def __getattr__(self, name: str) -> Any:
-        """The ORM session's own methods (`exec`, `get`, `add`, `connection`...), so that
-        the services that still write through it take a Reader or Writer as they took
-        a session. Transitional: gone once every statement is in store/."""
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.session, name)
-
-    def flush_session(self) -> None:
-        """Send what the ORM session holds, before the transaction commits."""
-        if self._session is not None:
-            self._session.flush()
-
-    def close_session(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
 
     def all(self, sql: str, **params: Any) -> list[Row]:
         from sqlalchemy import text
@@ -143,19 +113,6 @@ class AlchemyReader:
         from sqlalchemy import text
 
         return self.conn.execute(text(sql), params).scalar()
-
-
-def reader_of(session: Any) -> Reader:
-    """The Reader of a SQLModel session's transaction: a write runs the same read SQL."""
-    if isinstance(session, SqliteReader | AlchemyReader):
-        return session
-    return AlchemyReader(session.connection())
-
-
-def as_reader(source: Any) -> Reader:
-    """`source` if it is a Reader, else the Reader of a write's session: services whose
-    reads serve both a read command and a write take either."""
-    return source if isinstance(source, SqliteReader | AlchemyReader) else reader_of(source)
 
 
 @contextmanager

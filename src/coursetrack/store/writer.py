@@ -81,11 +81,8 @@ class SqliteWriter(SqliteReader):
 
 
 class AlchemyWriter(AlchemyReader):
-    """A Writer over a SQLAlchemy connection (Core, no ORM): PostgreSQL's writes.
-
-    `session` is a SQLModel session joined to the same transaction, for the
-    code that still writes through the ORM; it is flushed before the commit.
-    """
+    """A Writer over a SQLAlchemy connection (Core, no ORM): PostgreSQL's writes, and a
+    SQLite store named by a URL (whose options are SQLAlchemy's to honour)."""
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
@@ -100,11 +97,9 @@ class AlchemyWriter(AlchemyReader):
     def scalar(self, sql: str, **params: Any) -> Any:
         return super().scalar(sql, **self._bind(params))
 
-    def execute(self, sql: Any, *args: Any, **params: Any) -> Any:
+    def execute(self, sql: str, **params: Any) -> int:
         from sqlalchemy import text
 
-        if not isinstance(sql, str):  # the ORM session's execute (transitional)
-            return self.session.execute(sql, *args, **params)
         return self.conn.execute(text(sql), self._bind(params)).rowcount
 
     def insert(self, sql: str, **params: Any) -> int:

@@ -1,0 +1,476 @@
+"""Opening the store: `open_store` and the `Store` it returns (see the package's docstring).
+
+Kept out of `store/__init__.py` so that importing any module of the package
+(shell completion imports `store.queries` and `store.inspect` on every Tab)
+does not import the engines, the group's security and the migrations too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coursetrack import paths
+from coursetrack.errors import StoreError
+from coursetrack.store import queries, schema
+from coursetrack.store.engine import (
+    Notify,
+    _make_engine,
+    _translate_errors,
+    busy_timeout,
+)
+from coursetrack.store.inspect import (
+    _URL_HELP,
+    _backup,
+    _inspect_file,
+    _parse_url,
+    _postgres_url,
+    _read_only_file_system,
+    _read_url,
+    _sqlite_file,
+    url_secrets,
+)
+from coursetrack.store.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlalchemy import URL, Connection, Engine
+
+    from coursetrack.store.reader import AlchemyReader, Reader
+    from coursetrack.store.writer import SqliteWriter, Writer
+
+
+class Store:
+    """An opened store: the engine plus where it came from.
+
+    `target` is how messages name the store: as the user typed it, any password
+    masked; `secrets` are the password's spellings, masked in every error too.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        engine: Engine | None,
+        *,
+        exists: bool,
+        secrets: tuple[str, ...] = (),
+        path: Path | None = None,
+    ) -> None:
+        self.target = target
+        self._engine = engine
+        self.exists = exists
+        self.secrets = secrets
+        #: The SQLite file a write opens with the standard library's sqlite3 alone (a
+        #: store named by a path; a URL's options are SQLAlchemy's to honour).
+        self.path = path
+        self._wal: bool | None = None
+        self.notify: Notify | None = None  # told when a write waits for another
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine: made on first use, as a write to an up-to-date SQLite
+        file needs none."""
+        if self._engine is None:
+            assert self.path is not None
+            self._engine = _make_engine(_read_url(self.path, write=True), self.target)
+        return self._engine
+
+    def close(self) -> None:
+        """Close every pooled connection.
+
+        A process that runs several commands (tests, a library user) must not
+        keep connections open between them: a later plain open()/close() of the
+        file, as `_inspect_file` does, would drop this process's POSIX locks on
+        it and let another process checkpoint the WAL underneath them.
+        """
+        if self._engine is not None:
+            self._engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        """The engine: "sqlite" or "postgresql"."""
+        return "sqlite" if self._engine is None else self._engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Reader]:
+        """One read transaction: on PostgreSQL a single snapshot (REPEATABLE READ, READ ONLY);
+        on a SQLite file opened for writing, through sqlite3 alone as its write will be."""
+        with self._errors(reading=True):
+            if self.path is None:
+                with self._snapshot() as reader:
+                    yield reader
+                return
+            import sqlite3
+
+            from coursetrack.store.engine import busy_timeout, prepare_sqlite
+            from coursetrack.store.reader import SqliteReader
+
+            con = sqlite3.connect(self.path, timeout=busy_timeout(), isolation_level=None)
+            try:
+                prepare_sqlite(con, self.target)
+                con.execute("BEGIN")
+                yield SqliteReader(con)
+            finally:
+                con.close()
+
+    @contextmanager
+    def _snapshot(self, *, patient: bool = False) -> Iterator[AlchemyReader]:
+        """`read` without its error translation; `patient`: the snapshot a write keeps of
+        the store as the user saw it, which waits for a lock as long as the write does."""
+        from coursetrack.store.reader import AlchemyReader
+
+        bind = self.engine
+        if self.dialect == "postgresql":
+            bind = bind.execution_options(
+                isolation_level="REPEATABLE READ",
+                postgresql_readonly=True,
+                coursetrack_patient=patient,
+            )
+        with bind.connect() as conn:
+            reader = AlchemyReader(conn)
+            try:
+                conn.begin()
+                yield reader
+            finally:
+                if conn.in_transaction():
+                    conn.rollback()
+
+    @contextmanager
+    def administer(self) -> Iterator[Connection]:
+        """One transaction outside the history: a study group's roles and grants
+        (`group init|add`) are the server's business, not a learner's record to undo."""
+        with self._errors(), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def write(
+        self, command: str = "(library call)", *, seen: Reader | None = None
+    ) -> Iterator[Writer]:
+        """One transaction that holds the write lock from its first statement.
+
+        `command` is the line the user typed; every row the transaction changes
+        is recorded under it (see `schema.bind_command`), which is what `log`
+        lists and `undo` reverts. A command that changed nothing is kept too,
+        so that N undos always revert the last N commands.
+
+        `seen` is the store as the user saw it: a read opened before the lock
+        was asked for (the CLI passes the one it asked its question in;
+        otherwise one is opened here). If another command changed the store
+        while this one waited, the writer keeps `seen` in `info["seen"]`, and
+        `refs.resolve` refuses a ref that names another row now than it did
+        then: a command acts on what the user named, or on nothing.
+        """
+        if self.path is not None:
+            with self._errors(), self._write_sqlite(command, seen=seen) as writer:
+                yield writer
+            return
+        from coursetrack.store.writer import AlchemyWriter
+
+        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(self._errors())
+            if not self._snapshots():
+                if seen is not None:
+                    _end_read(seen)  # without WAL its read lock would block our commit
+                seen = None
+            elif seen is None:
+                seen = stack.enter_context(self._snapshot(patient=True))
+            mark = _last_change(seen) if seen is not None else None
+            conn = stack.enter_context(bind.connect())
+            stack.enter_context(conn.begin())
+            writer = AlchemyWriter(conn)
+            if seen is not None and (_last_change(writer) != mark or _history_hidden(writer)):
+                writer.info["seen"] = seen
+            command_id = _record_command(writer, command)
+            writer.info["command_id"] = command_id
+            # the history triggers record this transaction's changes under this command
+            schema.bind_command(conn, command_id)
+            yield writer
+
+    @contextmanager
+    def _write_sqlite(self, command: str, *, seen: Reader | None) -> Iterator[SqliteWriter]:
+        """`write` on a SQLite file through the standard library's sqlite3 alone.
+
+        The same transaction as through SQLAlchemy: the connection prepared as
+        every one of ours (`engine.prepare_sqlite`), `BEGIN IMMEDIATE` saying
+        when it waits, the command's row, the history bound to it and unbound
+        inside the commit (`schema.bind_command`), the snapshot of what the user
+        saw. A write imports no SQLAlchemy, SQLModel or pydantic: most of what
+        a command cost.
+        """
+        import sqlite3
+
+        from coursetrack.store.engine import begin_immediate, prepare_sqlite
+        from coursetrack.store.reader import SqliteReader
+        from coursetrack.store.writer import SqliteWriter
+
+        assert self.path is not None
+        con = sqlite3.connect(self.path, timeout=busy_timeout(), isolation_level=None)
+        own_seen: sqlite3.Connection | None = None
+        try:
+            wal = prepare_sqlite(con, self.target) == "wal"
+            if not wal:
+                if seen is not None:
+                    _end_read(seen)  # without WAL its read lock would block our commit
+                seen = None
+            elif seen is None:
+                own_seen = sqlite3.connect(self.path, timeout=busy_timeout(), isolation_level=None)
+                prepare_sqlite(own_seen, self.target)
+                own_seen.execute("BEGIN")
+                seen = SqliteReader(own_seen)
+            mark = _last_change(seen) if seen is not None else None
+            begin_immediate(con, self.notify)
+            writer = SqliteWriter(con)
+            try:
+                if seen is not None and _last_change(writer) != mark:
+                    writer.info["seen"] = seen
+                command_id = _record_command(writer, command)
+                writer.info["command_id"] = command_id
+                writer.execute(schema.BIND_SQLITE, command_id=command_id)
+                yield writer
+                con.execute(schema.UNBIND_SQLITE)  # inside the commit: see bind_command
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+        finally:
+            if own_seen is not None:
+                own_seen.close()
+            con.close()
+
+    def _errors(self, *, reading: bool = False) -> contextlib.AbstractContextManager[None]:
+        """Driver errors as one line; on PostgreSQL a lock that ran out names its holder."""
+        engine = self.engine if self.dialect == "postgresql" else None
+        return _translate_errors(self.target, self.secrets, engine=engine, reading=reading)
+
+    def _snapshots(self) -> bool:
+        """Whether a reader can keep its view of the store while this process writes.
+
+        On SQLite only in WAL mode, and only with a connection of its own (an
+        in-memory store shares one); always on PostgreSQL, whose readers never
+        block a writer.
+        """
+        from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+        if self.dialect == "postgresql":
+            return True
+        if self._wal is None:
+            shared = isinstance(self.engine.pool, SingletonThreadPool | StaticPool)
+            if shared or self.dialect != "sqlite":
+                self._wal = False
+                return False
+            with self.engine.connect() as conn:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            self._wal = str(mode).lower() == "wal"
+        return self._wal
+
+
+def _end_read(reader: Reader) -> None:
+    """End a read's transaction (and the read lock it holds on SQLite)."""
+    conn = getattr(reader, "conn", None)
+    if conn is not None:
+        if conn.in_transaction():
+            conn.rollback()
+        return
+    con = getattr(reader, "con", None)
+    if con is not None and con.in_transaction:
+        con.execute("ROLLBACK")
+
+
+def _record_command(writer: Writer, command: str) -> int:
+    """Insert the command's row; its id, one more than the last, on both engines.
+
+    SQLite hands out max(id) + 1 by itself, so a command that failed and
+    rolled back leaves no gap in the numbers `log` and `undo` show. A
+    PostgreSQL sequence never takes a number back; under the write lock,
+    max(id) + 1 is as safe there, and the sequence is moved along with it so
+    that an insert by default still finds a free id. In a study group a
+    learner sees only their own commands (row-level security): max(id) would
+    be theirs, not the store's, so the number comes from the sequence, and a
+    failed command may leave a gap there.
+    """
+    from coursetrack.dates import stamp
+    from coursetrack.store.rules import MAX_COMMAND_LINE
+
+    # A NUL cannot be stored in PostgreSQL text; such a command is refused by
+    # validation anyway, with its own message, once it gets that far.
+    line = command.replace("\x00", "\\x00")
+    if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
+        # by its own checks, with their words, once it gets that far; never here
+        line = line[: MAX_COMMAND_LINE - 1] + "…"
+    sql = queries.RECORD_COMMAND_PG if writer.dialect == "postgresql" else queries.RECORD_COMMAND
+    return writer.insert(sql, at=stamp(), line=line)
+
+
+def _last_change(reader: Reader) -> int | None:
+    """The newest history row: every write to a tracked table adds one (see the triggers)."""
+    return reader.scalar(queries.LAST_CHANGE)
+
+
+def _history_hidden(reader: Reader) -> bool:
+    """Whether others' history is hidden from this session: a study group's learner.
+
+    There the newest change a learner sees is their own, and says nothing of a
+    curator who changed the catalog while this command waited; so every ref the
+    command resolves is compared with what it named in `seen` (`refs.resolve`),
+    at the cost of resolving it twice.
+    """
+    if reader.dialect != "postgresql":
+        return False
+    return bool(reader.scalar(queries.HISTORY_HIDDEN))
+
+
+def open_store(
+    target: str | None = None,
+    *,
+    write: bool,
+    notify: Notify | None = None,
+    learner: bool = True,
+) -> Store:
+    """Open the store named by `target` (path, SQLite or PostgreSQL URL; None: the default).
+
+    `learner`: the command keeps a learner's record, so a study group's store
+    refuses a role that row-level security does not hold (a superuser would
+    read and change every learner's rows as one). Only the group's own
+    administration (`group init|add`) and `whoami` open it with False.
+
+    For reading, a store that does not exist yet is an empty one in memory, so
+    `status` on a new machine creates no file. For writing, the directory and
+    the file are created and the schema brought up to date. A PostgreSQL
+    database must exist already (the server's administrator creates it); its
+    schema is made by the first write.
+    """
+    target = paths.resolve_db(target)
+    if not paths.is_url(target):
+        path = Path(target).expanduser()
+        return _open_file(path, shown=str(path), write=write, notify=notify)
+    url, shown = _parse_url(target)
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        return _open_postgres(
+            _postgres_url(url, shown), shown, write=write, learner=learner, notify=notify
+        )
+    if backend != "sqlite" or url.get_driver_name() != "pysqlite":
+        raise StoreError(f"unknown kind of store URL {shown}; {_URL_HELP}")
+    path = _sqlite_file(url, shown)
+    if path is None:  # in memory: nothing on disk to check
+        with _translate_errors(shown):
+            engine = _make_engine(url, shown)
+            schema.migrate(engine, shown=shown)
+        return Store(shown, engine, exists=True)
+    return _open_file(path, shown=shown, url=url, write=write, notify=notify)
+
+
+def _open_postgres(
+    url: URL, shown: str, *, write: bool, learner: bool = True, notify: Notify | None = None
+) -> Store:
+    """Open a PostgreSQL store, creating or upgrading its schema first.
+
+    As with a file, reading an empty database creates nothing: it reads as an
+    empty store (in memory). `schema.migrate` serializes migrations between
+    processes itself (its own advisory lock); a store that is up to date is
+    only read. Every message names the store as `shown`, password masked.
+
+    A study group's store made or last secured by an older coursetrack is
+    brought up to date by its owner's command (the schema, which re-applies the
+    group's security, or the security alone), each in a transaction of its own
+    before the command's; anyone else's is refused, naming the owner, as is a
+    learner's command from a role that row-level security does not hold.
+    """
+    from coursetrack.store import group
+
+    secrets = url_secrets(url)
+    with _translate_errors(shown, secrets):
+        engine = _make_engine(url, shown)
+        try:
+            # one round trip learns what the store is, its group, and whether this role
+            # may keep a record in it; an up-to-date store then needs no other before
+            # the command
+            state = None
+            with engine.connect() as conn, conn.begin():
+                version = schema.store_version(conn, shown)
+                if version is not None:
+                    state = group.opening(conn)
+                    group.refuse_on_opening(
+                        state, shown, version=version, needs=SCHEMA_VERSION, learner=learner
+                    )
+            if version is None and not write:
+                engine.dispose()
+                engine = _make_engine("sqlite://")
+                schema.migrate(engine)
+                return Store(shown, engine, exists=False, secrets=secrets)
+            if version is None or version < SCHEMA_VERSION:
+                _tell(notify, shown, schema.migrate(engine, shown=shown))
+            elif state is not None and state.may_apply and group.behind(state):
+                with engine.connect() as conn, conn.begin():
+                    was = group.bring_up_to_date(conn)
+                if was is not None and notify is not None:
+                    notify(
+                        f"brought the study group's security up to date (version {was} "
+                        f"to {group.SECURITY_VERSION})"
+                    )
+        except BaseException:
+            engine.dispose()
+            raise
+    return Store(shown, engine, exists=True, secrets=secrets)
+
+
+def _open_file(
+    path: Path,
+    *,
+    shown: str,
+    url: URL | None = None,
+    write: bool,
+    notify: Notify | None,
+) -> Store:
+    """Open the store file at `path` (through `url` when the user gave one)."""
+    from coursetrack.atomic import follow
+
+    real = follow(path, shown=shown, error=StoreError)  # a planted or dangling link is refused
+    version = _inspect_file(real, shown)
+    if version is None and not write:
+        engine = _make_engine("sqlite://")
+        schema.migrate(engine, shown=shown)
+        return Store(shown, engine, exists=False)
+    if write and version is not None and _read_only_file_system(real):
+        raise StoreError(
+            f"the store {shown} is on a read-only file system; nothing was changed "
+            "(reading and exporting it still work)"
+        )
+    if write and version is None and _read_only_file_system(real.parent):
+        raise StoreError(
+            f"cannot create the store {shown}: its folder is on a read-only file system; "
+            "use --db to put the store elsewhere"
+        )
+    plain = write and url is None  # a path: written through sqlite3 alone (`_write_sqlite`)
+    if plain and version == SCHEMA_VERSION:  # up to date: nothing for SQLAlchemy to do
+        return Store(shown, None, exists=True, path=real)
+    if write:
+        try:
+            real.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the store's directory {path.parent}: {exc.strerror}; "
+                "use --db to put the store elsewhere"
+            ) from None
+    with _translate_errors(shown):
+        engine = _make_engine(_read_url(real, write=write, given=url), shown)
+        if version is not None and version < SCHEMA_VERSION:
+            saved = _backup(real, version)
+            if notify:
+                notify(
+                    f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
+                    f"a copy of the old store is at {saved}"
+                )
+        _tell(notify, shown, schema.migrate(engine, shown=shown))
+    return Store(shown, engine, exists=True, path=real if plain else None)
+
+
+def _tell(notify: Notify | None, shown: str, mended: list[str]) -> None:
+    """Say what an upgrade did to rows that broke a rule of the record (`store.fixups`)."""
+    if notify:
+        for line in mended:
+            notify(f"upgrading {shown}: {line}")
