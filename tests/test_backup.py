@@ -578,3 +578,102 @@ def test_a_review_interval_out_of_range_is_refused(tmp_path: Path, recorded: Pat
     assert result.exit_code == 1
     assert "interval_days must be a whole number from 1 to 36500 days" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- the store's side (issue 20) -----------------------------------------------------------
+
+
+def test_the_columns_a_backup_holds_are_the_models() -> None:
+    """store.backup lists a row's columns by name (the format reads without the models):
+    the same lists as the models describe, so a column added there is backed up."""
+    from coursetrack.models import Grade, Status, dates_of, described_by, numbers_of
+    from coursetrack.store import backup as columns
+
+    for kind, model in (("specialization", Specialization), ("course", Course), ("topic", Topic)):
+        assert columns.ITEMS[kind] == described_by(model), kind
+    assert described_by(Progress) == columns.PROGRESS
+    assert columns.dates(columns.PROGRESS) == dates_of(Progress)
+    for key, model in (("goal", Goal), ("notes", Note), ("links", Link), ("reviews", Review)):
+        table, fields = columns.RECORDS[key]
+        assert table == model.__tablename__, key
+        assert fields == described_by(model), key
+        assert columns.dates(fields) == dates_of(model), key
+        assert tuple(c for c in fields if c in columns.NUMBERS) == numbers_of(model), key
+        flags = tuple(c.name for c in model.__table__.columns if c.type.python_type is bool)
+        assert tuple(c for c in fields if c in columns.FLAGS) == flags, key
+    assert tuple(s.value for s in Status) == columns.STATUSES
+    assert tuple(g.value for g in Grade) == columns.GRADES
+
+
+def test_telling_a_backup_from_a_catalog_imports_no_orm() -> None:
+    """`import` of a catalog asks the backup format whether its text is a backup."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from coursetrack import backup\n"
+        "assert not backup.looks_like_backup('title: T\\nslug: t\\n')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel')"
+        " or m == 'coursetrack.models'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_restore_and_an_export_speak_only_the_writer_and_reader(
+    tmp_path: Path, recorded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over a bare sqlite3 Writer and Reader (no ORM session behind them to fall back on):
+    the restore writes the same record, and the export gives the same bytes, a private
+    note's flag (SQLite's 1) written as true."""
+    from coursetrack.store.reader import SqliteReader
+    from coursetrack.store.writer import SqliteWriter
+
+    assert _cli(recorded, "note", "dls/1", "mine", "--private", "--on", "2024-01-11").exit_code == 0
+    for step in (
+        ["reviewed", "dls/1/1", "--grade", "good", "--on", "2024-02-01"],
+        ["goal", "dls", "--by", "2999-12-31"],
+        ["link", "dls/2/1", "https://x.test/nb"],
+    ):
+        result = _cli(recorded, *step)
+        assert result.exit_code == 0, result.output
+    text = _cli(recorded, "export", "json").stdout
+    assert '"private": true' in text
+    yaml_text = _cli(recorded, "export", "yaml").stdout
+    fresh = tmp_path / "fresh.db"
+    db.open_store(str(fresh), write=True).close()  # an empty store, up to date
+    monkeypatch.setattr(db, "PLAIN_SQLITE_WRITES", True)
+    store = db.open_store(str(fresh), write=True)
+    try:
+        with store.write("import backup.json") as writer:
+            assert isinstance(writer, SqliteWriter)
+            report = restore(writer, backup.parse(text, label="backup.json"))
+        with store.read() as reader:
+            assert isinstance(reader, SqliteReader)
+            assert backup_export.to_json(backup_export.collect(reader)) == text
+            pieces: list[str] = []
+            backup_export.write_yaml(reader, pieces.append, backup_export.chosen(reader, None))
+            one = backup_export.collect(reader, "dls")
+    finally:
+        store.close()
+    assert "".join(pieces) == yaml_text
+    assert backup_export.to_json(one) == text
+    assert report.specializations == ["dls"]
+    assert _rows(fresh) == _rows(recorded)
+    logged = json.loads(_cli(fresh, "log", "-n", "1", "--json").stdout)["commands"][0]
+    assert logged["command"] == "import backup.json"
+    assert len(logged["changes"]) == sum(1 for _ in _all_rows(fresh))
+
+
+def _all_rows(path: Path):
+    """Every row of the record's tables (what a restore writes, each recorded)."""
+    con = sqlite3.connect(path)
+    try:
+        for table in ("specialization", "course", "topic", "progress", "note", "link"):
+            yield from con.execute(f"SELECT * FROM {table}").fetchall()
+        for table in ("review", "goal"):
+            yield from con.execute(f"SELECT * FROM {table}").fetchall()
+    finally:
+        con.close()
