@@ -1,4 +1,4 @@
-"""`log`, `review`, `export markdown`, `note list` and `link list` read SQLite with sqlite3 alone.
+"""`log`, `review`, `export markdown|yaml|json`, `note list` and `link list` read SQLite with sqlite3 alone.
 
 Each command runs in a real subprocess on a real store file, and the probe
 lists what it imported: none of SQLAlchemy, SQLModel or pydantic (most of a

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store, reading
+from coursetrack.cli.context import reading
 
 
 class PostFormat(StrEnum):
@@ -372,7 +372,7 @@ def _backup(ctx: typer.Context, spec: str | None, output: str | None, force: boo
         _backup_yaml(ctx, spec, output, force)
         return
     with render.progress("reading the store") as tracker:
-        with open_store(ctx, write=False).read() as reader:
+        with reading(ctx) as reader:
             document = backup.collect(reader, spec, progress=tracker)
         tracker.describe(f"writing {kind.upper()}")
         text = backup.to_json(document)
@@ -413,7 +413,7 @@ def _backup_yaml(ctx: typer.Context, spec: str | None, output: str | None, force
 
     with (
         render.progress("writing YAML") as tracker,
-        open_store(ctx, write=False).read() as reader,
+        reading(ctx) as reader,
         contextlib.ExitStack() as stack,
     ):
         specs = backup.chosen(reader, spec)
