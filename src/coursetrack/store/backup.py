@@ -81,24 +81,28 @@ def specializations(reader: Reader) -> list[Row]:
 def courses(reader: Reader, spec_id: int | None) -> list[Row]:
     """The courses of the specialization `spec_id` (None: of every one), each's in order."""
     if spec_id is None:
-        return reader.all(_COURSES + _COURSE_ORDER)
-    return reader.all(_COURSES + " WHERE specialization_id = :spec" + _COURSE_ORDER, spec=spec_id)
+        return reader.all(_COURSES)
+    return reader.all(_COURSES_OF, spec=spec_id)
 
 
-_COURSES = f"SELECT id, specialization_id, {', '.join(ITEMS['course'])} FROM course"
-_COURSE_ORDER = " ORDER BY specialization_id, position"
+_COURSE_COLUMNS = f"SELECT id, specialization_id, {', '.join(ITEMS['course'])} FROM course"
+_COURSES = f"{_COURSE_COLUMNS} ORDER BY specialization_id, position"
+_COURSES_OF = f"{_COURSE_COLUMNS} WHERE specialization_id = :spec ORDER BY position"
 
 
 def topics(reader: Reader, spec_id: int | None) -> list[Row]:
     """The topics under the specialization `spec_id` (None: every one), each course's in order."""
     if spec_id is None:
-        return reader.all(_TOPICS + _TOPIC_ORDER)
-    return reader.all(_TOPICS + _TOPICS_OF_SPEC + _TOPIC_ORDER, spec=spec_id)
+        return reader.all(_TOPICS)
+    return reader.all(_TOPICS_OF, spec=spec_id)
 
 
-_TOPICS = f"SELECT id, course_id, {', '.join(ITEMS['topic'])} FROM topic"
-_TOPICS_OF_SPEC = " WHERE course_id IN (SELECT id FROM course WHERE specialization_id = :spec)"
-_TOPIC_ORDER = " ORDER BY course_id, position"
+_TOPIC_COLUMNS = f"SELECT id, course_id, {', '.join(ITEMS['topic'])} FROM topic"
+_TOPICS = f"{_TOPIC_COLUMNS} ORDER BY course_id, position"
+_TOPICS_OF = (
+    f"{_TOPIC_COLUMNS} WHERE course_id IN (SELECT id FROM course WHERE specialization_id = :spec) "
+    "ORDER BY course_id, position"
+)
 
 
 def owned(reader: Reader, kind: str) -> list[Row]:
