@@ -12,7 +12,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import select
 from typer.testing import CliRunner
 
 from coursetrack import backup
@@ -160,61 +159,66 @@ courses = _items(topics, certificate_url=urls)
 stores = _items(courses, provider=optional_text, certificate_url=urls, goal=goal)
 
 
+def _insert(writer, table: str, **values) -> int:
+    """A row written by hand through the Writer (the store's own SQL, no ORM); its id."""
+    names = ", ".join(values)
+    marks = ", ".join(f":{name}" for name in values)
+    return writer.insert(f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id", **values)
+
+
 def _fill(path: Path, specs: list) -> None:
     """Write a generated record straight into the tables, as any command could have."""
     store = db.open_store(str(path), write=True)
-    with store.write() as session:
+    with store.write() as writer:
 
         def add_progress(data: dict, **owner: int) -> None:
             if data["progress"] is not None:
-                session.add(Progress(**data["progress"], **owner))
+                _insert(writer, "progress", **data["progress"], **owner)
             for note in data["notes"]:
-                session.add(Note(**note, **owner))
+                _insert(writer, "note", **note, **owner)
             for link in data["links"]:
-                session.add(Link(**link, **owner))
+                _insert(writer, "link", **link, **owner)
             for review in data.get("reviews", []):
-                session.add(Review(**review, **owner))
+                _insert(writer, "review", **review, **owner)
             if data.get("goal") is not None:
-                session.add(Goal(**data["goal"], **owner))
+                _insert(writer, "goal", **data["goal"], **owner)
 
         def fields(data: dict) -> dict:
             return {k: v for k, v in data.items() if k not in ATTACHED}
 
         for slug, spec in specs:
-            row = Specialization(slug=slug, **fields(spec))
-            session.add(row)
-            session.flush()
-            add_progress(spec, specialization_id=row.id)
+            spec_id = _insert(writer, "specialization", slug=slug, **fields(spec))
+            add_progress(spec, specialization_id=spec_id)
             for position, (cslug, course) in enumerate(spec["children"], start=1):
-                crow = Course(
-                    specialization_id=row.id,
+                course_id = _insert(
+                    writer,
+                    "course",
+                    specialization_id=spec_id,
                     position=position,
                     slug=cslug,
                     **fields(course),
                 )
-                session.add(crow)
-                session.flush()
-                add_progress(course, course_id=crow.id)
+                add_progress(course, course_id=course_id)
                 for tposition, (tslug, topic) in enumerate(course["children"], start=1):
-                    trow = Topic(
-                        course_id=crow.id,
+                    topic_id = _insert(
+                        writer,
+                        "topic",
+                        course_id=course_id,
                         position=tposition,
                         slug=tslug,
                         **fields(topic),
                     )
-                    session.add(trow)
-                    session.flush()
-                    add_progress(topic, topic_id=trow.id)
-    store.engine.dispose()
+                    add_progress(topic, topic_id=topic_id)
+    store.close()
 
 
 def _export(path: Path, kind: str) -> str:
     store = db.open_store(str(path), write=False)
     try:
-        with store.read() as session:
-            document = backup_export.collect(session)
+        with store.read() as reader:
+            document = backup_export.collect(reader)
     finally:
-        store.engine.dispose()
+        store.close()
     return backup_export.to_yaml(document) if kind == "yaml" else backup_export.to_json(document)
 
 
@@ -222,10 +226,10 @@ def _restore(path: Path, text: str) -> None:
     document = backup.parse(text, label="backup")
     store = db.open_store(str(path), write=True)
     try:
-        with store.write() as session:
-            restore(session, document)
+        with store.write() as writer:
+            restore(writer, document)
     finally:
-        store.engine.dispose()
+        store.close()
 
 
 _OWNER_SLUGS = """
@@ -523,21 +527,25 @@ def test_notes_links_reviews_and_goals_are_kept(
     tmp_path: Path, recorded: Path, yaml_parser: str
 ) -> None:
     store = db.open_store(str(recorded), write=True)
-    with store.write() as session:
-        spec = session.exec(select(Specialization)).one()
-        course = session.exec(select(Course).where(Course.position == 1)).one()
-        topic = session.exec(select(Topic).where(Topic.course_id == course.id)).first()
-        session.add(Goal(specialization_id=spec.id, target_on=dt.date(2024, 12, 31)))
-        session.add(Note(course_id=course.id, written_on=dt.date(2024, 1, 3), text="on: yes"))
-        session.add(Link(topic_id=topic.id, url="https://x.test/nb", added_on=dt.date(2024, 1, 4)))
-        session.add(
-            Review(
-                topic_id=topic.id,
-                reviewed_on=dt.date(2024, 2, 1),
-                grade="good",
-                interval_days=7,
-                due_on=dt.date(2024, 2, 8),
-            )
+    with store.write() as writer:
+        spec = writer.one("SELECT id FROM specialization")
+        course = writer.one("SELECT id FROM course WHERE position = 1")
+        topic = writer.one(
+            "SELECT id FROM topic WHERE course_id = :course ORDER BY id", course=course.id
+        )
+        _insert(writer, "goal", specialization_id=spec.id, target_on=dt.date(2024, 12, 31))
+        _insert(writer, "note", course_id=course.id, written_on=dt.date(2024, 1, 3), text="on: yes")
+        _insert(
+            writer, "link", topic_id=topic.id, url="https://x.test/nb", added_on=dt.date(2024, 1, 4)
+        )
+        _insert(
+            writer,
+            "review",
+            topic_id=topic.id,
+            reviewed_on=dt.date(2024, 2, 1),
+            grade="good",
+            interval_days=7,
+            due_on=dt.date(2024, 2, 8),
         )
     store.close()
     data = json.loads(_cli(recorded, "export", "json").stdout)["specializations"][0]
@@ -578,3 +586,101 @@ def test_a_review_interval_out_of_range_is_refused(tmp_path: Path, recorded: Pat
     assert result.exit_code == 1
     assert "interval_days must be a whole number from 1 to 36500 days" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- the store's side (issue 20) -----------------------------------------------------------
+
+
+def test_the_columns_a_backup_holds_are_the_models() -> None:
+    """store.backup lists a row's columns by name (the format reads without the models):
+    the same lists as the models describe, so a column added there is backed up."""
+    from coursetrack.models import Grade, Status, dates_of, described_by, numbers_of
+    from coursetrack.store import backup as columns
+
+    for kind, model in (("specialization", Specialization), ("course", Course), ("topic", Topic)):
+        assert columns.ITEMS[kind] == described_by(model), kind
+    assert described_by(Progress) == columns.PROGRESS
+    assert columns.dates(columns.PROGRESS) == dates_of(Progress)
+    for key, model in (("goal", Goal), ("notes", Note), ("links", Link), ("reviews", Review)):
+        table, fields = columns.RECORDS[key]
+        assert table == model.__tablename__, key
+        assert fields == described_by(model), key
+        assert columns.dates(fields) == dates_of(model), key
+        assert tuple(c for c in fields if c in columns.NUMBERS) == numbers_of(model), key
+        flags = tuple(c.name for c in model.__table__.columns if c.type.python_type is bool)
+        assert tuple(c for c in fields if c in columns.FLAGS) == flags, key
+    assert tuple(s.value for s in Status) == columns.STATUSES
+    assert tuple(g.value for g in Grade) == columns.GRADES
+
+
+def test_telling_a_backup_from_a_catalog_imports_no_orm() -> None:
+    """`import` of a catalog asks the backup format whether its text is a backup."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from coursetrack import backup\n"
+        "assert not backup.looks_like_backup('title: T\\nslug: t\\n')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel')"
+        " or m == 'coursetrack.models'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_restore_and_an_export_speak_only_the_writer_and_reader(
+    tmp_path: Path, recorded: Path
+) -> None:
+    """Over a bare sqlite3 Writer and Reader (no ORM session behind them to fall back on):
+    the restore writes the same record, and the export gives the same bytes, a private
+    note's flag (SQLite's 1) written as true."""
+    from coursetrack.store.reader import SqliteReader
+    from coursetrack.store.writer import SqliteWriter
+
+    assert _cli(recorded, "note", "dls/1", "mine", "--private", "--on", "2024-01-11").exit_code == 0
+    for step in (
+        ["reviewed", "dls/1/1", "--grade", "good", "--on", "2024-02-01"],
+        ["goal", "dls", "--by", "2999-12-31"],
+        ["link", "dls/2/1", "https://x.test/nb"],
+    ):
+        result = _cli(recorded, *step)
+        assert result.exit_code == 0, result.output
+    text = _cli(recorded, "export", "json").stdout
+    assert '"private": true' in text
+    yaml_text = _cli(recorded, "export", "yaml").stdout
+    fresh = tmp_path / "fresh.db"
+    db.open_store(str(fresh), write=True).close()  # an empty store, up to date
+    store = db.open_store(str(fresh), write=True)
+    try:
+        with store.write("import backup.json") as writer:
+            assert isinstance(writer, SqliteWriter)
+            report = restore(writer, backup.parse(text, label="backup.json"))
+        with store.read() as reader:
+            assert isinstance(reader, SqliteReader)
+            assert backup_export.to_json(backup_export.collect(reader)) == text
+            pieces: list[str] = []
+            backup_export.write_yaml(reader, pieces.append, backup_export.chosen(reader, None))
+            one = backup_export.collect(reader, "dls")
+    finally:
+        store.close()
+    assert "".join(pieces) == yaml_text
+    assert backup_export.to_json(one) == text
+    assert report.specializations == ["dls"]
+    assert _rows(fresh) == _rows(recorded)
+    logged = json.loads(_cli(fresh, "log", "-n", "1", "--json").stdout)["commands"][0]
+    assert logged["command"] == "import backup.json"
+    assert len(logged["changes"]) == sum(1 for _ in _all_rows(fresh))
+
+
+def _all_rows(path: Path):
+    """Every row of the record's tables (what a restore writes, each recorded)."""
+    con = sqlite3.connect(path)
+    try:
+        for table in ("specialization", "course", "topic", "progress", "note", "link"):
+            yield from con.execute(f"SELECT * FROM {table}").fetchall()
+        for table in ("review", "goal"):
+            yield from con.execute(f"SELECT * FROM {table}").fetchall()
+    finally:
+        con.close()

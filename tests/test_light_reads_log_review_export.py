@@ -1,4 +1,4 @@
-"""`log`, `review`, `export markdown`, `note list` and `link list` read SQLite with sqlite3 alone.
+"""`log`, `review`, `export markdown|yaml|json`, `note list` and `link list` read SQLite with sqlite3 alone.
 
 Each command runs in a real subprocess on a real store file, and the probe
 lists what it imported: none of SQLAlchemy, SQLModel or pydantic (most of a
@@ -199,3 +199,22 @@ def test_a_refused_picture_imports_no_matplotlib(
     assert heavy == ""
     assert sorted(p for p in tmp_path.rglob("*") if p.name != studied.name) == before
     assert taken.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["export", "yaml"], ["export", "json"], ["export", "yaml", "dls"], ["export", "json", "dls"]],
+    ids=" ".join,
+)
+def test_a_backup_reads_through_sqlite3_and_prints_the_same(studied: Path, args) -> None:
+    """A backup is read like every other export: sqlite3 alone (pydantic, which the
+    format's checks are written in, is all it loads beyond), the same bytes either way."""
+    code, out, err, heavy = probe(str(studied), *args)
+    assert code == 0, err
+    assert heavy in ("", "pydantic"), f"{args} imported {heavy}"
+    slow_code, slow_out, slow_err, slow_heavy = probe(f"sqlite:///{studied}", *args)
+    assert slow_code == 0, slow_err
+    assert "sqlalchemy" in slow_heavy
+    assert out == slow_out
+    assert err == slow_err
+    assert "second note" in out

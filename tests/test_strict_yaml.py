@@ -110,15 +110,13 @@ def _export_both(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
     try:
         for use in (True, False):
             monkeypatch.setattr(strict_yaml, "USE_LIBYAML", use)
-            with store.read() as session:
-                out.append(backup_export.to_yaml(backup_export.collect(session)))
+            with store.read() as reader:
+                out.append(backup_export.to_yaml(backup_export.collect(reader)))
                 pieces: list[str] = []
-                backup_export.write_yaml(
-                    session, pieces.append, backup_export.chosen(session, None)
-                )
+                backup_export.write_yaml(reader, pieces.append, backup_export.chosen(reader, None))
                 out.append("".join(pieces))
     finally:
-        store.engine.dispose()
+        store.close()
     return out
 
 

@@ -57,22 +57,8 @@ from pydantic_core import PydanticCustomError
 from coursetrack import documents
 from coursetrack.documents import RULE_ERROR, blank_is_absent, stored_value
 from coursetrack.errors import ExportError
-from coursetrack.models import (
-    Course,
-    Goal,
-    Grade,
-    Link,
-    Note,
-    Progress,
-    Review,
-    Specialization,
-    Status,
-    Topic,
-    dates_of,
-    described_by,
-    numbers_of,
-)
 from coursetrack.slugs import slug_problem
+from coursetrack.store import backup as columns
 from coursetrack.validate import MAX_BACKUP_ROWS, MAX_INTERVAL, date_problem
 
 FORMAT = "coursetrack-backup"
@@ -82,34 +68,42 @@ YAML_HEADER = (
     "# Restore it into an empty store with: coursetrack import FILE\n"
 )
 
-# What a backup holds of each row comes from the models (`described_by`):
-# a column added there is backed up, and restored, without a second list here.
-SPEC_FIELDS = described_by(Specialization)
-COURSE_FIELDS = described_by(Course)
-TOPIC_FIELDS = described_by(Topic)
-PROGRESS_FIELDS = described_by(Progress)
-DATE_FIELDS = dates_of(Progress)
+# What a backup holds of each row is the store's list of it (`store.backup`): a column
+# added there is backed up, and restored, without a second list here.
+SPEC_FIELDS = columns.ITEMS["specialization"]
+COURSE_FIELDS = columns.ITEMS["course"]
+TOPIC_FIELDS = columns.ITEMS["topic"]
+PROGRESS_FIELDS = columns.PROGRESS
+DATE_FIELDS = columns.dates(PROGRESS_FIELDS)
 
 
 @dataclass(frozen=True)
 class Records:
-    """Records the learner keeps on an item besides its progress row."""
+    """Records the learner keeps on an item besides its progress row (`key`: where a
+    backup files them, and the name the store knows their kind by)."""
 
     key: str
-    model: type
     fields: tuple[str, ...]
     dates: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
 
-def _records(key: str, model: type) -> Records:
-    return Records(key, model, described_by(model), dates_of(model), numbers_of(model))
+def _records(key: str) -> Records:
+    fields = columns.RECORDS[key][1]
+    return Records(
+        key,
+        fields,
+        columns.dates(fields),
+        tuple(c for c in fields if c in columns.NUMBERS),
+        tuple(c for c in fields if c in columns.FLAGS),
+    )
 
 
-NOTES = _records("notes", Note)
-LINKS = _records("links", Link)
-REVIEWS = _records("reviews", Review)
-GOAL = _records("goal", Goal)
+NOTES = _records("notes")
+LINKS = _records("links")
+REVIEWS = _records("reviews")
+GOAL = _records("goal")
 #: What each level may carry, in the order it is written. `goal` is one mapping;
 #: the others are lists, oldest record first.
 ATTACHED = {
@@ -271,9 +265,9 @@ Day = Annotated[dt.date, BeforeValidator(_day)]
 Interval = Annotated[int, BeforeValidator(_interval)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 # The store's own lists, not copies (a tuple subscript is one Literal of its items)
-StatusName = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
-#: The models' grades, which the store's CHECK also holds.
-GradeName = Literal[tuple(g.value for g in Grade)]  # type: ignore[valid-type]
+StatusName = Literal[columns.STATUSES]  # type: ignore[valid-type]
+#: The grades the store's CHECK holds.
+GradeName = Literal[columns.GRADES]  # type: ignore[valid-type]
 
 
 class _Entry(BaseModel):

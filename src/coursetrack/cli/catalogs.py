@@ -69,8 +69,8 @@ def _restore(
         raise InputError(f"{label} is a backup; --prune applies to catalogs, drop it")
     document = backup.parse(text, label=label)
     tracker.describe(f"restoring {label}")
-    with writing(ctx) as session:
-        report = backup_restore.restore(session, document)
+    with writing(ctx) as writer:
+        report = backup_restore.restore(writer, document)
     tracker.close()
     if json:
         render.print_json(report)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coursetrack.cli import options
-from coursetrack.cli.context import open_store, reading
+from coursetrack.cli.context import reading
 
 
 class PostFormat(StrEnum):
@@ -372,8 +372,8 @@ def _backup(ctx: typer.Context, spec: str | None, output: str | None, force: boo
         _backup_yaml(ctx, spec, output, force)
         return
     with render.progress("reading the store") as tracker:
-        with open_store(ctx, write=False).read() as session:
-            document = backup.collect(session, spec, progress=tracker)
+        with reading(ctx) as reader:
+            document = backup.collect(reader, spec, progress=tracker)
         tracker.describe(f"writing {kind.upper()}")
         text = backup.to_json(document)
     specs = document["specializations"]
@@ -413,10 +413,10 @@ def _backup_yaml(ctx: typer.Context, spec: str | None, output: str | None, force
 
     with (
         render.progress("writing YAML") as tracker,
-        open_store(ctx, write=False).read() as session,
+        reading(ctx) as reader,
         contextlib.ExitStack() as stack,
     ):
-        specs = backup.chosen(session, spec)
+        specs = backup.chosen(reader, spec)
         target = _backup_target(output, spec, [s.slug for s in specs], "yaml")
         pieces: list[str] = []
         if target is not None:
@@ -428,7 +428,7 @@ def _backup_yaml(ctx: typer.Context, spec: str | None, output: str | None, force
             write = pieces.append  # printed once the bar is gone
         else:
             write = sys.stdout.write
-        written = backup.write_yaml(session, write, specs, progress=tracker)
+        written = backup.write_yaml(reader, write, specs, progress=tracker)
     if target is not None:
         render.success(f"wrote {target}")
     else:

@@ -12,10 +12,9 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from sqlmodel import Session, select
 
 from coursetrack import strict_yaml
 from coursetrack.backup import (
@@ -36,29 +35,34 @@ from coursetrack.backup import (
     Records,
 )
 from coursetrack.errors import ExportError
-from coursetrack.models import Course, Progress, Specialization, Topic
 from coursetrack.refs import resolve
+from coursetrack.store import backup as store
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader, Row
 
 
-def _fields(row: object, names: tuple[str, ...]) -> dict[str, str]:
-    return {name: getattr(row, name) for name in names if getattr(row, name) is not None}
+def _fields(row: Row, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: row[name] for name in names if row[name] is not None}
 
 
-def _progress(row: Progress | None) -> dict[str, Any]:
+def _progress(row: Row | None) -> dict[str, Any]:
     if row is None:
         return {}
-    out: dict[str, str] = {"status": str(row.status)}
+    out: dict[str, str] = {"status": str(row["status"])}
     for name in PROGRESS_FIELDS[1:]:
-        value = getattr(row, name)
+        value = row[name]
         if value is not None:
             out[name] = value.isoformat() if name in DATE_FIELDS else value
     return {"progress": out}
 
 
-def _record(row: object, kind: Records) -> dict[str, Any]:
+def _record(row: Row, kind: Records) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in kind.fields:
-        value = getattr(row, name)
+        value = row[name]
+        if name in kind.flags:
+            value = bool(value)  # SQLite keeps 0/1
         if value is None or value is False:  # a flag is written only when set
             continue
         if name in kind.dates:
@@ -69,21 +73,14 @@ def _record(row: object, kind: Records) -> dict[str, Any]:
     return out
 
 
-def _rows(session: Session, query: Any) -> list[Any]:
-    """Rows as plain tuples (attribute access by column), not ORM objects: a backup reads
-    every row of the store, and an ORM object per row cost it twice the time and memory."""
-    return session.connection().execute(query).all()
-
-
-def _attachments(session: Session) -> dict[tuple[str, str, int], list[Any]]:
+def _attachments(reader: Reader) -> dict[tuple[str, str, int], list[Row]]:
     """Every note, link, review and goal, by (kind, owner column, owner id), by age."""
-    out: dict[tuple[str, str, int], list[Any]] = {}
+    out: dict[tuple[str, str, int], list[Row]] = {}
     for kind in (GOAL, NOTES, LINKS, REVIEWS):
-        table = kind.model.__table__
-        owners = [column for column in OWNER.values() if column in table.c]
-        for row in _rows(session, select(table).order_by(table.c.id)):
+        owners = store.OWNERS[kind.key]
+        for row in store.owned(reader, kind.key):
             for column in owners:
-                owner = getattr(row, column)
+                owner = row[column]
                 if owner is not None:
                     out.setdefault((kind.key, column, owner), []).append(row)
     return out
@@ -100,75 +97,63 @@ def _extras(level: str, owner: int, attached: dict) -> dict[str, Any]:
     return out
 
 
-def chosen(session: Session, spec_ref: str | None) -> list[Any]:
+def chosen(reader: Reader, spec_ref: str | None) -> list[Row]:
     """The specializations a backup holds: every one, by slug, or the one `spec_ref` names."""
     if spec_ref is not None:
-        target = resolve(session, spec_ref)
+        target = resolve(reader, spec_ref)
         if target.kind != "specialization":
             raise ExportError(
                 f"{spec_ref!r} is a {target.kind}; a backup holds whole specializations, "
                 f"e.g. {target.specialization.slug}"
             )
         return [target.specialization]
-    table = Specialization.__table__
-    return _rows(session, select(table).order_by(table.c.slug))
+    return store.specializations(reader)
 
 
 def _entries(
-    session: Session, specs: list[Any], progress: Callable[[int, int], None] | None
+    reader: Reader, specs: list[Row], progress: Callable[[int, int], None] | None
 ) -> Iterator[dict[str, Any]]:
     """Each specialization's entry of the document, one at a time.
 
     Courses and topics are read in one query each, whatever the store holds;
     `progress` is told (specializations done, specializations) as it goes.
     """
-    progress_table = Progress.__table__
     by_spec, by_course, by_topic = {}, {}, {}
-    for p in _rows(session, select(progress_table)):
-        if p.specialization_id is not None:
-            by_spec[p.specialization_id] = p
-        if p.course_id is not None:
-            by_course[p.course_id] = p
-        if p.topic_id is not None:
-            by_topic[p.topic_id] = p
-    attached = _attachments(session)
-    spec_ids = [spec.id for spec in specs]
-    course_table, topic_table = Course.__table__, Topic.__table__
-    courses_of: dict[int, list[Any]] = {}
-    for course in _rows(
-        session,
-        select(course_table)
-        .where(course_table.c.specialization_id.in_(spec_ids))
-        .order_by(course_table.c.specialization_id, course_table.c.position),
-    ):
-        courses_of.setdefault(course.specialization_id, []).append(course)
-    topics_of: dict[int, list[Any]] = {}
-    in_specs = select(course_table.c.id).where(course_table.c.specialization_id.in_(spec_ids))
-    for topic in _rows(
-        session,
-        select(topic_table)
-        .where(topic_table.c.course_id.in_(in_specs))
-        .order_by(topic_table.c.course_id, topic_table.c.position),
-    ):
-        topics_of.setdefault(topic.course_id, []).append(topic)
+    for p in store.owned(reader, "progress"):
+        if p["specialization_id"] is not None:
+            by_spec[p["specialization_id"]] = p
+        if p["course_id"] is not None:
+            by_course[p["course_id"]] = p
+        if p["topic_id"] is not None:
+            by_topic[p["topic_id"]] = p
+    attached = _attachments(reader)
+    # one specialization's rows when one is asked for; all of them otherwise (rows of a
+    # specialization not asked for are read and left, never written)
+    only = specs[0]["id"] if len(specs) == 1 else None
+    courses_of: dict[int, list[Row]] = {}
+    for course in store.courses(reader, only):
+        courses_of.setdefault(course["specialization_id"], []).append(course)
+    topics_of: dict[int, list[Row]] = {}
+    for topic in store.topics(reader, only):
+        topics_of.setdefault(topic["course_id"], []).append(topic)
     for done, spec in enumerate(specs, start=1):
         entry: dict[str, Any] = (
             _fields(spec, SPEC_FIELDS)
-            | _progress(by_spec.get(spec.id))
-            | _extras("specialization", spec.id, attached)
+            | _progress(by_spec.get(spec["id"]))
+            | _extras("specialization", spec["id"], attached)
         )
         course_entries = []
-        for course in courses_of.pop(spec.id, []):
+        for course in courses_of.pop(spec["id"], []):
             item = (
                 _fields(course, COURSE_FIELDS)
-                | _progress(by_course.get(course.id))
-                | _extras("course", course.id, attached)
+                | _progress(by_course.get(course["id"]))
+                | _extras("course", course["id"], attached)
             )
             topic_entries = [
                 _fields(topic, TOPIC_FIELDS)
-                | _progress(by_topic.get(topic.id))
-                | _extras("topic", topic.id, attached)
-                for topic in topics_of.pop(course.id, [])
+                | _progress(by_topic.get(topic["id"]))
+                | _extras("topic", topic["id"], attached)
+                for topic in topics_of.pop(course["id"], [])
             ]
             if topic_entries:
                 item["topics"] = topic_entries
@@ -181,16 +166,16 @@ def _entries(
 
 
 def collect(
-    session: Session,
+    reader: Reader,
     spec_ref: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """The backup document for every specialization, or for the one `spec_ref` names."""
-    specs = chosen(session, spec_ref)
+    specs = chosen(reader, spec_ref)
     return {
         "format": FORMAT,
         "version": VERSION,
-        "specializations": list(_entries(session, specs, progress)),
+        "specializations": list(_entries(reader, specs, progress)),
     }
 
 
@@ -257,9 +242,9 @@ class Written:
 
 
 def write_yaml(
-    session: Session,
+    reader: Reader,
     write: Callable[[str], Any],
-    specs: list[Any],
+    specs: list[Row],
     progress: Callable[[int, int], None] | None = None,
 ) -> Written:
     """Write the YAML form of the backup `collect` makes, course by course.
@@ -279,7 +264,7 @@ def write_yaml(
         return written
     write(_dump({"format": FORMAT, "version": VERSION}))
     write("specializations:\n")
-    for entry in _entries(session, specs, progress):
+    for entry in _entries(reader, specs, progress):
         courses = entry.pop("courses", [])
         written.specializations.append(entry["slug"])
         write(_dump([entry]))

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from coursetrack.backup import (
     ATTACHED,
@@ -24,8 +21,12 @@ from coursetrack.backup import (
     Backup,
 )
 from coursetrack.errors import ExportError
-from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic
+from coursetrack.store import backup as store
 from coursetrack.store import group
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader
+    from coursetrack.store.writer import Writer
 
 
 @dataclass
@@ -44,7 +45,7 @@ _ITEM_FIELDS = {
 }
 
 
-def restore(session: Session, document: Backup) -> RestoreReport:
+def restore(writer: Writer, document: Backup) -> RestoreReport:
     """Write a checked backup into the store, all or nothing (the caller's transaction).
 
     A specialization the store already has is refused rather than merged: a
@@ -55,22 +56,17 @@ def restore(session: Session, document: Backup) -> RestoreReport:
     one it lacks needs a curator to restore. The records are the restorer's:
     a backup holds no learner.
 
-    Rows go in with one executemany per table and level, not one ORM object
-    each, so that the largest backup allowed (MAX_BACKUP_ROWS) holds the
-    write lock for seconds, not minutes; the history triggers still record
-    every row.
+    Rows go in with one executemany per table and level (`store.backup`), not
+    one statement each, so that the largest backup allowed (MAX_BACKUP_ROWS)
+    holds the write lock for seconds, not minutes; the history triggers still
+    record every row. The order of the writes, and so the rows' ids, is a
+    specialization, its courses, their topics, then the records by kind.
     """
     specs = document.specializations
     wanted = [s.slug for s in specs]
-    stored = dict(
-        session.exec(
-            select(Specialization.slug, Specialization.id).where(
-                col(Specialization.slug).in_(wanted)
-            )
-        ).all()
-    )
-    connection = session.connection()
-    shared = group.is_group(connection)
+    every = store.specialization_ids(writer)
+    stored = {slug: every[slug] for slug in wanted if slug in every}
+    shared = group.is_group(writer)
     if stored and not shared:
         names = ", ".join(sorted(stored))
         raise ExportError(
@@ -79,29 +75,25 @@ def restore(session: Session, document: Backup) -> RestoreReport:
         )
     new = [slug for slug in wanted if slug not in stored]
     if new:
-        group.require_curator(connection, f"restoring {', '.join(new)} (new to the catalog)")
+        group.require_curator(writer, f"restoring {', '.join(new)} (new to the catalog)")
     if stored:
-        _refuse_a_merge(session, stored)
+        _refuse_a_merge(writer, stored)
     report = RestoreReport(specializations=wanted, courses=0, topics=0, progress=0, records=0)
 
-    def bulk(model: Any, batch: list[dict[str, Any]]) -> None:
-        # Core, not the ORM's bulk insert: half the time for the same executemany
-        connection.execute(model.__table__.insert(), batch)
-
-    # (table, owner column) -> rows: one executemany takes rows of the same keys
-    rows: dict[tuple[type, str], list[dict[str, Any]]] = {}
+    # (kind, owner column) -> rows: one executemany takes rows of the same keys
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     def keep(entry: Any, level: str, row_id: int) -> None:
         owner = {OWNER[level]: row_id}
         if entry.progress is not None:
-            rows.setdefault((Progress, OWNER[level]), []).append(
+            rows.setdefault(("progress", OWNER[level]), []).append(
                 {**entry.progress.model_dump(), **owner}
             )
         for kind in ATTACHED[level]:
             found = getattr(entry, kind.key)
             for record in [found] if kind is GOAL else found:
                 if record is not None:
-                    rows.setdefault((kind.model, OWNER[level]), []).append(
+                    rows.setdefault((kind.key, OWNER[level]), []).append(
                         {**record.model_dump(), **owner}
                     )
 
@@ -111,27 +103,21 @@ def restore(session: Session, document: Backup) -> RestoreReport:
     for spec_entry in specs:
         if spec_entry.slug in stored:
             report.courses += len(spec_entry.courses)
-            report.topics += _attach(session, spec_entry, stored[spec_entry.slug], keep)
+            report.topics += _attach(writer, spec_entry, stored[spec_entry.slug], keep)
             continue
-        spec = Specialization(**values(spec_entry, "specialization"))
-        session.add(spec)
-        session.flush()
-        keep(spec_entry, "specialization", spec.id)
+        spec_id = store.insert_specialization(writer, values(spec_entry, "specialization"))
+        keep(spec_entry, "specialization", spec_id)
         courses = spec_entry.courses
         if not courses:
             continue
-        bulk(
-            Course,
+        store.insert_courses(
+            writer,
             [
-                {**values(c, "course"), "specialization_id": spec.id, "position": n}
+                {**values(c, "course"), "specialization_id": spec_id, "position": n}
                 for n, c in enumerate(courses, start=1)
             ],
         )
-        course_ids = dict(
-            session.exec(
-                select(Course.position, Course.id).where(Course.specialization_id == spec.id)
-            ).all()
-        )
+        course_ids = store.course_ids(writer, spec_id)
         fresh_topics = []
         for n, course_entry in enumerate(courses, start=1):
             keep(course_entry, "course", course_ids[n])
@@ -142,54 +128,27 @@ def restore(session: Session, document: Backup) -> RestoreReport:
         report.courses += len(courses)
         if not fresh_topics:
             continue
-        bulk(Topic, fresh_topics)
-        topic_ids = {
-            (course_id, position): topic_id
-            for topic_id, course_id, position in session.exec(
-                select(Topic.id, Topic.course_id, Topic.position).where(
-                    col(Topic.course_id).in_(list(course_ids.values()))
-                )
-            ).all()
-        }
+        store.insert_topics(writer, fresh_topics)
+        topic_ids = store.topic_ids(writer, spec_id)
         for n, course_entry in enumerate(courses, start=1):
             for k, topic_entry in enumerate(course_entry.topics, start=1):
                 keep(topic_entry, "topic", topic_ids[(course_ids[n], k)])
         report.topics += len(fresh_topics)
-    for (model, _owner), batch in rows.items():
-        bulk(model, batch)
-        if model is Progress:
+    for (kind, owner), batch in rows.items():
+        store.insert_records(writer, kind, owner, batch)
+        if kind == "progress":
             report.progress += len(batch)
         else:
             report.records += len(batch)
-    session.flush()
     return report
 
 
-def _refuse_a_merge(session: Session, stored: dict[str, int]) -> None:
+def _refuse_a_merge(reader: Reader, stored: dict[str, int]) -> None:
     """A learner restoring onto the group's catalog must keep no record there yet.
 
     Reading as the learner, row-level security shows their own rows only.
     """
-    spec_ids = list(stored.values())
-    course_ids = select(Course.id).where(col(Course.specialization_id).in_(spec_ids))
-    topic_ids = select(Topic.id).where(col(Topic.course_id).in_(course_ids))
-    kept = 0
-    for model in (Progress, Note, Link):
-        kept += session.exec(
-            select(func.count())
-            .select_from(model)
-            .where(
-                col(model.specialization_id).in_(spec_ids)
-                | col(model.course_id).in_(course_ids)
-                | col(model.topic_id).in_(topic_ids)
-            )
-        ).one()
-    kept += session.exec(
-        select(func.count()).select_from(Review).where(col(Review.topic_id).in_(topic_ids))
-    ).one()
-    kept += session.exec(
-        select(func.count()).select_from(Goal).where(col(Goal.specialization_id).in_(spec_ids))
-    ).one()
+    kept = sum(store.records_on(reader, spec_id) for spec_id in stored.values())
     if kept:
         names = ", ".join(sorted(stored))
         raise ExportError(
@@ -199,26 +158,15 @@ def _refuse_a_merge(session: Session, stored: dict[str, int]) -> None:
         )
 
 
-def _attach(session: Session, entry: Any, spec_id: int, keep: Callable) -> int:
+def _attach(reader: Reader, entry: Any, spec_id: int, keep: Callable) -> int:
     """The learner's records of `entry` onto the group's catalog rows of the same slugs.
 
     The catalog is the group's: its titles and descriptions stay as they are; an
     item the backup holds and the catalog lacks is refused (a curator adds it first).
     Returns the number of topics.
     """
-    courses = dict(
-        session.exec(
-            select(Course.slug, Course.id).where(Course.specialization_id == spec_id)
-        ).all()
-    )
-    topics = {
-        (course_id, slug): topic_id
-        for course_id, slug, topic_id in session.exec(
-            select(Topic.course_id, Topic.slug, Topic.id).where(
-                col(Topic.course_id).in_(list(courses.values()))
-            )
-        ).all()
-    }
+    courses = store.course_ids_by_slug(reader, spec_id)
+    topics = store.topic_ids_by_slug(reader, spec_id)
     missing = [f"{entry.slug}/{c.slug}" for c in entry.courses if c.slug not in courses] + [
         f"{entry.slug}/{c.slug}/{t.slug}"
         for c in entry.courses

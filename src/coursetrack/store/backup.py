@@ -1,0 +1,219 @@
+"""Backups in SQL: the reads an export makes and the bulk writes of a restore.
+
+`services.backup_export` turns the rows read here into the backup document
+(`coursetrack.backup` is its format), `services.restore` hands a checked
+document's rows back to be written. A restore writes each level with one
+`executemany` (the courses of a specialization, their topics, then each kind
+of record), so the largest backup allowed holds the write lock for seconds;
+the history triggers still record every row. An export reads each table once,
+whatever the store holds.
+
+The column lists below are what a backup holds of each row: what describes it,
+not its id, owner or position (which the document's nesting and order give).
+They are plain names, so that the format can be read without the models;
+tests/test_backup.py holds them to `models.described_by`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from coursetrack.store import queries
+from coursetrack.store.items import COLUMNS as ITEM_COLUMNS
+from coursetrack.store.progress import DONE, IN_PROGRESS, TODO
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader, Row
+    from coursetrack.store.writer import Writer
+
+#: The columns of a specialization, course and topic a backup holds, in table order.
+ITEMS: dict[str, tuple[str, ...]] = dict(ITEM_COLUMNS)
+#: The columns of a progress row a backup holds (its status first).
+PROGRESS = ("status", "started_on", "completed_on")
+#: The learner's records on an item, by the key a backup files them under: their
+#: table and the columns a backup holds, in table order.
+RECORDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "goal": ("goal", ("target_on",)),
+    "notes": ("note", ("written_on", "text", "private")),
+    "links": ("link", ("url", "title", "added_on")),
+    "reviews": ("review", ("reviewed_on", "grade", "interval_days", "due_on")),
+}
+#: The owner columns each kind of record may hang under (progress: all three).
+_OWNERS = ("specialization_id", "course_id", "topic_id")
+OWNERS: dict[str, tuple[str, ...]] = {
+    "progress": _OWNERS,
+    "goal": ("specialization_id",),
+    "notes": _OWNERS,
+    "links": _OWNERS,
+    "reviews": ("topic_id",),
+}
+#: Integer columns that describe a record (a backup writes them as numbers).
+NUMBERS = ("interval_days",)
+#: Boolean columns (SQLite returns 0/1: a backup writes true, or nothing).
+FLAGS = ("private",)
+#: The words the store's CHECKs allow in a progress row's status and a review's grade.
+STATUSES = (TODO, IN_PROGRESS, DONE)
+GRADES = ("again", "hard", "good", "easy")
+
+
+def dates(columns: Iterable[str]) -> tuple[str, ...]:
+    """The date columns among `columns`: every `*_on`, by the schema's naming rule."""
+    return tuple(c for c in columns if c.endswith("_on"))
+
+
+def _table(kind: str) -> str:
+    return "progress" if kind == "progress" else RECORDS[kind][0]
+
+
+def _fields(kind: str) -> tuple[str, ...]:
+    return PROGRESS if kind == "progress" else RECORDS[kind][1]
+
+
+# --- export: every table read once ----------------------------------------------------
+
+
+def specializations(reader: Reader) -> list[Row]:
+    """Every specialization, by slug."""
+    return reader.all(queries.SPECIALIZATIONS)
+
+
+def courses(reader: Reader, spec_id: int | None) -> list[Row]:
+    """The courses of the specialization `spec_id` (None: of every one), each's in order."""
+    if spec_id is None:
+        return reader.all(_COURSES)
+    return reader.all(_COURSES_OF, spec=spec_id)
+
+
+_COURSE_COLUMNS = f"SELECT id, specialization_id, {', '.join(ITEMS['course'])} FROM course"
+_COURSES = f"{_COURSE_COLUMNS} ORDER BY specialization_id, position"
+_COURSES_OF = f"{_COURSE_COLUMNS} WHERE specialization_id = :spec ORDER BY position"
+
+
+def topics(reader: Reader, spec_id: int | None) -> list[Row]:
+    """The topics under the specialization `spec_id` (None: every one), each course's in order."""
+    if spec_id is None:
+        return reader.all(_TOPICS)
+    return reader.all(_TOPICS_OF, spec=spec_id)
+
+
+_TOPIC_COLUMNS = f"SELECT id, course_id, {', '.join(ITEMS['topic'])} FROM topic"
+_TOPICS = f"{_TOPIC_COLUMNS} ORDER BY course_id, position"
+_TOPICS_OF = (
+    f"{_TOPIC_COLUMNS} WHERE course_id IN (SELECT id FROM course WHERE specialization_id = :spec) "
+    "ORDER BY course_id, position"
+)
+
+
+def owned(reader: Reader, kind: str) -> list[Row]:
+    """Every row of a kind of record ("progress", "goal", "notes", "links", "reviews"),
+    with its owner columns; records oldest first."""
+    return reader.all(_OWNED[kind])
+
+
+_OWNED = {
+    kind: f"SELECT {', '.join(OWNERS[kind] + _fields(kind))} FROM {_table(kind)}"
+    + ("" if kind == "progress" else " ORDER BY id")
+    for kind in OWNERS
+}
+
+# --- restore --------------------------------------------------------------------------
+
+
+def specialization_ids(reader: Reader) -> dict[str, int]:
+    """Every stored specialization's id, by slug."""
+    return {row.slug: row.id for row in reader.all("SELECT slug, id FROM specialization")}
+
+
+def records_on(reader: Reader, spec_id: int) -> int:
+    """How many records (progress, notes, links, reviews, goal) the reader's learner keeps
+    on the specialization or anything under it (row-level security shows their own)."""
+    return int(reader.scalar(_RECORDS_ON, spec=spec_id))
+
+
+_UNDER = """
+WITH c AS (SELECT id FROM course WHERE specialization_id = :spec),
+t AS (SELECT id FROM topic WHERE course_id IN (SELECT id FROM c))
+"""
+#: The tables whose rows hang under any of the three kinds of item.
+_ANY_OWNER = ("progress", "note", "link")
+_ON_ANY = (
+    "specialization_id = :spec OR course_id IN (SELECT id FROM c) OR topic_id IN (SELECT id FROM t)"
+)
+_RECORDS_ON = (
+    _UNDER
+    + "SELECT "
+    + " + ".join(f"(SELECT count(*) FROM {table} WHERE {_ON_ANY})" for table in _ANY_OWNER)
+    + " + (SELECT count(*) FROM review WHERE topic_id IN (SELECT id FROM t))"
+    + " + (SELECT count(*) FROM goal WHERE specialization_id = :spec)"
+)
+
+
+def insert_specialization(writer: Writer, values: Mapping[str, Any]) -> int:
+    """A new specialization of the backup's columns; its id."""
+    return writer.insert(_INSERT_SPEC, **{c: values[c] for c in ITEMS["specialization"]})
+
+
+_INSERT_SPEC = (
+    f"INSERT INTO specialization ({', '.join(ITEMS['specialization'])}) "
+    f"VALUES ({', '.join(':' + c for c in ITEMS['specialization'])}) RETURNING id"
+)
+
+
+def insert_courses(writer: Writer, rows: list[dict[str, Any]]) -> None:
+    """New courses: each row has `specialization_id`, `position` and the backup's columns."""
+    writer.executemany(_insert("course", ("specialization_id", "position", *ITEMS["course"])), rows)
+
+
+def insert_topics(writer: Writer, rows: list[dict[str, Any]]) -> None:
+    """New topics: each row has `course_id`, `position` and the backup's columns."""
+    writer.executemany(_insert("topic", ("course_id", "position", *ITEMS["topic"])), rows)
+
+
+def insert_records(writer: Writer, kind: str, owner: str, rows: list[dict[str, Any]]) -> None:
+    """New records of `kind` ("progress", "goal", "notes", ...) under the `owner` column;
+    each row has the owner's id under `owner` and the backup's columns. The learner is
+    the column's default: whoever restores."""
+    assert owner in OWNERS[kind]
+    writer.executemany(_insert(_table(kind), (owner, *_fields(kind))), rows)
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT of `columns` (fixed names from this module) into `table`."""
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+    )
+
+
+def course_ids(reader: Reader, spec_id: int) -> dict[int, int]:
+    """The specialization's course ids, by position."""
+    rows = reader.all(
+        "SELECT position, id FROM course WHERE specialization_id = :spec", spec=spec_id
+    )
+    return {row.position: row.id for row in rows}
+
+
+def topic_ids(reader: Reader, spec_id: int) -> dict[tuple[int, int], int]:
+    """The ids of the topics under the specialization, by (course id, position)."""
+    rows = reader.all(
+        "SELECT id, course_id, position FROM topic "
+        "WHERE course_id IN (SELECT id FROM course WHERE specialization_id = :spec)",
+        spec=spec_id,
+    )
+    return {(row.course_id, row.position): row.id for row in rows}
+
+
+def course_ids_by_slug(reader: Reader, spec_id: int) -> dict[str, int]:
+    """The specialization's course ids, by slug."""
+    rows = reader.all("SELECT slug, id FROM course WHERE specialization_id = :spec", spec=spec_id)
+    return {row.slug: row.id for row in rows}
+
+
+def topic_ids_by_slug(reader: Reader, spec_id: int) -> dict[tuple[int, str], int]:
+    """The ids of the topics under the specialization, by (course id, slug)."""
+    rows = reader.all(
+        "SELECT id, course_id, slug FROM topic "
+        "WHERE course_id IN (SELECT id FROM course WHERE specialization_id = :spec)",
+        spec=spec_id,
+    )
+    return {(row.course_id, row.slug): row.id for row in rows}
