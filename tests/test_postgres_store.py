@@ -271,42 +271,49 @@ def test_a_write_holds_the_advisory_lock_until_it_ends(pg: Database) -> None:
         store.close()
 
 
+def _reads(store, target: str):
+    """Both ways a command reads PostgreSQL: the store's own read (SQLAlchemy Core), and
+    `open_reader`'s (psycopg alone, for an up-to-date store with a plain URL)."""
+    from coursetrack.store.reader import open_reader
+
+    return [store.read, lambda: open_reader(target)]
+
+
 def test_the_busy_timeout_is_the_lock_timeout(
     pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sqlalchemy import text
-
     monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "2.5")
     store = db.open_store(pg.url(), write=True)
     try:
-        with store.read() as session:  # a read waits a second at most (see READ_LOCK_WAIT)
-            assert session.connection().execute(text("SHOW lock_timeout")).scalar() == "1s"
-        with store.write("probe") as session:
-            assert session.connection().execute(text("SHOW lock_timeout")).scalar() == "2500ms"
+        for read in _reads(store, pg.url()):
+            with read() as reader:  # a read waits a second at most (see READ_LOCK_WAIT)
+                assert reader.scalar("SHOW lock_timeout") == "1s"
+        with store.write("probe") as writer:
+            assert writer.scalar("SHOW lock_timeout") == "2500ms"
     finally:
         store.close()
 
 
 def test_a_read_is_one_read_only_snapshot(pg: Database) -> None:
-    from sqlalchemy import text
-
     target = pg.url(password="hunter2")
     assert cli(target, "add", "specialization", "One").exit_code == 0
     store = db.open_store(target, write=False)
-    count = text("SELECT count(*) FROM specialization")
+    count = "SELECT count(*) FROM specialization"
     try:
-        with store.read() as session:
-            conn = session.connection()
-            assert conn.execute(text("SHOW transaction_isolation")).scalar() == "repeatable read"
-            assert conn.execute(count).scalar() == 1
-            assert cli(target, "add", "specialization", "Two").exit_code == 0
-            assert conn.execute(count).scalar() == 1, "a read sees the store as it began"
-        with pytest.raises(StoreError) as refused, store.read() as session:
-            session.connection().execute(text("DELETE FROM specialization"))
-        assert str(refused.value) == (f"the store {pg.shown()} is read-only; nothing was changed")
+        for n, read in enumerate(_reads(store, target)):
+            with read() as reader:
+                assert reader.scalar("SHOW transaction_isolation") == "repeatable read"
+                assert reader.scalar(count) == 1 + n
+                assert cli(target, "add", "specialization", f"Two {n}").exit_code == 0
+                assert reader.scalar(count) == 1 + n, "a read sees the store as it began"
+            with pytest.raises(StoreError) as refused, read() as reader:
+                reader.scalar("DELETE FROM specialization RETURNING 1")
+            assert str(refused.value) == (
+                f"the store {pg.shown()} is read-only; nothing was changed"
+            )
     finally:
         store.close()
-    assert pg.rows("SELECT count(*) FROM specialization") == [(2,)]
+    assert pg.rows("SELECT count(*) FROM specialization") == [(3,)]
 
 
 # --- what a concurrent transaction can run into ---------------------------------------
@@ -415,16 +422,17 @@ def test_a_writer_that_waits_in_vain_says_so_then_fails_cleanly(
 
 
 def test_the_urls_own_connection_settings_win(pg: Database) -> None:
-    from sqlalchemy import text
-
+    mine = pg.url() + "&application_name=mine&connect_timeout=3"
     plain = db.open_store(pg.url(), write=True)
-    own = db.open_store(pg.url() + "&application_name=mine&connect_timeout=3", write=True)
+    own = db.open_store(mine, write=True)
     try:
-        settings = text("SELECT current_setting('application_name')")
-        with plain.read() as session:
-            assert session.connection().execute(settings).scalar() == "coursetrack"
-        with own.read() as session:
-            assert session.connection().execute(settings).scalar() == "mine"
+        settings = "SELECT current_setting('application_name')"
+        for read in _reads(plain, pg.url()):
+            with read() as reader:
+                assert reader.scalar(settings) == "coursetrack"
+        for read in _reads(own, mine):
+            with read() as reader:
+                assert reader.scalar(settings) == "mine"
     finally:
         plain.close()
         own.close()

@@ -89,7 +89,13 @@ class PostgresReader:
 def plain_url(target: str) -> bool:
     """Whether `target` is a PostgreSQL URL that libpq reads as SQLAlchemy does."""
     scheme, sep, _ = target.partition("://")
-    return bool(sep) and scheme.lower() in ("postgresql", "postgresql+psycopg")
+    if not sep or scheme.lower() not in ("postgresql", "postgresql+psycopg"):
+        return False
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:  # not installed: `open_store` says so, in its words
+        return False
+    return True
 
 
 def _secrets(target: str) -> tuple[str, ...]:
