@@ -11,6 +11,7 @@ two link rules, and must come out byte for byte the same.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -56,7 +57,12 @@ def only_https(url: str) -> bool:
 
 def same(note: str) -> None:
     for allowed in (allowed_url, only_https):
-        assert neutralise(note, allowed) == reference.neutralise(note, allowed), repr(note)
+        try:
+            before = reference.neutralise(note, allowed)
+        except IndexError:  # the parser's trap (PARSER_TRAPS below): the old code failed
+            neutralise(note, allowed)  # where the new one must not
+            continue
+        assert neutralise(note, allowed) == before, repr(note)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -108,7 +114,7 @@ def test_a_note_the_parser_trips_on_is_neutralised_all_the_same(note: str, tmp_p
     from coursetrack.cli import app
 
     out = neutralise(note, allowed_url)
-    assert "<script>" not in out and "<div>" not in out and "<pre>" not in out, out
+    assert out.replace("\\<", "") == note.replace("<", ""), out  # every tag escaped, no more
     db = str(tmp_path / "s.db")
     runner = CliRunner()
     for args in (
@@ -118,4 +124,6 @@ def test_a_note_the_parser_trips_on_is_neutralised_all_the_same(note: str, tmp_p
     ):
         result = runner.invoke(app, ["--db", db, *args])
         assert result.exit_code == 0, (args, result.stderr, result.exception)
-    assert out in result.stdout
+    post = result.stdout.split("## My notes", 1)[1]
+    assert re.findall(r"\\<\w+>", post) == re.findall(r"\\<\w+>", out), post  # as written
+    assert not re.search(r"(?<!\\)<\w+>", post), post  # and no tag left to act
