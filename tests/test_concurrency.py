@@ -193,7 +193,6 @@ def test_four_writers_800_commands_lose_nothing(store, tmp_path) -> None:
 
 HOLDER = """
 import sys
-from sqlalchemy import text
 from coursetrack.store import open_store
 
 class Release(Exception):
@@ -201,8 +200,8 @@ class Release(Exception):
 
 store = open_store(sys.argv[1], write=True)
 try:
-    with store.write("hold") as session:
-        session.execute(text("UPDATE specialization SET title = title || ' (held)'"))
+    with store.write("hold") as writer:
+        writer.execute("UPDATE specialization SET title = title || ' (held)'")
         print("held", flush=True)
         sys.stdin.read()  # hold the write lock until the test closes our stdin
         raise Release  # and change nothing

@@ -242,14 +242,12 @@ def test_a_write_that_took_its_lock_at_once_waits_the_busy_timeout_for_the_rest(
 ) -> None:
     """The first, short try for the writers' lock sets a short lock_timeout in a
     savepoint; once the lock is had, the rest of the write waits as long as any."""
-    from sqlalchemy import text
-
     from coursetrack import store as db
 
     store = db.open_store(group_store.url("bob"), write=True)
     store.notify = lambda _line: None  # as the CLI does: it says when it waits
     try:
-        with store.write("probe") as session:
-            assert session.connection().execute(text("SHOW lock_timeout")).scalar() == "2s"
+        with store.write("probe") as writer:
+            assert writer.scalar("SHOW lock_timeout") == "2s"
     finally:
         store.close()

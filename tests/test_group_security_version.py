@@ -101,12 +101,9 @@ def _remake_history(conn) -> None:
 
 @pytest.fixture
 def one_more_migration(monkeypatch: pytest.MonkeyPatch) -> int:
-    from coursetrack import store
-
     steps = [*schema.MIGRATIONS, _remake_history]
     monkeypatch.setattr(schema, "MIGRATIONS", steps)
-    for module in (schema, store):
-        monkeypatch.setattr(module, "SCHEMA_VERSION", len(steps))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", len(steps))
     return len(steps)
 
 

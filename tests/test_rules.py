@@ -12,7 +12,6 @@ import sqlite3
 
 import psycopg
 import pytest
-from sqlalchemy import text
 
 from conftest import Store
 from coursetrack.errors import StoreError
@@ -183,8 +182,8 @@ def test_every_rule_is_the_stores_own(studied: Store, engine: str) -> None:
         for rule, sql, value, only in [*CASES, *_generated_cases()]:
             if only and only != engine:
                 continue
-            with pytest.raises(StoreError) as error, store.write("by hand") as session:
-                session.connection().execute(text(sql), {"v": value})
+            with pytest.raises(StoreError) as error, store.write("by hand") as writer:
+                writer.execute(sql, v=value)
             message = str(error.value)
             assert "\n" not in message
             assert message.endswith(f"(rule {rule}); nothing was changed"), (sql, message)

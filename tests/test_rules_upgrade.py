@@ -156,7 +156,6 @@ def test_a_study_group_made_before_the_rules_upgrades_with_its_owners_next_comma
     them from it), keeps each learner's kept notes theirs, and the group's security holds
     after it as before."""
     import group as groups
-    from coursetrack.store import opening
 
     groups._owner_template(postgres_server)  # the owner's role exists
     name = postgres_server.create_database()
@@ -165,7 +164,6 @@ def test_a_study_group_made_before_the_rules_upgrades_with_its_owners_next_comma
     try:
         monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])
         monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
-        monkeypatch.setattr(opening, "SCHEMA_VERSION", 5)
         ok(g.run(g.owner, "import", "deep-learning-specialization"))
         ok(g.run(g.owner, "group", "init"))
         for learner in ("alice", "bob"):

@@ -33,7 +33,6 @@ from coursetrack.store.inspect import (
     _sqlite_file,
     url_secrets,
 )
-from coursetrack.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Connection, Engine
@@ -395,14 +394,14 @@ def _open_postgres(
                 if version is not None:
                     state = group.opening(conn)
                     group.refuse_on_opening(
-                        state, shown, version=version, needs=SCHEMA_VERSION, learner=learner
+                        state, shown, version=version, needs=schema.SCHEMA_VERSION, learner=learner
                     )
             if version is None and not write:
                 engine.dispose()
                 engine = _make_engine("sqlite://")
                 schema.migrate(engine)
                 return Store(shown, engine, exists=False, secrets=secrets)
-            if version is None or version < SCHEMA_VERSION:
+            if version is None or version < schema.SCHEMA_VERSION:
                 _tell(notify, shown, schema.migrate(engine, shown=shown))
             elif state is not None and state.may_apply and group.behind(state):
                 with engine.connect() as conn, conn.begin():
@@ -446,7 +445,7 @@ def _open_file(
             "use --db to put the store elsewhere"
         )
     plain = write and url is None  # a path: written through sqlite3 alone (`_write_sqlite`)
-    if plain and version == SCHEMA_VERSION:  # up to date: nothing for SQLAlchemy to do
+    if plain and version == schema.SCHEMA_VERSION:  # up to date: nothing for SQLAlchemy to do
         return Store(shown, None, exists=True, path=real)
     if write:
         try:
@@ -458,11 +457,11 @@ def _open_file(
             ) from None
     with _translate_errors(shown):
         engine = _make_engine(_read_url(real, write=write, given=url), shown)
-        if version is not None and version < SCHEMA_VERSION:
+        if version is not None and version < schema.SCHEMA_VERSION:
             saved = _backup(real, version)
             if notify:
                 notify(
-                    f"upgrading {shown} from schema {version} to {SCHEMA_VERSION}; "
+                    f"upgrading {shown} from schema {version} to {schema.SCHEMA_VERSION}; "
                     f"a copy of the old store is at {saved}"
                 )
         _tell(notify, shown, schema.migrate(engine, shown=shown))
