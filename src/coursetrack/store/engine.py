@@ -35,7 +35,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
-from coursetrack.store.group import SCOPE_SETTING
 from coursetrack.store.inspect import _check_ours, _identify
 from coursetrack.store.schema import APPLICATION_ID, COMMAND_SETTING
 
@@ -47,6 +46,10 @@ if TYPE_CHECKING:
 #: file has one write lock. The number is the store's application id ("CTrc").
 WRITE_LOCK_KEY = APPLICATION_ID
 WRITE_LOCK = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+
+#: The transaction-local setting a study group's view sets to read the group's rows
+#: (`store.group`); every transaction starts with it empty (`_SESSION_SETTINGS`).
+SCOPE_SETTING = "coursetrack.scope"
 
 BUSY_TIMEOUT_ENV = "COURSETRACK_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0

@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
+from coursetrack.store.engine import SCOPE_SETTING
 from coursetrack.store.notes import SHARED_NOTE
 
 if TYPE_CHECKING:
@@ -44,8 +45,8 @@ if TYPE_CHECKING:
 
     from coursetrack.store.reader import Reader
 
-#: The transaction-local setting a group view sets to read the group's rows.
-SCOPE_SETTING = "coursetrack.scope"
+#: The transaction-local setting a group view sets to read the group's rows (every
+#: transaction starts it empty: `engine._SESSION_SETTINGS`, whose home it is).
 GROUP_SCOPE = "group"
 
 #: What the guard raises when a statement would delete another learner's row.
