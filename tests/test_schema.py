@@ -458,3 +458,40 @@ def test_two_processes_migrating_one_new_postgresql_store_both_succeed(pg_url: s
     triggers = "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
     ruled = [s for s in rules.cross_table_ddl("postgresql") if "CONSTRAINT TRIGGER" in s]
     assert _pg_rows(pg_url, triggers) == [(3 * len(TRACKED) + len(ruled),)]
+
+
+def test_the_new_sqlite_store_statements_are_the_schemas() -> None:
+    """store/new_sqlite.py, what the first write on a new machine makes its store with
+    (sqlite3 alone), says what `fresh.create_sqlite` makes: the comparisons above then
+    hold for a store made either way."""
+    from coursetrack.store import fresh
+
+    written = (Path(fresh.__file__).with_name("new_sqlite.py")).read_text(encoding="utf-8")
+    assert written == fresh.new_sqlite_source(), (
+        "store/new_sqlite.py is out of date with the schema: run "
+        "python -c 'from coursetrack.store import fresh; fresh.write_new_sqlite()'"
+    )
+
+
+def test_a_store_a_first_write_makes_is_the_schemas_and_imports_no_orm(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "first.db"
+    script = (
+        "import sys\n"
+        "from coursetrack import store\n"
+        f"store.open_store({str(path)!r}, write=True).close()\n"
+        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    made = tmp_path / "made.db"
+    db_store.open_store(f"sqlite:///{made}", write=True).close()  # the SQLAlchemy way
+    plain, other = (create_engine(f"sqlite:///{p}") for p in (path, made))
+    try:
+        assert schema_of(plain) == schema_of(other)
+    finally:
+        plain.dispose()
+        other.dispose()

@@ -222,3 +222,56 @@ def _indexes(table: Table) -> list[Index]:
     column's place in the table (the models keep them in a set)."""
     place = {c.name: n for n, c in enumerate(table.columns)}
     return sorted(table.indexes, key=lambda i: (place[i.columns[0].name], i.name))
+
+
+def sqlite_statements() -> tuple[str, ...]:
+    """The statements that make a new SQLite store, read back from one `create_sqlite`
+    made: each as sqlite_master keeps it, in the order they were made.
+
+    `store/new_sqlite.py` holds them written out, so that the first write on a new
+    machine makes its store with sqlite3 alone (`opening._create_plain`), without
+    importing SQLAlchemy and the models (a third of a first import's time);
+    tests/test_schema.py fails, saying how to write that file again, when the two part.
+    """
+    from sqlalchemy import create_engine
+
+    from coursetrack.store import schema
+
+    engine = create_engine("sqlite://")
+    try:
+        with engine.connect() as conn, conn.begin():
+            create_sqlite(conn)
+            rows = conn.exec_driver_sql(
+                "SELECT type, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+            ).all()
+    finally:
+        engine.dispose()
+    assert schema.SCHEMA_VERSION == VERSION
+    return tuple(sql for _, sql in rows)
+
+
+def new_sqlite_source() -> str:
+    """The text of `store/new_sqlite.py` (see `sqlite_statements`)."""
+    from coursetrack.store import schema
+
+    lines = [
+        '"""The statements that make a new SQLite store: written by',
+        "`fresh.write_new_sqlite()` from `fresh.create_sqlite` (see `fresh.sqlite_statements`).",
+        'Do not edit: tests/test_schema.py checks it."""',
+        "",
+        f"VERSION = {VERSION}",
+        f"APPLICATION_ID = {schema.APPLICATION_ID}",
+        "",
+        "STATEMENTS: tuple[str, ...] = (",
+        *(f"    {sql!r}," for sql in sqlite_statements()),
+        ")",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_new_sqlite() -> None:
+    """Write `store/new_sqlite.py` again from the schema."""
+    from pathlib import Path
+
+    Path(__file__).with_name("new_sqlite.py").write_text(new_sqlite_source(), encoding="utf-8")

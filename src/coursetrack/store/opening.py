@@ -455,6 +455,10 @@ def _open_file(
                 f"cannot create the store's directory {path.parent}: {exc.strerror}; "
                 "use --db to put the store elsewhere"
             ) from None
+    if plain and version is None:
+        with _translate_errors(shown):
+            if _create_plain(real, shown):  # a new store, made with sqlite3 alone
+                return Store(shown, None, exists=True, path=real)
     with _translate_errors(shown):
         engine = _make_engine(_read_url(real, write=write, given=url), shown)
         if version is not None and version < schema.SCHEMA_VERSION:
@@ -466,6 +470,40 @@ def _open_file(
                 )
         _tell(notify, shown, schema.migrate(engine, shown=shown))
     return Store(shown, engine, exists=True, path=real if plain else None)
+
+
+def _create_plain(path: Path, shown: str) -> bool:
+    """Make a new store at `path` with the statements `store.new_sqlite` holds, in one
+    transaction that holds the write lock; False (nothing done) when another process
+    made one there first, or when those statements are not this schema's (then the
+    steps make it, through SQLAlchemy, as for any store)."""
+    import sqlite3
+
+    from coursetrack.store import new_sqlite
+    from coursetrack.store.engine import busy_timeout, prepare_sqlite
+
+    if new_sqlite.VERSION != schema.SCHEMA_VERSION:
+        return False
+    con = sqlite3.connect(path, timeout=busy_timeout(), isolation_level=None)
+    try:
+        prepare_sqlite(con, shown)
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                con.execute("ROLLBACK")
+                return False  # another process made it meanwhile: open it as it is
+            for statement in new_sqlite.STATEMENTS:
+                con.execute(statement)
+            con.execute(f"PRAGMA application_id = {int(new_sqlite.APPLICATION_ID)}")
+            con.execute(f"PRAGMA user_version = {int(new_sqlite.VERSION)}")
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    return True
 
 
 def _tell(notify: Notify | None, shown: str, mended: list[str]) -> None:
