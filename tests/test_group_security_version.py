@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from coursetrack.models import TRACKED, table_names
-from coursetrack.store import schema
+from coursetrack.store import schema, triggers
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 
 DEFINERS = (
@@ -96,7 +96,7 @@ def test_group_init_again_puts_back_what_was_taken_and_records_the_version(
 def _remake_history(conn) -> None:
     """A later step that re-makes the history functions (CREATE OR REPLACE), as a new
     column of a tracked table does: they come back SECURITY INVOKER."""
-    schema.install_history(conn)
+    triggers.install_history(conn)
 
 
 @pytest.fixture

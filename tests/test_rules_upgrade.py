@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from conftest import Store
 from coursetrack.cli import app
-from coursetrack.store import open_store, rules, schema
+from coursetrack.store import open_store, rules, schema, triggers
 from group import ok
 
 LONG_TITLE = "A program " + "t" * 600
@@ -65,7 +65,7 @@ def _fill(db: str) -> None:
             for i, sql in enumerate(_ROWS):
                 conn.execute(text(sql), {"title": LONG_TITLE, "note": LONG_NOTE})
                 if i == 0:
-                    schema.bind_command(conn, 1)
+                    triggers.bind_command(conn, 1)
             if conn.dialect.name == "postgresql":  # the rows were given their ids
                 for table in ("command", "specialization", "course", "topic", "progress",
                               "review", "note", "link", "goal"):  # fmt: skip

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coursetrack import store as db_store
 from coursetrack.models import TRACKED, SQLModel, columns_of
-from coursetrack.store import fresh, rules, schema
+from coursetrack.store import fresh, rules, schema, triggers
 
 PG_FIXTURE = Path(__file__).parent / "data" / "store-schema2.postgresql.sql"
 
@@ -245,7 +245,7 @@ def test_the_constraints_hold_on_this_engine(store) -> None:
 
 def _bind_newest(conn) -> None:
     newest = conn.exec_driver_sql("SELECT max(id) FROM command").scalar_one()
-    schema.bind_command(conn, newest)
+    triggers.bind_command(conn, newest)
 
 
 def test_every_change_names_the_models_columns(dls) -> None:
@@ -284,7 +284,7 @@ def test_each_transaction_records_under_its_own_command(db: str, engine: str) ->
                     {"at": "2025-01-01T00:00:00+00:00", "line": f"writer {len(ids) + 1}"},
                 ).scalar_one()
             )
-            schema.bind_command(conn, ids[-1])
+            triggers.bind_command(conn, ids[-1])
             if engine == "sqlite":  # one writer at a time: the first finishes here
                 conn.exec_driver_sql(
                     "INSERT INTO specialization (slug, title) VALUES ('a', 'A')"

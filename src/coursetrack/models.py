@@ -7,7 +7,7 @@ one catalog item; deleting the item deletes its progress.
 
 These classes carry every constraint, index and enum of the store; the rules of the
 record (lengths, dates, the words) are declared in `store.rules` and read from there. The
-migrations in `store.schema` are frozen DDL for each engine (a released step is
+migrations in `store.migrations` are frozen DDL for each engine (a released step is
 never edited); tests/test_schema.py compares a migrated store on SQLite and on
 PostgreSQL with these classes, and the history triggers, backups and imports
 take their column lists from here.

@@ -2,7 +2,7 @@
 
 Every write transaction is a `command` row, and triggers record each row it
 inserted, updated or deleted in `change` with the values before and after
-(see `store.schema.install_history`). Undo replays one command's changes
+(see `store.triggers.install_history`). Undo replays one command's changes
 backwards, as a new command, so the log shows the undo too and nothing is ever
 erased. This module decides what to refuse, and says why; the statements are
 in `store.history` and `store.dependents`. Listing the history, and naming a

@@ -1,8 +1,9 @@
 """The one place that opens the store.
 
-`schema` holds the tables' migrations and history triggers, `engine` the
-connections and transactions (SQLite and PostgreSQL), `inspect` what a target
-is before it is opened (a file, a SQLite URL, a PostgreSQL URL and its driver).
+`schema` holds the store's version and runs the tables' migrations
+(`migrations`), `triggers` the history triggers, `engine` the connections and
+transactions (SQLite and PostgreSQL), `inspect` what a target is before it is
+opened (a file, a SQLite URL, a PostgreSQL URL and its driver).
 `opening` ties them together: `open_store` and the `Store` it returns, which this
 package offers by name, imported on first use.
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from coursetrack.store import group, schema
+from coursetrack.store import group, schema, triggers
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -120,7 +120,7 @@ def history(conn: Connection) -> list[str]:
             function = f"history_{table}"
             if bodies.get(function) is None:
                 wrong.append(f"the history function {function}() is missing; {_REMAKE}")
-            elif bodies[function] != schema._pg_trigger(table, columns)[0].split("$$")[1]:
+            elif bodies[function] != triggers._pg_trigger(table, columns)[0].split("$$")[1]:
                 wrong.append(
                     f"the history function {function}() is not the one coursetrack makes; "
                     + _REMAKE
@@ -132,7 +132,7 @@ def history(conn: Connection) -> list[str]:
                     )
         return wrong
     recorder = _Recorder("sqlite")
-    schema._sqlite_triggers(recorder, tracked, schema._SQLITE_COMMAND)  # type: ignore[arg-type]
+    triggers._sqlite_triggers(recorder, tracked, triggers._SQLITE_COMMAND)  # type: ignore[arg-type]
     made = {
         re.match(r"CREATE TRIGGER (\w+)", s).group(1): s  # type: ignore[union-attr]
         for s in recorder.statements

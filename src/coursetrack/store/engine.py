@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
 from coursetrack.store.inspect import _check_ours, _identify
-from coursetrack.store.schema import APPLICATION_ID, COMMAND_SETTING
+from coursetrack.store.schema import APPLICATION_ID
+from coursetrack.store.triggers import COMMAND_SETTING
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine

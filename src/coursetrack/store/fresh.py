@@ -12,7 +12,7 @@ SQLite keeps each table's DDL as written, and the rules refused by a CHECK are
 named by that text (an unnamed CHECK from schema 2 says no rule's name), so a new
 store is made with the very text an upgraded one holds: the tables as schema 5
 left them (frozen below, like the steps that made them) with the rules' CHECKs
-added as migration 6 adds them (`schema.ruled_table`). PostgreSQL keeps no text
+added as migration 6 adds them (`migrations.ruled_table`). PostgreSQL keeps no text
 that anything reads, only the catalog: there the tables are the models'.
 tests/test_schema.py proves a new store and an upgraded one the same schema on
 both engines, the SQLite one down to sqlite_master's text, and that `VERSION` is
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 #: The schema version the store made here is at (`schema.SCHEMA_VERSION` when current).
 VERSION = 6
 
-#: Exactly one owner, as schema 4 wrote it (`schema._ONE_OWNER_PG`).
+#: Exactly one owner, as schema 4 wrote it (`migrations._ONE_OWNER_PG`).
 _ONE_OWNER = (
     "CASE WHEN specialization_id IS NULL THEN 0 ELSE 1 END + "
     "CASE WHEN course_id IS NULL THEN 0 ELSE 1 END + "
@@ -175,20 +175,20 @@ _SQLITE_V5 = {
 def create_sqlite(conn: Connection) -> None:
     """Make the newest schema in the empty SQLite store on `conn` (in its transaction)."""
     from coursetrack.models import SQLModel
-    from coursetrack.store import rules, schema
+    from coursetrack.store import migrations, rules, schema, triggers
 
     tables = SQLModel.metadata.tables
     for table, ddl in _SQLITE_V5.items():
-        if table in schema.RULED_V6:
+        if table in migrations.RULED_V6:
             # as migration 6 makes it; SQLite's rename then writes the name quoted
-            ddl = schema.ruled_table(table, ddl, f'"{table}"')
+            ddl = migrations.ruled_table(table, ddl, f'"{table}"')
         conn.exec_driver_sql(ddl)
         for index in _indexes(tables[table]):
             columns = ", ".join(c.name for c in index.columns)
             conn.exec_driver_sql(f"CREATE INDEX {index.name} ON {table} ({columns})")
         if table == "change":
-            conn.exec_driver_sql(schema.HISTORY_BINDING_SQLITE)
-    schema.install_history(conn)
+            conn.exec_driver_sql(triggers.HISTORY_BINDING_SQLITE)
+    triggers.install_history(conn)
     for statement in rules.cross_table_ddl("sqlite"):
         conn.exec_driver_sql(statement)
     conn.exec_driver_sql(f"PRAGMA application_id = {schema.APPLICATION_ID}")
@@ -201,7 +201,7 @@ def create_postgresql(conn: Connection) -> None:
     from sqlalchemy.schema import CreateIndex, CreateTable
 
     from coursetrack.models import SQLModel
-    from coursetrack.store import rules, schema
+    from coursetrack.store import rules, schema, triggers
 
     conn.exec_driver_sql(schema.SCHEMA_TABLE_POSTGRESQL)
     conn.exec_driver_sql(
@@ -211,7 +211,7 @@ def create_postgresql(conn: Connection) -> None:
         conn.execute(CreateTable(table))
         for index in _indexes(table):
             conn.execute(CreateIndex(index))
-    schema.install_history(conn)
+    triggers.install_history(conn)
     current = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
     for statement in rules.cross_table_ddl("postgresql", current):
         conn.exec_driver_sql(statement)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from coursetrack import paths
 from coursetrack.errors import StoreError
-from coursetrack.store import queries, schema
+from coursetrack.store import queries, schema, triggers
 from coursetrack.store.engine import (
     Notify,
     _make_engine,
@@ -150,7 +150,7 @@ class Store:
         """One transaction that holds the write lock from its first statement.
 
         `command` is the line the user typed; every row the transaction changes
-        is recorded under it (see `schema.bind_command`), which is what `log`
+        is recorded under it (see `triggers.bind_command`), which is what `log`
         lists and `undo` reverts. A command that changed nothing is kept too,
         so that N undos always revert the last N commands.
 
@@ -185,7 +185,7 @@ class Store:
             command_id = _record_command(writer, command)
             writer.info["command_id"] = command_id
             # the history triggers record this transaction's changes under this command
-            schema.bind_command(conn, command_id)
+            triggers.bind_command(conn, command_id)
             yield writer
 
     @contextmanager
@@ -195,7 +195,7 @@ class Store:
         The same transaction as through SQLAlchemy: the connection prepared as
         every one of ours (`engine.prepare_sqlite`), `BEGIN IMMEDIATE` saying
         when it waits, the command's row, the history bound to it and unbound
-        inside the commit (`schema.bind_command`), the snapshot of what the user
+        inside the commit (`triggers.bind_command`), the snapshot of what the user
         saw. A write imports no SQLAlchemy, SQLModel or pydantic: most of what
         a command cost.
         """
@@ -227,9 +227,9 @@ class Store:
                     writer.info["seen"] = seen
                 command_id = _record_command(writer, command)
                 writer.info["command_id"] = command_id
-                writer.execute(schema.BIND_SQLITE, command_id=command_id)
+                writer.execute(triggers.BIND_SQLITE, command_id=command_id)
                 yield writer
-                con.execute(schema.UNBIND_SQLITE)  # inside the commit: see bind_command
+                con.execute(triggers.UNBIND_SQLITE)  # inside the commit: see bind_command
                 con.execute("COMMIT")
             except BaseException:
                 if con.in_transaction:
