@@ -4,8 +4,7 @@ The post follows the shape of a learner's real Hugo post: front matter, their
 own introduction, the specialization (linked, its provider, when they took it),
 the certificate line, the numbered list of courses (linked) with what each
 taught, and then their notes and links (`--dates` adds every state and date).
-It is built from the store, so the same store always gives the same bytes
-(only a default date of "now" varies).
+The same store always gives the same bytes (only a default date of "now" varies).
 
 Titles and descriptions are the catalog's text, not Markdown, and must print as
 written in Hugo (goldmark), Jekyll (kramdown) and on GitHub. Only what would
@@ -14,13 +13,12 @@ publishing: emphasis, links, HTML, code spans, tables, headings,
 strikethrough, entities, list and quote markers at the start of a line, runs
 of dashes (a thematic break or front matter fence, and en/em dashes under
 Hugo's typographer), and the `{{`/`{%` openers of Hugo shortcodes and Liquid.
-Plain `:`, `,`, `.` and quotes are left alone. Notes are the learner's
-Markdown: markdown_notes keeps them and neutralises what could run
-(`--plain-notes` escapes them like titles instead). Every URL the post links to
-passes through `href`.
+Plain `:`, `,`, `.` and quotes are left alone. Notes are the learner's Markdown:
+markdown_notes neutralises what could run (`--plain-notes` escapes them like
+titles instead). Every URL the post links to passes through `href`.
 
-Front matter is written by yaml.safe_dump from a dict, never by formatting
-strings, and every value in it is a single line, so no text can close it.
+Front matter is written by yaml.safe_dump from a dict, never by formatting strings,
+and every value in it is a single line, so no text can close it.
 """
 
 from __future__ import annotations
@@ -30,6 +28,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -37,10 +36,12 @@ from coursetrack.controls import visible
 from coursetrack.errors import InputError
 from coursetrack.markdown_notes import neutralise
 from coursetrack.services.export import CourseEntry, DatedNote, PostData, TopicLine
-from coursetrack.services.group import CohortData, CourseFinishers
 from coursetrack.services.state import DONE, IN_PROGRESS
 from coursetrack.services.status import whole_percent
 from coursetrack.validate import publishable_url
+
+if TYPE_CHECKING:  # only the group's post needs the group: a learner's own imports none
+    from coursetrack.services.group import CohortData, CourseFinishers
 
 FORMATS = ("hugo", "jekyll", "plain")
 
