@@ -218,6 +218,7 @@ def parse(text: str, *, label: str) -> Backup:
 def _day(value: Any, info: ValidationInfo) -> dt.date:
     """A `YYYY-MM-DD` text within 1900-2999 (a date beyond breaks date arithmetic)."""
     name = info.field_name
+    assert name is not None  # a field validator's call names its field
     if not isinstance(value, str):
         raise PydanticCustomError(
             RULE_ERROR, "{name} must be a date (YYYY-MM-DD), as text", {"name": name}
@@ -285,6 +286,7 @@ class _Entry(BaseModel):
     @classmethod
     def _within_rules(cls, value: Any, info: ValidationInfo) -> Any:
         name = info.field_name
+        assert name is not None  # a field validator's call names its field
         if name == "slug" and isinstance(value, str):
             problem = slug_problem(value)
             if problem:

@@ -43,6 +43,7 @@ class _Strict(BaseModel):
     @field_validator("title", *_OPTIONAL, mode="after", check_fields=False)
     @classmethod
     def _within_rules(cls, value: Any, info: ValidationInfo) -> Any:
+        assert info.field_name is not None  # a field validator's call names its field
         return stored_value(value, info.field_name)
 
 
@@ -160,7 +161,7 @@ def _fill_slugs(spec: CatalogSpec, document: documents.Document) -> None:
 
     def settle(item: TopicSpec | CourseSpec | CatalogSpec, path: tuple, seen: dict) -> None:
         explicit = item.slug is not None
-        slug = item.slug if explicit else slugify(item.title)
+        slug = item.slug if item.slug is not None else slugify(item.title)
         # A derived slug is lowercase words joined by '-' within the limit (slugify's
         # promise, tested): only an empty or all-digit one needs the full check.
         problem = slug_problem(slug) if explicit or not slug or slug.isdigit() else None

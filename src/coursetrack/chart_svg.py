@@ -45,16 +45,18 @@ def burnup_svg(chart: Burnup) -> str:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    settings = {
-        "svg.fonttype": "none",
-        "svg.hashsalt": "coursetrack",
-        "font.family": "sans-serif",
-        "font.sans-serif": ["DejaVu Sans"],
-        "font.size": 10,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
-    with matplotlib.rc_context(settings):
+    # written in the call, so that its keys are checked against matplotlib's names
+    with matplotlib.rc_context(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "coursetrack",
+            "font.family": "sans-serif",
+            "font.sans-serif": ["DejaVu Sans"],
+            "font.size": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    ):
         fig = Figure(figsize=(8, 4.2), layout="constrained")
         ax = fig.add_subplot()
         ax.set_title(title_of(chart), loc="left", fontweight="bold", parse_math=False)

@@ -61,6 +61,7 @@ def blank_is_absent(cls: type[BaseModel], value: Any, info: ValidationInfo) -> A
     stores could keep "" (so their backups hold it). A required field (title)
     keeps its "" so it is reported as empty. Catalogs and backups share it.
     """
+    assert info.field_name is not None  # a field validator's call names its field
     if value == "" and not cls.model_fields[info.field_name].is_required():
         return None
     return value

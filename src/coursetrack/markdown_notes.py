@@ -89,7 +89,8 @@ class _Recorder:
 def _parser() -> tuple[Any, _Recorder]:
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table"])
+    # Any: some of its methods are replaced on this instance below, which its types forbid
+    md: Any = MarkdownIt("commonmark", {"html": True}).enable(["table"])
     # Emphasis never decides where code, a link or HTML is (those bind tighter, and
     # its rules match nothing while a link's label is scanned): a third of a parse.
     md.disable(["emphasis"])
@@ -440,8 +441,8 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
         return src
     edits = [(at, mark, 0) for at, mark in inserts.items()]
     edits += [(at, mark, 1) for at, mark in percent.items()]
-    for (line, col), mark, drop in sorted(edits, reverse=True):
-        lines[line] = lines[line][:col] + mark + lines[line][col + drop :]
+    for (line, col), edit, drop in sorted(edits, reverse=True):
+        lines[line] = lines[line][:col] + edit + lines[line][col + drop :]
     return "\n".join(lines)
 
 

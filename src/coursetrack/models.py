@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -103,10 +104,11 @@ def rule_checks(table: str) -> tuple[CheckConstraint, ...]:
     )
 
 
-def _ref(
-    target: str, *, nullable: bool = False, cascade: bool = True, unique: bool = False
-) -> int | None:
-    """A foreign key column: deferrable, cascading unless told otherwise."""
+def _ref(target: str, *, nullable: bool = False, cascade: bool = True, unique: bool = False) -> Any:
+    """A foreign key column: deferrable, cascading unless told otherwise.
+
+    Any, as sqlmodel's `Field` itself: the column's type is the annotation it is assigned to
+    (`int`, or `int | None` when nullable)."""
     return Field(
         default=None,
         sa_column=Column(
@@ -384,9 +386,16 @@ PER_LEARNER: tuple[type[SQLModel], ...] = (
 CATALOG: tuple[type[SQLModel], ...] = tuple(m for m in TRACKED if m not in PER_LEARNER)
 
 
+def table_name(model: type[SQLModel]) -> str:
+    """A model's table: every model here names it as text (sqlmodel also allows a function)."""
+    name = model.__tablename__
+    assert isinstance(name, str)
+    return name
+
+
 def table_names(models: tuple[type[SQLModel], ...]) -> tuple[str, ...]:
     """The tables of `models`, in their order."""
-    return tuple(m.__tablename__ for m in models)  # type: ignore[attr-defined]
+    return tuple(table_name(m) for m in models)
 
 
 def columns_of(model: type[SQLModel]) -> tuple[str, ...]:

@@ -108,7 +108,12 @@ def resolve(writer: Reader, text: str) -> Target:
 
 def _ids(target: Target) -> tuple[int | None, ...]:
     course, topic = target.course, target.topic
-    return (target.specialization.id, course and course.id, topic and topic.id)
+    # a row read from the store is never empty: None, or a row with its id
+    return (
+        target.specialization.id,
+        None if course is None else course.id,
+        None if topic is None else topic.id,
+    )
 
 
 def read_target(reader: Reader, text: str) -> Target:

@@ -36,7 +36,7 @@ from coursetrack.validate import MAX_YAML_NODES
 MAX_DEPTH = 20
 
 
-def _libyaml_parser() -> type | None:
+def _libyaml_parser() -> type[yaml.cyaml.CParser] | None:
     """PyYAML's C parser, if it has one and its libyaml limits nesting itself (0.2.6 on:
     an older one could be driven as deep as the C stack goes)."""
     if getattr(yaml, "CSafeLoader", None) is None or getattr(yaml, "CSafeDumper", None) is None:
@@ -191,6 +191,7 @@ if _CPARSER is not None:
         it holds the whole tree before any check could stop it)."""
 
         def __init__(self, stream: Any) -> None:
+            assert _CPARSER is not None  # this class is made only when there is one
             _CPARSER.__init__(self, stream)
             SafeConstructor.__init__(self)
             Resolver.__init__(self)

@@ -10,9 +10,10 @@ the commands, which every Tab pays).
 
 import contextlib
 import errno
+import io
 import os
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, cast
 
 import typer
 from typer.core import TyperGroup
@@ -45,13 +46,16 @@ class _Group(TyperGroup):
     def format_help(self, ctx: Any, formatter: Any) -> None:
         """The root's help lists every command from its summary, building none (`lazy`)."""
         commands = self.commands
+        assert isinstance(commands, lazy.LazyCommands)  # as __init__ made them
         self.commands = commands.listing()
         try:
             super().format_help(ctx, formatter)
         finally:
             self.commands = commands
 
-    def make_context(self, info_name: str | None, args: list[str], **extra: Any) -> Any:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
         plain_help(self)
         if extra.get("resilient_parsing"):
             _raw_values(self)
@@ -59,7 +63,7 @@ class _Group(TyperGroup):
             light_coercion(self)
         argv = list(args)
         try:
-            ctx = super().make_context(info_name, args, **extra)
+            ctx = super().make_context(info_name, args, parent, **extra)
         except TyperException as exc:
             raise _escaped(exc) from None
         except OSError as exc:  # --help, --version: printed while the line is parsed
@@ -309,7 +313,8 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         # A title the terminal's encoding cannot show comes out as \u65e5, not a traceback.
         with contextlib.suppress(AttributeError, ValueError):
-            stream.reconfigure(errors="backslashreplace")
+            # typed as TextIO, which has no reconfigure: one that lacks it is let be, above
+            cast(io.TextIOWrapper, stream).reconfigure(errors="backslashreplace")
     collect_after_start()
     code: int | str | None = 0
     try:

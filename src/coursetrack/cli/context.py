@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    # the context click makes, which every command's is: `typer.Context` (a subclass) only
+    # marks a command's parameter; Typer ships click as typer._click, with no other name
+    from typer._click.core import Context as ClickContext
+
     from coursetrack.store import Store
     from coursetrack.store.reader import Reader
     from coursetrack.store.writer import Writer
@@ -23,7 +27,7 @@ class Settings:
     argv: list[str] = field(default_factory=list)
 
 
-def settings(ctx: typer.Context) -> Settings:
+def settings(ctx: ClickContext) -> Settings:
     root = ctx.find_root()
     if not isinstance(root.obj, Settings):
         root.obj = Settings()

@@ -1,6 +1,7 @@
 """`coursetrack export markdown|yaml|json`: a blog post, or a backup of the record."""
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -419,6 +420,7 @@ def _backup_yaml(ctx: typer.Context, spec: str | None, output: str | None, force
         specs = backup.chosen(reader, spec)
         target = _backup_target(output, spec, [s.slug for s in specs], "yaml")
         pieces: list[str] = []
+        write: Callable[[str], object]
         if target is not None:
             from coursetrack.atomic import open_atomic
 

@@ -17,7 +17,7 @@ built.
 import copy
 import importlib
 import inspect
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -46,7 +46,7 @@ class LazyCommands(MutableMapping[str, Any]):
         self._built: dict[str, Any] = {}
         self._treatments: list[Callable[[Any], None]] = []
 
-    def listing(self) -> Mapping[str, Any]:
+    def listing(self) -> dict[str, Any]:
         """Each command as the group's help lists it: built if it is, else its `Summary`."""
         return {
             name: self._built[name]
@@ -228,10 +228,12 @@ def _group(info: TyperInfo, suggest_commands: bool, options: dict[str, Any]) -> 
     group = typer_main.get_group_from_info(shell_info, suggest_commands=suggest_commands, **options)
     builders: dict[str, Callable[[], Any]] = {}
     for command in sub_app.registered_commands:
+        assert command.callback is not None  # a command is registered by decorating it
         name = command.name or typer_main.get_command_name(command.callback.__name__)
         builders[name] = partial(typer_main.get_command_from_info, command, **options)
     for sub in sub_app.registered_groups:
-        name = typer_main.solve_typer_info_defaults(sub).name
-        builders[name] = partial(_group, sub, suggest_commands, options)
+        sub_name = typer_main.solve_typer_info_defaults(sub).name
+        assert sub_name is not None  # Typer names a sub-app by its name= or its callback
+        builders[sub_name] = partial(_group, sub, suggest_commands, options)
     group.commands = LazyCommands(builders)
     return group

@@ -18,12 +18,12 @@ from coursetrack.cli.context import reading, writing
 class _AddByDefault(TyperGroup):
     """A group whose first word, when it is not one of its commands, starts `add`."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["add", *args]
         return super().parse_args(ctx, args)
 
-    def shell_complete(self, ctx: typer.Context, incomplete: str) -> list[Any]:
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
         """Tab after `note ` offers refs (the add form) as well as the commands."""
         ref = next(p for p in self.commands["add"].params if p.name == "ref")
         return [*super().shell_complete(ctx, incomplete), *ref.shell_complete(ctx, incomplete)]

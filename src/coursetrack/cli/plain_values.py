@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from coursetrack.cli import lazy
 
@@ -64,7 +64,7 @@ class _Plain:
         return (low is None or number >= low) and (high is None or number <= high)
 
 
-def _is_enum(annotation: Any) -> bool:
+def _is_enum(annotation: Any) -> TypeGuard[type[Enum]]:
     return isinstance(annotation, type) and issubclass(annotation, Enum)
 
 

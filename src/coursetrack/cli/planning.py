@@ -67,6 +67,7 @@ def goal(
         when = parse_date(by, option="--by", past=False)
         with writing(ctx) as writer:
             state = planning.set_goal(writer, ref=spec, by=when, today=today())
+        assert state.target_on is not None  # set_goal sets it
         message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
         if state.previous_on and state.previous_on != state.target_on:
             message += f" (was {state.previous_on.isoformat()})"

@@ -192,8 +192,9 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 _UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
-#: A dumper of each base `strict_yaml` may choose (libyaml's, PyYAML's), same representer.
-_DUMPERS: dict[type, type] = {}
+#: A dumper of each base `strict_yaml` may choose (libyaml's, PyYAML's), same representer
+#: (type[Any]: the two bases share no class, but both have PyYAML's class methods).
+_DUMPERS: dict[type, type[Any]] = {}
 
 
 def _dump(data: Any) -> str:

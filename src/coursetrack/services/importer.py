@@ -9,7 +9,7 @@ its stored value (a certificate URL the learner recorded survives a re-import).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +113,7 @@ def import_catalog(
     """
     require_curator(writer, f"import {catalog.slug}")
     fields = store.FIELDS["specialization"]
-    spec = store.specialization(writer, catalog.slug)
+    spec = store.specialization(writer, _slug(catalog))
     created = spec is None
     if spec is None:
         spec = Row(slug=catalog.slug, **{name: getattr(catalog, name) for name in fields})
@@ -161,7 +161,9 @@ def import_catalog(
     # learner's whole-course `done` is carried into them below; another learner's
     # cannot be (their rows are theirs): in a study group that import is refused.
     gaining = [
-        course_ids[c.slug] for c in catalog.courses if c.topics and course_ids[c.slug] not in stored
+        course_ids[_slug(c)]
+        for c in catalog.courses
+        if c.topics and course_ids[_slug(c)] not in stored
     ]
     others = others_finished(writer, gaining)
     if others:
@@ -175,7 +177,7 @@ def import_catalog(
     carried = []
     total = len(catalog.courses)
     for done, course_spec in enumerate(catalog.courses, start=1):
-        course_id = course_ids[course_spec.slug]
+        course_id = course_ids[_slug(course_spec)]
         _merge_children(
             writer,
             report,
@@ -200,12 +202,18 @@ def import_catalog(
     return report
 
 
+def _slug(item: CatalogSpec | CourseSpec | TopicSpec) -> str:
+    """An item's slug: a loaded catalog has every one (`catalog` derives those left out)."""
+    assert item.slug is not None
+    return item.slug
+
+
 def _merge_children(
     writer: Writer,
     report: ImportReport,
     writes: _Writes,
     *,
-    wanted: list[CourseSpec] | list[TopicSpec],
+    wanted: Sequence[CourseSpec | TopicSpec],
     existing: dict[str, Row],
     prefix: str,
     kind: str,
@@ -228,27 +236,29 @@ def _merge_children(
         item.slug for item in wanted if item.slug in existing
     ]:
         report.updated.append(f"{prefix} (order of {kind}s)")
-    ids = {}
+    ids: dict[str, int] = {}
     for position, item in enumerate(wanted, start=1):
-        row = existing.get(item.slug)
+        slug = _slug(item)
+        row = existing.get(slug)
         if row is None:
             writes.added.append((parent_id, position, item))
             if not created:
-                report.added.append(f"{prefix}/{item.slug}")
+                report.added.append(f"{prefix}/{slug}")
             continue
         changes = _refresh(row, item, fields)
         if changes:
-            report.updated.append(f"{prefix}/{item.slug} ({', '.join(changes)})")
+            report.updated.append(f"{prefix}/{slug} ({', '.join(changes)})")
         if changes or row.position != position:
             row["position"] = position
             writes.changed.append(row)
-        ids[item.slug] = row.id
+        ids[slug] = row.id
     leftovers = sorted(
         (row for slug, row in existing.items() if slug not in listed), key=lambda r: r.position
     )
     if prune and leftovers:
         gone = [row.id for row in leftovers]
-        others = others_recorded(writer, **{f"{kind}s": gone})
+        by_kind: dict[str, Any] = {f"{kind}s": gone}  # courses=gone or topics=gone
+        others = others_recorded(writer, **by_kind)
         if kind == "course" and not others:  # and the topics under them
             others = others_recorded(writer, courses=gone, under=True)
         if others:

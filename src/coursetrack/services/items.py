@@ -9,7 +9,7 @@ removing one shifts its later siblings so positions stay 1..N with no gaps
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coursetrack.dates import today
 from coursetrack.errors import ConflictError, InputError, StaleError
@@ -288,11 +288,11 @@ def describe_removal(reader: Reader, *, ref: str) -> Removal:
     """
     group.require_curator(reader, f"rm {ref}")
     target = resolve(reader, ref)
-    ids = {kind: None for kind in ("specialization", "course", "topic")}
+    ids: dict[str, int | None] = {kind: None for kind in ("specialization", "course", "topic")}
     ids[target.kind] = target.item.id
-    others = group_views.others_recorded(
-        reader, **{f"{kind}s": [item_id] for kind, item_id in ids.items() if item_id}, under=True
-    )
+    # specializations=, courses= or topics=: the one of the item's kind
+    by_kind: dict[str, Any] = {f"{kind}s": [item_id] for kind, item_id in ids.items() if item_id}
+    others = group_views.others_recorded(reader, **by_kind, under=True)
     if others:
         from coursetrack.store.group_views import others_message
 

@@ -21,6 +21,7 @@ from coursetrack.services.state import DONE, progress_of
 from coursetrack.store import notes, queries
 
 if TYPE_CHECKING:
+    from coursetrack.services.status import ItemProgress, Report
     from coursetrack.store.reader import Reader
 
 SHOW_NOTES = 20
@@ -137,6 +138,7 @@ def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
         "links": links,
         "links_total": links_total,
     }
+    report: Report | ItemProgress
     if target.kind == "specialization":
         report = status_service.specialization_report(reader, target)
         extra = {
@@ -146,6 +148,7 @@ def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
             "children": _children(report, target.ref),
         }
     elif target.kind == "course":
+        assert target.course is not None  # what its kind says
         report = status_service.course_report(reader, target)
         children = _children(report, target.ref)
         _attach_topic_notes(reader, target.course.id, children)
@@ -157,6 +160,7 @@ def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
     else:
         report = status_service.topic_report(reader, target)
         course = target.course
+        assert course is not None and target.topic is not None  # what its kind says
         schedule = _schedule(reader, target.topic.id)
         extra = {
             "position": target.topic.position,
@@ -221,5 +225,6 @@ def _attach_topic_notes(reader: Reader, course_id: int, children: list[Child]) -
     rows = notes.topic_notes(reader, course_id=course_id, keep=SHOW_CHILD_NOTES)
     for row in rows:
         child = by_slug[row.topic_slug]
+        assert child.notes is not None  # made a list above, for every child
         child.notes.append(NoteEntry(row.id, row.written_on, row.text))
         child.notes_total = row.total

@@ -42,9 +42,13 @@ class Problem:
 def run(source: Reader | Connection) -> tuple[list[str], list[Problem]]:
     """Every check that applies to the store (a read's Reader, or a connection of the
     store's own): (their names, what is wrong)."""
+    from sqlalchemy.engine import Connection
+
     from coursetrack.store.reader import AlchemyReader
 
     conn = source.conn if isinstance(source, AlchemyReader) else source
+    # `check` opens its store read-only, which reads through SQLAlchemy on both engines
+    assert isinstance(conn, Connection)
     names: list[str] = []
     problems: list[Problem] = []
     for name, check in CHECKS:
@@ -61,9 +65,9 @@ def _pg(conn: Connection) -> bool:
 
 
 def _tracked() -> dict[str, tuple[str, ...]]:
-    from coursetrack.models import TRACKED, columns_of
+    from coursetrack.models import TRACKED, columns_of, table_name
 
-    return {m.__tablename__: columns_of(m) for m in TRACKED}  # type: ignore[attr-defined]
+    return {table_name(m): columns_of(m) for m in TRACKED}
 
 
 # --- both engines ---------------------------------------------------------------------
@@ -104,13 +108,13 @@ def history(conn: Connection) -> list[str]:
     tracked = _tracked()
     wrong = []
     if _pg(conn):
-        found = dict(
+        found: dict[str, str] = dict(
             conn.exec_driver_sql(
                 "SELECT tgrelid::regclass::text || '.' || tgname, tgfoid::regproc::text "
                 "FROM pg_trigger WHERE NOT tgisinternal AND starts_with(tgname, 'history_')"
             ).all()
         )
-        bodies = dict(
+        bodies: dict[str, str] = dict(
             conn.exec_driver_sql(
                 "SELECT proname, prosrc FROM pg_proc WHERE starts_with(proname, 'history_') "
                 "AND pronamespace = current_schema()::regnamespace"
@@ -187,7 +191,7 @@ def record_rules(conn: Connection) -> list[str]:
         }
         wanted = [("review", "progress")]
     else:
-        tables = dict(
+        tables: dict[str, str] = dict(
             conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
         )
         # the rules older than schema 6 are unnamed CHECKs there (integrity_check holds them)
@@ -468,7 +472,7 @@ def group_triggers(conn: Connection) -> list[str] | None:
         )
         if (table, name, function) not in found
     ]
-    bodies = dict(
+    bodies: dict[str, str] = dict(
         conn.exec_driver_sql(
             "SELECT proname, prosrc FROM pg_proc WHERE starts_with(proname, 'coursetrack_') "
             "AND pronamespace = current_schema()::regnamespace"

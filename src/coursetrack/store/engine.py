@@ -242,6 +242,7 @@ def _lock_or_say_we_wait(
     first = min(WAIT_NOTICE_AFTER, total)
     if on_wait is not None and total > first:
         raw = conn.connection.driver_connection
+        assert raw is not None  # None only once the connection is closed; it is in a write
         try:  # one round trip each way (several statements, no parameters: simple protocol)
             raw.execute(
                 f"SAVEPOINT coursetrack_wait; SET LOCAL lock_timeout = {_lock_ms(first)}; {lock}"
@@ -267,6 +268,7 @@ def _waiting_notice(conn: Connection, total: float) -> str:
     from coursetrack.store import sessions
 
     raw = conn.connection.driver_connection
+    assert raw is not None  # None only once the connection is closed; it is in a write
     raw.execute("SAVEPOINT coursetrack_who")  # a failure here must not end the write
     try:
         who = sessions.named(sessions.holders(conn))

@@ -145,6 +145,7 @@ class _Mender:
 
     def cut(self, rule: Rule, row: dict) -> str:
         column, limit = rule.column, rule.limit or 0
+        assert column is not None  # rules.py makes every rule mended this way about one column
         value = row[column]
         text = _as_text(value)
         if rule.name.endswith("_learner"):
@@ -170,6 +171,7 @@ class _Mender:
         return f"split into notes of at most {MAX_NOTE:,} characters, of the same day"
 
     def url(self, rule: Rule, row: dict) -> str:
+        assert rule.column is not None  # rules.py makes every rule mended this way about one column
         text = _as_text(row[rule.column])
         owner = self.owner_of(rule.table, row)
         if rule.table == "link":
@@ -206,12 +208,14 @@ class _Mender:
 
     def date(self, rule: Rule, row: dict) -> str:
         column = rule.column
+        assert column is not None  # rules.py makes every rule mended this way about one column
         value = row[column]
         parsed = self.date_of(value)
         nullable = column in ("started_on", "completed_on")
         if parsed is not None and not isinstance(value, dt.date) and parsed.isoformat() != value:
             parsed = None  # '2025-02-30' and friends
         year = re.match(r"\s*([0-9]{1,9})-[0-9]{2}-[0-9]{2}", _as_text(value))
+        new: dt.date | None
         if parsed is None and year and int(year.group(1)) > LATEST.year:
             new = LATEST
         elif parsed is None and year and int(year.group(1)) < EARLIEST.year:
@@ -227,6 +231,7 @@ class _Mender:
         return f"made a date from {EARLIEST} to {LATEST}, the original kept in a note"
 
     def flag(self, rule: Rule, row: dict) -> str:
+        assert rule.column is not None  # rules.py makes every rule mended this way about one column
         value = row[rule.column]
         truth = value not in (None, 0, "0", "", b"", "false", "False")
         self.set(rule.table, row["id"], **{rule.column: 1 if truth else 0})

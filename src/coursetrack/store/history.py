@@ -176,7 +176,8 @@ def revert(writer: Writer, command_id: int) -> int:
         c=command_id,
     )
     rows = _in_rule_order(rows)
-    pending_sql, pending = "", []
+    pending_sql = ""
+    pending: list[dict] = []
     try:
         for row in rows:
             sql, params = _reverse(row.table_name, row.row_id, row.op, _parsed(row.old))

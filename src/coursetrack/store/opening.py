@@ -162,8 +162,8 @@ class Store:
         then: a command acts on what the user named, or on nothing.
         """
         if self.path is not None:
-            with self._errors(), self._write_sqlite(command, seen=seen) as writer:
-                yield writer
+            with self._errors(), self._write_sqlite(command, seen=seen) as sqlite_writer:
+                yield sqlite_writer
             return
         from coursetrack.store.writer import AlchemyWriter
 
@@ -344,8 +344,8 @@ def open_store(
     """
     target = paths.resolve_db(target)
     if not paths.is_url(target):
-        path = Path(target).expanduser()
-        return _open_file(path, shown=str(path), write=write, notify=notify)
+        file = Path(target).expanduser()
+        return _open_file(file, shown=str(file), write=write, notify=notify)
     url, shown = _parse_url(target)
     backend = url.get_backend_name()
     if backend == "postgresql":

@@ -146,7 +146,7 @@ def _connect(target: str) -> psycopg.Connection:
 
     url = "postgresql://" + target.partition("://")[2]
     query = {key for key, _ in parse_qsl(urlsplit(url).query)}
-    defaults = {"application_name": "coursetrack", "connect_timeout": 10}
+    defaults: dict[str, Any] = {"application_name": "coursetrack", "connect_timeout": 10}
     args = {key: value for key, value in defaults.items() if key not in query}
     return psycopg.connect(url, autocommit=True, **args)
 

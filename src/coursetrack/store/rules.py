@@ -424,13 +424,19 @@ def check_deferred(reader: Reader) -> None:
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, with the predicates of the earlier ones read from the models."""
+    from sqlalchemy import CheckConstraint
+
     from coursetrack.models import SQLModel
 
     earlier = []
     for table in SQLModel.metadata.sorted_tables:
         for constraint in table.constraints:
-            name = (constraint.name or "").removeprefix("ck_")
+            name = constraint.name or ""
+            # a constraint is named, or not: none is marked to stay unnamed (NONE_NAME)
+            assert isinstance(name, str)
+            name = name.removeprefix("ck_")
             if name in _EARLIER:
+                assert isinstance(constraint, CheckConstraint)  # the earlier rules are CHECKs
                 text = str(constraint.sqltext)
                 earlier.append(Rule(name, table.name, _EARLIER[name][1], text, text))
     return (*earlier, *RULES, REVIEW_DONE_TOPIC)
