@@ -120,6 +120,18 @@ def prepare_sqlite(con: sqlite3.Connection, where: str) -> str:
     return str(mode[0] if mode else "").lower()
 
 
+def connect_sqlite(path: str | os.PathLike[str], where: str) -> tuple[sqlite3.Connection, str]:
+    """A sqlite3 connection of our own to the store file at `path`, prepared
+    (`prepare_sqlite`), and the journal mode it is in: what a write, its snapshot
+    and a new store's making open without SQLAlchemy."""
+    con = sqlite3.connect(path, timeout=busy_timeout(), isolation_level=None)
+    try:
+        return con, prepare_sqlite(con, where)
+    except BaseException:
+        con.close()
+        raise
+
+
 #: After this long waiting for the write lock, a command says that it waits.
 WAIT_NOTICE_AFTER = 1.0
 

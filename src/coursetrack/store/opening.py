@@ -20,7 +20,6 @@ from coursetrack.store.engine import (
     Notify,
     _make_engine,
     _translate_errors,
-    busy_timeout,
 )
 from coursetrack.store.inspect import (
     _URL_HELP,
@@ -37,7 +36,7 @@ from coursetrack.store.inspect import (
 if TYPE_CHECKING:
     from sqlalchemy import URL, Connection, Engine
 
-    from coursetrack.store.reader import AlchemyReader, Reader
+    from coursetrack.store.reader import AlchemyReader, Reader, SqliteReader
     from coursetrack.store.writer import SqliteWriter, Writer
 
 
@@ -97,22 +96,23 @@ class Store:
         """One read transaction: on PostgreSQL a single snapshot (REPEATABLE READ, READ ONLY);
         on a SQLite file opened for writing, through sqlite3 alone as its write will be."""
         with self._errors(reading=True):
-            if self.path is None:
-                with self._snapshot() as reader:
-                    yield reader
-                return
-            import sqlite3
+            snapshot = self._snapshot() if self.path is None else self._plain_snapshot()
+            with snapshot as reader:
+                yield reader
 
-            from coursetrack.store.engine import busy_timeout, prepare_sqlite
-            from coursetrack.store.reader import SqliteReader
+    @contextmanager
+    def _plain_snapshot(self) -> Iterator[SqliteReader]:
+        """A read of the SQLite file through sqlite3 alone, one snapshot from its first read."""
+        from coursetrack.store.engine import connect_sqlite
+        from coursetrack.store.reader import SqliteReader
 
-            con = sqlite3.connect(self.path, timeout=busy_timeout(), isolation_level=None)
-            try:
-                prepare_sqlite(con, self.target)
-                con.execute("BEGIN")
-                yield SqliteReader(con)
-            finally:
-                con.close()
+        assert self.path is not None
+        con, _ = connect_sqlite(self.path, self.target)
+        try:
+            con.execute("BEGIN")
+            yield SqliteReader(con)
+        finally:
+            con.close()
 
     @contextmanager
     def _snapshot(self, *, patient: bool = False) -> Iterator[AlchemyReader]:
@@ -199,26 +199,18 @@ class Store:
         saw. A write imports no SQLAlchemy, SQLModel or pydantic: most of what
         a command cost.
         """
-        import sqlite3
-
-        from coursetrack.store.engine import begin_immediate, prepare_sqlite
-        from coursetrack.store.reader import SqliteReader
+        from coursetrack.store.engine import begin_immediate, connect_sqlite
         from coursetrack.store.writer import SqliteWriter
 
         assert self.path is not None
-        con = sqlite3.connect(self.path, timeout=busy_timeout(), isolation_level=None)
-        own_seen: sqlite3.Connection | None = None
-        try:
-            wal = prepare_sqlite(con, self.target) == "wal"
-            if not wal:
+        con, mode = connect_sqlite(self.path, self.target)
+        with contextlib.closing(con), contextlib.ExitStack() as stack:
+            if mode != "wal":
                 if seen is not None:
                     _end_read(seen)  # without WAL its read lock would block our commit
                 seen = None
             elif seen is None:
-                own_seen = sqlite3.connect(self.path, timeout=busy_timeout(), isolation_level=None)
-                prepare_sqlite(own_seen, self.target)
-                own_seen.execute("BEGIN")
-                seen = SqliteReader(own_seen)
+                seen = stack.enter_context(self._plain_snapshot())
             mark = _last_change(seen) if seen is not None else None
             begin_immediate(con, self.notify)
             writer = SqliteWriter(con)
@@ -235,10 +227,6 @@ class Store:
                 if con.in_transaction:
                     con.execute("ROLLBACK")
                 raise
-        finally:
-            if own_seen is not None:
-                own_seen.close()
-            con.close()
 
     def _errors(self, *, reading: bool = False) -> contextlib.AbstractContextManager[None]:
         """Driver errors as one line; on PostgreSQL a lock that ran out names its holder."""
@@ -477,16 +465,13 @@ def _create_plain(path: Path, shown: str) -> bool:
     transaction that holds the write lock; False (nothing done) when another process
     made one there first, or when those statements are not this schema's (then the
     steps make it, through SQLAlchemy, as for any store)."""
-    import sqlite3
-
     from coursetrack.store import new_sqlite
-    from coursetrack.store.engine import busy_timeout, prepare_sqlite
+    from coursetrack.store.engine import connect_sqlite
 
     if new_sqlite.VERSION != schema.SCHEMA_VERSION:
         return False
-    con = sqlite3.connect(path, timeout=busy_timeout(), isolation_level=None)
+    con, _ = connect_sqlite(path, shown)
     try:
-        prepare_sqlite(con, shown)
         con.execute("BEGIN IMMEDIATE")
         try:
             if con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:

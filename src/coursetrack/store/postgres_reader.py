@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from coursetrack.errors import StoreError
-from coursetrack.store.reader import Row, _dated
+from coursetrack.store.reader import Row, rows_of
 
 if TYPE_CHECKING:
     import psycopg
@@ -73,9 +73,7 @@ class PostgresReader:
 
     def all(self, sql: str, **params: Any) -> list[Row]:
         cur = self.con.execute(self._sql(sql), params)  # type: ignore[arg-type]
-        names = [column.name for column in cur.description or ()]
-        dated = [name for name in names if name.endswith("_on")]
-        return [_dated(Row(zip(names, values, strict=True)), dated) for values in cur.fetchall()]
+        return rows_of([column.name for column in cur.description or ()], cur.fetchall())
 
     def one(self, sql: str, **params: Any) -> Row | None:
         rows = self.all(sql, **params)
