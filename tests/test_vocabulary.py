@@ -49,9 +49,6 @@ ALLOWED = {
         "command named `done`); tests/test_help_summaries.py checks it"
     ),
     ("cli/__init__.py", "done"): "the command named `done` (COMMANDS), a command's name",
-    ("services/progress.py", "done"): (
-        "what the `done` command did, the command's word beside `started` and `reopened`"
-    ),
 }
 
 _SQL_LITERAL = re.compile(r"'(" + "|".join(re.escape(w) for w in sorted(WORDS)) + r")'")

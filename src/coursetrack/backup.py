@@ -60,6 +60,7 @@ from coursetrack.errors import ExportError
 from coursetrack.slugs import slug_problem
 from coursetrack.store import backup as columns
 from coursetrack.validate import MAX_BACKUP_ROWS, MAX_INTERVAL, date_problem
+from coursetrack.vocabulary import Status
 
 FORMAT = "coursetrack-backup"
 VERSION = 1
@@ -339,9 +340,9 @@ class ProgressEntry(_Entry):
     @model_validator(mode="after")
     def _dates_fit_the_status(self) -> ProgressEntry:
         problem = None
-        if self.status == "done" and self.completed_on is None:
+        if self.status == Status.DONE and self.completed_on is None:
             problem = "a done item needs completed_on, the day it was finished"
-        elif self.status != "done" and self.completed_on is not None:
+        elif self.status != Status.DONE and self.completed_on is not None:
             problem = f"completed_on is only for done items; this one is {self.status}"
         elif self.started_on and self.completed_on and self.completed_on < self.started_on:
             problem = f"completed_on {self.completed_on} is before started_on {self.started_on}"
@@ -373,8 +374,8 @@ class TopicEntry(_Entry):
 
     @model_validator(mode="after")
     def _reviews_of_a_done_topic(self) -> TopicEntry:
-        status = self.progress.status if self.progress else "todo"
-        if self.reviews and status != "done":
+        status = self.progress.status if self.progress else Status.TODO.value
+        if self.reviews and status != Status.DONE:
             raise PydanticCustomError(
                 RULE_ERROR,
                 "topic {slug} has reviews but is {status}; reviews are of done topics",

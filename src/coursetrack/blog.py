@@ -352,7 +352,7 @@ def _lead(data: PostData) -> str:
 
 def _state(topic: TopicLine) -> str:
     if topic.status == DONE:
-        return f"done on {topic.completed_on.isoformat()}" if topic.completed_on else "done"
+        return f"{DONE} on {topic.completed_on.isoformat()}" if topic.completed_on else DONE
     return "in progress" if topic.status == IN_PROGRESS else "not started"
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from coursetrack.controls import visible
 from coursetrack.services.status import whole_percent
+from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:
     from coursetrack.services.export import CourseEntry
@@ -104,7 +105,7 @@ def _course(course: CourseEntry) -> str:
         meta.append(f"started {course.started_on.isoformat()}")
     if course.completed_on:
         meta.append(f"completed {course.completed_on.isoformat()}")
-    elif course.status == "todo":
+    elif course.status == Status.TODO:
         meta.append("not started")
     parts = [
         '<li class="course">',

@@ -6,7 +6,8 @@ ever touching what the learner recorded. Each progress row belongs to exactly
 one catalog item; deleting the item deletes its progress.
 
 These classes carry every constraint, index and enum of the store; the rules of the
-record (lengths, dates, the words) are declared in `store.rules` and read from there. The
+record (lengths, dates) are declared in `store.rules` and read from there, the words
+(status, grade, op) in `coursetrack.vocabulary`, a light module a read can import. The
 migrations in `store.migrations` are frozen DDL for each engine (a released step is
 never edited); tests/test_schema.py compares a migrated store on SQLite and on
 PostgreSQL with these classes, and the history triggers, backups and imports
@@ -21,7 +22,6 @@ which needs no clause in the DDL).
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -42,34 +42,8 @@ from sqlmodel import Field, SQLModel
 
 from coursetrack.store import rules
 
-
-class Status(StrEnum):
-    TODO = "todo"
-    IN_PROGRESS = "in-progress"
-    DONE = "done"
-
-
-class Grade(StrEnum):
-    """How a review went, hardest first: it sets the next interval."""
-
-    AGAIN = "again"
-    HARD = "hard"
-    GOOD = "good"
-    EASY = "easy"
-
-
-class Op(StrEnum):
-    """What a history row records."""
-
-    INSERT = "insert"
-    UPDATE = "update"
-    DELETE = "delete"
-
-
-def one_of(column: str, enum: type[StrEnum]) -> str:
-    """A CHECK that a column holds one of an enum's values, as the DDL writes it."""
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
-
+# the words, written in `coursetrack.vocabulary`; the models name the same enums
+from coursetrack.vocabulary import Grade, Op, Status, one_of
 
 #: The columns that name what a progress row, note or link belongs to.
 OWNER_COLUMNS = ("specialization_id", "course_id", "topic_id")
@@ -235,7 +209,7 @@ class Progress(SQLModel, table=True):
     specialization_id: int | None = _ref("specialization.id", nullable=True)
     course_id: int | None = _ref("course.id", nullable=True)
     topic_id: int | None = _ref("topic.id", nullable=True)
-    status: str = Field(default=Status.TODO, sa_column_kwargs={"server_default": "todo"})
+    status: str = Field(default=Status.TODO, sa_column_kwargs={"server_default": Status.TODO.value})
     started_on: dt.date | None = None
     completed_on: dt.date | None = None
     learner: str | None = _learner()

@@ -1,9 +1,10 @@
 """Arguments and options shared by several commands, declared once."""
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
+
+from coursetrack import vocabulary
 
 
 def _refs_up_to(depth: int):
@@ -137,21 +138,19 @@ By = Annotated[
 ]
 
 
-class GradeChoice(StrEnum):
-    """The grades `reviewed --grade` takes (services.review.LADDER says what each does)."""
-
-    AGAIN = "again"
-    HARD = "hard"
-    GOOD = "good"
-    EASY = "easy"
-
+#: The grades `reviewed --grade` takes: the vocabulary's (services.review.LADDER says
+#: what each does).
+GradeChoice = vocabulary.Grade
 
 Grade = Annotated[
     GradeChoice,
     typer.Option(
         "--grade",
         "-g",
-        help="How well you remembered it: again (forgot), hard, good or easy.",
+        help=(
+            f"How well you remembered it: {GradeChoice.AGAIN} (forgot), {GradeChoice.HARD}, "
+            f"{GradeChoice.GOOD} or {GradeChoice.EASY}."
+        ),
         show_default=False,
         case_sensitive=False,
     ),

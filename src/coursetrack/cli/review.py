@@ -57,7 +57,7 @@ def reviewed(
     """
     from coursetrack import render
     from coursetrack.dates import parse_date, today
-    from coursetrack.services.review import record_reviews
+    from coursetrack.services.review import KEPT_WHEN_EARLY, record_reviews
 
     when = parse_date(on, future=False) if on is not None else None  # None: today, or later
     with writing(ctx) as writer:
@@ -68,7 +68,7 @@ def reviewed(
     lines = []
     for review in result.reviews:
         head = f"reviewed {review.ref} ({review.grade}): "
-        if review.early and review.grade in ("good", "easy"):
+        if review.early and review.grade in KEPT_WHEN_EARLY:
             lines.append(
                 f"{head}not due until {review.was_due_on.isoformat()}; kept at "
                 f"{_days(review.interval_days)}, next review on {review.due_on.isoformat()}"

@@ -8,8 +8,13 @@ import sys
 from rich.text import Text
 
 from coursetrack.render.console import _utf8
+from coursetrack.vocabulary import Status
 
-STATUS_STYLE = {"done": "green", "in-progress": "yellow", "todo": "dim"}
+STATUS_STYLE: dict[str, str] = {
+    Status.DONE: "green",
+    Status.IN_PROGRESS: "yellow",
+    Status.TODO: "dim",
+}
 BAR_WIDTH = 10
 
 

@@ -11,6 +11,7 @@ from coursetrack.render.cells import _date, _days, _pct, _units, bar
 from coursetrack.render.console import _text, safe, stdout
 from coursetrack.render.layout import _one_line, _print_lines, _wrapped
 from coursetrack.render.tables import Column, _emit, fitted_table
+from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:  # the views' types, free at start-up
     from coursetrack.services.group import GroupCourse, GroupStatus
@@ -109,7 +110,7 @@ def group_course_table(course: GroupCourse) -> None:
         on = Text("")
         if place.topic is not None:
             on = _text(f"{place.topic.position}. {place.topic.title}")
-            if place.topic_status == "todo":
+            if place.topic_status == Status.TODO:
                 on.append(" (next)", style="dim")
         state = place.state
         if place.stuck:

@@ -11,6 +11,7 @@ from coursetrack.render.cells import _date
 from coursetrack.render.console import _text, safe, stdout
 from coursetrack.render.layout import _one_line
 from coursetrack.render.tables import Column, _emit, fitted_table
+from coursetrack.vocabulary import Grade
 
 if TYPE_CHECKING:  # the views' types, free at start-up
     from coursetrack.services.review import Queue
@@ -57,5 +58,5 @@ def queue_table(queue: Queue) -> None:
     _emit(console, _one_line(heading, room), fitted_table(columns, rows, width=room))
     _emit(
         console,
-        Text("Record each with: coursetrack reviewed REF --grade again|hard|good|easy", "dim"),
+        Text(f"Record each with: coursetrack reviewed REF --grade {'|'.join(Grade)}", "dim"),
     )

@@ -66,7 +66,7 @@ def mark_done(
             notes_store.insert_note(
                 writer, kind=kind, item_id=item_id, written_on=day, text=note_text(note)
             )
-        changes.append(Change(target.ref, target.item.title, "done", changed, unchanged))
+        changes.append(Change(target.ref, target.item.title, store.DONE, changed, unchanged))
     return changes
 
 

@@ -35,6 +35,7 @@ from coursetrack.errors import InputError
 from coursetrack.refs import Target, read_target, resolve
 from coursetrack.services.state import DONE, TODO, progress_of
 from coursetrack.store import reviews as store
+from coursetrack.vocabulary import Grade
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader
@@ -42,8 +43,11 @@ if TYPE_CHECKING:
 
 
 LADDER = (1, 3, 7, 21, 60, 180)
-GRADES = ("again", "hard", "good", "easy")
-_STEP = {"hard": 0, "good": 1, "easy": 2}
+GRADES = tuple(g.value for g in Grade)
+#: How many rungs each grade climbs (again goes back to the first).
+_STEP: dict[str, int] = {Grade.HARD: 0, Grade.GOOD: 1, Grade.EASY: 2}
+#: The grades that keep the interval of a review made before the topic was due.
+KEPT_WHEN_EARLY = (Grade.GOOD, Grade.EASY)
 
 
 def rung_of(interval_days: int) -> int:
@@ -62,9 +66,9 @@ def next_interval(interval_days: int, grade: str, *, early: bool = False) -> int
     """
     if grade not in GRADES:
         raise InputError(f"grade {grade!r} is not one of {', '.join(GRADES)}")
-    if grade == "again":
+    if grade == Grade.AGAIN:
         return LADDER[0]
-    if early and grade in ("good", "easy"):
+    if early and grade in KEPT_WHEN_EARLY:
         return interval_days
     rung = min(rung_of(interval_days) + _STEP[grade], len(LADDER) - 1)
     return LADDER[rung]

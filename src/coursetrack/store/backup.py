@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from coursetrack.store import queries
 from coursetrack.store.items import COLUMNS as ITEM_COLUMNS
-from coursetrack.store.progress import DONE, IN_PROGRESS, TODO
+from coursetrack.vocabulary import Grade, Status
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
@@ -53,8 +53,8 @@ NUMBERS = ("interval_days",)
 #: Boolean columns (SQLite returns 0/1: a backup writes true, or nothing).
 FLAGS = ("private",)
 #: The words the store's CHECKs allow in a progress row's status and a review's grade.
-STATUSES = (TODO, IN_PROGRESS, DONE)
-GRADES = ("again", "hard", "good", "easy")
+STATUSES = tuple(s.value for s in Status)
+GRADES = tuple(g.value for g in Grade)
 
 
 def dates(columns: Iterable[str]) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coursetrack.store.queries import json_field
+from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader
@@ -111,10 +112,11 @@ def review_of_undone_topic(reader: Reader, target: int) -> int | None:
                      CASE WHEN f.op = 'insert' THEN {topic_new} ELSE {topic_old} END
                  AND r.learner =
                      CASE WHEN f.op = 'insert' THEN {learner_new} ELSE {learner_old} END
-                WHERE (f.op = 'insert' OR coalesce({status_old}, '') <> 'done')
+                WHERE (f.op = 'insert' OR coalesce({status_old}, '') <> :done)
                   AND {_NOT_ITS_OWN.format(table="review", alias="r")}
                 ORDER BY r.id LIMIT 1""",
         target=target,
+        done=Status.DONE.value,
     )
     return found.id if found is not None else None
 

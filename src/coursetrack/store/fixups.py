@@ -39,6 +39,7 @@ from coursetrack.store.rules import (
     review_violations_sql,
 )
 from coursetrack.validate import MAX_INTERVAL, MAX_NOTE
+from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -237,8 +238,8 @@ class _Mender:
         self.set(rule.table, row["id"], **{rule.column: 1 if truth else 0})
         return "made true or false"
 
-    def done(self, rule: Rule, row: dict) -> str:
-        if row["status"] == "done":
+    def completion(self, rule: Rule, row: dict) -> str:
+        if row["status"] == Status.DONE:
             day = self.date_of(row["started_on"]) or self.today
             self.set("progress", row["id"], completed_on=self.day(day))
             return "a done item without a completion day completed on its start day (or today)"

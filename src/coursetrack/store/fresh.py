@@ -11,8 +11,10 @@ than this still upgrades step by step (`schema.migrate`).
 SQLite keeps each table's DDL as written, and the rules refused by a CHECK are
 named by that text (an unnamed CHECK from schema 2 says no rule's name), so a new
 store is made with the very text an upgraded one holds: the tables as schema 5
-left them (frozen below, like the steps that made them) with the rules' CHECKs
-added as migration 6 adds them (`migrations.ruled_table`). PostgreSQL keeps no text
+left them (frozen below, like the steps that made them, but for the words, which
+come from `coursetrack.vocabulary`: a word that changed would need a step, and the
+test below would say so) with the rules' CHECKs added as migration 6 adds them
+(`migrations.ruled_table`). PostgreSQL keeps no text
 that anything reads, only the catalog: there the tables are the models'.
 tests/test_schema.py proves a new store and an upgraded one the same schema on
 both engines, the SQLite one down to sqlite_master's text, and that `VERSION` is
@@ -23,6 +25,8 @@ then `schema.migrate` replays every step for a new store.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from coursetrack.vocabulary import Grade, Op, Status, one_of, sql
 
 if TYPE_CHECKING:
     from sqlalchemy import Index, Table
@@ -48,7 +52,7 @@ _SQLITE_V5 = {
         "            command_id INTEGER NOT NULL REFERENCES command (id),\n"
         "            table_name VARCHAR NOT NULL,\n"
         "            row_id INTEGER NOT NULL,\n"
-        "            op VARCHAR NOT NULL CHECK (op IN ('insert', 'update', 'delete')),\n"
+        f"            op VARCHAR NOT NULL CHECK ({one_of('op', Op)}),\n"
         "            old VARCHAR,\n"
         "            new VARCHAR\n"
         "        , learner VARCHAR NOT NULL DEFAULT 'me')"
@@ -96,15 +100,14 @@ _SQLITE_V5 = {
         "            specialization_id INTEGER REFERENCES specialization (id) ON DELETE CASCADE,\n"
         "            course_id INTEGER REFERENCES course (id) ON DELETE CASCADE,\n"
         "            topic_id INTEGER REFERENCES topic (id) ON DELETE CASCADE,\n"
-        "            status VARCHAR NOT NULL DEFAULT 'todo',\n"
+        f"            status VARCHAR NOT NULL DEFAULT {sql(Status.TODO)},\n"
         "            started_on DATE,\n"
         "            completed_on DATE,\n"
         "            learner VARCHAR NOT NULL DEFAULT 'me',\n"
         "            UNIQUE (specialization_id, learner),\n"
         "            UNIQUE (course_id, learner),\n"
         "            UNIQUE (topic_id, learner),\n"
-        "            CONSTRAINT ck_progress_status "
-        "CHECK (status IN ('todo', 'in-progress', 'done')),\n"
+        f"            CONSTRAINT ck_progress_status CHECK ({one_of('status', Status)}),\n"
         f"            CONSTRAINT ck_progress_one_owner CHECK ({_ONE_OWNER})\n"
         ")"
     ),
@@ -137,7 +140,7 @@ _SQLITE_V5 = {
         "            id INTEGER PRIMARY KEY,\n"
         "            topic_id INTEGER NOT NULL REFERENCES topic (id) ON DELETE CASCADE,\n"
         "            reviewed_on DATE NOT NULL,\n"
-        "            grade VARCHAR NOT NULL CHECK (grade IN ('again', 'hard', 'good', 'easy')),\n"
+        f"            grade VARCHAR NOT NULL CHECK ({one_of('grade', Grade)}),\n"
         "            interval_days INTEGER NOT NULL,\n"
         "            due_on DATE NOT NULL\n"
         "        , learner VARCHAR NOT NULL DEFAULT 'me')"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from coursetrack.store import group
 from coursetrack.store.notes import SHARED_NOTE, shared_note
+from coursetrack.vocabulary import Status, sql
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -101,7 +102,7 @@ _GROUP_DONE = (
     " sum(CASE WHEN u.completed_on >= :start AND u.completed_on <= :today"
     " THEN 1 ELSE 0 END) AS done_in_window,"
     " max(u.completed_on) AS last_done_on"
-    " FROM (" + _GROUP_UNIT_ROWS + ") u WHERE u.status = 'done'"
+    " FROM (" + _GROUP_UNIT_ROWS + f") u WHERE u.status = {sql(Status.DONE)}"
     " GROUP BY u.learner, u.course_id"
 )
 
@@ -170,13 +171,14 @@ _FINISHERS = (
 #: Per learner, in one course: units started, and the first topic in progress.
 _STARTED = (
     "SELECT u.learner,"
-    " sum(CASE WHEN u.status = 'in-progress' THEN 1 ELSE 0 END) AS units_started,"
-    " min(CASE WHEN u.status = 'in-progress' THEN u.topic_position END) AS current_position"
+    f" sum(CASE WHEN u.status = {sql(Status.IN_PROGRESS)} THEN 1 ELSE 0 END) AS units_started,"
+    f" min(CASE WHEN u.status = {sql(Status.IN_PROGRESS)} THEN u.topic_position END)"
+    " AS current_position"
     " FROM (" + _GROUP_UNIT_ROWS + ") u GROUP BY u.learner"
 )
 
 #: Per learner with a record in the course `:course_id`: the first topic not done yet.
-_NEXT_TOPIC = """
+_NEXT_TOPIC = f"""
 SELECT l.learner, min(t.position) AS next_position
 FROM (
     SELECT DISTINCT p.learner FROM progress p JOIN topic k ON k.id = p.topic_id
@@ -185,7 +187,7 @@ FROM (
 JOIN topic t ON t.course_id = :course_id
 WHERE NOT EXISTS (
     SELECT 1 FROM progress d
-    WHERE d.topic_id = t.id AND d.learner = l.learner AND d.status = 'done'
+    WHERE d.topic_id = t.id AND d.learner = l.learner AND d.status = {sql(Status.DONE)}
 )
 GROUP BY l.learner
 """
@@ -343,7 +345,7 @@ _OTHERS_UNDER = (
 ) + _others_of(*(f"ARRAY(SELECT id FROM {name})" for name in "sct"))
 _OTHERS_FINISHED = (
     "SELECT DISTINCT learner FROM progress WHERE course_id = ANY(CAST(:c AS integer[])) "
-    "AND status = 'done' AND learner <> session_user ORDER BY learner"
+    f"AND status = {sql(Status.DONE)} AND learner <> session_user ORDER BY learner"
 )
 
 

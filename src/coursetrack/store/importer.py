@@ -14,6 +14,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.store.items import COLUMNS, PARENTS, TABLES
+from coursetrack.vocabulary import Status, sql
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
@@ -68,13 +69,16 @@ _COURSE_IDS = "SELECT id, slug FROM course WHERE specialization_id = :parent"
 def done_courses_without_topics(reader: Reader, spec_id: int) -> dict[int, Row]:
     """The specialization's courses that have no topic and were marked done themselves,
     with the dates of that progress."""
-    return {row.course_id: row for row in reader.all(_DONE_ALONE, parent=spec_id)}
+    return {
+        row.course_id: row
+        for row in reader.all(_DONE_ALONE, parent=spec_id, done=Status.DONE.value)
+    }
 
 
 _DONE_ALONE = """
 SELECT p.course_id, p.started_on, p.completed_on
 FROM progress p JOIN course c ON c.id = p.course_id
-WHERE c.specialization_id = :parent AND p.status = 'done'
+WHERE c.specialization_id = :parent AND p.status = :done
   AND NOT EXISTS (SELECT 1 FROM topic t WHERE t.course_id = c.id)
 """
 
@@ -151,6 +155,7 @@ def carry_done(writer: Writer, courses: Iterable[Mapping[str, Any]]) -> None:
 
 _CARRY_DONE = (
     "INSERT INTO progress (topic_id, status, started_on, completed_on) "
-    "SELECT id, 'done', :started_on, :completed_on FROM topic WHERE course_id = :course_id "
+    f"SELECT id, {sql(Status.DONE)}, :started_on, :completed_on FROM topic "
+    "WHERE course_id = :course_id "
     "ORDER BY id"
 )

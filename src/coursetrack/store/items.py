@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from coursetrack.vocabulary import Status
+
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader
     from coursetrack.store.writer import Writer
@@ -69,7 +71,9 @@ def removal_counts(
 
     Exactly one of the ids is given: the item's, by its kind.
     """
-    return reader.one(_REMOVAL, spec=specialization, course=course, topic=topic)
+    return reader.one(
+        _REMOVAL, spec=specialization, course=course, topic=topic, todo=Status.TODO.value
+    )
 
 
 #: The courses and topics an item covers: a specialization's all, a course itself
@@ -83,7 +87,7 @@ t AS (
 SELECT
     (SELECT count(*) FROM c) AS courses,
     (SELECT count(*) FROM t) AS topics,
-    (SELECT count(*) FROM progress WHERE {owned} AND (status <> 'todo' OR started_on IS NOT NULL))
+    (SELECT count(*) FROM progress WHERE {owned} AND (status <> :todo OR started_on IS NOT NULL))
     + (SELECT count(*) FROM note WHERE {owned})
     + (SELECT count(*) FROM link WHERE {owned})
     + (SELECT count(*) FROM review WHERE topic_id IN (SELECT id FROM t)) AS recorded

@@ -6,8 +6,8 @@ statements: a specialization of 100,000 topics is a handful of round trips
 under the write lock, not 100,000. Every statement here takes the item as its
 kind ("specialization", "course", "topic") and row id, as `refs` resolves it.
 
-The status words are the values the store holds (`services.state` spells
-them too): "todo", "in-progress", "done".
+The status words are `vocabulary.Status`'s, bound as parameters; the names below
+are its values as plain strings, which both drivers bind alike.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coursetrack.store import queries
+from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
     from coursetrack.store.writer import Writer
 
-TODO = "todo"
-IN_PROGRESS = "in-progress"
-DONE = "done"
+TODO: str = Status.TODO.value
+IN_PROGRESS: str = Status.IN_PROGRESS.value
+DONE: str = Status.DONE.value
 
 #: The progress column that points at each kind of item.
 OWNER = {"specialization": "specialization_id", "course": "course_id", "topic": "topic_id"}
@@ -94,7 +95,7 @@ def mark_done(
     completed = completed if not_before_start else ":on"
     changed = unchanged = 0
     for column, units, _table in _SCOPES[kind]:
-        args = {"id": item_id, "on": on, "done": DONE}
+        args = dict(id=item_id, on=on, done=DONE)
         unchanged += writer.scalar(
             f"SELECT count(*) FROM progress WHERE {column} IN ({units}) AND status = :done",
             **args,
@@ -123,7 +124,7 @@ def reopen(writer: Writer, *, kind: str, item_id: int) -> tuple[int, int]:
     """
     changed = total = 0
     for column, units, _table in _SCOPES[kind]:
-        args = {"id": item_id, "done": DONE}
+        args = dict(id=item_id, done=DONE)
         if column == "topic_id":
             writer.execute(
                 f"DELETE FROM review WHERE topic_id IN ({units}) AND topic_id IN "

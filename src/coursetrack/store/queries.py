@@ -9,6 +9,11 @@ writes run the same text through their Writer (`store.writer`).
 from __future__ import annotations
 
 from coursetrack.store.notes import SHARED_NOTES
+from coursetrack.vocabulary import Status, sql
+
+#: The status words as SQL literals (`vocabulary.sql`): these statements are shared as
+#: text and built into one another, so the words are written in, not bound.
+_TODO, _IN_PROGRESS, _DONE = sql(Status.TODO), sql(Status.IN_PROGRESS), sql(Status.DONE)
 
 # --- the catalog ----------------------------------------------------------------------
 
@@ -30,15 +35,15 @@ FROM topic WHERE course_id = :course_id ORDER BY position
 # --- status, show, planning -----------------------------------------------------------
 
 #: The unit rule, written once: a unit is a topic, or a course that has no topics.
-#: One row per unit with the learner's state of it (no progress row: 'todo'). Callers
+#: One row per unit with the learner's state of it (no progress row: todo). Callers
 #: add a WHERE on `s` or `c` (`WHERE c.id = :course_id`) and wrap it as a subquery.
-UNITS = """
+UNITS = f"""
 SELECT s.id AS spec_id, s.slug AS spec_slug,
        c.id AS course_id, c.position AS course_position, c.slug AS course_slug,
        c.title AS course_title,
        t.id AS topic_id, t.position AS topic_position, t.slug AS topic_slug,
        t.title AS topic_title,
-       coalesce(CASE WHEN t.id IS NULL THEN cp.status ELSE tp.status END, 'todo') AS status,
+       coalesce(CASE WHEN t.id IS NULL THEN cp.status ELSE tp.status END, {_TODO}) AS status,
        CASE WHEN t.id IS NULL THEN cp.started_on ELSE tp.started_on END AS started_on,
        CASE WHEN t.id IS NULL THEN cp.completed_on ELSE tp.completed_on END AS completed_on
 FROM specialization s
@@ -54,14 +59,14 @@ UNITS_OF_COURSE = "WHERE c.id = :course_id"
 
 #: Per course (narrowed by `{where}`, one of the two above or ""): its units counted.
 #: `n_topics` 0 means the course is its own unit.
-_COURSE_UNITS = """
+_COURSE_UNITS = f"""
     SELECT units.course_id, count(units.topic_id) AS n_topics, count(*) AS units_total,
-           sum(CASE WHEN units.status = 'done' THEN 1 ELSE 0 END) AS units_done,
-           sum(CASE WHEN units.status = 'in-progress' THEN 1 ELSE 0 END) AS units_started,
+           sum(CASE WHEN units.status = {_DONE} THEN 1 ELSE 0 END) AS units_done,
+           sum(CASE WHEN units.status = {_IN_PROGRESS} THEN 1 ELSE 0 END) AS units_started,
            min(units.started_on) AS first_started_on,
            min(units.completed_on) AS first_completed_on,
            max(units.completed_on) AS last_completed_on
-    FROM ({units} {where}) units
+    FROM ({{units}} {{where}}) units
     GROUP BY units.course_id
 """
 
@@ -132,17 +137,17 @@ TOPIC_UNITS = UNITS + "WHERE c.id = :course_id AND t.id IS NOT NULL ORDER BY t.p
 UNITS_IN_ORDER = "{units} {where} ORDER BY s.slug, c.position, t.position"
 
 #: How many units a specialization has, how many are done, and the last done.
-UNIT_COUNTS = """
+UNIT_COUNTS = f"""
 SELECT count(*) AS total,
-       coalesce(sum(CASE WHEN u.status = 'done' THEN 1 ELSE 0 END), 0) AS done,
-       max(CASE WHEN u.status = 'done' THEN u.completed_on END) AS last_done_on
-FROM ({units} WHERE s.id = :spec_id) u
+       coalesce(sum(CASE WHEN u.status = {_DONE} THEN 1 ELSE 0 END), 0) AS done,
+       max(CASE WHEN u.status = {_DONE} THEN u.completed_on END) AS last_done_on
+FROM ({{units}} WHERE s.id = :spec_id) u
 """
 
 #: Units of a specialization done within a window (`:start` to `:today`, both included).
-DONE_BETWEEN = """
-SELECT count(*) FROM ({units} WHERE s.id = :spec_id) u
-WHERE u.status = 'done' AND u.completed_on >= :start AND u.completed_on <= :today
+DONE_BETWEEN = f"""
+SELECT count(*) FROM ({{units}} WHERE s.id = :spec_id) u
+WHERE u.status = {_DONE} AND u.completed_on >= :start AND u.completed_on <= :today
 """
 
 #: Each day on which the learner recorded anything, per specialization: a start,
@@ -180,22 +185,22 @@ ACTIVE_DAYS = "SELECT a.spec_id, a.day AS day_on FROM ({activity}) a WHERE a.day
 ACTIVE_DAYS_OF = ACTIVE_DAYS + " AND a.spec_id = :spec_id"
 
 #: `next`: how many units are in scope and how many are still open.
-NEXT_COUNTS = """
+NEXT_COUNTS = f"""
 SELECT count(*) AS total,
-       coalesce(sum(CASE WHEN u.status <> 'done' THEN 1 ELSE 0 END), 0) AS open_units
-FROM ({units} {where}) u
+       coalesce(sum(CASE WHEN u.status <> {_DONE} THEN 1 ELSE 0 END), 0) AS open_units
+FROM ({{units}} {{where}}) u
 """
 
 #: `next`: the open units, the program studied most recently first (a dormant one
 #: last), then started units, then course order; only `:limit` rows leave the database.
-NEXT_UNITS = """
-SELECT u.* FROM ({units} {where}) u
+NEXT_UNITS = f"""
+SELECT u.* FROM ({{units}} {{where}}) u
 LEFT JOIN (
-    SELECT d.spec_id, max(d.day) AS last_day FROM ({activity}) d GROUP BY d.spec_id
+    SELECT d.spec_id, max(d.day) AS last_day FROM ({{activity}}) d GROUP BY d.spec_id
 ) a ON a.spec_id = u.spec_id
-WHERE u.status <> 'done'
+WHERE u.status <> {_DONE}
 ORDER BY CASE WHEN a.last_day IS NULL THEN 1 ELSE 0 END, a.last_day DESC, u.spec_slug,
-         CASE WHEN u.status = 'in-progress' THEN 0 ELSE 1 END, u.course_position,
+         CASE WHEN u.status = {_IN_PROGRESS} THEN 0 ELSE 1 END, u.course_position,
          u.topic_position
 LIMIT :limit
 """
@@ -261,10 +266,10 @@ REVIEW_SCOPES = {
     "topic": "AND t.id = :scope_id",
 }
 
-_DONE_FROM = """
+_DONE_FROM = f"""
 FROM specialization s JOIN course c ON c.specialization_id = s.id
 JOIN topic t ON t.course_id = c.id JOIN progress p ON p.topic_id = t.id
-WHERE p.status = 'done' AND p.completed_on IS NOT NULL {scope}
+WHERE p.status = {_DONE} AND p.completed_on IS NOT NULL {{scope}}
 """
 
 DONE_TOPICS = (

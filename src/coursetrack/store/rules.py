@@ -43,6 +43,7 @@ from coursetrack.validate import (
     URL_SCHEMES,
     WEB_SCHEMES,
 )
+from coursetrack.vocabulary import Grade, Op, Status, listed, sql
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -221,9 +222,9 @@ RULES: tuple[Rule, ...] = (
         "progress_done_completed",
         "progress",
         "an item is done exactly when it has a completion day",
-        "(status = 'done') = (completed_on IS NOT NULL)",
-        "(status = 'done') = (completed_on IS NOT NULL)",
-        fix="done",
+        f"(status = {sql(Status.DONE)}) = (completed_on IS NOT NULL)",
+        f"(status = {sql(Status.DONE)}) = (completed_on IS NOT NULL)",
+        fix="completion",
     ),
     Rule(
         "progress_completed_after_start",
@@ -291,12 +292,12 @@ REVIEW_DONE_TOPIC = Rule(
 
 #: The rules the store held before schema 6: their predicates are in the models.
 _EARLIER = {
-    "progress_status": ("progress", "a status is todo, in-progress or done"),
+    "progress_status": ("progress", f"a status is {listed(Status)}"),
     "progress_one_owner": ("progress", "a progress row belongs to exactly one item"),
     "note_one_owner": ("note", "a note belongs to exactly one item"),
     "link_one_owner": ("link", "a link belongs to exactly one item"),
-    "review_grade": ("review", "a review's grade is again, hard, good or easy"),
-    "change_op": ("change", "a history row records an insert, update or delete"),
+    "review_grade": ("review", f"a review's grade is {listed(Grade)}"),
+    "change_op": ("change", f"a history row records an {listed(Op)}"),
 }
 
 
@@ -343,7 +344,7 @@ def _unreviewable(topic: str, learner: str) -> str:
     return (
         f"EXISTS (SELECT 1 FROM review r WHERE r.topic_id = {topic} AND r.learner = {learner}) "
         f"AND NOT EXISTS (SELECT 1 FROM progress p WHERE p.topic_id = {topic} "
-        f"AND p.learner = {learner} AND p.status = 'done')"
+        f"AND p.learner = {learner} AND p.status = {sql(Status.DONE)})"
     )
 
 
@@ -405,7 +406,8 @@ def review_violations_sql() -> str:
     """The reviews that break `REVIEW_DONE_TOPIC` (the same on both engines)."""
     return (
         "SELECT r.id FROM review r WHERE NOT EXISTS (SELECT 1 FROM progress p "
-        "WHERE p.topic_id = r.topic_id AND p.learner = r.learner AND p.status = 'done')"
+        "WHERE p.topic_id = r.topic_id AND p.learner = r.learner "
+        f"AND p.status = {sql(Status.DONE)})"
     )
 
 
