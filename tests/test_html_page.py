@@ -310,6 +310,10 @@ def _learner_text(store) -> None:
     run_ok(store, "link", "dls", "https://github.com/me/dl-notes", "--title", "all my notes")
     run_ok(store, "link", "dls/1", "https://youtu.be/backprop", "--title", "Backprop explained")
     run_ok(store, "link", "dls/2/1", "https://example.org/reg.ipynb", "--title", "reg notebook")
+    run_ok(store, "link", "dls/3", "https://www.kaggle.com/code/me/ml-strategy")
+    run_ok(
+        store, "note", "dls/2", "Quiz retaken on 2024-04-21; goal 2027-01-31.", "--on", "2024-04-21"
+    )
 
 
 def _anchors(parsed: _Page) -> dict[str, str]:
@@ -350,6 +354,7 @@ def test_the_learners_links_and_each_course_url_are_shown(journey, tmp_path: Pat
     first, second = parsed.courses[0], parsed.courses[1]
     assert "Backprop explained" in first and "reg notebook" not in first
     assert "reg notebook" in second and "Practical Aspects of Deep Learning" in second
+    assert '">www.kaggle.com</a>' in text, "a link without a title is shown by its host"
 
 
 HOSTILE_NOTE = (
@@ -517,6 +522,8 @@ def test_the_host_page_sees_a_sideways_scroll(tmp_path: Path) -> None:
 def test_the_page_fits_the_screen(journey, tmp_path: Path, width: int, scheme: str) -> None:
     _learner_text(journey)
     run_ok(journey, "goal", "dls", "--by", "2027-01-31")
+    long = "Deep Learning Specialization: Networks, Tuning, Strategy, CNNs and Sequence Models"
+    run_ok(journey, "update", "dls", "--title", long)
     page = export_page(journey, tmp_path)
     dark = ("--force-dark-mode",) if scheme == "dark" else ()
     seen = in_frame(tmp_path, page, width, *dark)
