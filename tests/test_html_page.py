@@ -567,3 +567,20 @@ def test_no_date_is_broken_across_lines_at_any_width(journey, tmp_path: Path) ->
     assert all("2027-01-31" in s["dates"] and len(s["dates"]) >= 8 for s in seen.values())
     broken = {width: s["broken"] for width, s in seen.items() if s["broken"]}
     assert broken == {}
+
+
+def test_the_readme_shows_the_screenshots_the_script_draws() -> None:
+    """docs/screenshots.py draws each page picture the README shows, and each is there."""
+    root = Path(__file__).resolve().parent.parent
+    shown = re.findall(r"\]\((docs/page-[\w-]+\.png)\)", (root / "README.md").read_text("utf-8"))
+    assert shown == [
+        "docs/page-1280.png",
+        "docs/page-1280-dark.png",
+        "docs/page-390.png",
+        "docs/page-390-dark.png",
+    ]
+    script = (root / "docs" / "screenshots.py").read_text("utf-8")
+    assert "f\"page-{width}{'-dark' if dark else ''}.png\"" in script
+    for name in shown:
+        image = Image.open(root / name)
+        assert image.width == int(name.split("-")[1].split(".")[0]), name
