@@ -584,3 +584,39 @@ def test_the_readme_shows_the_screenshots_the_script_draws() -> None:
     for name in shown:
         image = Image.open(root / name)
         assert image.width == int(name.split("-")[1].split(".")[0]), name
+
+
+#: The tags a note may become: Markdown's own, and nothing that loads or runs.
+NOTE_TAGS = {
+    "p", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote", "br", "hr", "s",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "span",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "# Head {style=x}\n\n> quote\n> - a\n>   - b\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "line  \nbreak ~~gone~~ 2024-01-02",
+        '[ref]\n\n[ref]: https://example.org "t"\n\n![alt *x*](https://e.org/i.png "title")',
+        "    code 2024-01-01\n\n```\n<script>\n```\n\n{{< shortcode >}} {% liquid %}",
+        "&copy; &lt;b&gt; &#x3C;i&#x3E; <!-- c --> <?php ?> <![CDATA[x]]> \x1b[31m red",
+        "[x](<javascript:alert(1)>) [y](JAVASCRIPT:alert(1)) [z](//evil.example/) [w](/rel)",
+        "<mailto:a@b.c> [m](mailto:a@b.c) <javascript:alert(1)> <data:text/html,x>",
+    ],
+)
+def test_a_note_becomes_markdowns_html_and_nothing_more(note: str) -> None:
+    from coursetrack.html_page import note_html
+
+    shown = note_html(note)
+    html5lib.HTMLParser(strict=True).parse(f"<!DOCTYPE html><title>t</title><div>{shown}</div>")
+    parser = _Page()
+    parser.feed(shown)
+    assert {tag for tag, _ in parser.tags} <= NOTE_TAGS, shown
+    for tag, attrs in parser.tags:
+        assert set(attrs) <= {"href", "rel", "title", "class"}, (tag, attrs)
+        if tag == "a":
+            assert attrs["href"].startswith("https://") and "nofollow" in attrs["rel"]
+        else:
+            assert "href" not in attrs
+    assert "<!--" not in shown and "<?" not in shown

@@ -182,7 +182,8 @@ def _markdown() -> Any:
     and every link carrying `REL`."""
     from markdown_it import MarkdownIt
 
-    md: Any = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md: Any = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False})
+    md.enable(["table", "strikethrough"])
     md.validateLink = page_link
 
     def link_open(self, tokens, idx, options, env) -> str:
