@@ -12,7 +12,11 @@ import json
 import math
 import re
 import shutil
+import socket
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -414,6 +418,74 @@ def test_chromium_runs_nothing_from_a_hostile_note(journey, tmp_path: Path) -> N
     assert "<script>" not in dom.split("</head>", 1)[1]
     assert "&lt;script&gt;alert('entity')&lt;/script&gt;" in dom
     assert 'href="https://example.org/safe"' in dom
+
+
+@contextmanager
+def proxy() -> Iterator[tuple[int, list[bytes]]]:
+    """A proxy on the loopback for every request of the browser (--proxy-server): it
+    answers none and keeps the first line of each (a GET, or the CONNECT of https)."""
+    seen: list[bytes] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                with suppress(OSError):
+                    seen.append(connection.recv(4096).split(b"\r\n", 1)[0])
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1], seen
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()
+
+
+def fetches(tmp_path: Path, page: Path) -> list[bytes]:
+    """What the browser asked the network for while it showed `page`."""
+    with proxy() as (port, seen):
+        chromium(
+            tmp_path,
+            f"--proxy-server=http://127.0.0.1:{port}",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            page.as_uri(),
+        )
+    return seen
+
+
+@needs_chromium
+@pytest.mark.sqlite_only  # what the browser does with the page; the page's data: both engines
+def test_chromium_fetches_nothing_for_a_hostile_note(journey, tmp_path: Path) -> None:
+    run_ok(journey, "note", "dls", HOSTILE_NOTE, "--on", "2024-04-06")
+    page = export_page(journey, tmp_path)
+    # every host the page or the note names (Chromium's own update and time checks go on)
+    named = set(re.findall(r"//([\w.-]+)", page.read_text(encoding="utf-8") + HOSTILE_NOTE))
+    assert {"tracker.example", "example.org", "www.coursera.org"} <= named
+    seen = fetches(tmp_path, page)
+    assert [line for line in seen if any(host.encode() in line for host in named)] == []
+
+
+@needs_chromium
+def test_the_proxy_would_see_a_fetch(tmp_path: Path) -> None:
+    """The check above would see a page that loads an image from the web."""
+    page = tmp_path / "control.html"
+    page.write_text(
+        '<!DOCTYPE html><html><body><img src="http://tracker.example/p.png"></body></html>',
+        encoding="utf-8",
+    )
+    assert any(b"tracker.example" in line for line in fetches(tmp_path, page))
 
 
 #: A host page that shows the page in frames of the given widths (headless windows are
