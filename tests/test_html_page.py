@@ -692,3 +692,17 @@ def test_a_note_becomes_markdowns_html_and_nothing_more(note: str) -> None:
         else:
             assert "href" not in attrs
     assert "<!--" not in shown and "<?" not in shown
+
+
+def test_the_charts_colours_follow_the_page(journey, tmp_path: Path) -> None:
+    """The page's chart has no background and draws its ink in the page's CSS colours;
+    a title that spells the stand-in colours is left as written."""
+    from coursetrack.chart_svg import INK
+
+    run_ok(journey, "update", "dls", "--title", f"DLS {INK} fill: {INK}")
+    text = export_page(journey, tmp_path).read_text(encoding="utf-8")
+    svg = text[text.index("<svg") : text.index("</svg>")]
+    assert "#ffffff" not in svg.lower() and "fill: var(--fg)" in svg
+    assert "stroke: var(--fg)" in svg and "stroke: var(--line)" in svg
+    assert re.search(r'<svg [^>]*viewBox="[^"]+"', svg) and " width=" not in svg.split(">")[0]
+    assert svg.count(f"DLS {INK} fill: {INK}") == 1 and f"<h1>DLS {INK} fill: {INK}</h1>" in text
