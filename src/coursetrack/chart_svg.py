@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,14 @@ def title_of(chart: Burnup) -> str:
 #: CSS variable (`page_svg`): the picture takes the page's light or dark colours.
 _PAGE_INK = {"#0c0b01": "var(--fg)", "#0c0b02": "var(--line)", "#0c0b03": "var(--muted)"}
 INK, GRID, MUTED = _PAGE_INK
+#: Where matplotlib writes colours: a style attribute (never the learner's text).
+_STYLE_ATTRIBUTE = re.compile(r'style="[^"]*"')
+
+
+def _page_colours(style: str) -> str:
+    for stand_in, variable in _PAGE_INK.items():
+        style = style.replace(stand_in, variable)
+    return style
 
 
 def burnup_svg(chart: Burnup) -> str:
@@ -62,13 +71,10 @@ def page_svg(chart: Burnup) -> str:
     picture follows `prefers-color-scheme`). Its width and height attributes go:
     the page's CSS sizes it, and the viewBox keeps its shape.
     """
-    import re
-
     svg = _burnup_svg(chart, page=True)
     start = svg.find("<svg")
     svg = svg[start:].strip() if start >= 0 else ""
-    for stand_in, variable in _PAGE_INK.items():
-        svg = svg.replace(stand_in, variable)
+    svg = _STYLE_ATTRIBUTE.sub(lambda found: _page_colours(found.group()), svg)
     return re.sub(r'^<svg ([^>]*?)width="[^"]*" height="[^"]*" ', r"<svg \1", svg, count=1)
 
 
