@@ -587,6 +587,21 @@ def test_the_host_page_sees_a_sideways_scroll(tmp_path: Path) -> None:
     assert seen["broken"] == ["2027-01-31"] and "DIV." in seen["outside"]
 
 
+#: A note wider than a phone: a long code line, URL, code span and table.
+WIDE_NOTE = (
+    "```python\n"
+    "result = some_function_with_a_long_name(argument_one, argument_two, argument_three)\n"
+    "```\n"
+    "\n"
+    "See https://example.org/a/very/long/path/that/does/not/break/anywhere/at/all and "
+    "`inline_code_that_is_quite_long_without_any_spaces_at_all`\n"
+    "\n"
+    "| col a | col b | col c | col d | col e |\n"
+    "|---|---|---|---|---|\n"
+    "| aaaaaaaaaaaa | bbbbbbbbbbbbbbb | cccccccccccccc | ddddddddddddd | eeeeeeeeeeee |"
+)
+
+
 @needs_chromium
 @pytest.mark.sqlite_only  # the browser's layout of the page; the page's data: both engines
 @pytest.mark.parametrize("width", [390, 1280])
@@ -596,6 +611,7 @@ def test_the_page_fits_the_screen(journey, tmp_path: Path, width: int, scheme: s
     run_ok(journey, "goal", "dls", "--by", "2027-01-31")
     long = "Deep Learning Specialization: Networks, Tuning, Strategy, CNNs and Sequence Models"
     run_ok(journey, "update", "dls", "--title", long)
+    run_ok(journey, "note", "dls/3", WIDE_NOTE, "--on", "2024-05-20")
     page = export_page(journey, tmp_path)
     dark = ("--force-dark-mode",) if scheme == "dark" else ()
     seen = in_frame(tmp_path, page, width, *dark)
