@@ -84,7 +84,6 @@ ul.links .muted { overflow-wrap: anywhere; }
 .notes > li { border-left: 3px solid var(--line); padding: 0.1rem 0 0.1rem 0.75rem;
   margin-bottom: 0.9rem; overflow-wrap: anywhere; min-width: 0; }
 .notes .about { font-weight: 600; }
-.notes li > :first-child + :not(p) { margin-top: 0.4rem; }
 .notes p { margin: 0.2rem 0 0; }
 .notes ul, .notes ol { margin: 0.3rem 0 0; padding-left: 1.5rem; }
 .notes blockquote { margin: 0.4rem 0 0; padding-left: 0.75rem; border-left: 3px solid var(--line);
@@ -92,7 +91,7 @@ ul.links .muted { overflow-wrap: anywhere; }
 .notes code { font: 0.875em/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
   background: var(--code); border-radius: 0.25rem; padding: 0.1em 0.3em; }
 .notes pre { background: var(--code); border-radius: 0.4rem; padding: 0.6rem 0.75rem;
-  margin: 0.4rem 0 0; overflow-x: auto; }
+  margin: 0.4rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .notes pre code { background: none; padding: 0; }
 .notes table { border-collapse: collapse; margin: 0.4rem 0 0; display: block; overflow-x: auto; }
 .notes th, .notes td { border: 1px solid var(--line); padding: 0.2rem 0.5rem; }
