@@ -361,7 +361,7 @@ def export_html(
                 writable(target, force=force)  # refused before matplotlib (half a second)
         from coursetrack import chart_svg, html_page
 
-        text = html_page.render_page(data, chart_svg.burnup_svg(data.chart))
+        text = html_page.render_page(data, chart_svg.page_svg(data.chart))
     _emit(text, target, force)
 
 
