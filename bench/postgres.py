@@ -97,7 +97,7 @@ def _run(server: postgres.Server, root: Path, runs: int, *, everyday_only: bool 
         words = " ".join(args)
         on_pg, on_sqlite, ratio = measure_pair(
             Case(f"{words}, PostgreSQL", coursetrack("--db", pg, *args)),
-            Case(f"{words}, SQLite file", coursetrack("--db", sqlite_file, *args)),
+            Case("the same, SQLite file", coursetrack("--db", sqlite_file, *args)),
             runs=runs,
         )
         rows.append((on_pg, on_sqlite, ratio, 1.5))
@@ -111,7 +111,7 @@ def _run(server: postgres.Server, root: Path, runs: int, *, everyday_only: bool 
         on_pg, on_sqlite, ratio = measure_pair(
             Case(f"{words}, PostgreSQL", coursetrack("--db", server.url(pg_run), *args),
                  prepare=fresh_database),
-            Case(f"{words}, SQLite file", coursetrack("--db", str(file_run), *args),
+            Case("the same, SQLite file", coursetrack("--db", str(file_run), *args),
                  prepare=fresh_copy(root / "file.db", file_run)),
             runs=runs,
         )  # fmt: skip
