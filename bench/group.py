@@ -68,7 +68,7 @@ def main() -> int:
 
 
 def _url(server: postgres.Server, role: str) -> str:
-    return f"postgresql+psycopg://{role}@/{DATABASE}?host={server.socket}"
+    return f"postgresql://{role}@/{DATABASE}?host={server.socket}"
 
 
 def _build(server: postgres.Server, learners: int) -> list[str]:

@@ -50,7 +50,7 @@ def main() -> int:
 
 
 def _url(server: postgres.Server, role: str) -> str:
-    return f"postgresql+psycopg://{role}@/{DATABASE}?host={server.socket}"
+    return f"postgresql://{role}@/{DATABASE}?host={server.socket}"
 
 
 def _build(server: postgres.Server, root: Path, learners: list[str]) -> None:

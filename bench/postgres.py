@@ -1,6 +1,6 @@
 """coursetrack on PostgreSQL, as ratios measured in one run.
 
-    python bench/postgres.py [--runs N] [--quick] [--reads]
+    python bench/postgres.py [--runs N] [--quick] [--everyday]
 
 Starts a throwaway server of its own (the test suite's `tests/postgres.py`:
 Debian's binaries, a temporary folder, a unix socket, no TCP port, fsync off)
@@ -12,13 +12,15 @@ and the median of the pairs' ratios:
   SQLite through SQLAlchemy (a `sqlite:///` URL, which does not take the
   sqlite3-only fast path): what the engine costs, not the fast path (<= 1.5x);
 - `status` with 20,000 topics against the shipped 17, on PostgreSQL (<= 1.5x);
-- the everyday reads (`status`, `status dls`, `next`, `show dls/1`, `log`) on
-  PostgreSQL against the same command on a SQLite file, as a learner runs it
-  (sqlite3 alone): what a read on PostgreSQL costs the client (<= 1.5x).
-  `--reads` runs only these.
+- every everyday command of issue 20 (`bench/run.py`'s reads and writes, on
+  the same store: dls/1 and dls/2/1 done, a note) on PostgreSQL against the
+  same command on a SQLite file, as a learner runs it (sqlite3 alone): what a
+  command on PostgreSQL costs the client (<= 1.5x). Each write starts from a
+  fresh copy of its store on both engines (a database made from a template,
+  a file copied), untimed. `--everyday` runs only these.
 
 It exits 0 whatever the figures say, and says why when it cannot run (no
-server binaries, no psycopg).
+server binaries, no PostgreSQL driver).
 """
 
 from __future__ import annotations
@@ -32,17 +34,28 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))  # the suite's throwaway server
 
-from run import Case, Figure, big_catalog, coursetrack, measure_pair  # noqa: E402
+from run import (  # noqa: E402
+    EVERYDAY_READS,
+    EVERYDAY_WRITES,
+    Case,
+    Figure,
+    big_catalog,
+    coursetrack,
+    fresh_copy,
+    measure_pair,
+)
 
 import postgres  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="pairs per case (median)")
+    parser.add_argument("--runs", type=int, default=15, help="pairs per case (median)")
     parser.add_argument("--quick", action="store_true", help="3 pairs per case")
     parser.add_argument(
-        "--reads", action="store_true", help="only the everyday reads against SQLite's"
+        "--everyday",
+        action="store_true",
+        help="only the everyday commands against SQLite's",
     )
     opts = parser.parse_args()
     runs = 3 if opts.quick else opts.runs
@@ -50,14 +63,10 @@ def main() -> int:
         if started is None:
             return 0
         server, tmp = started
-        return _run(server, tmp, runs, reads_only=opts.reads)
+        return _run(server, tmp, runs, everyday_only=opts.everyday)
 
 
-#: The everyday reads, as a learner types them.
-READS = (["status"], ["status", "dls"], ["next"], ["show", "dls/1"], ["log"])
-
-
-def _run(server: postgres.Server, root: Path, runs: int, *, reads_only: bool = False) -> int:
+def _run(server: postgres.Server, root: Path, runs: int, *, everyday_only: bool = False) -> int:
     os.environ.update(
         {
             "XDG_DATA_HOME": str(root / "home"),
@@ -73,21 +82,41 @@ def _run(server: postgres.Server, root: Path, runs: int, *, reads_only: bool = F
             subprocess.run(coursetrack("--db", db, *args), check=True, capture_output=True)
         return db
 
-    shipped = (["import", "deep-learning-specialization"], ["done", "dls/1", "dls/2/1"])
+    shipped = (
+        ["import", "deep-learning-specialization"],
+        ["done", "dls/1", "dls/2/1"],
+        ["note", "dls/2/1", "what batch norm does"],
+    )
     sqlite = setup(f"sqlite:///{root / 'dls.db'}", *shipped)
     sqlite_file = setup(str(root / "file.db"), *shipped)
-    pg = setup(server.url(server.create_database()), *shipped)
+    base = server.create_database()
+    pg = setup(server.url(base), *shipped)
 
     rows: list[tuple[Figure, Figure, float, float]] = []
-    for args in READS:
+    for args in EVERYDAY_READS:
         words = " ".join(args)
         on_pg, on_sqlite, ratio = measure_pair(
             Case(f"{words}, PostgreSQL", coursetrack("--db", pg, *args)),
-            Case(f"{words}, SQLite file", coursetrack("--db", sqlite_file, *args)),
+            Case("the same, SQLite file", coursetrack("--db", sqlite_file, *args)),
             runs=runs,
         )
         rows.append((on_pg, on_sqlite, ratio, 1.5))
-    if not reads_only:
+    pg_run, file_run = server.create_database(base), root / "run.db"
+
+    def fresh_database() -> None:
+        server.remake_database(pg_run, base)
+
+    for args in EVERYDAY_WRITES:
+        words = " ".join(args)
+        on_pg, on_sqlite, ratio = measure_pair(
+            Case(f"{words}, PostgreSQL", coursetrack("--db", server.url(pg_run), *args),
+                 prepare=fresh_database),
+            Case("the same, SQLite file", coursetrack("--db", str(file_run), *args),
+                 prepare=fresh_copy(root / "file.db", file_run)),
+            runs=runs,
+        )  # fmt: skip
+        rows.append((on_pg, on_sqlite, ratio, 1.5))
+    if not everyday_only:
         _engine_rows(server, root, rows, runs, pg=pg, sqlite=sqlite, setup=setup)
     _print(rows, runs)
     return 0
@@ -108,7 +137,7 @@ def _engine_rows(server, root, rows, runs, *, pg, sqlite, setup) -> None:
     large, small, ratio = measure_pair(
         Case("status, PostgreSQL, 20,000 topics", coursetrack("--db", pg_big, "status")),
         Case("status, PostgreSQL, 17 topics", coursetrack("--db", pg, "status")),
-        runs=max(3, runs // 2),
+        runs=max(3, runs // 3),
     )
     rows.append((large, small, ratio, 1.5))
 

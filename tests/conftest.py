@@ -6,7 +6,7 @@ A test that takes `store` (or a fixture built on it, such as `dls`) runs twice:
 server this session starts (tests/postgres.py). A test about SQLite files
 themselves (headers, WAL, a read-only file system, links, upgrade fixtures) is
 marked `@pytest.mark.sqlite_only` and runs once. A machine without a PostgreSQL
-server or the psycopg driver skips the `[postgresql]` half, with one reason.
+server or the psycopg2 driver skips the `[postgresql]` half, with one reason.
 """
 
 from __future__ import annotations
@@ -196,10 +196,8 @@ class Store:
         return Path(self.db)
 
     def _pg(self):
-        import psycopg
-
-        # libpq reads the same URL once SQLAlchemy's "+driver" is taken out
-        return psycopg.connect(self.db.replace("+psycopg", "", 1), autocommit=True)
+        # libpq reads the store's URL as it is (a plain postgresql://)
+        return postgres.connect(self.db, autocommit=True)
 
     def rows(self, sql: str, *params: object) -> list[tuple]:
         if self.engine != "sqlite":

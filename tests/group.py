@@ -57,7 +57,7 @@ class GroupStore:
 
     def url(self, role: str) -> str:
         """What `--db` (or COURSETRACK_DB) is for `role`."""
-        return f"postgresql+psycopg://{role}@/{self.name}?host={self.server.socket}"
+        return f"postgresql://{role}@/{self.name}?host={self.server.socket}"
 
     def run(
         self, role: str, *args: str, input: str | None = None, env: dict | None = None
@@ -70,10 +70,8 @@ class GroupStore:
 
     @contextlib.contextmanager
     def connect(self, role: str) -> Iterator[Any]:
-        """A psycopg connection (autocommit) as `role`: a learner's hand-written SQL."""
-        import psycopg
-
-        con = psycopg.connect(
+        """A psycopg2 connection (autocommit) as `role`: a learner's hand-written SQL."""
+        con = postgres.connect(
             f"host={self.server.socket} dbname={self.name} user={role}", autocommit=True
         )
         try:
@@ -124,7 +122,7 @@ def _owner_template(server: postgres.Server) -> str:
             admin.execute(f'CREATE ROLE "{OWNER}" LOGIN CREATEROLE')
         name = f"g{len(server.templates) + 1}_template"
         admin.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER}"')
-        url = f"postgresql+psycopg://{OWNER}@/{name}?host={server.socket}"
+        url = f"postgresql://{OWNER}@/{name}?host={server.socket}"
         result = CliRunner().invoke(app, ["--db", url, "import", DLS])
         assert result.exit_code == 0, result.output
         server.templates[key] = name

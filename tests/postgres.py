@@ -10,6 +10,11 @@ only test data, and the tests that kill processes kill clients, not the server.
 PostgreSQL refuses to run as root, so as root the server runs as `nobody`
 (`runuser`), in a folder that user owns; the tests connect over the socket as
 the superuser `ct`, which trust authentication lets in.
+
+Tests that connect by hand use the program's own driver, psycopg2, through
+`connect`: its connections also run a statement in one call (`con.execute`),
+run a block in one transaction (`con.transaction()`) and close when their
+`with` block ends.
 """
 
 from __future__ import annotations
@@ -46,10 +51,62 @@ def missing() -> str | None:
     if bindir() is None:
         return f"PostgreSQL tests skipped: no PostgreSQL server (initdb) found; {INSTALL}"
     try:
-        import psycopg  # noqa: F401
+        import psycopg2  # noqa: F401
     except ImportError:
-        return f"PostgreSQL tests skipped: the psycopg driver is not installed; {INSTALL}"
+        return f"PostgreSQL tests skipped: the psycopg2 driver is not installed; {INSTALL}"
     return None
+
+
+_connection_class: Any = None
+
+
+def connect(conninfo: str, *, autocommit: bool = False) -> Any:
+    """A psycopg2 connection to `conninfo` (libpq's key=value or a postgresql:// URL)."""
+    import psycopg2
+
+    con = psycopg2.connect(conninfo, connection_factory=_class())
+    con.autocommit = autocommit
+    return con
+
+
+def _class() -> Any:
+    """psycopg2's connection, with the shorthand the tests write (see the module's docstring)."""
+    global _connection_class
+    if _connection_class is not None:
+        return _connection_class
+    import psycopg2.extensions
+
+    class Connection(psycopg2.extensions.connection):
+        def execute(self, sql: Any, params: Any = None) -> Any:
+            cur = self.cursor()
+            cur.execute(sql, params)
+            return cur
+
+        @contextlib.contextmanager
+        def transaction(self) -> Any:
+            """One transaction, committed at the end of the block, rolled back on an error."""
+            if self.autocommit:
+                self.execute("BEGIN")
+            try:
+                yield self
+            except BaseException:
+                if not self.closed:
+                    self.rollback() if not self.autocommit else self.execute("ROLLBACK")
+                raise
+            self.commit() if not self.autocommit else self.execute("COMMIT")
+
+        def __enter__(self) -> Any:
+            return self  # psycopg2's own would begin a transaction, even in autocommit
+
+        def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+            try:
+                if not self.closed and not self.autocommit:
+                    self.commit() if kind is None else self.rollback()
+            finally:
+                self.close()
+
+    _connection_class = Connection
+    return Connection
 
 
 def _scratch() -> str | None:
@@ -103,9 +160,7 @@ class Server:
         if result.returncode != 0:
             log = self.log.read_text() if self.log.exists() else ""
             raise RuntimeError(f"the test PostgreSQL server did not start:\n{result.stdout}{log}")
-        import psycopg
-
-        self._admin = psycopg.connect(self.conninfo("postgres"), autocommit=True)
+        self._admin = connect(self.conninfo("postgres"), autocommit=True)
         version = int(self._admin.execute("SHOW server_version_num").fetchone()[0])
         # FILE_COPY copies the template's files (about 8 MB) instead of WAL-logging them;
         # on /dev/shm either takes 0.03-0.05 s, on a loaded disk 0.3-0.9 s. Before
@@ -124,7 +179,7 @@ class Server:
         return f"host={self.socket} dbname={name} user={USER}"
 
     def url(self, name: str) -> str:
-        return f"postgresql+psycopg://{USER}@/{name}?host={self.socket}"
+        return f"postgresql://{USER}@/{name}?host={self.socket}"
 
     def create_database(self, template: str = TEMPLATE) -> str:
         """A new database (a copy of `template`); its name."""
@@ -159,9 +214,7 @@ class Server:
 
     @contextlib.contextmanager
     def connect(self, name: str):
-        import psycopg
-
-        con = psycopg.connect(self.conninfo(name), autocommit=True)
+        con = connect(self.conninfo(name), autocommit=True)
         try:
             yield con
         finally:
@@ -169,7 +222,7 @@ class Server:
 
 
 def name_of(url: str) -> str:
-    """The database a test URL names: postgresql+psycopg://ct@/NAME?host=..."""
+    """The database a test URL names: postgresql://ct@/NAME?host=..."""
     return url.split("@/", 1)[1].split("?", 1)[0]
 
 
@@ -188,7 +241,7 @@ def plain(value: object) -> object:
 
 
 def placeholders(sql: str) -> str:
-    """sqlite3's `?` parameters as psycopg's `%s` (a literal % doubled first)."""
+    """sqlite3's `?` parameters as psycopg2's `%s` (a literal % doubled first)."""
     return sql.replace("%", "%%").replace("?", "%s")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import postgres
 from conftest import Store
 from group import GroupStore, group_store_fixture, ok  # noqa: F401
 
@@ -133,7 +134,6 @@ def test_a_dropped_or_changed_history_trigger(dls: Store) -> None:
 
 
 def test_a_constraint_left_unchecked_on_postgresql(pg_url: str) -> None:
-    import psycopg
     from typer.testing import CliRunner
 
     from coursetrack.cli import app
@@ -143,7 +143,7 @@ def test_a_constraint_left_unchecked_on_postgresql(pg_url: str) -> None:
         runner.invoke(app, ["--db", pg_url, "import", "deep-learning-specialization"]).exit_code
         == 0
     )
-    with psycopg.connect(pg_url.replace("+psycopg", "", 1), autocommit=True) as con:
+    with postgres.connect(pg_url, autocommit=True) as con:
         con.execute("ALTER TABLE note DROP CONSTRAINT note_topic_id_fkey")
         con.execute(
             "ALTER TABLE note ADD CONSTRAINT note_topic_id_fkey FOREIGN KEY (topic_id) "
@@ -252,7 +252,6 @@ def test_an_older_groups_security_version(group_store: GroupStore) -> None:
 
 
 def test_a_foreign_keys_triggers_disabled_on_postgresql(pg_url: str) -> None:
-    import psycopg
     from typer.testing import CliRunner
 
     from coursetrack.cli import app
@@ -260,7 +259,7 @@ def test_a_foreign_keys_triggers_disabled_on_postgresql(pg_url: str) -> None:
     runner = CliRunner()
     imported = runner.invoke(app, ["--db", pg_url, "import", "deep-learning-specialization"])
     assert imported.exit_code == 0
-    with psycopg.connect(pg_url.replace("+psycopg", "", 1), autocommit=True) as con:
+    with postgres.connect(pg_url, autocommit=True) as con:
         con.execute("ALTER TABLE change DISABLE TRIGGER ALL")  # its foreign key's, as superuser
     found = problems(runner.invoke(app, ["--db", pg_url, "check"]))
     assert found

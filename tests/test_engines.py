@@ -53,8 +53,8 @@ def _child_suite(tmp_path: Path, patch: str) -> subprocess.CompletedProcess:
             "apt-get install postgresql, and pip install 'coursetrack[postgresql]'",
         ),
         (
-            "sys.modules['psycopg'] = None",
-            "PostgreSQL tests skipped: the psycopg driver is not installed; "
+            "sys.modules['psycopg2'] = None",
+            "PostgreSQL tests skipped: the psycopg2 driver is not installed; "
             "apt-get install postgresql, and pip install 'coursetrack[postgresql]'",
         ),
     ],
@@ -95,7 +95,7 @@ def test_a_postgresql_store_is_a_fresh_database(store, engine: str) -> None:
     assert not store.exists()
     assert store.dump() == []
     if engine == "postgresql":
-        assert store.db.startswith("postgresql+psycopg://")
+        assert store.db.startswith("postgresql://")
         assert store.rows("SELECT ?::date, ?::boolean", "2026-01-02", True) == [("2026-01-02", 1)]
     assert store.run("import", "deep-learning-specialization").exit_code == 0
     assert store.exists()

@@ -12,9 +12,10 @@ import re
 import threading
 import time
 
-import psycopg
+import psycopg2
 import pytest
 
+import postgres
 from coursetrack.store.engine import WRITE_LOCK_KEY
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 
@@ -26,9 +27,9 @@ def _short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COURSETRACK_BUSY_TIMEOUT", "2")
 
 
-def _session(g: GroupStore, role: str) -> psycopg.Connection:
+def _session(g: GroupStore, role: str) -> psycopg2.extensions.connection:
     """A learner's psql: her own connection, which the test closes (or the owner ends)."""
-    return psycopg.connect(
+    return postgres.connect(
         f"host={g.server.socket} dbname={g.name} user={role} application_name=psql",
         autocommit=True,
     )
@@ -84,7 +85,7 @@ def test_a_learner_holding_her_own_write_open_holds_off_herself_and_curators_nam
         # she cannot take every learner's lock at once: the table is the program's alone
         alice.execute("ROLLBACK")
         alice.execute("BEGIN")
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             alice.execute("LOCK TABLE coursetrack_writers IN ACCESS EXCLUSIVE MODE")
         alice.execute("ROLLBACK")
     finally:
@@ -161,7 +162,7 @@ def ok_json(result) -> dict:
     return result.json()
 
 
-def _read_progress(con: psycopg.Connection) -> None:
+def _read_progress(con: psycopg2.extensions.connection) -> None:
     con.execute("SET lock_timeout = '60s'")
     con.execute("SELECT count(*) FROM progress").fetchone()
 
@@ -222,14 +223,14 @@ def test_the_owner_lists_and_ends_a_stalled_learner_session(group_store) -> None
         ended = g.run("olga", "group", "sessions", "--end", str(pid), "--yes")
         ok(ended)
         assert ended.stdout == f"ended alice's psql session (pid {pid})\n"
-        with pytest.raises(psycopg.OperationalError):
+        with pytest.raises(psycopg2.OperationalError):
             alice.execute("SELECT 1")
         waiting.join(timeout=60)  # her lock went with her session: bob's read goes through
         assert bob.execute("SELECT 1").fetchone() == (1,)
     finally:
-        with contextlib.suppress(psycopg.Error, NameError):
+        with contextlib.suppress(psycopg2.Error, NameError):
             bob.close()
-        with contextlib.suppress(psycopg.Error):
+        with contextlib.suppress(psycopg2.Error):
             alice.close()
     ok(g.run("bob", "done", "dls/1/1"))
     # nothing to end: one line

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 
-import psycopg
+import psycopg2
 
 from group import GroupStore, group_store_fixture, ok  # noqa: F401
 
@@ -22,7 +22,7 @@ def test_a_learner_cannot_take_the_command_numbers_others_write_next(
     ok(g.run("bob", "done", "dls/1/1"))
     with g.connect("alice") as con:
         last = con.execute("SELECT last_value FROM command_id_seq").fetchone()[0]
-        with contextlib.suppress(psycopg.Error):  # refused: the hole is closed
+        with contextlib.suppress(psycopg2.Error):  # refused: the hole is closed
             con.execute(
                 "INSERT INTO command (id, at, line) "
                 "SELECT n, 'x', 'squat' FROM generate_series(%s::int, %s::int) n",
@@ -30,9 +30,9 @@ def test_a_learner_cannot_take_the_command_numbers_others_write_next(
             )
         # nor by moving a row of her own there
         ok(g.run("alice", "done", "dls/1/3"))
-        with contextlib.suppress(psycopg.Error):
+        with contextlib.suppress(psycopg2.Error):
             con.execute("UPDATE command SET id = id + 100 WHERE line LIKE 'done%%'")
-        with contextlib.suppress(psycopg.Error):
+        with contextlib.suppress(psycopg2.Error):
             con.execute("UPDATE progress SET id = id + 100")
     for ref in ("dls/1/2", "dls/1/4"):
         ok(g.run("bob", "done", ref))
@@ -51,7 +51,7 @@ def test_a_learner_cannot_take_the_id_of_anothers_removed_row(group_store: Group
         con.execute(
             "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command), false)"
         )
-        with contextlib.suppress(psycopg.Error):  # refused: the hole is closed
+        with contextlib.suppress(psycopg2.Error):  # refused: the hole is closed
             con.execute(
                 "INSERT INTO goal (id, specialization_id, target_on) "
                 "SELECT %s, id, '2030-01-01' FROM specialization LIMIT 1",
@@ -74,13 +74,13 @@ def test_a_learner_cannot_write_history_by_hand(group_store: GroupStore) -> None
         con.execute(
             "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command), false)"
         )
-        with contextlib.suppress(psycopg.Error):  # refused: the hole is closed
+        with contextlib.suppress(psycopg2.Error):  # refused: the hole is closed
             con.execute(
                 "INSERT INTO change (command_id, table_name, row_id, op, old, new) "
                 "SELECT max(id), 'goal', %s, 'delete', '{}', NULL FROM command",
                 (goal,),
             )
-        with contextlib.suppress(psycopg.Error):
+        with contextlib.suppress(psycopg2.Error):
             con.execute(
                 "INSERT INTO goal (id, specialization_id, target_on) "
                 "SELECT %s, id, '2030-01-01' FROM specialization LIMIT 1",

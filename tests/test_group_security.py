@@ -2,7 +2,7 @@
 
 The owner `olga`, the curator `cora` and the learners `alice`, `bob` and `carol`
 (tests/group.py). Each test tries what a learner should not be able to do,
-through coursetrack and by hand through psycopg, and then checks what is really
+through coursetrack and by hand through psycopg2, and then checks what is really
 stored, read as the server's superuser (whom row-level security does not hold).
 """
 
@@ -96,7 +96,7 @@ def test_undo_reverts_only_the_learners_own_commands(group_store: GroupStore) ->
 def test_hand_written_sql_as_a_learner_changes_none_of_anothers_rows(
     group_store: GroupStore,
 ) -> None:
-    import psycopg
+    import psycopg2
 
     g = group_store
     ok(g.run("bob", "done", "dls/1/1"))
@@ -128,12 +128,12 @@ def test_hand_written_sql_as_a_learner_changes_none_of_anothers_rows(
         assert con.execute(f"DELETE FROM progress {bobs}").rowcount == 0
         # nor can she write a row in his name, or hand hers over to him
         t1 = topic_id(g, "dls/1/3")
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="row-level security"):
             con.execute(
                 "INSERT INTO progress (topic_id, status, learner) VALUES (%s, 'done', 'bob')",
                 (t1,),
             )
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="row-level security"):
             con.execute("UPDATE progress SET learner = 'bob' WHERE learner = 'alice'")
     assert g.all_rows("SELECT * FROM progress WHERE learner = 'bob'") == stored[0]
     assert g.all_rows(NOTES) == stored[1]
@@ -226,7 +226,7 @@ def test_a_curator_changes_the_catalog(group_store: GroupStore) -> None:
 
 
 def test_a_learner_cannot_write_the_catalog_by_hand(group_store: GroupStore) -> None:
-    import psycopg
+    import psycopg2
 
     g = group_store
     with g.connect("alice") as con:
@@ -235,7 +235,7 @@ def test_a_learner_cannot_write_the_catalog_by_hand(group_store: GroupStore) -> 
             "DELETE FROM topic",
             "INSERT INTO specialization (slug, title) VALUES ('x', 'x')",
         ):
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 con.execute(sql)
 
 
@@ -255,7 +255,7 @@ def test_a_learner_cannot_write_the_catalog_by_hand(group_store: GroupStore) -> 
     ],
 )
 def test_a_learner_cannot_turn_row_level_security_off(group_store: GroupStore, sql: str) -> None:
-    import psycopg
+    import psycopg2
 
     g = group_store
     for role in ("alice", "cora"):  # a curator neither: only the owner owns the tables
@@ -263,10 +263,10 @@ def test_a_learner_cannot_turn_row_level_security_off(group_store: GroupStore, s
             if sql.startswith("SET"):
                 # allowed as a setting, and then any query RLS would filter fails instead
                 con.execute(sql)
-                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                     con.execute("SELECT * FROM progress")
                 continue
-            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="must be owner"):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="must be owner"):
                 con.execute(sql)
     forced = g.all_rows(
         "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
@@ -290,14 +290,14 @@ def test_a_learner_makes_no_object_in_the_stores_schema(group_store: GroupStore,
     """Nothing a learner makes there could be found by another's query, or replace a trigger's
     function: `group init` revokes CREATE on the schema from PUBLIC, which servers before
     PostgreSQL 15 granted (as here, by hand, before the owner runs it again)."""
-    import psycopg
+    import psycopg2
 
     g = group_store
     with g.connect(g.superuser) as con:
         con.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")
     assert g.run(g.owner, "group", "init").exit_code == 0
     for role in ("alice", "cora"):
-        with g.connect(role) as con, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with g.connect(role) as con, pytest.raises(psycopg2.errors.InsufficientPrivilege):
             con.execute(sql)
     assert g.all_rows("SELECT count(*) FROM pg_tables WHERE tablename = 'mine'") == [(0,)]
 
@@ -468,14 +468,14 @@ def _reload_until(g: GroupStore, role: str, *, asks_password: bool) -> None:
     password fails (or works again): the postmaster rereads it on its own time."""
     import time
 
-    import psycopg
+    import psycopg2
 
     g.server._admin.execute("SELECT pg_reload_conf()")
     for _ in range(100):
         try:
             with g.connect(role):
                 asked = False
-        except psycopg.OperationalError as exc:
+        except psycopg2.OperationalError as exc:
             assert "password" in str(exc), exc
             asked = True
         if asked == asks_password:

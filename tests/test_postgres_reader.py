@@ -1,4 +1,4 @@
-"""`store.postgres_reader`: a read of an up-to-date PostgreSQL store over psycopg alone.
+"""`store.postgres_reader`: a read of an up-to-date PostgreSQL store over psycopg2 alone.
 
 It must give the rows SQLAlchemy's reader gives, open the same transaction,
 word a failure to connect as `open_store` does, and step aside (None) for
@@ -80,9 +80,10 @@ def test_it_steps_aside_for_an_empty_database_and_other_urls(pg_url: str) -> Non
 
     with postgres_reader.snapshot(pg_url) as fast:
         assert fast is None  # an empty database reads as an empty store, the SQLAlchemy way
-    assert not postgres_reader.plain_url("postgresql+psycopg2://u@h/d")
+    assert not postgres_reader.plain_url("postgresql+pg8000://u@h/d")
     assert not postgres_reader.plain_url("sqlite:///x.db")
     assert postgres_reader.plain_url("postgresql+psycopg://u@h/d")
+    assert postgres_reader.plain_url("postgresql+psycopg2://u@h/d")
 
 
 def test_it_steps_aside_for_an_older_schema(studied: str, postgres_server) -> None:

@@ -45,9 +45,7 @@ class Database:
         return f"postgresql://{postgres.USER}:***@/{self.name}?host={self.socket}"
 
     def rows(self, sql: str) -> list[tuple]:
-        import psycopg
-
-        with psycopg.connect(self.conninfo) as con:
+        with postgres.connect(self.conninfo) as con:
             return con.execute(sql).fetchall()
 
 
@@ -74,7 +72,7 @@ def one_line(result) -> str:
 # --- URLs and the driver ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("scheme", ["postgresql", "postgresql+psycopg"])
+@pytest.mark.parametrize("scheme", ["postgresql", "postgresql+psycopg2", "postgresql+psycopg"])
 def test_both_url_forms_reach_the_server_on_a_unix_socket(pg: Database, scheme: str) -> None:
     target = pg.url(scheme=scheme)
     result = cli(target, "import", "deep-learning-specialization")
@@ -86,11 +84,11 @@ def test_both_url_forms_reach_the_server_on_a_unix_socket(pg: Database, scheme: 
     assert "format: coursetrack-backup" in exported.stdout
 
 
-def test_a_plain_postgresql_url_uses_psycopg_3(pg: Database) -> None:
+def test_a_plain_postgresql_url_uses_psycopg2(pg: Database) -> None:
     store = db.open_store(pg.url(), write=True)
     try:
         assert store.dialect == "postgresql"
-        assert store.engine.dialect.driver == "psycopg"
+        assert store.engine.dialect.driver == "psycopg2"
     finally:
         store.close()
 
@@ -103,22 +101,22 @@ def test_the_environment_variable_takes_a_postgresql_url(pg: Database) -> None:
     assert pg.rows("SELECT slug FROM specialization") == [("shared",)]
 
 
-def test_without_psycopg_a_postgresql_url_names_the_extra(
+def test_without_psycopg2_a_postgresql_url_names_the_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg raises ImportError
+    monkeypatch.setitem(sys.modules, "psycopg2", None)  # import psycopg2 raises ImportError
     target = "postgresql://me:hunter2@db.example/ct"
     for args in (["status"], ["add", "specialization", "X"]):
         stderr = one_line(cli(target, *args))
         assert stderr == (
             "Error: the store postgresql://me:***@db.example/ct is on PostgreSQL, which needs "
-            "the psycopg driver: pip install 'coursetrack[postgresql]'\n"
+            "the psycopg2 driver: pip install 'coursetrack[postgresql]'\n"
         )
 
 
 def test_another_postgresql_driver_is_refused() -> None:
-    stderr = one_line(cli("postgresql+psycopg2://me:hunter2@db.example/ct", "status"))
-    assert "reaches PostgreSQL through psycopg 3 only" in stderr
+    stderr = one_line(cli("postgresql+pg8000://me:hunter2@db.example/ct", "status"))
+    assert "reaches PostgreSQL through psycopg2 only" in stderr
     assert "hunter2" not in stderr
 
 
@@ -156,9 +154,7 @@ def test_no_server_on_the_socket_is_one_line(tmp_path: Path) -> None:
 
 
 def _hold_write_lock(pg: Database):
-    import psycopg
-
-    holder = psycopg.connect(pg.conninfo)
+    holder = postgres.connect(pg.conninfo)
     holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
     return holder
 
@@ -173,11 +169,9 @@ def _release_once_waited_twice(pg: Database, holder, patience: float = 60.0) -> 
     """
     import time
 
-    import psycopg
-
     starts: set[object] = set()
     deadline = time.monotonic() + patience
-    with psycopg.connect(pg.conninfo, autocommit=True) as watcher:
+    with postgres.connect(pg.conninfo, autocommit=True) as watcher:
         while len(starts) < 2 and time.monotonic() < deadline:
             starts.update(
                 row[0]
@@ -273,7 +267,7 @@ def test_a_write_holds_the_advisory_lock_until_it_ends(pg: Database) -> None:
 
 def _reads(store, target: str):
     """Both ways a command reads PostgreSQL: the store's own read (SQLAlchemy Core), and
-    `open_reader`'s (psycopg alone, for an up-to-date store with a plain URL)."""
+    `open_reader`'s (psycopg2 alone, for an up-to-date store with a plain URL)."""
     from coursetrack.store.reader import open_reader
 
     return [store.read, lambda: open_reader(target)]

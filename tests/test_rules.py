@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-import psycopg
+import psycopg2
 import pytest
 
 from conftest import Store
@@ -21,7 +21,7 @@ from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 MB = 1024 * 1024
 
 
-def _under_a_command_of_her_own(con: psycopg.Connection) -> None:
+def _under_a_command_of_her_own(con: psycopg2.extensions.connection) -> None:
     """What a learner does in psql before a write: a command row, bound for the history."""
     con.execute("INSERT INTO command (at, line) VALUES ('2026-10-01T10:00:00+00:00', 'by hand')")
     con.execute(
@@ -37,7 +37,7 @@ def test_a_learner_cannot_store_a_date_python_cannot_read(group_store: GroupStor
     ok(g.run("alice", "done", "dls/1/1"))
     with (
         g.connect("alice") as con,
-        pytest.raises(psycopg.errors.CheckViolation) as refused,
+        pytest.raises(psycopg2.errors.CheckViolation) as refused,
         con.transaction(),
     ):
         _under_a_command_of_her_own(con)
@@ -57,7 +57,7 @@ def test_a_learner_cannot_insert_a_9_mb_public_note(group_store: GroupStore) -> 
     ok(g.run("alice", "done", "dls/1/1"))
     with (
         g.connect("alice") as con,
-        pytest.raises(psycopg.errors.CheckViolation) as refused,
+        pytest.raises(psycopg2.errors.CheckViolation) as refused,
         con.transaction(),
     ):
         _under_a_command_of_her_own(con)

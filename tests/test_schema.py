@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+import postgres
 from coursetrack import store as db_store
 from coursetrack.models import TRACKED, SQLModel, columns_of
 from coursetrack.store import fresh, rules, schema, triggers
@@ -327,9 +328,7 @@ def test_a_write_under_no_command_is_refused(db: str) -> None:
 
 
 def _load_schema2(pg_url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(pg_url.replace("+psycopg", "", 1), autocommit=True) as con:
+    with postgres.connect(pg_url, autocommit=True) as con:
         con.execute(PG_FIXTURE.read_text())
 
 

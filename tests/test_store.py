@@ -291,9 +291,9 @@ def test_uri_parameters_without_uri_true_are_a_clear_error(tmp_path: Path) -> No
         ("http://host:port/x?password=hunter2", "x?password=*** is not a store URL"),
         (
             "postgresql+asyncpg://me:hunter2@db.example/ct",
-            "reaches PostgreSQL through psycopg 3 only",
+            "reaches PostgreSQL through psycopg2 only",
         ),
-        ("postgresql+psycopg2://me@db.example/ct?password=hunter2", "?password=***:"),
+        ("postgresql+pg8000://me@db.example/ct?password=hunter2", "?password=***:"),
     ],
     ids=[
         "mysql",
@@ -303,7 +303,7 @@ def test_uri_parameters_without_uri_true_are_a_clear_error(tmp_path: Path) -> No
         "bad-port",
         "bad-port-query",
         "asyncpg",
-        "psycopg2",
+        "pg8000",
     ],
 )
 def test_a_url_of_an_unknown_scheme_is_one_clear_line(tmp_path: Path, url: str, shown: str) -> None:

@@ -1,8 +1,9 @@
 """The Writer a write transaction hands the services (store.writer), on both engines.
 
 On a SQLite file the write goes through the standard library's sqlite3 alone
-(`Store._write_sqlite`), on PostgreSQL through SQLAlchemy Core: these tests hold
-both to the same transaction, history and refusals.
+(`Store._write_sqlite`), on an ordinary PostgreSQL store through psycopg2 alone
+(`Store._write_postgres`): these tests hold both to the same transaction,
+history and refusals.
 """
 
 from __future__ import annotations
@@ -100,9 +101,7 @@ def test_dates_and_new_ids_come_back_as_written(dls) -> None:
     assert dls.rows("SELECT id, written_on FROM note") == [(new, "2024-01-03")]
 
 
-def test_a_write_on_sqlite_imports_no_orm(dls) -> None:
-    if dls.engine != "sqlite":
-        pytest.skip("PostgreSQL writes go through SQLAlchemy Core")
+def test_a_write_imports_no_orm(dls) -> None:
     script = (
         "import sys\n"
         "from coursetrack import store\n"
@@ -115,3 +114,38 @@ def test_a_write_on_sqlite_imports_no_orm(dls) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_many_rows_at_once_each_recorded_and_undone(dls) -> None:
+    """`executemany` past one round trip's batch (PostgresWriter sends 100 statements a
+    time): every row written, with a literal % in the statement and values that need
+    quoting, each change recorded under the command, and undone together."""
+    topics = [row[0] for row in dls.rows("SELECT id FROM topic ORDER BY id")]
+    spec_id = dls.rows("SELECT id FROM specialization")[0][0]
+    rows = [
+        {"spec": spec_id, "on": dt.date(2024, 1, 1 + n % 28), "text": f"it's {n}; -- {n}"}
+        for n in range(250)
+    ]
+    opened = _open(dls.db)
+    try:
+        with opened.write("probe many") as writer:
+            writer.executemany(
+                "INSERT INTO note (specialization_id, written_on, text) "
+                "VALUES (:spec, :on, :text || ' (100%)')",
+                rows,
+            )
+            writer.executemany(
+                "UPDATE topic SET title = title || '%' WHERE id = :id",
+                [{"id": topic} for topic in topics],
+            )
+    finally:
+        opened.close()
+    notes = dls.rows("SELECT written_on, text FROM note ORDER BY id")
+    assert notes == [(row["on"].isoformat(), f"{row['text']} (100%)") for row in rows]
+    assert all(title.endswith("%") for (title,) in dls.rows("SELECT title FROM topic"))
+    entry = _last_logged(dls)
+    assert entry["command"] == "probe many"
+    result = dls.run("undo", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert dls.rows("SELECT count(*) FROM note") == [(0,)]
+    assert not any(title.endswith("%") for (title,) in dls.rows("SELECT title FROM topic"))

@@ -10,16 +10,18 @@ pysqlite driver's own implicit transactions are switched off so that
 coursetrack says when a transaction begins: reads with a plain `BEGIN`, writes
 with `BEGIN IMMEDIATE`.
 
-PostgreSQL (psycopg 3): a write takes a transaction-scoped lock as its first
-statement, which serializes writers as `BEGIN IMMEDIATE` does and is released
-by the commit or rollback, whatever happens to the process: the advisory lock
-`WRITE_LOCK_KEY`, or in a study group, where anyone may take any advisory lock,
-the store's own (`group.write_gate`), which a learner takes only for herself.
-The busy timeout becomes the transaction's `lock_timeout`. A read is one
-REPEATABLE READ, READ ONLY transaction: one snapshot for the whole command,
-which never waits for a writer, and waits at most `READ_LOCK_WAIT` for a table
-lock (which only a migration, or a learner by hand, takes). A command that runs
-out of time names who holds the store (`sessions`).
+PostgreSQL (psycopg2: `store.postgres_reader` says why that driver): a write
+takes a transaction-scoped lock as its first statement, which serializes
+writers as `BEGIN IMMEDIATE` does and is released by the commit or rollback,
+whatever happens to the process: the advisory lock `WRITE_LOCK_KEY`, or in a
+study group, where anyone may take any advisory lock, the store's own
+(`group.write_gate`), which a learner takes only for herself. The busy timeout
+becomes the transaction's `lock_timeout`. A read is one REPEATABLE READ, READ
+ONLY transaction: one snapshot for the whole command, which never waits for a
+writer, and waits at most `READ_LOCK_WAIT` for a table lock (which only a
+migration, or a learner by hand, takes). A command that runs out of time names
+who holds the store (`sessions`). An ordinary store is read and written over
+psycopg2 alone, in the same transactions (`Store.write`).
 
 Execution option `sqlite_begin="IMMEDIATE"` marks a write transaction on both
 engines (the name is SQLite's; `schema` uses it for migrations too).
@@ -32,7 +34,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coursetrack.errors import StoreError
 from coursetrack.store.inspect import _check_ours, _identify
@@ -175,7 +177,7 @@ def begin_immediate(raw: sqlite3.Connection, on_wait: Notify | None) -> None:
 
 
 def _make_postgres_engine(url: URL) -> Engine:
-    """An engine on psycopg 3 whose transactions follow the rules in this module's docstring."""
+    """An engine on psycopg2 whose transactions follow the rules in this module's docstring."""
     from sqlalchemy import create_engine, event
 
     # the URL's own settings win (SQLAlchemy would let connect_args override them)
@@ -248,53 +250,89 @@ def _lock_or_say_we_wait(
     without aborting the transaction; the last attempt goes through SQLAlchemy,
     so that its failure is reported like any other.
     """
-    import psycopg
+    raw = conn.connection.driver_connection
+    assert raw is not None  # None only once the connection is closed; it is in a write
+    take_write_lock(raw, on_wait, total, gate=gate, who=lambda: _who(conn))
 
+
+def take_write_lock(
+    raw: Any,
+    on_wait: Notify | None,
+    total: float,
+    *,
+    gate: bool,
+    who: Callable[[], str | None],
+) -> None:
+    """Take the write lock on the psycopg2 connection `raw`, in its open transaction;
+    if another writer holds it past a second, say who (`who`), then wait on: the one way,
+    whether SQLAlchemy opened the transaction (`_lock_or_say_we_wait`) or a write over
+    the driver alone did (`postgres_reader.write`).
+
+    The first, short wait is inside a savepoint, so that it can time out without
+    aborting the transaction; each probe is one round trip (several statements, no
+    parameters). A failure of the last attempt is the driver's, reported like any other.
+    """
     lock = "SELECT coursetrack_write_lock()" if gate else WRITE_LOCK
     first = min(WAIT_NOTICE_AFTER, total)
-    if on_wait is not None and total > first:
-        raw = conn.connection.driver_connection
-        assert raw is not None  # None only once the connection is closed; it is in a write
-        try:  # one round trip each way (several statements, no parameters: simple protocol)
-            raw.execute(
+    with raw.cursor() as cur:
+        if on_wait is None or total <= first:
+            cur.execute(lock)
+            return
+        try:
+            cur.execute(
                 f"SAVEPOINT coursetrack_wait; SET LOCAL lock_timeout = {_lock_ms(first)}; {lock}"
             )
-        except psycopg.errors.LockNotAvailable:
-            raw.execute("ROLLBACK TO SAVEPOINT coursetrack_wait")
-            on_wait(_waiting_notice(conn, total))
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total - first)}")
-            conn.exec_driver_sql(lock)
+        except Exception as exc:
+            if sqlstate(exc) != "55P03":  # lock_not_available
+                raise
+            cur.execute("ROLLBACK TO SAVEPOINT coursetrack_wait")
+            on_wait(_waiting_notice(who, total))
             # the rest of the transaction waits for other locks as long as any command
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_ms(total)}")
+            cur.execute(
+                f"SET LOCAL lock_timeout = {_lock_ms(total - first)}; {lock}; "
+                f"SET LOCAL lock_timeout = {_lock_ms(total)}"
+            )
         else:
             # SET LOCAL in a released savepoint outlives it: the write waits as any command
-            raw.execute(
+            cur.execute(
                 f"RELEASE SAVEPOINT coursetrack_wait; SET LOCAL lock_timeout = {_lock_ms(total)}"
             )
-        return
-    conn.exec_driver_sql(lock)
 
 
-def _waiting_notice(conn: Connection, total: float) -> str:
-    """What a writer says when it starts to wait: who holds the store, when that can be seen."""
+def sqlstate(exc: BaseException | None) -> str | None:
+    """The SQLSTATE a PostgreSQL error carries (psycopg2's `pgcode`); None for any other."""
+    return getattr(exc, "pgcode", None)
+
+
+def _who(conn: Connection) -> str | None:
+    """Who holds the store, asked on the waiting write's own connection (SQLAlchemy's)."""
     from coursetrack.store import sessions
 
     raw = conn.connection.driver_connection
     assert raw is not None  # None only once the connection is closed; it is in a write
-    raw.execute("SAVEPOINT coursetrack_who")  # a failure here must not end the write
+    with raw.cursor() as cur:
+        cur.execute("SAVEPOINT coursetrack_who")  # a failure here must not end the write
+        try:
+            who = sessions.named(sessions.holders(conn))
+        except Exception:  # the notice is a courtesy; the wait goes on
+            cur.execute("ROLLBACK TO SAVEPOINT coursetrack_who")
+            return None
+        cur.execute("RELEASE SAVEPOINT coursetrack_who")
+        return who
+
+
+def _waiting_notice(who: Callable[[], str | None], total: float) -> str:
+    """What a writer says when it starts to wait: who holds the store, when that can be seen."""
     try:
-        who = sessions.named(sessions.holders(conn))
+        holder = who()
     except Exception:  # the notice is a courtesy; the wait goes on
-        raw.execute("ROLLBACK TO SAVEPOINT coursetrack_who")
-        who = None
-    else:
-        raw.execute("RELEASE SAVEPOINT coursetrack_who")
-    if who is None:
+        holder = None
+    if holder is None:
         return (
             "another coursetrack command is writing to the store; waiting for it "
             f"(up to {total:g} s)"
         )
-    return f"the store is locked by {who}; waiting for it (up to {total:g} s)"
+    return f"the store is locked by {holder}; waiting for it (up to {total:g} s)"
 
 
 #: How long a read waits for a table lock (see `_make_postgres_engine`).
@@ -314,15 +352,16 @@ def _translate_errors(
     target: str,
     secrets: tuple[str, ...] = (),
     *,
-    engine: Engine | None = None,
+    engine: Engine | Callable[[], Engine] | None = None,
     reading: bool = False,
 ) -> Iterator[None]:
     """Turn the driver's errors into one line about the store, with no password in it.
 
     Driver errors come wrapped by SQLAlchemy, or raw where coursetrack talks to
-    the driver itself (the write lock's first probe, undo's batches). With the
-    PostgreSQL `engine`, a lock that ran out of time names who holds it
-    (`reading`: a read's transaction, which does not wait).
+    the driver itself (sqlite3 and psycopg2 alone, the write lock's probes).
+    With the PostgreSQL `engine` (or what makes one, when it is first needed:
+    a write over the driver alone has none), a lock that ran out of time names
+    who holds it (`reading`: a read's transaction, which does not wait).
     """
     try:
         yield
@@ -331,8 +370,9 @@ def _translate_errors(
         if orig is None:
             raise
         message = None
-        if engine is not None and getattr(orig, "sqlstate", None) == "55P03":
-            message = _busy_message(target, engine, reading=reading)
+        if engine is not None and sqlstate(orig) == "55P03":
+            made = engine() if callable(engine) else engine
+            message = _busy_message(target, made, reading=reading)
         raise StoreError(mask(message or _explain(target, orig), secrets)) from None
 
 
@@ -356,22 +396,30 @@ def _busy_message(target: str, engine: Engine, *, reading: bool) -> str | None:
 
 
 def _driver_error(exc: Exception) -> BaseException | None:
-    """The sqlite3 or psycopg error behind `exc`; None for anything else."""
-    from sqlalchemy.exc import DBAPIError
+    """The sqlite3 or psycopg2 error behind `exc`; None for anything else.
 
-    if isinstance(exc, DBAPIError):
+    Neither SQLAlchemy nor psycopg2 is imported for this: an error can only be
+    theirs when they are loaded (a write over sqlite3 alone loads neither).
+    """
+    alchemy = sys.modules.get("sqlalchemy.exc")
+    if alchemy is not None and isinstance(exc, alchemy.DBAPIError):
         return exc.orig
-    psycopg = sys.modules.get("psycopg")  # loaded whenever a PostgreSQL store is open
-    if isinstance(exc, sqlite3.Error) or (psycopg is not None and isinstance(exc, psycopg.Error)):
+    if isinstance(exc, sqlite3.Error) or _is_postgres_error(exc):
         return exc
     return None
+
+
+def _is_postgres_error(exc: BaseException) -> bool:
+    """Whether `exc` is psycopg2's (loaded whenever a PostgreSQL store is open)."""
+    driver = sys.modules.get("psycopg2")
+    return driver is not None and isinstance(exc, driver.Error)
 
 
 def _explain(target: str, exc: BaseException) -> str:
     """One line about the driver error `exc`, which the store named `target` raised."""
     if isinstance(exc, sqlite3.Error):
         return sqlite_message(target, exc)
-    if type(exc).__module__.startswith("psycopg"):
+    if _is_postgres_error(exc):
         return postgres_message(target, exc)
     return f"the store {target} failed: {_first_line(exc)}"
 
@@ -400,25 +448,25 @@ _POSTGRES_MEANINGS = {
 
 
 def postgres_message(target: str, exc: BaseException) -> str:
-    """One line about a psycopg error, told apart by its SQLSTATE, not its text.
+    """One line about a psycopg2 error, told apart by its SQLSTATE, not its text.
 
     A connection that fails before the server answers a query (server down,
     wrong socket, unknown database or role, bad password) carries no SQLSTATE
     in libpq: an OperationalError without one is reported as "cannot connect",
     with libpq's own reason.
     """
-    import psycopg
+    import psycopg2
 
-    state = getattr(exc, "sqlstate", None)
+    state = sqlstate(exc)
     if state == "23514":  # check_violation: a rule of the record (store.rules)
         diag = getattr(exc, "diag", None)
         refused = _refused(target, getattr(diag, "constraint_name", None))
         if refused:
             return refused
     if state is None:
-        if isinstance(exc, psycopg.OperationalError):
+        if isinstance(exc, psycopg2.OperationalError):
             return f"cannot connect to the store {target}: {_connect_reason(exc)}"
-        # psycopg's own refusal before sending anything (a NUL in a text value, say)
+        # the driver's own refusal before sending anything
         return f"the store {target} failed: {_first_line(exc)}"
     meaning = _POSTGRES_MEANINGS.get(state) or _POSTGRES_MEANINGS.get(state[:2])
     return _message(target, meaning, _first_line(exc))

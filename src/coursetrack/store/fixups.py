@@ -116,7 +116,7 @@ class _Mender:
     def broken(self, rule: Rule) -> list[dict]:
         dialect = "postgresql" if self.pg else "sqlite"
         columns = "*"
-        if self.pg:  # as text: psycopg cannot make a Python date of year 5874897
+        if self.pg:  # as text: psycopg2 cannot make a Python date of year 5874897
             columns = ", ".join(
                 f"CAST({c} AS text) AS {c}" if kind == "date" else c
                 for c, kind in _sql(

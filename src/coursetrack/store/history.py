@@ -200,7 +200,7 @@ def revert(writer: Writer, command_id: int) -> int:
 def _integrity_errors() -> tuple[type[BaseException], ...]:
     """The drivers' IntegrityError classes, of those loaded (none is imported for this)."""
     errors: list[type[BaseException]] = [sqlite3.IntegrityError]
-    for module, name in (("sqlalchemy.exc", "IntegrityError"), ("psycopg", "IntegrityError")):
+    for module, name in (("sqlalchemy.exc", "IntegrityError"), ("psycopg2", "IntegrityError")):
         loaded = sys.modules.get(module)
         if loaded is not None and hasattr(loaded, name):
             errors.append(getattr(loaded, name))

@@ -198,20 +198,28 @@ def _parse_url(target: str) -> tuple[URL, str]:
 
 
 def _postgres_url(url: URL, shown: str) -> URL:
-    """The URL on psycopg 3, which must be installed: plain postgresql:// would mean psycopg2."""
-    driver = url.get_driver_name()
-    if "+" in url.drivername and driver != "psycopg":
+    """The URL on psycopg2, which must be installed (see `store.postgres_reader` for why
+    that driver): postgresql://, and the driver's names SQLAlchemy knows for it.
+
+    `postgresql+psycopg://` (psycopg 3, which coursetrack used before) still works: libpq
+    reads the URL the same whichever driver hands it over.
+    """
+    if url.drivername not in POSTGRES_SCHEMES:
         raise StoreError(
-            f"{shown}: coursetrack reaches PostgreSQL through psycopg 3 only; "
-            "write the URL as postgresql://... or postgresql+psycopg://..."
+            f"{shown}: coursetrack reaches PostgreSQL through psycopg2 only; "
+            "write the URL as postgresql://..."
         )
     try:
-        import psycopg  # noqa: F401
+        import psycopg2  # noqa: F401
     except ImportError:
         raise StoreError(
-            f"the store {shown} is on PostgreSQL, which needs the psycopg driver: {POSTGRES_EXTRA}"
+            f"the store {shown} is on PostgreSQL, which needs the psycopg2 driver: {POSTGRES_EXTRA}"
         ) from None
-    return url.set(drivername="postgresql+psycopg")
+    return url.set(drivername="postgresql+psycopg2")
+
+
+#: The URL schemes of a PostgreSQL store: all reach it through psycopg2.
+POSTGRES_SCHEMES = ("postgresql", "postgresql+psycopg2", "postgresql+psycopg")
 
 
 def _connect_args(url: URL) -> tuple[str, bool]:

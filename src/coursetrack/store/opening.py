@@ -8,10 +8,10 @@ does not import the engines, the group's security and the migrations too.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coursetrack import paths
 from coursetrack.errors import StoreError
@@ -36,8 +36,9 @@ from coursetrack.store.inspect import (
 if TYPE_CHECKING:
     from sqlalchemy import URL, Connection, Engine
 
+    from coursetrack.store.postgres_reader import PostgresReader
     from coursetrack.store.reader import AlchemyReader, Reader, SqliteReader
-    from coursetrack.store.writer import SqliteWriter, Writer
+    from coursetrack.store.writer import PostgresWriter, SqliteWriter, Writer
 
 
 class Store:
@@ -55,6 +56,7 @@ class Store:
         exists: bool,
         secrets: tuple[str, ...] = (),
         path: Path | None = None,
+        postgres: tuple[str, Any] | None = None,
     ) -> None:
         self.target = target
         self._engine = engine
@@ -63,16 +65,25 @@ class Store:
         #: The SQLite file a write opens with the standard library's sqlite3 alone (a
         #: store named by a path; a URL's options are SQLAlchemy's to honour).
         self.path = path
+        #: An ordinary PostgreSQL store, read and written with psycopg2 alone: its URL as
+        #: given (password and all), and the idle connection its opening used, which the
+        #: first transaction takes (`_connection`). See `store.postgres_reader`.
+        self._postgres_url: str | None = postgres[0] if postgres else None
+        self._spare: Any = postgres[1] if postgres else None
         self._wal: bool | None = None
         self.notify: Notify | None = None  # told when a write waits for another
 
     @property
     def engine(self) -> Engine:
         """The SQLAlchemy engine: made on first use, as a write to an up-to-date SQLite
-        file needs none."""
+        file, or to an ordinary PostgreSQL store, needs none."""
         if self._engine is None:
-            assert self.path is not None
-            self._engine = _make_engine(_read_url(self.path, write=True), self.target)
+            if self._postgres_url is not None:
+                url, _ = _parse_url(self._postgres_url)
+                self._engine = _make_engine(_postgres_url(url, self.target), self.target)
+            else:
+                assert self.path is not None
+                self._engine = _make_engine(_read_url(self.path, write=True), self.target)
         return self._engine
 
     def close(self) -> None:
@@ -83,22 +94,56 @@ class Store:
         file, as `_inspect_file` does, would drop this process's POSIX locks on
         it and let another process checkpoint the WAL underneath them.
         """
+        if self._spare is not None:
+            self._spare.close()
+            self._spare = None
         if self._engine is not None:
             self._engine.dispose()
 
     @property
     def dialect(self) -> str:
         """The engine: "sqlite" or "postgresql"."""
+        if self._postgres_url is not None:
+            return "postgresql"
         return "sqlite" if self._engine is None else self._engine.dialect.name
 
     @contextmanager
     def read(self) -> Iterator[Reader]:
         """One read transaction: on PostgreSQL a single snapshot (REPEATABLE READ, READ ONLY);
-        on a SQLite file opened for writing, through sqlite3 alone as its write will be."""
+        on a SQLite file opened for writing, or an ordinary PostgreSQL store, through the
+        driver alone as its write will be."""
         with self._errors(reading=True):
-            snapshot = self._snapshot() if self.path is None else self._plain_snapshot()
+            if self._postgres_url is not None:
+                snapshot: contextlib.AbstractContextManager[Reader] = self._postgres_snapshot()
+            elif self.path is None:
+                snapshot = self._snapshot()
+            else:
+                snapshot = self._plain_snapshot()
             with snapshot as reader:
                 yield reader
+
+    def _connection(self) -> Any:
+        """A psycopg2 connection to the ordinary PostgreSQL store, idle, in autocommit: the
+        opening's own the first time, a new one after."""
+        from coursetrack.store import postgres_reader
+
+        con, self._spare = self._spare, None
+        if con is None or con.closed:
+            assert self._postgres_url is not None
+            con = postgres_reader.connect(self._postgres_url)
+        return con
+
+    @contextmanager
+    def _postgres_snapshot(self, *, patient: bool = False) -> Iterator[PostgresReader]:
+        """`_snapshot` over psycopg2 alone (an ordinary PostgreSQL store)."""
+        from coursetrack.store import postgres_reader
+
+        con = self._connection()
+        try:
+            postgres_reader.begin_read(con, patient=patient)
+            yield postgres_reader.PostgresReader(con)
+        finally:
+            con.close()
 
     @contextmanager
     def _plain_snapshot(self) -> Iterator[SqliteReader]:
@@ -165,6 +210,10 @@ class Store:
             with self._errors(), self._write_sqlite(command, seen=seen) as sqlite_writer:
                 yield sqlite_writer
             return
+        if self._postgres_url is not None:
+            with self._errors(), self._write_postgres(command, seen=seen) as postgres_writer:
+                yield postgres_writer
+            return
         from coursetrack.store.writer import AlchemyWriter
 
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", on_wait=self.notify)
@@ -228,9 +277,67 @@ class Store:
                     con.execute("ROLLBACK")
                 raise
 
+    @contextmanager
+    def _write_postgres(self, command: str, *, seen: Reader | None) -> Iterator[PostgresWriter]:
+        """`write` on an ordinary PostgreSQL store through psycopg2 alone.
+
+        The same transaction as through SQLAlchemy (`engine._make_postgres_engine`):
+        the session settings and, in the same round trip, whether the store's writers
+        take a study group's own lock (`group.write_gate`) or the advisory one; the
+        lock, saying who holds it when it waits (`engine.take_write_lock`); the
+        snapshot of what the user saw; the command's row and the history bound to it
+        (a transaction-local setting, gone with the transaction). A write imports
+        no SQLAlchemy, SQLModel or pydantic, as on SQLite.
+        """
+        from coursetrack.store.engine import (
+            _HAS_GATE,
+            _SESSION_SETTINGS,
+            _lock_ms,
+            busy_timeout,
+            take_write_lock,
+        )
+        from coursetrack.store.writer import PostgresWriter
+
+        with contextlib.ExitStack() as stack:
+            if seen is None:
+                seen = stack.enter_context(self._postgres_snapshot(patient=True))
+            mark = _last_change(seen)
+            con = self._connection()
+            stack.callback(con.close)
+            total = busy_timeout()
+            cur = con.cursor()
+            cur.execute(f"BEGIN; {_SESSION_SETTINGS}{_HAS_GATE}", {"lock_ms": str(_lock_ms(total))})
+            gate = bool(cur.fetchone()[-1])
+            try:
+                take_write_lock(con, self.notify, total, gate=gate, who=self._holders)
+                writer = PostgresWriter(con)
+                if _last_change(writer) != mark or _history_hidden(writer):
+                    writer.info["seen"] = seen
+                command_id = _record_command(writer, command)
+                writer.info["command_id"] = command_id
+                writer.scalar(triggers.BIND_POSTGRES, command_id=str(command_id))
+                yield writer
+                cur.execute("COMMIT")
+            except BaseException:
+                if not con.closed and con.info.transaction_status != _IDLE:
+                    with contextlib.suppress(Exception):  # the error to report is the first
+                        cur.execute("ROLLBACK")
+                raise
+
+    def _holders(self) -> str | None:
+        """Who holds the store, for a write over psycopg2 that waits (a rare path: asked on
+        a connection of SQLAlchemy's, which names them as for any other write)."""
+        from coursetrack.store import sessions
+
+        return sessions.name_holders(self.engine)
+
     def _errors(self, *, reading: bool = False) -> contextlib.AbstractContextManager[None]:
         """Driver errors as one line; on PostgreSQL a lock that ran out names its holder."""
-        engine = self.engine if self.dialect == "postgresql" else None
+        engine: Engine | Callable[[], Engine] | None = None
+        if self._postgres_url is not None:
+            engine = lambda: self.engine  # noqa: E731  (made only for that message)
+        elif self.dialect == "postgresql":
+            engine = self.engine
         return _translate_errors(self.target, self.secrets, engine=engine, reading=reading)
 
     def _snapshots(self) -> bool:
@@ -253,6 +360,10 @@ class Store:
                 mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
             self._wal = str(mode).lower() == "wal"
         return self._wal
+
+
+#: psycopg2's TRANSACTION_STATUS_IDLE: no transaction open on the connection.
+_IDLE = 0
 
 
 def _end_read(reader: Reader) -> None:
@@ -334,6 +445,10 @@ def open_store(
     if not paths.is_url(target):
         file = Path(target).expanduser()
         return _open_file(file, shown=str(file), write=write, notify=notify)
+    if write and learner:
+        plain = _open_postgres_plain(target)
+        if plain is not None:
+            return plain
     url, shown = _parse_url(target)
     backend = url.get_backend_name()
     if backend == "postgresql":
@@ -349,6 +464,23 @@ def open_store(
             schema.migrate(engine, shown=shown)
         return Store(shown, engine, exists=True)
     return _open_file(path, shown=shown, url=url, write=write, notify=notify)
+
+
+def _open_postgres_plain(target: str) -> Store | None:
+    """A learner's write on an ordinary PostgreSQL store, opened with psycopg2 alone (see
+    `store.postgres_reader`); None for any other: `_open_postgres` opens it then, and
+    migrates, secures or refuses it in its own words."""
+    from coursetrack.store import postgres_reader
+    from coursetrack.store.inspect import mask_url
+
+    if not postgres_reader.plain_url(target):
+        return None
+    shown, secrets = mask_url(target), postgres_reader.secrets_of(target)
+    with _translate_errors(shown, secrets):
+        con = postgres_reader.ordinary_connection(target)
+    if con is None:
+        return None
+    return Store(shown, None, exists=True, secrets=secrets, postgres=(target, con))
 
 
 def _open_postgres(

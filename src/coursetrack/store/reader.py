@@ -124,7 +124,7 @@ def open_reader(target: str | None = None, *, notify: Notify | None = None) -> I
     if paths.is_url(resolved):
         from coursetrack.store import postgres_reader
 
-        if postgres_reader.plain_url(resolved):  # psycopg alone, as sqlite3 alone below
+        if postgres_reader.plain_url(resolved):  # psycopg2 alone, as sqlite3 alone below
             with postgres_reader.snapshot(resolved) as plain:
                 if plain is not None:
                     yield plain

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
 from coursetrack.store import group
+from coursetrack.store.engine import sqlstate
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -245,7 +246,7 @@ def _see_as_learners(conn: Connection, roles: Sequence[str]) -> bool:
             with conn.begin_nested():
                 conn.exec_driver_sql(f"GRANT {quote(role)} TO {quote(me)}")
         except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) not in ("42501", "0LP01"):
+            if (sqlstate(exc.orig) or "") not in ("42501", "0LP01"):
                 raise
             seen = False  # insufficient privilege, or a circular membership
     return seen
@@ -335,7 +336,7 @@ def end_session(conn: Connection, target: str) -> Ended:
                 "SELECT pg_terminate_backend(%(p)s, 5000)", {"p": pid}
             ).scalar()
         except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) != "42501":
+            if sqlstate(exc.orig) != "42501":
                 raise
             ended = None
         acting.rollback()  # the membership; the signal is sent

@@ -108,6 +108,10 @@ def _pg_trigger(table: str, columns: tuple[str, ...]) -> list[str]:
 BIND_SQLITE = "INSERT OR REPLACE INTO history_binding (id, command_id) VALUES (1, :command_id)"
 UNBIND_SQLITE = "DELETE FROM history_binding"
 
+#: PostgreSQL's binding: a transaction-local setting, gone at commit or rollback (see
+#: `bind_command`; `Store.write` runs it itself on a plain psycopg2 connection).
+BIND_POSTGRES = f"SELECT pg_catalog.set_config('{COMMAND_SETTING}', :command_id, true)"
+
 
 def bind_command(conn: Connection, command_id: int) -> None:
     """Record every change of this transaction under `command_id`, and under no other.
@@ -120,8 +124,8 @@ def bind_command(conn: Connection, command_id: int) -> None:
     """
     if _pg(conn):
         conn.exec_driver_sql(
-            "SELECT set_config(%(name)s, %(id)s, true)",
-            {"name": COMMAND_SETTING, "id": str(int(command_id))},
+            BIND_POSTGRES.replace(":command_id", "%(command_id)s"),
+            {"command_id": str(int(command_id))},
         )
         return
     from sqlalchemy import event

@@ -11,6 +11,12 @@ the history triggers record under) and `seen` (a Reader on the store as the
 user saw it, when another command changed it while this one waited: refs
 are then resolved in both, see `refs.resolve`).
 
+Three writers, as three readers: `SqliteWriter` over sqlite3 (a store file),
+`PostgresWriter` over psycopg2 (an ordinary PostgreSQL store: see
+`store.postgres_reader`), `AlchemyWriter` over SQLAlchemy Core (anything that
+had to be migrated, refused or secured first, and a SQLite URL). The same SQL
+runs on each.
+
 Parameters are named (`:name`) on both engines. SQLite keeps dates as ISO
 text, so a `datetime.date` parameter is written as its ISO form there, as the
 models' `Date` columns always did; PostgreSQL's driver binds it as a date.
@@ -22,6 +28,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from coursetrack.store.postgres_reader import PostgresReader
 from coursetrack.store.reader import AlchemyReader, Reader, SqliteReader
 
 if TYPE_CHECKING:
@@ -78,6 +85,37 @@ class SqliteWriter(SqliteReader):
 
     def executemany(self, sql: str, rows: Iterable[Mapping[str, Any]]) -> None:
         self.con.executemany(sql, (_sqlite_params(row) for row in rows))
+
+
+class PostgresWriter(PostgresReader):
+    """A Writer over a psycopg2 connection whose write transaction `Store.write` began."""
+
+    #: Statements sent per round trip by `executemany` (as psycopg2.extras.execute_batch).
+    BATCH = 100
+
+    def __init__(self, con: Any) -> None:
+        super().__init__(con)
+        self.info: dict[str, Any] = {}
+
+    def execute(self, sql: str, **params: Any) -> int:
+        return int(self._run(sql, params).rowcount)
+
+    def insert(self, sql: str, **params: Any) -> int:
+        return int(self._run(sql, params).fetchone()[0])
+
+    def executemany(self, sql: str, rows: Iterable[Mapping[str, Any]]) -> None:
+        batch = list(rows)
+        spelled, cur = self._sql(sql), self.cur
+        for start in range(0, len(batch), self.BATCH):
+            try:
+                joined = b";".join(
+                    cur.mogrify(spelled, row) for row in batch[start : start + self.BATCH]
+                )
+            except ValueError as exc:  # the driver's refusal of a value (a NUL in text)
+                import psycopg2
+
+                raise psycopg2.DataError(str(exc)) from None
+            cur.execute(joined)
 
 
 class AlchemyWriter(AlchemyReader):
