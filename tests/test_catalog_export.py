@@ -124,7 +124,7 @@ def test_the_export_is_the_catalog_alone(store: Store) -> None:
     ok(store, "goal", "dls", "--by", "2027-01-31")
     ok(store, "update", "dls", "--certificate-url", "https://coursera.org/verify/ABC")
     text = ok(store, "export", "catalog", "dls")
-    for private in ("a note", "example.org/mine", "2026-09-01", "2027-01-31", "ABC", "progress"):
+    for private in ("a note", "example.org/mine", "2026-09-01", "2027-01-31", "ABC", "progress:"):
         assert private not in text
     data = yaml.safe_load(text)
     assert set(data) == {"slug", "title", "provider", "url", "description", "courses"}

@@ -84,7 +84,8 @@ def test_catalogs_table_shows_the_provider(store: Store) -> None:
         assert line.split()[-2:] == [str(courses), str(topics)]
     narrow = ok(store, "catalogs")
     assert all(len(line) <= 80 for line in narrow.splitlines())
-    assert all(name in narrow for name, _, _ in SHIPPED), "at 80 columns every name is whole"
+    for _, slug, _ in SHIPPED:  # the slug imports it: at 80 columns the file name may go
+        assert re.search(rf"^{re.escape(slug)} ", narrow, re.M), slug
 
 
 @pytest.mark.parametrize(("name", "slug", "provider"), SHIPPED, ids=[n for n, _, _ in SHIPPED])
@@ -94,12 +95,13 @@ def test_each_shipped_catalog_imports_by_name_then_by_slug(
     courses, topics = _size(name)
     first = ok(store, "import", name).splitlines()[0]
     title = _plain(name)["title"]
-    assert first == f"imported {slug}: {title} ({courses} courses, {topics} topics)"
+    size = f"{courses} course{'s' * (courses != 1)}, {topics} topics"
+    assert first == f"imported {slug}: {title} ({size})"
     assert store.rows("SELECT slug, provider FROM specialization") == [(slug, provider)]
     assert store.rows("SELECT count(*) FROM course") == [(courses,)]
     assert store.rows("SELECT count(*) FROM topic") == [(topics,)]
     again = ok(store, "import", slug)
-    assert again == f"{slug} is up to date ({courses} courses, {topics} topics); nothing changed\n"
+    assert again == f"{slug} is up to date ({size}); nothing changed\n"
 
 
 @pytest.mark.parametrize("name", [n for n, _, _ in SHIPPED if n not in WITHOUT_SOURCE])
@@ -182,7 +184,7 @@ def test_a_source_is_accepted_and_not_stored(store: Store, tmp_path: Path) -> No
         ),
         pytest.param(
             "source:\n  url: javascript:alert(1)\n  read: 2026-12-06\n",
-            "4:8: URL 'javascript:alert(1)' uses the javascript: scheme",
+            "4:8: url 'javascript:alert(1)' uses the javascript: scheme",
             id="unsafe-url",
         ),
         pytest.param(

@@ -174,7 +174,7 @@ def test_import_shipped_catalog_by_path_is_the_same_catalog(store: Store) -> Non
 
 
 def test_catalogs_lists_the_shipped_catalog(store: Store) -> None:
-    out = store.run("catalogs", env={"COLUMNS": "140"}).stdout
+    out = store.run("catalogs", env={"COLUMNS": "160"}).stdout
     header, rule, first, *_ = out.splitlines()
     assert header.split() == ["Name", "Slug", "Title", "Provider", "Courses", "Topics"]
     assert set(rule.strip()) == {"─"}
@@ -202,7 +202,8 @@ def test_catalogs_json(store: Store) -> None:
 def test_every_listed_catalog_imports(store: Store) -> None:
     for entry in store.run("catalogs", "--json").json()["catalogs"]:
         out = ok(store, "import", entry["name"])
-        assert f"({entry['courses']} courses, {entry['topics']} topics)" in out
+        courses = f"{entry['courses']} course{'s' * (entry['courses'] != 1)}"
+        assert f"({courses}, {entry['topics']} topics)" in out
 
 
 def test_a_shipped_catalog_is_found_by_its_slug_too(store: Store, tmp_path, monkeypatch) -> None:
