@@ -31,7 +31,7 @@ COURSE_FIELDS = ("slug", "title", "description", "url")
 TOPIC_FIELDS = ("slug", "title", "description", "url")
 
 
-def _fields(row: Row, names: tuple[str, ...]) -> dict[str, str]:
+def _fields(row: Row, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: row[name] for name in names if row[name] is not None}
 
 
@@ -44,7 +44,7 @@ def collect(reader: Reader, spec_ref: str) -> dict[str, Any]:
             f"e.g. {target.specialization.slug}"
         )
     spec = target.specialization
-    topics_of: dict[int, list[dict[str, str]]] = {}
+    topics_of: dict[int, list[dict[str, Any]]] = {}
     for topic in store.topics(reader, spec["id"]):
         topics_of.setdefault(topic["course_id"], []).append(_fields(topic, TOPIC_FIELDS))
     courses = []
