@@ -699,7 +699,8 @@ def test_missing_file(dls: Store, tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     assert refuse(dls, missing) == (
         f"{missing}: no such file, nor a shipped catalog "
-        "(shipped: dls, fso, hf-course, deep-rl, missing-semester, ossu-cs, fastai); see 'coursetrack catalogs'"
+        "(shipped: dls, fso, gda, hf-course, deep-rl, mls, missing-semester, "
+        "ossu-cs, fastai); see 'coursetrack catalogs'"
     )
 
 

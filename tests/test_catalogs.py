@@ -28,8 +28,10 @@ DATA = REPO / "data"
 SHIPPED = [
     ("deep-learning-specialization", "dls", "Coursera / DeepLearning.AI"),
     ("full-stack-open", "fso", "University of Helsinki"),
+    ("google-data-analytics", "gda", "Coursera / Google"),
     ("hugging-face-course", "hf-course", "Hugging Face"),
     ("hugging-face-deep-rl-course", "deep-rl", "Hugging Face"),
+    ("machine-learning-specialization", "mls", "Coursera / DeepLearning.AI"),
     ("missing-semester", "missing-semester", "MIT CSAIL"),
     ("ossu-computer-science", "ossu-cs", "Open Source Society University"),
     ("practical-deep-learning", "fastai", "fast.ai"),

@@ -234,7 +234,8 @@ def test_unknown_source(dls: Store) -> None:
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
         "Error: machine-learning: no such file, nor a shipped catalog "
-        "(shipped: dls, fso, hf-course, deep-rl, missing-semester, ossu-cs, fastai); see 'coursetrack catalogs'"
+        "(shipped: dls, fso, gda, hf-course, deep-rl, mls, missing-semester, "
+        "ossu-cs, fastai); see 'coursetrack catalogs'"
     ]
     assert dls.dump() == before
 
