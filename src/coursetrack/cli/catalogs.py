@@ -50,14 +50,12 @@ def import_(
     from coursetrack import backup, catalog, render, web
     from coursetrack.services.importer import import_catalog
 
-    if web.is_url(source):
-        label = source
-        read = lambda: catalog.decode(web.fetch(source), where=source)  # noqa: E731
-    else:
-        path, label = catalog.find_source(source)
-        read = lambda: catalog.read_text(path, label=label)  # noqa: E731
+    path, label = (None, source) if web.is_url(source) else catalog.find_source(source)
     with render.progress(f"reading {label}", enabled=not json) as tracker:
-        text = read()
+        if path is None:  # an address: downloaded within limits, then read as a file is
+            text = catalog.decode(web.fetch(source), where=label)
+        else:
+            text = catalog.read_text(path, label=label)
         if backup.looks_like_backup(text):
             _restore(ctx, text, label=label, prune=prune, json=json, tracker=tracker)
             return
