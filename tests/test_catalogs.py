@@ -232,3 +232,15 @@ def test_catalogs_and_the_root_help_do_not_import_the_orm(args: list[str], tmp_p
     )
     assert probe.stdout.strip()
     assert probe.stderr.rsplit("HEAVY:", 1)[1].strip() == "", probe.stderr
+
+
+def test_the_slugs_read_from_the_top_line_are_the_loaded_ones() -> None:
+    """`import SLUG` reads each shipped catalog's slug from its `slug:` line, not by
+    loading them all: the same slugs as loading gives."""
+    from coursetrack import catalog
+
+    loaded = {
+        catalog.load_catalog(path).slug: name for name, path in catalog.shipped_catalogs().items()
+    }
+    assert catalog.shipped_slugs() == loaded
+    assert list(loaded.values()) == [name for name, _, _ in SHIPPED]
