@@ -191,3 +191,16 @@ def test_an_exported_catalog_reads_as_the_catalog_format_says(store: Store) -> N
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
     assert body.startswith("slug: missing-semester\ntitle: The Missing Semester")
     assert textwrap.dedent(body).count("slug:") == 1 + 1 + 9
+
+
+def test_export_catalog_into_a_folder_names_the_file_after_the_slug(
+    store: Store, tmp_path: Path
+) -> None:
+    ok(store, "import", "ossu-computer-science")
+    folder = tmp_path / "shared"
+    result = store.run("export", "catalog", "ossu-cs", "-o", f"{folder}/")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"wrote {folder / 'ossu-cs.yaml'}\n"
+    text = (folder / "ossu-cs.yaml").read_text(encoding="utf-8")
+    assert text == ok(store, "export", "catalog", "ossu-cs")
+    assert ok(store, "export", "catalog", "ossu-cs", "-o", "-") == text  # - is standard output
