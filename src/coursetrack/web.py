@@ -2,11 +2,11 @@
 
 A download is held to what a file is (and a little more, since the other end is
 a stranger): at most `MAX_BYTES`, however the server says or does not say its
-length; the whole of it within `COURSETRACK_HTTP_TIMEOUT` seconds (default 30),
-checked between reads, so a server that drips a byte at a time is given up on
-too; only http and https, for the address given and for every redirect. What
-arrives is then decoded and checked exactly as a file (`catalog.decode`,
-`catalog.parse_catalog`), so its errors read `URL:line:col: …`.
+length; the whole of it within `COURSETRACK_HTTP_TIMEOUT` seconds (default 30):
+each wait for the server is cut at the time left, so a server that drips a byte
+at a time is given up on too; only http and https, for the address given and
+for every redirect. What arrives is then decoded and checked exactly as a file
+(`catalog.decode`, `catalog.parse_catalog`), so its errors read `URL:line:col: …`.
 
 The standard library's urllib does it: one GET, no cookies, no credentials. It
 is imported when a download starts, so a command that never fetches never
@@ -94,9 +94,13 @@ def fetch(url: str) -> bytes:
                 raise too_big
             chunks: list[bytes] = []
             size = 0
+            sock = _socket_of(response)
             while True:
-                if time.monotonic() > deadline:
+                left = deadline - time.monotonic()
+                if left <= 0:
                     raise slow
+                if sock is not None:
+                    sock.settimeout(left)  # no wait for the next bytes outlasts the deadline
                 chunk = response.read1(_CHUNK)  # what has arrived, as soon as some has
                 if not chunk:
                     break
@@ -118,6 +122,12 @@ def fetch(url: str) -> bytes:
     except (http.client.HTTPException, OSError) as exc:
         raise CatalogError(f"{url}: the download failed ({exc or type(exc).__name__})") from None
     return b"".join(chunks)
+
+
+def _socket_of(response: Any) -> Any:
+    """The socket under urllib's response (http.client keeps it as `fp.raw._sock`), or
+    None where it is not there: then a wait is cut at the timeout urllib was given."""
+    return getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
 
 
 def _http_redirects_only(url: str) -> urllib.request.HTTPRedirectHandler:
