@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 if TYPE_CHECKING:
     from conftest import Store
 
-SPEC_KEYS = "title, slug, provider, url, description, certificate_url, courses"
+SPEC_KEYS = "title, slug, provider, url, description, certificate_url, source, courses"
 COURSE_KEYS = "title, slug, description, url, certificate_url, topics"
 TOPIC_KEYS = "title, slug, description, url"
 
@@ -699,7 +699,8 @@ def test_missing_file(dls: Store, tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     assert refuse(dls, missing) == (
         f"{missing}: no such file, nor a shipped catalog "
-        "(shipped: deep-learning-specialization (dls)); see 'coursetrack catalogs'"
+        "(shipped: dls, fso, gda, hf-course, deep-rl, mls, missing-semester, "
+        "ossu-cs, fastai); see 'coursetrack catalogs'"
     )
 
 

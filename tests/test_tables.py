@@ -28,7 +28,7 @@ CUT_DATE = re.compile(r"\b20\d\d-(?!\d\d-\d\d)|\b20\d\d-\d\d-(?!\d\d)")
 HEADERS = {
     "Slug", "Specialization", "Courses", "Units", "Progress", "%", "#", "Course", "Topic",
     "Status", "Started", "Completed", "Ref", "Unit", "Due", "Last", "review", "Name", "Title",
-    "Topics", "ID", "Date", "Note", "Added", "URL",
+    "Topics", "ID", "Date", "Note", "Added", "URL", "Provider",
 }  # fmt: skip
 
 

@@ -8,14 +8,17 @@ traced back to the `line:col` where the offending node starts.
 
 from __future__ import annotations
 
+import datetime
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from coursetrack import documents
-from coursetrack.documents import blank_is_absent, stored_value
+from coursetrack.documents import RULE_ERROR, blank_is_absent, stored_value
 from coursetrack.errors import CatalogError
 from coursetrack.slugs import slug_problem, slugify
 from coursetrack.validate import MAX_CATALOG_ITEMS
@@ -28,7 +31,8 @@ MAX_BYTES = 64 * 1024 * 1024
 
 
 #: The optional text fields of the models below: "" in one means "not set".
-_OPTIONAL = ("slug", "provider", "description", "url", "certificate_url")
+_OPTIONAL = ("slug", "provider", "description", "url", "certificate_url", "licence", "note")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _Strict(BaseModel):
@@ -72,6 +76,47 @@ class CourseSpec(_Strict):
         return value
 
 
+class SourceSpec(_Strict):
+    """Where a catalog's program was read, and the day: `source:` in the file.
+
+    For whoever checks or updates the catalog (the shipped ones each name theirs,
+    with its licence where it asks for credit). It describes the file, not the
+    program, so it is not stored, and `export catalog` cannot write it back.
+    """
+
+    url: str
+    read: str
+    licence: str | None = None
+    note: str | None = None
+
+    @field_validator("url", mode="after")
+    @classmethod
+    def _on_the_web(cls, value: str) -> str:
+        return stored_value(value, "link_url", what="url")  # a page: http(s), not mailto:
+
+    @field_validator("read", mode="after")
+    @classmethod
+    def _a_day(cls, value: str) -> str:
+        try:
+            if _DAY.fullmatch(value):
+                datetime.date.fromisoformat(value)
+                return value
+        except ValueError:
+            pass
+        raise PydanticCustomError(
+            RULE_ERROR,
+            "{problem}",
+            {"problem": f"read {value!r} is not a date; write the day the source was read "
+             "as YYYY-MM-DD"},
+        )  # fmt: skip
+
+    @field_validator("licence", "note", mode="after")
+    @classmethod
+    def _within_limit(cls, value: Any, info: ValidationInfo) -> Any:
+        assert info.field_name is not None
+        return stored_value(value, "description", what=info.field_name)
+
+
 class CatalogSpec(_Strict):
     title: str = Field(min_length=1)
     slug: str | None = None
@@ -79,6 +124,7 @@ class CatalogSpec(_Strict):
     url: str | None = None
     description: str | None = None
     certificate_url: str | None = None
+    source: SourceSpec | None = None
     courses: list[CourseSpec] = Field(default_factory=list)
 
     @field_validator("courses", mode="before")
@@ -105,6 +151,12 @@ def read_text(path: Path, *, label: str | None = None) -> str:
         raise CatalogError(f"{where}: cannot read it ({exc.strerror})") from None
     if len(data) > MAX_BYTES:
         raise CatalogError(f"{where} is over 64 MiB; catalogs are limited to 64 MiB")
+    return decode(data, where=where)
+
+
+def decode(data: bytes, *, where: str) -> str:
+    """A document's bytes as text (a BOM dropped), or a CatalogError at the first byte
+    that is not UTF-8: the same for a file and a download."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -120,7 +172,7 @@ def read_text(path: Path, *, label: str | None = None) -> str:
 CATALOG = documents.Kind(
     noun="catalog",
     error=CatalogError,
-    models={None: CatalogSpec, "courses": CourseSpec, "topics": TopicSpec},
+    models={None: CatalogSpec, "courses": CourseSpec, "topics": TopicSpec, "source": SourceSpec},
     empty="a catalog is a mapping with title, slug and courses",
     items={"courses": "a mapping with a title: key", "topics": "a mapping or a title"},
 )
@@ -229,17 +281,28 @@ def find_source(source: str) -> tuple[Path, str]:
         return shipped[slugs[name]], f"{slugs[name]}{SHIPPED_SUFFIX}"
     if path.exists():
         return path, source
-    names = ", ".join(f"{n} ({s})" for s, n in slugs.items()) or "none"
+    names = ", ".join(slugs) or "none"  # the slugs: what `catalogs` shows first, and short
     raise CatalogError(
         f"{source}: no such file, nor a shipped catalog (shipped: {names}); "
         "see 'coursetrack catalogs'"
     )
 
 
+#: A top-level `slug:` line with a plain value (a nested one is indented).
+_TOP_SLUG = re.compile(r"^slug:[ \t]*([a-z0-9][a-z0-9._-]*)[ \t]*$", re.M)
+
+
 def shipped_slugs() -> dict[str, str]:
-    """Each shipped catalog's slug and its name: a slug is read from the file (it may
-    be derived from the title), so the catalogs are loaded; there are a handful."""
-    return {
-        load_catalog(path, label=path.name).slug or name: name
-        for name, path in shipped_catalogs().items()
-    }
+    """Each shipped catalog's slug and its name.
+
+    The slug is read from the file's top-level `slug:` line, which every shipped
+    catalog has (tests/test_catalogs.py imports each by it); a catalog without
+    one (its slug derived from the title) is loaded whole. Loading them all was
+    most of `import SLUG`'s time once nine catalogs shipped.
+    """
+    slugs = {}
+    for name, path in shipped_catalogs().items():
+        found = _TOP_SLUG.search(read_text(path, label=path.name))
+        slug = found.group(1) if found else load_catalog(path, label=path.name).slug
+        slugs[slug or name] = name
+    return slugs

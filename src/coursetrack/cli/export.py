@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from coursetrack.cli import options
+from coursetrack.cli import catalogs, options
 from coursetrack.cli.context import reading
 
 
@@ -468,3 +468,6 @@ def export_json(
       coursetrack export json dls -o dls-backup.json
     """
     _backup(ctx, spec, output, force, "json")
+
+
+export_app.command("catalog")(catalogs.export_catalog)  # a catalog to share: cli.catalogs
