@@ -37,7 +37,7 @@ def test_a_note_is_stored_as_typed_but_its_trailing_blank_lines(dls) -> None:
     assert dls.run("note", "dls/1/2", CODE_FIRST + "\n  \n\n").exit_code == 0
     assert dls.run("note", "dls/1/3", "\tcode\n").exit_code == 0
     assert _texts(dls) == [CODE_FIRST, "\tcode"]
-    listed = dls.run("note", "list", "dls/1/2", "--json").json()
+    listed = dls.run("note", "list", "dls/1/2", "--json").json()["notes"]
     assert [note["text"] for note in listed] == [CODE_FIRST]
 
 
