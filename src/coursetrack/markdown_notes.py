@@ -206,6 +206,23 @@ def neutralise(text: str, allowed: Callable[[str], bool]) -> str:
     return written
 
 
+def quoted(lines: list[str], indent: str = "") -> list[str]:
+    """Markdown lines as a block quote that means what they meant (`indent`: the
+    container's, as a topic's list item). A note stays inside the quote whatever it
+    holds: an unclosed fence ends with the quote, not at the end of the post.
+
+    Every line keeps its characters: a whitespace-only line inside a code block is
+    the code's, and trailing spaces may be a line break. CommonMark widens a tab to
+    the next multiple of 4 columns counted from the line's start, so a note that
+    holds a tab has its marker take a multiple of 4 columns (`  > `): after `> `
+    alone a tab would be 2 columns wide, shifting nested lists and code.
+    """
+    width = len(indent) + 2
+    pad = " " * ((-width) % 4) if any("\t" in line for line in lines) else ""
+    marker = f"{indent}{pad}>"
+    return [f"{marker} {line}" if line else marker for line in lines]
+
+
 def _cache_key(text: str, allowed: Callable[[str], bool]) -> str | None:
     """The entry's name: a hash of the code, the link rule and the note; None: not kept.
 
