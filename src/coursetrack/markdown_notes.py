@@ -72,17 +72,22 @@ _Span = tuple[str, int, int, str | None, int]
 
 
 class _Recorder:
-    """Where markdown-it found code, links and autolinks in each inline run, in order."""
+    """Where markdown-it found code, links and autolinks in each inline run.
+
+    An image's alt text is parsed apart (its own inline parse, from its label's
+    start): what it holds is recorded there (`nested`) and its links are moved into
+    the run by the image, so a link inside an image's alt is judged like any other.
+    """
 
     def __init__(self) -> None:
         self.runs: list[list[_Span]] = []
         self.references: list[tuple[int, str | None]] = []
-        self._depth = 0
-        self._scratch: list[_Span] = []
+        self.nested: list[_Span] = []  # the spans of the last parse within a run
+        self._stack: list[list[_Span]] = []
 
     @property
     def current(self) -> list[_Span]:
-        return self.runs[-1] if self._depth == 1 and self.runs else self._scratch
+        return self._stack[-1]
 
 
 @lru_cache(maxsize=1)
@@ -115,10 +120,11 @@ def _parser() -> tuple[Any, _Recorder]:
     parse = md.inline.parse
 
     def parse_run(src, md_, env, tokens):  # one call per inline token, in order
-        recorder._depth += 1
+        spans: list[_Span] = []
+        recorder._stack.append(spans)
         try:
-            if recorder._depth == 1:
-                recorder.runs.append([])
+            if len(recorder._stack) == 1:
+                recorder.runs.append(spans)
                 if not (_TEXT_MARKS if env.get("references") else _ANYTHING_TO_DO).search(src):
                     # Nothing here a rule acts on, so no need to know its spans: no < {
                     # ] at all or, with no definition in the note (block rules found
@@ -127,7 +133,8 @@ def _parser() -> tuple[Any, _Recorder]:
                     return None
             return parse(src, md_, env, tokens)
         finally:
-            recorder._depth -= 1
+            recorder._stack.pop()
+            recorder.nested = spans
 
     md.inline.parse = parse_run
 
@@ -140,6 +147,7 @@ def _parser() -> tuple[Any, _Recorder]:
             if state.src[state.pos] != first:  # as the rule itself first checks
                 return False
             start, before = state.pos, len(state.tokens)
+            recorder.nested = []
             if not original(state, silent):
                 return False
             if not silent:
@@ -152,6 +160,13 @@ def _parser() -> tuple[Any, _Recorder]:
                 if kind in ("link", "image"):
                     image = kind == "image"
                     label_end = state.md.helpers.parseLinkLabel(state, start + image, not image)
+                if kind == "image":  # its alt's links, from its label's start (`![`); a
+                    at = start + 2  # code span there stays text, escaped as before
+                    recorder.current.extend(
+                        (k, s + at, e + at, h, end + at if end >= 0 else -1)
+                        for k, s, e, h, end in recorder.nested
+                        if k != "code"
+                    )
                 recorder.current.append((kind, start, state.pos, href, label_end))
             return True
 
@@ -466,14 +481,24 @@ def _one_round(src: str, allowed: Callable[[str], bool]) -> str:
 def _inline_rules(content, spans, where, allowed, text_rule, code_rule, backslash) -> None:
     code = [False] * len(content)
     exempt = [False] * len(content)
+    # An allowed image's alt text is text in every engine (markdown-it, goldmark, kramdown):
+    # no bracket in it makes a link, and a `]` escaped there would end the alt early.
+    alts = [
+        (start + 2, label_end)
+        for kind, start, _, href, label_end in spans
+        if kind == "image" and label_end >= 0 and href is not None and allowed(href)
+    ]
+    for first, last in alts:
+        for i in range(first, last):
+            exempt[i] = exempt[i] or content[i] == "]"
     for kind, start, end, href, label_end in spans:
         if kind == "code":
             code[start:end] = [True] * (end - start)
         elif href is not None and allowed(href):
             # only the syntax of an allowed link: its `<`, or the `](` and a `(<` after
             # its label; HTML in its text or title is escaped like any other
-            if kind == "autolink":
-                exempt[start] = True
+            if kind == "autolink":  # its `<`, and a `]` in it (`<http://[::1]:8080/>`)
+                exempt[start:end] = [True] * (end - start)
             elif label_end >= 0:
                 exempt[label_end] = True
                 after = content[label_end + 1 : end]
@@ -483,6 +508,8 @@ def _inline_rules(content, spans, where, allowed, text_rule, code_rule, backslas
             bracket = start + 1 if kind == "image" else start
             if kind != "autolink" and content[bracket : bracket + 1] == "[":
                 backslash(*where[bracket])
+                if label_end >= 0 and any(a <= bracket < b for a, b in alts):
+                    backslash(*where[label_end])  # both or neither: the alt keeps its end
     for mark in _TEXT_MARKS.finditer(content):
         i = mark.start()
         line, col = where[i]
