@@ -158,3 +158,12 @@ def test_a_refused_link_inside_an_image_is_still_text(note: str) -> None:
         url.startswith("https://example.org/")
         for url in re.findall(r'(?:href|src)="([^"]*)"', published)
     ), published
+
+
+@pytest.mark.parametrize("note", ["    code", "\tcode", "  \tcode", "- a\n\n\tb"])
+def test_a_dated_note_that_opens_with_a_block_keeps_it(note: str) -> None:
+    """`--dates` puts the day on a line of its own before a note that opens a block."""
+    rendered = _MD.render(blog.body(_data(note), options=blog.PostOptions(dates=True)))
+    quoted = rendered[rendered.index("<blockquote>") : rendered.rindex("</blockquote>")]
+    assert quoted.startswith("<blockquote>\n<p>2026-01-02:</p>\n"), quoted
+    assert quoted.removeprefix("<blockquote>\n<p>2026-01-02:</p>\n") == _alone(note) + "\n"
