@@ -95,7 +95,7 @@ def _plain_note_lines(text: str) -> list[str]:
     return out
 
 
-_BLOCK_START = re.compile(r"\s{4}|\s*([#>|<\[`~*+-]|[0-9]{1,9}[.)]|$)")
+_BLOCK_START = re.compile(r"\s{4}|[ ]{0,3}\t|\s*([#>|<\[`~*+-]|[0-9]{1,9}[.)]|$)")
 
 
 def _notes(notes: list[DatedNote], options: PostOptions, indent: str = "") -> list[str]:
