@@ -119,7 +119,7 @@ def _parser() -> tuple[Any, _Recorder]:
 
     parse = md.inline.parse
 
-    def parse_run(src, md_, env, tokens):  # one call per inline token, in order
+    def parse_run(src: str, md_: Any, env: Any, tokens: Any) -> Any:  # one per inline token
         spans: list[_Span] = []
         recorder._stack.append(spans)
         try:
