@@ -86,11 +86,11 @@ class _Recorder:
         self.runs: list[list[_Span]] = []
         self.references: list[tuple[int, str | None]] = []
         self.nested: list[_Span] = []  # the spans of the last parse within a run
-        self._stack: list[list[_Span]] = []
+        self._stack: list[list[_Span]] = []  # the run's, then each alt's being parsed
 
     @property
     def current(self) -> list[_Span]:
-        return self._stack[-1]
+        return self._stack[-1] if self._stack else []
 
 
 @lru_cache(maxsize=1)
