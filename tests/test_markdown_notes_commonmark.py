@@ -12,7 +12,9 @@ order, heading ids). Rendered three ways: by markdown-it, and built by real Hugo
 An example that changes is counted as changed by the link policy alone when the post
 keeps its meaning once every URL is allowed (the policy turns relative links and
 refused schemes into text, as documented), or when it defines one label twice (both
-definitions are refused: kramdown may take the other one). Any other change fails.
+definitions are refused: kramdown may take the other one). Any other change fails, but
+for the two an engine's own bug loses (LOST, listed). Notes are measured on a course and
+on a topic (inside a list item).
 
 Every example, the unsafe ones included, is checked to leak nothing: no tag that is not
 Markdown's own, no event handler or style, no link or image that is not http(s) or mailto.
@@ -46,7 +48,13 @@ EXAMPLES: list[dict] = json.loads(SPEC.read_text(encoding="utf-8"))
 TAKEN = 580  # examples with no raw HTML and no unsafe link
 #: (kept their meaning, changed by the link policy alone) of the TAKEN, by renderer: kramdown
 #: reads fewer of CommonMark's relative links, and a few it reads alone (READ_AS_LINKS).
+#: The same whether the note is a course's or a topic's (in a list item), but in Hugo (LOST).
 EXPECTED = {"markdown-it": (453, 127), "hugo": (453, 127), "jekyll": (457, 123)}
+#: Examples that lose their meaning in one engine and place, through no escape or quote of
+#: ours: the goldmark of Hugo 0.111 (Debian's) ends the enclosing list item, and so the
+#: topic's quote, at a blank line after an empty list item (`-` alone) inside a quote in a
+#: list item; markdown-it and kramdown read the same post as CommonMark says.
+LOST = {("hugo", "t"): [280, 315]}
 #: Examples the engine reads as a link (or HTML) to what the policy refuses where
 #: CommonMark reads text: the post shows them as typed. kramdown takes a space or a line
 #: break in a destination (488, 490, 602), an entity or escape in one (41, 493, 508), a
@@ -304,33 +312,37 @@ def test_no_example_leaks_in_markdown_it() -> None:
 # --- real site builds --------------------------------------------------------------------
 
 
-def _post(example: dict, fmt: str) -> str:
+#: Where a note is in the post (the page's folder): a course's note, or a topic's (in a list).
+PLACES = {"n": False, "t": True}
+
+
+def _post(example: dict, fmt: str, folder: str) -> str:
     options = blog.PostOptions(format=fmt, date=WHEN, title=f"Example {example['example']}")
-    return blog.render_post(_data(_stored(example)), options).text
+    return blog.render_post(_data(_stored(example), on_topic=PLACES[folder]), options).text
 
 
 def _sources(fmt: str) -> Iterator[tuple[str, int, str]]:
     """(folder, example, Markdown file) of each page: the example alone ("o"), the post
-    ("n", every example, so that unsafe ones are checked for leaks), and the post with
-    every URL allowed ("a", where the policy changed the post's text)."""
+    with the note on a course ("n") and on a topic ("t"), every example, so that unsafe
+    ones are checked for leaks, and each post with every URL allowed ("na", "ta": only
+    where the policy changed the post's text)."""
     taken = {e["example"] for e in _taken()}
     for example in CHECKED:
         number = example["example"]
         if number in taken:
             head = "---\ntitle: original\nlayout: plain\n---\n"
             yield "o", number, head + example["markdown"]
-            published = _post(example, fmt)
-            with _every_url_allowed():
-                permissive = _post(example, fmt)
-            if permissive != published:
-                yield "a", number, permissive
-            yield "n", number, published
-        else:
+        for folder in PLACES:
             try:
-                post = _post(example, fmt)
+                published = _post(example, fmt, folder)
             except InputError:  # a blank note: the store refuses it
                 continue
-            yield "n", number, post
+            yield folder, number, published
+            if number in taken:
+                with _every_url_allowed():
+                    permissive = _post(example, fmt, folder)
+                if permissive != published:
+                    yield folder + "a", number, permissive
 
 
 _MAIN = re.compile(r"<main>(.*)</main>", re.DOTALL)
@@ -338,24 +350,27 @@ _MAIN = re.compile(r"<main>(.*)</main>", re.DOTALL)
 
 def _check_site(pages: dict[tuple[str, int], str], engine: str) -> None:
     for (folder, number), page in pages.items():
-        if folder == "n":
+        if folder in PLACES:
             assert leaks(_MAIN.search(page).group(1)) == [], (number, page)  # type: ignore[union-attr]
     taken = _taken()
 
-    def page(folder: str) -> Callable[[dict], str]:
+    def page(folder: str, otherwise: str = "") -> Callable[[dict], str]:
         def read(example: dict) -> str:
             key = (folder, example["example"])
             if key not in pages:
-                key = ("n", example["example"])
+                key = (otherwise, example["example"])
             content = _MAIN.search(pages[key]).group(1)  # type: ignore[union-attr]
             return content if folder == "o" else _quoted(content)
 
         return read
 
-    found = measure(taken, page("o"), page("n"), page("a"))
-    assert found.other == [], f"these examples lost their meaning in {engine}"
-    assert found.read_as_links == READ_AS_LINKS[engine]
-    assert found.counts() == EXPECTED[engine]
+    for place in PLACES:
+        found = measure(taken, page("o"), page(place), page(place + "a", place))
+        lost = LOST.get((engine, place), [])
+        assert found.other == lost, f"these examples lost their meaning in {engine} ({place})"
+        assert found.read_as_links == READ_AS_LINKS[engine]
+        kept, by_policy = EXPECTED[engine]
+        assert found.counts() == (kept - len(lost), by_policy)
 
 
 LAYOUT = "<!DOCTYPE html>\n<html><body><main>{content}</main></body></html>\n"
