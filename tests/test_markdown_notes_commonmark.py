@@ -37,9 +37,8 @@ from markdown_it import MarkdownIt
 
 from coursetrack import blog
 from coursetrack.errors import InputError
-from coursetrack.services.export import CourseEntry, PostData, TopicLine
 from coursetrack.services.notes import note_text
-from export_fixtures import build_site
+from export_fixtures import build_site, one_note_post
 
 SPEC = Path(__file__).parent / "data" / "commonmark-spec-0.31.2.json"
 EXAMPLES: list[dict] = json.loads(SPEC.read_text(encoding="utf-8"))
@@ -83,7 +82,6 @@ CHECKED = EXAMPLES + [{"example": 1000 + i, "markdown": note} for i, note in enu
 _MD = MarkdownIt("commonmark")
 _LOOSE = MarkdownIt("commonmark")
 _LOOSE.validateLink = lambda url: True  # type: ignore[method-assign]
-DAY = dt.date(2026, 1, 2)
 WHEN = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
 
 
@@ -116,18 +114,6 @@ def _defines_a_label_twice(text: str) -> bool:
 
 
 # --- the post --------------------------------------------------------------------------
-
-
-def _data(note: str, *, on_topic: bool = False) -> PostData:
-    topic = TopicLine("A topic", "done", DAY, notes=[(DAY, note)])
-    course = CourseEntry(
-        1, "c", "A course", None, None, None, "done", 1, 1, 100.0, DAY, DAY,
-        notes=[] if on_topic else [(DAY, note)],
-        topics=[topic] if on_topic else [],
-    )  # fmt: skip
-    return PostData(
-        "s", "S", None, None, None, None, "done", 1, 1, 1, 100.0, DAY, DAY, courses=[course]
-    )
 
 
 def _stored(example: dict) -> str:
@@ -237,7 +223,7 @@ def test_the_examples_taken() -> None:
 @pytest.mark.parametrize("on_topic", [False, True], ids=["course note", "topic note"])
 def test_each_example_keeps_its_meaning_in_markdown_it(on_topic: bool) -> None:
     def published(example: dict) -> str:
-        return _quoted(_MD.render(blog.body(_data(_stored(example), on_topic=on_topic))))
+        return _quoted(_MD.render(blog.body(one_note_post(_stored(example), on_topic=on_topic))))
 
     def permissive(example: dict) -> str:
         with _every_url_allowed():
@@ -305,7 +291,7 @@ def test_no_example_leaks_in_markdown_it() -> None:
             stored = note_text(example["markdown"])
         except InputError:
             continue
-        page = _MD.render(blog.body(_data(stored)))
+        page = _MD.render(blog.body(one_note_post(stored)))
         assert leaks(_quoted(page)) == [], example
 
 
@@ -318,7 +304,7 @@ PLACES = {"n": False, "t": True}
 
 def _post(example: dict, fmt: str, folder: str) -> str:
     options = blog.PostOptions(format=fmt, date=WHEN, title=f"Example {example['example']}")
-    return blog.render_post(_data(_stored(example), on_topic=PLACES[folder]), options).text
+    return blog.render_post(one_note_post(_stored(example), on_topic=PLACES[folder]), options).text
 
 
 def _sources(fmt: str) -> Iterator[tuple[str, int, str]]:

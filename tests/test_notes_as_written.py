@@ -7,14 +7,13 @@ markdown-it renders the quoted note as it renders the note alone.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from markdown_it import MarkdownIt
 
 from coursetrack import blog
-from coursetrack.services.export import CourseEntry, PostData, TopicLine
+from export_fixtures import one_note_post
 
 NOW = "2026-03-01T09:00:00+00:00"
 CODE_FIRST = "    x = np.dot(w, x)\n    y = x + b\n\nwhy: no loops"
@@ -75,22 +74,9 @@ def test_a_backup_restores_a_note_as_typed(dls, tmp_path, form: str) -> None:
 _MD = MarkdownIt("commonmark")
 
 
-def _data(note: str, *, on_topic: bool = False) -> PostData:
-    day = dt.date(2026, 1, 2)
-    topic = TopicLine("A topic", "done", day, notes=[(day, note)])
-    course = CourseEntry(
-        1, "c", "A course", None, None, None, "done", 1, 1, 100.0, day, day,
-        notes=[] if on_topic else [(day, note)],
-        topics=[topic] if on_topic else [],
-    )  # fmt: skip
-    return PostData(
-        "s", "S", None, None, None, None, "done", 1, 1, 1, 100.0, day, day, courses=[course]
-    )
-
-
 def _published(note: str, *, on_topic: bool = False) -> str:
     """The note's HTML inside its quote in the post, as markdown-it renders the post."""
-    rendered = _MD.render(blog.body(_data(note, on_topic=on_topic)))
+    rendered = _MD.render(blog.body(one_note_post(note, on_topic=on_topic)))
     start = rendered.index("<blockquote>") + len("<blockquote>")
     end = rendered.rindex("</blockquote>")
     return rendered[start:end].strip("\n")
@@ -163,7 +149,7 @@ def test_a_refused_link_inside_an_image_is_still_text(note: str) -> None:
 @pytest.mark.parametrize("note", ["    code", "\tcode", "  \tcode", "- a\n\n\tb"])
 def test_a_dated_note_that_opens_with_a_block_keeps_it(note: str) -> None:
     """`--dates` puts the day on a line of its own before a note that opens a block."""
-    rendered = _MD.render(blog.body(_data(note), options=blog.PostOptions(dates=True)))
+    rendered = _MD.render(blog.body(one_note_post(note), options=blog.PostOptions(dates=True)))
     quoted = rendered[rendered.index("<blockquote>") : rendered.rindex("</blockquote>")]
     assert quoted.startswith("<blockquote>\n<p>2026-01-02:</p>\n"), quoted
     assert quoted.removeprefix("<blockquote>\n<p>2026-01-02:</p>\n") == _alone(note) + "\n"
