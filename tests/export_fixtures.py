@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import time
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from coursetrack.catalog import find_source, load_catalog
 from coursetrack.cli import app
+from coursetrack.services.export import CourseEntry, PostData, TopicLine
 
 CERTIFICATE = "https://www.coursera.org/account/accomplishments/specialization/ABC123XYZ"
 HOSTILE = "| * # [x](y) --- <script>alert(1)</script>"
@@ -172,3 +174,17 @@ def build_site(argv: list[str]) -> None:
     result = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "error" not in result.stderr.lower(), result.stderr
+
+
+def one_note_post(note: str, *, on_topic: bool = False) -> PostData:
+    """A post's data holding one note, dated 2026-01-02, on a course or on its one topic."""
+    day = dt.date(2026, 1, 2)
+    topic = TopicLine("A topic", "done", day, notes=[(day, note)])
+    course = CourseEntry(
+        1, "c", "A course", None, None, None, "done", 1, 1, 100.0, day, day,
+        notes=[] if on_topic else [(day, note)],
+        topics=[topic] if on_topic else [],
+    )  # fmt: skip
+    return PostData(
+        "s", "S", None, None, None, None, "done", 1, 1, 1, 100.0, day, day, courses=[course]
+    )

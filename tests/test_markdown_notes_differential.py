@@ -6,7 +6,8 @@ is an argument; this test is the check: random notes built from the pieces
 that make Markdown constructs (brackets, backticks, fences, tags, definitions,
 containers, entities, escapes) are neutralised by the module and by a frozen
 copy of it from before the change (tests/markdown_notes_reference.py), under
-two link rules, and must come out byte for byte the same.
+two link rules, and must come out byte for byte the same, but for the expected
+differences of issue 22 (`expected_difference`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 import markdown_notes_reference as reference
 from coursetrack.blog import allowed_url
@@ -37,6 +39,7 @@ PIECES = [
     "/rel", "data:x", "<div>", "</div>", "<script>", "</script>", "<!--", "-->",
     "<?", "?>", "<![CDATA[", "]]>", "<pre>", "<b>", "<img src=x onerror=y>",
     "<https://a.example>", "<me@a.example>", "[x]: ", "[x]", "][x]", "](", "]:",
+    "![", "<http://[::1]/>",  # an image's alt, an autolink with brackets (issue 22)
     "[a](https://ok)", '"t"', "(<", "$x^{2}$", "{.c}", "\u00e9", "\u2028",
 ]  # fmt: skip
 
@@ -55,6 +58,33 @@ def only_https(url: str) -> bool:
     return url.startswith("https://")
 
 
+_BRACKET_ESCAPE = re.compile(r"\\(?=[\[\]<])")
+_LOOSE = MarkdownIt("commonmark")
+_LOOSE.validateLink = lambda url: True  # type: ignore[method-assign]
+
+
+def expected_difference(before: str, after: str, allowed) -> bool:
+    """Issue 22: brackets are escaped only where they would make a link the policy refuses.
+
+    The frozen code escaped a `]` inside an allowed autolink (`<http://[::1]:8080/>`) or
+    an allowed image's alt text, and the `<` of an allowed autolink in an alt, which broke
+    the link or changed the alt; a refused link inside an allowed image's alt now has both
+    its brackets escaped, so the alt keeps its end. So the two may differ only in
+    backslashes before `[`, `]` and `<`, and what is written now holds no HTML and no link
+    the rule refuses, as markdown-it reads it.
+    """
+    if _BRACKET_ESCAPE.sub("", before) != _BRACKET_ESCAPE.sub("", after):
+        return False
+    for token in _LOOSE.parse(after):
+        for inner in [token, *(token.children or [])]:
+            if inner.type in ("html_inline", "html_block"):
+                return False
+            url = inner.attrGet("href" if inner.type == "link_open" else "src")
+            if inner.type in ("link_open", "image") and not allowed(str(url)):
+                return False
+    return True
+
+
 def same(note: str) -> None:
     for allowed in (allowed_url, only_https):
         try:
@@ -62,7 +92,8 @@ def same(note: str) -> None:
         except IndexError:  # the parser's trap (PARSER_TRAPS below): the old code failed
             neutralise(note, allowed)  # where the new one must not
             continue
-        assert neutralise(note, allowed) == before, repr(note)
+        after = neutralise(note, allowed)
+        assert after == before or expected_difference(before, after, allowed), repr(note)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -36,7 +36,7 @@ def test_note_appends_dated_notes_to_any_item(dls) -> None:
         (0, 0, 1, "2026-03-01", "vectorize: no for-loops over examples"),
         (0, 0, 1, "2026-02-28", "broadcasting bites"),
         (0, 1, 0, "2026-02-14", "watch the YOLO lecture twice"),
-        (1, 0, 0, "2026-03-01", "certificate arrived"),
+        (1, 0, 0, "2026-03-01", "  certificate arrived  "),  # as typed (issue 22)
     ]
     shown = dls.run("show", "dls/1/2", "--json").json()["notes"]
     assert shown == [

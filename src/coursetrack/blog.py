@@ -34,7 +34,7 @@ import yaml
 
 from coursetrack.controls import visible
 from coursetrack.errors import InputError
-from coursetrack.markdown_notes import neutralise
+from coursetrack.markdown_notes import neutralise, quoted
 from coursetrack.services.export import CourseEntry, DatedNote, PostData, TopicLine
 from coursetrack.services.state import DONE, IN_PROGRESS
 from coursetrack.services.status import whole_percent
@@ -85,13 +85,6 @@ def escape_line(text: str) -> str:
     return _ORDERED.sub(r"\1\\\2", flat)
 
 
-def _quote(lines: list[str], indent: str = "") -> list[str]:
-    """Markdown lines as a block quote: a note stays inside it, whatever it holds
-    (an unclosed code fence ends with the quote, not at the end of the post).
-    Trailing spaces stay: two of them are a Markdown line break."""
-    return [f"{indent}> {line}" if line.strip() else f"{indent}>" for line in lines]
-
-
 def _plain_note_lines(text: str) -> list[str]:
     """`--plain-notes`: every line escaped to print as typed, one paragraph per line."""
     paragraphs = [escape_line(line) for line in text.splitlines() if line.strip()]
@@ -102,7 +95,7 @@ def _plain_note_lines(text: str) -> list[str]:
     return out
 
 
-_BLOCK_START = re.compile(r"\s{4}|\s*([#>|<\[`~*+-]|[0-9]{1,9}[.)]|$)")
+_BLOCK_START = re.compile(r"\s{4}|[ ]{0,3}\t|\s*([#>|<\[`~*+-]|[0-9]{1,9}[.)]|$)")
 
 
 def _notes(notes: list[DatedNote], options: PostOptions, indent: str = "") -> list[str]:
@@ -121,7 +114,7 @@ def _notes(notes: list[DatedNote], options: PostOptions, indent: str = "") -> li
             else:
                 lines = [f"{written_on.isoformat()}: {lines[0]}", *lines[1:]]
         out += [""] if out else []
-        out += _quote(lines, indent)
+        out += quoted(lines, indent)  # the note stays inside, whatever it holds
     return out
 
 

@@ -9,6 +9,7 @@ what `note list`, `link list` and `show` print, and what undo restores.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,11 +33,19 @@ def _kind(item: Any) -> str:
     return "specialization"
 
 
+#: The blank lines at a note's end (spaces and tabs on them too): all a note loses.
+_TRAILING_BLANK_LINES = re.compile(r"(?:\r?\n[ \t]*)+\Z")
+
+
 def note_text(text: str) -> str:
-    """A note's text as stored, or why it cannot be: the one check for adding and editing."""
-    cleaned = text.strip()
-    if not cleaned:
+    """A note's text as stored, or why it cannot be: the one check for adding and editing.
+
+    Kept as typed, but for its trailing blank lines: a note is Markdown, where a first
+    line's indentation may be a code block and a space in a fence is the code's.
+    """
+    if not text.strip():
         raise InputError("the note is empty; write its text after the ref, in quotes")
+    cleaned = _TRAILING_BLANK_LINES.sub("", text)
     checked("text", cleaned, what="the note")
     return cleaned
 
