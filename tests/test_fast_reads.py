@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from coursetrack.cli import plain_values
-from coursetrack.services import state
+from coursetrack.services import figures as state
 
 _PROBE = """
 import sys

@@ -30,7 +30,7 @@ TODAY = "#e8590c"
 
 
 def title_of(chart: Burnup) -> str:
-    from coursetrack.services.status import whole_percent
+    from coursetrack.services.overview import whole_percent
 
     return (
         f"{visible(' '.join(chart.title.split()))}: "

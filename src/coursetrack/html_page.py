@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from coursetrack.controls import visible
-from coursetrack.services.status import whole_percent
+from coursetrack.services.overview import whole_percent
 
 if TYPE_CHECKING:
     from coursetrack.services.export import CourseEntry

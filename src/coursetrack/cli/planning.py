@@ -28,7 +28,7 @@ def next_(
       coursetrack next dls/cnn --json
     """
     from coursetrack import render
-    from coursetrack.services.planning import next_units
+    from coursetrack.services.pace import next_units
 
     with reading(ctx) as reader:
         result = next_units(reader, ref=spec, limit=limit)
@@ -59,7 +59,7 @@ def goal(
     """
     from coursetrack import render
     from coursetrack.dates import parse_date, today
-    from coursetrack.services import planning
+    from coursetrack.services import pace as planning
 
     if by is not None and clear:
         raise typer.BadParameter("give --by DATE or --clear, not both", param_hint="--by")
@@ -112,7 +112,7 @@ def plan(ctx: typer.Context, spec: options.Spec, json: options.Json = False) -> 
     """
     from coursetrack import render
     from coursetrack.dates import today
-    from coursetrack.services.planning import plan as make_plan
+    from coursetrack.services.pace import plan as make_plan
 
     with reading(ctx) as reader:
         result = make_plan(reader, ref=spec, today=today())

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import ExportError
 from coursetrack.refs import Target, read_target
-from coursetrack.services.state import DONE, TODO
-from coursetrack.services.status import specialization_report
+from coursetrack.services.figures import DONE, TODO
+from coursetrack.services.overview import specialization_report
 from coursetrack.store import post
 
 if TYPE_CHECKING:

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError, StoreError
 from coursetrack.refs import Target, read_target
-from coursetrack.services.planning import pace_window, project, weekly_streak
-from coursetrack.services.state import IN_PROGRESS, TODO
-from coursetrack.services.status import percent
+from coursetrack.services.figures import IN_PROGRESS, TODO
+from coursetrack.services.overview import percent
+from coursetrack.services.pace import pace_window, project, weekly_streak
 from coursetrack.store import group_views, post
 from coursetrack.store.group_views import Scope
 

@@ -14,14 +14,14 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from coursetrack.refs import read_target
-from coursetrack.services import status as status_service
-from coursetrack.services.planning import goal_on
+from coursetrack.services import overview as status_service
+from coursetrack.services.figures import DONE, progress_of
+from coursetrack.services.pace import goal_on
 from coursetrack.services.review import ReviewRecord, Schedule, due_count, schedule_from
-from coursetrack.services.state import DONE, progress_of
 from coursetrack.store import notes, queries
 
 if TYPE_CHECKING:
-    from coursetrack.services.status import ItemProgress, Report
+    from coursetrack.services.overview import ItemProgress, Report
     from coursetrack.store.reader import Reader
 
 SHOW_NOTES = 20

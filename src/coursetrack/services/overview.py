@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from coursetrack import dates
 from coursetrack.refs import Target, read_target
-from coursetrack.services.planning import NO_ACTIVITY, activity_by_specialization
+from coursetrack.services.figures import DONE, IN_PROGRESS, TODO
+from coursetrack.services.pace import NO_ACTIVITY, activity_by_specialization
 from coursetrack.services.review import due_count
-from coursetrack.services.state import DONE, IN_PROGRESS, TODO
 from coursetrack.store import overview as counted
 
 if TYPE_CHECKING:

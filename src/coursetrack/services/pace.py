@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING
 from coursetrack import dates
 from coursetrack.errors import InputError
 from coursetrack.refs import Target, read_target, resolve
-from coursetrack.store import planning as store
 from coursetrack.store import progress as progress_store
+from coursetrack.store import units as store
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row

@@ -76,7 +76,7 @@ def undo(
       coursetrack log -n 3 && coursetrack undo 41 --yes
     """
     from coursetrack import render
-    from coursetrack.services.history import undo_candidate, undo_command
+    from coursetrack.services.undo import undo_candidate, undo_command
 
     store = open_store(ctx, write=True)
     # The command named in the question is the one reverted: not one another
