@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 from coursetrack.errors import InputError
 from coursetrack.refs import read_target
 from coursetrack.services.figures import DONE
+from coursetrack.services.goals import goal_on
+from coursetrack.services.next import units_of
 from coursetrack.services.overview import specialization_report
-from coursetrack.services.pace import goal_on, units_of
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError, StoreError
 from coursetrack.refs import Target, read_target
+from coursetrack.services.activity import weekly_streak
 from coursetrack.services.figures import IN_PROGRESS, TODO
 from coursetrack.services.overview import percent
-from coursetrack.services.pace import pace_window, project, weekly_streak
+from coursetrack.services.pace import pace_window, project
 from coursetrack.store import group_views, post
 from coursetrack.store.group_views import Scope
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from coursetrack import dates
 from coursetrack.refs import Target, read_target
+from coursetrack.services.activity import NO_ACTIVITY, activity_by_specialization
 from coursetrack.services.figures import DONE, IN_PROGRESS, TODO
-from coursetrack.services.pace import NO_ACTIVITY, activity_by_specialization
 from coursetrack.services.review import due_count
 from coursetrack.store import overview as counted
 

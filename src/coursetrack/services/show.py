@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from coursetrack.refs import read_target
 from coursetrack.services import overview as status_service
 from coursetrack.services.figures import DONE, progress_of
-from coursetrack.services.pace import goal_on
+from coursetrack.services.goals import goal_on
 from coursetrack.services.review import ReviewRecord, Schedule, due_count, schedule_from
 from coursetrack.store import notes, queries
 
