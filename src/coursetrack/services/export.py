@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import ExportError
 from coursetrack.refs import Target, read_target
-from coursetrack.services.figures import DONE, TODO
+from coursetrack.services.figures import DONE, TODO, HasProgress, Progress
 from coursetrack.services.overview import specialization_report
 from coursetrack.store import post
 
@@ -35,39 +35,29 @@ class TopicLine:
 
 
 @dataclass
-class CourseEntry:
+class CourseEntry(HasProgress):
     position: int
     slug: str
     title: str
     description: str | None
     url: str | None
     certificate_url: str | None
-    status: str
-    units_done: int
-    units_total: int
-    percent: float
-    started_on: dt.date | None
-    completed_on: dt.date | None
+    progress: Progress
     notes: list[DatedNote] = field(default_factory=list)
     topics: list[TopicLine] = field(default_factory=list)
     links: list[tuple[str | None, str]] = field(default_factory=list)
 
 
 @dataclass
-class PostData:
+class PostData(HasProgress):
     slug: str
     title: str
     provider: str | None
     url: str | None
     description: str | None
     certificate_url: str | None
-    status: str
+    progress: Progress
     courses_done: int
-    units_done: int
-    units_total: int
-    percent: float
-    started_on: dt.date | None
-    completed_on: dt.date | None
     notes: list[DatedNote] = field(default_factory=list)
     courses: list[CourseEntry] = field(default_factory=list)
     links: list[tuple[str | None, str]] = field(default_factory=list)
@@ -124,12 +114,7 @@ def post_data(reader: Reader, spec_ref: str) -> PostData:
                 description=course.description,
                 url=course.url,
                 certificate_url=course.certificate_url,
-                status=str(item.status),
-                units_done=item.units_done,
-                units_total=item.units_total,
-                percent=item.percent,
-                started_on=item.started_on,
-                completed_on=item.completed_on,
+                progress=item.progress,
                 notes=notes.get((course.id, None, None), []),
                 links=links.get((course.id, None, None), []),
                 topics=by_course[course.id],
@@ -142,13 +127,8 @@ def post_data(reader: Reader, spec_ref: str) -> PostData:
         url=spec.url,
         description=spec.description,
         certificate_url=spec.certificate_url,
-        status=str(report.status),
+        progress=report.progress,
         courses_done=sum(c.status == DONE for c in entries),
-        units_done=report.units_done,
-        units_total=report.units_total,
-        percent=report.percent,
-        started_on=report.started_on,
-        completed_on=report.completed_on,
         notes=notes.get((None, None, spec.id), []),
         links=links.get((None, None, spec.id), []),
         courses=entries,
