@@ -161,24 +161,10 @@ class Plan:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class UnitCounts:
-    total: int
-    done: int
-    last_done_on: dt.date | None
-
-
-def unit_counts(reader: Reader, spec_id: int) -> UnitCounts:
-    """How many units a specialization has and has done, counted in the database:
-    a program of 100,000 units never reaches Python."""
-    row = progress_store.unit_counts(reader, spec_id)
-    return UnitCounts(row.total, row.done, row.last_done_on)
-
-
 def plan(reader: Reader, *, ref: str, today: dt.date) -> Plan:
     target = whole_specialization(read_target(reader, ref), command="plan")
     spec_id = target.specialization.id
-    units = unit_counts(reader, spec_id)
+    units = progress_store.unit_counts(reader, spec_id)  # total, done, last_done_on
     if not units.total:
         raise InputError(
             f"{target.ref} has no courses yet, so nothing to plan; "
