@@ -2,7 +2,7 @@
 
 One series serves the terminal chart (`coursetrack chart`), the SVG beside a
 post and the HTML page, so the three always agree. Units are counted by
-`planning.units_of` (a topic, or a course without topics) and the totals come
+`next.units_of` (a topic, or a course without topics) and the totals come
 from `status`, so the chart's figures are the ones `status` prints.
 
 Weeks run Monday to Sunday, like the streak. The first week holds the first

@@ -6,7 +6,7 @@ statements: a specialization of 100,000 topics is a handful of round trips
 under the write lock, not 100,000. Every statement here takes the item as its
 kind ("specialization", "course", "topic") and row id, as `refs` resolves it.
 
-The status words are the values the store holds (`services.state` spells
+The status words are the values the store holds (`services.figures` spells
 them too): "todo", "in-progress", "done".
 """
 
