@@ -4,12 +4,15 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from coursetrack.cli import options
 from coursetrack.cli.context import reading
+
+if TYPE_CHECKING:
+    from coursetrack.services.export import Post
 
 
 class PostFormat(StrEnum):
@@ -247,7 +250,7 @@ def markdown(
         render.aside(post.summary)
 
 
-def _write(post, force: bool) -> None:
+def _write(post: "Post", force: bool) -> None:
     """Each file of the post in turn, each said once written (see `services.export`)."""
     from coursetrack import render
 

@@ -104,23 +104,22 @@ def _earliest(*values: dt.date | None) -> dt.date | None:
     return min(present) if present else None
 
 
+def _one_unit(status: str, started_on: dt.date | None, completed_on: dt.date | None) -> Progress:
+    """The figures of a unit (a topic, or a course without topics): one unit, done or not."""
+    done = int(status == DONE)
+    return Progress(status, done, 1, percent(done, 1), started_on, completed_on)
+
+
 def _course_progress(row: Row) -> ItemProgress:
     """A course's line, from its `store.overview.course_progress` row."""
     if row.n_topics == 0:  # the course is its own unit
         status = row.own_status or TODO
-        done = int(status == DONE)
+        completed = row.own_completed_on if status == DONE else None
         return ItemProgress(
             position=row.position,
             slug=row.slug,
             title=row.title,
-            progress=Progress(
-                status=status,
-                units_done=done,
-                units_total=1,
-                percent=percent(done, 1),
-                started_on=row.own_started_on,
-                completed_on=row.own_completed_on if done else None,
-            ),
+            progress=_one_unit(status, row.own_started_on, completed),
             certificate_url=row.certificate_url,
         )
     done = row.units_done
@@ -262,38 +261,22 @@ def topic_report(reader: Reader, target: Target) -> ItemProgress:
     topic = target.topic
     assert topic is not None
     own = counted.own_progress(reader, "topic", topic.id)
-    status = own.status if own else TODO
-    done = int(status == DONE)
+    progress = _one_unit(own.status, own.started_on, own.completed_on) if own else None
     return ItemProgress(
         position=topic.position,
         slug=topic.slug,
         title=topic.title,
-        progress=Progress(
-            status=status,
-            units_done=done,
-            units_total=1,
-            percent=percent(done, 1),
-            started_on=own.started_on if own else None,
-            completed_on=own.completed_on if own else None,
-        ),
+        progress=progress or _one_unit(TODO, None, None),
     )
 
 
 def _topic_progress(unit: Row) -> ItemProgress:
     """A topic's line, from its `store.overview.topic_units` row."""
-    done = int(unit.status == DONE)
     return ItemProgress(
         position=unit.topic_position,
         slug=unit.topic_slug,
         title=unit.topic_title,
-        progress=Progress(
-            status=unit.status,
-            units_done=done,
-            units_total=1,
-            percent=percent(done, 1),
-            started_on=unit.started_on,
-            completed_on=unit.completed_on,
-        ),
+        progress=_one_unit(unit.status, unit.started_on, unit.completed_on),
     )
 
 
