@@ -195,7 +195,6 @@ def markdown(
       coursetrack export markdown dls --group -o content/posts
     """
     from coursetrack import blog, render
-    from coursetrack.dates import today
     from coursetrack.errors import InputError
     from coursetrack.services import export
 
@@ -226,9 +225,7 @@ def markdown(
             raise InputError(str(exc).replace("catalog file (.yaml)", "Markdown file")) from None
     with render.progress(f"writing the post about {spec}") as tracker:
         with reading(ctx) as reader:
-            source, series = export.post_source(
-                reader, spec, group=group, chart=chart, today=today()
-            )
+            source, series = export.post_source(reader, spec, group=group, chart=chart)
         options = blog.PostOptions(
             format=fmt.value,
             title=title,

@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from coursetrack import dates
 from coursetrack.errors import ExportError
 from coursetrack.refs import Target, read_target
 from coursetrack.services.figures import DONE, TODO, HasProgress, Progress
@@ -164,20 +165,20 @@ class Post:
 
 
 def post_source(
-    reader: Reader, spec_ref: str, *, group: bool, chart: bool, today: dt.date
+    reader: Reader, spec_ref: str, *, group: bool, chart: bool, today: dt.date | None = None
 ) -> tuple[PostData | CohortData, Burnup | None]:
     """What the post is made from: the learner's record and, with `chart`, its burn-up;
-    with `group`, the study group's instead."""
+    with `group`, the study group's instead. The clock is read only for those two."""
     if group:
         from coursetrack.services.group import cohort_data
 
-        return cohort_data(reader, spec_ref, today=today), None
+        return cohort_data(reader, spec_ref, today=today or dates.today()), None
     data = post_data(reader, spec_ref)
     if not chart:
         return data, None
     from coursetrack.services.chart import burnup
 
-    return data, burnup(reader, ref=data.slug, today=today)
+    return data, burnup(reader, ref=data.slug, today=today or dates.today())
 
 
 def learner_post(
