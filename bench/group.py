@@ -206,7 +206,7 @@ def _run(server: postgres.Server, root: Path, runs: int, learners: int) -> int:
     names = _build(server, learners)
     me = _url(server, names[len(names) // 2])
     from coursetrack.services.group import group_status
-    from coursetrack.services.status import status_of
+    from coursetrack.services.overview import status_of
 
     rows = [
         (

@@ -181,7 +181,7 @@ def build_big_store(path: Path) -> None:
     from coursetrack import store as db
     from coursetrack.catalog import CatalogSpec
     from coursetrack.services.importer import import_catalog
-    from coursetrack.services.progress import mark_done
+    from coursetrack.services.marking import mark_done
 
     store = db.open_store(str(path), write=True)
     for s in range(SPECS):

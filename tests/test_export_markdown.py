@@ -547,6 +547,7 @@ def test_every_url_from_the_store_passes_the_one_door() -> None:
     prints as text wherever the post would link it."""
     from coursetrack.blog import PostOptions, body
     from coursetrack.services.export import CourseEntry, PostData, TopicLine
+    from coursetrack.services.figures import Progress
 
     bad = "javascript:alert(1)"
     course = CourseEntry(
@@ -556,12 +557,7 @@ def test_every_url_from_the_store_passes_the_one_door() -> None:
         description=None,
         url=bad,
         certificate_url="https://example.org/cert",
-        status="done",
-        units_done=1,
-        units_total=1,
-        percent=100.0,
-        started_on=None,
-        completed_on=dt.date(2026, 1, 2),
+        progress=Progress("done", 1, 1, 100.0, None, dt.date(2026, 1, 2)),
         topics=[TopicLine("Topic", "done", dt.date(2026, 1, 2), links=[(None, bad)])],
         links=[("mine", bad)],
     )
@@ -572,13 +568,8 @@ def test_every_url_from_the_store_passes_the_one_door() -> None:
         url=bad,
         description=None,
         certificate_url=bad,
-        status="done",
+        progress=Progress("done", 1, 1, 100.0, dt.date(2026, 1, 1), dt.date(2026, 1, 2)),
         courses_done=1,
-        units_done=1,
-        units_total=1,
-        percent=100.0,
-        started_on=dt.date(2026, 1, 1),
-        completed_on=dt.date(2026, 1, 2),
         courses=[course],
         links=[(None, "data:text/html,x")],
     )

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from coursetrack.cli import plain_values
-from coursetrack.services import state
+from coursetrack.services import figures as state
 
 _PROBE = """
 import sys
@@ -138,7 +138,7 @@ def test_light_coercion_leaves_every_message_to_typer(tmp_path, args, monkeypatc
 
 
 def test_the_status_names_are_the_models(dls) -> None:
-    """services.state spells the statuses as plain strings so reads need no SQLModel."""
+    """services.figures spells the statuses as plain strings so reads need no SQLModel."""
     from coursetrack.models import Status
 
     assert (state.TODO, state.IN_PROGRESS, state.DONE) == (

@@ -31,8 +31,8 @@ def test_the_root_help_imports_no_command_module() -> None:
         "        main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "cli = {'catalogs', 'chart', 'check', 'export', 'group', 'history', 'items', 'notes',\n"
-        "       'planning', 'progress', 'review', 'status'}\n"
+        "cli = {'catalogs', 'chart', 'check', 'export', 'group', 'items', 'log', 'marking', 'notes',\n"
+        "       'planning', 'review', 'show', 'status', 'undo'}\n"
         "print(sorted(m for m in cli if 'coursetrack.cli.' + m in sys.modules))\n"
     )
     out = subprocess.run(

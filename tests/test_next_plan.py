@@ -12,7 +12,8 @@ import pytest
 
 from coursetrack.dates import parse_date
 from coursetrack.errors import InputError
-from coursetrack.services.planning import project, weekly_streak
+from coursetrack.services.activity import weekly_streak
+from coursetrack.services.pace import project
 
 NOW = "2026-03-01T09:00:00+00:00"
 TODAY = dt.date(2026, 3, 1)

@@ -61,7 +61,7 @@ def test_a_line_and_json_load_no_table_and_no_view() -> None:
 
 def test_a_view_loads_its_module_and_the_tables_it_draws_with_alone() -> None:
     out, loaded = _loaded(
-        "from coursetrack.services.status import Overview\n"
+        "from coursetrack.services.overview import Overview\n"
         "render.overview_table(Overview(specializations=[]))"
     )
     assert out.startswith("No specializations yet.")

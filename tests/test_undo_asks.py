@@ -103,7 +103,7 @@ def test_undo_id_refuses_when_a_later_command_touched_its_rows(dls) -> None:
 
 def test_undo_waiting_for_the_lock_reverts_the_command_it_named(dls) -> None:
     """Another terminal's done that held the lock is not what undo reverts."""
-    from coursetrack.services.progress import mark_done
+    from coursetrack.services.marking import mark_done
 
     dls.run("done", "dls/1/1")  # 2: the user's own last command
     proc = None
@@ -120,7 +120,7 @@ def test_undo_waiting_for_the_lock_reverts_the_command_it_named(dls) -> None:
 
 
 def test_undo_waiting_refuses_if_the_other_command_changed_the_same_rows(dls) -> None:
-    from coursetrack.services.progress import reopen_items
+    from coursetrack.services.marking import reopen_items
 
     dls.run("done", "dls/1/1")  # 2
     with holding_the_lock(dls.db, "reopen dls/1/1") as session:
@@ -135,7 +135,7 @@ def test_undo_waiting_refuses_if_the_other_command_changed_the_same_rows(dls) ->
 
 def test_two_undos_at_once_do_not_walk_back_two_commands(dls) -> None:
     """Both terminals named #3; the second finds it undone and reverts nothing else."""
-    from coursetrack.services.history import undo_command
+    from coursetrack.services.undo import undo_command
 
     dls.run("done", "dls/1/1")  # 2
     dls.run("done", "dls/2/1")  # 3

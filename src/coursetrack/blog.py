@@ -36,8 +36,8 @@ from coursetrack.controls import visible
 from coursetrack.errors import InputError
 from coursetrack.markdown_notes import neutralise, quoted
 from coursetrack.services.export import CourseEntry, DatedNote, PostData, TopicLine
-from coursetrack.services.state import DONE, IN_PROGRESS
-from coursetrack.services.status import whole_percent
+from coursetrack.services.figures import DONE, IN_PROGRESS
+from coursetrack.services.overview import whole_percent
 from coursetrack.validate import publishable_url
 
 if TYPE_CHECKING:  # only the group's post needs the group: a learner's own imports none

@@ -35,7 +35,7 @@ _PAGE_FONT = 11
 
 
 def title_of(chart: Burnup) -> str:
-    from coursetrack.services.status import whole_percent
+    from coursetrack.services.overview import whole_percent
 
     return (
         f"{visible(' '.join(chart.title.split()))}: "

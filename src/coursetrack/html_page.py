@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from coursetrack.controls import visible
-from coursetrack.services.status import whole_percent
+from coursetrack.services.overview import whole_percent
 from coursetrack.validate import web_link_problem
 from coursetrack.vocabulary import Status
 

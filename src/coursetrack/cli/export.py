@@ -4,12 +4,15 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from coursetrack.cli import catalogs, options
 from coursetrack.cli.context import reading
+
+if TYPE_CHECKING:
+    from coursetrack.services.export import Post
 
 
 class PostFormat(StrEnum):
@@ -193,7 +196,7 @@ def markdown(
     """
     from coursetrack import blog, render
     from coursetrack.errors import InputError
-    from coursetrack.services.export import post_data
+    from coursetrack.services import export
 
     if group and chart:
         raise InputError("--chart draws one learner's burn-up; leave it out of --group's post")
@@ -222,11 +225,7 @@ def markdown(
             raise InputError(str(exc).replace("catalog file (.yaml)", "Markdown file")) from None
     with render.progress(f"writing the post about {spec}") as tracker:
         with reading(ctx) as reader:
-            if group:
-                cohort = _cohort(reader, spec)
-            else:
-                data = post_data(reader, spec)
-                series = _burnup(reader, data.slug) if chart else None
+            source, series = export.post_source(reader, spec, group=group, chart=chart)
         options = blog.PostOptions(
             format=fmt.value,
             title=title,
@@ -239,85 +238,23 @@ def markdown(
             dates=dates,
             plain_notes=plain_notes,
         )
-        if group:
-            _write_cohort(cohort, options, output, fmt, force)
+        if not isinstance(source, export.PostData):
+            _write(export.group_post(source, options, output=output), force)
             return
-        post = blog.render_post(data, options)
-    target = None
-    if output is not None:
-        from coursetrack.outputs import names_folder, output_file
-
-        if series is not None and fmt is PostFormat.HUGO and names_folder(output):
-            # a page bundle: Hugo publishes the chart with the page only from one
-            target = output_file(output, "index.md", subfolder=data.slug)
-        else:
-            posts = "_posts" if fmt is PostFormat.JEKYLL else None
-            target = output_file(output, post.file_name(fmt.value), subfolder=posts)
-    if series is not None and target is not None:
-        from dataclasses import replace
-
-        picture = _chart_file(series, target, fmt.value, force)
-        post = blog.render_post(data, replace(options, chart=picture))
-    _emit(post.text, target, force)
-    if tracker.shown and target is None:
-        topics = sum(len(course.topics) for course in data.courses)
-        render.aside(
-            f"wrote the post about {data.slug}: {_count(len(data.courses), 'course')}, "
-            f"{_count(topics, 'topic')}"
-        )
+        post = export.learner_post(source, series, options, output=output, force=force)
+    _write(post, force)
+    if tracker.shown and post.summary is not None:
+        render.aside(post.summary)
 
 
-def _cohort(reader, spec: str):
-    from coursetrack import dates
-    from coursetrack.services.group import cohort_data
+def _write(post: "Post", force: bool) -> None:
+    """Each file of the post in turn, each said once written (see `services.export`)."""
+    from coursetrack import render
 
-    return cohort_data(reader, spec, today=dates.today())
-
-
-def _write_cohort(cohort, options, output: str | None, fmt: PostFormat, force: bool) -> None:
-    """The group's post, to standard output or a file by the same -o rules as a post."""
-    from coursetrack import blog
-
-    post = blog.render_cohort_post(cohort, options)
-    target = None
-    if output is not None:
-        from coursetrack.outputs import output_file
-
-        posts = "_posts" if fmt is PostFormat.JEKYLL else None
-        target = output_file(output, post.file_name(fmt.value), subfolder=posts)
-    _emit(post.text, target, force)
-
-
-def _burnup(reader, slug: str):
-    from coursetrack import dates
-    from coursetrack.services.chart import burnup
-
-    return burnup(reader, ref=slug, today=dates.today())
-
-
-def _chart_file(series, post: Path, fmt: str, force: bool) -> str:
-    """Write the burn-up SVG where the post's site publishes it; return the post's link to it."""
-    from coursetrack import chart_svg, render
-    from coursetrack.atomic import write_atomic
-    from coursetrack.errors import ExportError
-
-    svg_path, link = chart_svg.place(post, fmt, series.ref)
-    if not force:  # refuse before writing anything, not after the chart
-        for path in (post, svg_path):
-            if path.exists():
-                raise ExportError(f"{path} already exists; add --force to overwrite it")
-    try:
-        svg_path.parent.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"cannot create {svg_path.parent}: {exc.strerror}") from None
-    write_atomic(svg_path, chart_svg.burnup_svg(series).encode("utf-8"), force=force)
-    render.success(f"wrote {svg_path}")
-    if fmt == "hugo" and post.name != "index.md":
-        render.notice(
-            f"Hugo publishes {svg_path.name} with the post only from a page bundle: "
-            f"write the post as .../{series.ref}/index.md (or give -o a folder)"
-        )
-    return link
+    for file in post.files:
+        _emit(file.text, file.path, force)
+        if file.notice is not None:
+            render.notice(file.notice)
 
 
 @export_app.command("html")

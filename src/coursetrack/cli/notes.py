@@ -1,4 +1,4 @@
-"""`coursetrack note|link|show`: your notebook on each item, and everything about one item.
+"""`coursetrack note|link`: your notebook on each item (`show` prints it all: `cli.show`).
 
 `note` and `link` are small command groups: `note REF TEXT` (the form 0.1
 had) still adds a note, and `note list|edit|rm` manage the ones kept. A
@@ -183,27 +183,6 @@ def link(
         render.success(f"renamed the link {result['url']} on {result['ref']}")
     else:
         render.success(f"{result['ref']} already keeps {result['url']}; nothing changed")
-
-
-def show(ctx: typer.Context, ref: options.Ref, json: options.Json = False) -> None:
-    """Print everything about one item: description, status, dates, notes, links, review.
-
-    Examples:
-
-      coursetrack show dls/1/2
-
-      coursetrack show dls --json
-    """
-    from coursetrack import render
-    from coursetrack.dates import today
-    from coursetrack.services.show import show_item
-
-    with reading(ctx) as reader:
-        details = show_item(reader, ref=ref, today=today())
-    if json:
-        render.print_json(details)
-    else:
-        render.details_view(details)
 
 
 @note_app.command("list")

@@ -28,7 +28,7 @@ def next_(
       coursetrack next dls/cnn --json
     """
     from coursetrack import render
-    from coursetrack.services.planning import next_units
+    from coursetrack.services.next import next_units
 
     with reading(ctx) as reader:
         result = next_units(reader, ref=spec, limit=limit)
@@ -59,28 +59,28 @@ def goal(
     """
     from coursetrack import render
     from coursetrack.dates import parse_date, today
-    from coursetrack.services import planning
+    from coursetrack.services import goals
 
     if by is not None and clear:
         raise typer.BadParameter("give --by DATE or --clear, not both", param_hint="--by")
     if by is not None:
         when = parse_date(by, option="--by", past=False)
         with writing(ctx) as writer:
-            state = planning.set_goal(writer, ref=spec, by=when, today=today())
+            state = goals.set_goal(writer, ref=spec, by=when, today=today())
         assert state.target_on is not None  # set_goal sets it
         message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
         if state.previous_on and state.previous_on != state.target_on:
             message += f" (was {state.previous_on.isoformat()})"
     elif clear:
         with writing(ctx) as writer:
-            state = planning.clear_goal(writer, ref=spec)
+            state = goals.clear_goal(writer, ref=spec)
         if state.previous_on:
             message = f"cleared the goal for {state.ref} (was {state.previous_on.isoformat()})"
         else:
             message = f"{state.ref} had no goal; nothing to clear"
     else:
         with reading(ctx) as reader:
-            state = planning.goal_of(reader, ref=spec)
+            state = goals.goal_of(reader, ref=spec)
         if state.target_on:
             message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
         else:
@@ -112,7 +112,7 @@ def plan(ctx: typer.Context, spec: options.Spec, json: options.Json = False) -> 
     """
     from coursetrack import render
     from coursetrack.dates import today
-    from coursetrack.services.planning import plan as make_plan
+    from coursetrack.services.pace import plan as make_plan
 
     with reading(ctx) as reader:
         result = make_plan(reader, ref=spec, today=today())

@@ -20,7 +20,7 @@ def status(ctx: typer.Context, ref: options.OptionalRef = None, json: options.Js
       coursetrack status --json     # the same data for scripts
     """
     from coursetrack import render
-    from coursetrack.services.status import ItemProgress, Overview, status_of
+    from coursetrack.services.overview import ItemProgress, Overview, status_of
 
     with reading(ctx) as reader:
         result = status_of(reader, ref)

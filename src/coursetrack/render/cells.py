@@ -38,7 +38,7 @@ def _date(value: dt.date | None) -> str:
 
 
 def _pct(value: float) -> str:
-    from coursetrack.services.status import whole_percent
+    from coursetrack.services.overview import whole_percent
 
     return f"{whole_percent(value)}%"
 

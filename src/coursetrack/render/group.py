@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the views' types, free at start-up
 
 
 def _outlook(outlook: str, days_ahead: int | None) -> Text:
-    """A learner's pace against their goal, in a few words (`planning.project`'s outlook)."""
+    """A learner's pace against their goal, in a few words (`pace.project`'s outlook)."""
     if outlook == "ahead" and days_ahead is not None:
         return Text(f"{_days(days_ahead)} ahead", style="green")
     if outlook == "behind" and days_ahead is not None:

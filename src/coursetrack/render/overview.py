@@ -13,7 +13,7 @@ from coursetrack.render.layout import _fields, _one_line, _print_lines
 from coursetrack.render.tables import Column, _emit, fitted_table
 
 if TYPE_CHECKING:  # the views' types, free at start-up
-    from coursetrack.services.status import ItemProgress, Overview, Report, SpecializationSummary
+    from coursetrack.services.overview import ItemProgress, Overview, Report, SpecializationSummary
 
 
 def overview_table(overview: Overview) -> None:

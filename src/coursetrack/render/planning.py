@@ -13,7 +13,8 @@ from coursetrack.render.layout import _fields, _one_line, _print_lines
 from coursetrack.render.tables import Column, _emit, fitted_table
 
 if TYPE_CHECKING:  # the views' types, free at start-up
-    from coursetrack.services.planning import NextList, Plan
+    from coursetrack.services.next import NextList
+    from coursetrack.services.pace import Plan
 
 
 def next_table(result: NextList) -> None:

@@ -2,7 +2,7 @@
 
 One series serves the terminal chart (`coursetrack chart`), the SVG beside a
 post and the HTML page, so the three always agree. Units are counted by
-`planning.units_of` (a topic, or a course without topics) and the totals come
+`next.units_of` (a topic, or a course without topics) and the totals come
 from `status`, so the chart's figures are the ones `status` prints.
 
 Weeks run Monday to Sunday, like the streak. The first week holds the first
@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError
 from coursetrack.refs import read_target
-from coursetrack.services.planning import goal_on, units_of
-from coursetrack.services.state import DONE
-from coursetrack.services.status import specialization_report
+from coursetrack.services.figures import DONE
+from coursetrack.services.goals import goal_on
+from coursetrack.services.next import units_of
+from coursetrack.services.overview import specialization_report
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader

@@ -1,24 +1,35 @@
-"""What a blog post about one specialization needs from the store.
+"""`export markdown`: what a blog post about one specialization needs from the store,
+and the post written (its file, the chart beside it).
 
-Progress figures come from `services.status`, so the post can never disagree
+Progress figures come from `services.overview`, so the post can never disagree
 with `coursetrack status`; this adds what the status tables leave out:
 descriptions, notes (each item's dated notes, oldest first, one by one so
 that a note's Markdown stays whole), links and each topic's state.
+
+The post is composed here and written by the CLI, file by file, in the order
+`Post.files` gives (the chart before the post that links it): a file that cannot
+be written stops the export with the ones before it written and said.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from coursetrack import dates
 from coursetrack.errors import ExportError
 from coursetrack.refs import Target, read_target
-from coursetrack.services.state import DONE, TODO
-from coursetrack.services.status import specialization_report
+from coursetrack.services.figures import DONE, TODO, HasProgress, Progress
+from coursetrack.services.overview import specialization_report
 from coursetrack.store import post
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from coursetrack.blog import PostOptions
+    from coursetrack.services.chart import Burnup
+    from coursetrack.services.group import CohortData
     from coursetrack.store.reader import Reader
 
 #: A dated note: (written_on, text).
@@ -35,39 +46,29 @@ class TopicLine:
 
 
 @dataclass
-class CourseEntry:
+class CourseEntry(HasProgress):
     position: int
     slug: str
     title: str
     description: str | None
     url: str | None
     certificate_url: str | None
-    status: str
-    units_done: int
-    units_total: int
-    percent: float
-    started_on: dt.date | None
-    completed_on: dt.date | None
+    progress: Progress
     notes: list[DatedNote] = field(default_factory=list)
     topics: list[TopicLine] = field(default_factory=list)
     links: list[tuple[str | None, str]] = field(default_factory=list)
 
 
 @dataclass
-class PostData:
+class PostData(HasProgress):
     slug: str
     title: str
     provider: str | None
     url: str | None
     description: str | None
     certificate_url: str | None
-    status: str
+    progress: Progress
     courses_done: int
-    units_done: int
-    units_total: int
-    percent: float
-    started_on: dt.date | None
-    completed_on: dt.date | None
     notes: list[DatedNote] = field(default_factory=list)
     courses: list[CourseEntry] = field(default_factory=list)
     links: list[tuple[str | None, str]] = field(default_factory=list)
@@ -124,12 +125,7 @@ def post_data(reader: Reader, spec_ref: str) -> PostData:
                 description=course.description,
                 url=course.url,
                 certificate_url=course.certificate_url,
-                status=str(item.status),
-                units_done=item.units_done,
-                units_total=item.units_total,
-                percent=item.percent,
-                started_on=item.started_on,
-                completed_on=item.completed_on,
+                progress=item.progress,
                 notes=notes.get((course.id, None, None), []),
                 links=links.get((course.id, None, None), []),
                 topics=by_course[course.id],
@@ -142,14 +138,120 @@ def post_data(reader: Reader, spec_ref: str) -> PostData:
         url=spec.url,
         description=spec.description,
         certificate_url=spec.certificate_url,
-        status=str(report.status),
+        progress=report.progress,
         courses_done=sum(c.status == DONE for c in entries),
-        units_done=report.units_done,
-        units_total=report.units_total,
-        percent=report.percent,
-        started_on=report.started_on,
-        completed_on=report.completed_on,
         notes=notes.get((None, None, spec.id), []),
         links=links.get((None, None, spec.id), []),
         courses=entries,
     )
+
+
+# --- the post, written: `export markdown` ------------------------------------
+
+
+@dataclass
+class PostFile:
+    """A file `export markdown` writes, in the order it writes them: the chart first."""
+
+    path: Path | None  # None: standard output
+    text: str
+    notice: str | None = None  # said once it is written
+
+
+@dataclass
+class Post:
+    files: list[PostFile]
+    summary: str | None = None  # what a post on standard output holds, said beside a bar
+
+
+def post_source(
+    reader: Reader, spec_ref: str, *, group: bool, chart: bool, today: dt.date | None = None
+) -> tuple[PostData | CohortData, Burnup | None]:
+    """What the post is made from: the learner's record and, with `chart`, its burn-up;
+    with `group`, the study group's instead. The clock is read only for those two."""
+    if group:
+        from coursetrack.services.group import cohort_data
+
+        return cohort_data(reader, spec_ref, today=today or dates.today()), None
+    data = post_data(reader, spec_ref)
+    if not chart:
+        return data, None
+    from coursetrack.services.chart import burnup
+
+    return data, burnup(reader, ref=data.slug, today=today or dates.today())
+
+
+def learner_post(
+    data: PostData, series: Burnup | None, options: PostOptions, *, output: str | None, force: bool
+) -> Post:
+    """The learner's post and where `-o OUTPUT` puts it (None: standard output); with a
+    burn-up, the chart's SVG beside it, which the post then shows."""
+    from coursetrack import blog
+
+    post = blog.render_post(data, options)
+    target = None
+    if output is not None:
+        from coursetrack.outputs import names_folder, output_file
+
+        if series is not None and options.format == "hugo" and names_folder(output):
+            # a page bundle: Hugo publishes the chart with the page only from one
+            target = output_file(output, "index.md", subfolder=data.slug)
+        else:
+            target = _post_file(output, post.file_name(options.format), options.format)
+    files = []
+    if series is not None and target is not None:
+        picture, link = _chart_file(series, target, options.format, force)
+        files.append(picture)
+        post = blog.render_post(data, replace(options, chart=link))
+    files.append(PostFile(target, post.text))
+    if target is not None:
+        return Post(files)
+    topics = sum(len(course.topics) for course in data.courses)
+    summary = (
+        f"wrote the post about {data.slug}: {_count(len(data.courses), 'course')}, "
+        f"{_count(topics, 'topic')}"
+    )
+    return Post(files, summary)
+
+
+def group_post(cohort: CohortData, options: PostOptions, *, output: str | None) -> Post:
+    """The study group's post, to standard output or a file by the same -o rules as a post."""
+    from coursetrack import blog
+
+    post = blog.render_cohort_post(cohort, options)
+    target = None
+    if output is not None:
+        target = _post_file(output, post.file_name(options.format), options.format)
+    return Post([PostFile(target, post.text)])
+
+
+def _post_file(output: str, name: str, fmt: str) -> Path | None:
+    from coursetrack.outputs import output_file
+
+    return output_file(output, name, subfolder="_posts" if fmt == "jekyll" else None)
+
+
+def _chart_file(series: Burnup, post: Path, fmt: str, force: bool) -> tuple[PostFile, str]:
+    """The burn-up SVG, where the post's site publishes it; and the post's link to it."""
+    from coursetrack import chart_svg
+
+    svg_path, link = chart_svg.place(post, fmt, series.ref)
+    if not force:  # refuse before writing anything, not after the chart
+        for path in (post, svg_path):
+            if path.exists():
+                raise ExportError(f"{path} already exists; add --force to overwrite it")
+    try:
+        svg_path.parent.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create {svg_path.parent}: {exc.strerror}") from None
+    notice = None
+    if fmt == "hugo" and post.name != "index.md":
+        notice = (
+            f"Hugo publishes {svg_path.name} with the post only from a page bundle: "
+            f"write the post as .../{series.ref}/index.md (or give -o a folder)"
+        )
+    return PostFile(svg_path, chart_svg.burnup_svg(series), notice), link
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

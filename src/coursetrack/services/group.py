@@ -4,8 +4,8 @@ A study group is a PostgreSQL store its owner ran `coursetrack group init` on
 (`store.group`). Every read here runs in one snapshot that first asks for the
 group's rows (`group_views.enter`); the statements of `store.group_views`
 compute each figure per learner, and the single-learner rules are
-reused on those plain rows: `status.percent`, `planning.project` (the outlook
-`plan` gives one learner), `planning.weekly_streak`. So a learner's row here
+reused on those plain rows: `overview.percent`, `pace.project` (the outlook
+`plan` gives one learner), `activity.weekly_streak`. So a learner's row here
 always agrees with what `status`, `plan` and `status`'s streak tell that learner.
 
 Who is in the group: every login role that is a member of the group's
@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError, StoreError
 from coursetrack.refs import Target, read_target
-from coursetrack.services.planning import pace_window, project, weekly_streak
-from coursetrack.services.state import IN_PROGRESS, TODO
-from coursetrack.services.status import percent
+from coursetrack.services.activity import weekly_streak
+from coursetrack.services.figures import IN_PROGRESS, TODO
+from coursetrack.services.overview import percent
+from coursetrack.services.pace import pace_window, project
 from coursetrack.store import group_views, post
 from coursetrack.store.group_views import Scope
 

@@ -5,7 +5,7 @@ inserted, updated or deleted in `change` with the values before and after
 (see `store.triggers`). This module only reads them, through a `store.reader`
 Reader and the functions of `store.history`: on SQLite `log` runs on sqlite3
 alone, and a write (`undo` naming what it reverts) runs the same walk over its
-Writer. Undoing is `services.history`.
+Writer. Undoing is `services.undo`.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from coursetrack.dates import LATEST, not_before, today
 from coursetrack.errors import InputError
 from coursetrack.refs import Target, read_target, resolve
-from coursetrack.services.state import DONE, TODO, progress_of
+from coursetrack.services.figures import DONE, TODO, progress_of
 from coursetrack.store import reviews as store
 from coursetrack.vocabulary import Grade
 

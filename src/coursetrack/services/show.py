@@ -14,14 +14,14 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from coursetrack.refs import read_target
-from coursetrack.services import status as status_service
-from coursetrack.services.planning import goal_on
+from coursetrack.services import overview as status_service
+from coursetrack.services.figures import DONE, HasProgress, Progress, progress_of
+from coursetrack.services.goals import goal_on
 from coursetrack.services.review import ReviewRecord, Schedule, due_count, schedule_from
-from coursetrack.services.state import DONE, progress_of
 from coursetrack.store import notes, queries
 
 if TYPE_CHECKING:
-    from coursetrack.services.status import ItemProgress, Report
+    from coursetrack.services.overview import ItemProgress, Report
     from coursetrack.store.reader import Reader
 
 SHOW_NOTES = 20
@@ -68,18 +68,13 @@ class ReviewState:
 
 
 @dataclass
-class Details:
+class Details(HasProgress):
     kind: str
     ref: str
     title: str
     description: str | None
     url: str | None
-    status: str
-    started_on: dt.date | None
-    completed_on: dt.date | None
-    units_done: int
-    units_total: int
-    percent: float
+    progress: Progress
     certificate_url: str | None
     notes: list[NoteEntry]
     links: list[LinkEntry]
@@ -93,9 +88,11 @@ class Details:
     reviews_due: int | None = None
     review: ReviewState | None = None
 
+    FIGURES_ORDER = ("status", "started_on", "completed_on", "units_done", "units_total", "percent")
+
     def to_dict(self) -> dict:
         """JSON: every field, except those that do not apply to this kind of item."""
-        data = asdict(self)
+        data = super().to_dict()
         kind_only = {
             "position": ("course", "topic"),
             "provider": ("specialization",),
@@ -180,12 +177,7 @@ def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
         }
     return Details(
         **common,
-        status=str(report.status),
-        started_on=report.started_on,
-        completed_on=report.completed_on,
-        units_done=report.units_done,
-        units_total=report.units_total,
-        percent=report.percent,
+        progress=report.progress,
         certificate_url=item.get("certificate_url"),
         **extra,
     )

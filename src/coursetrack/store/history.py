@@ -4,7 +4,7 @@ Every write transaction is a `command` row, and triggers record each row it
 inserted, updated or deleted in `change`, with the values before and after
 (see `triggers.install_history`). Undo replays one command's changes backwards,
 generically, by table name and JSON values: so it reverts every command,
-whichever service made it. `services.history` decides what to refuse and says
+whichever service made it. `services.undo` decides what to refuse and says
 why; this module runs the SQL, through a Writer (or, for the question asked
 before the write, a Reader).
 """

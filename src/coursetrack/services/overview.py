@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coursetrack import dates
 from coursetrack.refs import Target, read_target
-from coursetrack.services.planning import NO_ACTIVITY, activity_by_specialization
+from coursetrack.services.activity import NO_ACTIVITY, activity_by_specialization
+from coursetrack.services.figures import (
+    DONE,
+    FIGURES,
+    IN_PROGRESS,
+    TODO,
+    HasProgress,
+    Progress,
+    as_data,
+)
 from coursetrack.services.review import due_count
-from coursetrack.services.state import DONE, IN_PROGRESS, TODO
 from coursetrack.store import overview as counted
 
 if TYPE_CHECKING:
@@ -25,64 +33,55 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class ItemProgress:
+class ItemProgress(HasProgress):
     """One row of a status table: a course in a specialization, or a topic in a course."""
 
     position: int
     slug: str
     title: str
-    status: str
-    units_done: int
-    units_total: int
-    percent: float
-    started_on: dt.date | None
-    completed_on: dt.date | None
+    progress: Progress
     certificate_url: str | None = None
 
 
 @dataclass
-class SpecializationSummary:
+class SpecializationSummary(HasProgress):
     slug: str
     title: str
-    status: str
+    progress: Progress
     courses_done: int
     courses_total: int
-    units_done: int
-    units_total: int
-    percent: float
-    started_on: dt.date | None
-    completed_on: dt.date | None
     certificate_url: str | None = None
     last_activity_on: dt.date | None = None  # started, finished, reviewed or noted anything
     streak_weeks: int = 0  # weeks in a row, ending this week or last, with a unit done
+
+    # `status --json` has always listed the courses between the status and the units
+    FIGURES_ORDER = ("status", "courses_done", "courses_total", *FIGURES[1:])
 
 
 @dataclass
 class Overview:
     specializations: list[SpecializationSummary]
 
+    def to_dict(self) -> dict:
+        return {"specializations": as_data(self.specializations)}
+
 
 @dataclass
-class Report:
+class Report(HasProgress):
     """A specialization with its courses, or a course with its topics."""
 
     kind: str
     ref: str
     slug: str
     title: str
-    status: str
-    units_done: int
-    units_total: int
-    percent: float
-    started_on: dt.date | None
-    completed_on: dt.date | None
+    progress: Progress
     certificate_url: str | None
     items: list[ItemProgress] = field(default_factory=list)
     reviews_due: int | None = None  # done topics due for review today (set by status_of)
 
     def to_dict(self) -> dict:
         """The documented JSON shape: the items are `courses` or `topics`."""
-        data = asdict(self)
+        data = super().to_dict()
         data["courses" if self.kind == "specialization" else "topics"] = data.pop("items")
         return data
 
@@ -105,21 +104,22 @@ def _earliest(*values: dt.date | None) -> dt.date | None:
     return min(present) if present else None
 
 
+def _one_unit(status: str, started_on: dt.date | None, completed_on: dt.date | None) -> Progress:
+    """The figures of a unit (a topic, or a course without topics): one unit, done or not."""
+    done = int(status == DONE)
+    return Progress(status, done, 1, percent(done, 1), started_on, completed_on)
+
+
 def _course_progress(row: Row) -> ItemProgress:
     """A course's line, from its `store.overview.course_progress` row."""
     if row.n_topics == 0:  # the course is its own unit
         status = row.own_status or TODO
-        done = int(status == DONE)
+        completed = row.own_completed_on if status == DONE else None
         return ItemProgress(
             position=row.position,
             slug=row.slug,
             title=row.title,
-            status=status,
-            units_done=done,
-            units_total=1,
-            percent=percent(done, 1),
-            started_on=row.own_started_on,
-            completed_on=row.own_completed_on if done else None,
+            progress=_one_unit(status, row.own_started_on, completed),
             certificate_url=row.certificate_url,
         )
     done = row.units_done
@@ -135,12 +135,14 @@ def _course_progress(row: Row) -> ItemProgress:
         position=row.position,
         slug=row.slug,
         title=row.title,
-        status=status,
-        units_done=done,
-        units_total=total,
-        percent=percent(done, total),
-        started_on=started,
-        completed_on=row.last_completed_on if status == DONE else None,
+        progress=Progress(
+            status=status,
+            units_done=done,
+            units_total=total,
+            percent=percent(done, total),
+            started_on=started,
+            completed_on=row.last_completed_on if status == DONE else None,
+        ),
         certificate_url=row.certificate_url,
     )
 
@@ -153,7 +155,7 @@ def course_rows(
     return [_course_progress(row) for row in rows]
 
 
-def _roll_up(courses: list[ItemProgress], own_started: dt.date | None) -> dict:
+def _roll_up(courses: list[ItemProgress], own_started: dt.date | None) -> Progress:
     """A specialization's totals from its courses."""
     return _totals(
         units_done=sum(c.units_done for c in courses),
@@ -171,7 +173,7 @@ def _totals(
     started: dt.date | None,
     active: bool,
     completed: dt.date | None,
-) -> dict:
+) -> Progress:
     """A specialization's status and dates: done when every unit is, in progress once
     anything under it is started or done."""
     if units_total and units_done == units_total:
@@ -180,14 +182,14 @@ def _totals(
         status = IN_PROGRESS
     else:
         status = TODO
-    return {
-        "status": status,
-        "units_done": units_done,
-        "units_total": units_total,
-        "percent": percent(units_done, units_total),
-        "started_on": started,
-        "completed_on": completed if status == DONE else None,
-    }
+    return Progress(
+        status=status,
+        units_done=units_done,
+        units_total=units_total,
+        percent=percent(units_done, units_total),
+        started_on=started,
+        completed_on=completed if status == DONE else None,
+    )
 
 
 def overview(reader: Reader, today: dt.date | None = None) -> Overview:
@@ -202,7 +204,7 @@ def overview(reader: Reader, today: dt.date | None = None) -> Overview:
             spec.units_started_on,
             spec.topics_completed_on,
         )
-        totals = _totals(
+        progress = _totals(
             units_done=spec.units_done,
             units_total=spec.units_total,
             started=started,
@@ -213,12 +215,12 @@ def overview(reader: Reader, today: dt.date | None = None) -> Overview:
             SpecializationSummary(
                 slug=spec.slug,
                 title=spec.title,
+                progress=progress,
                 courses_done=spec.courses_done,
                 courses_total=spec.courses_total,
                 certificate_url=spec.certificate_url,
                 last_activity_on=activity.get(spec.id, NO_ACTIVITY).last_activity_on,
                 streak_weeks=activity.get(spec.id, NO_ACTIVITY).streak_weeks,
-                **totals,
             )
         )
     return Overview(summaries)
@@ -233,9 +235,9 @@ def specialization_report(reader: Reader, target: Target) -> Report:
         ref=target.ref,
         slug=spec.slug,
         title=spec.title,
+        progress=_roll_up(courses, own.started_on if own else None),
         certificate_url=spec.certificate_url,
         items=courses,
-        **_roll_up(courses, own.started_on if own else None),
     )
 
 
@@ -249,12 +251,7 @@ def course_report(reader: Reader, target: Target) -> Report:
         ref=target.ref,
         slug=course.slug,
         title=course.title,
-        status=summary.status,
-        units_done=summary.units_done,
-        units_total=summary.units_total,
-        percent=summary.percent,
-        started_on=summary.started_on,
-        completed_on=summary.completed_on,
+        progress=summary.progress,
         certificate_url=course.certificate_url,
         items=[_topic_progress(unit) for unit in topics],
     )
@@ -264,34 +261,22 @@ def topic_report(reader: Reader, target: Target) -> ItemProgress:
     topic = target.topic
     assert topic is not None
     own = counted.own_progress(reader, "topic", topic.id)
-    status = own.status if own else TODO
-    done = int(status == DONE)
+    progress = _one_unit(own.status, own.started_on, own.completed_on) if own else None
     return ItemProgress(
         position=topic.position,
         slug=topic.slug,
         title=topic.title,
-        status=status,
-        units_done=done,
-        units_total=1,
-        percent=percent(done, 1),
-        started_on=own.started_on if own else None,
-        completed_on=own.completed_on if own else None,
+        progress=progress or _one_unit(TODO, None, None),
     )
 
 
 def _topic_progress(unit: Row) -> ItemProgress:
     """A topic's line, from its `store.overview.topic_units` row."""
-    done = int(unit.status == DONE)
     return ItemProgress(
         position=unit.topic_position,
         slug=unit.topic_slug,
         title=unit.topic_title,
-        status=unit.status,
-        units_done=done,
-        units_total=1,
-        percent=percent(done, 1),
-        started_on=unit.started_on,
-        completed_on=unit.completed_on,
+        progress=_one_unit(unit.status, unit.started_on, unit.completed_on),
     )
 
 

@@ -51,7 +51,7 @@ def start(
 
       coursetrack start dls/cnn --on 2026-03-01
     """
-    from coursetrack.services.progress import start_items
+    from coursetrack.services.marking import start_items
 
     when = _when(on)
     with writing(ctx) as writer:
@@ -76,7 +76,7 @@ def done(
 
       coursetrack done dls/neural/basics dls/neural/shallow
     """
-    from coursetrack.services.progress import finished_by, mark_done
+    from coursetrack.services.marking import finished_by, mark_done
 
     when = _when(on) if on is not None else None  # None: today, never before the start
     with writing(ctx) as writer:
@@ -92,7 +92,7 @@ def reopen(ctx: typer.Context, refs: options.Refs, json: options.Json = False) -
 
       coursetrack reopen dls/1/2
     """
-    from coursetrack.services.progress import reopen_items
+    from coursetrack.services.marking import reopen_items
 
     with writing(ctx) as writer:
         changes = reopen_items(writer, refs=refs)
