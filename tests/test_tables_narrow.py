@@ -13,17 +13,23 @@ The property test at the end does the same for random programs and widths.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from coursetrack.cli import app
+from coursetrack.slugs import slugify
 
 NOW = "2026-10-30T10:00:00+00:00"
 
@@ -201,7 +207,7 @@ def test_dates_go_before_a_title_is_cut(gda: Path) -> None:
     out, _ = piped(gda, 80, "status", "gda/7")
     assert not {"Started", "Completed"} & set(header(out)), out
     assert any("Programming and data analytics  " in line for line in out), out
-    assert any("More about visualizations, aesthetics, and annota…" in line for line in out)
+    assert any("More about visualizations, aesthetics, and annot…" in line for line in out)
 
 
 def test_an_in_progress_items_start_stays(gda: Path) -> None:
@@ -248,3 +254,162 @@ def test_a_footer_never_breaks_a_command(gda: Path, width: int) -> None:
         "Due for review: 4 topics; see coursetrack review "
         "gda/ask-questions-to-make-data-driven-decisions",
     ), out
+
+
+# --- any program, any width from 60 up ------------------------------------------------
+
+_WORDS = (
+    "Data", "Analytics", "Optional:", "Engage", "in", "the", "community", "Introduction", "to",
+    "Machine", "Learning", "Foundations,", "Everywhere", "Ask", "Questions", "Make",
+    "Data-Driven", "Decisions", "Prepare", "for", "Exploration", "Process", "from", "Dirty",
+    "Clean", "Analyze", "Answer", "Share", "Through", "Art", "of", "Visualization", "with", "R",
+    "Programming", "Capstone:", "Complete", "a", "Case", "Study", "Supervised", "Unsupervised",
+    "Deep", "Neural", "Networks",
+)  # fmt: skip
+_TITLE = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=12).map(" ".join)
+_COURSE = st.tuples(_TITLE, st.lists(_TITLE, max_size=5, unique_by=slugify))
+_PROGRAM = st.tuples(
+    _TITLE, st.lists(_COURSE, min_size=1, max_size=4, unique_by=lambda c: slugify(c[0]))
+)
+_DAY = st.integers(0, 90).map(lambda n: (dt.date(2026, 8, 1) + dt.timedelta(n)).isoformat())
+#: What the learner did: (verb, course index, topic index or None, day).
+_STEP = st.tuples(
+    st.sampled_from(["start", "done", "note", "link"]),
+    st.integers(0, 3),
+    st.one_of(st.none(), st.integers(0, 4)),
+    _DAY,
+)
+
+
+def _catalog(slug: str, program: tuple) -> str:
+    title, courses = program
+    lines = [f"slug: {slug}", f"title: {json.dumps(title)}", "courses:"]
+    for course, topics in courses:
+        lines.append(f"  - title: {json.dumps(course)}")
+        if topics:
+            lines.append("    topics:")
+            lines += [f"      - {json.dumps(topic)}" for topic in topics]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking took minutes
+)
+@given(
+    programs=st.lists(_PROGRAM, min_size=1, max_size=2),
+    steps=st.lists(_STEP, max_size=8),
+    goal=st.booleans(),
+    widths=st.lists(st.integers(60, 120), min_size=1, max_size=2),
+)
+def test_any_program_at_any_width_fits(programs, steps, goal, widths) -> None:
+    """Every line of every view fits, whatever the titles, the slugs made of them and the
+    progress, at any width from 60 columns (a URL too long for any line excepted)."""
+    runner = CliRunner()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "store.db")
+        env = {"COURSETRACK_NOW": NOW, "COLUMNS": "80"}
+
+        def run(*args: str) -> tuple[int, str]:
+            result = runner.invoke(app, ["--db", db, *args], env=env)
+            return result.exit_code, result.output
+
+        slugs = []
+        for n, program in enumerate(programs):
+            slug = f"p{n}" if n else (slugify(program[0])[:24].strip("-") or "p")
+            path = Path(tmp) / f"{n}.yaml"
+            path.write_text(_catalog(slug, program), encoding="utf-8")
+            code, out = run("import", str(path))
+            assert code == 0, out
+            slugs.append(slug)
+        spec, courses = slugs[0], programs[0][1]
+        for verb, c, t, day in steps:
+            c %= len(courses)
+            topics = courses[c][1]
+            ref = f"{spec}/{c + 1}" + (
+                f"/{t % len(topics) + 1}" if t is not None and topics else ""
+            )
+            args = {
+                "start": ["start", ref, "--on", day],
+                "done": ["done", ref, "--on", day],
+                "note": ["note", ref, f"noted on {day}: {courses[c][0]}", "--on", day],
+                "link": ["link", ref, f"https://example.org/{day}", "--title", courses[c][0]],
+            }[verb]
+            run(*args)  # a start of a done topic may be refused: what is shown is checked
+        if goal:
+            run("goal", spec, "--by", "2027-03-01")
+        views = [
+            ["status"],
+            ["status", spec],
+            ["next"],
+            ["plan", spec],
+            ["log", "-n", "3"],
+            ["review"],
+            ["show", spec],
+            ["note", "list"],
+            ["link", "list"],
+            ["chart", spec],
+        ]
+        for c, (_, topics) in enumerate(courses, 1):
+            views += [["status", f"{spec}/{c}"], ["show", f"{spec}/{c}"]]
+            if topics:
+                views += [["status", f"{spec}/{c}/1"], ["show", f"{spec}/{c}/1"]]
+        for width in widths:
+            env["COLUMNS"] = str(width)
+            for args in views:
+                code, out = run(*args)
+                assert code == 0, (args, out)
+                assert too_wide(out.splitlines(), width) == [], (args, width, out)
+                for line in out.splitlines():
+                    assert not re.search(r"coursetrack( \w+)?$", line), (args, width, out)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    title=_TITLE,
+    learners=st.lists(
+        st.tuples(
+            st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=24),
+            st.integers(0, 40),
+            st.sampled_from(["finished", "studying", "stuck", "not-started"]),
+            _TITLE,
+        ),
+        max_size=4,
+    ),
+    width=st.integers(60, 120),
+)
+def test_group_views_fit_any_width(title, learners, width) -> None:
+    """`group status SPEC` and `SPEC/COURSE`, drawn from what the service returns."""
+    import io
+    from contextlib import redirect_stdout
+    from unittest import mock
+
+    from coursetrack import render
+    from coursetrack.services.group import (
+        GroupCourse,
+        GroupStatus,
+        LearnerPlace,
+        LearnerProgress,
+        TopicRef,
+    )
+
+    today = dt.date(2026, 10, 30)
+    spec = GroupStatus(slugify(title)[:24] or "s", title, today, 40, 8)
+    course = GroupCourse(f"{spec.slug}/3", "c", title, today, 40, 14)
+    for name, done, state, topic in learners:
+        spec.learners.append(
+            LearnerProgress(name, done, 40, done * 2.5, today, 3, "behind", days_ahead=-12)
+        )
+        place = LearnerPlace(
+            name, done, 40, done * 2.5, state, TopicRef(2, "t", topic), "todo", today, 20,
+            state == "stuck",
+        )  # fmt: skip
+        course.learners.append(place)
+    out = io.StringIO()
+    with mock.patch.dict(os.environ, {"COLUMNS": str(width)}), redirect_stdout(out):
+        render.group_table(spec)
+        render.group_course_table(course)
+    assert too_wide(out.getvalue().splitlines(), width) == [], out.getvalue()

@@ -79,10 +79,13 @@ class Report:
     certificate_url: str | None
     items: list[ItemProgress] = field(default_factory=list)
     reviews_due: int | None = None  # done topics due for review today (set by status_of)
+    short_ref: str = ""  # the ref by positions, for a hint on a narrow terminal; not in JSON
 
     def to_dict(self) -> dict:
-        """The documented JSON shape: the items are `courses` or `topics`."""
+        """The documented JSON shape: the items are `courses` or `topics`; no `short_ref`,
+        which only fits a hint to the terminal."""
         data = asdict(self)
+        del data["short_ref"]
         data["courses" if self.kind == "specialization" else "topics"] = data.pop("items")
         return data
 
@@ -231,6 +234,7 @@ def specialization_report(reader: Reader, target: Target) -> Report:
     return Report(
         kind="specialization",
         ref=target.ref,
+        short_ref=target.short_ref,
         slug=spec.slug,
         title=spec.title,
         certificate_url=spec.certificate_url,
@@ -247,6 +251,7 @@ def course_report(reader: Reader, target: Target) -> Report:
     return Report(
         kind="course",
         ref=target.ref,
+        short_ref=target.short_ref,
         slug=course.slug,
         title=course.title,
         status=summary.status,
