@@ -180,6 +180,7 @@ def header(lines: list[str]) -> list[str]:
     return lines[rule - 1].split()
 
 
+@pytest.mark.slow  # twenty runs of the real program each
 @pytest.mark.parametrize("width", [80, 60])
 def test_every_line_of_every_view_fits(gda: Path, width: int) -> None:
     wide = {}
