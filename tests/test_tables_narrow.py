@@ -414,3 +414,49 @@ def test_group_views_fit_any_width(title, learners, width) -> None:
         render.group_table(spec)
         render.group_course_table(course)
     assert too_wide(out.getvalue().splitlines(), width) == [], out.getvalue()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_TITLE, _TITLE, st.integers(0, 9)), min_size=1, max_size=4),
+    width=st.integers(20, 130),
+)
+def test_lines_under_rows_read_the_same_piped_and_in_colour(rows, width: int) -> None:
+    """The overview's activity lines (`under`), printed without Rich's table machinery (a
+    pipe) and by Rich (colour), say the same, each under its row, never past the width."""
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from coursetrack import render
+    from coursetrack.render.console import _text
+    from coursetrack.render.tables import _emit
+
+    columns = [
+        render.Column("Slug", style="cyan"),
+        render.Column("Title", title=True),
+        render.Column("Count", justify="right"),
+    ]
+    cells = [[_text(slugify(title)[:8] or "s"), _text(title), str(n)] for title, _, n in rows]
+    under = [Text(f"last active · {words}", style="dim") if n else None for _, words, n in rows]
+
+    def printed(colour: bool) -> str:
+        out = io.StringIO()
+        console = Console(
+            file=out,
+            width=width,
+            highlight=False,
+            soft_wrap=False,
+            force_terminal=colour,
+            color_system="standard" if colour else None,
+        )
+        table = render.fitted_table(columns, cells, width=width, under=under, under_column=1)
+        _emit(console, table)
+        return re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+
+    piped = printed(colour=False)
+    assert piped == printed(colour=True)
+    lines = piped.splitlines()
+    assert len(lines) == 2 + len(rows) + sum(1 for u in under if u)
+    assert all(cell_len(line) <= width for line in lines[2:]), piped

@@ -108,7 +108,7 @@ def fitted_table(
     """A table at most `width` wide whose rows never wrap: see the module docstring."""
     widest = [max((_measure(row[i]) for row in rows), default=0) for i in range(len(columns))]
     if under:  # the lines under the rows ask their column for room, as a cell's would
-        widest[under_column] = max(widest[under_column], *(u.cell_len for u in under if u))
+        widest[under_column] = max([widest[under_column], *(u.cell_len for u in under if u)])
     natural = [max(cell_len(col.header), widest[i]) for i, col in enumerate(columns)]
     active = [i for i in range(len(columns)) if widest[i] or not rows]
 
