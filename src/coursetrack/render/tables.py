@@ -250,8 +250,13 @@ def _plain_table(console: Console, table: RenderableType) -> list[str] | None:
         out += [divider.join(parts) for parts in zip(*shaped, strict=True)]
         if index == 0:
             out.append(shape.get_row(widths, "head", edge=False))
-        elif (under := table.under_line(index - 1)) is not None:
-            out.append(under.plain)
+        elif index - 1 < len(table.under) and (under := table.under[index - 1]) is not None:
+            plain = under.plain  # most fit as they are: no Text copied, nothing cut
+            fits = "\n" not in plain and cell_len(plain) <= table.fitted_width - table.under_at
+            if fits:
+                out.append(" " * table.under_at + plain)
+            else:
+                out.append(table.under_line(index - 1).plain)  # type: ignore[union-attr]
     return out
 
 
