@@ -114,7 +114,7 @@ def test_course_view_shows_each_learners_topic_and_who_is_stuck(group_store: Gro
     assert (
         result
         == """\
-Improving Deep Neural Networks: Hyperparameter Tuning, Regularization and Optim…
+Improving Deep Neural Networks: Hyperparame…  dls/improving  5 learners, 3 units
 Learner  Units  On                                    Last active  State
 ────────────────────────────────────────────────────────────────────────────────
 cora       3/3                                        2026-01-10   finished

@@ -473,7 +473,8 @@ def test_link_list_rm_and_undo(dls) -> None:
         ]
     }
     listed = dls.run("link", "list", "dls/cnn").stdout.splitlines()
-    assert listed[2:] == ["#2  2026-03-01  .           https://youtu.be/XYZ"]
+    # no link listed has a title: the column is not shown (issue 22)
+    assert listed[2:] == ["#2  2026-03-01  .    https://youtu.be/XYZ"]
     before = dls.dump()
     assert dls.run("link", "rm", "2").stdout == (
         "removed link #2 from dls/cnn: https://youtu.be/XYZ\n"

@@ -135,8 +135,9 @@ def test_at_60_columns_date_columns_go_and_titles_are_cut(studied, monkeypatch) 
     assert "2026-08-20" not in "\n".join(lines[3:])
     assert lines[3].startswith("1  Neural Networks and Dee…")
     wider = _at(studied, 80, monkeypatch, "status", "dls")
-    assert wider[1].split()[-2:] == ["Progress", "Completed"], "Started goes first"
-    assert wider[3].endswith("100%  2026-08-20")
+    # issue 22: an in-progress course's start stays; Completed goes before a title is cut
+    assert wider[1].split()[-2:] == ["Progress", "Started"], "Completed goes first"
+    assert wider[3].endswith("100%  2026-08-01")
     widest = _at(studied, 120, monkeypatch, "status", "dls")
     assert widest[1].split()[-2:] == ["Started", "Completed"]
     assert widest[3].endswith("2026-08-01  2026-08-20")

@@ -58,6 +58,17 @@ class Target:
             parts.append(self.topic.slug)
         return "/".join(parts)
 
+    @property
+    def short_ref(self) -> str:
+        """The ref by positions (`gda/2/3`): what a hint on a narrow terminal gives when
+        the slugs (`gda/ask-questions-to-make-data-driven-decisions`) do not fit."""
+        parts = [self.specialization.slug]
+        if self.course is not None:
+            parts.append(str(self.course.position))
+        if self.topic is not None:
+            parts.append(str(self.topic.position))
+        return "/".join(parts)
+
 
 def _clip(text: str, limit: int = 40) -> str:
     """A ref as quoted in a message: long ones cut, so the error stays one readable line."""

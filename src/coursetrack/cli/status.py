@@ -27,12 +27,13 @@ def status(ctx: typer.Context, ref: options.OptionalRef = None, json: options.Js
         if isinstance(result, ItemProgress):
             from coursetrack.refs import read_target
 
-            canonical = read_target(reader, ref or "").ref
+            target = read_target(reader, ref or "")
+            canonical, short = target.ref, target.short_ref
     if json:
         render.print_json(result)
     elif isinstance(result, Overview):
         render.overview_table(result)
     elif isinstance(result, ItemProgress):
-        render.item_table(result, canonical)
+        render.item_table(result, canonical, short)
     else:
         render.report_table(result)

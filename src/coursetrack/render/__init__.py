@@ -12,7 +12,8 @@ The modules:
   console   the console, width, messages, errors, JSON, the door user text goes through
   cells     a status in its colour, a date, a percent, a bar, counts of units and days
   tables    tables fitted to the width, printing without trailing spaces
-  layout    lines outside tables: a heading on one row, label/value fields, wrapping
+  layout    lines outside tables: a heading that keeps its figures, label/value fields,
+            wrapping, hints that never break inside a command
   overview  `status`, of everything, a specialization, a course, a topic
   items     `show`, `note list`, `link list`
   catalogs  `catalogs`

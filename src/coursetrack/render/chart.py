@@ -9,6 +9,7 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date, _pct, _units
 from coursetrack.render.console import _text, safe, stdout
+from coursetrack.render.layout import _heading, _hint, _print_lines
 from coursetrack.render.tables import _emit
 
 if TYPE_CHECKING:  # the views' types, free at start-up
@@ -43,20 +44,17 @@ def burnup_chart(chart: Burnup) -> None:
     holds today is marked. Readable without colour: █ done, ░ to do, │ goal.
     """
     console = stdout()
-    heading = _text(chart.title, "bold")
-    heading.append(f"  {safe(chart.ref)}  ", style="cyan")
-    heading.append(f"{chart.units_done}/{chart.units_total} units, {_pct(chart.percent)}")
+    room = console.width
+    figures = Text(f"{chart.units_done}/{chart.units_total} units, {_pct(chart.percent)}")
+    heading = _heading(_text(chart.title, "bold"), [_text(chart.ref, "cyan")], figures, room)
     _emit(console, heading)
     if not chart.weeks:
-        _emit(
-            console,
-            _text(
-                f"No activity yet, so no chart: start or finish a unit "
-                f"(coursetrack done {chart.ref}/1) and it begins that week.",
-                "dim",
-                one_line=False,
-            ),
+        command = f"coursetrack done {safe(chart.ref)}/1"
+        text = (
+            f"No activity yet, so no chart: start or finish a unit ({command}) "
+            "and it begins that week."
         )
+        _print_lines(console, _hint(text, room, "dim", commands=[command]))
         return
     # 10 (date) + 5 (done) + 5 (total) + 8 (today mark) + gaps leave the rest to the bar
     width = max(10, min(60, console.width - 34))
@@ -80,11 +78,10 @@ def burnup_chart(chart: Burnup) -> None:
     if chart.goal_on is not None:
         legend.append(f"  {GOAL_MARK} goal line: all {_units(chart.units_total)} by ", style="dim")
         legend.append(_date(chart.goal_on), style="magenta")
+        _emit(console, legend)
     else:
-        legend.append(
-            f"  no goal line: set one with 'coursetrack goal {safe(chart.ref)} --by DATE'",
-            style="dim",
-        )
-    _emit(console, legend)
+        command = f"coursetrack goal {safe(chart.ref)} --by DATE"
+        text = f"{legend.plain}  no goal line: set one with '{command}'"
+        _print_lines(console, _hint(text, room, "dim", commands=[command]))
     if chart.completed_on is not None:
         _emit(console, Text(f"Finished on {_date(chart.completed_on)}.", style="green"))

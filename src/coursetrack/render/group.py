@@ -9,7 +9,7 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date, _days, _pct, _units, bar
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _one_line, _print_lines, _wrapped
+from coursetrack.render.layout import _heading, _hint, _print_lines, _wrapped
 from coursetrack.render.tables import Column, _emit, fitted_table
 from coursetrack.vocabulary import Status
 
@@ -45,19 +45,13 @@ def _learners(count: int) -> str:
 def _group_heading(console: Console, view: GroupStatus | GroupCourse, ref: str) -> bool:
     """A group view's first line; for a group with no learner, a line saying so too.
     Whether there are learners to list."""
-    heading = _text(view.title, "bold")
-    heading.append(f"  {safe(ref)}  ", style="cyan")
-    heading.append(f"{_learners(len(view.learners))}, {_units(view.units_total)}")
-    _emit(console, _one_line(heading, console.width))
+    figures = Text(f"{_learners(len(view.learners))}, {_units(view.units_total)}")
+    heading = _heading(_text(view.title, "bold"), [_text(ref, "cyan")], figures, console.width)
+    _emit(console, heading)
     if not view.learners:
-        _emit(
-            console,
-            Text(
-                "No learners in the group yet; its owner adds them with "
-                "coursetrack group add NAME.",
-                style="dim",
-            ),
-        )
+        command = "coursetrack group add NAME"
+        text = f"No learners in the group yet; its owner adds them with {command}."
+        _print_lines(console, _hint(text, console.width, "dim", commands=[command]))
     return bool(view.learners)
 
 

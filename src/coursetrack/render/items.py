@@ -10,7 +10,15 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date, _days, _pct, _status
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _fields, _one_line, _print_lines, _wrapped
+from coursetrack.render.layout import (
+    _command_hint,
+    _fields,
+    _glued,
+    _hint,
+    _one_line,
+    _print_lines,
+    _wrapped,
+)
 from coursetrack.render.tables import Column, _emit, fitted_table
 
 if TYPE_CHECKING:  # the views' types, free at start-up
@@ -35,7 +43,8 @@ def notes_table(rows: Sequence[NoteRow], *, scope: str | None, base: str | None 
     console = stdout()
     if not rows:
         where = f" on {safe(scope)}" if scope else ""
-        _emit(console, Text(f"No notes{where} yet. Add one with: coursetrack note REF TEXT"))
+        text = f"No notes{where} yet. Add one with: coursetrack note REF TEXT"
+        _print_lines(console, _hint(text, console.width, commands=["coursetrack note REF TEXT"]))
         return
     columns = [
         Column("ID", justify="right", style="cyan"),
@@ -56,7 +65,8 @@ def links_table(rows: Sequence[LinkRow], *, scope: str | None, base: str | None 
     console = stdout()
     if not rows:
         where = f" on {safe(scope)}" if scope else ""
-        _emit(console, Text(f"No links{where} yet. Add one with: coursetrack link REF URL"))
+        text = f"No links{where} yet. Add one with: coursetrack link REF URL"
+        _print_lines(console, _hint(text, console.width, commands=["coursetrack link REF URL"]))
         return
     columns = [
         Column("ID", justify="right", style="cyan"),
@@ -86,25 +96,46 @@ def _note_lines(note: NoteEntry, indent: str, width: int) -> list[Text]:
     return _wrapped(prefix, safe(note.text), width)
 
 
-def _more(shown: int, total: int, noun: str, command: str) -> list[Text]:
+def _more(
+    shown: int, total: int, noun: str, command: str, refs: list[str], width: int
+) -> list[Text]:
     if total <= shown:
         return []
-    return [Text(f"  … {total - shown} older {noun}: {command}", style="dim")]
+    commands = [f"coursetrack {command} {ref}" for ref in refs]
+    return _command_hint(f"  … {total - shown} older {noun}: {{}}", commands, width, "dim")
+
+
+def _short_ref(details: Details) -> str:
+    """The item's ref by positions (`gda/2/3`), for where its slugs do not fit."""
+    spec = details.ref.split("/", 1)[0]
+    if details.kind == "course":
+        return f"{spec}/{details.position}"
+    if details.kind == "topic" and details.course:
+        return f"{spec}/{details.course['position']}/{details.position}"
+    return details.ref
 
 
 def details_view(details: Details) -> None:
     """`coursetrack show`: one item, everything known about it.
 
-    URLs are printed whole on one line (never broken, so they stay clickable).
+    URLs are printed whole on one line (never broken, so they stay clickable);
+    a ref too long for its line is given by positions (`gda/1/4`).
     """
     console = stdout()
     room = console.width
     out = [_one_line(_text(details.title, "bold"), room)]
+    label = len("Description  ")
+    ref = details.ref
+    if label + len(safe(f"{ref} ({details.kind})")) > room:
+        ref = _short_ref(details)
     rows: list[tuple[str, Text | str, str]] = [
-        ("Ref", _text(f"{details.ref} ({details.kind})", "cyan"), "whole")
+        ("Ref", _text(f"{ref} ({details.kind})", "cyan"), "whole")
     ]
     if details.course:
         course = f"{details.course['title']} ({details.course['ref']})"
+        if label + len(safe(course)) > room:
+            spec = details.ref.split("/", 1)[0]
+            course = f"{details.course['title']} ({spec}/{details.course['position']})"
         rows.append(("Course", _text(course), "cut"))
     if details.provider:
         rows.append(("Provider", _text(details.provider), "wrap"))
@@ -126,7 +157,10 @@ def details_view(details: Details) -> None:
         rows.append(("Certificate", _text(details.certificate_url), "whole"))
     if details.reviews_due:
         topics = "1 topic" if details.reviews_due == 1 else f"{details.reviews_due} topics"
-        rows.append(("Review", _text(f"{topics} due: coursetrack review {details.ref}"), "wrap"))
+        command = f"coursetrack review {safe(details.ref)}"
+        if label + len(f"{topics} due: {command}") > room:
+            command = f"coursetrack review {safe(_short_ref(details))}"
+        rows.append(("Review", _glued(f"{topics} due: {command}", [command]), "wrap"))
     if details.review is not None:
         review = details.review
         done = len(review.reviews)
@@ -156,17 +190,17 @@ def details_view(details: Details) -> None:
                 out.extend(_note_lines(note, indent, room))
             if child.notes and child.notes_total and child.notes_total > len(child.notes):
                 more = child.notes_total - len(child.notes)
-                out.append(
-                    Text(f"{indent}… {more} older: coursetrack note list {child.ref}", "dim")
-                )
+                commands = [
+                    f"coursetrack note list {safe(r)}"
+                    for r in (child.ref, f"{_short_ref(details)}/{child.position}")
+                ]
+                hint = _command_hint(f"{indent}… {more} older: {{}}", commands, room, "dim")
+                out.extend(hint)
     out.append(Text(f"Notes ({details.notes_total})", style="bold"))
     for note in details.notes:
         out.extend(_note_lines(note, "  ", room))
-    out.extend(
-        _more(
-            len(details.notes), details.notes_total, "notes", f"coursetrack note list {details.ref}"
-        )
-    )
+    refs = [safe(details.ref), safe(_short_ref(details))]
+    out.extend(_more(len(details.notes), details.notes_total, "notes", "note list", refs, room))
     out.append(Text(f"Links ({details.links_total})", style="bold"))
     for entry in details.links:
         line = Text("  ")
@@ -175,11 +209,12 @@ def details_view(details: Details) -> None:
         if entry.title:
             line.append_text(_text(entry.title))
             line.append("  ")
-        line.append_text(_text(entry.url, "cyan"))
+        url = _text(entry.url, "cyan")
+        indent = 4 + len(f"#{entry.id}")
+        if entry.title and line.cell_len + url.cell_len > room >= indent + url.cell_len:
+            out.append(_one_line(line, room))  # the URL fits a line of its own: it goes there
+            line = Text(" " * indent)
+        line.append_text(url)
         out.append(line)
-    out.extend(
-        _more(
-            len(details.links), details.links_total, "links", f"coursetrack link list {details.ref}"
-        )
-    )
+    out.extend(_more(len(details.links), details.links_total, "links", "link list", refs, room))
     _print_lines(console, out)

@@ -1,9 +1,17 @@
 """Lines fitted to the width outside tables: a heading cut to one row, label/value
-fields, text wrapped under its label, printed in one call."""
+fields, text wrapped under its label, hints, printed in one call.
+
+No line is wider than the terminal (a row never wraps, README): a heading cuts
+its title and keeps its figures, a hint breaks between words but never inside a
+command it gives (`coursetrack review gda/2` copied from two lines is not a
+command). One word longer than a line, a URL, runs past the edge whole, so it
+can still be clicked and copied.
+"""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -18,6 +26,78 @@ def _one_line(text: Text, width: int) -> Text:
     return text
 
 
+#: Holds a command's words together while a line is wrapped (textwrap breaks at spaces
+#: only); a NUL, which no text that went through `console.safe` still holds.
+_GLUE = "\x00"
+
+
+def _glued(text: str, commands: Sequence[str]) -> str:
+    """`text` with the spaces inside each of `commands` made unbreakable for `_wrapped`."""
+    for command in commands:
+        text = text.replace(command, command.replace(" ", _GLUE))
+    return text
+
+
+def _hint(text: str, width: int, style: str = "", *, commands: Sequence[str] = ()) -> list[Text]:
+    """A sentence on as few lines as `width` allows, broken between words, never inside
+    one of `commands`."""
+    return _wrapped(Text(""), _glued(text, commands), width, style)
+
+
+def _command_hint(
+    template: str, commands: Sequence[str], width: int, style: str = ""
+) -> list[Text]:
+    """`template` with `{}` as the first of `commands` (the same command with shorter refs)
+    that lets it fit one line, else the first that fits a line of its own."""
+    fitting = [c for c in commands if cell_len(template.format(c)) <= width]
+    own_line = [c for c in commands if cell_len(c) <= width]
+    command = (fitting or own_line or [min(commands, key=cell_len)])[0]
+    return _hint(template.format(command), width, style, commands=[command])
+
+
+def _heading(
+    title: Text, refs: Sequence[Text], figures: Text, width: int, *, extra: Text | None = None
+) -> Text:
+    """`TITLE  REF  FIGURES[EXTRA]` on one row of `width`. The figures (units, the
+    percent) are always whole. `refs` name the item, longest first (by slugs, by
+    positions): the first that lets the title show whole is taken, with `extra`
+    (", completed DATE") if it fits too. Else the shortest ref, the title cut to
+    the room left, down to `_TITLE_KEPT` columns, and then the ref cut as well."""
+    gap = "  "
+    refs = [ref for ref in refs if ref.cell_len]
+    tails = [figures + extra, figures] if extra is not None else [figures]
+    for tail in tails:
+        for ref in refs or [None]:
+            line = Text.assemble(title, gap, *((ref, gap) if ref else ()), tail)
+            if line.cell_len <= width:
+                return line
+    ref = min(refs, key=lambda r: r.cell_len) if refs else Text()
+    room = width - figures.cell_len - len(gap)
+    title_room = max(room - ref.cell_len - len(gap), min(title.cell_len, _TITLE_KEPT))
+    ref_room = room - title_room - len(gap)
+    if ref_room < min(ref.cell_len, 5):  # no ref, or one cut to nothing: the title has it
+        return Text.assemble(_one_line(title, max(room, 1)), gap, figures)
+    return Text.assemble(_one_line(title, title_room), gap, _one_line(ref, ref_room), gap, figures)
+
+
+#: How much of a heading's title stays before its ref is cut.
+_TITLE_KEPT = 20
+
+
+def _chunks(glued: str, room: int) -> str:
+    """A glued command longer than `room`: its words in as few glued runs as fit `room`
+    (the first one as long as it can be, so the verb and the ref stay together)."""
+    if len(glued) <= room or _GLUE not in glued:
+        return glued
+    runs: list[str] = []
+    for word in glued.split(_GLUE):
+        if runs and len(runs[-1]) + 1 + len(word) <= room:
+            runs[-1] += _GLUE + word
+        else:
+            runs.append(word)
+    return " ".join(runs)
+
+
 def _wrapped(prefix: Text, value: str, width: int, style: str = "") -> list[Text]:
     """`prefix` then `value` word-wrapped under itself; its own line breaks and indents kept.
 
@@ -28,6 +108,8 @@ def _wrapped(prefix: Text, value: str, width: int, style: str = "") -> list[Text
     room = max(width - prefix.cell_len, 20)
     out: list[Text] = []
     for source in value.split("\n"):
+        # a command longer than any line breaks between its words, not past the edge
+        source = " ".join(_chunks(word, room) for word in source.split(" "))
         lead = source[: len(source) - len(source.lstrip(" \t"))].expandtabs()
         parts = textwrap.wrap(
             source.expandtabs(),
@@ -38,7 +120,7 @@ def _wrapped(prefix: Text, value: str, width: int, style: str = "") -> list[Text
         ) or [""]
         for part in parts:
             line = prefix.copy() if not out else Text(indent)
-            line.append(part, style=style)
+            line.append(part.replace(_GLUE, " "), style=style)
             line.rstrip()
             out.append(line)
     return out

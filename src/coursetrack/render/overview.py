@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 
 from coursetrack.render.cells import _date, _pct, _status, bar
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _fields, _one_line, _print_lines
+from coursetrack.render.layout import _command_hint, _fields, _heading, _print_lines
 from coursetrack.render.tables import Column, _emit, fitted_table
+from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:  # the views' types, free at start-up
     from coursetrack.services.overview import ItemProgress, Overview, Report, SpecializationSummary
@@ -38,20 +39,23 @@ def overview_table(overview: Overview) -> None:
     ]
     rows: list[list[RenderableType]] = []
     for spec in overview.specializations:
-        # The activity line may wrap between words (it holds a date, never cut);
-        # the title above it stays on one row.
-        activity = Text(_activity(spec), style="dim", no_wrap=False, overflow="fold")
         rows.append(
             [
                 _text(spec.slug),
-                Group(_text(spec.title), activity),
+                _text(spec.title),
                 f"{spec.courses_done}/{spec.courses_total}",
                 f"{spec.units_done}/{spec.units_total}",
                 bar(spec.units_done, spec.units_total),
                 _pct(spec.percent),
             ]
         )
-    _emit(console, fitted_table(columns, rows, width=console.width))
+    # The activity line sits under the title and runs on to the table's edge, on one
+    # line: in the title's cell it wrapped over three lines at 60 columns.
+    activity = [Text(_activity(spec), style="dim") for spec in overview.specializations]
+    _emit(
+        console,
+        fitted_table(columns, rows, width=console.width, under=activity, under_column=1),
+    )
 
 
 def _activity(spec: SpecializationSummary) -> str:
@@ -66,18 +70,26 @@ def _activity(spec: SpecializationSummary) -> str:
 def report_table(report: Report) -> None:
     """`coursetrack status SPEC` (courses) or `status SPEC/COURSE` (topics)."""
     console = stdout()
-    heading = _text(report.title, "bold")
-    heading.append(f"  {safe(report.ref)}  ", style="cyan")
-    heading.append(f"{report.units_done}/{report.units_total} units, {_pct(report.percent)}")
+    figures = Text(f"{report.units_done}/{report.units_total} units, {_pct(report.percent)}")
+    completed = None
     if report.completed_on:
-        heading.append(f", completed {_date(report.completed_on)}", style="green")
+        completed = Text(f", completed {_date(report.completed_on)}", style="green")
+    heading = _heading(
+        _text(report.title, "bold"),
+        [_text(report.ref, "cyan"), _text(report.short_ref, "cyan")],
+        figures,
+        console.width,
+        extra=completed,
+    )
+    # When an item in progress began is what a learner looks for: its column stays
+    started = any(item.status == Status.IN_PROGRESS and item.started_on for item in report.items)
     columns = [
         Column("#", justify="right"),
         Column("Course" if report.kind == "specialization" else "Topic", title=True),
         Column("Status"),
         Column("Units", justify="right"),
         Column("Progress"),
-        Column("Started", drop=2),
+        Column("Started", drop=2, keep=started),
         Column("Completed", drop=1),
     ]
     rows: list[list[RenderableType]] = [
@@ -92,11 +104,7 @@ def report_table(report: Report) -> None:
         ]
         for item in report.items
     ]
-    _emit(
-        console,
-        _one_line(heading, console.width),
-        fitted_table(columns, rows, width=console.width),
-    )
+    _emit(console, heading, fitted_table(columns, rows, width=console.width))
     if not report.items:
         noun = "courses" if report.kind == "specialization" else "topics"
         _emit(console, Text(f"No {noun} yet.", style="dim"))
@@ -104,15 +112,18 @@ def report_table(report: Report) -> None:
         _print_lines(console, [_text(f"Certificate: {report.certificate_url}")])
     if report.reviews_due:
         topics = "1 topic" if report.reviews_due == 1 else f"{report.reviews_due} topics"
-        _emit(
-            console,
-            _text(f"Due for review: {topics}; see coursetrack review {report.ref}", "yellow"),
-        )
+        commands = [f"coursetrack review {safe(ref)}" for ref in (report.ref, report.short_ref)]
+        lines = _command_hint(f"Due for review: {topics}; see {{}}", commands, console.width)
+        _print_lines(console, [Text(line.plain, style="yellow") for line in lines])
 
 
-def item_table(item: ItemProgress, ref: str) -> None:
-    """`coursetrack status SPEC/COURSE/TOPIC`: one topic."""
+def item_table(item: ItemProgress, ref: str, short_ref: str | None = None) -> None:
+    """`coursetrack status SPEC/COURSE/TOPIC`: one topic; its ref by positions
+    (`short_ref`) where the slugs do not fit."""
     console = stdout()
+    label = len("Completed") + 2
+    if short_ref and len(safe(ref)) + label > console.width:
+        ref = short_ref
     rows: list[tuple[str, Text | str, str]] = [
         ("Topic", _text(item.title), "cut"),
         ("Ref", _text(ref, "cyan"), "whole"),

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date, _days, _status, _units
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _fields, _one_line, _print_lines
+from coursetrack.render.layout import _fields, _glued, _heading, _one_line, _print_lines
 from coursetrack.render.tables import Column, _emit, fitted_table
 
 if TYPE_CHECKING:  # the views' types, free at start-up
@@ -66,13 +66,13 @@ def _per_week(value: float) -> str:
 def plan_view(plan: Plan) -> None:
     """`coursetrack plan`: units left, pace, projection and goal, one line each."""
     console = stdout()
-    heading = _text(plan.title, "bold")
-    heading.append(f"  {safe(plan.ref)}", style="cyan")
-    _print_lines(console, [_one_line(heading, console.width)])
+    heading = _heading(_text(plan.title, "bold"), [], _text(plan.ref, "cyan"), console.width)
+    _print_lines(console, [heading])
     grid: list[tuple[str, Text | str, str]] = []
     grid.append(("Units left", f"{plan.units_left} of {plan.units_total}", "wrap"))
     if plan.goal_on is None or plan.days_to_goal is None:  # set together
-        goal = Text(f"none; set one with 'coursetrack goal {safe(plan.ref)} --by DATE'", "dim")
+        command = f"coursetrack goal {safe(plan.ref)} --by DATE"
+        goal = Text(_glued(f"none; set one with '{command}'", [command]), "dim")
     elif plan.units_left == 0:
         goal = Text(_date(plan.goal_on))
     elif plan.days_to_goal > 0:

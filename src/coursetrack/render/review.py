@@ -9,7 +9,7 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _one_line
+from coursetrack.render.layout import _hint, _one_line, _print_lines
 from coursetrack.render.tables import Column, _emit, fitted_table
 from coursetrack.vocabulary import Grade
 
@@ -56,7 +56,5 @@ def queue_table(queue: Queue) -> None:
         rows.append([_text(item.short_ref), _text(item.title), _date(item.due_on), last])
     room = console.width
     _emit(console, _one_line(heading, room), fitted_table(columns, rows, width=room))
-    _emit(
-        console,
-        Text(f"Record each with: coursetrack reviewed REF --grade {'|'.join(Grade)}", "dim"),
-    )
+    command = f"coursetrack reviewed REF --grade {'|'.join(Grade)}"
+    _print_lines(console, _hint(f"Record each with: {command}", room, "dim", commands=[command]))

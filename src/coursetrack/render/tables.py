@@ -1,9 +1,15 @@
 """Tables fitted to the terminal's width, and printing without trailing spaces.
 
-Tables fit the width (see `console.width`) without wrapping a row: a title is
-cut with `…`, and an optional column (a date) goes when a title would otherwise
-get less than `TITLE_MIN` columns, or when dropping it lets every title show
-whole. Lines never end in spaces, so piped output diffs cleanly.
+Tables fit the width (see `console.width`) without wrapping a row. A column
+with no value in any row is not shown (an empty `Started` only took a title's
+room). The optional columns (dates) go, the highest `drop` first, before a title
+is cut: a date is worth less than the words of a title, up to a title's first
+`TITLE_ENOUGH` columns (a longer one is cut anyway on most terminals, and a done
+course's date is worth more than its 61st column). A column the caller marks
+`keep` (the start of an item in progress: when it began is what the learner
+looks for) goes only when the titles would get fewer than `TITLE_MIN` columns.
+Then a title is cut with `…`. Lines never end in spaces, so piped output diffs
+cleanly.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
-#: Below this many columns a title is cut only after the optional columns are dropped.
-TITLE_MIN = 24
+#: A column marked `keep` goes only when it would leave the titles fewer columns than this.
+TITLE_MIN = 16
+#: The columns of a title that optional columns give way to (see the module docstring).
+TITLE_ENOUGH = 60
 #: Columns between two table columns (Rich's SIMPLE_HEAD divider plus one of padding).
 GAP = 2
 
@@ -27,13 +35,15 @@ GAP = 2
 @dataclasses.dataclass(frozen=True)
 class Column:
     """A table column: `title` ones share the room left and are cut with `…`;
-    `drop` ones (dates) go on a narrow terminal, the highest `drop` first."""
+    `drop` ones (dates) go on a narrow terminal, the highest `drop` first, and
+    those also marked `keep` last of all (see the module docstring)."""
 
     header: str
     justify: JustifyMethod = "left"
     style: str = ""
     title: bool = False
     drop: int = 0
+    keep: bool = False
 
 
 def _measure(cell: RenderableType) -> int:
@@ -63,32 +73,58 @@ def _share(room: int, wants: list[int]) -> list[int]:
 
 class FittedTable(Table):
     """A table made by `fitted_table`, which `_emit` may print without Rich's table
-    machinery (see `_plain_table`)."""
+    machinery (see `_plain_table`).
+
+    `under` holds, for each row, a line printed beneath it (or None) that starts
+    `under_at` columns in and runs to the table's width, cut with `…`: the
+    overview's activity line sits under its title that way, on one line, where
+    as a second line of the title's cell it wrapped over three at 60 columns.
+    """
+
+    under: Sequence[Text | None] = ()
+    under_at: int = 0
+    fitted_width: int = 0
+
+    def under_line(self, index: int) -> Text | None:
+        """The line under body row `index`, fitted to the width, or None."""
+        if index >= len(self.under) or self.under[index] is None:
+            return None
+        line = self.under[index]
+        assert line is not None
+        text = line.copy()
+        text.truncate(max(self.fitted_width - self.under_at, 1), overflow="ellipsis")
+        text.rstrip()
+        return Text(" " * self.under_at) + text
 
 
 def fitted_table(
-    columns: Sequence[Column], rows: Sequence[Sequence[RenderableType]], *, width: int
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[RenderableType]],
+    *,
+    width: int,
+    under: Sequence[Text | None] = (),
+    under_column: int = 0,
 ) -> Table:
     """A table at most `width` wide whose rows never wrap: see the module docstring."""
-    natural = [
-        max([cell_len(col.header), *(_measure(row[i]) for row in rows)])
-        for i, col in enumerate(columns)
-    ]
-    active = list(range(len(columns)))
-    while True:
-        titles = [i for i in active if columns[i].title]
+    widest = [max((_measure(row[i]) for row in rows), default=0) for i in range(len(columns))]
+    if under:  # the lines under the rows ask their column for room, as a cell's would
+        widest[under_column] = max([widest[under_column], *(u.cell_len for u in under if u)])
+    natural = [max(cell_len(col.header), widest[i]) for i, col in enumerate(columns)]
+    active = [i for i in range(len(columns)) if widest[i] or not rows]
+
+    def room_for_titles() -> int:
         fixed = sum(natural[i] for i in active if not columns[i].title)
-        room = width - fixed - GAP * (len(active) - 1)
-        droppable = [i for i in active if columns[i].drop]
-        if not droppable:
+        return width - fixed - GAP * (len(active) - 1)
+
+    titles = [i for i in active if columns[i].title]
+    enough = sum(min(natural[i], TITLE_ENOUGH) for i in titles)
+    floor = sum(min(natural[i], TITLE_MIN) for i in titles)
+    by_drop = sorted((i for i in active if columns[i].drop), key=lambda i: -columns[i].drop)
+    for i in [i for i in by_drop if not columns[i].keep] + [i for i in by_drop if columns[i].keep]:
+        if room_for_titles() >= (floor if columns[i].keep else enough):
             break
-        first = max(droppable, key=lambda i: columns[i].drop)
-        wanted = sum(natural[i] for i in titles)
-        if room >= sum(min(natural[i], TITLE_MIN) for i in titles) and (
-            room >= wanted or room + natural[first] + GAP < wanted
-        ):
-            break  # titles have room enough, and dropping one more would not make them whole
-        active.remove(first)
+        active.remove(i)
+    room = room_for_titles()
     widths = dict(zip(titles, _share(room, [natural[i] for i in titles]), strict=True))
     table = FittedTable(
         box=box.SIMPLE_HEAD,
@@ -109,6 +145,9 @@ def fitted_table(
         )
     for row in rows:
         table.add_row(*(row[i] for i in active))
+    table.under = list(under)
+    table.under_at = sum(widths.get(i, natural[i]) + GAP for i in active if i < under_column)
+    table.fitted_width = width
     return table
 
 
@@ -122,7 +161,7 @@ def _emit(console: Console, *renderables: RenderableType) -> None:
                 out += [Segment(text.rstrip(" ")), Segment.line()]
             console.print(Segments(out), end="", crop=False, overflow="ignore")
             continue
-        for line in console.render_lines(renderable, pad=False, new_lines=False):
+        for line in _with_under_lines(console, renderable):
             while line and not line[-1].control and not line[-1].text.rstrip(" "):
                 line.pop()
             if line and not line[-1].control:
@@ -131,6 +170,23 @@ def _emit(console: Console, *renderables: RenderableType) -> None:
             out.extend(line)
             out.append(Segment.line())
         console.print(Segments(out), end="", crop=False, overflow="ignore")
+
+
+def _with_under_lines(console: Console, renderable: RenderableType) -> list[list[Segment]]:
+    """Rich's lines for `renderable`, a fitted table's lines under its rows put in."""
+    lines = console.render_lines(renderable, pad=False, new_lines=False)
+    if not isinstance(renderable, FittedTable) or not renderable.under:
+        return lines
+    head = len(lines) - renderable.row_count
+    if head != 2:  # a header and its rule, then a line a row: a fitted table's shape
+        return lines
+    out = lines[:head]
+    for index, line in enumerate(lines[head:]):
+        out.append(line)
+        under = renderable.under_line(index)
+        if under is not None:
+            out += console.render_lines(under, pad=False, new_lines=False)
+    return out
 
 
 def _plain_table(console: Console, table: RenderableType) -> list[str] | None:
@@ -194,6 +250,13 @@ def _plain_table(console: Console, table: RenderableType) -> list[str] | None:
         out += [divider.join(parts) for parts in zip(*shaped, strict=True)]
         if index == 0:
             out.append(shape.get_row(widths, "head", edge=False))
+        elif index - 1 < len(table.under) and (under := table.under[index - 1]) is not None:
+            plain = under.plain  # most fit as they are: no Text copied, nothing cut
+            fits = "\n" not in plain and cell_len(plain) <= table.fitted_width - table.under_at
+            if fits:
+                out.append(" " * table.under_at + plain)
+            else:
+                out.append(table.under_line(index - 1).plain)  # type: ignore[union-attr]
     return out
 
 

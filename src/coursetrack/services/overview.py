@@ -78,10 +78,13 @@ class Report(HasProgress):
     certificate_url: str | None
     items: list[ItemProgress] = field(default_factory=list)
     reviews_due: int | None = None  # done topics due for review today (set by status_of)
+    short_ref: str = ""  # the ref by positions, for a hint on a narrow terminal; not in JSON
 
     def to_dict(self) -> dict:
-        """The documented JSON shape: the items are `courses` or `topics`."""
+        """The documented JSON shape: the items are `courses` or `topics`; no `short_ref`,
+        which only fits a hint to the terminal."""
         data = super().to_dict()
+        del data["short_ref"]
         data["courses" if self.kind == "specialization" else "topics"] = data.pop("items")
         return data
 
@@ -233,6 +236,7 @@ def specialization_report(reader: Reader, target: Target) -> Report:
     return Report(
         kind="specialization",
         ref=target.ref,
+        short_ref=target.short_ref,
         slug=spec.slug,
         title=spec.title,
         progress=_roll_up(courses, own.started_on if own else None),
@@ -249,6 +253,7 @@ def course_report(reader: Reader, target: Target) -> Report:
     return Report(
         kind="course",
         ref=target.ref,
+        short_ref=target.short_ref,
         slug=course.slug,
         title=course.title,
         progress=summary.progress,
