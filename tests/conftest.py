@@ -25,6 +25,9 @@ from typer.testing import CliRunner
 import postgres
 from coursetrack.cli import app
 
+# `here`: a store in the working directory for hostile input, and `Here.refused`
+pytest_plugins = ["hostile"]
+
 ENGINES = ("sqlite", "postgresql")
 DLS = "deep-learning-specialization"
 

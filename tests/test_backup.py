@@ -22,6 +22,7 @@ from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Speci
 from coursetrack.services import backup_export
 from coursetrack.services.restore import restore
 from coursetrack.strict_yaml import StrictLoader
+from hostile import Here, write_file
 
 runner = CliRunner()
 
@@ -684,3 +685,17 @@ def _all_rows(path: Path):
             yield from con.execute(f"SELECT * FROM {table}").fetchall()
     finally:
         con.close()
+
+
+# Hostile backup files (tests/hostile.py)
+
+
+def test_deeply_nested_json_backup(here: Here) -> None:
+    n = 100_000
+    write_file("deep.json", '{"format": "coursetrack-backup", "x": ' + "[" * n + "]" * n + "}")
+    here.refused("import", "deep.json", where="deep.json")
+
+
+def test_nul_bytes_in_a_backup(here: Here) -> None:
+    write_file("nulb.yaml", b"format: coursetrack-backup\nx: \x00\n")
+    here.refused("import", "nulb.yaml", where="nulb.yaml:2:4:")

@@ -30,7 +30,7 @@ sys.exit(pytest.main(["-q", "-rs", "-p", "no:cacheprovider", sys.argv[1]]))
 
 
 def _child_suite(tmp_path: Path, patch: str) -> subprocess.CompletedProcess:
-    for helper in ("conftest.py", "postgres.py"):
+    for helper in ("conftest.py", "postgres.py", "hostile.py"):
         shutil.copy(HERE / helper, tmp_path / helper)
     (tmp_path / "test_two.py").write_text(_SUITE)
     code = _WITHOUT.format(patch=patch)
@@ -73,7 +73,7 @@ def test_without_postgresql_its_half_skips_with_one_reason(
 
 def test_each_store_test_runs_on_both_engines() -> None:
     """`store` and every fixture built on it are parametrized; sqlite_only keeps one run."""
-    files = [str(HERE / "test_history.py"), str(HERE / "test_store.py")]
+    files = [str(HERE / "test_history.py"), str(HERE / "test_opening.py")]
     collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
         capture_output=True,
