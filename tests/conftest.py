@@ -7,6 +7,18 @@ server this session starts (tests/postgres.py). A test about SQLite files
 themselves (headers, WAL, a read-only file system, links, upgrade fixtures) is
 marked `@pytest.mark.sqlite_only` and runs once. A machine without a PostgreSQL
 server or the psycopg driver skips the `[postgresql]` half, with one reason.
+
+The quick loop, `pytest -m "not slow"`, is the one to run before each commit: under two
+minutes on a quiet two-core machine, and every module of src/ runs in it (coverage.py,
+by module). The full suite, the README's command, runs everything. What is `slow`:
+- a test's `[postgresql]` run, unless the test is marked `both_engines` because it is
+  about what the engines must do alike (the Writer, the schema, the rules and their
+  upgrade, check, the README's examples). Those runs were 45% of the old loop's CPU,
+  and most repeat on PostgreSQL what the SQLite run checks. Tests on PostgreSQL alone
+  (the server, its reader, the study group's commands, views, security, locks) stay;
+- what takes over about 5 s on a quiet machine: concurrency and crash loops, hypothesis
+  over whole stores, big stores, an interpreter or Chromium per case, and the group's
+  history, per-learner views and concurrency files (a group of five roles per test).
 """
 
 from __future__ import annotations
@@ -37,13 +49,24 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only: the test is about SQLite files themselves; it runs on SQLite alone",
     )
+    config.addinivalue_line(
+        "markers",
+        "both_engines: the test is about what the engines must do alike; its [postgresql] "
+        "run stays in the quick loop",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test that needs `engine` (the `store` fixture does) runs on each engine."""
+    """Every test that needs `engine` (the `store` fixture does) runs on each engine; the
+    `[postgresql]` run is `slow` unless the test is marked `both_engines`."""
     if "engine" in metafunc.fixturenames:
-        only = metafunc.definition.get_closest_marker("sqlite_only")
-        metafunc.parametrize("engine", ENGINES[:1] if only else ENGINES, indirect=True)
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            params: list = ["sqlite"]
+        elif metafunc.definition.get_closest_marker("both_engines"):
+            params = list(ENGINES)
+        else:
+            params = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
+        metafunc.parametrize("engine", params, indirect=True)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

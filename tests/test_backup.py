@@ -285,6 +285,7 @@ def _rows(path: Path) -> list[tuple]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(specs=stores, kind=st.sampled_from(["yaml", "json"]))
+@pytest.mark.slow  # hypothesis: many whole backups
 def test_round_trip_is_byte_identical(specs: list, kind: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         first, second = Path(folder) / "first.db", Path(folder) / "second.db"

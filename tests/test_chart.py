@@ -372,6 +372,7 @@ def _plotting(runs: list[list[str]], env: dict) -> str:
     return result.stderr.rsplit("PLOTTING:", 1)[1].strip()
 
 
+@pytest.mark.slow  # an interpreter per command
 def test_only_the_picture_commands_import_matplotlib(journey, tmp_path: Path) -> None:
     import os
 

@@ -131,6 +131,7 @@ for path in {paths!r}:
 """
 
 
+@pytest.mark.slow  # every command's --help, twice, in subprocesses
 def test_help_prints_the_same_as_typer_would_print_it() -> None:
     """`cli.help` imports Typer's help module with stand-ins for Markdown and tracebacks,
     and the root's help lists the commands from summaries (`lazy.Summary`), building none:

@@ -44,6 +44,7 @@ def _child_suite(tmp_path: Path, patch: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # a child pytest run each
 @pytest.mark.parametrize(
     ("patch", "reason"),
     [
@@ -71,6 +72,7 @@ def test_without_postgresql_its_half_skips_with_one_reason(
     assert skips[0].startswith("SKIPPED [2] ") and skips[0].endswith(reason), skips
 
 
+@pytest.mark.slow  # a child pytest run
 def test_each_store_test_runs_on_both_engines() -> None:
     """`store` and every fixture built on it are parametrized; sqlite_only keeps one run."""
     files = [str(HERE / "test_history.py"), str(HERE / "test_opening.py")]
@@ -90,6 +92,7 @@ def test_each_store_test_runs_on_both_engines() -> None:
     assert "test_store_carries_our_id_and_schema_version[postgresql]" not in names
 
 
+@pytest.mark.both_engines  # the harness itself
 def test_a_postgresql_store_is_a_fresh_database(store, engine: str) -> None:
     """Each test starts from no store; values read back look as sqlite3 gives them."""
     assert not store.exists()

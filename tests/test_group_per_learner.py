@@ -26,6 +26,9 @@ from coursetrack.store import schema
 from group import CURATOR, LEARNERS, OWNER, GroupStore, _owner_template, group_store_fixture  # noqa: F401
 from test_group_history import ok
 
+# every view in a group and in a store of one's own, compared: the full suite only
+pytestmark = pytest.mark.slow
+
 NOW = "2026-09-12T10:00:00"
 DLS = "deep-learning-specialization"
 

@@ -177,6 +177,7 @@ COMMANDS = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(commands=st.lists(COMMANDS, min_size=1, max_size=6))
+@pytest.mark.slow  # hypothesis: many sessions undone
 def test_any_commands_then_as_many_undos_restore_the_store(dls, prepare, commands) -> None:
     start = user_rows(dls)
     succeeded = 0

@@ -333,6 +333,7 @@ def _special_files(tmp_path: Path) -> dict[str, Path]:
     }
 
 
+@pytest.mark.slow  # waits out a subprocess on a fifo
 @pytest.mark.parametrize(
     "kind", ["fifo", "character-device", "tty", "link-to-fifo", "link-to-device"]
 )
@@ -402,6 +403,7 @@ def mounted(tmp_path: Path) -> Path:
     return db
 
 
+@pytest.mark.slow  # a read-only mount in a subprocess
 def test_a_store_on_a_read_only_file_system_is_read_and_exported(mounted: Path) -> None:
     before = sorted(p.name for p in mounted.parent.iterdir())
     digest = _sha(mounted)

@@ -274,6 +274,7 @@ def test_export_markdown_options_read_as_typer_reads_them(dls, args, monkeypatch
     )
 
 
+@pytest.mark.slow  # two interpreters drawing with matplotlib
 @pytest.mark.sqlite_only  # the fast path is sqlite3's; PostgreSQL runs the rest
 def test_export_html_reads_through_sqlite3_and_prints_the_same(
     with_history: Path, tmp_path
