@@ -18,7 +18,10 @@ by module). The full suite, the README's command, runs everything. What is `slow
   (the server, its reader, the study group's commands, views, security, locks) stay;
 - what takes over about 5 s on a quiet machine: concurrency and crash loops, hypothesis
   over whole stores, big stores, an interpreter or Chromium per case, and the group's
-  history, per-learner views and concurrency files (a group of five roles per test).
+  history, per-learner views and concurrency files (a group of five roles per test);
+- the cases after the first of a test marked `sampled`: one check over many inputs, each
+  case a fresh interpreter, a terminal or a group (the probes that reads import no ORM,
+  the hostile URLs of every option, the group's refusals).
 """
 
 from __future__ import annotations
@@ -54,6 +57,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "both_engines: the test is about what the engines must do alike; its [postgresql] "
         "run stays in the quick loop",
     )
+    config.addinivalue_line(
+        "markers",
+        "sampled: the quick loop runs the first case of this parametrised test (on each "
+        "engine it runs on); the full suite runs every case",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -67,6 +75,22 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         else:
             params = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
         metafunc.parametrize("engine", params, indirect=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A `sampled` test's cases after its first are `slow`: many cases of one check, each
+    a fresh interpreter or a group, where one case per commit is enough."""
+    seen = set()
+    for item in items:
+        if item.get_closest_marker("sampled") is None:
+            continue
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("engine") if callspec is not None else None
+        key = (item.path, getattr(item, "originalname", item.name), engine)
+        if key in seen:
+            item.add_marker(pytest.mark.slow)
+        seen.add(key)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -298,6 +298,7 @@ def test_round_trip_is_byte_identical(specs: list, kind: str) -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(value=text)
+@pytest.mark.slow  # hypothesis over YAML values
 def test_yaml_values_read_back_as_the_same_text_with_the_strict_loader(value: str) -> None:
     document = {"format": "coursetrack-backup", "version": 1, "specializations": []}
     document["specializations"].append({"slug": "s", "title": value, "description": value})

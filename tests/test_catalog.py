@@ -909,6 +909,7 @@ YAMLISH = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow  # hypothesis over any text
 @settings(
     max_examples=150,
     deadline=None,

@@ -71,6 +71,7 @@ VIEWS = {
 }
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_view_shows_hostile_text_escaped(evil_store: Path, view: str) -> None:
     code, screen = run_in_terminal(["--db", str(evil_store), *VIEWS[view]], env=NOW)
@@ -223,6 +224,7 @@ def test_output_to_a_full_disk_is_one_clear_line(unicode_store: Path, args: list
     assert result.stderr.decode() == "Error: cannot write the output: No space left on device\n"
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 @pytest.mark.parametrize("args", [["status", "uni"], ["show", "uni/c"], ["next"]])
 def test_titles_an_encoding_cannot_carry_are_shown_escaped(

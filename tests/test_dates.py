@@ -55,6 +55,7 @@ def _rows(db: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+@pytest.mark.slow  # an interpreter per time zone
 def test_done_right_after_start_across_the_date_line(store: Path) -> None:
     started = run(store, "start", "t/1/1", tz=EAST)
     assert started.returncode == 0, started.stderr
@@ -73,6 +74,7 @@ def test_done_right_after_start_across_the_date_line(store: Path) -> None:
     assert again.returncode == 0, again.stderr
 
 
+@pytest.mark.slow  # an interpreter per time zone
 def test_log_since_today_keeps_a_command_run_in_another_zone(store: Path) -> None:
     assert run(store, "start", "t/1/2", tz=WEST).returncode == 0
     for tz in (EAST, WEST, "UTC"):

@@ -85,6 +85,7 @@ def refused(here: Path, args: list[str], env: dict[str, str | None]) -> str:
     return result.stderr
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("tz", WIDE_ZONES)
 def test_a_zone_24_hours_or_more_from_utc_is_one_line(here: Path, tz: str, command: str) -> None:
@@ -100,6 +101,7 @@ def test_a_pinned_clock_without_offset_takes_the_zone_and_names_tz(here: Path) -
     assert stderr.startswith("Error: TZ='UTC+24' is a time zone 24 hours or more from UTC")
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("offset", ["+24:00", "+99:00", "-24:00", "+24:00:01"])
 @pytest.mark.parametrize("command", ["status", "done"])
 def test_a_pinned_clock_24_hours_or_more_from_utc_is_one_line(

@@ -221,6 +221,7 @@ UNDOABLE = [
 ]
 
 
+@pytest.mark.slow  # every kind of command, each undone
 def test_undo_reverts_every_kind_of_command(dls, tmp_path) -> None:
     """Each command that writes, run on a store with some of everything, then undone."""
     dls.run("done", "dls/1", "--on", "2026-01-05", "--note", "first course")

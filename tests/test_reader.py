@@ -101,6 +101,7 @@ def studied(dls):
     return dls
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("args", READS, ids=" ".join)
 @pytest.mark.sqlite_only  # sqlite3's fast path; PostgreSQL goes through SQLAlchemy
 def test_read_commands_import_no_database_layer_on_sqlite(studied, args) -> None:
@@ -214,6 +215,7 @@ HISTORY_READS = [
 ]
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("args", HISTORY_READS, ids=" ".join)
 @pytest.mark.sqlite_only  # the fast path is sqlite3's; PostgreSQL runs the rest
 def test_read_imports_no_database_layer_and_prints_the_same(with_history: Path, args) -> None:
@@ -293,6 +295,7 @@ def test_export_html_reads_through_sqlite3_and_prints_the_same(
     assert "second note" in fast.read_text()  # the public notes, read by the same SQL
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -334,6 +337,7 @@ def test_a_refused_picture_imports_no_matplotlib(
     assert taken.read_text() == "mine\n"
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize(
     "args",
     [["export", "yaml"], ["export", "json"], ["export", "yaml", "dls"], ["export", "json", "dls"]],
