@@ -9,8 +9,9 @@ marked `@pytest.mark.sqlite_only` and runs once. A machine without a PostgreSQL
 server or the psycopg driver skips the `[postgresql]` half, with one reason.
 
 The quick loop, `pytest -m "not slow"`, is the one to run before each commit: under two
-minutes on a quiet two-core machine, and every module of src/ runs in it (coverage.py,
-by module). The full suite, the README's command, runs everything. What is `slow`:
+minutes on a quiet two-core machine, and every module of src/ runs in it (coverage.py
+with subprocesses, 2026-12: 96% of statements, no module under 76%). The full suite, the
+README's command, runs everything. What is `slow`:
 - a test's `[postgresql]` run, unless the test is marked `both_engines` because it is
   about what the engines must do alike (the Writer, the schema, the rules and their
   upgrade, check, the README's examples). Those runs were 45% of the old loop's CPU,
