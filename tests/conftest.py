@@ -7,6 +7,22 @@ server this session starts (tests/postgres.py). A test about SQLite files
 themselves (headers, WAL, a read-only file system, links, upgrade fixtures) is
 marked `@pytest.mark.sqlite_only` and runs once. A machine without a PostgreSQL
 server or the psycopg2 driver skips the `[postgresql]` half, with one reason.
+
+The quick loop, `pytest -m "not slow"`, is the one to run before each commit: under two
+minutes on a quiet two-core machine, and every module of src/ runs in it (coverage.py
+with subprocesses, 2026-12: 96% of statements, no module under 76%). The full suite, the
+README's command, runs everything. What is `slow`:
+- a test's `[postgresql]` run, unless the test is marked `both_engines` because it is
+  about what the engines must do alike (the Writer, the schema, the rules and their
+  upgrade, check, the README's examples). Those runs were 45% of the old loop's CPU,
+  and most repeat on PostgreSQL what the SQLite run checks. Tests on PostgreSQL alone
+  (the server, its reader, the study group's commands, views, security, locks) stay;
+- what takes over about 5 s on a quiet machine: concurrency and crash loops, hypothesis
+  over whole stores, big stores, an interpreter or Chromium per case, and the group's
+  history, per-learner views and concurrency files (a group of five roles per test);
+- the cases after the first of a test marked `sampled`: one check over many inputs, each
+  case a fresh interpreter, a terminal or a group (the probes that reads import no ORM,
+  the hostile URLs of every option, the group's refusals).
 """
 
 from __future__ import annotations
@@ -25,6 +41,9 @@ from typer.testing import CliRunner
 import postgres
 from coursetrack.cli import app
 
+# `here`: a store in the working directory for hostile input, and `Here.refused`
+pytest_plugins = ["hostile"]
+
 ENGINES = ("sqlite", "postgresql")
 DLS = "deep-learning-specialization"
 
@@ -34,13 +53,45 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only: the test is about SQLite files themselves; it runs on SQLite alone",
     )
+    config.addinivalue_line(
+        "markers",
+        "both_engines: the test is about what the engines must do alike; its [postgresql] "
+        "run stays in the quick loop",
+    )
+    config.addinivalue_line(
+        "markers",
+        "sampled: the quick loop runs the first case of this parametrised test (on each "
+        "engine it runs on); the full suite runs every case",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test that needs `engine` (the `store` fixture does) runs on each engine."""
+    """Every test that needs `engine` (the `store` fixture does) runs on each engine; the
+    `[postgresql]` run is `slow` unless the test is marked `both_engines`."""
     if "engine" in metafunc.fixturenames:
-        only = metafunc.definition.get_closest_marker("sqlite_only")
-        metafunc.parametrize("engine", ENGINES[:1] if only else ENGINES, indirect=True)
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            params: list = ["sqlite"]
+        elif metafunc.definition.get_closest_marker("both_engines"):
+            params = list(ENGINES)
+        else:
+            params = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
+        metafunc.parametrize("engine", params, indirect=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A `sampled` test's cases after its first are `slow`: many cases of one check, each
+    a fresh interpreter or a group, where one case per commit is enough."""
+    seen = set()
+    for item in items:
+        if item.get_closest_marker("sampled") is None:
+            continue
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("engine") if callspec is not None else None
+        key = (item.path, getattr(item, "originalname", item.name), engine)
+        if key in seen:
+            item.add_marker(pytest.mark.slow)
+        seen.add(key)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -22,6 +22,7 @@ from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Speci
 from coursetrack.services import backup_export
 from coursetrack.services.restore import restore
 from coursetrack.strict_yaml import StrictLoader
+from hostile import Here, write_file
 
 runner = CliRunner()
 
@@ -284,6 +285,7 @@ def _rows(path: Path) -> list[tuple]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(specs=stores, kind=st.sampled_from(["yaml", "json"]))
+@pytest.mark.slow  # hypothesis: many whole backups
 def test_round_trip_is_byte_identical(specs: list, kind: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         first, second = Path(folder) / "first.db", Path(folder) / "second.db"
@@ -296,6 +298,7 @@ def test_round_trip_is_byte_identical(specs: list, kind: str) -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(value=text)
+@pytest.mark.slow  # hypothesis over YAML values
 def test_yaml_values_read_back_as_the_same_text_with_the_strict_loader(value: str) -> None:
     document = {"format": "coursetrack-backup", "version": 1, "specializations": []}
     document["specializations"].append({"slug": "s", "title": value, "description": value})
@@ -684,3 +687,17 @@ def _all_rows(path: Path):
             yield from con.execute(f"SELECT * FROM {table}").fetchall()
     finally:
         con.close()
+
+
+# Hostile backup files (tests/hostile.py)
+
+
+def test_deeply_nested_json_backup(here: Here) -> None:
+    n = 100_000
+    write_file("deep.json", '{"format": "coursetrack-backup", "x": ' + "[" * n + "]" * n + "}")
+    here.refused("import", "deep.json", where="deep.json")
+
+
+def test_nul_bytes_in_a_backup(here: Here) -> None:
+    write_file("nulb.yaml", b"format: coursetrack-backup\nx: \x00\n")
+    here.refused("import", "nulb.yaml", where="nulb.yaml:2:4:")

@@ -7,6 +7,7 @@ so the expected positions can be checked by eye.
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from hostile import Here, write_file
 
 if TYPE_CHECKING:
     from conftest import Store
@@ -907,6 +910,7 @@ YAMLISH = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow  # hypothesis over any text
 @settings(
     max_examples=150,
     deadline=None,
@@ -939,3 +943,78 @@ def test_a_derived_slug_is_valid_unless_empty_or_all_digits(title: str) -> None:
 
     slug = slugify(title)
     assert not slug or slug.isdigit() or slug_problem(slug) is None
+
+
+# Hostile catalog files (tests/hostile.py): one line, exit 1, nothing leaked or changed
+
+
+BILLION_LAUGHS = "\n".join(
+    ['lol0: &lol0 "lol"']
+    + [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 10)}]" for i in range(1, 10)]
+    + ["title: *lol9"]
+)
+
+
+FILES = {
+    "billion-laughs": (lambda: write_file("lol.yaml", BILLION_LAUGHS), "lol.yaml:2:"),
+    "billion-laughs-backup": (
+        lambda: write_file("lolb.yaml", "format: coursetrack-backup\n" + BILLION_LAUGHS),
+        "lolb.yaml:3:",
+    ),
+    "nul-bytes": (lambda: write_file("nul.yaml", b"title: T\x00\x00\n"), "nul.yaml:1:9: control"),
+    "escape-sequence": (
+        lambda: write_file("esc.yaml", b"title: T\ndescription: \x1b]0;owned\x07\n"),
+        "esc.yaml:2:14: control character U+001B",
+    ),
+    "random-binary": (
+        lambda: write_file("bin.yaml", bytes(range(256)) * 64),
+        "bin.yaml:2:118: not UTF-8 text (byte 0x80)",
+    ),
+    "elf-header": (
+        lambda: write_file("elf.yaml", b"\x7fELF\x02\x01\x01" + b"\x00" * 64),
+        "elf.yaml:1:1: control character U+007F",
+    ),
+    "python-object-new": (
+        lambda: write_file(
+            "pyobj.yaml", "title: T\ncourses:\n  - !!python/object/new:os.system [echo hi]\n"
+        ),
+        "pyobj.yaml:3:5: tag 'tag:yaml.org,2002:python/object/new:os.system'",
+    ),
+    "merge-key": (
+        lambda: write_file("merge.yaml", "title: T\n<<: {slug: x}\n"),
+        "merge.yaml:2:1: unknown key '<<'",
+    ),
+    "number-as-key": (
+        lambda: write_file("num.yaml", "title: T\n1: x\n"),
+        "num.yaml:2:1: unknown key '1'",
+    ),
+    "list-where-text": (
+        lambda: write_file("list.yaml", "title: [a, b]\n"),
+        "list.yaml:1:8: title must be text, not a list",
+    ),
+    "over-64-mib": (
+        lambda: os.truncate(write_file("huge.yaml", "title: T\n"), 65 * 2**20) or "huge.yaml",
+        "huge.yaml is over 64 MiB",
+    ),
+    "endless-device": (lambda: "/dev/zero", "/dev/zero is over 64 MiB"),
+    "directory": (lambda: "adir", "adir is a directory"),
+}
+
+
+@pytest.mark.parametrize("kind", FILES)
+def test_hostile_catalog_files(here: Here, kind: str) -> None:
+    make, where = FILES[kind]
+    here.refused("import", make(), where=where)
+
+
+def test_a_few_megabytes_of_catalog_import(here: Here) -> None:
+    """Big is not hostile: a 4 MB catalog imports, and only adds."""
+    before = here.dump()
+    topics = "\n".join(
+        f"      - title: Topic {n}\n        description: {'x' * 2000}" for n in range(2000)
+    )
+    Path("big.yaml").write_text(f"title: Big\ncourses:\n  - title: One\n    topics:\n{topics}\n")
+    assert Path("big.yaml").stat().st_size > 4_000_000
+    result = here.run("import", "big.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert set(before) <= set(here.dump())

@@ -177,6 +177,7 @@ def test_done_units_without_a_date_count_from_the_start(journey) -> None:
     assert chart["weeks"][-1]["done_total"] == chart["units_done"] == 8
 
 
+@pytest.mark.slow  # a burn-up drawn with matplotlib
 def test_a_goal_that_passed_before_the_first_activity(dls, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("COURSETRACK_NOW", "2024-03-01T09:00:00+00:00")
     run_ok(dls, "goal", "dls", "--by", "2024-03-31")
@@ -372,6 +373,7 @@ def _plotting(runs: list[list[str]], env: dict) -> str:
     return result.stderr.rsplit("PLOTTING:", 1)[1].strip()
 
 
+@pytest.mark.slow  # an interpreter per command
 def test_only_the_picture_commands_import_matplotlib(journey, tmp_path: Path) -> None:
     import os
 

@@ -18,6 +18,9 @@ import postgres
 from conftest import Store
 from group import GroupStore, group_store_fixture, ok  # noqa: F401
 
+# check reads each engine's constraints: the [postgresql] runs stay in the quick loop
+pytestmark = pytest.mark.both_engines
+
 
 def problems(result) -> list[str]:
     """The lines of a failed check, less the count at the end; exit 1, nothing on stderr."""

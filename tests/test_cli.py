@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from coursetrack import __version__
 from coursetrack.cli import app
+from hostile import Here
 
 
 def _all_commands() -> list[list[str]]:
@@ -129,6 +131,7 @@ for path in {paths!r}:
 """
 
 
+@pytest.mark.slow  # every command's --help, twice, in subprocesses
 def test_help_prints_the_same_as_typer_would_print_it() -> None:
     """`cli.help` imports Typer's help module with stand-ins for Markdown and tracebacks,
     and the root's help lists the commands from summaries (`lazy.Summary`), building none:
@@ -255,3 +258,12 @@ print("BUILT:", len(built), file=sys.stderr)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert "Commands" in result.stdout
     assert result.stderr.rsplit("BUILT:", 1)[1].strip() == "0"
+
+
+# An argument the shell passed as bytes that are not UTF-8 (tests/hostile.py)
+
+
+def test_argument_bytes_that_are_not_utf8(here: Here) -> None:
+    bad = os.fsdecode(b"Caf\xe9")  # what Python makes of a Latin-1 argument
+    here.refused("add", "specialization", bad, where="an argument is not UTF-8 text (byte 0xe9)")
+    here.refused("done", bad, where="(byte 0xe9)")

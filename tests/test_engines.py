@@ -30,7 +30,7 @@ sys.exit(pytest.main(["-q", "-rs", "-p", "no:cacheprovider", sys.argv[1]]))
 
 
 def _child_suite(tmp_path: Path, patch: str) -> subprocess.CompletedProcess:
-    for helper in ("conftest.py", "postgres.py"):
+    for helper in ("conftest.py", "postgres.py", "hostile.py"):
         shutil.copy(HERE / helper, tmp_path / helper)
     (tmp_path / "test_two.py").write_text(_SUITE)
     code = _WITHOUT.format(patch=patch)
@@ -44,6 +44,7 @@ def _child_suite(tmp_path: Path, patch: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # a child pytest run each
 @pytest.mark.parametrize(
     ("patch", "reason"),
     [
@@ -71,9 +72,10 @@ def test_without_postgresql_its_half_skips_with_one_reason(
     assert skips[0].startswith("SKIPPED [2] ") and skips[0].endswith(reason), skips
 
 
+@pytest.mark.slow  # a child pytest run
 def test_each_store_test_runs_on_both_engines() -> None:
     """`store` and every fixture built on it are parametrized; sqlite_only keeps one run."""
-    files = [str(HERE / "test_history.py"), str(HERE / "test_store.py")]
+    files = [str(HERE / "test_history.py"), str(HERE / "test_opening.py")]
     collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
         capture_output=True,
@@ -90,6 +92,25 @@ def test_each_store_test_runs_on_both_engines() -> None:
     assert "test_store_carries_our_id_and_schema_version[postgresql]" not in names
 
 
+@pytest.mark.slow  # a child pytest run
+def test_the_quick_loop_leaves_postgresql_runs_to_the_full_suite() -> None:
+    """`-m "not slow"`: a test's [postgresql] run is out, unless it is marked both_engines."""
+    files = [str(HERE / "test_history.py"), str(HERE / "test_writer.py")]
+    quick = ["--collect-only", "-q", "-p", "no:cacheprovider", "-m", "not slow", *files]
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", *quick],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    names = {line.split("::")[-1] for line in collected.stdout.splitlines() if "::" in line}
+    assert "test_log_lists_commands_newest_first[sqlite]" in names
+    assert "test_log_lists_commands_newest_first[postgresql]" not in names
+    assert "test_a_write_is_one_command_with_its_changes[postgresql]" in names
+    assert "test_a_write_is_one_command_with_its_changes[sqlite]" in names
+
+
+@pytest.mark.both_engines  # the harness itself
 def test_a_postgresql_store_is_a_fresh_database(store, engine: str) -> None:
     """Each test starts from no store; values read back look as sqlite3 gives them."""
     assert not store.exists()

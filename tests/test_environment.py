@@ -85,6 +85,7 @@ def refused(here: Path, args: list[str], env: dict[str, str | None]) -> str:
     return result.stderr
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("tz", WIDE_ZONES)
 def test_a_zone_24_hours_or_more_from_utc_is_one_line(here: Path, tz: str, command: str) -> None:
@@ -100,6 +101,7 @@ def test_a_pinned_clock_without_offset_takes_the_zone_and_names_tz(here: Path) -
     assert stderr.startswith("Error: TZ='UTC+24' is a time zone 24 hours or more from UTC")
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("offset", ["+24:00", "+99:00", "-24:00", "+24:00:01"])
 @pytest.mark.parametrize("command", ["status", "done"])
 def test_a_pinned_clock_24_hours_or_more_from_utc_is_one_line(
@@ -226,3 +228,26 @@ def test_a_store_variable_is_named_as_such(here: Path, value: bytes, message: st
     """The value came from COURSETRACK_DB, not from --db or an argument: say so."""
     stderr = refused(here, ["status"], env=_bytes_env({"COURSETRACK_DB": value}))
     assert stderr == f"Error: {message}\n"
+
+
+# COURSETRACK_BUSY_TIMEOUT, read in-process: a number that reaches SQLite is in range or
+# refused in one line, never an OverflowError (issue 10)
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "nan", "-5", "99999999999", "abc"])
+def test_busy_timeout_out_of_range_is_one_line(dls, value: str) -> None:
+    before = dls.dump()
+    result = dls.run("start", "dls/1/1", env={"COURSETRACK_BUSY_TIMEOUT": value})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: COURSETRACK_BUSY_TIMEOUT={value!r} is not a number of seconds from 0 to "
+        "86400; unset it or give e.g. 30\n"
+    )
+    assert dls.dump() == before
+
+
+@pytest.mark.parametrize("value", ["0", "0.5", "86400"])
+def test_busy_timeout_in_range_works(dls, value: str) -> None:
+    result = dls.run("start", "dls/1/1", env={"COURSETRACK_BUSY_TIMEOUT": value})
+    assert result.exit_code == 0, result.stderr
+    assert dls.rows("SELECT count(*) FROM progress WHERE started_on IS NOT NULL") == [(1,)]

@@ -24,6 +24,9 @@ from group import OWNER, GroupStore, group_store_fixture  # noqa: F401
 from test_concurrency import RACER, _without_waiting
 from test_group_history import ok
 
+# learners' processes writing at once: the full suite only
+pytestmark = pytest.mark.slow
+
 TOPICS = 12
 BASE = dt.date(2020, 1, 1)
 

@@ -13,6 +13,9 @@ import pytest
 from conftest import Result
 from group import OWNER, GroupStore, group_store_fixture  # noqa: F401
 
+# a group of five real roles per test, every kind of command undone: the full suite only
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def g(group_store: GroupStore) -> GroupStore:

@@ -26,6 +26,9 @@ from coursetrack.store import schema
 from group import CURATOR, LEARNERS, OWNER, GroupStore, _owner_template, group_store_fixture  # noqa: F401
 from test_group_history import ok
 
+# every view in a group and in a store of one's own, compared: the full suite only
+pytestmark = pytest.mark.slow
+
 NOW = "2026-09-12T10:00:00"
 DLS = "deep-learning-specialization"
 
@@ -268,8 +271,8 @@ def test_the_first_releases_stores_upgrade_to_the_local_learner(tmp_path: Path, 
 
 @pytest.mark.slow
 def test_a_learners_command_that_waited_never_acts_on_a_neighbour(group_store) -> None:
-    """As tests/test_races.py, in a group: the curator holds the write lock and removes
-    dls/2 while alice's `done dls/2` and bob's `note dls/4` wait. A learner sees only
+    """As the races in tests/test_refs.py, in a group: the curator holds the write lock and
+    removes dls/2 while alice's `done dls/2` and bob's `note dls/4` wait. A learner sees only
     their own history, yet theirs must still notice that the catalog moved under the
     ref they typed (dls/2 now names the next course), and change nothing."""
     from coursetrack.services import items

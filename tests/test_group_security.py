@@ -173,6 +173,7 @@ courses:
 """
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize(
     "args",
     [
@@ -239,6 +240,7 @@ def test_a_learner_cannot_write_the_catalog_by_hand(group_store: GroupStore) -> 
                 con.execute(sql)
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize(
     "sql",
     [
@@ -276,6 +278,7 @@ def test_a_learner_cannot_turn_row_level_security_off(group_store: GroupStore, s
     assert g.all_rows("SELECT count(*) FROM pg_policies WHERE tablename = 'note'") == [(2,)]
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize(
     "sql",
     [
@@ -350,6 +353,7 @@ def test_the_history_of_a_learner_is_invisible_to_another(group_store: GroupStor
 # --- who may connect ---------------------------------------------------------------------
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize(
     "args", [("status",), ("done", "dls/1/1"), ("log",), ("note", "dls", "x"), ("next",)]
 )
@@ -484,6 +488,7 @@ def _reload_until(g: GroupStore, role: str, *, asks_password: bool) -> None:
     raise AssertionError(f"the server did not reload pg_hba.conf for {role}")
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize(
     "name, why",
     [

@@ -177,6 +177,7 @@ COMMANDS = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(commands=st.lists(COMMANDS, min_size=1, max_size=6))
+@pytest.mark.slow  # hypothesis: many sessions undone
 def test_any_commands_then_as_many_undos_restore_the_store(dls, prepare, commands) -> None:
     start = user_rows(dls)
     succeeded = 0
@@ -220,6 +221,7 @@ UNDOABLE = [
 ]
 
 
+@pytest.mark.slow  # every kind of command, each undone
 def test_undo_reverts_every_kind_of_command(dls, tmp_path) -> None:
     """Each command that writes, run on a store with some of everything, then undone."""
     dls.run("done", "dls/1", "--on", "2026-01-05", "--note", "first course")

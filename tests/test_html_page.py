@@ -242,6 +242,7 @@ def test_the_browser_check_would_see_a_script_run(tmp_path: Path) -> None:
 
 
 @needs_chromium
+@pytest.mark.slow  # four Chromium screenshots
 def test_screenshots_on_a_desktop_and_a_phone_light_and_dark(journey, tmp_path) -> None:
     page = export_page(journey, tmp_path)
     desktop = screenshot(tmp_path, page, tmp_path / "page-1280.png", 1280)

@@ -282,3 +282,12 @@ def test_the_catalogs_services_write_through_the_writer_alone(dls) -> None:
     ]
     assert "keep" in dls.run("note", "list", "mine/first/alpha").stdout
     assert "by hand" in dls.run("log").stdout
+
+
+def test_a_huge_position_is_out_of_range(dls) -> None:
+    """A guard: --position checks its range before SQL sees it."""
+    before = dls.dump()
+    result = dls.run("add", "course", "dls", "Huge", "--position", "99999999999999999999")
+    assert result.exit_code == 1
+    assert "is out of range: dls has 5 courses, so use 1 to 6" in result.stderr
+    assert dls.dump() == before

@@ -104,6 +104,7 @@ def test_random_pieces_are_neutralised_as_before(note: str) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines)
+@pytest.mark.slow  # hypothesis: many random notes
 def test_random_blocks_are_neutralised_as_before(note: str) -> None:
     same(note)
 

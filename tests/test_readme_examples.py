@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from readme_examples import README, differences, examples, run, updated
 
 
+@pytest.mark.both_engines  # every command once on PostgreSQL, in one test
 def test_every_readme_example_prints_what_the_readme_says(new_store) -> None:
     """On each engine: the README shows SQLite's output, and PostgreSQL prints the same."""
     text = README.read_text(encoding="utf-8")

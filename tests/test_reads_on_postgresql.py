@@ -122,6 +122,7 @@ def test_review_queue_and_due_counts(both) -> None:
     assert schedule is not None and schedule.interval_days == 3
 
 
+@pytest.mark.slow  # a store copied row by row to PostgreSQL
 def test_log_names_every_change_alike(both) -> None:
     from coursetrack.services import log
 

@@ -18,6 +18,9 @@ from coursetrack.errors import StoreError
 from coursetrack.store import open_store, rules
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 
+# the rules are each engine's own: the [postgresql] runs stay in the quick loop
+pytestmark = pytest.mark.both_engines
+
 MB = 1024 * 1024
 
 

@@ -20,6 +20,10 @@ from coursetrack import store as db_store
 from coursetrack.models import TRACKED, SQLModel, columns_of
 from coursetrack.store import fresh, rules, schema, triggers
 
+# a migrated store on each engine is what the models say:
+# the [postgresql] runs stay in the quick loop
+pytestmark = pytest.mark.both_engines
+
 PG_FIXTURE = Path(__file__).parent / "data" / "store-schema2.postgresql.sql"
 
 

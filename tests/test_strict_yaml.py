@@ -126,6 +126,7 @@ def _export_both(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(specs=stores)
+@pytest.mark.slow  # a big backup written every way
 def test_backups_are_written_byte_identical_every_way(specs: list) -> None:
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as monkeypatch:
         path = Path(folder) / "s.db"

@@ -245,6 +245,7 @@ _PIECES = [*"ab yz-/…", "日本", "é", "e\u0301", "🙂", "\t", "[b]", "x" * 
 _CELL_TEXT = st.lists(st.sampled_from(_PIECES), max_size=8).map("".join)
 
 
+@pytest.mark.slow  # hypothesis over rows and widths
 @settings(max_examples=150, deadline=None)
 @given(
     rows=st.lists(st.tuples(_CELL_TEXT, _CELL_TEXT, _CELL_TEXT, st.integers(0, 9)), max_size=5),

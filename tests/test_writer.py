@@ -18,6 +18,9 @@ import pytest
 from coursetrack import store as store_db
 from coursetrack.errors import StoreError
 
+# the Writer on both engines: the [postgresql] runs stay in the quick loop
+pytestmark = pytest.mark.both_engines
+
 
 def _open(db: str) -> store_db.Store:
     """The store opened for writing as a command opens it."""

@@ -122,7 +122,7 @@ def review_of_undone_topic(reader: Reader, target: int) -> int | None:
 
 
 #: (table, column, item table): each column that hangs a row under an item, in the
-#: models' order. Written out, so that an undo needs no models (tests/test_undo_rules.py
+#: models' order. Written out, so that an undo needs no models (tests/test_dependents.py
 #: reads them from the models' foreign keys).
 OWNERS: tuple[tuple[str, str, str], ...] = (
     ("course", "specialization_id", "specialization"),
@@ -164,7 +164,7 @@ PLACES = {"course": ("specialization_id", "position"), "topic": ("course_id", "p
 
 #: (table, columns) of every unique key of the tracked tables (the models' unique
 #: constraints and columns, and `PLACES`), slugs first; checked against the models
-#: by tests/test_undo_rules.py.
+#: by tests/test_dependents.py.
 KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("specialization", ("slug",)),
     ("course", ("specialization_id", "slug")),

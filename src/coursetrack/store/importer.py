@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from coursetrack.store.writer import Writer
 
 #: What a re-import copies onto a stored row: what describes it, less the slug it is
-#: matched by (tests/test_import.py holds these to `models.described_by`).
+#: matched by (tests/test_importer.py holds these to `models.described_by`).
 FIELDS = {kind: tuple(name for name in names if name != "slug") for kind, names in COLUMNS.items()}
 
 

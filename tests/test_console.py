@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coursetrack.cli import app
+from hostile import DB, Here
 from terminal import run_in_terminal
 
 #: What an attacker's title holds: an OSC (retitle the window), a screen clear,
@@ -70,6 +71,7 @@ VIEWS = {
 }
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_view_shows_hostile_text_escaped(evil_store: Path, view: str) -> None:
     code, screen = run_in_terminal(["--db", str(evil_store), *VIEWS[view]], env=NOW)
@@ -222,6 +224,7 @@ def test_output_to_a_full_disk_is_one_clear_line(unicode_store: Path, args: list
     assert result.stderr.decode() == "Error: cannot write the output: No space left on device\n"
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 @pytest.mark.parametrize("args", [["status", "uni"], ["show", "uni/c"], ["next"]])
 def test_titles_an_encoding_cannot_carry_are_shown_escaped(
@@ -293,3 +296,47 @@ def test_help_and_version_to_a_full_disk_are_one_clear_line(
             result = _python(unicode_store, *args, stdout=full, stderr=subprocess.PIPE)
     assert result.returncode == 1
     assert result.stderr.decode() == "Error: cannot write the output: No space left on device\n"
+
+
+# Control characters in the learner's text, printed to a pipe (tests/hostile.py)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+PASTED = "Evil \x1b]0;owned\x07 \x1b[2J\rline\nnext \x9b31m \x01end"  # NUL is refused
+
+
+TERMINAL_COMMANDS = [
+    pytest.param(["status"], id="status"),
+    pytest.param(["status", "evil"], id="status-spec"),
+    pytest.param(["log"], id="log"),
+    pytest.param(["show", "evil/c"], id="show"),
+    pytest.param(["status", "--json"], id="status-json"),
+    pytest.param(["log", "--json"], id="log-json"),
+    pytest.param(["export", "markdown", "evil"], id="export-markdown"),
+]
+
+
+@pytest.fixture
+def evil(here: Here) -> Here:
+    added = here.run("add", "specialization", PASTED, "--slug", "evil", "--description", PASTED)
+    assert added.exit_code == 0
+    assert here.run("add", "course", "evil", PASTED, "--slug", "c").exit_code == 0
+    assert here.run("done", "evil/c", "--note", PASTED).exit_code == 0
+    return here
+
+
+@pytest.mark.parametrize("args", TERMINAL_COMMANDS)
+def test_control_characters_never_reach_the_terminal(evil: Here, args: list[str]) -> None:
+    """Printed to a pipe, as a pager or a terminal would receive it."""
+    result = CliRunner().invoke(
+        app, ["--db", DB, *args], env={"COURSETRACK_NOW": "2026-03-01T09:00:00+00:00"}
+    )
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout + result.stderr
+    assert not CONTROL.search(text.replace("\n", "")), CONTROL.findall(text)
+    assert re.search(r"\\x1b|\\u001b|\\e", text), "shown, escaped"
+
+
+def test_control_characters_in_an_error_are_escaped(evil: Here) -> None:
+    refused = evil.refused("done", PASTED, where="no specialization")
+    assert not CONTROL.search(refused.rstrip("\n"))

@@ -313,7 +313,7 @@ def test_file_matches_stdout(finished: Path, tmp_path: Path) -> None:
 
 
 def test_missing_folder_is_created(finished: Path, tmp_path: Path) -> None:
-    """The -o folder rule (issue 11): see test_output_paths.py."""
+    """The -o folder rule (issue 11): see test_outputs.py."""
     ok(finished, "export", "markdown", "dls", "-o", tmp_path / "no" / "post.md")
     assert (tmp_path / "no" / "post.md").is_file()
 

@@ -81,6 +81,7 @@ def test_import_json_on_a_terminal_shows_no_bar(tmp_path: Path, big: Path) -> No
     assert json.loads(screen)["topics"] == 300
 
 
+@pytest.mark.slow  # an interpreter per import and export of a big catalog
 def test_in_a_pipe_import_and_export_show_no_bar(tmp_path: Path, big: Path) -> None:
     db = str(tmp_path / "store.db")
     imported = piped("--db", db, "import", str(big))

@@ -7,11 +7,13 @@ the folder is created with its parents. Anything else is the file itself.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from export_fixtures import cli, finished_dls, ok, split_post
+from hostile import Here
 
 
 @pytest.fixture
@@ -101,3 +103,46 @@ def test_a_dash_is_standard_output(finished: Path, tmp_path: Path, monkeypatch) 
     backup = ok(finished, "export", "json", "-o", "-").stdout
     assert json.loads(backup)["format"] == "coursetrack-backup"
     assert not (tmp_path / "-").exists()
+
+
+# -o and --intro paths that cannot be written or read (tests/hostile.py)
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (
+            ["export", "yaml", "-o", "afile/out.yaml"],
+            "cannot write afile/out.yaml: afile is not a folder",
+        ),
+        (["export", "markdown", "dls", "-o", "afile/post.md"], "afile/post.md"),
+        (["export", "json", "-o", "afile/x/out.json"], "afile/x/out.json: afile is not a folder"),
+        (["export", "yaml", "-o", "/proc/coursetrack.yaml"], "cannot write /proc/coursetrack.yaml"),
+        (["export", "json", "-o", "afile/"], "afile/coursetrack-backup.json: afile is not a"),
+        (["export", "yaml", "-o", "afile/", "--force"], "coursetrack-backup.yaml: afile is not"),
+        (["export", "markdown", "dls", "--intro", "adir"], "--intro adir is a directory"),
+        (
+            ["export", "markdown", "dls", "--intro", "missing.md"],
+            "--intro missing.md: no such file",
+        ),
+    ],
+    ids=[
+        "under-a-file",
+        "post-under-a-file",
+        "under-a-file-deeper",
+        "proc",
+        "a-file-named-as-a-folder",
+        "a-file-named-as-a-folder-force",
+        "intro-directory",
+        "intro-missing",
+    ],
+)
+def test_unwritable_outputs(here: Here, args: list[str], where: str) -> None:
+    here.refused(*args, where=where)
+    assert Path("afile").read_text() == "a regular file\n" and not any(Path("adir").iterdir())
+
+
+def test_a_pipe_or_device_as_output_is_not_replaced(here: Here) -> None:
+    os.mkfifo("fifo")
+    here.refused("export", "yaml", "-o", "fifo", "--force", where="fifo is not a regular file")
+    assert Path("fifo").is_fifo()

@@ -532,6 +532,7 @@ def test_a_projection_past_the_last_date_is_given_in_days() -> None:
     assert (figures.days_ahead, figures.outlook) == (305 - 3_920_000, "behind")
 
 
+@pytest.mark.slow  # a store of 140,000 units
 def test_plan_at_140k_units(store) -> None:
     """Issue 10: `plan` on a 140,000-unit program raised OverflowError (date past 9999)."""
     store.run("add", "specialization", "Huge", "--slug", "huge")

@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coursetrack.cli import app
+from hostile import Here
 
 EAST, WEST = "Pacific/Kiritimati", "America/Adak"  # UTC+14 and UTC-10: a day apart
 
@@ -54,6 +55,7 @@ def _rows(db: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+@pytest.mark.slow  # an interpreter per time zone
 def test_done_right_after_start_across_the_date_line(store: Path) -> None:
     started = run(store, "start", "t/1/1", tz=EAST)
     assert started.returncode == 0, started.stderr
@@ -72,6 +74,7 @@ def test_done_right_after_start_across_the_date_line(store: Path) -> None:
     assert again.returncode == 0, again.stderr
 
 
+@pytest.mark.slow  # an interpreter per time zone
 def test_log_since_today_keeps_a_command_run_in_another_zone(store: Path) -> None:
     assert run(store, "start", "t/1/2", tz=WEST).returncode == 0
     for tz in (EAST, WEST, "UTC"):
@@ -131,3 +134,34 @@ def test_log_since_reads_moments_stored_with_a_local_offset(tmp_path: Path) -> N
         assert result.exit_code == 0, result.stderr
         lines = [entry["command"] for entry in json.loads(result.stdout)["commands"]]
         assert lines == (["add specialization X"] if kept else []), now
+
+
+# Dates that are not dates, typed to every command that takes one (tests/hostile.py)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "2026-02-30",
+        "2025-02-29",
+        "2026-13-01",
+        "10000-01-01",
+        "0000-01-01",
+        "-001-01-01",
+        "9" * 400,
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["done", "dls/1/2", "--on"],
+        ["start", "dls/1/2", "--on"],
+        ["log", "--since"],
+        ["goal", "dls", "--by"],
+        ["export", "markdown", "dls", "--date"],
+    ],
+    ids=["done", "start", "log", "goal", "export"],
+)
+def test_impossible_and_out_of_range_dates(here: Here, command: list[str], date: str) -> None:
+    message = here.refused(*command, date, where="is not a date")
+    assert f"{command[-1]} '{date[:40]}" in message

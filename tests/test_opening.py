@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
+import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +20,7 @@ from typer.testing import CliRunner
 from coursetrack import store as db
 from coursetrack.cli import app
 from coursetrack.models import SQLModel
+from hostile import DB, SECRET, Here, plant
 
 
 def invoke(*args: str, env: dict | None = None):
@@ -329,6 +333,7 @@ def _special_files(tmp_path: Path) -> dict[str, Path]:
     }
 
 
+@pytest.mark.slow  # waits out a subprocess on a fifo
 @pytest.mark.parametrize(
     "kind", ["fifo", "character-device", "tty", "link-to-fifo", "link-to-device"]
 )
@@ -398,6 +403,7 @@ def mounted(tmp_path: Path) -> Path:
     return db
 
 
+@pytest.mark.slow  # a read-only mount in a subprocess
 def test_a_store_on_a_read_only_file_system_is_read_and_exported(mounted: Path) -> None:
     before = sorted(p.name for p in mounted.parent.iterdir())
     digest = _sha(mounted)
@@ -431,3 +437,95 @@ def test_a_store_on_a_read_only_file_system_is_read_and_exported(mounted: Path) 
     )
     assert sorted(p.name for p in mounted.parent.iterdir()) == before
     assert _sha(mounted) == digest
+
+
+# Store paths that cannot be used, links, a read-only store, a full disk, a foreign
+# SQLite file (tests/hostile.py)
+
+
+def test_a_store_is_not_created_through_a_planted_or_dangling_link(
+    here: Here, sticky: Path
+) -> None:
+    plant(sticky / "store.db", "../planted.db")
+    here.refused(
+        "add",
+        "specialization",
+        "X",
+        db="shared/store.db",
+        where="a symbolic link that another user owns",
+    )
+    Path("mine.db").symlink_to("nowhere/new.db")
+    Path("dir").symlink_to("nowhere")
+    here.refused("add", "specialization", "X", db="dir/s.db", where="which does not exist")
+    here.refused("add", "specialization", "X", db="mine.db", where="which does not exist")
+    here.refused("add", "specialization", "X", db="sqlite:///mine.db", where="which does not exist")
+    assert not Path("planted.db").exists() and not Path("nowhere").exists()
+
+
+@pytest.mark.parametrize(
+    ("db", "where"),
+    [
+        ("afile/store.db", "cannot create the store's directory afile"),
+        ("/proc/coursetrack.db", "cannot open the store /proc/coursetrack.db"),
+        ("adir", "adir is a directory, not a store file"),
+    ],
+    ids=["under-a-file", "proc", "directory"],
+)
+def test_unusable_store_paths(here: Here, db: str, where: str) -> None:
+    here.refused("done", "dls/1/2", db=db, where=where)
+
+
+def test_a_read_only_store_reads_but_refuses_writes(here: Here) -> None:
+    url = f"sqlite:///file:{DB}?mode=ro&uri=true"
+    message = here.refused("done", "dls/1/2", db=url, where="read-only; nothing was changed")
+    assert message.startswith(f"Error: the store {url} is read-only")
+    result = CliRunner().invoke(app, ["--db", url, "status", "dls", "--json"])
+    assert result.exit_code == 0 and '"units_done": 1' in result.stdout
+
+
+def _small_files(limit: int):
+    def apply() -> None:  # in the child: writes past `limit` bytes fail with EFBIG
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def _full(here: Here, limit: int, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "coursetrack", "--db", DB, *args],
+        preexec_fn=_small_files(limit),
+        capture_output=True,
+        text=True,
+        cwd=here.root,
+        env={**os.environ, "COLUMNS": "80"},
+        timeout=120,
+    )
+
+
+def test_a_full_disk_changes_nothing(here: Here) -> None:
+    topics = "\n".join(f"      - Topic {n}" for n in range(1500))
+    Path("more.yaml").write_text(f"title: More\ncourses:\n  - title: One\n    topics:\n{topics}\n")
+    before = here.dump()
+    result = _full(here, 64 * 1024, "import", "more.yaml")
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == "Error: cannot write the store store.db (disk I/O error); nothing was changed\n"
+    )
+    assert SECRET not in result.stderr + result.stdout
+    assert here.dump() == before
+    assert here.run("import", "more.yaml").exit_code == 0, "with room again, it works"
+
+
+def test_a_refused_store_is_not_copied_or_touched(here: Here) -> None:
+    shutil.copy(DB, "copy.db")
+    con = sqlite3.connect("copy.db")
+    con.execute("PRAGMA application_id = 42")
+    con.commit()
+    con.close()
+    before = Path("copy.db").read_bytes()
+    here.refused(
+        "status", db="copy.db", where="copy.db is a SQLite database but not a coursetrack store"
+    )
+    assert Path("copy.db").read_bytes() == before

@@ -73,11 +73,13 @@ def refused(store: Store, *args: str, message: str) -> str:
 # --- the URL rule at the command line ------------------------------------------------------
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("url", [*HOSTILE_URLS, "mailto:me@example.org", "ftp://x.example/"])
 def test_link_keeps_only_absolute_web_urls(dls: Store, url: str) -> None:
     refused(dls, "link", "dls/1/1", url, message="the URL")
 
 
+@pytest.mark.sampled  # the quick loop runs the first case
 @pytest.mark.parametrize("url", HOSTILE_URLS)
 @pytest.mark.parametrize(
     "command",

@@ -18,6 +18,9 @@ from coursetrack.cli import app
 from coursetrack.store import open_store, rules, schema, triggers
 from group import ok
 
+# the upgrade mends on each engine: the [postgresql] runs stay in the quick loop
+pytestmark = pytest.mark.both_engines
+
 LONG_TITLE = "A program " + "t" * 600
 LONG_NOTE = "".join(f"line {i:06d}\n" for i in range(20_000))  # 240,000 characters
 
