@@ -94,6 +94,7 @@ def test_group_add_json_and_an_existing_role(group_store: GroupStore) -> None:
         "role": "learner",
         "database": g.name,
         "new_login": True,
+        "changed": True,
         "url": g.url(name).replace(f"//{name}@", f"//{name}:{password}@"),
     }
     # again, as a curator now: the role keeps its password, the URL has none
