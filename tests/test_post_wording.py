@@ -46,11 +46,6 @@ def test_a_link_without_a_title_shows_its_host(tmp_path: Path) -> None:
     ok(db, "import", "deep-learning-specialization")
     ok(db, "link", "dls/2/1", "https://youtu.be/x")
     ok(db, "link", "dls/2", "https://www.example.org/a/long/path?q=1")
-    ok(db, "link", "dls", "mailto:me@example.org")
     body = post(db)
     assert "  - [youtu.be](https://youtu.be/x)\n" in body
     assert "- [example.org](https://www.example.org/a/long/path?q=1)\n" in body
-    assert (
-        "- <mailto:me@example.org>\n" in body
-        or "- [me@example.org](mailto:me@example.org)\n" in body
-    )
