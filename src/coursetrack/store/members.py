@@ -81,10 +81,14 @@ def add(conn: Connection, name: str, *, curator: bool) -> Added:
     if not is_group(conn):
         raise StoreError(NOT_A_GROUP)
     _refuse_unless_owner(conn, name, curator=curator, curators=curators)
+    # a member (directly or through the curators' role); a superuser is every role's
+    # member to pg_has_role, so is granted as before
     exists, learner, is_curator = conn.exec_driver_sql(
-        "SELECT count(*) > 0, coalesce(bool_or(pg_has_role(oid, to_regrole(%(l)s), 'MEMBER')), "
-        "false), coalesce(bool_or(pg_has_role(oid, to_regrole(%(c)s), 'MEMBER')), false) "
-        "FROM pg_roles WHERE rolname = %(r)s",
+        "SELECT count(*) > 0, "
+        "coalesce(bool_or(NOT rolsuper AND pg_has_role(oid, to_regrole(%(l)s), 'MEMBER')), "
+        "false), "
+        "coalesce(bool_or(NOT rolsuper AND pg_has_role(oid, to_regrole(%(c)s), 'MEMBER')), "
+        "false) FROM pg_roles WHERE rolname = %(r)s",
         {"r": name, "l": learners, "c": curators},
     ).one()
     if learner and (is_curator or not curator):
