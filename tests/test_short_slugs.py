@@ -102,3 +102,25 @@ def test_the_shipped_catalog_keeps_its_slugs() -> None:
         assert course.get("slug"), course
         for topic in course.get("topics") or []:
             assert isinstance(topic, dict) and topic.get("slug"), topic
+
+
+def test_a_specialization_stored_under_its_long_slug_keeps_it(tmp_path: Path) -> None:
+    title = "Google Data Analytics Professional Certificate"
+    old = tmp_path / "old.yaml"
+    old.write_text(
+        f"title: {title}\nslug: google-data-analytics-professional-certificate\n"
+        "courses:\n  - title: One\n"
+    )
+    db = tmp_path / "s.db"
+    run(db, "import", str(old))
+    new = tmp_path / "new.yaml"
+    new.write_text(f"title: {title}\ncourses:\n  - title: One\n  - title: Two\n")
+    out = run(db, "import", str(new))
+    specs = json.loads(run(db, "status", "--json"))["specializations"]
+    assert [s["slug"] for s in specs] == ["google-data-analytics-professional-certificate"]
+    assert "google-data-analytics-professional-certificate/two" in out, out
+    # a new store takes the short one
+    fresh = tmp_path / "fresh.db"
+    run(fresh, "import", str(new))
+    specs = json.loads(run(fresh, "status", "--json"))["specializations"]
+    assert [s["slug"] for s in specs] == ["google-data-analytics"]
