@@ -199,7 +199,7 @@ def test_bad_date_and_format_are_refused(finished: Path) -> None:
     assert "--date 'next tuesday' is not a date" in result.stderr
     result = cli(finished, "export", "markdown", "dls", "--format", "pelican")
     assert result.exit_code == 2, "a bad choice is a usage error"
-    assert "Invalid value for '--format'" in result.stderr and "pelican" in result.stderr
+    assert result.stderr == "Error: --format takes hugo, jekyll or plain, not 'pelican'\n"
 
 
 def test_a_course_ref_is_refused(finished: Path) -> None:
@@ -336,10 +336,7 @@ def test_links_appear_under_their_course_and_topic(finished: Path) -> None:
     ok(finished, "link", "dls/2/1", "https://youtu.be/x")
     body = split_post(ok(finished, "export", "markdown", "dls").stdout)[1]
     second = body.split("### 2. ")[1].split("### 3. ")[0]
-    assert (
-        "- Practical Aspects of Deep Learning\n  - [https://youtu.be/x](https://youtu.be/x)\n"
-        in second
-    )
+    assert "- Practical Aspects of Deep Learning\n  - [youtu.be](https://youtu.be/x)\n" in second
     assert "Links:\n\n- [my \\*notebook\\*](https://github.com/me/nb)\n" in second
     assert "github.com/me/nb" not in body.split("### 2. ")[0]
 
@@ -416,7 +413,10 @@ def test_an_unfinished_specialization_says_since_and_how_far(tmp_path: Path) -> 
     ok(db, "import", "deep-learning-specialization")
     ok(db, "done", "dls/1/1", "dls/1/2", "--on", "2026-09-14")
     body = split_post(ok(db, "export", "markdown", "dls").stdout)[1]
-    assert "by Coursera / DeepLearning.AI, since Sep 14, 2026: 2 of 17 topics done (11%)." in body
+    assert (
+        "by Coursera / DeepLearning.AI, since Sep 14, 2026: 2 of 17 topics done so far (11%)."
+        in body
+    )
 
 
 def test_notes_are_the_learners_markdown(studied: Path) -> None:

@@ -94,6 +94,7 @@ def test_group_add_json_and_an_existing_role(group_store: GroupStore) -> None:
         "role": "learner",
         "database": g.name,
         "new_login": True,
+        "changed": True,
         "url": g.url(name).replace(f"//{name}@", f"//{name}:{password}@"),
     }
     # again, as a curator now: the role keeps its password, the URL has none
@@ -105,6 +106,55 @@ def test_group_add_json_and_an_existing_role(group_store: GroupStore) -> None:
         g.url(name),
     ]
     assert g.run(name, "whoami", "--json").json()["role"] == "curator"
+
+
+def test_only_the_owner_adds_learners_and_the_refusal_says_so(group_store: GroupStore) -> None:
+    """A curator or a learner is told who may add a learner and what to ask of them,
+    not the server's "permission denied to create role"; no role is made."""
+    g = group_store
+    assert one_line(g.run("cora", "group", "add", "lin")) == (
+        "Error: only the group's owner, olga, adds learners and curators; cora is a "
+        "curator (ask olga to run coursetrack group add lin)"
+    )
+    assert one_line(g.run("alice", "group", "add", "lin", "--curator")) == (
+        "Error: only the group's owner, olga, adds learners and curators; alice is a "
+        "learner (ask olga to run coursetrack group add lin --curator)"
+    )
+    assert g.all_rows("SELECT rolname FROM pg_roles WHERE rolname = 'lin'") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "role"),
+    [("alice", (), "learner"), ("cora", (), "curator"), ("cora", ("--curator",), "curator")],
+)
+def test_adding_a_member_again_says_so_and_changes_nothing(
+    group_store: GroupStore, name: str, args: tuple[str, ...], role: str
+) -> None:
+    g = group_store
+    members = (
+        "SELECT roleid::regrole::text, member::regrole::text FROM pg_auth_members ORDER BY 1, 2"
+    )
+    before = g.all_rows(members), g.all_rows("SELECT count(*) FROM command")
+    again = g.run(g.owner, "group", "add", name, *args)
+    ok(again)
+    assert again.stdout.splitlines() == [
+        f"{name} is already a {role} of {g.name}; nothing changed. Their URL:",
+        g.url(name),
+    ]
+    data = g.run(g.owner, "group", "add", name, *args, "--json").json()
+    assert (data["role"], data["changed"], data["new_login"]) == (role, False, False)
+    assert (g.all_rows(members), g.all_rows("SELECT count(*) FROM command")) == before
+    assert g.run(name, "whoami", "--json").json()["role"] == role
+
+
+def test_a_learner_is_told_who_makes_a_curator(group_store: GroupStore) -> None:
+    """Only the owner can make a curator: the learner's refusal names them."""
+    g = group_store
+    assert one_line(g.run("alice", "add", "topic", "dls/1", "Extra")) == (
+        "Error: add topic changes the group's catalog, which only a curator may do; alice "
+        "is a learner (ask a curator to run it, or the group's owner olga to make you one: "
+        "coursetrack group add alice --curator)"
+    )
 
 
 def test_the_learners_url_keeps_the_owners_but_the_user_and_password() -> None:
@@ -220,7 +270,7 @@ def test_share_on_and_off_is_the_learners_own_row_and_undoable(group_store: Grou
 def test_share_takes_on_or_off(group_store: GroupStore) -> None:
     result = group_store.run("alice", "group", "share", "maybe")
     assert result.exit_code == 2
-    assert "'maybe' is not one of 'on', 'off'" in result.stderr
+    assert result.stderr == "Error: group share on|off takes on or off, not 'maybe'\n"
 
 
 def test_share_needs_a_group(pg_url: str) -> None:

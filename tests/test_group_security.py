@@ -521,7 +521,10 @@ def test_only_the_owner_makes_a_group_or_adds_learners(group_store: GroupStore) 
     )
     roles = g.all_rows("SELECT count(*) FROM pg_roles")
     refused = one_line(g.run("alice", "group", "add", f"{g.name}_eve"))
-    assert "permission denied" in refused
+    assert refused == (
+        "Error: only the group's owner, olga, adds learners and curators; alice is a learner "
+        f"(ask olga to run coursetrack group add {g.name}_eve)"
+    )
     assert g.all_rows("SELECT count(*) FROM pg_roles") == roles
 
 

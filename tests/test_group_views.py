@@ -103,6 +103,26 @@ def test_a_learners_row_agrees_with_their_own_status_and_plan(group_store: Group
     assert rows["bob"]["last_activity_on"] == "2026-03-01"  # the note, today
 
 
+def test_a_learner_who_started_a_topic_has_started(group_store: GroupStore) -> None:
+    """`start` is a start: the specialization's view agrees with the course's."""
+    g = group_store
+    ok(g, "carol", "start", "dls/1/1", "--on", "2026-02-27")
+    rows = {line.split()[0]: line for line in ok(g, "olga", "group", "status", "dls").splitlines()}
+    assert rows["carol"].split()[-4:] == ["2026-02-27", "1", "wk", "started"]
+    assert rows["cora"].endswith("  not started")
+    course = ok(g, "olga", "group", "status", "dls/1")
+    assert next(line for line in course.splitlines() if line.startswith("carol")).endswith(
+        "studying"
+    )
+    data = g.run("olga", "group", "status", "dls", "--json").json()
+    rows = {row["learner"]: row for row in data["learners"]}
+    # the outlook is plan's (nothing done: no history of a pace); started says the rest
+    assert [(rows[n]["outlook"], rows[n]["started"]) for n in ("carol", "cora")] == [
+        ("no-history", True),
+        ("no-history", False),
+    ]
+
+
 def test_course_view_shows_each_learners_topic_and_who_is_stuck(group_store: GroupStore) -> None:
     g = group_store
     ok(g, "alice", "start", "dls/2/1", "--on", "2026-02-01")  # idle 28 days in dls/2

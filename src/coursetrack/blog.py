@@ -3,7 +3,9 @@
 The post follows the shape of a learner's real Hugo post: front matter, their
 own introduction, the specialization (linked, its provider, when they took it),
 the certificate line, the numbered list of courses (linked) with what each
-taught, and then their notes and links (`--dates` adds every state and date).
+taught, and then their notes and links (`--dates` adds every state and date): a
+course's links come before its topics, an untitled link shows its host, and an
+unfinished program "is formed of" its courses, with what is done "so far".
 The same store always gives the same bytes (only a default date of "now" varies).
 
 Titles and descriptions are the catalog's text, not Markdown, and must print as
@@ -35,6 +37,8 @@ import yaml
 from coursetrack.controls import visible
 from coursetrack.errors import InputError
 from coursetrack.markdown_notes import neutralise, quoted
+from coursetrack.post_dates import hugo_date, jekyll_date, local_midnight, now
+from coursetrack.post_dates import parse_post_date as parse_post_date  # `--date`, for the CLI
 from coursetrack.services.export import CourseEntry, DatedNote, PostData, TopicLine
 from coursetrack.services.figures import DONE, IN_PROGRESS
 from coursetrack.services.overview import whole_percent
@@ -154,59 +158,6 @@ def _link(url: str, text: str | None = None) -> str:
     if label is None:
         return f"<{destination}>"
     return f"[{label}]({destination})"
-
-
-# --- dates -------------------------------------------------------------------------
-
-
-def parse_post_date(text: str) -> dt.datetime:
-    """`--date`: a date or a date and time; an offset given is kept, else the local one."""
-    raw = text.strip()
-    word = raw.lower()
-    if word == "now":
-        return now()
-    if word in ("today", "yesterday"):
-        from coursetrack.dates import parse_date
-
-        return local_midnight(parse_date(word, option="--date"))
-    value: dt.datetime | None = None
-    try:
-        value = dt.datetime.strptime(raw, "%Y-%m-%d %H:%M:%S %z")  # Jekyll's own form
-    except ValueError:
-        with contextlib.suppress(ValueError):
-            value = dt.datetime.fromisoformat(raw)
-    if value is None:
-        raise InputError(
-            f"--date {text!r} is not a date: use YYYY-MM-DD, 2020-10-27T16:32:08-04:00, "
-            "2020-10-27 16:32:08 -0400, 'now', 'today' or 'yesterday'"
-        )
-    if value.tzinfo is None:
-        from coursetrack.dates import local
-
-        value = local(value)
-    return value.replace(microsecond=0)
-
-
-def now() -> dt.datetime:
-    """The project's one clock (COURSETRACK_NOW pins it), to the second."""
-    from coursetrack.dates import now as clock
-
-    return clock().replace(microsecond=0)
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    """The start of `day` with the local offset in force on that day (DST included)."""
-    from coursetrack.dates import local
-
-    return local(dt.datetime.combine(day, dt.time()))
-
-
-def hugo_date(value: dt.datetime) -> str:
-    return value.isoformat(timespec="seconds")
-
-
-def jekyll_date(value: dt.datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S %z")
 
 
 # --- the post ------------------------------------------------------------------------
@@ -338,7 +289,7 @@ def _lead(data: PostData) -> str:
     if data.started_on:
         line += f", since {_day(data.started_on)}"
     return (
-        f"{line}: {data.units_done} of {data.units_total} {_units_word(data)} done "
+        f"{line}: {data.units_done} of {data.units_total} {_units_word(data)} done so far "
         f"({_pct(data.percent)})."
     )
 
@@ -368,8 +319,18 @@ def _written(notes: list[DatedNote]) -> bool:
 
 
 def _links(links: list[tuple[str | None, str]], indent: str = "") -> list[str]:
-    """The learner's links as list items, `[title](url)` (the address when untitled)."""
-    return [f"{indent}- {_link(url, title or url)}" for title, url in links]
+    """The learner's links as list items, `[title](url)`; an untitled one by its host."""
+    return [f"{indent}- {_link(url, title or _host(url))}" for title, url in links]
+
+
+def _host(url: str) -> str:
+    """What names an untitled link: its host without `www.` (the address if it has none)."""
+    from urllib.parse import urlsplit
+
+    with contextlib.suppress(ValueError):
+        host = urlsplit(url).hostname or ""
+        return host.removeprefix("www.") or url
+    return url
 
 
 def _course_summary(course: CourseEntry) -> str:
@@ -399,12 +360,12 @@ def _course_section(course: CourseEntry, options: PostOptions) -> list[str]:
         out += [_course_summary(course), ""]
         if course.certificate_url:
             out += [f"Certificate: {_link(course.certificate_url)}", ""]
+    if course.links:  # before its topics: after them, they read as the last one's
+        out += ["Links:", "", *_links(course.links), ""]
     if topics:
         out += [*topics, ""]
     if _written(course.notes):
         out += [*_notes(course.notes, options), ""]
-    if course.links:
-        out += ["Links:", "", *_links(course.links), ""]
     return out
 
 
@@ -435,8 +396,8 @@ def body(data: PostData, intro: str | None = None, options: PostOptions | None =
     out += [_lead(data), ""]
     if data.certificate_url:
         out += [f"certificate is available here: {_link(data.certificate_url)}", ""]
-    count = len(data.courses)
-    out += [f"The specialization was formed of {count} course{'s' if count != 1 else ''}:", ""]
+    count, tense = len(data.courses), "was" if data.completed_on else "is"  # finished or not
+    out += [f"The specialization {tense} formed of {count} course{'s' if count != 1 else ''}:", ""]
     for course in data.courses:
         out += [_course_item(course), ""]
     if options.chart:

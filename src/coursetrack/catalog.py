@@ -14,13 +14,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from coursetrack import documents
 from coursetrack.documents import RULE_ERROR, blank_is_absent, stored_value
 from coursetrack.errors import CatalogError
-from coursetrack.slugs import slug_problem, slugify
+from coursetrack.slugs import full_slug, slug_problem, unique
 from coursetrack.validate import MAX_CATALOG_ITEMS
 
 SHIPPED_SUFFIX = ".yaml"
@@ -54,6 +62,8 @@ class _Strict(BaseModel):
 class TopicSpec(_Strict):
     title: str = Field(min_length=1)
     slug: str | None = None
+    #: every word of the title as a slug, when the slug was derived (`_fill_slugs`)
+    _full_slug: str | None = PrivateAttr(default=None)
     description: str | None = None
     url: str | None = None
 
@@ -61,6 +71,7 @@ class TopicSpec(_Strict):
 class CourseSpec(_Strict):
     title: str = Field(min_length=1)
     slug: str | None = None
+    _full_slug: str | None = PrivateAttr(default=None)
     description: str | None = None
     url: str | None = None
     certificate_url: str | None = None
@@ -120,6 +131,7 @@ class SourceSpec(_Strict):
 class CatalogSpec(_Strict):
     title: str = Field(min_length=1)
     slug: str | None = None
+    _full_slug: str | None = PrivateAttr(default=None)
     provider: str | None = None
     url: str | None = None
     description: str | None = None
@@ -213,7 +225,11 @@ def _fill_slugs(spec: CatalogSpec, document: documents.Document) -> None:
 
     def settle(item: TopicSpec | CourseSpec | CatalogSpec, path: tuple, seen: dict) -> None:
         explicit = item.slug is not None
-        slug = item.slug if item.slug is not None else slugify(item.title)
+        # a derived slug is the title's shortest default no sibling has (`slugs.unique`);
+        # the title's every word is kept too, to match a store made when that was the rule
+        slug = item.slug if item.slug is not None else unique(item.title, seen)
+        if not explicit:
+            item._full_slug = full_slug(item.title)
         # A derived slug is lowercase words joined by '-' within the limit (slugify's
         # promise, tested): only an empty or all-digit one needs the full check.
         problem = slug_problem(slug) if explicit or not slug or slug.isdigit() else None

@@ -179,7 +179,22 @@ def _pick(part: str, items: list[_T], *, what: str, where: str, numbered: bool) 
         )
     if not items:
         raise RefError(f"{where} has no {what}s yet; add one with 'coursetrack add {what}'")
-    raise RefError(f"no {what} {_clip(part)} in {where}; {_listing(items, numbered)}")
+    listing = _listing(items, numbered)
+    near = _nearest(key, items)
+    if near:
+        raise RefError(f"no {what} {_clip(part)} in {where}; did you mean {near}? ({listing})")
+    raise RefError(f"no {what} {_clip(part)} in {where}; {listing}")
+
+
+def _nearest(key: str, items: list) -> str | None:
+    """The slugs at this level closest to a mistyped `key` (a typo, a letter missing), as
+    difflib ranks them: "a or b", or None when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(key, [item.slug for item in items], n=3, cutoff=0.6)
+    if not close:
+        return None
+    return close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1]
 
 
 def _range(items: list, what: str) -> str:

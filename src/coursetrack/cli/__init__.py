@@ -23,7 +23,7 @@ from coursetrack import __version__, dates
 from coursetrack.cli import lazy
 from coursetrack.cli.context import collect_after_start, settings
 from coursetrack.cli.help import plain_help
-from coursetrack.cli.plain_values import light_coercion
+from coursetrack.cli.plain_values import in_own_words, light_coercion
 from coursetrack.errors import CoursetrackError
 
 
@@ -75,6 +75,9 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except TyperException as exc:
+            own = in_own_words(exc)  # a refused choice or number: one line, what it takes
+            if own is not None:
+                _fail(own, 2)
             raise _escaped(exc) from None
         except CoursetrackError as exc:
             _fail(str(exc), exc.exit_code)

@@ -119,7 +119,8 @@ def add(
 
     The URL holds their new password: it is printed once, here, and kept
     nowhere else (the server stores only a SCRAM verifier). A role that exists
-    already keeps its password and is only made a member.
+    already keeps its password and is only made a member; a member already is
+    left as they are (a curator stays one). Only the group's owner adds members.
 
     Examples:
 
@@ -140,7 +141,7 @@ def add(
         added = members.add(conn, name, curator=curator)
     database = added.database
     url = members.learner_url(paths.resolve_db(settings(ctx).db), name, added.password)
-    role = "curator" if curator else "learner"
+    role = "curator" if added.curator else "learner"
     if json:
         render.print_json(
             {
@@ -148,11 +149,14 @@ def add(
                 "role": role,
                 "database": database,
                 "new_login": added.password is not None,
+                "changed": added.changed,
                 "url": url,
             }
         )
         return
-    if added.password is None:
+    if not added.changed:
+        head = f"{name} is already a {role} of {database}; nothing changed. Their URL:"
+    elif added.password is None:
         head = (
             f"{name} could log in already (their password is unchanged); now a {role} of "
             f"{database}. Their URL:"

@@ -6,8 +6,9 @@ read command such as `status`. Text given as text (one, or a list of them), a
 flag, and a whole number given as its default or as plain digits within its
 bounds are already what pydantic would return, so they pass as they are.
 Anything else (another type, a sign, a space, a value out of range) still goes
-through Typer's own coercion, so every message a user can see is Typer's, word
-for word.
+through Typer's own coercion, which decides what is accepted; when it refuses
+a choice or a number, the CLI tells the user in one line what the parameter
+takes (`in_own_words`), not in Typer's framed box with pydantic's wording.
 """
 
 from __future__ import annotations
@@ -62,6 +63,53 @@ class _Plain:
     def _within(self, number: int) -> bool:
         low, high = getattr(self.info, "min", None), getattr(self.info, "max", None)
         return (low is None or number >= low) and (high is None or number <= high)
+
+
+def in_own_words(exc: Exception) -> str | None:
+    """A refused choice or whole number (Typer's BadParameter, raised from pydantic's
+    ValidationError, which holds the value as typed) as one line saying what the
+    parameter takes: "--limit takes a whole number of at least 1, not '0'". None for
+    any other error, which is left to Typer."""
+    param, cause = getattr(exc, "param", None), exc.__cause__
+    descriptor = getattr(param, "type_descriptor", None)
+    errors = getattr(cause, "errors", None)
+    if descriptor is None or errors is None or param.nargs != 1 or param.multiple:
+        return None
+    takes = _takes(descriptor.annotation, descriptor.parameter_info)
+    found = errors()
+    if takes is None or not found or "input" not in found[0]:
+        return None
+    return f"{_named(param, getattr(exc, 'ctx', None))} takes {takes}, not {found[0]['input']!r}"
+
+
+def _takes(annotation: Any, info: Any) -> str | None:
+    """What a parameter takes, in words: its choices, or its range of whole numbers."""
+    if _is_enum(annotation):
+        return _either([str(member.value) for member in annotation])
+    if annotation is int:
+        low, high = getattr(info, "min", None), getattr(info, "max", None)
+        if low is not None and high is not None:
+            return f"a whole number from {low} to {high}"
+        if low is not None:
+            return f"a whole number of at least {low}"
+        if high is not None:
+            return f"a whole number of at most {high}"
+        return "a whole number"
+    return None
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _named(param: Any, ctx: Any) -> str:
+    """An option by its long name (--limit); an argument by its command and metavar."""
+    longs = [opt for opt in getattr(param, "opts", []) if opt.startswith("--")]
+    if getattr(param, "param_type_name", "") == "option" and longs:
+        return max(longs, key=len)
+    command = " ".join(ctx.command_path.split()[1:]) if ctx is not None else ""
+    metavar = getattr(param, "metavar", None) or (param.name or "").upper()
+    return f"{command} {metavar}".strip()
 
 
 def _is_enum(annotation: Any) -> TypeGuard[type[Enum]]:

@@ -17,8 +17,11 @@ if TYPE_CHECKING:  # the views' types, free at start-up
     from coursetrack.services.group import GroupCourse, GroupStatus
 
 
-def _outlook(outlook: str, days_ahead: int | None) -> Text:
-    """A learner's pace against their goal, in a few words (`pace.project`'s outlook)."""
+def _outlook(outlook: str, days_ahead: int | None, *, started: bool = False) -> Text:
+    """A learner's pace against their goal, in a few words (`pace.project`'s outlook);
+    "started" for a learner with nothing done yet but something begun."""
+    if outlook == "no-history" and started:
+        return Text("started")
     if outlook == "ahead" and days_ahead is not None:
         return Text(f"{_days(days_ahead)} ahead", style="green")
     if outlook == "behind" and days_ahead is not None:
@@ -77,7 +80,7 @@ def group_table(status: GroupStatus) -> None:
             _pct(learner.percent),
             _date(learner.last_activity_on),
             _weeks(learner.streak_weeks),
-            _outlook(learner.outlook, learner.days_ahead),
+            _outlook(learner.outlook, learner.days_ahead, started=learner.started),
         ]
         for learner in status.learners
     ]

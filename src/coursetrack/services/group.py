@@ -79,6 +79,9 @@ class LearnerProgress:
     pace_per_week: float = 0.0
     days_ahead: int | None = None
     shared: bool = False  # agreed to be listed in the group's post
+    # anything recorded in scope (a `start`, a note...): with no unit done, the outlook
+    # is plan's "no-history", but the learner has started (the course's view says studying)
+    started: bool = False
 
 
 @dataclass
@@ -153,6 +156,7 @@ def _progress(
         last_activity_on=max(record.days, default=None),
         streak_weeks=weekly_streak(record.days, today),
         outlook=figures.outlook if total else "no-history",
+        started=bool(record.days),
         courses_done=record.courses_done,
         goal_on=record.goal_on,
         pace_per_week=figures.pace_per_week,

@@ -114,6 +114,10 @@ def import_catalog(
     require_curator(writer, f"import {catalog.slug}")
     fields = store.FIELDS["specialization"]
     spec = store.specialization(writer, _slug(catalog))
+    if spec is None and catalog._full_slug and catalog._full_slug != catalog.slug:
+        spec = store.specialization(writer, catalog._full_slug)  # stored when slugs were long
+        if spec is not None:
+            catalog.slug = spec.slug
     created = spec is None
     if spec is None:
         spec = Row(slug=catalog.slug, **{name: getattr(catalog, name) for name in fields})
@@ -202,6 +206,18 @@ def import_catalog(
     return report
 
 
+def _keep_stored_slugs(wanted: list, existing: dict) -> None:
+    """A store's slugs never change: an item whose slug was derived from its title
+    (short, `slugs.candidates`) takes the stored one derived from every word of it
+    (the rule before), when only that one is stored."""
+    listed = {item.slug for item in wanted}
+    for item in wanted:
+        full = item._full_slug
+        if full and item.slug not in existing and full in existing and full not in listed:
+            item.slug = full
+            listed.add(full)
+
+
 def _slug(item: CatalogSpec | CourseSpec | TopicSpec) -> str:
     """An item's slug: a loaded catalog has every one (`catalog` derives those left out)."""
     assert item.slug is not None
@@ -230,6 +246,7 @@ def _merge_children(
     (dls/2) now name other items.
     """
     fields = store.FIELDS[kind]
+    _keep_stored_slugs(wanted, existing)
     listed = {item.slug for item in wanted}
     old_order = [r.slug for r in sorted(existing.values(), key=lambda r: r.position)]
     if [slug for slug in old_order if slug in listed] != [

@@ -15,7 +15,7 @@ from coursetrack.dates import today
 from coursetrack.errors import ConflictError, InputError, StaleError
 from coursetrack.refs import Target, resolve
 from coursetrack.services.notes import note_text
-from coursetrack.slugs import slug_problem, slugify
+from coursetrack.slugs import slug_problem, unique
 from coursetrack.store import group, group_views
 from coursetrack.store import items as store
 from coursetrack.store import notes as notes_store
@@ -47,7 +47,7 @@ def _settle_slug(slug: str | None, title: str, *, taken: set[str], what: str, wh
     if not title.strip():
         raise InputError(f"the {what} title is empty; give it some text")
     checked("title", title.strip(), what=f"the {what} title")
-    value = slug if slug is not None else slugify(title)
+    value = slug if slug is not None else unique(title, taken)
     problem = slug_problem(value)
     if problem:
         hint = "" if slug is not None else f" (derived from {title!r}); choose one with --slug"

@@ -187,10 +187,10 @@ class _Mender:
         return "the URL moved into a note on the item"
 
     def slug(self, rule: Rule, row: dict) -> str:
-        from coursetrack.slugs import slug_problem, slugify
+        from coursetrack.slugs import full_slug, slug_problem
 
         old = _as_text(row["slug"])
-        base = slugify(old) or f"{rule.table}-{row['id']}"
+        base = full_slug(old) or f"{rule.table}-{row['id']}"
         if slug_problem(base):
             base = f"{rule.table}-{base}"[:90].strip("-")
         scope = _SLUG_SCOPE[rule.table]

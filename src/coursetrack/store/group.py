@@ -242,10 +242,14 @@ def require_curator(source: Reader | Connection, what: str) -> None:
         return
     who = identity(source)
     if who.group and not who.curator:
+        # only the owner makes a curator (`members.add`): the learner is told whom to ask
+        owner = as_reader(source).scalar(
+            "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = to_regclass('progress')"
+        )
         raise StoreError(
             f"{what} changes the group's catalog, which only a curator may do; "
-            f"{who.learner} is a learner (a curator can run it, or make you one with "
-            "coursetrack group add NAME --curator)"
+            f"{who.learner} is a learner (ask a curator to run it, or the group's owner "
+            f"{owner} to make you one: coursetrack group add {who.learner} --curator)"
         )
 
 

@@ -47,6 +47,7 @@ class Added:
     curator: bool
     password: str | None  # None: the role existed already and keeps its password
     database: str = ""  # the store's database, which names the group's roles
+    changed: bool = True  # False: they were a member so already (a curator stays one)
 
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -79,9 +80,20 @@ def add(conn: Connection, name: str, *, curator: bool) -> Added:
         raise StoreError(f"{name!r} is one of the group's own roles; choose another name")
     if not is_group(conn):
         raise StoreError(NOT_A_GROUP)
-    exists = conn.exec_driver_sql(
-        "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": name}
-    ).scalar()
+    _refuse_unless_owner(conn, name, curator=curator, curators=curators)
+    # a member (directly or through the curators' role); a superuser is every role's
+    # member to pg_has_role, so is granted as before
+    exists, learner, is_curator = conn.exec_driver_sql(
+        "SELECT count(*) > 0, "
+        "coalesce(bool_or(NOT rolsuper AND pg_has_role(oid, to_regrole(%(l)s), 'MEMBER')), "
+        "false), "
+        "coalesce(bool_or(NOT rolsuper AND pg_has_role(oid, to_regrole(%(c)s), 'MEMBER')), "
+        "false) FROM pg_roles WHERE rolname = %(r)s",
+        {"r": name, "l": learners, "c": curators},
+    ).one()
+    if learner and (is_curator or not curator):
+        # a member already, as much as asked: `group add` never demotes a curator
+        return Added(name, bool(is_curator), None, database, changed=False)
     password = None
     if not exists:
         password = secrets.token_urlsafe(18)
@@ -89,10 +101,31 @@ def add(conn: Connection, name: str, *, curator: bool) -> Added:
         # utility statements take no bound parameters; a verifier is base64, digits, $ and :
         assert re.fullmatch(r"[A-Za-z0-9+/=$:-]+", verifier)
         conn.exec_driver_sql(f"CREATE ROLE {quote(name)} LOGIN PASSWORD '{verifier}'")
-    conn.exec_driver_sql(f"GRANT {quote(learners)} TO {quote(name)}")
+    if not learner:
+        conn.exec_driver_sql(f"GRANT {quote(learners)} TO {quote(name)}")
     if curator:
         conn.exec_driver_sql(f"GRANT {quote(curators)} TO {quote(name)}")
     return Added(name, curator, password, database)
+
+
+def _refuse_unless_owner(conn: Connection, name: str, *, curator: bool, curators: str) -> None:
+    """Only the group's owner (the tables' owner, who made its roles) adds members: anyone
+    else is told so, and what to ask of them, before the server refuses a role."""
+    owner, me, may, is_curator = conn.exec_driver_sql(
+        "SELECT pg_get_userbyid(c.relowner), session_user, "
+        "c.relowner = r.oid OR r.rolsuper, pg_has_role(session_user, to_regrole(%(c)s), "
+        "'MEMBER') FROM pg_class c, pg_roles r "
+        "WHERE c.oid = to_regclass('progress') AND r.rolname = current_user",
+        {"c": curators},
+    ).one()
+    if may:
+        return
+    flag = " --curator" if curator else ""
+    raise StoreError(
+        f"only the group's owner, {owner}, adds learners and curators; {me} is a "
+        f"{'curator' if is_curator else 'learner'} (ask {owner} to run coursetrack group "
+        f"add {name}{flag})"
+    )
 
 
 def scram_verifier(password: str, *, iterations: int = 4096) -> str:
