@@ -73,7 +73,9 @@ def in_own_words(exc: Exception) -> str | None:
     param, cause = getattr(exc, "param", None), exc.__cause__
     descriptor = getattr(param, "type_descriptor", None)
     errors = getattr(cause, "errors", None)
-    if descriptor is None or errors is None or param.nargs != 1 or param.multiple:
+    if param is None or descriptor is None or errors is None:
+        return None
+    if param.nargs != 1 or param.multiple:
         return None
     takes = _takes(descriptor.annotation, descriptor.parameter_info)
     found = errors()

@@ -210,10 +210,10 @@ def details_view(details: Details) -> None:
             line.append_text(_text(entry.title))
             line.append("  ")
         url = _text(entry.url, "cyan")
-        indent = 4 + len(f"#{entry.id}")
-        if entry.title and line.cell_len + url.cell_len > room >= indent + url.cell_len:
+        url_indent = 4 + len(f"#{entry.id}")
+        if entry.title and line.cell_len + url.cell_len > room >= url_indent + url.cell_len:
             out.append(_one_line(line, room))  # the URL fits a line of its own: it goes there
-            line = Text(" " * indent)
+            line = Text(" " * url_indent)
         line.append_text(url)
         out.append(line)
     out.extend(_more(len(details.links), details.links_total, "links", "link list", refs, room))

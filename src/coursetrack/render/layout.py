@@ -67,8 +67,8 @@ def _heading(
     refs = [ref for ref in refs if ref.cell_len]
     tails = [figures + extra, figures] if extra is not None else [figures]
     for tail in tails:
-        for ref in refs or [None]:
-            line = Text.assemble(title, gap, *((ref, gap) if ref else ()), tail)
+        for ref in refs or [Text()]:
+            line = Text.assemble(title, gap, *((ref, gap) if ref.cell_len else ()), tail)
             if line.cell_len <= width:
                 return line
     ref = min(refs, key=lambda r: r.cell_len) if refs else Text()

@@ -206,7 +206,7 @@ def import_catalog(
     return report
 
 
-def _keep_stored_slugs(wanted: list, existing: dict) -> None:
+def _keep_stored_slugs(wanted: Sequence[Any], existing: dict) -> None:
     """A store's slugs never change: an item whose slug was derived from its title
     (short, `slugs.candidates`) takes the stored one derived from every word of it
     (the rule before), when only that one is stored."""
