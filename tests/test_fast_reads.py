@@ -87,6 +87,56 @@ def test_read_commands_import_no_database_layer_on_sqlite(studied, args) -> None
         assert probe.stdout.strip()
 
 
+_MODULES_PROBE = """
+import sys
+sys.argv = ["coursetrack", *{args!r}]
+try:
+    from coursetrack.cli import main
+    main()
+except SystemExit as exc:
+    code = exc.code
+print("MODULES:" + ",".join(sorted(sys.modules)), file=sys.stderr)
+print("CODE:" + str(code), file=sys.stderr)
+"""
+
+#: What a command leaves out because it does not use it (issue 20): a service module
+#: defines its dataclasses as it is imported (~0.5 ms each), json, tempfile, hashlib
+#: (OpenSSL), html (its entity table) and PyYAML cost milliseconds each at start-up.
+NOT_IMPORTED = [
+    (["status"], ["coursetrack.services.review", "json", "tempfile", "hashlib", "html"]),
+    (["status", "dls"], ["coursetrack.services.planning", "json", "tempfile"]),
+    (["show", "dls/2/1"], ["coursetrack.services.planning"]),
+    (["chart", "dls"], ["coursetrack.services.review"]),
+    (
+        ["export", "markdown", "dls"],
+        [
+            "yaml",  # front matter of plain words is written without it (blog.front_matter)
+            "coursetrack.services.planning",
+            "coursetrack.services.review",
+            "hashlib",  # only to cache a long note (markdown_notes)
+            "tempfile",
+            "html",  # only to check --image (validate.image_problem)
+        ],
+    ),
+    (["done", "dls/2/2"], ["json", "tempfile", "hashlib", "html", "yaml"]),
+    (["note", "dls/3", "a note"], ["json", "tempfile", "html"]),
+]
+
+
+@pytest.mark.sqlite_only  # what a process imports; SQLite's path is the one benched
+@pytest.mark.parametrize(("args", "unused"), NOT_IMPORTED, ids=lambda v: " ".join(v))
+def test_a_command_imports_nothing_it_does_not_use(studied, args, unused) -> None:
+    argv = ["--db", str(studied.path), *args]
+    probe = subprocess.run(
+        [sys.executable, "-c", _MODULES_PROBE.format(args=argv)], capture_output=True, text=True
+    )
+    report = probe.stderr.rsplit("MODULES:", 1)[1]
+    modules = set(report.split("\n", 1)[0].split(","))
+    assert report.rsplit("CODE:", 1)[1].strip() == "0", probe.stderr
+    assert "coursetrack.cli" in modules  # the probe saw the run
+    assert sorted(set(unused) & modules) == [], f"{args} imported them"
+
+
 @pytest.mark.parametrize("args", READS, ids=" ".join)
 def test_the_same_answers_through_sqlalchemy(studied, args, monkeypatch) -> None:
     """The slow path (any store sqlite3 alone cannot take: a URL, PostgreSQL) reads alike."""
