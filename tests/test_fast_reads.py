@@ -137,6 +137,26 @@ def test_a_command_imports_nothing_it_does_not_use(studied, args, unused) -> Non
     assert sorted(set(unused) & modules) == [], f"{args} imported them"
 
 
+@pytest.mark.sqlite_only
+def test_a_refused_page_reads_only_its_target(studied, tmp_path) -> None:
+    """`export html` to a taken file is refused once the specialization is known: before
+    the page is read, so none of the services that read it is imported."""
+    taken = tmp_path / "taken.html"
+    taken.write_text("mine\n")
+    argv = ["--db", str(studied.path), "export", "html", "dls", "-o", str(taken)]
+    probe = subprocess.run(
+        [sys.executable, "-c", _MODULES_PROBE.format(args=argv)], capture_output=True, text=True
+    )
+    report = probe.stderr.rsplit("MODULES:", 1)[1]
+    modules = set(report.split("\n", 1)[0].split(","))
+    assert "already exists; add --force" in probe.stderr
+    assert report.rsplit("CODE:", 1)[1].strip() == "1"
+    assert "coursetrack.services.page" in modules
+    unused = ["coursetrack.services.chart", "coursetrack.services.export", "matplotlib"]
+    assert sorted(set(unused) & modules) == []
+    assert taken.read_text() == "mine\n"
+
+
 @pytest.mark.parametrize("args", READS, ids=" ".join)
 def test_the_same_answers_through_sqlalchemy(studied, args, monkeypatch) -> None:
     """The slow path (any store sqlite3 alone cannot take: a URL, PostgreSQL) reads alike."""
