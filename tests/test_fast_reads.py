@@ -120,6 +120,7 @@ NOT_IMPORTED = [
     ),
     (["done", "dls/2/2"], ["json", "tempfile", "hashlib", "html", "yaml"]),
     (["note", "dls/3", "a note"], ["json", "tempfile", "html"]),
+    (["undo", "--yes"], ["coursetrack.store.group"]),  # a study group is PostgreSQL's
 ]
 
 
