@@ -580,3 +580,107 @@ def test_every_url_from_the_store_passes_the_one_door() -> None:
         assert text.startswith("Spec, Jan 1 \u2013 Jan 2, 2026 (2 days).\n")
         assert "\n1. Course ([certificate](https://example.org/cert))\n" in text
         assert "- mine\n" in text and "- javascript:alert(1)\n" in text
+
+
+# --- front matter without PyYAML: byte for byte what safe_dump writes -----------------
+
+_YAMLISH = list("aZ09 :#,-?[]{}'\"!&*%@`|>~.\t\n\x85\u2028\u2029\xa0\ufeff\x7f\ue000é中😀_=<$/\\")
+
+
+def _yamlish_text():
+    from hypothesis import strategies as st
+
+    wordy = st.builds(
+        lambda first, rest: first + rest,
+        st.sampled_from(list("aZyYnNoOtTfF/")),
+        st.text(st.sampled_from(_YAMLISH), max_size=12),
+    )
+    return st.one_of(wordy, st.text(max_size=10), st.sampled_from(["yes", "Off", "NULL", "a: b"]))
+
+
+def test_a_word_written_as_it_is_is_what_safe_dump_writes() -> None:
+    """`blog._plain_word` says a text is written as it is only where safe_dump writes it so,
+    in a mapping's value and in a `[...]` list."""
+    import yaml
+    from hypothesis import HealthCheck, given, settings
+
+    from coursetrack import blog
+
+    def dumped(value: object) -> str:
+        return yaml.safe_dump(
+            {"k": value, "l": []},
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=None,
+            width=2**30,
+        )
+
+    @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(text=_yamlish_text())
+    def check(text: str) -> None:
+        if blog._plain_word(text):
+            assert dumped(text) == f"k: {text}\nl: []\n"
+        if blog._plain_word(text, in_list=True):
+            assert dumped([text, text]) == f"k: [{text}, {text}]\nl: []\n"
+
+    check()
+    for written_as_is in ("Deep Learning Specialization", 'Andrew\'s "best" course', "/a.png"):
+        assert blog._plain_word(written_as_is)
+    for quoted in ("yes", "No", "a: b", "a #b", "x:", "x ", "tab\there", "2026", "-a", "é"):
+        assert not blog._plain_word(quoted)
+
+
+@pytest.mark.parametrize("fmt", ["hugo", "jekyll"])
+def test_front_matter_is_what_safe_dump_writes(fmt: str, monkeypatch) -> None:
+    """Written without PyYAML or by it, the front matter is the same bytes."""
+    import zoneinfo
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from coursetrack import blog
+
+    fast_path = blog._front_matter_as_yaml_writes_it
+    taken = []
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        title=_yamlish_text(),
+        description=_yamlish_text(),
+        tags=st.lists(_yamlish_text(), max_size=3),
+        image=st.one_of(st.none(), _yamlish_text()),
+        draft=st.booleans(),
+        date=st.datetimes(
+            min_value=dt.datetime(1900, 1, 1),
+            max_value=dt.datetime(2999, 12, 31),
+            timezones=st.one_of(st.none(), st.just(zoneinfo.ZoneInfo("Asia/Kolkata"))),
+        ),
+    )
+    def check(title, description, tags, image, draft, date) -> None:
+        args = dict(title=title, date=date, description=description, tags=tags, image=image)
+        mappings: list[dict] = []
+        with monkeypatch.context() as patch:  # the mapping, handed to safe_dump
+            patch.setattr(blog, "_front_matter_as_yaml_writes_it", mappings.append)
+            by_safe_dump = blog.front_matter(fmt, draft=draft, **args)
+        taken.append(fast_path(mappings[0]) is not None)
+        assert blog.front_matter(fmt, draft=draft, **args) == by_safe_dump
+
+    check()
+    assert any(taken)  # the way without PyYAML was tried
+
+
+@pytest.mark.sqlite_only  # what a process imports, the same on either engine
+def test_the_shipped_post_is_written_without_pyyaml(finished: Path) -> None:
+    """The shipped catalog's post (and a usual one) takes the way without PyYAML."""
+    probe = (
+        "import sys\n"
+        "from coursetrack.cli import main\n"
+        f"sys.argv = ['coursetrack', '--db', {str(finished)!r}, 'export', 'markdown', 'dls',"
+        " '--tag', 'deep-learning', '--tag', 'ml', '--image', '/images/dls.png']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('YAML' if 'yaml' in sys.modules else 'NO YAML', file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout.startswith("---\ntitle: Deep Learning Specialization\n")
+    assert "tags: [deep-learning, ml]\n" in result.stdout
+    assert result.stderr.strip().endswith("NO YAML")

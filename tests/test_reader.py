@@ -356,3 +356,76 @@ def test_a_backup_reads_through_sqlite3_and_prints_the_same(with_history: Path, 
     assert out == slow_out
     assert err == slow_err
     assert "second note" in out
+
+
+_MODULES_PROBE = """
+import sys
+sys.argv = ["coursetrack", *{args!r}]
+try:
+    from coursetrack.cli import main
+    main()
+except SystemExit as exc:
+    code = exc.code
+print("MODULES:" + ",".join(sorted(sys.modules)), file=sys.stderr)
+print("CODE:" + str(code), file=sys.stderr)
+"""
+
+#: What a command leaves out because it does not use it (issue 20): a service module
+#: defines its dataclasses as it is imported (~0.5 ms each), json, tempfile, hashlib
+#: (OpenSSL), html (its entity table) and PyYAML cost milliseconds each at start-up.
+NOT_IMPORTED = [
+    (["status"], ["coursetrack.services.review", "json", "tempfile", "hashlib", "html"]),
+    (["status", "dls"], ["coursetrack.services.activity", "json", "tempfile"]),
+    (["show", "dls/2/1"], ["coursetrack.services.activity", "coursetrack.services.pace"]),
+    (["chart", "dls"], ["coursetrack.services.review"]),
+    (
+        ["export", "markdown", "dls"],
+        [
+            "yaml",  # front matter of plain words is written without it (blog.front_matter)
+            "coursetrack.services.activity",
+            "coursetrack.services.pace",
+            "coursetrack.services.review",
+            "hashlib",  # only to cache a long note (markdown_notes)
+            "tempfile",
+            "html",  # only to check --image (validate.image_problem)
+        ],
+    ),
+    (["done", "dls/2/2"], ["json", "tempfile", "hashlib", "html", "yaml"]),
+    (["note", "dls/3", "a note"], ["json", "tempfile", "html"]),
+    (["undo", "--yes"], ["coursetrack.store.group"]),  # a study group is PostgreSQL's
+]
+
+
+@pytest.mark.sqlite_only  # what a process imports; SQLite's path is the one benched
+@pytest.mark.sampled  # the quick loop runs the first case
+@pytest.mark.parametrize(("args", "unused"), NOT_IMPORTED, ids=lambda v: " ".join(v))
+def test_a_command_imports_nothing_it_does_not_use(studied, args, unused) -> None:
+    argv = ["--db", str(studied.path), *args]
+    probe = subprocess.run(
+        [sys.executable, "-c", _MODULES_PROBE.format(args=argv)], capture_output=True, text=True
+    )
+    report = probe.stderr.rsplit("MODULES:", 1)[1]
+    modules = set(report.split("\n", 1)[0].split(","))
+    assert report.rsplit("CODE:", 1)[1].strip() == "0", probe.stderr
+    assert "coursetrack.cli" in modules  # the probe saw the run
+    assert sorted(set(unused) & modules) == [], f"{args} imported them"
+
+
+@pytest.mark.sqlite_only
+def test_a_refused_page_reads_only_its_target(studied, tmp_path) -> None:
+    """`export html` to a taken file is refused once the specialization is known: before
+    the page is read, so none of the services that read it is imported."""
+    taken = tmp_path / "taken.html"
+    taken.write_text("mine\n")
+    argv = ["--db", str(studied.path), "export", "html", "dls", "-o", str(taken)]
+    probe = subprocess.run(
+        [sys.executable, "-c", _MODULES_PROBE.format(args=argv)], capture_output=True, text=True
+    )
+    report = probe.stderr.rsplit("MODULES:", 1)[1]
+    modules = set(report.split("\n", 1)[0].split(","))
+    assert "already exists; add --force" in probe.stderr
+    assert report.rsplit("CODE:", 1)[1].strip() == "1"
+    assert "coursetrack.services.page" in modules
+    unused = ["coursetrack.services.chart", "coursetrack.services.export", "matplotlib"]
+    assert sorted(set(unused) & modules) == []
+    assert taken.read_text() == "mine\n"

@@ -54,6 +54,25 @@ def test_libyaml_reads_a_valid_document_without_the_python_parser(
         catalog.parse_catalog("title: T\ncolour: blue\n", where="c.yaml")  # errors: Python's
 
 
+def test_libyaml_reads_a_valid_document_to_plain_values_without_a_node_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The node tree was the peak of a large import's memory: a valid document goes from
+    libyaml's events to plain values, and only a problem is read again into nodes."""
+
+    def no_nodes(*_args, **_kwargs):
+        raise AssertionError("a node tree was composed")
+
+    monkeypatch.setattr(strict_yaml, "_compose_lean", no_nodes)
+    monkeypatch.setattr(strict_yaml.StrictLoader, "__init__", no_nodes)
+    path = catalog.shipped_catalogs()["deep-learning-specialization"]
+    assert catalog.load_catalog(path).slug == "dls"
+    text = f"format: {backup.FORMAT}\nversion: 1\nspecializations:\n  - slug: s\n    title: S\n"
+    assert [s.slug for s in backup.parse(text, label="b.yaml").specializations] == ["s"]
+    with pytest.raises(AssertionError, match="node tree was composed"):
+        catalog.parse_catalog("title: T\ncolour: blue\n", where="c.yaml")  # errors: nodes'
+
+
 @pytest.mark.parametrize(("text", "line", "col", "message"), INVALID)
 def test_invalid_catalogs_are_refused_alike(
     monkeypatch: pytest.MonkeyPatch, text: str, line: int, col: int, message: str

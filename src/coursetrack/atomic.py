@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -55,6 +54,8 @@ def open_atomic(path: Path, *, force: bool = False) -> Iterator[BinaryIO]:
     The checks are made before anything is written; the file appears at `path`
     only if the block ends without an error, and otherwise nothing is left.
     """
+    import tempfile  # here: every store's opening follows its path (`follow`), and writes none
+
     shown = path
     path = writable(path, force=force)
     folder = path.parent

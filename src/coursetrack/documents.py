@@ -128,6 +128,13 @@ class Document:
         """The YAML `text` as plain values, its places noted; errors worded for a person."""
         label, noun = self.label, self.kind.noun
         try:
+            if strict_yaml.lean(loader):
+                # libyaml's reading, straight to plain values: no node tree, no mark kept (a
+                # problem is found again, and placed, by the pure-Python loader: `parsed`)
+                values = strict_yaml.plain_values(text)
+                if values is None:
+                    raise self.kind.error(f"{label}:1:1: the file is empty; {self.kind.empty}")
+                return values
             node = strict_yaml.compose(text, loader)
         except yaml.reader.ReaderError as exc:
             raise self.kind.error(f"{label}:{reader_problem(text, exc)}") from None

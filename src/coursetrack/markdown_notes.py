@@ -35,11 +35,9 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import hashlib
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -257,6 +255,8 @@ def _cache_key(text: str, allowed: Callable[[str], bool]) -> str | None:
     code = _code_fingerprint()
     if code is None:
         return None
+    import hashlib  # the cache's alone (as in the functions below): most notes are short
+
     digest = hashlib.sha256(code)
     digest.update(f"{module.__name__}:{qualname}\n".encode())
     digest.update(text.encode("utf-8", "surrogatepass"))
@@ -270,6 +270,7 @@ def _code_fingerprint() -> bytes | None:
     The files are found, not imported: a warm export never loads markdown-it.
     None (no cache) when a package's sources cannot be read, as from a zip.
     """
+    import hashlib
     from importlib.util import find_spec
 
     digest = hashlib.sha256(sys.version.encode())
@@ -325,6 +326,8 @@ def _cache_read(key: str) -> str | None:
 
 
 def _entry_digest(key: str, body: bytes) -> bytes:
+    import hashlib
+
     return hashlib.sha256(key.encode() + b"\n" + body).hexdigest().encode()
 
 
@@ -332,6 +335,8 @@ def _cache_write(key: str, written: str) -> None:
     folder = _cache_folder(make=True)
     if folder is None:
         return
+    import tempfile
+
     body = written.encode("utf-8", "surrogatepass")
     temporary = None
     try:

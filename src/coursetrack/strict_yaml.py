@@ -184,6 +184,68 @@ def _compose_lean(get_event: Callable[[], Any]) -> yaml.Node | None:
     return node
 
 
+def _values_lean(get_event: Callable[[], Any]) -> Any:
+    """The plain values (strings, lists, dicts) of a one-document stream of libyaml's
+    events, as `documents` makes them from `_compose_lean`'s tree; None: no document.
+
+    No node and no mark is kept: a valid document needs none, and any problem is
+    found again, worded and placed, by the pure-Python loader (`parsed`). The node
+    tree of a 20,000-topic catalog was the peak of its import's memory. Whatever
+    `_compose_lean` or the walk over its nodes would refuse or leave to PyYAML (an
+    anchor, an alias, a tag, a key that is not text, a duplicate key, too deep, too
+    many values, a second document) raises `_Unusual`.
+    """
+    get_event()  # the stream's start
+    if isinstance(get_event(), yaml.StreamEndEvent):
+        return None
+    open_items: list[list] = []  # each open collection's items (a mapping's: key, value...)
+    is_mapping: list[bool] = []
+    count = 0
+    value: Any = None
+    while True:
+        event = get_event()
+        kind = event.__class__
+        if (
+            kind is yaml.ScalarEvent
+            or kind is yaml.SequenceStartEvent
+            or kind is yaml.MappingStartEvent
+        ):
+            count += 1
+            if (
+                event.anchor is not None
+                or event.tag not in (None, "!")
+                or len(open_items) >= MAX_DEPTH
+                or count > MAX_YAML_NODES
+            ):
+                raise _Unusual()
+            if kind is yaml.ScalarEvent:
+                value = event.value
+            else:
+                if open_items and is_mapping[-1] and not len(open_items[-1]) % 2:
+                    raise _Unusual()  # a list or a mapping as a key
+                open_items.append([])
+                is_mapping.append(kind is yaml.MappingStartEvent)
+                continue
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            items = open_items.pop()
+            if is_mapping.pop():
+                value = dict(zip(items[::2], items[1::2], strict=True))
+                if 2 * len(value) != len(items):
+                    raise _Unusual()  # a duplicate key
+            else:
+                value = items
+        else:
+            raise _Unusual()
+        if not open_items:
+            break
+        open_items[-1].append(value)
+    if not isinstance(get_event(), yaml.DocumentEndEvent):
+        raise _Unusual()
+    if not isinstance(get_event(), yaml.StreamEndEvent):
+        raise _Unusual()
+    return value
+
+
 if _CPARSER is not None:
 
     class CStrictLoader(_CPARSER, SafeConstructor, Resolver):  # type: ignore[misc, valid-type]
@@ -198,6 +260,9 @@ if _CPARSER is not None:
 
         def get_single_node(self) -> yaml.Node | None:
             return _compose_lean(self.get_event)
+
+        def get_plain_values(self) -> Any:
+            return _values_lean(self.get_event)
 
     CStrictLoader.yaml_implicit_resolvers = {}
 else:  # pragma: no cover - PyYAML built without libyaml
@@ -229,6 +294,22 @@ def parsed(read: Callable[[type], T], *, refused: tuple[type[BaseException], ...
 def compose(text: str, loader: type) -> yaml.Node | None:
     """The node tree of one document (None: an empty one)."""
     return yaml.compose(text, Loader=loader)
+
+
+def lean(loader: type) -> bool:
+    """Whether `loader` reads straight to plain values (`plain_values`), libyaml's way."""
+    return loader is CStrictLoader and CStrictLoader is not None
+
+
+def plain_values(text: str) -> Any:
+    """The plain values of one document read by libyaml (None: an empty one); see
+    `_values_lean`."""
+    assert CStrictLoader is not None  # `lean` said so
+    loader = CStrictLoader(text)
+    try:
+        return loader.get_plain_values()
+    finally:
+        loader.dispose()
 
 
 def dumper_base() -> type:

@@ -21,7 +21,6 @@ writer all use it.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -146,6 +145,8 @@ def image_problem(value: str, *, what: str = "--image") -> str | None:
     # a browser drops tabs and line breaks from a URL and trims controls and spaces
     # around it: `java\tscript:` is a javascript: URL to it
     # and an HTML attribute decodes entities first (`javascript&colon;`)
+    import html  # here: its table of entities is for --image alone
+
     seen = re.sub(r"[\t\n\r]", "", html.unescape(value)).strip("".join(map(chr, range(0x21))))
     if _SCHEME.match(seen) or seen.startswith("//"):
         return web_link_problem(value, what=what)

@@ -60,6 +60,7 @@ def import_(
             _restore(ctx, text, label=label, prune=prune, json=json, tracker=tracker)
             return
         spec = catalog.parse_catalog(text, where=label)
+        del text  # a large catalog's text is not kept through its import (its peak of memory)
         tracker.describe(f"importing {spec.slug}")
         with writing(ctx) as writer:
             report = import_catalog(writer, catalog=spec, prune=prune, progress=tracker)

@@ -283,19 +283,20 @@ def export_html(
       coursetrack export html dls > ~/public_html/dls.html
     """
     from coursetrack import dates, render
-    from coursetrack.services.page import page_data
+    from coursetrack.services.page import page_data, page_target
 
     with render.progress(f"drawing the page about {spec}"):
         with reading(ctx) as reader:
-            data = page_data(reader, ref=spec, today=dates.today())
-        target = None
-        if output is not None:
-            from coursetrack.atomic import writable
-            from coursetrack.outputs import output_file
+            target = None
+            if output is not None:
+                from coursetrack.atomic import writable
+                from coursetrack.outputs import output_file
 
-            target = output_file(output, f"{data.post.slug}.html")
-            if target is not None:
-                writable(target, force=force)  # refused before matplotlib (half a second)
+                slug = page_target(reader, spec).specialization.slug
+                target = output_file(output, f"{slug}.html")
+                if target is not None:  # refused before the page is read or drawn (matplotlib)
+                    writable(target, force=force)
+            data = page_data(reader, ref=spec, today=dates.today())
         from coursetrack import chart_svg, html_page
 
         text = html_page.render_page(data, chart_svg.page_svg(data.chart))

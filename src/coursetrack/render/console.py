@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import os
 import re
 import sys
@@ -112,6 +111,8 @@ def to_data(obj: object) -> object:
 
 def print_json(data: object) -> None:
     """JSON for scripts: plain text, no colour, no wrapping, dates as ISO strings."""
+    import json  # here: a table or a message, what most runs print, needs none of it
+
     # \u escapes where stdout cannot carry every character (PYTHONIOENCODING=ascii): lossless
     ascii_only = not _utf8(sys.stdout)
     text = json.dumps(to_data(data), indent=2, ensure_ascii=ascii_only, default=_plain)

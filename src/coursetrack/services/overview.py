@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from coursetrack import dates
 from coursetrack.refs import Target, read_target
-from coursetrack.services.activity import NO_ACTIVITY, activity_by_specialization
 from coursetrack.services.figures import (
     DONE,
     FIGURES,
@@ -25,7 +24,6 @@ from coursetrack.services.figures import (
     Progress,
     as_data,
 )
-from coursetrack.services.review import due_count
 from coursetrack.store import overview as counted
 
 if TYPE_CHECKING:
@@ -198,6 +196,9 @@ def _totals(
 def overview(reader: Reader, today: dt.date | None = None) -> Overview:
     """One summary per specialization, in slug order, counted in the database: the
     overview of 20,000 topics reads 200 rows, not 2,000 courses."""
+    # the streak's module, imported here: a report (status SPEC, show, a post, a chart) needs none
+    from coursetrack.services.activity import NO_ACTIVITY, activity_by_specialization
+
     activity = activity_by_specialization(reader, today or dates.today())
     summaries = []
     for spec in counted.specialization_progress(reader):
@@ -299,5 +300,7 @@ def status_of(
         report = specialization_report(reader, target)
     else:
         report = course_report(reader, target)
+    from coursetrack.services.review import due_count  # a report's alone (see `overview`)
+
     report.reviews_due = due_count(reader, target, today)
     return report

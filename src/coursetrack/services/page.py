@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import ExportError
-from coursetrack.refs import read_target
-from coursetrack.services.chart import Burnup, burnup
-from coursetrack.services.export import PostData, post_data
+from coursetrack.refs import Target, read_target
 
 if TYPE_CHECKING:
+    from coursetrack.services.chart import Burnup
+    from coursetrack.services.export import PostData
     from coursetrack.store.reader import Reader
 
 
@@ -46,15 +46,27 @@ def public_notes(reader: Reader, spec_id: int) -> list[PageNote]:
     return [PageNote(row.written_on, row.about, row.text) for row in rows]
 
 
-def page_data(reader: Reader, *, ref: str, today: dt.date) -> PageData:
-    """What `export html` shows, in one read (sqlite3 alone on SQLite)."""
+def page_target(reader: Reader, ref: str) -> Target:
+    """The specialization a page shows; a course or topic is refused with an example.
+
+    Read first, alone: `export html` refuses a taken destination after this and
+    before reading the page (whose services it imports only then) or drawing it.
+    """
     target = read_target(reader, ref)
-    spec = target.specialization
     if target.kind != "specialization":
         raise ExportError(
             f"{ref!r} is a {target.kind}; a page shows a whole specialization, "
-            f"e.g. coursetrack export html {spec.slug}"
+            f"e.g. coursetrack export html {target.specialization.slug}"
         )
+    return target
+
+
+def page_data(reader: Reader, *, ref: str, today: dt.date) -> PageData:
+    """What `export html` shows, in one read (sqlite3 alone on SQLite)."""
+    from coursetrack.services.chart import burnup
+    from coursetrack.services.export import post_data
+
+    spec = page_target(reader, ref).specialization
     return PageData(
         post=post_data(reader, spec.slug),
         chart=burnup(reader, ref=spec.slug, today=today),

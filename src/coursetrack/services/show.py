@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from coursetrack.refs import read_target
 from coursetrack.services import overview as status_service
 from coursetrack.services.figures import DONE, HasProgress, Progress, progress_of
-from coursetrack.services.goals import goal_on
 from coursetrack.services.review import ReviewRecord, Schedule, due_count, schedule_from
 from coursetrack.store import notes, queries
 
@@ -137,6 +136,8 @@ def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
     }
     report: Report | ItemProgress
     if target.kind == "specialization":
+        from coursetrack.services.goals import goal_on  # a course or topic has no goal
+
         report = status_service.specialization_report(reader, target)
         extra = {
             "provider": target.specialization.provider,

@@ -194,6 +194,8 @@ def _refuse_if_others_changed_its_catalog_rows(reader: Reader, target: Any) -> N
     change of the row left it: otherwise someone changed it since, and
     reverting would silently take their change back.
     """
+    if reader.dialect != "postgresql":  # a group is PostgreSQL's: its module stays unloaded
+        return
     from coursetrack.store import group
 
     if not group.is_group(reader):
@@ -216,6 +218,8 @@ def _refuse_if_others_rows_went(writer: Writer, entry: LogEntry, current: int | 
     group's guard; a catalog row the command itself did not make, but the
     undo removed, was added by another curator.
     """
+    if writer.dialect != "postgresql":  # as above
+        return
     from coursetrack.store import group
 
     if current is None or not group.is_group(writer):

@@ -17,7 +17,6 @@ when it runs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -504,6 +503,8 @@ def _m006_rules(conn: Connection) -> None:
     exists, add), which is then also right for a store that got the newer rule
     from this step.
     """
+    import json  # here: every opening imports this module for the version, and runs no step
+
     from coursetrack.dates import today
     from coursetrack.store import fixups, rules
 
