@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from coursetrack.catalog import find_source, load_catalog
 from coursetrack.cli import app
 from coursetrack.services.export import CourseEntry, PostData, TopicLine
+from coursetrack.services.figures import Progress
 
 CERTIFICATE = "https://www.coursera.org/account/accomplishments/specialization/ABC123XYZ"
 HOSTILE = "| * # [x](y) --- <script>alert(1)</script>"
@@ -180,11 +181,10 @@ def one_note_post(note: str, *, on_topic: bool = False) -> PostData:
     """A post's data holding one note, dated 2026-01-02, on a course or on its one topic."""
     day = dt.date(2026, 1, 2)
     topic = TopicLine("A topic", "done", day, notes=[(day, note)])
+    done = Progress("done", 1, 1, 100.0, day, day)
     course = CourseEntry(
-        1, "c", "A course", None, None, None, "done", 1, 1, 100.0, day, day,
+        1, "c", "A course", None, None, None, done,
         notes=[] if on_topic else [(day, note)],
         topics=[topic] if on_topic else [],
     )  # fmt: skip
-    return PostData(
-        "s", "S", None, None, None, None, "done", 1, 1, 1, 100.0, day, day, courses=[course]
-    )
+    return PostData("s", "S", None, None, None, None, done, 1, courses=[course])

@@ -298,3 +298,10 @@ def for_bench(prefix: str):  # -> Iterator[tuple[Server, Path] | None]
             yield server, Path(tmp)
     finally:
         server.stop()
+
+
+def on_psycopg2(url: str) -> str:
+    """A test's store URL as SQLAlchemy must be given it to use the program's driver:
+    SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, which is not installed."""
+    prefix = "postgresql://"
+    return "postgresql+psycopg2://" + url[len(prefix) :] if url.startswith(prefix) else url

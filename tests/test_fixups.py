@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+import postgres
 from conftest import Store
 from coursetrack.cli import app
 from coursetrack.store import open_store, rules, schema, triggers
@@ -30,7 +31,7 @@ def _at_schema_5(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
     url = db if "://" in db else f"sqlite:///{db}"
-    bind = create_engine(url)
+    bind = create_engine(postgres.on_psycopg2(url))
     try:
         schema.migrate(bind)
     finally:
@@ -62,7 +63,7 @@ _ROWS = [
 
 def _fill(db: str) -> None:
     url = db if "://" in db else f"sqlite:///{db}"
-    bind = create_engine(url)
+    bind = create_engine(postgres.on_psycopg2(url))
     try:
         with bind.begin() as conn:
             for i, sql in enumerate(_ROWS):

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+import postgres
+
 pytestmark = pytest.mark.sqlite_only  # built on SQLite, then copied to PostgreSQL
 
 
@@ -56,7 +58,7 @@ def both(studied: Path, postgres_server) -> Iterator[tuple]:
     from coursetrack.store.reader import AlchemyReader, SqliteReader
 
     name = postgres_server.create_database(template="template0")  # empty: no triggers
-    engine = create_engine(postgres_server.url(name))
+    engine = create_engine(postgres.on_psycopg2(postgres_server.url(name)))
     try:
         source = sqlite3.connect(studied)
         source.row_factory = sqlite3.Row

@@ -29,7 +29,7 @@ PG_FIXTURE = Path(__file__).parent / "data" / "store-schema2.postgresql.sql"
 
 def _engine(db: str):
     url = db if "://" in db else f"sqlite:///{db}"
-    return create_engine(url)
+    return create_engine(postgres.on_psycopg2(url))
 
 
 def _migrated(db: str):
@@ -337,7 +337,7 @@ def _load_schema2(pg_url: str) -> None:
 
 
 def _pg_rows(pg_url: str, sql: str) -> list[tuple]:
-    bind = create_engine(pg_url)
+    bind = create_engine(postgres.on_psycopg2(pg_url))
     try:
         with bind.connect() as conn:
             return [tuple(r) for r in conn.exec_driver_sql(sql)]
@@ -385,7 +385,7 @@ def test_a_schema_2_postgresql_store_upgrades_and_keeps_every_row(
     undone = CliRunner().invoke(app, ["--db", pg_url, "undo", "--yes"])
     assert undone.exit_code == 0, undone.stderr
     assert _pg_rows(pg_url, _PROGRESS) == progress
-    bind = create_engine(pg_url)
+    bind = create_engine(postgres.on_psycopg2(pg_url))
     assert_is_what_the_models_describe(bind)
     name = postgres_server.create_database()
     try:  # a new store holds the very schema the upgrade ends at
@@ -443,7 +443,7 @@ def test_two_processes_migrating_one_new_postgresql_store_both_succeed(pg_url: s
     errors: list[BaseException] = []
 
     def migrate() -> None:
-        bind = create_engine(pg_url)
+        bind = create_engine(postgres.on_psycopg2(pg_url))
         try:
             schema.migrate(bind, shown="the shared store")
         except BaseException as exc:  # reported below, with the thread's own error
