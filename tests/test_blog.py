@@ -599,12 +599,12 @@ def _yamlish_text():
 
 
 def test_a_word_written_as_it_is_is_what_safe_dump_writes() -> None:
-    """`blog._plain_word` says a text is written as it is only where safe_dump writes it so,
-    in a mapping's value and in a `[...]` list."""
+    """`front_matter._plain_word` says a text is written as it is only where safe_dump
+    writes it so, in a mapping's value and in a `[...]` list."""
     import yaml
     from hypothesis import HealthCheck, given, settings
 
-    from coursetrack import blog
+    from coursetrack import front_matter
 
     def dumped(value: object) -> str:
         return yaml.safe_dump(
@@ -618,16 +618,16 @@ def test_a_word_written_as_it_is_is_what_safe_dump_writes() -> None:
     @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
     @given(text=_yamlish_text())
     def check(text: str) -> None:
-        if blog._plain_word(text):
+        if front_matter._plain_word(text):
             assert dumped(text) == f"k: {text}\nl: []\n"
-        if blog._plain_word(text, in_list=True):
+        if front_matter._plain_word(text, in_list=True):
             assert dumped([text, text]) == f"k: [{text}, {text}]\nl: []\n"
 
     check()
     for written_as_is in ("Deep Learning Specialization", 'Andrew\'s "best" course', "/a.png"):
-        assert blog._plain_word(written_as_is)
+        assert front_matter._plain_word(written_as_is)
     for quoted in ("yes", "No", "a: b", "a #b", "x:", "x ", "tab\there", "2026", "-a", "é"):
-        assert not blog._plain_word(quoted)
+        assert not front_matter._plain_word(quoted)
 
 
 @pytest.mark.parametrize("fmt", ["hugo", "jekyll"])
@@ -638,9 +638,9 @@ def test_front_matter_is_what_safe_dump_writes(fmt: str, monkeypatch) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from coursetrack import blog
+    from coursetrack import front_matter
 
-    fast_path = blog._front_matter_as_yaml_writes_it
+    fast_path = front_matter._front_matter_as_yaml_writes_it
     taken = []
 
     @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
@@ -660,10 +660,10 @@ def test_front_matter_is_what_safe_dump_writes(fmt: str, monkeypatch) -> None:
         args = dict(title=title, date=date, description=description, tags=tags, image=image)
         mappings: list[dict] = []
         with monkeypatch.context() as patch:  # the mapping, handed to safe_dump
-            patch.setattr(blog, "_front_matter_as_yaml_writes_it", mappings.append)
-            by_safe_dump = blog.front_matter(fmt, draft=draft, **args)
+            patch.setattr(front_matter, "_front_matter_as_yaml_writes_it", mappings.append)
+            by_safe_dump = front_matter.front_matter(fmt, draft=draft, **args)
         taken.append(fast_path(mappings[0]) is not None)
-        assert blog.front_matter(fmt, draft=draft, **args) == by_safe_dump
+        assert front_matter.front_matter(fmt, draft=draft, **args) == by_safe_dump
 
     check()
     assert any(taken)  # the way without PyYAML was tried

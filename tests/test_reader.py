@@ -381,7 +381,7 @@ NOT_IMPORTED = [
     (
         ["export", "markdown", "dls"],
         [
-            "yaml",  # front matter of plain words is written without it (blog.front_matter)
+            "yaml",  # front matter of plain words is written without it (front_matter.front_matter)
             "coursetrack.services.activity",
             "coursetrack.services.pace",
             "coursetrack.services.review",
