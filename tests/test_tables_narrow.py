@@ -223,6 +223,21 @@ def test_an_in_progress_items_start_stays(gda: Path) -> None:
     assert "2026-09-28" in row, spec  # the course's start: its first topic done
 
 
+@pytest.mark.parametrize("width", [60, 70])
+def test_an_in_progress_items_start_stays_when_narrow(gda: Path, width: int) -> None:
+    """At 60 columns too the start of an item in progress is shown (issue 22: date columns
+    go before a title is cut, except an in-progress item's start), and every line fits."""
+    out, _ = piped(gda, width, "status", "gda/3")
+    assert "Started" in header(out), out
+    row = next(line for line in out if line.startswith("3  Database"))
+    assert row.endswith("2026-10-02") and "0%" in row, out
+    spec, _ = piped(gda, width, "status", "gda")
+    assert "Started" in header(spec), spec
+    row = next(line for line in spec if line.startswith("3  Prepare"))
+    assert "2026-09-28" in row and "50%" in row, spec
+    assert too_wide(out + spec, width) == [], out + spec
+
+
 @pytest.mark.parametrize("width", [60, 70, 80])
 def test_a_heading_keeps_its_percent(gda: Path, width: int) -> None:
     for args, tail in [
