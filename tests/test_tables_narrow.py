@@ -279,6 +279,7 @@ WRITES = [
     ["start", "gda/5/1", "gda/5/3", "--on", "2026-10-26"],
     ["done", "gda/5/1", "--on", "2026-10-29"],
     ["reopen", "gda/5/1"],
+    ["done", "gda/1/1"],  # nothing to do: it says so, with the title
     ["done", "gda/8", "--on", "2026-10-29"],
     ["note", "gda/5/3", "aggregating across many sheets takes a VLOOKUP and patience, and more"],
     [
@@ -297,7 +298,7 @@ WRITES = [
 ]
 
 
-@pytest.mark.slow  # two runs of the real program for each of thirteen writes
+@pytest.mark.slow  # two runs of the real program for each of fourteen writes
 def test_every_line_a_writing_command_prints_fits_at_60(gda: Path, tmp_path: Path) -> None:
     """Issue 22: the one-line messages of writing commands fit 60 columns, broken between
     words, never inside a command or a ref; a URL longer than the line runs past it
@@ -310,9 +311,9 @@ def test_every_line_a_writing_command_prints_fits_at_60(gda: Path, tmp_path: Pat
     broken = 0
     for write in WRITES:
         args = [arg.format(folder=tmp_path) for arg in write]
-        at_60, _ = piped(narrow, 60, *args)
+        at_60, err = piped(narrow, 60, *args)
         at_80, _ = piped(wide, 80, *args)
-        assert too_wide(at_60, 60) == [], (args, at_60)
+        assert too_wide(at_60 + err, 60) == [], (args, at_60, err)
         for n, line in enumerate(at_60):
             assert not re.search(r"coursetrack( \w+)?$", line), (args, at_60[n : n + 2])
             assert not line.endswith("/"), (args, at_60[n : n + 2])  # a ref cut after its /
@@ -527,3 +528,36 @@ def test_lines_under_rows_read_the_same_piped_and_in_colour(rows, width: int) ->
     lines = piped.splitlines()
     assert len(lines) == 2 + len(rows) + sum(1 for u in under if u)
     assert all(cell_len(line) <= width for line in lines[2:]), piped
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from([*_WORDS, "gda/foundations/introducing-data:", "https://example.org/x"]),
+        min_size=1,
+        max_size=30,
+    ),
+    ref=st.text("0123456789/-", max_size=20).map(lambda tail: "x9" + tail),
+    width=st.integers(24, 79),
+)
+def test_a_message_breaks_between_words_never_in_a_ref_or_a_command(words, ref, width) -> None:
+    """`message_lines`: the same words, each line within `width` but for one word longer
+    than the line (on a line of its own), and `coursetrack review REF` whole on one line (or broken between its
+    words only when longer than a line)."""
+    from coursetrack.render.layout import message_lines
+
+    command = f"coursetrack review {ref}"
+    message = " ".join([*words[:3], "see", command + ",", *words[3:]])
+    out = message_lines(message, width)
+    assert " ".join(line.strip() for line in out) == message
+    assert all(cell_len(line) <= width or " " not in line.strip() for line in out), out
+    if len(command + ",") <= width - 2:
+        assert any(command in line for line in out), out
+    assert all(ref in line.split() or ref + "," in line.split() for line in out if ref in line)
+
+
+def test_a_ref_that_fits_the_line_only_without_the_indent_loses_the_indent() -> None:
+    from coursetrack.render.layout import message_lines
+
+    ref = "gda/" + "r" * 55  # 60 columns with its colon: with the indent's two, 62
+    assert message_lines(f"done {ref}: a title", 60) == ["done", f"{ref}:", "  a title"]

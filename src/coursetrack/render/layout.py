@@ -99,14 +99,19 @@ def message_lines(message: str, width: int, commands: Sequence[str] = ()) -> lis
     indent = "  "
     room = max(width - len(indent), 20)
     glued = _glued(message, [*commands, *_COMMAND.findall(message)])
-    glued = " ".join(_chunks(word, room) for word in glued.split(" "))
+    words: list[str] = []
+    for word in glued.split(" "):  # `coursetrack next gda,`: the comma goes with its last run
+        bare = word.rstrip(",;:.)")
+        words.append(_chunks(bare, room - (len(word) - len(bare))) + word[len(bare) :])
     parts = textwrap.wrap(
-        glued,
+        " ".join(words),
         max(width, 20),
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
     )
+    # a word that fits the line only without the indent (a long ref) goes without it
+    parts = [p.lstrip() if cell_len(p) > width >= cell_len(p.lstrip()) else p for p in parts]
     return [part.replace(_GLUE, " ") for part in parts] or [""]
 
 
