@@ -131,9 +131,12 @@ def test_topic_and_unit_titles_never_wrap(studied, monkeypatch, width: int) -> N
 
 def test_at_60_columns_date_columns_go_and_titles_are_cut(studied, monkeypatch) -> None:
     lines = _at(studied, 60, monkeypatch, "status", "dls")
-    assert lines[1].split() == ["#", "Course", "Status", "Units", "Progress"]
+    # issue 22: course 2's start stays at 60 too; its room comes from the bar and the titles
+    assert lines[1].split() == ["#", "Course", "Status", "Units", "Progress", "Started"]
     assert "2026-08-20" not in "\n".join(lines[3:])
-    assert lines[3].startswith("1  Neural Networks and Dee…")
+    assert lines[3].startswith("1  Neural Network…  done")
+    assert lines[3].endswith("100%      2026-08-01")
+    assert lines[4].endswith("0%      2026-09-01")
     wider = _at(studied, 80, monkeypatch, "status", "dls")
     # issue 22: an in-progress course's start stays; Completed goes before a title is cut
     assert wider[1].split()[-2:] == ["Progress", "Started"], "Completed goes first"

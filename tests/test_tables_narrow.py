@@ -223,6 +223,21 @@ def test_an_in_progress_items_start_stays(gda: Path) -> None:
     assert "2026-09-28" in row, spec  # the course's start: its first topic done
 
 
+@pytest.mark.parametrize("width", [60, 70])
+def test_an_in_progress_items_start_stays_when_narrow(gda: Path, width: int) -> None:
+    """At 60 columns too the start of an item in progress is shown (issue 22: date columns
+    go before a title is cut, except an in-progress item's start), and every line fits."""
+    out, _ = piped(gda, width, "status", "gda/3")
+    assert "Started" in header(out), out
+    row = next(line for line in out if line.startswith("3  Database"))
+    assert row.endswith("2026-10-02") and "0%" in row, out
+    spec, _ = piped(gda, width, "status", "gda")
+    assert "Started" in header(spec), spec
+    row = next(line for line in spec if line.startswith("3  Prepare"))
+    assert "2026-09-28" in row and "50%" in row, spec
+    assert too_wide(out + spec, width) == [], out + spec
+
+
 @pytest.mark.parametrize("width", [60, 70, 80])
 def test_a_heading_keeps_its_percent(gda: Path, width: int) -> None:
     for args, tail in [
@@ -255,6 +270,59 @@ def test_a_footer_never_breaks_a_command(gda: Path, width: int) -> None:
         "Due for review: 4 topics; see coursetrack review "
         "gda/ask-questions-to-make-data-driven-decisions",
     ), out
+
+
+#: What the writing commands are asked, after the eight weeks: long titles, a long note,
+#: a URL longer than any line, and undo of a command that holds it.
+WRITES = [
+    ["import", "{folder}/gda2.yaml"],
+    ["start", "gda/5/1", "gda/5/3", "--on", "2026-10-26"],
+    ["done", "gda/5/1", "--on", "2026-10-29"],
+    ["reopen", "gda/5/1"],
+    ["done", "gda/1/1"],  # nothing to do: it says so, with the title
+    ["done", "gda/8", "--on", "2026-10-29"],
+    ["note", "gda/5/3", "aggregating across many sheets takes a VLOOKUP and patience, and more"],
+    [
+        "link",
+        "gda/7/4",
+        "https://example.org/" + "a-long-path/" * 6 + "notes",
+        "--title",
+        "the annotations",
+    ],
+    ["link", "gda/7/4", "https://example.org/short", "--title", "a short one"],
+    ["reviewed", "gda/1/1", "--grade", "good"],
+    ["goal", "gda", "--by", "2027-02-28"],
+    ["undo", "--yes"],
+    ["undo", "--yes"],
+    ["undo", "--yes"],
+]
+
+
+@pytest.mark.slow  # two runs of the real program for each of fourteen writes
+def test_every_line_a_writing_command_prints_fits_at_60(gda: Path, tmp_path: Path) -> None:
+    """Issue 22: the one-line messages of writing commands fit 60 columns, broken between
+    words, never inside a command or a ref; a URL longer than the line runs past it
+    whole (the one exception, see `too_wide`). At 80, the README's width, they are as
+    they were: one line each, saying the same words."""
+    (tmp_path / "gda2.yaml").write_text(GDA.replace("slug: gda", "slug: gda2", 1), "utf-8")
+    narrow, wide = tmp_path / "narrow.db", tmp_path / "wide.db"
+    narrow.write_bytes(gda.read_bytes())
+    wide.write_bytes(gda.read_bytes())
+    broken = 0
+    for write in WRITES:
+        args = [arg.format(folder=tmp_path) for arg in write]
+        at_60, err = piped(narrow, 60, *args)
+        at_80, _ = piped(wide, 80, *args)
+        assert too_wide(at_60 + err, 60) == [], (args, at_60, err)
+        for n, line in enumerate(at_60):
+            assert not re.search(r"coursetrack( \w+)?$", line), (args, at_60[n : n + 2])
+            assert not line.endswith("/"), (args, at_60[n : n + 2])  # a ref cut after its /
+        # the same words, the lines at 60 continuing theirs with an indent
+        assert " ".join(line.strip() for line in at_60) == " ".join(at_80), (args, at_60)
+        assert len(at_60) >= len(at_80)
+        broken += len(at_60) > len(at_80)
+        assert not any(line.startswith(" ") for line in at_80), at_80
+    assert broken >= 5, "most messages were too long for 60 columns"
 
 
 # --- any program, any width from 60 up ------------------------------------------------
@@ -460,3 +528,36 @@ def test_lines_under_rows_read_the_same_piped_and_in_colour(rows, width: int) ->
     lines = piped.splitlines()
     assert len(lines) == 2 + len(rows) + sum(1 for u in under if u)
     assert all(cell_len(line) <= width for line in lines[2:]), piped
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from([*_WORDS, "gda/foundations/introducing-data:", "https://example.org/x"]),
+        min_size=1,
+        max_size=30,
+    ),
+    ref=st.text("0123456789/-", max_size=20).map(lambda tail: "x9" + tail),
+    width=st.integers(24, 79),
+)
+def test_a_message_breaks_between_words_never_in_a_ref_or_a_command(words, ref, width) -> None:
+    """`message_lines`: the same words, each line within `width` but for one word longer
+    than the line (on a line of its own), and `coursetrack review REF` whole on one line (or broken between its
+    words only when longer than a line)."""
+    from coursetrack.render.layout import message_lines
+
+    command = f"coursetrack review {ref}"
+    message = " ".join([*words[:3], "see", command + ",", *words[3:]])
+    out = message_lines(message, width)
+    assert " ".join(line.strip() for line in out) == message
+    assert all(cell_len(line) <= width or " " not in line.strip() for line in out), out
+    if len(command + ",") <= width - 2:
+        assert any(command in line for line in out), out
+    assert all(ref in line.split() or ref + "," in line.split() for line in out if ref in line)
+
+
+def test_a_ref_that_fits_the_line_only_without_the_indent_loses_the_indent() -> None:
+    from coursetrack.render.layout import message_lines
+
+    ref = "gda/" + "r" * 55  # 60 columns with its colon: with the indent's two, 62
+    assert message_lines(f"done {ref}: a title", 60) == ["done", f"{ref}:", "  a title"]

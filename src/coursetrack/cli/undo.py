@@ -59,10 +59,14 @@ def undo(
     entry = undone.command
     if undone.reverted:
         render.success(
-            f"undid #{entry.id} {_line(entry)} ({_when(entry)}, {_changes(undone.reverted)})"
+            f"undid #{entry.id} {_line(entry)} ({_when(entry)}, {_changes(undone.reverted)})",
+            commands=[_line(entry)],
         )
     else:
-        render.success(f"undid #{entry.id} {_line(entry)} ({_when(entry)}; it had changed nothing)")
+        render.success(
+            f"undid #{entry.id} {_line(entry)} ({_when(entry)}; it had changed nothing)",
+            commands=[_line(entry)],
+        )
 
 
 def _line(entry) -> str:

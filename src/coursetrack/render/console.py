@@ -7,7 +7,9 @@ overrides or zero-width characters, prints as harmless, visible text.
 
 Width: `COLUMNS` when set, else the terminal's width, else (a pipe or a file)
 80 columns. Messages (`success`, `notice`, `error`) are one line each, never
-wrapped; `print_json` writes JSON for scripts.
+wrapped by the terminal: on one narrower than 80 columns a message on stdout is
+broken between words to fit (never inside a ref or a command), at 80 and up it
+stays one line; `print_json` writes JSON for scripts.
 
 Every command that prints imports this module, so it holds no more than that:
 Rich's table machinery and the views load only with the command that draws them.
@@ -20,8 +22,10 @@ import datetime as dt
 import os
 import re
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -79,8 +83,27 @@ def notice(message: str) -> None:
     )
 
 
-def success(message: str) -> None:
-    stdout().print(Text(safe(message, one_line=True)), overflow="ignore", crop=False)
+#: Below this width a message is broken between words to fit the terminal (see
+#: `layout.message_lines`); at the README's 80 columns and up each stays on one line, as
+#: the README shows it and a script greps it.
+FIT_BELOW = PIPE_WIDTH
+
+
+def _say(console: Console, message: str, commands: Sequence[str] = ()) -> None:
+    """One message on stdout: one line, or on a narrow terminal as many as fit it."""
+    text = safe(message, one_line=True)
+    width = console.width
+    if width < FIT_BELOW and len(text) > width // 2 and cell_len(text) > width:
+        from coursetrack.render.layout import message_lines
+
+        shown = [safe(command, one_line=True) for command in commands]
+        text = "\n".join(message_lines(text, width, shown))
+    console.print(Text(text), overflow="ignore", crop=False)
+
+
+def success(message: str, *, commands: Sequence[str] = ()) -> None:
+    """A writing command's message; `commands` are never broken across lines."""
+    _say(stdout(), message, commands)
 
 
 def aside(message: str) -> None:
@@ -91,7 +114,7 @@ def aside(message: str) -> None:
 def lines(messages: list[str]) -> None:
     console = stdout()
     for message in messages:
-        console.print(Text(safe(message, one_line=True)), overflow="ignore", crop=False)
+        _say(console, message)
 
 
 def _plain(value: object) -> str:

@@ -10,6 +10,7 @@ can still be clicked and copied.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -82,6 +83,36 @@ def _heading(
 
 #: How much of a heading's title stays before its ref is cut.
 _TITLE_KEPT = 20
+
+
+#: A command in a message: `coursetrack` and its words, up to a comma, a semicolon or a
+#: parenthesis (`next: coursetrack next gda, then coursetrack status gda`).
+_COMMAND = re.compile(r"coursetrack(?: [^\s,;()]+)+")
+
+
+def message_lines(message: str, width: int, commands: Sequence[str] = ()) -> list[str]:
+    """A one-line message (`done REF: TITLE`) on as few lines of `width` as it takes, the
+    later ones indented two columns: broken between words, never inside a ref (one word)
+    or a command (a `coursetrack …` in it, or one of `commands`, such as the command an
+    undo names). A word longer than the line, a URL, runs past the edge whole, so it can
+    still be clicked and copied: the one line that may be wider than `width`."""
+    indent = "  "
+    room = max(width - len(indent), 20)
+    glued = _glued(message, [*commands, *_COMMAND.findall(message)])
+    words: list[str] = []
+    for word in glued.split(" "):  # `coursetrack next gda,`: the comma goes with its last run
+        bare = word.rstrip(",;:.)")
+        words.append(_chunks(bare, room - (len(word) - len(bare))) + word[len(bare) :])
+    parts = textwrap.wrap(
+        " ".join(words),
+        max(width, 20),
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    # a word that fits the line only without the indent (a long ref) goes without it
+    parts = [p.lstrip() if cell_len(p) > width >= cell_len(p.lstrip()) else p for p in parts]
+    return [part.replace(_GLUE, " ") for part in parts] or [""]
 
 
 def _chunks(glued: str, room: int) -> str:

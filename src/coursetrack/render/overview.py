@@ -92,19 +92,28 @@ def report_table(report: Report) -> None:
         Column("Started", drop=2, keep=started),
         Column("Completed", drop=1),
     ]
-    rows: list[list[RenderableType]] = [
-        [
-            str(item.position),
-            _text(item.title),
-            _status(item.status),
-            f"{item.units_done}/{item.units_total}",
-            bar(item.units_done, item.units_total, width=6) + Text(f" {_pct(item.percent):>4}"),
-            _date(item.started_on),
-            _date(item.completed_on),
+
+    def rows(with_bar: bool) -> list[list[RenderableType]]:
+        return [
+            [
+                str(item.position),
+                _text(item.title),
+                _status(item.status),
+                f"{item.units_done}/{item.units_total}",
+                bar(item.units_done, item.units_total, width=6) + Text(f" {_pct(item.percent):>4}")
+                if with_bar
+                else Text(f"{_pct(item.percent):>4}"),
+                _date(item.started_on),
+                _date(item.completed_on),
+            ]
+            for item in report.items
         ]
-        for item in report.items
-    ]
-    _emit(console, heading, fitted_table(columns, rows, width=console.width))
+
+    table = fitted_table(columns, rows(with_bar=True), width=console.width)
+    if started and "Started" not in [col.header for col in table.columns]:
+        # too narrow for the bar and the start: the percent alone says as much as the bar
+        table = fitted_table(columns, rows(with_bar=False), width=console.width)
+    _emit(console, heading, table)
     if not report.items:
         noun = "courses" if report.kind == "specialization" else "topics"
         _emit(console, Text(f"No {noun} yet.", style="dim"))
