@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ def test_import(dls):
 """
 _WITHOUT = """
 import sys
+import time
 import postgres
 {patch}
 import pytest
@@ -151,3 +153,25 @@ def test_a_sqlite_store_moves_to_postgresql_through_a_backup(tmp_path: Path, pg_
     assert run(pg_url, "export", "yaml") == backup.read_text(encoding="utf-8")
     for view in (["status", "dls"], ["show", "dls/1/1"], ["next", "dls"], ["review"]):
         assert run(pg_url, *view) == run(sqlite, *view), view
+
+
+def test_a_terminal_run_keeps_what_the_program_wrote_as_it_exited(monkeypatch) -> None:
+    """tests/terminal.py: output written after a quiet wait, by a program that then exits,
+    is kept (a wait that saw nothing, then an exit, once lost the last lines)."""
+    import select
+
+    import terminal
+
+    original, calls = select.select, []
+
+    def late_select(*args):  # the first wait sees nothing while the program writes and exits
+        calls.append(args)
+        if len(calls) == 1:
+            time.sleep(2)
+            return [], [], []
+        return original(*args)
+
+    monkeypatch.setattr(terminal.select, "select", late_select)
+    code, screen = terminal.run_in_terminal(["--version"])
+    assert code == 0
+    assert "coursetrack" in screen
