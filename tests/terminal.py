@@ -44,7 +44,22 @@ def run_in_terminal(
                 os.write(main, answer.encode() + b"\n")
                 answered = True
         elif proc.poll() is not None:
+            output += _rest(main)  # written between the quiet wait and the exit
             break
     code = proc.wait(timeout=30)
     os.close(main)
     return code, output.decode("utf-8", "replace")
+
+
+def _rest(main: int) -> bytes:
+    """What is left to read on the terminal of a program that has exited."""
+    rest = b""
+    while select.select([main], [], [], 0)[0]:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the other side is closed and drained
+            break
+        if not chunk:
+            break
+        rest += chunk
+    return rest
