@@ -69,7 +69,9 @@ def goal(
             state = goals.set_goal(writer, ref=spec, by=when, today=today())
         assert state.target_on is not None  # set_goal sets it
         message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
-        if state.previous_on and state.previous_on != state.target_on:
+        if state.previous_on == state.target_on:
+            message += " already; nothing to do"
+        elif state.previous_on:
             message += f" (was {state.previous_on.isoformat()})"
     elif clear:
         with writing(ctx) as writer:

@@ -44,8 +44,12 @@ def command(reader: Reader, command_id: int) -> Row | None:
 
 def newest_undoable(reader: Reader, *, current: int | None) -> Row | None:
     """The newest command that is neither undone nor an undo (nor `current`, the
-    command asking)."""
-    live = " WHERE undone_by IS NULL AND undoes IS NULL"
+    command asking), and changed something: a store written before commands that
+    change nothing stopped being recorded may still hold some (`Store.write`)."""
+    live = (
+        " WHERE undone_by IS NULL AND undoes IS NULL"
+        " AND EXISTS (SELECT 1 FROM change WHERE change.command_id = command.id)"
+    )
     order = " ORDER BY id DESC LIMIT 1"
     if current is None:
         return reader.one(_COMMAND + live + order)

@@ -491,6 +491,13 @@ RECORD_COMMAND_PG = (
     "END FROM command), :at, :line RETURNING id"
 )
 
+#: A command whose triggers recorded no change is taken back at its commit (an undo,
+#: linked to what it undid, stays): see `opening._forget_if_unchanged`.
+FORGET_UNCHANGED_COMMAND = (
+    "DELETE FROM command WHERE id = :id AND undoes IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM change WHERE change.command_id = :id)"
+)
+
 #: The newest history row: every write to a tracked table adds one.
 LAST_CHANGE = "SELECT max(id) FROM change"
 
