@@ -290,6 +290,11 @@ def changes_values(reader: Reader, *, command: int, n: int) -> list[Row]:
     return reader.all(queries.LOG_CHANGES_FULL, command=command, n=n)
 
 
+def changes_values_between(reader: Reader, *, command: int, first: int, last: int) -> list[Row]:
+    """A command's changes' JSON (id, old, new) with ids from `first` to `last`."""
+    return reader.all(queries.LOG_CHANGES_BETWEEN, command=command, first=first, last=last)
+
+
 def item_now(reader: Reader, *, table: str, row_id: int) -> Row | None:
     """An item's slug and parent id as the store holds it now (None: gone)."""
     return reader.one(queries.ITEM_NOW[table], id=row_id)

@@ -386,6 +386,12 @@ LOG_CHANGES_FULL = """
 SELECT id, old, new FROM change WHERE command_id = :command ORDER BY id LIMIT :n
 """
 
+#: The same for a run of them by id (`log REF`: the changes to one item and under it).
+LOG_CHANGES_BETWEEN = """
+SELECT id, old, new FROM change
+WHERE command_id = :command AND id BETWEEN :first AND :last ORDER BY id
+"""
+
 #: The same with what names them: `log` decodes each JSON once, in Python, for both.
 LOG_CHANGES_SHOWN = """
 SELECT id, table_name, row_id, op, old, new FROM change
