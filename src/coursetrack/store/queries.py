@@ -215,7 +215,7 @@ WHERE topic_id = :topic_id ORDER BY reviewed_on, id
 
 #: `show`: an item's newest notes and links (`{owner}` as in PROGRESS_OF), and their counts.
 NEWEST_NOTES = """
-SELECT id, written_on, text FROM note WHERE {owner} = :id
+SELECT id, written_on, text, private FROM note WHERE {owner} = :id
 ORDER BY written_on DESC, id DESC LIMIT :limit
 """
 NEWEST_LINKS = """
@@ -229,7 +229,7 @@ COUNT_LINKS = "SELECT count(*) FROM link WHERE {owner} = :id"
 #: bounded sort (ORDER BY ... LIMIT) and an index-only count, never every note's text.
 TOPIC_NOTES = """
 SELECT t.slug AS topic_slug, n.id AS id, n.written_on AS written_on, n.text AS text,
-       (SELECT count(*) FROM note c WHERE c.topic_id = t.id) AS total
+       n.private AS private, (SELECT count(*) FROM note c WHERE c.topic_id = t.id) AS total
 FROM topic t
 JOIN note n ON n.id IN (
     SELECT k.id FROM note k WHERE k.topic_id = t.id
@@ -465,7 +465,9 @@ LEFT JOIN specialization s3 ON s3.id = c3.specialization_id
 """
 
 NOTE_ROWS = _OWNED_ROWS.format(
-    fields="x.written_on AS written_on, x.text AS text", table="note", where="{where}"
+    fields="x.written_on AS written_on, x.text AS text, x.private AS private",
+    table="note",
+    where="{where}",
 )
 LINK_ROWS = _OWNED_ROWS.format(
     fields="x.url AS url, x.title AS title, x.added_on AS added_on", table="link", where="{where}"
