@@ -100,7 +100,8 @@ def plan(ctx: typer.Context, spec: options.Spec, json: options.Json = False) -> 
 
     Your pace is the units you completed in the last 4 weeks (28 days ending today)
     divided by 4; if you began less than 28 days ago, the units done since your first
-    activity x 7 / the days since then (under 7 days: an early estimate). The projected
+    activity x 7 / the days from then to today, both counted (under 7 days of history:
+    an early estimate). The projected
     finish is today + units left x those days / units done in them, rounded up to whole
     days. The pace needed is units left x 7 / days until the goal. Days ahead = goal -
     projected finish (negative: behind). With nothing done in the window there is no
