@@ -87,3 +87,20 @@ def test_undo_after_any_sequence_reverts_the_last_real_change(dls, seed) -> None
         assert undo.exit_code == 0, undo.stderr
         assert "changed nothing" not in undo.stdout
         assert dls.dump() == expected
+
+
+def test_undo_passes_over_a_no_op_an_older_store_recorded(dls) -> None:
+    """A store written before this rule may hold commands that changed nothing:
+    `undo` reverts the real change before them, and `undo ID` still names one."""
+    dls.run("done", "dls/1/1")
+    dls.execute(
+        "INSERT INTO command (id, at, line) VALUES (3, ?, ?)",
+        "2026-01-01T00:00:00+00:00",
+        "done dls/1/1",
+    )
+    undo = dls.run("undo", "--yes")
+    assert undo.stdout.startswith("undid #2 done dls/1/1 ("), undo.stdout
+    assert dls.rows("SELECT count(*) FROM progress WHERE status = 'done'") == [(0,)]
+    named = dls.run("undo", "3", "--yes")
+    assert named.exit_code == 0, named.stderr
+    assert "it had changed nothing" in named.stdout
