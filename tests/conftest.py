@@ -317,7 +317,7 @@ class Store:
         """Every row of every table, to compare a store before and after.
 
         The history (`command`, `change`) is left out unless asked for: a command
-        that changes nothing is still recorded there, by design.
+        that changes nothing leaves none, but a test often compares the record alone.
         """
         if self.engine != "sqlite":
             with self._pg() as con:

@@ -240,7 +240,12 @@ def test_a_curator_undoes_every_kind_of_command_of_hers(g: GroupStore, tmp_path)
 
     for command in [*UNDOABLE, ["import", str(catalog), "--prune"]]:
         before = stored()
+        commands = g.all_rows("SELECT count(*) FROM command")
         ok(g, "cora", *command)
+        if g.all_rows("SELECT count(*) FROM command") == commands:
+            # an import of what is there, a clear of no goal: not recorded (issue 22)
+            assert command[0] in ("import", "goal") and stored() == before, command
+            continue
         ok(g, "cora", "undo", "--yes")
         assert stored() == before, command
 

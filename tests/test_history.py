@@ -182,9 +182,12 @@ def test_any_commands_then_as_many_undos_restore_the_store(dls, prepare, command
     start = user_rows(dls)
     succeeded = 0
     for command in commands:
+        before = user_rows(dls)
         result = dls.run(*command)
         assert result.exit_code in (0, 1), result.stderr
-        succeeded += result.exit_code == 0
+        # a command that changed nothing is not recorded, so takes no undo (issue 22)
+        if result.exit_code == 0 and user_rows(dls) != before:
+            succeeded += 1
     for _ in range(succeeded):
         assert dls.run("undo", "--yes").exit_code == 0
     assert user_rows(dls) == start
@@ -237,7 +240,9 @@ def test_undo_reverts_every_kind_of_command(dls, tmp_path) -> None:
         before = user_rows(dls)
         result = dls.run(*command)
         assert result.exit_code == 0, (command, result.stderr)
-        assert user_rows(dls) != before or command[0] == "import", command
+        if user_rows(dls) == before:  # an import of what is there: not recorded (issue 22)
+            assert command[0] == "import", command
+            continue
         undone = dls.run("undo", "--yes")
         assert undone.exit_code == 0, undone.stderr
         assert user_rows(dls) == before, command

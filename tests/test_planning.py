@@ -348,8 +348,8 @@ def test_plan_finished_and_goal_passed(dls, monkeypatch) -> None:
     data = _plan(dls)
     assert (data["days_to_goal"], data["needed_per_week"]) == (-10, None)
     assert (data["projected_on"], data["days_ahead"], data["outlook"]) == (
-        "2026-04-06",  # 5 days of history (since 03-15): 13 x 5 / 4 = 16.25, so 17 days
-        -27,
+        "2026-04-09",  # a 6-day window (03-15 .. 03-20): 13 x 6 / 4 = 19.5, so 20 days
+        -30,
         "behind",
     )
     assert "2026-03-10, passed 10 days ago" in dls.run("plan", "dls").stdout
@@ -462,7 +462,7 @@ def test_plan_of_a_specialization_without_units_says_so(store) -> None:
 
 
 def test_plan_in_week_one_measures_pace_from_the_first_activity(dls) -> None:
-    """Started two days ago, one unit done: 1 x 7 / 2 = 3.5 units/week (not 0.25)."""
+    """Started two days ago, one unit done: 1 x 7 / 3 days = 2.33 units/week (not 0.25)."""
     dls.run("start", "dls/1/1", "--on", "2 days ago")
     dls.run("done", "dls/1/1")
     dls.run("goal", "dls", "--by", "2026-06-30")
@@ -470,17 +470,17 @@ def test_plan_in_week_one_measures_pace_from_the_first_activity(dls) -> None:
     assert (data["first_activity_on"], data["window_start"], data["window_days"]) == (
         "2026-02-27",
         "2026-02-27",
-        2,
+        3,
     )
-    assert (data["pace_per_week"], data["early_estimate"]) == (3.5, True)
-    # 16 left x 2 / 1 = 32 days: 2026-04-02, 89 days before the goal
+    assert (data["pace_per_week"], data["early_estimate"]) == (2.33, True)
+    # 16 left x 3 / 1 = 48 days: 2026-04-18, 73 days before the goal
     assert (data["projected_on"], data["days_ahead"], data["outlook"]) == (
-        "2026-04-02",
-        89,
+        "2026-04-18",
+        73,
         "ahead",
     )
     out = dls.run("plan", "dls").stdout
-    assert "3.50 units/week (1 unit done 2026-02-27 to 2026-03-01)" in out
+    assert "2.33 units/week (1 unit done 2026-02-27 to 2026-03-01)" in out
     assert "an early estimate, from 2 days of history" in out
     assert "behind" not in out
 
@@ -489,7 +489,7 @@ def test_plan_after_a_week_is_no_longer_an_early_estimate(dls) -> None:
     dls.run("note", "dls", "day one", "--on", "7 days ago")  # any study starts the history
     dls.run("done", "dls/1/1", "dls/1/2", "--on", "yesterday")
     data = _plan(dls)
-    assert (data["window_days"], data["pace_per_week"], data["early_estimate"]) == (7, 2.0, False)
+    assert (data["window_days"], data["pace_per_week"], data["early_estimate"]) == (8, 1.75, False)
     assert "early estimate" not in dls.run("plan", "dls").stdout
 
 
@@ -499,9 +499,9 @@ def test_plan_after_a_week_is_no_longer_an_early_estimate(dls) -> None:
         (None, "2026-02-02", 28, False),
         ("2025-06-01", "2026-02-02", 28, False),
         ("2026-02-02", "2026-02-02", 28, False),
-        ("2026-02-20", "2026-02-20", 9, False),
-        ("2026-02-22", "2026-02-22", 7, False),
-        ("2026-02-23", "2026-02-23", 6, True),
+        ("2026-02-20", "2026-02-20", 10, False),
+        ("2026-02-22", "2026-02-22", 8, False),
+        ("2026-02-23", "2026-02-23", 7, True),  # 6 days of history: an early estimate
         ("2026-03-01", "2026-03-01", 1, True),  # started today: one day, not zero
     ],
 )

@@ -69,7 +69,9 @@ def goal(
             state = goals.set_goal(writer, ref=spec, by=when, today=today())
         assert state.target_on is not None  # set_goal sets it
         message = f"goal for {state.ref}: finish by {state.target_on.isoformat()}"
-        if state.previous_on and state.previous_on != state.target_on:
+        if state.previous_on == state.target_on:
+            message += " already; nothing to do"
+        elif state.previous_on:
             message += f" (was {state.previous_on.isoformat()})"
     elif clear:
         with writing(ctx) as writer:
@@ -98,7 +100,8 @@ def plan(ctx: typer.Context, spec: options.Spec, json: options.Json = False) -> 
 
     Your pace is the units you completed in the last 4 weeks (28 days ending today)
     divided by 4; if you began less than 28 days ago, the units done since your first
-    activity x 7 / the days since then (under 7 days: an early estimate). The projected
+    activity x 7 / the days from then to today, both counted (under 7 days of history:
+    an early estimate). The projected
     finish is today + units left x those days / units done in them, rounded up to whole
     days. The pace needed is units left x 7 / days until the goal. Days ahead = goal -
     projected finish (negative: behind). With nothing done in the window there is no

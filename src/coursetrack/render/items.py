@@ -35,6 +35,10 @@ def _under(ref: str, base: str | None) -> str:
     return ref
 
 
+#: What marks a private note's text (`note --private`: kept from the group and the post).
+PRIVATE = "(private) "
+
+
 def notes_table(rows: Sequence[NoteRow], *, scope: str | None, base: str | None = None) -> None:
     """`coursetrack note list`: one row per note, its first line cut to fit.
 
@@ -55,7 +59,7 @@ def notes_table(rows: Sequence[NoteRow], *, scope: str | None, base: str | None 
     cells: list[list[RenderableType]] = []
     for row in rows:
         first, *more = row.text.split("\n")
-        note = _text(first + (" …" if more else ""))
+        note = _text(PRIVATE * row.private + first + (" …" if more else ""))
         cells.append([f"#{row.id}", _date(row.written_on), _text(_under(row.ref, base)), note])
     _emit(console, fitted_table(columns, cells, width=console.width))
 
@@ -89,10 +93,13 @@ def links_table(rows: Sequence[LinkRow], *, scope: str | None, base: str | None 
 
 
 def _note_lines(note: NoteEntry, indent: str, width: int) -> list[Text]:
-    """`#ID  DATE  text`, the text's own lines kept, wrapped under its first line."""
+    """`#ID  DATE  text`, the text's own lines kept, wrapped under its first line;
+    a private note's text begins with `PRIVATE`."""
     prefix = Text(indent)
     prefix.append(f"#{note.id}", style="cyan")
     prefix.append(f"  {_date(note.written_on) or 'undated':<10}  ", style="dim")
+    if note.private:
+        prefix.append(PRIVATE, style="yellow")
     return _wrapped(prefix, safe(note.text), width)
 
 

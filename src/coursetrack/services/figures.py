@@ -93,9 +93,15 @@ class HasProgress:
         return data
 
 
+#: A field's metadata key: written in JSON only when true (see `as_data`).
+WHEN_SET = "json_when_set"
+
+
 def as_data(value: Any) -> Any:
     """Dataclasses as plain dicts and lists, as `dataclasses.asdict` makes them, with
-    each embedded `Progress` written flat in its view (see `HasProgress`)."""
+    each embedded `Progress` written flat in its view (see `HasProgress`), and a field
+    marked `WHEN_SET` only when it is (a note's `"private": true`, as `log` writes it:
+    a field added to a JSON view leaves every existing one as it was)."""
     if isinstance(value, list | tuple):
         return type(value)(as_data(v) for v in value)
     if isinstance(value, dict):
@@ -110,6 +116,6 @@ def as_data(value: Any) -> Any:
             figures = as_data(item)
             for key in order or figures:
                 data[key] = figures[key] if key in figures else as_data(getattr(value, key))
-        elif f.name not in order:
+        elif f.name not in order and not (f.metadata.get(WHEN_SET) and not item):
             data[f.name] = as_data(item)
     return data

@@ -190,7 +190,9 @@ def walk(
 
     `detail`: how many of each command's changes (oldest first) to name; the
     others only move the walk back. `wanted`: an item as (table, id, era 0);
-    each step says whether any of its changes concern it.
+    each step says whether any of its changes concern it, and holds only those
+    (its total counts only those): `log gda/3/3` names the import's change to
+    that topic, not the whole import.
     """
     past = _Past(reader)
     partial = wanted is None and detail is not None
@@ -215,16 +217,34 @@ def walk(
         named_ids = {row.id for row in shown}
         _remember(past, rows)
         named: list[_Light] = []
-        touches = False
         for row in rows:
-            if wanted is not None or detail is None or row.id in named_ids:
+            if wanted is not None:
                 found = _name(past, row)
-                touches = touches or (wanted is not None and wanted in found.chain)
-                if detail is None or row.id in named_ids:
+                if wanted in found.chain:
                     named.append(found)
+            elif detail is None or row.id in named_ids:
+                named.append(_name(past, row))
             _step_back(past, row, command)
+        if wanted is not None:  # only its changes to the item and what is under it
+            total = len(named)
+            if detail is not None:
+                named = named[len(named) - detail :] if detail > 0 else []
+            shown_values = _values_of(reader, command.id, [found.id for found in named])
         named.reverse()  # oldest change first, as the command made them
-        yield _Step(command, named, total, touches, shown_values)
+        yield _Step(command, named, total, bool(total) and wanted is not None, shown_values)
+
+
+def _values_of(reader: Reader, command_id: int, ids: list[int]) -> dict:
+    """The raw values (old, new) of some of a command's changes, by change id."""
+    if not ids:
+        return {}
+    return {
+        row.id: (row.old, row.new)
+        for row in store.changes_values_between(
+            reader, command=command_id, first=min(ids), last=max(ids)
+        )
+        if row.id in set(ids)
+    }
 
 
 def _remember(past: _Past, rows: list[Row]) -> None:

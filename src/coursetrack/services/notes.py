@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.errors import InputError
 from coursetrack.refs import Target
+from coursetrack.services.figures import WHEN_SET, as_data
 from coursetrack.store import notes as store
 from coursetrack.validate import checked
 
@@ -141,6 +142,12 @@ class NoteRow:
     ref: str
     written_on: dt.date | None
     text: str
+    #: kept from the group and the post (`note --private`): shown marked, and in JSON
+    #: only when true
+    private: bool = field(default=False, metadata={WHEN_SET: True})
+
+    def to_dict(self) -> dict:
+        return as_data(self)
 
 
 @dataclass
@@ -157,7 +164,7 @@ def _ref(row: Row) -> str:
 
 
 def _note_row(r: Row) -> NoteRow:
-    return NoteRow(r.id, _ref(r), r.written_on, r.text)
+    return NoteRow(r.id, _ref(r), r.written_on, r.text, bool(r.private))
 
 
 def _link_row(r: Row) -> LinkRow:
@@ -229,7 +236,8 @@ def edit_note(writer: Writer, *, note_id: int, text: str, on: dt.date | None = N
     before = _one(writer, "note", note_id)
     cleaned = note_text(text)
     store.update_note(writer, note_id=note_id, text=cleaned, written_on=on)
-    return NoteRow(before.id, before.ref, on if on is not None else before.written_on, cleaned)
+    when = on if on is not None else before.written_on
+    return NoteRow(before.id, before.ref, when, cleaned, before.private)
 
 
 def _remove(writer: Writer, kind: str, ids: list[int]) -> list:

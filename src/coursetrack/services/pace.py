@@ -7,11 +7,13 @@ that has no topics. "Today" is always passed in by the caller (from
 The plan's arithmetic, in full:
 
 - units left = units in the specialization - units done;
-- the pace window is the 28 days ending today (today included), or, for a
-  learner whose first activity in the specialization is more recent, the days
-  since that first activity (at least 1): a learner in their first week is not
-  judged over four weeks they were not there. Under 7 days of history the pace
-  is an early estimate, and the plan says so;
+- the pace window is the 28 days ending today, or, for a learner whose first
+  activity in the specialization is more recent, the days from that first
+  activity to today: a learner in their first week is not judged over four weeks
+  they were not there. Either way its days are calendar days with both ends
+  included (`window_days`: 2026-09-01 to 2026-09-12 is 12 days, started today is
+  1), the one count `plan`, `group status` and the README use. Under 7 days of
+  history the pace is an early estimate, and the plan says so;
 - your pace = units completed in the window x 7 / its days, in units per week
   (units done in the last 28 days / 4 for an established learner);
 - projected finish = today + ceil(units left x window days / units done in the
@@ -69,9 +71,14 @@ class Projection:
 def pace_window(today: dt.date, first_activity_on: dt.date | None) -> tuple[dt.date, int]:
     """The first day of the pace window and the days it counts as (see the module docstring)."""
     start = today - dt.timedelta(days=PACE_WINDOW_DAYS - 1)
-    if first_activity_on is None or first_activity_on <= start:
-        return start, PACE_WINDOW_DAYS
-    return first_activity_on, max(1, (today - first_activity_on).days)
+    if first_activity_on is not None and first_activity_on > start:
+        start = min(first_activity_on, today)
+    return start, window_days(start, today)
+
+
+def window_days(start: dt.date, today: dt.date) -> int:
+    """The calendar days from `start` to `today`, both included: the pace window's one count."""
+    return (today - start).days + 1
 
 
 def project(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from coursetrack.refs import read_target
 from coursetrack.services import overview as status_service
-from coursetrack.services.figures import DONE, HasProgress, Progress, progress_of
+from coursetrack.services.figures import DONE, WHEN_SET, HasProgress, Progress, progress_of
 from coursetrack.services.review import ReviewRecord, Schedule, due_count, schedule_from
 from coursetrack.store import notes, queries
 
@@ -33,6 +33,8 @@ class NoteEntry:
     id: int
     written_on: dt.date | None  # None: a note kept from before notes were dated
     text: str
+    #: kept from the group and the post (`note --private`); in JSON only when true
+    private: bool = field(default=False, metadata={WHEN_SET: True})
 
 
 @dataclass
@@ -112,7 +114,9 @@ def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
     item = target.item
     kind, item_id = target.kind, item.id
     newest_notes = notes.newest_notes(reader, kind=kind, item_id=item_id, limit=SHOW_NOTES)
-    note_entries = [NoteEntry(n.id, n.written_on, n.text) for n in reversed(newest_notes)]
+    note_entries = [
+        NoteEntry(n.id, n.written_on, n.text, bool(n.private)) for n in reversed(newest_notes)
+    ]
     newest_links = notes.newest_links(reader, kind=kind, item_id=item_id, limit=SHOW_LINKS)
     links = [LinkEntry(x.id, x.url, x.title, x.added_on) for x in reversed(newest_links)]
     if len(note_entries) == SHOW_NOTES:
@@ -219,5 +223,5 @@ def _attach_topic_notes(reader: Reader, course_id: int, children: list[Child]) -
     for row in rows:
         child = by_slug[row.topic_slug]
         assert child.notes is not None  # made a list above, for every child
-        child.notes.append(NoteEntry(row.id, row.written_on, row.text))
+        child.notes.append(NoteEntry(row.id, row.written_on, row.text, bool(row.private)))
         child.notes_total = row.total

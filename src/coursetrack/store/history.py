@@ -44,8 +44,12 @@ def command(reader: Reader, command_id: int) -> Row | None:
 
 def newest_undoable(reader: Reader, *, current: int | None) -> Row | None:
     """The newest command that is neither undone nor an undo (nor `current`, the
-    command asking)."""
-    live = " WHERE undone_by IS NULL AND undoes IS NULL"
+    command asking), and changed something: a store written before commands that
+    change nothing stopped being recorded may still hold some (`Store.write`)."""
+    live = (
+        " WHERE undone_by IS NULL AND undoes IS NULL"
+        " AND EXISTS (SELECT 1 FROM change WHERE change.command_id = command.id)"
+    )
     order = " ORDER BY id DESC LIMIT 1"
     if current is None:
         return reader.one(_COMMAND + live + order)
@@ -284,6 +288,11 @@ def changes_shown(reader: Reader, *, command: int, n: int | None) -> list[Row]:
 def changes_values(reader: Reader, *, command: int, n: int) -> list[Row]:
     """A command's first `n` changes' JSON (id, old, new)."""
     return reader.all(queries.LOG_CHANGES_FULL, command=command, n=n)
+
+
+def changes_values_between(reader: Reader, *, command: int, first: int, last: int) -> list[Row]:
+    """A command's changes' JSON (id, old, new) with ids from `first` to `last`."""
+    return reader.all(queries.LOG_CHANGES_BETWEEN, command=command, first=first, last=last)
 
 
 def item_now(reader: Reader, *, table: str, row_id: int) -> Row | None:

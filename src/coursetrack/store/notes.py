@@ -145,7 +145,7 @@ def _count(table: str, kind: str) -> str:
 
 
 def newest_notes(reader: Reader, *, kind: str, item_id: int, limit: int) -> list[Row]:
-    """The item's newest `limit` notes (id, written_on, text), newest first."""
+    """The item's newest `limit` notes (id, written_on, text, private), newest first."""
     from coursetrack.store import queries
 
     sql = queries.NEWEST_NOTES.format(owner=owner_column(kind))

@@ -196,8 +196,9 @@ class Store:
 
         `command` is the line the user typed; every row the transaction changes
         is recorded under it (see `triggers.bind_command`), which is what `log`
-        lists and `undo` reverts. A command that changed nothing is kept too,
-        so that N undos always revert the last N commands.
+        lists and `undo` reverts. A command that changed nothing leaves no row
+        (`_forget_if_unchanged`, on every path here), so `undo` always takes back
+        a real change and `log` lists only what changed the record.
 
         `seen` is the store as the user saw it: a read opened before the lock
         was asked for (the CLI passes the one it asked its question in;
@@ -236,6 +237,7 @@ class Store:
             # the history triggers record this transaction's changes under this command
             triggers.bind_command(conn, command_id)
             yield writer
+            _forget_if_unchanged(writer, command_id)
 
     @contextmanager
     def _write_sqlite(self, command: str, *, seen: Reader | None) -> Iterator[SqliteWriter]:
@@ -270,6 +272,7 @@ class Store:
                 writer.info["command_id"] = command_id
                 writer.execute(triggers.BIND_SQLITE, command_id=command_id)
                 yield writer
+                _forget_if_unchanged(writer, command_id)
                 con.execute(triggers.UNBIND_SQLITE)  # inside the commit: see bind_command
                 con.execute("COMMIT")
             except BaseException:
@@ -317,6 +320,7 @@ class Store:
                 writer.info["command_id"] = command_id
                 writer.scalar(triggers.BIND_POSTGRES, command_id=str(command_id))
                 yield writer
+                _forget_if_unchanged(writer, command_id)
                 cur.execute("COMMIT")
             except BaseException:
                 if not con.closed and con.info.transaction_status != _IDLE:
@@ -401,6 +405,20 @@ def _record_command(writer: Writer, command: str) -> int:
         line = line[: MAX_COMMAND_LINE - 1] + "…"
     sql = queries.RECORD_COMMAND_PG if writer.dialect == "postgresql" else queries.RECORD_COMMAND
     return writer.insert(sql, at=stamp(), line=line)
+
+
+def _forget_if_unchanged(writer: Writer, command_id: int) -> None:
+    """Take back the command's row if its triggers recorded no change (at its commit).
+
+    Decided here, once, for every command on both engines: `done` on a done topic,
+    a goal set to the date it has, a clear of no goal. Such a command is not
+    history; kept, it would be the next `undo`'s target, which would revert
+    nothing instead of the real change before it. An undo is kept even so: its
+    row is linked to the command it undid (`history.record_undo`).
+    `writer.info["recorded"]` tells the command which it was.
+    """
+    gone = writer.execute(queries.FORGET_UNCHANGED_COMMAND, id=command_id)
+    writer.info["recorded"] = not gone
 
 
 def _last_change(reader: Reader) -> int | None:

@@ -215,7 +215,7 @@ WHERE topic_id = :topic_id ORDER BY reviewed_on, id
 
 #: `show`: an item's newest notes and links (`{owner}` as in PROGRESS_OF), and their counts.
 NEWEST_NOTES = """
-SELECT id, written_on, text FROM note WHERE {owner} = :id
+SELECT id, written_on, text, private FROM note WHERE {owner} = :id
 ORDER BY written_on DESC, id DESC LIMIT :limit
 """
 NEWEST_LINKS = """
@@ -229,7 +229,7 @@ COUNT_LINKS = "SELECT count(*) FROM link WHERE {owner} = :id"
 #: bounded sort (ORDER BY ... LIMIT) and an index-only count, never every note's text.
 TOPIC_NOTES = """
 SELECT t.slug AS topic_slug, n.id AS id, n.written_on AS written_on, n.text AS text,
-       (SELECT count(*) FROM note c WHERE c.topic_id = t.id) AS total
+       n.private AS private, (SELECT count(*) FROM note c WHERE c.topic_id = t.id) AS total
 FROM topic t
 JOIN note n ON n.id IN (
     SELECT k.id FROM note k WHERE k.topic_id = t.id
@@ -386,6 +386,12 @@ LOG_CHANGES_FULL = """
 SELECT id, old, new FROM change WHERE command_id = :command ORDER BY id LIMIT :n
 """
 
+#: The same for a run of them by id (`log REF`: the changes to one item and under it).
+LOG_CHANGES_BETWEEN = """
+SELECT id, old, new FROM change
+WHERE command_id = :command AND id BETWEEN :first AND :last ORDER BY id
+"""
+
 #: The same with what names them: `log` decodes each JSON once, in Python, for both.
 LOG_CHANGES_SHOWN = """
 SELECT id, table_name, row_id, op, old, new FROM change
@@ -459,7 +465,9 @@ LEFT JOIN specialization s3 ON s3.id = c3.specialization_id
 """
 
 NOTE_ROWS = _OWNED_ROWS.format(
-    fields="x.written_on AS written_on, x.text AS text", table="note", where="{where}"
+    fields="x.written_on AS written_on, x.text AS text, x.private AS private",
+    table="note",
+    where="{where}",
 )
 LINK_ROWS = _OWNED_ROWS.format(
     fields="x.url AS url, x.title AS title, x.added_on AS added_on", table="link", where="{where}"
@@ -489,6 +497,13 @@ RECORD_COMMAND_PG = (
     "THEN nextval(pg_get_serial_sequence('command', 'id')) "
     "ELSE setval(pg_get_serial_sequence('command', 'id'), coalesce(max(id), 0) + 1) "
     "END FROM command), :at, :line RETURNING id"
+)
+
+#: A command whose triggers recorded no change is taken back at its commit (an undo,
+#: linked to what it undid, stays): see `opening._forget_if_unchanged`.
+FORGET_UNCHANGED_COMMAND = (
+    "DELETE FROM command WHERE id = :id AND undoes IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM change WHERE change.command_id = :id)"
 )
 
 #: The newest history row: every write to a tracked table adds one.
