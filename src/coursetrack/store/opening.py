@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from coursetrack import paths
 from coursetrack.errors import StoreError
-from coursetrack.store import queries, schema, triggers
+from coursetrack.store import recording, schema, triggers
 from coursetrack.store.engine import (
     Notify,
     _make_engine,
@@ -226,18 +226,20 @@ class Store:
                 seen = None
             elif seen is None:
                 seen = stack.enter_context(self._snapshot(patient=True))
-            mark = _last_change(seen) if seen is not None else None
+            mark = recording.last_change(seen) if seen is not None else None
             conn = stack.enter_context(bind.connect())
             stack.enter_context(conn.begin())
             writer = AlchemyWriter(conn)
-            if seen is not None and (_last_change(writer) != mark or _history_hidden(writer)):
+            if seen is not None and (
+                recording.last_change(writer) != mark or recording.history_hidden(writer)
+            ):
                 writer.info["seen"] = seen
-            command_id = _record_command(writer, command)
+            command_id = recording.record_command(writer, command)
             writer.info["command_id"] = command_id
             # the history triggers record this transaction's changes under this command
             triggers.bind_command(conn, command_id)
             yield writer
-            _forget_if_unchanged(writer, command_id)
+            recording.forget_if_unchanged(writer, command_id)
 
     @contextmanager
     def _write_sqlite(self, command: str, *, seen: Reader | None) -> Iterator[SqliteWriter]:
@@ -262,17 +264,17 @@ class Store:
                 seen = None
             elif seen is None:
                 seen = stack.enter_context(self._plain_snapshot())
-            mark = _last_change(seen) if seen is not None else None
+            mark = recording.last_change(seen) if seen is not None else None
             begin_immediate(con, self.notify)
             writer = SqliteWriter(con)
             try:
-                if seen is not None and _last_change(writer) != mark:
+                if seen is not None and recording.last_change(writer) != mark:
                     writer.info["seen"] = seen
-                command_id = _record_command(writer, command)
+                command_id = recording.record_command(writer, command)
                 writer.info["command_id"] = command_id
                 writer.execute(triggers.BIND_SQLITE, command_id=command_id)
                 yield writer
-                _forget_if_unchanged(writer, command_id)
+                recording.forget_if_unchanged(writer, command_id)
                 con.execute(triggers.UNBIND_SQLITE)  # inside the commit: see bind_command
                 con.execute("COMMIT")
             except BaseException:
@@ -304,7 +306,7 @@ class Store:
         with contextlib.ExitStack() as stack:
             if seen is None:
                 seen = stack.enter_context(self._postgres_snapshot(patient=True))
-            mark = _last_change(seen)
+            mark = recording.last_change(seen)
             con = self._connection()
             stack.callback(con.close)
             total = busy_timeout()
@@ -314,13 +316,13 @@ class Store:
             try:
                 take_write_lock(con, self.notify, total, gate=gate, who=self._holders)
                 writer = PostgresWriter(con)
-                if _last_change(writer) != mark or _history_hidden(writer):
+                if recording.last_change(writer) != mark or recording.history_hidden(writer):
                     writer.info["seen"] = seen
-                command_id = _record_command(writer, command)
+                command_id = recording.record_command(writer, command)
                 writer.info["command_id"] = command_id
                 writer.scalar(triggers.BIND_POSTGRES, command_id=str(command_id))
                 yield writer
-                _forget_if_unchanged(writer, command_id)
+                recording.forget_if_unchanged(writer, command_id)
                 cur.execute("COMMIT")
             except BaseException:
                 if not con.closed and con.info.transaction_status != _IDLE:
@@ -380,63 +382,6 @@ def _end_read(reader: Reader) -> None:
     con = getattr(reader, "con", None)
     if con is not None and con.in_transaction:
         con.execute("ROLLBACK")
-
-
-def _record_command(writer: Writer, command: str) -> int:
-    """Insert the command's row; its id, one more than the last, on both engines.
-
-    SQLite hands out max(id) + 1 by itself, so a command that failed and
-    rolled back leaves no gap in the numbers `log` and `undo` show. A
-    PostgreSQL sequence never takes a number back; under the write lock,
-    max(id) + 1 is as safe there, and the sequence is moved along with it so
-    that an insert by default still finds a free id. In a study group a
-    learner sees only their own commands (row-level security): max(id) would
-    be theirs, not the store's, so the number comes from the sequence, and a
-    failed command may leave a gap there.
-    """
-    from coursetrack.dates import stamp
-    from coursetrack.store.rules import MAX_COMMAND_LINE
-
-    # A NUL cannot be stored in PostgreSQL text; such a command is refused by
-    # validation anyway, with its own message, once it gets that far.
-    line = command.replace("\x00", "\\x00")
-    if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
-        # by its own checks, with their words, once it gets that far; never here
-        line = line[: MAX_COMMAND_LINE - 1] + "…"
-    sql = queries.RECORD_COMMAND_PG if writer.dialect == "postgresql" else queries.RECORD_COMMAND
-    return writer.insert(sql, at=stamp(), line=line)
-
-
-def _forget_if_unchanged(writer: Writer, command_id: int) -> None:
-    """Take back the command's row if its triggers recorded no change (at its commit).
-
-    Decided here, once, for every command on both engines: `done` on a done topic,
-    a goal set to the date it has, a clear of no goal. Such a command is not
-    history; kept, it would be the next `undo`'s target, which would revert
-    nothing instead of the real change before it. An undo is kept even so: its
-    row is linked to the command it undid (`history.record_undo`).
-    `writer.info["recorded"]` tells the command which it was.
-    """
-    gone = writer.execute(queries.FORGET_UNCHANGED_COMMAND, id=command_id)
-    writer.info["recorded"] = not gone
-
-
-def _last_change(reader: Reader) -> int | None:
-    """The newest history row: every write to a tracked table adds one (see the triggers)."""
-    return reader.scalar(queries.LAST_CHANGE)
-
-
-def _history_hidden(reader: Reader) -> bool:
-    """Whether others' history is hidden from this session: a study group's learner.
-
-    There the newest change a learner sees is their own, and says nothing of a
-    curator who changed the catalog while this command waited; so every ref the
-    command resolves is compared with what it named in `seen` (`refs.resolve`),
-    at the cost of resolving it twice.
-    """
-    if reader.dialect != "postgresql":
-        return False
-    return bool(reader.scalar(queries.HISTORY_HIDDEN))
 
 
 def open_store(

@@ -500,7 +500,7 @@ RECORD_COMMAND_PG = (
 )
 
 #: A command whose triggers recorded no change is taken back at its commit (an undo,
-#: linked to what it undid, stays): see `opening._forget_if_unchanged`.
+#: linked to what it undid, stays): see `recording.forget_if_unchanged`.
 FORGET_UNCHANGED_COMMAND = (
     "DELETE FROM command WHERE id = :id AND undoes IS NULL "
     "AND NOT EXISTS (SELECT 1 FROM change WHERE change.command_id = :id)"

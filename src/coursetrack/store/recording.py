@@ -1,0 +1,73 @@
+"""How a write is recorded: the command's row, taken back when it changed nothing.
+
+Every write transaction is one `command` row, and the history triggers
+(`store.triggers`) bind each row change to it; `Store.write` calls these on all
+three write paths (sqlite3, psycopg2, SQLAlchemy), so the rule is decided once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from coursetrack.store import queries
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader
+    from coursetrack.store.writer import Writer
+
+
+def record_command(writer: Writer, command: str) -> int:
+    """Insert the command's row; its id, one more than the last, on both engines.
+
+    SQLite hands out max(id) + 1 by itself, so a command that failed and
+    rolled back leaves no gap in the numbers `log` and `undo` show. A
+    PostgreSQL sequence never takes a number back; under the write lock,
+    max(id) + 1 is as safe there, and the sequence is moved along with it so
+    that an insert by default still finds a free id. In a study group a
+    learner sees only their own commands (row-level security): max(id) would
+    be theirs, not the store's, so the number comes from the sequence, and a
+    failed command may leave a gap there.
+    """
+    from coursetrack.dates import stamp
+    from coursetrack.store.rules import MAX_COMMAND_LINE
+
+    # A NUL cannot be stored in PostgreSQL text; such a command is refused by
+    # validation anyway, with its own message, once it gets that far.
+    line = command.replace("\x00", "\\x00")
+    if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
+        # by its own checks, with their words, once it gets that far; never here
+        line = line[: MAX_COMMAND_LINE - 1] + "…"
+    sql = queries.RECORD_COMMAND_PG if writer.dialect == "postgresql" else queries.RECORD_COMMAND
+    return writer.insert(sql, at=stamp(), line=line)
+
+
+def forget_if_unchanged(writer: Writer, command_id: int) -> None:
+    """Take back the command's row if its triggers recorded no change (at its commit).
+
+    Decided here, once, for every command on both engines: `done` on a done topic,
+    a goal set to the date it has, a clear of no goal. Such a command is not
+    history; kept, it would be the next `undo`'s target, which would revert
+    nothing instead of the real change before it. An undo is kept even so: its
+    row is linked to the command it undid (`history.record_undo`).
+    `writer.info["recorded"]` tells the command which it was.
+    """
+    gone = writer.execute(queries.FORGET_UNCHANGED_COMMAND, id=command_id)
+    writer.info["recorded"] = not gone
+
+
+def last_change(reader: Reader) -> int | None:
+    """The newest history row: every write to a tracked table adds one (see the triggers)."""
+    return reader.scalar(queries.LAST_CHANGE)
+
+
+def history_hidden(reader: Reader) -> bool:
+    """Whether others' history is hidden from this session: a study group's learner.
+
+    There the newest change a learner sees is their own, and says nothing of a
+    curator who changed the catalog while this command waited; so every ref the
+    command resolves is compared with what it named in `seen` (`refs.resolve`),
+    at the cost of resolving it twice.
+    """
+    if reader.dialect != "postgresql":
+        return False
+    return bool(reader.scalar(queries.HISTORY_HIDDEN))
