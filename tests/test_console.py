@@ -340,3 +340,32 @@ def test_control_characters_never_reach_the_terminal(evil: Here, args: list[str]
 def test_control_characters_in_an_error_are_escaped(evil: Here) -> None:
     refused = evil.refused("done", PASTED, where="no specialization")
     assert not CONTROL.search(refused.rstrip("\n"))
+
+
+_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["done", "dls/neural-networks-and-deep-lerning"],  # a ref naming nothing, with a hint
+        ["note", "dls/9", "a note"],  # a position past the end, naming the choices
+    ],
+    ids=["slug", "position"],
+)
+def test_an_error_fits_a_narrow_terminal_and_reads_as_one_message(dls, args) -> None:
+    """Issue 22: no line wraps at 60 columns or more, errors included. On a terminal an
+    error longer than its width breaks between words, never inside a ref; piped, it is one
+    line for a script to grep."""
+    screens = {}
+    for columns in ("60", "80", "250"):
+        code, screen = run_in_terminal(["--db", dls.db, *args], env={"COLUMNS": columns})
+        assert code != 0
+        screens[columns] = [line for line in _COLOURS.sub("", screen).splitlines() if line]
+    assert len(screens["250"]) == 1 and len(screens["250"][0]) > 80, screens["250"]
+    for columns in ("60", "80"):
+        assert len(screens[columns]) > 1
+        assert all(len(line) <= int(columns) for line in screens[columns]), screens[columns]
+        assert " ".join(line.strip() for line in screens[columns]) == screens["250"][0]
+    piped = dls.run(*args)
+    assert piped.exit_code != 0 and len(piped.stderr.strip().splitlines()) == 1
