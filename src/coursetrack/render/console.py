@@ -71,16 +71,16 @@ def stderr() -> Console:
 
 
 def error(message: str) -> None:
-    """One line on stderr; the CLI picks the exit code."""
-    stderr().print(
-        Text(f"Error: {safe(message, one_line=True)}", style="red"), overflow="ignore", crop=False
-    )
+    """One message on stderr (one line when piped, see `_fitted`); the CLI picks the exit code."""
+    console = stderr()
+    text = _fitted(console, f"Error: {safe(message, one_line=True)}")
+    console.print(Text(text, style="red"), overflow="ignore", crop=False)
 
 
 def notice(message: str) -> None:
-    stderr().print(
-        Text(safe(message, one_line=True), style="yellow"), overflow="ignore", crop=False
-    )
+    console = stderr()
+    text = _fitted(console, safe(message, one_line=True))
+    console.print(Text(text, style="yellow"), overflow="ignore", crop=False)
 
 
 #: Below this width a message is broken between words to fit the terminal (see
@@ -89,15 +89,23 @@ def notice(message: str) -> None:
 FIT_BELOW = PIPE_WIDTH
 
 
+def _fitted(console: Console, text: str, commands: Sequence[str] = ()) -> str:
+    """`text` broken between words to fit the console (`layout.message_lines`), where it
+    is longer than a line that is narrower than `FIT_BELOW` or a terminal's; else as it is,
+    so a pipe at the README's width gets one line a script can grep."""
+    width = console.width
+    narrow = width < FIT_BELOW or console.is_terminal
+    if not narrow or len(text) <= width // 2 or cell_len(text) <= width:
+        return text
+    from coursetrack.render.layout import message_lines
+
+    shown = [safe(command, one_line=True) for command in commands]
+    return "\n".join(message_lines(text, width, shown))
+
+
 def _say(console: Console, message: str, commands: Sequence[str] = ()) -> None:
     """One message on stdout: one line, or on a narrow terminal as many as fit it."""
-    text = safe(message, one_line=True)
-    width = console.width
-    if width < FIT_BELOW and len(text) > width // 2 and cell_len(text) > width:
-        from coursetrack.render.layout import message_lines
-
-        shown = [safe(command, one_line=True) for command in commands]
-        text = "\n".join(message_lines(text, width, shown))
+    text = _fitted(console, safe(message, one_line=True), commands)
     console.print(Text(text), overflow="ignore", crop=False)
 
 
