@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError
 from coursetrack import documents
 from coursetrack.documents import RULE_ERROR, blank_is_absent, stored_value
 from coursetrack.errors import CatalogError
-from coursetrack.slugs import full_slug, slug_problem, unique
+from coursetrack.slugs import candidates, slug_problem
 from coursetrack.validate import MAX_CATALOG_ITEMS
 
 SHIPPED_SUFFIX = ".yaml"
@@ -62,8 +62,6 @@ class _Strict(BaseModel):
 class TopicSpec(_Strict):
     title: str = Field(min_length=1)
     slug: str | None = None
-    #: every word of the title as a slug, when the slug was derived (`_fill_slugs`)
-    _full_slug: str | None = PrivateAttr(default=None)
     description: str | None = None
     url: str | None = None
 
@@ -71,7 +69,6 @@ class TopicSpec(_Strict):
 class CourseSpec(_Strict):
     title: str = Field(min_length=1)
     slug: str | None = None
-    _full_slug: str | None = PrivateAttr(default=None)
     description: str | None = None
     url: str | None = None
     certificate_url: str | None = None
@@ -131,7 +128,11 @@ class SourceSpec(_Strict):
 class CatalogSpec(_Strict):
     title: str = Field(min_length=1)
     slug: str | None = None
+    #: every word of the title as a slug, where the slug was derived from the title and
+    #: is shorter (`_fill_slugs`): for the catalog itself, and for its courses and topics
+    #: by `id()` (a private attribute on each of 20,000 topics cost 5 MiB of an import)
     _full_slug: str | None = PrivateAttr(default=None)
+    _full_slugs: dict[int, str] = PrivateAttr(default_factory=dict)
     provider: str | None = None
     url: str | None = None
     description: str | None = None
@@ -227,9 +228,16 @@ def _fill_slugs(spec: CatalogSpec, document: documents.Document) -> None:
         explicit = item.slug is not None
         # a derived slug is the title's shortest default no sibling has (`slugs.unique`);
         # the title's every word is kept too, to match a store made when that was the rule
-        slug = item.slug if item.slug is not None else unique(item.title, seen)
-        if not explicit:
-            item._full_slug = full_slug(item.title)
+        if item.slug is not None:
+            slug = item.slug
+        else:
+            found = candidates(item.title)  # shortest first; every word last
+            slug = next((one for one in found if one not in seen), found[-1])
+            if found[-1] != slug:
+                if item is spec:
+                    spec._full_slug = found[-1]
+                else:
+                    spec._full_slugs[id(item)] = found[-1]
         # A derived slug is lowercase words joined by '-' within the limit (slugify's
         # promise, tested): only an empty or all-digit one needs the full check.
         problem = slug_problem(slug) if explicit or not slug or slug.isdigit() else None

@@ -148,6 +148,7 @@ def import_catalog(
         prefix=spec.slug,
         kind="course",
         parent_id=spec.id,
+        full_slugs=catalog._full_slugs,
         prune=prune,
         created=created,
     )
@@ -191,6 +192,7 @@ def import_catalog(
             prefix=f"{spec.slug}/{course_spec.slug}",
             kind="topic",
             parent_id=course_id,
+            full_slugs=catalog._full_slugs,
             prune=prune,
             created=created,
         )
@@ -206,13 +208,13 @@ def import_catalog(
     return report
 
 
-def _keep_stored_slugs(wanted: Sequence[Any], existing: dict) -> None:
+def _keep_stored_slugs(wanted: Sequence[Any], existing: dict, full_slugs: dict[int, str]) -> None:
     """A store's slugs never change: an item whose slug was derived from its title
     (short, `slugs.candidates`) takes the stored one derived from every word of it
     (the rule before), when only that one is stored."""
     listed = {item.slug for item in wanted}
     for item in wanted:
-        full = item._full_slug
+        full = full_slugs.get(id(item))
         if full and item.slug not in existing and full in existing and full not in listed:
             item.slug = full
             listed.add(full)
@@ -236,6 +238,7 @@ def _merge_children(
     parent_id: int,
     prune: bool,
     created: bool,
+    full_slugs: dict[int, str],
 ) -> dict[str, int]:
     """Match `wanted` to `existing` by slug, adding to `writes` what changes; returns the
     ids of the wanted rows already stored, by slug.
@@ -246,7 +249,7 @@ def _merge_children(
     (dls/2) now name other items.
     """
     fields = store.FIELDS[kind]
-    _keep_stored_slugs(wanted, existing)
+    _keep_stored_slugs(wanted, existing, full_slugs)
     listed = {item.slug for item in wanted}
     old_order = [r.slug for r in sorted(existing.values(), key=lambda r: r.position)]
     if [slug for slug in old_order if slug in listed] != [
