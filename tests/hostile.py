@@ -13,8 +13,12 @@ test_atomic, test_opening, test_cli, test_console).
 from __future__ import annotations
 
 import os
+import resource
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +111,24 @@ def plant(link: Path, target: str, uid: int = 54321) -> None:
 def write_file(name: str, data: bytes | str) -> str:
     Path(name).write_bytes(data if isinstance(data, bytes) else data.encode())
     return name
+
+
+def _small_files(limit: int):
+    def apply() -> None:  # in the child: writes past `limit` bytes fail with EFBIG
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def full_disk_run(here: Here, limit: int, *args: str) -> subprocess.CompletedProcess:
+    """`coursetrack ARGS` in a child whose writes past `limit` bytes fail, as on a full disk."""
+    return subprocess.run(
+        [sys.executable, "-m", "coursetrack", "--db", DB, *args],
+        preexec_fn=_small_files(limit),
+        capture_output=True,
+        text=True,
+        cwd=here.root,
+        env={**os.environ, "COLUMNS": "80"},
+        timeout=120,
+    )

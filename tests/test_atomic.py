@@ -6,16 +6,11 @@ The cases run a real export in a store of the working directory (tests/hostile.p
 
 from __future__ import annotations
 
-import os
-import resource
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from hostile import DB, Here, plant
+from hostile import Here, full_disk_run, plant
 
 
 def test_a_symlinked_output_replaces_its_target(here: Here) -> None:
@@ -77,33 +72,13 @@ def test_no_file_is_created_through_a_dangling_link(here: Here, through: str) ->
     assert not Path("elsewhere/new.md").exists()
 
 
-def _small_files(limit: int):
-    def apply() -> None:  # in the child: writes past `limit` bytes fail with EFBIG
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return apply
-
-
-def _full(here: Here, limit: int, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "coursetrack", "--db", DB, *args],
-        preexec_fn=_small_files(limit),
-        capture_output=True,
-        text=True,
-        cwd=here.root,
-        env={**os.environ, "COLUMNS": "80"},
-        timeout=120,
-    )
-
-
 def test_a_full_disk_leaves_the_old_export(here: Here) -> None:
     topics = "\n".join(f"      - Topic {n}" for n in range(1500))
     Path("more.yaml").write_text(f"title: More\ncourses:\n  - title: One\n    topics:\n{topics}\n")
     assert here.run("import", "more.yaml").exit_code == 0
     Path("backup.yaml").write_text("the old backup\n")
     # Room for the store's shared-memory index (32 KiB), not for a 100 KiB export.
-    result = _full(here, 48 * 1024, "export", "yaml", "-o", "backup.yaml", "--force")
+    result = full_disk_run(here, 48 * 1024, "export", "yaml", "-o", "backup.yaml", "--force")
     assert result.returncode == 1
     assert result.stderr == "Error: cannot write backup.yaml: File too large\n"
     assert Path("backup.yaml").read_text() == "the old backup\n"

@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +18,7 @@ from typer.testing import CliRunner
 from coursetrack import store as db
 from coursetrack.cli import app
 from coursetrack.models import SQLModel
-from hostile import DB, SECRET, Here, plant
+from hostile import DB, SECRET, Here, full_disk_run, plant
 
 
 def invoke(*args: str, env: dict | None = None):
@@ -483,31 +481,11 @@ def test_a_read_only_store_reads_but_refuses_writes(here: Here) -> None:
     assert result.exit_code == 0 and '"units_done": 1' in result.stdout
 
 
-def _small_files(limit: int):
-    def apply() -> None:  # in the child: writes past `limit` bytes fail with EFBIG
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return apply
-
-
-def _full(here: Here, limit: int, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "coursetrack", "--db", DB, *args],
-        preexec_fn=_small_files(limit),
-        capture_output=True,
-        text=True,
-        cwd=here.root,
-        env={**os.environ, "COLUMNS": "80"},
-        timeout=120,
-    )
-
-
 def test_a_full_disk_changes_nothing(here: Here) -> None:
     topics = "\n".join(f"      - Topic {n}" for n in range(1500))
     Path("more.yaml").write_text(f"title: More\ncourses:\n  - title: One\n    topics:\n{topics}\n")
     before = here.dump()
-    result = _full(here, 64 * 1024, "import", "more.yaml")
+    result = full_disk_run(here, 64 * 1024, "import", "more.yaml")
     assert result.returncode == 1
     assert (
         result.stderr
