@@ -352,11 +352,12 @@ def _check_site(pages: dict[tuple[str, int], str], engine: str) -> None:
 
     for place in PLACES:
         found = measure(taken, page("o"), page(place), page(place + "a", place))
-        lost = LOST.get((engine, place), [])
-        assert found.other == lost, f"these examples lost their meaning in {engine} ({place})"
+        lost = LOST.get((engine, place), [])  # a release that mends its bug loses fewer
+        new = sorted(set(found.other) - set(lost))
+        assert new == [], f"these examples lost their meaning in {engine} ({place})"
         assert found.read_as_links == READ_AS_LINKS[engine]
         kept, by_policy = EXPECTED[engine]
-        assert found.counts() == (kept - len(lost), by_policy)
+        assert found.counts() == (kept - len(found.other), by_policy)
 
 
 LAYOUT = "<!DOCTYPE html>\n<html><body><main>{content}</main></body></html>\n"
