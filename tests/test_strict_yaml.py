@@ -63,7 +63,7 @@ def test_libyaml_reads_a_valid_document_to_plain_values_without_a_node_tree(
     def no_nodes(*_args, **_kwargs):
         raise AssertionError("a node tree was composed")
 
-    monkeypatch.setattr(strict_yaml, "_compose_lean", no_nodes)
+    monkeypatch.setattr(strict_yaml, "compose", no_nodes)
     monkeypatch.setattr(strict_yaml.StrictLoader, "__init__", no_nodes)
     path = catalog.shipped_catalogs()["deep-learning-specialization"]
     assert catalog.load_catalog(path).slug == "dls"

@@ -3,10 +3,10 @@
 PyYAML's pure-Python scanner and parser are most of the time a large import
 takes (63% of a 20,000-topic catalog's); its C extension (libyaml, in PyYAML's
 wheels) reads the same text about 9 times faster. Only the parser is swapped:
-libyaml's events are composed into PyYAML's nodes by `_compose_lean`, with the
-checks of `_Checks` (no aliases, no deep nesting, a bounded number of values)
-made as it goes, so a document is refused before memory is spent on it; the
-C composer would build the whole tree first.
+libyaml's events go straight to plain values (`_values_lean`), with the checks
+of `_Checks` (no aliases, no deep nesting, a bounded number of values) made as
+it goes, so a document is refused before memory is spent on it; the C composer
+would build the whole tree first.
 
 libyaml places some marks differently (an error's column, a problem's context)
 and words its errors its own way, and users know the pure-Python ones, line
@@ -101,97 +101,17 @@ StrictLoader.yaml_implicit_resolvers = {}  # every plain scalar is a string
 
 
 class _Unusual(yaml.YAMLError):
-    """Something the lean composer leaves to PyYAML's (see `_compose_lean`)."""
-
-
-_STR, _SEQ, _MAP = (
-    Resolver.DEFAULT_SCALAR_TAG,
-    Resolver.DEFAULT_SEQUENCE_TAG,
-    Resolver.DEFAULT_MAPPING_TAG,
-)
-
-
-def _compose_lean(get_event: Callable[[], Any]) -> yaml.Node | None:
-    """The node tree of a one-document stream of libyaml's events, as PyYAML's composer
-    with `_Checks` builds it (the same tags, values, styles and marks), in one loop.
-
-    It knows only what catalogs and backups hold: anything else (an anchor, an
-    alias, a nesting or a number of values `_Checks` refuses, a second
-    document) raises `_Unusual`, and `parsed` reads the text again with PyYAML's
-    composer, whose answer counts. Composing was most of reading a large
-    catalog with libyaml, in calls per node.
-    """
-    get_event()  # the stream's start
-    event = get_event()
-    if isinstance(event, yaml.StreamEndEvent):
-        return None
-    stack: list[tuple[yaml.Node, list]] = []
-    count = 0
-    while True:
-        event = get_event()
-        kind = event.__class__
-        if (
-            kind is yaml.ScalarEvent
-            or kind is yaml.SequenceStartEvent
-            or kind is yaml.MappingStartEvent
-        ):
-            count += 1
-            if event.anchor is not None or len(stack) >= MAX_DEPTH or count > MAX_YAML_NODES:
-                raise _Unusual()
-            tag = event.tag
-            if kind is yaml.ScalarEvent:
-                node: yaml.Node = yaml.ScalarNode(
-                    _STR if tag is None or tag == "!" else tag,
-                    event.value,
-                    event.start_mark,
-                    event.end_mark,
-                    style=event.style,
-                )
-            else:
-                collection = (
-                    yaml.SequenceNode if kind is yaml.SequenceStartEvent else yaml.MappingNode
-                )
-                default = _SEQ if kind is yaml.SequenceStartEvent else _MAP
-                node = collection(
-                    default if tag is None or tag == "!" else tag,
-                    [],
-                    event.start_mark,
-                    None,
-                    flow_style=event.flow_style,
-                )
-                if stack:
-                    stack[-1][1].append(node)
-                stack.append((node, []))
-                continue
-        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-            node, items = stack.pop()
-            node.end_mark = event.end_mark
-            node.value = (
-                items
-                if kind is yaml.SequenceEndEvent
-                else list(zip(items[::2], items[1::2], strict=True))
-            )
-        else:
-            raise _Unusual()
-        if not stack:
-            break
-        if event.__class__ is yaml.ScalarEvent:
-            stack[-1][1].append(node)
-    if not isinstance(get_event(), yaml.DocumentEndEvent):
-        raise _Unusual()
-    if not isinstance(get_event(), yaml.StreamEndEvent):
-        raise _Unusual()
-    return node
+    """Something the lean reading leaves to PyYAML's (see `_values_lean`)."""
 
 
 def _values_lean(get_event: Callable[[], Any]) -> Any:
     """The plain values (strings, lists, dicts) of a one-document stream of libyaml's
-    events, as `documents` makes them from `_compose_lean`'s tree; None: no document.
+    events, as `documents` makes them from PyYAML's node tree; None: no document.
 
     No node and no mark is kept: a valid document needs none, and any problem is
     found again, worded and placed, by the pure-Python loader (`parsed`). The node
     tree of a 20,000-topic catalog was the peak of its import's memory. Whatever
-    `_compose_lean` or the walk over its nodes would refuse or leave to PyYAML (an
+    `_Checks` or the walk over the nodes would refuse or leave to PyYAML (an
     anchor, an alias, a tag, a key that is not text, a duplicate key, too deep, too
     many values, a second document) raises `_Unusual`.
     """
@@ -249,17 +169,14 @@ def _values_lean(get_event: Callable[[], Any]) -> Any:
 if _CPARSER is not None:
 
     class CStrictLoader(_CPARSER, SafeConstructor, Resolver):  # type: ignore[misc, valid-type]
-        """libyaml's events, composed by `_compose_lean` (not the C parser's own composer:
-        it holds the whole tree before any check could stop it)."""
+        """libyaml's events, read to plain values by `_values_lean` (never by the C
+        parser's own composer: it holds the whole tree before any check could stop it)."""
 
         def __init__(self, stream: Any) -> None:
             assert _CPARSER is not None  # this class is made only when there is one
             _CPARSER.__init__(self, stream)
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
-
-        def get_single_node(self) -> yaml.Node | None:
-            return _compose_lean(self.get_event)
 
         def get_plain_values(self) -> Any:
             return _values_lean(self.get_event)
