@@ -178,8 +178,9 @@ def test_a_command_that_did_not_wait_acts_on_the_store_as_it_is(dls) -> None:
     assert "dls/structuring" in result.stdout
 
 
-def test_rm_confirmed_while_another_command_removes_the_item(dls) -> None:
-    """The interactive question and the write share one view: the confirmed row or nothing."""
+def _two_intros(dls) -> None:
+    """dls/x/intro and dls/x/intro-advanced, each with a note: removing the first makes
+    a positional or prefix ref name the second."""
     for args in (
         ("add", "course", "dls", "Extra", "--slug", "x"),
         ("add", "topic", "dls/x", "Intro", "--slug", "intro"),
@@ -188,6 +189,11 @@ def test_rm_confirmed_while_another_command_removes_the_item(dls) -> None:
         ("note", "dls/x/intro-advanced", "keep me"),
     ):
         assert dls.run(*args).exit_code == 0
+
+
+def test_rm_confirmed_while_another_command_removes_the_item(dls) -> None:
+    """The interactive question and the write share one view: the confirmed row or nothing."""
+    _two_intros(dls)
     from coursetrack import store as store_db
     from coursetrack.services import items
 
@@ -215,14 +221,7 @@ def test_rm_answered_on_a_terminal_after_another_rm_took_the_item(dls) -> None:
     import subprocess
     import sys
 
-    for args in (
-        ("add", "course", "dls", "Extra", "--slug", "x"),
-        ("add", "topic", "dls/x", "Intro", "--slug", "intro"),
-        ("add", "topic", "dls/x", "Intro advanced", "--slug", "intro-advanced"),
-        ("note", "dls/x/intro", "asked about"),
-        ("note", "dls/x/intro-advanced", "keep me"),
-    ):
-        assert dls.run(*args).exit_code == 0
+    _two_intros(dls)
     main, side = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "coursetrack", "--db", dls.db, "rm", "dls/x/intro"],
