@@ -197,7 +197,7 @@ class Store:
         `command` is the line the user typed; every row the transaction changes
         is recorded under it (see `triggers.bind_command`), which is what `log`
         lists and `undo` reverts. A command that changed nothing leaves no row
-        (`_forget_if_unchanged`, on every path here), so `undo` always takes back
+        (`recording.forget_if_unchanged`, on every path here), so `undo` always takes back
         a real change and `log` lists only what changed the record.
 
         `seen` is the store as the user saw it: a read opened before the lock
@@ -230,12 +230,7 @@ class Store:
             conn = stack.enter_context(bind.connect())
             stack.enter_context(conn.begin())
             writer = AlchemyWriter(conn)
-            if seen is not None and (
-                recording.last_change(writer) != mark or recording.history_hidden(writer)
-            ):
-                writer.info["seen"] = seen
-            command_id = recording.record_command(writer, command)
-            writer.info["command_id"] = command_id
+            command_id = recording.start(writer, command, seen=seen, mark=mark)
             # the history triggers record this transaction's changes under this command
             triggers.bind_command(conn, command_id)
             yield writer
@@ -268,10 +263,7 @@ class Store:
             begin_immediate(con, self.notify)
             writer = SqliteWriter(con)
             try:
-                if seen is not None and recording.last_change(writer) != mark:
-                    writer.info["seen"] = seen
-                command_id = recording.record_command(writer, command)
-                writer.info["command_id"] = command_id
+                command_id = recording.start(writer, command, seen=seen, mark=mark)
                 writer.execute(triggers.BIND_SQLITE, command_id=command_id)
                 yield writer
                 recording.forget_if_unchanged(writer, command_id)
@@ -316,10 +308,7 @@ class Store:
             try:
                 take_write_lock(con, self.notify, total, gate=gate, who=self._holders)
                 writer = PostgresWriter(con)
-                if recording.last_change(writer) != mark or recording.history_hidden(writer):
-                    writer.info["seen"] = seen
-                command_id = recording.record_command(writer, command)
-                writer.info["command_id"] = command_id
+                command_id = recording.start(writer, command, seen=seen, mark=mark)
                 writer.scalar(triggers.BIND_POSTGRES, command_id=str(command_id))
                 yield writer
                 recording.forget_if_unchanged(writer, command_id)

@@ -71,3 +71,19 @@ def history_hidden(reader: Reader) -> bool:
     if reader.dialect != "postgresql":
         return False
     return bool(reader.scalar(queries.HISTORY_HIDDEN))
+
+
+def start(writer: Writer, command: str, *, seen: Reader | None, mark: int | None) -> int:
+    """Open the command in `writer`'s transaction, once the write lock is held; its id.
+
+    `seen` (with `mark`, its newest change) is what the user saw: when the store has
+    changed since, or others' history is hidden from this session, the writer keeps
+    it, and `refs.resolve` compares each ref with what it named then. The caller binds
+    the history to the id (each driver its own way) and, at the end,
+    `forget_if_unchanged`.
+    """
+    if seen is not None and (last_change(writer) != mark or history_hidden(writer)):
+        writer.info["seen"] = seen
+    command_id = record_command(writer, command)
+    writer.info["command_id"] = command_id
+    return command_id
