@@ -9,6 +9,7 @@ these tests skip and say so.
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -193,3 +194,29 @@ def test_the_seed_authors_post_builds_and_nothing_in_a_note_runs(tmp_path: Path)
     assert INLINE_MATHS in text, "inline maths untouched"
     assert f"$$J(w,b) = {DISPLAY_MATHS}$$" in text, "displayed maths untouched"
     assert "raw HTML omitted" not in page
+
+
+def test_a_topics_note_with_an_empty_list_item_keeps_its_meaning(tmp_path: Path) -> None:
+    """goldmark ends a list item, and a quote in it, at a blank line after an empty list
+    item in that quote: a topic's note like that would end its topic there, and its rest
+    and the topic's links would read as the next topic's. Each note stays whole, after
+    its topic, and the topic's link stays under it."""
+    db = finished_dls(tmp_path / "store.db")
+    ok(db, "note", "dls/1/2", "* a\n*\n\n* c")
+    ok(db, "link", "dls/1/2", "https://example.org/slides", "--title", "slides")
+    ok(db, "note", "dls/1/3", "--", "-\n\n  foo")
+    ok(db, "note", "dls/1/4", "plain")
+    posts = _site(tmp_path / "site")
+    ok(db, "export", "markdown", "dls", "-o", str(posts))
+    page = (_build(tmp_path / "site") / "posts" / "dls" / "index.html").read_text("utf-8")
+    notes = re.sub(r">\s+<", "><", page.split('id="my-notes"')[1])
+
+    assert re.findall(r"<blockquote>(.*?)</blockquote>", notes) == [
+        "<ul><li><p>a</p></li><li></li><li><p>c</p></li></ul>",
+        "<ul><li></li></ul><p>foo</p>",
+        "<p>plain</p>",
+    ]
+    basics, rest = notes.split("Neural Networks Basics", 1)[1].split("<blockquote>", 1)
+    assert '<a href="https://example.org/slides">slides</a>' in basics
+    assert rest.index("Shallow Neural Networks") < rest.index("<p>foo</p>")
+    assert rest.index("<p>foo</p>") < rest.index("Deep Neural Networks")

@@ -12,9 +12,8 @@ order, heading ids). Rendered three ways: by markdown-it, and built by real Hugo
 An example that changes is counted as changed by the link policy alone when the post
 keeps its meaning once every URL is allowed (the policy turns relative links and
 refused schemes into text, as documented), or when it defines one label twice (both
-definitions are refused: kramdown may take the other one). Any other change fails, but
-for the two an engine's own bug loses (LOST, listed). Notes are measured on a course and
-on a topic (inside a list item).
+definitions are refused: kramdown may take the other one). Any other change fails. Notes
+are measured on a course and on a topic (under its list item).
 
 Every example, the unsafe ones included, is checked to leak nothing: no tag that is not
 Markdown's own, no event handler or style, no link or image that is not http(s) or mailto.
@@ -47,13 +46,8 @@ EXAMPLES: list[dict] = json.loads(SPEC.read_text(encoding="utf-8"))
 TAKEN = 580  # examples with no raw HTML and no unsafe link
 #: (kept their meaning, changed by the link policy alone) of the TAKEN, by renderer: kramdown
 #: reads fewer of CommonMark's relative links, and a few it reads alone (READ_AS_LINKS).
-#: The same whether the note is a course's or a topic's (in a list item), but in Hugo (LOST).
+#: The same whether the note is a course's or a topic's.
 EXPECTED = {"markdown-it": (453, 127), "hugo": (453, 127), "jekyll": (457, 123)}
-#: Examples that lose their meaning in one engine and place, through no escape or quote of
-#: ours: the goldmark of Hugo 0.111 (Debian's) ends the enclosing list item, and so the
-#: topic's quote, at a blank line after an empty list item (`-` alone) inside a quote in a
-#: list item; markdown-it and kramdown read the same post as CommonMark says.
-LOST = {("hugo", "t"): [280, 315]}
 #: Examples the engine reads as a link (or HTML) to what the policy refuses where
 #: CommonMark reads text: the post shows them as typed. kramdown takes a space or a line
 #: break in a destination (488, 490, 602), an entity or escape in one (41, 493, 508), a
@@ -352,12 +346,9 @@ def _check_site(pages: dict[tuple[str, int], str], engine: str) -> None:
 
     for place in PLACES:
         found = measure(taken, page("o"), page(place), page(place + "a", place))
-        lost = LOST.get((engine, place), [])  # a release that mends its bug loses fewer
-        new = sorted(set(found.other) - set(lost))
-        assert new == [], f"these examples lost their meaning in {engine} ({place})"
+        assert found.other == [], f"these examples lost their meaning in {engine} ({place})"
         assert found.read_as_links == READ_AS_LINKS[engine]
-        kept, by_policy = EXPECTED[engine]
-        assert found.counts() == (kept - len(found.other), by_policy)
+        assert found.counts() == EXPECTED[engine]
 
 
 LAYOUT = "<!DOCTYPE html>\n<html><body><main>{content}</main></body></html>\n"

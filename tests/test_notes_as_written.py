@@ -153,3 +153,21 @@ def test_a_dated_note_that_opens_with_a_block_keeps_it(note: str) -> None:
     quoted = rendered[rendered.index("<blockquote>") : rendered.rindex("</blockquote>")]
     assert quoted.startswith("<blockquote>\n<p>2026-01-02:</p>\n"), quoted
     assert quoted.removeprefix("<blockquote>\n<p>2026-01-02:</p>\n") == _alone(note) + "\n"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "-\n\n  foo",  # CommonMark's example 280
+        "* a\n*\n\n* c",  # ... and 315
+        "> 1.\n>\n> after",  # an empty item inside the note's own quote
+        "1. -\n\n   b",  # ... and one on its parent's line
+    ],
+)
+def test_a_topics_note_with_an_empty_list_item_follows_the_topics_item(note: str) -> None:
+    """Hugo's goldmark ends a list item, and a quote in it, at a blank line after an empty
+    list item in that quote: such a note is quoted after its topic's item, not inside it."""
+    body = blog.body(one_note_post(note, on_topic=True))
+    quote = "\n".join(f"> {line}" if line else ">" for line in note.split("\n"))
+    assert f"\n- A topic\n\n{quote}\n" in body
+    assert _published(note, on_topic=True) == _alone(note)
