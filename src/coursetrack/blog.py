@@ -5,7 +5,9 @@ own introduction, the specialization (linked, its provider, when they took it),
 the certificate line, the numbered list of courses (linked) with what each
 taught, and then their notes and links (`--dates` adds every state and date): a
 course's links come before its topics, an untitled link shows its host, and an
-unfinished program "is formed of" its courses, with what is done "so far".
+unfinished program "is formed of" its courses, with what is done "so far". A topic's
+notes are quoted under its list item, but for a note that Hugo would cut there
+(`markdown_notes.fits_in_a_list_item`): those follow the item.
 The same store always gives the same bytes (only a default date of "now" varies).
 
 Titles and descriptions are the catalog's text, not Markdown, and must print as
@@ -35,7 +37,7 @@ from coursetrack.controls import visible
 from coursetrack.errors import InputError
 from coursetrack.front_matter import FORMATS as FORMATS  # the CLI reads them here
 from coursetrack.front_matter import front_matter as front_matter
-from coursetrack.markdown_notes import neutralise, quoted
+from coursetrack.markdown_notes import fits_in_a_list_item, neutralise, quoted
 from coursetrack.post_dates import local_midnight, now
 from coursetrack.post_dates import parse_post_date as parse_post_date  # `--date`, for the CLI
 from coursetrack.services.export import CourseEntry, DatedNote, PostData, TopicLine
@@ -100,9 +102,9 @@ def _plain_note_lines(text: str) -> list[str]:
 _BLOCK_START = re.compile(r"\s{4}|[ ]{0,3}\t|\s*([#>|<\[`~*+-]|[0-9]{1,9}[.)]|$)")
 
 
-def _notes(notes: list[DatedNote], options: PostOptions, indent: str = "") -> list[str]:
-    """Each note as its own block quote, dated with --dates; blank lines between."""
-    out: list[str] = []
+def _note_lines(notes: list[DatedNote], options: PostOptions) -> list[list[str]]:
+    """Each written note's Markdown lines, dated with --dates."""
+    out: list[list[str]] = []
     for written_on, text in notes:
         if not text.strip():
             continue
@@ -115,9 +117,22 @@ def _notes(notes: list[DatedNote], options: PostOptions, indent: str = "") -> li
                 lines = [f"{written_on.isoformat()}:", "", *lines]
             else:
                 lines = [f"{written_on.isoformat()}: {lines[0]}", *lines[1:]]
+        out.append(lines)
+    return out
+
+
+def _quotes(notes: list[list[str]], indent: str = "") -> list[str]:
+    """Each note as its own block quote; blank lines between."""
+    out: list[str] = []
+    for lines in notes:
         out += [""] if out else []
         out += quoted(lines, indent)  # the note stays inside, whatever it holds
     return out
+
+
+def _notes(notes: list[DatedNote], options: PostOptions) -> list[str]:
+    """Each note as its own block quote, dated with --dates; blank lines between."""
+    return _quotes(_note_lines(notes, options))
 
 
 # --- links -------------------------------------------------------------------------
@@ -259,17 +274,22 @@ def _state(topic: TopicLine) -> str:
 
 
 def _topic(topic: TopicLine, options: PostOptions) -> list[str]:
-    """A topic as a list item; without --dates only topics with notes or links appear."""
+    """A topic as a list item, its notes quoted in it, then its links; without --dates
+    only topics with notes or links appear. If a note would not keep its meaning inside
+    a list item in Hugo (`fits_in_a_list_item`), the notes are quoted after the item, its
+    links before them: so every note reads the same, and stays with its topic, on every
+    site."""
     if not options.dates and not (_written(topic.notes) or topic.links):
         return []
     item = f"- {escape_line(topic.title)}"
     if options.dates:
         item += f" - {_state(topic)}"
     out = [item]
-    if _written(topic.notes):
-        out += ["", *_notes(topic.notes, options, indent="  "), ""]
-    out += _links(topic.links, indent="  ")
-    return out
+    notes = _note_lines(topic.notes, options)
+    if all(fits_in_a_list_item(lines) for lines in notes):
+        out += ["", *_quotes(notes, indent="  "), ""] if notes else []
+        return out + _links(topic.links, indent="  ")
+    return [*out, *_links(topic.links, indent="  "), "", *_quotes(notes), ""]
 
 
 def _written(notes: list[DatedNote]) -> bool:

@@ -21,8 +21,9 @@ markdown-it (CommonMark, which Hugo's goldmark follows) finds the links, code
 and HTML; the note is re-parsed after each round of escapes until nothing is
 left to neutralise, so an escape that uncovers another construct is caught.
 Nothing else is touched: `quoted` puts the note in the post's block quote line
-for line, and tests/test_markdown_notes_commonmark.py holds the CommonMark spec's
-examples to keep their meaning through both, in markdown-it, Hugo and Jekyll.
+for line (in a topic's list item only if `fits_in_a_list_item`: Hugo's parser cuts
+some notes there), and tests/test_markdown_notes_commonmark.py holds the CommonMark
+spec's examples to keep their meaning through both, in markdown-it, Hugo and Jekyll.
 
 That parse costs about 40 ms per 100,000 characters, and a store full to the
 limits holds 1.7 MB of notes: a note of 20,000 characters or more is kept, once
@@ -237,6 +238,29 @@ def quoted(lines: list[str], indent: str = "") -> list[str]:
     pad = " " * ((-width) % 4) if any("\t" in line for line in lines) else ""
     marker = f"{indent}{pad}>"
     return [f"{marker} {line}" if line else marker for line in lines]
+
+
+#: A line that may open an empty list item: list markers alone, after any quote markers,
+#: indentation and other markers (`> 1. -`); it may also be a setext underline or code.
+_EMPTY_ITEM = re.compile(r"(?:[ \t>]|(?:[-+*]|[0-9]{1,9}[.)])[ \t])*(?:[-+*]|[0-9]{1,9}[.)])[ \t]*")
+
+
+def fits_in_a_list_item(lines: list[str]) -> bool:
+    """Whether `lines`, quoted inside a list item (a topic's note), mean what they mean.
+
+    goldmark, Hugo's parser, ends a list item, and the quote in it, at the first line
+    after a blank line that follows an empty list item (`-` alone) in that quote: the
+    rest of the note, and the topic's links, then read as something else (CommonMark's
+    examples 280 and 315). A list that meets the blank line after its empty last item
+    sets a flag in the parser's context that every list around it reads on the next
+    line, and closes on (parser/list.go, `emptyListItemWithBlankLines`). Seen in Hugo
+    0.111 (Debian's) and in goldmark 1.5.4 to 1.7.8 built alone; that code is unchanged
+    in 1.8.5 (July 2026), and no goldmark or Hugo issue found (December 2026) reports it.
+    A note that may hold an empty list item (a line of list markers alone, after quote
+    markers or indentation; a setext underline or code may look the same, and is
+    placed the same way: outside, where it means the same too) is not put in one.
+    """
+    return not any(_EMPTY_ITEM.fullmatch(line) for line in lines)
 
 
 def _cache_key(text: str, allowed: Callable[[str], bool]) -> str | None:
