@@ -16,6 +16,7 @@ import pytest
 from conftest import Store
 from coursetrack.errors import StoreError
 from coursetrack.store import open_store, rules
+from coursetrack.vocabulary import Verdict
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 
 # the rules are each engine's own: the [postgresql] runs stay in the quick loop
@@ -136,6 +137,47 @@ CASES = [
     ("command_line", "UPDATE command SET line = :v", "c" * 1_000_001, None),
     ("member_learner", "UPDATE member SET learner = :v", "", None),
     ("member_shared", "UPDATE member SET shared = 'yes'", None, "sqlite"),
+    # peer review (schema 7): ann's request of topic 1 (rubric: clarity, 5 points),
+    # reviewed by the learner; the learner's own request of topic 2 (no rubric)
+    ("course_rubric", "UPDATE course SET rubric = :v WHERE id = 1",
+     '[{"criterion": "clarity", "points": 0}]', None),
+    ("course_rubric", "UPDATE course SET rubric = :v WHERE id = 1",
+     '[{"criterion": "clarity", "points": 3}, {"criterion": "clarity", "points": 2}]', None),
+    ("course_rubric", "UPDATE course SET rubric = :v WHERE id = 1",
+     '[{"criterion": "clarity", "points": 2.5}]', None),
+    ("topic_rubric", "UPDATE topic SET rubric = :v WHERE id = 2", "not json", None),
+    ("topic_rubric", "UPDATE topic SET rubric = :v WHERE id = 2", "[]", None),
+    ("topic_rubric", "UPDATE topic SET rubric = :v WHERE id = 2",
+     '[{"criterion": "clarity", "points": 3, "weight": 2}]', None),
+    ("topic_rubric", "UPDATE topic SET rubric = :v WHERE id = 2",
+     '[{"criterion": " ", "points": 3}]', None),
+    ("topic_rubric", "UPDATE topic SET rubric = :v WHERE id = 2",
+     '{"criterion": "clarity", "points": 3}', None),
+    ("peer_request_one_item", "UPDATE peer_request SET course_id = 1", None, None),
+    ("peer_request_one_item", "UPDATE peer_request SET topic_id = NULL", None, None),
+    ("peer_request_note", "UPDATE peer_request SET note = :v", " ", None),
+    ("peer_request_url", "UPDATE peer_request SET url = :v", "mailto:ann@example.org", None),
+    ("peer_review_grade", "UPDATE peer_review SET grade = 'good'", None, None),
+    ("peer_review_comment", "UPDATE peer_review SET comment = :v", "", None),
+    ("peer_review_not_own", "UPDATE peer_review SET learner = 'ann'", None, None),
+    ("peer_review_not_own",
+     "UPDATE peer_request SET learner = (SELECT learner FROM peer_review) WHERE topic_id = 1",
+     None, None),
+    ("peer_review_not_own",
+     "UPDATE peer_review SET scores = NULL, "
+     "request_id = (SELECT id FROM peer_request WHERE topic_id = 2)", None, None),
+    ("peer_review_scores", "UPDATE peer_review SET scores = :v", '{"clarity": 6}', None),
+    ("peer_review_scores", "UPDATE peer_review SET scores = :v", '{"clarity": -1}', None),
+    ("peer_review_scores", "UPDATE peer_review SET scores = :v", '{"clarity": 2.0}', None),
+    ("peer_review_scores", "UPDATE peer_review SET scores = :v",
+     '{"clarity": 4, "style": 1}', None),
+    ("peer_review_scores", "UPDATE peer_review SET scores = :v",
+     '{"clarity": 4, "clarity": 4}', None),
+    ("peer_review_scores", "UPDATE peer_review SET scores = NULL", None, None),
+    ("peer_review_scores", "UPDATE peer_review SET scores = :v", "[4]", None),
+    # the request moves to topic 3, which has no rubric: its review's scores no longer fit
+    ("peer_review_scores", "UPDATE peer_request SET topic_id = 3 WHERE topic_id = 1", None,
+     None),
 ]  # fmt: skip
 
 
@@ -175,9 +217,35 @@ def studied(dls: Store) -> Store:
     return dls
 
 
-def test_every_rule_is_the_stores_own(studied: Store, engine: str) -> None:
+@pytest.fixture
+def peer_reviewed(studied: Store) -> Store:
+    """`studied`, with peer review by hand (a store of one learner has no other's request
+    to review): ann's request of topic 1, whose rubric is clarity (5 points), reviewed by
+    the learner; the learner's own request of topic 2, which has no rubric."""
+    studied.execute(
+        "UPDATE topic SET rubric = ? WHERE id = 1", '[{"criterion": "clarity", "points": 5}]'
+    )
+    studied.execute(
+        "INSERT INTO peer_request (topic_id, url, asked_on, learner) "
+        "VALUES (1, 'https://example.org/ann', '2026-10-06', 'ann')"
+    )
+    studied.execute(
+        "INSERT INTO peer_request (topic_id, url, note, asked_on) "
+        "VALUES (2, 'https://example.org/mine', 'my notebook', '2026-10-06')"
+    )
+    studied.execute(
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+        "SELECT id, '2026-10-07', ?, '{\"clarity\": 4}', 'clear' FROM peer_request "
+        "WHERE topic_id = 1",
+        Verdict.PASS.value,
+    )
+    return studied
+
+
+def test_every_rule_is_the_stores_own(peer_reviewed: Store, engine: str) -> None:
     """Each write by hand that breaks one rule is refused by the database, and the
     program's error is one line naming that rule; nothing is changed."""
+    studied = peer_reviewed
     before = studied.dump(history=True)
     store = open_store(studied.db, write=True)
     refused = set()
@@ -195,7 +263,7 @@ def test_every_rule_is_the_stores_own(studied: Store, engine: str) -> None:
     finally:
         store.close()
     assert studied.dump(history=True) == before
-    every = {r.name for r in (*rules.RULES, rules.REVIEW_DONE_TOPIC)}
+    every = {r.name for r in (*rules.RULES, *rules.TRIGGERED)}
     if engine == "postgresql":  # a boolean column holds nothing else: NOT NULL refuses first
         every -= {r.name for r in rules.RULES if r.fix == "flag"}
     assert refused == every

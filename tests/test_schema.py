@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 import postgres
 from coursetrack import store as db_store
 from coursetrack.models import TRACKED, SQLModel, columns_of
-from coursetrack.store import fresh, rules, schema, triggers
+from coursetrack.store import fresh, peer_rules, rules, schema, triggers
+from coursetrack.vocabulary import Verdict
 
 # a migrated store on each engine is what the models say:
 # the [postgresql] runs stay in the quick loop
@@ -263,6 +264,16 @@ def test_every_change_names_the_models_columns(dls) -> None:
     assert dls.run("done", "dls/1/1", "--on", "2025-01-03").exit_code == 0
     assert dls.run("reviewed", "dls/1/1", "--grade", "good", "--on", "2025-01-04").exit_code == 0
     dls.execute("INSERT INTO member DEFAULT VALUES")  # a study group's (PostgreSQL) member
+    # a study group's peer review: another learner's request (by hand), reviewed
+    dls.execute(
+        "INSERT INTO peer_request (topic_id, url, asked_on, learner) "
+        "VALUES (1, 'https://example.org/ann', '2025-01-05', 'ann')"
+    )
+    dls.execute(
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, comment) "
+        "SELECT max(id), '2025-01-06', ?, 'clear' FROM peer_request",
+        Verdict.PASS.value,
+    )
     seen = set()
     for table, old, new in dls.rows("SELECT table_name, old, new FROM change ORDER BY id"):
         model = next(m for m in TRACKED if m.__tablename__ == table)
@@ -459,7 +470,11 @@ def test_two_processes_migrating_one_new_postgresql_store_both_succeed(pg_url: s
     assert errors == []
     assert _pg_rows(pg_url, "SELECT version FROM coursetrack_schema") == [(schema.SCHEMA_VERSION,)]
     triggers = "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
-    ruled = [s for s in rules.cross_table_ddl("postgresql") if "CONSTRAINT TRIGGER" in s]
+    ruled = [
+        s
+        for s in (*rules.cross_table_ddl("postgresql"), *peer_rules.ddl("postgresql"))
+        if s.startswith(("CREATE TRIGGER", "CREATE CONSTRAINT TRIGGER"))
+    ]
     assert _pg_rows(pg_url, triggers) == [(3 * len(TRACKED) + len(ruled),)]
 
 

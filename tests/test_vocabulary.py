@@ -1,4 +1,4 @@
-"""One vocabulary: the status and grade words are written once, in `coursetrack.vocabulary`.
+"""One vocabulary: the status, grade and verdict words are written once, in `coursetrack.vocabulary`.
 
 Everywhere else (Python, and the SQL inside its strings) takes them from the enums: an
 SQL statement binds the word as a parameter or is generated from the enum, never
@@ -24,14 +24,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coursetrack.models import Grade, Status
+from coursetrack.models import Grade, Status, Verdict
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "coursetrack"
 
 #: Where the words live: the enums.
 HOME = "vocabulary.py"
 
-VOCABULARIES = {"status": [s.value for s in Status], "grade": [g.value for g in Grade]}
+VOCABULARIES = {
+    "status": [s.value for s in Status],
+    "grade": [g.value for g in Grade],
+    "verdict": [v.value for v in Verdict],
+}
 WORDS = {word for words in VOCABULARIES.values() for word in words}
 
 #: (module under src/coursetrack, word): why it may stay written out. `*`: any word.

@@ -43,7 +43,7 @@ from sqlmodel import Field, SQLModel
 from coursetrack.store import rules
 
 # the words, written in `coursetrack.vocabulary`; the models name the same enums
-from coursetrack.vocabulary import Grade, Op, Status, one_of
+from coursetrack.vocabulary import Grade, Op, Status, Verdict, one_of  # noqa: F401 (re-exported)
 
 #: The columns that name what a progress row, note or link belongs to.
 OWNER_COLUMNS = ("specialization_id", "course_id", "topic_id")
@@ -169,6 +169,8 @@ class Course(SQLModel, table=True):
     description: str | None = None
     url: str | None = None
     certificate_url: str | None = None
+    #: What a peer review scores (JSON, `rules.COURSE_RUBRIC`); None: a grade and a comment.
+    rubric: str | None = None
 
 
 class Topic(SQLModel, table=True):
@@ -186,6 +188,7 @@ class Topic(SQLModel, table=True):
     title: str
     description: str | None = None
     url: str | None = None
+    rubric: str | None = None  # as a course's
 
 
 class Progress(SQLModel, table=True):
@@ -292,6 +295,50 @@ class Goal(SQLModel, table=True):
     learner: str | None = _learner()
 
 
+class PeerRequest(SQLModel, table=True):
+    """A learner asks the study group to review their work on a course or topic (issue 23).
+
+    One per item and learner: asking again replaces the link and note, and keeps the
+    reviews given so far. Its author is known to the group; its reviewers are not."""
+
+    __tablename__ = "peer_request"
+    __table_args__ = (
+        *rule_checks("peer_request"),
+        UniqueConstraint("course_id", "learner"),
+        UniqueConstraint("topic_id", "learner"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int | None = _ref("course.id", nullable=True)
+    topic_id: int | None = _ref("topic.id", nullable=True)
+    url: str
+    note: str | None = None
+    asked_on: dt.date
+    learner: str | None = _learner()
+
+
+class PeerReview(SQLModel, table=True):
+    """One learner's review of another's request: `learner` is the REVIEWER, whom the
+    request's author never reads (`store.group`: column privileges).
+
+    A request that has reviews is never removed under them (no cascade: its removal, or
+    the undo of its asking, is refused)."""
+
+    __tablename__ = "peer_review"
+    __table_args__ = (
+        *rule_checks("peer_review"),
+        UniqueConstraint("request_id", "learner"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = _ref("peer_request.id", cascade=False)
+    reviewed_on: dt.date
+    grade: str  # a Verdict
+    scores: str | None = None  # JSON: criterion -> points, when the item has a rubric
+    comment: str
+    learner: str | None = _learner()
+
+
 class Command(SQLModel, table=True):
     """One command that changed the store; its row changes are in `change`."""
 
@@ -349,11 +396,12 @@ class Member(SQLModel, table=True):
 #: order a catalog is built.
 TRACKED: tuple[type[SQLModel], ...] = (
     Specialization, Course, Topic, Progress, Note, Link, Review, Goal, Member,
+    PeerRequest, PeerReview,
 )  # fmt: skip
 
 #: Tables whose rows belong to one learner (the rest, the catalog, is shared).
 PER_LEARNER: tuple[type[SQLModel], ...] = (
-    Progress, Note, Link, Review, Goal, Member, Command, Change,
+    Progress, Note, Link, Review, Goal, Member, PeerRequest, PeerReview, Command, Change,
 )  # fmt: skip
 
 #: The catalog: the tracked tables no learner owns, shared by a study group.

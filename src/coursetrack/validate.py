@@ -37,6 +37,11 @@ MAX_NOTE = 100_000
 MAX_URL = 2_048
 #: Days between reviews: 100 years at most, so dates computed from it stay in range.
 MAX_INTERVAL = 36_500
+#: A rubric (issue 23's peer review): 1 to MAX_CRITERIA criteria, each named in 1 to
+#: MAX_CRITERION characters and worth 1 to MAX_POINTS points.
+MAX_CRITERIA = 20
+MAX_CRITERION = 80
+MAX_POINTS = 100
 #: What one document may create, so that its import holds the write lock for
 #: seconds, well below the busy timeout (bench/limits.py times both): courses
 #: and topics of a catalog; rows of a backup (items, progress rows, notes,

@@ -1,4 +1,5 @@
-"""The words the record is written in: an item's status, a review's grade, a history row's op.
+"""The words the record is written in: an item's status, a review's grade, a peer review's
+verdict, a history row's op.
 
 Written once, here: the models' CHECKs, the store's SQL (bound as a parameter, or
 generated with `sql`), the backup format, the views' colours and the CLI's choices
@@ -30,6 +31,13 @@ class Grade(StrEnum):
     HARD = "hard"
     GOOD = "good"
     EASY = "easy"
+
+
+class Verdict(StrEnum):
+    """What a peer's review of a learner's work says (issue 23): it passes, or needs another go."""
+
+    PASS = "pass"
+    REVISE = "revise"
 
 
 class Op(StrEnum):

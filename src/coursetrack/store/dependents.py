@@ -138,6 +138,8 @@ OWNERS: tuple[tuple[str, str, str], ...] = (
     ("link", "topic_id", "topic"),
     ("review", "topic_id", "topic"),
     ("goal", "specialization_id", "specialization"),
+    ("peer_request", "course_id", "course"),
+    ("peer_request", "topic_id", "topic"),
 )
 
 
@@ -174,12 +176,17 @@ KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("progress", ("course_id", "learner")),
     ("goal", ("specialization_id", "learner")),
     ("member", ("learner",)),
+    ("peer_request", ("course_id", "learner")),
+    ("peer_request", ("topic_id", "learner")),
+    ("peer_review", ("request_id", "learner")),
     ("course", ("specialization_id", "position")),
     ("topic", ("course_id", "position")),
 )
 
 #: The key columns that hold numbers (read from a change's JSON as integers).
-INTEGER_KEY_COLUMNS = frozenset(("specialization_id", "course_id", "topic_id", "position"))
+INTEGER_KEY_COLUMNS = frozenset(
+    ("specialization_id", "course_id", "topic_id", "position", "request_id")
+)
 
 
 @dataclass(frozen=True)

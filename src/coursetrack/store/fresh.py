@@ -14,7 +14,8 @@ store is made with the very text an upgraded one holds: the tables as schema 5
 left them (frozen below, like the steps that made them, but for the words, which
 come from `coursetrack.vocabulary`: a word that changed would need a step, and the
 test below would say so) with the rules' CHECKs added as migration 6 adds them
-(`migrations.ruled_table`). PostgreSQL keeps no text
+(`migrations.ruled_table`), then schema 7's step run on them as an upgrade runs it
+(`migration_peer`: its ALTER TABLE writes into that text). PostgreSQL keeps no text
 that anything reads, only the catalog: there the tables are the models'.
 tests/test_schema.py proves a new store and an upgraded one the same schema on
 both engines, the SQLite one down to sqlite_master's text, and that `VERSION` is
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 #: The schema version the store made here is at (`schema.SCHEMA_VERSION` when current).
-VERSION = 6
+VERSION = 7
 
 #: Exactly one owner, as schema 4 wrote it (`migrations._ONE_OWNER_PG`).
 _ONE_OWNER = (
@@ -178,7 +179,7 @@ _SQLITE_V5 = {
 def create_sqlite(conn: Connection) -> None:
     """Make the newest schema in the empty SQLite store on `conn` (in its transaction)."""
     from coursetrack.models import SQLModel
-    from coursetrack.store import migrations, rules, schema, triggers
+    from coursetrack.store import migration_peer, migrations, rules, schema, triggers
 
     tables = SQLModel.metadata.tables
     for table, ddl in _SQLITE_V5.items():
@@ -191,9 +192,11 @@ def create_sqlite(conn: Connection) -> None:
             conn.exec_driver_sql(f"CREATE INDEX {index.name} ON {table} ({columns})")
         if table == "change":
             conn.exec_driver_sql(triggers.HISTORY_BINDING_SQLITE)
-    triggers.install_history(conn)
+    triggers.install_history(conn, triggers.TRACKED_V6)
     for statement in rules.cross_table_ddl("sqlite"):
         conn.exec_driver_sql(statement)
+    # schema 7 as its step makes it: ALTER TABLE writes its column into the tables' text
+    migration_peer._m007_peer_review(conn)
     conn.exec_driver_sql(f"PRAGMA application_id = {schema.APPLICATION_ID}")
     conn.exec_driver_sql(f"PRAGMA user_version = {VERSION}")
 
@@ -204,7 +207,7 @@ def create_postgresql(conn: Connection) -> None:
     from sqlalchemy.schema import CreateIndex, CreateTable
 
     from coursetrack.models import SQLModel
-    from coursetrack.store import rules, schema, triggers
+    from coursetrack.store import peer_rules, rules, schema, triggers
 
     conn.exec_driver_sql(schema.SCHEMA_TABLE_POSTGRESQL)
     conn.exec_driver_sql(
@@ -216,7 +219,10 @@ def create_postgresql(conn: Connection) -> None:
             conn.execute(CreateIndex(index))
     triggers.install_history(conn)
     current = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
-    for statement in rules.cross_table_ddl("postgresql", current):
+    for statement in (
+        *rules.cross_table_ddl("postgresql", current),
+        *peer_rules.ddl("postgresql", current),
+    ):
         conn.exec_driver_sql(statement)
 
 

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 
 #: The tables the history records (`models.TRACKED`), so the only ones an undo writes to.
 TRACKED_TABLES = frozenset(
-    ("specialization", "course", "topic", "progress", "note", "link", "review", "goal", "member")
-)
+    (
+        "specialization", "course", "topic", "progress", "note", "link", "review", "goal",
+        "member", "peer_request", "peer_review",
+    )
+)  # fmt: skip
 
 #: The tables a study group shares: the tracked ones no learner owns (`models.CATALOG`).
 CATALOG_TABLES = ("specialization", "course", "topic")

@@ -1,4 +1,4 @@
-"""The schema's steps, m001 to m006: the DDL of each released version, for both engines.
+"""The schema's steps, m001 to m006 (m007: `migration_peer`): each released version's DDL.
 
 A step that needs different DDL on the two engines branches on
 `conn.dialect.name`. A released step is frozen, since stores in the field were
@@ -21,8 +21,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
+from coursetrack.store.migration_peer import _m007_peer_review
 from coursetrack.store.triggers import (
     HISTORY_BINDING_SQLITE,
+    TRACKED_V6,
     _pg,
     _run,
     _sqlite_triggers,
@@ -473,7 +475,7 @@ def _m005_learners(conn: Connection) -> None:
         )""",
             ),
         )
-    install_history(conn)
+    install_history(conn, TRACKED_V6)
 
 
 #: The tables migration 6 rebuilds on SQLite to give them their rules' CHECKs.
@@ -519,7 +521,7 @@ def _m006_rules(conn: Connection) -> None:
             )
         ]
         _run(conn, [f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY" for t in forced])
-        if rules.violations(conn):
+        if rules.violations(conn, schema=6):
             _run(conn, [f"ALTER TABLE {t} DISABLE TRIGGER USER" for t in RULED_V6])
             notes += fixups.mend(conn, today())
             _run(conn, [f"ALTER TABLE {t} ENABLE TRIGGER USER" for t in RULED_V6])
@@ -528,7 +530,7 @@ def _m006_rules(conn: Connection) -> None:
             conn,
             [
                 f"ALTER TABLE {r.table} ADD CONSTRAINT {r.constraint} CHECK ({r.postgresql})"
-                for r in rules.RULES
+                for r in rules.made_by(6)
             ],
         )
         current = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
@@ -557,7 +559,7 @@ def _m006_rules(conn: Connection) -> None:
                 *json.loads(indexes),
             ),
         )
-    install_history(conn)
+    install_history(conn, TRACKED_V6)
     _run(conn, rules.cross_table_ddl("sqlite"))
     wrong = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
     if wrong:
@@ -572,7 +574,8 @@ def ruled_table(table: str, ddl: str, name: str) -> str:
     from coursetrack.store import rules
 
     checks = ",\n".join(
-        f"            CONSTRAINT {r.constraint} CHECK ({r.sqlite})" for r in rules.of_table(table)
+        f"            CONSTRAINT {r.constraint} CHECK ({r.sqlite})"
+        for r in rules.of_table(table, 6)
     )
     body = ddl.rstrip()
     assert body.endswith(")"), table
@@ -593,4 +596,5 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _m004_history_per_transaction,
     _m005_learners,
     _m006_rules,
+    _m007_peer_review,
 ]

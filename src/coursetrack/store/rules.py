@@ -28,14 +28,17 @@ checks the rule (`check_deferred`) before that transaction commits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from coursetrack.dates import EARLIEST, LATEST
 from coursetrack.validate import (
+    MAX_CRITERIA,
+    MAX_CRITERION,
     MAX_DESCRIPTION,
     MAX_INTERVAL,
     MAX_NOTE,
+    MAX_POINTS,
     MAX_PROVIDER,
     MAX_SLUG,
     MAX_TITLE,
@@ -43,7 +46,7 @@ from coursetrack.validate import (
     URL_SCHEMES,
     WEB_SCHEMES,
 )
-from coursetrack.vocabulary import Grade, Op, Status, listed, sql
+from coursetrack.vocabulary import Grade, Op, Status, Verdict, listed, one_of, sql
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -71,6 +74,7 @@ class Rule:
     column: str | None = None  # the column it is about (None: the row)
     fix: str = ""  # how the upgrade mends a row that breaks it (see store.fixups)
     limit: int | None = None
+    schema: int = 6  # the schema step that made it (migration 6, or `migration_peer`'s 7)
 
     @property
     def constraint(self) -> str:
@@ -181,6 +185,12 @@ def _learner(table: str) -> Rule:
     )
 
 
+#: A peer review request is of one course or one topic (a specialization is not reviewed).
+_ONE_ITEM = " + ".join(
+    f"CASE WHEN {c} IS NULL THEN 0 ELSE 1 END" for c in ("course_id", "topic_id")
+)
+_ONE_ITEM += " = 1"
+
 _DIGITS = "[0-9]"
 #: The start of a moment, as a regular expression (PostgreSQL's spelling, and Python's).
 MOMENT_PATTERN = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
@@ -278,6 +288,40 @@ RULES: tuple[Rule, ...] = (
     _learner("command"),
     _learner("member"),
     _flag("member", "shared", "a member's shared flag"),
+    *(
+        replace(rule, schema=7)
+        for rule in (
+            Rule(
+                "peer_request_one_item",
+                "peer_request",
+                "a peer review request is of exactly one course or topic",
+                _ONE_ITEM,
+                _ONE_ITEM,
+            ),
+            _url("peer_request", "url", "a peer review request's url", WEB_SCHEMES, nullable=False),
+            _text("peer_request", "note", MAX_NOTE, "a peer review request's note", required=True),
+            _date("peer_request", "asked_on", "a peer review request's day"),
+            _learner("peer_request"),
+            _date("peer_review", "reviewed_on", "a peer review's day"),
+            Rule(
+                "peer_review_grade",
+                "peer_review",
+                f"a peer review's grade is {listed(Verdict)}",
+                one_of("grade", Verdict),
+                one_of("grade", Verdict),
+                "grade",
+            ),
+            _text(
+                "peer_review",
+                "comment",
+                MAX_NOTE,
+                "a peer review's comment",
+                nullable=False,
+                required=True,
+            ),
+            _learner("peer_review"),
+        )
+    ),
 )
 
 #: The rule no CHECK can hold: it reads another table (a trigger on each engine).
@@ -288,6 +332,50 @@ REVIEW_DONE_TOPIC = Rule(
     "",
     "",
     fix="review",
+)
+
+
+#: A rubric (`course.rubric`, `topic.rubric`) is well formed: JSON that SQLite's CHECK cannot
+#: read (json_each is a subquery), held by triggers (`store.peer_rules`).
+def _rubric(table: str) -> Rule:
+    says = (
+        f"a {table}'s rubric is a JSON list of 1 to {MAX_CRITERIA} criteria, each "
+        f'{{"criterion": 1 to {MAX_CRITERION} characters, not blank, unique in the rubric, '
+        f'"points": a whole number from 1 to {MAX_POINTS}}}'
+    )
+    return Rule(f"{table}_rubric", table, says, "", "", "rubric", schema=7)
+
+
+COURSE_RUBRIC, TOPIC_RUBRIC = _rubric("course"), _rubric("topic")
+#: A peer review is never of its reviewer's own request (SQLite's one learner reviews nothing).
+PEER_REVIEW_NOT_OWN = Rule(
+    "peer_review_not_own",
+    "peer_review",
+    "a peer review is never of its reviewer's own request",
+    "",
+    "",
+    schema=7,
+)
+#: A review's scores fit the rubric of its request's item (a rubric changed must still fit).
+PEER_REVIEW_SCORES = Rule(
+    "peer_review_scores",
+    "peer_review",
+    "a peer review's scores give each criterion of its item's rubric, and no other, a whole "
+    "number from 0 to its points; a review of an item without a rubric has none",
+    "",
+    "",
+    "scores",
+    schema=7,
+)
+
+#: The rules no CHECK can hold, each held by triggers on both engines: the review of a
+#: done topic (below), and peer review's (`store.peer_rules`).
+TRIGGERED: tuple[Rule, ...] = (
+    REVIEW_DONE_TOPIC,
+    COURSE_RUBRIC,
+    TOPIC_RUBRIC,
+    PEER_REVIEW_NOT_OWN,
+    PEER_REVIEW_SCORES,
 )
 
 #: The rules the store held before schema 6: their predicates are in the models.
@@ -305,16 +393,22 @@ def named(name: str) -> Rule:
     return next(r for r in RULES if r.name == name)
 
 
-def of_table(table: str) -> tuple[Rule, ...]:
-    """The CHECK rules migration 6 added to `table`, in declared order."""
-    return tuple(r for r in RULES if r.table == table)
+def of_table(table: str, schema: int | None = None) -> tuple[Rule, ...]:
+    """The CHECK rules of `table`, in declared order: every one, or those the schema step
+    `schema` made (migration 6 makes its own, `migration_peer` the peer tables')."""
+    return tuple(r for r in RULES if r.table == table and schema in (None, r.schema))
+
+
+def made_by(schema: int) -> tuple[Rule, ...]:
+    """The CHECK rules the schema step `schema` made, in declared order."""
+    return tuple(r for r in RULES if r.schema == schema)
 
 
 def by_constraint(name: str | None) -> Rule | None:
     """The rule whose constraint (or trigger) is `name`: what an engine's refusal names."""
     if not name:
         return None
-    for rule in (*RULES, REVIEW_DONE_TOPIC):
+    for rule in (*RULES, *TRIGGERED):
         if rule.constraint == name:
             return rule
     rule_name = name.removeprefix("ck_")
@@ -417,8 +511,27 @@ def check_deferred(reader: Reader) -> None:
     Raises sqlite3.IntegrityError naming the rule, as the trigger would have."""
     import sqlite3
 
-    if reader.scalar(review_violations_sql() + " LIMIT 1") is not None:
-        raise sqlite3.IntegrityError(f"CHECK constraint failed: {REVIEW_DONE_TOPIC.constraint}")
+    for rule in TRIGGERED:
+        if reader.scalar(triggered_violations_sql(rule, "sqlite") + " LIMIT 1") is not None:
+            raise sqlite3.IntegrityError(f"CHECK constraint failed: {rule.constraint}")
+
+
+def triggered_violations_sql(rule: Rule, dialect: str) -> str:
+    """The ids of the rows that break a rule held by triggers (`TRIGGERED`)."""
+    if rule is REVIEW_DONE_TOPIC:
+        return review_violations_sql()
+    from coursetrack.store import peer_rules
+
+    return peer_rules.violations_sql(rule, dialect)
+
+
+def _also_reads(rule: Rule) -> tuple[str, ...]:
+    """The tables a rule held by triggers reads besides its own."""
+    if rule is REVIEW_DONE_TOPIC:
+        return ("progress",)
+    if rule in (PEER_REVIEW_NOT_OWN, PEER_REVIEW_SCORES):
+        return ("peer_request",)
+    return ()
 
 
 # --- what breaks them --------------------------------------------------------------------
@@ -441,24 +554,30 @@ def all_rules() -> tuple[Rule, ...]:
                 assert isinstance(constraint, CheckConstraint)  # the earlier rules are CHECKs
                 text = str(constraint.sqltext)
                 earlier.append(Rule(name, table.name, _EARLIER[name][1], text, text))
-    return (*earlier, *RULES, REVIEW_DONE_TOPIC)
+    return (*earlier, *RULES, *TRIGGERED)
 
 
 def violations(
-    conn: Connection, *, readable: Callable[[str], bool] = lambda table: True
+    conn: Connection,
+    *,
+    readable: Callable[[str], bool] = lambda table: True,
+    schema: int | None = None,
 ) -> list[tuple[Rule, str, int]]:
     """(rule, table, rows breaking it) for each rule some row breaks: `coursetrack check`.
 
     Asks each rule's predicate negated (a NULL predicate passes, as in a CHECK). On a
     study group, row-level security limits it to the rows the session may read; a
-    table it may not read at all (`readable`) is passed over."""
+    table it may not read at all (`readable`) is passed over. `schema`: only the rules a
+    store at that schema holds (an upgrade's step asks before the later ones exist)."""
     dialect = conn.dialect.name
     found = []
     for rule in all_rules():
-        if not readable(rule.table) or (rule is REVIEW_DONE_TOPIC and not readable("progress")):
+        if schema is not None and rule.schema > schema:
             continue
-        if rule is REVIEW_DONE_TOPIC:
-            sql = f"SELECT count(*) FROM ({review_violations_sql()}) AS v"
+        if not readable(rule.table) or not all(readable(t) for t in _also_reads(rule)):
+            continue
+        if rule in TRIGGERED:
+            sql = f"SELECT count(*) FROM ({triggered_violations_sql(rule, dialect)}) AS v"
         else:
             sql = f"SELECT count(*) FROM {rule.table} WHERE NOT ({rule.predicate(dialect)})"
         count = int(conn.exec_driver_sql(sql).scalar_one())

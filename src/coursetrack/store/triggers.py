@@ -35,6 +35,32 @@ def _pg(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
+#: The tracked tables and their columns as schemas 5 and 6 left them: the history those
+#: steps make (`migrations._m005_learners`, `_m006_rules`), frozen, since the models
+#: describe the newest schema (schema 7 adds `rubric` and the peer review tables).
+TRACKED_V6: dict[str, tuple[str, ...]] = {
+    "specialization": ("id", "slug", "title", "provider", "url", "description", "certificate_url"),
+    "course": (
+        "id", "specialization_id", "position", "slug", "title", "description", "url",
+        "certificate_url",
+    ),
+    "topic": ("id", "course_id", "position", "slug", "title", "description", "url"),
+    "progress": (
+        "id", "specialization_id", "course_id", "topic_id", "status", "started_on",
+        "completed_on", "learner",
+    ),
+    "note": (
+        "id", "specialization_id", "course_id", "topic_id", "written_on", "text", "learner",
+        "private",
+    ),
+    "link": (
+        "id", "specialization_id", "course_id", "topic_id", "url", "title", "added_on", "learner",
+    ),
+    "review": ("id", "topic_id", "reviewed_on", "grade", "interval_days", "due_on", "learner"),
+    "goal": ("id", "specialization_id", "target_on", "learner"),
+    "member": ("id", "learner", "shared"),
+}  # fmt: skip
+
 #: SQLite's one-row table of the command a write transaction records under (`bind_command`).
 HISTORY_BINDING_SQLITE = """CREATE TABLE history_binding (
             id INTEGER PRIMARY KEY CHECK (id = 1),
