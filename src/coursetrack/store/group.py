@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
 from coursetrack.store.engine import SCOPE_SETTING
+from coursetrack.store.group_peer import PEER_REVIEW_HIDDEN as PEER_REVIEW_HIDDEN
+from coursetrack.store.group_peer import more_policies, peer_review_grants
 from coursetrack.store.notes import SHARED_NOTE
 
 if TYPE_CHECKING:
@@ -64,6 +66,10 @@ _READ_BY_GROUP = {
     "review": "true",
     "goal": "true",
     "member": "true",
+    # a request's author is known to the group (a link to one's work names it anyway)
+    "peer_request": "true",
+    # a review's reviewer is not: only curators read every review, names included
+    "peer_review": "pg_has_role(session_user, {curators}, 'MEMBER')",
 }
 
 #: Roles of one group: a learner may log in and keep a record, a curator may
@@ -76,8 +82,9 @@ LEARNERS, CURATORS = "learners", "curators"
 #: `security` of `coursetrack_schema`), and one older than this is brought up to date
 #: by its owner's next command (`bring_up_to_date`), while a learner's command says so
 #: (`out_of_date`). 1 is a group made before versions (nothing recorded); 3 added
-#: the writers' gate (`write_gate`).
-SECURITY_VERSION = 3
+#: the writers' gate (`write_gate`); 4 peer review's (`store.group_peer`: who reviewed
+#: is hidden from learners).
+SECURITY_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -262,7 +269,7 @@ def read_group(source: Reader | Connection) -> None:
         )
 
 
-def _policies(per_learner: tuple[str, ...]) -> list[str]:
+def _policies(per_learner: tuple[str, ...], curators: str = "") -> list[str]:
     """Row-level security, the guard, and the learner's default, for each per-learner table.
 
     They name the learner `session_user`, the role that logged in, where the
@@ -324,7 +331,7 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
         END $$""",
     ]
     for table in per_learner:
-        readable = group_reads(table)
+        readable = group_reads(table, curators)
         t = quote(table)
         out += [
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
@@ -342,6 +349,11 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
         ]
         if readable is not None:
             out.append(f"CREATE POLICY group_reads ON {t} FOR SELECT USING ({readable})")
+        for name, (_, using) in more_policies(table).items():
+            out += [
+                f"DROP POLICY IF EXISTS {name} ON {t}",
+                f"CREATE POLICY {name} ON {t} FOR SELECT USING ({using})",
+            ]
     return out
 
 
@@ -349,11 +361,13 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
 OWN_ROWS = "learner = session_user"
 
 
-def group_reads(table: str) -> str | None:
-    """What a group view may read of a per-learner `table` (its policy `group_reads`), or None."""
+def group_reads(table: str, curators: str) -> str | None:
+    """What a group view may read of a per-learner `table` (its policy `group_reads`), or
+    None; `curators`: the group's curators' role, whom some rows are for."""
     readable = _READ_BY_GROUP.get(table)
     if readable is None:
         return None
+    readable = readable.replace("{curators}", _literal(curators))
     return f"current_setting('{SCOPE_SETTING}', true) = '{GROUP_SCOPE}' AND {readable}"
 
 
@@ -529,7 +543,8 @@ def apply_security(conn: Connection) -> Group:
         f"REVOKE ALL ON change FROM {quote(learners)}",
         f"GRANT SELECT ON change TO {quote(learners)}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(learners)}",
-        *_policies(tables),
+        *peer_review_grants(present, learners, curators),
+        *_policies(tables, curators),
         *(
             f"ALTER FUNCTION history_{table}() SECURITY DEFINER "
             f"SET search_path = {quote(schema)}, pg_temp"
