@@ -285,3 +285,17 @@ def test_an_older_group_is_brought_up_to_date_by_its_owner(group_store: GroupSto
         "'peer_request'::regclass) ORDER BY polname"
     ) == [("authors_read",), ("group_reads",), ("group_reads",), ("own_rows",), ("own_rows",)]
     ok(g.run("alice", "status", "dls"))
+
+
+def test_a_reviewer_undoes_the_removal_of_her_review(reviewed) -> None:
+    """`undo` reads what it puts back, key by key, as the learner: never who reviewed,
+    which she may not read (it finds the review's key among the rows she sees)."""
+    g, alice, _bob = reviewed
+    assert _write(g, "bob", f"DELETE FROM peer_review WHERE request_id = {alice}") == 1
+    ok(g.run("bob", "undo", "--yes"))
+    assert g.all_rows("SELECT learner, comment FROM peer_review ORDER BY id") == [
+        ("bob", "bob: clear"),
+        ("carol", "carol: add tests"),
+        ("alice", "alice: neat"),
+    ]
+    ok(g.run("bob", "log"))
