@@ -299,3 +299,56 @@ def test_a_reviewer_undoes_the_removal_of_her_review(reviewed) -> None:
         ("alice", "alice: neat"),
     ]
     ok(g.run("bob", "log"))
+
+
+def test_the_group_counts_reviews_without_reading_them(reviewed) -> None:
+    """How many reviews each request has, and how many each learner gave: what `peer
+    list` and `group status` show, which a learner may not count herself."""
+    g, alice, bob = reviewed
+    for role in (*g.learners, g.curator):
+        assert sorted(_read(g, role, "SELECT * FROM coursetrack_review_counts()")) == sorted(
+            [(alice, 2), (bob, 1)]
+        )
+        assert sorted(_read(g, role, "SELECT * FROM coursetrack_reviews_given()")) == [
+            ("alice", 1),
+            ("bob", 1),
+            ("carol", 1),
+        ]
+        # and the function leaves the transaction's scope as it was
+        assert _read(
+            g,
+            role,
+            "SELECT count(*) FROM coursetrack_review_counts(); "
+            "SELECT coalesce(current_setting('coursetrack.scope', true), '')",
+        ) == [("",)]
+    assert _read(g, "carol", "SELECT request_id FROM peer_review") == [(alice,)]
+
+
+def test_the_rules_read_what_the_writer_may_not(reviewed) -> None:
+    """The store's rules read another learner's request (its item's rubric) and, when a
+    curator changes a rubric, every review of it: under row security, as the owner."""
+    g, _alice, _bob = reviewed
+    rubric = '[{"criterion": "clarity", "points": 5}]'
+    _write(g, g.curator, "UPDATE topic SET rubric = ? WHERE id = 3", rubric)
+    carol = _ask(g, "carol", 3)  # topic 3's rubric, and carol's request of it
+    before = g.all_rows(_STORED)
+    review = (
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+        f"VALUES ({carol}, '2026-10-08', '{PASS}', ?, 'fine')"
+    )
+    for scores in (None, '{"clarity": 6}', '{"style": 1}'):
+        with pytest.raises(psycopg2.errors.CheckViolation) as refused:
+            _write(g, "bob", review, scores)
+        assert refused.value.diag.constraint_name == "ck_peer_review_scores"
+    assert g.all_rows(_STORED) == before
+    assert _write(g, "bob", review, '{"clarity": 5}') == 1
+    # a curator may raise the points, not drop the criterion bob scored
+    with pytest.raises(psycopg2.errors.CheckViolation):
+        _write(
+            g,
+            g.curator,
+            "UPDATE topic SET rubric = ? WHERE id = 3",
+            '[{"criterion": "x", "points": 5}]',
+        )
+    raised = '[{"criterion": "clarity", "points": 10}]'
+    assert _write(g, g.curator, "UPDATE topic SET rubric = ? WHERE id = 3", raised) == 1

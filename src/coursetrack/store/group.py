@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from coursetrack.errors import StoreError
 from coursetrack.store.engine import SCOPE_SETTING
 from coursetrack.store.group_peer import PEER_REVIEW_HIDDEN as PEER_REVIEW_HIDDEN
-from coursetrack.store.group_peer import more_policies, peer_review_grants
+from coursetrack.store.group_peer import count_functions, more_policies, peer_review_grants
 from coursetrack.store.notes import SHARED_NOTE
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ _READ_BY_GROUP = {
     # a request's author is known to the group (a link to one's work names it anyway)
     "peer_request": "true",
     # a review's reviewer is not: only curators read every review, names included
-    "peer_review": "pg_has_role(session_user, {curators}, 'MEMBER')",
+    # (current_user: the owner's count functions read them too, `store.group_peer`)
+    "peer_review": "pg_has_role(current_user, {curators}, 'MEMBER')",
 }
 
 #: Roles of one group: a learner may log in and keep a record, a curator may
@@ -552,6 +553,7 @@ def apply_security(conn: Connection) -> Group:
             if table in present
         ),
         *write_gate(schema, learners, curators),
+        *(count_functions(schema, learners, GROUP_SCOPE) if "peer_review" in present else ()),
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
         f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]
