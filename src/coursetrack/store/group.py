@@ -21,6 +21,10 @@ nobody can write as someone else. In a group it is the role that logged in
   (foreign keys' cascades are not subject to row-level security). The
   statement fails with SQLSTATE `OTHERS_SQLSTATE` and nothing is changed.
 
+- peer review (`store.group_peer`): requests are read by the group in a group view;
+  who gave a review is read by curators alone (column privileges), its author reads
+  the reviews of her request without it.
+
 A superuser or a BYPASSRLS role is not held by row-level security at all:
 learners' commands refuse such a connection (`refuse_on_opening`).
 
