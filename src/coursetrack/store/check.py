@@ -374,7 +374,10 @@ def group_grants(conn: Connection) -> list[str] | None:
         *((learners, t, "SELECT", True) for t in ("coursetrack_schema", *catalog)),
         *((learners, t, p, False) for t in catalog for p in write),
         *((curators, t, p, True) for t in catalog for p in write),
-        *((learners, t, p, True) for t in mine for p in every),
+        *((learners, t, p, True) for t in mine for p in every if (t, p) != _REVIEWERS),
+        # who reviewed is read by curators alone (the columns: below)
+        (learners, *_REVIEWERS, False),
+        (curators, *_REVIEWERS, True),
         (learners, "change", "SELECT", True),
         *((learners, "change", p, False) for p in (*write, "TRUNCATE")),
         *(("public", t, p, False) for t in (*mine, "change") for p in every),
@@ -392,6 +395,7 @@ def group_grants(conn: Connection) -> list[str] | None:
         for (role, table, privilege, must), got in zip(expected, has, strict=True)
         if bool(got) != must
     ]
+    wrong += _reviewer_columns(conn, learners)
     connect, create, sequences = conn.exec_driver_sql(
         "SELECT has_database_privilege('public', current_database(), 'CONNECT'), "
         "has_schema_privilege('public', current_schema(), 'CREATE'), "
@@ -408,6 +412,32 @@ def group_grants(conn: Connection) -> list[str] | None:
     return wrong
 
 
+#: The table and privilege that learners hold column by column: reading peer reviews.
+_REVIEWERS = ("peer_review", "SELECT")
+
+
+def _reviewer_columns(conn: Connection, learners: str) -> list[str]:
+    """Learners may read each column of peer_review but who reviewed (`group`)."""
+    from coursetrack.models import PeerReview, columns_of
+
+    columns = columns_of(PeerReview)
+    has = conn.exec_driver_sql(
+        "SELECT "
+        + ", ".join(
+            f"has_column_privilege(%(r)s, 'peer_review', %(c{i})s, 'SELECT')"
+            for i in range(len(columns))
+        ),
+        {"r": learners} | {f"c{i}": c for i, c in enumerate(columns)},
+    ).one()
+    wrong = []
+    for column, got in zip(columns, has, strict=True):
+        hidden = column in group.PEER_REVIEW_HIDDEN
+        if bool(got) == hidden:
+            may = "may" if hidden else "may not"
+            wrong.append(f"{learners} {may} read peer_review.{column}; {_AGAIN}")
+    return wrong
+
+
 def group_policies(conn: Connection) -> list[str] | None:
     """Row-level security on (and forced) on every per-learner table, with exactly the
     policies `group init` makes, and the learner's default the role that logged in."""
@@ -415,6 +445,8 @@ def group_policies(conn: Connection) -> list[str] | None:
         return None
     from coursetrack.models import PER_LEARNER, table_names
 
+    database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
+    curators = group.role_name(database, group.CURATORS)
     wrong = []
     for table in table_names(PER_LEARNER):
         on, forced, default = conn.exec_driver_sql(
@@ -439,9 +471,11 @@ def group_policies(conn: Connection) -> list[str] | None:
         }
         own = _normal(group.OWN_ROWS)
         expected = {"own_rows": ("*", "{0}", True, own, own)}
-        reads = group.group_reads(table)
+        reads = group.group_reads(table, curators)
         if reads is not None:
             expected["group_reads"] = ("r", "{0}", True, _normal(reads), "")
+        for name, (command, using) in group.more_policies(table).items():
+            expected[name] = (command, "{0}", True, _normal(using), "")
         for name, shape in expected.items():
             if name not in found:
                 wrong.append(f"the policy {name} on {table} is missing; {_AGAIN}")
@@ -503,6 +537,7 @@ def group_triggers(conn: Connection) -> list[str] | None:
             f"(the writers' gate); {_AGAIN}"
         )
     schema_name = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+    wrong += _count_functions(conn, schema_name)
     config = [f"search_path={group.quote(schema_name)}, pg_temp"]
     if schema_name == schema_name.lower() and re.fullmatch(r"[a-z_][a-z0-9_]*", schema_name):
         config = [f"search_path={schema_name}, pg_temp"]  # as PostgreSQL prints it
@@ -516,6 +551,30 @@ def group_triggers(conn: Connection) -> list[str] | None:
                 f"search_path (a learner's write would fail, or find another table); {_AGAIN}"
             )
     return wrong
+
+
+def _count_functions(conn: Connection, schema_name: str) -> list[str]:
+    """Peer review's counts (`group_peer.COUNT_FUNCTIONS`) run as the owner, as made."""
+    from coursetrack.store import group_peer
+
+    made = {
+        statement.split("FUNCTION ", 1)[1].split("(", 1)[0]: statement.split("$$")[1]
+        for statement in group_peer.count_functions(schema_name, "", group.GROUP_SCOPE)
+        if statement.startswith("CREATE")
+    }
+    found = {
+        name: (definer, body)
+        for name, definer, body in conn.exec_driver_sql(
+            "SELECT proname, prosecdef, prosrc FROM pg_proc WHERE proname = ANY(%(n)s) "
+            "AND pronamespace = current_schema()::regnamespace",
+            {"n": list(made)},
+        ).all()
+    }
+    return [
+        f"the function {name}() is not the one coursetrack makes (run as the owner); {_AGAIN}"
+        for name, body in made.items()
+        if found.get(name) != (True, body)
+    ]
 
 
 #: What `coursetrack check` verifies, in order: (name, check). A check returns what is

@@ -189,6 +189,23 @@ INTEGER_KEY_COLUMNS = frozenset(
 )
 
 
+#: Key columns a study group's learner may not read (who gave a peer review: `store.group`).
+UNREADABLE = {"peer_review": "learner"}
+
+
+def _readable_key(reader: Reader, table: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """A key's columns as this learner may compare them. In a study group a learner may
+    not read who gave a peer review, and needs not: the reviews she sees are her own and
+    those of her own requests, which are never hers, so among them the request alone is
+    the key of a review she puts back."""
+    hidden = UNREADABLE.get(table)
+    if hidden not in columns:
+        return columns
+    from coursetrack.store.group import is_group
+
+    return tuple(c for c in columns if c != hidden) if is_group(reader) else columns
+
+
 @dataclass(frozen=True)
 class Taken:
     """A row that holds, now, a key the undo would give back to another."""
@@ -212,6 +229,7 @@ def taken_keys(reader: Reader, target: int) -> Taken | None:
     for table, columns in KEYS:
         if table not in put_back:  # an undo that only deletes gives nothing back
             continue
+        columns = _readable_key(reader, table, columns)
         on = " AND ".join(
             f"t.{c} = " + json_field(dialect, "f.old", c, integer=c in INTEGER_KEY_COLUMNS)
             for c in columns

@@ -21,6 +21,10 @@ nobody can write as someone else. In a group it is the role that logged in
   (foreign keys' cascades are not subject to row-level security). The
   statement fails with SQLSTATE `OTHERS_SQLSTATE` and nothing is changed.
 
+- peer review (`store.group_peer`): requests are read by the group in a group view;
+  who gave a review is read by curators alone (column privileges), its author reads
+  the reviews of her request without it.
+
 A superuser or a BYPASSRLS role is not held by row-level security at all:
 learners' commands refuse such a connection (`refuse_on_opening`).
 
@@ -38,6 +42,8 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
 from coursetrack.store.engine import SCOPE_SETTING
+from coursetrack.store.group_peer import PEER_REVIEW_HIDDEN as PEER_REVIEW_HIDDEN
+from coursetrack.store.group_peer import count_functions, more_policies, peer_review_grants
 from coursetrack.store.notes import SHARED_NOTE
 
 if TYPE_CHECKING:
@@ -64,6 +70,11 @@ _READ_BY_GROUP = {
     "review": "true",
     "goal": "true",
     "member": "true",
+    # a request's author is known to the group (a link to one's work names it anyway)
+    "peer_request": "true",
+    # a review's reviewer is not: only curators read every review, names included
+    # (current_user: the owner's count functions read them too, `store.group_peer`)
+    "peer_review": "pg_has_role(current_user, {curators}, 'MEMBER')",
 }
 
 #: Roles of one group: a learner may log in and keep a record, a curator may
@@ -76,8 +87,9 @@ LEARNERS, CURATORS = "learners", "curators"
 #: `security` of `coursetrack_schema`), and one older than this is brought up to date
 #: by its owner's next command (`bring_up_to_date`), while a learner's command says so
 #: (`out_of_date`). 1 is a group made before versions (nothing recorded); 3 added
-#: the writers' gate (`write_gate`).
-SECURITY_VERSION = 3
+#: the writers' gate (`write_gate`); 4 peer review's (`store.group_peer`: who reviewed
+#: is hidden from learners).
+SECURITY_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -262,7 +274,7 @@ def read_group(source: Reader | Connection) -> None:
         )
 
 
-def _policies(per_learner: tuple[str, ...]) -> list[str]:
+def _policies(per_learner: tuple[str, ...], curators: str = "") -> list[str]:
     """Row-level security, the guard, and the learner's default, for each per-learner table.
 
     They name the learner `session_user`, the role that logged in, where the
@@ -324,7 +336,7 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
         END $$""",
     ]
     for table in per_learner:
-        readable = group_reads(table)
+        readable = group_reads(table, curators)
         t = quote(table)
         out += [
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
@@ -342,6 +354,11 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
         ]
         if readable is not None:
             out.append(f"CREATE POLICY group_reads ON {t} FOR SELECT USING ({readable})")
+        for name, (_, using) in more_policies(table).items():
+            out += [
+                f"DROP POLICY IF EXISTS {name} ON {t}",
+                f"CREATE POLICY {name} ON {t} FOR SELECT USING ({using})",
+            ]
     return out
 
 
@@ -349,11 +366,13 @@ def _policies(per_learner: tuple[str, ...]) -> list[str]:
 OWN_ROWS = "learner = session_user"
 
 
-def group_reads(table: str) -> str | None:
-    """What a group view may read of a per-learner `table` (its policy `group_reads`), or None."""
+def group_reads(table: str, curators: str) -> str | None:
+    """What a group view may read of a per-learner `table` (its policy `group_reads`), or
+    None; `curators`: the group's curators' role, whom some rows are for."""
     readable = _READ_BY_GROUP.get(table)
     if readable is None:
         return None
+    readable = readable.replace("{curators}", _literal(curators))
     return f"current_setting('{SCOPE_SETTING}', true) = '{GROUP_SCOPE}' AND {readable}"
 
 
@@ -529,7 +548,8 @@ def apply_security(conn: Connection) -> Group:
         f"REVOKE ALL ON change FROM {quote(learners)}",
         f"GRANT SELECT ON change TO {quote(learners)}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(learners)}",
-        *_policies(tables),
+        *peer_review_grants(present, learners, curators),
+        *_policies(tables, curators),
         *(
             f"ALTER FUNCTION history_{table}() SECURITY DEFINER "
             f"SET search_path = {quote(schema)}, pg_temp"
@@ -537,6 +557,7 @@ def apply_security(conn: Connection) -> Group:
             if table in present
         ),
         *write_gate(schema, learners, curators),
+        *(count_functions(schema, learners, GROUP_SCOPE) if "peer_review" in present else ()),
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
         f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]

@@ -22,7 +22,9 @@ TRIGGER, DEFERRABLE, so that undo, which re-inserts rows in any order under
 `SET CONSTRAINTS ALL DEFERRED`, is checked at `SET CONSTRAINTS ALL IMMEDIATE`.
 SQLite cannot defer a trigger: its triggers stand aside while
 `PRAGMA defer_foreign_keys` is on (undo's mode) and `store.history.revert`
-checks the rule (`check_deferred`) before that transaction commits.
+checks the rule (`check_deferred`) before that transaction commits. Peer review's
+rules that no CHECK can hold (a rubric, a review's reviewer and scores: `TRIGGERED`)
+are triggers the same way, written in `store.peer_rules`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,107 @@
+"""The study group's security for peer review (issue 23), applied with the rest of it
+(`store.group.apply_security`, security version 4) and compared by `store.check`.
+
+- `peer_request`: each learner's own to change (`own_rows`); the group reads every one
+  in a group view (its author is known: a link to one's work names it anyway).
+- `peer_review`: each reviewer's own to change and read (`own_rows`); a request's
+  author reads its reviews in any transaction (`authors_read`), but never who gave
+  them: learners may SELECT every column of it but `learner`, so no query of theirs can
+  return, filter on or sort by it (`SELECT *` is refused; pg_stats shows them none of
+  its statistics). Curators may read it all, and every row in a group view.
+- Every query of the program names the columns it reads of peer_review.
+- What the group may know of the reviews it cannot read: how many each request has
+  (`peer list` puts the least reviewed first) and how many each learner gave (`group
+  status`, the cohort post), never who reviewed what. Two functions that run as the
+  tables' owner count them (`COUNT_FUNCTIONS`); row-level security, FORCEd, holds the
+  owner too, so the peer_review policy a group view reads by lets in its curators by
+  `current_user` (inside such a function, the owner, a curator), not `session_user`.
+  A learner cannot become a curator by SET ROLE: she is a member of no curators' role.
+"""
+
+from __future__ import annotations
+
+from coursetrack.store.engine import SCOPE_SETTING
+
+#: Policies a per-learner table has besides `own_rows` and `group_reads`: (command, USING).
+#: A request's author reads its reviews, in any transaction, but never who gave them:
+#: learners may SELECT every column of peer_review but `learner` (`PEER_REVIEW_HIDDEN`),
+#: so no query of theirs can return, filter on or sort by it (`SELECT *` is refused), and
+#: pg_stats shows them no statistics of it. A curator may read it all (in a group view).
+_MORE_POLICIES = {
+    "peer_review": {
+        "authors_read": (
+            "r",
+            "request_id IN (SELECT peer_request.id FROM peer_request "
+            "WHERE peer_request.learner = session_user)",
+        ),
+    },
+}
+
+#: The columns of peer_review a learner may not read: who reviewed.
+PEER_REVIEW_HIDDEN = ("learner",)
+
+
+def more_policies(table: str) -> dict[str, tuple[str, str]]:
+    """A per-learner table's policies besides own_rows and group_reads: name -> (command
+    as pg_policy writes it, USING)."""
+    return dict(_MORE_POLICIES.get(table, {}))
+
+
+def peer_review_grants(present: set[str], learners: str, curators: str) -> list[str]:
+    """Learners read every column of peer_review but who reviewed; curators all of it.
+
+    The table-level SELECT granted with the other per-learner tables goes (which takes
+    any column grant with it, a `learner` one granted by hand included), then each
+    column a learner may read is granted again."""
+    if "peer_review" not in present:
+        return []
+    from coursetrack.models import PeerReview, columns_of
+
+    def quote(name: str) -> str:  # as `group.quote`, which imports this module
+        return '"' + name.replace('"', '""') + '"'
+
+    shown = ", ".join(c for c in columns_of(PeerReview) if c not in PEER_REVIEW_HIDDEN)
+    return [
+        f"REVOKE SELECT ON peer_review FROM {quote(learners)}",
+        f"GRANT SELECT ({shown}) ON peer_review TO {quote(learners)}",
+        f"GRANT SELECT ON peer_review TO {quote(curators)}",
+    ]
+
+
+#: The counts a learner may read of the reviews she may not (see the module's docstring):
+#: name -> (the columns it returns, its query).
+COUNT_FUNCTIONS = {
+    "coursetrack_review_counts": (
+        "request_id integer, reviews integer",
+        "SELECT r.request_id, count(*)::integer FROM peer_review r GROUP BY r.request_id",
+    ),
+    "coursetrack_reviews_given": (
+        "learner text, given integer",
+        "SELECT r.learner::text, count(*)::integer FROM peer_review r GROUP BY r.learner",
+    ),
+}
+
+
+def count_functions(schema: str, learners: str, group_scope: str) -> list[str]:
+    """`COUNT_FUNCTIONS`, made to run as the owner, for the group's learners alone: each
+    reads every review in a group view's scope, put back as it was before it returns."""
+
+    def quote(name: str) -> str:  # as `group.quote`, which imports this module
+        return '"' + name.replace('"', '""') + '"'
+
+    out = []
+    for name, (columns, query) in COUNT_FUNCTIONS.items():
+        out += [
+            f"""CREATE OR REPLACE FUNCTION {name}() RETURNS TABLE ({columns})
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {quote(schema)}, pg_temp AS $$
+        DECLARE
+            scope text := current_setting('{SCOPE_SETTING}', true);
+        BEGIN
+            PERFORM set_config('{SCOPE_SETTING}', '{group_scope}', true);
+            RETURN QUERY {query};
+            PERFORM set_config('{SCOPE_SETTING}', coalesce(scope, ''), true);
+        END $$""",
+            f"REVOKE ALL ON FUNCTION {name}() FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION {name}() TO {quote(learners)}",
+        ]
+    return out
