@@ -344,3 +344,46 @@ def test_peer_refuses_a_store_that_is_not_a_groups(tmp_path: Path, group_store: 
             )
     finally:
         server.drop_database(name)
+
+
+@pytest.mark.both_engines
+def test_the_statements_run_on_both_readers(dls) -> None:  # noqa: ANN001 (conftest's Store)
+    """Every read of store.peer through the plain readers (sqlite3, psycopg2), as a
+    command reads: ann's request of topic 1, reviewed by bo; names read as a curator."""
+    from coursetrack.store import peer
+    from coursetrack.store.reader import open_reader
+
+    dls.execute(
+        "INSERT INTO peer_request (topic_id, url, asked_on, learner) "
+        "VALUES (1, 'https://example.org/ann', '2026-10-06', 'ann')"
+    )
+    dls.execute(
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, comment, learner) "
+        "VALUES (1, '2026-10-07', 'pass', 'fine', 'bo')"
+    )
+    [(newest,)] = dls.rows("SELECT max(id) FROM command")
+    with open_reader(dls.db) as reader:
+        assert type(reader).__name__ in ("SqliteReader", "PostgresReader")
+        [waiting] = peer.to_review(reader, me="cy", names=True)
+        assert (waiting.id, waiting.reviews, waiting.author) == (1, 1, "ann")
+        assert peer.to_review(reader, me="bo", names=True) == []
+        assert peer.to_review(reader, me="bo", names=False, kind="topic", item_id=1) == []
+        assert [r.reviews for r in peer.own_requests(reader, me="ann")] == [1]
+        assert peer.own_requests(reader, me="ann", kind="topic", item_id=2) == []
+        request = peer.request(reader, request_id=1)
+        assert request is not None and (request.reviews, request.rubric) == (1, None)
+        assert peer.own_request(reader, kind="topic", item_id=1, me="ann") is not None
+        assert peer.reviewed_by(reader, request_id=1, me="bo", names=True)
+        assert not peer.reviewed_by(reader, request_id=1, me="cy", names=True)
+        as_author = peer.reviews(reader, request_id=1, me="ann", names=False)
+        assert [r.reviewer for r in as_author] == ["reviewer 1"]
+        assert [r.reviewer for r in peer.reviews(reader, request_id=1, me="bo", names=True)] == [
+            "you"
+        ]
+        assert [r.reviewer for r in peer.reviews(reader, request_id=1, me="cy", names=True)] == [
+            "bo"
+        ]
+        # the inserts above were filed under the newest command (see Store.execute)
+        asked = peer.reviews_of_requests_made_by(reader, command_id=newest)
+        assert asked is not None and (asked.id, asked.reviews) == (1, 1)
+        assert peer.reviews_of_requests_made_by(reader, command_id=newest + 1) is None
