@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Store
 from coursetrack.store import group as group_security
 from coursetrack.store.engine import SCOPE_SETTING
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
@@ -347,7 +348,7 @@ def test_peer_refuses_a_store_that_is_not_a_groups(tmp_path: Path, group_store: 
 
 
 @pytest.mark.both_engines
-def test_the_statements_run_on_both_readers(dls) -> None:  # noqa: ANN001 (conftest's Store)
+def test_the_statements_run_on_both_readers(dls: Store) -> None:
     """Every read of store.peer through the plain readers (sqlite3, psycopg2), as a
     command reads: ann's request of topic 1, reviewed by bo; names read as a curator."""
     from coursetrack.store import peer

@@ -39,41 +39,32 @@ if TYPE_CHECKING:
 #: The column that hangs a request on its item, by the item's kind (a fixed name).
 _OWNER = {"course": "course_id", "topic": "topic_id"}
 
-#: A request with its item: its slugs, its title, its rubric (a topic's own, or a
-#: course's own: a topic does not take its course's), its author.
-_REQUEST = """
-SELECT q.id, q.course_id, q.topic_id, q.url, q.note, q.asked_on, q.learner AS author,
+#: How many reviews the request `q` has, as the reader may see them: the one place a
+#: count of reviews is read (see the module's docstring for what a learner sees).
+_REVIEWS_OF_Q = "(SELECT count(r.id) FROM peer_review r WHERE r.request_id = q.id)"
+
+#: A request with its item: its slugs, its title, its author, its reviews; `{more}`:
+#: further columns.
+_REQUEST_ROWS = f"""
+SELECT q.id, q.url, q.asked_on, q.learner AS author,
        s.slug AS spec_slug, c.slug AS course_slug, t.slug AS topic_slug,
-       coalesce(t.title, c.title) AS title,
-       CASE WHEN q.topic_id IS NULL THEN c.rubric ELSE t.rubric END AS rubric,
-       (SELECT count(v.id) FROM peer_review v WHERE v.request_id = q.id) AS reviews
+       coalesce(t.title, c.title) AS title, {_REVIEWS_OF_Q} AS reviews{{more}}
 FROM peer_request q
 LEFT JOIN topic t ON t.id = q.topic_id
 JOIN course c ON c.id = coalesce(q.course_id, t.course_id)
 JOIN specialization s ON s.id = c.specialization_id
 """
+
+#: One request, with its note and its item's rubric (a topic's own, or a course's own:
+#: a topic does not take its course's, as the store's rule reads it).
+_REQUEST = _REQUEST_ROWS.format(
+    more=", q.note, CASE WHEN q.topic_id IS NULL THEN c.rubric ELSE t.rubric END AS rubric"
+)
 
 #: Whether the visible review `v` of the request `q` is the reader's, without reading
 #: who gave it (see the module's docstring).
 _MINE_WITHOUT_NAMES = "q.learner <> :me"
 _MINE_BY_NAME = "v.learner = :me"
-
-#: Requests with the reader's own review of them counted apart: `{mine}` is one of the two
-#: rules above, `{where}` narrows the requests.
-_LISTED = """
-SELECT q.id, q.asked_on, q.url, q.learner AS author,
-       s.slug AS spec_slug, c.slug AS course_slug, t.slug AS topic_slug,
-       coalesce(t.title, c.title) AS title,
-       count(v.id) AS reviews,
-       sum(CASE WHEN v.id IS NOT NULL AND {mine} THEN 1 ELSE 0 END) AS reviewed
-FROM peer_request q
-LEFT JOIN topic t ON t.id = q.topic_id
-JOIN course c ON c.id = coalesce(q.course_id, t.course_id)
-JOIN specialization s ON s.id = c.specialization_id
-LEFT JOIN peer_review v ON v.request_id = q.id
-WHERE {where}
-GROUP BY q.id, q.asked_on, q.url, q.learner, s.slug, c.slug, t.slug, t.title, c.title
-"""
 
 #: The narrowing of a listing to an item and what is under it, by the item's kind.
 _UNDER = {
@@ -82,6 +73,7 @@ _UNDER = {
     "course": "c.id = :item",
     "topic": "t.id = :item",
 }
+
 
 # --- writes ---------------------------------------------------------------------------
 
@@ -154,12 +146,14 @@ def request(reader: Reader, *, request_id: int) -> Row | None:
 def reviewed_by(reader: Reader, *, request_id: int, me: str, names: bool) -> bool:
     """Whether `me` reviewed the request already (`names`: the reader may read who
     reviewed; see the module's docstring for the rule without)."""
-    mine = _MINE_BY_NAME if names else _MINE_WITHOUT_NAMES
-    sql = (
-        "SELECT count(v.id) FROM peer_review v JOIN peer_request q ON q.id = v.request_id "
-        f"WHERE v.request_id = :id AND {mine}"
-    )
+    sql = f"SELECT count(*) FROM peer_request q WHERE q.id = :id AND {_reviewed(names)}"
     return bool(reader.scalar(sql, id=request_id, me=me))
+
+
+def _reviewed(names: bool) -> str:
+    """Whether the request `q` has a review by `:me`."""
+    mine = _MINE_BY_NAME if names else _MINE_WITHOUT_NAMES
+    return f"EXISTS (SELECT 1 FROM peer_review v WHERE v.request_id = q.id AND {mine})"
 
 
 def to_review(
@@ -167,13 +161,12 @@ def to_review(
 ) -> list[Row]:
     """The requests of others `me` may review: not hers, not reviewed by her yet; fewest
     reviews first, then the oldest (asked_on, id). Narrowed to the item `kind`/`item_id`
-    and what is under it (None: all). Each: id, asked_on, url, author, the item's slugs
+    and what is under it (None: all). Each: id, url, asked_on, author, the item's slugs
     and title, reviews. Read in the group's scope, to see the others' requests."""
-    mine = _MINE_BY_NAME if names else _MINE_WITHOUT_NAMES
-    sql = _LISTED.format(mine=mine, where=f"q.learner <> :me AND {_UNDER[kind]}")
-    sql += f"HAVING sum(CASE WHEN v.id IS NOT NULL AND {mine} THEN 1 ELSE 0 END) = 0 "
+    where = f"WHERE q.learner <> :me AND NOT {_reviewed(names)} AND {_UNDER[kind]} "
     params: dict[str, Any] = {"me": me} if kind is None else {"me": me, "item": item_id}
-    return reader.all(sql + "ORDER BY reviews, q.asked_on, q.id", **params)
+    sql = _REQUEST_ROWS.format(more="") + where + "ORDER BY reviews, q.asked_on, q.id"
+    return reader.all(sql, **params)
 
 
 def own_requests(
@@ -181,9 +174,9 @@ def own_requests(
 ) -> list[Row]:
     """The learner `me`'s own requests with how many reviews each has, oldest first
     (narrowed as `to_review`)."""
-    sql = _LISTED.format(mine="1 = 0", where=f"q.learner = :me AND {_UNDER[kind]}")
+    where = f"WHERE q.learner = :me AND {_UNDER[kind]} "
     params: dict[str, Any] = {"me": me} if kind is None else {"me": me, "item": item_id}
-    return reader.all(sql + "ORDER BY q.asked_on, q.id", **params)
+    return reader.all(_REQUEST_ROWS.format(more="") + where + "ORDER BY q.asked_on, q.id", **params)
 
 
 #: The reviews of a request as the reader may read them, in the order given, each with
