@@ -81,6 +81,8 @@ def _stored(g: GroupStore) -> list[tuple]:
 def _ask(g: GroupStore, role: str = "alice", ref: str = "dls/1/2", url: str = ALICE_URL) -> int:
     asked = _json(g, role, "peer", "ask", ref, url)
     assert isinstance(asked, dict)
+    assert list(asked) == ["id", "ref", "title", "url", "note", "asked_on", "action", "reviews"]
+    assert (asked["url"], asked["action"], asked["reviews"]) == (url, "asked", 0)
     return int(asked["id"])
 
 
@@ -230,6 +232,7 @@ def test_every_refusal_is_one_line_and_changes_nothing(g: GroupStore) -> None:
             "there is no peer review request #999",
         ),
         ("carol", ("peer", "show", "999"), "there is no peer review request #999"),
+        ("carol", ("peer", "show", "#99999999999"), "there is no peer review request #99999999999"),
         ("carol", ("peer", "review", "abc", "-g", "pass", "x"), "request id 'abc' is not a number"),
         ("alice", ("peer", "review", str(rid), "-g", "pass", "x"), "is your own work on dls/"),
         (
