@@ -391,3 +391,17 @@ def test_the_statements_run_on_both_readers(dls: Store) -> None:
         asked = peer.reviews_of_requests_made_by(reader, command_id=newest)
         assert asked is not None and (asked.id, asked.reviews) == (1, 1)
         assert peer.reviews_of_requests_made_by(reader, command_id=newest + 1) is None
+
+
+def test_removing_an_item_under_a_reviewed_request_is_refused_in_one_line(g: GroupStore) -> None:
+    """The reviews are bob's; cora's `rm` would take their request from under them (the
+    foreign key does not cascade): the driver's refusal is worded, nothing is changed."""
+    rid = _ask(g, "cora")
+    _run(g, "bob", "peer", "review", str(rid), "-g", "pass", "good")
+    before = [*_stored(g), *g.all_rows("SELECT count(*) FROM topic")]
+    line = one_line(g.run("cora", "rm", "dls/1/2", "--yes"))
+    assert line.endswith(
+        "refused: a peer review request that has reviews cannot be removed "
+        "(they are other learners'); nothing was changed"
+    ), line
+    assert [*_stored(g), *g.all_rows("SELECT count(*) FROM topic")] == before
