@@ -286,6 +286,7 @@ COMMANDS = {
     "note": "notes:note_app",
     "link": "notes:link_app",
     "group": "group:group_app",
+    "peer": "peer:peer_app",
 }
 
 

@@ -27,4 +27,5 @@ SUMMARIES: dict[str, tuple[str | None, str | None, bool, bool, str | None]] = {
     'note': ('Keep dated notes on a specialization, course or topic; list, edit or remove them.\n\n`note REF TEXT` adds a note (short for `note add REF TEXT`). A note is named by the id that `note list` and `show` print; `undo` takes back an edit or a removal.', None, False, False, None),
     'link': ('Keep links (your notebook, a video) on any item; list or remove them.\n\n`link REF URL` adds a link (short for `link add REF URL`). A link is named by the id that `link list` and `show` print; `undo` takes back a removal.', None, False, False, None),
     'group': ("Study in a group: one PostgreSQL store, each learner's own record.\n\nThe store's owner runs `group init` once, then `group add NAME` for each learner and hands them the URL it prints (their COURSETRACK_DB).", None, False, False, None),
+    'peer': ('Peer review in a study group: ask the group to review your work, review others\'.\n\nReviews are anonymous: you read the reviews of your work as "reviewer 1", "reviewer 2"; only the group\'s curators read who gave them.', None, False, False, None),
 }

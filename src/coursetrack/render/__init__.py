@@ -22,6 +22,7 @@ The modules:
   review    `review`
   chart     `chart` in the terminal (the burn-up)
   group     `group status`
+  peer      `peer list`, `peer show`
   tracker   the progress bar of long work (`render.progress`)
 
 A name with a leading underscore is the package's own, shared between its
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for the type checker
     from coursetrack.render.items import details_view, links_table, notes_table
     from coursetrack.render.log import LOG_CHANGES_SHOWN, LOG_VALUE_CHARS, history
     from coursetrack.render.overview import item_table, overview_table, report_table
+    from coursetrack.render.peer import peer_table, peer_view
     from coursetrack.render.planning import next_table, plan_view
     from coursetrack.render.review import queue_table
     from coursetrack.render.tables import GAP, TITLE_MIN, Column, FittedTable, fitted_table
@@ -85,6 +87,8 @@ _LAZY = {
     "item_table": "overview",
     "overview_table": "overview",
     "report_table": "overview",
+    "peer_table": "peer",
+    "peer_view": "peer",
     "next_table": "planning",
     "plan_view": "planning",
     "queue_table": "review",
@@ -130,6 +134,8 @@ __all__ = [
     "notes_table",
     "notice",
     "overview_table",
+    "peer_table",
+    "peer_view",
     "plan_view",
     "print_json",
     "progress",

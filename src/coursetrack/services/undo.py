@@ -73,6 +73,7 @@ def undo_candidate(
         )
     _refuse_if_later_commands_depend(reader, target)
     _refuse_if_others_changed_its_catalog_rows(reader, target)
+    _refuse_if_its_request_has_reviews(reader, target)
     # named as `log` names it, by the same walk
     if detail == 0:
         return entry(reader, _Step(target, [], store.change_count(reader, target.id), False))
@@ -206,6 +207,26 @@ def _refuse_if_others_changed_its_catalog_rows(reader: Reader, target: Any) -> N
         raise Refused(
             f"cannot undo #{target.id} {target.line}: another curator changed {table} "
             f"{slug} after it; nothing was changed"
+        )
+
+
+def _refuse_if_its_request_has_reviews(reader: Reader, target: Any) -> None:
+    """Refuse to take back a peer review request (`peer ask`) that has reviews now.
+
+    The reviews are other learners' and hold on to their request (a foreign key that
+    does not cascade): the store would refuse the undo at its end; this says why first.
+    Only a study group has peers (PostgreSQL's: SQLite's tables stay empty).
+    """
+    if reader.dialect != "postgresql":
+        return
+    from coursetrack.store import peer
+
+    reviewed = peer.reviews_of_requests_made_by(reader, command_id=target.id)
+    if reviewed is not None:
+        count = f"{reviewed.reviews} review" + ("s" if reviewed.reviews != 1 else "")
+        raise Refused(
+            f"cannot undo #{target.id} {target.line}: peer review request #{reviewed.id} "
+            f"has {count}, which would lose what they review; nothing was changed"
         )
 
 

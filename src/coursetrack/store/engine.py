@@ -447,6 +447,10 @@ _POSTGRES_MEANINGS = {
 }
 
 
+#: The foreign key that keeps a peer review's request (issue 23): it does not cascade.
+_REVIEWED_REQUEST = "peer_review_request_id_fkey"
+
+
 def postgres_message(target: str, exc: BaseException) -> str:
     """One line about a psycopg2 error, told apart by its SQLSTATE, not its text.
 
@@ -463,6 +467,13 @@ def postgres_message(target: str, exc: BaseException) -> str:
         refused = _refused(target, getattr(diag, "constraint_name", None))
         if refused:
             return refused
+    if state == "23503":  # foreign_key_violation: a request's reviews hold on to it
+        diag = getattr(exc, "diag", None)
+        if getattr(diag, "constraint_name", None) == _REVIEWED_REQUEST:
+            return (
+                f"the store {target} refused: a peer review request that has reviews "
+                "cannot be removed (they are other learners'); nothing was changed"
+            )
     if state is None:
         if isinstance(exc, psycopg2.OperationalError):
             return f"cannot connect to the store {target}: {_connect_reason(exc)}"
