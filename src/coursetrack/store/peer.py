@@ -20,9 +20,10 @@ were given (by id); a reviewer reads her own as "you"; a curator reads names.
 
 A request of another learner is read in the group's scope (`group.read_group`):
 the reads here that take `others` are run by the service after it asked for it.
-How many reviews a request has is what the reader may see of them: all of them
-for its author and for a curator; for another learner, her own alone (the
-count of the others' reviews is not hers to read under the group's security).
+How many reviews a request has is counted for every reader, though a learner may
+not read the reviews of others' requests: on PostgreSQL by the group's function
+`coursetrack_review_counts()` (`store.group_peer.COUNT_FUNCTIONS`), which runs as
+the tables' owner and gives counts alone; SQLite's one learner reads every review.
 """
 
 from __future__ import annotations
@@ -39,32 +40,45 @@ if TYPE_CHECKING:
 #: The column that hangs a request on its item, by the item's kind (a fixed name).
 _OWNER = {"course": "course_id", "topic": "topic_id"}
 
-#: How many reviews each request has, as the reader may see them (`request_id`,
-#: `reviews`): the one place reviews are counted, joined to the requests `q` as `k`. A
-#: learner sees only some (see the module's docstring): a count the group's security
-#: gives every learner would be joined here instead.
-_REVIEW_COUNTS = (
-    "(SELECT r.request_id, count(r.id) AS reviews FROM peer_review r GROUP BY r.request_id)"
-)
+#: How many reviews each request has (`request_id`, `reviews`), joined to the requests `q`
+#: as `k`: the one place reviews are counted (see the module's docstring): in a study
+#: group ("postgresql"), or where every review is readable ("sqlite", and PostgreSQL
+#: not made a group's).
+_REVIEW_COUNTS = {
+    "postgresql": "coursetrack_review_counts()",
+    "sqlite": (
+        "(SELECT r.request_id, count(r.id) AS reviews FROM peer_review r GROUP BY r.request_id)"
+    ),
+}
 
 #: Requests with their item: its slugs, its title, the author, the reviews; `{more}`:
-#: further columns.
-_REQUEST_ROWS = f"""
+#: further columns, `{counts}`: the engine's `_REVIEW_COUNTS` (`_requests`).
+_REQUEST_ROWS = """
 SELECT q.id, q.url, q.asked_on, q.learner AS author,
        s.slug AS spec_slug, c.slug AS course_slug, t.slug AS topic_slug,
-       coalesce(t.title, c.title) AS title, coalesce(k.reviews, 0) AS reviews{{more}}
+       coalesce(t.title, c.title) AS title, coalesce(k.reviews, 0) AS reviews{more}
 FROM peer_request q
 LEFT JOIN topic t ON t.id = q.topic_id
 JOIN course c ON c.id = coalesce(q.course_id, t.course_id)
 JOIN specialization s ON s.id = c.specialization_id
-LEFT JOIN {_REVIEW_COUNTS} k ON k.request_id = q.id
+LEFT JOIN {counts} k ON k.request_id = q.id
 """
 
 #: One request, with its note and its item's rubric (a topic's own, or a course's own:
 #: a topic does not take its course's, as the store's rule reads it).
-_REQUEST = _REQUEST_ROWS.format(
-    more=", q.note, CASE WHEN q.topic_id IS NULL THEN c.rubric ELSE t.rubric END AS rubric"
-)
+_ONE_MORE = ", q.note, CASE WHEN q.topic_id IS NULL THEN c.rubric ELSE t.rubric END AS rubric"
+
+
+def _requests(reader: Reader, more: str = "") -> str:
+    """`_REQUEST_ROWS` as the store counts reviews: through the group's function where
+    there is one (a study group's store), else by reading them (every review is readable)."""
+    counts = _REVIEW_COUNTS["sqlite"]
+    if reader.dialect == "postgresql" and reader.scalar(
+        "SELECT to_regprocedure('coursetrack_review_counts()') IS NOT NULL"
+    ):
+        counts = _REVIEW_COUNTS["postgresql"]
+    return _REQUEST_ROWS.format(more=more, counts=counts)
+
 
 #: Whether the visible review `v` of the request `q` is the reader's, without reading
 #: who gave it (see the module's docstring).
@@ -138,14 +152,16 @@ def own_request(reader: Reader, *, kind: str, item_id: int, me: str) -> Row | No
     """The learner `me`'s request on the item, as `request` gives it, or None."""
     owner = _OWNER[kind]
     return reader.one(
-        _REQUEST + f"WHERE q.{owner} = :item AND q.learner = :me", item=item_id, me=me
+        _requests(reader, _ONE_MORE) + f"WHERE q.{owner} = :item AND q.learner = :me",
+        item=item_id,
+        me=me,
     )
 
 
 def request(reader: Reader, *, request_id: int) -> Row | None:
     """One request with its item (slugs, title, rubric), its author and how many reviews
     the reader sees of it; None if there is none the reader may read."""
-    return reader.one(_REQUEST + "WHERE q.id = :id", id=request_id)
+    return reader.one(_requests(reader, _ONE_MORE) + "WHERE q.id = :id", id=request_id)
 
 
 def reviewed_by(reader: Reader, *, request_id: int, me: str, names: bool) -> bool:
@@ -170,7 +186,7 @@ def to_review(
     and title, reviews. Read in the group's scope, to see the others' requests."""
     where = f"WHERE q.learner <> :me AND NOT {_reviewed(names)} AND {_UNDER[kind]} "
     params: dict[str, Any] = {"me": me} if kind is None else {"me": me, "item": item_id}
-    sql = _REQUEST_ROWS.format(more="") + where + "ORDER BY reviews, q.asked_on, q.id"
+    sql = _requests(reader) + where + "ORDER BY reviews, q.asked_on, q.id"
     return reader.all(sql, **params)
 
 
@@ -181,7 +197,7 @@ def own_requests(
     (narrowed as `to_review`)."""
     where = f"WHERE q.learner = :me AND {_UNDER[kind]} "
     params: dict[str, Any] = {"me": me} if kind is None else {"me": me, "item": item_id}
-    return reader.all(_REQUEST_ROWS.format(more="") + where + "ORDER BY q.asked_on, q.id", **params)
+    return reader.all(_requests(reader) + where + "ORDER BY q.asked_on, q.id", **params)
 
 
 #: The reviews of a request as the reader may read them, in the order given, each with
