@@ -1,0 +1,476 @@
+"""Rubrics in the catalog (issue 23): `rubric:` on a course or topic, what a peer review scores.
+
+A catalog gives one as a list of `{criterion, points}`; the store keeps it as JSON text
+(`coursetrack.rubrics`, held to the store's own rule); `export catalog` and the backups
+write it back as the same list; `show` lists it. Every mistake in one is refused at its
+`file:line:col`, in one line, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conftest import Store
+
+CATALOG = Path(__file__).parent / "data" / "rubric-catalog.yaml"
+#: What the store keeps of tests/data/rubric-catalog.yaml's two rubrics.
+CLASSIFIER = json.dumps(
+    [
+        {"criterion": "The model trains and is evaluated on held-out data", "points": 10},
+        {"criterion": "The write-up explains the choices", "points": 5},
+    ]
+)
+PROJECT = json.dumps([{"criterion": "Runs from a clean checkout", "points": 3}])
+RUBRICS = "SELECT slug, rubric FROM {} ORDER BY id"
+
+
+def write(tmp_path: Path, text: str, name: str = "catalog.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def ok(store: Store, *args: str) -> str:
+    result = store.run(*args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def refuse(store: Store, *args: str) -> str:
+    """Run a command that must be refused cleanly: one line, exit 1, the store unchanged."""
+    before = store.dump(history=True)
+    result = store.run(*args)
+    assert result.exit_code == 1, result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert store.dump(history=True) == before, "a refused document changed the store"
+    return lines[0].removeprefix("Error: ")
+
+
+# --- each mistake, at its place -------------------------------------------------------------
+
+#: A course whose `rubric:` is what each case puts on line 4 and after.
+HEAD = "title: T\ncourses:\n  - title: C\n    rubric:\n"
+
+
+def _criteria(n: int) -> str:
+    return "".join(f"      - criterion: c{i}\n        points: 1\n" for i in range(n))
+
+
+INVALID = [
+    pytest.param(
+        "      - criterion: Clarity\n        points: ten\n",
+        6,
+        17,
+        "points must be a whole number from 1 to 100, not 'ten'",
+        id="points-not-a-number",
+    ),
+    pytest.param(
+        "      - criterion: Clarity\n        points: 0\n",
+        6,
+        17,
+        "points must be a whole number from 1 to 100, not 0",
+        id="points-zero",
+    ),
+    pytest.param(
+        "      - criterion: Clarity\n        points: 101\n",
+        6,
+        17,
+        "points must be a whole number from 1 to 100, not 101",
+        id="points-over-100",
+    ),
+    pytest.param(
+        "      - criterion: Clarity\n        points: 2.5\n",
+        6,
+        17,
+        "points must be a whole number from 1 to 100, not '2.5'",
+        id="points-a-fraction",
+    ),
+    pytest.param(
+        "      - criterion: Clarity\n        points: [1]\n",
+        6,
+        17,
+        "points must be a whole number from 1 to 100, not a list",
+        id="points-a-list",
+    ),
+    pytest.param(
+        "      - points: 3\n",
+        5,
+        9,
+        "missing required key 'criterion'",
+        id="criterion-missing",
+    ),
+    pytest.param(
+        "      - criterion: Clarity\n",
+        5,
+        9,
+        "missing required key 'points'",
+        id="points-missing",
+    ),
+    pytest.param(
+        "      - criterion: Clarity\n        points: 3\n"
+        "      - criterion: Tests\n        points: 2\n"
+        "      - criterion: Clarity\n        points: 4\n",
+        9,
+        20,
+        "duplicate criterion 'Clarity' (also item 1 of this rubric); give each criterion once",
+        id="criterion-duplicate",
+    ),
+    pytest.param(
+        "      - criterion: Clarity\n        points: 3\n        weight: 2\n",
+        7,
+        9,
+        "unknown key 'weight'; allowed here: criterion, points",
+        id="unknown-key",
+    ),
+    pytest.param(
+        _criteria(21),
+        45,
+        9,
+        "too many criteria: a rubric has at most 20 (this one has 21)",
+        id="too-many-criteria",
+    ),
+    pytest.param(
+        "      []\n",
+        5,
+        7,
+        "an empty rubric; list 1 to 20 criteria, or leave rubric: out",
+        id="empty-list",
+    ),
+    pytest.param(
+        "      criterion: Clarity\n      points: 3\n",
+        5,
+        7,
+        "rubric must be a list of criteria (each a criterion: and its points:), not a mapping",
+        id="a-mapping-not-a-list",
+    ),
+    pytest.param(
+        "      - Clarity\n",
+        5,
+        9,
+        "each item of rubric must be a mapping with criterion: and points:, not a single value",
+        id="item-not-a-mapping",
+    ),
+    pytest.param(
+        "      - criterion: '  '\n        points: 3\n",
+        5,
+        20,
+        "criterion is empty; give it some text",
+        id="criterion-blank",
+    ),
+    pytest.param(
+        f"      - criterion: {'x' * 81}\n        points: 3\n",
+        5,
+        20,
+        "criterion is 81 characters long; the limit is 80 (see 'Limits' in the README)",
+        id="criterion-too-long",
+    ),
+    pytest.param(
+        "      - criterion: {a: b}\n        points: 3\n",
+        5,
+        20,
+        "criterion must be text, not a mapping",
+        id="criterion-a-mapping",
+    ),
+    pytest.param(
+        '      - criterion: "a\\0b"\n        points: 3\n',
+        5,
+        20,
+        "criterion contains a NUL character (\\x00); remove it",
+        id="criterion-with-a-nul",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rubric", "line", "col", "message"), INVALID)
+def test_a_course_rubric_mistake_is_refused_at_its_place(
+    dls: Store, tmp_path: Path, rubric: str, line: int, col: int, message: str, yaml_parser: str
+) -> None:
+    path = write(tmp_path, HEAD + rubric)
+    assert refuse(dls, "import", str(path)) == f"{path}:{line}:{col}: {message}"
+
+
+def test_a_topic_rubric_mistake_is_refused_at_its_place(dls: Store, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        title: T
+        courses:
+          - title: C
+            topics:
+              - title: Project
+                rubric:
+                  - criterion: Works
+                    points: -1
+        """,
+    )
+    message = "points must be a whole number from 1 to 100, not '-1'"
+    assert refuse(dls, "import", str(path)) == f"{path}:8:21: {message}"
+
+
+def test_a_topic_key_list_names_rubric(dls: Store, tmp_path: Path) -> None:
+    path = write(tmp_path, "title: T\ncourses:\n  - title: C\n    topics:\n      - title: x\n"
+                 "        rubrics: []\n")  # fmt: skip
+    assert refuse(dls, "import", str(path)) == (
+        f"{path}:6:9: unknown key 'rubrics'; allowed here: title, slug, description, url, rubric"
+    )
+
+
+def test_a_blank_rubric_is_none(store: Store, tmp_path: Path) -> None:
+    """`rubric:` with nothing after it is no rubric, as any optional field left blank."""
+    ok(store, "import", str(write(tmp_path, HEAD)))
+    assert store.rows(RUBRICS.format("course")) == [("c", None)]
+
+
+# --- the store keeps it, a re-import updates it ---------------------------------------------
+
+
+def test_import_stores_each_rubric_as_json(store: Store) -> None:
+    ok(store, "import", str(CATALOG))
+    assert store.rows(RUBRICS.format("course")) == [("classifier", CLASSIFIER), ("reading", None)]
+    assert store.rows(RUBRICS.format("topic")) == [("data", None), ("project", PROJECT)]
+
+
+def test_a_re_import_updates_a_rubric_and_takes_away_one_left_out(
+    store: Store, tmp_path: Path
+) -> None:
+    ok(store, "import", str(CATALOG))
+    text = CATALOG.read_text(encoding="utf-8")
+    text = text.replace("points: 10", "points: 12")  # the classifier's first criterion
+    text = text.replace(
+        "        rubric:\n          - criterion: Runs from a clean checkout\n"
+        "            points: 3\n",
+        "",
+    )  # the project's rubric taken out
+    text += "    rubric:\n      - criterion: A summary of each paper\n        points: 4\n"
+    path = tmp_path / "changed.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = ok(store, "import", str(path))
+    assert "ml-projects/classifier (rubric)" in out
+    assert "ml-projects/classifier/project (rubric)" in out
+    assert "ml-projects/reading (rubric)" in out
+    courses = dict(store.rows(RUBRICS.format("course")))
+    assert json.loads(courses["classifier"])[0]["points"] == 12
+    assert json.loads(courses["reading"]) == [
+        {"criterion": "A summary of each paper", "points": 4}
+    ]
+    assert dict(store.rows(RUBRICS.format("topic")))["project"] is None
+    # the same file again changes nothing; undo of the change puts the rubrics back
+    before = store.dump(history=True)
+    ok(store, "import", str(path))
+    assert store.dump(history=True) == before
+    ok(store, "undo", "--yes")
+    assert store.rows(RUBRICS.format("course")) == [("classifier", CLASSIFIER), ("reading", None)]
+    assert store.rows(RUBRICS.format("topic")) == [("data", None), ("project", PROJECT)]
+
+
+def test_a_rubric_with_any_text_is_kept_as_written(store: Store, tmp_path: Path) -> None:
+    """Text YAML would like to change, quotes, a backslash, any language: kept as written."""
+    path = write(
+        tmp_path,
+        """\
+        title: T
+        courses:
+          - title: C
+            rubric:
+              - criterion: "no"
+                points: "007"
+              - criterion: 'Say "why", not \\ how'
+                points: 1
+              - criterion: Ясность и 🎓
+                points: 100
+        """,
+    )
+    ok(store, "import", str(path))
+    ((stored,),) = store.rows("SELECT rubric FROM course")
+    assert json.loads(stored) == [
+        {"criterion": "no", "points": 7},
+        {"criterion": 'Say "why", not \\ how', "points": 1},
+        {"criterion": "Ясность и 🎓", "points": 100},
+    ]
+
+
+# --- written back: export catalog, backups --------------------------------------------------
+
+EXPORTED = """\
+# ml-projects: a coursetrack catalog (the program alone: no progress or notes).
+# Track it with:  coursetrack import FILE
+slug: ml-projects
+title: Machine Learning Projects
+courses:
+- slug: classifier
+  title: Build a classifier
+  rubric:
+  - criterion: The model trains and is evaluated on held-out data
+    points: 10
+  - criterion: The write-up explains the choices
+    points: 5
+  topics:
+  - slug: data
+    title: Data
+  - slug: project
+    title: The project
+    rubric:
+    - criterion: Runs from a clean checkout
+      points: 3
+- slug: reading
+  title: Reading week
+"""
+
+
+def another(store: Store, new_store: Callable[[], str]) -> Store:
+    """A second, empty store on the same engine, run the same way."""
+    db = new_store()
+
+    def run(*args: str, **kwargs) -> object:
+        return store.run("--db", db, *args, **kwargs)  # the last --db wins
+
+    return type(store)(db, run, store.engine)
+
+
+def test_export_catalog_writes_the_rubrics_back_as_lists(
+    store: Store, new_store: Callable[[], str], tmp_path: Path
+) -> None:
+    ok(store, "import", str(CATALOG))
+    text = ok(store, "export", "catalog", "ml-projects")
+    assert text == EXPORTED
+    path = tmp_path / "shared.yaml"
+    path.write_text(text, encoding="utf-8")
+    copy = another(store, new_store)
+    ok(copy, "import", str(path))
+    for table in ("course", "topic"):
+        assert copy.rows(RUBRICS.format(table)) == store.rows(RUBRICS.format(table))
+    assert ok(copy, "export", "catalog", "ml-projects") == text
+
+
+@pytest.mark.parametrize("kind", ["yaml", "json"])
+def test_a_backup_carries_the_rubrics_as_lists(
+    store: Store, new_store: Callable[[], str], tmp_path: Path, kind: str
+) -> None:
+    ok(store, "import", str(CATALOG))
+    text = ok(store, "export", kind)
+    if kind == "json":
+        course = json.loads(text)["specializations"][0]["courses"][0]
+        assert course["rubric"] == json.loads(CLASSIFIER)
+        assert course["topics"][1]["rubric"] == json.loads(PROJECT)
+        assert "rubric" not in course["topics"][0]
+    else:
+        assert (
+            "  - slug: classifier\n    title: Build a classifier\n    rubric:\n"
+            "    - criterion: The model trains and is evaluated on held-out data\n"
+            "      points: 10\n"
+        ) in text
+    path = tmp_path / f"backup.{kind}"
+    path.write_text(text, encoding="utf-8")
+    copy = another(store, new_store)
+    ok(copy, "import", str(path))
+    for table in ("course", "topic"):
+        assert copy.rows(RUBRICS.format(table)) == store.rows(RUBRICS.format(table))
+    assert ok(copy, "export", kind) == text
+
+
+def test_a_backup_without_rubrics_holds_no_rubric_key(dls: Store) -> None:
+    assert "rubric" not in ok(dls, "export", "yaml")
+    assert "rubric" not in ok(dls, "export", "json")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "format: coursetrack-backup\nversion: 1\nspecializations:\n- slug: s\n  title: S\n"
+            "  courses:\n  - slug: c\n    title: C\n    rubric:\n    - criterion: a\n"
+            "      points: 200\n",
+            "backup.yaml:11:15: points must be a whole number from 1 to 100, not 200",
+            id="yaml",
+        ),
+        pytest.param(
+            json.dumps(
+                {
+                    "format": "coursetrack-backup",
+                    "version": 1,
+                    "specializations": [
+                        {
+                            "slug": "s",
+                            "title": "S",
+                            "courses": [
+                                {
+                                    "slug": "c",
+                                    "title": "C",
+                                    "topics": [
+                                        {
+                                            "slug": "t",
+                                            "title": "T",
+                                            "rubric": [
+                                                {"criterion": "a", "points": 1},
+                                                {"criterion": "a", "points": True},
+                                            ],
+                                        }
+                                    ],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ),
+            "backup.json: at specializations[0].courses[0].topics[0].rubric[1].criterion: "
+            "duplicate criterion 'a' (also item 1 of this rubric); give each criterion once",
+            id="json",
+        ),
+    ],
+)
+def test_a_bad_rubric_in_a_backup_is_refused_at_its_place(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    name = "backup.json" if text.startswith("{") else "backup.yaml"
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert refuse(store, "import", name) == message
+
+
+# --- show -------------------------------------------------------------------------------------
+
+
+def test_show_lists_a_course_rubric(store: Store) -> None:
+    ok(store, "import", str(CATALOG))
+    out = ok(store, "show", "ml-projects/classifier")
+    assert (
+        "Rubric (2 criteria, 15 points)\n"
+        "  The model trains and is evaluated on held-out data (10 points)\n"
+        "  The write-up explains the choices (5 points)\n"
+        "Topics (2)\n"
+    ) in out
+    data = json.loads(ok(store, "show", "ml-projects/classifier", "--json"))
+    assert data["rubric"] == json.loads(CLASSIFIER)
+
+
+def test_show_lists_a_topic_rubric_and_none_where_there_is_none(store: Store) -> None:
+    ok(store, "import", str(CATALOG))
+    out = ok(store, "show", "ml-projects/1/2")
+    assert "Rubric (1 criterion, 3 points)\n  Runs from a clean checkout (3 points)\n" in out
+    assert json.loads(ok(store, "show", "ml-projects/1/2", "--json"))["rubric"] == [
+        {"criterion": "Runs from a clean checkout", "points": 3}
+    ]
+    for ref in ("ml-projects", "ml-projects/1/1", "ml-projects/reading"):
+        assert "Rubric" not in ok(store, "show", ref)
+        assert "rubric" not in json.loads(ok(store, "show", ref, "--json"))
+
+
+def test_show_wraps_a_long_criterion_under_itself(store: Store, tmp_path: Path) -> None:
+    words = " ".join(["criterion"] * 8)  # 79 characters
+    ok(store, "import", str(write(tmp_path, HEAD + f"      - criterion: {words}\n"
+                                            "        points: 1\n")))  # fmt: skip
+    out = ok(store, "show", "t/c")
+    lines = out.split("Rubric (1 criterion, 1 point)\n")[1].splitlines()
+    assert lines[0].startswith("  criterion") and lines[1].startswith("  criterion")
+    assert all(len(line) <= 80 for line in lines)
+    assert " ".join(line.strip() for line in lines[:2]) == f"{words} (1 point)"
