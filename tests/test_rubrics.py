@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from group import GroupStore, group_store_fixture  # noqa: F401
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -260,9 +262,7 @@ def test_a_re_import_updates_a_rubric_and_takes_away_one_left_out(
     assert "ml-projects/reading (rubric)" in out
     courses = dict(store.rows(RUBRICS.format("course")))
     assert json.loads(courses["classifier"])[0]["points"] == 12
-    assert json.loads(courses["reading"]) == [
-        {"criterion": "A summary of each paper", "points": 4}
-    ]
+    assert json.loads(courses["reading"]) == [{"criterion": "A summary of each paper", "points": 4}]
     assert dict(store.rows(RUBRICS.format("topic")))["project"] is None
     # the same file again changes nothing; undo of the change puts the rubrics back
     before = store.dump(history=True)
@@ -474,3 +474,50 @@ def test_show_wraps_a_long_criterion_under_itself(store: Store, tmp_path: Path) 
     assert lines[0].startswith("  criterion") and lines[1].startswith("  criterion")
     assert all(len(line) <= 80 for line in lines)
     assert " ".join(line.strip() for line in lines[:2]) == f"{words} (1 point)"
+
+
+def test_a_re_import_that_no_longer_fits_the_reviews_given_is_refused(
+    store: Store, tmp_path: Path
+) -> None:
+    """A review scored the project's criterion: a catalog that takes the rubric away is
+    refused by the store (its rule, `peer_review_scores`), in one line; nothing changes."""
+    ok(store, "import", str(CATALOG))
+    ((topic,),) = store.rows("SELECT id FROM topic WHERE slug = 'project'")
+    store.execute(
+        "INSERT INTO peer_request (topic_id, url, asked_on, learner) "
+        "VALUES (?, 'https://example.org/ann', '2026-10-06', 'ann')",
+        topic,
+    )
+    store.execute(
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+        "SELECT id, '2026-10-07', 'pass', ?, 'Runs.' FROM peer_request",
+        json.dumps({"Runs from a clean checkout": 2}),
+    )
+    text = CATALOG.read_text(encoding="utf-8").replace("points: 3", "points: 1")
+    path = tmp_path / "lowered.yaml"
+    path.write_text(text, encoding="utf-8")
+    message = refuse(store, "import", str(path))
+    assert "peer review's scores" in message, message
+    raised = tmp_path / "raised.yaml"
+    raised.write_text(text.replace("points: 1", "points: 4"), encoding="utf-8")
+    ok(store, "import", str(raised))
+    assert json.loads(dict(store.rows(RUBRICS.format("topic")))["project"])[0]["points"] == 4
+
+
+def test_in_a_study_group_a_curator_gives_rubrics_and_a_learner_reads_them(
+    group_store: GroupStore, tmp_path: Path
+) -> None:
+    """The catalog is the group's: the curator's import sets the rubrics, a learner's `show`
+    lists them, and a learner's import of the same file is refused as any catalog change."""
+    g = group_store
+    result = g.run(g.curator, "import", str(CATALOG))
+    assert result.exit_code == 0, result.stderr
+    given = "SELECT slug, rubric FROM {} WHERE rubric IS NOT NULL"
+    assert g.all_rows(given.format("course")) == [("classifier", CLASSIFIER)]
+    shown = g.run("alice", "show", "ml-projects/1/2", "--json")
+    assert json.loads(shown.stdout)["rubric"] == json.loads(PROJECT)
+    path = tmp_path / "changed.yaml"
+    path.write_text(CATALOG.read_text(encoding="utf-8").replace("points: 3", "points: 4"))
+    refused = g.run("alice", "import", str(path))
+    assert refused.exit_code == 1 and "curator" in refused.stderr, refused.stderr
+    assert g.all_rows(given.format("topic")) == [("project", PROJECT)]

@@ -54,7 +54,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from coursetrack import documents
+from coursetrack import documents, rubrics
 from coursetrack.documents import RULE_ERROR, blank_is_absent, stored_value
 from coursetrack.errors import ExportError
 from coursetrack.slugs import slug_problem
@@ -362,11 +362,17 @@ def _unique_slugs(items: list) -> list:
     return items
 
 
+#: A course's or topic's rubric: a list of criteria in the document, JSON text once read
+#: (the store's form, `coursetrack.rubrics`), checked as a catalog's.
+Rubric = Annotated[str | None, BeforeValidator(rubrics.checked)]
+
+
 class TopicEntry(_Entry):
     slug: str
     title: str
     description: str | None = None
     url: str | None = None
+    rubric: Rubric = None
     progress: ProgressEntry | None = None
     notes: list[NoteEntry] = []
     links: list[LinkEntry] = []
@@ -390,6 +396,7 @@ class CourseEntry(_Entry):
     description: str | None = None
     url: str | None = None
     certificate_url: str | None = None
+    rubric: Rubric = None
     progress: ProgressEntry | None = None
     notes: list[NoteEntry] = []
     links: list[LinkEntry] = []
@@ -485,7 +492,8 @@ def _mappings(data: Any) -> int:
         value = stack.pop()
         if isinstance(value, dict):
             count += 1
-            stack.extend(value.values())
+            # a rubric's criteria are part of their item, not rows (at most 20: `rubrics`)
+            stack.extend(v for k, v in value.items() if k != "rubric")
         elif isinstance(value, list):
             stack.extend(value)
     return count
