@@ -9,12 +9,20 @@ write it back as the same list; `show` lists it. Every mistake in one is refused
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from coursetrack.cli import app
 from group import GroupStore, group_store_fixture  # noqa: F401
 
 if TYPE_CHECKING:
@@ -231,6 +239,89 @@ def test_a_blank_rubric_is_none(store: Store, tmp_path: Path) -> None:
     """`rubric:` with nothing after it is no rubric, as any optional field left blank."""
     ok(store, "import", str(write(tmp_path, HEAD)))
     assert store.rows(RUBRICS.format("course")) == [("c", None)]
+
+
+#: Values a rubric's parts may be written as: text (a little over the limit at times), numbers
+#: in and out of range, YAML's other scalars (written as the text they are) and structures.
+_ANY = st.one_of(
+    st.text(max_size=12),
+    st.text(min_size=75, max_size=85),
+    st.sampled_from(["", " ", "\t", "no", "1e3", "007", "\\u0000", "a\x00b", "Ясность 🎓"]),
+    st.integers(-3, 103),
+    st.booleans(),
+    st.none(),
+    st.lists(st.integers(0, 3), max_size=2),
+)
+_CRITERIA = st.one_of(
+    st.fixed_dictionaries({"criterion": _ANY, "points": _ANY}),
+    st.fixed_dictionaries(
+        {"criterion": st.sampled_from(["a", "b", "a"]), "points": st.integers(1, 100)}
+    ),
+    st.dictionaries(st.sampled_from(["criterion", "points", "weight"]), _ANY, max_size=3),
+    _ANY,
+)
+
+#: Rubrics that mostly fit: any text, points in range.
+AWKWARD = ["no", "~", "a: b", "- x", "#c", "'q'", '"d"', "x\ny", " pad ", "\\", "🎓"]
+_FITTING = st.lists(
+    st.fixed_dictionaries(
+        {
+            "criterion": st.one_of(st.text(min_size=1, max_size=30), st.sampled_from(AWKWARD)),
+            "points": st.one_of(st.integers(1, 100), st.sampled_from(["007", "100", "1"])),
+        }
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda criterion: criterion["criterion"],
+)
+
+
+@pytest.mark.slow  # hypothesis: two imports per example
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(rubric=st.one_of(_FITTING, st.lists(_CRITERIA, max_size=22), _ANY))
+def test_any_rubric_is_imported_whole_or_refused_at_its_place(rubric: object) -> None:
+    """What the catalog's check lets in the store takes (never a refusal of the store's own),
+    and `export catalog` writes it back so that it imports the same; anything else is
+    refused in one line at a file:line:col."""
+    runner = CliRunner()
+    text = yaml.safe_dump(
+        {"title": "T", "courses": [{"title": "C", "rubric": rubric}]}, allow_unicode=True
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path, db, copy = (Path(folder) / name for name in ("c.yaml", "a.db", "b.db"))
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["--db", str(db), "import", str(path)])
+        assert "Traceback" not in result.stderr, result.stderr
+        if result.exit_code != 0:
+            assert result.exit_code == 1
+            assert re.fullmatch(rf"Error: {re.escape(str(path))}:\d+:\d+: \S.*\n", result.stderr)
+            assert not db.exists()
+            return
+        stored = _rubric_in(db)
+        if stored is not None:
+            assert isinstance(rubric, list) and len(json.loads(stored)) == len(rubric)
+            for given_one, kept in zip(rubric, json.loads(stored), strict=True):
+                if isinstance(given_one["criterion"], str):
+                    assert kept["criterion"] == given_one["criterion"]
+        exported = runner.invoke(app, ["--db", str(db), "export", "catalog", "t"])
+        assert exported.exit_code == 0, exported.stderr
+        path.write_text(exported.stdout, encoding="utf-8")
+        again = runner.invoke(app, ["--db", str(copy), "import", str(path)])
+        assert again.exit_code == 0, again.stderr
+        assert _rubric_in(copy) == stored
+
+
+def _rubric_in(db: Path) -> str | None:
+    con = sqlite3.connect(db)
+    try:
+        ((rubric,),) = con.execute("SELECT rubric FROM course").fetchall()
+    finally:
+        con.close()
+    return rubric
 
 
 # --- the store keeps it, a re-import updates it ---------------------------------------------
