@@ -8,7 +8,9 @@ anything but the strings they look like. A field that is not set is left out
 rather than written as null, and a progress row is written exactly when one
 is stored, so that restoring a backup and exporting again gives the same bytes.
 A note's `private` flag is written only when set, as `true` (read back from the
-text `true` or `false`, or a JSON boolean).
+text `true` or `false`, or a JSON boolean). A course's or topic's rubric is the
+catalog's list of `criterion` and `points` (`coursetrack.rubrics`), not the JSON
+text the store keeps; its points, like `interval_days`, are written as numbers.
 
 Besides the catalog and progress rows, each item carries the learner's dated
 notes and links, topics their reviews, specializations their goal. The

@@ -3,7 +3,8 @@
 Read by the strict loader of `documents` (shared with backups): every plain
 scalar stays a string; duplicate keys, aliases and explicit tags are refused;
 the document is validated against the pydantic schema below, whose errors are
-traced back to the `line:col` where the offending node starts.
+traced back to the `line:col` where the offending node starts. A course's or
+topic's `rubric:` is checked and made the store's JSON by `coursetrack.rubrics`.
 """
 
 from __future__ import annotations
