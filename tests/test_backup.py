@@ -111,6 +111,20 @@ def _review(draw: st.DrawFn) -> dict:
 
 
 reviews = st.lists(_review(), max_size=2)
+#: A course's or topic's rubric (issue 23) as the store keeps it: JSON text, or none.
+rubrics = st.one_of(
+    st.none(),
+    st.lists(
+        st.tuples(text.filter(lambda t: "\\u0000" not in t), st.integers(1, 100)),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda criterion: criterion[0],
+    ).map(
+        lambda criteria: json.dumps(
+            [{"criterion": c, "points": p} for c, p in criteria], ensure_ascii=False
+        )
+    ),
+)
 goal = st.one_of(st.none(), st.fixed_dictionaries({"target_on": some_date}))
 
 
@@ -155,8 +169,8 @@ def _items(children: st.SearchStrategy | None, **extra: st.SearchStrategy) -> st
     )
 
 
-topics = _items(None, reviews=reviews)
-courses = _items(topics, certificate_url=urls)
+topics = _items(None, reviews=reviews, rubric=rubrics)
+courses = _items(topics, certificate_url=urls, rubric=rubrics)
 stores = _items(courses, provider=optional_text, certificate_url=urls, goal=goal)
 
 
@@ -262,7 +276,7 @@ def _rows(path: Path) -> list[tuple]:
             + con.execute(
                 "SELECT s.slug, s.title, s.provider, s.url, s.description, s.certificate_url, "
                 "c.position, c.slug, c.title, c.description, c.url, c.certificate_url, "
-                "t.position, t.slug, t.title, t.description, t.url, "
+                "c.rubric, t.position, t.slug, t.title, t.description, t.url, t.rubric, "
                 "sp.status, sp.started_on, sp.completed_on, "
                 "cp.status, cp.started_on, cp.completed_on, "
                 "tp.status, tp.started_on, tp.completed_on "
@@ -594,12 +608,6 @@ def test_a_review_interval_out_of_range_is_refused(tmp_path: Path, recorded: Pat
 # --- the store's side (issue 20) -----------------------------------------------------------
 
 
-def _but_rubric(columns: tuple[str, ...]) -> tuple[str, ...]:
-    """An item's columns but `rubric` (schema 7), which the catalog's lane of issue 23 adds
-    to the catalog format and the item's column lists (`store.items.COLUMNS`)."""
-    return tuple(c for c in columns if c != "rubric")
-
-
 def test_the_columns_a_backup_holds_are_the_models() -> None:
     """store.backup lists a row's columns by name (the format reads without the models):
     the same lists as the models describe, so a column added there is backed up."""
@@ -607,8 +615,7 @@ def test_the_columns_a_backup_holds_are_the_models() -> None:
     from coursetrack.store import backup as columns
 
     for kind, model in (("specialization", Specialization), ("course", Course), ("topic", Topic)):
-        # a rubric (issue 23) is the catalog's: a backup's items take it when the catalog does
-        assert columns.ITEMS[kind] == _but_rubric(described_by(model)), kind
+        assert columns.ITEMS[kind] == described_by(model), kind
     assert described_by(Progress) == columns.PROGRESS
     assert columns.dates(columns.PROGRESS) == dates_of(Progress)
     for key, model in (("goal", Goal), ("notes", Note), ("links", Link), ("reviews", Review)):

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from conftest import Store
 
 SPEC_KEYS = "title, slug, provider, url, description, certificate_url, source, courses"
-COURSE_KEYS = "title, slug, description, url, certificate_url, topics"
-TOPIC_KEYS = "title, slug, description, url"
+COURSE_KEYS = "title, slug, description, url, certificate_url, rubric, topics"
+TOPIC_KEYS = "title, slug, description, url, rubric"
 
 
 def write(tmp_path: Path, text: str, name: str = "catalog.yaml") -> Path:

@@ -25,9 +25,9 @@ SHIPPED = sorted(p.stem for p in (REPO / "data").glob("*.yaml"))
 ITEMS = {
     "specialization": "SELECT slug, title, provider, url, description FROM specialization "
     "ORDER BY slug",
-    "course": "SELECT s.slug, c.position, c.slug, c.title, c.description, c.url FROM course c "
-    "JOIN specialization s ON s.id = c.specialization_id ORDER BY s.slug, c.position",
-    "topic": "SELECT c.slug, t.position, t.slug, t.title, t.description, t.url FROM topic t "
+    "course": "SELECT s.slug, c.position, c.slug, c.title, c.description, c.url, c.rubric "
+    "FROM course c JOIN specialization s ON s.id = c.specialization_id ORDER BY s.slug, c.position",
+    "topic": "SELECT c.slug, t.position, t.slug, t.title, t.description, t.url, t.rubric FROM topic t "
     "JOIN course c ON c.id = t.course_id JOIN specialization s ON s.id = c.specialization_id "
     "ORDER BY s.slug, c.position, t.position",
 }
@@ -88,6 +88,11 @@ courses:
   - title: "1e3"
     slug: numbers
     description: "~"
+    rubric:
+      - criterion: "no"
+        points: "010"
+      - criterion: "a: b # c"
+        points: 100
     topics:
       - title: "null"
         slug: "on"
@@ -97,6 +102,9 @@ courses:
         description: "'quoted' and \\"double\\""
       - title: Émoji 🎓 and ümlauts
         slug: unicode
+        rubric:
+          - criterion: "- Ясность 🎓"
+            points: 1
   - title: "yes"
     slug: course-without-topics
     url: https://example.org/c
@@ -111,6 +119,9 @@ def test_text_yaml_would_change_comes_back_as_written(
     ok(store, "import", str(path))
     before = program(store)
     assert before["specialization"][0][2] == "no"
+    assert before["course"][0][6] == (
+        '[{"criterion": "no", "points": 10}, {"criterion": "a: b # c", "points": 100}]'
+    )
     copy = round_trip(store, new_store, "odd", tmp_path)
     assert program(copy) == before
 

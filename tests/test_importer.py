@@ -645,7 +645,5 @@ def test_the_columns_the_store_writes_are_the_ones_the_models_describe() -> None
     from coursetrack.store import importer, items
 
     for kind, model in (("specialization", Specialization), ("course", Course), ("topic", Topic)):
-        # but `rubric` (schema 7), which the catalog's lane of issue 23 adds to the format
-        described = tuple(c for c in described_by(model) if c != "rubric")
-        assert items.COLUMNS[kind] == described, kind
-        assert importer.FIELDS[kind] == tuple(c for c in described if c != "slug")
+        assert items.COLUMNS[kind] == described_by(model), kind
+        assert importer.FIELDS[kind] == tuple(c for c in described_by(model) if c != "slug")

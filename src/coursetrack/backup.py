@@ -8,7 +8,9 @@ anything but the strings they look like. A field that is not set is left out
 rather than written as null, and a progress row is written exactly when one
 is stored, so that restoring a backup and exporting again gives the same bytes.
 A note's `private` flag is written only when set, as `true` (read back from the
-text `true` or `false`, or a JSON boolean).
+text `true` or `false`, or a JSON boolean). A course's or topic's rubric is the
+catalog's list of `criterion` and `points` (`coursetrack.rubrics`), not the JSON
+text the store keeps; its points, like `interval_days`, are written as numbers.
 
 Besides the catalog and progress rows, each item carries the learner's dated
 notes and links, topics their reviews, specializations their goal. The
@@ -54,7 +56,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from coursetrack import documents
+from coursetrack import documents, rubrics
 from coursetrack.documents import RULE_ERROR, blank_is_absent, stored_value
 from coursetrack.errors import ExportError
 from coursetrack.slugs import slug_problem
@@ -362,11 +364,17 @@ def _unique_slugs(items: list) -> list:
     return items
 
 
+#: A course's or topic's rubric: a list of criteria in the document, JSON text once read
+#: (the store's form, `coursetrack.rubrics`), checked as a catalog's.
+Rubric = Annotated[str | None, BeforeValidator(rubrics.checked)]
+
+
 class TopicEntry(_Entry):
     slug: str
     title: str
     description: str | None = None
     url: str | None = None
+    rubric: Rubric = None
     progress: ProgressEntry | None = None
     notes: list[NoteEntry] = []
     links: list[LinkEntry] = []
@@ -390,6 +398,7 @@ class CourseEntry(_Entry):
     description: str | None = None
     url: str | None = None
     certificate_url: str | None = None
+    rubric: Rubric = None
     progress: ProgressEntry | None = None
     notes: list[NoteEntry] = []
     links: list[LinkEntry] = []
@@ -485,7 +494,8 @@ def _mappings(data: Any) -> int:
         value = stack.pop()
         if isinstance(value, dict):
             count += 1
-            stack.extend(value.values())
+            # a rubric's criteria are part of their item, not rows (at most 20: `rubrics`)
+            stack.extend(v for k, v in value.items() if k != "rubric")
         elif isinstance(value, list):
             stack.extend(value)
     return count

@@ -3,7 +3,8 @@
 Read by the strict loader of `documents` (shared with backups): every plain
 scalar stays a string; duplicate keys, aliases and explicit tags are refused;
 the document is validated against the pydantic schema below, whose errors are
-traced back to the `line:col` where the offending node starts.
+traced back to the `line:col` where the offending node starts. A course's or
+topic's `rubric:` is checked and made the store's JSON by `coursetrack.rubrics`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import datetime
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -25,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from coursetrack import documents
+from coursetrack import documents, rubrics
 from coursetrack.documents import RULE_ERROR, blank_is_absent, stored_value
 from coursetrack.errors import CatalogError
 from coursetrack.slugs import candidates, slug_problem
@@ -59,11 +61,17 @@ class _Strict(BaseModel):
         return stored_value(value, info.field_name)
 
 
+#: `rubric:` (a peer review's criteria and their points, `coursetrack.rubrics`), held
+#: as the JSON text the store keeps: checked and converted before pydantic sees it.
+Rubric = Annotated[str | None, BeforeValidator(rubrics.checked)]
+
+
 class TopicSpec(_Strict):
     title: str = Field(min_length=1)
     slug: str | None = None
     description: str | None = None
     url: str | None = None
+    rubric: Rubric = None
 
 
 class CourseSpec(_Strict):
@@ -72,6 +80,7 @@ class CourseSpec(_Strict):
     description: str | None = None
     url: str | None = None
     certificate_url: str | None = None
+    rubric: Rubric = None
     topics: list[TopicSpec] = Field(default_factory=list)
 
     @field_validator("topics", mode="before")

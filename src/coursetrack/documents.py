@@ -332,21 +332,30 @@ def first_error(exc: ValidationError, document: Document) -> CoursetrackError:
     errors = exc.errors()
 
     def path_of(err: Any) -> tuple:
-        # A rule over a list (a duplicate slug) names the item it found: point at its slug.
+        # A rule over a list names the item it found (`at`): point at its `field` (a
+        # duplicate slug: its slug; a rubric's criterion: the key it is about, or the item).
         loc = tuple(err["loc"])
-        index = (err.get("ctx") or {}).get("at")
-        return (*loc, index, "slug") if index is not None else loc
+        ctx = err.get("ctx") or {}
+        index = ctx.get("at")
+        if index is None:
+            return loc
+        field = ctx.get("field", "slug")
+        return (*loc, index) if field is None else (*loc, index, field)
+
+    def at_key(err: Any) -> bool:
+        """Whether the error is about a key itself (where it stands), not its value."""
+        return err["type"] == "extra_forbidden" or bool((err.get("ctx") or {}).get("key"))
 
     def position(err: Any) -> tuple[int, int, int, int, int]:
         # Mapping by mapping in file order; within one, an unknown key first: a
         # `name:` written for `title:` is the cause of the "missing 'title'".
         path = path_of(err)
         owner = document.find(path[:-1]) if path else None
-        mark = document.find(path, key=err["type"] == "extra_forbidden")
+        mark = document.find(path, key=at_key(err))
         return (
             owner.line if owner else 0,
             owner.column if owner else 0,
-            err["type"] != "extra_forbidden",
+            not at_key(err),
             mark.line if mark else 0,
             mark.column if mark else 0,
         )
@@ -366,7 +375,7 @@ def first_error(exc: ValidationError, document: Document) -> CoursetrackError:
         rest -= 1
     if rest:
         message += f" (and {rest} more problem{'s' if rest > 1 else ''})"
-    return document.error(path_of(first), message, key=first["type"] == "extra_forbidden")
+    return document.error(path_of(first), message, key=at_key(first))
 
 
 def describe(err: Any, loc: tuple, document: Document) -> str:

@@ -112,6 +112,21 @@ def _more(
     return _command_hint(f"  … {total - shown} older {noun}: {{}}", commands, width, "dim")
 
 
+def _rubric_lines(criteria: list[dict], width: int) -> list[Text]:
+    """What a peer review scores (`rubric:` in the catalog): each criterion and its points,
+    in the catalog's order, a long one wrapped under itself."""
+    if not criteria:
+        return []
+    count = "1 criterion" if len(criteria) == 1 else f"{len(criteria)} criteria"
+    total = sum(c["points"] for c in criteria)
+    out = [Text(f"Rubric ({count}, {total} point{'s' if total != 1 else ''})", style="bold")]
+    for criterion in criteria:
+        points = criterion["points"]
+        text = f"{safe(criterion['criterion'])} ({points} point{'s' if points != 1 else ''})"
+        out.extend(_wrapped(Text("  "), text, width))
+    return out
+
+
 def _short_ref(details: Details) -> str:
     """The item's ref by positions (`gda/2/3`), for where its slugs do not fit."""
     spec = details.ref.split("/", 1)[0]
@@ -178,6 +193,7 @@ def details_view(details: Details) -> None:
             text += f"; {done} review(s), last {_date(last['reviewed_on'])} ({last['grade']})"
         rows.append(("Review", text, "wrap"))
     out.extend(_fields(rows, room))
+    out.extend(_rubric_lines(details.rubric or [], room))
     if details.children is not None:
         noun = "Courses" if details.kind == "specialization" else "Topics"
         out.append(Text(f"{noun} ({len(details.children)})", style="bold"))

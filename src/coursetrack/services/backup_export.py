@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from coursetrack import strict_yaml
+from coursetrack import rubrics, strict_yaml
 from coursetrack.backup import (
     ATTACHED,
     COURSE_FIELDS,
@@ -42,8 +42,12 @@ if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
 
 
-def _fields(row: Row, names: tuple[str, ...]) -> dict[str, str]:
-    return {name: row[name] for name in names if row[name] is not None}
+def _fields(row: Row, names: tuple[str, ...]) -> dict[str, Any]:
+    """The row's set columns; a rubric as the list of criteria a document writes."""
+    out = {name: row[name] for name in names if row[name] is not None}
+    if "rubric" in out:
+        out["rubric"] = rubrics.read(out["rubric"])
+    return out
 
 
 def _progress(row: Row | None) -> dict[str, Any]:

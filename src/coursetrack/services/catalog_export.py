@@ -3,7 +3,7 @@
 What a friend needs to follow the same program, and nothing of the learner:
 the specialization, its courses and topics with their titles, slugs (always
 written, so a later re-import of a newer copy matches by them), descriptions and
-URLs, in the catalog format (`catalog`), read by `coursetrack import FILE`.
+URLs and rubrics, in the catalog format (`catalog`), read by `coursetrack import FILE`.
 Progress, notes, links, reviews, the goal and certificate URLs are the learner's
 record and are left out; so is a catalog's `source:`, which the store never held.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from coursetrack import rubrics
 from coursetrack.errors import ExportError
 from coursetrack.refs import resolve
 from coursetrack.services.backup_export import _dump
@@ -27,12 +28,16 @@ if TYPE_CHECKING:
 #: What a shared catalog holds of each item, in the catalog format's order; the
 #: certificate URLs the store also keeps are the learner's own.
 SPEC_FIELDS = ("slug", "title", "provider", "url", "description")
-COURSE_FIELDS = ("slug", "title", "description", "url")
-TOPIC_FIELDS = ("slug", "title", "description", "url")
+COURSE_FIELDS = ("slug", "title", "description", "url", "rubric")
+TOPIC_FIELDS = ("slug", "title", "description", "url", "rubric")
 
 
 def _fields(row: Row, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: row[name] for name in names if row[name] is not None}
+    """The row's set columns; a rubric as the list of criteria the format writes."""
+    out = {name: row[name] for name in names if row[name] is not None}
+    if "rubric" in out:
+        out["rubric"] = rubrics.read(out["rubric"])
+    return out
 
 
 def collect(reader: Reader, spec_ref: str) -> dict[str, Any]:

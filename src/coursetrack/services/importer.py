@@ -4,7 +4,8 @@ Items are matched by slug, so importing the same file again is harmless:
 titles, descriptions and urls are refreshed, new courses and topics are added,
 and progress is never touched. Items the file no longer lists are reported and
 kept, unless the caller asks to prune them. A field the file leaves out keeps
-its stored value (a certificate URL the learner recorded survives a re-import).
+its stored value (a certificate URL the learner recorded survives a re-import),
+but a rubric, which only a catalog gives, goes with the file's.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ class ImportReport:
         return bool(self.created or self.added or self.updated or self.removed)
 
 
+#: Fields that are the catalog's alone, so that the file leaving one out clears it: a
+#: rubric taken out of the file is taken off the item (nobody but the catalog sets one).
+_THE_FILES_ALONE = ("rubric",)
+
+
 def _refresh(row: Row, source: object, names: tuple[str, ...]) -> list[str]:
     """Copy the fields the file gives onto the row; the names that changed.
 
@@ -55,7 +61,7 @@ def _refresh(row: Row, source: object, names: tuple[str, ...]) -> list[str]:
     changed = []
     for name in names:
         value = getattr(source, name)
-        if value is not None and row[name] != value:
+        if (value is not None or name in _THE_FILES_ALONE) and row[name] != value:
             row[name] = value
             changed.append(name)
     return changed + _drop_unsafe_urls(row, names)

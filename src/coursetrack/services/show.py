@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from coursetrack import rubrics
 from coursetrack.refs import read_target
 from coursetrack.services import overview as status_service
 from coursetrack.services.figures import DONE, WHEN_SET, HasProgress, Progress, progress_of
@@ -88,6 +89,8 @@ class Details(HasProgress):
     course: dict | None = None
     reviews_due: int | None = None
     review: ReviewState | None = None
+    #: what a peer review scores on this course or topic (`rubrics`); in JSON only when set
+    rubric: list[dict] | None = field(default=None, metadata={WHEN_SET: True})
 
     FIGURES_ORDER = ("status", "started_on", "completed_on", "units_done", "units_total", "percent")
 
@@ -184,6 +187,7 @@ def show_item(reader: Reader, *, ref: str, today: dt.date) -> Details:
         **common,
         progress=report.progress,
         certificate_url=item.get("certificate_url"),
+        rubric=rubrics.read(item.get("rubric")),
         **extra,
     )
 

@@ -26,13 +26,14 @@ if TYPE_CHECKING:
     from coursetrack.store.writer import Writer
 
 #: Each kind of item's table, the column that names its parent, and the columns a
-#: command may set on it: the one place a statement's column names come from.
+#: command may set on it: the one place a statement's column names come from (an
+#: import's, a backup's). `rubric` is the JSON text of `coursetrack.rubrics`.
 TABLES = {"specialization": "specialization", "course": "course", "topic": "topic"}
 PARENTS = {"course": "specialization_id", "topic": "course_id"}
 COLUMNS = {
     "specialization": ("slug", "title", "provider", "url", "description", "certificate_url"),
-    "course": ("slug", "title", "description", "url", "certificate_url"),
-    "topic": ("slug", "title", "description", "url"),
+    "course": ("slug", "title", "description", "url", "certificate_url", "rubric"),
+    "topic": ("slug", "title", "description", "url", "rubric"),
 }
 
 # --- reading what a change needs ---------------------------------------------------

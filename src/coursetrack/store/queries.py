@@ -23,12 +23,12 @@ FROM specialization ORDER BY slug
 """
 
 COURSES_OF = """
-SELECT id, specialization_id, position, slug, title, description, url, certificate_url
+SELECT id, specialization_id, position, slug, title, description, url, certificate_url, rubric
 FROM course WHERE specialization_id = :specialization_id ORDER BY position
 """
 
 TOPICS_OF = """
-SELECT id, course_id, position, slug, title, description, url
+SELECT id, course_id, position, slug, title, description, url, rubric
 FROM topic WHERE course_id = :course_id ORDER BY position
 """
 
