@@ -474,6 +474,7 @@ def apply_security(conn: Connection) -> Group:
     two owner's commands never re-make the same policy at once.
     """
     from coursetrack.models import CATALOG, PER_LEARNER, TRACKED, table_names
+    from coursetrack.store import peer_counts
     from coursetrack.store.schema import MIGRATION_LOCK
 
     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
@@ -537,6 +538,8 @@ def apply_security(conn: Connection) -> Group:
             if table in present
         ),
         *write_gate(schema, learners, curators),
+        # the counts of peer review a learner may learn, and nothing more (`store.peer_counts`)
+        *peer_counts.security(present, schema=schema, owner=owner, learners=learners),
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
         f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]
