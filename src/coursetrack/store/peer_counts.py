@@ -79,24 +79,17 @@ DECLARE
     scope text := current_setting('{SCOPE_SETTING}', true);
 BEGIN
     PERFORM set_config('{SCOPE_SETTING}', '{TALLY_SCOPE}', true);
+    -- one pass over the reviews: each counts once as given (by its reviewer) and once
+    -- as received (by its request's author)
     RETURN QUERY
-    WITH q AS (
-        SELECT r.id, r.learner FROM peer_request r
-        LEFT JOIN course c ON c.id = r.course_id
-        LEFT JOIN topic t ON t.id = r.topic_id
-        LEFT JOIN course tc ON tc.id = t.course_id
-        WHERE spec IS NULL OR coalesce(c.specialization_id, tc.specialization_id) = spec
-    ),
-    gv AS (
-        SELECT v.learner, count(*) AS n FROM peer_review v JOIN q ON q.id = v.request_id
-        GROUP BY v.learner
-    ),
-    rv AS (
-        SELECT q.learner, count(*) AS n FROM peer_review v JOIN q ON q.id = v.request_id
-        GROUP BY q.learner
-    )
-    SELECT coalesce(g.learner, r.learner)::text, coalesce(g.n, 0), coalesce(r.n, 0)
-    FROM gv g FULL JOIN rv r ON r.learner = g.learner;
+    SELECT x.learner::text, sum(x.given)::bigint, sum(x.received)::bigint
+    FROM peer_review v JOIN peer_request q ON q.id = v.request_id
+    CROSS JOIN LATERAL (VALUES (v.learner, 1, 0), (q.learner, 0, 1)) AS x (learner, given, received)
+    WHERE spec IS NULL
+        OR q.course_id IN (SELECT c.id FROM course c WHERE c.specialization_id = spec)
+        OR q.topic_id IN (SELECT t.id FROM topic t JOIN course c ON c.id = t.course_id
+                          WHERE c.specialization_id = spec)
+    GROUP BY x.learner;
     PERFORM set_config('{SCOPE_SETTING}', coalesce(scope, ''), true);
 END """
 
