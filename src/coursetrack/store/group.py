@@ -21,6 +21,10 @@ nobody can write as someone else. In a group it is the role that logged in
   (foreign keys' cascades are not subject to row-level security). The
   statement fails with SQLSTATE `OTHERS_SQLSTATE` and nothing is changed.
 
+Peer review's counts (reviews waiting, given, received) are the store's to give: two
+functions of the owner a learner may call, and a policy that lets only them read every
+row of the peer tables, for a count (`store.peer_counts`).
+
 A superuser or a BYPASSRLS role is not held by row-level security at all:
 learners' commands refuse such a connection (`refuse_on_opening`).
 
