@@ -193,6 +193,35 @@ def test_a_review_given_takes_the_request_off_the_waiting(reviewed: GroupStore) 
     }
 
 
+def test_the_lines_break_between_words_on_a_narrow_terminal(reviewed: GroupStore) -> None:
+    """Never inside the command they give (issue 22); whole lines from 60 columns on."""
+    g = reviewed
+    for columns in ("60", "80"):
+        out = g.run("alice", "next", env={"COLUMNS": columns}).stdout
+        assert out.splitlines()[-2:] == [
+            "2 peer reviews are waiting: coursetrack peer list",
+            "your work got 2 new reviews: coursetrack peer list --mine",
+        ]
+    out = g.run("alice", "next", env={"COLUMNS": "40"}).stdout
+    assert out.splitlines()[-4:] == [
+        "2 peer reviews are waiting:",
+        "coursetrack peer list",
+        "your work got 2 new reviews:",
+        "coursetrack peer list --mine",
+    ]
+
+
+def test_a_group_whose_counting_function_is_missing_shows_nothing(reviewed: GroupStore) -> None:
+    """A group whose security lacks the function (taken by hand; `check` says so): status
+    and next show what they always did, and no error."""
+    g = reviewed
+    with g.connect(g.superuser) as con:
+        con.execute("DROP FUNCTION coursetrack_peer_flow(date)")
+    for args in (["status"], ["next"]):
+        assert "peer" not in json.loads(ok(g, "alice", *args, "--json"))
+        assert _peer_lines(ok(g, "alice", *args)) == []
+
+
 def test_a_group_without_peer_review_says_nothing_of_it(group_store: GroupStore) -> None:
     g = group_store
     ok(g, "alice", "done", "dls/1/1", "--on", "2026-02-20")
