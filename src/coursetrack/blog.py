@@ -457,15 +457,21 @@ def _cohort_table(data: CohortData) -> list[str]:
     """The learners who agreed to be listed, as a Markdown table (most done first)."""
     if not data.listed:
         return ["No learner has agreed to be listed yet (coursetrack group share on).", ""]
+    # peer review's counts once a listed learner gave or received a review (never a review
+    # itself: its comment is its author's and reviewer's, not the group's to publish)
+    peer = any(learner.reviews_given or learner.reviews_received for learner in data.listed)
     out = [
-        "| Learner | Units done | % | Courses finished | Last active |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| Learner | Units done | % | Courses finished | Last active |"
+        + (" Reviews given | Reviews received |" if peer else ""),
+        "| --- | ---: | ---: | ---: | --- |" + (" ---: | ---: |" if peer else ""),
     ]
     for learner in data.listed:
         last = learner.last_activity_on.isoformat() if learner.last_activity_on else ""
+        reviews = f" {learner.reviews_given} | {learner.reviews_received} |" if peer else ""
         out.append(
             f"| {escape_inline(learner.learner)} | {learner.units_done} of {learner.units_total} "
             f"| {_pct(learner.percent)} | {learner.courses_done} of {len(data.courses)} | {last} |"
+            + reviews
         )
     out.append("")
     others = data.learners_total - len(data.listed)

@@ -63,6 +63,10 @@ def group_table(status: GroupStatus) -> None:
     console = stdout()
     if not _group_heading(console, status, status.slug):
         return
+    # peer review's two columns once the group reviews anything in scope: reviews each
+    # learner gave ("Reviewed") and their work received ("Reviews"). Kept together on a
+    # narrow terminal (one alone would read as the other), where the last active day goes
+    peer = any(learner.reviews_given or learner.reviews_received for learner in status.learners)
     columns = [
         Column("Learner", title=True),
         Column("Units", justify="right"),
@@ -70,6 +74,11 @@ def group_table(status: GroupStatus) -> None:
         Column("%", justify="right"),
         Column("Last active", drop=1),
         Column("Streak", justify="right"),
+        *(
+            [Column("Reviewed", justify="right"), Column("Reviews", justify="right")]
+            if peer
+            else []
+        ),
         Column("Outlook"),
     ]
     rows: list[list[RenderableType]] = [
@@ -80,6 +89,7 @@ def group_table(status: GroupStatus) -> None:
             _pct(learner.percent),
             _date(learner.last_activity_on),
             _weeks(learner.streak_weeks),
+            *([str(learner.reviews_given), str(learner.reviews_received)] if peer else []),
             _outlook(learner.outlook, learner.days_ahead, started=learner.started),
         ]
         for learner in status.learners

@@ -13,10 +13,14 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
+
+if TYPE_CHECKING:  # the view's type, free at start-up
+    from coursetrack.services.overview import PeerFlow
 
 
 def _one_line(text: Text, width: int) -> Text:
@@ -185,3 +189,21 @@ def _print_lines(console: Console, lines: list[Text]) -> None:
     """
     if lines:
         console.print(Text("\n").join(lines), crop=False, overflow="ignore", no_wrap=True)
+
+
+def _peer_lines(peer: PeerFlow | None, width: int) -> list[Text]:
+    """What peer review asks of the learner (`status`, `next` on a study group's store;
+    None: nothing): the reviews waiting for her, and the new reviews of her own work,
+    each with the command that lists them. Nothing is said of a count that is 0."""
+    if peer is None:
+        return []
+    waiting, new = peer.waiting, peer.new_reviews
+    lines: list[Text] = []
+    if waiting:
+        are = "1 peer review is" if waiting == 1 else f"{waiting} peer reviews are"
+        lines += _command_hint(f"{are} waiting: {{}}", ["coursetrack peer list"], width, "yellow")
+    if new:
+        reviews = "1 new review" if new == 1 else f"{new} new reviews"
+        command = ["coursetrack peer list --mine"]
+        lines += _command_hint(f"your work got {reviews}: {{}}", command, width, "green")
+    return lines

@@ -9,7 +9,13 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date, _pct, _status, bar
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _command_hint, _fields, _heading, _print_lines
+from coursetrack.render.layout import (
+    _command_hint,
+    _fields,
+    _heading,
+    _peer_lines,
+    _print_lines,
+)
 from coursetrack.render.tables import Column, _emit, fitted_table
 from coursetrack.vocabulary import Status
 
@@ -28,6 +34,7 @@ def overview_table(overview: Overview) -> None:
                 "  coursetrack import deep-learning-specialization"
             ),
         )
+        _print_lines(console, _peer_lines(overview.peer, console.width))
         return
     columns = [
         Column("Slug", style="cyan"),
@@ -56,6 +63,7 @@ def overview_table(overview: Overview) -> None:
         console,
         fitted_table(columns, rows, width=console.width, under=activity, under_column=1),
     )
+    _print_lines(console, _peer_lines(overview.peer, console.width))
 
 
 def _activity(spec: SpecializationSummary) -> str:
@@ -124,6 +132,7 @@ def report_table(report: Report) -> None:
         commands = [f"coursetrack review {safe(ref)}" for ref in (report.ref, report.short_ref)]
         lines = _command_hint(f"Due for review: {topics}; see {{}}", commands, console.width)
         _print_lines(console, [Text(line.plain, style="yellow") for line in lines])
+    _print_lines(console, _peer_lines(report.peer, console.width))
 
 
 def item_table(item: ItemProgress, ref: str, short_ref: str | None = None) -> None:

@@ -9,7 +9,14 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date, _days, _status, _units
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _fields, _glued, _heading, _one_line, _print_lines
+from coursetrack.render.layout import (
+    _fields,
+    _glued,
+    _heading,
+    _one_line,
+    _peer_lines,
+    _print_lines,
+)
 from coursetrack.render.tables import Column, _emit, fitted_table
 
 if TYPE_CHECKING:  # the views' types, free at start-up
@@ -30,6 +37,7 @@ def next_table(result: NextList) -> None:
             _emit(console, Text(f"Nothing to study{where}: there are no units yet.", "dim"))
         else:
             _emit(console, Text(f"Nothing left{where}: every unit is done.", style="green"))
+        _print_lines(console, _peer_lines(result.peer, console.width))
         return
     shown = len(result.units)
     more = f", showing {shown}" if shown < result.open_units else ""
@@ -57,6 +65,7 @@ def next_table(result: NextList) -> None:
         _one_line(heading, console.width),
         fitted_table(columns, rows, width=console.width),
     )
+    _print_lines(console, _peer_lines(result.peer, console.width))
 
 
 def _per_week(value: float) -> str:

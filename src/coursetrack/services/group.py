@@ -20,7 +20,7 @@ to `STUCK_DAYS - 1` days ago.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError, StoreError
@@ -29,7 +29,7 @@ from coursetrack.services.activity import weekly_streak
 from coursetrack.services.figures import IN_PROGRESS, TODO
 from coursetrack.services.overview import percent
 from coursetrack.services.pace import pace_window, project
-from coursetrack.store import group_views, post
+from coursetrack.store import group_views, peer_counts, post
 from coursetrack.store.group_views import Scope
 
 if TYPE_CHECKING:
@@ -82,6 +82,10 @@ class LearnerProgress:
     # anything recorded in scope (a `start`, a note...): with no unit done, the outlook
     # is plan's "no-history", but the learner has started (the course's view says studying)
     started: bool = False
+    # peer reviews of requests in scope they gave, and that their own requests received:
+    # counts the store gives every learner (`store.peer_counts`), never who reviewed whom
+    reviews_given: int = 0
+    reviews_received: int = 0
 
 
 @dataclass
@@ -184,8 +188,16 @@ def _specialization_status(
     scope = Scope(spec.id)
     units = group_views.units(reader, scope)
     records = _records(reader, database, scope, today=today)
+    tally = peer_counts.tally(reader, spec.id)
+    for learner in tally.keys() - records.keys():  # a reviewer whose login was dropped
+        records[learner] = _Record()
     learners = [
-        _progress(learner, record, units=units, today=today) for learner, record in records.items()
+        replace(
+            _progress(learner, record, units=units, today=today),
+            reviews_given=tally.get(learner, (0, 0))[0],
+            reviews_received=tally.get(learner, (0, 0))[1],
+        )
+        for learner, record in records.items()
     ]
     status = GroupStatus(
         slug=spec.slug,

@@ -7,7 +7,7 @@ A unit is a topic, or a course that has no topics, as `status` counts them;
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from coursetrack.errors import InputError
@@ -15,6 +15,7 @@ from coursetrack.refs import Target, read_target
 from coursetrack.store import units as store
 
 if TYPE_CHECKING:
+    from coursetrack.services.overview import PeerFlow
     from coursetrack.store.reader import Reader, Row
 
 DEFAULT_NEXT_LIMIT = 5
@@ -124,17 +125,38 @@ class NextList:
     open_units: int
     limit: int
     units: list[NextUnit] = field(default_factory=list)
+    peer: PeerFlow | None = None  # a study group's store only; in JSON only then
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        if self.peer is None:
+            del data["peer"]
+        return data
 
 
-def next_units(reader: Reader, *, ref: str | None, limit: int = DEFAULT_NEXT_LIMIT) -> NextList:
-    """Open units in course order, the ones already started first."""
+def next_units(
+    reader: Reader,
+    *,
+    ref: str | None,
+    limit: int = DEFAULT_NEXT_LIMIT,
+    today: dt.date | None = None,
+) -> NextList:
+    """Open units in course order, the ones already started first; on a study group's
+    store, what peer review asks of the learner too (`overview.peer_flow`)."""
     if not 1 <= limit <= MAX_NEXT_LIMIT:
         raise InputError(f"--limit {limit} is out of range: give 1 to {MAX_NEXT_LIMIT:,}")
     target = _scope(reader, ref, command="next")
     # Counted and picked in the database: only `limit` units ever reach Python.
     counts = store.next_counts(reader, **_where(target))
     chosen = [_unit(row) for row in store.next_units(reader, limit=limit, **_where(target))]
+    peer = None
+    if reader.dialect == "postgresql":  # nothing to import or ask on SQLite
+        from coursetrack import dates
+        from coursetrack.services.overview import peer_flow
+
+        peer = peer_flow(reader, today or dates.today())
     return NextList(
+        peer=peer,
         scope=target.ref if target else None,
         units_total=counts.total,
         open_units=counts.open_units,

@@ -20,6 +20,7 @@ from coursetrack.services.figures import (
     FIGURES,
     IN_PROGRESS,
     TODO,
+    WHEN_SET,
     HasProgress,
     Progress,
     as_data,
@@ -57,11 +58,36 @@ class SpecializationSummary(HasProgress):
 
 
 @dataclass
+class PeerFlow:
+    """What peer review asks of the learner now, on a study group's store (issue 23)."""
+
+    waiting: int  # requests of others she has not reviewed: `peer list`
+    new_reviews: int  # reviews of her own work given in the last 7 days: `peer list --mine`
+
+
+def peer_flow(reader: Reader, today: dt.date) -> PeerFlow | None:
+    """The learner's `PeerFlow`; None where there is no study group: on SQLite without a
+    statement (nor an import), on a PostgreSQL store not a group's after one catalog lookup.
+
+    No read marker is kept ("new" is a window of days), so that a read never writes."""
+    if reader.dialect != "postgresql":
+        return None
+    from coursetrack.store import peer_counts
+
+    row = peer_counts.flow(reader, today)
+    return None if row is None else PeerFlow(int(row.waiting), int(row.new_reviews))
+
+
+@dataclass
 class Overview:
     specializations: list[SpecializationSummary]
+    peer: PeerFlow | None = None  # a study group's store only; in JSON only then
 
     def to_dict(self) -> dict:
-        return {"specializations": as_data(self.specializations)}
+        data = {"specializations": as_data(self.specializations)}
+        if self.peer is not None:
+            data["peer"] = as_data(self.peer)
+        return data
 
 
 @dataclass
@@ -77,6 +103,7 @@ class Report(HasProgress):
     items: list[ItemProgress] = field(default_factory=list)
     reviews_due: int | None = None  # done topics due for review today (set by status_of)
     short_ref: str = ""  # the ref by positions, for a hint on a narrow terminal; not in JSON
+    peer: PeerFlow | None = field(default=None, metadata={WHEN_SET: True})  # a group's only
 
     def to_dict(self) -> dict:
         """The documented JSON shape: the items are `courses` or `topics`; no `short_ref`,
@@ -292,7 +319,9 @@ def status_of(
     """What `coursetrack status [REF]` shows."""
     today = today or dates.today()
     if ref is None:
-        return overview(reader, today)
+        whole = overview(reader, today)
+        whole.peer = peer_flow(reader, today)
+        return whole
     target = read_target(reader, ref)
     if target.kind == "topic":
         return topic_report(reader, target)
@@ -303,4 +332,5 @@ def status_of(
     from coursetrack.services.review import due_count  # a report's alone (see `overview`)
 
     report.reviews_due = due_count(reader, target, today)
+    report.peer = peer_flow(reader, today)
     return report

@@ -409,6 +409,31 @@ def group_grants(conn: Connection) -> list[str] | None:
     if create:
         wrong.append(f"anyone may create objects in the store's schema; {_AGAIN}")
     wrong += [f"{learners} may not use the sequence {s}; {_AGAIN}" for s in sequences or ()]
+    return wrong + _peer_grants(conn, learners)
+
+
+def _peer_grants(conn: Connection, learners: str) -> list[str]:
+    """The group's learners, and no one else, may call the functions that count peer
+    reviews (`store.peer_counts`; a missing one is `group-triggers`' to report)."""
+    from coursetrack.store import peer_counts
+
+    wrong = []
+    for name in (
+        peer_counts.TALLY_FUNCTION,
+        peer_counts.FLOW_FUNCTION,
+        peer_counts.COUNTS_FUNCTION,
+    ):
+        function = peer_counts.signature(name)
+        row = conn.exec_driver_sql(
+            "SELECT has_function_privilege(%(l)s, f, 'EXECUTE'), "
+            "has_function_privilege('public', f, 'EXECUTE') "
+            "FROM to_regprocedure(%(f)s) AS f WHERE f IS NOT NULL",
+            {"l": learners, "f": function},
+        ).first()
+        if row is not None and not row[0]:
+            wrong.append(f"{learners} may not call {function}; {_AGAIN}")
+        if row is not None and row[1]:
+            wrong.append(f"anyone may call {function}, not only the learners; {_AGAIN}")
     return wrong
 
 
@@ -444,9 +469,13 @@ def group_policies(conn: Connection) -> list[str] | None:
     if not group.is_group(conn):
         return None
     from coursetrack.models import PER_LEARNER, table_names
+    from coursetrack.store import peer_counts
 
     database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
     curators = group.role_name(database, group.CURATORS)
+    owner = conn.exec_driver_sql(
+        "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = to_regclass('progress')"
+    ).scalar_one()
     wrong = []
     for table in table_names(PER_LEARNER):
         on, forced, default = conn.exec_driver_sql(
@@ -476,6 +505,9 @@ def group_policies(conn: Connection) -> list[str] | None:
             expected["group_reads"] = ("r", "{0}", True, _normal(reads), "")
         for name, (command, using) in group.more_policies(table).items():
             expected[name] = (command, "{0}", True, _normal(using), "")
+        if table in peer_counts.TABLES:  # the owner's functions count (`store.peer_counts`)
+            tally = _normal(peer_counts.tally_policy(owner))
+            expected[peer_counts.TALLY_POLICY] = ("r", "{0}", True, tally, "")
         for name, shape in expected.items():
             if name not in found:
                 wrong.append(f"the policy {name} on {table} is missing; {_AGAIN}")
@@ -519,25 +551,30 @@ def group_triggers(conn: Connection) -> list[str] | None:
             "AND pronamespace = current_schema()::regnamespace"
         ).all()
     )
-    for name, body in group.guard_functions().items():
+    from coursetrack.store import peer_counts
+
+    for name, body in (group.guard_functions() | peer_counts.functions()).items():
         if name not in bodies:
             wrong.append(f"the function {name}() is missing; {_AGAIN}")
         elif bodies[name] != body:
             wrong.append(f"the function {name}() is not the one coursetrack makes; {_AGAIN}")
-    gate = conn.exec_driver_sql(
-        "SELECT prosecdef FROM pg_proc WHERE proname = %(f)s "
-        "AND pronamespace = current_schema()::regnamespace",
-        {"f": group.GATE_FUNCTION},
-    ).first()
-    if gate is None:
-        wrong.append(f"the function {group.GATE_FUNCTION}() is missing; {_AGAIN}")
-    elif not gate[0]:
-        wrong.append(
-            f"the function {group.GATE_FUNCTION}() does not run as the owner "
-            f"(the writers' gate); {_AGAIN}"
-        )
+    for name, why in (
+        (group.GATE_FUNCTION, "the writers' gate"),
+        (peer_counts.TALLY_FUNCTION, "it counts peer reviews"),
+        (peer_counts.FLOW_FUNCTION, "it counts peer reviews"),
+        (peer_counts.COUNTS_FUNCTION, "it counts peer reviews"),
+    ):
+        definer = conn.exec_driver_sql(
+            "SELECT prosecdef FROM pg_proc WHERE proname = %(f)s "
+            "AND pronamespace = current_schema()::regnamespace",
+            {"f": name},
+        ).first()
+        if definer is None:
+            if name == group.GATE_FUNCTION:  # the peer functions' absence is said above
+                wrong.append(f"the function {name}() is missing; {_AGAIN}")
+        elif not definer[0]:
+            wrong.append(f"the function {name}() does not run as the owner ({why}); {_AGAIN}")
     schema_name = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
-    wrong += _count_functions(conn, schema_name)
     config = [f"search_path={group.quote(schema_name)}, pg_temp"]
     if schema_name == schema_name.lower() and re.fullmatch(r"[a-z_][a-z0-9_]*", schema_name):
         config = [f"search_path={schema_name}, pg_temp"]  # as PostgreSQL prints it
@@ -550,31 +587,17 @@ def group_triggers(conn: Connection) -> list[str] | None:
                 f"the history function {name}() does not run as the owner with the store's "
                 f"search_path (a learner's write would fail, or find another table); {_AGAIN}"
             )
+    for name, settings in conn.exec_driver_sql(
+        "SELECT proname, proconfig FROM pg_proc WHERE proname = ANY(%(f)s) "
+        "AND pronamespace = current_schema()::regnamespace ORDER BY proname",
+        {"f": list(peer_counts.functions())},
+    ).all():
+        if list(settings or ()) != config:
+            wrong.append(
+                f"the function {name}() does not run with the store's search_path "
+                f"(it could read another table); {_AGAIN}"
+            )
     return wrong
-
-
-def _count_functions(conn: Connection, schema_name: str) -> list[str]:
-    """Peer review's counts (`group_peer.COUNT_FUNCTIONS`) run as the owner, as made."""
-    from coursetrack.store import group_peer
-
-    made = {
-        statement.split("FUNCTION ", 1)[1].split("(", 1)[0]: statement.split("$$")[1]
-        for statement in group_peer.count_functions(schema_name, "", group.GROUP_SCOPE)
-        if statement.startswith("CREATE")
-    }
-    found = {
-        name: (definer, body)
-        for name, definer, body in conn.exec_driver_sql(
-            "SELECT proname, prosecdef, prosrc FROM pg_proc WHERE proname = ANY(%(n)s) "
-            "AND pronamespace = current_schema()::regnamespace",
-            {"n": list(made)},
-        ).all()
-    }
-    return [
-        f"the function {name}() is not the one coursetrack makes (run as the owner); {_AGAIN}"
-        for name, body in made.items()
-        if found.get(name) != (True, body)
-    ]
 
 
 #: What `coursetrack check` verifies, in order: (name, check). A check returns what is

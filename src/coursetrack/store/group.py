@@ -20,10 +20,11 @@ nobody can write as someone else. In a group it is the role that logged in
   deleted, not even by a cascade from a curator removing a catalog item
   (foreign keys' cascades are not subject to row-level security). The
   statement fails with SQLSTATE `OTHERS_SQLSTATE` and nothing is changed.
-
 - peer review (`store.group_peer`): requests are read by the group in a group view;
   who gave a review is read by curators alone (column privileges), its author reads
-  the reviews of her request without it.
+  the reviews of her request without it. What the group may know of the reviews it
+  cannot read, how many (waiting, given, received, per request), the store counts in
+  functions of the owner a learner may call (`store.peer_counts`).
 
 A superuser or a BYPASSRLS role is not held by row-level security at all:
 learners' commands refuse such a connection (`refuse_on_opening`).
@@ -43,7 +44,7 @@ from typing import TYPE_CHECKING
 from coursetrack.errors import StoreError
 from coursetrack.store.engine import SCOPE_SETTING
 from coursetrack.store.group_peer import PEER_REVIEW_HIDDEN as PEER_REVIEW_HIDDEN
-from coursetrack.store.group_peer import count_functions, more_policies, peer_review_grants
+from coursetrack.store.group_peer import more_policies, peer_review_grants
 from coursetrack.store.notes import SHARED_NOTE
 
 if TYPE_CHECKING:
@@ -72,9 +73,9 @@ _READ_BY_GROUP = {
     "member": "true",
     # a request's author is known to the group (a link to one's work names it anyway)
     "peer_request": "true",
-    # a review's reviewer is not: only curators read every review, names included
-    # (current_user: the owner's count functions read them too, `store.group_peer`)
-    "peer_review": "pg_has_role(current_user, {curators}, 'MEMBER')",
+    # a review's reviewer is not: only curators read every review, names included (the
+    # counts a learner may learn are the owner's functions', `store.peer_counts`)
+    "peer_review": "pg_has_role(session_user, {curators}, 'MEMBER')",
 }
 
 #: Roles of one group: a learner may log in and keep a record, a curator may
@@ -493,6 +494,7 @@ def apply_security(conn: Connection) -> Group:
     two owner's commands never re-make the same policy at once.
     """
     from coursetrack.models import CATALOG, PER_LEARNER, TRACKED, table_names
+    from coursetrack.store import peer_counts
     from coursetrack.store.schema import MIGRATION_LOCK
 
     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
@@ -557,7 +559,8 @@ def apply_security(conn: Connection) -> Group:
             if table in present
         ),
         *write_gate(schema, learners, curators),
-        *(count_functions(schema, learners, GROUP_SCOPE) if "peer_review" in present else ()),
+        # the counts of peer review a learner may learn, and nothing more (`store.peer_counts`)
+        *peer_counts.security(present, schema=schema, owner=owner, learners=learners),
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
         f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]

@@ -10,17 +10,12 @@
   its statistics). Curators may read it all, and every row in a group view.
 - Every query of the program names the columns it reads of peer_review.
 - What the group may know of the reviews it cannot read: how many each request has
-  (`peer list` puts the least reviewed first) and how many each learner gave (`group
-  status`, the cohort post), never who reviewed what. Two functions that run as the
-  tables' owner count them (`COUNT_FUNCTIONS`); row-level security, FORCEd, holds the
-  owner too, so the peer_review policy a group view reads by lets in its curators by
-  `current_user` (inside such a function, the owner, a curator), not `session_user`.
-  A learner cannot become a curator by SET ROLE: she is a member of no curators' role.
+  (`peer list` puts the least reviewed first), how many each learner gave and received
+  (`group status`, the cohort post), how many wait for her (`status`), never who
+  reviewed what: functions of the tables' owner count them (`store.peer_counts`).
 """
 
 from __future__ import annotations
-
-from coursetrack.store.engine import SCOPE_SETTING
 
 #: Policies a per-learner table has besides `own_rows` and `group_reads`: (command, USING).
 #: A request's author reads its reviews, in any transaction, but never who gave them:
@@ -66,42 +61,3 @@ def peer_review_grants(present: set[str], learners: str, curators: str) -> list[
         f"GRANT SELECT ({shown}) ON peer_review TO {quote(learners)}",
         f"GRANT SELECT ON peer_review TO {quote(curators)}",
     ]
-
-
-#: The counts a learner may read of the reviews she may not (see the module's docstring):
-#: name -> (the columns it returns, its query).
-COUNT_FUNCTIONS = {
-    "coursetrack_review_counts": (
-        "request_id integer, reviews integer",
-        "SELECT r.request_id, count(*)::integer FROM peer_review r GROUP BY r.request_id",
-    ),
-    "coursetrack_reviews_given": (
-        "learner text, given integer",
-        "SELECT r.learner::text, count(*)::integer FROM peer_review r GROUP BY r.learner",
-    ),
-}
-
-
-def count_functions(schema: str, learners: str, group_scope: str) -> list[str]:
-    """`COUNT_FUNCTIONS`, made to run as the owner, for the group's learners alone: each
-    reads every review in a group view's scope, put back as it was before it returns."""
-
-    def quote(name: str) -> str:  # as `group.quote`, which imports this module
-        return '"' + name.replace('"', '""') + '"'
-
-    out = []
-    for name, (columns, query) in COUNT_FUNCTIONS.items():
-        out += [
-            f"""CREATE OR REPLACE FUNCTION {name}() RETURNS TABLE ({columns})
-        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {quote(schema)}, pg_temp AS $$
-        DECLARE
-            scope text := current_setting('{SCOPE_SETTING}', true);
-        BEGIN
-            PERFORM set_config('{SCOPE_SETTING}', '{group_scope}', true);
-            RETURN QUERY {query};
-            PERFORM set_config('{SCOPE_SETTING}', coalesce(scope, ''), true);
-        END $$""",
-            f"REVOKE ALL ON FUNCTION {name}() FROM PUBLIC",
-            f"GRANT EXECUTE ON FUNCTION {name}() TO {quote(learners)}",
-        ]
-    return out

@@ -22,8 +22,8 @@ A request of another learner is read in the group's scope (`group.read_group`):
 the reads here that take `others` are run by the service after it asked for it.
 How many reviews a request has is counted for every reader, though a learner may
 not read the reviews of others' requests: on PostgreSQL by the group's function
-`coursetrack_review_counts()` (`store.group_peer.COUNT_FUNCTIONS`), which runs as
-the tables' owner and gives counts alone; SQLite's one learner reads every review.
+`coursetrack_review_counts()` (`store.peer_counts`), which runs as the tables'
+owner and gives counts alone; SQLite's one learner reads every review.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from coursetrack.store import peer_counts
 from coursetrack.vocabulary import Op
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ _OWNER = {"course": "course_id", "topic": "topic_id"}
 #: group ("postgresql"), or where every review is readable ("sqlite", and PostgreSQL
 #: not made a group's).
 _REVIEW_COUNTS = {
-    "postgresql": "coursetrack_review_counts()",
+    "postgresql": f"{peer_counts.COUNTS_FUNCTION}()",
     "sqlite": (
         "(SELECT r.request_id, count(r.id) AS reviews FROM peer_review r GROUP BY r.request_id)"
     ),
@@ -73,8 +74,9 @@ def _requests(reader: Reader, more: str = "") -> str:
     """`_REQUEST_ROWS` as the store counts reviews: through the group's function where
     there is one (a study group's store), else by reading them (every review is readable)."""
     counts = _REVIEW_COUNTS["sqlite"]
+    function = peer_counts.signature(peer_counts.COUNTS_FUNCTION)
     if reader.dialect == "postgresql" and reader.scalar(
-        "SELECT to_regprocedure('coursetrack_review_counts()') IS NOT NULL"
+        f"SELECT to_regprocedure('{function}') IS NOT NULL"
     ):
         counts = _REVIEW_COUNTS["postgresql"]
     return _REQUEST_ROWS.format(more=more, counts=counts)
