@@ -21,6 +21,10 @@ def test_the_group_section_prints_what_the_readme_says(postgres_server) -> None:
         "group status",
         "group share on",
         "group sessions",
+        "peer ask",
+        "peer list",
+        "peer review",
+        "peer show",
     ):
         assert any(c.startswith(f"coursetrack {needed}") for c in commands), needed
     report = differences(text, postgres_server)
