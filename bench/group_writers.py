@@ -70,7 +70,9 @@ def _build(server: postgres.Server, root: Path, learners: list[str]) -> None:
     )
     result = CliRunner().invoke(app, ["--db", _url(server, OWNER), "import", str(catalog)])
     assert result.exit_code == 0, result.output
-    engine = sqlalchemy.create_engine(_url(server, OWNER))
+    engine = sqlalchemy.create_engine(
+        _url(server, OWNER).replace("postgresql://", "postgresql+psycopg2://", 1)
+    )
     with engine.begin() as conn:
         group.init(conn)
         for learner in learners:
