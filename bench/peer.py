@@ -49,13 +49,18 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=21, help="alternating pairs (median)")
     parser.add_argument("--quick", action="store_true", help="5 pairs")
     parser.add_argument("--learners", type=int, default=200, help="learners in the cohort")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the plan of peer list's query (EXPLAIN ANALYZE, as the learner) first",
+    )
     opts = parser.parse_args()
     pairs = 5 if opts.quick else opts.pairs
     with postgres.for_bench("coursetrack-bench-peer-") as started:
         if started is None:
             return 0
         server, tmp = started
-        return _run(server, tmp, pairs, opts.learners)
+        return _run(server, tmp, pairs, opts.learners, explain=opts.explain)
 
 
 def _requests_and_reviews(server: postgres.Server, names: list[str]) -> None:
@@ -116,7 +121,7 @@ def _load() -> str:
         return "unknown"
 
 
-def _run(server: postgres.Server, root: Path, pairs: int, learners: int) -> int:
+def _run(server: postgres.Server, root: Path, pairs: int, learners: int, *, explain: bool) -> int:
     from run import measure_pair
 
     os.environ.update(
@@ -139,6 +144,8 @@ def _run(server: postgres.Server, root: Path, pairs: int, learners: int) -> int:
     with_me = {"COURSETRACK_DB": me}
     shown = len(listing_rows(me))
     print(f"as {names[len(names) // 2]}: peer list dls shows {shown} requests", flush=True)
+    if explain:
+        print("\n".join(_plan(me)), flush=True)
     load_before = _load()
     whole = measure_pair(
         (f"peer list dls, {shown} requests", cohort.coursetrack("peer", "list", "dls")),
@@ -186,6 +193,30 @@ def listing_rows(url: str) -> list:
 
     with open_reader(url) as reader:
         return list(listing(reader, ref="dls", mine=False).requests)
+
+
+def _plan(url: str) -> list[str]:
+    """EXPLAIN ANALYZE of the statement `peer list dls` lists by, run as the learner of
+    `url` in the command's own transaction (the group's scope set, row-level security
+    holding): the service's call, with that one statement explained instead of run."""
+    from coursetrack.services.peer import listing
+    from coursetrack.store.reader import open_reader
+
+    plan: list[str] = []
+    with open_reader(url) as reader:
+        run = reader.all
+
+        def explained(sql: str, **params: object) -> list:
+            if "ORDER BY reviews" not in sql:
+                return run(sql, **params)
+            plan.extend(
+                next(iter(row.values())) for row in run(f"EXPLAIN (ANALYZE) {sql}", **params)
+            )
+            return []
+
+        reader.all = explained  # type: ignore[method-assign]
+        listing(reader, ref="dls", mine=False)
+    return plan
 
 
 if __name__ == "__main__":
