@@ -114,12 +114,11 @@ def _race(server: postgres.Server, scripts: dict[str, Path], together: bool) -> 
 def _run(server: postgres.Server, root: Path, learners: int, commands: int) -> int:
     import test_group_concurrency as scripted
 
-    names = [f"writer{n:02d}" for n in range(1, learners + 1)]
+    names = [f"racer{n:02d}" for n in range(1, learners + 1)]  # as the test's scripts name them
     print(f"building a study group of {learners} learners (real roles) ...", flush=True)
     _build(server, root, names)
-    scripted.RACERS, scripted.COMMANDS = names, commands
     scripts = {}
-    for learner, lines in scripted._scripts().items():
+    for learner, lines in scripted._scripts(learners, commands).items():
         scripts[learner] = root / f"{learner}.txt"
         scripts[learner].write_text("\n".join(lines) + "\n")
     total = learners * commands
