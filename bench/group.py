@@ -84,7 +84,7 @@ def _build(server: postgres.Server, learners: int) -> list[str]:
     for args in (["import", "deep-learning-specialization"], ["group", "init"]):
         subprocess.run(coursetrack("--db", owner, *args), check=True, capture_output=True)
     names = [f"learner{i:03d}" for i in range(1, learners + 1)]
-    engine = create_engine(owner)
+    engine = create_engine(owner.replace("postgresql://", "postgresql+psycopg2://", 1))
     with engine.begin() as conn:
         for name in names:
             members.add(conn, name, curator=False)
@@ -103,9 +103,9 @@ def _records(server: postgres.Server, names: list[str]) -> None:
         ).fetchall()
         spec_id = con.execute("SELECT id FROM specialization WHERE slug = 'dls'").fetchone()[0]
         command = con.execute(
-            "INSERT INTO command (at, line, learner) VALUES (now(), 'bench: the cohort', %s) "
+            "INSERT INTO command (at, line, learner) VALUES (%s, 'bench: the cohort', %s) "
             "RETURNING id",
-            (OWNER,),
+            (NOW, OWNER),
         ).fetchone()[0]
         con.execute("SELECT set_config('coursetrack.command', %s, true)", (str(command),))
         progress, goals, notes, members = [], [], [], []

@@ -70,7 +70,9 @@ def _build(server: postgres.Server, root: Path, learners: list[str]) -> None:
     )
     result = CliRunner().invoke(app, ["--db", _url(server, OWNER), "import", str(catalog)])
     assert result.exit_code == 0, result.output
-    engine = sqlalchemy.create_engine(_url(server, OWNER))
+    engine = sqlalchemy.create_engine(
+        _url(server, OWNER).replace("postgresql://", "postgresql+psycopg2://", 1)
+    )
     with engine.begin() as conn:
         group.init(conn)
         for learner in learners:
@@ -112,12 +114,11 @@ def _race(server: postgres.Server, scripts: dict[str, Path], together: bool) -> 
 def _run(server: postgres.Server, root: Path, learners: int, commands: int) -> int:
     import test_group_concurrency as scripted
 
-    names = [f"writer{n:02d}" for n in range(1, learners + 1)]
+    names = [f"racer{n:02d}" for n in range(1, learners + 1)]  # as the test's scripts name them
     print(f"building a study group of {learners} learners (real roles) ...", flush=True)
     _build(server, root, names)
-    scripted.RACERS, scripted.COMMANDS = names, commands
     scripts = {}
-    for learner, lines in scripted._scripts().items():
+    for learner, lines in scripted._scripts(learners, commands).items():
         scripts[learner] = root / f"{learner}.txt"
         scripts[learner].write_text("\n".join(lines) + "\n")
     total = learners * commands

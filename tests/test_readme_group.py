@@ -21,6 +21,10 @@ def test_the_group_section_prints_what_the_readme_says(postgres_server) -> None:
         "group status",
         "group share on",
         "group sessions",
+        "peer ask",
+        "peer list",
+        "peer review",
+        "peer show",
     ):
         assert any(c.startswith(f"coursetrack {needed}") for c in commands), needed
     report = differences(text, postgres_server)
@@ -52,3 +56,19 @@ def test_a_drifted_group_output_is_reported(postgres_server) -> None:
     assert report.startswith("$ coursetrack whoami\n")
     assert "\n-learner  someone else\n+learner  ada\n" in report
     assert "store    postgresql://ada@db.example.org/dlsgroup" in report, "the README's address"
+
+
+def test_the_readme_shows_reviews_anonymous_to_their_author_and_named_to_a_curator() -> None:
+    """What the section documents of peer review (its outputs are the real ones, above):
+    ada reads her reviews as "reviewer 1", "reviewer 2"; maria, a curator, reads names."""
+    shown: dict[str, list[str]] = {}
+    who = ""
+    for step in steps(README.read_text(encoding="utf-8")):
+        if step.command.startswith("export "):
+            who = step.command.split("://", 1)[1].split("@", 1)[0].split(":", 1)[0]
+        elif step.command.startswith("coursetrack peer show "):
+            shown[who] = step.output
+    ada, maria = "\n".join(shown["ada"]), "\n".join(shown["maria"])
+    assert "reviewer 1, " in ada and "reviewer 2, " in ada
+    assert "grace" not in ada and "ken" not in ada
+    assert "grace, " in maria and "ken, " in maria and "reviewer 1" not in maria
