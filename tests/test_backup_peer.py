@@ -653,3 +653,27 @@ def test_restore_into_a_group_restores_what_is_the_learners(
     ok(g.run("alice", "undo", "--yes"))
     assert g.all_rows("SELECT count(*) FROM peer_request WHERE learner = 'alice'") == [(0,)]
     assert g.all_rows("SELECT count(*) FROM peer_review") == [(0,)]
+
+
+def _readme_section() -> str:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Backups:")
+    return readme[start : readme.index("\n## ", start + 1)]
+
+
+def test_the_readmes_peer_review_example_is_a_real_backup(tmp_path: Path) -> None:
+    """The README's version-2 example restores, and exports back to the same text; its
+    line for what a group's restore keeps in the file is the program's."""
+    section = _readme_section()
+    after = section.index("**Peer review (version 2).**")
+    example = section[section.index("```yaml\n", after) + 8 : section.index("```\n", after + 1)]
+    example = example[: example.index("```")] if "```" in example else example
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    target = tmp_path / "store.db"
+    assert _cli(target, "import", str(path)).exit_code == 0
+    assert _cli(target, "export", "yaml").stdout == backup.yaml_header(2) + example
+    assert (
+        "kept in the file, not restored: 2 reviews you received belong to their reviewers"
+        in section
+    )
