@@ -178,14 +178,12 @@ def _peer(reader: Reader) -> dict[tuple[str, int], dict[str, Any]]:
     as `peer show` numbers them), and `peer_reviews`, the reviews they gave, oldest first.
 
     A review the learner may read is theirs, or of their own request (`store.backup`)."""
-    from coursetrack.store import group
-
-    who = group.identity(reader)
-    own = store.own_requests(reader, who.learner)
+    learner, grouped = store.whose(reader)
+    own = store.own_requests(reader, learner)
     mine = {row["id"] for row in own}
     received: dict[int, list[Row]] = {}
     given: list[Row] = []
-    for review in store.readable_reviews(reader, None if who.group else who.learner):
+    for review in store.readable_reviews(reader, None if grouped else learner):
         if review["request_id"] in mine:
             received.setdefault(review["request_id"], []).append(review)
         else:

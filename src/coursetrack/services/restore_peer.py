@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from coursetrack.errors import ExportError
 from coursetrack.store import backup as store
-from coursetrack.store import group
 
 if TYPE_CHECKING:
     from coursetrack.backup import PeerGivenEntry, PeerReceivedEntry, PeerRequestEntry
@@ -70,10 +69,10 @@ def restore_peer(writer: Writer, items: list[PeerItem], place: Place) -> Restore
     done = RestoredPeer()
     if not items:
         return done
-    who = group.identity(writer)
-    _check(writer, items, who.learner, place)
-    if who.group:
-        return _into_group(writer, items, who.learner, place)
+    learner, grouped = store.whose(writer)
+    _check(writer, items, learner, place)
+    if grouped:
+        return _into_group(writer, items, learner, place)
     received: list[dict[str, Any]] = []
     given: list[dict[str, Any]] = []
     for item in items:

@@ -241,6 +241,19 @@ def topic_ids_by_slug(reader: Reader, spec_id: int) -> dict[tuple[int, str], int
 # (`services.restore`), and no other writer puts peer rows in such a store.
 
 
+def whose(reader: Reader) -> tuple[str, bool]:
+    """(the learner whose rows a write makes, whether the store is a study group's): the
+    `learner` column's default, which a restore writes the learner's own rows with and an
+    export reads them by: `session_user` in a group, CURRENT_USER on any other PostgreSQL
+    store (`models._CurrentLearner`: the two differ after a SET ROLE), SQLite's one."""
+    from coursetrack.store import group
+
+    who = group.identity(reader)
+    if who.group or reader.dialect != "postgresql":
+        return who.learner, who.group
+    return str(reader.scalar("SELECT current_user")), False
+
+
 def own_requests(reader: Reader, learner: str) -> list[Row]:
     """The learner's own peer review requests, oldest first, with their item."""
     return reader.all(_OWN_REQUESTS, learner=learner)
