@@ -320,7 +320,8 @@ def log_changes_light(dialect: str, part: str = "") -> str:
     """One command's changes, newest first, without their JSON: a change may hold a
     50 MB note, and naming it needs only a slug and the ids of its item's parents.
 
-    A peer review's `request_id` comes too: it names the review (`services.log`).
+    A peer review's `request_id` comes too: it names the review (`services.log`); on
+    SQLite out of the same parse as the owners, on PostgreSQL for a review's change only.
 
     `part`: "items", only the changes to specializations, courses and topics (the
     walk back needs each of them); "item", only those to one item (`:table`,
@@ -371,7 +372,8 @@ def log_changes_light(dialect: str, part: str = "") -> str:
         f" {either('specialization_id')} AS specialization_id,"
         f" {either('course_id')} AS course_id,"
         f" {either('topic_id')} AS topic_id,"
-        f" {either('request_id')} AS request_id"
+        # only a review's: each field read here parses its change's JSON again
+        f" CASE WHEN table_name = 'peer_review' THEN {either('request_id')} END AS request_id"
         f" FROM change WHERE command_id = :command{where} ORDER BY id DESC"
     )
 
