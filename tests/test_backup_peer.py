@@ -717,3 +717,33 @@ def test_scores_are_backed_up_in_the_reviews_order_and_round_trip(
     result = target.run("import", str(path))
     assert result.exit_code == 1
     assert result.stderr.rstrip().endswith("scores, but the item has no rubric to score")
+
+
+def test_a_backup_and_a_log_of_peer_review_import_no_orm(tmp_path: Path) -> None:
+    """Reads import no ORM (ARCHITECTURE): the export and the log of a store holding peer
+    review tell the learner's own rows without the models; their name for SQLite's one
+    learner is the models'."""
+    import subprocess
+    import sys
+
+    from coursetrack.models import LOCAL_LEARNER
+    from coursetrack.store import backup as columns
+
+    assert columns.LOCAL_LEARNER == LOCAL_LEARNER
+    path = tmp_path / "v2.yaml"
+    path.write_text(_V2, encoding="utf-8")
+    target = tmp_path / "store.db"
+    assert _cli(target, "import", str(path)).exit_code == 0
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from coursetrack.cli import app\n"
+        f"for args in (['export', 'yaml'], ['log', '--json']):\n"
+        f"    r = CliRunner().invoke(app, ['--db', {str(target)!r}, *args])\n"
+        "    assert r.exit_code == 0, r.output\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel')"
+        " or m == 'coursetrack.models'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
