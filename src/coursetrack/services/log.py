@@ -415,9 +415,9 @@ def entry(reader: Reader, step: _Step) -> LogEntry:
         }
     learner = None
     if any(c.table in _PEER_TABLES for c in step.changes):
-        from coursetrack.store import group
+        from coursetrack.store.backup import whose
 
-        learner = group.identity(reader).learner
+        learner = whose(reader)[0]
     return LogEntry(
         id=command.id,
         at=local(dt.datetime.fromisoformat(command.at)),
