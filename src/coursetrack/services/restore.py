@@ -1,8 +1,9 @@
 """Restoring a backup: a checked `backup.Backup` written into the store.
 
 Beside `importer`, which merges a catalog; a restore puts in a whole record,
-progress and the learner's notes, links, reviews and goals included, and is
-itself recorded as one command.
+progress and the learner's notes, links, reviews and goals included (and their peer
+review, as far as the store may hold it as theirs: `restore_peer`), and is itself
+recorded as one command.
 """
 
 from __future__ import annotations
