@@ -436,7 +436,7 @@ def test_existing_output_needs_force(tmp_path: Path, recorded: Path) -> None:
 
 
 BAD_BACKUPS = [
-    ("format: coursetrack-backup\nversion: 2\nspecializations: []\n", "newer coursetrack"),
+    ("format: coursetrack-backup\nversion: 3\nspecializations: []\n", "newer coursetrack"),
     ("format: coursetrack-backup\nversion: 1\nhistory: []\n", "unknown key 'history'"),
     (
         "format: coursetrack-backup\nversion: 1\nspecializations:\n- slug: a\n  slug: b\n"
@@ -510,7 +510,7 @@ SAME_WORDS_AS_CATALOGS = [
     (_HEAD + "- slug: a\n  title: t\n  !!int 3: x\n", "6:3: keys must be plain words"),
     (
         _HEAD + "- slug: a\n  title: t\n  colour:\n    - blue\n",
-        "6:3: unknown key 'colour'; backup version 1 allows here: slug, title,",
+        "6:3: unknown key 'colour'; backup version 2 allows here: slug, title,",
     ),
     (
         _HEAD + "- slug: a\n  title: t\n  notes: {written_on: 2024-01-01}\n",

@@ -20,13 +20,16 @@ store that made them, and a restore is itself recorded as one command.
 Version 1 readers refuse keys they do not know instead of dropping them: a
 later coursetrack that records more adds keys under a new `version`, and an
 older one then says it is too old rather than restoring half of a record.
-The format is described in docs/export.md.
+Version 2 adds peer review (issue 23, `PeerRequestEntry`, `PeerGivenEntry`) on
+courses and topics; a backup without any is still written as version 1, byte for
+byte as before, and a peer key under version 1 is refused (`_peer_needs_v2`). The
+format is described in the README's Backups section.
 
-This module is the format and its reading: what each level holds, the
-markers, and the pydantic models (`Backup` and the entries under it) that a
-document is checked by; `services.backup_export` writes a backup and
-`services.restore` puts one into the store. YAML is read by the strict loader
-of `documents`, which catalogs share.
+This module is the format: what each level holds, the markers, and the
+pydantic models (`Backup` and the entries under it) that a document is checked
+by; `backup_reading` reads a document's text into them (YAML by the strict
+loader of `documents`, which catalogs share), `services.backup_export` writes a
+backup and `services.restore` puts one into the store.
 
 A backup is checked by pydantic models (`Backup` and the entries under it)
 against the rules the command line keeps, so a restore cannot put in what no
@@ -38,9 +41,7 @@ a date past 2999 (which made `status` raise OverflowError for good), a
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -49,7 +50,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -61,15 +61,32 @@ from coursetrack.documents import RULE_ERROR, blank_is_absent, stored_value
 from coursetrack.errors import ExportError
 from coursetrack.slugs import slug_problem
 from coursetrack.store import backup as columns
-from coursetrack.validate import MAX_BACKUP_ROWS, MAX_INTERVAL, date_problem
+from coursetrack.validate import (
+    MAX_CRITERIA,
+    MAX_CRITERION,
+    MAX_INTERVAL,
+    MAX_POINTS,
+    date_problem,
+    text_problem,
+)
 from coursetrack.vocabulary import Status
 
 FORMAT = "coursetrack-backup"
-VERSION = 1
-YAML_HEADER = (
-    f"# A coursetrack backup ({FORMAT} version {VERSION}).\n"
-    "# Restore it into an empty store with: coursetrack import FILE\n"
-)
+#: The highest version this coursetrack reads (and writes, when a backup holds peer review).
+VERSION = 2
+#: The version of a backup that holds no peer review: written as it always was.
+PLAIN_VERSION = 1
+
+
+def yaml_header(version: int) -> str:
+    """The comment a YAML backup of `version` starts with."""
+    return (
+        f"# A coursetrack backup ({FORMAT} version {version}).\n"
+        "# Restore it into an empty store with: coursetrack import FILE\n"
+    )
+
+
+YAML_HEADER = yaml_header(PLAIN_VERSION)
 
 # What a backup holds of each row is the store's list of it (`store.backup`): a column
 # added there is backed up, and restored, without a second list here.
@@ -134,85 +151,20 @@ def looks_like_backup(text: str) -> bool:
     return _YAML_MARKER.search(text) is not None
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ExportError(f"duplicate key {key!r}; keep one")
-        out[key] = value
-    return out
-
-
-def _line_col(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def _json_int(text: str) -> Callable[[str], int]:
-    """json's int parser, bounded: Python refuses to convert over 4300 digits (a traceback)."""
-
-    def parse_int(digits: str) -> int:
-        if len(digits) > 100:  # far beyond any value a field takes; its rule says the range
-            line, col = _line_col(text, max(text.find(digits), 0))
-            raise ExportError(
-                f"{line}:{col}: a number of {len(digits):,} digits; no value in a backup "
-                "is that large"
-            )
-        return int(digits)
-
-    return parse_int
-
-
-_JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
-
-
-def _lone_surrogate(text: str) -> tuple[int, int, str] | None:
-    """Where a JSON `\\uD800`-style escape stands without its other half, if anywhere.
-
-    JSON decodes such an escape into a lone surrogate, which is not text: the
-    store cannot hold it, and the error would only come at the write.
-    """
-    pending: re.Match[str] | None = None
-    for match in _JSON_ESCAPE.finditer(text):
-        code = int(match.group(1), 16) if match.group(1) else None
-        if pending is not None:
-            if code is not None and 0xDC00 <= code <= 0xDFFF and match.start() == pending.end():
-                pending = None
-                continue
-            break
-        if code is not None and 0xD800 <= code <= 0xDBFF:
-            pending = match
-        elif code is not None and 0xDC00 <= code <= 0xDFFF:
-            pending = match
-            break
-    if pending is None:
-        return None
-    return (*_line_col(text, pending.start()), pending.group(1))
-
-
 def parse(text: str, *, label: str) -> Backup:
-    """Read and check a backup in either form; errors name the place in the file."""
-    if text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int(text))
-        except json.JSONDecodeError as exc:
-            raise ExportError(
-                f"{label}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})"
-            ) from None
-        except ExportError as exc:
-            place = "" if str(exc)[:1].isdigit() else " "
-            raise ExportError(f"{label}:{place}{exc}") from None
-        except RecursionError:
-            raise ExportError(f"{label}: nested too deeply to be a backup") from None
-        lone = _lone_surrogate(text)
-        if lone is not None:
-            line, col, code = lone
-            raise ExportError(
-                f"{label}:{line}:{col}: \\u{code} is half of a UTF-16 surrogate pair, not a "
-                "character; a backup holds UTF-8 text: fix or remove the escape"
-            )
-        return _checked(data, documents.Document(label, BACKUP, from_yaml=False))
-    return documents.load(text, BACKUP, label, _checked)
+    """Read and check a backup in either form; errors name the place in the file
+    (`backup_reading`)."""
+    from coursetrack import backup_reading
+
+    return backup_reading.parse(text, label=label)
+
+
+def place(text: str, label: str, path: tuple, message: str) -> ExportError:
+    """`message` at the place of `path` in the backup `text`: `file:line:col: ...`, for a
+    problem the restore finds once the store is read (`backup_reading.place`)."""
+    from coursetrack import backup_reading
+
+    return backup_reading.place(text, label, path, message)
 
 
 # --- the document, checked by the command line's rules ------------------------------
@@ -332,6 +284,149 @@ class GoalEntry(_Entry):
     target_on: Day
 
 
+def _scores(value: Any, info: ValidationInfo) -> dict[str, int]:
+    """A peer review's scores: criterion -> whole points, as JSON writes them (numbers)
+    or YAML (text). Their fit to the item's rubric is the restore's to check (the
+    rubric is the catalog's: in a study group, the group's, not the file's)."""
+    if not isinstance(value, dict) or not 1 <= len(value) <= MAX_CRITERIA:
+        raise PydanticCustomError(
+            RULE_ERROR,
+            "scores must be a mapping of 1 to {most} criteria, each to its points",
+            {"most": MAX_CRITERIA},
+        )
+    out: dict[str, int] = {}
+    for criterion, points in value.items():
+        problem = text_problem(criterion, what="a criterion", limit=MAX_CRITERION, required=True)
+        if problem:
+            raise PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem})
+        if isinstance(points, str) and re.fullmatch(r"[0-9]{1,3}", points):
+            points = int(points)
+        if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= MAX_POINTS:
+            raise PydanticCustomError(
+                RULE_ERROR,
+                "the score of {criterion} must be a whole number from 0 to {most}",
+                {"criterion": repr(criterion[:40]), "most": MAX_POINTS},
+            )
+        out[criterion] = points
+    return out
+
+
+def _learner_name(value: Any, info: ValidationInfo) -> str:
+    """A learner's name as the store holds it: 1 to 63 bytes (a PostgreSQL role's)."""
+    from coursetrack.store.rules import MAX_LEARNER_BYTES
+
+    if isinstance(value, str):
+        problem = text_problem(value, what=str(info.field_name), limit=MAX_LEARNER_BYTES)
+        if problem is None and not 1 <= len(value.encode()) <= MAX_LEARNER_BYTES:
+            problem = (
+                f"{info.field_name} must be a learner's name of 1 to {MAX_LEARNER_BYTES} bytes"
+            )
+        if problem:
+            raise PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem})
+    return value
+
+
+Scores = Annotated[dict[str, int], BeforeValidator(_scores)]
+LearnerName = Annotated[str, BeforeValidator(_learner_name)]
+#: A peer review's grade: the words of `vocabulary.Verdict` (the store's CHECK).
+VerdictName = Literal[columns.VERDICTS]  # type: ignore[valid-type]
+#: How the author of a request reads the reviewers of their work (numbered by the
+#: order they reviewed, as `peer show` numbers them).
+REVIEWER = "reviewer {n}"
+
+
+class PeerReceivedEntry(_Entry):
+    """A review the learner's request received; its reviewer is `reviewer N`, never a name."""
+
+    _rules: ClassVar[dict[str, str]] = {"comment": "text"}
+
+    reviewer: str
+    reviewed_on: Day
+    grade: VerdictName
+    scores: Scores | None = None
+    comment: str
+
+
+def _numbered(reviews: list[PeerReceivedEntry]) -> list[PeerReceivedEntry]:
+    """Reviewers are `reviewer 1`, `reviewer 2`, ... in the order listed (the order they
+    reviewed): the export numbers them so, and a restore keeps that order."""
+    for index, review in enumerate(reviews):
+        expected = REVIEWER.format(n=index + 1)
+        if review.reviewer != expected:
+            raise PydanticCustomError(
+                RULE_ERROR,
+                "reviewer {found} should be {expected}: reviewers are numbered in the order "
+                "they are listed (the order they reviewed)",
+                {
+                    "found": repr(review.reviewer[:40]),
+                    "expected": repr(expected),
+                    "at": index,
+                    "field": "reviewer",
+                },
+            )
+    return reviews
+
+
+class PeerRequestEntry(_Entry):
+    """The learner's own request for review of an item, with the reviews it received."""
+
+    _rules: ClassVar[dict[str, str]] = {"url": "link_url", "note": "text"}
+
+    url: str
+    note: str | None = None
+    asked_on: Day
+    reviews: Annotated[list[PeerReceivedEntry], AfterValidator(_numbered)] = []
+
+
+class PeerGivenEntry(_Entry):
+    """A review the learner gave of another's request on the item (its author is known to
+    the group; the request's note is the author's and is not kept)."""
+
+    _rules: ClassVar[dict[str, str]] = {"url": "link_url", "comment": "text"}
+
+    author: LearnerName
+    url: str
+    asked_on: Day
+    reviewed_on: Day
+    grade: VerdictName
+    scores: Scores | None = None
+    comment: str
+
+
+def _one_per_author(reviews: list[PeerGivenEntry]) -> list[PeerGivenEntry]:
+    """One review per reviewer of a request, and one request per author and item."""
+    seen: set[str] = set()
+    for index, review in enumerate(reviews):
+        if review.author in seen:
+            raise PydanticCustomError(
+                RULE_ERROR,
+                "a second review of the request by {author} on this item; a learner reviews "
+                "a request once",
+                {"author": repr(review.author[:40]), "at": index, "field": "author"},
+            )
+        seen.add(review.author)
+    return reviews
+
+
+PeerGiven = Annotated[list[PeerGivenEntry], AfterValidator(_one_per_author)]
+#: The keys of peer review (version 2), on a course or topic.
+PEER_KEYS = ("peer_request", "peer_reviews")
+
+
+def _peer_needs_v2(value: Any, info: ValidationInfo) -> Any:
+    """Peer review is version 2's: a version-1 backup that holds it is refused at the key
+    (the document's version is handed down as the validation's context)."""
+    version = (info.context or {}).get("version")
+    if value is not None and value != [] and isinstance(version, int) and version < 2:
+        raise PydanticCustomError(
+            RULE_ERROR,
+            "{name} is peer review, which a backup holds from version 2; this one says "
+            "version {version}",
+            {"name": info.field_name, "version": version},
+        )
+    return value
+
+
 class ProgressEntry(_Entry):
     """The rules `start`, `done` and `reopen` keep."""
 
@@ -379,6 +474,10 @@ class TopicEntry(_Entry):
     notes: list[NoteEntry] = []
     links: list[LinkEntry] = []
     reviews: list[ReviewEntry] = []
+    peer_request: PeerRequestEntry | None = None
+    peer_reviews: PeerGiven = []
+
+    _peer_v2 = field_validator(*PEER_KEYS, mode="before")(_peer_needs_v2)
 
     @model_validator(mode="after")
     def _reviews_of_a_done_topic(self) -> TopicEntry:
@@ -402,7 +501,11 @@ class CourseEntry(_Entry):
     progress: ProgressEntry | None = None
     notes: list[NoteEntry] = []
     links: list[LinkEntry] = []
+    peer_request: PeerRequestEntry | None = None
+    peer_reviews: PeerGiven = []
     topics: Annotated[list[TopicEntry], AfterValidator(_unique_slugs)] = []
+
+    _peer_v2 = field_validator(*PEER_KEYS, mode="before")(_peer_needs_v2)
 
 
 class SpecializationEntry(_Entry):
@@ -461,41 +564,10 @@ BACKUP = documents.Kind(
         "reviews": ReviewEntry,
         "goal": GoalEntry,
         "progress": ProgressEntry,
+        "peer_request": PeerRequestEntry,
+        "peer_reviews": PeerGivenEntry,
+        ("peer_request", "reviews"): PeerReceivedEntry,
     },
     empty=f"a backup is a mapping with format: {FORMAT}, version and specializations",
     allows=f"backup version {VERSION} allows here",
 )
-
-
-def _checked(data: Any, document: documents.Document) -> Backup:
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise document.error(
-            (), f"not a coursetrack backup: it needs 'format: {FORMAT}' at the top"
-        )
-    rows = _mappings(data) - 1  # every mapping but the document is a row to write
-    if rows > MAX_BACKUP_ROWS:
-        raise document.error(
-            ("specializations",),
-            f"the backup holds {rows:,} records; one backup may hold {MAX_BACKUP_ROWS:,} "
-            "(see 'Limits' in the README): export one specialization per file "
-            "('coursetrack export yaml SPEC')",
-        )
-    try:
-        return Backup.model_validate(data)
-    except ValidationError as exc:
-        raise documents.first_error(exc, document) from None
-
-
-def _mappings(data: Any) -> int:
-    """How many mappings `data` holds, itself included; counted before validation,
-    so an oversized backup is refused before pydantic builds a model of it."""
-    count, stack = 0, [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            count += 1
-            # a rubric's criteria are part of their item, not rows (at most 20: `rubrics`)
-            stack.extend(v for k, v in value.items() if k != "rubric")
-        elif isinstance(value, list):
-            stack.extend(value)
-    return count

@@ -76,9 +76,10 @@ class Kind:
 
     noun: str  # "catalog", "backup"
     error: type[CoursetrackError]
-    #: The model of each mapping, by the key that holds it (None: the document itself),
-    #: to list the keys allowed where one is unknown.
-    models: Mapping[str | None, type[BaseModel]]
+    #: The model of each mapping, by the key that holds it (None: the document itself;
+    #: a pair of keys: the key and the one above it), to list the keys allowed where one
+    #: is unknown.
+    models: Mapping[str | tuple[str, str] | None, type[BaseModel]]
     #: Said after "the file is empty; ".
     empty: str
     #: How the list of allowed keys is introduced.
@@ -387,7 +388,10 @@ def describe(err: Any, loc: tuple, document: Document) -> str:
     if problem == RULE_ERROR:
         return err["msg"]
     if problem == "extra_forbidden":
-        owner = kind.models.get(names[-2] if len(names) > 1 else None)
+        # a mapping's model, by the key that holds it (or the two keys above it, where one
+        # key names mappings of two kinds: a topic's reviews and a peer request's)
+        owner = kind.models.get((names[-3], names[-2])) if len(names) > 2 else None
+        owner = owner or kind.models.get(names[-2] if len(names) > 1 else None)
         allowed = ", ".join(owner.model_fields) if owner else "see the README"
         return f"unknown key {field!r}; {kind.allows}: {allowed}"
     if problem == "missing":

@@ -82,7 +82,9 @@ def _restore(
     document = backup.parse(text, label=label)
     tracker.describe(f"restoring {label}")
     with writing(ctx) as writer:
-        report = backup_restore.restore(writer, document)
+        report = backup_restore.restore(
+            writer, document, lambda path, message: backup.place(text, label, path, message)
+        )
     tracker.close()
     if json:
         render.print_json(report)
@@ -91,7 +93,8 @@ def _restore(
     render.lines(
         [
             f"restored {names} from {label}: {report.courses} courses, {report.topics} topics, "
-            f"{report.progress} progress records"
+            f"{report.progress} progress records",
+            *report.not_restored,
         ]
     )
 

@@ -26,13 +26,16 @@ from coursetrack.backup import (
     LINKS,
     NOTES,
     OWNER,
+    PLAIN_VERSION,
     PROGRESS_FIELDS,
+    REVIEWER,
     REVIEWS,
     SPEC_FIELDS,
     TOPIC_FIELDS,
     VERSION,
     YAML_HEADER,
     Records,
+    yaml_header,
 )
 from coursetrack.errors import ExportError
 from coursetrack.refs import resolve
@@ -114,25 +117,36 @@ def chosen(reader: Reader, spec_ref: str | None) -> list[Row]:
     return store.specializations(reader)
 
 
-def _entries(
-    reader: Reader, specs: list[Row], progress: Callable[[int, int], None] | None
-) -> Iterator[dict[str, Any]]:
-    """Each specialization's entry of the document, one at a time.
+@dataclass
+class _Read:
+    """Every row an export writes, read before anything is written: the backup's version
+    (2 when it holds peer review) is its first line."""
 
-    Courses and topics are read in one query each, whatever the store holds;
-    `progress` is told (specializations done, specializations) as it goes.
-    """
-    by_spec, by_course, by_topic = {}, {}, {}
+    specs: list[Row]
+    by_owner: dict[str, dict[int, Row]]
+    attached: dict[tuple[str, str, int], list[Row]]
+    courses_of: dict[int, list[Row]]
+    topics_of: dict[int, list[Row]]
+    peer: dict[tuple[str, int], dict[str, Any]]
+
+    @property
+    def version(self) -> int:
+        """1 (the format as it always was) unless a written item holds peer review."""
+        written = [("course_id", c["id"]) for cs in self.courses_of.values() for c in cs] + [
+            ("topic_id", t["id"]) for ts in self.topics_of.values() for t in ts
+        ]
+        return VERSION if any(key in self.peer for key in written) else PLAIN_VERSION
+
+
+def _read(reader: Reader, specs: list[Row]) -> _Read:
+    """Each table read once, whatever the store holds (one specialization's courses and
+    topics when one is asked for; all of them otherwise)."""
+    by_owner: dict[str, dict[int, Row]] = {column: {} for column in OWNER.values()}
     for p in store.owned(reader, "progress"):
-        if p["specialization_id"] is not None:
-            by_spec[p["specialization_id"]] = p
-        if p["course_id"] is not None:
-            by_course[p["course_id"]] = p
-        if p["topic_id"] is not None:
-            by_topic[p["topic_id"]] = p
-    attached = _attachments(reader)
-    # one specialization's rows when one is asked for; all of them otherwise (rows of a
-    # specialization not asked for are read and left, never written)
+        for column, rows in by_owner.items():
+            if p[column] is not None:
+                rows[p[column]] = p
+    # rows of a specialization not asked for are read and left, never written
     only = specs[0]["id"] if len(specs) == 1 else None
     courses_of: dict[int, list[Row]] = {}
     for course in store.courses(reader, only):
@@ -140,7 +154,84 @@ def _entries(
     topics_of: dict[int, list[Row]] = {}
     for topic in store.topics(reader, only):
         topics_of.setdefault(topic["course_id"], []).append(topic)
-    for done, spec in enumerate(specs, start=1):
+    return _Read(specs, by_owner, _attachments(reader), courses_of, topics_of, _peer(reader))
+
+
+def _peer_review(row: Row) -> dict[str, Any]:
+    out: dict[str, Any] = {"reviewed_on": row["reviewed_on"].isoformat(), "grade": row["grade"]}
+    if row["scores"] is not None:
+        out["scores"] = json.loads(row["scores"])  # in the order the review gave them
+    out["comment"] = row["comment"]
+    return out
+
+
+def _item_of(row: Row) -> tuple[str, int]:
+    return (
+        ("course_id", row["course_id"])
+        if row["course_id"] is not None
+        else (
+            "topic_id",
+            row["topic_id"],
+        )
+    )
+
+
+def _peer(reader: Reader) -> dict[tuple[str, int], dict[str, Any]]:
+    """The learner's peer review by item ((owner column, id)): `peer_request`, their own
+    request with the reviews it received (reviewers numbered in the order they reviewed,
+    as `peer show` numbers them), and `peer_reviews`, the reviews they gave, oldest first.
+
+    A review the learner may read is theirs, or of their own request (`store.backup`)."""
+    learner, grouped = store.whose(reader)
+    own = store.own_requests(reader, learner)
+    mine = {row["id"] for row in own}
+    received: dict[int, list[Row]] = {}
+    given: list[Row] = []
+    for review in store.readable_reviews(reader, None if grouped else learner):
+        if review["request_id"] in mine:
+            received.setdefault(review["request_id"], []).append(review)
+        else:
+            given.append(review)
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for request in own:
+        entry: dict[str, Any] = {
+            name: request[name].isoformat() if name == "asked_on" else request[name]
+            for name in store.PEER_REQUEST
+            if request[name] is not None
+        }
+        reviews = [
+            {"reviewer": REVIEWER.format(n=n), **_peer_review(review)}
+            for n, review in enumerate(received.get(request["id"], []), start=1)
+        ]
+        if reviews:
+            entry["reviews"] = reviews
+        out.setdefault(_item_of(request), {})["peer_request"] = entry
+    requests = store.requests_by_id(reader, (review["request_id"] for review in given))
+    for review in given:
+        other = requests.get(review["request_id"])
+        if other is None:  # the group's security hides the request the learner reviewed
+            raise ExportError(
+                f"peer review {review['id']} is of a request this store does not let you "
+                "read, so the backup cannot say whose work it reviewed; ask the group's "
+                "owner to bring its security up to date (coursetrack check)"
+            )
+        out.setdefault(_item_of(other), {}).setdefault("peer_reviews", []).append(
+            {
+                "author": other["learner"],
+                "url": other["url"],
+                "asked_on": other["asked_on"].isoformat(),
+                **_peer_review(review),
+            }
+        )
+    return out
+
+
+def _entries(read: _Read, progress: Callable[[int, int], None] | None) -> Iterator[dict[str, Any]]:
+    """Each specialization's entry of the document, one at a time; `progress` is told
+    (specializations done, specializations) as it goes."""
+    attached, courses_of, topics_of = read.attached, read.courses_of, read.topics_of
+    by_spec, by_course, by_topic = (read.by_owner[OWNER[level]] for level in OWNER)
+    for done, spec in enumerate(read.specs, start=1):
         entry: dict[str, Any] = (
             _fields(spec, SPEC_FIELDS)
             | _progress(by_spec.get(spec["id"]))
@@ -152,11 +243,13 @@ def _entries(
                 _fields(course, COURSE_FIELDS)
                 | _progress(by_course.get(course["id"]))
                 | _extras("course", course["id"], attached)
+                | read.peer.get(("course_id", course["id"]), {})
             )
             topic_entries = [
                 _fields(topic, TOPIC_FIELDS)
                 | _progress(by_topic.get(topic["id"]))
                 | _extras("topic", topic["id"], attached)
+                | read.peer.get(("topic_id", topic["id"]), {})
                 for topic in topics_of.pop(course["id"], [])
             ]
             if topic_entries:
@@ -166,7 +259,7 @@ def _entries(
             entry["courses"] = course_entries
         yield entry
         if progress is not None:
-            progress(done, len(specs))
+            progress(done, len(read.specs))
 
 
 def collect(
@@ -175,11 +268,11 @@ def collect(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """The backup document for every specialization, or for the one `spec_ref` names."""
-    specs = chosen(reader, spec_ref)
+    read = _read(reader, chosen(reader, spec_ref))
     return {
         "format": FORMAT,
-        "version": VERSION,
-        "specializations": list(_entries(reader, specs, progress)),
+        "version": read.version,
+        "specializations": list(_entries(read, progress)),
     }
 
 
@@ -227,7 +320,7 @@ def _dump_with(base: type, data: Any) -> str:
 
 def to_yaml(document: dict[str, Any]) -> str:
     """The YAML form of a whole document (`write_yaml` writes the same bytes as it reads)."""
-    return YAML_HEADER + _dump(document)
+    return yaml_header(document["version"]) + _dump(document)
 
 
 _LINE_START = re.compile(r"^(?=.)", re.MULTILINE)
@@ -263,13 +356,15 @@ def write_yaml(
     relative to its key. tests/test_backup.py compares the two forms.
     """
     written = Written([], 0, 0)
-    write(YAML_HEADER)
     if not specs:
-        write(_dump({"format": FORMAT, "version": VERSION, "specializations": []}))
+        write(YAML_HEADER)
+        write(_dump({"format": FORMAT, "version": PLAIN_VERSION, "specializations": []}))
         return written
-    write(_dump({"format": FORMAT, "version": VERSION}))
+    read = _read(reader, specs)
+    write(yaml_header(read.version))
+    write(_dump({"format": FORMAT, "version": read.version}))
     write("specializations:\n")
-    for entry in _entries(reader, specs, progress):
+    for entry in _entries(read, progress):
         courses = entry.pop("courses", [])
         written.specializations.append(entry["slug"])
         write(_dump([entry]))

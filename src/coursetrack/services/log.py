@@ -76,6 +76,8 @@ class LogEntry:
 _ITEMS = ("specialization", "course", "topic")
 _PARENT = {"specialization": None, "course": "specialization", "topic": "course"}
 _OWNER_COLUMNS = ("topic", "course", "specialization")
+#: Tables whose rows a single learner's store may hold for others (restored peer review).
+_PEER_TABLES = ("peer_request", "peer_review")
 _PAGE = 64  # commands read at a time
 
 
@@ -333,6 +335,7 @@ def _shown(reader: Reader, command_id: int, n: int | None) -> tuple[list[Row], d
                 old_slug=old.get("slug") if item and old else None,
                 new_slug=new.get("slug") if item and new else None,
                 **{f"{t}_id": either.get(f"{t}_id") for t in _OWNER_COLUMNS},
+                request_id=either.get("request_id"),  # a peer review's: no item of its own
             )
         )
         values[raw.id] = (old, new)
@@ -349,6 +352,8 @@ def _name(past: _Past, row: Row) -> _Light:
             parent_id = _values(row, old=False)[1]
             parent = past.name(past.chain(_PARENT[table], parent_id))
         item = f"{parent}/{slug}" if parent else slug
+    elif table == "peer_review" and row.get("request_id") is not None:
+        chain, item = [], f"request {row['request_id']}"
     else:
         owner_table, owner_id = next(
             ((t, row[f"{t}_id"]) for t in _OWNER_COLUMNS if row[f"{t}_id"] is not None),
@@ -366,18 +371,23 @@ def _values(row: Row, *, old: bool) -> tuple:
     return (slug, parent[row.table_name])
 
 
-def _decoded(value: Any) -> dict | None:
+def _decoded(value: Any, learner: str | None = None) -> dict | None:
     """A change's stored values: JSON text, or already a dict (a json column on PostgreSQL).
 
     Without the row's learner (a log is one learner's, every row in it theirs),
     and with `private` only when it is set, as a boolean on both engines
-    (SQLite's JSON holds 0 or 1).
+    (SQLite's JSON holds 0 or 1). The one exception: a peer review row a restore kept
+    for someone else in a single learner's store (`services.restore_peer`: a review
+    received, under its pseudonym, or a request reviewed, under its author's name)
+    keeps its `learner` when it is not `learner`, the log's own, so that it never
+    reads as the learner's own.
     """
     values = _parsed(value)
     if values is None:
         return None
     values = dict(values)
-    values.pop("learner", None)
+    if learner is None or values.get("learner") == learner:
+        values.pop("learner", None)
     if "private" in values:
         if values["private"]:
             values["private"] = True
@@ -403,6 +413,11 @@ def entry(reader: Reader, step: _Step) -> LogEntry:
             row.id: (row.old, row.new)
             for row in store.changes_values(reader, command=command.id, n=len(step.changes))
         }
+    learner = None
+    if any(c.table in _PEER_TABLES for c in step.changes):
+        from coursetrack.store.backup import whose
+
+        learner = whose(reader)[0]
     return LogEntry(
         id=command.id,
         at=local(dt.datetime.fromisoformat(command.at)),
@@ -415,8 +430,8 @@ def entry(reader: Reader, step: _Step) -> LogEntry:
                 row_id=c.row_id,
                 op=c.op,
                 item=c.item,
-                old=_decoded(full[c.id][0]),
-                new=_decoded(full[c.id][1]),
+                old=_decoded(full[c.id][0], learner if c.table in _PEER_TABLES else None),
+                new=_decoded(full[c.id][1], learner if c.table in _PEER_TABLES else None),
             )
             for c in step.changes
         ],

@@ -1,14 +1,15 @@
 """Restoring a backup: a checked `backup.Backup` written into the store.
 
 Beside `importer`, which merges a catalog; a restore puts in a whole record,
-progress and the learner's notes, links, reviews and goals included, and is
-itself recorded as one command.
+progress and the learner's notes, links, reviews and goals included (and their peer
+review, as far as the store may hold it as theirs: `restore_peer`), and is itself
+recorded as one command.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.backup import (
@@ -21,6 +22,7 @@ from coursetrack.backup import (
     Backup,
 )
 from coursetrack.errors import ExportError
+from coursetrack.services.restore_peer import PeerItem, Place, restore_peer
 from coursetrack.store import backup as store
 from coursetrack.store import group
 
@@ -36,6 +38,11 @@ class RestoreReport:
     topics: int
     progress: int
     records: int
+    peer_requests: int = 0
+    peer_reviews: int = 0
+    #: Peer review the backup holds and the store cannot take as the restorer's (a study
+    #: group's reviews received belong to their reviewers), one line each.
+    not_restored: list[str] = field(default_factory=list)
 
 
 _ITEM_FIELDS = {
@@ -45,7 +52,11 @@ _ITEM_FIELDS = {
 }
 
 
-def restore(writer: Writer, document: Backup) -> RestoreReport:
+def _unplaced(path: tuple, message: str) -> ExportError:
+    return ExportError(message)
+
+
+def restore(writer: Writer, document: Backup, place: Place = _unplaced) -> RestoreReport:
     """Write a checked backup into the store, all or nothing (the caller's transaction).
 
     A specialization the store already has is refused rather than merged: a
@@ -60,7 +71,9 @@ def restore(writer: Writer, document: Backup) -> RestoreReport:
     one statement each, so that the largest backup allowed (MAX_BACKUP_ROWS)
     holds the write lock for seconds, not minutes; the history triggers still
     record every row. The order of the writes, and so the rows' ids, is a
-    specialization, its courses, their topics, then the records by kind.
+    specialization, its courses, their topics, then the records by kind, then peer
+    review (`restore_peer`, which refuses at its place in the file, by `place`, what
+    only the store can tell is wrong).
     """
     specs = document.specializations
     wanted = [s.slug for s in specs]
@@ -82,9 +95,14 @@ def restore(writer: Writer, document: Backup) -> RestoreReport:
 
     # (kind, owner column) -> rows: one executemany takes rows of the same keys
     rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    peer: list[PeerItem] = []
 
-    def keep(entry: Any, level: str, row_id: int) -> None:
+    def keep(entry: Any, level: str, row_id: int, path: tuple = ()) -> None:
         owner = {OWNER[level]: row_id}
+        if level != "specialization" and (entry.peer_request is not None or entry.peer_reviews):
+            peer.append(
+                PeerItem(path, OWNER[level], row_id, entry.peer_request, entry.peer_reviews)
+            )
         if entry.progress is not None:
             rows.setdefault(("progress", OWNER[level]), []).append(
                 {**entry.progress.model_dump(), **owner}
@@ -100,10 +118,11 @@ def restore(writer: Writer, document: Backup) -> RestoreReport:
     def values(entry: Any, level: str) -> dict[str, Any]:
         return {name: getattr(entry, name) for name in _ITEM_FIELDS[level]}
 
-    for spec_entry in specs:
+    for s, spec_entry in enumerate(specs):
+        here = ("specializations", s)
         if spec_entry.slug in stored:
             report.courses += len(spec_entry.courses)
-            report.topics += _attach(writer, spec_entry, stored[spec_entry.slug], keep)
+            report.topics += _attach(writer, spec_entry, stored[spec_entry.slug], keep, here)
             continue
         spec_id = store.insert_specialization(writer, values(spec_entry, "specialization"))
         keep(spec_entry, "specialization", spec_id)
@@ -120,7 +139,7 @@ def restore(writer: Writer, document: Backup) -> RestoreReport:
         course_ids = store.course_ids(writer, spec_id)
         fresh_topics = []
         for n, course_entry in enumerate(courses, start=1):
-            keep(course_entry, "course", course_ids[n])
+            keep(course_entry, "course", course_ids[n], (*here, "courses", n - 1))
             fresh_topics += [
                 {**values(t, "topic"), "course_id": course_ids[n], "position": k}
                 for k, t in enumerate(course_entry.topics, start=1)
@@ -132,7 +151,8 @@ def restore(writer: Writer, document: Backup) -> RestoreReport:
         topic_ids = store.topic_ids(writer, spec_id)
         for n, course_entry in enumerate(courses, start=1):
             for k, topic_entry in enumerate(course_entry.topics, start=1):
-                keep(topic_entry, "topic", topic_ids[(course_ids[n], k)])
+                path = (*here, "courses", n - 1, "topics", k - 1)
+                keep(topic_entry, "topic", topic_ids[(course_ids[n], k)], path)
         report.topics += len(fresh_topics)
     for (kind, owner), batch in rows.items():
         store.insert_records(writer, kind, owner, batch)
@@ -140,6 +160,9 @@ def restore(writer: Writer, document: Backup) -> RestoreReport:
             report.progress += len(batch)
         else:
             report.records += len(batch)
+    restored = restore_peer(writer, peer, place)
+    report.peer_requests, report.peer_reviews = restored.requests, restored.reviews
+    report.not_restored = restored.not_restored
     return report
 
 
@@ -158,7 +181,7 @@ def _refuse_a_merge(reader: Reader, stored: dict[str, int]) -> None:
         )
 
 
-def _attach(reader: Reader, entry: Any, spec_id: int, keep: Callable) -> int:
+def _attach(reader: Reader, entry: Any, spec_id: int, keep: Callable, here: tuple) -> int:
     """The learner's records of `entry` onto the group's catalog rows of the same slugs.
 
     The catalog is the group's: its titles and descriptions stay as they are; an
@@ -182,10 +205,11 @@ def _attach(reader: Reader, entry: Any, spec_id: int, keep: Callable) -> int:
         )
     keep(entry, "specialization", spec_id)
     count = 0
-    for course_entry in entry.courses:
+    for n, course_entry in enumerate(entry.courses):
         course_id = courses[course_entry.slug]
-        keep(course_entry, "course", course_id)
-        for topic_entry in course_entry.topics:
-            keep(topic_entry, "topic", topics[(course_id, topic_entry.slug)])
+        keep(course_entry, "course", course_id, (*here, "courses", n))
+        for k, topic_entry in enumerate(course_entry.topics):
+            path = (*here, "courses", n, "topics", k)
+            keep(topic_entry, "topic", topics[(course_id, topic_entry.slug)], path)
             count += 1
     return count

@@ -320,6 +320,9 @@ def log_changes_light(dialect: str, part: str = "") -> str:
     """One command's changes, newest first, without their JSON: a change may hold a
     50 MB note, and naming it needs only a slug and the ids of its item's parents.
 
+    A peer review's `request_id` comes too: it names the review (`services.log`); on
+    SQLite out of the same parse as the owners, on PostgreSQL for a review's change only.
+
     `part`: "items", only the changes to specializations, courses and topics (the
     walk back needs each of them); "item", only those to one item (`:table`,
     `:row_id`, through the index on them). `log -n N` reads, for each command it
@@ -348,7 +351,8 @@ def log_changes_light(dialect: str, part: str = "") -> str:
         # three owner ids come out of one parse, as a small array read from a
         # MATERIALIZED row so that the planner cannot copy the parse into each use.
         owners = (
-            "json_extract(coalesce(new, old), '$.specialization_id', '$.course_id', '$.topic_id')"
+            "json_extract(coalesce(new, old), '$.specialization_id', '$.course_id', '$.topic_id',"
+            " '$.request_id')"
         )
         return (
             "WITH c AS MATERIALIZED (SELECT id, table_name, row_id, op,"
@@ -357,7 +361,8 @@ def log_changes_light(dialect: str, part: str = "") -> str:
             " SELECT id, table_name, row_id, op, old_slug, new_slug,"
             " CAST(json_extract(owners, '$[0]') AS INTEGER) AS specialization_id,"
             " CAST(json_extract(owners, '$[1]') AS INTEGER) AS course_id,"
-            " CAST(json_extract(owners, '$[2]') AS INTEGER) AS topic_id"
+            " CAST(json_extract(owners, '$[2]') AS INTEGER) AS topic_id,"
+            " CAST(json_extract(owners, '$[3]') AS INTEGER) AS request_id"
             " FROM c ORDER BY id DESC"
         )
     return (
@@ -366,7 +371,9 @@ def log_changes_light(dialect: str, part: str = "") -> str:
         f" {slug('new')} AS new_slug,"
         f" {either('specialization_id')} AS specialization_id,"
         f" {either('course_id')} AS course_id,"
-        f" {either('topic_id')} AS topic_id"
+        f" {either('topic_id')} AS topic_id,"
+        # only a review's: each field read here parses its change's JSON again
+        f" CASE WHEN table_name = 'peer_review' THEN {either('request_id')} END AS request_id"
         f" FROM change WHERE command_id = :command{where} ORDER BY id DESC"
     )
 
