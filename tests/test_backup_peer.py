@@ -570,18 +570,6 @@ def _as(g: GroupStore, learner: str, sql: str, *params: object) -> None:
     _by_hand(g, sql, *params, learner)
 
 
-def _group_reads_requests(g: GroupStore) -> None:
-    """The group reads peer_request in a group view (issue 23's design: the author of a
-    request is known to the group). Until the group's security (lane p1) grants it, a
-    policy of the test's stands in for it; an extra permissive policy changes nothing
-    once the security has its own."""
-    with g.connect(g.owner) as con:
-        con.execute(
-            "CREATE POLICY test_reads_requests ON peer_request FOR SELECT "
-            "USING (current_setting('coursetrack.scope', true) = 'group')"
-        )
-
-
 def test_restore_into_a_group_restores_what_is_the_learners(
     group_store: GroupStore, tmp_path: Path
 ) -> None:
@@ -591,7 +579,6 @@ def test_restore_into_a_group_restores_what_is_the_learners(
     dls/1/1: both said in a line each. Scores that do not fit the group's rubric are
     refused first, at their place, with nothing written; undo takes the restore back."""
     g = group_store
-    _group_reads_requests(g)
     source = _store_at(str(tmp_path / "alone.db"), "sqlite")
     ok(source.run("import", DLS))
     _plant(source)
