@@ -18,6 +18,7 @@ from conftest import Store
 from coursetrack.cli import app
 from coursetrack.store import open_store, rules, schema, triggers
 from group import ok
+from old_coursetrack import play_schema
 
 # the upgrade mends on each engine: the [postgresql] runs stay in the quick loop
 pytestmark = pytest.mark.both_engines
@@ -166,8 +167,7 @@ def test_a_study_group_made_before_the_rules_upgrades_with_its_owners_next_comma
     postgres_server._admin.execute(f'ALTER DATABASE "{name}" OWNER TO "{groups.OWNER}"')
     g = groups.GroupStore(postgres_server, name)
     try:
-        monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])
-        monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
+        play_schema(monkeypatch, 5)
         ok(g.run(g.owner, "import", "deep-learning-specialization"))
         ok(g.run(g.owner, "group", "init"))
         for learner in ("alice", "bob"):

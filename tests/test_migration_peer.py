@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import Store
-from coursetrack.store import inspect, items, queries, schema
 from group import ok
+from old_coursetrack import play_schema
 from test_schema import _engine, _migrated, schema_of
 
 pytestmark = pytest.mark.both_engines
@@ -37,17 +37,7 @@ def test_a_schema_6_store_upgrades_to_7_keeping_its_data(
     store: Store, new_store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with monkeypatch.context() as at_6:
-        at_6.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:6])
-        at_6.setattr(schema, "SCHEMA_VERSION", 6)
-        at_6.setattr(inspect, "SCHEMA_VERSION", 6)  # as a coursetrack of schema 6 reads
-        # ... and writes: an item without the rubric it did not know
-        at_6.setattr(
-            items,
-            "COLUMNS",
-            {kind: tuple(c for c in cols if c != "rubric") for kind, cols in items.COLUMNS.items()},
-        )
-        for name in ("COURSES_OF", "TOPICS_OF"):  # and reads
-            at_6.setattr(queries, name, getattr(queries, name).replace(", rubric", ""))
+        play_schema(at_6, 6)
         for args in (
             ("import", "deep-learning-specialization"),
             ("start", "dls/1/1", "--on", "2026-09-01"),
