@@ -1,0 +1,162 @@
+"""Red-team pass on peer review's security (issue 23): what a learner of the group tries
+by hand, through psycopg2 as her own role and through the CLI, against the claims of
+`store.group_peer` and `store.peer_rules`: she never learns who reviewed, never writes
+or removes a review as someone else, never makes a request vanish from under its
+reviews; and `check` names what was changed by hand.
+
+The owner `olga`, the curator `cora` and the learners `alice`, `bob` and `carol`
+(tests/group.py); the requests and reviews of `test_peer_security.reviewed`: alice's
+request on dls/1/1 reviewed by bob then carol, bob's on dls/1/2 reviewed by alice.
+What test_peer_security tests already (the columns, RETURNING, COPY, a temporary view
+or function, pg_stats, the history's rows) is not tested again here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import psycopg2
+import pytest
+
+from group import GroupStore, group_store_fixture, ok  # noqa: F401
+from test_peer_security import _STORED, PASS, REVISE, _ask, _own_command, _review, _write
+
+#: A rubric a curator gives topic 3 (dls/1/3).
+_RUBRIC = '[{"criterion": "clarity", "points": 5}]'
+
+
+@pytest.fixture
+def reviewed(group_store: GroupStore) -> Iterator[tuple[GroupStore, int, int]]:
+    """As test_peer_security's: alice's request (reviewed by bob, then carol), bob's
+    (reviewed by alice)."""
+    g = group_store
+    alice, bob = _ask(g, "alice", 1), _ask(g, "bob", 2)
+    _review(g, "bob", alice, PASS, "bob: clear")
+    _review(g, "carol", alice, REVISE, "carol: add tests")
+    _review(g, "alice", bob, PASS, "alice: neat")
+    yield g, alice, bob
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a learner's trigger on a temporary table runs the history functions, which run "
+    "as the owner (EXECUTE is PUBLIC's): she writes history rows at will, and takes the id "
+    "of a review its reviewer removed, so the reviewer's undo fails",
+)
+def test_a_learner_cannot_forge_history_through_the_owners_trigger_functions(reviewed) -> None:
+    """The history functions run as the tables' owner (SECURITY DEFINER), so that a
+    learner's write is recorded where she may not write by hand. Any role may run a
+    function PUBLIC may execute from a trigger on a table of her own: a temporary table
+    `peer_review` whose rows the owner's function files in the store's history as hers.
+    A history row naming another's removed review lets her take its id (`issued_ids`
+    trusts her history), and its reviewer's undo can no longer put it back."""
+    g, alice, _bob = reviewed
+    carol = _ask(g, "carol", 3)
+    (bobs,) = g.all_rows("SELECT id FROM peer_review WHERE learner = 'bob'")[0]
+    assert _write(g, "bob", "DELETE FROM peer_review WHERE id = ?", bobs) == 1
+    with g.connect("alice") as con, contextlib.suppress(psycopg2.Error), con.transaction():
+        _own_command(con)
+        con.execute(
+            "CREATE TEMP TABLE peer_review (id integer, request_id integer, reviewed_on date, "
+            "grade text, scores text, comment text, learner text)"
+        )
+        con.execute(
+            "CREATE TRIGGER forge AFTER INSERT ON pg_temp.peer_review "
+            "FOR EACH ROW EXECUTE FUNCTION public.history_peer_review()"
+        )
+        con.execute(
+            "INSERT INTO pg_temp.peer_review (id, request_id, reviewed_on, grade, comment, "
+            "learner) VALUES (%s, %s, '2026-10-07', %s, 'forged', 'alice')",
+            (bobs, alice, PASS),
+        )
+        con.execute(
+            "INSERT INTO public.peer_review (id, request_id, reviewed_on, grade, comment) "
+            "VALUES (%s, %s, '2026-10-08', %s, 'taken')",
+            (bobs, carol, PASS),
+        )
+    # nothing of hers names bob's review, and bob's undo puts it back
+    assert g.all_rows(
+        "SELECT count(*) FROM change WHERE learner = 'alice' AND table_name = 'peer_review' "
+        "AND row_id = ?",
+        bobs,
+    ) == [(0,)]
+    ok(g.run("bob", "undo", "--yes"))
+    assert g.all_rows("SELECT learner, request_id FROM peer_review WHERE id = ?", bobs) == [
+        ("bob", alice)
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the review rule's triggers on peer_request fire on UPDATE alone: a request "
+    "removed and asked again under its id (foreign keys deferred) moves its reviews to an "
+    "item with a rubric they never scored",
+)
+def test_a_reviewed_request_cannot_be_asked_again_under_its_id_on_another_item(
+    reviewed,
+) -> None:
+    """Moving a reviewed request to another item is held by the rule on scores (its
+    reviews must fit the new item's rubric). Removing it and asking again under the same
+    id, in one transaction whose foreign keys wait for the commit, is the same move:
+    held as well, and nothing changes."""
+    g, alice, _bob = reviewed
+    _write(g, g.curator, "UPDATE topic SET rubric = ? WHERE id = 3", _RUBRIC)
+    before = g.all_rows(_STORED)
+    move = f"UPDATE peer_request SET topic_id = 3 WHERE id = {alice}"
+    with pytest.raises(psycopg2.errors.CheckViolation):
+        _write(g, "alice", move)
+    with pytest.raises(psycopg2.errors.CheckViolation):
+        _write(
+            g,
+            "alice",
+            "SET CONSTRAINTS ALL DEFERRED; "
+            f"DELETE FROM peer_request WHERE id = {alice}; "
+            "INSERT INTO peer_request (id, topic_id, url, asked_on) "
+            f"VALUES ({alice}, 3, 'https://example.org/alice/other', '2026-10-06')",
+        )
+    assert g.all_rows(_STORED) == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="check compares what the learners' role may read of peer_review, not what one "
+    "learner was granted by hand",
+)
+def test_check_names_a_learner_granted_who_reviewed_by_hand(reviewed) -> None:
+    """Who reviewed is read by curators alone. A grant of it to one learner (not to the
+    learners' role) is found by `check`, and `group init` takes it back."""
+    g, _alice, _bob = reviewed
+    with g.connect(g.superuser) as con:
+        con.execute('GRANT SELECT (learner) ON peer_review TO "alice"')
+        con.execute('GRANT SELECT ON peer_review TO "bob"')
+    found = g.run(g.owner, "check")
+    assert found.exit_code == 1
+    said = found.stdout + found.stderr
+    assert "alice may read peer_review.learner" in said
+    assert "bob may read peer_review.learner" in said
+    ok(g.run(g.owner, "group", "init"))
+    ok(g.run(g.owner, "check"))
+    for learner in ("alice", "bob"):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            g.rows(learner, "SELECT learner FROM peer_review")
+
+
+def test_the_rules_functions_give_a_learners_trigger_nothing(reviewed) -> None:
+    """The review rule's function runs as the owner and reads every review: run by a
+    learner's trigger on a temporary table of hers (if she may run it at all), it
+    refuses nothing and tells nothing, whichever review or request it is pointed at."""
+    g, alice, bob = reviewed
+    for table, ids in (("peer_review", (1, 2, 3)), ("peer_request", (alice, bob))):
+        with g.connect("alice") as con:
+            con.execute(f"CREATE TEMP TABLE {table} (id integer)")
+            with contextlib.suppress(psycopg2.errors.InsufficientPrivilege):
+                con.execute(
+                    f"CREATE TRIGGER probe AFTER INSERT ON pg_temp.{table} "
+                    "FOR EACH ROW EXECUTE FUNCTION public.coursetrack_ck_peer_review()"
+                )
+            for row in ids:
+                with con.transaction():
+                    con.execute(f"INSERT INTO pg_temp.{table} VALUES (%s)", (row,))
+                    scope = "SELECT coalesce(current_setting('coursetrack.scope', true), '')"
+                    assert con.execute(scope).fetchone() == ("",)
