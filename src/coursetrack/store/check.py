@@ -537,7 +537,14 @@ def group_triggers(conn: Connection) -> list[str] | None:
             f"(the writers' gate); {_AGAIN}"
         )
     schema_name = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
-    wrong += _count_functions(conn, schema_name)
+    wrong += _count_functions(conn, schema_name) + [  # `group.owners_triggers`
+        f"anyone may run {name}() as the owner, from a trigger of theirs; {_AGAIN}"
+        for (name,) in conn.exec_driver_sql(
+            "SELECT proname FROM pg_proc WHERE prosecdef AND prorettype = 'trigger'::regtype "
+            "AND pronamespace = current_schema()::regnamespace AND EXISTS (SELECT FROM "
+            "aclexplode(coalesce(proacl, acldefault('f', proowner))) WHERE grantee <> proowner)"
+        )
+    ]
     config = [f"search_path={group.quote(schema_name)}, pg_temp"]
     if schema_name == schema_name.lower() and re.fullmatch(r"[a-z_][a-z0-9_]*", schema_name):
         config = [f"search_path={schema_name}, pg_temp"]  # as PostgreSQL prints it

@@ -493,6 +493,7 @@ def apply_security(conn: Connection) -> Group:
     two owner's commands never re-make the same policy at once.
     """
     from coursetrack.models import CATALOG, PER_LEARNER, TRACKED, table_names
+    from coursetrack.store.group_peer import taken_back
     from coursetrack.store.schema import MIGRATION_LOCK
 
     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
@@ -548,6 +549,7 @@ def apply_security(conn: Connection) -> Group:
         f"REVOKE ALL ON change FROM {quote(learners)}",
         f"GRANT SELECT ON change TO {quote(learners)}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(learners)}",
+        *taken_back(conn, owners_triggers(present), curators),
         *peer_review_grants(present, learners, curators),
         *_policies(tables, curators),
         *(
@@ -564,6 +566,17 @@ def apply_security(conn: Connection) -> Group:
     for statement in statements:
         conn.exec_driver_sql(statement)
     return Group(database, learners, curators, owner)
+
+
+def owners_triggers(present: set[str]) -> list[str]:
+    """The trigger functions that run as the owner (the history's, the review rule's), of
+    the tables `present`: run by their triggers alone. Any role may attach a function she
+    may run to a temporary table of hers, and one PUBLIC may run would run there as the
+    owner: the history's would file in her history whatever rows she inserts there."""
+    from coursetrack.models import TRACKED, table_names
+
+    found = [f"history_{table}" for table in table_names(TRACKED) if table in present]
+    return found + (["coursetrack_ck_peer_review"] if "peer_review" in present else [])
 
 
 def bring_up_to_date(conn: Connection) -> int | None:

@@ -20,7 +20,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from coursetrack.store.engine import SCOPE_SETTING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 #: Policies a per-learner table has besides `own_rows` and `group_reads`: (command, USING).
 #: A request's author reads its reviews, in any transaction, but never who gave them:
@@ -105,3 +110,32 @@ def count_functions(schema: str, learners: str, group_scope: str) -> list[str]:
             f"GRANT EXECUTE ON FUNCTION {name}() TO {quote(learners)}",
         ]
     return out
+
+
+#: Who was granted by hand what `taken_back` takes back: (what, a role or PUBLIC).
+_BY_HAND = """
+SELECT 'FUNCTION ' || p.oid::regprocedure::text, a.grantee FROM pg_proc p,
+    aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+WHERE p.oid::regprocedure::text = ANY(%(f)s) AND a.grantee <> p.proowner
+UNION SELECT 'TABLE peer_review', a.grantee FROM pg_class c, aclexplode(c.relacl) a
+WHERE c.oid = to_regclass('peer_review') AND a.grantee <> c.relowner
+    AND a.privilege_type = 'SELECT' AND a.grantee <> coalesce(to_regrole(%(c)s)::oid, 0)
+UNION SELECT 'TABLE peer_review', a.grantee FROM pg_attribute t, aclexplode(t.attacl) a
+WHERE t.attrelid = to_regclass('peer_review') AND t.attname = 'learner'
+    AND a.grantee <> coalesce(to_regrole(%(c)s)::oid, 0)
+"""
+
+
+def taken_back(conn: Connection, functions: list[str], curators: str) -> list[str]:
+    """What `group.apply_security` takes back from whoever was granted it by hand, a
+    single learner as well as PUBLIC: reading who reviewed (the curators' alone), and
+    running `functions` (`group.owners_triggers`: they run as the owner)."""
+    found = conn.exec_driver_sql(
+        "SELECT what, CASE WHEN grantee = 0 THEN 'PUBLIC' "
+        f"ELSE quote_ident(pg_get_userbyid(grantee)) END FROM ({_BY_HAND}) g (what, grantee)",
+        {"f": [f"{name}()" for name in functions], "c": curators},
+    ).all()
+    return [
+        f"REVOKE {'SELECT' if what.startswith('TABLE') else 'ALL'} ON {what} FROM {who}"
+        for what, who in sorted(found)
+    ]
