@@ -122,11 +122,6 @@ def test_a_reviewed_request_cannot_be_asked_again_under_its_id_on_another_item(
     assert g.all_rows(_STORED) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check compares what the learners' role may read of peer_review, not what one "
-    "learner was granted by hand",
-)
 def test_check_names_a_learner_granted_who_reviewed_by_hand(reviewed) -> None:
     """Who reviewed is read by curators alone. A grant of it to one learner (not to the
     learners' role) is found by `check`, and `group init` takes it back."""

@@ -395,7 +395,7 @@ def group_grants(conn: Connection) -> list[str] | None:
         for (role, table, privilege, must), got in zip(expected, has, strict=True)
         if bool(got) != must
     ]
-    wrong += _reviewer_columns(conn, learners)
+    wrong += _reviewer_columns(conn, learners, curators)
     connect, create, sequences = conn.exec_driver_sql(
         "SELECT has_database_privilege('public', current_database(), 'CONNECT'), "
         "has_schema_privilege('public', current_schema(), 'CREATE'), "
@@ -416,25 +416,24 @@ def group_grants(conn: Connection) -> list[str] | None:
 _REVIEWERS = ("peer_review", "SELECT")
 
 
-def _reviewer_columns(conn: Connection, learners: str) -> list[str]:
-    """Learners may read each column of peer_review but who reviewed (`group`)."""
+def _reviewer_columns(conn: Connection, learners: str, curators: str) -> list[str]:
+    """Learners may read each column of peer_review but who reviewed (`group`), which no
+    role but a curator (or a superuser) may read: not one learner granted it by hand."""
     from coursetrack.models import PeerReview, columns_of
 
-    columns = columns_of(PeerReview)
-    has = conn.exec_driver_sql(
-        "SELECT "
-        + ", ".join(
-            f"has_column_privilege(%(r)s, 'peer_review', %(c{i})s, 'SELECT')"
-            for i in range(len(columns))
-        ),
-        {"r": learners} | {f"c{i}": c for i, c in enumerate(columns)},
-    ).one()
     wrong = []
-    for column, got in zip(columns, has, strict=True):
+    for role, column, got in conn.exec_driver_sql(
+        "SELECT r.rolname, c, has_column_privilege(r.oid, 'peer_review', c, 'SELECT') "
+        "FROM pg_roles r, unnest(%(c)s::text[]) c WHERE r.rolname = %(l)s OR c = ANY(%(h)s) "
+        "AND NOT r.rolsuper AND r.rolname !~ '^pg_' "
+        "AND NOT pg_has_role(r.oid, to_regrole(%(k)s), 'MEMBER') ORDER BY r.rolname <> %(l)s, 1, 2",
+        {"c": list(columns_of(PeerReview)), "h": list(group.PEER_REVIEW_HIDDEN), "l": learners}
+        | {"k": curators},
+    ):
         hidden = column in group.PEER_REVIEW_HIDDEN
         if bool(got) == hidden:
             may = "may" if hidden else "may not"
-            wrong.append(f"{learners} {may} read peer_review.{column}; {_AGAIN}")
+            wrong.append(f"{role} {may} read peer_review.{column}; {_AGAIN}")
     return wrong
 
 
