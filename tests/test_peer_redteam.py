@@ -91,12 +91,6 @@ def test_a_learner_cannot_forge_history_through_the_owners_trigger_functions(rev
     ok(g.run(g.owner, "check"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the review rule's triggers on peer_request fire on UPDATE alone: a request "
-    "removed and asked again under its id (foreign keys deferred) moves its reviews to an "
-    "item with a rubric they never scored",
-)
 def test_a_reviewed_request_cannot_be_asked_again_under_its_id_on_another_item(
     reviewed,
 ) -> None:

@@ -350,7 +350,9 @@ def _pg_ddl(schema_name: str) -> list[str]:
             )
         ),
         *(
-            f"CREATE CONSTRAINT TRIGGER {r.constraint} AFTER UPDATE OF {columns} "
+            # on INSERT too: a request removed and asked again under its id, foreign keys
+            # deferred, is the same move as an UPDATE under the reviews it keeps
+            f"CREATE CONSTRAINT TRIGGER {r.constraint} AFTER INSERT OR UPDATE OF {columns} "
             "ON peer_request DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW "
             "EXECUTE FUNCTION coursetrack_ck_peer_review()"
             for r, columns in ((own, "learner"), (scores, "course_id, topic_id"))
