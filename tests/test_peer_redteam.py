@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg2
 import pytest
 
+from coursetrack.store import group
 from group import GroupStore, group_store_fixture, ok  # noqa: F401
 from test_peer_security import _STORED, PASS, REVISE, _ask, _own_command, _review, _write
 
@@ -153,3 +155,186 @@ def test_the_rules_functions_give_a_learners_trigger_nothing(reviewed) -> None:
                     con.execute(f"INSERT INTO pg_temp.{table} VALUES (%s)", (row,))
                     scope = "SELECT coalesce(current_setting('coursetrack.scope', true), '')"
                     assert con.execute(scope).fetchone() == ("",)
+
+
+def _refusal(con: Any, sql: str, *params: object) -> psycopg2.Error:
+    """The error `sql` raises on `con` (autocommit), whichever it is."""
+    with pytest.raises(psycopg2.Error) as refused:
+        con.execute(sql, params or None)
+    return refused.value
+
+
+def _said(error: psycopg2.Error) -> str:
+    """Everything an error tells its reader: message, detail, hint, context, key values."""
+    diag = error.diag
+    return " ".join(
+        part or ""
+        for part in (
+            str(error),
+            diag.message_detail,
+            diag.message_hint,
+            diag.context,
+            diag.constraint_name,
+            diag.column_name,
+        )
+    )
+
+
+def test_no_role_setting_or_prepared_way_reads_who_reviewed(reviewed) -> None:
+    """A learner may not become a curator, the owner or another learner (SET ROLE, SET
+    SESSION AUTHORIZATION); the learners' role reads no more than she does; a cursor,
+    a prepared statement and EXPLAIN are held to the same column privileges."""
+    g, _alice, _bob = reviewed
+    curators = group.role_name(g.name, group.CURATORS)
+    learners = group.role_name(g.name, group.LEARNERS)
+    with g.connect("alice") as con:
+        for role in (curators, g.owner, g.curator, "bob", g.superuser):
+            for sql in (f'SET ROLE "{role}"', f'SET SESSION AUTHORIZATION "{role}"'):
+                assert isinstance(_refusal(con, sql), psycopg2.errors.InsufficientPrivilege)
+        con.execute(f'SET ROLE "{learners}"')
+        for sql in (
+            "SELECT learner FROM peer_review",
+            "DECLARE who CURSOR WITH HOLD FOR SELECT learner FROM peer_review",
+            "PREPARE who (text) AS SELECT id FROM peer_review WHERE learner = $1; "
+            "EXECUTE who ('bob')",
+            "EXPLAIN SELECT id FROM peer_review WHERE learner = 'bob'",
+            "EXPLAIN (ANALYZE) SELECT id FROM peer_review ORDER BY learner",
+            "SELECT id FROM peer_review WHERE (request_id, learner) = (1, 'bob')",
+            "SELECT id FROM peer_review r WHERE r = r",
+            "SELECT count(DISTINCT learner) FROM peer_review",
+            "SELECT id FROM peer_review WHERE current_user = learner",
+        ):
+            assert isinstance(_refusal(con, sql), psycopg2.errors.InsufficientPrivilege), sql
+        # what she may run says no more than its rows: the plan names no reviewer
+        con.execute("RESET ROLE")
+        con.execute("SELECT set_config('coursetrack.scope', 'group', false)")
+        plan = con.execute(
+            "EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF) "
+            "SELECT id, comment FROM peer_review ORDER BY id"
+        ).fetchall()
+        assert not any(name in str(plan) for name in ("bob", "carol"))
+
+
+def test_the_owners_functions_read_the_store_not_a_learners_lookalikes(reviewed) -> None:
+    """The functions that run as the owner (the counts, the review rule) name the store's
+    schema before pg_temp: a learner's temporary tables named as the store's, put first
+    in her search_path, neither feed them false rows nor let her review her own work."""
+    g, alice, _bob = reviewed
+    carol = _ask(g, "carol", 3)
+    counts = sorted(g.rows("carol", "SELECT * FROM coursetrack_review_counts()"))
+    given = sorted(g.rows("carol", "SELECT * FROM coursetrack_reviews_given()"))
+    before = g.all_rows(_STORED)
+    with g.connect("alice") as con, con.transaction():
+        _own_command(con)
+        con.execute(
+            "CREATE TEMP TABLE peer_review (id integer, request_id integer, learner text, "
+            "scores text); CREATE TEMP TABLE peer_request (id integer, learner text, "
+            "course_id integer, topic_id integer)"
+        )
+        con.execute(
+            "INSERT INTO pg_temp.peer_review VALUES (90, %s, 'mallory', NULL); "
+            "INSERT INTO pg_temp.peer_request VALUES (%s, 'carol', NULL, 1)",
+            (carol, alice),
+        )
+        con.execute("SET LOCAL search_path = pg_temp, public")
+        assert sorted(con.execute("SELECT * FROM coursetrack_review_counts()")) == counts
+        assert sorted(con.execute("SELECT * FROM coursetrack_reviews_given()")) == given
+        # her own request, which her lookalike says is carol's: refused all the same
+        refused = _refusal(
+            con,
+            "INSERT INTO public.peer_review (request_id, reviewed_on, grade, comment) "
+            "VALUES (%s, '2026-10-08', %s, 'mine is great')",
+            alice,
+            PASS,
+        )
+        assert refused.diag.constraint_name == "ck_peer_review_not_own"
+    assert g.all_rows(_STORED) == before
+
+
+def test_no_refusal_names_a_reviewer(reviewed) -> None:
+    """What the store says when it refuses an author's write on her reviewed request (a
+    foreign key, the review rule, a unique key, an id not hers to take) names no one
+    who reviewed it: not in its message, its detail, its context or its key."""
+    g, alice, bob = reviewed
+    _write(g, g.curator, "UPDATE topic SET rubric = ? WHERE id = 3", _RUBRIC)
+    reviewers = ("bob", "carol")
+    with g.connect("alice") as con:
+        con.execute("INSERT INTO command (at, line) VALUES ('2026-10-08T10:00:00+00:00', 'x')")
+        con.execute(
+            "SELECT set_config('coursetrack.command', "
+            "(SELECT max(id)::text FROM command WHERE learner = session_user), false)"
+        )
+        for sql in (
+            f"DELETE FROM peer_request WHERE id = {alice}",
+            f"UPDATE peer_request SET id = id + 1000 WHERE id = {alice}",
+            f"UPDATE peer_request SET topic_id = 3 WHERE id = {alice}",
+            f"UPDATE peer_request SET learner = 'bob' WHERE id = {alice}",
+            "INSERT INTO peer_review (request_id, reviewed_on, grade, comment) "
+            f"VALUES ({alice}, '2026-10-08', '{PASS}', 'mine')",
+            "INSERT INTO peer_review (id, request_id, reviewed_on, grade, comment) "
+            f"VALUES (1, {bob}, '2026-10-08', '{PASS}', 'again')",
+            "INSERT INTO peer_review (request_id, reviewed_on, grade, comment) "
+            f"VALUES ({bob}, '2026-10-08', '{PASS}', 'again')",
+            "INSERT INTO peer_review (request_id, reviewed_on, grade, comment, learner) "
+            f"VALUES ({alice}, '2026-10-08', '{PASS}', 'as bob', 'bob')",
+        ):
+            said = _said(_refusal(con, sql))
+            assert not any(name in said for name in reviewers), (sql, said)
+
+
+#: What a learner may store by hand that others' commands show: escape sequences (a
+#: terminal's clipboard, its title, clearing it), Rich's markup, a right-to-left override.
+_HOSTILE = "\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\x1b[2J[bold red]loud[/] \u202eolleh\r\n#"
+
+
+def test_what_a_learner_stores_breaks_no_one_elses_peer_commands(reviewed) -> None:
+    """A request's url and note, a review's comment (as long as the store allows) and
+    scores, written by hand with escape sequences and markup: every learner's and the
+    curator's peer list, peer show and group status still work, shown, never obeyed."""
+    g, alice, _bob = reviewed
+    _write(g, g.curator, "UPDATE topic SET rubric = ? WHERE id = 3", _RUBRIC)
+    carol = _ask(g, "carol", 3)
+    assert _write(
+        g,
+        "carol",
+        "UPDATE peer_request SET url = ?, note = ? WHERE id = ?",
+        f"https://example.org/{_HOSTILE}",
+        _HOSTILE * 1000,
+        carol,
+    )
+    longest = 100_000
+    comment = (_HOSTILE * (longest // len(_HOSTILE) + 1))[:longest]
+    assert _write(
+        g,
+        "alice",
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+        "VALUES (?, '2026-10-08', ?, ?, ?)",
+        carol,
+        REVISE,
+        '{"clarity" : -0}',
+        comment,
+    )
+    for role in (*g.learners, g.curator):
+        for args in (
+            ("peer", "list"),
+            ("peer", "list", "--mine"),
+            ("peer", "show", str(carol)),
+            ("peer", "show", str(alice)),
+            ("group", "status", "dls"),
+        ):
+            for json in ((), ("--json",)):
+                if args[0] == "group" and json:
+                    continue
+                shown = g.run(role, *args, *json)
+                ok(shown)
+                assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout, (role, args)
+    shown = g.run("carol", "peer", "show", str(carol), "--json").json()
+    assert shown["reviews"] == [
+        {
+            "reviewer": "reviewer 1",
+            "grade": REVISE,
+            "scores": {"clarity": 0},
+            "comment": comment,
+            "reviewed_on": "2026-10-08",
+        }
+    ]
