@@ -16,12 +16,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import psycopg2
 import pytest
 
 from coursetrack.store import group
-from group import GroupStore, group_store_fixture, ok  # noqa: F401
+from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 from test_peer_security import _STORED, PASS, REVISE, _ask, _own_command, _review, _write
 
 #: A rubric a curator gives topic 3 (dls/1/3).
@@ -338,3 +339,25 @@ def test_what_a_learner_stores_breaks_no_one_elses_peer_commands(reviewed) -> No
             "reviewed_on": "2026-10-08",
         }
     ]
+
+
+def test_a_urls_settings_name_no_reviewer_nor_lend_a_curators_eyes(reviewed) -> None:
+    """The URL's options set the group's scope and the learners' role for the session:
+    the author still reads "reviewer 1", "reviewer 2"; a curator who steps down to the
+    learners' role is refused in one line, never shown who reviewed."""
+    g, alice, _bob = reviewed
+    learners = group.role_name(g.name, group.LEARNERS)
+
+    def url(role: str, options: str) -> str:
+        return f"{g.url(role)}&options={quote(options, safe='')}"
+
+    scoped = url("alice", f"-c coursetrack.scope=group -c role={learners}")
+    shown = g.run("alice", "--db", scoped, "peer", "show", str(alice), "--json")
+    ok(shown)
+    assert [r["reviewer"] for r in shown.json()["reviews"]] == ["reviewer 1", "reviewer 2"]
+    ok(g.run("alice", "--db", scoped, "group", "status", "dls"))
+    stepped_down = url(g.curator, f"-c role={learners}")
+    for args in (("peer", "show", str(alice)), ("peer", "list")):
+        line = one_line(g.run(g.curator, "--db", stepped_down, *args))
+        assert "permission denied for table peer_review" in line
+        assert "bob" not in line and "carol" not in line
