@@ -361,3 +361,32 @@ def test_a_urls_settings_name_no_reviewer_nor_lend_a_curators_eyes(reviewed) -> 
         line = one_line(g.run(g.curator, "--db", stepped_down, *args))
         assert "permission denied for table peer_review" in line
         assert "bob" not in line and "carol" not in line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="check finds the review rule's triggers by name, never compares the function "
+    "they run as the owner, and group init does not make it again",
+)
+def test_check_names_the_review_rules_function_changed_by_hand(reviewed) -> None:
+    """The review rule's function runs as the owner and reads every review: changed by
+    hand (here: to hold nothing, so that a learner reviews her own work), `check` says
+    so, and `group init` makes it again."""
+    g, alice, _bob = reviewed
+    with g.connect(g.superuser) as con:
+        con.execute(
+            "CREATE OR REPLACE FUNCTION coursetrack_ck_peer_review() RETURNS trigger "
+            "LANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN RETURN NULL; END $$"
+        )
+    found = g.run(g.owner, "check")
+    assert found.exit_code == 1
+    assert "coursetrack_ck_peer_review() is not the one coursetrack makes" in found.stdout
+    ok(g.run(g.owner, "group", "init"))
+    ok(g.run(g.owner, "check"))
+    with pytest.raises(psycopg2.errors.CheckViolation):
+        _write(
+            g,
+            "alice",
+            "INSERT INTO peer_review (request_id, reviewed_on, grade, comment) "
+            f"VALUES ({alice}, '2026-10-08', '{PASS}', 'mine is great')",
+        )
