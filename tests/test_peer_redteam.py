@@ -363,11 +363,6 @@ def test_a_urls_settings_name_no_reviewer_nor_lend_a_curators_eyes(reviewed) -> 
         assert "bob" not in line and "carol" not in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check finds the review rule's triggers by name, never compares the function "
-    "they run as the owner, and group init does not make it again",
-)
 def test_check_names_the_review_rules_function_changed_by_hand(reviewed) -> None:
     """The review rule's function runs as the owner and reads every review: changed by
     hand (here: to hold nothing, so that a learner reviews her own work), `check` says

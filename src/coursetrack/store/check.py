@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from coursetrack.store import group, schema, triggers
+from coursetrack.store import group, group_peer, schema, triggers
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -536,7 +536,10 @@ def group_triggers(conn: Connection) -> list[str] | None:
             f"(the writers' gate); {_AGAIN}"
         )
     schema_name = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
-    wrong += _count_functions(conn, schema_name) + [  # `group.owners_triggers`
+    wrong += [  # peer review's counts and rules: `group_peer.changed_functions`
+        f"the function {name}() is not the one coursetrack makes (run as the owner); {_AGAIN}"
+        for name in group_peer.changed_functions(conn, schema_name)
+    ] + [  # `group.owners_triggers`
         f"anyone may run {name}() as the owner, from a trigger of theirs; {_AGAIN}"
         for (name,) in conn.exec_driver_sql(
             "SELECT proname FROM pg_proc WHERE prosecdef AND prorettype = 'trigger'::regtype "
@@ -557,30 +560,6 @@ def group_triggers(conn: Connection) -> list[str] | None:
                 f"search_path (a learner's write would fail, or find another table); {_AGAIN}"
             )
     return wrong
-
-
-def _count_functions(conn: Connection, schema_name: str) -> list[str]:
-    """Peer review's counts (`group_peer.COUNT_FUNCTIONS`) run as the owner, as made."""
-    from coursetrack.store import group_peer
-
-    made = {
-        statement.split("FUNCTION ", 1)[1].split("(", 1)[0]: statement.split("$$")[1]
-        for statement in group_peer.count_functions(schema_name, "", group.GROUP_SCOPE)
-        if statement.startswith("CREATE")
-    }
-    found = {
-        name: (definer, body)
-        for name, definer, body in conn.exec_driver_sql(
-            "SELECT proname, prosecdef, prosrc FROM pg_proc WHERE proname = ANY(%(n)s) "
-            "AND pronamespace = current_schema()::regnamespace",
-            {"n": list(made)},
-        ).all()
-    }
-    return [
-        f"the function {name}() is not the one coursetrack makes (run as the owner); {_AGAIN}"
-        for name, body in made.items()
-        if found.get(name) != (True, body)
-    ]
 
 
 #: What `coursetrack check` verifies, in order: (name, check). A check returns what is

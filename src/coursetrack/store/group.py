@@ -493,7 +493,7 @@ def apply_security(conn: Connection) -> Group:
     two owner's commands never re-make the same policy at once.
     """
     from coursetrack.models import CATALOG, PER_LEARNER, TRACKED, table_names
-    from coursetrack.store.group_peer import taken_back
+    from coursetrack.store.group_peer import rule_functions, taken_back
     from coursetrack.store.schema import MIGRATION_LOCK
 
     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
@@ -560,6 +560,7 @@ def apply_security(conn: Connection) -> Group:
         ),
         *write_gate(schema, learners, curators),
         *(count_functions(schema, learners, GROUP_SCOPE) if "peer_review" in present else ()),
+        *(rule_functions(schema) if "peer_review" in present else ()),
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
         f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]

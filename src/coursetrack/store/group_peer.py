@@ -112,6 +112,39 @@ def count_functions(schema: str, learners: str, group_scope: str) -> list[str]:
     return out
 
 
+def rule_functions(schema: str) -> list[str]:
+    """The functions of peer review's rules (`store.peer_rules`), which the group's
+    security makes again: the review rule's runs as the owner and reads every review."""
+    from coursetrack.store import peer_rules
+
+    made = peer_rules.ddl("postgresql", schema)
+    return [s for s in made if s.startswith("CREATE OR REPLACE FUNCTION")]
+
+
+def changed_functions(conn: Connection, schema: str) -> list[str]:
+    """The functions of `COUNT_FUNCTIONS` and `rule_functions` that are not as made: their
+    body, or whether they run as the owner (`store.check`)."""
+    from coursetrack.store.group import GROUP_SCOPE
+
+    made = {
+        statement.split("FUNCTION ", 1)[1].split("(", 1)[0]: (
+            "SECURITY DEFINER" in statement.split("$$")[0],
+            statement.split("$$")[1],
+        )
+        for statement in (*count_functions(schema, "", GROUP_SCOPE), *rule_functions(schema))
+        if statement.startswith("CREATE")
+    }
+    found = {
+        name: (definer, body)
+        for name, definer, body in conn.exec_driver_sql(
+            "SELECT proname, prosecdef, prosrc FROM pg_proc WHERE proname = ANY(%(n)s) "
+            "AND pronamespace = current_schema()::regnamespace",
+            {"n": list(made)},
+        ).all()
+    }
+    return [name for name, shape in made.items() if found.get(name) != shape]
+
+
 #: Who was granted by hand what `taken_back` takes back: (what, a role or PUBLIC).
 _BY_HAND = """
 SELECT 'FUNCTION ' || p.oid::regprocedure::text, a.grantee FROM pg_proc p,
