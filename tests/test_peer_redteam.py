@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -385,3 +386,31 @@ def test_check_names_the_review_rules_function_changed_by_hand(reviewed) -> None
             "INSERT INTO peer_review (request_id, reviewed_on, grade, comment) "
             f"VALUES ({alice}, '2026-10-08', '{PASS}', 'mine is great')",
         )
+
+
+def test_no_way_of_hers_takes_a_reviewed_request_from_under_its_reviews(
+    group_store: GroupStore, tmp_path: Path
+) -> None:
+    """Besides DELETE and undo (tested in test_peer_security and test_peer): TRUNCATE, a
+    removal whose foreign keys wait for the commit, a new id, the catalog item removed
+    under it (she is no curator), and her record restored from a backup older than it."""
+    g = group_store
+    backup = tmp_path / "before.yaml"
+    ok(g.run("alice", "export", "yaml", "-o", str(backup)))
+    alice = _ask(g, "alice", 1)
+    _review(g, "bob", alice, PASS, "bob: clear")
+    before = g.all_rows(_STORED)
+    for sql in (
+        "TRUNCATE peer_request CASCADE",
+        "TRUNCATE peer_review",
+        f"SET CONSTRAINTS ALL DEFERRED; DELETE FROM peer_request WHERE id = {alice}",
+        f"UPDATE peer_request SET id = nextval('peer_request_id_seq') WHERE id = {alice}",
+        "DELETE FROM topic WHERE id = 1",
+        "DELETE FROM course WHERE id = 1",
+    ):
+        with contextlib.suppress(psycopg2.Error):
+            _write(g, "alice", sql)
+        assert g.all_rows(_STORED) == before, sql
+    ok(g.run("alice", "import", str(backup)))
+    assert g.all_rows("SELECT id, learner FROM peer_request") == [(alice, "alice")]
+    assert g.all_rows("SELECT request_id, learner FROM peer_review") == [(alice, "bob")]
