@@ -16,6 +16,12 @@
   owner too, so the peer_review policy a group view reads by lets in its curators by
   `current_user` (inside such a function, the owner, a curator), not `session_user`.
   A learner cannot become a curator by SET ROLE: she is a member of no curators' role.
+- What runs as the owner is as coursetrack makes it, and for whom it is made: the count
+  functions and the review rule's (`rule_functions`, made again with the rest) are
+  compared by `check` (`changed_functions`); a trigger function that runs as the owner
+  runs for its triggers alone, since any role may attach one she may execute to a
+  temporary table of hers; and who reads who reviewed, or runs such a function, by a
+  grant made by hand, to PUBLIC or to one learner, loses it (`taken_back`).
 """
 
 from __future__ import annotations
