@@ -414,3 +414,31 @@ def test_no_way_of_hers_takes_a_reviewed_request_from_under_its_reviews(
     ok(g.run("alice", "import", str(backup)))
     assert g.all_rows("SELECT id, learner FROM peer_request") == [(alice, "alice")]
     assert g.all_rows("SELECT request_id, learner FROM peer_review") == [(alice, "bob")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a review's scores have no length: a JSON object padded with blanks fits the "
+    "rubric's criteria, so a reviewer puts any amount of text before the author, where "
+    "her comment is held to a note's length",
+)
+def test_a_reviews_scores_are_no_longer_than_its_comment_may_be(reviewed) -> None:
+    """A comment is at most a note's length; the scores, padded with blanks (which JSON
+    allows and the rubric's check reads past), are held to it as well."""
+    g, _alice, _bob = reviewed
+    _write(g, g.curator, "UPDATE topic SET rubric = ? WHERE id = 3", _RUBRIC)
+    carol = _ask(g, "carol", 3)
+    before = g.all_rows(_STORED)
+    padded = '{"clarity":' + " " * 1_000_000 + "5}"
+    with pytest.raises(psycopg2.errors.CheckViolation) as refused:
+        _write(
+            g,
+            "bob",
+            "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+            "VALUES (?, '2026-10-08', ?, ?, 'short')",
+            carol,
+            PASS,
+            padded,
+        )
+    assert refused.value.diag.constraint_name == "ck_peer_review_scores"
+    assert g.all_rows(_STORED) == before
