@@ -220,8 +220,11 @@ def test_no_role_setting_or_prepared_way_reads_who_reviewed(reviewed) -> None:
 def test_the_owners_functions_read_the_store_not_a_learners_lookalikes(reviewed) -> None:
     """The functions that run as the owner (the counts, the review rule) name the store's
     schema before pg_temp: a learner's temporary tables named as the store's, put first
-    in her search_path, neither feed them false rows nor let her review her own work."""
+    in her search_path, neither feed them false rows nor let her review her own work;
+    nor does a temporary lookalike of a function they call (PostgreSQL never looks one up
+    in pg_temp unnamed)."""
     g, alice, _bob = reviewed
+    _write(g, g.curator, "UPDATE topic SET rubric = ? WHERE id = 3", _RUBRIC)
     carol = _ask(g, "carol", 3)
     counts = sorted(g.rows("carol", "SELECT * FROM coursetrack_review_counts()"))
     given = sorted(g.rows("carol", "SELECT * FROM coursetrack_reviews_given()"))
@@ -250,6 +253,23 @@ def test_the_owners_functions_read_the_store_not_a_learners_lookalikes(reviewed)
             PASS,
         )
         assert refused.diag.constraint_name == "ck_peer_review_not_own"
+    # nor a lookalike of the function that checks scores, nor of the item holding a rubric
+    with g.connect("alice") as con, con.transaction():
+        _own_command(con)
+        con.execute(
+            "CREATE FUNCTION pg_temp.coursetrack_scores_ok(s text, r text) RETURNS boolean "
+            "LANGUAGE sql AS 'SELECT true'; CREATE TEMP TABLE topic (id integer, rubric text); "
+            "INSERT INTO pg_temp.topic VALUES (3, NULL)"
+        )
+        con.execute("SET LOCAL search_path = pg_temp, public")
+        refused = _refusal(
+            con,
+            "INSERT INTO public.peer_review (request_id, reviewed_on, grade, comment) "
+            "VALUES (%s, '2026-10-08', %s, 'no scores')",
+            carol,
+            PASS,
+        )
+        assert refused.diag.constraint_name == "ck_peer_review_scores"
     assert g.all_rows(_STORED) == before
 
 
