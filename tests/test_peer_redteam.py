@@ -458,21 +458,14 @@ def test_a_reviews_scores_are_no_longer_than_its_comment_may_be(reviewed) -> Non
     assert g.all_rows(_STORED) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a reviewer's insert locks the request it reviews (its foreign key's KEY SHARE), "
-    "which leaves the reviewer's transaction id in the request's xmax; its author reads it, "
-    "and the xmin of the group's rows tells whose transactions are next to it",
-)
 def test_an_author_reads_no_trace_of_her_reviewers_transactions(group_store: GroupStore) -> None:
     """The store holds no reviewer's name where the author may read it, but the server
     keeps one more trace: the foreign key's check of a new review locks the request
     (FOR KEY SHARE), which writes the reviewer's transaction id into the request's
-    `xmax`. The author may read that system column of her own request, and the `xmin`
-    of every row the group may read: the reviewer's next command (here bob's `done`)
-    is the transaction right after it. Learners may read every column of peer_review
-    but who reviewed, and no system column of it; the same of peer_request would hide
-    its xmax (a fix left to the lead: `check`, undo and the grants read table rights)."""
+    `xmax`. Were the author to read that system column of her own request, the `xmin`
+    of the rows the group may read would tell her whose it was: the reviewer's next
+    command (here bob's `done`) is the transaction right after it. Learners read both
+    tables column by column, which hides every system column (`group_peer.COLUMN_GRANTED`)."""
     g = group_store
     alice = _ask(g, "alice", 1)
     _review(g, "bob", alice, PASS, "bob: clear")

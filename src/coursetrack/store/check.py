@@ -374,10 +374,10 @@ def group_grants(conn: Connection) -> list[str] | None:
         *((learners, t, "SELECT", True) for t in ("coursetrack_schema", *catalog)),
         *((learners, t, p, False) for t in catalog for p in write),
         *((curators, t, p, True) for t in catalog for p in write),
-        *((learners, t, p, True) for t in mine for p in every if (t, p) != _REVIEWERS),
+        *((learners, t, p, True) for t in mine for p in every if (t, p) not in _BY_COLUMN),
         # who reviewed is read by curators alone (the columns: below)
-        (learners, *_REVIEWERS, False),
-        (curators, *_REVIEWERS, True),
+        *((learners, *t, False) for t in _BY_COLUMN),
+        (curators, "peer_review", "SELECT", True),
         (learners, "change", "SELECT", True),
         *((learners, "change", p, False) for p in (*write, "TRUNCATE")),
         *(("public", t, p, False) for t in (*mine, "change") for p in every),
@@ -412,28 +412,31 @@ def group_grants(conn: Connection) -> list[str] | None:
     return wrong
 
 
-#: The table and privilege that learners hold column by column: reading peer reviews.
-_REVIEWERS = ("peer_review", "SELECT")
+#: The tables and privilege that learners hold column by column (`group_peer.COLUMN_GRANTED`).
+_BY_COLUMN = {(table, "SELECT") for table in group_peer.COLUMN_GRANTED}
 
 
 def _reviewer_columns(conn: Connection, learners: str, curators: str) -> list[str]:
-    """Learners may read each column of peer_review but who reviewed (`group`), which no
-    role but a curator (or a superuser) may read: not one learner granted it by hand."""
-    from coursetrack.models import PeerReview, columns_of
+    """Learners may read each column of peer_review but who reviewed, and of peer_request
+    (`group_peer`); who reviewed no role but a curator (or a superuser) may read: not one
+    learner granted it by hand."""
+    from coursetrack.models import PeerRequest, PeerReview, columns_of
 
     wrong = []
-    for role, column, got in conn.exec_driver_sql(
-        "SELECT r.rolname, c, has_column_privilege(r.oid, 'peer_review', c, 'SELECT') "
-        "FROM pg_roles r, unnest(%(c)s::text[]) c WHERE r.rolname = %(l)s OR c = ANY(%(h)s) "
-        "AND NOT r.rolsuper AND r.rolname !~ '^pg_' "
-        "AND NOT pg_has_role(r.oid, to_regrole(%(k)s), 'MEMBER') ORDER BY r.rolname <> %(l)s, 1, 2",
-        {"c": list(columns_of(PeerReview)), "h": list(group.PEER_REVIEW_HIDDEN), "l": learners}
-        | {"k": curators},
-    ):
-        hidden = column in group.PEER_REVIEW_HIDDEN
-        if bool(got) == hidden:
-            may = "may" if hidden else "may not"
-            wrong.append(f"{role} {may} read peer_review.{column}; {_AGAIN}")
+    for model in (PeerReview, PeerRequest):
+        table = str(model.__tablename__)
+        hidden = group_peer.COLUMN_GRANTED[table]
+        for role, column, got in conn.exec_driver_sql(
+            "SELECT r.rolname, c, has_column_privilege(r.oid, %(t)s, c, 'SELECT') "
+            "FROM pg_roles r, unnest(%(c)s::text[]) c WHERE r.rolname = %(l)s "
+            "OR c = ANY(%(h)s::text[]) AND NOT r.rolsuper AND r.rolname !~ '^pg_' AND NOT "
+            "pg_has_role(r.oid, to_regrole(%(k)s), 'MEMBER') ORDER BY r.rolname <> %(l)s, 1, 2",
+            {"t": table, "c": list(columns_of(model)), "h": list(hidden), "l": learners}
+            | {"k": curators},
+        ):
+            if bool(got) == (column in hidden):
+                may = "may" if column in hidden else "may not"
+                wrong.append(f"{role} {may} read {table}.{column}; {_AGAIN}")
     return wrong
 
 

@@ -51,6 +51,12 @@ _MORE_POLICIES = {
 #: The columns of peer_review a learner may not read: who reviewed.
 PEER_REVIEW_HIDDEN = ("learner",)
 
+#: The tables learners read column by column, each with the columns they may not read.
+#: Column grants hide the system columns as well: a new review's foreign key locks its
+#: request (FOR KEY SHARE), which writes the reviewer's transaction id in the request's
+#: `xmax`, and the `xmin` of the rows the group reads would tell whose it was.
+COLUMN_GRANTED = {"peer_review": PEER_REVIEW_HIDDEN, "peer_request": ()}
+
 
 def more_policies(table: str) -> dict[str, tuple[str, str]]:
     """A per-learner table's policies besides own_rows and group_reads: name -> (command
@@ -59,24 +65,28 @@ def more_policies(table: str) -> dict[str, tuple[str, str]]:
 
 
 def peer_review_grants(present: set[str], learners: str, curators: str) -> list[str]:
-    """Learners read every column of peer_review but who reviewed; curators all of it.
+    """Learners read every column of peer_review but who reviewed, and every column of
+    peer_request (`COLUMN_GRANTED`: no system column); curators all of peer_review.
 
     The table-level SELECT granted with the other per-learner tables goes (which takes
     any column grant with it, a `learner` one granted by hand included), then each
     column a learner may read is granted again."""
     if "peer_review" not in present:
         return []
-    from coursetrack.models import PeerReview, columns_of
+    from coursetrack.models import PeerRequest, PeerReview, columns_of
 
     def quote(name: str) -> str:  # as `group.quote`, which imports this module
         return '"' + name.replace('"', '""') + '"'
 
-    shown = ", ".join(c for c in columns_of(PeerReview) if c not in PEER_REVIEW_HIDDEN)
-    return [
-        f"REVOKE SELECT ON peer_review FROM {quote(learners)}",
-        f"GRANT SELECT ({shown}) ON peer_review TO {quote(learners)}",
-        f"GRANT SELECT ON peer_review TO {quote(curators)}",
-    ]
+    out = []
+    for model in (PeerReview, PeerRequest):
+        table = str(model.__tablename__)
+        shown = ", ".join(c for c in columns_of(model) if c not in COLUMN_GRANTED[table])
+        out += [
+            f"REVOKE SELECT ON {table} FROM {quote(learners)}",
+            f"GRANT SELECT ({shown}) ON {table} TO {quote(learners)}",
+        ]
+    return [*out, f"GRANT SELECT ON peer_review TO {quote(curators)}"]
 
 
 #: The counts a learner may read of the reviews she may not (see the module's docstring):
