@@ -495,6 +495,7 @@ def apply_security(conn: Connection) -> Group:
     """
     from coursetrack.models import CATALOG, PER_LEARNER, TRACKED, table_names
     from coursetrack.store import peer_counts
+    from coursetrack.store.group_peer import rule_functions, taken_back
     from coursetrack.store.schema import MIGRATION_LOCK
 
     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
@@ -550,6 +551,7 @@ def apply_security(conn: Connection) -> Group:
         f"REVOKE ALL ON change FROM {quote(learners)}",
         f"GRANT SELECT ON change TO {quote(learners)}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(learners)}",
+        *taken_back(conn, owners_triggers(present), curators),
         *peer_review_grants(present, learners, curators),
         *_policies(tables, curators),
         *(
@@ -561,12 +563,24 @@ def apply_security(conn: Connection) -> Group:
         *write_gate(schema, learners, curators),
         # the counts of peer review a learner may learn, and nothing more (`store.peer_counts`)
         *peer_counts.security(present, schema=schema, owner=owner, learners=learners),
+        *(rule_functions(schema) if "peer_review" in present else ()),
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
         f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]
     for statement in statements:
         conn.exec_driver_sql(statement)
     return Group(database, learners, curators, owner)
+
+
+def owners_triggers(present: set[str]) -> list[str]:
+    """The trigger functions that run as the owner (the history's, the review rule's), of
+    the tables `present`: run by their triggers alone. Any role may attach a function she
+    may run to a temporary table of hers, and one PUBLIC may run would run there as the
+    owner: the history's would file in her history whatever rows she inserts there."""
+    from coursetrack.models import TRACKED, table_names
+
+    found = [f"history_{table}" for table in table_names(TRACKED) if table in present]
+    return found + (["coursetrack_ck_peer_review"] if "peer_review" in present else [])
 
 
 def bring_up_to_date(conn: Connection) -> int | None:

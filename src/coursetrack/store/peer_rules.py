@@ -14,7 +14,8 @@ A rubric is read as the catalog writes it: `[{"criterion": "…", "points": 5}, 
 criterion 1 to MAX_CRITERION characters, not blank, with no NUL, unique in its rubric,
 the points a whole number from 1 to MAX_POINTS. A review's scores are a JSON object,
 criterion -> a whole number from 0 to its points, every criterion once and no other
-key, present exactly when the item has a rubric. Both engines parse JSON as text
+key, present exactly when the item has a rubric, and no longer than a note may be (as
+the comment is: JSON's blanks would pad them past it). Both engines parse JSON as text
 (SQLite's json1, PostgreSQL's `json`, not `jsonb`, which would fold a repeated key).
 
 The review rules hold whatever changes: a review written, its request moved to another
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coursetrack.validate import MAX_CRITERIA, MAX_CRITERION, MAX_POINTS
+from coursetrack.validate import MAX_CRITERIA, MAX_CRITERION, MAX_NOTE, MAX_POINTS
 
 if TYPE_CHECKING:
     from coursetrack.store.rules import Rule
@@ -82,7 +83,8 @@ def scores_ok_sqlite(s: str, r: str) -> str:
     """SQLite: whether the scores `s` fit the rubric `r` (both SQL expressions)."""
     return (
         f"CASE WHEN {r} IS NULL THEN {s} IS NULL "
-        f"WHEN {s} IS NULL OR typeof({s}) <> 'text' OR NOT json_valid({s}) OR instr({s}, '{_NUL}') "
+        f"WHEN {s} IS NULL OR typeof({s}) <> 'text' OR length({s}) > {MAX_NOTE} "
+        f"OR NOT json_valid({s}) OR instr({s}, '{_NUL}') "
         f"OR typeof({r}) <> 'text' OR NOT json_valid({r}) THEN 0 "
         f"WHEN json_type({s}) <> 'object' OR json_type({r}) <> 'array' THEN 0 "
         f"ELSE (SELECT count(*) = json_array_length({r}) AND count(DISTINCT key) = count(*) "
@@ -269,7 +271,7 @@ def _pg_ddl(schema_name: str) -> list[str]:
             IF r IS NULL OR s IS NULL THEN
                 RETURN r IS NULL AND s IS NULL;
             END IF;
-            IF strpos(s, '{_NUL}') > 0 THEN
+            IF strpos(s, '{_NUL}') > 0 OR length(s) > {MAX_NOTE} THEN
                 RETURN false;
             END IF;
             doc := s::json;
@@ -350,7 +352,9 @@ def _pg_ddl(schema_name: str) -> list[str]:
             )
         ),
         *(
-            f"CREATE CONSTRAINT TRIGGER {r.constraint} AFTER UPDATE OF {columns} "
+            # on INSERT too: a request removed and asked again under its id, foreign keys
+            # deferred, is the same move as an UPDATE under the reviews it keeps
+            f"CREATE CONSTRAINT TRIGGER {r.constraint} AFTER INSERT OR UPDATE OF {columns} "
             "ON peer_request DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW "
             "EXECUTE FUNCTION coursetrack_ck_peer_review()"
             for r, columns in ((own, "learner"), (scores, "course_id, topic_id"))
