@@ -469,9 +469,23 @@ def _plant_any(path: Path, draw) -> None:
     learner's requests reviewed by others (their real names), their reviews of others'."""
     store = db.open_store(str(path), write=True)
     with store.write() as writer:
-        items = [("course_id", r.id) for r in writer.all("SELECT id FROM course ORDER BY id")]
-        items += [("topic_id", r.id) for r in writer.all("SELECT id FROM topic ORDER BY id")]
-        for owner, item in items:
+        items = [
+            ("course_id", r.id, r.rubric)
+            for r in writer.all("SELECT id, rubric FROM course ORDER BY id")
+        ]
+        items += [
+            ("topic_id", r.id, r.rubric)
+            for r in writer.all("SELECT id, rubric FROM topic ORDER BY id")
+        ]
+
+        def scores(rubric: str | None) -> str | None:
+            """Scores that fit the item's rubric (the store's rule), or None without one."""
+            if rubric is None:
+                return None
+            criteria = json.loads(rubric)
+            return json.dumps({c["criterion"]: draw(st.integers(0, c["points"])) for c in criteria})
+
+        for owner, item, rubric in items:
             plan = draw(_peer)
             request = plan["request"]
             if request is not None:
@@ -483,10 +497,12 @@ def _plant_any(path: Path, draw) -> None:
                 )
                 for n, review in enumerate(request["reviews"]):
                     writer.insert(
-                        "INSERT INTO peer_review (request_id, reviewed_on, grade, comment, "
-                        "learner) VALUES (:r, :reviewed_on, :grade, :comment, :who) RETURNING id",
+                        "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, "
+                        "comment, learner) "
+                        "VALUES (:r, :reviewed_on, :grade, :scores, :comment, :who) RETURNING id",
                         r=request_id,
                         who=f"learner {n}",
+                        scores=scores(rubric),
                         **review,
                     )
             for given in plan["given"]:
@@ -499,9 +515,10 @@ def _plant_any(path: Path, draw) -> None:
                     author=given["author"],
                 )
                 writer.insert(
-                    "INSERT INTO peer_review (request_id, reviewed_on, grade, comment) "
-                    "VALUES (:r, :reviewed_on, :grade, :comment) RETURNING id",
+                    "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+                    "VALUES (:r, :reviewed_on, :grade, :scores, :comment) RETURNING id",
                     r=request_id,
+                    scores=scores(rubric),
                     **{k: given[k] for k in ("reviewed_on", "grade", "comment")},
                 )
     store.close()
@@ -524,7 +541,10 @@ def _peer_rows(path: Path) -> list[tuple]:
     try:
         # as multisets: two requests may share a url, and the restore writes a store's
         # reviews in its own order (the export's order, which the bytes compare)
-        return [sorted(con.execute(sql).fetchall(), key=repr) for sql in _PEER_ROWS]
+        requests, reviews = (con.execute(sql).fetchall() for sql in _PEER_ROWS)
+        # scores as what they mean: JSON text may spell a character two ways
+        reviews = [(*r[:3], r[3] and json.loads(r[3]), *r[4:]) for r in reviews]
+        return [sorted(rows, key=repr) for rows in (requests, reviews)]
     finally:
         con.close()
 

@@ -325,11 +325,13 @@ def test_the_statements_run_on_both_readers(dls: Store) -> None:
         "INSERT INTO peer_request (topic_id, url, asked_on, learner) "
         "VALUES (1, 'https://example.org/ann', '2026-10-06', 'ann')"
     )
+    [(asked,)] = dls.rows("SELECT max(id) FROM command")
+    # bo's review, by a command of its own (the newest is what the inserts are filed under)
+    dls.execute("INSERT INTO command (at, line) VALUES ('2026-10-07T10:00:00+00:00', 'review')")
     dls.execute(
         "INSERT INTO peer_review (request_id, reviewed_on, grade, comment, learner) "
         "VALUES (1, '2026-10-07', 'pass', 'fine', 'bo')"
     )
-    [(newest,)] = dls.rows("SELECT max(id) FROM command")
     with open_reader(dls.db) as reader:
         assert type(reader).__name__ in ("SqliteReader", "PostgresReader")
         [waiting] = peer.to_review(reader, me="cy", names=True)
@@ -351,10 +353,10 @@ def test_the_statements_run_on_both_readers(dls: Store) -> None:
         assert [r.reviewer for r in peer.reviews(reader, request_id=1, me="cy", names=True)] == [
             "bo"
         ]
-        # the inserts above were filed under the newest command (see Store.execute)
-        asked = peer.reviews_of_requests_made_by(reader, command_id=newest)
-        assert asked is not None and (asked.id, asked.reviews) == (1, 1)
-        assert peer.reviews_of_requests_made_by(reader, command_id=newest + 1) is None
+        # the request was filed under the command `asked`, the review under the next
+        reviewed = peer.reviews_of_requests_made_by(reader, command_id=asked)
+        assert reviewed is not None and (reviewed.id, reviewed.reviews) == (1, 1)
+        assert peer.reviews_of_requests_made_by(reader, command_id=asked + 1) is None
 
 
 def test_removing_an_item_under_a_reviewed_request_is_refused_in_one_line(g: GroupStore) -> None:

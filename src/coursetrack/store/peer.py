@@ -231,12 +231,15 @@ def reviews(reader: Reader, *, request_id: int, me: str, names: bool) -> list[Ro
 def reviews_of_requests_made_by(reader: Reader, *, command_id: int) -> Row | None:
     """A request the command `command_id` asked (inserted) that has reviews now, with how
     many (id, reviews), or None: undoing the command would remove it from under them.
+    Reviews the command wrote itself (a restore's) go with it, and are not counted.
     The author reads every review of her request (`store.group`)."""
     return reader.one(
         "SELECT q.id, count(v.id) AS reviews FROM change h "
         "JOIN peer_request q ON q.id = h.row_id "
         "JOIN peer_review v ON v.request_id = q.id "
         "WHERE h.command_id = :command AND h.table_name = 'peer_request' AND h.op = :op "
+        "AND NOT EXISTS (SELECT 1 FROM change w WHERE w.command_id = :command "
+        "AND w.table_name = 'peer_review' AND w.row_id = v.id AND w.op = :op) "
         "GROUP BY q.id ORDER BY q.id LIMIT 1",
         command=command_id,
         op=Op.INSERT.value,
