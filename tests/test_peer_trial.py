@@ -1,0 +1,120 @@
+"""A new user's trial of peer review (lane u): what a study group met, as tests.
+
+The group of tests/group.py (owner olga, curator cora, learners alice, bob, carol)
+on the real server, through the CLI; each test is a fault the trial found, or what
+a user would get wrong and the program got right.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
+
+URL = "https://github.com/alice/dl/blob/main/w2-logistic.ipynb"
+
+
+@pytest.fixture
+def g(group_store: GroupStore) -> GroupStore:
+    return group_store
+
+
+def _out(g: GroupStore, role: str, *args: str, columns: str = "80") -> str:
+    result = g.run(role, *args, env={"COLUMNS": columns})
+    ok(result)
+    return result.stdout
+
+
+def _ask(g: GroupStore, role: str = "alice", ref: str = "dls/1/2", url: str = URL) -> int:
+    return int(json.loads(_out(g, role, "peer", "ask", ref, url, "--json"))["id"])
+
+
+def test_a_reader_who_may_not_read_the_reviews_is_told_how_many_there_are(g: GroupStore) -> None:
+    """carol, who neither asked nor reviewed, read "no review yet" on a request with two;
+    bob, who gave one of them, read "1 review" (its JSON said 2)."""
+    rid = _ask(g)
+    _out(g, "bob", "peer", "review", str(rid), "-g", "pass", "fine")
+    _out(g, "cora", "peer", "review", str(rid), "-g", "revise", "the cost is averaged twice")
+    carols = _out(g, "carol", "peer", "show", str(rid)).splitlines()
+    assert "no review yet" not in carols
+    assert carols[-1].startswith("2 reviews")
+    bobs = _out(g, "bob", "peer", "show", str(rid)).splitlines()
+    assert "1 review" not in bobs
+    assert bobs[2].startswith("2 reviews")
+    assert "you, " in "\n".join(bobs) and "cost is averaged" not in "\n".join(bobs)
+    # the author and a curator read them all, and the count is the same
+    for role in ("alice", "cora"):
+        assert _out(g, role, "peer", "show", str(rid)).splitlines()[2] == "2 reviews"
+    assert (
+        json.loads(_out(g, "carol", "peer", "show", str(rid), "--json"))["request"]["reviews"] == 2
+    )
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_peer_show_fits_the_terminal(g: GroupStore, columns: int) -> None:
+    """The request's heading (a course's title is long) and its "asked by ...: URL" line
+    ran past the edge: the README's own example was 82 columns wide at 80."""
+    rid = _ask(g, ref="dls/2", url="https://github.com/alice/dl/blob/main/w2-logistic.ipynb")
+    lines = _out(g, "alice", "peer", "show", str(rid), columns=str(columns)).splitlines()
+    assert all(len(line) <= columns for line in lines), lines
+    assert lines[0].startswith(f"#{rid}  dls/improving  Improving Deep Neural Networks")
+    assert lines[0].endswith("…")
+    # the URL whole, on a line of its own when it does not fit after the words
+    assert any(line.strip() == URL for line in lines) or any(
+        line.endswith(": " + URL) for line in lines
+    )
+
+
+def test_group_status_with_reviews_fits_60_columns(g: GroupStore) -> None:
+    """The two review columns left the learners' names and their percent cut to two
+    characters at 60 columns ("gr…", "2…"): the bar gives way before them."""
+    ok(g.run("alice", "done", "dls/1/1", "--on", "2026-02-20"))
+    ok(g.run("alice", "goal", "dls", "--by", "2027-12-31"))
+    rid = _ask(g)
+    _out(g, "bob", "peer", "review", str(rid), "-g", "pass", "fine")
+    lines = _out(g, "carol", "group", "status", "dls", columns="60").splitlines()
+    assert all(len(line) <= 60 for line in lines), lines
+    assert lines[1].split() == [
+        "Learner", "Units", "%", "Streak", "Reviewed", "Reviews", "Outlook",
+    ]  # fmt: skip
+    rows = {line.split()[0]: line for line in lines[3:]}
+    assert set(rows) == {"alice", "bob", "carol", "cora", "olga"}
+    assert "…" not in "".join(rows.values())
+    assert rows["alice"].split()[:3] == ["alice", "1/17", "6%"]
+    # at 80 columns nothing changes: the last active day alone gives way
+    wide = _out(g, "carol", "group", "status", "dls").splitlines()
+    assert wide[1].split() == [
+        "Learner", "Units", "Progress", "%", "Streak", "Reviewed", "Reviews", "Outlook",
+    ]  # fmt: skip
+
+
+# --- what a user gets wrong, and the program got right -----------------------------------
+
+
+def test_what_a_user_gets_wrong_is_one_line_and_changes_nothing(g: GroupStore) -> None:
+    rid = _ask(g)
+    before = g.all_rows("SELECT count(*) FROM peer_review")
+    refusals = {
+        ("peer", "ask", "dls", URL): "is a specialization",
+        ("peer", "ask", "dls/1/9", URL): "has no topic 9",
+        ("peer", "ask", "dls/1/2", "github.com/alice/dl"): "not an absolute URL",
+        ("peer", "review", "abc", "-g", "pass", "x"): "is not a number",
+        ("peer", "review", "99", "-g", "pass", "x"): "no peer review request #99",
+        ("peer", "review", str(rid), "-g", "passed", "x"): "--grade takes pass or revise",
+        ("peer", "review", str(rid), "-g", "pass", "  "): "comment is empty",
+        ("peer", "review", str(rid), "-g", "pass", "x", "--score", "a=1"): "has no rubric",
+        ("peer", "show", "12x"): "is not a number",
+        ("peer", "list", "dls/9"): "has no course 9",
+    }
+    for args, words in refusals.items():
+        line = one_line(g.run("bob", *args), 2 if "passed" in args else 1)
+        assert words in line, (args, line)
+    assert "your own work" in one_line(
+        g.run("alice", "peer", "review", str(rid), "-g", "pass", "x")
+    )
+    _out(g, "bob", "peer", "review", str(rid), "-g", "pass", "fine")
+    again = one_line(g.run("bob", "peer", "review", str(rid), "-g", "revise", "no"))
+    assert "you reviewed request" in again and "already" in again
+    assert g.all_rows("SELECT count(*) FROM peer_review") == [(before[0][0] + 1,)]
