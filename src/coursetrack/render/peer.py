@@ -14,7 +14,7 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _hint, _print_lines, _wrapped
+from coursetrack.render.layout import _hint, _print_lines, _wrapped, message_lines
 from coursetrack.render.tables import Column, _emit, fitted_table
 
 if TYPE_CHECKING:
@@ -56,6 +56,19 @@ def peer_table(listed: Listing) -> None:
     _emit(console, fitted_table(columns, cells, width=console.width))
 
 
+def _count(shown: Shown) -> str:
+    """How many reviews the request has, and, to a reader who may read only her own or
+    none of them, who reads them: "no review yet" must not be said of a reviewed request."""
+    total = shown.request.reviews
+    if not total:
+        return "no review yet"
+    count = f"{total} review{'s' if total != 1 else ''}"
+    if len(shown.reviews) >= total:
+        return count
+    whose = "yours below; " if shown.reviews else ""
+    return f"{count} ({whose}its author and the group's curators read them all)"
+
+
 def peer_view(shown: Shown) -> None:
     """`peer show`: the request, then each review with its grade, scores and comment."""
     console = stdout()
@@ -72,8 +85,7 @@ def peer_view(shown: Shown) -> None:
     ]
     if request.note:
         out += _wrapped(Text("note: "), safe(request.note), width)
-    count = len(shown.reviews)
-    out.append(Text(f"{count} review{'s' if count != 1 else ''}" if count else "no review yet"))
+    out += [Text(line) for line in message_lines(_count(shown), width)]
     for entry in shown.reviews:
         out.append(Text(""))
         head = f"{entry.reviewer}, {entry.reviewed_on.isoformat()}: {entry.grade}"
