@@ -14,7 +14,7 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _hint, _print_lines, _wrapped, message_lines
+from coursetrack.render.layout import _hint, _one_line, _print_lines, _wrapped, message_lines
 from coursetrack.render.tables import Column, _emit, fitted_table
 
 if TYPE_CHECKING:
@@ -75,13 +75,12 @@ def peer_view(shown: Shown) -> None:
     width = console.width
     request = shown.request
     author = "you" if request.mine else request.author
+    # the title is cut to the terminal as show's is; the URL goes whole to a line of its own
+    heading = safe(f"#{request.id}  {request.ref}  {request.title}", one_line=True)
+    asked = f"asked by {author} on {request.asked_on.isoformat()}: {request.url}"
     out: list[Text] = [
-        Text(safe(f"#{request.id}  {request.ref}  {request.title}", one_line=True), style="bold"),
-        Text(
-            safe(
-                f"asked by {author} on {request.asked_on.isoformat()}: {request.url}", one_line=True
-            )
-        ),
+        _one_line(Text(heading, style="bold"), width),
+        *(Text(line) for line in message_lines(safe(asked, one_line=True), width)),
     ]
     if request.note:
         out += _wrapped(Text("note: "), safe(request.note), width)
