@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,30 @@ def test_what_a_user_gets_wrong_is_one_line_and_changes_nothing(g: GroupStore) -
     again = one_line(g.run("bob", "peer", "review", str(rid), "-g", "revise", "no"))
     assert "you reviewed request" in again and "already" in again
     assert g.all_rows("SELECT count(*) FROM peer_review") == [(before[0][0] + 1,)]
+
+
+RUBRIC_CATALOG = Path(__file__).parent / "data" / "rubric-catalog.yaml"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the store's rule refuses the import in words that name no item: the refusal "
+    "comes from the rule (peer_review_scores), which the importer does not check first",
+)
+def test_a_rubric_change_the_reviews_refuse_names_the_item(g: GroupStore, tmp_path: Path) -> None:
+    """The curator lowers a criterion's points under a score given: the refusal said "a
+    peer review's scores give each criterion ..." and named neither the item nor its review,
+    so a curator with a catalog of many rubrics could not tell which to put back."""
+    ok(g.run(g.curator, "import", str(RUBRIC_CATALOG)))
+    rid = _ask(g, ref="ml-projects/1/2", url="https://example.org/alice/project")
+    _out(
+        g, "bob", "peer", "review", str(rid), "-g", "pass", "runs",
+        "--score", "Runs from a clean checkout=3",
+    )  # fmt: skip
+    lowered = tmp_path / "lowered.yaml"
+    lowered.write_text(
+        RUBRIC_CATALOG.read_text(encoding="utf-8").replace("points: 3", "points: 2"),
+        encoding="utf-8",
+    )
+    line = one_line(g.run(g.curator, "import", str(lowered)))
+    assert "ml-projects/classifier/project" in line, line
