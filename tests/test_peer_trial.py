@@ -98,6 +98,24 @@ def test_group_status_with_reviews_fits_60_columns(g: GroupStore) -> None:
     ]  # fmt: skip
 
 
+def test_asking_again_says_what_it_replaced(g: GroupStore) -> None:
+    """A new note on the same link printed "link replaced; its 0 reviews are kept": the
+    link was not replaced, and no review was there to keep. Asking again without --note
+    takes the note away (the README: it replaces the link and the note), and says so;
+    a new link is "link replaced", with its note or without, as before."""
+    rid = _ask(g)
+    out = _out(g, "alice", "peer", "ask", "dls/1/2", URL, "--note", "is w2 clear?")
+    assert out == f"request {rid}: note added\n"
+    _out(g, "bob", "peer", "review", str(rid), "-g", "pass", "fine")
+    out = _out(g, "alice", "peer", "ask", "dls/1/2", "https://example.org/v2", "--note", "v2")
+    assert out == f"request {rid}: link replaced; its 1 review is kept\n"
+    out = _out(g, "alice", "peer", "ask", "dls/1/2", "https://example.org/v2")
+    assert out == f"request {rid}: note taken away; its 1 review is kept\n"
+    asked = json.loads(_out(g, "alice", "peer", "ask", "dls/1/2", URL, "--json"))
+    assert list(asked) == ["id", "ref", "title", "url", "note", "asked_on", "action", "reviews"]
+    assert (asked["action"], asked["reviews"]) == ("replaced", 1)
+
+
 # --- what a user gets wrong, and the program got right -----------------------------------
 
 
