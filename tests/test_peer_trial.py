@@ -116,6 +116,21 @@ def test_asking_again_says_what_it_replaced(g: GroupStore) -> None:
     assert (asked["action"], asked["reviews"]) == ("replaced", 1)
 
 
+def test_removing_an_item_under_anothers_request_names_the_item_and_the_learner(
+    g: GroupStore,
+) -> None:
+    """A curator's `rm` of a topic another learner asked a review of was refused as
+    "it would delete records of another learner (bob's peer_request)": a table's name, and
+    no item, where the same `rm` over progress names the item and says what is kept."""
+    _ask(g, "bob")
+    before = g.all_rows("SELECT count(*) FROM topic")
+    line = one_line(g.run("cora", "rm", "dls/1/2", "--yes"))
+    assert line.startswith("Error: removing topic dls/neural-networks/basics would delete"), line
+    assert "(bob)" in line and "peer review" in line and "peer_request" not in line, line
+    assert g.all_rows("SELECT count(*) FROM topic") == before
+    assert g.all_rows("SELECT count(*) FROM peer_request") == [(1,)]
+
+
 # --- what a user gets wrong, and the program got right -----------------------------------
 
 
