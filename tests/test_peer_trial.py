@@ -131,6 +131,15 @@ def test_removing_an_item_under_anothers_request_names_the_item_and_the_learner(
     assert g.all_rows("SELECT count(*) FROM peer_request") == [(1,)]
 
 
+def test_a_url_given_before_the_ref_is_told_the_order(g: GroupStore) -> None:
+    """`peer ask URL REF` was refused as "ref 'https://...' has 4 parts, at most 3": a
+    ref's rule, for a learner who only swapped the two."""
+    line = one_line(g.run("alice", "peer", "ask", URL, "dls/1/2"))
+    assert "has 4 parts" not in line, line
+    assert "coursetrack peer ask REF URL" in line and URL in line, line
+    assert g.all_rows("SELECT count(*) FROM peer_request") == [(0,)]
+
+
 # --- what a user gets wrong, and the program got right -----------------------------------
 
 
