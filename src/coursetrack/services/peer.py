@@ -148,6 +148,11 @@ def ask(writer: Writer, *, ref: str, url: str, note: str | None, on: dt.date) ->
     from coursetrack.refs import resolve
 
     who = _in_group(writer)
+    if "://" in ref:  # the two swapped: a ref's rule about its parts would not say so
+        raise InputError(
+            f"{ref!r} is a link, and peer ask takes the item first, then the link: "
+            "coursetrack peer ask REF URL"
+        )
     target = resolve(writer, ref)
     kind, item_id = _item_of(target)
     url = checked("link_url", url.strip(), what="the URL")
