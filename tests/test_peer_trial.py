@@ -55,6 +55,12 @@ def test_a_reader_who_may_not_read_the_reviews_is_told_how_many_there_are(g: Gro
     assert (
         json.loads(_out(g, "carol", "peer", "show", str(rid), "--json"))["request"]["reviews"] == 2
     )
+    # one review: "it", not "them all"
+    other = _ask(g, "bob", ref="dls/1/3")
+    _out(g, "alice", "peer", "review", str(other), "-g", "pass", "fine")
+    assert _count_line(_out(g, "carol", "peer", "show", str(other))) == (
+        "1 review (its author and the group's curators read it)"
+    )
 
 
 @pytest.mark.parametrize("columns", [60, 80])
