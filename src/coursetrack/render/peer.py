@@ -66,7 +66,8 @@ def _count(shown: Shown) -> str:
     if len(shown.reviews) >= total:
         return count
     whose = "yours below; " if shown.reviews else ""
-    return f"{count} ({whose}its author and the group's curators read them all)"
+    them = "them all" if total != 1 else "it"
+    return f"{count} ({whose}its author and the group's curators read {them})"
 
 
 def peer_view(shown: Shown) -> None:
