@@ -115,7 +115,8 @@ def ask(
         return
     kept = f"its {asked.reviews} review{'s are' if asked.reviews != 1 else ' is'} kept"
     if asked.action == "replaced":
-        render.success(f"request {asked.id}: link replaced; {kept}")
+        what = "link replaced" if asked.replaced == "link" else f"note {asked.replaced}"
+        render.success(f"request {asked.id}: {what}" + (f"; {kept}" if asked.reviews else ""))
     else:
         render.success(
             f"request {asked.id} already asks for review of {asked.url}; nothing changed"

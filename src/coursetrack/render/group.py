@@ -65,14 +65,15 @@ def group_table(status: GroupStatus) -> None:
         return
     # peer review's two columns once the group reviews anything in scope: reviews each
     # learner gave ("Reviewed") and their work received ("Reviews"). Kept together on a
-    # narrow terminal (one alone would read as the other), where the last active day goes
+    # narrow terminal (one alone would read as the other), where the last active day goes,
+    # and then the bar: the percent beside it says what it draws, and the names stay whole
     peer = any(learner.reviews_given or learner.reviews_received for learner in status.learners)
     columns = [
         Column("Learner", title=True),
         Column("Units", justify="right"),
-        Column("Progress"),
+        Column("Progress", drop=1),
         Column("%", justify="right"),
-        Column("Last active", drop=1),
+        Column("Last active", drop=2),
         Column("Streak", justify="right"),
         *(
             [Column("Reviewed", justify="right"), Column("Reviews", justify="right")]

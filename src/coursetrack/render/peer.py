@@ -14,7 +14,7 @@ from rich.text import Text
 
 from coursetrack.render.cells import _date
 from coursetrack.render.console import _text, safe, stdout
-from coursetrack.render.layout import _hint, _print_lines, _wrapped
+from coursetrack.render.layout import _hint, _one_line, _print_lines, _wrapped, message_lines
 from coursetrack.render.tables import Column, _emit, fitted_table
 
 if TYPE_CHECKING:
@@ -56,24 +56,36 @@ def peer_table(listed: Listing) -> None:
     _emit(console, fitted_table(columns, cells, width=console.width))
 
 
+def _count(shown: Shown) -> str:
+    """How many reviews the request has, and, to a reader who may read only her own or
+    none of them, who reads them: "no review yet" must not be said of a reviewed request."""
+    total = shown.request.reviews
+    if not total:
+        return "no review yet"
+    count = f"{total} review{'s' if total != 1 else ''}"
+    if len(shown.reviews) >= total:
+        return count
+    whose = "yours below; " if shown.reviews else ""
+    them = "them all" if total != 1 else "it"
+    return f"{count} ({whose}its author and the group's curators read {them})"
+
+
 def peer_view(shown: Shown) -> None:
     """`peer show`: the request, then each review with its grade, scores and comment."""
     console = stdout()
     width = console.width
     request = shown.request
     author = "you" if request.mine else request.author
+    # the title is cut to the terminal as show's is; the URL goes whole to a line of its own
+    heading = safe(f"#{request.id}  {request.ref}  {request.title}", one_line=True)
+    asked = f"asked by {author} on {request.asked_on.isoformat()}: {request.url}"
     out: list[Text] = [
-        Text(safe(f"#{request.id}  {request.ref}  {request.title}", one_line=True), style="bold"),
-        Text(
-            safe(
-                f"asked by {author} on {request.asked_on.isoformat()}: {request.url}", one_line=True
-            )
-        ),
+        _one_line(Text(heading, style="bold"), width),
+        *(Text(line) for line in message_lines(safe(asked, one_line=True), width)),
     ]
     if request.note:
         out += _wrapped(Text("note: "), safe(request.note), width)
-    count = len(shown.reviews)
-    out.append(Text(f"{count} review{'s' if count != 1 else ''}" if count else "no review yet"))
+    out += [Text(line) for line in message_lines(_count(shown), width)]
     for entry in shown.reviews:
         out.append(Text(""))
         head = f"{entry.reviewer}, {entry.reviewed_on.isoformat()}: {entry.grade}"

@@ -111,7 +111,9 @@ def _request(reader: Reader, request_id: int) -> Row:
 @dataclass
 class Asked:
     """What `peer ask` did: `asked` (a new request), `replaced` (its link or note) or
-    `unchanged`; the request keeps its `reviews`."""
+    `unchanged`; the request keeps its `reviews`. `replaced` says which, for the
+    message: "link", or the note's "added", "replaced" or "taken away" (not in the
+    JSON, whose fields are the contract's)."""
 
     id: int
     ref: str
@@ -121,6 +123,14 @@ class Asked:
     asked_on: dt.date
     action: str
     reviews: int
+    replaced: str = ""
+
+    def to_dict(self) -> dict:
+        from dataclasses import asdict
+
+        data = asdict(self)
+        del data["replaced"]
+        return data
 
 
 def _item_of(target: Target) -> tuple[str, int]:
@@ -138,6 +148,11 @@ def ask(writer: Writer, *, ref: str, url: str, note: str | None, on: dt.date) ->
     from coursetrack.refs import resolve
 
     who = _in_group(writer)
+    if "://" in ref:  # the two swapped: a ref's rule about its parts would not say so
+        raise InputError(
+            f"{ref!r} is a link, and peer ask takes the item first, then the link: "
+            "coursetrack peer ask REF URL"
+        )
     target = resolve(writer, ref)
     kind, item_id = _item_of(target)
     url = checked("link_url", url.strip(), what="the URL")
@@ -152,12 +167,24 @@ def ask(writer: Writer, *, ref: str, url: str, note: str | None, on: dt.date) ->
             writer, kind=kind, item_id=item_id, url=url, note=note, asked_on=on
         )
         return Asked(new_id, target.ref, title, url, note, on, "asked", 0)
-    action = "unchanged"
+    action, replaced = "unchanged", ""
     if (before.url, before.note) != (url, note):
         store.replace_request(writer, request_id=before.id, url=url, note=note)
-        action = "replaced"
+        action, replaced = "replaced", _replaced(before.url, before.note, url, note)
     reviews = int(before.reviews)
-    return Asked(before.id, target.ref, title, url, note, before.asked_on, action, reviews)
+    return Asked(
+        before.id, target.ref, title, url, note, before.asked_on, action, reviews, replaced
+    )
+
+
+def _replaced(url_before: str, note_before: str | None, url: str, note: str | None) -> str:
+    """What asking again changed, in `Asked.replaced`'s words: a new link says "link"
+    (its note with it), else what became of the note."""
+    if url != url_before:
+        return "link"
+    if note_before is None:
+        return "added"
+    return "replaced" if note is not None else "taken away"
 
 
 # --- list -------------------------------------------------------------------------------

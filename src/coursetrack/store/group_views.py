@@ -328,6 +328,8 @@ def _others_of(s: str, c: str, t: str) -> str:
     tables += [
         f"SELECT learner FROM review WHERE topic_id = ANY({t})",
         f"SELECT learner FROM goal WHERE specialization_id = ANY({s})",
+        # a request for peer review is of a course or a topic (its reviews go with it)
+        f"SELECT learner FROM peer_request WHERE course_id = ANY({c}) OR topic_id = ANY({t})",
     ]
     union = " UNION ".join(tables)
     return f"SELECT learner FROM ({union}) AS o WHERE learner <> session_user ORDER BY learner"
@@ -355,5 +357,6 @@ def others_message(what: str, others: list[str]) -> str:
     names = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
     return (
         f"{what} would delete the records {count} ({names}) keep on it (progress, notes, "
-        "links, reviews or goals), which are theirs alone; nothing was changed"
+        "links, reviews, goals or requests for peer review), which are theirs alone; "
+        "nothing was changed"
     )
