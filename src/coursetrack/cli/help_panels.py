@@ -5,9 +5,8 @@ commands) as a Rich `Panel` around a borderless `Table`, and Rich lays that out
 cell by cell through paddings, segments and shapes: about 13 ms of the root's
 `--help`, most of what it cost beyond the floor. Where the console prints no
 styles at all (no colour system: output to a pipe or a file), the lines are put
-together here instead, from what decides them in Rich too: the table's column
-widths from Rich's own `Table._calculate_column_widths`, each cell's `Text.wrap`
-at its column's width (`render.tables._cell_lines`), Rich's box characters.
+together here instead, from what decides them in Rich too: the table's lines
+as `render.tables.grid_lines` draws a borderless table, Rich's box characters.
 Anything else (colour, a title with markup, a cell that is not text, options
 that Columns would set side by side) is printed by Rich as before.
 tests/test_help_panels.py holds the two to the same bytes, for every command's
@@ -38,7 +37,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from coursetrack.render.tables import _cell_lines
+from coursetrack.render.tables import _cell_lines, grid_lines
 
 #: What Rich's `_emoji_replace` looks for: a text without a match comes out unchanged.
 _EMOJI_CODE = re.compile(r"(:(\S*?)(?:(?:\-)(emoji|text))?:)")
@@ -130,7 +129,7 @@ def panel_lines(console: Console, panel: Panel) -> list[str] | None:
     if title is None or width < 12 or cell_len(title) > width - 4:
         return None
     inner = width - 4  # the border and a space each side
-    lines = _table_lines(console, table, options.update_width(inner))
+    lines = grid_lines(console, table, options.update_width(inner), cells=_lines)
     if lines is None:
         return None
     box = panel.box.substitute(options, safe=console.safe_box)
@@ -142,69 +141,9 @@ def panel_lines(console: Console, panel: Panel) -> list[str] | None:
     return out
 
 
-def _table_lines(console: Console, table: Table, options: ConsoleOptions) -> list[str] | None:
-    """A borderless, headless table's lines at the widths Rich gives its columns."""
-    if (
-        table.box is not None
-        or table.show_header
-        or table.show_footer
-        or table.show_lines
-        or table.leading
-        or table.row_styles
-        or table.title is not None
-        or table.caption is not None
-        or table.width is not None
-        or table.min_width is not None
-        or not table.columns
-    ):
-        return None
-    widths = table._calculate_column_widths(console, options)
-    columns = []
-    for index, (column, size) in enumerate(zip(table.columns, widths, strict=True)):
-        if column.vertical != "top":
-            return None
-        in_column = options.update(
-            width=size,
-            justify=column.justify,
-            no_wrap=column.no_wrap,
-            overflow=column.overflow,
-            height=None,
-            highlight=column.highlight,
-        )
-        cells = []
-        for cell in table._get_cells(console, index, column):
-            padded = cell.renderable
-            if not isinstance(padded, Padding) or padded.top or padded.bottom:
-                return None
-            room = size - padded.left - padded.right
-            if room < 1:  # an empty column (Typer's for secondary options): its padding
-                if _empty(padded.renderable) and room == 0:
-                    cells.append([" " * size])
-                    continue
-                return None
-            lines = _lines(console, padded.renderable, room, in_column.update_width(room))
-            if lines is None:
-                return None
-            cells.append([" " * padded.left + line + " " * padded.right for line in lines])
-        columns.append(cells)
-    out: list[str] = []
-    for row in zip(*columns, strict=True):
-        height = max(len(lines) for lines in row)
-        shaped = [
-            lines + [" " * size] * (height - len(lines))
-            for lines, size in zip(row, widths, strict=True)
-        ]
-        out += ["".join(parts) for parts in zip(*shaped, strict=True)]
-    return out
-
-
-def _empty(cell: Any) -> bool:
-    return cell == "" or (isinstance(cell, Text) and cell.plain == "")
-
-
 def _lines(console: Console, cell: Any, width: int, options: ConsoleOptions) -> list[str] | None:
     """A cell's lines: text, an empty string, or Typer's Columns of texts one under another."""
-    if isinstance(cell, str):
+    if isinstance(cell, str):  # the required column's blank: a markup text goes to Rich
         return [" " * width] if cell == "" else None
     if isinstance(cell, Columns):
         return _stacked(console, cell, width, options)
