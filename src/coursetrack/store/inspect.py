@@ -88,6 +88,19 @@ def _read_header(path: Path, where: str) -> bytes | None:
     return header
 
 
+def is_current(path: Path, where: str) -> bool:
+    """Whether the file's header names an up-to-date coursetrack store.
+
+    What a read or a write through sqlite3 alone asks before it connects: a
+    connection of its own, read-only (`_inspect_file`), reads the whole schema
+    (1 ms), which the command's connection then reads again. The header is
+    only a hint (see `header_identity`): that connection checks what it opened.
+    Refusals (not a regular file, not SQLite) raise StoreError as `_inspect_file`'s.
+    """
+    header = _read_header(path, where)
+    return header is not None and header_identity(header) == (APPLICATION_ID, SCHEMA_VERSION)
+
+
 def header_identity(header: bytes) -> tuple[int, int] | None:
     """(application_id, user_version) as a SQLite file's header holds them, or None if short.
 

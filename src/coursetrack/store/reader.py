@@ -161,23 +161,14 @@ def _fast_connection(path: Path) -> sqlite3.Connection | None:
     """
     from coursetrack.atomic import follow
     from coursetrack.store.engine import busy_timeout
-    from coursetrack.store.inspect import (
-        _check_ours,
-        _identify,
-        _read_header,
-        _read_only_uri,
-        header_identity,
-    )
-    from coursetrack.store.schema import APPLICATION_ID, SCHEMA_VERSION
+    from coursetrack.store.inspect import _check_ours, _identify, _read_only_uri, is_current
+    from coursetrack.store.schema import SCHEMA_VERSION
 
     try:
         real = follow(path, shown=str(path), error=StoreError)
-        header = _read_header(real, str(path))
+        if not is_current(real, str(path)):  # the header: confirmed by the connection below
+            return None
     except StoreError:
-        return None
-    # The file's header names the store and its version without a connection of its
-    # own (each reads the whole schema: 1 ms); the connection below confirms it.
-    if header is None or header_identity(header) != (APPLICATION_ID, SCHEMA_VERSION):
         return None
     writable = os.access(real.parent, os.W_OK) and os.access(real, os.W_OK)
     try:
