@@ -32,7 +32,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from coursetrack.controls import INVISIBLE, printable
+from coursetrack.controls import invisible, printable
 
 
 def safe(text: str, *, one_line: bool = False) -> str:
@@ -153,7 +153,7 @@ def print_json(data: object) -> None:
     # json leaves DEL, the C1 controls and invisible characters (U+202E...) raw;
     # as \u escapes they read back the same, and no terminal acts on them
     text = re.sub("[\x7f-\x9f]", _json_escape, text)
-    sys.stdout.write(INVISIBLE.sub(_json_escape, text))
+    sys.stdout.write(invisible().sub(_json_escape, text))
     sys.stdout.write("\n")
 
 
