@@ -109,9 +109,10 @@ REFS = [None, "dls", "dls/1", "dls/2", "dls/1/2", "dls/3"]
 
 def test_review_queue_and_due_counts(both) -> None:
     from coursetrack.services import review
+    from coursetrack.services.schedule import due_count
 
     def due(reader, ref: str, today: dt.date) -> int:
-        return review.due_count(reader, _target(reader, ref), today)
+        return due_count(reader, _target(reader, ref), today)
 
     for ref in REFS:
         queue = same(both, review.review_queue, ref=ref, today=dt.date(2026, 3, 10))

@@ -296,3 +296,73 @@ def test_a_piped_table_prints_what_rich_prints(rows, width: int) -> None:
         return out.getvalue()
 
     assert printed(fast=True) == printed(fast=False)
+
+
+def _grid_printed(width: int, make_table, *, plain: bool) -> str:
+    """What `_emit` prints of `make_table()` piped: through `grid_lines`, or Rich's own."""
+    import io
+    from unittest import mock
+
+    from rich.console import Console
+
+    from coursetrack.render import tables
+
+    out = io.StringIO()
+    console = Console(file=out, width=width, highlight=False, soft_wrap=False, emoji=False)
+    real = tables.grid_lines
+    with mock.patch.object(tables, "grid_lines", real if plain else lambda *a, **k: None):
+        tables._emit(console, make_table())
+    return out.getvalue()
+
+
+@pytest.mark.slow  # hypothesis over rows and widths
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_CELL_TEXT, _CELL_TEXT, st.integers(0, 999)), max_size=6),
+    width=st.integers(4, 130),
+    header=st.booleans(),
+)
+def test_a_piped_borderless_table_prints_what_rich_prints(rows, width: int, header: bool) -> None:
+    """`render.tables.grid_lines` (`log`'s grid, `chart`'s table) gives Rich's bytes: the
+    column widths Rich gives, a folded column, no-wrap and right-justified ones, a header
+    row without a rule, strings read as markup, wide and combining characters, tabs."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from coursetrack.render.console import _text
+
+    def make_table() -> Table:
+        if header:
+            table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold")
+        else:
+            table = Table.grid(padding=(0, 1))
+        table.add_column("When", style="dim", no_wrap=True)
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("What", overflow="fold")
+        table.add_column("", justify="right", no_wrap=True)
+        for first, second, n in rows:
+            table.add_row(first, f"#{n}", _text(second, one_line=False), Text(str(n), "bold"))
+            table.add_row("", "", Text(f"  {second} and {first}", style="dim"), "")
+        return table
+
+    plain = _grid_printed(width, make_table, plain=True)
+    assert plain == _grid_printed(width, make_table, plain=False)
+
+
+def test_log_and_chart_are_drawn_plain_when_piped(studied, monkeypatch) -> None:
+    """The two borderless tables a pipe gets from `grid_lines`, not from Rich's layout."""
+    from coursetrack.render import tables
+
+    drawn: list[bool] = []
+    real = tables.grid_lines
+
+    def counted(*args, **kwargs):
+        lines = real(*args, **kwargs)
+        drawn.append(lines is not None)
+        return lines
+
+    monkeypatch.setattr(tables, "grid_lines", counted)
+    for args in (["log", "-n", "3"], ["chart", "dls"]):
+        result = studied.run(*args)
+        assert result.exit_code == 0, result.stderr
+    assert drawn == [True, True]

@@ -14,14 +14,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: Characters a terminal does not draw but that change what it shows: every
 #: format character (Unicode category Cf: bidi overrides and isolates such as
 #: U+202E, zero-width space and joiners, BOM, soft hyphen, tags), the line and
-#: paragraph separators, and lone surrogates (undecodable bytes).
-INVISIBLE = re.compile(
+#: paragraph separators, and lone surrogates (undecodable bytes). None is ASCII:
+#: compiled on first use (`invisible`), as ASCII text (most of it) needs no look (1 ms).
+_INVISIBLE = (
     "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\ud800-\udfff]"
 )
 _CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_compiled: list[re.Pattern[str]] = []
+
+
+def invisible() -> re.Pattern[str]:
+    """The characters of `_INVISIBLE`, as a compiled pattern (made once)."""
+    if not _compiled:
+        _compiled.append(re.compile(_INVISIBLE))
+    return _compiled[0]
 
 
 def visible(text: str, *, one_line: bool = False) -> str:
@@ -36,7 +45,8 @@ def printable(text: str, *, one_line: bool = False) -> str:
     An RTL override can make `evil.exe` read as `exe.live`, a zero-width space
     makes two slugs that look alike differ: in a table both are shown, not obeyed.
     """
-    return INVISIBLE.sub(_escape, visible(text, one_line=one_line))
+    shown = visible(text, one_line=one_line)
+    return shown if shown.isascii() else invisible().sub(_escape, shown)
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import gc
-import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import typer
@@ -21,10 +19,12 @@ if TYPE_CHECKING:
     from coursetrack.store.writer import Writer
 
 
-@dataclass
 class Settings:
-    db: str | None = None
-    argv: list[str] = field(default_factory=list)
+    """The root's options for every command below it (a plain class: see `lazy.Summary`)."""
+
+    def __init__(self, db: str | None = None, argv: list[str] | None = None) -> None:
+        self.db = db
+        self.argv: list[str] = argv if argv is not None else []
 
 
 def settings(ctx: ClickContext) -> Settings:
@@ -105,6 +105,8 @@ def command_line(ctx: typer.Context) -> str:
             skip = True
         elif not word.startswith("--db="):
             words.append(word)
+    import shlex  # a write's alone
+
     return shlex.join(words) or ctx.command_path
 
 

@@ -16,7 +16,8 @@ with it markdown-it and Pygments) and Rich's tracebacks at its top, though it
 uses the first only for `rich_markup_mode="markdown"` (ours is "rich") and the
 second only to show an uncaught exception: more than half of what `--help`
 cost beyond the import of Typer itself. `_light_rich_utils` imports it with
-stand-ins that import the real class when first used.
+stand-ins that import the real class when first used, and has its panels
+drawn as plain lines where nothing is styled (`help_panels`).
 """
 
 import contextlib
@@ -139,7 +140,8 @@ def _light_rich_utils() -> None:
 
     The stand-in modules are in `sys.modules` only while it is imported, so
     anything that imports rich.markdown later gets the real one. Where either
-    is already imported (or rich_utils is), nothing changes.
+    is already imported (or rich_utils is), nothing changes. Once imported
+    here, its panels are drawn by `help_panels` where they can be.
     """
     if "typer.rich_utils" in sys.modules:
         return
@@ -151,10 +153,13 @@ def _light_rich_utils() -> None:
             sys.modules[module] = stand_in
             standing.append(module)
     try:
-        importlib.import_module("typer.rich_utils")
+        rich_utils = importlib.import_module("typer.rich_utils")
     finally:
         for module in standing:
             del sys.modules[module]
+    from coursetrack.cli import help_panels  # (it imports Rich's console: only for a help)
+
+    help_panels.install(rich_utils)
 
 
 def _format_help(original: Any, examples: list[str], ctx: Any, formatter: Any) -> None:

@@ -18,7 +18,6 @@ import copy
 import importlib
 import inspect
 from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -90,21 +89,31 @@ class LazyCommands(MutableMapping[str, Any]):
             self._treatments.append(treat)
 
 
-@dataclass
 class Summary:
     """What a group's help shows of a command (click's names), read without building it.
 
     The root's `--help` lists every command: building each (Typer reads every
     parameter's annotation) was about a tenth of its time. `help` is as the
-    built command's help reads once `cli.help` has treated it.
+    built command's help reads once `cli.help` has treated it. A plain class, not
+    a dataclass: every start-up imports this module, and a dataclass's methods
+    are compiled as it loads (0.5 ms).
     """
 
-    name: str
-    help: str | None
-    short_help: str | None
-    hidden: bool
-    deprecated: bool
-    rich_help_panel: str | None
+    def __init__(
+        self,
+        name: str,
+        help: str | None,
+        short_help: str | None,
+        hidden: bool,
+        deprecated: bool,
+        rich_help_panel: str | None,
+    ) -> None:
+        self.name = name
+        self.help = help
+        self.short_help = short_help
+        self.hidden = hidden
+        self.deprecated = deprecated
+        self.rich_help_panel = rich_help_panel
 
 
 def below(command: Any, treat: Callable[[Any], None]) -> None:

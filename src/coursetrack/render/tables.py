@@ -15,11 +15,12 @@ cleanly.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich import box
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType
+from rich.padding import Padding
 from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
@@ -157,6 +158,8 @@ def _emit(console: Console, *renderables: RenderableType) -> None:
     for renderable in renderables:
         out: list[Segment] = []
         plain = _plain_table(console, renderable)
+        if plain is None and console.color_system is None and isinstance(renderable, Table):
+            plain = grid_lines(console, renderable, console.options)  # `log`'s grid
         if plain is not None:
             for text in plain:
                 out += [Segment(text.rstrip(" ")), Segment.line()]
@@ -171,6 +174,80 @@ def _emit(console: Console, *renderables: RenderableType) -> None:
             out.extend(line)
             out.append(Segment.line())
         console.print(Segments(out), end="", crop=False, overflow="ignore")
+
+
+def grid_lines(
+    console: Console,
+    table: Table,
+    options: ConsoleOptions,
+    *,
+    cells: Callable[[Console, RenderableType, int, ConsoleOptions], list[str] | None] | None = None,
+) -> list[str] | None:
+    """A borderless table's lines as Rich lays it out where no style shows, or None.
+
+    The columns get the widths Rich's own `Table._calculate_column_widths` gives
+    them, each cell its padding from `Table._get_cells`, and its lines from
+    `cells` (`_cell_lines`: text, as Rich's `Text.wrap` makes it at that width).
+    A table with borders, or anything else it does not draw, is None,
+    as is a cell `cells` does not know: Rich prints those.
+    """
+    if (
+        table.box is not None  # without one, a header (or footer) is a row like the others
+        or table.show_lines
+        or table.leading
+        or table.row_styles
+        or table.title is not None
+        or table.caption is not None
+        or table.width is not None
+        or table.min_width is not None
+        or not table.columns
+    ):
+        return None
+    cell_lines = cells or _cell_lines
+    widths = table._calculate_column_widths(console, options)
+    columns = []
+    for index, (column, size) in enumerate(zip(table.columns, widths, strict=True)):
+        if column.vertical != "top":
+            return None
+        in_column = options.update(
+            width=size,
+            justify=column.justify,
+            no_wrap=column.no_wrap,
+            overflow=column.overflow,
+            height=None,
+            highlight=column.highlight,
+        )
+        found = []
+        for cell in table._get_cells(console, index, column):
+            padded = cell.renderable
+            if not isinstance(padded, Padding) or padded.top or padded.bottom:
+                return None
+            if getattr(padded.renderable, "vertical", None) not in (None, "top"):
+                return None
+            room = size - padded.left - padded.right
+            if room < 1:  # a column of nothing (Typer's for secondary options): its padding
+                if room == 0 and _blank(padded.renderable):
+                    found.append([" " * size])
+                    continue
+                return None
+            lines = cell_lines(console, padded.renderable, room, in_column.update_width(room))
+            if lines is None:
+                return None
+            found.append([" " * padded.left + line + " " * padded.right for line in lines])
+        columns.append(found)
+    out: list[str] = []
+    for row in zip(*columns, strict=True):
+        height = max(len(lines) for lines in row)
+        shaped = [
+            lines + [" " * size] * (height - len(lines))
+            for lines, size in zip(row, widths, strict=True)
+        ]
+        out += ["".join(parts) for parts in zip(*shaped, strict=True)]
+    return out
+
+
+def _blank(cell: RenderableType) -> bool:
+    return cell == "" or (isinstance(cell, Text) and cell.plain == "")
 
 
 def _with_under_lines(console: Console, renderable: RenderableType) -> list[list[Segment]]:

@@ -159,26 +159,52 @@ class _Past:
             self.then[key] = old
 
 
-@dataclass
 class _Light:
-    id: int
-    table: str
-    row_id: int
-    op: str
-    item: str
-    chain: list[tuple[str, int, int]]
+    """A change named as the store was then, its values not yet read.
+
+    This and `_Step` are plain classes, not dataclasses: only the walk makes
+    them, and a dataclass's methods are compiled as the module loads (0.5 ms
+    each, of every `log` and `undo`).
+    """
+
+    __slots__ = ("chain", "id", "item", "op", "row_id", "table")
+
+    def __init__(
+        self,
+        id: int,
+        table: str,
+        row_id: int,
+        op: str,
+        item: str,
+        chain: list[tuple[str, int, int]],
+    ) -> None:
+        self.id = id
+        self.table = table
+        self.row_id = row_id
+        self.op = op
+        self.item = item
+        self.chain = chain
 
 
-@dataclass
 class _Step:
     """One command met on the walk: its first `detail` changes named, and their total."""
 
-    command: Any  # a `command` row: id, at, line, undoes, undone_by
-    changes: list[_Light]
-    total: int
-    touches_wanted: bool
-    #: The shown changes' values (old, new) by change id, when the walk read them already.
-    values: dict[int, tuple[dict | None, dict | None]] | None = None
+    __slots__ = ("changes", "command", "total", "touches_wanted", "values")
+
+    def __init__(
+        self,
+        command: Any,  # a `command` row: id, at, line, undoes, undone_by
+        changes: list[_Light],
+        total: int,
+        touches_wanted: bool,
+        #: The shown changes' values (old, new) by change id, when the walk read them already.
+        values: dict[int, tuple[dict | None, dict | None]] | None = None,
+    ) -> None:
+        self.command = command
+        self.changes = changes
+        self.total = total
+        self.touches_wanted = touches_wanted
+        self.values = values
 
 
 def walk(

@@ -329,7 +329,7 @@ def status_of(
         report = specialization_report(reader, target)
     else:
         report = course_report(reader, target)
-    from coursetrack.services.review import due_count  # a report's alone (see `overview`)
+    from coursetrack.services.schedule import due_count  # a report's alone (see `overview`)
 
     report.reviews_due = due_count(reader, target, today)
     report.peer = peer_flow(reader, today)

@@ -30,10 +30,18 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from coursetrack.dates import LATEST, not_before, today
+from coursetrack.dates import not_before, today
 from coursetrack.errors import InputError
 from coursetrack.refs import Target, read_target, resolve
 from coursetrack.services.figures import DONE, TODO, progress_of
+from coursetrack.services.schedule import (
+    LADDER,
+    ReviewRecord,
+    Schedule,
+    _due,
+    _scope,
+    schedule_from,
+)
 from coursetrack.store import reviews as store
 from coursetrack.vocabulary import Grade
 
@@ -42,7 +50,6 @@ if TYPE_CHECKING:
     from coursetrack.store.writer import Writer
 
 
-LADDER = (1, 3, 7, 21, 60, 180)
 GRADES = tuple(g.value for g in Grade)
 #: How many rungs each grade climbs (again goes back to the first).
 _STEP: dict[str, int] = {Grade.HARD: 0, Grade.GOOD: 1, Grade.EASY: 2}
@@ -72,37 +79,6 @@ def next_interval(interval_days: int, grade: str, *, early: bool = False) -> int
         return interval_days
     rung = min(rung_of(interval_days) + _STEP[grade], len(LADDER) - 1)
     return LADDER[rung]
-
-
-@dataclass
-class ReviewRecord:
-    reviewed_on: dt.date
-    grade: str
-    interval_days: int
-    due_on: dt.date
-
-
-@dataclass
-class Schedule:
-    """Where a done topic stands on the ladder."""
-
-    completed_on: dt.date
-    interval_days: int
-    due_on: dt.date
-    reviews: list[ReviewRecord] = field(default_factory=list)
-
-    @property
-    def last_reviewed_on(self) -> dt.date | None:
-        return self.reviews[-1].reviewed_on if self.reviews else None
-
-
-def schedule_from(completed_on: dt.date, reviews: list[ReviewRecord]) -> Schedule:
-    """A topic's schedule from its completion date and its reviews (oldest first)."""
-    current = [r for r in reviews if r.reviewed_on >= completed_on]
-    if not current:
-        return Schedule(completed_on, LADDER[0], _due(completed_on, LADDER[0]))
-    last = current[-1]
-    return Schedule(completed_on, last.interval_days, last.due_on, current)
 
 
 def schedule_of(reader: Reader, topic: Any) -> Schedule | None:
@@ -147,11 +123,6 @@ class _DoneTopic:
 
 def _day(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _scope(target: Target | None) -> tuple[str | None, int | None]:
-    """The kind and id of the item whose topics are meant (None, None: all)."""
-    return (None, None) if target is None else (target.kind, target.item.id)
 
 
 def _done_topics(reader: Reader, target: Target | None) -> list[_DoneTopic]:
@@ -232,17 +203,6 @@ def review_queue(reader: Reader, *, ref: str | None, today: dt.date) -> Queue:
     due = [item for item in items if item.due_on <= today]
     later = [item.due_on for item in items if item.due_on > today]
     return Queue(today, target.ref if target else None, due, min(later, default=None))
-
-
-def due_count(reader: Reader, target: Target, today: dt.date) -> int:
-    """How many topics under `target` are due for review on `today`.
-
-    Counted in SQL with the same rule as `schedule_from` (the latest review since
-    the completion sets the due date, else the day after it), so `status` and
-    `show` of a 100,000-topic program need not build every schedule.
-    """
-    kind, scope_id = _scope(target)
-    return store.due_count(reader, kind, scope_id, today=today, first_rung=LADDER[0])
 
 
 @dataclass
@@ -346,12 +306,6 @@ def _reviewable(reader: Reader, target: Target, on: dt.date | None) -> Schedule:
             f"({last.isoformat()}); record reviews in the order they happened"
         )
     return schedule
-
-
-def _due(day: dt.date, interval: int) -> dt.date:
-    """`interval` days after `day`, but never past the last date a store holds (a review
-    near the end of 2999 would write a due date that no backup could restore)."""
-    return min(day + dt.timedelta(days=interval), LATEST)
 
 
 def _review_day(schedule: Schedule, on: dt.date | None) -> dt.date:

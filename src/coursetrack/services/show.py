@@ -17,7 +17,7 @@ from coursetrack import rubrics
 from coursetrack.refs import read_target
 from coursetrack.services import overview as status_service
 from coursetrack.services.figures import DONE, WHEN_SET, HasProgress, Progress, progress_of
-from coursetrack.services.review import ReviewRecord, Schedule, due_count, schedule_from
+from coursetrack.services.schedule import ReviewRecord, Schedule, due_count, schedule_from
 from coursetrack.store import notes, queries
 
 if TYPE_CHECKING:

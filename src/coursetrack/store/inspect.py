@@ -32,6 +32,30 @@ def _inspect_file(path: Path, shown: str | None = None) -> int | None:
     Messages name the store as the user did (`shown`).
     """
     where = shown or str(path)
+    if _read_header(path, where) is None:
+        return None
+    try:
+        con = sqlite3.connect(_read_only_uri(path), uri=True)
+        try:
+            app_id, version, tables = _identify(con)
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read the store {where}: {exc}") from None
+    return _check_ours(where, app_id, version, tables)
+
+
+#: The first bytes of a SQLite file, which hold its magic string and the two numbers
+#: `header_identity` reads.
+HEADER_BYTES = 100
+
+
+def _read_header(path: Path, where: str) -> bytes | None:
+    """The first bytes of the SQLite file at `path`; None for a new store (none, or empty).
+
+    Refuses anything that is not a regular file before reading it, and a file
+    that is not a SQLite database (see `_inspect_file`).
+    """
     try:
         info = path.stat()
     except (FileNotFoundError, NotADirectoryError):
@@ -51,25 +75,41 @@ def _inspect_file(path: Path, shown: str | None = None) -> int | None:
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                 raise StoreError(f"{where} is not a regular file, so not a store")
-            header = fh.read(len(SQLITE_MAGIC))
+            header = fh.read(HEADER_BYTES)
     except OSError as exc:
         raise StoreError(f"cannot read the store {where}: {exc.strerror}") from None
     if not header:
         return None  # an empty file: SQLite treats it as a new database
-    if header != SQLITE_MAGIC:
+    if header[: len(SQLITE_MAGIC)] != SQLITE_MAGIC:
         raise StoreError(
             f"{where} is not a SQLite database, so not a coursetrack store; "
             "point --db or COURSETRACK_DB at another file"
         )
-    try:
-        con = sqlite3.connect(_read_only_uri(path), uri=True)
-        try:
-            app_id, version, tables = _identify(con)
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot read the store {where}: {exc}") from None
-    return _check_ours(where, app_id, version, tables)
+    return header
+
+
+def is_current(path: Path, where: str) -> bool:
+    """Whether the file's header names an up-to-date coursetrack store.
+
+    What a read or a write through sqlite3 alone asks before it connects: a
+    connection of its own, read-only (`_inspect_file`), reads the whole schema
+    (1 ms), which the command's connection then reads again. The header is
+    only a hint (see `header_identity`): that connection checks what it opened.
+    Refusals (not a regular file, not SQLite) raise StoreError as `_inspect_file`'s.
+    """
+    header = _read_header(path, where)
+    return header is not None and header_identity(header) == (APPLICATION_ID, SCHEMA_VERSION)
+
+
+def header_identity(header: bytes) -> tuple[int, int] | None:
+    """(application_id, user_version) as a SQLite file's header holds them, or None if short.
+
+    What the database says may be newer (a change still in its write-ahead log):
+    only a hint, which a connection's own `_identify` confirms.
+    """
+    if len(header) < HEADER_BYTES:
+        return None
+    return int.from_bytes(header[68:72], "big", signed=True), int.from_bytes(header[60:64], "big")
 
 
 def _file_kind(mode: int) -> str:

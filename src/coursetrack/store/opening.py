@@ -30,6 +30,7 @@ from coursetrack.store.inspect import (
     _read_only_file_system,
     _read_url,
     _sqlite_file,
+    is_current,
     url_secrets,
 )
 
@@ -501,7 +502,10 @@ def _open_file(
     from coursetrack.atomic import follow
 
     real = follow(path, shown=shown, error=StoreError)  # a planted or dangling link is refused
-    version = _inspect_file(real, shown)
+    # A write to an up-to-date store goes through sqlite3 alone (`Store._write_sqlite`),
+    # whose connection checks what it opened (`engine.prepare_sqlite`): the header will do.
+    current = write and url is None and is_current(real, shown)
+    version = schema.SCHEMA_VERSION if current else _inspect_file(real, shown)
     if version is None and not write:
         engine = _make_engine("sqlite://")
         schema.migrate(engine, shown=shown)

@@ -161,15 +161,14 @@ def _fast_connection(path: Path) -> sqlite3.Connection | None:
     """
     from coursetrack.atomic import follow
     from coursetrack.store.engine import busy_timeout
-    from coursetrack.store.inspect import _check_ours, _identify, _inspect_file, _read_only_uri
+    from coursetrack.store.inspect import _check_ours, _identify, _read_only_uri, is_current
     from coursetrack.store.schema import SCHEMA_VERSION
 
     try:
         real = follow(path, shown=str(path), error=StoreError)
-        version = _inspect_file(real, str(path))
+        if not is_current(real, str(path)):  # the header: confirmed by the connection below
+            return None
     except StoreError:
-        return None
-    if version != SCHEMA_VERSION:
         return None
     writable = os.access(real.parent, os.W_OK) and os.access(real, os.W_OK)
     try:
