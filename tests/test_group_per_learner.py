@@ -74,7 +74,13 @@ VIEWS = [
 
 
 def _numbers(text: str) -> str:
-    """Note and link numbers are the store's (the group's learners share them): as '_'."""
+    """Note and link numbers are the store's (the group's learners share them): as '_'.
+    Peer review's counts are a group's alone (`status --json`, `next --json`): left out."""
+    if text.startswith("{"):
+        data = json.loads(text)
+        if isinstance(data, dict) and "peer" in data:
+            del data["peer"]
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return re.sub(r'(#|"id": )\d+\b', r"\1_", text)
 
 
