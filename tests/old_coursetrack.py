@@ -8,21 +8,39 @@ says here what to take out.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+from collections.abc import Iterator
+
 import pytest
 
-from coursetrack.store import inspect, items, queries, schema
+from coursetrack.store import backup, importer, inspect, items, queries, schema
+
+#: Modules that build their statements from `items.COLUMNS` as they load: loaded again
+#: under the older columns, and again under the current ones after.
+_BUILT_FROM_COLUMNS = (importer, backup)
 
 
-def play_schema(monkeypatch: pytest.MonkeyPatch, version: int) -> None:
-    """From now on (until `monkeypatch` is undone), coursetrack is of schema `version`."""
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:version])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", version)
-    monkeypatch.setattr(inspect, "SCHEMA_VERSION", version)  # as it reads a store
-    if version < 7:  # schema 7 gave courses and topics their rubric
-        monkeypatch.setattr(
-            items,
-            "COLUMNS",
-            {kind: tuple(c for c in cols if c != "rubric") for kind, cols in items.COLUMNS.items()},
-        )
-        for name in ("COURSES_OF", "TOPICS_OF"):
-            monkeypatch.setattr(queries, name, getattr(queries, name).replace(", rubric", ""))
+@contextlib.contextmanager
+def playing_schema(version: int) -> Iterator[None]:
+    """Within it, coursetrack is of schema `version`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:version])
+        patch.setattr(schema, "SCHEMA_VERSION", version)
+        patch.setattr(inspect, "SCHEMA_VERSION", version)  # as it reads a store
+        if version < 7:  # schema 7 gave courses and topics their rubric
+            columns = {
+                kind: tuple(c for c in cols if c != "rubric")
+                for kind, cols in items.COLUMNS.items()
+            }
+            patch.setattr(items, "COLUMNS", columns)
+            for name in ("COURSES_OF", "TOPICS_OF"):
+                patch.setattr(queries, name, getattr(queries, name).replace(", rubric", ""))
+        try:
+            for module in _BUILT_FROM_COLUMNS:
+                importlib.reload(module)
+            yield
+        finally:
+            patch.undo()
+            for module in _BUILT_FROM_COLUMNS:
+                importlib.reload(module)

@@ -18,7 +18,7 @@ from conftest import Store
 from coursetrack.cli import app
 from coursetrack.store import open_store, rules, schema, triggers
 from group import ok
-from old_coursetrack import play_schema
+from old_coursetrack import playing_schema
 
 # the upgrade mends on each engine: the [postgresql] runs stay in the quick loop
 pytestmark = pytest.mark.both_engines
@@ -167,26 +167,25 @@ def test_a_study_group_made_before_the_rules_upgrades_with_its_owners_next_comma
     postgres_server._admin.execute(f'ALTER DATABASE "{name}" OWNER TO "{groups.OWNER}"')
     g = groups.GroupStore(postgres_server, name)
     try:
-        play_schema(monkeypatch, 5)
-        ok(g.run(g.owner, "import", "deep-learning-specialization"))
-        ok(g.run(g.owner, "group", "init"))
-        for learner in ("alice", "bob"):
-            g.add(learner)
-        ok(g.run("alice", "done", "dls/1/1", "--on", "2026-10-01"))
-        ok(g.run("alice", "reviewed", "dls/1/1", "--grade", "good", "--on", "2026-10-05"))
-        ok(g.run("bob", "done", "dls/1/2", "--on", "2026-10-01"))
-        with g.connect("alice") as con, con.transaction():  # what schema 5 let her do
-            con.execute(
-                "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command "
-                "WHERE learner = session_user), true)"
-            )
-            con.execute("UPDATE progress SET status = 'todo', completed_on = NULL")
-            con.execute(
-                "INSERT INTO note (specialization_id, written_on, text) "
-                "SELECT id, '2026-10-06', %s FROM specialization",
-                ("n" * 150_000,),
-            )
-        monkeypatch.undo()
+        with playing_schema(5):
+            ok(g.run(g.owner, "import", "deep-learning-specialization"))
+            ok(g.run(g.owner, "group", "init"))
+            for learner in ("alice", "bob"):
+                g.add(learner)
+            ok(g.run("alice", "done", "dls/1/1", "--on", "2026-10-01"))
+            ok(g.run("alice", "reviewed", "dls/1/1", "--grade", "good", "--on", "2026-10-05"))
+            ok(g.run("bob", "done", "dls/1/2", "--on", "2026-10-01"))
+            with g.connect("alice") as con, con.transaction():  # what schema 5 let her do
+                con.execute(
+                    "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command "
+                    "WHERE learner = session_user), true)"
+                )
+                con.execute("UPDATE progress SET status = 'todo', completed_on = NULL")
+                con.execute(
+                    "INSERT INTO note (specialization_id, written_on, text) "
+                    "SELECT id, '2026-10-06', %s FROM specialization",
+                    ("n" * 150_000,),
+                )
 
         upgraded = g.run(g.owner, "status")
         assert upgraded.exit_code == 0, upgraded.stderr

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import Store
 from group import ok
-from old_coursetrack import play_schema
+from old_coursetrack import playing_schema
 from test_schema import _engine, _migrated, schema_of
 
 pytestmark = pytest.mark.both_engines
@@ -36,8 +36,7 @@ def _rows(store: Store) -> dict[str, list[tuple]]:
 def test_a_schema_6_store_upgrades_to_7_keeping_its_data(
     store: Store, new_store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as at_6:
-        play_schema(at_6, 6)
+    with playing_schema(6):
         for args in (
             ("import", "deep-learning-specialization"),
             ("start", "dls/1/1", "--on", "2026-09-01"),
