@@ -651,7 +651,7 @@ def test_front_matter_is_what_safe_dump_writes(fmt: str, monkeypatch) -> None:
         tags=["ml"],
         image=None,
         draft=False,
-        date=dt.datetime(2024, 1, 2),
+        date=dt.datetime(2024, 1, 2, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
     )
     @given(
         title=_yamlish_text(),
