@@ -244,3 +244,29 @@ def test_a_rubric_taken_off_an_item_with_scored_reviews_names_the_item(
     raised.write_text(text.replace("points: 3", "points: 4"), encoding="utf-8")
     ok(g.run(g.curator, "import", str(raised)))
     assert g.all_rows(_RUBRIC_OF_PROJECT) == [(PROJECT_RUBRIC.replace("3", "4"),)]
+
+
+def test_an_undo_that_puts_back_a_rubric_the_reviews_refuse_names_the_item(
+    g: GroupStore, tmp_path: Path
+) -> None:
+    """The curator raised the project's points, bob scored over the old ones, and the
+    curator's `undo` of the raise was refused as "a later change is in the way (a peer
+    review's scores give each criterion ...)": the rule's words, no item, no review."""
+    ok(g.run(g.curator, "import", str(RUBRIC_CATALOG)))
+    raised = tmp_path / "raised.yaml"
+    raised.write_text(
+        RUBRIC_CATALOG.read_text(encoding="utf-8").replace("points: 3", "points: 5"),
+        encoding="utf-8",
+    )
+    ok(g.run(g.curator, "import", str(raised)))
+    rid = _ask(g, ref="ml-projects/1/2", url="https://example.org/alice/project")
+    _out(
+        g, "bob", "peer", "review", str(rid), "-g", "pass", "runs",
+        "--score", "Runs from a clean checkout=5",
+    )  # fmt: skip
+    line = one_line(g.run(g.curator, "undo", "--yes"))
+    assert line.startswith("Error: cannot undo #"), line
+    assert "the rubric it would put back on ml-projects/classifier/project" in line, line
+    assert "lowers 'Runs from a clean checkout' to 3 points under a score of 5" in line, line
+    assert "rule peer_review_scores" not in line, line
+    assert g.all_rows(_RUBRIC_OF_PROJECT) == [(PROJECT_RUBRIC.replace("3", "5"),)]
