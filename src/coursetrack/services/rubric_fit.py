@@ -35,7 +35,35 @@ class NewRubric:
 def refusal(reader: Reader, changed: list[NewRubric], *, source: str | None = None) -> str | None:
     """The one line that refuses the first rubric (in `changed`'s order) that the reviews
     given no longer fit, or None when every one fits. `source`: the file that gives them."""
-    misfits = []
+    found = misfits(reader, changed)
+    if not found:
+        return None
+    item, misfit = found[0]
+    where = f" in {source}" if source else ""
+    return (
+        f"the rubric of {item.ref}{where} {misfit.told()}; keep {_listed(misfit.fixes())}, "
+        f"or give the new rubric to a new {item.kind} (the reviews stay with this one)"
+        f"{_more(found)}; nothing was changed"
+    )
+
+
+def undo_refusal(reader: Reader, changed: list[NewRubric], *, undoing: str) -> str | None:
+    """The same for an undo (`undoing`: "#N LINE") that would put rubrics back."""
+    found = misfits(reader, changed)
+    if not found:
+        return None
+    item, misfit = found[0]
+    return (
+        f"cannot undo {undoing}: the rubric it would put back on {item.ref} {misfit.told()}"
+        f"{_more(found)}; leave it as it is (the reviews given since score today's rubric); "
+        "nothing was changed"
+    )
+
+
+def misfits(reader: Reader, changed: list[NewRubric]) -> list[tuple[NewRubric, _Misfit]]:
+    """Each rubric in `changed` that some review given no longer fits, in `changed`'s order,
+    with how (one read of the scores for each kind of item)."""
+    out = []
     for kind in ("course", "topic"):
         wanted = {c.item_id: c for c in changed if c.kind == kind}
         if not wanted:
@@ -44,23 +72,17 @@ def refusal(reader: Reader, changed: list[NewRubric], *, source: str | None = No
         for row in store.scores_given(reader, kind, list(wanted)):
             rubric = wanted[row.item_id].rubric
             found.setdefault(row.item_id, _Misfit()).add(rubric, row.scores)
-        misfits += [(wanted[i], m) for i, m in found.items() if m.reviews]
-    if not misfits:
-        return None
+        out += [(wanted[i], m) for i, m in found.items() if m.reviews]
     order = {id(c): n for n, c in enumerate(changed)}
-    misfits.sort(key=lambda pair: order[id(pair[0])])
-    item, misfit = misfits[0]
-    where = f" in {source}" if source else ""
-    count = f"{misfit.reviews} peer review" + ("'s" if misfit.reviews == 1 else "s'")
-    line = (
-        f"the rubric of {item.ref}{where} no longer fits {count} scores: it "
-        f"{_listed(misfit.reasons())}; keep {_listed(misfit.fixes())}, or give the new "
-        f"rubric to a new {item.kind} (the reviews stay with this one)"
-    )
-    if len(misfits) > 1:
-        more = [i.ref for i, _ in misfits[1:4]] + (["..."] if len(misfits) > 4 else [])
-        line += f" (so do the rubrics of {len(misfits) - 1} more: {', '.join(more)})"
-    return line + "; nothing was changed"
+    return sorted(out, key=lambda pair: order[id(pair[0])])
+
+
+def _more(found: list[tuple[NewRubric, _Misfit]]) -> str:
+    """The other items whose rubrics no longer fit either, named (a few)."""
+    if len(found) < 2:
+        return ""
+    more = [i.ref for i, _ in found[1:4]] + (["..."] if len(found) > 4 else [])
+    return f" (so do the rubrics of {len(found) - 1} more: {', '.join(more)})"
 
 
 def _listed(words: list[str]) -> str:
@@ -100,6 +122,11 @@ class _Misfit:
             top = max(scores[criterion], self.lowered.get(criterion, (0, 0))[1])
             self.lowered[criterion] = (points[criterion], top)
         self.reviews += bool(dropped or added or lowered)
+
+    def told(self) -> str:
+        """'no longer fits N peer review's scores: it ...'."""
+        count = f"{self.reviews} peer review" + ("'s" if self.reviews == 1 else "s'")
+        return f"no longer fits {count} scores: it {_listed(self.reasons())}"
 
     def reasons(self) -> list[str]:
         out = ["takes it away"] if self.taken_away else []
