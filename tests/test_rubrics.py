@@ -632,6 +632,38 @@ def test_a_rubric_given_to_items_reviewed_without_scores_names_the_first(
     assert message.startswith(f"the rubric of ml-projects/classifier/data in {path} "), message
 
 
+def test_an_undo_that_would_take_a_scored_rubric_away_names_the_item(
+    store: Store, tmp_path: Path
+) -> None:
+    """The rubric came with the second import, a review scored it: undoing that import
+    would take it away under the scores, and is refused naming the item, on either
+    engine (the store's rule said only "a later change is in the way")."""
+    text = CATALOG.read_text(encoding="utf-8")
+    taken = "        rubric:\n          - criterion: Runs from a clean checkout\n            points: 3\n"
+    assert taken in text
+    ok(store, "import", str(write(tmp_path, text.replace(taken, ""), "bare.yaml")))
+    ok(store, "import", str(CATALOG))
+    ok(store, "note", "ml-projects", "the reviews come after this")  # planted under its command
+    ((topic,),) = store.rows("SELECT id FROM topic WHERE slug = 'project'")
+    store.execute(
+        "INSERT INTO peer_request (topic_id, url, asked_on, learner) "
+        "VALUES (?, 'https://example.org/ann', '2026-10-06', 'ann')",
+        topic,
+    )
+    store.execute(
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+        "SELECT id, '2026-10-07', 'pass', ?, 'Runs.' FROM peer_request",
+        json.dumps({"Runs from a clean checkout": 2}),
+    )
+    message = refuse(store, "undo", "2", "--yes")
+    assert message.startswith("cannot undo #2 import "), message
+    assert message.endswith(
+        ": the rubric it would put back on ml-projects/classifier/project no longer fits 1 peer "
+        "review's scores: it takes it away; leave it as it is (the reviews given since score "
+        "today's rubric); nothing was changed"
+    ), message
+
+
 def test_in_a_study_group_a_curator_gives_rubrics_and_a_learner_reads_them(
     group_store: GroupStore, tmp_path: Path
 ) -> None:
