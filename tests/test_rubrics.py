@@ -630,6 +630,28 @@ def test_a_rubric_given_to_items_reviewed_without_scores_names_the_first(
     path.write_text(text.replace("      - Data\n", to_topic), encoding="utf-8")
     message = refuse(store, "import", str(path))
     assert message.startswith(f"the rubric of ml-projects/classifier/data in {path} "), message
+    # a scored review of the project too, whose rubric the file takes away: both are
+    # refused, the first in the file's order named with what to keep, the other counted
+    ((project,),) = store.rows("SELECT id FROM topic WHERE slug = 'project'")
+    store.execute(
+        "INSERT INTO peer_request (topic_id, url, asked_on, learner) "
+        "VALUES (?, 'https://example.org/ann', '2026-10-06', 'ann')",
+        project,
+    )
+    store.execute(
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+        "SELECT id, '2026-10-07', 'pass', ?, 'Runs.' FROM peer_request WHERE topic_id = ?",
+        json.dumps({"Runs from a clean checkout": 2}),
+        project,
+    )
+    taken = "        rubric:\n          - criterion: Runs from a clean checkout\n            points: 3\n"
+    path.write_text(text.replace("      - Data\n", to_topic).replace(taken, ""), encoding="utf-8")
+    message = refuse(store, "import", str(path))
+    assert message.startswith(f"the rubric of ml-projects/classifier/data in {path} "), message
+    assert message.endswith(
+        "; the rubric of 1 more item (ml-projects/classifier/project) no longer fits its reviews "
+        "either; nothing was changed"
+    ), message
 
 
 def test_an_undo_that_would_take_a_scored_rubric_away_names_the_item(

@@ -81,8 +81,10 @@ def _more(found: list[tuple[NewRubric, _Misfit]]) -> str:
     """The other items whose rubrics no longer fit either, named (a few)."""
     if len(found) < 2:
         return ""
-    more = [i.ref for i, _ in found[1:4]] + (["..."] if len(found) > 4 else [])
-    return f" (so do the rubrics of {len(found) - 1} more: {', '.join(more)})"
+    named = ", ".join([i.ref for i, _ in found[1:4]] + (["..."] if len(found) > 4 else []))
+    if len(found) == 2:
+        return f"; the rubric of 1 more item ({named}) no longer fits its reviews either"
+    return f"; the rubrics of {len(found) - 1} more items ({named}) no longer fit theirs either"
 
 
 def _listed(words: list[str]) -> str:
