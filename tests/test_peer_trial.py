@@ -179,11 +179,6 @@ def test_what_a_user_gets_wrong_is_one_line_and_changes_nothing(g: GroupStore) -
 RUBRIC_CATALOG = Path(__file__).parent / "data" / "rubric-catalog.yaml"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the store's rule refuses the import in words that name no item: the refusal "
-    "comes from the rule (peer_review_scores), which the importer does not check first",
-)
 def test_a_rubric_change_the_reviews_refuse_names_the_item(g: GroupStore, tmp_path: Path) -> None:
     """The curator lowers a criterion's points under a score given: the refusal said "a
     peer review's scores give each criterion ..." and named neither the item nor its review,
@@ -201,3 +196,77 @@ def test_a_rubric_change_the_reviews_refuse_names_the_item(g: GroupStore, tmp_pa
     )
     line = one_line(g.run(g.curator, "import", str(lowered)))
     assert "ml-projects/classifier/project" in line, line
+    assert f"in {lowered} " in line and "1 peer review" in line, line
+    assert "lowers 'Runs from a clean checkout' to 2 points under a score of 3" in line, line
+    assert "keep 'Runs from a clean checkout' at 3 points or more" in line, line
+    assert "rule peer_review_scores" not in line, line
+    assert g.all_rows(_RUBRIC_OF_PROJECT) == [(PROJECT_RUBRIC,)]
+
+
+#: The project topic's stored rubric, and the catalog's (the tests' data).
+_RUBRIC_OF_PROJECT = "SELECT rubric FROM topic WHERE slug = 'project'"
+PROJECT_RUBRIC = '[{"criterion": "Runs from a clean checkout", "points": 3}]'
+
+
+def test_a_rubric_taken_off_an_item_with_scored_reviews_names_the_item(
+    g: GroupStore, tmp_path: Path
+) -> None:
+    """A catalog that no longer gives the project its rubric would leave bob's scores
+    scoring nothing: refused naming the item and what to keep; the course's rubric, which
+    no review scored, may go (in another import) as it was."""
+    ok(g.run(g.curator, "import", str(RUBRIC_CATALOG)))
+    rid = _ask(g, ref="ml-projects/1/2", url="https://example.org/alice/project")
+    _out(
+        g, "bob", "peer", "review", str(rid), "-g", "pass", "runs",
+        "--score", "Runs from a clean checkout=3",
+    )  # fmt: skip
+    text = RUBRIC_CATALOG.read_text(encoding="utf-8")
+    taken = "        rubric:\n          - criterion: Runs from a clean checkout\n            points: 3\n"
+    assert taken in text
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(text.replace(taken, ""), encoding="utf-8")
+    line = one_line(g.run(g.curator, "import", str(bare)))
+    assert line.startswith(f"Error: the rubric of ml-projects/classifier/project in {bare} "), line
+    assert "takes it away" in line and "keep its rubric" in line, line
+    assert g.all_rows(_RUBRIC_OF_PROJECT) == [(PROJECT_RUBRIC,)]
+    # a criterion added that the review did not score is refused too, and named
+    more = tmp_path / "more.yaml"
+    more.write_text(
+        text.replace(taken, taken + "          - criterion: Has tests\n            points: 2\n"),
+        encoding="utf-8",
+    )
+    line = one_line(g.run(g.curator, "import", str(more)))
+    assert f"ml-projects/classifier/project in {more} " in line, line
+    assert "adds criterion 'Has tests'" in line, line
+    assert g.all_rows(_RUBRIC_OF_PROJECT) == [(PROJECT_RUBRIC,)]
+    # raising the points fits the review: the import goes through
+    raised = tmp_path / "raised.yaml"
+    raised.write_text(text.replace("points: 3", "points: 4"), encoding="utf-8")
+    ok(g.run(g.curator, "import", str(raised)))
+    assert g.all_rows(_RUBRIC_OF_PROJECT) == [(PROJECT_RUBRIC.replace("3", "4"),)]
+
+
+def test_an_undo_that_puts_back_a_rubric_the_reviews_refuse_names_the_item(
+    g: GroupStore, tmp_path: Path
+) -> None:
+    """The curator raised the project's points, bob scored over the old ones, and the
+    curator's `undo` of the raise was refused as "a later change is in the way (a peer
+    review's scores give each criterion ...)": the rule's words, no item, no review."""
+    ok(g.run(g.curator, "import", str(RUBRIC_CATALOG)))
+    raised = tmp_path / "raised.yaml"
+    raised.write_text(
+        RUBRIC_CATALOG.read_text(encoding="utf-8").replace("points: 3", "points: 5"),
+        encoding="utf-8",
+    )
+    ok(g.run(g.curator, "import", str(raised)))
+    rid = _ask(g, ref="ml-projects/1/2", url="https://example.org/alice/project")
+    _out(
+        g, "bob", "peer", "review", str(rid), "-g", "pass", "runs",
+        "--score", "Runs from a clean checkout=5",
+    )  # fmt: skip
+    line = one_line(g.run(g.curator, "undo", "--yes"))
+    assert line.startswith("Error: cannot undo #"), line
+    assert "the rubric it would put back on ml-projects/classifier/project" in line, line
+    assert "lowers 'Runs from a clean checkout' to 3 points under a score of 5" in line, line
+    assert "rule peer_review_scores" not in line, line
+    assert g.all_rows(_RUBRIC_OF_PROJECT) == [(PROJECT_RUBRIC.replace("3", "5"),)]

@@ -595,6 +595,97 @@ def test_a_re_import_that_no_longer_fits_the_reviews_given_is_refused(
     assert json.loads(dict(store.rows(RUBRICS.format("topic")))["project"])[0]["points"] == 4
 
 
+def test_a_rubric_given_to_items_reviewed_without_scores_names_the_first(
+    store: Store, tmp_path: Path
+) -> None:
+    """The first topic (no rubric) and the reading course (none) have reviews without
+    scores: a catalog that gives both a rubric is refused naming the first in the file's
+    order, what no longer fits, and the other; nothing changes."""
+    ok(store, "import", str(CATALOG))
+    ((topic,),) = store.rows("SELECT id FROM topic WHERE slug = 'data'")
+    ((course,),) = store.rows("SELECT id FROM course WHERE slug = 'reading'")
+    for column, item in (("topic_id", topic), ("course_id", course)):
+        store.execute(
+            f"INSERT INTO peer_request ({column}, url, asked_on, learner) "
+            "VALUES (?, 'https://example.org/ann', '2026-10-06', 'ann')",
+            item,
+        )
+    store.execute(
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, comment) "
+        "SELECT id, '2026-10-07', 'pass', 'Fine.' FROM peer_request"
+    )
+    text = CATALOG.read_text(encoding="utf-8")
+    criterion = "- criterion: Read it all\n{0}  points: 2\n"
+    to_topic = "      - title: Data\n        rubric:\n          " + criterion.format(" " * 10)
+    to_course = "    slug: reading\n    rubric:\n      " + criterion.format(" " * 6)
+    both = text.replace("      - Data\n", to_topic).replace("    slug: reading\n", to_course)
+    path = tmp_path / "given.yaml"
+    path.write_text(both, encoding="utf-8")
+    message = refuse(store, "import", str(path))
+    assert message == (
+        f"the rubric of ml-projects/reading in {path} no longer fits 1 peer review's scores: "
+        "it gives one to reviews given without scores; keep it without a rubric, or give the "
+        "new rubric to a new course (the reviews stay with this one); nothing was changed"
+    ), message
+    path.write_text(text.replace("      - Data\n", to_topic), encoding="utf-8")
+    message = refuse(store, "import", str(path))
+    assert message.startswith(f"the rubric of ml-projects/classifier/data in {path} "), message
+    # a scored review of the project too, whose rubric the file takes away: both are
+    # refused, the first in the file's order named with what to keep, the other counted
+    ((project,),) = store.rows("SELECT id FROM topic WHERE slug = 'project'")
+    store.execute(
+        "INSERT INTO peer_request (topic_id, url, asked_on, learner) "
+        "VALUES (?, 'https://example.org/ann', '2026-10-06', 'ann')",
+        project,
+    )
+    store.execute(
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+        "SELECT id, '2026-10-07', 'pass', ?, 'Runs.' FROM peer_request WHERE topic_id = ?",
+        json.dumps({"Runs from a clean checkout": 2}),
+        project,
+    )
+    taken = "        rubric:\n          - criterion: Runs from a clean checkout\n            points: 3\n"
+    path.write_text(text.replace("      - Data\n", to_topic).replace(taken, ""), encoding="utf-8")
+    message = refuse(store, "import", str(path))
+    assert message.startswith(f"the rubric of ml-projects/classifier/data in {path} "), message
+    assert message.endswith(
+        "; the rubric of 1 more item (ml-projects/classifier/project) no longer fits its reviews "
+        "either; nothing was changed"
+    ), message
+
+
+def test_an_undo_that_would_take_a_scored_rubric_away_names_the_item(
+    store: Store, tmp_path: Path
+) -> None:
+    """The rubric came with the second import, a review scored it: undoing that import
+    would take it away under the scores, and is refused naming the item, on either
+    engine (the store's rule said only "a later change is in the way")."""
+    text = CATALOG.read_text(encoding="utf-8")
+    taken = "        rubric:\n          - criterion: Runs from a clean checkout\n            points: 3\n"
+    assert taken in text
+    ok(store, "import", str(write(tmp_path, text.replace(taken, ""), "bare.yaml")))
+    ok(store, "import", str(CATALOG))
+    ok(store, "note", "ml-projects", "the reviews come after this")  # planted under its command
+    ((topic,),) = store.rows("SELECT id FROM topic WHERE slug = 'project'")
+    store.execute(
+        "INSERT INTO peer_request (topic_id, url, asked_on, learner) "
+        "VALUES (?, 'https://example.org/ann', '2026-10-06', 'ann')",
+        topic,
+    )
+    store.execute(
+        "INSERT INTO peer_review (request_id, reviewed_on, grade, scores, comment) "
+        "SELECT id, '2026-10-07', 'pass', ?, 'Runs.' FROM peer_request",
+        json.dumps({"Runs from a clean checkout": 2}),
+    )
+    message = refuse(store, "undo", "2", "--yes")
+    assert message.startswith("cannot undo #2 import "), message
+    assert message.endswith(
+        ": the rubric it would put back on ml-projects/classifier/project no longer fits 1 peer "
+        "review's scores: it takes it away; leave it as it is (the reviews given since score "
+        "today's rubric); nothing was changed"
+    ), message
+
+
 def test_in_a_study_group_a_curator_gives_rubrics_and_a_learner_reads_them(
     group_store: GroupStore, tmp_path: Path
 ) -> None:

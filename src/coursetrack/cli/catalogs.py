@@ -63,7 +63,9 @@ def import_(
         del text  # a large catalog's text is not kept through its import (its peak of memory)
         tracker.describe(f"importing {spec.slug}")
         with writing(ctx) as writer:
-            report = import_catalog(writer, catalog=spec, prune=prune, progress=tracker)
+            report = import_catalog(
+                writer, catalog=spec, prune=prune, progress=tracker, source=label
+            )
     if json:
         render.print_json(report)
         return

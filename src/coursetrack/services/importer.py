@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.errors import ConflictError
+from coursetrack.services import rubric_fit
+from coursetrack.services.rubric_fit import NewRubric
 from coursetrack.store import importer as store
 from coursetrack.store.group import require_curator
 from coursetrack.store.group_views import others_finished, others_recorded
@@ -85,8 +87,14 @@ class _Writes:
     changed: list[Row] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     added: list[tuple[int, int, Any]] = field(default_factory=list)  # parent id, position, spec
+    rubrics: list[NewRubric] = field(default_factory=list)  # given to stored rows
 
-    def apply(self, writer: Writer, kind: str) -> None:
+    def apply(self, writer: Writer, kind: str, source: str | None = None) -> None:
+        """Write them, once the reviews given are known to fit the rubrics changed (the
+        store's rule would refuse the write in words that name no item)."""
+        refused = rubric_fit.refusal(writer, self.rubrics, source=source) if self.rubrics else None
+        if refused:
+            raise ConflictError(refused)
         store.update_rows(writer, kind, self.changed)
         store.delete_rows(writer, kind, self.removed)
         store.add_rows(writer, kind, self._new_rows(kind))
@@ -109,6 +117,7 @@ def import_catalog(
     catalog: CatalogSpec,
     prune: bool = False,
     progress: Progress | None = None,
+    source: str | None = None,
 ) -> ImportReport:
     """Merge one catalog into the store inside the caller's transaction.
 
@@ -116,6 +125,8 @@ def import_catalog(
     that change, one for those removed, one for those added), not row by row:
     the history triggers still record every row. In a study group only a curator
     may import, and `--prune` never deletes an item other learners keep records on.
+    A rubric changed must still fit the peer reviews given (`services.rubric_fit`: the
+    refusal names the item and `source`, the file).
     """
     require_curator(writer, f"import {catalog.slug}")
     fields = store.FIELDS["specialization"]
@@ -158,7 +169,7 @@ def import_catalog(
         prune=prune,
         created=created,
     )
-    writes.apply(writer, "course")
+    writes.apply(writer, "course", source)
     if writes.added:  # the new courses' ids: the topics' parents
         course_ids.update(store.course_ids(writer, spec.id))
     # Every stored topic of the specialization in one query, not one per course.
@@ -209,7 +220,7 @@ def import_catalog(
             )
         if progress is not None:
             progress(done, total)
-    writes.apply(writer, "topic")
+    writes.apply(writer, "topic", source)
     store.carry_done(writer, carried)
     return report
 
@@ -274,6 +285,8 @@ def _merge_children(
         changes = _refresh(row, item, fields)
         if changes:
             report.updated.append(f"{prefix}/{slug} ({', '.join(changes)})")
+        if "rubric" in changes:
+            writes.rubrics.append(NewRubric(f"{prefix}/{slug}", kind, row.id, row["rubric"]))
         if changes or row.position != position:
             row["position"] = position
             writes.changed.append(row)

@@ -74,6 +74,7 @@ def undo_candidate(
     _refuse_if_later_commands_depend(reader, target)
     _refuse_if_others_changed_its_catalog_rows(reader, target)
     _refuse_if_its_request_has_reviews(reader, target)
+    _refuse_if_its_rubrics_no_longer_fit(reader, target)
     # named as `log` names it, by the same walk
     if detail == 0:
         return entry(reader, _Step(target, [], store.change_count(reader, target.id), False))
@@ -228,6 +229,24 @@ def _refuse_if_its_request_has_reviews(reader: Reader, target: Any) -> None:
             f"cannot undo #{target.id} {target.line}: peer review request #{reviewed.id} "
             f"has {count}, which would lose what they review; nothing was changed"
         )
+
+
+def _refuse_if_its_rubrics_no_longer_fit(reader: Reader, target: Any) -> None:
+    """Refuse to put back a rubric that the peer reviews given since no longer fit.
+
+    The store's rule (`peer_review_scores`) would refuse the undo at its end, naming
+    neither the item nor the reviews; this says which item and why first
+    (`services.rubric_fit`). The scores are read only when the command changed a rubric.
+    """
+    put_back = store.rubrics_put_back(reader, target=target.id)
+    if not put_back:
+        return
+    from coursetrack.services import rubric_fit
+
+    changed = [rubric_fit.NewRubric(row.ref, row.kind, row.item_id, row.rubric) for row in put_back]
+    refused = rubric_fit.undo_refusal(reader, changed, undoing=f"#{target.id} {target.line}")
+    if refused:
+        raise Refused(refused)
 
 
 def _refuse_if_others_rows_went(writer: Writer, entry: LogEntry, current: int | None) -> None:

@@ -18,6 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.store import queries
+from coursetrack.vocabulary import Op
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
@@ -306,3 +307,43 @@ def item_now(reader: Reader, *, table: str, row_id: int) -> Row | None:
 def items_now(reader: Reader, *, table: str) -> list[Row]:
     """Every item of `table`: id, slug, parent id."""
     return reader.all(queries.ITEMS_NOW[table])
+
+
+def rubrics_put_back(reader: Reader, *, target: int) -> list[Row]:
+    """The rubrics undoing `target` would put back on courses and topics it updated, where
+    they differ from today's (`kind`, `item_id`, `ref`: the item's slugs, `rubric`: JSON
+    text or None), in the order it changed them: what the peer reviews given since must
+    still fit (`services.undo`). A command that changed no course or topic reads nothing."""
+    found: list[Row] = []
+    for sql in _RUBRICS_PUT_BACK.values():
+        old = queries.json_field(reader.dialect, "ch.old", "rubric")
+        for row in reader.all(sql.format(old=old), target=target, op=Op.UPDATE.value):
+            if row.rubric != row.now:
+                found.append(row)
+    return sorted(found, key=lambda row: row.change_id)
+
+
+#: `rubrics_put_back`'s read, by kind: the command's first change of each row (its `old`
+#: is what the undo puts back), the item's ref and its rubric today.
+_RUBRICS_PUT_BACK = {
+    kind: f"""SELECT ch.id AS change_id, '{kind}' AS kind, ch.row_id AS item_id, {{old}} AS rubric,
+           x.rubric AS now, {ref} AS ref
+    FROM change ch JOIN {kind} x ON x.id = ch.row_id {joins}
+    WHERE ch.command_id = :target AND ch.table_name = '{kind}' AND ch.op = :op
+      AND ({{old}} IS NOT NULL OR x.rubric IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM change e WHERE e.table_name = '{kind}'
+                      AND e.row_id = ch.row_id AND e.command_id = :target AND e.id < ch.id)"""
+    for kind, joins, ref in (
+        (
+            "course",
+            "JOIN specialization s ON s.id = x.specialization_id",
+            "s.slug || '/' || x.slug",
+        ),
+        (
+            "topic",
+            "JOIN course c ON c.id = x.course_id "
+            "JOIN specialization s ON s.id = c.specialization_id",
+            "s.slug || '/' || c.slug || '/' || x.slug",
+        ),
+    )
+}

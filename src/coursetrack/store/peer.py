@@ -29,6 +29,7 @@ owner and gives counts alone; SQLite's one learner reads every review.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.store import peer_counts
@@ -244,3 +245,36 @@ def reviews_of_requests_made_by(reader: Reader, *, command_id: int) -> Row | Non
         command=command_id,
         op=Op.INSERT.value,
     )
+
+
+def scores_given(reader: Reader, kind: str, item_ids: Sequence[int]) -> list[Row]:
+    """The scores of every review of a request on these courses (topics), with the item
+    (`item_id`, `scores`: JSON text or None), by review: what a new rubric for them must
+    still fit (the rule `peer_review_scores`, which `services.importer` words first).
+
+    A curator's (or SQLite's one learner's) read: in a study group the reviews of
+    others' requests are read in the group's scope, which a curator reads whole, then
+    back to the learner's for the rest of the write. Who reviewed is not read."""
+    from coursetrack.store import group
+    from coursetrack.store.group_views import end_group_read
+
+    column = _OWNER[kind]
+    ids = [int(i) for i in item_ids]
+    in_group = bool(ids) and group.is_group(reader)
+    if in_group:
+        group.read_group(reader)  # a failure below ends the transaction, and the scope with it
+    found: list[Row] = []
+    for start in range(0, len(ids), _IDS_AT_ONCE):
+        listed = ", ".join(str(i) for i in ids[start : start + _IDS_AT_ONCE])
+        found += reader.all(
+            f"SELECT q.{column} AS item_id, v.scores FROM peer_review v "
+            f"JOIN peer_request q ON q.id = v.request_id WHERE q.{column} IN ({listed}) "
+            "ORDER BY v.id"
+        )
+    if in_group:
+        end_group_read(reader)
+    return found
+
+
+#: Item ids written into one statement of `scores_given` (whole numbers, never text).
+_IDS_AT_ONCE = 500
