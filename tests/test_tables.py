@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -322,6 +322,8 @@ def _grid_printed(width: int, make_table, *, plain: bool) -> str:
     width=st.integers(4, 130),
     header=st.booleans(),
 )
+# a header wrapped over more lines than its row's other cells: Rich puts them at its bottom
+@example(rows=[("日本日本日本", "", 0)], width=19, header=True)
 def test_a_piped_borderless_table_prints_what_rich_prints(rows, width: int, header: bool) -> None:
     """`render.tables.grid_lines` (`log`'s grid, `chart`'s table) gives Rich's bytes: the
     column widths Rich gives, a folded column, no-wrap and right-justified ones, a header
