@@ -236,10 +236,14 @@ def grid_lines(
             found.append([" " * padded.left + line + " " * padded.right for line in lines])
         columns.append(found)
     out: list[str] = []
-    for row in zip(*columns, strict=True):
+    for index, row in enumerate(zip(*columns, strict=True)):
         height = max(len(lines) for lines in row)
+        # Rich puts a header's cells at the bottom of their row, every other at the top
+        bottom = index == 0 and table.show_header
         shaped = [
-            lines + [" " * size] * (height - len(lines))
+            [" " * size] * (height - len(lines)) + lines
+            if bottom
+            else lines + [" " * size] * (height - len(lines))
             for lines, size in zip(row, widths, strict=True)
         ]
         out += ["".join(parts) for parts in zip(*shaped, strict=True)]
