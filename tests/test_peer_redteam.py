@@ -26,6 +26,9 @@ from coursetrack.store import group
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 from test_peer_security import _STORED, PASS, REVISE, _ask, _own_command, _review, _write
 
+# the red team's attacks on a real group: the full suite's; `-m "not slow"` keeps test_peer and test_peer_security
+pytestmark = pytest.mark.slow
+
 #: A rubric a curator gives topic 3 (dls/1/3).
 _RUBRIC = '[{"criterion": "clarity", "points": 5}]'
 

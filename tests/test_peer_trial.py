@@ -15,6 +15,9 @@ import pytest
 
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 
+# a new user's weeks with a real group: the full suite's; `-m "not slow"` keeps test_peer and test_peer_security
+pytestmark = pytest.mark.slow
+
 URL = "https://github.com/alice/dl/blob/main/w2-logistic.ipynb"
 
 
