@@ -25,6 +25,9 @@ import pytest
 from conftest import DLS, Store
 from group import GroupStore, group_store_fixture  # noqa: F401
 
+# a real group's status, next, group status and post with reviews: the full suite's
+pytestmark = pytest.mark.slow
+
 NOW = "2026-03-01T12:00:00+00:00"
 
 
