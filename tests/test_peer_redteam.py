@@ -14,7 +14,6 @@ or function, pg_stats, the history's rows) is not tested again here.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,25 +23,22 @@ import pytest
 
 from coursetrack.store import group
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
-from test_peer_security import _STORED, PASS, REVISE, _ask, _own_command, _review, _write
+from test_peer_security import (  # noqa: F401 (the fixture `reviewed`, shared)
+    _STORED,
+    PASS,
+    REVISE,
+    _ask,
+    _own_command,
+    _review,
+    _write,
+    reviewed_fixture,
+)
 
 # the red team's attacks on a real group: the full suite's; `-m "not slow"` keeps test_peer and test_peer_security
 pytestmark = pytest.mark.slow
 
 #: A rubric a curator gives topic 3 (dls/1/3).
 _RUBRIC = '[{"criterion": "clarity", "points": 5}]'
-
-
-@pytest.fixture
-def reviewed(group_store: GroupStore) -> Iterator[tuple[GroupStore, int, int]]:
-    """As test_peer_security's: alice's request (reviewed by bob, then carol), bob's
-    (reviewed by alice)."""
-    g = group_store
-    alice, bob = _ask(g, "alice", 1), _ask(g, "bob", 2)
-    _review(g, "bob", alice, PASS, "bob: clear")
-    _review(g, "carol", alice, REVISE, "carol: add tests")
-    _review(g, "alice", bob, PASS, "alice: neat")
-    yield g, alice, bob
 
 
 def test_a_learner_cannot_forge_history_through_the_owners_trigger_functions(reviewed) -> None:

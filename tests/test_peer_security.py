@@ -81,8 +81,8 @@ def _review(g: GroupStore, role: str, request: int, grade: str, comment: str) ->
     )
 
 
-@pytest.fixture
-def reviewed(group_store: GroupStore) -> Iterator[tuple[GroupStore, int, int]]:
+@pytest.fixture(name="reviewed")
+def reviewed_fixture(group_store: GroupStore) -> Iterator[tuple[GroupStore, int, int]]:
     """alice asked for a review of dls/1/1 (bob and carol reviewed it), bob of dls/1/2
     (alice reviewed it)."""
     g = group_store
