@@ -75,10 +75,7 @@ def _requests(reader: Reader, more: str = "") -> str:
     """`_REQUEST_ROWS` as the store counts reviews: through the group's function where
     there is one (a study group's store), else by reading them (every review is readable)."""
     counts = _REVIEW_COUNTS["sqlite"]
-    function = peer_counts.signature(peer_counts.COUNTS_FUNCTION)
-    if reader.dialect == "postgresql" and reader.scalar(
-        f"SELECT to_regprocedure('{function}') IS NOT NULL"
-    ):
+    if reader.dialect == "postgresql" and peer_counts.made(reader, peer_counts.COUNTS_FUNCTION):
         counts = _REVIEW_COUNTS["postgresql"]
     return _REQUEST_ROWS.format(more=more, counts=counts)
 

@@ -195,11 +195,16 @@ def flow(reader: Reader, today: dt.date) -> Row | None:
     )
 
 
+def made(reader: Reader, name: str) -> bool:
+    """Whether the store has the function `name` (a study group's, on PostgreSQL)."""
+    return bool(reader.scalar(f"SELECT to_regprocedure('{signature(name)}') IS NOT NULL"))
+
+
 def tally(reader: Reader, spec_id: int) -> dict[str, tuple[int, int]]:
     """Per learner: (reviews given, reviews received) on requests under a specialization.
 
     Only on a group's store (the group views call it): {} where its function is missing."""
-    if not reader.scalar(f"SELECT to_regprocedure('{signature(TALLY_FUNCTION)}') IS NOT NULL"):
+    if not made(reader, TALLY_FUNCTION):
         return {}
     rows = reader.all(
         f"SELECT learner, given, received FROM {TALLY_FUNCTION}(CAST(:spec AS integer))",
