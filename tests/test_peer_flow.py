@@ -24,22 +24,10 @@ import pytest
 
 from conftest import DLS, Store
 from group import GroupStore, group_store_fixture  # noqa: F401
+from test_group_views import NOW, _pinned_clock, ok  # noqa: F401 (the clock, as there)
 
 # a real group's status, next, group status and post with reviews: the full suite's
 pytestmark = pytest.mark.slow
-
-NOW = "2026-03-01T12:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COURSETRACK_NOW", NOW)
-
-
-def ok(g: GroupStore, role: str, *args: str) -> str:
-    result = g.run(role, *args)
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
 
 
 def _topic(g: GroupStore, ref: str) -> int:
