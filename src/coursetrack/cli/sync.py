@@ -90,5 +90,12 @@ def _commands(count: int) -> str:
 
 
 def _offset(seconds: float) -> str:
-    minutes = abs(seconds) / 60
-    return f"{minutes:.0f} min {'ahead of' if seconds > 0 else 'behind'}"
+    """How far the clocks are apart, in the unit that reads best."""
+    size = abs(seconds)
+    if size >= 2 * 86400:
+        amount = f"{size / 86400:.0f} days"
+    elif size >= 2 * 3600:
+        amount = f"{size / 3600:.0f} hours"
+    else:
+        amount = f"{size / 60:.0f} min"
+    return f"{amount} {'ahead of' if seconds > 0 else 'behind'}"

@@ -28,7 +28,7 @@ from coursetrack import dates
 from coursetrack.errors import InputError, Refused
 from coursetrack.store import history
 from coursetrack.store import sync as store
-from coursetrack.store.sync_apply import Refusal, apply_change, refusal_of, words
+from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
 from coursetrack.store.sync_payload import dumps, payload
 
 if TYPE_CHECKING:
@@ -316,9 +316,7 @@ def _replay(
     store.bind(writer, new_id)
     store.savepoint(writer, "sync_command")
     try:
-        for change in p.get("changes") or ():
-            apply_change(writer, change)
-            tick()
+        apply_changes(writer, list(p.get("changes") or ()), tick)
     except Exception as exc:
         refused = refusal_of(exc)
         if refused is None:

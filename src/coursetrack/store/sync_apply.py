@@ -84,80 +84,156 @@ def words(rule: str) -> str:
     return f"the store refused it (rule {rule})"
 
 
-def _item(writer: Writer, uid: str) -> tuple[str, int] | None:
-    """(reference column, id) of the catalog item `uid` names, whichever its kind."""
-    for table in ("topic", "course", "specialization"):
-        found = writer.scalar(f"SELECT id FROM {table} WHERE uid = :u", u=uid)
-        if found is not None:
-            return f"{table}_id", int(found)
-    return None
+class Applier:
+    """Applies one command's changes (`apply`, then `finish`), a page of statements at a time.
 
+    The first sync of a 20,000-topic store is one import of 20,000 inserts: asked one by
+    one, each would cost a round trip to find its key and one to insert. So the keys of a
+    command's inserts are looked up together first (`prefetch`), the local ids of the rows
+    it names are kept as they are learnt, and a run of inserts of one shape is written
+    with one `executemany` when anything else needs the store as it is (`_flush`). A
+    removal may cascade to rows whose ids are kept: they are all forgotten then.
+    """
 
-def _locate(writer: Writer, table: str, key: str) -> int | None:
-    """The local id of the row `key` names in `table`; None when there is none."""
-    if table in KEYED:
-        return writer.scalar(f"SELECT id FROM {table} WHERE uid = :k", k=key)
-    kind, _, uid = key.partition(":")
-    if table == "goal" and kind == "g":
-        spec = writer.scalar("SELECT id FROM specialization WHERE uid = :u", u=uid)
-        if spec is None:
-            return None
-        return writer.scalar("SELECT id FROM goal WHERE specialization_id = :s", s=spec)
-    if table == "progress" and kind == "p":
-        item = _item(writer, uid)
-        if item is None:
-            return None
-        column, item_id = item
-        return writer.scalar(f"SELECT id FROM progress WHERE {column} = :i", i=item_id)
-    return None
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        #: (table, uid) -> local id, or None: known not to be there
+        self.ids: dict[tuple[str, str], int | None] = {}
+        self._sql = ""
+        self._rows: list[dict[str, Any]] = []
 
+    def prefetch(self, changes: list[dict[str, Any]]) -> None:
+        """Learn at once which of the rows the command inserts this store holds already."""
+        wanted: dict[str, set[str]] = {}
+        for change in changes:
+            table, key = change.get("table"), change.get("key")
+            if change.get("op") == "insert" and table in KEYED and isinstance(key, str):
+                wanted.setdefault(table, set()).add(key)
+        for table, keys in wanted.items():
+            ordered = sorted(keys)
+            for start in range(0, len(ordered), 500):
+                part = ordered[start : start + 500]
+                names = ", ".join(f":u{i}" for i in range(len(part)))
+                params = {f"u{i}": uid for i, uid in enumerate(part)}
+                found = {
+                    row.uid: int(row.id)
+                    for row in self.writer.all(
+                        f"SELECT uid, id FROM {table} WHERE uid IN ({names})", **params
+                    )
+                }
+                for uid in part:
+                    self.ids[(table, uid)] = found.get(uid)
 
-def _local(writer: Writer, table: str, values: dict[str, Any]) -> dict[str, Any]:
-    """`values` as this store writes them: only known columns, references as local ids."""
-    known = COLUMNS[table]
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        column = f"{name}_id" if f"{name}_id" in REFS else name
-        if column not in known:
-            continue  # a column this coursetrack does not know: left out
-        if column in REFS and value is not None:
-            ref = REFS[column]
-            found = writer.scalar(f"SELECT id FROM {ref} WHERE uid = :u", u=value)
-            if found is None:
-                raise Refusal("foreign_key")
-            value = int(found)
-        out[column] = value
-    return out
+    def _flush(self) -> None:
+        if self._rows:
+            self.writer.executemany(self._sql, self._rows)
+            self._rows = []
 
+    def finish(self) -> None:
+        """Write what is pending: the store refuses it here, if it does."""
+        self._flush()
 
-def apply_change(writer: Writer, change: dict[str, Any]) -> None:
-    """Apply one change of an arriving command by its key (see the module's docstring)."""
-    table, key, op = change.get("table"), change.get("key"), change.get("op")
-    if table not in COLUMNS or not isinstance(key, str):
-        return  # a table that does not travel (or a newer coursetrack's): left out
-    row_id = _locate(writer, table, key)
-    if op == "delete":
-        if row_id is not None:
-            writer.execute(f"DELETE FROM {table} WHERE id = :id", id=row_id)
-        return
-    values = _local(writer, table, change.get("set") or {})
-    if op == "insert" and row_id is None:
+    def _id(self, table: str, uid: str) -> int | None:
+        """The local id of `table`'s row `uid` (None: not here)."""
+        if (table, uid) in self.ids:
+            return self.ids[(table, uid)]
+        self._flush()
+        found = self.writer.scalar(f"SELECT id FROM {table} WHERE uid = :u", u=uid)
+        self.ids[(table, uid)] = None if found is None else int(found)
+        return self.ids[(table, uid)]
+
+    def _item(self, uid: str) -> tuple[str, int] | None:
+        """(reference column, id) of the catalog item `uid` names, whichever its kind."""
+        for table in ("topic", "course", "specialization"):
+            found = self._id(table, uid)
+            if found is not None:
+                return f"{table}_id", found
+        return None
+
+    def _locate(self, table: str, key: str) -> int | None:
+        """The local id of the row `key` names in `table`; None when there is none."""
         if table in KEYED:
-            values["uid"] = key
-        elif table == "progress" and not any(c in values for c in REFS):
-            raise Refusal("foreign_key")
-        columns = ", ".join(values)
-        params = ", ".join(f":{c}" for c in values)
-        writer.execute(f"INSERT INTO {table} ({columns}) VALUES ({params})", **values)
-        return
-    if row_id is None:
-        return  # an update of a row that is gone
-    if op == "insert" and table == "progress":
-        values = _furthest(writer, row_id, values)
-    values = {c: v for c, v in values.items() if c not in REFS or table not in ("progress", "goal")}
-    if values:
-        assignments = ", ".join(f"{c} = :{c}" for c in values)
-        writer.execute(f"UPDATE {table} SET {assignments} WHERE id = :id", id=row_id, **values)
+            return self._id(table, key)
+        kind, _, uid = key.partition(":")
+        self._flush()
+        if table == "goal" and kind == "g":
+            spec = self._id("specialization", uid)
+            if spec is None:
+                return None
+            return self.writer.scalar("SELECT id FROM goal WHERE specialization_id = :s", s=spec)
+        if table == "progress" and kind == "p":
+            item = self._item(uid)
+            if item is None:
+                return None
+            column, item_id = item
+            return self.writer.scalar(f"SELECT id FROM progress WHERE {column} = :i", i=item_id)
+        return None
+
+    def _local(self, table: str, values: dict[str, Any]) -> dict[str, Any]:
+        """`values` as this store writes them: only known columns, references as local ids."""
+        known = COLUMNS[table]
+        out: dict[str, Any] = {}
+        for name, value in values.items():
+            column = f"{name}_id" if f"{name}_id" in REFS else name
+            if column not in known:
+                continue  # a column this coursetrack does not know: left out
+            if column in REFS and value is not None:
+                found = self._id(REFS[column], str(value))
+                if found is None:
+                    raise Refusal("foreign_key")
+                value = found
+            out[column] = value
+        return out
+
+    def apply(self, change: dict[str, Any]) -> None:
+        """Apply one change of an arriving command by its key (see the module's docstring)."""
+        table, key, op = change.get("table"), change.get("key"), change.get("op")
+        if table not in COLUMNS or not isinstance(key, str):
+            return  # a table that does not travel (or a newer coursetrack's): left out
+        row_id = self._locate(table, key)
+        if op == "delete":
+            if row_id is not None:
+                self._flush()
+                self.writer.execute(f"DELETE FROM {table} WHERE id = :id", id=row_id)
+                self.ids.clear()  # a cascade may have taken rows it knew
+            return
+        values = self._local(table, change.get("set") or {})
+        if op == "insert" and row_id is None:
+            if table in KEYED:
+                values["uid"] = key
+                self.ids.pop((table, key), None)  # there now: its id is asked when needed
+            elif table == "progress" and not any(c in values for c in REFS):
+                raise Refusal("foreign_key")
+            columns = ", ".join(values)
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(f':{c}' for c in values)})"
+            if sql != self._sql:
+                self._flush()
+                self._sql = sql
+            self._rows.append(values)
+            return
+        if row_id is None:
+            return  # an update of a row that is gone
+        self._flush()
+        if op == "insert" and table == "progress":
+            values = _furthest(self.writer, row_id, values)
+        if table in ("progress", "goal"):  # their owner is their key: never moved
+            values = {c: v for c, v in values.items() if c not in REFS}
+        if values:
+            assignments = ", ".join(f"{c} = :{c}" for c in values)
+            self.writer.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = :id", id=row_id, **values
+            )
+
+
+def apply_changes(writer: Writer, changes: list[dict[str, Any]], tick: Any = None) -> None:
+    """Apply a command's changes, in order, by key (see `Applier`)."""
+    applier = Applier(writer)
+    applier.prefetch(changes)
+    for change in changes:
+        applier.apply(change)
+        if tick is not None:
+            tick()
+    applier.finish()
 
 
 def _furthest(writer: Writer, row_id: int, values: dict[str, Any]) -> dict[str, Any]:
