@@ -1,11 +1,15 @@
 """`coursetrack sync`: exchange this SQLite store's commands with a PostgreSQL hub."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from coursetrack.cli import options
 from coursetrack.cli.context import open_store
+
+#: What `sync` says with no URL on a store that never synced.
+NO_HUB = "this store syncs with no hub yet; name one: coursetrack sync postgresql://HOST/DATABASE"
 
 
 def sync(
@@ -48,15 +52,18 @@ def sync(
     from coursetrack import paths, render
     from coursetrack.cli.context import settings
     from coursetrack.errors import InputError
+    from coursetrack.services.sync import check_hub_url
     from coursetrack.services.sync import sync as run
 
-    if url is not None and not url.lower().startswith(("postgresql:", "postgres:")):
-        raise InputError("the hub must be a PostgreSQL URL (postgresql://HOST/DATABASE)")
-    if paths.is_url(paths.resolve_db(settings(ctx).db)):
+    check_hub_url(url)
+    target = paths.resolve_db(settings(ctx).db)
+    if paths.is_url(target):
         raise InputError(
             "sync runs on a SQLite store (this machine's replica), not on a URL; "
             "name the store file with --db, and the hub as sync's URL"
         )
+    if url is None and not Path(target).expanduser().exists():
+        raise InputError(NO_HUB)
     store = open_store(ctx, write=True)
     if store.path is None:
         raise InputError(f"sync runs on a SQLite store file; {store.target} is not one")

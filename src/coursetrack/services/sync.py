@@ -114,6 +114,12 @@ class _Merged:
     renumbered: list[tuple[int, int]] = field(default_factory=list)
 
 
+def check_hub_url(url: str | None) -> None:
+    """Refuse, before anything is opened, a hub that is not a PostgreSQL URL."""
+    if url is not None and not store.is_postgres_url(url):
+        raise InputError("the hub must be a PostgreSQL URL (postgresql://HOST/DATABASE)")
+
+
 def sync(
     path: Path,
     shown: str,
@@ -127,6 +133,7 @@ def sync(
     from coursetrack.store.inspect import mask_url
     from coursetrack.store.postgres_reader import secrets_of
 
+    check_hub_url(url)
     given = url or ""
     with (
         store.translated(shown, mask_url(given), secrets_of(given)),

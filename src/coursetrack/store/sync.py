@@ -357,6 +357,13 @@ def parsed(text: Any) -> dict[str, Any]:
     return json.loads(text) if isinstance(text, str | bytes) else dict(text)
 
 
+def is_postgres_url(url: str) -> bool:
+    """Whether `url` names a PostgreSQL database, as `open_store` reads one."""
+    from coursetrack.store.inspect import POSTGRES_SCHEMES
+
+    return url.partition("://")[0].lower() in POSTGRES_SCHEMES
+
+
 def without_password(url: str) -> str:
     """`url` as a replica keeps it: no password (libpq's ~/.pgpass or PGPASSWORD give it)."""
     import re
