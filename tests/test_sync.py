@@ -454,3 +454,31 @@ def test_a_sync_killed_between_the_two_commits_completes_once_at_the_next(
             con, "SELECT count(*) FROM command WHERE line = 'done sp/1/1'", ()
         ) == [(1,)]
     assert laptop.rows("SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
+
+
+def test_the_progress_callback_counts_every_change_applied(tmp_path, hub) -> None:
+    from coursetrack.services.sync import sync
+
+    (tmp_path / "catalog.yaml").write_text(CATALOG, encoding="utf-8")
+    laptop = Machine(str(tmp_path / "laptop.db"), "laptop")
+    laptop.run("import", str(tmp_path / "catalog.yaml"))
+    laptop.run("done", "sp/1", minute=2)
+    seen: list[tuple[int, int]] = []
+    synced = sync(Path(laptop.db), laptop.db, url=hub, progress=lambda d, t: seen.append((d, t)))
+    assert synced.pushed == 2
+    # the import: a specialization, 2 courses, 4 topics; the done: 3 topics' progress
+    assert seen[-1] == (10, 10)
+    assert [done for done, _ in seen] == list(range(1, 11))
+
+
+def test_a_command_run_on_the_hub_itself_reaches_the_replicas(machines, hub) -> None:
+    laptop, desktop = machines
+    laptop.run("done", "sp/1/1", minute=5)
+    laptop.run("sync", minute=6)
+    on_hub = CliRunner().invoke(
+        app, ["--db", hub, "note", "sp/1/1", "typed on the hub"], env={"COURSETRACK_NOW": at(7)}
+    )
+    assert on_hub.exit_code == 0, on_hub.stderr
+    exported = converge(hub, laptop, desktop)
+    alpha = topic(exported, "alpha")
+    assert "typed on the hub" in alpha and "status: done" in alpha
