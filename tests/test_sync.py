@@ -482,3 +482,27 @@ def test_a_command_run_on_the_hub_itself_reaches_the_replicas(machines, hub) -> 
     exported = converge(hub, laptop, desktop)
     alpha = topic(exported, "alpha")
     assert "typed on the hub" in alpha and "status: done" in alpha
+
+
+@pytest.mark.parametrize("old", ["store-schema1.db", "store-schema2.db"])
+def test_a_store_made_before_its_history_was_whole_sends_its_record_as_a_base(
+    tmp_path, hub, old: str
+) -> None:
+    import shutil
+
+    shutil.copyfile(Path(__file__).parent / "data" / old, tmp_path / "old.db")
+    laptop = Machine(str(tmp_path / "old.db"), "laptop")
+    laptop.run("status")  # upgraded (by a write: reads leave a file as it is)
+    laptop.run("sync", hub, minute=1)
+    record = export(laptop.db)
+    desktop = Machine(str(tmp_path / "desktop.db"), "desktop")
+    desktop.run("sync", hub, minute=2)
+    assert export(desktop.db) == record == export(hub)
+    lines = desktop.rows("SELECT line FROM command ORDER BY id")
+    if old == "store-schema1.db":  # no history at all: its record goes as one base command
+        assert lines == [("sync: the record as it stood at its first sync",)]
+    else:  # schema 2 recorded every row: the log goes as it is
+        assert lines == laptop.rows("SELECT line FROM command ORDER BY id")
+        assert len(lines) > 1
+    desktop.run("note", "dls", "after the base", minute=3)
+    assert "after the base" in converge(hub, laptop, desktop)
