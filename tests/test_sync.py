@@ -223,6 +223,10 @@ def test_a_review_against_a_reopen_sets_the_second_aside_everywhere(machines, hu
             tuple(row) for row in on_hub
         ]
     assert [row[0] for row in on_hub] == ["reopen sp/1/1"]
+    for replica in (laptop, desktop):  # and log shows it so
+        entries = json.loads(replica.run("log", "--json", minute=51).stdout)["commands"]
+        shown = [e["command"] for e in entries if e.get("set_aside")]
+        assert shown == ["reopen sp/1/1"], replica.name
 
 
 def test_undo_of_the_other_machines_command(machines, hub) -> None:
