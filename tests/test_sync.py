@@ -510,3 +510,26 @@ def test_a_store_made_before_its_history_was_whole_sends_its_record_as_a_base(
         assert len(lines) > 1
     desktop.run("note", "dls", "after the base", minute=3)
     assert "after the base" in converge(hub, laptop, desktop)
+
+
+def test_siblings_sharing_a_place_are_listed_by_uid_not_by_local_id(machines, hub) -> None:
+    """Two topics added at the end of one course on two machines share a place; their
+    local ids follow each store's arrival (a rewind puts a row back under its old id),
+    so the record lists them by uid, the same on every store."""
+    laptop, desktop = machines
+    laptop.run("add", "topic", "sp/c2", "From the laptop", minute=10)
+    desktop.run("add", "topic", "sp/c2", "From the desktop", minute=11)
+    exported = converge(hub, desktop, laptop)
+    assert "From the laptop" in exported and "From the desktop" in exported
+    # alpha is made before beta, and its uid sorts after beta's: a shared place shows which
+    ids = dict(laptop.rows("SELECT slug, id FROM topic"))
+    uids = dict(laptop.rows("SELECT slug, uid FROM topic"))
+    assert ids["alpha"] < ids["beta"] and uids["alpha"] > uids["beta"]
+    con = sqlite3.connect(laptop.db)
+    with con:
+        con.execute("INSERT INTO history_binding (id, command_id) SELECT 1, max(id) FROM command")
+        con.execute("UPDATE topic SET position = 1 WHERE slug = 'beta'")
+        con.execute("DELETE FROM history_binding")
+    con.close()
+    lines = export(laptop.db).splitlines()
+    assert lines.index("    - slug: beta") < lines.index("    - slug: alpha")
