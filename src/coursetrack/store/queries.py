@@ -24,12 +24,12 @@ FROM specialization ORDER BY slug
 
 COURSES_OF = """
 SELECT id, specialization_id, position, slug, title, description, url, certificate_url, rubric
-FROM course WHERE specialization_id = :specialization_id ORDER BY position
+FROM course WHERE specialization_id = :specialization_id ORDER BY position, uid
 """
 
 TOPICS_OF = """
 SELECT id, course_id, position, slug, title, description, url, rubric
-FROM topic WHERE course_id = :course_id ORDER BY position
+FROM topic WHERE course_id = :course_id ORDER BY position, uid
 """
 
 # --- status, show, planning -----------------------------------------------------------
@@ -83,7 +83,7 @@ FROM ("""
     + """) u
 JOIN course c ON c.id = u.course_id
 LEFT JOIN progress cp ON cp.course_id = c.id
-ORDER BY c.specialization_id, c.position
+ORDER BY c.specialization_id, c.position, c.uid
 """
 )
 
@@ -131,10 +131,10 @@ ORDER BY s.slug
 PROGRESS_OF = "SELECT status, started_on, completed_on FROM progress WHERE {owner} = :id"
 
 #: The topics of a course as units, in order (a course without topics has none here).
-TOPIC_UNITS = UNITS + "WHERE c.id = :course_id AND t.id IS NOT NULL ORDER BY t.position"
+TOPIC_UNITS = UNITS + "WHERE c.id = :course_id AND t.id IS NOT NULL ORDER BY t.position, t.uid"
 
 #: Units of every specialization (`{where}` narrows), in course order.
-UNITS_IN_ORDER = "{units} {where} ORDER BY s.slug, c.position, t.position"
+UNITS_IN_ORDER = "{units} {where} ORDER BY s.slug, c.position, c.uid, t.position, t.uid"
 
 #: How many units a specialization has, how many are done, and the last done.
 UNIT_COUNTS = f"""
@@ -277,7 +277,7 @@ DONE_TOPICS = (
     " c.position AS course_position, c.title AS course_title,"
     " t.slug AS topic_slug, t.position AS topic_position, t.title, p.completed_on"
     + _DONE_FROM
-    + "ORDER BY s.slug, c.position, t.position"
+    + "ORDER BY s.slug, c.position, c.uid, t.position, t.uid"
 )
 
 DONE_TOPIC_REVIEWS = (
@@ -429,14 +429,14 @@ ITEMS_NOW = {
 
 POST_COURSES = """
 SELECT id, position, slug, title, description, url, certificate_url
-FROM course WHERE specialization_id = :spec_id ORDER BY position
+FROM course WHERE specialization_id = :spec_id ORDER BY position, uid
 """
 
 POST_TOPICS = """
 SELECT t.id, t.course_id, t.title, p.status, p.completed_on
 FROM topic t JOIN course c ON c.id = t.course_id
 LEFT JOIN progress p ON p.topic_id = t.id
-WHERE c.specialization_id = :spec_id ORDER BY t.course_id, t.position
+WHERE c.specialization_id = :spec_id ORDER BY t.course_id, t.position, t.uid
 """
 
 _OWNED_BY_SPEC = """
