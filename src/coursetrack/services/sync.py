@@ -28,7 +28,7 @@ from coursetrack import dates
 from coursetrack.errors import InputError, Refused
 from coursetrack.store import history, recording
 from coursetrack.store import sync as store
-from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
+from coursetrack.store.sync_apply import apply_changes, refusal_of, words
 from coursetrack.store.sync_payload import base_changes, dumps, history_whole, payload
 
 if TYPE_CHECKING:
@@ -402,6 +402,3 @@ def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter 
     if target is not None:
         store.link_undo(writer, target=target, by=new_id)
     return new_id
-
-
-__all__ = ["Refusal", "SetAside", "Synced", "merge", "sync"]
