@@ -550,3 +550,15 @@ def test_another_hub_than_the_one_synced_with_is_refused(
         assert _dump(laptop.db) == before
     finally:
         postgres_server.drop_database(other)
+
+
+def test_every_store_checks_clean_after_a_merge_with_a_rewind(machines, hub) -> None:
+    laptop, desktop = machines
+    laptop.run("done", "sp/1/1", minute=5)
+    laptop.run("reviewed", "sp/1/1", "--grade", "good", minute=6)
+    desktop.run("note", "sp/1/1", "early", minute=2)  # stamped before: the laptop rewinds
+    desktop.run("goal", "sp", "--by", "2026-09-01", minute=3)
+    converge(hub, laptop, desktop)
+    for db in (laptop.db, desktop.db, hub):
+        checked = CliRunner().invoke(app, ["--db", db, "check"])
+        assert checked.exit_code == 0, (db, checked.stdout, checked.stderr)
