@@ -3,13 +3,16 @@ each side holds, what is pulled and pushed, and the rewind of a side's newer com
 
 A sync holds one transaction per side, as a command does, but records no command of its
 own: every command it brings is written as itself, under its own `command` row, and the
-history triggers record its changes there (`replay_command`). What a rewind takes back is
-recorded under a scratch row (`SCRATCH`, id -1), removed with its changes before the
-commit, so it leaves no trace in the history. Building a command's exchanged form is
-`store.sync_payload`; applying one change by key is `store.sync_apply`.
+history triggers record its changes there (`insert_command`, `bind`). What a rewind takes
+back is recorded under a scratch row (`open_scratch`: id -1 on SQLite, the sequence's next
+on PostgreSQL), removed with its changes before the commit, so it leaves no trace in the
+history. Building a command's exchanged form is `store.sync_payload`; applying one change
+by key is `store.sync_apply`.
 
 Nothing here imports SQLAlchemy: the replica is written through sqlite3 alone and the hub
-through psycopg2 alone, as `Store.write` does (`open_local`, `open_hub`).
+through psycopg2 alone, as `Store.write` does (`open_local`, `hub_connection` and
+`begin_hub`); only a hub whose schema must be made or upgraded first goes through
+`open_store`.
 """
 
 from __future__ import annotations
