@@ -137,28 +137,29 @@ def sync(
     from coursetrack.store.postgres_reader import secrets_of
 
     check_hub_url(url)
-    given = url or ""
-    with (
-        store.translated(shown, mask_url(given), secrets_of(given)),
-        store.open_local(path, shown, notify) as local,
-    ):
-        if new_replica:
-            store.new_replica(local.writer, secrets.token_hex(8))
-        state = store.sync_state(local.writer)
-        target = url or state.hub_url
-        if not target:
-            raise InputError(
-                "this store syncs with no hub yet; name one: coursetrack sync "
-                "postgresql://HOST/DATABASE"
-            )
-        kept = store.without_password(target)
-        hub_shown = mask_url(target)
-        with store.translated(shown, hub_shown, secrets_of(target)):
-            con = store.hub_connection(target)
-            try:
+    with store.translated(shown, "the hub", ()):
+        target = url or store.read_state(path, shown).hub_url
+    if not target:
+        raise InputError(
+            "this store syncs with no hub yet; name one: coursetrack sync "
+            "postgresql://HOST/DATABASE"
+        )
+    kept = store.without_password(target)
+    hub_shown = mask_url(target)
+    # the hub is reached before the replica is locked: a hub that cannot be reached (a
+    # connection may take its timeout to fail) leaves the replica's commands free
+    with store.translated(shown, hub_shown, secrets_of(target)):
+        con = store.hub_connection(target)
+        try:
+            with store.open_local(path, shown, notify) as local:
+                if new_replica:
+                    store.new_replica(local.writer, secrets.token_hex(8))
+                state = store.sync_state(local.writer)
+                if url is None and state.hub_url != target:  # changed meanwhile: read again
+                    raise Refused("the store's hub changed while sync started; run it again")
                 result = _run(local, con, state, kept, hub_shown, notify, progress)
-            finally:
-                con.close()
+        finally:
+            con.close()
     return result
 
 

@@ -88,6 +88,18 @@ def open_local(path: Path, shown: str, notify: Notify | None) -> Iterator[Side]:
         con.close()
 
 
+def read_state(path: Path, shown: str) -> Row:
+    """The replica's `sync_state`, read without a lock (which hub to reach first)."""
+    from coursetrack.store.engine import connect_sqlite
+    from coursetrack.store.reader import SqliteReader
+
+    con, _ = connect_sqlite(path, shown)
+    try:
+        return sync_state(SqliteReader(con))
+    finally:
+        con.close()
+
+
 def hub_connection(url: str) -> Any:
     """A psycopg2 connection to the hub at `url`, idle, once its schema is this
     coursetrack's (a database with none gets it made, through `open_store`, first)."""
