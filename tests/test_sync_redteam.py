@@ -486,7 +486,7 @@ def test_a_wrong_password_in_the_url_is_not_echoed(tmp_path, hub, monkeypatch) -
 def test_a_hub_that_fails_is_named_without_its_password(tmp_path, hub, name: str) -> None:
     """The line that says a hub cannot be reached names it: never with a secret."""
     user, rest = _hub_parts(hub)
-    database, _, query = rest.partition("?")
+    _, _, query = rest.partition("?")
     url = f"postgresql://{user}@/no_such_db?{query}&{name}=s3cr3t"
     m = Machine(str(tmp_path / "r.db"), "r")
     line = refused(attempt(m, "sync", url))
