@@ -431,10 +431,24 @@ def is_postgres_url(url: str) -> bool:
 def without_password(url: str) -> str:
     """`url` as a replica keeps it: no password (libpq's ~/.pgpass or PGPASSWORD give it)."""
     import re
+    from urllib.parse import unquote
 
     kept = re.sub(r"^([\w+.-]+://[^:/@]*):[^@]*@", r"\1@", url)
-    kept = re.sub(r"([?&])password=[^&]*&?", r"\1", kept, flags=re.IGNORECASE)
-    return kept.rstrip("?&")
+    base, mark, query = kept.partition("?")
+    if not mark:
+        return kept
+    # libpq reads a parameter's name percent-decoded (%70assword is password); the key
+    # file's passphrase (sslpassword) is a secret too
+    params = [
+        p
+        for p in query.split("&")
+        if p and unquote(p.partition("=")[0]).lower() not in SECRET_PARAMETERS
+    ]
+    return f"{base}?{'&'.join(params)}" if params else base
+
+
+#: The URL parameters a replica never keeps (`without_password`).
+SECRET_PARAMETERS = frozenset(("password", "sslpassword"))
 
 
 @contextmanager
