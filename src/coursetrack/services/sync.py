@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack import dates
-from coursetrack.errors import InputError, Refused
+from coursetrack.errors import InputError, Refused, StoreError
 from coursetrack.store import history, recording
 from coursetrack.store import sync as store
 from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
@@ -151,7 +151,10 @@ def sync(
     # the hub is reached before the replica is locked: a hub that cannot be reached (a
     # connection may take its timeout to fail) leaves the replica's commands free
     with store.translated(shown, hub_shown, secrets_of(target)):
-        con = store.hub_connection(target)
+        try:
+            con = store.hub_connection(target)
+        except StoreError as refused:
+            raise store.as_the_hub(refused, hub_shown) from None
         try:
             with store.open_local(path, shown, notify) as local:
                 if new_replica:
