@@ -492,3 +492,46 @@ def test_a_hub_that_fails_is_named_without_its_password(tmp_path, hub, name: str
     line = refused(attempt(m, "sync", url))
     assert "no_such_db" in line
     assert "s3cr3t" not in line
+
+
+# --- exactly once ---------------------------------------------------------------------------
+
+
+def test_a_copy_that_made_the_same_change_later_is_refused_too(tmp_path, machines, hub) -> None:
+    """A copied store (same replica id) makes the same command as the original, at another
+    time: same gid, same changes, another stamp. Taken as the one the hub holds, the copy
+    keeps it at its own stamp, so a third machine's change between the two stamps is
+    replayed before it on the copy and after it on the hub: they part for good."""
+    import shutil
+
+    laptop, desktop = machines
+    shutil.copyfile(desktop.db, tmp_path / "copy.db")
+    copy = Machine(str(tmp_path / "copy.db"), "copy")
+    desktop.run("update", "sp/1/3", "--title", "Same", minute=10)
+    copy.run("update", "sp/1/3", "--title", "Same", minute=30)
+    laptop.run("update", "sp/1/3", "--title", "Laptop's", minute=20)
+    desktop.run("sync", minute=31)
+    laptop.run("sync", minute=32)
+    result = attempt(copy, "sync", minute=33)
+    if result.exit_code != 0:  # refused as a copy: what the design says
+        assert "sync --new-replica" in refused(result)
+        return
+    for m in (laptop, desktop, copy):
+        m.run("sync", minute=34)
+    assert export(copy.db) == export(hub)
+
+
+def test_a_stamp_far_ahead_does_not_stop_the_clocks_deciding(machines, hub) -> None:
+    """After a command stamped in year 9999 is pulled, every replica's stamps take its wall
+    and count on: two concurrent changes are then ordered by how many commands each machine
+    made since, not by their clocks. The later title (minute 30) must win."""
+    laptop, desktop = machines
+    forge(hub, [], stamp=f"{YEAR_9999:016d}.0000.{FORGER}", gid=f"{FORGER}:future")
+    laptop.run("sync", minute=5)
+    desktop.run("sync", minute=5)
+    desktop.run("note", "sp/1/1", "one", minute=6)
+    desktop.run("note", "sp/1/1", "two", minute=7)
+    desktop.run("update", "sp/1/3", "--title", "Desktop's, earlier", minute=10)
+    laptop.run("update", "sp/1/3", "--title", "Laptop's, later", minute=30)
+    exported = agree(laptop, desktop)
+    assert "Laptop's, later" in exported
