@@ -238,7 +238,12 @@ def _exchange(
             )
             continue
         theirs = _changes_of(store.payload_text(hub, row.gid))
-        if theirs is None or theirs != _changes_of(store.payload_text(local, row.gid)):
+        # (a copy that made the same change at another time holds it at another stamp)
+        if (
+            theirs is None
+            or there.stamp != row.stamp
+            or theirs != _changes_of(store.payload_text(local, row.gid))
+        ):
             raise Refused(
                 f"the hub holds command {row.gid} with other changes: this store is a copy "
                 "of another replica; run 'coursetrack sync --new-replica' on it; nothing "

@@ -223,13 +223,15 @@ def after_seq(reader: Reader, seq: int | None) -> list[Row]:
 
 
 def held(reader: Reader, gids: list[str]) -> dict[str, Row]:
-    """The commands of `gids` this side holds, by gid (id, gid, seq)."""
+    """The commands of `gids` this side holds, by gid (id, gid, seq, stamp)."""
     found: dict[str, Row] = {}
     for start in range(0, len(gids), 500):
         part = gids[start : start + 500]
         names = ", ".join(f":g{i}" for i in range(len(part)))
         params = {f"g{i}": gid for i, gid in enumerate(part)}
-        for row in reader.all(f"SELECT id, gid, seq FROM command WHERE gid IN ({names})", **params):
+        for row in reader.all(
+            f"SELECT id, gid, seq, stamp FROM command WHERE gid IN ({names})", **params
+        ):
             found[row.gid] = row
     return found
 
