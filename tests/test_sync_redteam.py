@@ -521,6 +521,12 @@ def test_a_copy_that_made_the_same_change_later_is_refused_too(tmp_path, machine
     assert export(copy.db) == export(hub)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="lane c: a pulled stamp far ahead of the hub's clock is taken as is; the HLC's wall "
+    "then stays there for every replica, and concurrent changes are ordered by counters "
+    "(see /work/briefs/r-findings.md)",
+)
 def test_a_stamp_far_ahead_does_not_stop_the_clocks_deciding(machines, hub) -> None:
     """After a command stamped in year 9999 is pulled, every replica's stamps take its wall
     and count on: two concurrent changes are then ordered by how many commands each machine
