@@ -9,7 +9,10 @@ set aside, nothing half-written, no traceback, and the replicas must agree after
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from typing import Any
 
 import psycopg2
@@ -573,3 +576,49 @@ def test_a_store_made_before_schema_8_upgrades_and_syncs_whole(tmp_path, hub, ve
     assert export(hub) == exported
     for text in ("an old note", "https://example.org/x", "Renamed", "grade: good"):
         assert text in exported, text
+
+
+def _cli(*args: str, minute: int) -> subprocess.Popen[str]:
+    """The real coursetrack in a process of its own, its clock pinned."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "coursetrack", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COURSETRACK_NOW": at(minute)},
+    )
+
+
+def _finished(*procs: subprocess.Popen[str]) -> list[tuple[int, str, str]]:
+    out = []
+    for proc in procs:
+        stdout, stderr = proc.communicate(timeout=120)
+        out.append((proc.returncode, stdout, stderr))
+    return out
+
+
+def test_two_syncs_of_one_replica_at_once_and_a_command_on_the_hub(machines, hub) -> None:
+    """Two processes sync one replica at once while a command is typed on the hub and the
+    other replica syncs: each waits its turn; every command is held once everywhere."""
+    laptop, desktop = machines
+    for i in range(3):
+        desktop.run("note", "sp/1/1", f"desktop {i}", minute=10 + i)
+        laptop.run("note", "sp/1/2", f"laptop {i}", minute=10 + i)
+        runs = _finished(
+            _cli("--db", desktop.db, "sync", minute=20 + i),
+            _cli("--db", desktop.db, "sync", minute=20 + i),
+            _cli("--db", hub, "note", "sp/1/3", f"hub {i}", minute=20 + i),
+            _cli("--db", laptop.db, "sync", minute=20 + i),
+        )
+        for code, stdout, stderr in runs:
+            assert code == 0, (stdout, stderr)
+            assert "Traceback" not in stderr
+    exported = agree(laptop, desktop)
+    assert export(hub) == exported
+    for who in ("desktop", "laptop", "hub"):
+        for i in range(3):
+            assert exported.count(f"text: {who} {i}\n") == 1, (who, i)
+    gids = hub_rows(hub, "SELECT count(*), count(DISTINCT gid), count(DISTINCT seq) FROM command")
+    assert gids[0][0] == gids[0][1] == gids[0][2]
+    for m in (laptop, desktop):
+        assert m.rows("SELECT count(*) FROM command") == [(gids[0][0],)]
