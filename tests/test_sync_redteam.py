@@ -21,9 +21,15 @@ import pytest
 from coursetrack.cli import app
 from coursetrack.store.sync_payload import dumps
 from coursetrack.store.uids import catalog_uid
+from group import group_store_fixture, ok
 from test_sync import DAY, Machine, at, export, hub, hub_template, machines
 
-__all__ = ["hub", "hub_template", "machines"]  # the fixtures, as test_sync makes them
+__all__ = [
+    "group_store_fixture",
+    "hub",
+    "hub_template",
+    "machines",
+]  # the fixtures, as test_sync makes them
 
 #: The replica id a hand-written command claims to come from.
 FORGER = "f0f0f0f0f0f0f0f0"
@@ -477,6 +483,19 @@ def test_no_password_is_kept_or_shown(tmp_path, hub, shape: str) -> None:
         assert "s3cr3t" not in again.stdout + again.stderr
 
 
+def test_a_url_with_options_is_kept_as_given_and_syncs_again(machines, hub) -> None:
+    """libpq's options (here `-c role=...`, the session's role) are the URL's: kept whole,
+    and the next `sync` connects as the first did."""
+    laptop, _ = machines
+    user, rest = _hub_parts(hub)
+    url = f"postgresql://{user}@{rest}&options=-c%20role%3D{user}%20-c%20search_path%3Dpublic"
+    laptop.run("note", "sp/1/1", "with options", minute=10)
+    laptop.run("sync", url, minute=11)
+    assert laptop.rows("SELECT hub_url FROM sync_state") == [(url,)]
+    laptop.run("note", "sp/1/1", "again", minute=12)
+    assert "pushed 1" in laptop.run("sync", minute=13).stdout
+
+
 def test_a_wrong_password_in_the_url_is_not_echoed(tmp_path, hub, monkeypatch) -> None:
     monkeypatch.setenv("PGPASSWORD", "pgpw-s3cr3t")
     user, rest = _hub_parts(hub)
@@ -622,3 +641,20 @@ def test_two_syncs_of_one_replica_at_once_and_a_command_on_the_hub(machines, hub
     assert gids[0][0] == gids[0][1] == gids[0][2]
     for m in (laptop, desktop):
         assert m.rows("SELECT count(*) FROM command") == [(gids[0][0],)]
+
+
+# --- a study group's hub (the core's part; the catalog's is lane g's) ----------------------------
+
+
+def test_a_learners_sync_pulls_no_one_elses_commands(tmp_path, group_store) -> None:
+    """Alice's replica syncs with the group's store as alice: it holds her commands only,
+    never bob's (a command line holds a private note) nor the curators'."""
+    g = group_store
+    ok(g.run("bob", "note", "dls/1/1", "bob's private words", "--private"))
+    ok(g.run("alice", "done", "dls/1/2", "--on", DAY))
+    alice = Machine(str(tmp_path / "alice.db"), "alice")
+    result = attempt(alice, "sync", g.url("alice"))
+    assert "Traceback" not in result.stderr
+    held = alice.rows("SELECT line, coalesce(payload, '') FROM command")
+    assert not [row for row in held if "bob" in str(row) or "import" in row[0]], held
+    assert alice.rows("SELECT count(*) FROM note") == [(0,)]
