@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg2
 import pytest
+from typer.testing import CliRunner
 
 from coursetrack.cli import app
 from coursetrack.store.sync_payload import dumps
@@ -658,3 +659,33 @@ def test_a_learners_sync_pulls_no_one_elses_commands(tmp_path, group_store) -> N
     held = alice.rows("SELECT line, coalesce(payload, '') FROM command")
     assert not [row for row in held if "bob" in str(row) or "import" in row[0]], held
     assert alice.rows("SELECT count(*) FROM note") == [(0,)]
+
+
+@pytest.mark.parametrize("after", ["nothing", "commands on the hub"])
+def test_a_hub_put_back_from_a_backup_loses_nothing(machines, hub, postgres_server, after) -> None:
+    """The hub's database is put back from a copy made before the laptop's last sync
+    (pg_dump and restore, or a snapshot): the laptop holds seqs the hub no longer has,
+    and the hub's sequence hands them out again. A sync must notice (the gids are what
+    correctness rests on) and push again what the hub lost, and pull what it numbered."""
+    laptop, desktop = machines
+    name = hub.split("@/", 1)[1].split("?")[0]
+    laptop.run("note", "sp/1/1", "before the backup", minute=10)
+    laptop.run("sync", minute=11)
+    postgres_server._end_sessions(name)
+    backup = postgres_server.create_database(name)
+    laptop.run("note", "sp/1/1", "after the backup", minute=12)
+    laptop.run("sync", minute=13)
+    postgres_server.remake_database(name, backup)
+    if after == "commands on the hub":
+        for i in range(3):
+            assert (
+                CliRunner()
+                .invoke(app, ["--db", hub, "note", "sp/1/2", f"on the hub {i}"])
+                .exit_code
+                == 0
+            )
+    for m in (laptop, desktop, laptop, desktop):
+        m.run("sync", minute=20)
+    exported = export(hub)
+    assert "after the backup" in exported
+    assert export(laptop.db) == exported == export(desktop.db)
