@@ -689,3 +689,40 @@ def test_a_hub_put_back_from_a_backup_loses_nothing(machines, hub, postgres_serv
     exported = export(hub)
     assert "after the backup" in exported
     assert export(laptop.db) == exported == export(desktop.db)
+
+
+def test_a_command_undoing_itself_is_harmless(machines, hub) -> None:
+    laptop, desktop = machines
+    forge(hub, gid=f"{FORGER}:self", undoes=f"{FORGER}:self")
+    desktop.run("sync", minute=10)
+    desktop.run("log")
+    desktop.run("start", "sp/1/1", minute=11)
+    desktop.run("undo", "--yes", minute=12)
+    agree(laptop, desktop)
+
+
+def test_a_line_too_long_or_with_a_nul_is_kept_as_a_command_keeps_it(machines, hub) -> None:
+    """A command's line is shown by log: one written by hand far past the store's limit,
+    or with a NUL, is kept as `record_command` keeps a typed one (cut, the NUL spelled
+    out), where it stopped the sync for good (rule command_line)."""
+    _, desktop = machines
+    forge(hub, line="x" * 200_000, gid=f"{FORGER}:long")
+    stamp = f"{1772447400001:016d}.0000.{FORGER}"
+    forged = {"gid": f"{FORGER}:nul", "replica": FORGER, "stamp": stamp, "at": at(30)}
+    forged |= {"line": "nul\x00here\x1b[2J", "undoes": None, "changes": []}
+    forge(hub, gid=f"{FORGER}:nul", stamp=stamp, text=json.dumps(forged))
+    desktop.run("sync", minute=10)
+    shown = desktop.run("log").stdout
+    assert "nul\\x00here" in shown
+    assert "\x1b" not in shown
+    desktop.run("start", "sp/1/1", minute=11)
+
+
+def test_a_stamp_this_replica_holds_under_another_gid_is_refused_in_one_line(machines, hub) -> None:
+    _laptop, desktop = machines
+    desktop.run("start", "sp/1/1", minute=10)
+    (stamp,) = desktop.rows("SELECT stamp FROM command ORDER BY id DESC LIMIT 1")[0]
+    forge(hub, stamp=stamp, gid=f"{FORGER}:twin")
+    before = dump(desktop.db)
+    refused(attempt(desktop, "sync", minute=11))  # (its words: the hub's duplicate key)
+    assert dump(desktop.db) == before
