@@ -361,9 +361,11 @@ def _insert_command(
 ) -> int:
     """On SQLite max(id) + 1 (or `command_id`), as `recording.record_command` numbers;
     on PostgreSQL the id sequence's next (the only ids a group's learner may insert)."""
+    from coursetrack.store.recording import kept_line
+
     values = {
         "at": payload["at"],
-        "line": payload["line"],
+        "line": kept_line(payload["line"]),
         "gid": payload["gid"],
         "replica": payload["replica"],
         "machine": payload.get("machine"),
