@@ -726,3 +726,21 @@ def test_a_stamp_this_replica_holds_under_another_gid_is_refused_in_one_line(mac
     before = dump(desktop.db)
     refused(attempt(desktop, "sync", minute=11))  # (its words: the hub's duplicate key)
     assert dump(desktop.db) == before
+
+
+@pytest.mark.parametrize("when", ["not a time", "", "9999-99-99T99:99:99"])
+def test_a_malformed_at_does_not_break_log(machines, hub, when: str) -> None:
+    _, desktop = machines
+    stamp = f"{1772447400000:016d}.0000.{FORGER}"
+    forged = {"gid": f"{FORGER}:at", "replica": FORGER, "stamp": stamp, "at": when}
+    forged |= {"line": "forged", "undoes": None, "changes": []}
+    forge(hub, gid=f"{FORGER}:at", stamp=stamp, text=json.dumps(forged))
+    result = attempt(desktop, "sync", minute=10)
+    if result.exit_code != 0:
+        refused(result)
+    for args in (["log"], ["log", "--json"], ["status"]):
+        shown = attempt(desktop, *args)
+        assert shown.exception is None or isinstance(shown.exception, SystemExit), repr(
+            shown.exception
+        )
+        assert shown.exit_code == 0, shown.stderr
