@@ -188,7 +188,9 @@ def _run(
 
     group = _group_sync()
     version = group.HUB_CATALOG_VERSION if group is not None else "NULL"
-    point = store.hub_point(PostgresReader(con), version)  # the one read, nothing to exchange
+    mark = store.seq_mark(local.writer)
+    # the one read, when there is nothing to exchange
+    point = store.hub_point(PostgresReader(con), version, None if mark is None else mark.gid)
     if state.hub_replica is not None and point.replica != state.hub_replica:
         raise Refused(
             f"{hub_shown} is not the hub this store synced with (it synced with replica "
@@ -202,6 +204,9 @@ def _run(
     )
     if state.hub_replica is None:
         _base_if_history_not_whole(local.writer)
+    if mark is not None and point.mark_seq != mark.seq:
+        # the hub was put back from a copy (its numbers are given again): the gids decide
+        store.forget_seqs(local.writer)
     local_seq, unpushed = store.local_point(local.writer)
     moved = group is not None and group.catalog_moved(local.writer, point.catalog_version)
     if point.seq == local_seq and not unpushed and not moved:
@@ -249,7 +254,12 @@ def _exchange(
             )
             continue
         theirs = _changes_of(store.payload_text(hub, row.gid))
-        if theirs is None or theirs != _changes_of(store.payload_text(local, row.gid)):
+        # (a copy that made the same change at another time holds it at another stamp)
+        if (
+            theirs is None
+            or there.stamp != row.stamp
+            or theirs != _changes_of(store.payload_text(local, row.gid))
+        ):
             raise Refused(
                 f"the hub holds command {row.gid} with other changes: this store is a copy "
                 "of another replica; run 'coursetrack sync --new-replica' on it; nothing "

@@ -199,14 +199,29 @@ def local_point(reader: Reader) -> tuple[int | None, int]:
     return row.seq, int(row.unpushed)
 
 
-def hub_point(reader: Reader, catalog_version: str = "NULL") -> Row:
-    """The hub's one read: its largest `seq`, its clock, its replica id, and (SQL given by
-    a study group's sync, `catalog_version`) the version of its catalog."""
+def seq_mark(reader: Reader) -> Row | None:
+    """The replica's command of the largest `seq` the hub gave (gid, seq), or None; the
+    hub must number it so still (`hub_point`'s `mark_seq`), or it is not the hub it was."""
+    return reader.one("SELECT gid, seq FROM command WHERE seq > 0 ORDER BY seq DESC LIMIT 1")
+
+
+def forget_seqs(writer: Writer) -> None:
+    """Take back the hub's numbers (a hub put back from a copy gives them again): every
+    command is then exchanged by its gid, which each side skips when it holds it."""
+    writer.execute("UPDATE command SET seq = NULL WHERE seq > 0")
+
+
+def hub_point(reader: Reader, catalog_version: str = "NULL", mark: str | None = None) -> Row:
+    """The hub's one read: its largest `seq`, its clock, its replica id, the `seq` it
+    gives the command `mark` (`seq_mark`), and (SQL given by a study group's sync,
+    `catalog_version`) the version of its catalog."""
     row = reader.one(
         "SELECT (SELECT max(seq) FROM command) AS seq, "
         "CAST(extract(epoch FROM clock_timestamp()) AS double precision) AS now, "
         "(SELECT replica FROM sync_state WHERE id = 1) AS replica, "
-        f"{catalog_version} AS catalog_version"
+        "(SELECT seq FROM command WHERE gid = :mark) AS mark_seq, "
+        f"{catalog_version} AS catalog_version",
+        mark=mark,
     )
     assert row is not None
     return row
@@ -238,13 +253,15 @@ def after_seq(reader: Reader, seq: int | None) -> list[Row]:
 
 
 def held(reader: Reader, gids: list[str]) -> dict[str, Row]:
-    """The commands of `gids` this side holds, by gid (id, gid, seq)."""
+    """The commands of `gids` this side holds, by gid (id, gid, seq, stamp)."""
     found: dict[str, Row] = {}
     for start in range(0, len(gids), 500):
         part = gids[start : start + 500]
         names = ", ".join(f":g{i}" for i in range(len(part)))
         params = {f"g{i}": gid for i, gid in enumerate(part)}
-        for row in reader.all(f"SELECT id, gid, seq FROM command WHERE gid IN ({names})", **params):
+        for row in reader.all(
+            f"SELECT id, gid, seq, stamp FROM command WHERE gid IN ({names})", **params
+        ):
             found[row.gid] = row
     return found
 
@@ -359,9 +376,11 @@ def _insert_command(
 ) -> int:
     """On SQLite max(id) + 1 (or `command_id`), as `recording.record_command` numbers;
     on PostgreSQL the id sequence's next (the only ids a group's learner may insert)."""
+    from coursetrack.store.recording import kept_line
+
     values = {
         "at": payload["at"],
-        "line": payload["line"],
+        "line": kept_line(payload["line"]),
         "gid": payload["gid"],
         "replica": payload["replica"],
         "machine": payload.get("machine"),
