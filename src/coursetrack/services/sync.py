@@ -19,14 +19,13 @@ This module decides and orders; it holds no SQL (`store.sync`, `store.sync_paylo
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack import dates
 from coursetrack.errors import InputError, Refused
-from coursetrack.store import history, recording
+from coursetrack.store import history, recording, sync_schema
 from coursetrack.store import sync as store
 from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
 from coursetrack.store.sync_payload import base_changes, dumps, history_whole, payload
@@ -143,7 +142,8 @@ def sync(
         store.open_local(path, shown, notify) as local,
     ):
         if new_replica:
-            store.new_replica(local.writer, secrets.token_hex(8))
+            identity = sync_schema.new_replica()  # a new store's: this machine's name
+            store.new_replica(local.writer, identity["replica"], identity["name"])
         state = store.sync_state(local.writer)
         target = url or state.hub_url
         if not target:
