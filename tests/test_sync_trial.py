@@ -146,3 +146,88 @@ def test_a_copy_given_a_new_replica_id_is_named_after_its_own_machine(
     desktop.run("2026-10-06T19:00", "sync")
     shown = desktop.run("2026-10-06T19:01", "log", "-n", "1").stdout
     assert "note dls/1/1 'written on the train'  on train" in shown, shown
+
+
+def test_a_copy_that_syncs_on_another_machine_without_a_new_replica_id_is_refused(
+    tmp_path: Path, hub: str, laptop: Machine, desktop: Machine
+) -> None:
+    """A learner copies the laptop's file to the train and forgets `--new-replica` (the
+    README says it must be given). The copy's commands would go up under the laptop's
+    identity, and the laptop itself would be the one told later that it is a copy. The
+    store knows the machine it was made on: on another, `sync` refuses in one line, says
+    what to run, and leaves both sides as they were."""
+    shutil.copyfile(laptop.db, tmp_path / "train.db")
+    train = Machine(tmp_path, "train")
+    train.run("2026-10-06T08:05", "done", "dls/1/2")
+    refused = train.run("2026-10-06T08:06", "sync", ok=False)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    (line,) = refused.stderr.splitlines()
+    assert "sync --new-replica" in line and "laptop" in line, line
+    assert "dls/neural-networks/basics" not in export(hub)
+    train.run("2026-10-06T08:07", "sync", "--new-replica")
+    laptop.run("2026-10-06T09:00", "note", "dls/1/1", "still the laptop")
+    exported = converge(hub, laptop, desktop, train, when="2026-10-06T10:00")
+    assert "still the laptop" in exported
+
+
+# --- what sync says ----------------------------------------------------------------------
+
+
+def test_sync_never_gives_one_number_to_two_commands(laptop: Machine, desktop: Machine) -> None:
+    """The laptop removes a course offline; the desktop marks a topic of it done and syncs;
+    the laptop notes something, then syncs: the desktop's `done` lands between the laptop's
+    two commands and is set aside (its topic is gone), and the note is renumbered. `sync`
+    named the set-aside `done` and the renumbered note by the same number (`#4 done
+    dls/5/1: ...` and `#4 is now #5`): each line about a number says which command it is."""
+    laptop.run("2026-10-06T08:00", "rm", "dls/5", "--yes")
+    desktop.run("2026-10-06T09:00", "done", "dls/5/1")
+    desktop.run("2026-10-06T09:01", "sync")
+    laptop.run("2026-10-06T10:00", "note", "dls/1/1", "after the removal")
+    synced = laptop.run("2026-10-06T10:01", "sync").stdout
+    (done,) = [n for n, line in laptop.rows("SELECT id, line FROM command") if "done dls/5" in line]
+    (note,) = [n for n, line in laptop.rows("SELECT id, line FROM command") if "note" in line]
+    assert f"  #{done} done dls/5/1: " in synced, synced
+    assert f"#{done} is now #{note}: note dls/1/1 'after the removal'" in synced, synced
+
+
+def test_log_gives_the_reason_sync_gave_for_a_command_set_aside(
+    laptop: Machine, desktop: Machine
+) -> None:
+    """A `done` on a topic of a course another machine removed: `sync` and `log` give one
+    reason for setting it aside, in the same words."""
+    laptop.run("2026-10-06T08:00", "rm", "dls/5", "--yes")
+    laptop.run("2026-10-06T08:01", "sync")
+    desktop.run("2026-10-06T08:30", "done", "dls/5/1")  # offline: the removal not seen
+    synced = desktop.run("2026-10-06T09:00", "sync").stdout
+    (reason,) = [line.split(": ", 1)[1] for line in synced.splitlines() if "done dls/5/1" in line]
+    shown = " ".join(desktop.run("2026-10-06T09:01", "log", "-n", "2").stdout.split())
+    assert f"set aside at sync: {reason}" in shown, (reason, shown)
+
+
+# --- the merge -----------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a reopen replays its own changes only (the progress row): on a store that holds "
+    "a review of the topic made earlier elsewhere, it breaks review_done_topic and is set "
+    "aside, where run there it would have removed the review; not small (see u-findings.md)",
+)
+def test_a_reopen_holds_when_a_machine_offline_for_months_brings_an_earlier_review(
+    hub: str, laptop: Machine, desktop: Machine
+) -> None:
+    """The desktop goes offline after reviewing dls/1/1 on Friday; on Saturday the laptop
+    reopens it, to do it again, and works on for two months with it reopened. When the
+    desktop syncs in December, the laptop's reopen (later than the review) still holds:
+    run on a store with the review, `reopen` removes the topic's reviews."""
+    desktop.run("2026-10-09T20:00", "reviewed", "dls/1/1", "--grade", "good")
+    laptop.run("2026-10-10T08:00", "reopen", "dls/1/1")
+    laptop.run("2026-10-10T08:01", "sync")
+    laptop.run("2026-11-20T08:00", "done", "dls/1/2")
+    laptop.run("2026-11-20T08:01", "sync")
+    synced = desktop.run("2026-12-08T08:00", "sync").stdout
+    assert "set aside" not in synced, synced
+    converge(hub, laptop, desktop, when="2026-12-08T09:00")
+    for machine in (laptop, desktop):
+        shown = machine.run("2026-12-08T09:01", "show", "dls/1/1").stdout
+        assert "Status     todo" in shown or "Status  todo" in shown, (machine.name, shown)
