@@ -199,7 +199,8 @@ def test_log_gives_the_reason_sync_gave_for_a_command_set_aside(
     laptop.run("2026-10-06T08:01", "sync")
     desktop.run("2026-10-06T08:30", "done", "dls/5/1")  # offline: the removal not seen
     synced = desktop.run("2026-10-06T09:00", "sync").stdout
-    (reason,) = [line.split(": ", 1)[1] for line in synced.splitlines() if "done dls/5/1" in line]
+    listed = [line for line in synced.splitlines() if line.startswith("  #")]  # set aside
+    (reason,) = [line.split(": ", 1)[1] for line in listed if "done dls/5/1" in line]
     shown = " ".join(desktop.run("2026-10-06T09:01", "log", "-n", "2").stdout.split())
     assert f"set aside at sync: {reason}" in shown, (reason, shown)
 

@@ -74,7 +74,8 @@ class Synced:
     pulled: int = 0
     pushed: int = 0
     set_aside: list[SetAside] = field(default_factory=list)
-    renumbered: list[tuple[int, int]] = field(default_factory=list)
+    #: (the number it had, the number it has, its line): a command replayed under a new id
+    renumbered: list[tuple[int, int, str]] = field(default_factory=list)
     clock_offset_seconds: float = 0.0
     #: A study group's catalog as it came down: {"version", "changes"} (None: no group)
     catalog: dict[str, int] | None = None
@@ -91,7 +92,7 @@ class Synced:
             "pulled": self.pulled,
             "pushed": self.pushed,
             "set_aside": [s.to_dict() for s in self.set_aside],
-            "renumbered": [{"from": a, "to": b} for a, b in self.renumbered],
+            "renumbered": [{"from": a, "to": b} for a, b, _ in self.renumbered],
             "catalog": self.catalog,
             "clock_offset_seconds": round(self.clock_offset_seconds, 3),
         }
@@ -108,12 +109,13 @@ class _Arriving:
     load: Callable[[], str]
     was: int | None = None
     was_set_aside: str | None = None
+    line: str = ""
 
 
 @dataclass
 class _Merged:
     set_aside: list[SetAside] = field(default_factory=list)
-    renumbered: list[tuple[int, int]] = field(default_factory=list)
+    renumbered: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def check_hub_url(url: str | None) -> None:
@@ -347,7 +349,7 @@ def merge(
     for row in store.after_stamp(writer, first):
         # kept in memory: the rows go before they are written again
         text = _build(writer, row) if row.bare else store.payload_text(writer, row.gid)
-        held = _Arriving(row.gid, row.stamp, row.seq, _kept(text), row.id, row.set_aside)
+        held = _Arriving(row.gid, row.stamp, row.seq, _kept(text), row.id, row.set_aside, row.line)
         rewound.append(held)
     if rewound:
         scratch = store.open_scratch(writer, replica)
@@ -367,7 +369,7 @@ def merge(
     for item in sorted([*arrived, *rewound], key=lambda a: a.stamp):
         new_id = _replay(writer, item, merged, counter if item.was is None else None)
         if item.was is not None and item.was != new_id:
-            merged.renumbered.append((item.was, new_id))
+            merged.renumbered.append((item.was, new_id, item.line))
     merged.renumbered.sort()
     return merged
 
