@@ -19,14 +19,13 @@ This module decides and orders; it holds no SQL (`store.sync`, `store.sync_paylo
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack import dates
 from coursetrack.errors import InputError, Refused, StoreError
-from coursetrack.store import history, recording
+from coursetrack.store import history, recording, sync_schema
 from coursetrack.store import sync as store
 from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
 from coursetrack.store.sync_payload import (
@@ -82,7 +81,8 @@ class Synced:
     pulled: int = 0
     pushed: int = 0
     set_aside: list[SetAside] = field(default_factory=list)
-    renumbered: list[tuple[int, int]] = field(default_factory=list)
+    #: (the number it had, the number it has, its line): a command replayed under a new id
+    renumbered: list[tuple[int, int, str]] = field(default_factory=list)
     clock_offset_seconds: float = 0.0
     #: A study group's catalog as it came down: {"version", "changes"} (None: no group)
     catalog: dict[str, int] | None = None
@@ -99,7 +99,7 @@ class Synced:
             "pulled": self.pulled,
             "pushed": self.pushed,
             "set_aside": [s.to_dict() for s in self.set_aside],
-            "renumbered": [{"from": a, "to": b} for a, b in self.renumbered],
+            "renumbered": [{"from": a, "to": b} for a, b, _ in self.renumbered],
             "catalog": self.catalog,
             "clock_offset_seconds": round(self.clock_offset_seconds, 3),
         }
@@ -118,12 +118,13 @@ class _Arriving:
     was_set_aside: str | None = None
     #: whose command it is, as a refusal names it
     where: str = "the hub's"
+    line: str = ""
 
 
 @dataclass
 class _Merged:
     set_aside: list[SetAside] = field(default_factory=list)
-    renumbered: list[tuple[int, int]] = field(default_factory=list)
+    renumbered: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def check_hub_url(url: str | None) -> None:
@@ -165,7 +166,8 @@ def sync(
         try:
             with store.open_local(path, shown, notify) as local:
                 if new_replica:
-                    store.new_replica(local.writer, secrets.token_hex(8))
+                    identity = sync_schema.new_replica()  # a new store's: this machine's name
+                    store.new_replica(local.writer, identity["replica"], identity["name"])
                 state = store.sync_state(local.writer)
                 if url is None and state.hub_url != target:  # changed meanwhile: read again
                     raise Refused("the store's hub changed while sync started; run it again")
@@ -447,7 +449,14 @@ def merge(
         # kept in memory: the rows go before they are written again
         text = _build(writer, row) if row.bare else store.payload_text(writer, row.gid)
         held = _Arriving(
-            row.gid, row.stamp, row.seq, _kept(text), row.id, row.set_aside, where="a rewound"
+            row.gid,
+            row.stamp,
+            row.seq,
+            _kept(text),
+            row.id,
+            row.set_aside,
+            where="a rewound",
+            line=row.line,
         )
         rewound.append(held)
     if rewound:
@@ -469,7 +478,7 @@ def merge(
         aside = forced.get(item.gid, (None, None))[1]
         new_id = _replay(writer, item, merged, counter if item.was is None else None, aside)
         if item.was is not None and item.was != new_id:
-            merged.renumbered.append((item.was, new_id))
+            merged.renumbered.append((item.was, new_id, item.line))
     merged.renumbered.sort()
     return merged
 

@@ -162,21 +162,28 @@ def remember_hub(writer: Writer, *, url: str, replica: str) -> None:
     )
 
 
-def new_replica(writer: Writer, replica: str) -> int:
-    """Give this store a new replica id (a copied store), and its commands the hub does not
-    hold yet new gids and stamps of that replica; how many commands were renamed."""
+def new_replica(writer: Writer, replica: str, name: str) -> int:
+    """Give this store a new replica id and machine name (a store copied to machine `name`),
+    and its commands the hub does not hold yet new gids and stamps of that replica, and that
+    machine (they were made here, since the copy); how many commands were renamed.
+
+    The name is the machine's as a new store takes it: a copy kept the name of the machine
+    it was copied from, and `log` elsewhere would say the copy's commands came from there."""
     old = sync_state(writer).replica
-    writer.execute("UPDATE sync_state SET replica = :r WHERE id = 1", r=replica)
+    writer.execute(
+        "UPDATE sync_state SET replica = :r, name = :name WHERE id = 1", r=replica, name=name
+    )
     rows = writer.all("SELECT id, stamp FROM command WHERE seq IS NULL AND id > 0")
     for row in rows:
         stamp = row.stamp
         if stamp.endswith("." + old):
             stamp = stamp[: -len(old)] + replica
         writer.execute(
-            "UPDATE command SET gid = :gid, replica = :r, stamp = :stamp, payload = NULL "
-            "WHERE id = :id",
+            "UPDATE command SET gid = :gid, replica = :r, machine = :name, stamp = :stamp, "
+            "payload = NULL WHERE id = :id",
             gid=f"{replica}:{row.id}",
             r=replica,
+            name=name,
             stamp=stamp,
             id=row.id,
         )

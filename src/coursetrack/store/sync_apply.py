@@ -73,6 +73,11 @@ def refusal_of(exc: BaseException) -> Refusal | None:
     return None
 
 
+#: Why a command naming a row this store does not hold was set aside (`sync` and `log`
+#: say it alike).
+FOREIGN_KEY_WHY = "an item or record it names is gone"
+
+
 def words(rule: str) -> str:
     """What a rule a command broke at sync says, in the store's own words."""
     from coursetrack.store import rules
@@ -83,7 +88,7 @@ def words(rule: str) -> str:
     if rule == "malformed":
         return "its changes are not ones this coursetrack reads"
     if rule == "foreign_key":
-        return "an item it names is not in this store (removed, or never synced here)"
+        return FOREIGN_KEY_WHY
     if rule.startswith("unique_"):
         return f"another {rule.removeprefix('unique_')} holds the same name or place"
     return f"the store refused it (rule {rule})"
