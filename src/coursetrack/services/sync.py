@@ -147,6 +147,7 @@ def sync(
             identity = sync_schema.new_replica()  # a new store's: this machine's name
             store.new_replica(local.writer, identity["replica"], identity["name"])
         state = store.sync_state(local.writer)
+        _refuse_a_copy(state)
         target = url or state.hub_url
         if not target:
             raise InputError(
@@ -162,6 +163,20 @@ def sync(
             finally:
                 con.close()
     return result
+
+
+def _refuse_a_copy(state: Row) -> None:
+    """A store made on another machine (its file copied here) would sync under that
+    machine's identity: its commands and the original's would share ids, and the original
+    be told it is the copy. Refused before the hub is reached; `--new-replica` gives it
+    this machine's identity (as it does a store whose machine was renamed: harmless)."""
+    here = sync_schema.machine_name()
+    if state.name and state.name != here:
+        raise Refused(
+            f"this store was made on {state.name}, and this machine is {here}: if it is a "
+            "copy, or the machine was renamed, run 'coursetrack sync --new-replica'; "
+            "nothing was changed"
+        )
 
 
 def _run(
