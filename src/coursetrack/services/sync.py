@@ -148,7 +148,10 @@ def sync(
 
     check_hub_url(url)
     with store.translated(shown, "the hub", ()):
-        target = url or store.read_state(path, shown).hub_url
+        first = store.read_state(path, shown)
+    if not new_replica:
+        _refuse_a_copy(first)
+    target = url or first.hub_url
     if not target:
         raise InputError(
             "this store syncs with no hub yet; name one: coursetrack sync "
@@ -169,12 +172,27 @@ def sync(
                     identity = sync_schema.new_replica()  # a new store's: this machine's name
                     store.new_replica(local.writer, identity["replica"], identity["name"])
                 state = store.sync_state(local.writer)
+                _refuse_a_copy(state)
                 if url is None and state.hub_url != target:  # changed meanwhile: read again
                     raise Refused("the store's hub changed while sync started; run it again")
                 result = _run(local, con, state, kept, hub_shown, notify, progress)
         finally:
             con.close()
     return result
+
+
+def _refuse_a_copy(state: Row) -> None:
+    """A store made on another machine (its file copied here) would sync under that
+    machine's identity: its commands and the original's would share ids, and the original
+    be told it is the copy. Refused before the hub is reached; `--new-replica` gives it
+    this machine's identity (as it does a store whose machine was renamed: harmless)."""
+    here = sync_schema.machine_name()
+    if state.name and state.name != here:
+        raise Refused(
+            f"this store was made on {state.name}, and this machine is {here}: if it is a "
+            "copy, or the machine was renamed, run 'coursetrack sync --new-replica'; "
+            "nothing was changed"
+        )
 
 
 def _run(
