@@ -371,12 +371,25 @@ def _checked(p: Any, item: _Arriving) -> dict[str, Any]:
         else:
             if p["gid"] != item.gid or p["stamp"] != item.stamp:
                 why = "its gid or stamp is not the one it is listed by"
+            elif not _a_moment(p["at"]):
+                why = "its at is not a moment"
     if why is not None or not isinstance(p, dict):
         raise Refused(
             f"cannot sync: {item.where} command {item.gid} is malformed ({why}); nothing "
             "was changed"
         )
     return p
+
+
+def _a_moment(text: str) -> bool:
+    """Whether `text` is a moment as `log` reads a command's (ISO 8601)."""
+    import datetime as dt
+
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 #: The line of the command a store whose history is not whole sends first.
