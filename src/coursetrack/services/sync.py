@@ -27,7 +27,7 @@ from coursetrack import dates
 from coursetrack.errors import InputError, Refused, StoreError
 from coursetrack.store import history, recording, sync_schema
 from coursetrack.store import sync as store
-from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
+from coursetrack.store.sync_apply import Applier, Refusal, apply_changes, refusal_of, words
 from coursetrack.store.sync_payload import (
     base_changes,
     dumps_streamed,
@@ -286,16 +286,18 @@ def _exchange(
                 "was changed"
             )
         seqs[row.gid] = int(there.seq)
-    for item in sorted(arriving_hub, key=lambda a: a.stamp):
-        item.seq = store.next_seq(hub)
-        seqs[item.gid] = item.seq
+    in_order = sorted(arriving_hub, key=lambda a: a.stamp)
+    for item, seq in zip(in_order, store.next_seqs(hub, len(in_order)), strict=True):
+        item.seq = seq
+        seqs[item.gid] = seq
     here = store.held(local, [row.gid for row in pulled])
     arriving_local: list[_Arriving] = []
+    pulling = _Pages(hub, sorted((r.stamp, r.gid) for r in pulled if r.gid not in here))
     for row in pulled:
         seqs[row.gid] = int(row.seq)
         if row.gid not in here:
             arriving_local.append(
-                _Arriving(row.gid, row.stamp, int(row.seq), _loader(hub, row.gid))
+                _Arriving(row.gid, row.stamp, int(row.seq), pulling.loader(row.gid))
             )
 
     # the bar counts changes, learnt as each command is read (a first sync is a few
@@ -409,6 +411,28 @@ def _base_if_history_not_whole(local: Writer) -> None:
     store.keep_payload(local, base_id, dumps_streamed(fields, base_changes(local)))
 
 
+class _Pages:
+    """The payloads of the commands pulled, read from the hub a page at a time in the order
+    they are replayed (stamp order): one round trip per 100 commands, and only a page held."""
+
+    def __init__(self, hub: Writer, in_order: list[tuple[str, str]]) -> None:
+        self.hub = hub
+        self.order = [gid for _, gid in in_order]
+        self.index = {gid: i for i, gid in enumerate(self.order)}
+        self.page: dict[str, str] = {}
+
+    def loader(self, gid: str) -> Callable[[], str]:
+        return lambda: self.load(gid)
+
+    def load(self, gid: str) -> str:
+        if gid not in self.page:
+            start = self.index.get(gid)
+            wanted = [gid] if start is None else self.order[start : start + 100]
+            self.page = store.payload_texts(self.hub, wanted)
+        text = self.page.get(gid)
+        return text if text is not None else store.payload_text(self.hub, gid)
+
+
 def _loader(side: Writer, gid: str) -> Callable[[], str]:
     """What reads a command's payload when it is replayed."""
     return lambda: store.payload_text(side, gid)
@@ -505,11 +529,14 @@ def merge(
         gone = [item.was for item in rewound if item.was is not None]
         store.drop_commands(writer, [*gone, scratch])
         store.rules_at_once(writer)
+    applier = Applier(writer)  # the ids it learns serve every command replayed here
     for item in sorted([*arrived, *rewound], key=lambda a: a.stamp):
         aside = forced.get(item.gid, (None, None))[1]
-        new_id = _replay(writer, item, merged, counter if item.was is None else None, aside)
+        tally = counter if item.was is None else None
+        new_id = _replay(writer, item, merged, tally, applier, aside)
         if item.was is not None and item.was != new_id:
             merged.renumbered.append((item.was, new_id, item.line))
+    store.close_command(writer)
     merged.renumbered.sort()
     return merged
 
@@ -519,6 +546,7 @@ def _replay(
     item: _Arriving,
     merged: _Merged,
     counter: _Counter | None,
+    applier: Applier,
     aside: str | None = None,
 ) -> int:
     """Write one command under a new id and apply its changes whole, or set it aside (by
@@ -530,25 +558,23 @@ def _replay(
     if counter is not None:
         counter.read(count)
         tick = counter.tick
-    new_id = store.insert_command(writer, p, seq=item.seq, text=text)
-    store.bind(writer, new_id)
-    store.savepoint(writer, "sync_command")
+    new_id = store.open_command(writer, p, seq=item.seq, text=text)
     try:
         if aside is not None:
             raise Refusal(aside)
-        apply_changes(writer, changes, tick)
+        apply_changes(writer, changes, tick, applier)
     except Exception as exc:
         refused = refusal_of(exc)
         if refused is None:
             raise
-        store.roll_back_to(writer, "sync_command")
-        store.mark_set_aside(writer, new_id, refused.rule)
+        applier.forget()
+        rule = refused.rule
+        store.set_aside_command(writer, p, command_id=new_id, seq=item.seq, text=text, rule=rule)
         if item.was_set_aside != refused.rule:
             merged.set_aside.append(
                 SetAside(new_id, p["gid"], p["line"], refused.rule, words(refused.rule))
             )
         return new_id
-    store.release(writer, "sync_command")
     target = store.id_of_gid(writer, p["undoes"]) if p.get("undoes") else None
     if target is not None:
         store.link_undo(writer, target=target, by=new_id)
