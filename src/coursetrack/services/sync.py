@@ -313,6 +313,17 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 }
 
 
+def _is_time(text: str) -> bool:
+    """Whether `text` is a moment as `record_command` writes one (log reads it so)."""
+    import datetime as dt
+
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _checked(text: str, item: _Arriving) -> dict[str, Any]:
     """A payload read to be replayed, once it is one: what a sync brings is input (a
     command written into the hub's table by hand). Its own gid and stamp must be those it
@@ -333,6 +344,8 @@ def _checked(text: str, item: _Arriving) -> dict[str, Any]:
         else:
             if p["gid"] != item.gid or p["stamp"] != item.stamp:
                 why = "its gid or stamp is not the one it is listed by"
+            elif not _is_time(p["at"]):
+                why = "its at is not a time"
     if why is not None or not isinstance(p, dict):
         raise Refused(
             f"cannot sync: {item.where} command {item.gid} is malformed ({why}); nothing "
