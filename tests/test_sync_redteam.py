@@ -744,3 +744,20 @@ def test_a_malformed_at_does_not_break_log(machines, hub, when: str) -> None:
             shown.exception
         )
         assert shown.exit_code == 0, shown.stderr
+
+
+def test_a_hub_url_naming_a_database_of_something_else_is_refused(
+    tmp_path, postgres_server
+) -> None:
+    """`sync URL` with the URL of a database that holds other tables (a slip of the
+    finger): refused in one line, and nothing of coursetrack is made there."""
+    name = postgres_server.create_database()
+    url = postgres_server.url(name)
+    con = psycopg2.connect(url)
+    with con, con.cursor() as cur:
+        cur.execute("CREATE TABLE invoices (id serial PRIMARY KEY, total numeric)")
+    con.close()
+    m = Machine(str(tmp_path / "r.db"), "r")
+    refused(attempt(m, "sync", url))
+    tables = hub_rows(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    assert tables == [("invoices",)]
