@@ -25,11 +25,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack import dates
-from coursetrack.errors import InputError, Refused
+from coursetrack.errors import InputError, Refused, StoreError
 from coursetrack.store import history, recording
 from coursetrack.store import sync as store
 from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
-from coursetrack.store.sync_payload import base_changes, dumps, history_whole, payload
+from coursetrack.store.sync_payload import (
+    base_changes,
+    dumps_streamed,
+    head,
+    history_whole,
+    opened,
+    payload_text,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -139,28 +146,32 @@ def sync(
     from coursetrack.store.postgres_reader import secrets_of
 
     check_hub_url(url)
-    given = url or ""
-    with (
-        store.translated(shown, mask_url(given), secrets_of(given)),
-        store.open_local(path, shown, notify) as local,
-    ):
-        if new_replica:
-            store.new_replica(local.writer, secrets.token_hex(8))
-        state = store.sync_state(local.writer)
-        target = url or state.hub_url
-        if not target:
-            raise InputError(
-                "this store syncs with no hub yet; name one: coursetrack sync "
-                "postgresql://HOST/DATABASE"
-            )
-        kept = store.without_password(target)
-        hub_shown = mask_url(target)
-        with store.translated(shown, hub_shown, secrets_of(target)):
+    with store.translated(shown, "the hub", ()):
+        target = url or store.read_state(path, shown).hub_url
+    if not target:
+        raise InputError(
+            "this store syncs with no hub yet; name one: coursetrack sync "
+            "postgresql://HOST/DATABASE"
+        )
+    kept = store.without_password(target)
+    hub_shown = mask_url(target)
+    # the hub is reached before the replica is locked: a hub that cannot be reached (a
+    # connection may take its timeout to fail) leaves the replica's commands free
+    with store.translated(shown, hub_shown, secrets_of(target)):
+        try:
             con = store.hub_connection(target)
-            try:
+        except StoreError as refused:
+            raise store.as_the_hub(refused, hub_shown) from None
+        try:
+            with store.open_local(path, shown, notify) as local:
+                if new_replica:
+                    store.new_replica(local.writer, secrets.token_hex(8))
+                state = store.sync_state(local.writer)
+                if url is None and state.hub_url != target:  # changed meanwhile: read again
+                    raise Refused("the store's hub changed while sync started; run it again")
                 result = _run(local, con, state, kept, hub_shown, notify, progress)
-            finally:
-                con.close()
+        finally:
+            con.close()
     return result
 
 
@@ -270,8 +281,19 @@ def _exchange(
     # the bar counts changes, learnt as each command is read (a first sync is a few
     # commands, an import among them, of many)
     counter = _Counter(progress, len(arriving_hub) + len(arriving_local))
-    merge(hub, arriving_hub, replica=store.sync_state(hub).replica, counter=counter)
-    merged = merge(local, arriving_local, replica=store.sync_state(local).replica, counter=counter)
+    on_the_hub = merge(hub, arriving_hub, replica=store.sync_state(hub).replica, counter=counter)
+    # What the hub set aside of ours is set aside here too: the replay on each side is the
+    # same, but a study group's catalog comes down as state (seq 0, never replayed), so the
+    # replica may have applied what the hub's catalog refuses (a topic a curator removed).
+    stamps = {row.gid: row.stamp for row in pushing}
+    forced = {s.gid: (stamps[s.gid], s.rule) for s in on_the_hub.set_aside if s.gid in stamps}
+    merged = merge(
+        local,
+        arriving_local,
+        replica=store.sync_state(local).replica,
+        counter=counter,
+        forced=forced,
+    )
     store.set_seq(local, seqs)
     result.pulled = len(arriving_local)
     result.pushed = len(arriving_hub)
@@ -324,15 +346,11 @@ def _is_time(text: str) -> bool:
     return True
 
 
-def _checked(text: str, item: _Arriving) -> dict[str, Any]:
-    """A payload read to be replayed, once it is one: what a sync brings is input (a
-    command written into the hub's table by hand). Its own gid and stamp must be those it
-    was listed and placed by. Its changes are checked as they are applied (a malformed
-    one sets the command aside, `sync_apply`)."""
-    try:
-        p = store.parsed(text)
-    except (ValueError, TypeError):
-        p = None
+def _checked(p: Any, item: _Arriving) -> dict[str, Any]:
+    """A payload's fields read to be replayed (`sync_payload.opened`), once they are one:
+    what a sync brings is input (a command written into the hub's table by hand). Its own
+    gid and stamp must be those it was listed and placed by. Its changes are checked as
+    they are applied (a malformed one sets the command aside, `sync_apply`)."""
     why = None
     if not isinstance(p, dict):
         why = "not a JSON object"
@@ -367,10 +385,8 @@ def _base_if_history_not_whole(local: Writer) -> None:
         return
     store.keep_local(local)
     base_id = recording.record_command(local, BASE_LINE)
-    row = store.command_row(local, base_id)
-    built = payload(local, row, undoes=None)
-    built["changes"] = base_changes(local)
-    store.keep_payload(local, base_id, dumps(built))
+    fields = head(store.command_row(local, base_id), undoes=None)
+    store.keep_payload(local, base_id, dumps_streamed(fields, base_changes(local)))
 
 
 def _loader(side: Writer, gid: str) -> Callable[[], str]:
@@ -384,7 +400,7 @@ def _kept(text: str) -> Callable[[], str]:
 
 def _build(side: Writer, row: Row) -> str:
     """A command's payload built from its changes and kept (once, when it first leaves)."""
-    text = dumps(payload(side, row, undoes=store.gid_of(side, row.undoes)))
+    text = payload_text(side, row, undoes=store.gid_of(side, row.undoes))
     store.keep_payload(side, row.id, text)
     return text
 
@@ -427,13 +443,18 @@ def merge(
     *,
     replica: str,
     counter: _Counter | None = None,
+    forced: dict[str, tuple[str, str]] | None = None,
 ) -> _Merged:
     """Bring `arrived` into this side's history at their stamps' places (see the module's
-    docstring): rewind what is stamped after the first of them, replay both in stamp order."""
+    docstring): rewind what is stamped after the first of them, replay both in stamp order.
+
+    `forced`: commands of this side to set aside (gid -> its stamp, the rule), as the hub
+    did: rewound from their place and replayed as set aside."""
     merged = _Merged()
-    if not arrived:
+    forced = forced or {}
+    if not arrived and not forced:
         return merged
-    first = min(a.stamp for a in arrived)
+    first = min([a.stamp for a in arrived] + [stamp for stamp, _ in forced.values()])
     rewound: list[_Arriving] = []
     for row in store.after_stamp(writer, first):
         # kept in memory: the rows go before they are written again
@@ -458,26 +479,36 @@ def merge(
         store.drop_commands(writer, [*gone, scratch])
         store.rules_at_once(writer)
     for item in sorted([*arrived, *rewound], key=lambda a: a.stamp):
-        new_id = _replay(writer, item, merged, counter if item.was is None else None)
+        aside = forced.get(item.gid, (None, None))[1]
+        new_id = _replay(writer, item, merged, counter if item.was is None else None, aside)
         if item.was is not None and item.was != new_id:
             merged.renumbered.append((item.was, new_id))
     merged.renumbered.sort()
     return merged
 
 
-def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter | None) -> int:
-    """Write one command under a new id and apply its changes whole, or set it aside."""
+def _replay(
+    writer: Writer,
+    item: _Arriving,
+    merged: _Merged,
+    counter: _Counter | None,
+    aside: str | None = None,
+) -> int:
+    """Write one command under a new id and apply its changes whole, or set it aside (by
+    the rule the store names; `aside`: the hub's, without applying it)."""
     text = item.load()
-    p = _checked(text, item)
-    changes = p.get("changes")
+    fields, changes, count = opened(text)
+    p = _checked(fields, item)
     tick = _no_tick
     if counter is not None:
-        counter.read(len(changes) if isinstance(changes, list) else 1)
+        counter.read(count)
         tick = counter.tick
     new_id = store.insert_command(writer, p, seq=item.seq, text=text)
     store.bind(writer, new_id)
     store.savepoint(writer, "sync_command")
     try:
+        if aside is not None:
+            raise Refusal(aside)
         apply_changes(writer, changes, tick)
     except Exception as exc:
         refused = refusal_of(exc)
@@ -495,6 +526,3 @@ def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter 
     if target is not None:
         store.link_undo(writer, target=target, by=new_id)
     return new_id
-
-
-__all__ = ["Refusal", "SetAside", "Synced", "merge", "sync"]
