@@ -761,3 +761,35 @@ def test_a_hub_url_naming_a_database_of_something_else_is_refused(
     refused(attempt(m, "sync", url))
     tables = hub_rows(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
     assert tables == [("invoices",)]
+
+
+class _Killed(Exception):
+    pass
+
+
+def test_new_replica_after_a_sync_killed_between_the_commits_pushes_nothing_twice(
+    machines, hub, monkeypatch
+) -> None:
+    """Killed between the hub's commit and the replica's, the replica's commands are on the
+    hub but not numbered here. `sync --new-replica` then (the user's remedy for a sync
+    that failed) must not push them again under new gids: each note once."""
+    from coursetrack.store import sync as store_sync
+
+    laptop, desktop = machines
+    laptop.run("note", "sp/1/1", "once only", minute=10)
+    committed = store_sync.Side.commit
+
+    def dies_before_the_replica(side: store_sync.Side) -> None:
+        if side.writer.dialect == "sqlite":
+            raise _Killed
+        committed(side)
+
+    monkeypatch.setattr(store_sync.Side, "commit", dies_before_the_replica)
+    with pytest.raises(_Killed):
+        laptop.run("sync", minute=11)
+    monkeypatch.undo()
+    laptop.run("sync", "--new-replica", minute=12)
+    exported = agree(laptop, desktop)
+    assert export(hub) == exported
+    assert exported.count("text: once only") == 1
+    assert hub_rows(hub, "SELECT count(*) FROM command WHERE line LIKE 'note%%'") == [(1,)]
