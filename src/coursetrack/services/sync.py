@@ -165,7 +165,10 @@ def sync(
         try:
             with store.open_local(path, shown, notify) as local:
                 if new_replica:
-                    store.new_replica(local.writer, secrets.token_hex(8))
+                    from coursetrack.store.postgres_reader import PostgresReader
+
+                    hub_reader = PostgresReader(con)
+                    store.new_replica(local.writer, secrets.token_hex(8), hub_reader)
                 state = store.sync_state(local.writer)
                 if url is None and state.hub_url != target:  # changed meanwhile: read again
                     raise Refused("the store's hub changed while sync started; run it again")

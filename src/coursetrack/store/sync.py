@@ -162,12 +162,19 @@ def remember_hub(writer: Writer, *, url: str, replica: str) -> None:
     )
 
 
-def new_replica(writer: Writer, replica: str) -> int:
+def new_replica(writer: Writer, replica: str, hub: Reader | None = None) -> int:
     """Give this store a new replica id (a copied store), and its commands the hub does not
-    hold yet new gids and stamps of that replica; how many commands were renamed."""
+    hold yet new gids and stamps of that replica; how many commands were renamed.
+
+    Not one the `hub` holds under its gid at its stamp: that is this very command, pushed
+    by a sync whose own commit was lost (killed between the two); renamed, it would go up
+    a second time."""
     old = sync_state(writer).replica
     writer.execute("UPDATE sync_state SET replica = :r WHERE id = 1", r=replica)
-    rows = writer.all("SELECT id, stamp FROM command WHERE seq IS NULL AND id > 0")
+    rows = writer.all("SELECT id, gid, stamp FROM command WHERE seq IS NULL AND id > 0")
+    if hub is not None:
+        there = held(hub, [row.gid for row in rows])
+        rows = [r for r in rows if r.gid not in there or there[r.gid].stamp != r.stamp]
     for row in rows:
         stamp = row.stamp
         if stamp.endswith("." + old):
