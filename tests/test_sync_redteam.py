@@ -793,3 +793,26 @@ def test_new_replica_after_a_sync_killed_between_the_commits_pushes_nothing_twic
     assert export(hub) == exported
     assert exported.count("text: once only") == 1
     assert hub_rows(hub, "SELECT count(*) FROM command WHERE line LIKE 'note%%'") == [(1,)]
+
+
+@pytest.mark.parametrize("taken", ["gid", "stamp"])
+def test_a_pulled_command_taking_the_rewinds_scratch_names_does_not_stop_a_rewind(
+    machines, hub, taken: str
+) -> None:
+    """A rewind records its reverting under a scratch command (gid `<replica>:rewind`,
+    stamp zeros then the replica): a command written on the hub by hand under those names
+    must not make every later rewind of the replica fail."""
+    laptop, desktop = machines
+    (replica,) = desktop.rows("SELECT replica FROM sync_state")[0]
+    if taken == "gid":
+        forge(hub, gid=f"{replica}:rewind")
+    else:
+        forge(hub, stamp=f"{0:016d}.0000.{replica}", gid=f"{FORGER}:zero")
+    desktop.run("sync", minute=31)
+    desktop.run("note", "sp/1/1", "desktop's", minute=40)
+    laptop.run("note", "sp/1/1", "laptop's", minute=35)
+    laptop.run("sync", minute=36)
+    result = desktop.run("sync", minute=41)  # laptop's is older than desktop's: a rewind
+    assert "is now" in result.stdout
+    exported = agree(laptop, desktop)
+    assert "desktop's" in exported and "laptop's" in exported
