@@ -340,15 +340,20 @@ def bind(writer: Writer, command_id: int) -> None:
 def open_scratch(writer: Writer, replica: str) -> int:
     """The scratch command a rewind's reverting is recorded under (see the module doc);
     its id: SQLite's -1, PostgreSQL's the next of the sequence (a study group lets a
-    learner insert only the command ids its sequence drew)."""
+    learner insert only the command ids its sequence drew). Its gid and stamp are drawn
+    afresh (a command written on the hub by hand could hold any fixed ones); its stamp
+    sorts first, so the clock never reads it."""
+    import secrets
+
+    drawn = secrets.token_hex(8)
     scratch = _insert_command(
         writer,
         {
             "at": "1970-01-01T00:00:00+00:00",
             "line": "sync: rewind",
-            "gid": f"{replica}:rewind",
+            "gid": f"{replica}:rewind.{drawn}",
             "replica": replica,
-            "stamp": "0" * 16 + ".0000." + replica,
+            "stamp": "0" * 16 + ".0000." + f"rewind-{drawn}",
         },
         seq=None,
         text=None,
