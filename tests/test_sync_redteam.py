@@ -816,3 +816,12 @@ def test_a_pulled_command_taking_the_rewinds_scratch_names_does_not_stop_a_rewin
     assert "is now" in result.stdout
     exported = agree(laptop, desktop)
     assert "desktop's" in exported and "laptop's" in exported
+
+
+def test_a_hub_without_its_sync_state_row_is_refused_in_one_line(tmp_path, machines, hub) -> None:
+    laptop, _ = machines
+    hub_rows(hub, "DELETE FROM sync_state RETURNING id")
+    fresh = Machine(str(tmp_path / "fresh.db"), "fresh")
+    refused(attempt(fresh, "sync", hub))
+    laptop.run("note", "sp/1/1", "x", minute=10)
+    refused(attempt(laptop, "sync", minute=11))
