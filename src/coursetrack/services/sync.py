@@ -194,6 +194,11 @@ def _run(
     mark = store.seq_mark(local.writer)
     # the one read, when there is nothing to exchange
     point = store.hub_point(PostgresReader(con), version, None if mark is None else mark.gid)
+    if point.replica is None:  # (its sync_state row deleted by hand)
+        raise Refused(
+            f"{hub_shown} has no replica id (its sync_state row is missing), so it cannot "
+            "be told from another hub; nothing was changed"
+        )
     if state.hub_replica is not None and point.replica != state.hub_replica:
         raise Refused(
             f"{hub_shown} is not the hub this store synced with (it synced with replica "
