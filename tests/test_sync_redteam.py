@@ -825,3 +825,40 @@ def test_a_hub_without_its_sync_state_row_is_refused_in_one_line(tmp_path, machi
     refused(attempt(fresh, "sync", hub))
     laptop.run("note", "sp/1/1", "x", minute=10)
     refused(attempt(laptop, "sync", minute=11))
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "values"),
+    [
+        ("topic", GAMMA, {"position": "abc"}),
+        ("topic", GAMMA, {"position": 2.5}),
+        ("topic", GAMMA, {"title": 12}),
+        ("progress", f"p:{GAMMA}", {"topic": GAMMA, "status": "done", "completed_on": "soon"}),
+        ("progress", f"p:{GAMMA}", {"topic": GAMMA, "status": "done", "completed_on": 20260302}),
+        (
+            "note",
+            "0001772447400000.0000.x.0000.dddd",
+            {"topic": GAMMA, "written_on": DAY, "text": "t", "private": "yes"},
+        ),
+    ],
+    ids=[
+        "position-text",
+        "position-float",
+        "title-number",
+        "date-word",
+        "date-number",
+        "private-text",
+    ],
+)
+def test_a_value_of_the_wrong_type_for_its_column_is_set_aside(
+    machines, hub, table: str, key: str, values: dict
+) -> None:
+    """SQLite keeps any value in any column: a value a column's type does not hold must be
+    set aside, or the replica holds what the hub could not, and what its own reads trip on."""
+    _, desktop = machines
+    op = "update" if table == "topic" else "insert"
+    forge(hub, [{"table": table, "key": key, "op": op, "set": values, "old": None}])
+    result = desktop.run("sync", minute=10)
+    assert "1 set aside:" in result.stdout
+    for args in (["export", "yaml"], ["show", "sp"], ["status"], ["log"]):
+        desktop.run(*args)
