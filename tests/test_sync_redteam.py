@@ -862,3 +862,30 @@ def test_a_value_of_the_wrong_type_for_its_column_is_set_aside(
     assert "1 set aside:" in result.stdout
     for args in (["export", "yaml"], ["show", "sp"], ["status"], ["log"]):
         desktop.run(*args)
+
+
+def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_store) -> None:
+    """Alice's replica holds the group's catalog (imported alike: the same uids) and
+    pushes her work: it lands on her rows only, never bob's of the same topic; and a
+    catalog command of hers is refused in one line, nothing written on the hub."""
+    g = group_store
+    ok(g.run("bob", "done", "dls/1/1", "--on", "2026-02-01"))
+    alice = Machine(str(tmp_path / "alice.db"), "alice")
+    alice.run("import", "deep-learning-specialization")
+    catalog_before = g.all_rows("SELECT count(*), max(title) FROM topic")
+    refused(attempt(alice, "sync", g.url("alice")))  # her import may not go up
+    assert g.all_rows("SELECT count(*), max(title) FROM topic") == catalog_before
+    assert g.all_rows("SELECT count(*) FROM command WHERE learner = 'alice'") == [(0,)]
+    # (her import kept to herself, as the group's sync does with the catalog: seq 0)
+    con = sqlite3.connect(alice.db)
+    with con:
+        con.execute("UPDATE command SET seq = 0")
+    con.close()
+    alice.run("done", "dls/1/1", "--on", "2026-02-02", minute=5)
+    alice.run("note", "dls/1/1", "alice's", minute=6)
+    result = attempt(alice, "sync", g.url("alice"), minute=7)
+    assert result.exit_code == 0, result.stderr
+    assert g.all_rows(
+        "SELECT learner, completed_on FROM progress WHERE completed_on IS NOT NULL ORDER BY learner"
+    ) == [("alice", "2026-02-02"), ("bob", "2026-02-01")]
+    assert g.all_rows("SELECT learner, text FROM note") == [("alice", "alice's")]
