@@ -162,15 +162,20 @@ def remember_hub(writer: Writer, *, url: str, replica: str) -> None:
     )
 
 
-def new_replica(writer: Writer, replica: str, hub: Reader | None = None) -> int:
-    """Give this store a new replica id (a copied store), and its commands the hub does not
-    hold yet new gids and stamps of that replica; how many commands were renamed.
+def new_replica(writer: Writer, replica: str, name: str, hub: Reader | None = None) -> int:
+    """Give this store a new replica id and machine name (a store copied to machine `name`),
+    and its commands the hub does not hold yet new gids and stamps of that replica, and that
+    machine (they were made here, since the copy); how many commands were renamed.
 
-    Not one the `hub` holds under its gid at its stamp: that is this very command, pushed
-    by a sync whose own commit was lost (killed between the two); renamed, it would go up
-    a second time."""
+    The name is the machine's as a new store takes it: a copy kept the name of the machine
+    it was copied from, and `log` elsewhere would say the copy's commands came from there.
+    Not renamed: a command the `hub` holds under its gid at its stamp, this very command,
+    pushed by a sync whose own commit was lost (killed between the two); renamed, it would
+    go up a second time."""
     old = sync_state(writer).replica
-    writer.execute("UPDATE sync_state SET replica = :r WHERE id = 1", r=replica)
+    writer.execute(
+        "UPDATE sync_state SET replica = :r, name = :name WHERE id = 1", r=replica, name=name
+    )
     rows = writer.all("SELECT id, gid, stamp FROM command WHERE seq IS NULL AND id > 0")
     if hub is not None:
         there = held(hub, [row.gid for row in rows])
@@ -180,10 +185,11 @@ def new_replica(writer: Writer, replica: str, hub: Reader | None = None) -> int:
         if stamp.endswith("." + old):
             stamp = stamp[: -len(old)] + replica
         writer.execute(
-            "UPDATE command SET gid = :gid, replica = :r, stamp = :stamp, payload = NULL "
-            "WHERE id = :id",
+            "UPDATE command SET gid = :gid, replica = :r, machine = :name, stamp = :stamp, "
+            "payload = NULL WHERE id = :id",
             gid=f"{replica}:{row.id}",
             r=replica,
+            name=name,
             stamp=stamp,
             id=row.id,
         )
@@ -302,6 +308,19 @@ def gid_of(reader: Reader, command_id: int | None) -> str | None:
     return reader.scalar("SELECT gid FROM command WHERE id = :id", id=command_id)
 
 
+def payload_texts(reader: Reader, gids: list[str]) -> dict[str, str]:
+    """The payloads of `gids`, by gid, in one round trip per 500."""
+    found: dict[str, str] = {}
+    for start in range(0, len(gids), 500):
+        part = gids[start : start + 500]
+        names = ", ".join(f":g{i}" for i in range(len(part)))
+        params = {f"g{i}": gid for i, gid in enumerate(part)}
+        for row in reader.all(f"SELECT gid, payload FROM command WHERE gid IN ({names})", **params):
+            if row.payload is not None:
+                found[row.gid] = str(row.payload)
+    return found
+
+
 def payload_text(reader: Reader, gid: str) -> str:
     """A command's payload as kept (`keep_payload`), by its gid (a rewind renumbers)."""
     text = reader.scalar("SELECT payload FROM command WHERE gid = :gid", gid=gid)
@@ -321,9 +340,15 @@ def set_seq(writer: Writer, seqs: dict[str, int]) -> None:
     )
 
 
-def next_seq(writer: Writer) -> int:
-    """The hub's next arrival number (its sequence `command_seq`)."""
-    return int(writer.scalar("SELECT nextval('command_seq')"))
+def next_seqs(writer: Writer, count: int) -> list[int]:
+    """The hub's next `count` arrival numbers (its sequence `command_seq`), in order, in
+    one round trip."""
+    if count <= 0:
+        return []
+    rows = writer.all(
+        "SELECT nextval('command_seq') AS seq FROM generate_series(1, :n)", n=int(count)
+    )
+    return sorted(int(row.seq) for row in rows)
 
 
 # --- rewinding and replaying -------------------------------------------------------------
@@ -373,11 +398,6 @@ def drop_commands(writer: Writer, ids: list[int]) -> None:
     writer.executemany("DELETE FROM command WHERE id = :id", rows)
 
 
-def insert_command(writer: Writer, payload: dict[str, Any], *, seq: int | None, text: str) -> int:
-    """Write a command brought by a sync under the next id; its id."""
-    return _insert_command(writer, payload, seq=seq, text=text)
-
-
 def _insert_command(
     writer: Writer,
     payload: dict[str, Any],
@@ -385,12 +405,36 @@ def _insert_command(
     seq: int | None,
     text: str | None,
     command_id: int | None = None,
+    set_aside: str | None = None,
 ) -> int:
     """On SQLite max(id) + 1 (or `command_id`), as `recording.record_command` numbers;
-    on PostgreSQL the id sequence's next (the only ids a group's learner may insert)."""
+    on PostgreSQL the id sequence's next (the only ids a group's learner may insert), or
+    `command_id` when it is one the sequence drew."""
+    values = _command_values(payload, seq=seq, text=text, set_aside=set_aside)
+    if writer.dialect == "postgresql" and (command_id is None or command_id < 0):
+        return writer.insert(
+            f"INSERT INTO command {_COLUMNS} VALUES {_VALUES} RETURNING id", **values
+        )
+    if command_id is None:
+        command_id = int(writer.scalar("SELECT coalesce(max(id), 0) + 1 FROM command"))
+    writer.execute(
+        f"INSERT INTO command (id, {_COLUMNS[1:]} VALUES (:id, {_VALUES[1:]}",
+        id=command_id,
+        **values,
+    )
+    return command_id
+
+
+_COLUMNS = "(at, line, gid, replica, machine, stamp, seq, payload, set_aside)"
+_VALUES = "(:at, :line, :gid, :replica, :machine, :stamp, :seq, :payload, :set_aside)"
+
+
+def _command_values(
+    payload: dict[str, Any], *, seq: int | None, text: str | None, set_aside: str | None
+) -> dict[str, Any]:
     from coursetrack.store.recording import kept_line
 
-    values = {
+    return {
         "at": payload["at"],
         "line": kept_line(payload["line"]),
         "gid": payload["gid"],
@@ -399,26 +443,59 @@ def _insert_command(
         "stamp": payload["stamp"],
         "seq": seq,
         "payload": text,
+        "set_aside": set_aside,
     }
-    if writer.dialect == "postgresql":
-        return writer.insert(
-            "INSERT INTO command (at, line, gid, replica, machine, stamp, seq, payload) "
-            "VALUES (:at, :line, :gid, :replica, :machine, :stamp, :seq, :payload) RETURNING id",
+
+
+def open_command(writer: Writer, payload: dict[str, Any], *, seq: int | None, text: str) -> int:
+    """A savepoint, then a command a sync brings, written under the next id with the
+    history bound to it; its id. One round trip to a PostgreSQL hub (which may be far:
+    a week's sync replays some fifty commands). A refused command is rolled back whole,
+    its row too, and written again set aside (`set_aside_command`)."""
+    release = "RELEASE SAVEPOINT sync_command; " if writer.info.get("sync_command") else ""
+    writer.info["sync_command"] = True
+    if writer.dialect != "postgresql":
+        if release:
+            release_command(writer)
+        savepoint(writer, "sync_command")
+        command_id = _insert_command(writer, payload, seq=seq, text=text)
+        bind(writer, command_id)
+        return command_id
+    values = _command_values(payload, seq=seq, text=text, set_aside=None)
+    return int(
+        writer.scalar(
+            f"{release}SAVEPOINT sync_command; WITH c AS (INSERT INTO command {_COLUMNS} "
+            f"VALUES {_VALUES} RETURNING id) SELECT id, "
+            f"pg_catalog.set_config('{triggers.COMMAND_SETTING}', id::text, true) FROM c",
             **values,
         )
-    if command_id is None:
-        command_id = int(writer.scalar("SELECT coalesce(max(id), 0) + 1 FROM command"))
-    writer.execute(
-        "INSERT INTO command (id, at, line, gid, replica, machine, stamp, seq, payload) "
-        "VALUES (:id, :at, :line, :gid, :replica, :machine, :stamp, :seq, :payload)",
-        id=command_id,
-        **values,
     )
-    return command_id
 
 
-def mark_set_aside(writer: Writer, command_id: int, rule: str | None) -> None:
-    writer.execute("UPDATE command SET set_aside = :r WHERE id = :id", r=rule, id=command_id)
+def release_command(writer: Writer) -> None:
+    writer.execute("RELEASE SAVEPOINT sync_command")
+
+
+def close_command(writer: Writer) -> None:
+    """The last command replayed is kept: its savepoint released (the next command's
+    opening releases the one before, in its own round trip)."""
+    if writer.info.pop("sync_command", False):
+        release_command(writer)
+
+
+def set_aside_command(
+    writer: Writer,
+    payload: dict[str, Any],
+    *,
+    command_id: int,
+    seq: int | None,
+    text: str,
+    rule: str,
+) -> None:
+    """Roll the command back to its savepoint, and write its row again, set aside."""
+    roll_back_to(writer, "sync_command")
+    writer.info["sync_command"] = False  # (released)
+    _insert_command(writer, payload, seq=seq, text=text, command_id=command_id, set_aside=rule)
 
 
 def link_undo(writer: Writer, *, target: int, by: int) -> None:
