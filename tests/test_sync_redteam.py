@@ -889,3 +889,14 @@ def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_sto
         "SELECT learner, completed_on FROM progress WHERE completed_on IS NOT NULL ORDER BY learner"
     ) == [("alice", "2026-02-02"), ("bob", "2026-02-01")]
     assert g.all_rows("SELECT learner, text FROM note") == [("alice", "alice's")]
+
+
+def test_a_set_aside_line_is_shown_as_text_not_as_markup_or_escapes(machines, hub) -> None:
+    """sync lists a command it set aside by its line, which the hub's table gave: rich
+    markup in it is shown as typed, and a terminal escape is not sent to the terminal."""
+    _, desktop = machines
+    line = "[bold red]x[/bold red] \x1b[2J\x1b]0;title\x07 done"
+    forge(hub, [{"table": "note", "key": "k", "op": "frobnicate", "set": {}}], line=line)
+    shown = desktop.run("sync", minute=10).stdout
+    assert "[bold red]x[/bold red]" in shown
+    assert "\x1b" not in shown and "\x07" not in shown
