@@ -569,26 +569,25 @@ def test_a_stamp_far_ahead_does_not_stop_the_clocks_deciding(machines, hub) -> N
 # --- stores made before schema 8 ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("version", [5, 7])
+@pytest.mark.parametrize("version", [5, 6, 7])
 def test_a_store_made_before_schema_8_upgrades_and_syncs_whole(tmp_path, hub, version) -> None:
-    """An older store, its catalog imported by tests/old_coursetrack's player (schemas 1
-    and 2, whose history is partial, are test_sync's fixture files), upgraded, syncs: a
-    new replica then pulls the same record as it holds, and the hub holds it too. (The
-    player plays no `done` at lane-c 1e10bd5: it orders by uid; lane g's branch mends it.)"""
+    """An older store, played by tests/old_coursetrack (schemas 1 and 2, whose history is
+    partial, are test_sync's fixture files), upgraded by its first sync: a new replica
+    then pulls the same record as it holds, and the hub holds it too."""
     from old_coursetrack import playing_schema
     from test_sync import CATALOG
 
     (tmp_path / "catalog.yaml").write_text(CATALOG, encoding="utf-8")
     old = Machine(str(tmp_path / "old.db"), "old")
-    with playing_schema(version):  # (what the player plays of it: its catalog)
+    with playing_schema(version):
         old.run("import", str(tmp_path / "catalog.yaml"), minute=1)
-    old.run("done", "sp/1/1", "--on", DAY, minute=2)  # the first write upgrades it
-    old.run("start", "sp/1/2", minute=3)
-    old.run("note", "sp/1/1", "an old note", minute=4)
-    old.run("reviewed", "sp/1/1", "--grade", "good", "--on", DAY, minute=6)
-    old.run("goal", "sp", "--by", "2027-03-02", minute=7)
-    old.run("update", "sp/1/3", "--title", "Renamed", minute=8)
-    old.run("link", "add", "sp/1", "https://example.org/x", minute=9)
+        old.run("done", "sp/1/1", "--on", DAY, minute=2)
+        old.run("start", "sp/1/2", minute=3)
+        old.run("note", "sp/1/1", "an old note", minute=4)
+        old.run("reviewed", "sp/1/1", "--grade", "good", "--on", DAY, minute=6)
+        old.run("goal", "sp", "--by", "2027-03-02", minute=7)
+        old.run("update", "sp/1/3", "--title", "Renamed", minute=8)
+        old.run("link", "add", "sp/1", "https://example.org/x", minute=9)
     old.run("sync", hub, minute=10)
     new = Machine(str(tmp_path / "new.db"), "new")
     new.run("sync", hub, minute=11)
