@@ -498,11 +498,17 @@ def test_a_url_with_options_is_kept_as_given_and_syncs_again(machines, hub) -> N
 
 
 def test_a_wrong_password_in_the_url_is_not_echoed(tmp_path, hub, monkeypatch) -> None:
+    """PGPASSWORD and a password in the URL: neither is echoed by a sync that fails, nor
+    kept or shown by one that works."""
     monkeypatch.setenv("PGPASSWORD", "pgpw-s3cr3t")
     user, rest = _hub_parts(hub)
     m = Machine(str(tmp_path / "r.db"), "r")
     result = attempt(m, "sync", f"postgresql://{user}:s3cr3t@{rest.replace('?host', 'x?host')}")
     assert "s3cr3t" not in result.stdout + result.stderr
+    done = attempt(m, "sync", hub, "--json")
+    assert done.exit_code == 0, done.stderr
+    shown = done.stdout + done.stderr + attempt(m, "whoami", "--json").stdout
+    assert "s3cr3t" not in shown + str(m.rows("SELECT * FROM sync_state"))
 
 
 @pytest.mark.parametrize("name", ["%70assword", "sslpassword", "PASSWORD"])
