@@ -905,3 +905,16 @@ def test_a_set_aside_line_is_shown_as_text_not_as_markup_or_escapes(machines, hu
     shown = desktop.run("sync", minute=10).stdout
     assert "[bold red]x[/bold red]" in shown
     assert "\x1b" not in shown and "\x07" not in shown
+
+
+def test_an_undo_link_to_a_local_command_written_by_hand_leaves_undo_working(machines, hub) -> None:
+    """A hand-written command claiming to undo this replica's last command (it changes
+    nothing): the replica's `undo` must still take back that command."""
+    _laptop, desktop = machines
+    desktop.run("start", "sp/1/1", minute=10)
+    desktop.run("sync", minute=11)
+    (gid,) = desktop.rows("SELECT gid FROM command WHERE line = 'start sp/1/1'")[0]
+    forge(hub, undoes=gid, stamp=f"{1772449000000:016d}.0000.{FORGER}", gid=f"{FORGER}:liar")
+    desktop.run("sync", minute=12)
+    desktop.run("undo", "--yes", minute=13)
+    assert desktop.rows("SELECT count(*) FROM progress") == [(0,)]
