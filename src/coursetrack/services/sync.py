@@ -169,8 +169,12 @@ def sync(
         try:
             with store.open_local(path, shown, notify) as local:
                 if new_replica:
+                    from coursetrack.store.postgres_reader import PostgresReader
+
                     identity = sync_schema.new_replica()  # a new store's: this machine's name
-                    store.new_replica(local.writer, identity["replica"], identity["name"])
+                    store.new_replica(
+                        local.writer, identity["replica"], identity["name"], PostgresReader(con)
+                    )
                 state = store.sync_state(local.writer)
                 _refuse_a_copy(state)
                 if url is None and state.hub_url != target:  # changed meanwhile: read again
@@ -211,6 +215,11 @@ def _run(
     mark = store.seq_mark(local.writer)
     # the one read, when there is nothing to exchange
     point = store.hub_point(PostgresReader(con), version, None if mark is None else mark.gid)
+    if point.replica is None:  # (its sync_state row deleted by hand)
+        raise Refused(
+            f"{hub_shown} has no replica id (its sync_state row is missing), so it cannot "
+            "be told from another hub; nothing was changed"
+        )
     if state.hub_replica is not None and point.replica != state.hub_replica:
         raise Refused(
             f"{hub_shown} is not the hub this store synced with (it synced with replica "

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from coursetrack.store.sync_payload import COLUMNS, KEYED, REFS
+from coursetrack.store.sync_payload import BOOLEANS, COLUMNS, KEYED, REFS
 from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:
@@ -263,6 +263,27 @@ def _value(value: Any) -> bool:
     return False
 
 
+#: The columns that hold integers (every other one that travels holds text, a date as
+#: text, or a boolean: `sync_payload.BOOLEANS`).
+INTEGERS = frozenset((("course", "position"), ("topic", "position"), ("review", "interval_days")))
+
+
+def _fits(table: str, name: str, value: Any) -> bool:
+    """Whether `value` is of the type of `table`'s column `name` (a reference by its short
+    name, a uid: text), where SQLite, which keeps any value in any column, would not say.
+    A column this coursetrack does not know is left out when applied: any value."""
+    if value is None:
+        return True
+    column = f"{name}_id" if f"{name}_id" in REFS else name
+    if column not in COLUMNS.get(table, ()) or column in REFS:
+        return column not in REFS or isinstance(value, str)
+    if (table, column) in INTEGERS:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if (table, column) in BOOLEANS:
+        return isinstance(value, bool | int)
+    return isinstance(value, str)
+
+
 def check(changes: Any) -> None:
     """Refuse, as the rule `malformed`, changes that are not a list of changes: a sync's
     payload is input (a command written into the hub's table by hand), and the store
@@ -276,7 +297,8 @@ def check(changes: Any) -> None:
         if not isinstance(change.get("table"), str) or not isinstance(change.get("key"), str):
             raise Refusal("malformed")
         if values is not None and not (
-            isinstance(values, dict) and all(_value(v) for v in values.values())
+            isinstance(values, dict)
+            and all(_value(v) and _fits(change["table"], n, v) for n, v in values.items())
         ):
             raise Refusal("malformed")
 
