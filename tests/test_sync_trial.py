@@ -256,3 +256,26 @@ def test_work_not_yet_synced_when_a_store_is_copied_is_not_doubled(
     assert exported.count("written before the copy") == 1, exported
     shown = desktop.run("2026-10-06T11:01", "log", "-n", "5").stdout
     assert shown.count("note dls/1/1 'written before the copy'") == 1, shown
+
+
+# --- log across machines -----------------------------------------------------------------
+
+
+def test_log_names_what_an_undo_undid_when_a_sync_renumbered_both(
+    laptop: Machine, desktop: Machine
+) -> None:
+    """On the train the laptop notes something and undoes it (`undo 3`); the desktop's note,
+    stamped earlier, arrives at the next sync and takes #3: the laptop's `log` then shows
+    `undo 3` next to a #3 that is the desktop's note, still there. The undo's entry names
+    the command it undid by its number now."""
+    laptop.run("2026-10-08T08:00", "note", "dls/1/1", "oops")
+    (noted,) = laptop.rows("SELECT max(id) FROM command")[0]
+    laptop.run("2026-10-08T08:01", "undo", str(noted), "--yes")
+    desktop.run("2026-10-08T07:00", "note", "dls/1/2", "the desktop's, earlier")
+    desktop.run("2026-10-08T07:01", "sync")
+    laptop.run("2026-10-08T09:00", "sync")
+    ((now,),) = laptop.rows("SELECT id FROM command WHERE line = ?", "note dls/1/1 oops")
+    assert now != noted  # renumbered
+    shown = laptop.run("2026-10-08T09:01", "log", "-n", "3").stdout
+    (undo,) = [line for line in shown.splitlines() if f"undo {noted} --yes" in line]
+    assert f"(undid #{now})" in undo, shown
