@@ -326,3 +326,22 @@ def test_a_learner_keeps_her_group_record_on_two_machines(
     refused = desktop.run("2026-10-05T19:03", "sync", ok=False)
     assert refused.exit_code == 1 and "update dls/1/1" in refused.stderr, refused.stderr
     assert "Mine now" not in g.run("olga", "show", "dls/1/1").stdout
+
+
+def test_undo_after_a_sync_says_when_the_last_command_is_another_machines(
+    laptop: Machine, desktop: Machine
+) -> None:
+    """The desktop syncs in the evening, then types `undo` to take back what it did last:
+    the newest command is now the laptop's. Asking and answering, undo says so."""
+    desktop.run("2026-10-06T18:00", "note", "dls/1/1", "from the desktop")
+    desktop.run("2026-10-06T18:01", "sync")
+    laptop.run("2026-10-06T19:00", "done", "dls/1/2")
+    laptop.run("2026-10-06T19:01", "sync")
+    desktop.run("2026-10-06T20:00", "sync")
+    asked = desktop.run("2026-10-06T20:01", "undo", ok=False)
+    assert asked.exit_code == 1 and "done dls/1/2" in asked.stderr
+    assert "on laptop" in asked.stderr, asked.stderr
+    undone = desktop.run("2026-10-06T20:02", "undo", "--yes").stdout
+    assert "undid #" in undone and "done dls/1/2" in undone and "on laptop" in undone, undone
+    own = desktop.run("2026-10-06T20:03", "undo", "--yes").stdout  # the note: its own
+    assert "from the desktop" in own and " on " not in own, own
