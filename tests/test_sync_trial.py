@@ -345,3 +345,54 @@ def test_undo_after_a_sync_says_when_the_last_command_is_another_machines(
     assert "undid #" in undone and "done dls/1/2" in undone and "on laptop" in undone, undone
     own = desktop.run("2026-10-06T20:03", "undo", "--yes").stdout  # the note: its own
     assert "from the desktop" in own and " on " not in own, own
+
+
+# --- a hub that asks for a password -------------------------------------------------------
+
+#: A role whose hub asks for its password (every other connection to the test server is
+#: trusted): the README's "use ~/.pgpass or PGPASSWORD".
+PW_ROLE, PASSWORD = "trial_pw", "sekrit-trial"
+
+
+@pytest.fixture
+def password_hub(postgres_server: postgres.Server) -> Iterator[str]:
+    """A new database owned by PW_ROLE, which must give its password to reach it: a line
+    of its own first in the server's pg_hba.conf, taken out again after the test."""
+    admin = postgres_server._admin
+    if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PW_ROLE,)).fetchone():
+        admin.execute(f"CREATE ROLE {PW_ROLE} LOGIN PASSWORD '{PASSWORD}'")
+    name = postgres_server.create_database()
+    admin.execute(f'ALTER DATABASE "{name}" OWNER TO {PW_ROLE}')
+    hba = postgres_server.data / "pg_hba.conf"
+    before = hba.read_text()
+    hba.write_text(f"local {name} {PW_ROLE} scram-sha-256\n{before}")
+    admin.execute("SELECT pg_reload_conf()")
+    try:
+        yield f"postgresql://{PW_ROLE}@/{name}?host={postgres_server.socket}"
+    finally:
+        hba.write_text(before)
+        admin.execute("SELECT pg_reload_conf()")
+        postgres_server.drop_database(name)
+
+
+def test_a_hub_that_asks_for_the_password_the_url_gave_says_where_to_keep_it(
+    tmp_path: Path, password_hub: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sync URL` with the password in the URL (as `group add` hands one out) works; the URL
+    is kept without it, so the next `sync` cannot log in. It says so, and where the password
+    goes (the README: ~/.pgpass or PGPASSWORD), not libpq's "fe_sendauth: no password
+    supplied"; with PGPASSWORD set, it syncs."""
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    laptop = Machine(tmp_path, "laptop")
+    laptop.run("2026-10-05T08:00", "import", "deep-learning-specialization")
+    given = password_hub.replace(f"{PW_ROLE}@", f"{PW_ROLE}:{PASSWORD}@")
+    laptop.run("2026-10-05T08:01", "sync", given)
+    laptop.run("2026-10-05T08:02", "done", "dls/1/1")
+    refused = laptop.run("2026-10-05T08:03", "sync", ok=False)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    (line,) = refused.stderr.splitlines()
+    assert "password" in line and "PGPASSWORD" in line and ".pgpass" in line, line
+    assert "fe_sendauth" not in line and PASSWORD not in line, line
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    assert laptop.run("2026-10-05T08:04", "sync").stdout == "pulled 0 commands, pushed 1\n"
