@@ -135,6 +135,12 @@ class Applier:
                 for uid in part:
                     self.ids[(table, uid)] = found.get(uid)
 
+    def forget(self) -> None:
+        """After a command is rolled back: the ids it learnt may be of rows gone with it."""
+        self.ids.clear()
+        self._rows = []
+        self._sql = ""
+
     def _flush(self) -> None:
         if self._rows:
             self.writer.executemany(self._sql, self._rows)
@@ -273,14 +279,17 @@ def check(changes: Any) -> None:
             raise Refusal("malformed")
 
 
-def apply_changes(writer: Writer, changes: Any, tick: Any = None) -> None:
+def apply_changes(
+    writer: Writer, changes: Any, tick: Any = None, applier: Applier | None = None
+) -> None:
     """Apply a command's changes, in order, by key (see `Applier`), a page at a time,
     each page once it is changes (`check`): a list, or an iterator reading a payload's
     text a change at a time (`sync_payload.opened`). A malformed change on a later page
     refuses the whole command all the same: the caller rolls its savepoint back."""
     if not isinstance(changes, list | Iterator):
         raise Refusal("malformed")
-    applier = Applier(writer)
+    if applier is None:
+        applier = Applier(writer)
     pending = iter(changes)
     while page := list(islice(pending, PAGE)):
         check(page)
