@@ -292,7 +292,6 @@ def test_log_names_what_an_undo_undid_when_a_sync_renumbered_both(
 NO_GROUP_SYNC = importlib.util.find_spec("coursetrack.services.sync_group") is None
 
 
-@pytest.mark.slow
 @pytest.mark.xfail(
     NO_GROUP_SYNC,
     strict=True,
