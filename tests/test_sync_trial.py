@@ -421,3 +421,27 @@ def test_an_edit_of_a_note_another_machine_removed_is_reported(
     assert "1 set aside:" in synced and "note edit" in synced, synced
     shown = " ".join(desktop.run("2026-10-06T09:02", "log", "-n", "1").stdout.split())
     assert "set aside at sync" in shown, shown
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a removal replays its deletes, and the store's cascade takes the rows under them "
+    "that another machine added meanwhile, unseen by the removal: nothing is set aside or said "
+    "(see u-findings.md)",
+)
+def test_a_removal_does_not_take_without_a_word_what_another_machine_added_under_it(
+    hub: str, laptop: Machine, desktop: Machine
+) -> None:
+    """The desktop marks dls/2/1 done and writes a note on it in the morning, and syncs.
+    At noon the laptop, not synced since the day before, removes course dls/2 (`rm` asks
+    first only when it holds progress: here, as far as the laptop knows, it holds none).
+    Its sync must not take the desktop's note and done away without a word: the removal is
+    set aside, listed by sync (as a `done` on a topic removed first is)."""
+    desktop.run("2026-10-06T08:00", "done", "dls/2/1")
+    desktop.run("2026-10-06T08:01", "note", "dls/2/1", "precious")
+    desktop.run("2026-10-06T08:02", "sync")
+    laptop.run("2026-10-06T12:00", "rm", "dls/2", "--yes")
+    synced = laptop.run("2026-10-06T12:01", "sync").stdout
+    exported = converge(hub, laptop, desktop, when="2026-10-06T13:00")
+    assert "1 set aside:" in synced and "rm dls/2" in synced, synced
+    assert "precious" in exported and "dls/2" in desktop.run("2026-10-06T13:01", "status").stdout
