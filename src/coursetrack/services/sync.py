@@ -188,7 +188,7 @@ def sync(
 def _refuse_a_copy(state: Row) -> None:
     """A store made on another machine (its file copied here) would sync under that
     machine's identity: its commands and the original's would share ids, and the original
-    be told it is the copy. Refused before the hub is reached; `--new-replica` gives it
+    be told it is the copy. Refused before anything is exchanged; `--new-replica` gives it
     this machine's identity (as it does a store whose machine was renamed: harmless)."""
     here = sync_schema.machine_name()
     if state.name and state.name != here:

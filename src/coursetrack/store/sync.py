@@ -573,8 +573,7 @@ def translated(local: str, hub: str, secrets: tuple[str, ...]) -> Iterator[None]
             raise
         if not _is_postgres_error(orig):
             raise StoreError(mask(_explain(local, orig), secrets)) from None
-        said = _explain(hub, orig).replace(f"the store {hub}", f"the hub {hub}")
-        raise StoreError(mask(said, secrets)) from None
+        raise StoreError(mask(_of_the_hub(_explain(hub, orig), hub), secrets)) from None
 
 
 def as_the_hub(error: Exception, hub: str) -> Exception:
@@ -583,5 +582,22 @@ def as_the_hub(error: Exception, hub: str) -> Exception:
     from coursetrack.errors import StoreError
 
     if isinstance(error, StoreError):
-        return StoreError(str(error).replace(f"the store {hub}", f"the hub {hub}"))
+        return StoreError(_of_the_hub(str(error), hub))
     return error
+
+
+def _of_the_hub(text: str, hub: str) -> str:
+    """An error's line in a sync's words: the hub named so, and where a password goes."""
+    text = text.replace(f"the store {hub}", f"the hub {hub}")
+    if NO_PASSWORD in text:  # the URL is kept without one: say where it goes
+        text = text.split(NO_PASSWORD, 1)[0] + ASK_PASSWORD
+    return text
+
+
+#: libpq's reason when the server asks for a password and none was given, and what a sync
+#: says instead: `sync URL` keeps the URL without its password (README: ~/.pgpass).
+NO_PASSWORD = "fe_sendauth: no password supplied"
+ASK_PASSWORD = (
+    "it asks for a password, and sync keeps the URL without one: put it in ~/.pgpass, "
+    "or in PGPASSWORD"
+)
