@@ -171,14 +171,6 @@ KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("specialization", ("slug",)),
     ("course", ("specialization_id", "slug")),
     ("topic", ("course_id", "slug")),
-    # schema 8: every row a sync names by its uid (a topic removed and added again at its
-    # path takes its old uid back: undoing the removal would give that uid back)
-    ("specialization", ("uid",)),
-    ("course", ("uid",)),
-    ("topic", ("uid",)),
-    ("note", ("uid",)),
-    ("link", ("uid",)),
-    ("review", ("uid",)),
     ("progress", ("specialization_id", "learner")),
     ("progress", ("topic_id", "learner")),
     ("progress", ("course_id", "learner")),
