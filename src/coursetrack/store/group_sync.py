@@ -100,7 +100,7 @@ def grant_problems(conn: Connection, learners: str) -> list[str]:
     `sync_state` and the catalog's version, draw from `command_seq`; write neither."""
     again = "its owner runs 'coursetrack group init' to apply it again"
     expected = [("TABLE", "coursetrack_schema", p, False) for p in ("UPDATE", "INSERT", "DELETE")]
-    present = dict(
+    present: dict[str, bool] = dict(
         conn.exec_driver_sql(
             "SELECT n, to_regclass(n) IS NOT NULL FROM unnest(ARRAY['sync_state', 'command_seq']) n"
         ).all()
