@@ -1,0 +1,123 @@
+"""`coursetrack sync` with a study group's store: what differs from a learner's own hub.
+
+`services.sync` runs the sync; when the hub is a group's it calls `before_pull` in the
+sync's two transactions, before anything is exchanged (`docs/sync.md`, "In a study group"):
+
+- **Only what a learner may write goes up.** A catalog change made on the replica
+  (`import`, `add`, `update`, `rm`, or an undo of one) cannot: the group's catalog is the
+  curators' and is changed on the group's store. So the sync refuses before exchanging
+  anything and lists those commands, each with its number, to undo (or to ask a curator
+  for): nothing half-synced, and nothing pushed that hangs on an item the hub lacks. A
+  command and its undo, both made here, changed nothing and are not listed; they stay
+  here (`store.sync_catalog.leave_out`). A curator is refused the same: her catalog
+  changes are made on the group's store (`--db`), where the others read them.
+- **The catalog comes down as state.** A learner cannot read the curators' history, so
+  when the group's `catalog_version` moved (`store.group_sync`), the replica reads the
+  hub's catalog with its uids and applies the difference (`plan`) as one local command,
+  "sync: catalog from <hub>", whose `seq` is 0: never pushed, not a pulled seq.
+
+Services never print: the refusal is a `StoreError`, whose lines the CLI shows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from coursetrack.errors import StoreError
+from coursetrack.store import group_sync, sync_catalog
+
+if TYPE_CHECKING:
+    from coursetrack.store.reader import Reader, Row
+    from coursetrack.store.writer import Writer
+
+#: The catalog's version in the sync's one read on the hub (NULL: no group's store).
+HUB_CATALOG_VERSION = group_sync.HUB_CATALOG_VERSION
+
+
+def catalog_moved(local: Reader, hub_version: int | None) -> bool:
+    """Whether a sync has the group's catalog to bring down: the hub is a group's whose
+    catalog version is not the one the replica's catalog was last brought to."""
+    return hub_version is not None and sync_catalog.held_version(local) != hub_version
+
+
+def refusal(commands: list[Row], *, curator: bool) -> str:
+    """The refusal's words: why, then one line per command, each with what to do."""
+    then = (
+        "then make the change on the group's store (coursetrack --db URL ...)"
+        if curator
+        else "or ask a curator to make the change on the group's store"
+    )
+    many = len(commands) != 1
+    head = (
+        f"{len(commands)} command{'s' if many else ''} made here changed the catalog, which "
+        "in a study group changes on the group's store only; nothing was synced:"
+    )
+    lines = [
+        f"#{row.id} {row.line}: undo it (coursetrack undo {row.id}), {then}" for row in commands
+    ]
+    return "\n".join([head, *lines])
+
+
+def refuse_local_catalog_changes(local: Reader, hub: Reader) -> None:
+    """Refuse a group's sync whose replica changed the catalog (`refusal`), before
+    anything is exchanged or written."""
+    from coursetrack.store import group
+
+    commands = sync_catalog.catalog_commands(local)
+    if commands:
+        raise StoreError(refusal(commands, curator=group.identity(hub).curator))
+
+
+def plan(hub: dict[str, dict[str, dict[str, Any]]], here: dict[str, dict[str, dict[str, Any]]]):
+    """What makes `here`'s catalog `hub`'s, by uid, per table: the rows to insert (all
+    their columns), to update (the columns that differ) and the uids to delete."""
+    out: dict[str, dict[str, Any]] = {}
+    for table, _ in sync_catalog.CATALOG:
+        theirs, ours = hub.get(table, {}), here.get(table, {})
+        update = {}
+        for uid in theirs.keys() & ours.keys():
+            changed = {k: v for k, v in theirs[uid].items() if ours[uid].get(k) != v}
+            if changed:
+                update[uid] = changed
+        out[table] = {
+            "insert": {uid: theirs[uid] for uid in sorted(theirs.keys() - ours.keys())},
+            "update": dict(sorted(update.items())),
+            "delete": sorted(ours.keys() - theirs.keys()),
+        }
+    return out
+
+
+def _out_of_date(hub: Reader) -> str:
+    owner = sync_catalog.hub_owner(hub)
+    return (
+        "the study group's security is out of date (it has no catalog version, which sync "
+        f"needs); ask its owner {owner} to run any coursetrack command, or "
+        "'coursetrack group init'"
+    )
+
+
+def before_pull(local: Writer, hub: Reader, hub_shown: str) -> dict[str, int] | None:
+    """The group's part of a sync, in its two transactions before the pull: None where the
+    hub is no group's; else refuse a replica's catalog changes, keep its cancelled pairs
+    out of the push, and bring the catalog down when it moved. What the sync's JSON says
+    of it: {"version": the group's catalog version, "changes": rows changed here}."""
+    from coursetrack.store import group
+
+    version = sync_catalog.hub_version(hub)
+    if version is None:
+        if group.is_group(hub):  # a group secured by an older coursetrack: no version yet
+            raise StoreError(_out_of_date(hub))
+        return None
+    refuse_local_catalog_changes(local, hub)
+    sync_catalog.leave_out(local)
+    held = sync_catalog.held_version(local)
+    if held == version:
+        return {"version": version, "changes": 0}
+    changes = sync_catalog.apply_catalog(
+        local,
+        plan(sync_catalog.read_catalog(hub), sync_catalog.read_catalog(local)),
+        hub=hub_shown,
+        version=version,
+        stamp_payload=True,
+    )
+    return {"version": version, "changes": changes}
