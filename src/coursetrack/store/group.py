@@ -564,7 +564,7 @@ def apply_security(conn: Connection) -> Group:
         # the counts of peer review a learner may learn, and nothing more (`store.peer_counts`)
         *peer_counts.security(present, schema=schema, owner=owner, learners=learners),
         *(rule_functions(schema) if "peer_review" in present else ()),
-        *group_sync.security(conn, schema, learners, curators),  # a replica's needs
+        *group_sync.security(conn, schema, learners),  # a replica's needs
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
         f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]

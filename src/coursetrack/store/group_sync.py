@@ -18,7 +18,7 @@ study group"). What a sync needs besides:
   `coursetrack_schema.catalog_version`, bumped once per transaction by a statement
   trigger on each catalog table. The trigger's function runs as the owner, as the
   history's do, since no learner, curators included, may write that row; and, as theirs,
-  it is run by its triggers alone (`group_peer.taken_back`). It is a column of the table
+  it is run by its triggers alone (any grant of it is taken back). It is a column of the table
   every store has, so a sync reads it in its one read (`HUB_CATALOG_VERSION`, NULL on a
   store that is no group's), as `group.opening` reads `security`.
 """
@@ -56,10 +56,9 @@ def _quote(name: str) -> str:  # as `group.quote`, which imports this module
     return '"' + name.replace('"', '""') + '"'
 
 
-def security(conn: Connection, schema: str, learners: str, curators: str) -> list[str]:
+def security(conn: Connection, schema: str, learners: str) -> list[str]:
     """What `group.apply_security` applies for sync: each statement idempotent."""
     from coursetrack.models import CATALOG, table_names
-    from coursetrack.store.group_peer import taken_back
 
     has_state, has_seq = conn.exec_driver_sql(
         "SELECT to_regclass('sync_state') IS NOT NULL, to_regclass('command_seq') IS NOT NULL"
@@ -74,7 +73,15 @@ def security(conn: Connection, schema: str, learners: str, curators: str) -> lis
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON coursetrack_schema FROM {_quote(learners)}",
         f"REVOKE ALL ON FUNCTION {CATALOG_FUNCTION}() FROM PUBLIC",
         # and from whoever was granted it by hand
-        *taken_back(conn, [CATALOG_FUNCTION], curators),
+        *(
+            f"REVOKE ALL ON FUNCTION {CATALOG_FUNCTION}() FROM {who}"
+            for (who,) in conn.exec_driver_sql(
+                "SELECT DISTINCT quote_ident(pg_get_userbyid(a.grantee)) FROM pg_proc p, "
+                "aclexplode(p.proacl) a WHERE p.oid = to_regprocedure(%(f)s) "
+                "AND a.grantee NOT IN (0, p.proowner)",
+                {"f": f"{CATALOG_FUNCTION}()"},
+            )
+        ),
     ]
     for table in table_names(CATALOG):
         out += [
