@@ -130,6 +130,15 @@ def test_a_learner_neither_reads_nor_numbers_anothers_commands(group_store: Grou
         cur.execute("DELETE FROM command WHERE learner = 'bob'")
         assert cur.rowcount == 0
     assert g.all_rows("SELECT count(*) FROM command WHERE learner = 'bob'") == [(bobs,)]
+    # her own she reads and writes, as a sync does: numbered by the hub's sequence
+    ok(g.run("alice", "done", "dls/1/2"))
+    if "seq" in columns:
+        mine = g.rows("alice", "SELECT gid, stamp, seq FROM command")
+        assert len(mine) == 1 and all(value is not None for value in mine[0])
+        with g.connect("alice") as con:
+            cur = con.cursor()
+            cur.execute("UPDATE command SET payload = '{}', seq = seq")
+            assert cur.rowcount == 1
 
 
 def test_check_names_what_sync_needs_taken_by_hand(group_store: GroupStore) -> None:
