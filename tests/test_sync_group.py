@@ -1,0 +1,228 @@
+"""A learner's replica of a study group (issue 24, "In a study group"): `coursetrack sync`
+between a SQLite file and the group's store, on the real server, as each role
+(tests/group.py: the owner olga, the curator cora, the learners alice, bob, carol).
+
+- the learner's progress reaches the group (`group status`) once she synced;
+- a curator's change of the catalog reaches her replica at her next sync, as one local
+  command "sync: catalog from <hub>" (seq 0: never pushed);
+- a catalog change made on her replica is refused at sync, listed, and nothing moves on
+  either side; once undone, the sync goes through and the pair stays on the replica.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import Result
+from coursetrack.cli import app
+from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
+
+NOW = "2026-03-01T12:00:00+00:00"
+MISSING_SEMESTER = str(Path(__file__).parents[1] / "data" / "missing-semester.yaml")
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSETRACK_NOW", NOW)
+
+
+def local(path: Path, *args: str) -> Result:
+    """`coursetrack --db PATH ARGS...` on a replica."""
+    result = CliRunner().invoke(app, ["--db", str(path), *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def replica_rows(path: Path, sql: str) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def dump(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def catalog(path: Path) -> list[tuple]:
+    return replica_rows(
+        path,
+        "SELECT s.uid, s.slug, c.uid, c.slug, c.title, t.uid, t.slug, t.title, t.position "
+        "FROM specialization s LEFT JOIN course c ON c.specialization_id = s.id "
+        "LEFT JOIN topic t ON t.course_id = c.id ORDER BY 1, 3, 6",
+    )
+
+
+def hub_catalog(g: GroupStore) -> list[tuple]:
+    return g.all_rows(
+        "SELECT s.uid, s.slug, c.uid, c.slug, c.title, t.uid, t.slug, t.title, t.position "
+        "FROM specialization s LEFT JOIN course c ON c.specialization_id = s.id "
+        "LEFT JOIN topic t ON t.course_id = c.id ORDER BY 1, 3, 6"
+    )
+
+
+@pytest.fixture
+def alice(group_store: GroupStore, tmp_path: Path) -> Path:
+    """alice's replica, synced once with the group: the group's catalog came down."""
+    path = tmp_path / "alice.db"
+    ok(local(path, "sync", group_store.url("alice")))
+    return path
+
+
+def test_the_first_sync_brings_the_groups_catalog_as_one_local_command(
+    group_store: GroupStore, alice: Path
+) -> None:
+    g = group_store
+    assert catalog(alice) == hub_catalog(g)
+    rows = replica_rows(alice, "SELECT line, seq FROM command")
+    assert rows == [(f"sync: catalog from {g.url('alice')}", 0)]
+    assert "sync: catalog from" in local(alice, "log").stdout
+    # nothing of it went up: the hub holds no command of alice's
+    assert g.all_rows("SELECT count(*) FROM command WHERE learner = 'alice'") == [(0,)]
+    again = local(alice, "sync", "--json")
+    ok(again)
+    data = again.json()
+    assert (data["pulled"], data["pushed"]) == (0, 0)
+    assert data["catalog"] is None or data["catalog"]["changes"] == 0
+    assert replica_rows(alice, "SELECT count(*) FROM command") == [(1,)]
+
+
+def test_a_learners_progress_appears_in_group_status_after_sync(
+    group_store: GroupStore, alice: Path
+) -> None:
+    g = group_store
+    ok(local(alice, "done", "dls/1/1", "dls/1/2", "--on", "2026-02-20"))
+    ok(local(alice, "note", "dls/1/1", "worked offline"))
+
+    def alices_row() -> dict:
+        data = g.run(g.owner, "group", "status", "dls", "--json").json()
+        return next(row for row in data["learners"] if row["learner"] == "alice")
+
+    assert alices_row()["units_done"] == 0  # not synced yet: the group knows nothing
+    synced = local(alice, "sync", "--json")
+    ok(synced)
+    assert synced.json()["pushed"] == 2
+    row = alices_row()
+    assert (row["units_done"], row["last_activity_on"]) == (2, "2026-03-01")  # the note: today
+    assert g.rows("alice", "SELECT text FROM note") == [("worked offline",)]
+    # her commands went up as hers, numbered by the hub; the catalog's did not
+    assert g.rows("alice", "SELECT line FROM command ORDER BY seq") == [
+        ("done dls/1/1 dls/1/2 --on 2026-02-20",),
+        ("note dls/1/1 'worked offline'",),
+    ]
+    assert replica_rows(alice, "SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
+    # nothing of bob's, who has no replica, is on hers
+    ok(g.run("bob", "done", "dls/2/1"))
+    ok(local(alice, "sync"))
+    assert replica_rows(alice, "SELECT DISTINCT learner FROM progress") == [("me",)]
+
+
+def test_a_curators_import_and_changes_reach_the_replica_at_its_next_sync(
+    group_store: GroupStore, alice: Path
+) -> None:
+    g = group_store
+    ok(local(alice, "done", "dls/1/1"))
+    ok(g.run(g.curator, "import", MISSING_SEMESTER))
+    ok(g.run(g.curator, "update", "dls/1", "--title", "Neural Networks, renamed"))
+    # two topics swap slugs (through a third): the replica gets the swap at once
+    one, two = hub_slug(g, "dls/1/1"), hub_slug(g, "dls/1/2")
+    ok(g.run(g.curator, "update", f"dls/1/{one}", "--slug", "swap-tmp"))
+    ok(g.run(g.curator, "update", f"dls/1/{two}", "--slug", one))
+    ok(g.run(g.curator, "update", "dls/1/swap-tmp", "--slug", two))
+    assert catalog(alice) != hub_catalog(g)
+    synced = local(alice, "sync", "--json")
+    ok(synced)
+    data = synced.json()
+    assert data["catalog"]["changes"] > 0
+    assert data["pushed"] == 1
+    assert catalog(alice) == hub_catalog(g)
+    shown = local(alice, "status")
+    ok(shown)
+    assert "missing-semester" in shown.stdout
+    lines = [line for (line,) in replica_rows(alice, "SELECT line FROM command WHERE seq = 0")]
+    assert lines == [f"sync: catalog from {g.url('alice')}"] * 2
+    # her progress is on the topic she marked, whatever its slug now (uids name rows)
+    assert replica_rows(
+        alice,
+        "SELECT t.uid FROM progress p JOIN topic t ON t.id = p.topic_id WHERE p.status = 'done'",
+    ) == g.rows(
+        "alice",
+        "SELECT t.uid FROM progress p JOIN topic t ON t.id = p.topic_id WHERE p.status = 'done'",
+    )
+    # a curator removes a course: gone from the replica at the next sync
+    ok(g.run(g.curator, "rm", "missing-semester", "--yes"))
+    ok(local(alice, "sync"))
+    assert catalog(alice) == hub_catalog(g)
+
+
+def hub_slug(g: GroupStore, ref: str) -> str:
+    spec, course, topic = ref.split("/")
+    return g.all_rows(
+        "SELECT t.slug FROM topic t JOIN course c ON c.id = t.course_id "
+        "JOIN specialization s ON s.id = c.specialization_id "
+        "WHERE s.slug = ? AND c.position = ? AND t.position = ?",
+        spec,
+        int(course),
+        int(topic),
+    )[0][0]
+
+
+def test_a_catalog_change_on_the_replica_is_refused_at_sync_with_the_list(
+    group_store: GroupStore, alice: Path
+) -> None:
+    g = group_store
+    ok(local(alice, "done", "dls/1/1"))
+    ok(local(alice, "add", "course", "dls", "My Own Course", "--slug", "mine"))
+    ok(local(alice, "update", "dls/1", "--title", "Renamed here"))
+    ids = [i for (i,) in replica_rows(alice, "SELECT id FROM command ORDER BY id")]
+    before = dump(alice)
+    hub_before = g.all_rows("SELECT count(*) FROM command"), hub_catalog(g)
+    refused = local(alice, "sync")
+    add, update = ids[-2], ids[-1]
+    assert one_line(refused) == (
+        "Error: 2 commands made here changed the catalog, which in a study group changes on "
+        "the group's store only, so nothing was synced: "
+        f"#{add} add course dls 'My Own Course' --slug mine; "
+        f"#{update} update dls/1 --title 'Renamed here'. Undo them (coursetrack undo N, the "
+        "latest first), or ask a curator to make the change on the group's store"
+    )
+    assert "Traceback" not in refused.stderr
+    # nothing moved on either side
+    assert dump(alice) == before
+    assert (g.all_rows("SELECT count(*) FROM command"), hub_catalog(g)) == hub_before
+    assert g.rows("alice", "SELECT count(*) FROM progress") == [(0,)]
+    # undone, the two leave nothing to push: the sync goes through, the pairs stay here
+    ok(local(alice, "undo", "--yes"))
+    ok(local(alice, "undo", str(add), "--yes"))
+    synced = local(alice, "sync", "--json")
+    ok(synced)
+    assert synced.json()["pushed"] == 1
+    assert g.rows("alice", "SELECT line FROM command") == [("done dls/1/1",)]
+    assert replica_rows(alice, "SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
+    assert catalog(alice) == hub_catalog(g)
+
+
+def test_a_curators_catalog_change_on_her_replica_is_refused_too(
+    group_store: GroupStore, tmp_path: Path
+) -> None:
+    g = group_store
+    path = tmp_path / "cora.db"
+    ok(local(path, "sync", g.url(g.curator)))
+    ok(local(path, "add", "topic", "dls/1", "Extra topic"))
+    refused = local(path, "sync")
+    last = replica_rows(path, "SELECT max(id) FROM command")[0][0]
+    assert one_line(refused).endswith(
+        f"#{last} add topic dls/1 'Extra topic'. Undo it (coursetrack undo {last}), then make "
+        "the change on the group's store (coursetrack --db URL ...)"
+    )
+    assert g.all_rows("SELECT count(*) FROM topic WHERE title = 'Extra topic'") == [(0,)]
