@@ -16,7 +16,7 @@ sync's two transactions, before anything is exchanged (`docs/sync.md`, "In a stu
   hub's catalog with its uids and applies the difference (`plan`) as one local command,
   "sync: catalog from <hub>", whose `seq` is 0: never pushed, not a pulled seq.
 
-Services never print: the refusal is a `StoreError`, whose lines the CLI shows.
+Services never print: the refusal is a `StoreError`, which the CLI shows on one line.
 """
 
 from __future__ import annotations
@@ -41,21 +41,23 @@ def catalog_moved(local: Reader, hub_version: int | None) -> bool:
 
 
 def refusal(commands: list[Row], *, curator: bool) -> str:
-    """The refusal's words: why, then one line per command, each with what to do."""
+    """The refusal's words, on one line as every refusal: why, the commands ("#N line"),
+    and what to do with them."""
     then = (
         "then make the change on the group's store (coursetrack --db URL ...)"
         if curator
         else "or ask a curator to make the change on the group's store"
     )
-    many = len(commands) != 1
-    head = (
-        f"{len(commands)} command{'s' if many else ''} made here changed the catalog, which "
-        "in a study group changes on the group's store only; nothing was synced:"
+    listed = "; ".join(f"#{row.id} {row.line}" for row in commands)
+    if len(commands) == 1:
+        undo = f"undo it (coursetrack undo {commands[0].id}), {then}"
+    else:
+        undo = f"undo them (coursetrack undo N, the latest first), {then}"
+    many = f"{len(commands)} command{'s' if len(commands) != 1 else ''}"
+    return (
+        f"{many} made here changed the catalog, which in a study group changes on the group's "
+        f"store only, so nothing was synced: {listed}. {undo[0].upper()}{undo[1:]}"
     )
-    lines = [
-        f"#{row.id} {row.line}: undo it (coursetrack undo {row.id}), {then}" for row in commands
-    ]
-    return "\n".join([head, *lines])
 
 
 def refuse_local_catalog_changes(local: Reader, hub: Reader) -> None:
