@@ -226,3 +226,33 @@ def test_a_curators_catalog_change_on_her_replica_is_refused_too(
         "the change on the group's store (coursetrack --db URL ...)"
     )
     assert g.all_rows("SELECT count(*) FROM topic WHERE title = 'Extra topic'") == [(0,)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lane-c: the hub sets the pushed command aside (foreign_key), but the replica "
+    "neither marks it nor lists it in set_aside (/work/briefs/g-finds-c.txt)",
+)
+def test_a_learners_command_on_a_topic_a_curator_removed_is_set_aside(
+    group_store: GroupStore, alice: Path
+) -> None:
+    """docs/sync.md: her commands are replayed against the hub's catalog as it is; one on
+    a topic a curator removed meanwhile is set aside (its foreign key), and reported."""
+    g = group_store
+    ok(local(alice, "done", "dls/5/1"))
+    ok(local(alice, "done", "dls/1/1"))
+    ok(g.run(g.curator, "rm", "dls/5", "--yes"))  # the hub holds no record of it yet
+    synced = local(alice, "sync", "--json")
+    ok(synced)
+    data = synced.json()
+    assert g.rows("alice", "SELECT line, set_aside FROM command WHERE set_aside IS NOT NULL") == [
+        ("done dls/5/1", "foreign_key")
+    ]
+    assert catalog(alice) == hub_catalog(g)
+    assert [entry["line"] for entry in data["set_aside"]] == ["done dls/5/1"]
+    assert replica_rows(alice, "SELECT set_aside FROM command WHERE line = 'done dls/5/1'") == [
+        ("foreign_key",)
+    ]
+    assert g.rows("alice", "SELECT count(*) FROM progress WHERE status = 'done'") == [(1,)]
+    assert replica_rows(alice, "SELECT count(*) FROM progress WHERE status = 'done'") == [(1,)]
+    ok(local(alice, "check"))
