@@ -256,3 +256,26 @@ def test_a_learners_command_on_a_topic_a_curator_removed_is_set_aside(
     assert g.rows("alice", "SELECT count(*) FROM progress WHERE status = 'done'") == [(1,)]
     assert replica_rows(alice, "SELECT count(*) FROM progress WHERE status = 'done'") == [(1,)]
     ok(local(alice, "check"))
+
+
+def test_a_curators_replica_takes_her_own_catalog_commands_made_on_the_group(
+    group_store: GroupStore, tmp_path: Path
+) -> None:
+    """The owner and a curator change the catalog on the group's store: on their replicas
+    it comes down as state, and their own commands that made it are pulled as well (their
+    history is theirs): the two agree, nothing is set aside, and the next sync has nothing
+    to do."""
+    g = group_store
+    for role in (g.owner, g.curator):
+        path = tmp_path / f"{role}.db"
+        ok(g.run(role, "add", "topic", "dls/1", f"Added by {role}"))
+        first = local(path, "sync", g.url(role), "--json")
+        ok(first)
+        assert first.json()["set_aside"] == []
+        assert first.json()["pulled"] >= 1
+        assert catalog(path) == hub_catalog(g)
+        again = local(path, "sync", "--json")
+        ok(again)
+        assert (again.json()["pulled"], again.json()["pushed"]) == (0, 0)
+        assert replica_rows(path, "SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
+        ok(local(path, "check"))
