@@ -95,6 +95,12 @@ def test_the_first_sync_brings_the_groups_catalog_as_one_local_command(
     assert (data["pulled"], data["pushed"]) == (0, 0)
     assert data["catalog"] is None or data["catalog"]["changes"] == 0
     assert replica_rows(alice, "SELECT count(*) FROM command") == [(1,)]
+    # only the catalog moved (nothing to pull or push): the sync still brings it
+    ok(g.run(g.curator, "update", "dls/2", "--title", "Renamed by cora"))
+    moved = local(alice, "sync", "--json")
+    ok(moved)
+    assert moved.json()["catalog"]["changes"] == 1
+    assert catalog(alice) == hub_catalog(g)
 
 
 def test_a_learners_progress_appears_in_group_status_after_sync(
