@@ -285,3 +285,24 @@ def test_a_curators_replica_takes_her_own_catalog_commands_made_on_the_group(
         assert (again.json()["pulled"], again.json()["pushed"]) == (0, 0)
         assert replica_rows(path, "SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
         ok(local(path, "check"))
+
+
+def test_a_group_of_an_older_security_is_no_hub_until_its_owner_brings_it_up_to_date(
+    group_store: GroupStore, tmp_path: Path
+) -> None:
+    from coursetrack.store import group
+
+    g = group_store
+    with g.connect(g.superuser) as con:  # as security version 4 left it: no catalog version
+        for table in ("specialization", "course", "topic"):
+            con.execute(f"DROP TRIGGER catalog_version ON {table}")
+        con.execute("ALTER TABLE coursetrack_schema DROP COLUMN catalog_version")
+        con.execute("UPDATE coursetrack_schema SET security = 4")
+    path = tmp_path / "alice.db"
+    refused = local(path, "sync", g.url("alice"))
+    line = one_line(refused)
+    assert "security is out of date" in line and f"needs {group.SECURITY_VERSION}" in line
+    assert g.all_rows("SELECT count(*) FROM command WHERE learner = 'alice'") == [(0,)]
+    ok(g.run(g.owner, "status"))
+    ok(local(path, "sync", g.url("alice")))
+    assert catalog(path) == hub_catalog(g)
