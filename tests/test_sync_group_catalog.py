@@ -188,3 +188,26 @@ def test_a_store_that_is_no_groups_has_no_part_in_it(pg_url: str, replica: Path)
     before = dump(replica)
     assert before_pull(pg_url, replica) is None
     assert dump(replica) == before
+
+
+def test_a_version_moved_with_the_same_catalog_writes_no_command(
+    group_store: GroupStore, replica: Path
+) -> None:
+    """A curator's change taken back (the version moved twice, the rows are as they were):
+    nothing to apply, no command; the version is kept, so the next sync reads nothing."""
+    g = group_store
+    first = before_pull(g.url("alice"), replica)
+    assert first is not None
+    title = g.all_rows("SELECT title FROM course WHERE slug = 'improving'")[0][0]
+    ok(g.run(g.curator, "update", "dls/2", "--title", "For a moment"))
+    ok(g.run(g.curator, "update", "dls/2", "--title", title))
+    moved = before_pull(g.url("alice"), replica)
+    assert moved == {"version": first["version"] + 2, "changes": 0}
+    assert rows(replica, "SELECT count(*) FROM command") == [(1,)]
+    assert sync_group.catalog_moved(_reader(replica), moved["version"]) is False
+
+
+def _reader(path: Path):
+    from coursetrack.store.reader import SqliteReader
+
+    return SqliteReader(sqlite3.connect(path))

@@ -70,7 +70,10 @@ def refuse_local_catalog_changes(local: Reader, hub: Reader) -> None:
         raise StoreError(refusal(commands, curator=group.identity(hub).curator))
 
 
-def plan(hub: dict[str, dict[str, dict[str, Any]]], here: dict[str, dict[str, dict[str, Any]]]):
+Catalog = dict[str, dict[str, dict[str, Any]]]  # table -> uid -> columns (`read_catalog`)
+
+
+def plan(hub: Catalog, here: Catalog) -> dict[str, dict[str, Any]]:
     """What makes `here`'s catalog `hub`'s, by uid, per table: the rows to insert (all
     their columns), to update (the columns that differ) and the uids to delete."""
     out: dict[str, dict[str, Any]] = {}
@@ -120,6 +123,5 @@ def before_pull(local: Writer, hub: Reader, hub_shown: str) -> dict[str, int] | 
         plan(sync_catalog.read_catalog(hub), sync_catalog.read_catalog(local)),
         hub=hub_shown,
         version=version,
-        stamp_payload=True,
     )
     return {"version": version, "changes": changes}

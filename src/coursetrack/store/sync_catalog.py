@@ -126,9 +126,7 @@ def read_catalog(reader: Reader) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
-def apply_catalog(
-    writer: Writer, plan: dict[str, Any], *, hub: str, version: int | None, stamp_payload: bool
-) -> int:
+def apply_catalog(writer: Writer, plan: dict[str, Any], *, hub: str, version: int | None) -> int:
     """Make the replica's catalog the hub's, as one local command with `seq` 0; the
     number of rows it changed. `plan` (from `services.sync_group.plan`): per table, the
     rows to insert and to update (uid -> columns) and the uids to delete. Deletes go
@@ -137,8 +135,8 @@ def apply_catalog(
     that moves to a row that held another first goes through a free one, so the
     (parent, slug) uniqueness holds at each statement.
 
-    With nothing to change, the version is written on the last such command
-    (`stamp_payload`), so the next sync does not read the catalog again.
+    With nothing to change, the version is written on the last such command, so the next
+    sync does not read the catalog again.
     """
     from coursetrack.store import recording, triggers
 
@@ -147,12 +145,11 @@ def apply_catalog(
         len(plan[t]["insert"]) + len(plan[t]["update"]) + len(plan[t]["delete"]) for t, _ in CATALOG
     )
     if count == 0:
-        if stamp_payload:
-            writer.execute(
-                "UPDATE command SET payload = :payload WHERE id = (SELECT max(id) FROM command "
-                "WHERE seq = 0 AND line LIKE 'sync: catalog from %')",
-                payload=payload,
-            )
+        writer.execute(
+            "UPDATE command SET payload = :payload WHERE id = (SELECT max(id) FROM command "
+            "WHERE seq = 0 AND line LIKE 'sync: catalog from %')",
+            payload=payload,
+        )
         return 0
     command_id = recording.record_command(writer, CATALOG_LINE.format(hub=hub))
     writer.execute(triggers.BIND_SQLITE, command_id=command_id)
