@@ -204,10 +204,10 @@ def test_a_version_moved_with_the_same_catalog_writes_no_command(
     moved = before_pull(g.url("alice"), replica)
     assert moved == {"version": first["version"] + 2, "changes": 0}
     assert rows(replica, "SELECT count(*) FROM command") == [(1,)]
-    assert sync_group.catalog_moved(_reader(replica), moved["version"]) is False
-
-
-def _reader(path: Path):
     from coursetrack.store.reader import SqliteReader
 
-    return SqliteReader(sqlite3.connect(path))
+    con = sqlite3.connect(replica)
+    try:
+        assert sync_group.catalog_moved(SqliteReader(con), moved["version"]) is False
+    finally:
+        con.close()
