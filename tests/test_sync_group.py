@@ -306,3 +306,25 @@ def test_a_group_of_an_older_security_is_no_hub_until_its_owner_brings_it_up_to_
     ok(g.run(g.owner, "status"))
     ok(local(path, "sync", g.url("alice")))
     assert catalog(path) == hub_catalog(g)
+
+
+def test_an_undo_of_the_catalog_brought_down_is_not_pushed_and_the_catalog_comes_back(
+    group_store: GroupStore, alice: Path
+) -> None:
+    """A plain `undo` right after a sync takes back the catalog it brought down (the
+    newest command): that undo is no catalog change of the learner's to refuse or push;
+    the next sync brings the catalog down again."""
+    g = group_store
+    ok(local(alice, "done", "dls/1/1"))
+    ok(g.run(g.curator, "add", "topic", "dls/1", "Added by cora"))
+    ok(local(alice, "sync"))
+    undone = local(alice, "undo", "--yes")
+    ok(undone)
+    assert "sync: catalog from" in undone.stdout
+    assert catalog(alice) != hub_catalog(g)
+    synced = local(alice, "sync", "--json")
+    ok(synced)
+    assert synced.json()["pushed"] == 0
+    assert catalog(alice) == hub_catalog(g)
+    assert replica_rows(alice, "SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
+    assert g.rows("alice", "SELECT line FROM command") == [("done dls/1/1",)]
