@@ -9,8 +9,10 @@ sync's two transactions, before anything is exchanged (`docs/sync.md`, "In a stu
   anything and lists those commands, each with its number, to undo (or to ask a curator
   for): nothing half-synced, and nothing pushed that hangs on an item the hub lacks. A
   command and its undo, both made here, changed nothing and are not listed; they stay
-  here (`store.sync_catalog.leave_out`). A curator is refused the same: her catalog
-  changes are made on the group's store (`--db`), where the others read them.
+  here (`store.sync_catalog.leave_out`), as does an `undo` of the catalog a sync brought
+  down (a plain `undo` right after a sync takes it), which the sync brings down again.
+  A curator is refused the same: her catalog changes are made on the group's store
+  (`--db`), where the others read them.
 - **The catalog comes down as state.** A learner cannot read the curators' history, so
   when the group's `catalog_version` moved (`store.group_sync`), the replica reads the
   hub's catalog with its uids and applies the difference (`plan`) as one local command,
@@ -114,8 +116,8 @@ def before_pull(local: Writer, hub: Reader, hub_shown: str) -> dict[str, int] | 
             raise StoreError(_out_of_date(hub))
         return None
     refuse_local_catalog_changes(local, hub)
-    sync_catalog.leave_out(local)
-    held = sync_catalog.held_version(local)
+    undone = sync_catalog.leave_out(local)  # the catalog brought down, undone here
+    held = None if undone else sync_catalog.held_version(local)
     if held == version:
         return {"version": version, "changes": 0}
     changes = sync_catalog.apply_catalog(

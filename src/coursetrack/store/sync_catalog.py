@@ -6,7 +6,8 @@ cannot read their history, so it comes down to a replica as state, not as comman
 
 - `catalog_commands`: the local commands not pushed yet (`seq` NULL) that changed a
   catalog table, which a sync refuses to push; a command and its undo, both local,
-  cancel out (`cancelled`), and are kept out of the push with `seq` 0 (`leave_out`).
+  cancel out (`cancelled`), and are kept out of the push with `seq` 0 (`leave_out`), as
+  is an undo of the catalog brought down (`state_undone`: the catalog comes down again).
 - `read_catalog`: every catalog row of a store, by its `uid`, its parent named by uid
   (ids are each store's own), on either engine; `apply_catalog` makes the replica's
   catalog the hub's as one local command, `seq` 0: it came from the hub as state, is
@@ -47,9 +48,22 @@ WHERE u.seq IS NULL AND a.seq IS NULL AND u.undone_by IS NULL
 """
 
 
+#: Local undos, not pushed yet, of a command that brought the catalog down (seq 0): a
+#: plain `undo` after a sync takes it back as readily as the learner's own last command.
+_STATE_UNDONE = """
+SELECT u.id FROM command u JOIN command a ON a.id = u.undoes WHERE u.seq IS NULL AND a.seq = 0
+"""
+
+
 def cancelled(reader: Reader) -> set[int]:
     """The ids of local command pairs (a command and its undo) that cancel out."""
     return {i for row in reader.all(_CANCELLED) for i in (row.undo, row.undone)}
+
+
+def state_undone(reader: Reader) -> set[int]:
+    """The ids of local undos of the catalog brought down (`_STATE_UNDONE`): not the
+    learner's to push, and undone in their turn by bringing the catalog down again."""
+    return {row.id for row in reader.all(_STATE_UNDONE)}
 
 
 def catalog_commands(reader: Reader) -> list[Row]:
@@ -59,16 +73,17 @@ def catalog_commands(reader: Reader) -> list[Row]:
         "SELECT c.id, c.line FROM command c WHERE c.seq IS NULL AND EXISTS (SELECT 1 "
         f"FROM change h WHERE h.command_id = c.id AND h.table_name IN {_TABLES}) ORDER BY c.id"
     )
-    gone = cancelled(reader) if found else set()
+    gone = cancelled(reader) | state_undone(reader) if found else set()
     return [row for row in found if row.id not in gone]
 
 
-def leave_out(writer: Writer) -> int:
-    """Keep the cancelled pairs out of the push (`seq` 0); how many commands."""
-    gone = sorted(cancelled(writer))
-    for command_id in gone:
+def leave_out(writer: Writer) -> bool:
+    """Keep the cancelled pairs and the undos of the catalog brought down out of the push
+    (`seq` 0); whether there was such an undo (then the catalog comes down again)."""
+    undos = state_undone(writer)
+    for command_id in sorted(cancelled(writer) | undos):
         writer.execute("UPDATE command SET seq = 0 WHERE id = :id", id=command_id)
-    return len(gone)
+    return bool(undos)
 
 
 def held_version(reader: Reader) -> int | None:
