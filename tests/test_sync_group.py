@@ -328,3 +328,27 @@ def test_an_undo_of_the_catalog_brought_down_is_not_pushed_and_the_catalog_comes
     assert catalog(alice) == hub_catalog(g)
     assert replica_rows(alice, "SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
     assert g.rows("alice", "SELECT line FROM command") == [("done dls/1/1",)]
+
+
+def test_an_undo_of_a_catalog_command_pulled_is_listed_with_what_takes_it_back(
+    group_store: GroupStore, tmp_path: Path
+) -> None:
+    """A curator's replica pulls her own catalog commands made on the group (an `add`,
+    then its `rm`: replayed after the catalog came down, they change rows here); her `rm`
+    undone here is a catalog change made here, refused; and since an undo cannot be
+    undone, the list says what takes it back: running what it undid again."""
+    g = group_store
+    path = tmp_path / "cora.db"
+    ok(g.run(g.curator, "add", "topic", "dls/1", "Added by cora", "--slug", "added"))
+    ok(g.run(g.curator, "rm", "dls/1/added", "--yes"))
+    ok(local(path, "sync", g.url(g.curator)))
+    ok(local(path, "undo", "--yes"))
+    undo, rm = replica_rows(path, "SELECT id, undoes FROM command ORDER BY id DESC LIMIT 1")[0]
+    assert replica_rows(path, f"SELECT line FROM command WHERE id = {rm}") == [
+        ("rm dls/1/added --yes",)
+    ]
+    assert one_line(local(path, "sync")) == (
+        "Error: 1 command made here changed the catalog, which in a study group changes on "
+        f"the group's store only, so nothing was synced: #{undo} undo --yes (it undid #{rm}: "
+        "run that again). Make the change on the group's store (coursetrack --db URL ...)"
+    )
