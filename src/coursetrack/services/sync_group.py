@@ -44,17 +44,26 @@ def catalog_moved(local: Reader, hub_version: int | None) -> bool:
 
 def refusal(commands: list[Row], *, curator: bool) -> str:
     """The refusal's words, on one line as every refusal: why, the commands ("#N line"),
-    and what to do with them."""
+    and what to do with them: undo them; an undo, which cannot be undone, is taken back
+    by running again what it undid."""
     then = (
         "then make the change on the group's store (coursetrack --db URL ...)"
         if curator
         else "or ask a curator to make the change on the group's store"
     )
-    listed = "; ".join(f"#{row.id} {row.line}" for row in commands)
-    if len(commands) == 1:
-        undo = f"undo it (coursetrack undo {commands[0].id}), {then}"
-    else:
+    listed = "; ".join(
+        f"#{row.id} {row.line}"
+        + (f" (it undid #{row.undoes}: run that again)" if row.undoes else "")
+        for row in commands
+    )
+    plain = [row for row in commands if not row.undoes]
+    if len(plain) == 1:
+        it = "it" if len(commands) == 1 else f"#{plain[0].id}"
+        undo = f"undo {it} (coursetrack undo {plain[0].id}), {then}"
+    elif plain:
         undo = f"undo them (coursetrack undo N, the latest first), {then}"
+    else:
+        undo = then.removeprefix("then ").removeprefix("or ")
     many = f"{len(commands)} command{'s' if len(commands) != 1 else ''}"
     return (
         f"{many} made here changed the catalog, which in a study group changes on the group's "

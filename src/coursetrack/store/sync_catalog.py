@@ -67,10 +67,10 @@ def state_undone(reader: Reader) -> set[int]:
 
 
 def catalog_commands(reader: Reader) -> list[Row]:
-    """The local commands not pushed yet that changed the catalog (id, line), bar those
-    that an undo, local too, cancelled."""
+    """The local commands not pushed yet that changed the catalog (id, line, and the
+    command it undoes, if an undo), bar those that an undo, local too, cancelled."""
     found = reader.all(
-        "SELECT c.id, c.line FROM command c WHERE c.seq IS NULL AND EXISTS (SELECT 1 "
+        "SELECT c.id, c.line, c.undoes FROM command c WHERE c.seq IS NULL AND EXISTS (SELECT 1 "
         f"FROM change h WHERE h.command_id = c.id AND h.table_name IN {_TABLES}) ORDER BY c.id"
     )
     gone = cancelled(reader) | state_undone(reader) if found else set()
