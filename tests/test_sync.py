@@ -223,6 +223,10 @@ def test_a_review_against_a_reopen_sets_the_second_aside_everywhere(machines, hu
             tuple(row) for row in on_hub
         ]
     assert [row[0] for row in on_hub] == ["reopen sp/1/1"]
+    for replica in (laptop, desktop):  # and log shows it so
+        entries = json.loads(replica.run("log", "--json", minute=51).stdout)["commands"]
+        shown = [e["command"] for e in entries if e.get("set_aside")]
+        assert shown == ["reopen sp/1/1"], replica.name
 
 
 def test_undo_of_the_other_machines_command(machines, hub) -> None:
@@ -454,3 +458,55 @@ def test_a_sync_killed_between_the_two_commits_completes_once_at_the_next(
             con, "SELECT count(*) FROM command WHERE line = 'done sp/1/1'", ()
         ) == [(1,)]
     assert laptop.rows("SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
+
+
+def test_the_progress_callback_counts_every_change_applied(tmp_path, hub) -> None:
+    from coursetrack.services.sync import sync
+
+    (tmp_path / "catalog.yaml").write_text(CATALOG, encoding="utf-8")
+    laptop = Machine(str(tmp_path / "laptop.db"), "laptop")
+    laptop.run("import", str(tmp_path / "catalog.yaml"))
+    laptop.run("done", "sp/1", minute=2)
+    seen: list[tuple[int, int]] = []
+    synced = sync(Path(laptop.db), laptop.db, url=hub, progress=lambda d, t: seen.append((d, t)))
+    assert synced.pushed == 2
+    # the import: a specialization, 2 courses, 4 topics; the done: 3 topics' progress
+    assert seen[-1] == (10, 10)
+    assert [done for done, _ in seen] == list(range(1, 11))
+
+
+def test_a_command_run_on_the_hub_itself_reaches_the_replicas(machines, hub) -> None:
+    laptop, desktop = machines
+    laptop.run("done", "sp/1/1", minute=5)
+    laptop.run("sync", minute=6)
+    on_hub = CliRunner().invoke(
+        app, ["--db", hub, "note", "sp/1/1", "typed on the hub"], env={"COURSETRACK_NOW": at(7)}
+    )
+    assert on_hub.exit_code == 0, on_hub.stderr
+    exported = converge(hub, laptop, desktop)
+    alpha = topic(exported, "alpha")
+    assert "typed on the hub" in alpha and "status: done" in alpha
+
+
+@pytest.mark.parametrize("old", ["store-schema1.db", "store-schema2.db"])
+def test_a_store_made_before_its_history_was_whole_sends_its_record_as_a_base(
+    tmp_path, hub, old: str
+) -> None:
+    import shutil
+
+    shutil.copyfile(Path(__file__).parent / "data" / old, tmp_path / "old.db")
+    laptop = Machine(str(tmp_path / "old.db"), "laptop")
+    laptop.run("status")  # upgraded (by a write: reads leave a file as it is)
+    laptop.run("sync", hub, minute=1)
+    record = export(laptop.db)
+    desktop = Machine(str(tmp_path / "desktop.db"), "desktop")
+    desktop.run("sync", hub, minute=2)
+    assert export(desktop.db) == record == export(hub)
+    lines = desktop.rows("SELECT line FROM command ORDER BY id")
+    if old == "store-schema1.db":  # no history at all: its record goes as one base command
+        assert lines == [("sync: the record as it stood at its first sync",)]
+    else:  # schema 2 recorded every row: the log goes as it is
+        assert lines == laptop.rows("SELECT line FROM command ORDER BY id")
+        assert len(lines) > 1
+    desktop.run("note", "dls", "after the base", minute=3)
+    assert "after the base" in converge(hub, laptop, desktop)

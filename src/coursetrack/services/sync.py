@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from coursetrack import dates
 from coursetrack.errors import InputError, Refused
-from coursetrack.store import history
+from coursetrack.store import history, recording
 from coursetrack.store import sync as store
 from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
-from coursetrack.store.sync_payload import dumps, payload
+from coursetrack.store.sync_payload import base_changes, dumps, history_whole, payload
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -187,6 +187,8 @@ def _run(
         machine=state.name or "",
         clock_offset_seconds=dates.now().timestamp() - float(point.now),
     )
+    if state.hub_replica is None:
+        _base_if_history_not_whole(local.writer)
     local_seq, unpushed = store.local_point(local.writer)
     moved = group is not None and group.catalog_moved(local.writer, point.catalog_version)
     if point.seq == local_seq and not unpushed and not moved:
@@ -259,6 +261,25 @@ def _exchange(
     result.pushed = len(arriving_hub)
     result.set_aside = merged.set_aside
     result.renumbered = merged.renumbered
+
+
+#: The line of the command a store whose history is not whole sends first.
+BASE_LINE = "sync: the record as it stood at its first sync"
+
+
+def _base_if_history_not_whole(local: Writer) -> None:
+    """Before a store's first sync: when its history does not hold every row (a store
+    made before schema 2 kept no history of notes, links, reviews, goals; schema 1 none),
+    its commands stay in its own log, and one base command carries every row as an
+    insert, so the hub gets the whole record (docs/sync.md)."""
+    if history_whole(local):
+        return
+    store.keep_local(local)
+    base_id = recording.record_command(local, BASE_LINE)
+    row = store.command_row(local, base_id)
+    built = payload(local, row, undoes=None)
+    built["changes"] = base_changes(local)
+    store.keep_payload(local, base_id, dumps(built))
 
 
 def _loader(side: Writer, gid: str) -> Callable[[], str]:

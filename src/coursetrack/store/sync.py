@@ -168,6 +168,12 @@ def new_replica(writer: Writer, replica: str) -> int:
     return len(rows)
 
 
+def keep_local(writer: Writer) -> None:
+    """The commands the hub does not hold stay in this store's log only (seq 0): a base
+    command carries what they made (`sync_payload.base_changes`)."""
+    writer.execute("UPDATE command SET seq = 0 WHERE seq IS NULL")
+
+
 def local_point(reader: Reader) -> tuple[int | None, int]:
     """The replica's largest `seq`, and how many of its commands the hub lacks."""
     row = reader.one(
@@ -238,6 +244,13 @@ def after_stamp(reader: Reader, stamp: str) -> list[Row]:
         "AND (seq IS NULL OR seq <> 0) ORDER BY stamp DESC",
         stamp=stamp,
     )
+
+
+def command_row(reader: Reader, command_id: int) -> Row:
+    """One command as a sync lists it (`_COMMAND_COLUMNS`)."""
+    row = reader.one(f"SELECT {_COMMAND_COLUMNS} FROM command WHERE id = :id", id=command_id)
+    assert row is not None
+    return row
 
 
 def id_of_gid(reader: Reader, gid: str) -> int | None:

@@ -20,10 +20,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from coursetrack.store.reader import Row
 from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:
-    from coursetrack.store.reader import Reader, Row
+    from coursetrack.store.reader import Reader
 
 #: The tables whose changes travel (peer review lives on a group's store alone).
 EXCHANGED = ("specialization", "course", "topic", "progress", "note", "link", "review", "goal")
@@ -231,3 +232,38 @@ def payload(reader: Reader, command: Row, *, undoes: str | None) -> dict[str, An
 def dumps(payload: dict[str, Any]) -> str:
     """A payload as stored and sent: compact, keys in order, so equal payloads are equal text."""
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# --- a store whose history is not whole ------------------------------------------------
+
+#: The exchanged tables in the order a base command inserts them (owners first).
+_BASE_ORDER = ("specialization", "course", "topic", "progress", "goal", "note", "link", "review")
+
+
+def history_whole(reader: Reader) -> bool:
+    """Whether every exchanged row was made by a command of the history: a store made
+    before schema 2 holds notes, links, reviews and goals no command inserted (schema 1,
+    the whole record), and its log alone would not carry them to the hub."""
+    for table in _BASE_ORDER:
+        found = reader.scalar(
+            f"SELECT 1 FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM change c "
+            f"WHERE c.table_name = '{table}' AND c.row_id = t.id AND c.op = 'insert') LIMIT 1"
+        )
+        if found is not None:
+            return False
+    return True
+
+
+def base_changes(reader: Reader) -> list[dict[str, Any]]:
+    """Every exchanged row as an insert: the base command a store whose history is not
+    whole sends at its first sync (docs/sync.md, "What is exchanged on a first sync")."""
+    names = Names(reader)
+    changes: list[dict[str, Any]] = []
+    for table in _BASE_ORDER:
+        for row in reader.all(f"SELECT * FROM {table} ORDER BY id"):
+            values = {k: v for k, v in row.items() if k not in ("learner",)}
+            made = Row(id=0, table_name=table, row_id=row["id"], op="insert", old=None, new=values)
+            change = change_of(names, made)
+            if change is not None:
+                changes.append(change)
+    return changes
