@@ -188,3 +188,30 @@ def test_an_older_group_gets_the_catalog_version_from_its_owners_next_command(
     ok(g.run(g.curator, "add", "course", "dls", "Extra"))
     assert version(g, "alice") == 1
     assert g.run("alice", "check").exit_code == 0
+
+
+def test_a_curator_cannot_give_a_catalog_item_another_uid(group_store: GroupStore) -> None:
+    """Replicas apply the catalog by uid: an item given another uid would be another item
+    there (the learner's record of the old one removed on her replica, kept on the hub).
+    A rename keeps it; a change of it is refused, and `check` names a missing guard."""
+    import psycopg2
+
+    g = group_store
+    uid = g.all_rows("SELECT uid FROM topic ORDER BY id LIMIT 1")[0][0]
+    ok(g.run(g.curator, "update", "dls/1/1", "--slug", "renamed", "--title", "Renamed"))
+    assert g.all_rows("SELECT uid FROM topic ORDER BY id LIMIT 1") == [(uid,)]
+    for role in (g.curator, g.owner):
+        with g.connect(role) as con:
+            for table in ("specialization", "course", "topic"):
+                with pytest.raises(psycopg2.Error) as caught:
+                    con.cursor().execute(f"UPDATE {table} SET uid = 'mine' WHERE id = 1")
+                assert caught.value.pgcode == group_sync.UID_SQLSTATE
+                assert "uid names it on every replica and never changes" in str(caught.value)
+    with g.connect(g.superuser) as con:
+        con.execute("DROP TRIGGER keep_uid ON course")
+    assert problems(g.run("alice", "check")) == [
+        "group-triggers: the trigger keep_uid on course is missing (a curator could give an "
+        f"item another uid, which replicas take for another item); {AGAIN}"
+    ]
+    ok(g.run(g.owner, "group", "init"))
+    assert g.run("alice", "check").exit_code == 0
