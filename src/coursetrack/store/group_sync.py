@@ -20,7 +20,10 @@ study group"). What a sync needs besides:
   history's do, since no learner, curators included, may write that row; and, as theirs,
   it is run by its triggers alone (any grant of it is taken back). It is a column of the table
   every store has, so a sync reads it in its one read (`HUB_CATALOG_VERSION`, NULL on a
-  store that is no group's), as `group.opening` reads `security`.
+  store that is no group's), as `group.opening` reads `security`;
+- a catalog item's uid never changes (`keep_uid`): a replica applies the catalog by uid,
+  and would take an item given another uid for another item, removing the learner's
+  record of the old one there while the group keeps it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,25 @@ if TYPE_CHECKING:
 #: The function that bumps the catalog's version, and the trigger that calls it on each
 #: catalog table.
 CATALOG_FUNCTION, CATALOG_TRIGGER = "coursetrack_catalog_changed", "catalog_version"
+
+#: The function that refuses a change of a catalog item's uid, and its trigger.
+UID_FUNCTION, UID_TRIGGER = "coursetrack_keep_uid", "keep_uid"
+#: What it raises (`group.OTHERS_SQLSTATE`'s kin).
+UID_SQLSTATE = "CT003"
+
+_UID_BODY = (
+    "\nBEGIN\n"
+    f"    RAISE EXCEPTION USING ERRCODE = '{UID_SQLSTATE}',\n"
+    "        MESSAGE = TG_TABLE_NAME || ' ' || OLD.slug || '''s uid names it on every replica '\n"
+    "            || 'and never changes (a new uid is a new item: add it)';\n"
+    "END "
+)
+
+#: Whether the catalog has its uids (schema 8): a test's store of an older schema has not.
+_HAS_UID = (
+    "EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('topic') "
+    "AND attname = 'uid' AND NOT attisdropped)"
+)
 
 #: The catalog's version as a sync reads it on the hub: NULL where the store is no group's
 #: (no column; through to_jsonb, so the query is the same on every store).
@@ -60,8 +82,9 @@ def security(conn: Connection, schema: str, learners: str) -> list[str]:
     """What `group.apply_security` applies for sync: each statement idempotent."""
     from coursetrack.models import CATALOG, table_names
 
-    has_state, has_seq = conn.exec_driver_sql(
-        "SELECT to_regclass('sync_state') IS NOT NULL, to_regclass('command_seq') IS NOT NULL"
+    has_state, has_seq, has_uid = conn.exec_driver_sql(
+        "SELECT to_regclass('sync_state') IS NOT NULL, to_regclass('command_seq') IS NOT NULL, "
+        + _HAS_UID
     ).one()
     out = [
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS "
@@ -89,6 +112,18 @@ def security(conn: Connection, schema: str, learners: str) -> list[str]:
             f"CREATE TRIGGER {CATALOG_TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
             f"ON {_quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {CATALOG_FUNCTION}()",
         ]
+    if has_uid:
+        out.append(
+            f"CREATE OR REPLACE FUNCTION {UID_FUNCTION}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $${_UID_BODY}$$"
+        )
+        for table in table_names(CATALOG):
+            out += [
+                f"DROP TRIGGER IF EXISTS {UID_TRIGGER} ON {_quote(table)}",
+                f"CREATE TRIGGER {UID_TRIGGER} BEFORE UPDATE OF uid ON {_quote(table)} "
+                "FOR EACH ROW WHEN (OLD.uid IS DISTINCT FROM NEW.uid) "
+                f"EXECUTE FUNCTION {UID_FUNCTION}()",
+            ]
     if has_state:
         out += [
             f"REVOKE ALL ON sync_state FROM {_quote(learners)}",
@@ -176,5 +211,29 @@ def trigger_problems(conn: Connection, config: list[str]) -> list[str]:
         f"reach the learners' replicas); {again}"
         for table in table_names(CATALOG)
         if table not in on
+    ]
+    if not conn.exec_driver_sql(f"SELECT {_HAS_UID}").scalar():
+        return wrong
+    body = conn.exec_driver_sql(
+        "SELECT prosrc FROM pg_proc WHERE proname = %(f)s "
+        "AND pronamespace = current_schema()::regnamespace",
+        {"f": UID_FUNCTION},
+    ).scalar()
+    if body != _UID_BODY:
+        what = "is missing" if body is None else "is not the one coursetrack makes"
+        wrong.append(f"the function {UID_FUNCTION}() {what}; {again}")
+    kept = {
+        table
+        for (table,) in conn.exec_driver_sql(
+            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = %(t)s "
+            "AND tgfoid = to_regproc(%(f)s)",
+            {"t": UID_TRIGGER, "f": UID_FUNCTION},
+        )
+    }
+    wrong += [
+        f"the trigger {UID_TRIGGER} on {table} is missing (a curator could give an item "
+        f"another uid, which replicas take for another item); {again}"
+        for table in table_names(CATALOG)
+        if table not in kept
     ]
     return wrong
