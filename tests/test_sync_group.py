@@ -352,3 +352,32 @@ def test_an_undo_of_a_catalog_command_pulled_is_listed_with_what_takes_it_back(
         f"the group's store only, so nothing was synced: #{undo} undo --yes (it undid #{rm}: "
         "run that again). Make the change on the group's store (coursetrack --db URL ...)"
     )
+
+
+def test_a_learner_who_imported_the_groups_catalog_herself_syncs_her_progress(
+    group_store: GroupStore, tmp_path: Path
+) -> None:
+    """The usual first step: the shipped catalog imported on her laptop, some progress,
+    then `sync URL`. The import made the rows the group has (same uids, same values): no
+    catalog change to refuse; it stays on the replica, her progress goes up."""
+    from conftest import DLS
+
+    g = group_store
+    path = tmp_path / "alice.db"
+    ok(local(path, "import", DLS))
+    ok(local(path, "done", "dls/1/1"))
+    synced = local(path, "sync", g.url("alice"), "--json")
+    ok(synced)
+    assert synced.json()["pushed"] == 1
+    assert g.rows("alice", "SELECT line FROM command") == [("done dls/1/1",)]
+    assert replica_rows(path, "SELECT seq FROM command WHERE line LIKE 'import %'") == [(0,)]
+    version = g.all_rows("SELECT catalog_version FROM coursetrack_schema")[0][0]
+    assert replica_rows(path, "SELECT payload FROM command WHERE line LIKE 'import %'") == [
+        (f'{{"catalog_version": {version}}}',)
+    ]  # the version held: the next sync reads no catalog
+    assert catalog(path) == hub_catalog(g)
+    # once it differs from the group's, it is a change again: refused, listed
+    ok(local(path, "update", "dls/1", "--title", "Mine"))
+    last = replica_rows(path, "SELECT max(id) FROM command")[0][0]
+    line = one_line(local(path, "sync"))
+    assert f": #{last} update dls/1 --title Mine. Undo it (coursetrack undo {last})" in line
