@@ -10,7 +10,9 @@ sync's two transactions, before anything is exchanged (`docs/sync.md`, "In a stu
   for): nothing half-synced, and nothing pushed that hangs on an item the hub lacks. A
   command and its undo, both made here, changed nothing and are not listed; they stay
   here (`store.sync_catalog.leave_out`), as does an `undo` of the catalog a sync brought
-  down (a plain `undo` right after a sync takes it), which the sync brings down again.
+  down (a plain `undo` right after a sync takes it), which the sync brings down again,
+  and a catalog change that left the rows it touched as the group has them
+  (`already_the_groups`: the shipped catalog imported here before the first sync).
   A curator is refused the same: her catalog changes are made on the group's store
   (`--db`), where the others read them.
 - **The catalog comes down as state.** A learner cannot read the curators' history, so
@@ -71,14 +73,37 @@ def refusal(commands: list[Row], *, curator: bool) -> str:
     )
 
 
-def refuse_local_catalog_changes(local: Reader, hub: Reader) -> None:
+def refuse_local_catalog_changes(local: Reader, hub: Reader) -> set[int]:
     """Refuse a group's sync whose replica changed the catalog (`refusal`), before
-    anything is exchanged or written."""
+    anything is exchanged or written; the ids of the local catalog commands the group
+    has already (`already_the_groups`), which stay here."""
     from coursetrack.store import group
 
     commands = sync_catalog.catalog_commands(local)
-    if commands:
-        raise StoreError(refusal(commands, curator=group.identity(hub).curator))
+    if not commands:
+        return set()
+    kept = already_the_groups(local, hub, [row.id for row in commands])
+    refused = [row for row in commands if row.id not in kept]
+    if refused:
+        raise StoreError(refusal(refused, curator=group.identity(hub).curator))
+    return kept
+
+
+def already_the_groups(local: Reader, hub: Reader, commands: list[int]) -> set[int]:
+    """Of the local `commands` that changed the catalog, those whose every row (by uid)
+    is now on the replica as it is on the group's store, or gone from both: the catalog
+    the group has already, such as the shipped catalog imported here before the first
+    sync. Nothing of them needs to go up, nor be undone."""
+    theirs, ours = sync_catalog.read_catalog(hub), sync_catalog.read_catalog(local)
+    kept = set()
+    for command_id in commands:
+        rows = sync_catalog.touched(local, command_id)
+        if all(
+            uid is not None and ours[table].get(uid) == theirs[table].get(uid)
+            for table, uid in rows
+        ):
+            kept.add(command_id)
+    return kept
 
 
 Catalog = dict[str, dict[str, dict[str, Any]]]  # table -> uid -> columns (`read_catalog`)
@@ -124,8 +149,8 @@ def before_pull(local: Writer, hub: Reader, hub_shown: str) -> dict[str, int] | 
         if group.is_group(hub):  # a group secured by an older coursetrack: no version yet
             raise StoreError(_out_of_date(hub))
         return None
-    refuse_local_catalog_changes(local, hub)
-    undone = sync_catalog.leave_out(local)  # the catalog brought down, undone here
+    kept = refuse_local_catalog_changes(local, hub)
+    undone = sync_catalog.leave_out(local, kept)  # the catalog brought down, undone here
     held = None if undone else sync_catalog.held_version(local)
     if held == version:
         return {"version": version, "changes": 0}

@@ -12,8 +12,9 @@ cannot read their history, so it comes down to a replica as state, not as comman
   (ids are each store's own), on either engine; `apply_catalog` makes the replica's
   catalog the hub's as one local command, `seq` 0: it came from the hub as state, is
   never pushed, and is not a pulled seq. The catalog's version it was read at is kept in
-  that command's `payload` (`held_version`), so a sync reads the catalog again only when
-  the group's `catalog_version` (`store.group_sync`) moved.
+  the `payload` of the last command kept here (`held_version`; no other command of seq 0
+  has one), so a sync reads the catalog again only when the group's `catalog_version`
+  (`store.group_sync`) moved.
 
 Nothing here imports SQLAlchemy or the models: a sync writes its SQLite file through
 sqlite3 alone, as every write does (`Store.write`).
@@ -22,6 +23,7 @@ sqlite3 alone, as every write does (`Store.write`).
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -77,11 +79,29 @@ def catalog_commands(reader: Reader) -> list[Row]:
     return [row for row in found if row.id not in gone]
 
 
-def leave_out(writer: Writer) -> bool:
-    """Keep the cancelled pairs and the undos of the catalog brought down out of the push
-    (`seq` 0); whether there was such an undo (then the catalog comes down again)."""
+def touched(reader: Reader, command_id: int) -> list[tuple[str, str | None]]:
+    """The catalog rows a command changed: (table, uid), the uid from the history's values
+    (it records every column; None where a row had none)."""
+    found = []
+    for row in reader.all(
+        "SELECT table_name, coalesce(new, old) AS seen FROM change "
+        f"WHERE command_id = :id AND table_name IN {_TABLES} ORDER BY id",
+        id=command_id,
+    ):
+        try:
+            uid = json.loads(row.seen).get("uid")
+        except (ValueError, AttributeError):
+            uid = None
+        found.append((row.table_name, uid if isinstance(uid, str) else None))
+    return found
+
+
+def leave_out(writer: Writer, also: Collection[int] = ()) -> bool:
+    """Keep out of the push (`seq` 0) the cancelled pairs, the undos of the catalog brought
+    down, and the commands `also` (catalog changes the group has already); whether there
+    was such an undo (then the catalog comes down again)."""
     undos = state_undone(writer)
-    for command_id in sorted(cancelled(writer) | undos):
+    for command_id in sorted(cancelled(writer) | undos | set(also)):
         writer.execute("UPDATE command SET seq = 0 WHERE id = :id", id=command_id)
     return bool(undos)
 
@@ -89,8 +109,7 @@ def leave_out(writer: Writer) -> bool:
 def held_version(reader: Reader) -> int | None:
     """The group's catalog version the replica's catalog was last brought to, or None."""
     payload = reader.scalar(
-        "SELECT payload FROM command WHERE seq = 0 AND line LIKE 'sync: catalog from %' "
-        "ORDER BY id DESC LIMIT 1"
+        "SELECT payload FROM command WHERE seq = 0 AND payload IS NOT NULL ORDER BY id DESC LIMIT 1"
     )
     if not payload:
         return None
@@ -150,8 +169,9 @@ def apply_catalog(writer: Writer, plan: dict[str, Any], *, hub: str, version: in
     that moves to a row that held another first goes through a free one, so the
     (parent, slug) uniqueness holds at each statement.
 
-    With nothing to change, the version is written on the last such command, so the next
-    sync does not read the catalog again.
+    With nothing to change, the version is written on the last command kept here (seq 0:
+    such a command, or one `leave_out` kept), so the next sync does not read the catalog
+    again.
     """
     from coursetrack.store import recording, triggers
 
@@ -161,8 +181,8 @@ def apply_catalog(writer: Writer, plan: dict[str, Any], *, hub: str, version: in
     )
     if count == 0:
         writer.execute(
-            "UPDATE command SET payload = :payload WHERE id = (SELECT max(id) FROM command "
-            "WHERE seq = 0 AND line LIKE 'sync: catalog from %')",
+            "UPDATE command SET payload = :payload "
+            "WHERE id = (SELECT max(id) FROM command WHERE seq = 0)",
             payload=payload,
         )
         return 0
