@@ -234,11 +234,6 @@ def test_a_curators_catalog_change_on_her_replica_is_refused_too(
     assert g.all_rows("SELECT count(*) FROM topic WHERE title = 'Extra topic'") == [(0,)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lane-c: the hub sets the pushed command aside (foreign_key), but the replica "
-    "neither marks it nor lists it in set_aside (/work/briefs/g-finds-c.txt)",
-)
 def test_a_learners_command_on_a_topic_a_curator_removed_is_set_aside(
     group_store: GroupStore, alice: Path
 ) -> None:
