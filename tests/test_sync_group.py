@@ -376,3 +376,24 @@ def test_a_learner_who_imported_the_groups_catalog_herself_syncs_her_progress(
     last = replica_rows(path, "SELECT max(id) FROM command")[0][0]
     line = one_line(local(path, "sync"))
     assert f": #{last} update dls/1 --title Mine. Undo it (coursetrack undo {last})" in line
+
+
+def test_a_link_added_and_removed_here_on_a_topic_a_curator_removed(
+    group_store: GroupStore, alice: Path
+) -> None:
+    """Her link added then removed on a topic, never pushed, while a curator removed the
+    topic: the sync goes through (the add is set aside on the hub, its removal with it),
+    and both sides agree."""
+    g = group_store
+    ok(local(alice, "link", "add", "dls/5/1", "https://example.org/mine"))
+    link = replica_rows(alice, "SELECT max(id) FROM link")[0][0]
+    ok(local(alice, "link", "rm", str(link)))
+    ok(local(alice, "done", "dls/1/1"))
+    ok(g.run(g.curator, "rm", "dls/5", "--yes"))
+    synced = local(alice, "sync", "--json")
+    ok(synced)
+    assert catalog(alice) == hub_catalog(g)
+    assert g.rows("alice", "SELECT count(*) FROM link") == [(0,)]
+    assert replica_rows(alice, "SELECT count(*) FROM link") == [(0,)]
+    assert g.rows("alice", "SELECT count(*) FROM progress WHERE status = 'done'") == [(1,)]
+    ok(local(alice, "check"))
