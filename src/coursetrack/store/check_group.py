@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from coursetrack.store import group, group_peer
+from coursetrack.store import group, group_peer, group_sync
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -121,7 +121,7 @@ def group_grants(conn: Connection) -> list[str] | None:
     if create:
         wrong.append(f"anyone may create objects in the store's schema; {_AGAIN}")
     wrong += [f"{learners} may not use the sequence {s}; {_AGAIN}" for s in sequences or ()]
-    return wrong + _peer_grants(conn, learners)
+    return wrong + _peer_grants(conn, learners) + group_sync.grant_problems(conn, learners)
 
 
 def _peer_grants(conn: Connection, learners: str) -> list[str]:
@@ -322,4 +322,4 @@ def group_triggers(conn: Connection) -> list[str] | None:
                 f"the function {name}() does not run with the store's search_path "
                 f"(it could read another table); {_AGAIN}"
             )
-    return wrong
+    return wrong + group_sync.trigger_problems(conn, config)

@@ -89,8 +89,8 @@ LEARNERS, CURATORS = "learners", "curators"
 #: by its owner's next command (`bring_up_to_date`), while a learner's command says so
 #: (`out_of_date`). 1 is a group made before versions (nothing recorded); 3 added
 #: the writers' gate (`write_gate`); 4 peer review's (`store.group_peer`: who reviewed
-#: is hidden from learners).
-SECURITY_VERSION = 4
+#: is hidden from learners); 5 sync's (`store.group_sync`: the catalog's version).
+SECURITY_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -494,7 +494,7 @@ def apply_security(conn: Connection) -> Group:
     two owner's commands never re-make the same policy at once.
     """
     from coursetrack.models import CATALOG, PER_LEARNER, TRACKED, table_names
-    from coursetrack.store import peer_counts
+    from coursetrack.store import group_sync, peer_counts
     from coursetrack.store.group_peer import rule_functions, taken_back
     from coursetrack.store.schema import MIGRATION_LOCK
 
@@ -564,6 +564,7 @@ def apply_security(conn: Connection) -> Group:
         # the counts of peer review a learner may learn, and nothing more (`store.peer_counts`)
         *peer_counts.security(present, schema=schema, owner=owner, learners=learners),
         *(rule_functions(schema) if "peer_review" in present else ()),
+        *group_sync.security(conn, schema, learners),  # a replica's needs
         "ALTER TABLE coursetrack_schema ADD COLUMN IF NOT EXISTS security INTEGER",
         f"UPDATE coursetrack_schema SET security = {SECURITY_VERSION}",
     ]
