@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib.util
 import shutil
 import socket
 import sqlite3
@@ -288,16 +287,7 @@ def test_log_names_what_an_undo_undid_when_a_sync_renumbered_both(
 
 # --- a learner in a study group ------------------------------------------------------------
 
-#: A study group's part of a sync (lane-g's module), not merged on this branch yet.
-NO_GROUP_SYNC = importlib.util.find_spec("coursetrack.services.sync_group") is None
 
-
-@pytest.mark.xfail(
-    NO_GROUP_SYNC,
-    strict=True,
-    reason="services.sync_group (lane-g) is not merged here: a learner's first sync with "
-    "her group URL says 'pulled 0 commands, pushed 0' and brings no catalog down",
-)
 def test_a_learner_keeps_her_group_record_on_two_machines(
     tmp_path: Path, group_store: GroupStore
 ) -> None:

@@ -209,10 +209,10 @@ def _run(
     notify: Notify | None,
     progress: Progress | None,
 ) -> Synced:
+    from coursetrack.services import sync_group as group
     from coursetrack.store.postgres_reader import PostgresReader
 
-    group = _group_sync()
-    version = group.HUB_CATALOG_VERSION if group is not None else "NULL"
+    version = group.HUB_CATALOG_VERSION
     mark = store.seq_mark(local.writer)
     # the one read, when there is nothing to exchange
     point = store.hub_point(PostgresReader(con), version, None if mark is None else mark.gid)
@@ -238,7 +238,7 @@ def _run(
         # the hub was put back from a copy (its numbers are given again): the gids decide
         store.forget_seqs(local.writer)
     local_seq, unpushed = store.local_point(local.writer)
-    moved = group is not None and group.catalog_moved(local.writer, point.catalog_version)
+    moved = group.catalog_moved(local.writer, point.catalog_version)
     if point.seq == local_seq and not unpushed and not moved:
         if state.hub_url != kept or state.hub_replica != point.replica:
             store.remember_hub(local.writer, url=kept, replica=point.replica)
@@ -246,8 +246,8 @@ def _run(
         return result
     hub = store.begin_hub(con, hub_shown, notify)
     try:
-        if group is not None:  # a study group's: its catalog comes down first, as state
-            result.catalog = group.before_pull(local.writer, hub.writer, kept)
+        # a study group's catalog comes down first, as state (None: the hub is no group's)
+        result.catalog = group.before_pull(local.writer, hub.writer, kept)
         _exchange(local.writer, hub.writer, local_seq, result, progress)
         store.remember_hub(local.writer, url=kept, replica=point.replica)
         hub.commit()
@@ -390,18 +390,6 @@ def _build(side: Writer, row: Row) -> str:
 
 def _no_tick() -> None:
     pass
-
-
-def _group_sync() -> Any:
-    """`services.sync_group`, a study group's part of a sync, when it is there."""
-    import importlib
-
-    try:
-        return importlib.import_module("coursetrack.services.sync_group")
-    except ModuleNotFoundError as missing:  # (lane-g's module, merged separately)
-        if missing.name != "coursetrack.services.sync_group":
-            raise
-        return None
 
 
 class _Counter:
