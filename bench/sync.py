@@ -22,6 +22,10 @@ printed beside it). The parts (`--only`):
   memory at 20,000 against 5,000 topics: memory is bounded when 4x the topics is far
   below 4x the memory (target <= 2x). `--big-pairs` pairs each (default 15).
 
+Under the table, the statements each of the first two cases and `status` send to the
+hub, each a round trip (counted in the server's log): the hub here is on a unix socket,
+where a round trip costs little; across a network each costs the network's latency.
+
 It exits 0 whatever the figures say, and says why when it cannot run.
 """
 
@@ -64,6 +68,7 @@ class Row:
     ratio: float
     cpu_ratio: float | None
     target: float | None  # None: a figure to read, no target
+    trips: tuple[int, int] | None = None  # statements sent to the hub: the case's, the floor's
 
 
 def main() -> int:
@@ -152,16 +157,34 @@ def _says(case: Case, expected: str) -> None:
     print(f"{case.name}: {expected}", flush=True)
 
 
+def statements(server: postgres.Server, database: str, case: Case) -> int:
+    """How many statements one run of `case` sends to `database`, each a round trip to the
+    server: counted in the server's log, with `log_statement = all` on that database for
+    the run. A hub on a unix socket hides what they cost; one across a network does not."""
+    if case.prepare is not None:
+        case.prepare()
+    with server.connect("postgres") as con:
+        con.execute(f"ALTER DATABASE \"{database}\" SET log_statement = 'all'")
+    start = server.log.stat().st_size
+    try:
+        subprocess.run(case.argv, capture_output=True, env={**os.environ})
+        time.sleep(0.2)  # the server's last lines reach its log
+        with server.log.open("rb") as log:
+            log.seek(start)
+            return log.read().count(b" statement: ")
+    finally:
+        with server.connect("postgres") as con:
+            con.execute(f'ALTER DATABASE "{database}" RESET log_statement')
+
+
 def _idle(server: postgres.Server, replica: Path, hub: str, pairs: int) -> Row:
     """`sync` with nothing to exchange (it changes nothing: no store to refresh)."""
     idle = Case("sync, nothing to exchange", coursetrack("--db", str(replica), "sync"))
+    status = Case("status dls, PostgreSQL", coursetrack("--db", server.url(hub), "status", "dls"))
     _says(idle, "pulled 0 commands, pushed 0")
-    return _paired(
-        idle,
-        Case("status dls, PostgreSQL", coursetrack("--db", server.url(hub), "status", "dls")),
-        pairs=pairs,
-        target=IDLE,
-    )
+    row = _paired(idle, status, pairs=pairs, target=IDLE)
+    row.trips = (statements(server, hub, idle), statements(server, hub, status))
+    return row
 
 
 def week_of_work() -> list[list[str]]:
@@ -201,13 +224,11 @@ def _week(server: postgres.Server, root: Path, replica: Path, hub: str, pairs: i
         coursetrack("--db", str(run_replica), "sync", server.url(run_hub)),
         prepare=fresh_week,
     )
+    status = Case("status dls, PostgreSQL", coursetrack("--db", server.url(hub), "status", "dls"))
     _says(synced, f"pulled 0 commands, pushed {len(commands)}")
-    return _paired(
-        synced,
-        Case("status dls, PostgreSQL", coursetrack("--db", server.url(hub), "status", "dls")),
-        pairs=pairs,
-        target=2.0,
-    )
+    row = _paired(synced, status, pairs=pairs, target=2.0)
+    row.trips = (statements(server, run_hub, synced), statements(server, hub, status))
+    return row
 
 
 def catalog(path: Path, courses: int, topics: int = 100) -> Path:
@@ -358,6 +379,12 @@ def _print(rows: list[Row]) -> None:
             f"{r.case:<{width}}  {r.value:>9}  {r.floor:<{floor_width}}  {r.base:>9}  "
             f"{r.ratio:5.2f}  {cpu}  {target:<6} {mark}"
         )
+    for r in rows:
+        if r.trips is not None:
+            print(
+                f"statements sent to the hub (each a round trip): {r.case}: {r.trips[0]}, "
+                f"{r.floor}: {r.trips[1]}"
+            )
 
 
 if __name__ == "__main__":
