@@ -533,3 +533,32 @@ def test_siblings_sharing_a_place_are_listed_by_uid_not_by_local_id(machines, hu
     con.close()
     lines = export(laptop.db).splitlines()
     assert lines.index("    - slug: beta") < lines.index("    - slug: alpha")
+
+
+def test_another_hub_than_the_one_synced_with_is_refused(
+    machines, postgres_server, hub_template
+) -> None:
+    laptop, _ = machines
+    other = postgres_server.create_database(hub_template)
+    try:
+        with postgres.connect(postgres_server.url(other), autocommit=True) as con:
+            con.execute("UPDATE sync_state SET replica = 'a0a0a0a0a0a0a0a0'")  # not a copy's
+        before = _dump(laptop.db)
+        refused = laptop.run("sync", postgres_server.url(other), minute=5, ok=False)
+        assert refused.exit_code == 1
+        assert "is not the hub this store synced with" in refused.stderr
+        assert _dump(laptop.db) == before
+    finally:
+        postgres_server.drop_database(other)
+
+
+def test_every_store_checks_clean_after_a_merge_with_a_rewind(machines, hub) -> None:
+    laptop, desktop = machines
+    laptop.run("done", "sp/1/1", minute=5)
+    laptop.run("reviewed", "sp/1/1", "--grade", "good", minute=6)
+    desktop.run("note", "sp/1/1", "early", minute=2)  # stamped before: the laptop rewinds
+    desktop.run("goal", "sp", "--by", "2026-09-01", minute=3)
+    converge(hub, laptop, desktop)
+    for db in (laptop.db, desktop.db, hub):
+        checked = CliRunner().invoke(app, ["--db", db, "check"])
+        assert checked.exit_code == 0, (db, checked.stdout, checked.stderr)

@@ -28,7 +28,7 @@ from coursetrack import dates
 from coursetrack.errors import InputError, Refused
 from coursetrack.store import history, recording
 from coursetrack.store import sync as store
-from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
+from coursetrack.store.sync_apply import apply_changes, refusal_of, words
 from coursetrack.store.sync_payload import base_changes, dumps, history_whole, payload
 
 if TYPE_CHECKING:
@@ -109,6 +109,8 @@ class _Arriving:
     load: Callable[[], str]
     was: int | None = None
     was_set_aside: str | None = None
+    #: whose command it is, as a refusal names it
+    where: str = "the hub's"
 
 
 @dataclass
@@ -137,28 +139,29 @@ def sync(
     from coursetrack.store.postgres_reader import secrets_of
 
     check_hub_url(url)
-    given = url or ""
-    with (
-        store.translated(shown, mask_url(given), secrets_of(given)),
-        store.open_local(path, shown, notify) as local,
-    ):
-        if new_replica:
-            store.new_replica(local.writer, secrets.token_hex(8))
-        state = store.sync_state(local.writer)
-        target = url or state.hub_url
-        if not target:
-            raise InputError(
-                "this store syncs with no hub yet; name one: coursetrack sync "
-                "postgresql://HOST/DATABASE"
-            )
-        kept = store.without_password(target)
-        hub_shown = mask_url(target)
-        with store.translated(shown, hub_shown, secrets_of(target)):
-            con = store.hub_connection(target)
-            try:
+    with store.translated(shown, "the hub", ()):
+        target = url or store.read_state(path, shown).hub_url
+    if not target:
+        raise InputError(
+            "this store syncs with no hub yet; name one: coursetrack sync "
+            "postgresql://HOST/DATABASE"
+        )
+    kept = store.without_password(target)
+    hub_shown = mask_url(target)
+    # the hub is reached before the replica is locked: a hub that cannot be reached (a
+    # connection may take its timeout to fail) leaves the replica's commands free
+    with store.translated(shown, hub_shown, secrets_of(target)):
+        con = store.hub_connection(target)
+        try:
+            with store.open_local(path, shown, notify) as local:
+                if new_replica:
+                    store.new_replica(local.writer, secrets.token_hex(8))
+                state = store.sync_state(local.writer)
+                if url is None and state.hub_url != target:  # changed meanwhile: read again
+                    raise Refused("the store's hub changed while sync started; run it again")
                 result = _run(local, con, state, kept, hub_shown, notify, progress)
-            finally:
-                con.close()
+        finally:
+            con.close()
     return result
 
 
@@ -218,6 +221,8 @@ def _exchange(
     is replayed: what a sync holds is one command (and the texts of those it rewinds)."""
     pulled = store.after_seq(hub, local_seq)
     pushing = store.unpushed(local)
+    _check_stamps(pulled, "the hub's")
+    _check_stamps(pushing, "this store's")
     for side, rows in ((hub, pulled), (local, pushing)):
         for row in rows:
             if row.bare:
@@ -229,10 +234,12 @@ def _exchange(
     for row in pushing:
         there = on_hub.get(row.gid)
         if there is None:
-            arriving_hub.append(_Arriving(row.gid, row.stamp, None, _loader(local, row.gid)))
+            arriving_hub.append(
+                _Arriving(row.gid, row.stamp, None, _loader(local, row.gid), where="this store's")
+            )
             continue
-        theirs = store.parsed(store.payload_text(hub, row.gid)).get("changes")
-        if theirs != store.parsed(store.payload_text(local, row.gid)).get("changes"):
+        theirs = _changes_of(store.payload_text(hub, row.gid))
+        if theirs is None or theirs != _changes_of(store.payload_text(local, row.gid)):
             raise Refused(
                 f"the hub holds command {row.gid} with other changes: this store is a copy "
                 "of another replica; run 'coursetrack sync --new-replica' on it; nothing "
@@ -261,6 +268,68 @@ def _exchange(
     result.pushed = len(arriving_hub)
     result.set_aside = merged.set_aside
     result.renumbered = merged.renumbered
+
+
+def _changes_of(text: str) -> Any:
+    """A payload's changes; None for a text that is no payload (hand-written)."""
+    try:
+        p = store.parsed(text)
+    except (ValueError, TypeError):
+        return None
+    return p.get("changes") if isinstance(p, dict) else None
+
+
+def _check_stamps(rows: list[Row], where: str) -> None:
+    """Refuse, before anything is merged, a command whose stamp the clock cannot follow
+    (`clock.is_stamp`): a command is placed by its stamp, and the next ones stamped after."""
+    from coursetrack.store.clock import is_stamp
+
+    for row in rows:
+        if not is_stamp(row.stamp):
+            raise Refused(
+                f"cannot sync: {where} command {row.gid} has a malformed stamp "
+                f"({str(row.stamp)[:40]!r}); nothing was changed"
+            )
+
+
+#: The fields of a payload a replay writes, and the types they must have.
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "gid": (str,),
+    "replica": (str,),
+    "stamp": (str,),
+    "at": (str,),
+    "line": (str,),
+    "machine": (str, type(None)),
+    "undoes": (str, type(None)),
+}
+
+
+def _checked(text: str, item: _Arriving) -> dict[str, Any]:
+    """A payload read to be replayed, once it is one: what a sync brings is input (a
+    command written into the hub's table by hand). Its own gid and stamp must be those it
+    was listed and placed by. Its changes are checked as they are applied (a malformed
+    one sets the command aside, `sync_apply`)."""
+    try:
+        p = store.parsed(text)
+    except (ValueError, TypeError):
+        p = None
+    why = None
+    if not isinstance(p, dict):
+        why = "not a JSON object"
+    else:
+        for name, types in _FIELDS.items():
+            if not isinstance(p.get(name), types):
+                why = f"no {name}" if p.get(name) is None else f"its {name} is not text"
+                break
+        else:
+            if p["gid"] != item.gid or p["stamp"] != item.stamp:
+                why = "its gid or stamp is not the one it is listed by"
+    if why is not None or not isinstance(p, dict):
+        raise Refused(
+            f"cannot sync: {item.where} command {item.gid} is malformed ({why}); nothing "
+            "was changed"
+        )
+    return p
 
 
 #: The line of the command a store whose history is not whole sends first.
@@ -347,7 +416,9 @@ def merge(
     for row in store.after_stamp(writer, first):
         # kept in memory: the rows go before they are written again
         text = _build(writer, row) if row.bare else store.payload_text(writer, row.gid)
-        held = _Arriving(row.gid, row.stamp, row.seq, _kept(text), row.id, row.set_aside)
+        held = _Arriving(
+            row.gid, row.stamp, row.seq, _kept(text), row.id, row.set_aside, where="a rewound"
+        )
         rewound.append(held)
     if rewound:
         scratch = store.open_scratch(writer, replica)
@@ -375,11 +446,11 @@ def merge(
 def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter | None) -> int:
     """Write one command under a new id and apply its changes whole, or set it aside."""
     text = item.load()
-    p = store.parsed(text)
-    changes = list(p.get("changes") or ())
+    p = _checked(text, item)
+    changes = p.get("changes")
     tick = _no_tick
     if counter is not None:
-        counter.read(len(changes))
+        counter.read(len(changes) if isinstance(changes, list) else 1)
         tick = counter.tick
     new_id = store.insert_command(writer, p, seq=item.seq, text=text)
     store.bind(writer, new_id)
@@ -402,6 +473,3 @@ def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter 
     if target is not None:
         store.link_undo(writer, target=target, by=new_id)
     return new_id
-
-
-__all__ = ["Refusal", "SetAside", "Synced", "merge", "sync"]

@@ -499,10 +499,18 @@ BY_ID = "WHERE x.id = :id"
 
 # -- a write's own bookkeeping (`Store.write`) ---------------------------------------
 
+#: A new command's gid: f"{replica}:{id}", unless a command a sync brought holds that one
+#: already (written by hand on the hub, or this replica's own, pushed before its file was
+#: put back from a copy): then f"{replica}:{id}@{stamp}", as unique as the stamp.
+_GID = (
+    "CASE WHEN EXISTS (SELECT 1 FROM command WHERE gid = :replica || ':' || {n}) "
+    "THEN :replica || ':' || {n} || '@' || :stamp ELSE :replica || ':' || {n} END"
+)
+
 #: The command's row; SQLite numbers it max(id) + 1 itself.
 RECORD_COMMAND = (
     "INSERT INTO command (id, at, line, gid, replica, stamp, machine) "
-    "SELECT n, :at, :line, :replica || ':' || n, :replica, :stamp, :machine "
+    f"SELECT n, :at, :line, {_GID.format(n='n')}, :replica, :stamp, :machine "
     "FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM command) RETURNING id"
 )
 
@@ -513,7 +521,7 @@ RECORD_COMMAND = (
 #: next stamp, under the same id.
 RECORD_COMMAND_PG = (
     "INSERT INTO command (id, at, line, gid, replica, stamp, machine, seq) "
-    "VALUES (:id, :at, :line, :replica || ':' || :id, :replica, :stamp, :machine, "
+    f"VALUES (:id, :at, :line, {_GID.format(n='CAST(:id AS text)')}, :replica, :stamp, :machine, "
     "nextval('command_seq')) ON CONFLICT (stamp) DO NOTHING RETURNING id"
 )
 

@@ -15,6 +15,7 @@ only the known ones are ever written into a statement (`sync_payload.COLUMNS`).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any
@@ -77,6 +78,8 @@ def words(rule: str) -> str:
     known = rules.by_constraint(rule)
     if known is not None:
         return rules.refusal(known)
+    if rule == "malformed":
+        return "its changes are not ones this coursetrack reads"
     if rule == "foreign_key":
         return "an item it names is not in this store (removed, or never synced here)"
     if rule.startswith("unique_"):
@@ -225,8 +228,47 @@ class Applier:
             )
 
 
-def apply_changes(writer: Writer, changes: list[dict[str, Any]], tick: Any = None) -> None:
-    """Apply a command's changes, in order, by key (see `Applier`)."""
+#: The operations a change may be.
+OPS = frozenset(("insert", "update", "delete"))
+
+#: The widest integer both engines store (a BIGINT's range).
+_INT_LIMIT = 2**63
+
+
+def _value(value: Any) -> bool:
+    """Whether `value` is one a column can hold: text, a number both engines store, a
+    boolean, or null (never an object, a list, an integer past 64 bits, an infinity)."""
+    if value is None or isinstance(value, str | bool):
+        return True
+    if isinstance(value, int):
+        return -_INT_LIMIT <= value < _INT_LIMIT
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return False
+
+
+def check(changes: Any) -> None:
+    """Refuse, as the rule `malformed`, changes that are not a list of changes: a sync's
+    payload is input (a command written into the hub's table by hand), and the store
+    must meet nothing it cannot bind or that names no row (`Applier.apply`)."""
+    if not isinstance(changes, list):
+        raise Refusal("malformed")
+    for change in changes:
+        if not isinstance(change, dict) or change.get("op") not in OPS:
+            raise Refusal("malformed")
+        values = change.get("set")
+        if not isinstance(change.get("table"), str) or not isinstance(change.get("key"), str):
+            raise Refusal("malformed")
+        if values is not None and not (
+            isinstance(values, dict) and all(_value(v) for v in values.values())
+        ):
+            raise Refusal("malformed")
+
+
+def apply_changes(writer: Writer, changes: Any, tick: Any = None) -> None:
+    """Apply a command's changes, in order, by key (see `Applier`), once they are
+    changes (`check`)."""
+    check(changes)
     applier = Applier(writer)
     applier.prefetch(changes)
     for change in changes:
