@@ -562,3 +562,24 @@ def test_every_store_checks_clean_after_a_merge_with_a_rewind(machines, hub) -> 
     for db in (laptop.db, desktop.db, hub):
         checked = CliRunner().invoke(app, ["--db", db, "check"])
         assert checked.exit_code == 0, (db, checked.stdout, checked.stderr)
+
+
+def test_a_command_the_hub_sets_aside_is_set_aside_on_its_replica_too(machines, hub) -> None:
+    """The replay is the same on both sides, but the hub may hold what the log does not
+    (a study group's catalog comes down as state): what it refuses of ours, we set aside."""
+    laptop, _ = machines
+    with postgres.connect(hub, autocommit=True) as con, con.transaction():
+        con.execute(
+            "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command), true)"
+        )
+        con.execute("DELETE FROM topic WHERE slug = 'gamma'")  # as a curator's would be
+    laptop.run("note", "sp/1/1", "kept", minute=9)
+    laptop.run("done", "sp/1/3", minute=10)
+    synced = laptop.run("sync", minute=11)
+    assert "1 set aside:" in synced.stdout and "done sp/1/3" in synced.stdout
+    assert laptop.rows("SELECT line, set_aside FROM command WHERE set_aside IS NOT NULL") == [
+        ("done sp/1/3", "foreign_key")
+    ]
+    gamma = topic(export(laptop.db), "gamma")
+    assert "status: done" not in gamma
+    assert "kept" in topic(export(laptop.db), "alpha")

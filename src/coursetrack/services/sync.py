@@ -28,7 +28,7 @@ from coursetrack import dates
 from coursetrack.errors import InputError, Refused
 from coursetrack.store import history, recording
 from coursetrack.store import sync as store
-from coursetrack.store.sync_apply import apply_changes, refusal_of, words
+from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
 from coursetrack.store.sync_payload import base_changes, dumps, history_whole, payload
 
 if TYPE_CHECKING:
@@ -261,8 +261,19 @@ def _exchange(
     # the bar counts changes, learnt as each command is read (a first sync is a few
     # commands, an import among them, of many)
     counter = _Counter(progress, len(arriving_hub) + len(arriving_local))
-    merge(hub, arriving_hub, replica=store.sync_state(hub).replica, counter=counter)
-    merged = merge(local, arriving_local, replica=store.sync_state(local).replica, counter=counter)
+    on_the_hub = merge(hub, arriving_hub, replica=store.sync_state(hub).replica, counter=counter)
+    # What the hub set aside of ours is set aside here too: the replay on each side is the
+    # same, but a study group's catalog comes down as state (seq 0, never replayed), so the
+    # replica may have applied what the hub's catalog refuses (a topic a curator removed).
+    stamps = {row.gid: row.stamp for row in pushing}
+    forced = {s.gid: (stamps[s.gid], s.rule) for s in on_the_hub.set_aside if s.gid in stamps}
+    merged = merge(
+        local,
+        arriving_local,
+        replica=store.sync_state(local).replica,
+        counter=counter,
+        forced=forced,
+    )
     store.set_seq(local, seqs)
     result.pulled = len(arriving_local)
     result.pushed = len(arriving_hub)
@@ -405,13 +416,18 @@ def merge(
     *,
     replica: str,
     counter: _Counter | None = None,
+    forced: dict[str, tuple[str, str]] | None = None,
 ) -> _Merged:
     """Bring `arrived` into this side's history at their stamps' places (see the module's
-    docstring): rewind what is stamped after the first of them, replay both in stamp order."""
+    docstring): rewind what is stamped after the first of them, replay both in stamp order.
+
+    `forced`: commands of this side to set aside (gid -> its stamp, the rule), as the hub
+    did: rewound from their place and replayed as set aside."""
     merged = _Merged()
-    if not arrived:
+    forced = forced or {}
+    if not arrived and not forced:
         return merged
-    first = min(a.stamp for a in arrived)
+    first = min([a.stamp for a in arrived] + [stamp for stamp, _ in forced.values()])
     rewound: list[_Arriving] = []
     for row in store.after_stamp(writer, first):
         # kept in memory: the rows go before they are written again
@@ -436,15 +452,23 @@ def merge(
         store.drop_commands(writer, [*gone, scratch])
         store.rules_at_once(writer)
     for item in sorted([*arrived, *rewound], key=lambda a: a.stamp):
-        new_id = _replay(writer, item, merged, counter if item.was is None else None)
+        aside = forced.get(item.gid, (None, None))[1]
+        new_id = _replay(writer, item, merged, counter if item.was is None else None, aside)
         if item.was is not None and item.was != new_id:
             merged.renumbered.append((item.was, new_id))
     merged.renumbered.sort()
     return merged
 
 
-def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter | None) -> int:
-    """Write one command under a new id and apply its changes whole, or set it aside."""
+def _replay(
+    writer: Writer,
+    item: _Arriving,
+    merged: _Merged,
+    counter: _Counter | None,
+    aside: str | None = None,
+) -> int:
+    """Write one command under a new id and apply its changes whole, or set it aside (by
+    the rule the store names; `aside`: the hub's, without applying it)."""
     text = item.load()
     p = _checked(text, item)
     changes = p.get("changes")
@@ -456,6 +480,8 @@ def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter 
     store.bind(writer, new_id)
     store.savepoint(writer, "sync_command")
     try:
+        if aside is not None:
+            raise Refusal(aside)
         apply_changes(writer, changes, tick)
     except Exception as exc:
         refused = refusal_of(exc)

@@ -250,12 +250,12 @@ def held(reader: Reader, gids: list[str]) -> dict[str, Row]:
 
 
 def after_stamp(reader: Reader, stamp: str) -> list[Row]:
-    """The commands stamped after `stamp`, newest first: what a rewind takes back.
+    """The commands stamped at or after `stamp`, newest first: what a rewind takes back.
 
     Not a command whose `seq` is 0: a study group's catalog as it came down
     (`services.sync_group`), state rather than a step of the log, stays as it is."""
     return reader.all(
-        f"SELECT {_COMMAND_COLUMNS} FROM command WHERE stamp > :stamp AND id > 0 "
+        f"SELECT {_COMMAND_COLUMNS} FROM command WHERE stamp >= :stamp AND id > 0 "
         "AND (seq IS NULL OR seq <> 0) ORDER BY stamp DESC",
         stamp=stamp,
     )
