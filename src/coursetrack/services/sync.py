@@ -25,11 +25,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack import dates
-from coursetrack.errors import InputError, Refused
+from coursetrack.errors import InputError, Refused, StoreError
 from coursetrack.store import history, recording
 from coursetrack.store import sync as store
 from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
-from coursetrack.store.sync_payload import base_changes, dumps, history_whole, payload
+from coursetrack.store.sync_payload import (
+    base_changes,
+    dumps_streamed,
+    head,
+    history_whole,
+    opened,
+    payload_text,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -151,7 +158,10 @@ def sync(
     # the hub is reached before the replica is locked: a hub that cannot be reached (a
     # connection may take its timeout to fail) leaves the replica's commands free
     with store.translated(shown, hub_shown, secrets_of(target)):
-        con = store.hub_connection(target)
+        try:
+            con = store.hub_connection(target)
+        except StoreError as refused:
+            raise store.as_the_hub(refused, hub_shown) from None
         try:
             with store.open_local(path, shown, notify) as local:
                 if new_replica:
@@ -315,15 +325,11 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 }
 
 
-def _checked(text: str, item: _Arriving) -> dict[str, Any]:
-    """A payload read to be replayed, once it is one: what a sync brings is input (a
-    command written into the hub's table by hand). Its own gid and stamp must be those it
-    was listed and placed by. Its changes are checked as they are applied (a malformed
-    one sets the command aside, `sync_apply`)."""
-    try:
-        p = store.parsed(text)
-    except (ValueError, TypeError):
-        p = None
+def _checked(p: Any, item: _Arriving) -> dict[str, Any]:
+    """A payload's fields read to be replayed (`sync_payload.opened`), once they are one:
+    what a sync brings is input (a command written into the hub's table by hand). Its own
+    gid and stamp must be those it was listed and placed by. Its changes are checked as
+    they are applied (a malformed one sets the command aside, `sync_apply`)."""
     why = None
     if not isinstance(p, dict):
         why = "not a JSON object"
@@ -356,10 +362,8 @@ def _base_if_history_not_whole(local: Writer) -> None:
         return
     store.keep_local(local)
     base_id = recording.record_command(local, BASE_LINE)
-    row = store.command_row(local, base_id)
-    built = payload(local, row, undoes=None)
-    built["changes"] = base_changes(local)
-    store.keep_payload(local, base_id, dumps(built))
+    fields = head(store.command_row(local, base_id), undoes=None)
+    store.keep_payload(local, base_id, dumps_streamed(fields, base_changes(local)))
 
 
 def _loader(side: Writer, gid: str) -> Callable[[], str]:
@@ -373,7 +377,7 @@ def _kept(text: str) -> Callable[[], str]:
 
 def _build(side: Writer, row: Row) -> str:
     """A command's payload built from its changes and kept (once, when it first leaves)."""
-    text = dumps(payload(side, row, undoes=store.gid_of(side, row.undoes)))
+    text = payload_text(side, row, undoes=store.gid_of(side, row.undoes))
     store.keep_payload(side, row.id, text)
     return text
 
@@ -470,11 +474,11 @@ def _replay(
     """Write one command under a new id and apply its changes whole, or set it aside (by
     the rule the store names; `aside`: the hub's, without applying it)."""
     text = item.load()
-    p = _checked(text, item)
-    changes = p.get("changes")
+    fields, changes, count = opened(text)
+    p = _checked(fields, item)
     tick = _no_tick
     if counter is not None:
-        counter.read(len(changes) if isinstance(changes, list) else 1)
+        counter.read(count)
         tick = counter.tick
     new_id = store.insert_command(writer, p, seq=item.seq, text=text)
     store.bind(writer, new_id)

@@ -463,5 +463,17 @@ def translated(local: str, hub: str, secrets: tuple[str, ...]) -> Iterator[None]
         orig = _driver_error(exc)
         if orig is None:
             raise
-        where = hub if _is_postgres_error(orig) else local
-        raise StoreError(mask(_explain(where, orig), secrets)) from None
+        if not _is_postgres_error(orig):
+            raise StoreError(mask(_explain(local, orig), secrets)) from None
+        said = _explain(hub, orig).replace(f"the store {hub}", f"the hub {hub}")
+        raise StoreError(mask(said, secrets)) from None
+
+
+def as_the_hub(error: Exception, hub: str) -> Exception:
+    """A `StoreError` about the hub, which it names "the store" (`open_store`'s words), as
+    one about "the hub": a sync speaks of two stores."""
+    from coursetrack.errors import StoreError
+
+    if isinstance(error, StoreError):
+        return StoreError(str(error).replace(f"the store {hub}", f"the hub {hub}"))
+    return error

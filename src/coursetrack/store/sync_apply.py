@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 import sqlite3
 import sys
+from collections.abc import Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.store.sync_payload import COLUMNS, KEYED, REFS
@@ -107,6 +109,7 @@ class Applier:
 
     def prefetch(self, changes: list[dict[str, Any]]) -> None:
         """Learn at once which of the rows the command inserts this store holds already."""
+        self._flush()  # (a page's rows may be among the next page's keys)
         wanted: dict[str, set[str]] = {}
         for change in changes:
             table, key = change.get("table"), change.get("key")
@@ -266,16 +269,26 @@ def check(changes: Any) -> None:
 
 
 def apply_changes(writer: Writer, changes: Any, tick: Any = None) -> None:
-    """Apply a command's changes, in order, by key (see `Applier`), once they are
-    changes (`check`)."""
-    check(changes)
+    """Apply a command's changes, in order, by key (see `Applier`), a page at a time,
+    each page once it is changes (`check`): a list, or an iterator reading a payload's
+    text a change at a time (`sync_payload.opened`). A malformed change on a later page
+    refuses the whole command all the same: the caller rolls its savepoint back."""
+    if not isinstance(changes, list | Iterator):
+        raise Refusal("malformed")
     applier = Applier(writer)
-    applier.prefetch(changes)
-    for change in changes:
-        applier.apply(change)
-        if tick is not None:
-            tick()
+    pending = iter(changes)
+    while page := list(islice(pending, PAGE)):
+        check(page)
+        applier.prefetch(page)
+        for change in page:
+            applier.apply(change)
+            if tick is not None:
+                tick()
     applier.finish()
+
+
+#: Changes read, checked and looked up together.
+PAGE = 500
 
 
 def _furthest(writer: Writer, row_id: int, values: dict[str, Any]) -> dict[str, Any]:
