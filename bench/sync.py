@@ -19,8 +19,13 @@ printed beside it). The parts (`--only`):
   courses x 100 topics) into an empty hub, against that store's own `import` of the
   catalog into a new file (time, and the process's own peak memory, `ru_maxrss` of the
   child, each run from a fresh copy); the same for 5,000 topics, and the sync's peak
-  memory at 20,000 against 5,000 topics: memory is bounded when 4x the topics is far
-  below 4x the memory (target <= 2x). `--big-pairs` pairs each (default 15).
+  memory at 20,000 against 5,000 topics: memory is bounded when 4x the topics takes
+  far less than 4x the memory (target <= 2x; the figure above a sync with nothing to
+  exchange is printed too). `--big-pairs` pairs each (default 15).
+
+Under the table, the statements each sync and `status` send to the hub, each a round
+trip (counted in the server's log): the hub here is on a unix socket, where a round trip
+costs little; across a network each costs the network's latency.
 
 It exits 0 whatever the figures say, and says why when it cannot run.
 """
@@ -64,6 +69,8 @@ class Row:
     ratio: float
     cpu_ratio: float | None
     target: float | None  # None: a figure to read, no target
+    #: statements sent to the hub: the case's, the floor's (None: the floor sends none)
+    trips: tuple[int, int | None] | None = None
 
 
 def main() -> int:
@@ -152,16 +159,34 @@ def _says(case: Case, expected: str) -> None:
     print(f"{case.name}: {expected}", flush=True)
 
 
+def statements(server: postgres.Server, database: str, case: Case) -> int:
+    """How many statements one run of `case` sends to `database`, each a round trip to the
+    server: counted in the server's log, with `log_statement = all` on that database for
+    the run. A hub on a unix socket hides what they cost; one across a network does not."""
+    if case.prepare is not None:
+        case.prepare()
+    with server.connect("postgres") as con:
+        con.execute(f"ALTER DATABASE \"{database}\" SET log_statement = 'all'")
+    start = server.log.stat().st_size
+    try:
+        subprocess.run(case.argv, capture_output=True, env={**os.environ})
+        time.sleep(0.2)  # the server's last lines reach its log
+        with server.log.open("rb") as log:
+            log.seek(start)
+            return log.read().count(b" statement: ")
+    finally:
+        with server.connect("postgres") as con:
+            con.execute(f'ALTER DATABASE "{database}" RESET log_statement')
+
+
 def _idle(server: postgres.Server, replica: Path, hub: str, pairs: int) -> Row:
     """`sync` with nothing to exchange (it changes nothing: no store to refresh)."""
     idle = Case("sync, nothing to exchange", coursetrack("--db", str(replica), "sync"))
+    status = Case("status dls, PostgreSQL", coursetrack("--db", server.url(hub), "status", "dls"))
     _says(idle, "pulled 0 commands, pushed 0")
-    return _paired(
-        idle,
-        Case("status dls, PostgreSQL", coursetrack("--db", server.url(hub), "status", "dls")),
-        pairs=pairs,
-        target=IDLE,
-    )
+    row = _paired(idle, status, pairs=pairs, target=IDLE)
+    row.trips = (statements(server, hub, idle), statements(server, hub, status))
+    return row
 
 
 def week_of_work() -> list[list[str]]:
@@ -201,13 +226,11 @@ def _week(server: postgres.Server, root: Path, replica: Path, hub: str, pairs: i
         coursetrack("--db", str(run_replica), "sync", server.url(run_hub)),
         prepare=fresh_week,
     )
+    status = Case("status dls, PostgreSQL", coursetrack("--db", server.url(hub), "status", "dls"))
     _says(synced, f"pulled 0 commands, pushed {len(commands)}")
-    return _paired(
-        synced,
-        Case("status dls, PostgreSQL", coursetrack("--db", server.url(hub), "status", "dls")),
-        pairs=pairs,
-        target=2.0,
-    )
+    row = _paired(synced, status, pairs=pairs, target=2.0)
+    row.trips = (statements(server, run_hub, synced), statements(server, hub, status))
+    return row
 
 
 def catalog(path: Path, courses: int, topics: int = 100) -> Path:
@@ -260,6 +283,7 @@ def _first(server: postgres.Server, root: Path, pairs: int) -> list[Row]:
         syncs[courses] = mine
         above[courses] = statistics.median(r.rss_mb for r in mine) - idle.rss_mb
         rows.append(_row(sync.name, load.name, mine, theirs, target=None))
+        rows[-1].trips = (statements(server, hub, sync), None)
         rows.append(_memory_row(f"  its peak memory, {size}", "  the import's", mine, theirs))
     large, small = syncs[200], syncs[50]
     rows.append(
@@ -358,6 +382,10 @@ def _print(rows: list[Row]) -> None:
             f"{r.case:<{width}}  {r.value:>9}  {r.floor:<{floor_width}}  {r.base:>9}  "
             f"{r.ratio:5.2f}  {cpu}  {target:<6} {mark}"
         )
+    for r in rows:
+        if r.trips is not None:
+            floor = f", {r.floor}: {r.trips[1]}" if r.trips[1] is not None else ""
+            print(f"statements sent to the hub (each a round trip): {r.case}: {r.trips[0]}{floor}")
 
 
 if __name__ == "__main__":

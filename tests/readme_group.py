@@ -1,4 +1,5 @@
-"""The README's "Studying in a group" examples, run for real on a PostgreSQL server.
+"""The README's "Studying in a group" and "Your record on two machines" examples, run for
+real on a PostgreSQL server.
 
 A block after a `<!-- readme-group -->` line belongs to the group's story, which
 several people play on one server, so readme_examples.py leaves it to this
@@ -305,13 +306,15 @@ def main(argv: list[str]) -> int:
         text = README.read_text(encoding="utf-8")
         if argv == ["--update"]:
             README.write_text(updated(text, server), encoding="utf-8")
-            print("README.md: the group section's outputs rewritten; read `git diff README.md`")
+            print(
+                "README.md: the group and two-machine outputs rewritten; read `git diff README.md`"
+            )
             return 0
         if argv:
             print("usage: python tests/readme_group.py [--update]", file=sys.stderr)
             return 2
         report = differences(text, server)
-        print(report or "README.md: every group example matches")
+        print(report or "README.md: every group and two-machine example matches")
         return 1 if report else 0
     finally:
         server.stop()

@@ -18,7 +18,7 @@ SCRIPTS = sorted(p.name for p in BENCH.glob("*.py"))
 
 
 def test_the_bench_is_there() -> None:
-    assert {"run.py", "postgres.py", "pictures.py", "limits.py"} <= set(SCRIPTS)
+    assert {"run.py", "postgres.py", "pictures.py", "limits.py", "sync.py"} <= set(SCRIPTS)
 
 
 @pytest.mark.sqlite_only  # about the scripts, not a store

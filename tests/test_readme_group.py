@@ -29,7 +29,7 @@ def test_the_group_section_prints_what_the_readme_says(postgres_server) -> None:
         assert any(c.startswith(f"coursetrack {needed}") for c in commands), needed
     report = differences(text, postgres_server)
     assert not report, (
-        "README.md's group section is out of date (python tests/readme_group.py --update):\n\n"
+        "README.md's group or two-machine section is out of date (python tests/readme_group.py --update):\n\n"
         + report
     )
 
