@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import psycopg2
@@ -918,3 +919,27 @@ def test_an_undo_link_to_a_local_command_written_by_hand_leaves_undo_working(mac
     desktop.run("sync", minute=12)
     desktop.run("undo", "--yes", minute=13)
     assert desktop.rows("SELECT count(*) FROM progress") == [(0,)]
+
+
+def test_a_base_command_and_an_older_change_from_elsewhere_agree(tmp_path, hub) -> None:
+    """A store made before schema 2 sends its record as one base command, stamped at its
+    first sync; its rows stand before any command, so a rewind cannot take them back. A
+    command from another machine stamped before that base (the same topic done there on
+    another day) must come out the same on the old store and on the hub."""
+    import shutil
+
+    shutil.copyfile(Path(__file__).parent / "data" / "store-schema1.db", tmp_path / "old.db")
+    old = Machine(str(tmp_path / "old.db"), "old")
+    other = Machine(str(tmp_path / "other.db"), "other")
+    early = {"COURSETRACK_NOW": "2025-02-01T09:00:00+00:00"}
+    for args in (
+        ["import", "deep-learning-specialization"],
+        ["done", "dls/1/1", "--on", "2025-01-10"],
+        ["sync", hub],
+    ):
+        result = other.runner.invoke(app, ["--db", other.db, *args], env=early)
+        assert result.exit_code == 0, result.stderr
+    old.run("status")  # upgraded
+    old.run("sync", hub, minute=1)
+    exported = agree(old, other)
+    assert export(hub) == exported
