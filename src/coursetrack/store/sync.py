@@ -196,6 +196,18 @@ def new_replica(writer: Writer, replica: str, name: str, hub: Reader | None = No
     return len(rows)
 
 
+def stamp_first(writer: Writer, command_id: int) -> None:
+    """Give the command the first stamp there is for this replica (a base command)."""
+    from coursetrack.store.clock import format_stamp
+
+    replica = sync_state(writer).replica
+    writer.execute(
+        "UPDATE command SET stamp = :stamp WHERE id = :id",
+        stamp=format_stamp(0, 0, replica),
+        id=command_id,
+    )
+
+
 def keep_local(writer: Writer) -> None:
     """The commands the hub does not hold stay in this store's log only (seq 0): a base
     command carries what they made (`sync_payload.base_changes`)."""
