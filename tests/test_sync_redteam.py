@@ -975,3 +975,29 @@ def test_a_store_copied_before_schema_8_holds_its_notes_once_after_both_sync(tmp
     assert exported.count("written before the copy") == 1
     assert exported.count("https://example.org/x") == 1
     assert exported.count("grade: good") == 1
+
+
+def test_a_replica_that_synced_as_one_learner_is_refused_as_another(tmp_path, group_store) -> None:
+    """Alice's replica names the group's store with bob's role (a shared machine, a URL
+    copied from bob's notes): her record would go up as bob's, and bob's come down into
+    hers. Refused in one line; nothing moves between them."""
+    g = group_store
+    alice = Machine(str(tmp_path / "alice.db"), "alice")
+    alice.run("import", "deep-learning-specialization")
+    con = sqlite3.connect(alice.db)
+    with con:
+        con.execute("UPDATE command SET seq = 0")  # (her catalog: the group's, kept here)
+    con.close()
+    alice.run("note", "dls/1/1", "alice's own", minute=5)
+    assert attempt(alice, "sync", g.url("alice"), minute=6).exit_code == 0
+    ok(g.run("bob", "note", "dls/1/1", "bob's own"))
+    alice.run("note", "dls/1/1", "alice's second", minute=7)
+    refused(attempt(alice, "sync", g.url("bob"), minute=8))
+    assert g.all_rows("SELECT learner, text FROM note ORDER BY text") == [
+        ("alice", "alice's own"),
+        ("bob", "bob's own"),
+    ]
+    assert alice.rows("SELECT text FROM note ORDER BY text") == [
+        ("alice's own",),
+        ("alice's second",),
+    ]
