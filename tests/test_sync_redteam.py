@@ -1001,3 +1001,16 @@ def test_a_replica_that_synced_as_one_learner_is_refused_as_another(tmp_path, gr
         ("alice's own",),
         ("alice's second",),
     ]
+
+
+def test_a_password_typed_on_a_command_made_on_the_hub_does_not_travel(machines, hub) -> None:
+    """A command typed against the hub with a password in its --db URL: its line, which
+    every replica pulls and shows in log, holds no password."""
+    laptop, _ = machines
+    user, rest = _hub_parts(hub)
+    url = f"postgresql://{user}:s3cr3t@{rest}"
+    result = CliRunner().invoke(app, ["--db", url, "note", "sp/1/1", "typed on the hub"])
+    assert result.exit_code == 0, result.stderr
+    laptop.run("sync", minute=10)
+    assert "s3cr3t" not in str(laptop.rows("SELECT line, payload FROM command"))
+    assert "s3cr3t" not in laptop.run("log").stdout
