@@ -876,6 +876,8 @@ def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_sto
     catalog command of hers is refused in one line, nothing written on the hub."""
     g = group_store
     ok(g.run("bob", "done", "dls/1/1", "--on", "2026-02-01"))
+    bobs = "SELECT id, gid, seq, stamp FROM command WHERE learner = 'bob' ORDER BY id"
+    bob_before = g.all_rows(bobs)
     alice = Machine(str(tmp_path / "alice.db"), "alice")
     alice.run("import", "deep-learning-specialization")
     catalog_before = g.all_rows("SELECT count(*), max(title) FROM topic")
@@ -895,6 +897,7 @@ def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_sto
         "SELECT learner, completed_on FROM progress WHERE completed_on IS NOT NULL ORDER BY learner"
     ) == [("alice", "2026-02-02"), ("bob", "2026-02-01")]
     assert g.all_rows("SELECT learner, text FROM note") == [("alice", "alice's")]
+    assert g.all_rows(bobs) == bob_before  # his commands' numbers untouched
 
 
 def test_a_set_aside_line_is_shown_as_text_not_as_markup_or_escapes(machines, hub) -> None:
