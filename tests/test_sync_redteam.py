@@ -1017,3 +1017,15 @@ def test_a_password_typed_on_a_command_made_on_the_hub_does_not_travel(machines,
     laptop.run("sync", minute=10)
     assert "s3cr3t" not in str(laptop.rows("SELECT line, payload FROM command"))
     assert "s3cr3t" not in laptop.run("log").stdout
+
+
+def test_texts_with_line_breaks_and_separators_travel_whole(machines, hub) -> None:
+    """A payload's text holds its changes one to a line: a note's own line breaks (\\n,
+    \\r, U+2028, U+2029, U+0085) and a text that looks like its end (\\n]}) travel whole."""
+    laptop, desktop = machines
+    text = 'one\ntwo\r\nthree\u2028four\u2029five\x85six\n]}\n,"changes":[\nseven'
+    laptop.run("note", "sp/1/1", text, minute=10)
+    laptop.run("sync", minute=11)
+    desktop.run("sync", minute=12)
+    assert desktop.rows("SELECT text FROM note") == [(text,)]
+    assert hub_rows(hub, "SELECT text FROM note") == [(text,)]
