@@ -1029,3 +1029,23 @@ def test_texts_with_line_breaks_and_separators_travel_whole(machines, hub) -> No
     desktop.run("sync", minute=12)
     assert desktop.rows("SELECT text FROM note") == [(text,)]
     assert hub_rows(hub, "SELECT text FROM note") == [(text,)]
+
+
+def test_a_hub_restored_from_a_backup_file_comes_down_whole(
+    tmp_path, machines, hub, postgres_server
+) -> None:
+    """`export yaml` then `import` of that backup into a new, empty hub (moving the hub to
+    another server): a new replica syncing with it gets the whole record."""
+    laptop, _ = machines
+    laptop.run("done", "sp/1/1", minute=10)
+    laptop.run("note", "sp/1/2", "kept through the move", minute=11)
+    laptop.run("reviewed", "sp/1/1", "--grade", "good", minute=12)
+    laptop.run("sync", minute=13)
+    backup = tmp_path / "backup.yaml"
+    backup.write_text(export(hub), encoding="utf-8")
+    moved = postgres_server.url(postgres_server.create_database())
+    result = CliRunner().invoke(app, ["--db", moved, "import", str(backup)])
+    assert result.exit_code == 0, result.stderr
+    fresh = Machine(str(tmp_path / "fresh.db"), "fresh")
+    fresh.run("sync", moved, minute=20)
+    assert export(fresh.db) == export(moved) == export(hub)
