@@ -1049,3 +1049,17 @@ def test_a_hub_restored_from_a_backup_file_comes_down_whole(
     fresh = Machine(str(tmp_path / "fresh.db"), "fresh")
     fresh.run("sync", moved, minute=20)
     assert export(fresh.db) == export(moved) == export(hub)
+
+
+def test_a_replica_without_its_sync_state_row_is_refused_in_one_line(machines, hub) -> None:
+    """Its sync_state row deleted by other means (the sqlite3 shell): sync says so in one
+    line, as every other command does, and changes nothing."""
+    _, desktop = machines
+    con = sqlite3.connect(desktop.db)
+    with con:
+        con.execute("DELETE FROM sync_state")
+    con.close()
+    before = dump(desktop.db)
+    refused(attempt(desktop, "sync", minute=10))
+    refused(attempt(desktop, "sync", hub, minute=10))
+    assert dump(desktop.db) == before
