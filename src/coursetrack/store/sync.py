@@ -149,7 +149,11 @@ def begin_hub(con: Any, shown: str, notify: Notify | None) -> Side:
 def sync_state(reader: Reader) -> Row:
     """The store's one `sync_state` row: replica, name, hub_url, hub_replica."""
     row = reader.one("SELECT replica, name, hub_url, hub_replica FROM sync_state WHERE id = 1")
-    assert row is not None  # made with the store (schema 8)
+    if row is None:  # made with the store (schema 8): deleted by other means
+        from coursetrack.errors import StoreError
+
+        # (record_command's words: every command of the store says the same)
+        raise StoreError("the store has no replica id (its sync_state row is missing)")
     return row
 
 
