@@ -1063,3 +1063,15 @@ def test_a_replica_without_its_sync_state_row_is_refused_in_one_line(machines, h
     refused(attempt(desktop, "sync", minute=10))
     refused(attempt(desktop, "sync", hub, minute=10))
     assert dump(desktop.db) == before
+
+
+def test_a_hub_of_a_newer_coursetrack_is_refused_in_one_line(machines, hub) -> None:
+    """The hub upgraded by a newer coursetrack (its schema version past this one's): a
+    replica of this one refuses in one line and changes nothing, on either side."""
+    _, desktop = machines
+    hub_rows(hub, "UPDATE coursetrack_schema SET version = version + 1 RETURNING version")
+    desktop.run("note", "sp/1/1", "waits", minute=10)
+    before = dump(desktop.db)
+    refused(attempt(desktop, "sync", minute=11))
+    assert dump(desktop.db) == before
+    assert hub_rows(hub, "SELECT count(*) FROM note") == [(0,)]
