@@ -1075,3 +1075,15 @@ def test_a_hub_of_a_newer_coursetrack_is_refused_in_one_line(machines, hub) -> N
     refused(attempt(desktop, "sync", minute=11))
     assert dump(desktop.db) == before
     assert hub_rows(hub, "SELECT count(*) FROM note") == [(0,)]
+
+
+def test_a_hub_without_its_command_sequence_is_refused_in_one_line(machines, hub) -> None:
+    _, desktop = machines
+    hub_rows(
+        hub,
+        "ALTER TABLE command ALTER COLUMN seq DROP DEFAULT; DROP SEQUENCE command_seq; SELECT 1",
+    )
+    desktop.run("note", "sp/1/1", "waits", minute=10)
+    before = dump(desktop.db)
+    refused(attempt(desktop, "sync", minute=11))
+    assert dump(desktop.db) == before
