@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import psycopg2
@@ -875,6 +876,8 @@ def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_sto
     catalog command of hers is refused in one line, nothing written on the hub."""
     g = group_store
     ok(g.run("bob", "done", "dls/1/1", "--on", "2026-02-01"))
+    bobs = "SELECT id, gid, seq, stamp FROM command WHERE learner = 'bob' ORDER BY id"
+    bob_before = g.all_rows(bobs)
     alice = Machine(str(tmp_path / "alice.db"), "alice")
     alice.run("import", "deep-learning-specialization")
     catalog_before = g.all_rows("SELECT count(*), max(title) FROM topic")
@@ -894,6 +897,7 @@ def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_sto
         "SELECT learner, completed_on FROM progress WHERE completed_on IS NOT NULL ORDER BY learner"
     ) == [("alice", "2026-02-02"), ("bob", "2026-02-01")]
     assert g.all_rows("SELECT learner, text FROM note") == [("alice", "alice's")]
+    assert g.all_rows(bobs) == bob_before  # his commands' numbers untouched
 
 
 def test_a_set_aside_line_is_shown_as_text_not_as_markup_or_escapes(machines, hub) -> None:
@@ -918,3 +922,168 @@ def test_an_undo_link_to_a_local_command_written_by_hand_leaves_undo_working(mac
     desktop.run("sync", minute=12)
     desktop.run("undo", "--yes", minute=13)
     assert desktop.rows("SELECT count(*) FROM progress") == [(0,)]
+
+
+def test_a_base_command_and_an_older_change_from_elsewhere_agree(tmp_path, hub) -> None:
+    """A store made before schema 2 sends its record as one base command, stamped at its
+    first sync; its rows stand before any command, so a rewind cannot take them back. A
+    command from another machine stamped before that base (the same topic done there on
+    another day) must come out the same on the old store and on the hub."""
+    import shutil
+
+    shutil.copyfile(Path(__file__).parent / "data" / "store-schema1.db", tmp_path / "old.db")
+    old = Machine(str(tmp_path / "old.db"), "old")
+    other = Machine(str(tmp_path / "other.db"), "other")
+    early = {"COURSETRACK_NOW": "2025-02-01T09:00:00+00:00"}
+    for args in (
+        ["import", "deep-learning-specialization"],
+        ["done", "dls/1/1", "--on", "2025-01-10"],
+        ["sync", hub],
+    ):
+        result = other.runner.invoke(app, ["--db", other.db, *args], env=early)
+        assert result.exit_code == 0, result.stderr
+    old.run("status")  # upgraded
+    old.run("sync", hub, minute=1)
+    exported = agree(old, other)
+    assert export(hub) == exported
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lane s/c: a store copied before schema 8 is upgraded into two replicas whose "
+    "existing notes, links and reviews take random uids: every one is held twice after both "
+    "sync (see /work/briefs/r-findings.md)",
+)
+def test_a_store_copied_before_schema_8_holds_its_notes_once_after_both_sync(tmp_path, hub) -> None:
+    """The way to have one's record on two machines before issue 24 was to copy the file.
+    Both copies upgraded, then synced: each note, link and review must be held once."""
+    import shutil
+
+    from old_coursetrack import playing_schema
+    from test_sync import CATALOG
+
+    (tmp_path / "catalog.yaml").write_text(CATALOG, encoding="utf-8")
+    first = Machine(str(tmp_path / "first.db"), "first")
+    with playing_schema(7):
+        first.run("import", str(tmp_path / "catalog.yaml"), minute=1)
+        first.run("done", "sp/1/1", "--on", DAY, minute=2)
+        first.run("note", "sp/1/1", "written before the copy", minute=3)
+        first.run("link", "add", "sp/1", "https://example.org/x", minute=4)
+        first.run("reviewed", "sp/1/1", "--grade", "good", "--on", DAY, minute=5)
+    shutil.copyfile(first.db, tmp_path / "second.db")
+    second = Machine(str(tmp_path / "second.db"), "second")
+    first.run("sync", hub, minute=10)
+    second.run("sync", hub, minute=11)
+    exported = agree(first, second)
+    assert exported.count("written before the copy") == 1
+    assert exported.count("https://example.org/x") == 1
+    assert exported.count("grade: good") == 1
+
+
+def test_a_replica_that_synced_as_one_learner_is_refused_as_another(tmp_path, group_store) -> None:
+    """Alice's replica names the group's store with bob's role (a shared machine, a URL
+    copied from bob's notes): her record would go up as bob's, and bob's come down into
+    hers. Refused in one line; nothing moves between them."""
+    g = group_store
+    alice = Machine(str(tmp_path / "alice.db"), "alice")
+    alice.run("import", "deep-learning-specialization")
+    con = sqlite3.connect(alice.db)
+    with con:
+        con.execute("UPDATE command SET seq = 0")  # (her catalog: the group's, kept here)
+    con.close()
+    alice.run("note", "dls/1/1", "alice's own", minute=5)
+    assert attempt(alice, "sync", g.url("alice"), minute=6).exit_code == 0
+    ok(g.run("bob", "note", "dls/1/1", "bob's own"))
+    alice.run("note", "dls/1/1", "alice's second", minute=7)
+    refused(attempt(alice, "sync", g.url("bob"), minute=8))
+    assert g.all_rows("SELECT learner, text FROM note ORDER BY text") == [
+        ("alice", "alice's own"),
+        ("bob", "bob's own"),
+    ]
+    assert alice.rows("SELECT text FROM note ORDER BY text") == [
+        ("alice's own",),
+        ("alice's second",),
+    ]
+
+
+def test_a_password_typed_on_a_command_made_on_the_hub_does_not_travel(machines, hub) -> None:
+    """A command typed against the hub with a password in its --db URL: its line, which
+    every replica pulls and shows in log, holds no password."""
+    laptop, _ = machines
+    user, rest = _hub_parts(hub)
+    url = f"postgresql://{user}:s3cr3t@{rest}"
+    result = CliRunner().invoke(app, ["--db", url, "note", "sp/1/1", "typed on the hub"])
+    assert result.exit_code == 0, result.stderr
+    laptop.run("sync", minute=10)
+    assert "s3cr3t" not in str(laptop.rows("SELECT line, payload FROM command"))
+    assert "s3cr3t" not in laptop.run("log").stdout
+
+
+def test_texts_with_line_breaks_and_separators_travel_whole(machines, hub) -> None:
+    """A payload's text holds its changes one to a line: a note's own line breaks (\\n,
+    \\r, U+2028, U+2029, U+0085) and a text that looks like its end (\\n]}) travel whole."""
+    laptop, desktop = machines
+    text = 'one\ntwo\r\nthree\u2028four\u2029five\x85six\n]}\n,"changes":[\nseven'
+    laptop.run("note", "sp/1/1", text, minute=10)
+    laptop.run("sync", minute=11)
+    desktop.run("sync", minute=12)
+    assert desktop.rows("SELECT text FROM note") == [(text,)]
+    assert hub_rows(hub, "SELECT text FROM note") == [(text,)]
+
+
+def test_a_hub_restored_from_a_backup_file_comes_down_whole(
+    tmp_path, machines, hub, postgres_server
+) -> None:
+    """`export yaml` then `import` of that backup into a new, empty hub (moving the hub to
+    another server): a new replica syncing with it gets the whole record."""
+    laptop, _ = machines
+    laptop.run("done", "sp/1/1", minute=10)
+    laptop.run("note", "sp/1/2", "kept through the move", minute=11)
+    laptop.run("reviewed", "sp/1/1", "--grade", "good", minute=12)
+    laptop.run("sync", minute=13)
+    backup = tmp_path / "backup.yaml"
+    backup.write_text(export(hub), encoding="utf-8")
+    moved = postgres_server.url(postgres_server.create_database())
+    result = CliRunner().invoke(app, ["--db", moved, "import", str(backup)])
+    assert result.exit_code == 0, result.stderr
+    fresh = Machine(str(tmp_path / "fresh.db"), "fresh")
+    fresh.run("sync", moved, minute=20)
+    assert export(fresh.db) == export(moved) == export(hub)
+
+
+def test_a_replica_without_its_sync_state_row_is_refused_in_one_line(machines, hub) -> None:
+    """Its sync_state row deleted by other means (the sqlite3 shell): sync says so in one
+    line, as every other command does, and changes nothing."""
+    _, desktop = machines
+    con = sqlite3.connect(desktop.db)
+    with con:
+        con.execute("DELETE FROM sync_state")
+    con.close()
+    before = dump(desktop.db)
+    refused(attempt(desktop, "sync", minute=10))
+    refused(attempt(desktop, "sync", hub, minute=10))
+    assert dump(desktop.db) == before
+
+
+def test_a_hub_of_a_newer_coursetrack_is_refused_in_one_line(machines, hub) -> None:
+    """The hub upgraded by a newer coursetrack (its schema version past this one's): a
+    replica of this one refuses in one line and changes nothing, on either side."""
+    _, desktop = machines
+    hub_rows(hub, "UPDATE coursetrack_schema SET version = version + 1 RETURNING version")
+    desktop.run("note", "sp/1/1", "waits", minute=10)
+    before = dump(desktop.db)
+    refused(attempt(desktop, "sync", minute=11))
+    assert dump(desktop.db) == before
+    assert hub_rows(hub, "SELECT count(*) FROM note") == [(0,)]
+
+
+def test_a_hub_without_its_command_sequence_is_refused_in_one_line(machines, hub) -> None:
+    _, desktop = machines
+    hub_rows(
+        hub,
+        "ALTER TABLE command ALTER COLUMN seq DROP DEFAULT; DROP SEQUENCE command_seq; SELECT 1",
+    )
+    desktop.run("note", "sp/1/1", "waits", minute=10)
+    before = dump(desktop.db)
+    refused(attempt(desktop, "sync", minute=11))
+    assert dump(desktop.db) == before

@@ -341,11 +341,17 @@ def _base_if_history_not_whole(local: Writer) -> None:
     """Before a store's first sync: when its history does not hold every row (a store
     made before schema 2 kept no history of notes, links, reviews, goals; schema 1 none),
     its commands stay in its own log, and one base command carries every row as an
-    insert, so the hub gets the whole record (docs/sync.md)."""
+    insert, so the hub gets the whole record (docs/sync.md).
+
+    It takes the first stamp there is (wall 0): its rows stand here before any command, and
+    no rewind can take them back, so on every store it must come before every command, or
+    a change made elsewhere before this first sync would be replayed after the base on
+    the hub and before it here (the same topic done on two days: two records)."""
     if history_whole(local):
         return
     store.keep_local(local)
     base_id = recording.record_command(local, BASE_LINE)
+    store.stamp_first(local, base_id)
     fields = head(store.command_row(local, base_id), undoes=None)
     store.keep_payload(local, base_id, dumps_streamed(fields, base_changes(local)))
 

@@ -149,7 +149,11 @@ def begin_hub(con: Any, shown: str, notify: Notify | None) -> Side:
 def sync_state(reader: Reader) -> Row:
     """The store's one `sync_state` row: replica, name, hub_url, hub_replica."""
     row = reader.one("SELECT replica, name, hub_url, hub_replica FROM sync_state WHERE id = 1")
-    assert row is not None  # made with the store (schema 8)
+    if row is None:  # made with the store (schema 8): deleted by other means
+        from coursetrack.errors import StoreError
+
+        # (record_command's words: every command of the store says the same)
+        raise StoreError("the store has no replica id (its sync_state row is missing)")
     return row
 
 
@@ -194,6 +198,18 @@ def new_replica(writer: Writer, replica: str, name: str, hub: Reader | None = No
             id=row.id,
         )
     return len(rows)
+
+
+def stamp_first(writer: Writer, command_id: int) -> None:
+    """Give the command the first stamp there is for this replica (a base command)."""
+    from coursetrack.store.clock import format_stamp
+
+    replica = sync_state(writer).replica
+    writer.execute(
+        "UPDATE command SET stamp = :stamp WHERE id = :id",
+        stamp=format_stamp(0, 0, replica),
+        id=command_id,
+    )
 
 
 def keep_local(writer: Writer) -> None:
