@@ -17,6 +17,7 @@ import pytest
 
 from coursetrack.store import (
     backup,
+    history,
     importer,
     inspect,
     items,
@@ -42,6 +43,8 @@ _LOG_COMMANDS_V7 = (
     "SELECT id, at, line, undoes, undone_by FROM command "
     "WHERE id < :before ORDER BY id DESC LIMIT :page"
 )
+#: `undo`'s command row: schema 8 names the machine of another replica's command.
+_UNDO_COMMAND_V7 = "SELECT id, at, line, undoes, undone_by, NULL AS elsewhere FROM command"
 _RUNNERS = (
     writer.SqliteWriter, writer.PostgresWriter, writer.AlchemyWriter,
     reader.SqliteReader, postgres_reader.PostgresReader, reader.AlchemyReader,
@@ -85,6 +88,7 @@ def playing_schema(version: int) -> Iterator[None]:
             patch.setattr(queries, "STAMP_BASE", _STAMP_BASE_V7)
             patch.setattr(queries, "STAMP_BASE_PG", _STAMP_BASE_V7)
             patch.setattr(queries, "LOG_COMMANDS", _LOG_COMMANDS_V7)
+            patch.setattr(history, "_COMMAND", _UNDO_COMMAND_V7)
             for name in dir(queries):  # (orders by uid, schema 8's, taken back to ids)
                 value = getattr(queries, name)
                 if isinstance(value, str) and re.search(
