@@ -871,24 +871,25 @@ def test_a_value_of_the_wrong_type_for_its_column_is_set_aside(
 
 
 def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_store) -> None:
-    """Alice's replica holds the group's catalog (imported alike: the same uids) and
-    pushes her work: it lands on her rows only, never bob's of the same topic; and a
-    catalog command of hers is refused in one line, nothing written on the hub."""
+    """Alice's replica holds the group's catalog (imported alike: the same uids, which the
+    group's sync keeps here at seq 0) and pushes her work: it lands on her rows only, never
+    bob's of the same topic; and a catalog change of hers the group has not (a title) is
+    refused in one line, nothing written on the hub."""
     g = group_store
     ok(g.run("bob", "done", "dls/1/1", "--on", "2026-02-01"))
     bobs = "SELECT id, gid, seq, stamp FROM command WHERE learner = 'bob' ORDER BY id"
     bob_before = g.all_rows(bobs)
+    hub_before = g.all_rows("SELECT id, gid, seq, stamp, learner FROM command ORDER BY id")
     alice = Machine(str(tmp_path / "alice.db"), "alice")
     alice.run("import", "deep-learning-specialization")
+    alice.run("update", "dls/1", "--title", "Alice's own title", minute=1)
     catalog_before = g.all_rows("SELECT count(*), max(title) FROM topic")
-    refused(attempt(alice, "sync", g.url("alice")))  # her import may not go up
+    line = refused(attempt(alice, "sync", g.url("alice"), minute=2))  # her title may not go up
+    assert "changed the catalog" in line and "update dls/1" in line, line
     assert g.all_rows("SELECT count(*), max(title) FROM topic") == catalog_before
+    assert g.all_rows("SELECT id, gid, seq, stamp, learner FROM command ORDER BY id") == hub_before
     assert g.all_rows("SELECT count(*) FROM command WHERE learner = 'alice'") == [(0,)]
-    # (her import kept to herself, as the group's sync does with the catalog: seq 0)
-    con = sqlite3.connect(alice.db)
-    with con:
-        con.execute("UPDATE command SET seq = 0")
-    con.close()
+    alice.run("undo", "--yes", minute=3)  # her title taken back: her import is the group's
     alice.run("done", "dls/1/1", "--on", "2026-02-02", minute=5)
     alice.run("note", "dls/1/1", "alice's", minute=6)
     result = attempt(alice, "sync", g.url("alice"), minute=7)
