@@ -901,6 +901,38 @@ def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_sto
     assert g.all_rows(bobs) == bob_before  # his commands' numbers untouched
 
 
+def test_a_replica_synced_as_one_role_of_a_hub_is_refused_as_another(machines, hub) -> None:
+    """A learner's own hub that a second role may write too (granted by hand): the roles
+    are whoever the URL names, and a replica holds one's record. Synced as the hub's first
+    role, a sync as the other is refused in one line; nothing moves on either side."""
+    laptop, desktop = machines
+    con = psycopg2.connect(hub)
+    try:
+        with con, con.cursor() as cur:
+            cur.execute(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sam') "
+                "THEN CREATE ROLE sam LOGIN; END IF; END $$"
+            )
+            cur.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO sam")
+            cur.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO sam")
+            cur.execute("SELECT current_user")
+            ((first,),) = cur.fetchall()
+    finally:
+        con.close()
+    sams = hub.replace(f"//{first}@", "//sam@", 1)
+    assert sams != hub
+    desktop.run("start", "sp/1/1", minute=10)  # to push
+    laptop.run("done", "sp/1/2", minute=11)
+    laptop.run("sync", minute=12)  # to pull
+    commands = "SELECT id, gid, seq, stamp, line FROM command ORDER BY id"
+    hub_before, replica_before = hub_rows(hub, commands), dump(desktop.db)
+    line = refused(attempt(desktop, "sync", sams, minute=13))
+    assert line.startswith(f"Error: this store syncs as {first} on "), line
+    assert "as sam" in line and "make a new store for sam" in line, line
+    assert (hub_rows(hub, commands), dump(desktop.db)) == (hub_before, replica_before)
+    desktop.run("sync", minute=14)  # as the one it synced as: goes through
+
+
 def test_a_set_aside_line_is_shown_as_text_not_as_markup_or_escapes(machines, hub) -> None:
     """sync lists a command it set aside by its line, which the hub's table gave: rich
     markup in it is shown as typed, and a terminal escape is not sent to the terminal."""
