@@ -397,3 +397,28 @@ def test_a_link_added_and_removed_here_on_a_topic_a_curator_removed(
     assert replica_rows(alice, "SELECT count(*) FROM link") == [(0,)]
     assert g.rows("alice", "SELECT count(*) FROM progress WHERE status = 'done'") == [(1,)]
     ok(local(alice, "check"))
+
+
+def test_a_replica_that_synced_as_alice_is_refused_as_bob_nothing_moved(
+    group_store: GroupStore, alice: Path
+) -> None:
+    """A replica holds one learner's record: synced as alice, a `sync` with bob's URL (a
+    shared laptop, a name mistyped) would pull bob's commands into her record and push hers
+    as his. Refused in one line before anything moves, on either side; her own URL (the
+    one the store keeps) still syncs."""
+    g = group_store
+    ok(local(alice, "done", "dls/1/1", "--on", "2026-02-20"))  # hers, to push
+    ok(g.run("bob", "done", "dls/2/1", "--on", "2026-02-21"))  # his, to pull
+    hub_commands = "SELECT id, gid, seq, stamp, learner, line FROM command ORDER BY id"
+    hub_progress = "SELECT learner, completed_on FROM progress ORDER BY learner, completed_on"
+    hub_before = (g.all_rows(hub_commands), g.all_rows(hub_progress))
+    replica_before = dump(alice)
+    line = one_line(local(alice, "sync", g.url("bob")))
+    assert line.startswith("Error: this store syncs as alice on "), line
+    assert "as bob" in line and "make a new store for bob" in line, line
+    assert dump(alice) == replica_before
+    assert (g.all_rows(hub_commands), g.all_rows(hub_progress)) == hub_before
+    # her own URL, the one the store keeps, still syncs: hers goes up, nothing of bob's comes
+    ok(local(alice, "sync"))
+    assert g.rows("alice", "SELECT line FROM command") == [("done dls/1/1 --on 2026-02-20",)]
+    assert replica_rows(alice, "SELECT DISTINCT learner FROM progress") == [("me",)]

@@ -871,24 +871,25 @@ def test_a_value_of_the_wrong_type_for_its_column_is_set_aside(
 
 
 def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_store) -> None:
-    """Alice's replica holds the group's catalog (imported alike: the same uids) and
-    pushes her work: it lands on her rows only, never bob's of the same topic; and a
-    catalog command of hers is refused in one line, nothing written on the hub."""
+    """Alice's replica holds the group's catalog (imported alike: the same uids, which the
+    group's sync keeps here at seq 0) and pushes her work: it lands on her rows only, never
+    bob's of the same topic; and a catalog change of hers the group has not (a title) is
+    refused in one line, nothing written on the hub."""
     g = group_store
     ok(g.run("bob", "done", "dls/1/1", "--on", "2026-02-01"))
     bobs = "SELECT id, gid, seq, stamp FROM command WHERE learner = 'bob' ORDER BY id"
     bob_before = g.all_rows(bobs)
+    hub_before = g.all_rows("SELECT id, gid, seq, stamp, learner FROM command ORDER BY id")
     alice = Machine(str(tmp_path / "alice.db"), "alice")
     alice.run("import", "deep-learning-specialization")
+    alice.run("update", "dls/1", "--title", "Alice's own title", minute=1)
     catalog_before = g.all_rows("SELECT count(*), max(title) FROM topic")
-    refused(attempt(alice, "sync", g.url("alice")))  # her import may not go up
+    line = refused(attempt(alice, "sync", g.url("alice"), minute=2))  # her title may not go up
+    assert "changed the catalog" in line and "update dls/1" in line, line
     assert g.all_rows("SELECT count(*), max(title) FROM topic") == catalog_before
+    assert g.all_rows("SELECT id, gid, seq, stamp, learner FROM command ORDER BY id") == hub_before
     assert g.all_rows("SELECT count(*) FROM command WHERE learner = 'alice'") == [(0,)]
-    # (her import kept to herself, as the group's sync does with the catalog: seq 0)
-    con = sqlite3.connect(alice.db)
-    with con:
-        con.execute("UPDATE command SET seq = 0")
-    con.close()
+    alice.run("undo", "--yes", minute=3)  # her title taken back: her import is the group's
     alice.run("done", "dls/1/1", "--on", "2026-02-02", minute=5)
     alice.run("note", "dls/1/1", "alice's", minute=6)
     result = attempt(alice, "sync", g.url("alice"), minute=7)
@@ -898,6 +899,38 @@ def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_sto
     ) == [("alice", "2026-02-02"), ("bob", "2026-02-01")]
     assert g.all_rows("SELECT learner, text FROM note") == [("alice", "alice's")]
     assert g.all_rows(bobs) == bob_before  # his commands' numbers untouched
+
+
+def test_a_replica_synced_as_one_role_of_a_hub_is_refused_as_another(machines, hub) -> None:
+    """A learner's own hub that a second role may write too (granted by hand): the roles
+    are whoever the URL names, and a replica holds one's record. Synced as the hub's first
+    role, a sync as the other is refused in one line; nothing moves on either side."""
+    laptop, desktop = machines
+    con = psycopg2.connect(hub)
+    try:
+        with con, con.cursor() as cur:
+            cur.execute(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sam') "
+                "THEN CREATE ROLE sam LOGIN; END IF; END $$"
+            )
+            cur.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO sam")
+            cur.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO sam")
+            cur.execute("SELECT current_user")
+            ((first,),) = cur.fetchall()
+    finally:
+        con.close()
+    sams = hub.replace(f"//{first}@", "//sam@", 1)
+    assert sams != hub
+    desktop.run("start", "sp/1/1", minute=10)  # to push
+    laptop.run("done", "sp/1/2", minute=11)
+    laptop.run("sync", minute=12)  # to pull
+    commands = "SELECT id, gid, seq, stamp, line FROM command ORDER BY id"
+    hub_before, replica_before = hub_rows(hub, commands), dump(desktop.db)
+    line = refused(attempt(desktop, "sync", sams, minute=13))
+    assert line.startswith(f"Error: this store syncs as {first} on "), line
+    assert "as sam" in line and "make a new store for sam" in line, line
+    assert (hub_rows(hub, commands), dump(desktop.db)) == (hub_before, replica_before)
+    desktop.run("sync", minute=14)  # as the one it synced as: goes through
 
 
 def test_a_set_aside_line_is_shown_as_text_not_as_markup_or_escapes(machines, hub) -> None:

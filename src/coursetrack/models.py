@@ -451,7 +451,8 @@ class Member(SQLModel, table=True):
 class SyncState(SQLModel, table=True):
     """Who this store is for a sync (issue 24), one row made with the store: its replica
     id (16 random hex) and machine name, and the hub it syncs with (its URL, never a
-    password, and replica id; NULL until `sync URL`). Not tracked: no command's."""
+    password, its replica id and the role it synced as; NULL until `sync URL`). Not
+    tracked: no command's."""
 
     __tablename__ = "sync_state"
     __table_args__ = (CheckConstraint("id = 1", name="ck_sync_state_one_row"),)
@@ -461,6 +462,9 @@ class SyncState(SQLModel, table=True):
     name: str | None = None
     hub_url: str | None = None
     hub_replica: str | None = None
+    #: the hub's role it first synced as (`current_user`): a replica holds one learner's
+    #: record, and syncs as no other role of that hub
+    hub_role: str | None = None
 
 
 #: The tables whose every row change the history triggers record, in the

@@ -200,6 +200,23 @@ def _refuse_a_copy(state: Row) -> None:
         )
 
 
+def _refuse_another_role(state: Row, role: str, hub_shown: str) -> None:
+    """A replica holds one learner's record: the role it first synced as on this hub
+    (`hub_role`) is the only one it syncs as. Under another (a shared laptop, a URL typed
+    with another learner's name) it would pull the other's commands into this record and
+    push this record's commands as the other's, in a study group as on a learner's own
+    database, where the roles are whoever the URL names too. Refused before anything moves."""
+    if state.hub_role is not None and role != state.hub_role:
+        from coursetrack.store.inspect import mask_url
+
+        hub = mask_url(state.hub_url) if state.hub_url else hub_shown
+        raise Refused(
+            f"this store syncs as {state.hub_role} on {hub}; this URL signs in as "
+            f"{role}: a replica holds one learner's record; make a new store for {role} "
+            f"(coursetrack --db NEW.db sync URL); nothing was changed"
+        )
+
+
 def _run(
     local: store.Side,
     con: Any,
@@ -226,6 +243,7 @@ def _run(
             f"{hub_shown} is not the hub this store synced with (it synced with replica "
             f"{state.hub_replica}); nothing was changed"
         )
+    _refuse_another_role(state, point.role, hub_shown)
     result = Synced(
         hub=kept,
         replica=state.replica,
@@ -240,8 +258,12 @@ def _run(
     local_seq, unpushed = store.local_point(local.writer)
     moved = group.catalog_moved(local.writer, point.catalog_version)
     if point.seq == local_seq and not unpushed and not moved:
-        if state.hub_url != kept or state.hub_replica != point.replica:
-            store.remember_hub(local.writer, url=kept, replica=point.replica)
+        if (state.hub_url, state.hub_replica, state.hub_role) != (
+            kept,
+            point.replica,
+            point.role,
+        ):
+            store.remember_hub(local.writer, url=kept, replica=point.replica, role=point.role)
         local.commit()  # (a new replica id, the hub remembered, or nothing)
         return result
     hub = store.begin_hub(con, hub_shown, notify)
@@ -249,7 +271,7 @@ def _run(
         # a study group's catalog comes down first, as state (None: the hub is no group's)
         result.catalog = group.before_pull(local.writer, hub.writer, kept)
         _exchange(local.writer, hub.writer, local_seq, result, progress)
-        store.remember_hub(local.writer, url=kept, replica=point.replica)
+        store.remember_hub(local.writer, url=kept, replica=point.replica, role=point.role)
         hub.commit()
     finally:
         hub.rollback()

@@ -147,8 +147,10 @@ def begin_hub(con: Any, shown: str, notify: Notify | None) -> Side:
 
 
 def sync_state(reader: Reader) -> Row:
-    """The store's one `sync_state` row: replica, name, hub_url, hub_replica."""
-    row = reader.one("SELECT replica, name, hub_url, hub_replica FROM sync_state WHERE id = 1")
+    """The store's one `sync_state` row: replica, name, hub_url, hub_replica, hub_role."""
+    row = reader.one(
+        "SELECT replica, name, hub_url, hub_replica, hub_role FROM sync_state WHERE id = 1"
+    )
     if row is None:  # made with the store (schema 8): deleted by other means
         from coursetrack.errors import StoreError
 
@@ -157,12 +159,15 @@ def sync_state(reader: Reader) -> Row:
     return row
 
 
-def remember_hub(writer: Writer, *, url: str, replica: str) -> None:
-    """Record the hub this replica syncs with (its URL without a password)."""
+def remember_hub(writer: Writer, *, url: str, replica: str, role: str) -> None:
+    """Record the hub this replica syncs with (its URL without a password) and the role
+    it syncs as there (the first sync's; `services.sync` refuses another)."""
     writer.execute(
-        "UPDATE sync_state SET hub_url = :url, hub_replica = :replica WHERE id = 1",
+        "UPDATE sync_state SET hub_url = :url, hub_replica = :replica, "
+        "hub_role = :role WHERE id = 1",
         url=url,
         replica=replica,
+        role=role,
     )
 
 
@@ -241,13 +246,15 @@ def forget_seqs(writer: Writer) -> None:
 
 
 def hub_point(reader: Reader, catalog_version: str = "NULL", mark: str | None = None) -> Row:
-    """The hub's one read: its largest `seq`, its clock, its replica id, the `seq` it
-    gives the command `mark` (`seq_mark`), and (SQL given by a study group's sync,
-    `catalog_version`) the version of its catalog."""
+    """The hub's one read: its largest `seq`, its clock, its replica id, the role the
+    sync connected as (`role`: a replica syncs as one), the `seq` it gives the command
+    `mark` (`seq_mark`), and (SQL given by a study group's sync, `catalog_version`) the
+    version of its catalog."""
     row = reader.one(
         "SELECT (SELECT max(seq) FROM command) AS seq, "
         "CAST(extract(epoch FROM clock_timestamp()) AS double precision) AS now, "
         "(SELECT replica FROM sync_state WHERE id = 1) AS replica, "
+        "CAST(current_user AS VARCHAR) AS role, "
         "(SELECT seq FROM command WHERE gid = :mark) AS mark_seq, "
         f"{catalog_version} AS catalog_version",
         mark=mark,

@@ -15,7 +15,9 @@ On both engines it adds:
   id order, stamps growing with ids (`store.clock`, from each command's `at`); on
   PostgreSQL, which is a hub, they also take their `seq` from the new sequence
   `command_seq`, in id order;
-- `sync_state`, one row made with the store: the replica's id and name;
+- `sync_state`, one row made with the store: the replica's id and name; once synced,
+  its hub's URL, replica id and the role it synced as (`hub_role`: a replica holds one
+  learner's record, `services.sync` refuses another role of the same hub);
 - the history: every change row of the six tables gets the row's uid in its `old`
   and `new` JSON (a row gone since gets one generated uid, the same in each of its
   changes), and the history triggers are made again (uid is a tracked column).
@@ -92,6 +94,7 @@ SYNC_STATE_SQLITE = """CREATE TABLE sync_state (
             name VARCHAR,
             hub_url VARCHAR,
             hub_replica VARCHAR,
+            hub_role VARCHAR,
             CONSTRAINT ck_sync_state_one_row CHECK (id = 1)
         )"""
 
@@ -101,6 +104,7 @@ SYNC_STATE_POSTGRESQL = """CREATE TABLE sync_state (
             name VARCHAR,
             hub_url VARCHAR,
             hub_replica VARCHAR,
+            hub_role VARCHAR,
             CONSTRAINT ck_sync_state_one_row CHECK (id = 1)
         )"""
 
