@@ -26,6 +26,10 @@ from coursetrack.store.uids import catalog_uid
 from group import group_store_fixture, ok
 from test_sync import DAY, Machine, at, export, hub, hub_template, machines
 
+# the red team's attacks on sync: the full suite's; `-m "not slow"` keeps test_sync's merge cases,
+# test_sync_group's and the property and kill tests' quick examples
+pytestmark = pytest.mark.slow
+
 __all__ = [
     "group_store_fixture",
     "hub",

@@ -29,6 +29,9 @@ from group import (
     group_store_fixture,  # noqa: F401
 )
 
+# a new user's weeks on three machines: the full suite's, as test_peer_trial's
+pytestmark = pytest.mark.slow
+
 
 class Machine:
     """One machine: its own SQLite replica and host name, its clock `skew` minutes fast."""
