@@ -273,3 +273,16 @@ def test_a_schema_7_store_upgrades_naming_every_row_and_command(
     ok(store.run("undo", "--yes"))  # the new note
     ok(store.run("undo", "--yes"))  # the removal
     assert store.rows("SELECT uid FROM note WHERE id = 3") == [(gone,)]
+
+
+def test_record_uids_sort_in_the_order_a_command_made_them_past_ten_thousand() -> None:
+    """A restore of many notes is one command: its uids keep their order by text (the
+    order a store lists records in) however many it makes (a 4-digit index once put
+    the 10,000th before the 9,999th)."""
+    from types import SimpleNamespace
+
+    from coursetrack.store.uids import record_uid
+
+    writer = SimpleNamespace(info={"stamp": "0001765036512000.0000.7f3c7f3c7f3c7f3c"})
+    made = [record_uid(writer) for _ in range(10_002)]  # type: ignore[arg-type]
+    assert made == sorted(made)
