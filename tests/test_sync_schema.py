@@ -117,10 +117,10 @@ def test_a_record_is_named_by_its_commands_stamp(dls: Store) -> None:
     stamps = dict(dls.rows("SELECT line, stamp FROM command"))
     reviewed = next(line for line in stamps if line.startswith("reviewed"))
     ((note,),) = dls.rows("SELECT uid FROM note")
-    assert note.startswith(stamps["note dls/1 one"] + ".0000.")
+    assert note.startswith(stamps["note dls/1 one"] + ".00000000.")
     reviews = [u for (u,) in dls.rows("SELECT uid FROM review ORDER BY id")]
     assert [u.rsplit(".", 2)[0] for u in reviews] == [stamps[reviewed]] * 2
-    assert [u.rsplit(".", 2)[1] for u in reviews] == ["0000", "0001"]
+    assert [u.rsplit(".", 2)[1] for u in reviews] == ["00000000", "00000001"]
     ((link,),) = dls.rows("SELECT uid FROM link")
     assert note < reviews[0] < reviews[1] < link
 

@@ -42,7 +42,7 @@ def record_uid(writer: Writer) -> str:
     """
     index = writer.info.get("uid_index", 0)
     writer.info["uid_index"] = index + 1
-    return f"{writer.info['stamp']}.{index:04d}.{os.urandom(4).hex()}"
+    return f"{writer.info['stamp']}.{index:08d}.{os.urandom(4).hex()}"
 
 
 def old_record_uid(stamp: str | None, row_id: int) -> str:
