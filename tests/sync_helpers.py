@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
+import signal
 import sqlite3
+import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -233,6 +237,55 @@ def assert_converged(replicas: Sequence[Replica], hub: Hub) -> str:
     return hub_export
 
 
+# -- real processes, timed and killed ------------------------------------------------------
+
+
+def start_process(argv: list[str], moment: dt.datetime) -> subprocess.Popen:
+    return subprocess.Popen(
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **clock(moment)},
+    )
+
+
+def timed(argv: list[str], moment: dt.datetime, opened: Callable[[], bool]) -> tuple[float, float]:
+    """How long `argv` takes, and when `opened()` first said it had reached the hub."""
+    began = time.monotonic()
+    proc = start_process(argv, moment)
+    seen = None
+    while proc.poll() is None:
+        if seen is None and opened():
+            seen = time.monotonic() - began
+        time.sleep(0.005)
+    _out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    end = time.monotonic() - began
+    return (end if seen is None else seen), end
+
+
+def run_and_stop(
+    argv: list[str], moment: dt.datetime, delay: float, stop: Callable[[subprocess.Popen], None]
+) -> tuple[bool, int, str]:
+    """Start `argv`; after `delay` seconds, if it still runs, `stop(proc)` (a SIGKILL, the
+    hub's backend ended, the server stopped); wait for it. Whether it finished first, its
+    exit code, its stderr."""
+    proc = start_process(argv, moment)
+    try:
+        proc.wait(timeout=delay)
+        finished = True
+    except subprocess.TimeoutExpired:
+        finished = False
+        stop(proc)
+    _out, err = proc.communicate()
+    return finished, proc.returncode, err
+
+
+def kill(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGKILL)
+
+
 # -- a week of work: the kill tests' replicas --------------------------------------------
 
 
@@ -252,6 +305,8 @@ def week_of_work(
             ["done", "start", "note", "link", "reviewed", "reopen", "goal", "undo"],
             weights=[8, 5, 6, 3, 4, 1, 1, 1],
         )[0]
+        if kind == "undo" and done <= 3:
+            kind = "done"
         args: list[str]
         if kind == "note":
             args = ["note", ref, f"{replica.name} note {i}"]
@@ -261,7 +316,7 @@ def week_of_work(
             args = ["reviewed", ref, "--grade", rng.choice(["again", "hard", "good", "easy"])]
         elif kind == "goal":
             args = ["goal", ref.split("/")[0], "--by", "2026-12-31"]
-        elif kind == "undo":
+        elif kind == "undo":  # never the import: a week of work, not a wipe
             args = ["undo", "--yes"]
         elif kind == "done" and rng.random() < 0.3:
             args = ["done", ref, "--note", f"{replica.name} done {i}"]

@@ -1,0 +1,313 @@
+"""Issue 24's kill tests: `sync` killed at any moment, the hub's connection cut, or the
+server stopped mid-sync; then a sync again completes the exchange exactly once.
+
+The world every test starts from (`World`, built once per server): a hub on PostgreSQL;
+a laptop that imported the catalog and synced, then did a week of work it has not
+synced; a desktop that did its own week (months later) and synced it; an old machine
+that synced once at the start, did a week of work then, and has not synced since.
+
+Each case copies the laptop's file and the hub's database, runs the laptop's `sync` as a
+real process and stops it at a moment spread over its measured length (test_crash.py's
+way), then syncs again, and the desktop too. Checked:
+- the store is whole (SQLite's integrity check), and what the killed sync left is one of
+  three states: nothing moved, the hub holds the laptop's commands (killed between the
+  two commits), or both hold each other's: never part of one side's;
+- then every replica's `export yaml` is the hub's and the uninterrupted sync's, every store
+  holds every command once (by gid) and the same set aside (sync_helpers.assert_converged);
+- no lost change: the union of both sides' commands is there, and so is every note and
+  link either side held (by uid), each once; the row counts are the uninterrupted sync's.
+
+The quick loop kills the client three times; the full suite (slow) kills it more, ends the
+hub's backend with pg_terminate_backend, and stops a server of its own
+(`pg_ctl stop -m immediate`) and starts it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import postgres
+from sync_helpers import (
+    BASE,
+    Hub,
+    Replica,
+    assert_converged,
+    command,
+    commands_by_gid,
+    kill,
+    row_counts,
+    run_and_stop,
+    timed,
+    week_of_work,
+)
+from test_crash import delays
+
+DLS = "deep-learning-specialization"
+REFS = [
+    "dls/1/1",
+    "dls/1/2",
+    "dls/1/3",
+    "dls/1/4",
+    "dls/2/1",
+    "dls/2/2",
+    "dls/2/3",
+    "dls/3/1",
+    "dls/3/2",
+    "dls/1",
+    "dls/2",
+]
+LATER = BASE + dt.timedelta(days=90)  # the laptop's and the desktop's weeks
+SYNC_AT = LATER + dt.timedelta(days=8)  # the laptop syncs its week
+OLD_SYNC_AT = BASE + dt.timedelta(days=10)  # the old machine's clock when it syncs
+
+
+@dataclass
+class World:
+    server: postgres.Server
+    folder: Path
+    hub: Hub  # the desktop's week on it
+    laptop: Replica  # a week not synced
+    desktop: Replica  # synced
+    old: Replica  # synced at the start only, a week of work months ago
+
+    def copies(self, tag: str) -> tuple[Hub, Replica, Replica]:
+        """The hub, the laptop and the desktop, copied for one case."""
+        return (
+            self.hub.copy(),
+            self.laptop.copy(f"laptop-{tag}", self.folder),
+            self.desktop.copy(f"desktop-{tag}", self.folder),
+        )
+
+
+def build_world(server: postgres.Server, folder: Path) -> World:
+    hub = Hub(server, server.create_database())
+    laptop = Replica("laptop", str(folder / "laptop.db"))
+    desktop = Replica("desktop", str(folder / "desktop.db"))
+    old = Replica("old", str(folder / "old.db"))
+    assert laptop.run("import", DLS, at=BASE).exit_code == 0
+    laptop.sync(hub, BASE)
+    desktop.sync(hub, BASE + dt.timedelta(hours=1))
+    old.sync(hub, BASE + dt.timedelta(hours=2))
+    week_of_work(old, REFS, BASE + dt.timedelta(days=1), seed=3)
+    week_of_work(desktop, REFS, LATER, seed=2)
+    desktop.sync(hub, LATER + dt.timedelta(days=7))
+    week_of_work(laptop, REFS, LATER + dt.timedelta(hours=1), seed=1)
+    return World(server, folder, hub, laptop, desktop, old)
+
+
+@pytest.fixture(scope="module")
+def world(
+    postgres_server: postgres.Server, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    made = build_world(postgres_server, tmp_path_factory.mktemp("sync-kill"))
+    yield made
+    made.hub.drop()
+
+
+def uids(store, table: str) -> list[str]:
+    return [r[0] for r in store.rows(f"SELECT uid FROM {table}")]
+
+
+@dataclass
+class Reference:
+    """What the laptop's sync does uninterrupted, and how long it takes."""
+
+    export: str
+    counts: dict[str, int]
+    opens: float  # when the process has reached the hub
+    duration: float
+
+
+def reference(world: World) -> Reference:
+    """The laptop's sync run whole twice, two at a time as the kills run; then the
+    desktop syncs and the laptop again: the record every killed case must end with."""
+    cases = [world.copies(f"ref{n}") for n in (1, 2)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        timings = list(
+            pool.map(
+                lambda case: timed(
+                    command(case[1].db, "sync", case[0].url),
+                    SYNC_AT,
+                    lambda: world.server.clients(case[0].name) > 0,
+                ),
+                cases,
+            )
+        )
+    hub, laptop, desktop = cases[0]
+    laptop.hub_url = hub.url
+    desktop.sync(hub, SYNC_AT + dt.timedelta(minutes=1))
+    laptop.sync(hub, SYNC_AT + dt.timedelta(minutes=2))
+    export = assert_converged([laptop, desktop], hub)
+    counts = row_counts(hub.store)
+    for case in cases:
+        case[0].drop()
+    return Reference(export, counts, max(t[0] for t in timings), max(t[1] for t in timings))
+
+
+def check_after(world: World, ref: Reference, hub: Hub, laptop: Replica, desktop: Replica) -> str:
+    """What a killed sync left, then the checks once the laptop syncs again (and the
+    desktop): returns which state the kill had left ("none", "hub", "both")."""
+    assert laptop.store.rows("PRAGMA integrity_check") == [("ok",)]
+    before_laptop = commands_by_gid(world.laptop.store)
+    before_hub = commands_by_gid(world.hub.store)
+    mine = set(before_laptop) - set(before_hub)
+    theirs = set(before_hub) - set(before_laptop)
+    on_hub = mine & set(commands_by_gid(hub.store))
+    on_laptop = theirs & set(commands_by_gid(laptop.store))
+    assert on_hub in (set(), mine), f"the hub holds {len(on_hub)} of {len(mine)} commands"
+    assert on_laptop in (set(), theirs), f"the laptop holds {len(on_laptop)} of {len(theirs)}"
+    assert not (on_laptop and not on_hub), "the laptop committed what the hub did not"
+    if not on_hub:
+        assert hub.export() == world.hub.export(), "a sync that moved nothing left a trace"
+    if not on_laptop:
+        assert laptop.export() == world.laptop.export(), "the laptop changed, its sync undone"
+    state = "both" if on_laptop else "hub" if on_hub else "none"
+
+    laptop.sync(hub, SYNC_AT + dt.timedelta(minutes=1))
+    desktop.sync(hub, SYNC_AT + dt.timedelta(minutes=2))
+    laptop.sync(hub, SYNC_AT + dt.timedelta(minutes=3))
+    export = assert_converged([laptop, desktop], hub)
+    assert export == ref.export, "the record differs from the uninterrupted sync's"
+    assert set(commands_by_gid(hub.store)) == set(before_laptop) | set(before_hub)
+    for table in ("note", "link"):
+        held = set(uids(world.laptop.store, table)) | set(uids(world.hub.store, table))
+        now = uids(hub.store, table)
+        assert sorted(now) == sorted(held), f"{table}s lost or doubled"
+    assert row_counts(hub.store) == ref.counts
+    return state
+
+
+def stop_cases(
+    world: World,
+    kills: int,
+    stop: Callable[[subprocess.Popen, Hub], None],
+    *,
+    parallel: int = 2,
+) -> tuple[list[str], list[bool], Reference]:
+    """`kills` cases of the laptop's sync, each stopped by `stop` at its moment; checked."""
+    ref = reference(world)
+    cases = [world.copies(f"k{i:02d}") for i in range(kills)]
+    moments = delays(ref.opens, ref.duration, kills)
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        ran = list(
+            pool.map(
+                lambda case, delay: run_and_stop(
+                    command(case[1].db, "sync", case[0].url),
+                    SYNC_AT,
+                    delay,
+                    lambda proc: stop(proc, case[0]),
+                ),
+                cases,
+                moments,
+            )
+        )
+    states = []
+    for (hub, laptop, desktop), (finished, code, err) in zip(cases, ran, strict=True):
+        assert "Traceback" not in err, err
+        if finished:
+            assert code == 0, err
+        elif code not in (-9, 0):  # not SIGKILLed: the hub went away under it
+            assert code == 1 and err.strip().count("\n") == 0, (code, err)
+        states.append(check_after(world, ref, hub, laptop, desktop))
+        hub.drop()
+    return states, [f for f, _, _ in ran], ref
+
+
+def report(what: str, states: list[str], finished: list[bool], ref: Reference) -> None:
+    print(
+        f"\nsync {what} ({ref.duration:.2f} s, the hub reached at {ref.opens:.2f} s): "
+        f"stopped {finished.count(False)} of {len(finished)}; left {states}"
+    )
+
+
+@pytest.mark.parametrize(
+    "kills",
+    [pytest.param(20, marks=pytest.mark.slow, id="20-kills"), pytest.param(3, id="3-kills")],
+)
+def test_sync_killed_at_any_moment_then_synced_again_is_exactly_once(
+    world: World, kills: int
+) -> None:
+    states, finished, ref = stop_cases(world, kills, lambda proc, hub: kill(proc))
+    report("SIGKILLed", states, finished, ref)
+    if kills >= 5:
+        assert "none" in states, "the first kills land before anything moved"
+
+
+@pytest.mark.slow
+def test_the_hubs_connection_cut_mid_sync_then_synced_again(world: World) -> None:
+    """The hub's side dies: its backend ended by pg_terminate_backend from another
+    connection, at moments spread over the sync; the process says so in one line."""
+
+    def terminate(proc: subprocess.Popen, hub: Hub) -> None:
+        with world.server.connect("postgres") as con:
+            con.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (hub.name,),
+            )
+
+    states, finished, ref = stop_cases(world, 8, terminate)
+    report("with the hub's backend ended", states, finished, ref)
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[postgres.Server]:
+    """A server this module stops and starts: the session's is every test's. Its commits
+    are written before they return (synchronous_commit=on), as a real server's are."""
+    reason = postgres.missing()
+    if reason:
+        pytest.skip(reason)
+    server = postgres.Server("-c synchronous_commit=on")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_server_stopped_mid_sync_then_restarted_and_synced(
+    own_server: postgres.Server, tmp_path: Path
+) -> None:
+    world = build_world(own_server, tmp_path)
+
+    def crash(proc: subprocess.Popen, hub: Hub) -> None:
+        own_server.crash()
+        proc.wait()
+        own_server.restart()
+
+    # one at a time: a stop cuts every client of the server
+    states, finished, ref = stop_cases(world, 5, crash, parallel=1)
+    report("with the server stopped (immediate) and restarted", states, finished, ref)
+
+
+def test_a_replica_months_behind_still_merges(world: World, tmp_path: Path) -> None:
+    """The old machine synced once at the start, then worked a week on a clock months
+    behind everyone's commands since: its sync rewinds the hub past them and replays,
+    and every machine ends with the same record, holding every command once."""
+    hub, laptop, desktop = world.copies("months")
+    old = world.old.copy("old-months", tmp_path)
+    try:
+        laptop.sync(hub, SYNC_AT)
+        report_ = old.sync(hub, OLD_SYNC_AT)
+        assert report_["pushed"] > 0 and report_["pulled"] > 0, report_
+        for replica, at in ((desktop, SYNC_AT), (laptop, SYNC_AT), (old, OLD_SYNC_AT)):
+            replica.sync(hub, at + dt.timedelta(minutes=5))
+        assert_converged([laptop, desktop, old], hub)
+        held = set()
+        for store in (world.laptop.store, world.hub.store, world.old.store):
+            held |= set(commands_by_gid(store))
+        assert set(commands_by_gid(hub.store)) == held
+        for table in ("note", "link"):
+            everyone = set()
+            for store in (world.laptop.store, world.hub.store, world.old.store):
+                everyone |= set(uids(store, table))
+            assert sorted(uids(hub.store, table)) == sorted(everyone), table
+    finally:
+        hub.drop()
