@@ -232,6 +232,8 @@ def assert_converged(replicas: Sequence[Replica], hub: Hub) -> str:
     for replica in replicas:
         assert gids_in_order(replica.store) == order, replica.name
     shown = set_aside_in_log(hub.url)
+    held = hub.store.rows("SELECT count(*) FROM command WHERE set_aside IS NOT NULL")
+    assert len(shown) == held[0][0], "log does not show every command set aside at sync"
     for replica in replicas:
         assert set_aside_in_log(replica.db) == shown, f"{replica.name}: log's set-asides differ"
     return hub_export
