@@ -103,7 +103,9 @@ def _records(server: postgres.Server, names: list[str]) -> None:
         ).fetchall()
         spec_id = con.execute("SELECT id FROM specialization WHERE slug = 'dls'").fetchone()[0]
         command = con.execute(
-            "INSERT INTO command (at, line, learner) VALUES (%s, 'bench: the cohort', %s) "
+            "INSERT INTO command (at, line, learner, gid, replica, stamp) "
+            "VALUES (%s, 'bench: the cohort', %s, 'bench:' || md5(random()::text), 'bench', "
+            "'0000000000000000.0000.bench.' || md5(random()::text)) "
             "RETURNING id",
             (NOW, OWNER),
         ).fetchone()[0]

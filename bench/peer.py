@@ -76,7 +76,9 @@ def _requests_and_reviews(server: postgres.Server, names: list[str]) -> None:
             ).fetchall()
         ]
         command = con.execute(
-            "INSERT INTO command (at, line, learner) VALUES (%s, 'bench: peer review', %s) "
+            "INSERT INTO command (at, line, learner, gid, replica, stamp) "
+            "VALUES (%s, 'bench: peer review', %s, 'bench:' || md5(random()::text), 'bench', "
+            "'0000000000000000.0000.bench.' || md5(random()::text)) "
             "RETURNING id",
             (cohort.NOW, cohort.OWNER),
         ).fetchone()[0]

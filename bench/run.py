@@ -257,7 +257,9 @@ def add_big_note(path: Path, megabytes: int) -> None:
     con = sqlite3.connect(path)
     with con:
         cur = con.execute(
-            "INSERT INTO command (at, line) VALUES ('2026-01-01T00:00:00+00:00', 'note')"
+            "INSERT INTO command (at, line, gid, replica, stamp) "
+            "VALUES ('2026-01-01T00:00:00+00:00', 'note', 'bench:' || lower(hex(randomblob(8))), "
+            "'bench', '0000000000000000.0000.bench.' || lower(hex(randomblob(8))))"
         )
         # the history records a change under the command its transaction binds
         con.execute("INSERT INTO history_binding (id, command_id) VALUES (1, ?)", (cur.lastrowid,))

@@ -10,11 +10,34 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import re
 from collections.abc import Iterator
 
 import pytest
 
-from coursetrack.store import backup, importer, inspect, items, queries, schema
+from coursetrack.store import backup, importer, inspect, items, queries, schema, uids, writer
+
+#: Schema 8 (issue 24) gave commands a gid, replica and stamp, and six tables a uid
+#: that every insert passes: an older release recorded and inserted without them.
+_RECORD_COMMAND_V7 = "INSERT INTO command (at, line) VALUES (:at, :line) RETURNING id"
+_RECORD_COMMAND_PG_V7 = (
+    "INSERT INTO command (id, at, line) SELECT (SELECT CASE WHEN row_security_active('command') "
+    "THEN nextval(pg_get_serial_sequence('command', 'id')) "
+    "ELSE setval(pg_get_serial_sequence('command', 'id'), coalesce(max(id), 0) + 1) "
+    "END FROM command), :at, :line RETURNING id"
+)
+_STAMP_BASE_V7 = "SELECT 'old' AS replica, NULL AS machine, NULL AS last"
+_WRITERS = (writer.SqliteWriter, writer.PostgresWriter, writer.AlchemyWriter)
+
+
+def _without_uid(method):
+    """A writer's method that leaves out the uid column of an INSERT (uid is its last)."""
+
+    def run(self, sql, *args, **params):
+        return method(self, re.sub(r", :?uid\)", ")", sql), *args, **params)
+
+    return run
+
 
 #: Modules that build their statements from `items.COLUMNS` as they load: loaded again
 #: under the older columns, and again under the current ones after.
@@ -36,6 +59,15 @@ def playing_schema(version: int) -> Iterator[None]:
             patch.setattr(items, "COLUMNS", columns)
             for name in ("COURSES_OF", "TOPICS_OF"):
                 patch.setattr(queries, name, getattr(queries, name).replace(", rubric", ""))
+        if version < 8:
+            patch.setattr(queries, "RECORD_COMMAND", _RECORD_COMMAND_V7)
+            patch.setattr(queries, "RECORD_COMMAND_PG", _RECORD_COMMAND_PG_V7)
+            patch.setattr(queries, "STAMP_BASE", _STAMP_BASE_V7)
+            patch.setattr(uids, "settle_catalog", lambda reader, table, path: "")
+            patch.setattr(uids, "catalog_uids", lambda reader, table, paths: [""] * len(paths))
+            for cls in _WRITERS:
+                for name in ("execute", "insert", "executemany"):
+                    patch.setattr(cls, name, _without_uid(getattr(cls, name)))
         try:
             for module in _BUILT_FROM_COLUMNS:
                 importlib.reload(module)

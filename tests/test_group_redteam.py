@@ -24,8 +24,9 @@ def test_a_learner_cannot_take_the_command_numbers_others_write_next(
         last = con.execute("SELECT last_value FROM command_id_seq").fetchone()[0]
         with contextlib.suppress(psycopg2.Error):  # refused: the hole is closed
             con.execute(
-                "INSERT INTO command (id, at, line) "
-                "SELECT n, 'x', 'squat' FROM generate_series(%s::int, %s::int) n",
+                "INSERT INTO command (id, at, line, gid, replica, stamp) "
+                "SELECT n, 'x', 'squat', 'squat:' || n, 'squat', 'squat' || n "
+                "FROM generate_series(%s::int, %s::int) n",
                 (last + 1, last + 20),
             )
         # nor by moving a row of her own there

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import by_hand
+
 
 def courses(store, spec: str = "my") -> list[tuple]:
     return store.rows(
@@ -251,11 +253,13 @@ def test_the_catalogs_services_write_through_the_writer_alone(dls) -> None:
         con.execute("PRAGMA foreign_keys = ON")
         con.execute("BEGIN IMMEDIATE")
         command = con.execute(
-            "INSERT INTO command (at, line) VALUES ('2026-12-06T10:00:00Z', 'by hand') RETURNING id"
+            f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+            f"VALUES ('2026-12-06T10:00:00Z', 'by hand', {by_hand.values()}) RETURNING id"
         ).fetchone()[0]
         con.execute("INSERT INTO history_binding (id, command_id) VALUES (1, ?)", (command,))
         writer = SqliteWriter(con)
         writer.info["command_id"] = command
+        writer.info["stamp"] = "0000000000000000.0000.by-hand"  # what the uids it makes start with
         items.add_specialization(writer, title="Mine", slug="mine")
         items.add_course(writer, spec_ref="mine", title="First")
         items.add_topic(writer, course_ref="mine/first", title="Alpha")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import by_hand
+
 
 def changes(store, *args: str) -> list[tuple[str, list[str]]]:
     data = store.run("log", *args, "--json").json()["commands"]
@@ -66,7 +68,10 @@ def test_log_with_a_huge_limit(dls) -> None:
 def test_log_shows_a_huge_value_cut_and_reads_only_the_commands_it_shows(dls) -> None:
     """A store written before size limits: a 2 MB note, and an old change whose JSON is broken."""
     dls.execute("UPDATE change SET new = '{broken' WHERE command_id = 1 AND id = 1")
-    dls.execute("INSERT INTO command (at, line) VALUES ('2026-01-01T00:00:00+00:00', 'note')")
+    dls.execute(
+        f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+        f"VALUES ('2026-01-01T00:00:00+00:00', 'note', {by_hand.values(dls.engine)})"
+    )
     dls.execute_past_rules(  # the store's rules refuse it now; its upgrade splits it
         "INSERT INTO note (topic_id, written_on, text) VALUES (1, '2026-01-01', ?)",
         "x" * 2_000_000,

@@ -299,12 +299,27 @@ _DATA = ("specialization", "course", "topic", "progress", "note", "link", "revie
 
 
 def _every_row(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, history included, by the columns schema 2 had."""
+    """Every row of every table, history included, by the columns schema 2 had; a change's
+    values as JSON read, less the row's uid (schema 8 adds it to every recorded change)."""
     out = {}
     for table in (*_DATA, "command", "change"):
         columns = [r[1] for r in query(FIXTURE2, f"PRAGMA table_info({table})")]
         out[table] = query(path, f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")
+    out["change"] = [
+        tuple(
+            _without_uid(v) if c in ("old", "new") else v for c, v in zip(columns, row, strict=True)
+        )
+        for row in out["change"]
+    ]
     return out
+
+
+def _without_uid(values: str | None) -> dict | None:
+    if values is None:
+        return None
+    row = json.loads(values)
+    row.pop("uid", None)
+    return row
 
 
 def test_a_schema_2_store_upgrades_keeping_its_history_and_undo_reaches_back(

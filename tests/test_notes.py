@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import by_hand
+
 NOW = "2026-03-01T09:00:00+00:00"
 
 
@@ -313,7 +315,10 @@ def test_show_reads_a_bounded_number_of_notes(dls) -> None:
     """An item with thousands of notes prints its newest few and says where the rest are."""
     ((topic,),) = dls.rows("SELECT id FROM topic WHERE slug = 'basics'")
     ((course,),) = dls.rows("SELECT id FROM course WHERE slug = 'neural-networks'")
-    dls.execute("INSERT INTO command (at, line) VALUES ('2026-03-01T09:00:00', 'seed')")
+    dls.execute(
+        f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+        f"VALUES ('2026-03-01T09:00:00', 'seed', {by_hand.values(dls.engine)})"
+    )
     rows = [(topic, f"2026-01-{1 + n % 28:02d}", f"note {n}") for n in range(3000)]
     dls.executemany("INSERT INTO note (topic_id, written_on, text) VALUES (?, ?, ?)", rows)
     dls.executemany(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import by_hand
 from conftest import Store
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 
@@ -327,7 +328,10 @@ def test_the_statements_run_on_both_readers(dls: Store) -> None:
     )
     [(asked,)] = dls.rows("SELECT max(id) FROM command")
     # bo's review, by a command of its own (the newest is what the inserts are filed under)
-    dls.execute("INSERT INTO command (at, line) VALUES ('2026-10-07T10:00:00+00:00', 'review')")
+    dls.execute(
+        f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+        f"VALUES ('2026-10-07T10:00:00+00:00', 'review', {by_hand.values(dls.engine)})"
+    )
     dls.execute(
         "INSERT INTO peer_review (request_id, reviewed_on, grade, comment, learner) "
         "VALUES (1, '2026-10-07', 'pass', 'fine', 'bo')"

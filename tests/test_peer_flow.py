@@ -22,6 +22,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+import by_hand
 from conftest import DLS, Store
 from group import GroupStore, group_store_fixture  # noqa: F401
 from test_group_views import NOW, _pinned_clock, ok  # noqa: F401 (the clock, as there)
@@ -47,7 +48,8 @@ def _as_command(con: object, line: str) -> None:
     """File what follows under a command of the connection's learner, as the program does
     (the history's triggers need one)."""
     con.execute(  # type: ignore[attr-defined]
-        "WITH c AS (INSERT INTO command (at, line) VALUES ('2026-03-01T12:00:00Z', %s) "
+        f"WITH c AS (INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+        f"VALUES ('2026-03-01T12:00:00Z', %s, {by_hand.values('postgresql')}) "
         "RETURNING id) SELECT set_config('coursetrack.command', id::text, false) FROM c",
         (line,),
     )

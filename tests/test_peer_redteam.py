@@ -21,6 +21,7 @@ from urllib.parse import quote
 import psycopg2
 import pytest
 
+import by_hand
 from coursetrack.store import group
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 from test_peer_security import (  # noqa: F401 (the fixture `reviewed`, shared)
@@ -280,7 +281,10 @@ def test_no_refusal_names_a_reviewer(reviewed) -> None:
     _write(g, g.curator, "UPDATE topic SET rubric = ? WHERE id = 3", _RUBRIC)
     reviewers = ("bob", "carol")
     with g.connect("alice") as con:
-        con.execute("INSERT INTO command (at, line) VALUES ('2026-10-08T10:00:00+00:00', 'x')")
+        con.execute(
+            f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+            f"VALUES ('2026-10-08T10:00:00+00:00', 'x', {by_hand.values('postgresql')})"
+        )
         con.execute(
             "SELECT set_config('coursetrack.command', "
             "(SELECT max(id)::text FROM command WHERE learner = session_user), false)"

@@ -17,6 +17,7 @@ from typing import Any
 import psycopg2
 import pytest
 
+import by_hand
 from coursetrack.store import group
 from coursetrack.vocabulary import Verdict
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
@@ -41,7 +42,10 @@ def _write(g: GroupStore, role: str, sql: str, *params: object, scope: str = "")
 
 
 def _own_command(con: Any, scope: str = "") -> None:
-    con.execute("INSERT INTO command (at, line) VALUES ('2026-10-01T10:00:00+00:00', 'by hand')")
+    con.execute(
+        f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+        f"VALUES ('2026-10-01T10:00:00+00:00', 'by hand', {by_hand.values('postgresql')})"
+    )
     con.execute(
         "SELECT set_config('coursetrack.command', "
         "(SELECT max(id)::text FROM command WHERE learner = session_user), true)"

@@ -13,6 +13,7 @@ import sqlite3
 import psycopg2
 import pytest
 
+import by_hand
 from conftest import Store
 from coursetrack.errors import StoreError
 from coursetrack.store import open_store, rules
@@ -27,7 +28,10 @@ MB = 1024 * 1024
 
 def _under_a_command_of_her_own(con: psycopg2.extensions.connection) -> None:
     """What a learner does in psql before a write: a command row, bound for the history."""
-    con.execute("INSERT INTO command (at, line) VALUES ('2026-10-01T10:00:00+00:00', 'by hand')")
+    con.execute(
+        f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+        f"VALUES ('2026-10-01T10:00:00+00:00', 'by hand', {by_hand.values('postgresql')})"
+    )
     con.execute(
         "SELECT set_config('coursetrack.command', "
         "(SELECT max(id)::text FROM command WHERE learner = session_user), true)"

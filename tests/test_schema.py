@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+import by_hand
 import postgres
 from coursetrack import store as db_store
 from coursetrack.models import TRACKED, SQLModel, columns_of
@@ -242,7 +243,8 @@ def test_the_constraints_hold_on_this_engine(store) -> None:
     ):
         with pytest.raises(IntegrityError), bind.begin() as conn:
             conn.exec_driver_sql(
-                "INSERT INTO command (at, line) VALUES ('2025-01-01T00:00:00+00:00', 'x')"
+                f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+                f"VALUES ('2025-01-01T00:00:00+00:00', 'x', {by_hand.values(bind.dialect.name)})"
             )
             _bind_newest(conn)
             conn.exec_driver_sql(statement)
@@ -296,7 +298,10 @@ def test_each_transaction_records_under_its_own_command(db: str, engine: str) ->
             conn.begin()
             ids.append(
                 conn.execute(
-                    text("INSERT INTO command (at, line) VALUES (:at, :line) RETURNING id"),
+                    text(
+                        f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+                        f"VALUES (:at, :line, {by_hand.values(engine)}) RETURNING id"
+                    ),
                     {"at": "2025-01-01T00:00:00+00:00", "line": f"writer {len(ids) + 1}"},
                 ).scalar_one()
             )
@@ -336,7 +341,8 @@ def test_a_write_under_no_command_is_refused(db: str) -> None:
     bind = _migrated(db)
     with pytest.raises(IntegrityError, match="command_id"), bind.begin() as conn:
         conn.exec_driver_sql(
-            "INSERT INTO command (at, line) VALUES ('2025-01-01T00:00:00+00:00', 'x')"
+            f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+            f"VALUES ('2025-01-01T00:00:00+00:00', 'x', {by_hand.values(bind.dialect.name)})"
         )
         conn.exec_driver_sql("INSERT INTO specialization (slug, title) VALUES ('a', 'A')")
     bind.dispose()

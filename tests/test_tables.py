@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import by_hand
 from coursetrack import catalog
 from coursetrack.cli import app
 
@@ -216,7 +217,10 @@ def test_piped_output_is_80_columns_unless_columns_says_otherwise(studied) -> No
 
 def test_a_title_holding_a_line_break_still_takes_one_row(studied, monkeypatch) -> None:
     """However it got there (an old store, a backup), a line break in a title is shown, not obeyed."""
-    studied.execute("INSERT INTO command (at, line) VALUES ('2026-09-12T10:00:00', 'seed')")
+    studied.execute(
+        f"INSERT INTO command (at, line, {by_hand.COLUMNS}) "
+        f"VALUES ('2026-09-12T10:00:00', 'seed', {by_hand.values(studied.engine)})"
+    )
     studied.execute("UPDATE course SET title = 'Two\nlines' WHERE slug = 'improving'")
     studied.execute("UPDATE specialization SET title = 'Deep\nLearning' WHERE slug = 'dls'")
     status = _at(studied, 80, monkeypatch, "status", "dls")

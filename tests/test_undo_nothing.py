@@ -10,6 +10,8 @@ import random
 
 import pytest
 
+import by_hand
+
 
 def commands(store) -> list[tuple]:
     return store.rows("SELECT id, line FROM command ORDER BY id")
@@ -94,7 +96,8 @@ def test_undo_passes_over_a_no_op_an_older_store_recorded(dls) -> None:
     `undo` reverts the real change before them, and `undo ID` still names one."""
     dls.run("done", "dls/1/1")
     dls.execute(
-        "INSERT INTO command (id, at, line) VALUES (3, ?, ?)",
+        f"INSERT INTO command (id, at, line, {by_hand.COLUMNS}) "
+        f"VALUES (3, ?, ?, {by_hand.values(dls.engine)})",
         "2026-01-01T00:00:00+00:00",
         "done dls/1/1",
     )

@@ -140,6 +140,39 @@ def _learner() -> str:
     )
 
 
+class _RandomUid(FunctionElement):
+    """A uid's default: 32 random hex digits, for a row written by other means than
+    coursetrack (the sqlite3 shell, psql); coursetrack's own inserts pass the row's uid
+    (`store.uids`). Spelled as each engine prints it back (`store.sync_schema`)."""
+
+    type = String()
+    name = "random_uid"
+    inherit_cache = True
+
+
+@compiles(_RandomUid)
+def _sqlite_random_uid(element: _RandomUid, compiler: object, **kw: object) -> str:
+    from coursetrack.store.sync_schema import UID_DEFAULT_SQLITE
+
+    return UID_DEFAULT_SQLITE
+
+
+@compiles(_RandomUid, "postgresql")
+def _postgresql_random_uid(element: _RandomUid, compiler: object, **kw: object) -> str:
+    from coursetrack.store.sync_schema import UID_DEFAULT_POSTGRESQL
+
+    return UID_DEFAULT_POSTGRESQL
+
+
+def _uid() -> str:
+    """The column naming a row across replicas (issue 24, `store.uids`): last of its table's
+    (PostgreSQL adds a column at the end), unique, never NULL."""
+    return Field(
+        default=None,
+        sa_column=Column(String, nullable=False, unique=True, server_default=_RandomUid()),
+    )
+
+
 class Specialization(SQLModel, table=True):
     __tablename__ = "specialization"
     __table_args__ = (*rule_checks("specialization"),)
@@ -151,6 +184,7 @@ class Specialization(SQLModel, table=True):
     url: str | None = None
     description: str | None = None
     certificate_url: str | None = None
+    uid: str | None = _uid()
 
 
 class Course(SQLModel, table=True):
@@ -171,6 +205,7 @@ class Course(SQLModel, table=True):
     certificate_url: str | None = None
     #: What a peer review scores (JSON, `rules.COURSE_RUBRIC`); None: a grade and a comment.
     rubric: str | None = None
+    uid: str | None = _uid()
 
 
 class Topic(SQLModel, table=True):
@@ -189,6 +224,7 @@ class Topic(SQLModel, table=True):
     description: str | None = None
     url: str | None = None
     rubric: str | None = None  # as a course's
+    uid: str | None = _uid()
 
 
 class Progress(SQLModel, table=True):
@@ -239,6 +275,7 @@ class Note(SQLModel, table=True):
     private: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
+    uid: str | None = _uid()
 
 
 class Link(SQLModel, table=True):
@@ -259,6 +296,7 @@ class Link(SQLModel, table=True):
     title: str | None = None
     added_on: dt.date
     learner: str | None = _learner()
+    uid: str | None = _uid()
 
 
 class Review(SQLModel, table=True):
@@ -278,6 +316,7 @@ class Review(SQLModel, table=True):
     interval_days: int
     due_on: dt.date
     learner: str | None = _learner()
+    uid: str | None = _uid()
 
 
 class Goal(SQLModel, table=True):
@@ -343,7 +382,11 @@ class Command(SQLModel, table=True):
     """One command that changed the store; its row changes are in `change`."""
 
     __tablename__ = "command"
-    __table_args__ = (*rule_checks("command"),)
+    __table_args__ = (
+        *rule_checks("command"),
+        Index("ix_command_stamp", "stamp", unique=True),
+        Index("ix_command_seq", "seq"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: str  # ISO 8601 UTC timestamp
@@ -351,6 +394,19 @@ class Command(SQLModel, table=True):
     undoes: int | None = _ref("command.id", nullable=True, cascade=False)
     undone_by: int | None = _ref("command.id", nullable=True, cascade=False)
     learner: str | None = _learner()
+    #: Issue 24 (docs/sync.md): the command's name on every store, f"{replica}:{id where
+    #: it was made}"; the replica that made it; its stamp (`store.clock`), by which every
+    #: store orders its commands; the name of the machine (NULL before schema 8); the
+    #: hub's arrival number (NULL until the hub holds it; 0: the catalog, from a group's
+    #: hub); the rule that refused it at a sync's replay (NULL: applied); the exchanged
+    #: form, kept once built.
+    gid: str = Field(unique=True)
+    replica: str
+    stamp: str
+    machine: str | None = None
+    seq: int | None = None
+    set_aside: str | None = None
+    payload: str | None = None
 
 
 class Change(SQLModel, table=True):
@@ -392,6 +448,21 @@ class Member(SQLModel, table=True):
     )
 
 
+class SyncState(SQLModel, table=True):
+    """Who this store is for a sync (issue 24), one row made with the store: its replica
+    id (16 random hex) and machine name, and the hub it syncs with (its URL, never a
+    password, and replica id; NULL until `sync URL`). Not tracked: no command's."""
+
+    __tablename__ = "sync_state"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_sync_state_one_row"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    replica: str
+    name: str | None = None
+    hub_url: str | None = None
+    hub_replica: str | None = None
+
+
 #: The tables whose every row change the history triggers record, in the
 #: order a catalog is built.
 TRACKED: tuple[type[SQLModel], ...] = (
@@ -428,7 +499,8 @@ def columns_of(model: type[SQLModel]) -> tuple[str, ...]:
 #: Columns that place a row rather than describe it: its id, its parent or
 #: owner, its position (which the order of a file gives).
 #: A row's learner is whoever writes it (a backup restores as the learner restoring it).
-_PLACEMENT = frozenset({"id", "position", "learner", *OWNER_COLUMNS})
+#: A row's uid is made where the row is made (`store.uids`), never carried.
+_PLACEMENT = frozenset({"id", "uid", "position", "learner", *OWNER_COLUMNS})
 
 
 def described_by(model: type[SQLModel]) -> tuple[str, ...]:

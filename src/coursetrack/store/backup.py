@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from coursetrack.store import queries
+from coursetrack.store import queries, uids
 from coursetrack.store.items import COLUMNS as ITEM_COLUMNS
 from coursetrack.vocabulary import Grade, Status, Verdict
 
@@ -160,24 +160,34 @@ _RECORDS_ON = (
 
 
 def insert_specialization(writer: Writer, values: Mapping[str, Any]) -> int:
-    """A new specialization of the backup's columns; its id."""
-    return writer.insert(_INSERT_SPEC, **{c: values[c] for c in ITEMS["specialization"]})
+    """A new specialization of the backup's columns (its uid: `store.uids`); its id."""
+    return writer.insert(
+        _INSERT_SPEC,
+        **{c: values[c] for c in ITEMS["specialization"]},
+        uid=uids.settle_catalog(writer, "specialization", (values["slug"],)),
+    )
 
 
 _INSERT_SPEC = (
-    f"INSERT INTO specialization ({', '.join(ITEMS['specialization'])}) "
-    f"VALUES ({', '.join(':' + c for c in ITEMS['specialization'])}) RETURNING id"
+    f"INSERT INTO specialization ({', '.join(ITEMS['specialization'])}, uid) "
+    f"VALUES ({', '.join(':' + c for c in ITEMS['specialization'])}, :uid) RETURNING id"
 )
 
 
 def insert_courses(writer: Writer, rows: list[dict[str, Any]]) -> None:
     """New courses: each row has `specialization_id`, `position` and the backup's columns."""
-    writer.executemany(_insert("course", ("specialization_id", "position", *ITEMS["course"])), rows)
+    writer.executemany(
+        _insert("course", ("specialization_id", "position", *ITEMS["course"], "uid")),
+        uids.with_catalog_uids(writer, "course", "specialization_id", rows),
+    )
 
 
 def insert_topics(writer: Writer, rows: list[dict[str, Any]]) -> None:
     """New topics: each row has `course_id`, `position` and the backup's columns."""
-    writer.executemany(_insert("topic", ("course_id", "position", *ITEMS["topic"])), rows)
+    writer.executemany(
+        _insert("topic", ("course_id", "position", *ITEMS["topic"], "uid")),
+        uids.with_catalog_uids(writer, "topic", "course_id", rows),
+    )
 
 
 def insert_records(writer: Writer, kind: str, owner: str, rows: list[dict[str, Any]]) -> None:
@@ -185,7 +195,14 @@ def insert_records(writer: Writer, kind: str, owner: str, rows: list[dict[str, A
     each row has the owner's id under `owner` and the backup's columns. The learner is
     the column's default: whoever restores."""
     assert owner in OWNERS[kind]
-    writer.executemany(_insert(_table(kind), (owner, *_fields(kind))), rows)
+    table = _table(kind)
+    if table in ("note", "link", "review"):  # named across replicas (`store.uids`)
+        writer.executemany(
+            _insert(table, (owner, *_fields(kind), "uid")),
+            ({**row, "uid": uids.record_uid(writer)} for row in rows),
+        )
+    else:
+        writer.executemany(_insert(table, (owner, *_fields(kind))), rows)
 
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 #: The schema version the store made here is at (`schema.SCHEMA_VERSION` when current).
-VERSION = 7
+VERSION = 8
 
 #: Exactly one owner, as schema 4 wrote it (`migrations._ONE_OWNER_PG`).
 _ONE_OWNER = (
@@ -179,7 +179,7 @@ _SQLITE_V5 = {
 def create_sqlite(conn: Connection) -> None:
     """Make the newest schema in the empty SQLite store on `conn` (in its transaction)."""
     from coursetrack.models import SQLModel
-    from coursetrack.store import migration_peer, migrations, rules, schema, triggers
+    from coursetrack.store import migration_peer, migrations, rules, schema, sync_schema, triggers
 
     tables = SQLModel.metadata.tables
     for table, ddl in _SQLITE_V5.items():
@@ -188,6 +188,8 @@ def create_sqlite(conn: Connection) -> None:
             ddl = migrations.ruled_table(table, ddl, f'"{table}"')
         conn.exec_driver_sql(ddl)
         for index in _indexes(tables[table]):
+            if index.name in sync_schema.INDEXES_V8:
+                continue  # schema 8's, made by its step below
             columns = ", ".join(c.name for c in index.columns)
             conn.exec_driver_sql(f"CREATE INDEX {index.name} ON {table} ({columns})")
         if table == "change":
@@ -197,6 +199,8 @@ def create_sqlite(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
     # schema 7 as its step makes it: ALTER TABLE writes its column into the tables' text
     migration_peer._m007_peer_review(conn)
+    # schema 8 as its step makes it: it rebuilds seven tables and makes every trigger again
+    sync_schema._m008_sync(conn)
     conn.exec_driver_sql(f"PRAGMA application_id = {schema.APPLICATION_ID}")
     conn.exec_driver_sql(f"PRAGMA user_version = {VERSION}")
 
@@ -207,9 +211,10 @@ def create_postgresql(conn: Connection) -> None:
     from sqlalchemy.schema import CreateIndex, CreateTable
 
     from coursetrack.models import SQLModel
-    from coursetrack.store import peer_rules, rules, schema, triggers
+    from coursetrack.store import peer_rules, rules, schema, sync_schema, triggers
 
     conn.exec_driver_sql(schema.SCHEMA_TABLE_POSTGRESQL)
+    conn.exec_driver_sql(f"CREATE SEQUENCE {sync_schema.COMMAND_SEQ}")
     conn.exec_driver_sql(
         f"INSERT INTO coursetrack_schema VALUES ({schema.APPLICATION_ID}, {VERSION})"
     )
@@ -222,8 +227,10 @@ def create_postgresql(conn: Connection) -> None:
     for statement in (
         *rules.cross_table_ddl("postgresql", current),
         *peer_rules.ddl("postgresql", current),
+        "GRANT SELECT ON sync_state TO PUBLIC",
     ):
         conn.exec_driver_sql(statement)
+    sync_schema.make_sync_state_row(conn)
 
 
 def _indexes(table: Table) -> list[Index]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from coursetrack.store import uids
 from coursetrack.store.items import COLUMNS, PARENTS, TABLES
 from coursetrack.vocabulary import Status, sql
 
@@ -84,11 +85,15 @@ WHERE c.specialization_id = :parent AND p.status = :done
 
 
 def add_specialization(writer: Writer, values: Mapping[str, Any]) -> int:
-    """Insert a specialization (every column of `COLUMNS`); its id."""
-    return writer.insert(_ADD_SPEC, **{name: values[name] for name in COLUMNS["specialization"]})
+    """Insert a specialization (every column of `COLUMNS`, and its uid: `store.uids`); its id."""
+    return writer.insert(
+        _ADD_SPEC,
+        **{name: values[name] for name in COLUMNS["specialization"]},
+        uid=uids.settle_catalog(writer, "specialization", (values["slug"],)),
+    )
 
 
-_ADD_SPEC = "INSERT INTO specialization ({}) VALUES ({}) RETURNING id".format(
+_ADD_SPEC = "INSERT INTO specialization ({}, uid) VALUES ({}, :uid) RETURNING id".format(
     ", ".join(COLUMNS["specialization"]), ", ".join(f":{c}" for c in COLUMNS["specialization"])
 )
 
@@ -126,14 +131,14 @@ def add_rows(writer: Writer, kind: str, rows: Iterable[Mapping[str, Any]]) -> No
     """
     rows = iter(rows)
     while chunk := list(islice(rows, CHUNK)):
-        writer.executemany(_ADD[kind], chunk)
+        writer.executemany(_ADD[kind], uids.with_catalog_uids(writer, kind, PARENTS[kind], chunk))
 
 
 #: Rows to one `executemany` of the import: few statements, a bounded memory.
 CHUNK = 2000
 
 _ADD = {
-    kind: "INSERT INTO {} ({}) VALUES ({})".format(
+    kind: "INSERT INTO {} ({}, uid) VALUES ({}, :uid)".format(
         kind,
         ", ".join((PARENTS[kind], "position", *COLUMNS[kind])),
         ", ".join(f":{c}" for c in (PARENTS[kind], "position", *COLUMNS[kind])),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from coursetrack.store import uids
 from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:
@@ -109,15 +110,21 @@ def add_specialization(
     url: str | None,
     description: str | None,
 ) -> int:
-    """Insert a specialization; its id."""
+    """Insert a specialization, its uid the hash of its slug (`store.uids`); its id."""
     return writer.insert(
-        _ADD_SPEC, slug=slug, title=title, provider=provider, url=url, description=description
+        _ADD_SPEC,
+        slug=slug,
+        title=title,
+        provider=provider,
+        url=url,
+        description=description,
+        uid=uids.settle_catalog(writer, "specialization", (slug,)),
     )
 
 
 _ADD_SPEC = (
-    "INSERT INTO specialization (slug, title, provider, url, description) "
-    "VALUES (:slug, :title, :provider, :url, :description) RETURNING id"
+    "INSERT INTO specialization (slug, title, provider, url, description, uid) "
+    "VALUES (:slug, :title, :provider, :url, :description, :uid) RETURNING id"
 )
 
 
@@ -133,7 +140,9 @@ def add_child(
     url: str | None,
 ) -> int:
     """Insert a course (topic) at `position` of its specialization (course), its later
-    siblings moved down one; its id."""
+    siblings moved down one, its uid the hash of its slug path (`store.uids`); its id."""
+    path = (*uids.ParentPaths(writer, kind)(parent_id), slug)
+    uid = uids.settle_catalog(writer, kind, path)
     writer.execute(_SHIFT_DOWN[kind], parent=parent_id, position=position)
     return writer.insert(
         _ADD_CHILD[kind],
@@ -143,6 +152,7 @@ def add_child(
         title=title,
         description=description,
         url=url,
+        uid=uid,
     )
 
 
@@ -152,8 +162,8 @@ _SHIFT_DOWN = {
     for kind in PARENTS
 }
 _ADD_CHILD = {
-    kind: f"INSERT INTO {kind} ({PARENTS[kind]}, position, slug, title, description, url) "
-    "VALUES (:parent, :position, :slug, :title, :description, :url) RETURNING id"
+    kind: f"INSERT INTO {kind} ({PARENTS[kind]}, position, slug, title, description, url, uid) "
+    "VALUES (:parent, :position, :slug, :title, :description, :url, :uid) RETURNING id"
     for kind in PARENTS
 }
 

@@ -1,11 +1,10 @@
-"""The schema's steps, m001 to m006 (m007: `migration_peer`): each released version's DDL.
+"""The schema's steps, m001 to m006 (m007: `migration_peer`, m008: `sync_schema`).
 
-A step that needs different DDL on the two engines branches on
-`conn.dialect.name`. A released step is frozen, since stores in the field were
-made by its text: a change to the schema is a new step appended to `MIGRATIONS`,
-and tests/test_schema.py checks that the last step leaves both engines exactly as
-`models` describes them. An older step that makes history triggers passes the
-tracked columns of its own time (`_TRACKED_V2`) to `store.triggers`.
+A step that needs different DDL on the two engines branches on `conn.dialect.name`.
+A released step is frozen, since stores in the field were made by its text: a change
+to the schema is a new step appended to `MIGRATIONS`, and tests/test_schema.py checks
+that the last step leaves both engines exactly as `models` describes them. An older
+step that makes history triggers passes its own time's columns (`_TRACKED_V2`).
 
 The steps live apart from `store.schema`, which runs them and keeps the version:
 they are most of the schema's text, and frozen, where the version and `migrate`
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from coursetrack.errors import StoreError
 from coursetrack.store.migration_peer import _m007_peer_review
+from coursetrack.store.sync_schema import _m008_sync
 from coursetrack.store.triggers import (
     HISTORY_BINDING_SQLITE,
     TRACKED_V6,
@@ -583,9 +583,8 @@ def ruled_table(table: str, ddl: str, name: str) -> str:
     return f"{body[:-1].rstrip()},\n{checks}\n)"
 
 
-#: Steps that rebuild a table other tables refer to: on SQLite they run with foreign
-#: keys off (set outside their transaction), as SQLite's own procedure says.
-_FOREIGN_KEYS_OFF = {_m006_rules}
+#: Steps that rebuild a table others refer to: on SQLite they run with foreign keys off.
+_FOREIGN_KEYS_OFF = {_m006_rules, _m008_sync}
 
 #: Ordered schema changes; the store's version is how many have run.
 #: Never edit a released entry: append a new one.
@@ -597,4 +596,5 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _m005_learners,
     _m006_rules,
     _m007_peer_review,
+    _m008_sync,
 ]

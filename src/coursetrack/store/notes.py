@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from coursetrack.store import uids
+
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
     from coursetrack.store.writer import Writer
@@ -65,12 +67,13 @@ def insert_note(
     """Add a note under the item; its id."""
     owner = owner_column(kind)
     return writer.insert(
-        f"INSERT INTO note ({owner}, written_on, text, private) "
-        "VALUES (:item, :written_on, :text, :private) RETURNING id",
+        f"INSERT INTO note ({owner}, written_on, text, private, uid) "
+        "VALUES (:item, :written_on, :text, :private, :uid) RETURNING id",
         item=item_id,
         written_on=written_on,
         text=text,
         private=private,
+        uid=uids.record_uid(writer),
     )
 
 
@@ -112,12 +115,13 @@ def insert_link(
     """Add a link under the item; its id."""
     owner = owner_column(kind)
     return writer.insert(
-        f"INSERT INTO link ({owner}, url, title, added_on) "
-        "VALUES (:item, :url, :title, :added_on) RETURNING id",
+        f"INSERT INTO link ({owner}, url, title, added_on, uid) "
+        "VALUES (:item, :url, :title, :added_on, :uid) RETURNING id",
         item=item_id,
         url=url,
         title=title,
         added_on=added_on,
+        uid=uids.record_uid(writer),
     )
 
 

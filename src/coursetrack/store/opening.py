@@ -553,7 +553,7 @@ def _create_plain(path: Path, shown: str) -> bool:
     transaction that holds the write lock; False (nothing done) when another process
     made one there first, or when those statements are not this schema's (then the
     steps make it, through SQLAlchemy, as for any store)."""
-    from coursetrack.store import new_sqlite
+    from coursetrack.store import new_sqlite, sync_schema
     from coursetrack.store.engine import connect_sqlite
 
     if new_sqlite.VERSION != schema.SCHEMA_VERSION:
@@ -567,6 +567,7 @@ def _create_plain(path: Path, shown: str) -> bool:
                 return False  # another process made it meanwhile: open it as it is
             for statement in new_sqlite.STATEMENTS:
                 con.execute(statement)
+            con.execute(sync_schema.INSERT_SYNC_STATE, sync_schema.new_replica())
             con.execute(f"PRAGMA application_id = {int(new_sqlite.APPLICATION_ID)}")
             con.execute(f"PRAGMA user_version = {int(new_sqlite.VERSION)}")
             con.execute("COMMIT")

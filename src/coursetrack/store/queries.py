@@ -494,16 +494,29 @@ BY_ID = "WHERE x.id = :id"
 # -- a write's own bookkeeping (`Store.write`) ---------------------------------------
 
 #: The command's row; SQLite numbers it max(id) + 1 itself.
-RECORD_COMMAND = "INSERT INTO command (at, line) VALUES (:at, :line) RETURNING id"
+RECORD_COMMAND = (
+    "INSERT INTO command (id, at, line, gid, replica, stamp, machine) "
+    "SELECT n, :at, :line, :replica || ':' || n, :replica, :stamp, :machine "
+    "FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM command) RETURNING id"
+)
 
 #: The same on PostgreSQL, whose sequence would leave gaps: max(id) + 1 under the write
 #: lock, the sequence moved along; a study group's learner, who sees only their own
-#: commands, takes the sequence's next number.
+#: commands, takes the sequence's next number. Every command made on PostgreSQL (a hub)
+#: takes its arrival number from `command_seq` (issue 24).
 RECORD_COMMAND_PG = (
-    "INSERT INTO command (id, at, line) SELECT (SELECT CASE WHEN row_security_active('command') "
+    "INSERT INTO command (id, at, line, gid, replica, stamp, machine, seq) "
+    "SELECT n, :at, :line, :replica || ':' || n, :replica, :stamp, :machine, "
+    "nextval('command_seq') FROM (SELECT CASE WHEN row_security_active('command') "
     "THEN nextval(pg_get_serial_sequence('command', 'id')) "
     "ELSE setval(pg_get_serial_sequence('command', 'id'), coalesce(max(id), 0) + 1) "
-    "END FROM command), :at, :line RETURNING id"
+    "END AS n FROM command) AS next_id RETURNING id"
+)
+
+#: Who this store is and the largest stamp it holds: what a new command's stamp,
+#: gid and machine are made from (`recording.record_command`, `store.clock`).
+STAMP_BASE = (
+    "SELECT replica, name AS machine, (SELECT max(stamp) FROM command) AS last FROM sync_state"
 )
 
 #: A command whose triggers recorded no change is taken back at its commit (an undo,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from coursetrack.errors import StoreError
 from coursetrack.store import queries
 
 if TYPE_CHECKING:
@@ -27,8 +28,16 @@ def record_command(writer: Writer, command: str) -> int:
     learner sees only their own commands (row-level security): max(id) would
     be theirs, not the store's, so the number comes from the sequence, and a
     failed command may leave a gap there.
+
+    Issue 24: the command's stamp (`store.clock.next_stamp`, after the largest the
+    store holds, from `dates.now()`, so `COURSETRACK_NOW` skews it) is kept in
+    `writer.info["stamp"]` for the uids the command makes (`store.uids.record_uid`);
+    its gid is f"{replica}:{id}"; one query reads the replica, its name and max(stamp).
     """
-    from coursetrack.dates import stamp
+    import datetime as dt
+
+    from coursetrack.dates import now as now_utc
+    from coursetrack.store.clock import next_stamp
     from coursetrack.store.rules import MAX_COMMAND_LINE
 
     # A NUL cannot be stored in PostgreSQL text; such a command is refused by
@@ -37,8 +46,18 @@ def record_command(writer: Writer, command: str) -> int:
     if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
         # by its own checks, with their words, once it gets that far; never here
         line = line[: MAX_COMMAND_LINE - 1] + "…"
+    base = writer.one(queries.STAMP_BASE)
+    if base is None:
+        raise StoreError("the store has no replica id (its sync_state row is missing)")
+    replica, machine, last = base["replica"], base["machine"], base["last"]
+    now = now_utc()
+    at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    writer.info["stamp"] = next_stamp(last, int(now.timestamp() * 1000), replica)
+    writer.info["uid_index"] = 0
     sql = queries.RECORD_COMMAND_PG if writer.dialect == "postgresql" else queries.RECORD_COMMAND
-    return writer.insert(sql, at=stamp(), line=line)
+    return writer.insert(
+        sql, at=at, line=line, replica=replica, stamp=writer.info["stamp"], machine=machine
+    )
 
 
 def forget_if_unchanged(writer: Writer, command_id: int) -> None:

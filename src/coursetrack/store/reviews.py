@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from coursetrack.store import queries
+from coursetrack.store import queries, uids
 
 if TYPE_CHECKING:
     from coursetrack.store.reader import Reader, Row
@@ -66,7 +66,7 @@ def add_reviews(writer: Writer, reviews: Iterable[Mapping[str, Any]]) -> None:
     Each mapping holds topic_id, reviewed_on, grade, interval_days and due_on.
     """
     writer.executemany(
-        "INSERT INTO review (topic_id, reviewed_on, grade, interval_days, due_on) "
-        "VALUES (:topic_id, :reviewed_on, :grade, :interval_days, :due_on)",
-        reviews,
+        "INSERT INTO review (topic_id, reviewed_on, grade, interval_days, due_on, uid) "
+        "VALUES (:topic_id, :reviewed_on, :grade, :interval_days, :due_on, :uid)",
+        ({**review, "uid": uids.record_uid(writer)} for review in reviews),
     )
