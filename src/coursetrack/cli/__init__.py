@@ -280,6 +280,7 @@ COMMANDS = {
     "show": "show:show",
     "chart": "chart:chart",
     "whoami": "group:whoami",
+    "sync": "sync:sync",
     "check": "check:check",
     "add": "items:add_app",
     "export": "export:export_app",

@@ -1,0 +1,345 @@
+"""`sync`: exchange commands between this SQLite store (a replica) and a PostgreSQL hub
+(issue 24; the design is docs/sync.md, "How a sync runs").
+
+One transaction per side: the replica's `BEGIN IMMEDIATE`, the hub's writers' lock as a
+command takes it. Pull the hub's commands numbered after the replica's largest `seq`;
+push the replica's commands the hub does not number yet. On each side, the commands
+that arrived are merged by `merge`: the side's commands stamped after the smallest
+arriving stamp are rewound (their changes reverted, as undo does, unrecorded), then the
+arrived and the rewound are replayed in stamp order, each whole in a savepoint, and one
+the store refuses is set aside whole (`command.set_aside`: the rule's name). Both sides
+then hold the same commands and replayed them the same way, so they hold the same record
+and set the same commands aside, whichever synced first. The hub commits first: killed
+between the commits, the next sync pulls again what the replica lost and the hub skips,
+by gid, what it holds already.
+
+This module decides and orders; it holds no SQL (`store.sync`, `store.sync_payload`,
+`store.sync_apply`) and never prints: progress goes through the `progress` callback.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from coursetrack import dates
+from coursetrack.errors import InputError, Refused
+from coursetrack.store import history
+from coursetrack.store import sync as store
+from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
+from coursetrack.store.sync_payload import dumps, payload
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from coursetrack.store.engine import Notify
+    from coursetrack.store.reader import Row
+    from coursetrack.store.writer import Writer
+
+#: Clocks further apart than this (seconds) get a warning: concurrent changes are
+#: decided by the stamps, so a fast clock wins the conflicts of its lead.
+CLOCK_WARNING_SECONDS = 300.0
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SetAside:
+    """A command the store refused at this sync's replay: kept in the log, not applied."""
+
+    command: int
+    gid: str
+    line: str
+    rule: str
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "gid": self.gid,
+            "line": self.line,
+            "rule": self.rule,
+            "why": self.why,
+        }
+
+
+@dataclass
+class Synced:
+    """What a sync did, as `sync` prints it (and `--json`)."""
+
+    hub: str
+    replica: str
+    machine: str
+    pulled: int = 0
+    pushed: int = 0
+    set_aside: list[SetAside] = field(default_factory=list)
+    renumbered: list[tuple[int, int]] = field(default_factory=list)
+    clock_offset_seconds: float = 0.0
+
+    @property
+    def clock_warning(self) -> bool:
+        return abs(self.clock_offset_seconds) > CLOCK_WARNING_SECONDS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hub": self.hub,
+            "replica": self.replica,
+            "machine": self.machine,
+            "pulled": self.pulled,
+            "pushed": self.pushed,
+            "set_aside": [s.to_dict() for s in self.set_aside],
+            "renumbered": [{"from": a, "to": b} for a, b in self.renumbered],
+            "catalog": None,
+            "clock_offset_seconds": round(self.clock_offset_seconds, 3),
+        }
+
+
+@dataclass
+class _Arriving:
+    """A command to replay on one side: its payload (and stored text), its `seq` there,
+    and its id before a rewind (None: it arrived)."""
+
+    payload: dict[str, Any]
+    text: str
+    seq: int | None
+    was: int | None = None
+    was_set_aside: str | None = None
+
+
+@dataclass
+class _Merged:
+    set_aside: list[SetAside] = field(default_factory=list)
+    renumbered: list[tuple[int, int]] = field(default_factory=list)
+
+
+def check_hub_url(url: str | None) -> None:
+    """Refuse, before anything is opened, a hub that is not a PostgreSQL URL."""
+    if url is not None and not store.is_postgres_url(url):
+        raise InputError("the hub must be a PostgreSQL URL (postgresql://HOST/DATABASE)")
+
+
+def sync(
+    path: Path,
+    shown: str,
+    *,
+    url: str | None,
+    new_replica: bool = False,
+    notify: Notify | None = None,
+    progress: Progress | None = None,
+) -> Synced:
+    """Sync the replica at `path` with the hub at `url` (None: the one it synced with)."""
+    from coursetrack.store.inspect import mask_url
+    from coursetrack.store.postgres_reader import secrets_of
+
+    check_hub_url(url)
+    given = url or ""
+    with (
+        store.translated(shown, mask_url(given), secrets_of(given)),
+        store.open_local(path, shown, notify) as local,
+    ):
+        if new_replica:
+            store.new_replica(local.writer, secrets.token_hex(8))
+        state = store.sync_state(local.writer)
+        target = url or state.hub_url
+        if not target:
+            raise InputError(
+                "this store syncs with no hub yet; name one: coursetrack sync "
+                "postgresql://HOST/DATABASE"
+            )
+        kept = store.without_password(target)
+        hub_shown = mask_url(target)
+        with store.translated(shown, hub_shown, secrets_of(target)):
+            con = store.hub_connection(target)
+            try:
+                result = _run(local, con, state, kept, hub_shown, notify, progress)
+            finally:
+                con.close()
+    return result
+
+
+def _run(
+    local: store.Side,
+    con: Any,
+    state: Row,
+    kept: str,
+    hub_shown: str,
+    notify: Notify | None,
+    progress: Progress | None,
+) -> Synced:
+    from coursetrack.store.postgres_reader import PostgresReader
+
+    point = store.hub_point(PostgresReader(con))  # the one read when nothing is to exchange
+    if state.hub_replica is not None and point.replica != state.hub_replica:
+        raise Refused(
+            f"{hub_shown} is not the hub this store synced with (it synced with replica "
+            f"{state.hub_replica}); nothing was changed"
+        )
+    result = Synced(
+        hub=kept,
+        replica=state.replica,
+        machine=state.name or "",
+        clock_offset_seconds=dates.now().timestamp() - float(point.now),
+    )
+    local_seq, unpushed = store.local_point(local.writer)
+    if point.seq == local_seq and not unpushed:
+        if state.hub_url != kept or state.hub_replica != point.replica:
+            store.remember_hub(local.writer, url=kept, replica=point.replica)
+        local.commit()  # (a new replica id, the hub remembered, or nothing)
+        return result
+    hub = store.begin_hub(con, hub_shown, notify)
+    try:
+        _exchange(local.writer, hub.writer, local_seq, result, progress)
+        store.remember_hub(local.writer, url=kept, replica=point.replica)
+        hub.commit()
+    finally:
+        hub.rollback()
+    local.commit()
+    return result
+
+
+def _exchange(
+    local: Writer, hub: Writer, local_seq: int | None, result: Synced, progress: Progress | None
+) -> None:
+    """Pull, push, merge on the hub then on the replica, and copy the hub's numbers back."""
+    pulled = [(row, _payload_of(hub, row)) for row in store.after_seq(hub, local_seq)]
+    pushing = [(row, _payload_of(local, row)) for row in store.unpushed(local)]
+    seqs: dict[str, int] = {}
+
+    on_hub = store.held(hub, [p["gid"] for _, (p, _) in pushing])
+    arriving_hub: list[_Arriving] = []
+    for _row, (p, text) in pushing:
+        there = on_hub.get(p["gid"])
+        if there is None:
+            arriving_hub.append(_Arriving(p, text, None))
+            continue
+        if store.parsed(there.payload or "{}").get("changes") != p["changes"]:
+            raise Refused(
+                f"the hub holds command {p['gid']} with other changes: this store is a copy "
+                "of another replica; run 'coursetrack sync --new-replica' on it; nothing "
+                "was changed"
+            )
+        seqs[p["gid"]] = int(there.seq)
+    for item in sorted(arriving_hub, key=lambda a: a.payload["stamp"]):
+        item.seq = store.next_seq(hub)
+        seqs[item.payload["gid"]] = item.seq
+    # the bar counts changes: a first sync is a few commands (an import) of many
+    total = sum(len(a.payload.get("changes") or ()) for a in arriving_hub) + sum(
+        len(p.get("changes") or ()) for _, (p, _) in pulled
+    )
+    counter = _Counter(progress, total)
+    hub_replica = store.sync_state(hub).replica
+    merge(hub, arriving_hub, replica=hub_replica, tick=counter.tick)
+
+    here = store.held(local, [p["gid"] for _, (p, _) in pulled])
+    arriving_local: list[_Arriving] = []
+    for row, (p, text) in pulled:
+        seqs[p["gid"]] = int(row.seq)
+        if p["gid"] not in here:
+            arriving_local.append(_Arriving(p, text, int(row.seq)))
+    merged = merge(
+        local, arriving_local, replica=store.sync_state(local).replica, tick=counter.tick
+    )
+    store.set_seq(local, seqs)
+    store.end_of_sync(hub)
+    result.pulled = len(arriving_local)
+    result.pushed = len(arriving_hub)
+    result.set_aside = merged.set_aside
+    result.renumbered = merged.renumbered
+
+
+def _no_tick() -> None:
+    pass
+
+
+class _Counter:
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
+
+
+def _payload_of(side: Writer, row: Row) -> tuple[dict[str, Any], str]:
+    """A command's payload, and its text: the one kept, or built now and kept."""
+    if row.payload:
+        text = row.payload if isinstance(row.payload, str) else dumps(row.payload)
+        return store.parsed(text), text
+    built = payload(side, row, undoes=store.gid_of(side, row.undoes))
+    text = dumps(built)
+    store.keep_payload(side, row.id, text)
+    return built, text
+
+
+def merge(
+    writer: Writer,
+    arrived: list[_Arriving],
+    *,
+    replica: str,
+    tick: Callable[[], None] = _no_tick,
+) -> _Merged:
+    """Bring `arrived` into this side's history at their stamps' places (see the module's
+    docstring): rewind what is stamped after the first of them, replay both in stamp order."""
+    merged = _Merged()
+    if not arrived:
+        return merged
+    first = min(a.payload["stamp"] for a in arrived)
+    rewound: list[_Arriving] = []
+    for row in store.after_stamp(writer, first):
+        p, text = _payload_of(writer, row)
+        rewound.append(_Arriving(p, text, row.seq, was=row.id, was_set_aside=row.set_aside))
+    if rewound:
+        store.open_scratch(writer, replica)
+        for item in rewound:  # newest first
+            history.defer_rules(writer)
+            try:
+                history.revert(writer, int(item.was or 0))
+            except history.Blocked as blocked:  # the history itself is broken: stop
+                raise Refused(
+                    f"cannot sync: rewinding #{item.was} failed ({blocked.reason}); "
+                    "nothing was changed"
+                ) from None
+        history.check_deferred_rules(writer)
+        gone = [item.was for item in rewound if item.was is not None]
+        store.drop_commands(writer, [*gone, store.SCRATCH])
+        store.rules_at_once(writer)
+    for item in sorted([*arrived, *rewound], key=lambda a: a.payload["stamp"]):
+        new_id = _replay(writer, item, merged, tick if item.was is None else _no_tick)
+        if item.was is not None and item.was != new_id:
+            merged.renumbered.append((item.was, new_id))
+    merged.renumbered.sort()
+    return merged
+
+
+def _replay(
+    writer: Writer, item: _Arriving, merged: _Merged, tick: Callable[[], None] = _no_tick
+) -> int:
+    """Write one command under a new id and apply its changes whole, or set it aside."""
+    p = item.payload
+    new_id = store.insert_command(writer, p, seq=item.seq, text=item.text)
+    store.bind(writer, new_id)
+    store.savepoint(writer, "sync_command")
+    try:
+        apply_changes(writer, list(p.get("changes") or ()), tick)
+    except Exception as exc:
+        refused = refusal_of(exc)
+        if refused is None:
+            raise
+        store.roll_back_to(writer, "sync_command")
+        store.mark_set_aside(writer, new_id, refused.rule)
+        if item.was_set_aside != refused.rule:
+            merged.set_aside.append(
+                SetAside(new_id, p["gid"], p["line"], refused.rule, words(refused.rule))
+            )
+        return new_id
+    store.release(writer, "sync_command")
+    target = store.id_of_gid(writer, p["undoes"]) if p.get("undoes") else None
+    if target is not None:
+        store.link_undo(writer, target=target, by=new_id)
+    return new_id
+
+
+__all__ = ["Refusal", "SetAside", "Synced", "merge", "sync"]

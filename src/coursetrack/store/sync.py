@@ -1,0 +1,389 @@
+"""Sync's statements (issue 24, docs/sync.md): the two sides' transactions, the commands
+each side holds, what is pulled and pushed, and the rewind of a side's newer commands.
+
+A sync holds one transaction per side, as a command does, but records no command of its
+own: every command it brings is written as itself, under its own `command` row, and the
+history triggers record its changes there (`replay_command`). What a rewind takes back is
+recorded under a scratch row (`SCRATCH`, id -1), removed with its changes before the
+commit, so it leaves no trace in the history. Building a command's exchanged form is
+`store.sync_payload`; applying one change by key is `store.sync_apply`.
+
+Nothing here imports SQLAlchemy: the replica is written through sqlite3 alone and the hub
+through psycopg2 alone, as `Store.write` does (`open_local`, `open_hub`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from coursetrack.store import triggers
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from coursetrack.store.engine import Notify
+    from coursetrack.store.reader import Reader, Row
+    from coursetrack.store.writer import Writer
+
+#: The command row a rewind's reverting changes are recorded under, and removed with.
+SCRATCH = -1
+
+
+# --- the two sides' transactions ------------------------------------------------------
+
+
+class Side:
+    """One side's open write transaction: its writer, and its commit or rollback."""
+
+    def __init__(self, writer: Writer, con: Any, *, shown: str) -> None:
+        self.writer = writer
+        self.con = con
+        self.shown = shown
+        self.done = False
+
+    def commit(self) -> None:
+        """Commit (SQLite: the history unbound inside it, see `triggers.bind_command`)."""
+        if self.writer.dialect == "sqlite":
+            self.con.execute(triggers.UNBIND_SQLITE)
+            self.con.execute("COMMIT")
+        else:
+            self.con.cursor().execute("COMMIT")
+        self.done = True
+
+    def rollback(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        with contextlib.suppress(Exception):  # the error to report is the first
+            if self.writer.dialect == "sqlite":
+                if self.con.in_transaction:
+                    self.con.execute("ROLLBACK")
+            elif not self.con.closed:
+                self.con.cursor().execute("ROLLBACK")
+
+
+@contextmanager
+def open_local(path: Path, shown: str, notify: Notify | None) -> Iterator[Side]:
+    """The replica's write: `BEGIN IMMEDIATE` on a sqlite3 connection of our own, as
+    `Store.write` takes it (saying when it waits); rolled back unless committed."""
+    from coursetrack.store.engine import begin_immediate, connect_sqlite
+    from coursetrack.store.writer import SqliteWriter
+
+    con, _ = connect_sqlite(path, shown)
+    side = None
+    try:
+        begin_immediate(con, notify)
+        side = Side(SqliteWriter(con), con, shown=shown)
+        yield side
+    finally:
+        if side is not None:
+            side.rollback()
+        con.close()
+
+
+def hub_connection(url: str) -> Any:
+    """A psycopg2 connection to the hub at `url`, idle, once its schema is this
+    coursetrack's (a database with none gets it made, through `open_store`, first)."""
+    from coursetrack.store import open_store, postgres_reader
+
+    con = postgres_reader.ordinary_connection(url)
+    if con is None:
+        made = open_store(url, write=True)  # makes or upgrades its schema, or refuses it
+        made.close()
+        con = postgres_reader.ordinary_connection(url)
+    if con is None:
+        from coursetrack.errors import StoreError
+        from coursetrack.store.inspect import mask_url
+
+        raise StoreError(f"the store {mask_url(url)} cannot be a sync hub")
+    return con
+
+
+def begin_hub(con: Any, shown: str, notify: Notify | None) -> Side:
+    """The hub's write on `con`: the session settings and the writers' lock, as a
+    command takes them (`Store._write_postgres`)."""
+    from coursetrack.store.engine import (
+        _HAS_GATE,
+        _SESSION_SETTINGS,
+        _lock_ms,
+        busy_timeout,
+        take_write_lock,
+    )
+    from coursetrack.store.writer import PostgresWriter
+
+    total = busy_timeout()
+    cur = con.cursor()
+    cur.execute(f"BEGIN; {_SESSION_SETTINGS}{_HAS_GATE}", {"lock_ms": str(_lock_ms(total))})
+    gate = bool(cur.fetchone()[-1])
+    side = Side(PostgresWriter(con), con, shown=shown)
+    try:
+        take_write_lock(con, notify, total, gate=gate, who=lambda: None)
+    except BaseException:
+        side.rollback()
+        raise
+    return side
+
+
+# --- who each side is ------------------------------------------------------------------
+
+
+def sync_state(reader: Reader) -> Row:
+    """The store's one `sync_state` row: replica, name, hub_url, hub_replica."""
+    row = reader.one("SELECT replica, name, hub_url, hub_replica FROM sync_state WHERE id = 1")
+    assert row is not None  # made with the store (schema 8)
+    return row
+
+
+def remember_hub(writer: Writer, *, url: str, replica: str) -> None:
+    """Record the hub this replica syncs with (its URL without a password)."""
+    writer.execute(
+        "UPDATE sync_state SET hub_url = :url, hub_replica = :replica WHERE id = 1",
+        url=url,
+        replica=replica,
+    )
+
+
+def new_replica(writer: Writer, replica: str) -> int:
+    """Give this store a new replica id (a copied store), and its commands the hub does not
+    hold yet new gids and stamps of that replica; how many commands were renamed."""
+    old = sync_state(writer).replica
+    writer.execute("UPDATE sync_state SET replica = :r WHERE id = 1", r=replica)
+    rows = writer.all("SELECT id, stamp FROM command WHERE seq IS NULL AND id > 0")
+    for row in rows:
+        stamp = row.stamp
+        if stamp.endswith("." + old):
+            stamp = stamp[: -len(old)] + replica
+        writer.execute(
+            "UPDATE command SET gid = :gid, replica = :r, stamp = :stamp, payload = NULL "
+            "WHERE id = :id",
+            gid=f"{replica}:{row.id}",
+            r=replica,
+            stamp=stamp,
+            id=row.id,
+        )
+    return len(rows)
+
+
+def local_point(reader: Reader) -> tuple[int | None, int]:
+    """The replica's largest `seq`, and how many of its commands the hub lacks."""
+    row = reader.one(
+        "SELECT (SELECT max(seq) FROM command) AS seq, "
+        "(SELECT count(*) FROM command WHERE seq IS NULL AND id > 0) AS unpushed"
+    )
+    assert row is not None
+    return row.seq, int(row.unpushed)
+
+
+def hub_point(reader: Reader) -> Row:
+    """The hub's one read: its largest `seq`, its clock, and its replica id."""
+    row = reader.one(
+        "SELECT (SELECT max(seq) FROM command) AS seq, "
+        "CAST(extract(epoch FROM clock_timestamp()) AS double precision) AS now, "
+        "(SELECT replica FROM sync_state WHERE id = 1) AS replica"
+    )
+    assert row is not None
+    return row
+
+
+# --- the commands each side holds --------------------------------------------------------
+
+_COMMAND_COLUMNS = "id, gid, replica, machine, stamp, at, line, undoes, seq, set_aside, payload"
+
+
+def unpushed(reader: Reader) -> list[Row]:
+    """The replica's commands the hub does not hold (seq NULL), in stamp order."""
+    return reader.all(
+        f"SELECT {_COMMAND_COLUMNS} FROM command WHERE seq IS NULL AND id > 0 ORDER BY stamp"
+    )
+
+
+def after_seq(reader: Reader, seq: int | None) -> list[Row]:
+    """The hub's commands numbered after `seq` (all, for None), in arrival order."""
+    return reader.all(
+        f"SELECT {_COMMAND_COLUMNS} FROM command WHERE seq > :seq ORDER BY seq",
+        seq=-1 if seq is None else seq,
+    )
+
+
+def held(reader: Reader, gids: list[str]) -> dict[str, Row]:
+    """The commands of `gids` this side holds, by gid (id, seq, payload)."""
+    found: dict[str, Row] = {}
+    for start in range(0, len(gids), 500):
+        part = gids[start : start + 500]
+        names = ", ".join(f":g{i}" for i in range(len(part)))
+        params = {f"g{i}": gid for i, gid in enumerate(part)}
+        for row in reader.all(
+            f"SELECT id, gid, seq, payload FROM command WHERE gid IN ({names})", **params
+        ):
+            found[row.gid] = row
+    return found
+
+
+def after_stamp(reader: Reader, stamp: str) -> list[Row]:
+    """The commands stamped after `stamp`, newest first: what a rewind takes back."""
+    return reader.all(
+        f"SELECT {_COMMAND_COLUMNS} FROM command WHERE stamp > :stamp AND id > 0 "
+        "ORDER BY stamp DESC",
+        stamp=stamp,
+    )
+
+
+def id_of_gid(reader: Reader, gid: str) -> int | None:
+    return reader.scalar("SELECT id FROM command WHERE gid = :gid", gid=gid)
+
+
+def gid_of(reader: Reader, command_id: int | None) -> str | None:
+    if command_id is None:
+        return None
+    return reader.scalar("SELECT gid FROM command WHERE id = :id", id=command_id)
+
+
+def keep_payload(writer: Writer, command_id: int, payload: str) -> None:
+    writer.execute("UPDATE command SET payload = :p WHERE id = :id", p=payload, id=command_id)
+
+
+def set_seq(writer: Writer, seqs: dict[str, int]) -> None:
+    """Copy the hub's numbers onto the commands it holds, by gid."""
+    writer.executemany(
+        "UPDATE command SET seq = :seq WHERE gid = :gid",
+        [{"gid": gid, "seq": seq} for gid, seq in seqs.items()],
+    )
+
+
+def next_seq(writer: Writer) -> int:
+    """The hub's next arrival number (its sequence `command_seq`)."""
+    return int(writer.scalar("SELECT nextval('command_seq')"))
+
+
+# --- rewinding and replaying -------------------------------------------------------------
+
+
+def bind(writer: Writer, command_id: int) -> None:
+    """Record what follows under `command_id` (see `triggers.bind_command`)."""
+    if writer.dialect == "postgresql":
+        writer.scalar(triggers.BIND_POSTGRES, command_id=str(command_id))
+    else:
+        writer.execute(triggers.BIND_SQLITE, command_id=command_id)
+
+
+def open_scratch(writer: Writer, replica: str) -> None:
+    """The scratch command a rewind's reverting is recorded under (see the module doc)."""
+    writer.execute(
+        "INSERT INTO command (id, at, line, gid, replica, stamp, seq) "
+        "VALUES (:id, '1970-01-01T00:00:00+00:00', 'sync: rewind', :gid, :replica, :stamp, NULL)",
+        id=SCRATCH,
+        gid=f"{replica}:rewind",
+        replica=replica,
+        stamp="0" * 16 + ".0000." + replica,
+    )
+    bind(writer, SCRATCH)
+
+
+def drop_commands(writer: Writer, ids: list[int]) -> None:
+    """Remove rewound commands (and the scratch one), their changes first; a command
+    linked to one of them as its undo is unlinked (its replay links it again)."""
+    rows = [{"id": command_id} for command_id in ids]
+    writer.executemany("UPDATE command SET undone_by = NULL WHERE undone_by = :id", rows)
+    writer.executemany("UPDATE command SET undoes = NULL WHERE undoes = :id", rows)
+    writer.executemany("DELETE FROM change WHERE command_id = :id", rows)
+    writer.executemany("DELETE FROM command WHERE id = :id", rows)
+
+
+def insert_command(writer: Writer, payload: dict[str, Any], *, seq: int | None, text: str) -> int:
+    """Write a command brought by a sync under the next id; its id."""
+    new_id = int(writer.scalar("SELECT coalesce(max(id), 0) + 1 FROM command"))
+    writer.execute(
+        "INSERT INTO command (id, at, line, gid, replica, machine, stamp, seq, payload) "
+        "VALUES (:id, :at, :line, :gid, :replica, :machine, :stamp, :seq, :payload)",
+        id=new_id,
+        at=payload["at"],
+        line=payload["line"],
+        gid=payload["gid"],
+        replica=payload["replica"],
+        machine=payload.get("machine"),
+        stamp=payload["stamp"],
+        seq=seq,
+        payload=text,
+    )
+    return new_id
+
+
+def mark_set_aside(writer: Writer, command_id: int, rule: str | None) -> None:
+    writer.execute("UPDATE command SET set_aside = :r WHERE id = :id", r=rule, id=command_id)
+
+
+def link_undo(writer: Writer, *, target: int, by: int) -> None:
+    writer.execute("UPDATE command SET undone_by = :by WHERE id = :target", by=by, target=target)
+    writer.execute("UPDATE command SET undoes = :target WHERE id = :by", by=by, target=target)
+
+
+def savepoint(writer: Writer, name: str) -> None:
+    writer.execute(f"SAVEPOINT {name}")
+
+
+def release(writer: Writer, name: str) -> None:
+    writer.execute(f"RELEASE SAVEPOINT {name}")
+
+
+def roll_back_to(writer: Writer, name: str) -> None:
+    writer.execute(f"ROLLBACK TO SAVEPOINT {name}")
+    writer.execute(f"RELEASE SAVEPOINT {name}")
+
+
+def rules_at_once(writer: Writer) -> None:
+    """After a rewind: every statement meets every rule at once again (docs/sync.md)."""
+    if writer.dialect == "postgresql":
+        writer.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    else:
+        writer.execute("PRAGMA defer_foreign_keys = OFF")
+
+
+def end_of_sync(writer: Writer) -> None:
+    """Before the commit: the command id sequence moved past what the sync wrote
+    (PostgreSQL), the history unbound."""
+    if writer.dialect == "postgresql":
+        writer.scalar(
+            "SELECT setval(pg_get_serial_sequence('command', 'id'), "
+            "greatest(coalesce(max(id), 0), 1)) FROM command"
+        )
+
+
+def parsed(text: Any) -> dict[str, Any]:
+    """A stored payload (text) as a dict."""
+    return json.loads(text) if isinstance(text, str | bytes) else dict(text)
+
+
+def is_postgres_url(url: str) -> bool:
+    """Whether `url` names a PostgreSQL database, as `open_store` reads one."""
+    from coursetrack.store.inspect import POSTGRES_SCHEMES
+
+    return url.partition("://")[0].lower() in POSTGRES_SCHEMES
+
+
+def without_password(url: str) -> str:
+    """`url` as a replica keeps it: no password (libpq's ~/.pgpass or PGPASSWORD give it)."""
+    import re
+
+    kept = re.sub(r"^([\w+.-]+://[^:/@]*):[^@]*@", r"\1@", url)
+    kept = re.sub(r"([?&])password=[^&]*&?", r"\1", kept, flags=re.IGNORECASE)
+    return kept.rstrip("?&")
+
+
+@contextmanager
+def translated(local: str, hub: str, secrets: tuple[str, ...]) -> Iterator[None]:
+    """Driver errors as one line naming the side that raised them (`engine._translate_errors`)."""
+    from coursetrack.errors import StoreError
+    from coursetrack.store.engine import _driver_error, _explain, _is_postgres_error, mask
+
+    try:
+        yield
+    except Exception as exc:
+        orig = _driver_error(exc)
+        if orig is None:
+            raise
+        where = hub if _is_postgres_error(orig) else local
+        raise StoreError(mask(_explain(where, orig), secrets)) from None
