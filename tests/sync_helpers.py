@@ -252,19 +252,24 @@ def start_process(argv: list[str], moment: dt.datetime) -> subprocess.Popen:
     )
 
 
-def timed(argv: list[str], moment: dt.datetime, opened: Callable[[], bool]) -> tuple[float, float]:
-    """How long `argv` takes, and when `opened()` first said it had reached the hub."""
+def timed(
+    argv: list[str], moment: dt.datetime, probes: dict[str, Callable[[], bool]]
+) -> dict[str, float]:
+    """How long `argv` takes ("end"), and when each probe first held (a probe that
+    never held: the end), polled every 5 ms: when the process reached the hub, when the
+    hub committed."""
     began = time.monotonic()
     proc = start_process(argv, moment)
-    seen = None
+    seen: dict[str, float] = {}
     while proc.poll() is None:
-        if seen is None and opened():
-            seen = time.monotonic() - began
+        for name, probe in probes.items():
+            if name not in seen and probe():
+                seen[name] = time.monotonic() - began
         time.sleep(0.005)
     _out, err = proc.communicate()
     assert proc.returncode == 0, err
     end = time.monotonic() - began
-    return (end if seen is None else seen), end
+    return {**dict.fromkeys(probes, end), **seen, "end": end}
 
 
 def run_and_stop(

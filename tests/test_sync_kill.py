@@ -76,6 +76,7 @@ class World:
     laptop: Replica  # a week not synced
     desktop: Replica  # synced
     old: Replica  # synced at the start only, a week of work months ago
+    reference: Reference | None = None  # the laptop's sync uninterrupted, once measured
 
     def copies(self, tag: str) -> tuple[Hub, Replica, Replica]:
         """The hub, the laptop and the desktop, copied for one case."""
@@ -117,29 +118,60 @@ def uids(store, table: str) -> list[str]:
 
 @dataclass
 class Reference:
-    """What the laptop's sync does uninterrupted, and how long it takes."""
+    """What the laptop's sync does uninterrupted, and when: it reaches the hub at
+    `opens`, the hub holds its commands from `commits`, it ends at `end` (seconds)."""
 
     export: str
     counts: dict[str, int]
-    opens: float  # when the process has reached the hub
-    duration: float
+    opens: float
+    commits: float
+    end: float
+
+    def moments(self, count: int) -> list[float]:
+        """`count` moments to stop a sync at: test_crash's spread (a fifth over the
+        start-up, the rest from `opens` to just past the end), a quarter of them moved
+        into the short stretch between the hub's commit and the end, where a stop
+        leaves the hub with the laptop's commands and the laptop without the hub's."""
+        late = count // 4
+        spread = delays(self.opens, self.end, count - late)
+        window = max(self.end - self.commits, 0.01)
+        start = max(self.commits - window, self.opens)
+        return sorted(spread + [start + (self.end - start) * (i + 0.5) / late for i in range(late)])
 
 
 def reference(world: World) -> Reference:
     """The laptop's sync run whole twice, two at a time as the kills run; then the
-    desktop syncs and the laptop again: the record every killed case must end with."""
+    desktop syncs and the laptop again: the record every killed case must end with.
+    Measured once per world."""
+    if world.reference is None:
+        world.reference = measure(world)
+    return world.reference
+
+
+def measure(world: World) -> Reference:
     cases = [world.copies(f"ref{n}") for n in (1, 2)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        timings = list(
-            pool.map(
-                lambda case: timed(
-                    command(case[1].db, "sync", case[0].url),
-                    SYNC_AT,
-                    lambda: world.server.clients(case[0].name) > 0,
-                ),
-                cases,
+    mine = sorted(set(commands_by_gid(world.laptop.store)) - set(commands_by_gid(world.hub.store)))
+
+    def run(case: tuple[Hub, Replica, Replica]) -> dict[str, float]:
+        hub, laptop = case[0], case[1]
+        with world.server.connect(hub.name) as watch:
+            return timed(
+                command(laptop.db, "sync", hub.url),
+                SYNC_AT,
+                {
+                    # this watching connection is one of the database's clients
+                    "opens": lambda: world.server.clients(hub.name) > 1,
+                    "commits": lambda: (
+                        watch.execute(
+                            "SELECT count(*) FROM command WHERE gid = ANY(%s)", (mine,)
+                        ).fetchone()[0]
+                        > 0
+                    ),
+                },
             )
-        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        timings = list(pool.map(run, cases))
     hub, laptop, desktop = cases[0]
     laptop.hub_url = hub.url
     desktop.sync(hub, SYNC_AT + dt.timedelta(minutes=1))
@@ -148,7 +180,9 @@ def reference(world: World) -> Reference:
     counts = row_counts(hub.store)
     for case in cases:
         case[0].drop()
-    return Reference(export, counts, max(t[0] for t in timings), max(t[1] for t in timings))
+    return Reference(
+        export, counts, *(max(t[key] for t in timings) for key in ("opens", "commits", "end"))
+    )
 
 
 def check_after(world: World, ref: Reference, hub: Hub, laptop: Replica, desktop: Replica) -> str:
@@ -194,7 +228,7 @@ def stop_cases(
     """`kills` cases of the laptop's sync, each stopped by `stop` at its moment; checked."""
     ref = reference(world)
     cases = [world.copies(f"k{i:02d}") for i in range(kills)]
-    moments = delays(ref.opens, ref.duration, kills)
+    moments = ref.moments(kills)
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         ran = list(
             pool.map(
@@ -222,7 +256,8 @@ def stop_cases(
 
 def report(what: str, states: list[str], finished: list[bool], ref: Reference) -> None:
     print(
-        f"\nsync {what} ({ref.duration:.2f} s, the hub reached at {ref.opens:.2f} s): "
+        f"\nsync {what} ({ref.end:.2f} s, the hub reached at {ref.opens:.2f} s, its commit "
+        f"seen at {ref.commits:.2f} s): "
         f"stopped {finished.count(False)} of {len(finished)}; left {states}"
     )
 
@@ -309,5 +344,20 @@ def test_a_replica_months_behind_still_merges(world: World, tmp_path: Path) -> N
             for store in (world.laptop.store, world.hub.store, world.old.store):
                 everyone |= set(uids(store, table))
             assert sorted(uids(hub.store, table)) == sorted(everyone), table
+    finally:
+        hub.drop()
+
+
+def test_the_hub_committed_and_the_replica_did_not_then_synced_again(world: World) -> None:
+    """The state a kill between the two commits leaves (the hub commits first), made
+    for certain rather than by timing, which lands in that stretch only now and then:
+    the hub after a whole sync, the laptop as it was before it. The next sync pulls what
+    it missed and pushes its commands again, which the hub skips by gid."""
+    ref = reference(world)
+    hub, laptop, desktop = world.copies("between")
+    try:
+        laptop.sync(hub, SYNC_AT)
+        before = world.laptop.copy("laptop-between-before", world.folder)
+        assert check_after(world, ref, hub, before, desktop) == "hub"
     finally:
         hub.drop()
