@@ -178,12 +178,14 @@ def local_point(reader: Reader) -> tuple[int | None, int]:
     return row.seq, int(row.unpushed)
 
 
-def hub_point(reader: Reader) -> Row:
-    """The hub's one read: its largest `seq`, its clock, and its replica id."""
+def hub_point(reader: Reader, catalog_version: str = "NULL") -> Row:
+    """The hub's one read: its largest `seq`, its clock, its replica id, and (SQL given by
+    a study group's sync, `catalog_version`) the version of its catalog."""
     row = reader.one(
         "SELECT (SELECT max(seq) FROM command) AS seq, "
         "CAST(extract(epoch FROM clock_timestamp()) AS double precision) AS now, "
-        "(SELECT replica FROM sync_state WHERE id = 1) AS replica"
+        "(SELECT replica FROM sync_state WHERE id = 1) AS replica, "
+        f"{catalog_version} AS catalog_version"
     )
     assert row is not None
     return row
@@ -224,10 +226,13 @@ def held(reader: Reader, gids: list[str]) -> dict[str, Row]:
 
 
 def after_stamp(reader: Reader, stamp: str) -> list[Row]:
-    """The commands stamped after `stamp`, newest first: what a rewind takes back."""
+    """The commands stamped after `stamp`, newest first: what a rewind takes back.
+
+    Not a command whose `seq` is 0: a study group's catalog as it came down
+    (`services.sync_group`), state rather than a step of the log, stays as it is."""
     return reader.all(
         f"SELECT {_COMMAND_COLUMNS} FROM command WHERE stamp > :stamp AND id > 0 "
-        "ORDER BY stamp DESC",
+        "AND (seq IS NULL OR seq <> 0) ORDER BY stamp DESC",
         stamp=stamp,
     )
 
@@ -270,17 +275,25 @@ def bind(writer: Writer, command_id: int) -> None:
         writer.execute(triggers.BIND_SQLITE, command_id=command_id)
 
 
-def open_scratch(writer: Writer, replica: str) -> None:
-    """The scratch command a rewind's reverting is recorded under (see the module doc)."""
-    writer.execute(
-        "INSERT INTO command (id, at, line, gid, replica, stamp, seq) "
-        "VALUES (:id, '1970-01-01T00:00:00+00:00', 'sync: rewind', :gid, :replica, :stamp, NULL)",
-        id=SCRATCH,
-        gid=f"{replica}:rewind",
-        replica=replica,
-        stamp="0" * 16 + ".0000." + replica,
+def open_scratch(writer: Writer, replica: str) -> int:
+    """The scratch command a rewind's reverting is recorded under (see the module doc);
+    its id: SQLite's -1, PostgreSQL's the next of the sequence (a study group lets a
+    learner insert only the command ids its sequence drew)."""
+    scratch = _insert_command(
+        writer,
+        {
+            "at": "1970-01-01T00:00:00+00:00",
+            "line": "sync: rewind",
+            "gid": f"{replica}:rewind",
+            "replica": replica,
+            "stamp": "0" * 16 + ".0000." + replica,
+        },
+        seq=None,
+        text=None,
+        command_id=SCRATCH,
     )
-    bind(writer, SCRATCH)
+    bind(writer, scratch)
+    return scratch
 
 
 def drop_commands(writer: Writer, ids: list[int]) -> None:
@@ -295,21 +308,44 @@ def drop_commands(writer: Writer, ids: list[int]) -> None:
 
 def insert_command(writer: Writer, payload: dict[str, Any], *, seq: int | None, text: str) -> int:
     """Write a command brought by a sync under the next id; its id."""
-    new_id = int(writer.scalar("SELECT coalesce(max(id), 0) + 1 FROM command"))
+    return _insert_command(writer, payload, seq=seq, text=text)
+
+
+def _insert_command(
+    writer: Writer,
+    payload: dict[str, Any],
+    *,
+    seq: int | None,
+    text: str | None,
+    command_id: int | None = None,
+) -> int:
+    """On SQLite max(id) + 1 (or `command_id`), as `recording.record_command` numbers;
+    on PostgreSQL the id sequence's next (the only ids a group's learner may insert)."""
+    values = {
+        "at": payload["at"],
+        "line": payload["line"],
+        "gid": payload["gid"],
+        "replica": payload["replica"],
+        "machine": payload.get("machine"),
+        "stamp": payload["stamp"],
+        "seq": seq,
+        "payload": text,
+    }
+    if writer.dialect == "postgresql":
+        return writer.insert(
+            "INSERT INTO command (at, line, gid, replica, machine, stamp, seq, payload) "
+            "VALUES (:at, :line, :gid, :replica, :machine, :stamp, :seq, :payload) RETURNING id",
+            **values,
+        )
+    if command_id is None:
+        command_id = int(writer.scalar("SELECT coalesce(max(id), 0) + 1 FROM command"))
     writer.execute(
         "INSERT INTO command (id, at, line, gid, replica, machine, stamp, seq, payload) "
         "VALUES (:id, :at, :line, :gid, :replica, :machine, :stamp, :seq, :payload)",
-        id=new_id,
-        at=payload["at"],
-        line=payload["line"],
-        gid=payload["gid"],
-        replica=payload["replica"],
-        machine=payload.get("machine"),
-        stamp=payload["stamp"],
-        seq=seq,
-        payload=text,
+        id=command_id,
+        **values,
     )
-    return new_id
+    return command_id
 
 
 def mark_set_aside(writer: Writer, command_id: int, rule: str | None) -> None:
@@ -340,16 +376,6 @@ def rules_at_once(writer: Writer) -> None:
         writer.execute("SET CONSTRAINTS ALL IMMEDIATE")
     else:
         writer.execute("PRAGMA defer_foreign_keys = OFF")
-
-
-def end_of_sync(writer: Writer) -> None:
-    """Before the commit: the command id sequence moved past what the sync wrote
-    (PostgreSQL), the history unbound."""
-    if writer.dialect == "postgresql":
-        writer.scalar(
-            "SELECT setval(pg_get_serial_sequence('command', 'id'), "
-            "greatest(coalesce(max(id), 0), 1)) FROM command"
-        )
 
 
 def parsed(text: Any) -> dict[str, Any]:
