@@ -26,7 +26,7 @@ _RECORD_COMMAND_PG_V7 = (
     "ELSE setval(pg_get_serial_sequence('command', 'id'), coalesce(max(id), 0) + 1) "
     "END FROM command), :at, :line RETURNING id"
 )
-_STAMP_BASE_V7 = "SELECT 'old' AS replica, NULL AS machine, NULL AS last"
+_STAMP_BASE_V7 = "SELECT 'old' AS replica, NULL AS machine, NULL AS last, NULL AS next_id"
 _WRITERS = (writer.SqliteWriter, writer.PostgresWriter, writer.AlchemyWriter)
 
 
@@ -63,6 +63,7 @@ def playing_schema(version: int) -> Iterator[None]:
             patch.setattr(queries, "RECORD_COMMAND", _RECORD_COMMAND_V7)
             patch.setattr(queries, "RECORD_COMMAND_PG", _RECORD_COMMAND_PG_V7)
             patch.setattr(queries, "STAMP_BASE", _STAMP_BASE_V7)
+            patch.setattr(queries, "STAMP_BASE_PG", _STAMP_BASE_V7)
             patch.setattr(uids, "settle_catalog", lambda reader, table, path: "")
             patch.setattr(uids, "catalog_uids", lambda reader, table, paths: [""] * len(paths))
             for cls in _WRITERS:

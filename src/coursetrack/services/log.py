@@ -400,7 +400,7 @@ def _values(row: Row, *, old: bool) -> tuple:
 def _decoded(value: Any, learner: str | None = None) -> dict | None:
     """A change's stored values: JSON text, or already a dict (a json column on PostgreSQL).
 
-    Without the row's learner (a log is one learner's, every row in it theirs),
+    Without the row's uid, and without its learner (a log is one learner's, every row in it theirs),
     and with `private` only when it is set, as a boolean on both engines
     (SQLite's JSON holds 0 or 1). The one exception: a peer review row a restore kept
     for someone else in a single learner's store (`services.restore_peer`: a review
@@ -412,6 +412,7 @@ def _decoded(value: Any, learner: str | None = None) -> dict | None:
     if values is None:
         return None
     values = dict(values)
+    values.pop("uid", None)  # a row's name across replicas (issue 24): no user's words
     if learner is None or values.get("learner") == learner:
         values.pop("learner", None)
     if "private" in values:

@@ -500,23 +500,32 @@ RECORD_COMMAND = (
     "FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM command) RETURNING id"
 )
 
-#: The same on PostgreSQL, whose sequence would leave gaps: max(id) + 1 under the write
-#: lock, the sequence moved along; a study group's learner, who sees only their own
-#: commands, takes the sequence's next number. Every command made on PostgreSQL (a hub)
-#: takes its arrival number from `command_seq` (issue 24).
+#: The same on PostgreSQL, with the id `STAMP_BASE_PG` chose. Every command made on
+#: PostgreSQL (a hub) takes its arrival number from `command_seq` (issue 24). A stamp
+#: another session took (a study group's learner sees only her own commands' stamps, and
+#: two learners may write at once) inserts nothing: `recording.record_command` tries the
+#: next stamp, under the same id.
 RECORD_COMMAND_PG = (
     "INSERT INTO command (id, at, line, gid, replica, stamp, machine, seq) "
-    "SELECT n, :at, :line, :replica || ':' || n, :replica, :stamp, :machine, "
-    "nextval('command_seq') FROM (SELECT CASE WHEN row_security_active('command') "
-    "THEN nextval(pg_get_serial_sequence('command', 'id')) "
-    "ELSE setval(pg_get_serial_sequence('command', 'id'), coalesce(max(id), 0) + 1) "
-    "END AS n FROM command) AS next_id RETURNING id"
+    "VALUES (:id, :at, :line, :replica || ':' || :id, :replica, :stamp, :machine, "
+    "nextval('command_seq')) ON CONFLICT (stamp) DO NOTHING RETURNING id"
 )
 
 #: Who this store is and the largest stamp it holds: what a new command's stamp,
 #: gid and machine are made from (`recording.record_command`, `store.clock`).
 STAMP_BASE = (
     "SELECT replica, name AS machine, (SELECT max(stamp) FROM command) AS last FROM sync_state"
+)
+
+#: The same on PostgreSQL, with the new command's id, whose sequence would leave gaps:
+#: max(id) + 1 under the write lock, the sequence moved along; a study group's learner,
+#: who sees only their own commands, takes the sequence's next number.
+STAMP_BASE_PG = (
+    "SELECT replica, name AS machine, (SELECT max(stamp) FROM command) AS last, "
+    "(SELECT CASE WHEN row_security_active('command') "
+    "THEN nextval(pg_get_serial_sequence('command', 'id')) "
+    "ELSE setval(pg_get_serial_sequence('command', 'id'), coalesce(max(id), 0) + 1) "
+    "END FROM command) AS next_id FROM sync_state"
 )
 
 #: A command whose triggers recorded no change is taken back at its commit (an undo,

@@ -46,18 +46,35 @@ def record_command(writer: Writer, command: str) -> int:
     if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
         # by its own checks, with their words, once it gets that far; never here
         line = line[: MAX_COMMAND_LINE - 1] + "…"
-    base = writer.one(queries.STAMP_BASE)
+    pg = writer.dialect == "postgresql"
+    base = writer.one(queries.STAMP_BASE_PG if pg else queries.STAMP_BASE)
     if base is None:
         raise StoreError("the store has no replica id (its sync_state row is missing)")
     replica, machine, last = base["replica"], base["machine"], base["last"]
     now = now_utc()
     at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
-    writer.info["stamp"] = next_stamp(last, int(now.timestamp() * 1000), replica)
+    now_ms = int(now.timestamp() * 1000)
+    stamp = next_stamp(last, now_ms, replica)
     writer.info["uid_index"] = 0
-    sql = queries.RECORD_COMMAND_PG if writer.dialect == "postgresql" else queries.RECORD_COMMAND
-    return writer.insert(
-        sql, at=at, line=line, replica=replica, stamp=writer.info["stamp"], machine=machine
-    )
+    if not pg:  # one writer, who sees every stamp
+        writer.info["stamp"] = stamp
+        return writer.insert(
+            queries.RECORD_COMMAND, at=at, line=line, replica=replica, stamp=stamp, machine=machine
+        )
+    while True:  # a stamp this session could not see is taken: the next one (rare)
+        made = writer.scalar(
+            queries.RECORD_COMMAND_PG,
+            id=base["next_id"],
+            at=at,
+            line=line,
+            replica=replica,
+            stamp=stamp,
+            machine=machine,
+        )
+        if made is not None:
+            writer.info["stamp"] = stamp
+            return int(made)
+        stamp = next_stamp(stamp, now_ms, replica)
 
 
 def forget_if_unchanged(writer: Writer, command_id: int) -> None:
