@@ -89,7 +89,7 @@ class Hub:
     synced with it (or a command ran on it)."""
 
     server: postgres.Server
-    name: str
+    name: str  # the database's
 
     @property
     def url(self) -> str:

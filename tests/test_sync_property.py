@@ -5,7 +5,7 @@ Two or three SQLite replicas and a hub on the real PostgreSQL server; hypothesis
 sequence of every writing command (start, done and reopen on topics and courses, notes,
 links added and removed, reviews, a goal set and cleared, a title changed, a topic added
 and removed, undo of the last command or of an older one by its number) run on random
-replicas, with syncs in between; then every replica syncs twice, and every replica's
+replicas and now and then on the hub itself, with syncs in between; then every replica syncs twice, and every replica's
 `export yaml` is the hub's, every store holds the same commands and sets aside the same
 ones (sync_helpers.assert_converged). Each replica's clock may be off the right time by up
 to 30 minutes either way (`COURSETRACK_NOW`), and the replicas start from one import or
@@ -82,8 +82,10 @@ WRITES = st.one_of(
     st.tuples(st.just("rm"), st.sampled_from(TOPICS), st.just("--yes")),
 )
 
-#: which replica acts; taken modulo how many there are
-WHO = st.integers(0, 2)
+#: which replica acts, taken modulo how many there are; one step in ten, the hub itself
+#: (commands may run on it directly, as on any PostgreSQL store), bar syncs
+HUB = 9
+WHO = st.integers(0, 9).map(lambda i: HUB if i == HUB else i % 3)
 #: which of a listing's ids a command takes (`link rm`, `note rm`, `undo N`), modulo its length
 WHICH = st.integers(0, 30)
 
@@ -153,9 +155,12 @@ def scenario(
                 assert replica.run("import", str(catalog), at=at).exit_code == 0
         for n, step in enumerate(steps, 1):
             at = start + n * STEP
-            replica = replicas[step[1] % len(replicas)]
-            note(f"{n}: {replica.name} {step[0]} {step[2:]}")
-            act(replica, step, hub, at)
+            actor: Replica | Hub = (
+                hub if step[1] == HUB and step[0] != "sync" else replicas[step[1] % len(replicas)]
+            )
+            who = actor.name if isinstance(actor, Replica) else "hub"
+            note(f"{n}: {who} {step[0]} {step[2:]}")
+            act(actor, step, hub, at)
         for _ in range(2):
             for replica in replicas:
                 at += STEP
@@ -169,9 +174,10 @@ def scenario(
         hub.drop()
 
 
-def act(replica: Replica, step: tuple, hub: Hub, at: dt.datetime) -> None:
+def act(replica: Replica | Hub, step: tuple, hub: Hub, at: dt.datetime) -> None:
     kind = step[0]
     if kind == "sync":
+        assert isinstance(replica, Replica)
         report = replica.sync(hub, at)
         TALLY["syncs"] += 1
         note(f"   pulled {report.get('pulled')}, pushed {report.get('pushed')}")
