@@ -417,3 +417,40 @@ def test_sync_without_a_hub_says_how_to_name_one(tmp_path) -> None:
     lone.run("status")
     assert lone.run("sync", ok=False).exit_code == 1
     assert lone.run("sync", "sqlite:///other.db", ok=False).stderr.count("\n") == 1
+
+
+class _Killed(Exception):
+    """The process dying between the hub's commit and the replica's."""
+
+
+def test_a_sync_killed_between_the_two_commits_completes_once_at_the_next(
+    machines, hub, monkeypatch
+) -> None:
+    from coursetrack.store import sync as store_sync
+
+    laptop, desktop = machines
+    desktop.run("note", "sp/1", "from the desktop", minute=8)
+    desktop.run("sync", minute=9)
+    laptop.run("done", "sp/1/1", minute=10)
+    before = _dump(laptop.db)
+    committed = store_sync.Side.commit
+
+    def dies_before_the_replica(side: store_sync.Side) -> None:
+        if side.writer.dialect == "sqlite":
+            raise _Killed
+        committed(side)
+
+    monkeypatch.setattr(store_sync.Side, "commit", dies_before_the_replica)
+    with pytest.raises(_Killed):
+        laptop.run("sync", minute=11)
+    monkeypatch.undo()
+    assert _dump(laptop.db) == before  # the replica's transaction never committed
+    again = laptop.run("sync", minute=12)
+    assert again.stdout.splitlines()[0] == "pulled 1 command, pushed 0"
+    exported = converge(hub, laptop, desktop)
+    assert "from the desktop" in exported and "status: done" in topic(exported, "alpha")
+    with postgres.connect(hub, autocommit=True) as con:
+        assert postgres.rows(
+            con, "SELECT count(*) FROM command WHERE line = 'done sp/1/1'", ()
+        ) == [(1,)]
+    assert laptop.rows("SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]

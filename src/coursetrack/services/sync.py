@@ -100,12 +100,13 @@ class Synced:
 
 @dataclass
 class _Arriving:
-    """A command to replay on one side: its payload (and stored text), its `seq` there,
-    and its id before a rewind (None: it arrived)."""
+    """A command to replay on one side: its gid and stamp, its `seq` there, what reads its
+    payload's text, and its id before a rewind (None: it arrived)."""
 
-    payload: dict[str, Any]
-    text: str
+    gid: str
+    stamp: str
     seq: int | None
+    load: Callable[[], str]
     was: int | None = None
     was_set_aside: str | None = None
 
@@ -209,50 +210,71 @@ def _run(
 def _exchange(
     local: Writer, hub: Writer, local_seq: int | None, result: Synced, progress: Progress | None
 ) -> None:
-    """Pull, push, merge on the hub then on the replica, and copy the hub's numbers back."""
-    pulled = [(row, _payload_of(hub, row)) for row in store.after_seq(hub, local_seq)]
-    pushing = [(row, _payload_of(local, row)) for row in store.unpushed(local)]
+    """Pull, push, merge on the hub then on the replica, and copy the hub's numbers back.
+
+    Commands are listed without their payloads, which are read one at a time when each
+    is replayed: what a sync holds is one command (and the texts of those it rewinds)."""
+    pulled = store.after_seq(hub, local_seq)
+    pushing = store.unpushed(local)
+    for side, rows in ((hub, pulled), (local, pushing)):
+        for row in rows:
+            if row.bare:
+                _build(side, row)
     seqs: dict[str, int] = {}
 
-    on_hub = store.held(hub, [p["gid"] for _, (p, _) in pushing])
+    on_hub = store.held(hub, [row.gid for row in pushing])
     arriving_hub: list[_Arriving] = []
-    for _row, (p, text) in pushing:
-        there = on_hub.get(p["gid"])
+    for row in pushing:
+        there = on_hub.get(row.gid)
         if there is None:
-            arriving_hub.append(_Arriving(p, text, None))
+            arriving_hub.append(_Arriving(row.gid, row.stamp, None, _loader(local, row.gid)))
             continue
-        if store.parsed(there.payload or "{}").get("changes") != p["changes"]:
+        theirs = store.parsed(store.payload_text(hub, row.gid)).get("changes")
+        if theirs != store.parsed(store.payload_text(local, row.gid)).get("changes"):
             raise Refused(
-                f"the hub holds command {p['gid']} with other changes: this store is a copy "
+                f"the hub holds command {row.gid} with other changes: this store is a copy "
                 "of another replica; run 'coursetrack sync --new-replica' on it; nothing "
                 "was changed"
             )
-        seqs[p["gid"]] = int(there.seq)
-    for item in sorted(arriving_hub, key=lambda a: a.payload["stamp"]):
+        seqs[row.gid] = int(there.seq)
+    for item in sorted(arriving_hub, key=lambda a: a.stamp):
         item.seq = store.next_seq(hub)
-        seqs[item.payload["gid"]] = item.seq
-    # the bar counts changes: a first sync is a few commands (an import) of many
-    total = sum(len(a.payload.get("changes") or ()) for a in arriving_hub) + sum(
-        len(p.get("changes") or ()) for _, (p, _) in pulled
-    )
-    counter = _Counter(progress, total)
-    hub_replica = store.sync_state(hub).replica
-    merge(hub, arriving_hub, replica=hub_replica, tick=counter.tick)
-
-    here = store.held(local, [p["gid"] for _, (p, _) in pulled])
+        seqs[item.gid] = item.seq
+    here = store.held(local, [row.gid for row in pulled])
     arriving_local: list[_Arriving] = []
-    for row, (p, text) in pulled:
-        seqs[p["gid"]] = int(row.seq)
-        if p["gid"] not in here:
-            arriving_local.append(_Arriving(p, text, int(row.seq)))
-    merged = merge(
-        local, arriving_local, replica=store.sync_state(local).replica, tick=counter.tick
-    )
+    for row in pulled:
+        seqs[row.gid] = int(row.seq)
+        if row.gid not in here:
+            arriving_local.append(
+                _Arriving(row.gid, row.stamp, int(row.seq), _loader(hub, row.gid))
+            )
+
+    # the bar counts changes, learnt as each command is read (a first sync is a few
+    # commands, an import among them, of many)
+    counter = _Counter(progress, len(arriving_hub) + len(arriving_local))
+    merge(hub, arriving_hub, replica=store.sync_state(hub).replica, counter=counter)
+    merged = merge(local, arriving_local, replica=store.sync_state(local).replica, counter=counter)
     store.set_seq(local, seqs)
     result.pulled = len(arriving_local)
     result.pushed = len(arriving_hub)
     result.set_aside = merged.set_aside
     result.renumbered = merged.renumbered
+
+
+def _loader(side: Writer, gid: str) -> Callable[[], str]:
+    """What reads a command's payload when it is replayed."""
+    return lambda: store.payload_text(side, gid)
+
+
+def _kept(text: str) -> Callable[[], str]:
+    return lambda: text
+
+
+def _build(side: Writer, row: Row) -> str:
+    """A command's payload built from its changes and kept (once, when it first leaves)."""
+    text = dumps(payload(side, row, undoes=store.gid_of(side, row.undoes)))
+    store.keep_payload(side, row.id, text)
+    return text
 
 
 def _no_tick() -> None:
@@ -272,8 +294,14 @@ def _group_sync() -> Any:
 
 
 class _Counter:
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, total, 0
+    """The progress of a sync: changes applied of those known (a command's are known
+    once it is read; until then it counts as one)."""
+
+    def __init__(self, progress: Progress | None, commands: int) -> None:
+        self.progress, self.total, self.done = progress, commands, 0
+
+    def read(self, changes: int) -> None:
+        self.total += max(changes, 1) - 1
 
     def tick(self) -> None:
         self.done += 1
@@ -281,34 +309,25 @@ class _Counter:
             self.progress(min(self.done, self.total), self.total)
 
 
-def _payload_of(side: Writer, row: Row) -> tuple[dict[str, Any], str]:
-    """A command's payload, and its text: the one kept, or built now and kept."""
-    if row.payload:
-        text = row.payload if isinstance(row.payload, str) else dumps(row.payload)
-        return store.parsed(text), text
-    built = payload(side, row, undoes=store.gid_of(side, row.undoes))
-    text = dumps(built)
-    store.keep_payload(side, row.id, text)
-    return built, text
-
-
 def merge(
     writer: Writer,
     arrived: list[_Arriving],
     *,
     replica: str,
-    tick: Callable[[], None] = _no_tick,
+    counter: _Counter | None = None,
 ) -> _Merged:
     """Bring `arrived` into this side's history at their stamps' places (see the module's
     docstring): rewind what is stamped after the first of them, replay both in stamp order."""
     merged = _Merged()
     if not arrived:
         return merged
-    first = min(a.payload["stamp"] for a in arrived)
+    first = min(a.stamp for a in arrived)
     rewound: list[_Arriving] = []
     for row in store.after_stamp(writer, first):
-        p, text = _payload_of(writer, row)
-        rewound.append(_Arriving(p, text, row.seq, was=row.id, was_set_aside=row.set_aside))
+        # kept in memory: the rows go before they are written again
+        text = _build(writer, row) if row.bare else store.payload_text(writer, row.gid)
+        held = _Arriving(row.gid, row.stamp, row.seq, _kept(text), row.id, row.set_aside)
+        rewound.append(held)
     if rewound:
         scratch = store.open_scratch(writer, replica)
         for item in rewound:  # newest first
@@ -324,24 +343,28 @@ def merge(
         gone = [item.was for item in rewound if item.was is not None]
         store.drop_commands(writer, [*gone, scratch])
         store.rules_at_once(writer)
-    for item in sorted([*arrived, *rewound], key=lambda a: a.payload["stamp"]):
-        new_id = _replay(writer, item, merged, tick if item.was is None else _no_tick)
+    for item in sorted([*arrived, *rewound], key=lambda a: a.stamp):
+        new_id = _replay(writer, item, merged, counter if item.was is None else None)
         if item.was is not None and item.was != new_id:
             merged.renumbered.append((item.was, new_id))
     merged.renumbered.sort()
     return merged
 
 
-def _replay(
-    writer: Writer, item: _Arriving, merged: _Merged, tick: Callable[[], None] = _no_tick
-) -> int:
+def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter | None) -> int:
     """Write one command under a new id and apply its changes whole, or set it aside."""
-    p = item.payload
-    new_id = store.insert_command(writer, p, seq=item.seq, text=item.text)
+    text = item.load()
+    p = store.parsed(text)
+    changes = list(p.get("changes") or ())
+    tick = _no_tick
+    if counter is not None:
+        counter.read(len(changes))
+        tick = counter.tick
+    new_id = store.insert_command(writer, p, seq=item.seq, text=text)
     store.bind(writer, new_id)
     store.savepoint(writer, "sync_command")
     try:
-        apply_changes(writer, list(p.get("changes") or ()), tick)
+        apply_changes(writer, changes, tick)
     except Exception as exc:
         refused = refusal_of(exc)
         if refused is None:

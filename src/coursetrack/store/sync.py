@@ -193,7 +193,12 @@ def hub_point(reader: Reader, catalog_version: str = "NULL") -> Row:
 
 # --- the commands each side holds --------------------------------------------------------
 
-_COMMAND_COLUMNS = "id, gid, replica, machine, stamp, at, line, undoes, seq, set_aside, payload"
+#: A command's row as a sync lists it: all but its payload, which is read one at a time
+#: (`payload_text`), and whether it has one yet (`bare`: not).
+_COMMAND_COLUMNS = (
+    "id, gid, replica, machine, stamp, at, line, undoes, seq, set_aside, "
+    "CASE WHEN payload IS NULL THEN 1 ELSE 0 END AS bare"
+)
 
 
 def unpushed(reader: Reader) -> list[Row]:
@@ -212,15 +217,13 @@ def after_seq(reader: Reader, seq: int | None) -> list[Row]:
 
 
 def held(reader: Reader, gids: list[str]) -> dict[str, Row]:
-    """The commands of `gids` this side holds, by gid (id, seq, payload)."""
+    """The commands of `gids` this side holds, by gid (id, gid, seq)."""
     found: dict[str, Row] = {}
     for start in range(0, len(gids), 500):
         part = gids[start : start + 500]
         names = ", ".join(f":g{i}" for i in range(len(part)))
         params = {f"g{i}": gid for i, gid in enumerate(part)}
-        for row in reader.all(
-            f"SELECT id, gid, seq, payload FROM command WHERE gid IN ({names})", **params
-        ):
+        for row in reader.all(f"SELECT id, gid, seq FROM command WHERE gid IN ({names})", **params):
             found[row.gid] = row
     return found
 
@@ -245,6 +248,13 @@ def gid_of(reader: Reader, command_id: int | None) -> str | None:
     if command_id is None:
         return None
     return reader.scalar("SELECT gid FROM command WHERE id = :id", id=command_id)
+
+
+def payload_text(reader: Reader, gid: str) -> str:
+    """A command's payload as kept (`keep_payload`), by its gid (a rewind renumbers)."""
+    text = reader.scalar("SELECT payload FROM command WHERE gid = :gid", gid=gid)
+    assert text is not None  # kept before it is read
+    return str(text)
 
 
 def keep_payload(writer: Writer, command_id: int, payload: str) -> None:
