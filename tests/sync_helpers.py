@@ -21,6 +21,7 @@ What the tests compare, and why those:
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import os
 import random
@@ -213,7 +214,14 @@ def assert_converged(replicas: Sequence[Replica], hub: Hub) -> str:
     set aside, numbered in stamp order. Returns the export they share."""
     hub_export = hub.export()
     for replica in replicas:
-        assert replica.export() == hub_export, f"{replica.name}'s export differs from the hub's"
+        mine = replica.export()
+        assert mine == hub_export, f"{replica.name}'s export differs from the hub's:\n" + "".join(
+            list(
+                difflib.unified_diff(
+                    hub_export.splitlines(True), mine.splitlines(True), "hub", replica.name
+                )
+            )[:40]
+        )
     hub_commands = commands_by_gid(hub.store)
     for replica in replicas:
         mine = commands_by_gid(replica.store)

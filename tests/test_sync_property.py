@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, note, settings
+from hypothesis import HealthCheck, Phase, event, example, given, note, settings
 from hypothesis import strategies as st
 
 import postgres
@@ -221,6 +221,41 @@ SETTINGS = {
 }
 
 
+# The cases the design names, every run: a review and a concurrent reopen of its topic (the
+# second in stamp order is set aside); a start on one machine and a done on the other, no
+# progress row on either (merged as the furthest state); a topic added at the end of one
+# course on each machine (two siblings at one position: listed by uid, not by local id).
+@example(
+    replicas=2,
+    imports="one",
+    start=BASE,
+    steps=[
+        ("run", 0, ("done", "s/1/1")),
+        ("sync", 0),
+        ("sync", 1),
+        ("run", 1, ("reviewed", "s/1/1", "--grade", "good")),
+        ("run", 0, ("reopen", "s/1/1")),
+        ("sync", 0),
+        ("sync", 1),
+    ],
+)
+@example(
+    replicas=2,
+    imports="each",
+    start=BASE,
+    steps=[("run", 0, ("start", "s/1/2")), ("run", 1, ("done", "s/1/2")), ("sync", 1), ("sync", 0)],
+)
+@example(
+    replicas=2,
+    imports="one",
+    start=BASE,
+    steps=[
+        ("run", 0, ("add", "topic", "s/1", "Theta")),
+        ("run", 1, ("add", "topic", "s/1", "Eta")),
+        ("sync", 1),
+        ("sync", 0),
+    ],
+)
 @settings(max_examples=3, **SETTINGS)
 @given(
     replicas=st.integers(2, 3),
