@@ -38,6 +38,7 @@ COURSES = ["s/1", "s/2"]
 ITEMS = [*TOPICS, *COURSES]
 DAYS = ["2026-02-27", "2026-03-01", "2026-03-02"]
 TEXTS = ["first", "second", "ünïcode: ok"]
+CATALOG = "{catalog}"  # the example's catalog file, named when the command runs
 
 WRITES = st.one_of(
     st.tuples(st.sampled_from(["start", "done", "reopen"]), st.sampled_from(ITEMS)),
@@ -80,6 +81,17 @@ WRITES = st.one_of(
         st.sampled_from(["Eta", "Theta"]),
     ),
     st.tuples(st.just("rm"), st.sampled_from(TOPICS), st.just("--yes")),
+    # rarer: a slug changed (a rename, then perhaps the old path added anew), a description,
+    # a course added or removed, the catalog imported again (it brings back what was removed)
+    st.tuples(
+        st.just("update"),
+        st.sampled_from([*ITEMS, "s"]),
+        st.sampled_from(["--slug", "--description"]),
+        st.sampled_from(["x", "y"]),
+    ),
+    st.tuples(st.just("add"), st.just("course"), st.just("s"), st.just("Three")),
+    st.tuples(st.just("rm"), st.sampled_from([*COURSES, "s/3"]), st.just("--yes")),
+    st.just(("import", CATALOG)),
 )
 
 #: which replica acts, taken modulo how many there are; one step in ten, the hub itself
@@ -95,7 +107,9 @@ STEPS = st.integers(0, 11).flatmap(
     lambda n: (
         st.tuples(st.just("run"), WHO, WRITES)
         if n < 7
-        else st.tuples(st.just("rm-by-id"), WHO, st.sampled_from(["link", "note"]), WHICH)
+        else st.tuples(
+            st.just("by-id"), WHO, st.sampled_from(["link rm", "note rm", "note edit"]), WHICH
+        )
         if n == 7
         else st.tuples(st.just("undo"), WHO, st.none() | WHICH)
         if n == 8
@@ -105,6 +119,10 @@ STEPS = st.integers(0, 11).flatmap(
 
 #: a replica's clock: right, or up to 30 minutes fast or slow
 SKEW = st.integers(-1800, 1800).map(lambda s: dt.timedelta(seconds=s))
+#: steps where, one time in sixteen, a machine's clock is set anew (it jumps back or ahead)
+SKEWED_STEPS = st.integers(0, 15).flatmap(
+    lambda n: st.tuples(st.just("clock"), WHO, SKEW) if n == 0 else STEPS
+)
 #: the first command's moment: a morning, or just before midnight (days differ by clock)
 STARTS = st.sampled_from([BASE, BASE.replace(hour=23, minute=40)])
 STEP = dt.timedelta(minutes=3)
@@ -156,11 +174,17 @@ def scenario(
         for n, step in enumerate(steps, 1):
             at = start + n * STEP
             actor: Replica | Hub = (
-                hub if step[1] == HUB and step[0] != "sync" else replicas[step[1] % len(replicas)]
+                hub
+                if step[1] == HUB and step[0] not in ("sync", "clock")
+                else replicas[step[1] % len(replicas)]
             )
             who = actor.name if isinstance(actor, Replica) else "hub"
             note(f"{n}: {who} {step[0]} {step[2:]}")
-            act(actor, step, hub, at)
+            if step[0] == "clock":  # this machine's clock is set another way
+                assert isinstance(actor, Replica)
+                actor.skew = step[2]
+                continue
+            act(actor, step, hub, at, str(catalog))
         for _ in range(2):
             for replica in replicas:
                 at += STEP
@@ -174,7 +198,7 @@ def scenario(
         hub.drop()
 
 
-def act(replica: Replica | Hub, step: tuple, hub: Hub, at: dt.datetime) -> None:
+def act(replica: Replica | Hub, step: tuple, hub: Hub, at: dt.datetime, catalog: str) -> None:
     kind = step[0]
     if kind == "sync":
         assert isinstance(replica, Replica)
@@ -183,15 +207,15 @@ def act(replica: Replica | Hub, step: tuple, hub: Hub, at: dt.datetime) -> None:
         note(f"   pulled {report.get('pulled')}, pushed {report.get('pushed')}")
         return
     if kind == "run":
-        args = list(step[2])
-    elif kind == "rm-by-id":
-        what, which = step[2], step[3]
+        args = [catalog if arg == CATALOG else arg for arg in step[2]]
+    elif kind == "by-id":  # a note or link named by its id in this store's listing
+        (what, verb), which = step[2].split(), step[3]
         listed = replica.run(what, "list", "--json", at=at)
         assert listed.exit_code == 0, listed.stderr
         ids = [entry["id"] for entry in json.loads(listed.stdout)[f"{what}s"]]
         if not ids:
             return
-        args = [what, "rm", str(ids[which % len(ids)])]
+        args = [what, verb, str(ids[which % len(ids)]), *(["edited"] if verb == "edit" else [])]
     else:  # undo, the last command or one by its number in the log
         which = step[2]
         if which is None:
@@ -280,7 +304,7 @@ def test_replicas_and_the_hub_agree_after_random_commands_and_syncs(
     skews=st.lists(SKEW, min_size=2, max_size=3).filter(lambda s: len(set(s)) > 1),
     imports=st.sampled_from(["one", "each"]),
     start=STARTS,
-    steps=st.lists(STEPS, min_size=4, max_size=12),
+    steps=st.lists(SKEWED_STEPS, min_size=4, max_size=12),
 )
 def test_replicas_agree_whatever_their_clocks_say(
     postgres_server: postgres.Server,
@@ -300,7 +324,7 @@ def test_replicas_agree_whatever_their_clocks_say(
     skews=st.lists(st.just(dt.timedelta(0)) | SKEW, min_size=2, max_size=3),
     imports=st.sampled_from(["one", "each"]),
     start=STARTS,
-    steps=st.lists(STEPS, min_size=10, max_size=40),
+    steps=st.lists(SKEWED_STEPS, min_size=10, max_size=40),
 )
 def test_many_long_sequences_converge(
     postgres_server: postgres.Server,
