@@ -28,7 +28,7 @@ import datetime as dt
 import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -66,6 +66,7 @@ REFS = [
 LATER = BASE + dt.timedelta(days=90)  # the laptop's and the desktop's weeks
 SYNC_AT = LATER + dt.timedelta(days=8)  # the laptop syncs its week
 OLD_SYNC_AT = BASE + dt.timedelta(days=10)  # the old machine's clock when it syncs
+AT = {"laptop": SYNC_AT, "old": OLD_SYNC_AT}  # when each machine's sync runs, by its clock
 
 
 @dataclass
@@ -76,13 +77,14 @@ class World:
     laptop: Replica  # a week not synced
     desktop: Replica  # synced
     old: Replica  # synced at the start only, a week of work months ago
-    reference: Reference | None = None  # the laptop's sync uninterrupted, once measured
+    # a sync uninterrupted (the laptop's or the old machine's), once measured
+    references: dict[tuple[str, int], Reference] = field(default_factory=dict)
 
-    def copies(self, tag: str) -> tuple[Hub, Replica, Replica]:
-        """The hub, the laptop and the desktop, copied for one case."""
+    def copies(self, tag: str, who: str = "laptop") -> tuple[Hub, Replica, Replica]:
+        """The hub, the machine that syncs (`who`) and the desktop, copied for one case."""
         return (
             self.hub.copy(),
-            self.laptop.copy(f"laptop-{tag}", self.folder),
+            getattr(self, who).copy(f"{who}-{tag}", self.folder),
             self.desktop.copy(f"desktop-{tag}", self.folder),
         )
 
@@ -118,7 +120,7 @@ def uids(store, table: str) -> list[str]:
 
 @dataclass
 class Reference:
-    """What the laptop's sync does uninterrupted, and when: it reaches the hub at
+    """What a machine's sync does uninterrupted, and when: it reaches the hub at
     `opens`, the hub holds its commands from `commits`, it ends at `end` (seconds)."""
 
     export: str
@@ -131,7 +133,7 @@ class Reference:
         """`count` moments to stop a sync at: test_crash's spread (a fifth over the
         start-up, the rest from `opens` to just past the end), a quarter of them moved
         into the short stretch between the hub's commit and the end, where a stop
-        leaves the hub with the laptop's commands and the laptop without the hub's."""
+        leaves the hub with the machine's commands and the machine without the hub's."""
         late = count // 4
         spread = delays(self.opens, self.end, count - late)
         window = max(self.end - self.commits, 0.01)
@@ -139,25 +141,26 @@ class Reference:
         return sorted(spread + [start + (self.end - start) * (i + 0.5) / late for i in range(late)])
 
 
-def reference(world: World) -> Reference:
-    """The laptop's sync run whole twice, two at a time as the kills run; then the
-    desktop syncs and the laptop again: the record every killed case must end with.
-    Measured once per world."""
-    if world.reference is None:
-        world.reference = measure(world)
-    return world.reference
+def reference(world: World, who: str, parallel: int = 2) -> Reference:
+    """`who`'s sync run whole twice, `parallel` at a time as the kills run; then the
+    desktop syncs and `who` again: the record every killed case must end with. Measured
+    once per world."""
+    if (who, parallel) not in world.references:
+        world.references[who, parallel] = measure(world, who, parallel)
+    return world.references[who, parallel]
 
 
-def measure(world: World) -> Reference:
-    cases = [world.copies(f"ref{n}") for n in (1, 2)]
-    mine = sorted(set(commands_by_gid(world.laptop.store)) - set(commands_by_gid(world.hub.store)))
+def measure(world: World, who: str, parallel: int) -> Reference:
+    cases = [world.copies(f"ref{n}", who) for n in (1, 2)]
+    source = getattr(world, who)
+    mine = sorted(set(commands_by_gid(source.store)) - set(commands_by_gid(world.hub.store)))
 
     def run(case: tuple[Hub, Replica, Replica]) -> dict[str, float]:
         hub, laptop = case[0], case[1]
         with world.server.connect(hub.name) as watch:
             return timed(
                 command(laptop.db, "sync", hub.url),
-                SYNC_AT,
+                AT[who],
                 {
                     # this watching connection is one of the database's clients
                     "opens": lambda: world.server.clients(hub.name) > 1,
@@ -170,13 +173,13 @@ def measure(world: World) -> Reference:
                 },
             )
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
         timings = list(pool.map(run, cases))
-    hub, laptop, desktop = cases[0]
-    laptop.hub_url = hub.url
+    hub, replica, desktop = cases[0]
+    replica.hub_url = hub.url
     desktop.sync(hub, SYNC_AT + dt.timedelta(minutes=1))
-    laptop.sync(hub, SYNC_AT + dt.timedelta(minutes=2))
-    export = assert_converged([laptop, desktop], hub)
+    replica.sync(hub, AT[who] + dt.timedelta(minutes=2))
+    export = assert_converged([replica, desktop], hub)
     counts = row_counts(hub.store)
     for case in cases:
         case[0].drop()
@@ -185,11 +188,15 @@ def measure(world: World) -> Reference:
     )
 
 
-def check_after(world: World, ref: Reference, hub: Hub, laptop: Replica, desktop: Replica) -> str:
-    """What a killed sync left, then the checks once the laptop syncs again (and the
-    desktop): returns which state the kill had left ("none", "hub", "both")."""
+def check_after(
+    world: World, ref: Reference, hub: Hub, laptop: Replica, desktop: Replica, who: str
+) -> str:
+    """What a killed sync of `who` (the laptop, or the old machine) left, then the checks
+    once it syncs again (and the desktop): returns which state the kill had left
+    ("none", "hub", "both")."""
     assert laptop.store.rows("PRAGMA integrity_check") == [("ok",)]
-    before_laptop = commands_by_gid(world.laptop.store)
+    source = getattr(world, who)
+    before_laptop = commands_by_gid(source.store)
     before_hub = commands_by_gid(world.hub.store)
     mine = set(before_laptop) - set(before_hub)
     theirs = set(before_hub) - set(before_laptop)
@@ -201,17 +208,17 @@ def check_after(world: World, ref: Reference, hub: Hub, laptop: Replica, desktop
     if not on_hub:
         assert hub.export() == world.hub.export(), "a sync that moved nothing left a trace"
     if not on_laptop:
-        assert laptop.export() == world.laptop.export(), "the laptop changed, its sync undone"
+        assert laptop.export() == source.export(), f"the {who} changed, its sync undone"
     state = "both" if on_laptop else "hub" if on_hub else "none"
 
-    laptop.sync(hub, SYNC_AT + dt.timedelta(minutes=1))
+    laptop.sync(hub, AT[who] + dt.timedelta(minutes=1))
     desktop.sync(hub, SYNC_AT + dt.timedelta(minutes=2))
-    laptop.sync(hub, SYNC_AT + dt.timedelta(minutes=3))
+    laptop.sync(hub, AT[who] + dt.timedelta(minutes=3))
     export = assert_converged([laptop, desktop], hub)
     assert export == ref.export, "the record differs from the uninterrupted sync's"
     assert set(commands_by_gid(hub.store)) == set(before_laptop) | set(before_hub)
     for table in ("note", "link"):
-        held = set(uids(world.laptop.store, table)) | set(uids(world.hub.store, table))
+        held = set(uids(source.store, table)) | set(uids(world.hub.store, table))
         now = uids(hub.store, table)
         assert sorted(now) == sorted(held), f"{table}s lost or doubled"
     assert row_counts(hub.store) == ref.counts
@@ -223,18 +230,19 @@ def stop_cases(
     kills: int,
     stop: Callable[[subprocess.Popen, Hub], None],
     *,
+    who: str = "laptop",
     parallel: int = 2,
 ) -> tuple[list[str], list[bool], Reference]:
-    """`kills` cases of the laptop's sync, each stopped by `stop` at its moment; checked."""
-    ref = reference(world)
-    cases = [world.copies(f"k{i:02d}") for i in range(kills)]
+    """`kills` cases of `who`'s sync, each stopped by `stop` at its moment; checked."""
+    ref = reference(world, who, parallel)
+    cases = [world.copies(f"{who}-k{i:02d}", who) for i in range(kills)]
     moments = ref.moments(kills)
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         ran = list(
             pool.map(
                 lambda case, delay: run_and_stop(
                     command(case[1].db, "sync", case[0].url),
-                    SYNC_AT,
+                    AT[who],
                     delay,
                     lambda proc: stop(proc, case[0]),
                 ),
@@ -249,7 +257,7 @@ def stop_cases(
             assert code == 0, err
         elif code not in (-9, 0):  # not SIGKILLed: the hub went away under it
             assert code == 1 and err.strip().count("\n") == 0, (code, err)
-        states.append(check_after(world, ref, hub, laptop, desktop))
+        states.append(check_after(world, ref, hub, laptop, desktop, who))
         hub.drop()
     return states, [f for f, _, _ in ran], ref
 
@@ -318,8 +326,17 @@ def test_server_stopped_mid_sync_then_restarted_and_synced(
         own_server.restart()
 
     # one at a time: a stop cuts every client of the server
-    states, finished, ref = stop_cases(world, 5, crash, parallel=1)
+    states, finished, ref = stop_cases(world, 8, crash, parallel=1)
     report("with the server stopped (immediate) and restarted", states, finished, ref)
+
+
+@pytest.mark.slow
+def test_a_months_old_sync_killed_while_the_hub_rewinds_then_synced_again(world: World) -> None:
+    """The old machine's sync, killed at moments spread over it: the longest the hub's
+    side runs, rewinding the desktop's week (months later) to replay it after the old
+    machine's."""
+    states, finished, ref = stop_cases(world, 10, lambda proc, hub: kill(proc), who="old")
+    report("of a machine months behind, SIGKILLed", states, finished, ref)
 
 
 def test_a_replica_months_behind_still_merges(world: World, tmp_path: Path) -> None:
@@ -353,11 +370,11 @@ def test_the_hub_committed_and_the_replica_did_not_then_synced_again(world: Worl
     for certain rather than by timing, which lands in that stretch only now and then:
     the hub after a whole sync, the laptop as it was before it. The next sync pulls what
     it missed and pushes its commands again, which the hub skips by gid."""
-    ref = reference(world)
+    ref = reference(world, "laptop")
     hub, laptop, desktop = world.copies("between")
     try:
         laptop.sync(hub, SYNC_AT)
         before = world.laptop.copy("laptop-between-before", world.folder)
-        assert check_after(world, ref, hub, before, desktop) == "hub"
+        assert check_after(world, ref, hub, before, desktop, "laptop") == "hub"
     finally:
         hub.drop()
