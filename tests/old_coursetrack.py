@@ -15,7 +15,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from coursetrack.store import backup, importer, inspect, items, queries, schema, uids, writer
+from coursetrack.store import (
+    backup,
+    importer,
+    inspect,
+    items,
+    postgres_reader,
+    queries,
+    reader,
+    schema,
+    uids,
+    writer,
+)
 
 #: Schema 8 (issue 24) gave commands a gid, replica and stamp, and six tables a uid
 #: that every insert passes: an older release recorded and inserted without them.
@@ -27,14 +38,23 @@ _RECORD_COMMAND_PG_V7 = (
     "END FROM command), :at, :line RETURNING id"
 )
 _STAMP_BASE_V7 = "SELECT 'old' AS replica, NULL AS machine, NULL AS last, NULL AS next_id"
-_WRITERS = (writer.SqliteWriter, writer.PostgresWriter, writer.AlchemyWriter)
+_LOG_COMMANDS_V7 = (
+    "SELECT id, at, line, undoes, undone_by FROM command "
+    "WHERE id < :before ORDER BY id DESC LIMIT :page"
+)
+_RUNNERS = (
+    writer.SqliteWriter, writer.PostgresWriter, writer.AlchemyWriter,
+    reader.SqliteReader, postgres_reader.PostgresReader, reader.AlchemyReader,
+)  # fmt: skip
 
 
 def _without_uid(method):
-    """A writer's method that leaves out the uid column of an INSERT (uid is its last)."""
+    """A reader's or writer's method that leaves out the uid column of an INSERT (uid is
+    its last), and orders records by id where it would order them by uid."""
 
     def run(self, sql, *args, **params):
-        return method(self, re.sub(r", :?uid\)", ")", sql), *args, **params)
+        sql = re.sub(r"\b(\w+\.)?uid\b", r"\1id", re.sub(r", :?uid\)", ")", sql))
+        return method(self, sql, *args, **params)
 
     return run
 
@@ -64,11 +84,13 @@ def playing_schema(version: int) -> Iterator[None]:
             patch.setattr(queries, "RECORD_COMMAND_PG", _RECORD_COMMAND_PG_V7)
             patch.setattr(queries, "STAMP_BASE", _STAMP_BASE_V7)
             patch.setattr(queries, "STAMP_BASE_PG", _STAMP_BASE_V7)
+            patch.setattr(queries, "LOG_COMMANDS", _LOG_COMMANDS_V7)
             patch.setattr(uids, "settle_catalog", lambda reader, table, path: "")
             patch.setattr(uids, "catalog_uids", lambda reader, table, paths: [""] * len(paths))
-            for cls in _WRITERS:
-                for name in ("execute", "insert", "executemany"):
-                    patch.setattr(cls, name, _without_uid(getattr(cls, name)))
+            for cls in _RUNNERS:
+                for name in ("execute", "insert", "executemany", "all", "one", "scalar"):
+                    if name in vars(cls):
+                        patch.setattr(cls, name, _without_uid(vars(cls)[name]))
         try:
             for module in _BUILT_FROM_COLUMNS:
                 importlib.reload(module)

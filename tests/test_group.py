@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import postgres
 from conftest import DLS, Store
 from group import GroupStore, group_store_fixture, ok, one_line  # noqa: F401
 
@@ -195,7 +196,15 @@ def test_whoami_on_sqlite_is_me(tmp_path: Path) -> None:
         f"store    {db}",
     ]
     data = json.loads(CliRunner().invoke(app, ["--db", str(db), "whoami", "--json"]).stdout)
-    assert data == {"learner": "me", "role": "curator", "group": False, "store": str(db)}
+    assert data == {
+        "learner": "me",
+        "role": "curator",
+        "group": False,
+        "store": str(db),
+        "replica": None,  # no store yet: no replica
+        "machine": None,
+        "hub": None,
+    }
     assert not db.exists()  # a read creates nothing
 
 
@@ -221,11 +230,18 @@ def test_whoami_on_a_postgresql_store_without_a_group(pg_url: str) -> None:
             ok(_run(pg_url, *args))
         result = _run(pg_url, "whoami", "--json")
         ok(result)
+        replica = {"replica": None, "machine": None, "hub": None}  # empty: no store yet
+        if args:
+            with postgres.connect(pg_url, autocommit=True) as con:
+                ((replica["replica"], replica["machine"]),) = postgres.rows(
+                    con, "SELECT replica, name FROM sync_state", ()
+                )
         assert json.loads(result.stdout) == {
             "learner": "ct",
             "role": "curator",
             "group": False,
             "store": pg_url,
+            **replica,
         }
 
 

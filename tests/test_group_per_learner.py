@@ -252,11 +252,15 @@ def test_a_schema_4_sqlite_store_upgrades_to_one_learner_me_losing_nothing(
     assert _query(path, "SELECT DISTINCT learner FROM command") == [("me",)]
     who = _alone(str(path), "whoami", "--json")
     assert who.exit_code == 0, who.output
+    ((replica, machine),) = _query(path, "SELECT replica, name FROM sync_state")
     assert who.stdout and json.loads(who.stdout) == {
         "learner": "me",
         "role": "curator",
         "group": False,
         "store": str(path),
+        "replica": replica,
+        "machine": machine,
+        "hub": None,
     }
     assert _alone(str(path), "whoami").stdout.splitlines()[0] == "learner  me"
 

@@ -38,6 +38,7 @@ def topic_id(g: GroupStore, ref: str) -> int:
 
 def test_every_role_is_who_the_fixture_says(group_store: GroupStore) -> None:
     g = group_store
+    ((replica, machine),) = g.all_rows("SELECT replica, name FROM sync_state")
     for role in g.everyone:
         me = g.run(role, "whoami", "--json")
         ok(me)
@@ -46,6 +47,9 @@ def test_every_role_is_who_the_fixture_says(group_store: GroupStore) -> None:
             "role": "curator" if role in (g.owner, g.curator) else "learner",
             "group": True,
             "store": g.url(role),
+            "replica": replica,  # the hub's (issue 24): every learner reads it
+            "machine": machine,
+            "hub": None,
         }
 
 

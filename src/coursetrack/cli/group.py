@@ -314,7 +314,8 @@ def whoami(ctx: typer.Context, json: options.Json = False) -> None:
     """Print who you are in the store: the learner, what you may do, and the store.
 
     On a study group's store the learner is your database role; a curator may
-    change the catalog too. On a SQLite store you are its one learner, 'me'.
+    change the catalog too. On a SQLite store you are its one learner, 'me', and
+    the store is a replica: its machine's name and id, and the hub it syncs with.
 
     Examples:
 
@@ -330,7 +331,14 @@ def whoami(ctx: typer.Context, json: options.Json = False) -> None:
     if json:
         render.print_json(me)
         return
-    render.lines([f"learner  {me.learner}", f"role     {me.role_line}", f"store    {me.store}"])
+    render.lines(
+        [
+            f"learner  {me.learner}",
+            f"role     {me.role_line}",
+            f"store    {me.store}",
+            *me.replica_lines,
+        ]
+    )
 
 
 # --- the group's view (cli/group_views.py) ----------------------------------------------

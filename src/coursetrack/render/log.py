@@ -54,9 +54,14 @@ def history(entries: Sequence[LogEntry]) -> None:
     grid.add_column(overflow="fold")
     for entry in entries:
         line = Text(safe(_value(entry.command, 500), one_line=True), style="bold")
+        if entry.machine is not None:
+            line.append(f"  on {safe(entry.machine, one_line=True)}", style="cyan")
         if entry.undone_by is not None:
             line.append(f"  (undone by #{entry.undone_by})", style="yellow")
         grid.add_row(entry.at.strftime("%Y-%m-%d %H:%M"), f"#{entry.id}", line)
+        if entry.set_aside is not None:
+            why = safe(_value(entry.set_aside), one_line=True)
+            grid.add_row("", "", Text(f"  set aside at sync: {why}", style="yellow"))
         if not entry.changes:
             grid.add_row("", "", Text("  no change", style="dim"))
         shown = entry.changes[:LOG_CHANGES_SHOWN]

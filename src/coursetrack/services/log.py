@@ -51,6 +51,10 @@ class LogEntry:
     undoes: int | None
     changes: list[ChangeEntry] = field(default_factory=list)
     more: int = 0  # changes left out (see log_entries' `detail`)
+    #: Issue 24: the machine a command came from when another replica made it (None:
+    #: made here), and why a sync's replay set it aside (None: applied).
+    machine: str | None = None
+    set_aside: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -59,6 +63,8 @@ class LogEntry:
             "command": self.command,
             "undone": self.undone_by is not None,
             "undoes": self.undoes,
+            "machine": self.machine,
+            "set_aside": self.set_aside,
             "changes": [
                 {
                     "table": c.table,
@@ -451,6 +457,8 @@ def entry(reader: Reader, step: _Step) -> LogEntry:
         command=command.line,
         undone_by=command.undone_by,
         undoes=command.undoes,
+        machine=command.get("elsewhere"),
+        set_aside=why_set_aside(command.get("set_aside")),
         changes=[
             ChangeEntry(
                 table=c.table,
@@ -464,6 +472,19 @@ def entry(reader: Reader, step: _Step) -> LogEntry:
         ],
         more=step.total - len(step.changes),
     )
+
+
+def why_set_aside(rule: str | None) -> str | None:
+    """A set-aside command's reason in a user's words: the rule's (`store.rules`), or what a
+    foreign key says; None for an applied command."""
+    if rule is None:
+        return None
+    if rule == "foreign_key":
+        return "an item or record it names is gone"
+    from coursetrack.store import rules
+
+    found = rules.by_constraint(rule)
+    return found.says if found is not None else rule
 
 
 def _commands(reader: Reader, since: dt.date | None) -> Iterator[Row]:

@@ -16,6 +16,23 @@ class WhoAmI:
     group: bool  # the store is a study group's
     store: str  # as the user named it, any password masked
     bypasses: bool = False  # a superuser: not held by the group's row-level security
+    #: Issue 24: this store as a replica (its id and machine name), and the hub it syncs
+    #: with (None until `sync URL`); None on a store that does not exist yet.
+    replica: str | None = None
+    machine: str | None = None
+    hub: str | None = None
+    #: A SQLite store is a replica (a PostgreSQL one is a hub): whoami names it.
+    local: bool = False
+
+    @property
+    def replica_lines(self) -> list[str]:
+        """What `whoami` adds for a replica: its name and id, and its hub once synced."""
+        if not self.local or self.replica is None:
+            return []
+        lines = [f"replica  {self.machine or '?'} ({self.replica})"]
+        if self.hub:
+            lines.append(f"hub      {self.hub}")
+        return lines
 
     @property
     def role_line(self) -> str:
@@ -34,12 +51,15 @@ class WhoAmI:
             "role": self.role,
             "group": self.group,
             "store": self.store,
+            "replica": self.replica,
+            "machine": self.machine,
+            "hub": self.hub,
         }
 
 
 def who_am_i(store: Store) -> WhoAmI:
     """The learner on `store` (one read transaction)."""
-    from coursetrack.store import group, members
+    from coursetrack.store import group, members, replica
 
     if not store.exists and members.is_postgres_target(store.target):
         # an empty database reads as an empty store in memory: its learner is
@@ -47,12 +67,17 @@ def who_am_i(store: Store) -> WhoAmI:
         return WhoAmI(_libpq_user(store.target), "curator", group=False, store=store.target)
     with store.read() as reader:
         who = group.identity(reader)
+        this = replica.identity(reader) if store.exists else None
     return WhoAmI(
         who.learner,
         "curator" if who.curator else "learner",
         group=who.group,
         store=store.target,
         bypasses=who.bypasses,
+        replica=this.replica if this else None,
+        machine=this.machine if this else None,
+        hub=this.hub if this else None,
+        local=not members.is_postgres_target(store.target),
     )
 
 

@@ -120,7 +120,7 @@ def owned(reader: Reader, kind: str) -> list[Row]:
 
 _OWNED = {
     kind: f"SELECT {', '.join(OWNERS[kind] + _fields(kind))} FROM {_table(kind)}"
-    + ("" if kind == "progress" else " ORDER BY id")
+    + {"progress": "", "goal": " ORDER BY id"}.get(kind, " ORDER BY uid")
     for kind in OWNERS
 }
 

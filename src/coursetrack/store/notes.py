@@ -103,7 +103,7 @@ def link_by_url(writer: Reader, *, kind: str, item_id: int, url: str) -> Row | N
     owner = owner_column(kind)
     return writer.one(
         f"SELECT id, url, title, added_on FROM link WHERE {owner} = :item AND url = :url "
-        "ORDER BY id LIMIT 1",
+        "ORDER BY uid LIMIT 1",
         item=item_id,
         url=url,
     )
@@ -211,7 +211,7 @@ LEFT JOIN course c ON c.id = n.course_id
 LEFT JOIN specialization s ON s.id = n.specialization_id
 WHERE coalesce(n.specialization_id, c.specialization_id, tc.specialization_id) = :spec
   AND {shared_note("n")}
-ORDER BY n.written_on, n.id
+ORDER BY n.written_on, n.uid
 """
 
 

@@ -210,17 +210,17 @@ GOAL_OF = "SELECT target_on FROM goal WHERE specialization_id = :spec_id"
 #: A topic's reviews, oldest first (its schedule is built from them).
 REVIEWS_OF_TOPIC = """
 SELECT reviewed_on, grade, interval_days, due_on FROM review
-WHERE topic_id = :topic_id ORDER BY reviewed_on, id
+WHERE topic_id = :topic_id ORDER BY reviewed_on, uid
 """
 
 #: `show`: an item's newest notes and links (`{owner}` as in PROGRESS_OF), and their counts.
 NEWEST_NOTES = """
 SELECT id, written_on, text, private FROM note WHERE {owner} = :id
-ORDER BY written_on DESC, id DESC LIMIT :limit
+ORDER BY written_on DESC, uid DESC LIMIT :limit
 """
 NEWEST_LINKS = """
 SELECT id, url, title, added_on FROM link WHERE {owner} = :id
-ORDER BY added_on DESC, id DESC LIMIT :limit
+ORDER BY added_on DESC, uid DESC LIMIT :limit
 """
 COUNT_NOTES = "SELECT count(*) FROM note WHERE {owner} = :id"
 COUNT_LINKS = "SELECT count(*) FROM link WHERE {owner} = :id"
@@ -233,10 +233,10 @@ SELECT t.slug AS topic_slug, n.id AS id, n.written_on AS written_on, n.text AS t
 FROM topic t
 JOIN note n ON n.id IN (
     SELECT k.id FROM note k WHERE k.topic_id = t.id
-    ORDER BY k.written_on DESC, k.id DESC LIMIT :keep
+    ORDER BY k.written_on DESC, k.uid DESC LIMIT :keep
 )
 WHERE t.course_id = :course_id
-ORDER BY t.position, n.written_on, n.id
+ORDER BY t.position, n.written_on, n.uid
 """
 
 #: Completion: the slugs (with titles) that start with what was typed, in the order
@@ -282,7 +282,7 @@ DONE_TOPICS = (
 
 DONE_TOPIC_REVIEWS = (
     "SELECT r.topic_id, r.reviewed_on, r.grade, r.interval_days, r.due_on FROM review r"
-    " WHERE r.topic_id IN (SELECT t.id" + _DONE_FROM + ") ORDER BY r.reviewed_on, r.id"
+    " WHERE r.topic_id IN (SELECT t.id" + _DONE_FROM + ") ORDER BY r.reviewed_on, r.uid"
 )
 
 #: Done topics due on :today, counted with `schedule_from`'s rule: the latest
@@ -292,7 +292,7 @@ DONE_TOPIC_REVIEWS = (
 DUE_COUNT = (
     "SELECT count(*) FROM (SELECT p.completed_on AS completed_on,"
     " (SELECT r.due_on FROM review r WHERE r.topic_id = t.id"
-    " AND r.reviewed_on >= p.completed_on ORDER BY r.reviewed_on DESC, r.id DESC LIMIT 1)"
+    " AND r.reviewed_on >= p.completed_on ORDER BY r.reviewed_on DESC, r.uid DESC LIMIT 1)"
     " AS due_on" + _DONE_FROM + ") AS d"
     " WHERE (d.due_on IS NULL AND d.completed_on <= :completed_by) OR d.due_on <= :today"
 )
@@ -382,9 +382,15 @@ def log_changes_light(dialect: str, part: str = "") -> str:
 LOG_CHANGE_COUNT = "SELECT count(*) FROM change WHERE command_id = :command"
 
 
-#: Commands newest first, a page at a time (`log -n 3` reads one page of any history).
+#: Commands newest first, a page at a time (`log -n 3` reads one page of any history);
+#: `elsewhere`: the machine of a command another replica made (NULL: this store's), and
+#: `set_aside`: the rule a sync's replay refused it by (issue 24).
 LOG_COMMANDS = """
-SELECT id, at, line, undoes, undone_by FROM command
+SELECT id, at, line, undoes, undone_by,
+       CASE WHEN replica = (SELECT replica FROM sync_state) THEN NULL
+            ELSE coalesce(machine, replica) END AS elsewhere,
+       set_aside
+FROM command
 WHERE id < :before ORDER BY id DESC LIMIT :page
 """
 
@@ -438,7 +444,7 @@ WHERE x.specialization_id = :spec_id
    OR x.course_id IN (SELECT c.id FROM course c WHERE c.specialization_id = :spec_id)
    OR x.topic_id IN (SELECT t.id FROM topic t JOIN course c ON c.id = t.course_id
                      WHERE c.specialization_id = :spec_id)
-ORDER BY x.id
+ORDER BY x.uid
 """
 
 #: A private note (`note --private`) is the learner's alone: never in a post.
@@ -487,8 +493,8 @@ NOTES_SCOPES = {
     "course": "WHERE coalesce(c2.id, c3.id) = :id",
     "specialization": "WHERE coalesce(s1.id, s2.id, s3.id) = :id",
 }
-NOTE_ORDER = " ORDER BY x.written_on, x.id"
-LINK_ORDER = " ORDER BY x.added_on, x.id"
+NOTE_ORDER = " ORDER BY x.written_on, x.uid"
+LINK_ORDER = " ORDER BY x.added_on, x.uid"
 BY_ID = "WHERE x.id = :id"
 
 # -- a write's own bookkeeping (`Store.write`) ---------------------------------------
