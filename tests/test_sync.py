@@ -223,6 +223,10 @@ def test_a_review_against_a_reopen_sets_the_second_aside_everywhere(machines, hu
             tuple(row) for row in on_hub
         ]
     assert [row[0] for row in on_hub] == ["reopen sp/1/1"]
+    for replica in (laptop, desktop):  # and log shows it so
+        entries = json.loads(replica.run("log", "--json", minute=51).stdout)["commands"]
+        shown = [e["command"] for e in entries if e.get("set_aside")]
+        assert shown == ["reopen sp/1/1"], replica.name
 
 
 def test_undo_of_the_other_machines_command(machines, hub) -> None:
@@ -261,7 +265,7 @@ def test_a_hub_that_cannot_be_reached_leaves_the_store_untouched(tmp_path, machi
     result = laptop.run("sync", gone, minute=6, ok=False)
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert "cannot connect" in result.stderr and "Traceback" not in result.stderr
+    assert "cannot connect to the hub" in result.stderr and "Traceback" not in result.stderr
     assert _dump(laptop.db) == before
 
 
@@ -454,3 +458,128 @@ def test_a_sync_killed_between_the_two_commits_completes_once_at_the_next(
             con, "SELECT count(*) FROM command WHERE line = 'done sp/1/1'", ()
         ) == [(1,)]
     assert laptop.rows("SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
+
+
+def test_the_progress_callback_counts_every_change_applied(tmp_path, hub) -> None:
+    from coursetrack.services.sync import sync
+
+    (tmp_path / "catalog.yaml").write_text(CATALOG, encoding="utf-8")
+    laptop = Machine(str(tmp_path / "laptop.db"), "laptop")
+    laptop.run("import", str(tmp_path / "catalog.yaml"))
+    laptop.run("done", "sp/1", minute=2)
+    seen: list[tuple[int, int]] = []
+    synced = sync(Path(laptop.db), laptop.db, url=hub, progress=lambda d, t: seen.append((d, t)))
+    assert synced.pushed == 2
+    # the import: a specialization, 2 courses, 4 topics; the done: 3 topics' progress
+    assert seen[-1] == (10, 10)
+    assert [done for done, _ in seen] == list(range(1, 11))
+
+
+def test_a_command_run_on_the_hub_itself_reaches_the_replicas(machines, hub) -> None:
+    laptop, desktop = machines
+    laptop.run("done", "sp/1/1", minute=5)
+    laptop.run("sync", minute=6)
+    on_hub = CliRunner().invoke(
+        app, ["--db", hub, "note", "sp/1/1", "typed on the hub"], env={"COURSETRACK_NOW": at(7)}
+    )
+    assert on_hub.exit_code == 0, on_hub.stderr
+    exported = converge(hub, laptop, desktop)
+    alpha = topic(exported, "alpha")
+    assert "typed on the hub" in alpha and "status: done" in alpha
+
+
+@pytest.mark.parametrize("old", ["store-schema1.db", "store-schema2.db"])
+def test_a_store_made_before_its_history_was_whole_sends_its_record_as_a_base(
+    tmp_path, hub, old: str
+) -> None:
+    import shutil
+
+    shutil.copyfile(Path(__file__).parent / "data" / old, tmp_path / "old.db")
+    laptop = Machine(str(tmp_path / "old.db"), "laptop")
+    laptop.run("status")  # upgraded (by a write: reads leave a file as it is)
+    laptop.run("sync", hub, minute=1)
+    record = export(laptop.db)
+    desktop = Machine(str(tmp_path / "desktop.db"), "desktop")
+    desktop.run("sync", hub, minute=2)
+    assert export(desktop.db) == record == export(hub)
+    lines = desktop.rows("SELECT line FROM command ORDER BY id")
+    if old == "store-schema1.db":  # no history at all: its record goes as one base command
+        assert lines == [("sync: the record as it stood at its first sync",)]
+    else:  # schema 2 recorded every row: the log goes as it is
+        assert lines == laptop.rows("SELECT line FROM command ORDER BY id")
+        assert len(lines) > 1
+    desktop.run("note", "dls", "after the base", minute=3)
+    assert "after the base" in converge(hub, laptop, desktop)
+
+
+def test_siblings_sharing_a_place_are_listed_by_uid_not_by_local_id(machines, hub) -> None:
+    """Two topics added at the end of one course on two machines share a place; their
+    local ids follow each store's arrival (a rewind puts a row back under its old id),
+    so the record lists them by uid, the same on every store."""
+    laptop, desktop = machines
+    laptop.run("add", "topic", "sp/c2", "From the laptop", minute=10)
+    desktop.run("add", "topic", "sp/c2", "From the desktop", minute=11)
+    exported = converge(hub, desktop, laptop)
+    assert "From the laptop" in exported and "From the desktop" in exported
+    # alpha is made before beta, and its uid sorts after beta's: a shared place shows which
+    ids = dict(laptop.rows("SELECT slug, id FROM topic"))
+    uids = dict(laptop.rows("SELECT slug, uid FROM topic"))
+    assert ids["alpha"] < ids["beta"] and uids["alpha"] > uids["beta"]
+    con = sqlite3.connect(laptop.db)
+    with con:
+        con.execute("INSERT INTO history_binding (id, command_id) SELECT 1, max(id) FROM command")
+        con.execute("UPDATE topic SET position = 1 WHERE slug = 'beta'")
+        con.execute("DELETE FROM history_binding")
+    con.close()
+    lines = export(laptop.db).splitlines()
+    assert lines.index("    - slug: beta") < lines.index("    - slug: alpha")
+
+
+def test_another_hub_than_the_one_synced_with_is_refused(
+    machines, postgres_server, hub_template
+) -> None:
+    laptop, _ = machines
+    other = postgres_server.create_database(hub_template)
+    try:
+        with postgres.connect(postgres_server.url(other), autocommit=True) as con:
+            con.execute("UPDATE sync_state SET replica = 'a0a0a0a0a0a0a0a0'")  # not a copy's
+        before = _dump(laptop.db)
+        refused = laptop.run("sync", postgres_server.url(other), minute=5, ok=False)
+        assert refused.exit_code == 1
+        assert "is not the hub this store synced with" in refused.stderr
+        assert _dump(laptop.db) == before
+    finally:
+        postgres_server.drop_database(other)
+
+
+def test_every_store_checks_clean_after_a_merge_with_a_rewind(machines, hub) -> None:
+    laptop, desktop = machines
+    laptop.run("done", "sp/1/1", minute=5)
+    laptop.run("reviewed", "sp/1/1", "--grade", "good", minute=6)
+    desktop.run("note", "sp/1/1", "early", minute=2)  # stamped before: the laptop rewinds
+    desktop.run("goal", "sp", "--by", "2026-09-01", minute=3)
+    converge(hub, laptop, desktop)
+    for db in (laptop.db, desktop.db, hub):
+        checked = CliRunner().invoke(app, ["--db", db, "check"])
+        assert checked.exit_code == 0, (db, checked.stdout, checked.stderr)
+
+
+def test_a_command_the_hub_sets_aside_is_set_aside_on_its_replica_too(machines, hub) -> None:
+    """The replay is the same on both sides, but the hub may hold what the log does not
+    (a study group's catalog comes down as state): what it refuses of ours, we set aside."""
+    laptop, _ = machines
+    with postgres.connect(hub, autocommit=True) as con, con.transaction():
+        con.execute(
+            "SELECT set_config('coursetrack.command', (SELECT max(id)::text FROM command), true)"
+        )
+        con.execute("DELETE FROM topic WHERE slug = 'gamma'")  # as a curator's would be
+    laptop.run("note", "sp/1/1", "kept", minute=9)
+    laptop.run("done", "sp/1/3", minute=10)
+    synced = laptop.run("sync", minute=11)
+    assert "1 set aside:" in synced.stdout and "done sp/1/3" in synced.stdout
+    assert laptop.rows("SELECT line, set_aside FROM command WHERE set_aside IS NOT NULL") == [
+        ("done sp/1/3", "foreign_key")
+    ]
+    gamma = topic(export(laptop.db), "gamma")
+    assert "status: done" not in gamma
+    assert "kept" in topic(export(laptop.db), "alpha")

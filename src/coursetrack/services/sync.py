@@ -25,11 +25,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack import dates
-from coursetrack.errors import InputError, Refused
-from coursetrack.store import history
+from coursetrack.errors import InputError, Refused, StoreError
+from coursetrack.store import history, recording
 from coursetrack.store import sync as store
 from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
-from coursetrack.store.sync_payload import dumps, payload
+from coursetrack.store.sync_payload import (
+    base_changes,
+    dumps_streamed,
+    head,
+    history_whole,
+    opened,
+    payload_text,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -109,6 +116,8 @@ class _Arriving:
     load: Callable[[], str]
     was: int | None = None
     was_set_aside: str | None = None
+    #: whose command it is, as a refusal names it
+    where: str = "the hub's"
 
 
 @dataclass
@@ -137,28 +146,32 @@ def sync(
     from coursetrack.store.postgres_reader import secrets_of
 
     check_hub_url(url)
-    given = url or ""
-    with (
-        store.translated(shown, mask_url(given), secrets_of(given)),
-        store.open_local(path, shown, notify) as local,
-    ):
-        if new_replica:
-            store.new_replica(local.writer, secrets.token_hex(8))
-        state = store.sync_state(local.writer)
-        target = url or state.hub_url
-        if not target:
-            raise InputError(
-                "this store syncs with no hub yet; name one: coursetrack sync "
-                "postgresql://HOST/DATABASE"
-            )
-        kept = store.without_password(target)
-        hub_shown = mask_url(target)
-        with store.translated(shown, hub_shown, secrets_of(target)):
+    with store.translated(shown, "the hub", ()):
+        target = url or store.read_state(path, shown).hub_url
+    if not target:
+        raise InputError(
+            "this store syncs with no hub yet; name one: coursetrack sync "
+            "postgresql://HOST/DATABASE"
+        )
+    kept = store.without_password(target)
+    hub_shown = mask_url(target)
+    # the hub is reached before the replica is locked: a hub that cannot be reached (a
+    # connection may take its timeout to fail) leaves the replica's commands free
+    with store.translated(shown, hub_shown, secrets_of(target)):
+        try:
             con = store.hub_connection(target)
-            try:
+        except StoreError as refused:
+            raise store.as_the_hub(refused, hub_shown) from None
+        try:
+            with store.open_local(path, shown, notify) as local:
+                if new_replica:
+                    store.new_replica(local.writer, secrets.token_hex(8))
+                state = store.sync_state(local.writer)
+                if url is None and state.hub_url != target:  # changed meanwhile: read again
+                    raise Refused("the store's hub changed while sync started; run it again")
                 result = _run(local, con, state, kept, hub_shown, notify, progress)
-            finally:
-                con.close()
+        finally:
+            con.close()
     return result
 
 
@@ -187,6 +200,8 @@ def _run(
         machine=state.name or "",
         clock_offset_seconds=dates.now().timestamp() - float(point.now),
     )
+    if state.hub_replica is None:
+        _base_if_history_not_whole(local.writer)
     local_seq, unpushed = store.local_point(local.writer)
     moved = group is not None and group.catalog_moved(local.writer, point.catalog_version)
     if point.seq == local_seq and not unpushed and not moved:
@@ -216,6 +231,8 @@ def _exchange(
     is replayed: what a sync holds is one command (and the texts of those it rewinds)."""
     pulled = store.after_seq(hub, local_seq)
     pushing = store.unpushed(local)
+    _check_stamps(pulled, "the hub's")
+    _check_stamps(pushing, "this store's")
     for side, rows in ((hub, pulled), (local, pushing)):
         for row in rows:
             if row.bare:
@@ -227,10 +244,12 @@ def _exchange(
     for row in pushing:
         there = on_hub.get(row.gid)
         if there is None:
-            arriving_hub.append(_Arriving(row.gid, row.stamp, None, _loader(local, row.gid)))
+            arriving_hub.append(
+                _Arriving(row.gid, row.stamp, None, _loader(local, row.gid), where="this store's")
+            )
             continue
-        theirs = store.parsed(store.payload_text(hub, row.gid)).get("changes")
-        if theirs != store.parsed(store.payload_text(local, row.gid)).get("changes"):
+        theirs = _changes_of(store.payload_text(hub, row.gid))
+        if theirs is None or theirs != _changes_of(store.payload_text(local, row.gid)):
             raise Refused(
                 f"the hub holds command {row.gid} with other changes: this store is a copy "
                 "of another replica; run 'coursetrack sync --new-replica' on it; nothing "
@@ -252,13 +271,99 @@ def _exchange(
     # the bar counts changes, learnt as each command is read (a first sync is a few
     # commands, an import among them, of many)
     counter = _Counter(progress, len(arriving_hub) + len(arriving_local))
-    merge(hub, arriving_hub, replica=store.sync_state(hub).replica, counter=counter)
-    merged = merge(local, arriving_local, replica=store.sync_state(local).replica, counter=counter)
+    on_the_hub = merge(hub, arriving_hub, replica=store.sync_state(hub).replica, counter=counter)
+    # What the hub set aside of ours is set aside here too: the replay on each side is the
+    # same, but a study group's catalog comes down as state (seq 0, never replayed), so the
+    # replica may have applied what the hub's catalog refuses (a topic a curator removed).
+    stamps = {row.gid: row.stamp for row in pushing}
+    forced = {s.gid: (stamps[s.gid], s.rule) for s in on_the_hub.set_aside if s.gid in stamps}
+    merged = merge(
+        local,
+        arriving_local,
+        replica=store.sync_state(local).replica,
+        counter=counter,
+        forced=forced,
+    )
     store.set_seq(local, seqs)
     result.pulled = len(arriving_local)
     result.pushed = len(arriving_hub)
     result.set_aside = merged.set_aside
     result.renumbered = merged.renumbered
+
+
+def _changes_of(text: str) -> Any:
+    """A payload's changes; None for a text that is no payload (hand-written)."""
+    try:
+        p = store.parsed(text)
+    except (ValueError, TypeError):
+        return None
+    return p.get("changes") if isinstance(p, dict) else None
+
+
+def _check_stamps(rows: list[Row], where: str) -> None:
+    """Refuse, before anything is merged, a command whose stamp the clock cannot follow
+    (`clock.is_stamp`): a command is placed by its stamp, and the next ones stamped after."""
+    from coursetrack.store.clock import is_stamp
+
+    for row in rows:
+        if not is_stamp(row.stamp):
+            raise Refused(
+                f"cannot sync: {where} command {row.gid} has a malformed stamp "
+                f"({str(row.stamp)[:40]!r}); nothing was changed"
+            )
+
+
+#: The fields of a payload a replay writes, and the types they must have.
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "gid": (str,),
+    "replica": (str,),
+    "stamp": (str,),
+    "at": (str,),
+    "line": (str,),
+    "machine": (str, type(None)),
+    "undoes": (str, type(None)),
+}
+
+
+def _checked(p: Any, item: _Arriving) -> dict[str, Any]:
+    """A payload's fields read to be replayed (`sync_payload.opened`), once they are one:
+    what a sync brings is input (a command written into the hub's table by hand). Its own
+    gid and stamp must be those it was listed and placed by. Its changes are checked as
+    they are applied (a malformed one sets the command aside, `sync_apply`)."""
+    why = None
+    if not isinstance(p, dict):
+        why = "not a JSON object"
+    else:
+        for name, types in _FIELDS.items():
+            if not isinstance(p.get(name), types):
+                why = f"no {name}" if p.get(name) is None else f"its {name} is not text"
+                break
+        else:
+            if p["gid"] != item.gid or p["stamp"] != item.stamp:
+                why = "its gid or stamp is not the one it is listed by"
+    if why is not None or not isinstance(p, dict):
+        raise Refused(
+            f"cannot sync: {item.where} command {item.gid} is malformed ({why}); nothing "
+            "was changed"
+        )
+    return p
+
+
+#: The line of the command a store whose history is not whole sends first.
+BASE_LINE = "sync: the record as it stood at its first sync"
+
+
+def _base_if_history_not_whole(local: Writer) -> None:
+    """Before a store's first sync: when its history does not hold every row (a store
+    made before schema 2 kept no history of notes, links, reviews, goals; schema 1 none),
+    its commands stay in its own log, and one base command carries every row as an
+    insert, so the hub gets the whole record (docs/sync.md)."""
+    if history_whole(local):
+        return
+    store.keep_local(local)
+    base_id = recording.record_command(local, BASE_LINE)
+    fields = head(store.command_row(local, base_id), undoes=None)
+    store.keep_payload(local, base_id, dumps_streamed(fields, base_changes(local)))
 
 
 def _loader(side: Writer, gid: str) -> Callable[[], str]:
@@ -272,7 +377,7 @@ def _kept(text: str) -> Callable[[], str]:
 
 def _build(side: Writer, row: Row) -> str:
     """A command's payload built from its changes and kept (once, when it first leaves)."""
-    text = dumps(payload(side, row, undoes=store.gid_of(side, row.undoes)))
+    text = payload_text(side, row, undoes=store.gid_of(side, row.undoes))
     store.keep_payload(side, row.id, text)
     return text
 
@@ -315,18 +420,25 @@ def merge(
     *,
     replica: str,
     counter: _Counter | None = None,
+    forced: dict[str, tuple[str, str]] | None = None,
 ) -> _Merged:
     """Bring `arrived` into this side's history at their stamps' places (see the module's
-    docstring): rewind what is stamped after the first of them, replay both in stamp order."""
+    docstring): rewind what is stamped after the first of them, replay both in stamp order.
+
+    `forced`: commands of this side to set aside (gid -> its stamp, the rule), as the hub
+    did: rewound from their place and replayed as set aside."""
     merged = _Merged()
-    if not arrived:
+    forced = forced or {}
+    if not arrived and not forced:
         return merged
-    first = min(a.stamp for a in arrived)
+    first = min([a.stamp for a in arrived] + [stamp for stamp, _ in forced.values()])
     rewound: list[_Arriving] = []
     for row in store.after_stamp(writer, first):
         # kept in memory: the rows go before they are written again
         text = _build(writer, row) if row.bare else store.payload_text(writer, row.gid)
-        held = _Arriving(row.gid, row.stamp, row.seq, _kept(text), row.id, row.set_aside)
+        held = _Arriving(
+            row.gid, row.stamp, row.seq, _kept(text), row.id, row.set_aside, where="a rewound"
+        )
         rewound.append(held)
     if rewound:
         scratch = store.open_scratch(writer, replica)
@@ -344,26 +456,36 @@ def merge(
         store.drop_commands(writer, [*gone, scratch])
         store.rules_at_once(writer)
     for item in sorted([*arrived, *rewound], key=lambda a: a.stamp):
-        new_id = _replay(writer, item, merged, counter if item.was is None else None)
+        aside = forced.get(item.gid, (None, None))[1]
+        new_id = _replay(writer, item, merged, counter if item.was is None else None, aside)
         if item.was is not None and item.was != new_id:
             merged.renumbered.append((item.was, new_id))
     merged.renumbered.sort()
     return merged
 
 
-def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter | None) -> int:
-    """Write one command under a new id and apply its changes whole, or set it aside."""
+def _replay(
+    writer: Writer,
+    item: _Arriving,
+    merged: _Merged,
+    counter: _Counter | None,
+    aside: str | None = None,
+) -> int:
+    """Write one command under a new id and apply its changes whole, or set it aside (by
+    the rule the store names; `aside`: the hub's, without applying it)."""
     text = item.load()
-    p = store.parsed(text)
-    changes = list(p.get("changes") or ())
+    fields, changes, count = opened(text)
+    p = _checked(fields, item)
     tick = _no_tick
     if counter is not None:
-        counter.read(len(changes))
+        counter.read(count)
         tick = counter.tick
     new_id = store.insert_command(writer, p, seq=item.seq, text=text)
     store.bind(writer, new_id)
     store.savepoint(writer, "sync_command")
     try:
+        if aside is not None:
+            raise Refusal(aside)
         apply_changes(writer, changes, tick)
     except Exception as exc:
         refused = refusal_of(exc)
@@ -381,6 +503,3 @@ def _replay(writer: Writer, item: _Arriving, merged: _Merged, counter: _Counter 
     if target is not None:
         store.link_undo(writer, target=target, by=new_id)
     return new_id
-
-
-__all__ = ["Refusal", "SetAside", "Synced", "merge", "sync"]

@@ -93,8 +93,8 @@ def courses(reader: Reader, spec_id: int | None) -> list[Row]:
 
 
 _COURSE_COLUMNS = f"SELECT id, specialization_id, {', '.join(ITEMS['course'])} FROM course"
-_COURSES = f"{_COURSE_COLUMNS} ORDER BY specialization_id, position"
-_COURSES_OF = f"{_COURSE_COLUMNS} WHERE specialization_id = :spec ORDER BY position"
+_COURSES = f"{_COURSE_COLUMNS} ORDER BY specialization_id, position, uid"
+_COURSES_OF = f"{_COURSE_COLUMNS} WHERE specialization_id = :spec ORDER BY position, uid"
 
 
 def topics(reader: Reader, spec_id: int | None) -> list[Row]:
@@ -105,10 +105,10 @@ def topics(reader: Reader, spec_id: int | None) -> list[Row]:
 
 
 _TOPIC_COLUMNS = f"SELECT id, course_id, {', '.join(ITEMS['topic'])} FROM topic"
-_TOPICS = f"{_TOPIC_COLUMNS} ORDER BY course_id, position"
+_TOPICS = f"{_TOPIC_COLUMNS} ORDER BY course_id, position, uid"
 _TOPICS_OF = (
     f"{_TOPIC_COLUMNS} WHERE course_id IN (SELECT id FROM course WHERE specialization_id = :spec) "
-    "ORDER BY course_id, position"
+    "ORDER BY course_id, position, uid"
 )
 
 

@@ -14,8 +14,26 @@ store's existing commands with it too, in id order.
 
 from __future__ import annotations
 
+import re
+
 #: The counter's last value: past it, the stamp moves to the next millisecond.
 MAX_COUNTER = 9999
+
+#: The last millisecond of year 9999: a stamp's wall is never later, so that the next
+#: stamp (wall + 1 at worst) keeps the 16 digits that make the text sort as the tuple.
+MAX_WALL = 253_402_300_799_999
+
+_STAMP = re.compile(r"\A(\d{16})\.\d{4}\.[0-9A-Za-z_-]{1,64}\Z")
+
+
+def is_stamp(text: object) -> bool:
+    """Whether `text` is a stamp this clock can follow (one a sync brought is input: a
+    hand-written one that does not parse, or whose wall is past `MAX_WALL`, would stop
+    every later command's stamp, or make it sort before the one it follows)."""
+    if not isinstance(text, str):
+        return False
+    found = _STAMP.match(text)
+    return found is not None and int(found.group(1)) <= MAX_WALL
 
 
 def parse(stamp: str) -> tuple[int, int, str]:

@@ -201,7 +201,8 @@ def mask_url(target: str) -> str:
     import re
 
     masked = re.sub(r"^([\w+.-]+://[^:/@]*:)[^@]*@", r"\1***@", target)
-    return re.sub(r"([?&]password=)[^&]*", r"\1***", masked, flags=re.IGNORECASE)
+    # (sslpassword, the key file's passphrase, is a secret too)
+    return re.sub(r"([?&](?:ssl)?password=)[^&]*", r"\1***", masked, flags=re.IGNORECASE)
 
 
 def url_secrets(url: URL) -> tuple[str, ...]:
@@ -212,7 +213,7 @@ def url_secrets(url: URL) -> tuple[str, ...]:
     if url.password:
         found.add(str(url.password))
     for key, value in url.query.items():
-        if key.lower() == "password":
+        if key.lower() in ("password", "sslpassword"):
             found.update([value] if isinstance(value, str) else value)
     for secret in list(found):
         found.update({quote(secret, safe=""), quote(secret), unquote(secret)})

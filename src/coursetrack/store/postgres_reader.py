@@ -122,7 +122,7 @@ def secrets_of(target: str) -> tuple[str, ...]:
     """Every spelling of the URL's password (as `inspect.url_secrets` finds them)."""
     parts = urlsplit(target)
     found = {unquote(parts.password)} if parts.password else set()
-    found |= {v for k, v in parse_qsl(parts.query) if k.lower() == "password"}
+    found |= {v for k, v in parse_qsl(parts.query) if k.lower() in ("password", "sslpassword")}
     for secret in list(found):
         found |= {quote(secret, safe=""), quote(secret), unquote(secret)}
     return tuple(sorted((s for s in found if s), key=len, reverse=True))

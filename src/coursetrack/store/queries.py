@@ -24,12 +24,12 @@ FROM specialization ORDER BY slug
 
 COURSES_OF = """
 SELECT id, specialization_id, position, slug, title, description, url, certificate_url, rubric
-FROM course WHERE specialization_id = :specialization_id ORDER BY position
+FROM course WHERE specialization_id = :specialization_id ORDER BY position, uid
 """
 
 TOPICS_OF = """
 SELECT id, course_id, position, slug, title, description, url, rubric
-FROM topic WHERE course_id = :course_id ORDER BY position
+FROM topic WHERE course_id = :course_id ORDER BY position, uid
 """
 
 # --- status, show, planning -----------------------------------------------------------
@@ -83,7 +83,7 @@ FROM ("""
     + """) u
 JOIN course c ON c.id = u.course_id
 LEFT JOIN progress cp ON cp.course_id = c.id
-ORDER BY c.specialization_id, c.position
+ORDER BY c.specialization_id, c.position, c.uid
 """
 )
 
@@ -131,10 +131,10 @@ ORDER BY s.slug
 PROGRESS_OF = "SELECT status, started_on, completed_on FROM progress WHERE {owner} = :id"
 
 #: The topics of a course as units, in order (a course without topics has none here).
-TOPIC_UNITS = UNITS + "WHERE c.id = :course_id AND t.id IS NOT NULL ORDER BY t.position"
+TOPIC_UNITS = UNITS + "WHERE c.id = :course_id AND t.id IS NOT NULL ORDER BY t.position, t.uid"
 
 #: Units of every specialization (`{where}` narrows), in course order.
-UNITS_IN_ORDER = "{units} {where} ORDER BY s.slug, c.position, t.position"
+UNITS_IN_ORDER = "{units} {where} ORDER BY s.slug, c.position, c.uid, t.position, t.uid"
 
 #: How many units a specialization has, how many are done, and the last done.
 UNIT_COUNTS = f"""
@@ -277,7 +277,7 @@ DONE_TOPICS = (
     " c.position AS course_position, c.title AS course_title,"
     " t.slug AS topic_slug, t.position AS topic_position, t.title, p.completed_on"
     + _DONE_FROM
-    + "ORDER BY s.slug, c.position, t.position"
+    + "ORDER BY s.slug, c.position, c.uid, t.position, t.uid"
 )
 
 DONE_TOPIC_REVIEWS = (
@@ -429,14 +429,14 @@ ITEMS_NOW = {
 
 POST_COURSES = """
 SELECT id, position, slug, title, description, url, certificate_url
-FROM course WHERE specialization_id = :spec_id ORDER BY position
+FROM course WHERE specialization_id = :spec_id ORDER BY position, uid
 """
 
 POST_TOPICS = """
 SELECT t.id, t.course_id, t.title, p.status, p.completed_on
 FROM topic t JOIN course c ON c.id = t.course_id
 LEFT JOIN progress p ON p.topic_id = t.id
-WHERE c.specialization_id = :spec_id ORDER BY t.course_id, t.position
+WHERE c.specialization_id = :spec_id ORDER BY t.course_id, t.position, t.uid
 """
 
 _OWNED_BY_SPEC = """
@@ -499,10 +499,18 @@ BY_ID = "WHERE x.id = :id"
 
 # -- a write's own bookkeeping (`Store.write`) ---------------------------------------
 
+#: A new command's gid: f"{replica}:{id}", unless a command a sync brought holds that one
+#: already (written by hand on the hub, or this replica's own, pushed before its file was
+#: put back from a copy): then f"{replica}:{id}@{stamp}", as unique as the stamp.
+_GID = (
+    "CASE WHEN EXISTS (SELECT 1 FROM command WHERE gid = :replica || ':' || {n}) "
+    "THEN :replica || ':' || {n} || '@' || :stamp ELSE :replica || ':' || {n} END"
+)
+
 #: The command's row; SQLite numbers it max(id) + 1 itself.
 RECORD_COMMAND = (
     "INSERT INTO command (id, at, line, gid, replica, stamp, machine) "
-    "SELECT n, :at, :line, :replica || ':' || n, :replica, :stamp, :machine "
+    f"SELECT n, :at, :line, {_GID.format(n='n')}, :replica, :stamp, :machine "
     "FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM command) RETURNING id"
 )
 
@@ -513,7 +521,7 @@ RECORD_COMMAND = (
 #: next stamp, under the same id.
 RECORD_COMMAND_PG = (
     "INSERT INTO command (id, at, line, gid, replica, stamp, machine, seq) "
-    "VALUES (:id, :at, :line, :replica || ':' || :id, :replica, :stamp, :machine, "
+    f"VALUES (:id, :at, :line, {_GID.format(n='CAST(:id AS text)')}, :replica, :stamp, :machine, "
     "nextval('command_seq')) ON CONFLICT (stamp) DO NOTHING RETURNING id"
 )
 

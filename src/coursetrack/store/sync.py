@@ -3,13 +3,16 @@ each side holds, what is pulled and pushed, and the rewind of a side's newer com
 
 A sync holds one transaction per side, as a command does, but records no command of its
 own: every command it brings is written as itself, under its own `command` row, and the
-history triggers record its changes there (`replay_command`). What a rewind takes back is
-recorded under a scratch row (`SCRATCH`, id -1), removed with its changes before the
-commit, so it leaves no trace in the history. Building a command's exchanged form is
-`store.sync_payload`; applying one change by key is `store.sync_apply`.
+history triggers record its changes there (`insert_command`, `bind`). What a rewind takes
+back is recorded under a scratch row (`open_scratch`: id -1 on SQLite, the sequence's next
+on PostgreSQL), removed with its changes before the commit, so it leaves no trace in the
+history. Building a command's exchanged form is `store.sync_payload`; applying one change
+by key is `store.sync_apply`.
 
 Nothing here imports SQLAlchemy: the replica is written through sqlite3 alone and the hub
-through psycopg2 alone, as `Store.write` does (`open_local`, `open_hub`).
+through psycopg2 alone, as `Store.write` does (`open_local`, `hub_connection` and
+`begin_hub`); only a hub whose schema must be made or upgraded first goes through
+`open_store`.
 """
 
 from __future__ import annotations
@@ -82,6 +85,18 @@ def open_local(path: Path, shown: str, notify: Notify | None) -> Iterator[Side]:
     finally:
         if side is not None:
             side.rollback()
+        con.close()
+
+
+def read_state(path: Path, shown: str) -> Row:
+    """The replica's `sync_state`, read without a lock (which hub to reach first)."""
+    from coursetrack.store.engine import connect_sqlite
+    from coursetrack.store.reader import SqliteReader
+
+    con, _ = connect_sqlite(path, shown)
+    try:
+        return sync_state(SqliteReader(con))
+    finally:
         con.close()
 
 
@@ -168,6 +183,12 @@ def new_replica(writer: Writer, replica: str) -> int:
     return len(rows)
 
 
+def keep_local(writer: Writer) -> None:
+    """The commands the hub does not hold stay in this store's log only (seq 0): a base
+    command carries what they made (`sync_payload.base_changes`)."""
+    writer.execute("UPDATE command SET seq = 0 WHERE seq IS NULL")
+
+
 def local_point(reader: Reader) -> tuple[int | None, int]:
     """The replica's largest `seq`, and how many of its commands the hub lacks."""
     row = reader.one(
@@ -229,15 +250,22 @@ def held(reader: Reader, gids: list[str]) -> dict[str, Row]:
 
 
 def after_stamp(reader: Reader, stamp: str) -> list[Row]:
-    """The commands stamped after `stamp`, newest first: what a rewind takes back.
+    """The commands stamped at or after `stamp`, newest first: what a rewind takes back.
 
     Not a command whose `seq` is 0: a study group's catalog as it came down
     (`services.sync_group`), state rather than a step of the log, stays as it is."""
     return reader.all(
-        f"SELECT {_COMMAND_COLUMNS} FROM command WHERE stamp > :stamp AND id > 0 "
+        f"SELECT {_COMMAND_COLUMNS} FROM command WHERE stamp >= :stamp AND id > 0 "
         "AND (seq IS NULL OR seq <> 0) ORDER BY stamp DESC",
         stamp=stamp,
     )
+
+
+def command_row(reader: Reader, command_id: int) -> Row:
+    """One command as a sync lists it (`_COMMAND_COLUMNS`)."""
+    row = reader.one(f"SELECT {_COMMAND_COLUMNS} FROM command WHERE id = :id", id=command_id)
+    assert row is not None
+    return row
 
 
 def id_of_gid(reader: Reader, gid: str) -> int | None:
@@ -403,10 +431,24 @@ def is_postgres_url(url: str) -> bool:
 def without_password(url: str) -> str:
     """`url` as a replica keeps it: no password (libpq's ~/.pgpass or PGPASSWORD give it)."""
     import re
+    from urllib.parse import unquote
 
     kept = re.sub(r"^([\w+.-]+://[^:/@]*):[^@]*@", r"\1@", url)
-    kept = re.sub(r"([?&])password=[^&]*&?", r"\1", kept, flags=re.IGNORECASE)
-    return kept.rstrip("?&")
+    base, mark, query = kept.partition("?")
+    if not mark:
+        return kept
+    # libpq reads a parameter's name percent-decoded (%70assword is password); the key
+    # file's passphrase (sslpassword) is a secret too
+    params = [
+        p
+        for p in query.split("&")
+        if p and unquote(p.partition("=")[0]).lower() not in SECRET_PARAMETERS
+    ]
+    return f"{base}?{'&'.join(params)}" if params else base
+
+
+#: The URL parameters a replica never keeps (`without_password`).
+SECRET_PARAMETERS = frozenset(("password", "sslpassword"))
 
 
 @contextmanager
@@ -421,5 +463,17 @@ def translated(local: str, hub: str, secrets: tuple[str, ...]) -> Iterator[None]
         orig = _driver_error(exc)
         if orig is None:
             raise
-        where = hub if _is_postgres_error(orig) else local
-        raise StoreError(mask(_explain(where, orig), secrets)) from None
+        if not _is_postgres_error(orig):
+            raise StoreError(mask(_explain(local, orig), secrets)) from None
+        said = _explain(hub, orig).replace(f"the store {hub}", f"the hub {hub}")
+        raise StoreError(mask(said, secrets)) from None
+
+
+def as_the_hub(error: Exception, hub: str) -> Exception:
+    """A `StoreError` about the hub, which it names "the store" (`open_store`'s words), as
+    one about "the hub": a sync speaks of two stores."""
+    from coursetrack.errors import StoreError
+
+    if isinstance(error, StoreError):
+        return StoreError(str(error).replace(f"the store {hub}", f"the hub {hub}"))
+    return error

@@ -15,8 +15,11 @@ only the known ones are ever written into a statement (`sync_payload.COLUMNS`).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import sys
+from collections.abc import Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from coursetrack.store.sync_payload import COLUMNS, KEYED, REFS
@@ -77,6 +80,8 @@ def words(rule: str) -> str:
     known = rules.by_constraint(rule)
     if known is not None:
         return rules.refusal(known)
+    if rule == "malformed":
+        return "its changes are not ones this coursetrack reads"
     if rule == "foreign_key":
         return "an item it names is not in this store (removed, or never synced here)"
     if rule.startswith("unique_"):
@@ -104,6 +109,7 @@ class Applier:
 
     def prefetch(self, changes: list[dict[str, Any]]) -> None:
         """Learn at once which of the rows the command inserts this store holds already."""
+        self._flush()  # (a page's rows may be among the next page's keys)
         wanted: dict[str, set[str]] = {}
         for change in changes:
             table, key = change.get("table"), change.get("key")
@@ -225,15 +231,64 @@ class Applier:
             )
 
 
-def apply_changes(writer: Writer, changes: list[dict[str, Any]], tick: Any = None) -> None:
-    """Apply a command's changes, in order, by key (see `Applier`)."""
-    applier = Applier(writer)
-    applier.prefetch(changes)
+#: The operations a change may be.
+OPS = frozenset(("insert", "update", "delete"))
+
+#: The widest integer both engines store (a BIGINT's range).
+_INT_LIMIT = 2**63
+
+
+def _value(value: Any) -> bool:
+    """Whether `value` is one a column can hold: text, a number both engines store, a
+    boolean, or null (never an object, a list, an integer past 64 bits, an infinity)."""
+    if value is None or isinstance(value, str | bool):
+        return True
+    if isinstance(value, int):
+        return -_INT_LIMIT <= value < _INT_LIMIT
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return False
+
+
+def check(changes: Any) -> None:
+    """Refuse, as the rule `malformed`, changes that are not a list of changes: a sync's
+    payload is input (a command written into the hub's table by hand), and the store
+    must meet nothing it cannot bind or that names no row (`Applier.apply`)."""
+    if not isinstance(changes, list):
+        raise Refusal("malformed")
     for change in changes:
-        applier.apply(change)
-        if tick is not None:
-            tick()
+        if not isinstance(change, dict) or change.get("op") not in OPS:
+            raise Refusal("malformed")
+        values = change.get("set")
+        if not isinstance(change.get("table"), str) or not isinstance(change.get("key"), str):
+            raise Refusal("malformed")
+        if values is not None and not (
+            isinstance(values, dict) and all(_value(v) for v in values.values())
+        ):
+            raise Refusal("malformed")
+
+
+def apply_changes(writer: Writer, changes: Any, tick: Any = None) -> None:
+    """Apply a command's changes, in order, by key (see `Applier`), a page at a time,
+    each page once it is changes (`check`): a list, or an iterator reading a payload's
+    text a change at a time (`sync_payload.opened`). A malformed change on a later page
+    refuses the whole command all the same: the caller rolls its savepoint back."""
+    if not isinstance(changes, list | Iterator):
+        raise Refusal("malformed")
+    applier = Applier(writer)
+    pending = iter(changes)
+    while page := list(islice(pending, PAGE)):
+        check(page)
+        applier.prefetch(page)
+        for change in page:
+            applier.apply(change)
+            if tick is not None:
+                tick()
     applier.finish()
+
+
+#: Changes read, checked and looked up together.
+PAGE = 500
 
 
 def _furthest(writer: Writer, row_id: int, values: dict[str, Any]) -> dict[str, Any]:

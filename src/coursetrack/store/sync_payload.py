@@ -18,12 +18,14 @@ the row as it is now. The history triggers record every column, uid included.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from coursetrack.store.reader import Row
 from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:
-    from coursetrack.store.reader import Reader, Row
+    from coursetrack.store.reader import Reader
 
 #: The tables whose changes travel (peer review lives on a group's store alone).
 EXCHANGED = ("specialization", "course", "topic", "progress", "note", "link", "review", "goal")
@@ -194,13 +196,22 @@ def change_of(names: Names, row: Row) -> dict[str, Any] | None:
     }
 
 
-def payload(reader: Reader, command: Row, *, undoes: str | None) -> dict[str, Any]:
-    """The exchanged form of `command` (a row of `sync._COMMAND_COLUMNS`), from its changes.
+def head(command: Row, *, undoes: str | None) -> dict[str, Any]:
+    """A payload's fields but its changes."""
+    return {
+        "gid": command.gid,
+        "replica": command.replica,
+        "machine": command.machine,
+        "stamp": command.stamp,
+        "at": command.at,
+        "line": command.line,
+        "undoes": undoes,
+    }
 
-    Read a page of changes at a time, so that an import of 20,000 topics is not one
-    result set held twice."""
+
+def changes(reader: Reader, command: Row) -> Iterator[dict[str, Any]]:
+    """A command's changes in their exchanged form, read a page of change rows at a time."""
     names = Names(reader)
-    changes: list[dict[str, Any]] = []
     after = 0
     while True:
         rows = reader.all(
@@ -212,22 +223,118 @@ def payload(reader: Reader, command: Row, *, undoes: str | None) -> dict[str, An
         for row in rows:
             change = change_of(names, row)
             if change is not None:
-                changes.append(change)
+                yield change
         if len(rows) < 500:
-            break
+            return
         after = rows[-1].id
-    return {
-        "gid": command.gid,
-        "replica": command.replica,
-        "machine": command.machine,
-        "stamp": command.stamp,
-        "at": command.at,
-        "line": command.line,
-        "undoes": undoes,
-        "changes": changes,
-    }
+
+
+def payload(reader: Reader, command: Row, *, undoes: str | None) -> dict[str, Any]:
+    """The exchanged form of `command` (a row of `sync._COMMAND_COLUMNS`), from its changes."""
+    return {**head(command, undoes=undoes), "changes": list(changes(reader, command))}
+
+
+def payload_text(reader: Reader, command: Row, *, undoes: str | None) -> str:
+    """The same as stored and sent (`dumps`), built a page of changes at a time."""
+    return dumps_streamed(head(command, undoes=undoes), changes(reader, command))
+
+
+# A payload's text is JSON, written so that it can be read a change at a time: its
+# fields, then its changes one to a line (JSON text holds no raw newline), so that the
+# first sync of a 20,000-topic store holds the import's text, not 20,000 parsed changes.
+_CHANGES = ',"changes":[\n'
+_END = "\n]}"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def dumps(payload: dict[str, Any]) -> str:
-    """A payload as stored and sent: compact, keys in order, so equal payloads are equal text."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """A payload as stored and sent (see `dumps_streamed`)."""
+    fields = {k: v for k, v in payload.items() if k != "changes"}
+    return dumps_streamed(fields, payload.get("changes") or ())
+
+
+def dumps_streamed(fields: dict[str, Any], changes: Iterable[dict[str, Any]]) -> str:
+    """A payload's text: its fields, then its changes one to a line; equal payloads are
+    equal text."""
+    parts = [_compact(fields)[:-1] + _CHANGES if fields else '{"changes":[\n']
+    for index, change in enumerate(changes):
+        parts.append(",\n" if index else "")
+        parts.append(_compact(change))
+    parts.append(_END)
+    return "".join(parts)
+
+
+def opened(text: str) -> tuple[Any, Any, int]:
+    """A payload's text read for a replay: (its fields, its changes, how many).
+
+    Written by `dumps_streamed`, the changes come one at a time, as an iterator; any
+    other JSON (a payload written by hand) is read whole, and its "changes" are what
+    they are (`sync_apply.check` says whether they are changes). Fields that are not
+    a JSON object come back as they are, for the caller to refuse."""
+    start = text.find(_CHANGES)
+    if start > 0 and text.startswith("{") and text.endswith(_END):
+        try:
+            fields = json.loads(text[:start] + "}")
+        except ValueError:
+            fields = None
+        if isinstance(fields, dict) and "changes" not in fields:
+            body = start + len(_CHANGES)
+            count = 0 if text[body:] == _END else text.count("\n", body)
+            return fields, _lines(text, body), count
+    try:
+        whole = json.loads(text)
+    except ValueError:
+        return None, None, 0
+    if not isinstance(whole, dict):
+        return whole, None, 0
+    found = whole.get("changes")
+    return whole, found, len(found) if isinstance(found, list) else 1
+
+
+def _lines(text: str, at: int) -> Iterator[Any]:
+    """The changes of a streamed payload, from `at`, one line each."""
+    end = len(text) - len(_END)
+    while at < end:
+        stop = text.find("\n", at)
+        line = text[at : stop if 0 <= stop < end else end]
+        at = (stop if 0 <= stop < end else end) + 1
+        try:
+            yield json.loads(line.removesuffix(","))
+        except ValueError:
+            yield None  # not a change: `sync_apply.check` refuses it
+
+
+# --- a store whose history is not whole ------------------------------------------------
+
+#: The exchanged tables in the order a base command inserts them (owners first).
+_BASE_ORDER = ("specialization", "course", "topic", "progress", "goal", "note", "link", "review")
+
+
+def history_whole(reader: Reader) -> bool:
+    """Whether every exchanged row was made by a command of the history: a store made
+    before schema 2 holds notes, links, reviews and goals no command inserted (schema 1,
+    the whole record), and its log alone would not carry them to the hub."""
+    for table in _BASE_ORDER:
+        found = reader.scalar(
+            f"SELECT 1 FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM change c "
+            f"WHERE c.table_name = '{table}' AND c.row_id = t.id AND c.op = 'insert') LIMIT 1"
+        )
+        if found is not None:
+            return False
+    return True
+
+
+def base_changes(reader: Reader) -> Iterator[dict[str, Any]]:
+    """Every exchanged row as an insert: the base command a store whose history is not
+    whole sends at its first sync (docs/sync.md, "What is exchanged on a first sync")."""
+    names = Names(reader)
+    for table in _BASE_ORDER:
+        for row in reader.all(f"SELECT * FROM {table} ORDER BY id"):
+            values = {k: v for k, v in row.items() if k not in ("learner",)}
+            made = Row(id=0, table_name=table, row_id=row["id"], op="insert", old=None, new=values)
+            change = change_of(names, made)
+            if change is not None:
+                yield change

@@ -1,0 +1,494 @@
+"""The red team on `coursetrack sync` (issue 24): each test is an attack on one of its
+claims, on the real server (tests/postgres.py), two SQLite replicas and a hub.
+
+Most attacks write the hub's `command` table by hand, as a learner in psql on her own
+database could: whatever a replica pulls is input. Each must be refused in one line or
+set aside, nothing half-written, no traceback, and the replicas must agree after.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import psycopg2
+import pytest
+
+from coursetrack.cli import app
+from coursetrack.store.sync_payload import dumps
+from coursetrack.store.uids import catalog_uid
+from test_sync import DAY, Machine, at, export, hub, hub_template, machines
+
+__all__ = ["hub", "hub_template", "machines"]  # the fixtures, as test_sync makes them
+
+#: The replica id a hand-written command claims to come from.
+FORGER = "f0f0f0f0f0f0f0f0"
+
+GAMMA = catalog_uid("sp", "c1", "gamma")
+BETA = catalog_uid("sp", "c1", "beta")
+
+
+def forge(
+    hub_url: str,
+    changes: Any = (),
+    *,
+    stamp: str = f"{1772447400000:016d}.0000.{FORGER}",
+    gid: str | None = None,
+    line: str = "forged",
+    undoes: str | None = None,
+    text: str | None = None,
+    row_stamp: str | None = None,
+    row_gid: str | None = None,
+) -> str:
+    """A command written into the hub's `command` table by hand (psql), with `changes`
+    as its payload (or the payload `text` as given); its gid."""
+    gid = gid or f"{FORGER}:{stamp[:16]}"
+    payload = {
+        "gid": gid,
+        "replica": FORGER,
+        "machine": "psql",
+        "stamp": stamp,
+        "at": f"{DAY}T10:30:00+00:00",
+        "line": line,
+        "undoes": undoes,
+        "changes": list(changes),
+    }
+    con = psycopg2.connect(hub_url)
+    try:
+        with con, con.cursor() as cur:
+            cur.execute(
+                "INSERT INTO command (at, line, gid, replica, machine, stamp, seq, payload) "
+                "VALUES (%s, %s, %s, %s, 'psql', %s, nextval('command_seq'), %s)",
+                (
+                    payload["at"],
+                    line,
+                    row_gid or gid,
+                    FORGER,
+                    row_stamp or stamp,
+                    dumps(payload) if text is None else text,
+                ),
+            )
+    finally:
+        con.close()
+    return gid
+
+
+def hub_rows(hub_url: str, sql: str, *params: object) -> list[tuple]:
+    con = psycopg2.connect(hub_url)
+    try:
+        with con, con.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+    finally:
+        con.close()
+
+
+def refused(result: Any) -> str:
+    """A sync refused as bad input must be: exit 1, one line on stderr, no traceback."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def attempt(machine: Machine, *args: str, minute: int = 40) -> Any:
+    """A command that may fail: its result, whatever it raised kept in it."""
+    return machine.runner.invoke(
+        app, ["--db", machine.db, *args], env={"COURSETRACK_NOW": at(minute)}
+    )
+
+
+def dump(db: str) -> list[tuple]:
+    """A replica's record rows (not its history), to say nothing changed."""
+    con = sqlite3.connect(db)
+    try:
+        out: list[tuple] = []
+        for table in ("topic", "progress", "note", "link", "review", "goal", "command"):
+            out += [(table, *r) for r in con.execute(f"SELECT * FROM {table} ORDER BY id")]
+        return out
+    finally:
+        con.close()
+
+
+def agree(*replicas: Machine) -> str:
+    """Every replica syncs, then each again; their exports are the same. (Not the hub's:
+    a command written there by hand was never applied there.)"""
+    for _ in range(2):
+        for replica in replicas:
+            replica.run("sync", minute=50)
+    exported = export(replicas[0].db)
+    for replica in replicas[1:]:
+        assert export(replica.db) == exported, replica.name
+    return exported
+
+
+def note(key: str, **values: Any) -> dict[str, Any]:
+    return {"table": "note", "key": key, "op": "insert", "set": values, "old": None}
+
+
+# --- the hub's payloads are input ------------------------------------------------------
+
+
+def test_unknown_tables_and_columns_never_reach_sql(machines, hub) -> None:
+    """Table and column names come from the payload: only known ones are written."""
+    laptop, desktop = machines
+    forge(
+        hub,
+        [
+            {"table": "note; DROP TABLE note; --", "key": "k1", "op": "insert", "set": {}},
+            {"table": "sync_state", "key": "k2", "op": "delete", "set": {}},
+            {"table": "command", "key": "k3", "op": "delete", "set": {}},
+            note(
+                "0001772447400000.0000.x.0000.aaaa",
+                topic=GAMMA,
+                written_on=DAY,
+                text="plain",
+                **{"text) VALUES (1,1); DROP TABLE note; --": "x", "learner": "mallory"},
+            ),
+        ],
+    )
+    result = desktop.run("sync")
+    assert "set aside" not in result.stdout
+    assert desktop.rows("SELECT text, learner FROM note") == [("plain", "me")]
+    assert desktop.rows("SELECT count(*) FROM sync_state") == [(1,)]
+    agree(laptop, desktop)
+
+
+def test_a_payload_naming_a_local_id_is_not_obeyed(machines, hub) -> None:
+    """`topic_id` is a local id: a payload names rows by key only (`"topic": uid`); one
+    that names an id would attach the note to whatever row has that id on each store."""
+    laptop, desktop = machines
+    (beta_id,) = desktop.rows("SELECT id FROM topic WHERE slug = 'beta'")[0]
+    forge(
+        hub,
+        [note("0001772447400000.0000.x.0000.bbbb", topic_id=beta_id, written_on=DAY, text="n")],
+    )
+    desktop.run("sync")
+    assert desktop.rows("SELECT topic_id FROM note WHERE text = 'n'") in ([], [(None,)])
+    agree(laptop, desktop)
+
+
+def test_a_payload_naming_id_or_learner_moves_no_row(machines, hub) -> None:
+    _laptop, desktop = machines
+    desktop.run("note", "sp/c1/gamma", "mine", minute=5)
+    desktop.run("sync", minute=6)
+    (uid,) = desktop.rows("SELECT uid FROM note")[0]
+    forge(
+        hub,
+        [
+            {
+                "table": "note",
+                "key": uid,
+                "op": "update",
+                "set": {"id": 999, "learner": "mallory", "text": "changed"},
+                "old": {},
+            }
+        ],
+    )
+    desktop.run("sync")
+    assert desktop.rows("SELECT id < 999, learner, text FROM note") == [(1, "me", "changed")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "[]",
+        '"a string"',
+        "{}",
+        json.dumps({"gid": "x", "stamp": "y"}),
+    ],
+    ids=["not-json", "a-list", "a-string", "empty", "no-line"],
+)
+def test_a_malformed_payload_is_refused_in_one_line(machines, hub, text: str) -> None:
+    _laptop, desktop = machines
+    before = dump(desktop.db)
+    forge(hub, text=text)
+    line = refused(attempt(desktop, "sync"))
+    assert "f0f0f0f0f0f0f0f0" in line
+    assert dump(desktop.db) == before
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        "not a list",
+        [1, 2],
+        [{"table": "note", "key": 5, "op": "insert", "set": {}}],
+        [{"table": "note", "key": "k", "op": "insert", "set": ["a"]}],
+        [{"table": "note", "key": "k", "op": "frobnicate", "set": {}}],
+    ],
+    ids=["changes-a-string", "changes-not-objects", "key-a-number", "set-a-list", "unknown-op"],
+)
+def test_malformed_changes_are_refused_or_set_aside(machines, hub, changes) -> None:
+    """Changes that are not changes: the command is set aside (or the sync refused),
+    in one line, and the replicas agree after."""
+    laptop, desktop = machines
+    if changes == "not a list":  # the payload's changes field itself
+        stamp = f"{1772447400000:016d}.0000.{FORGER}"
+        forge(
+            hub,
+            stamp=stamp,
+            text=json.dumps(
+                {
+                    "gid": f"{FORGER}:x",
+                    "replica": FORGER,
+                    "stamp": stamp,
+                    "at": at(30),
+                    "line": "forged",
+                    "undoes": None,
+                    "changes": changes,
+                }
+            ),
+            gid=f"{FORGER}:x",
+        )
+    else:
+        forge(hub, changes)
+    result = desktop.run("sync")
+    assert "1 set aside:" in result.stdout
+    assert "its changes are not ones this coursetrack reads" in result.stdout
+    assert desktop.rows("SELECT set_aside FROM command WHERE line = 'forged'") == [("malformed",)]
+    assert desktop.rows("SELECT count(*) FROM note") == [(0,)]
+    agree(laptop, desktop)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"a": 1}, ["x"], 2**70, 1.5e308 * 10],
+    ids=["an-object", "a-list", "a-huge-int", "infinity"],
+)
+def test_a_value_of_a_wrong_type_is_set_aside_not_a_traceback(machines, hub, value) -> None:
+    _laptop, desktop = machines
+    forge(
+        hub,
+        [
+            {
+                "table": "topic",
+                "key": GAMMA,
+                "op": "update",
+                "set": {"position": value, "title": value},
+                "old": {},
+            }
+        ],
+    )
+    result = desktop.run("sync")
+    assert "1 set aside:" in result.stdout
+    assert desktop.rows("SELECT set_aside FROM command WHERE line = 'forged'") == [("malformed",)]
+    assert desktop.rows("SELECT title FROM topic WHERE uid = ?", GAMMA) == [("Gamma",)]
+
+
+def test_a_huge_value_is_refused_by_the_rules(machines, hub) -> None:
+    laptop, desktop = machines
+    forge(
+        hub,
+        [
+            note(
+                "0001772447400000.0000.x.0000.cccc",
+                topic=GAMMA,
+                written_on=DAY,
+                text="n" * 2_000_000,
+            )
+        ],
+    )
+    result = desktop.run("sync")
+    assert "1 set aside:" in result.stdout
+    assert desktop.rows("SELECT count(*) FROM note") == [(0,)]
+    agree(laptop, desktop)
+
+
+def test_a_set_that_breaks_a_rule_is_set_aside(machines, hub) -> None:
+    laptop, desktop = machines
+    forge(
+        hub,
+        [
+            {
+                "table": "progress",
+                "key": f"p:{GAMMA}",
+                "op": "insert",
+                "set": {"topic": GAMMA, "status": "done"},  # done with no completion day
+                "old": None,
+            }
+        ],
+    )
+    result = desktop.run("sync")
+    assert "1 set aside:" in result.stdout
+    assert desktop.rows("SELECT count(*) FROM progress") == [(0,)]
+    assert desktop.rows("SELECT set_aside FROM command WHERE line = 'forged'") == [
+        ("ck_progress_done_completed",)
+    ]
+    agree(laptop, desktop)
+
+
+# --- stamps ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["zzz", "", "0001772447400000.0000", "not.a.stamp", "99999999999999999.0000.f0"],
+    ids=["letters", "empty", "no-replica", "three-words", "too-wide"],
+)
+def test_a_malformed_stamp_is_refused_and_leaves_the_replica_working(
+    machines, hub, stamp: str
+) -> None:
+    _laptop, desktop = machines
+    before = dump(desktop.db)
+    forge(hub, stamp=stamp, gid=f"{FORGER}:bad")
+    line = refused(attempt(desktop, "sync"))
+    assert f"{FORGER}:bad" in line
+    assert dump(desktop.db) == before
+    desktop.run("start", "sp/c1/alpha", minute=41)
+
+
+def test_a_payload_stamp_other_than_its_rows_is_refused(machines, hub) -> None:
+    """The hub's row says where the command sorts; its payload is what is written: the two
+    must be the same stamp, or the replica would hold it elsewhere than the hub."""
+    _laptop, desktop = machines
+    forge(
+        hub,
+        stamp=f"{1772447400000:016d}.0000.{FORGER}",
+        row_stamp=f"{1772447400001:016d}.0000.{FORGER}",
+    )
+    before = dump(desktop.db)
+    line = refused(attempt(desktop, "sync"))
+    assert FORGER in line
+    assert dump(desktop.db) == before
+
+
+YEAR_9999 = 253402300799000
+
+
+def test_a_stamp_in_year_9999_still_lets_a_later_change_win(machines, hub) -> None:
+    laptop, desktop = machines
+    forge(
+        hub,
+        [
+            {
+                "table": "progress",
+                "key": f"p:{GAMMA}",
+                "op": "insert",
+                "set": {"topic": GAMMA, "status": "done", "completed_on": DAY},
+                "old": None,
+            }
+        ],
+        stamp=f"{YEAR_9999:016d}.0000.{FORGER}",
+    )
+    desktop.run("sync", minute=10)
+    desktop.run("reopen", "sp/c1/gamma", minute=11)
+    exported = agree(laptop, desktop)
+    assert "done" not in exported.split("slug: gamma", 1)[1].split("- slug:", 1)[0]
+
+
+def test_the_last_stamp_there_is_does_not_wrap_the_clock(machines, hub) -> None:
+    """A stamp at the end of the wall's 16 digits and of the counter: the next local
+    command's stamp must still sort after it, or the hub, which replays in stamp order,
+    and the replica part."""
+    _laptop, desktop = machines
+    forge(
+        hub,
+        [
+            {
+                "table": "progress",
+                "key": f"p:{GAMMA}",
+                "op": "insert",
+                "set": {"topic": GAMMA, "status": "done", "completed_on": DAY},
+                "old": None,
+            }
+        ],
+        stamp=f"{'9' * 16}.9999.{FORGER}",
+    )
+    before = dump(desktop.db)
+    refused(attempt(desktop, "sync", minute=10))
+    assert dump(desktop.db) == before
+    desktop.run("reopen", "sp/c1/gamma", minute=11)
+    stamps = [s for (s,) in desktop.rows("SELECT stamp FROM command ORDER BY id")]
+    assert stamps == sorted(stamps)
+
+
+# --- gids --------------------------------------------------------------------------------
+
+
+def test_a_pulled_gid_of_this_replicas_next_command_does_not_block_it(machines, hub) -> None:
+    """gids are `<replica>:<id>`: a hand-written command may take the one this replica's
+    next command will take; pulled, the replica must still record its next commands."""
+    laptop, desktop = machines
+    (replica,) = desktop.rows("SELECT replica FROM sync_state")[0]
+    (last,) = desktop.rows("SELECT max(id) FROM command")[0]
+    # pulled, it takes id last + 1: the gid of the command after it is taken
+    forge(hub, gid=f"{replica}:{last + 2}")
+    desktop.run("sync", minute=10)
+    desktop.run("start", "sp/c1/alpha", minute=11)
+    agree(laptop, desktop)
+
+
+def test_an_undo_pointing_nowhere_or_in_a_cycle_is_harmless(machines, hub) -> None:
+    laptop, desktop = machines
+    a = forge(
+        hub, gid=f"{FORGER}:a", undoes=f"{FORGER}:b", stamp=f"{1772447400001:016d}.0000.{FORGER}"
+    )
+    forge(hub, gid=f"{FORGER}:b", undoes=a, stamp=f"{1772447400002:016d}.0000.{FORGER}")
+    forge(hub, gid=f"{FORGER}:c", undoes="nowhere", stamp=f"{1772447400003:016d}.0000.{FORGER}")
+    desktop.run("sync", minute=10)
+    desktop.run("log")
+    desktop.run("start", "sp/c1/alpha", minute=11)
+    desktop.run("undo", "--yes", minute=12)
+    agree(laptop, desktop)
+
+
+# --- the recorded URL ---------------------------------------------------------------------
+
+
+def _hub_parts(hub_url: str) -> tuple[str, str]:
+    """(user, the rest after '@') of test_sync's hub URL."""
+    user = hub_url.removeprefix("postgresql://").split("@", 1)[0]
+    return user, hub_url.split("@", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "postgresql://{user}:s3cr3t@{rest}",
+        "postgresql://{user}@{rest}&password=s3cr3t",
+        "postgresql://{user}@{rest}&PassWord=s3cr3t&application_name=x",
+        "postgresql://{user}@{rest}&%70assword=s3cr3t",
+        "postgresql://{user}@{rest}&sslpassword=s3cr3t",
+        "postgres://{user}:s3cr3t@{rest}",
+    ],
+    ids=["userinfo", "query", "query-case", "query-encoded", "sslpassword", "postgres-scheme"],
+)
+def test_no_password_is_kept_or_shown(tmp_path, hub, shape: str) -> None:
+    user, rest = _hub_parts(hub)
+    url = shape.format(user=user, rest=rest)
+    m = Machine(str(tmp_path / "r.db"), "r")
+    result = attempt(m, "sync", url)
+    assert "s3cr3t" not in result.stdout + result.stderr
+    if result.exit_code == 0:
+        assert "s3cr3t" not in str(m.rows("SELECT * FROM sync_state"))
+        shown = attempt(m, "whoami")
+        assert "s3cr3t" not in shown.stdout + shown.stderr
+        again = attempt(m, "sync", "--json")
+        assert "s3cr3t" not in again.stdout + again.stderr
+
+
+def test_a_wrong_password_in_the_url_is_not_echoed(tmp_path, hub, monkeypatch) -> None:
+    monkeypatch.setenv("PGPASSWORD", "pgpw-s3cr3t")
+    user, rest = _hub_parts(hub)
+    m = Machine(str(tmp_path / "r.db"), "r")
+    result = attempt(m, "sync", f"postgresql://{user}:s3cr3t@{rest.replace('?host', 'x?host')}")
+    assert "s3cr3t" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ["%70assword", "sslpassword", "PASSWORD"])
+def test_a_hub_that_fails_is_named_without_its_password(tmp_path, hub, name: str) -> None:
+    """The line that says a hub cannot be reached names it: never with a secret."""
+    user, rest = _hub_parts(hub)
+    _, _, query = rest.partition("?")
+    url = f"postgresql://{user}@/no_such_db?{query}&{name}=s3cr3t"
+    m = Machine(str(tmp_path / "r.db"), "r")
+    line = refused(attempt(m, "sync", url))
+    assert "no_such_db" in line
+    assert "s3cr3t" not in line
