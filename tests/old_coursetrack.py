@@ -85,6 +85,12 @@ def playing_schema(version: int) -> Iterator[None]:
             patch.setattr(queries, "STAMP_BASE", _STAMP_BASE_V7)
             patch.setattr(queries, "STAMP_BASE_PG", _STAMP_BASE_V7)
             patch.setattr(queries, "LOG_COMMANDS", _LOG_COMMANDS_V7)
+            for name in dir(queries):  # (orders by uid, schema 8's, taken back to ids)
+                value = getattr(queries, name)
+                if isinstance(value, str) and re.search(
+                    r"(position|reviewed_on|_on DESC), uid", value
+                ):
+                    patch.setattr(queries, name, re.sub(r", uid\b", ", id", value))
             patch.setattr(uids, "settle_catalog", lambda reader, table, path: "")
             patch.setattr(uids, "catalog_uids", lambda reader, table, paths: [""] * len(paths))
             for cls in _RUNNERS:

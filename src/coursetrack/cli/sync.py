@@ -88,7 +88,8 @@ def sync(
     if synced.set_aside:
         lines.append(f"{len(synced.set_aside)} set aside:")
         lines += [f"  #{s.command} {s.line}: {s.why}" for s in synced.set_aside]
-    lines += [f"#{old} is now #{new}" for old, new in synced.renumbered]
+    # each with its line: a set-aside command above may hold the number one of these had
+    lines += [f"#{old} is now #{new}: {line}" for old, new, line in synced.renumbered]
     render.lines(lines)
 
 

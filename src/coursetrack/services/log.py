@@ -479,8 +479,10 @@ def why_set_aside(rule: str | None) -> str | None:
     foreign key says; None for an applied command."""
     if rule is None:
         return None
-    if rule == "foreign_key":
-        return "an item or record it names is gone"
+    if rule == "foreign_key":  # in the words `sync` used when it set the command aside
+        from coursetrack.store.sync_apply import FOREIGN_KEY_WHY
+
+        return FOREIGN_KEY_WHY
     from coursetrack.store import rules
 
     found = rules.by_constraint(rule)

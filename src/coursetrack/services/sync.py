@@ -19,16 +19,15 @@ This module decides and orders; it holds no SQL (`store.sync`, `store.sync_paylo
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coursetrack import dates
 from coursetrack.errors import InputError, Refused, StoreError
-from coursetrack.store import history, recording
+from coursetrack.store import history, recording, sync_schema
 from coursetrack.store import sync as store
-from coursetrack.store.sync_apply import Refusal, apply_changes, refusal_of, words
+from coursetrack.store.sync_apply import Applier, Refusal, apply_changes, refusal_of, words
 from coursetrack.store.sync_payload import (
     base_changes,
     dumps_streamed,
@@ -82,7 +81,8 @@ class Synced:
     pulled: int = 0
     pushed: int = 0
     set_aside: list[SetAside] = field(default_factory=list)
-    renumbered: list[tuple[int, int]] = field(default_factory=list)
+    #: (the number it had, the number it has, its line): a command replayed under a new id
+    renumbered: list[tuple[int, int, str]] = field(default_factory=list)
     clock_offset_seconds: float = 0.0
     #: A study group's catalog as it came down: {"version", "changes"} (None: no group)
     catalog: dict[str, int] | None = None
@@ -99,7 +99,7 @@ class Synced:
             "pulled": self.pulled,
             "pushed": self.pushed,
             "set_aside": [s.to_dict() for s in self.set_aside],
-            "renumbered": [{"from": a, "to": b} for a, b in self.renumbered],
+            "renumbered": [{"from": a, "to": b} for a, b, _ in self.renumbered],
             "catalog": self.catalog,
             "clock_offset_seconds": round(self.clock_offset_seconds, 3),
         }
@@ -118,12 +118,13 @@ class _Arriving:
     was_set_aside: str | None = None
     #: whose command it is, as a refusal names it
     where: str = "the hub's"
+    line: str = ""
 
 
 @dataclass
 class _Merged:
     set_aside: list[SetAside] = field(default_factory=list)
-    renumbered: list[tuple[int, int]] = field(default_factory=list)
+    renumbered: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def check_hub_url(url: str | None) -> None:
@@ -147,7 +148,10 @@ def sync(
 
     check_hub_url(url)
     with store.translated(shown, "the hub", ()):
-        target = url or store.read_state(path, shown).hub_url
+        first = store.read_state(path, shown)
+    if not new_replica:
+        _refuse_a_copy(first)
+    target = url or first.hub_url
     if not target:
         raise InputError(
             "this store syncs with no hub yet; name one: coursetrack sync "
@@ -165,14 +169,30 @@ def sync(
         try:
             with store.open_local(path, shown, notify) as local:
                 if new_replica:
-                    store.new_replica(local.writer, secrets.token_hex(8))
+                    identity = sync_schema.new_replica()  # a new store's: this machine's name
+                    store.new_replica(local.writer, identity["replica"], identity["name"])
                 state = store.sync_state(local.writer)
+                _refuse_a_copy(state)
                 if url is None and state.hub_url != target:  # changed meanwhile: read again
                     raise Refused("the store's hub changed while sync started; run it again")
                 result = _run(local, con, state, kept, hub_shown, notify, progress)
         finally:
             con.close()
     return result
+
+
+def _refuse_a_copy(state: Row) -> None:
+    """A store made on another machine (its file copied here) would sync under that
+    machine's identity: its commands and the original's would share ids, and the original
+    be told it is the copy. Refused before the hub is reached; `--new-replica` gives it
+    this machine's identity (as it does a store whose machine was renamed: harmless)."""
+    here = sync_schema.machine_name()
+    if state.name and state.name != here:
+        raise Refused(
+            f"this store was made on {state.name}, and this machine is {here}: if it is a "
+            "copy, or the machine was renamed, run 'coursetrack sync --new-replica'; "
+            "nothing was changed"
+        )
 
 
 def _run(
@@ -188,7 +208,9 @@ def _run(
 
     group = _group_sync()
     version = group.HUB_CATALOG_VERSION if group is not None else "NULL"
-    point = store.hub_point(PostgresReader(con), version)  # the one read, nothing to exchange
+    mark = store.seq_mark(local.writer)
+    # the one read, when there is nothing to exchange
+    point = store.hub_point(PostgresReader(con), version, None if mark is None else mark.gid)
     if state.hub_replica is not None and point.replica != state.hub_replica:
         raise Refused(
             f"{hub_shown} is not the hub this store synced with (it synced with replica "
@@ -202,6 +224,9 @@ def _run(
     )
     if state.hub_replica is None:
         _base_if_history_not_whole(local.writer)
+    if mark is not None and point.mark_seq != mark.seq:
+        # the hub was put back from a copy (its numbers are given again): the gids decide
+        store.forget_seqs(local.writer)
     local_seq, unpushed = store.local_point(local.writer)
     moved = group is not None and group.catalog_moved(local.writer, point.catalog_version)
     if point.seq == local_seq and not unpushed and not moved:
@@ -249,23 +274,30 @@ def _exchange(
             )
             continue
         theirs = _changes_of(store.payload_text(hub, row.gid))
-        if theirs is None or theirs != _changes_of(store.payload_text(local, row.gid)):
+        # (a copy that made the same change at another time holds it at another stamp)
+        if (
+            theirs is None
+            or there.stamp != row.stamp
+            or theirs != _changes_of(store.payload_text(local, row.gid))
+        ):
             raise Refused(
                 f"the hub holds command {row.gid} with other changes: this store is a copy "
                 "of another replica; run 'coursetrack sync --new-replica' on it; nothing "
                 "was changed"
             )
         seqs[row.gid] = int(there.seq)
-    for item in sorted(arriving_hub, key=lambda a: a.stamp):
-        item.seq = store.next_seq(hub)
-        seqs[item.gid] = item.seq
+    in_order = sorted(arriving_hub, key=lambda a: a.stamp)
+    for item, seq in zip(in_order, store.next_seqs(hub, len(in_order)), strict=True):
+        item.seq = seq
+        seqs[item.gid] = seq
     here = store.held(local, [row.gid for row in pulled])
     arriving_local: list[_Arriving] = []
+    pulling = _Pages(hub, sorted((r.stamp, r.gid) for r in pulled if r.gid not in here))
     for row in pulled:
         seqs[row.gid] = int(row.seq)
         if row.gid not in here:
             arriving_local.append(
-                _Arriving(row.gid, row.stamp, int(row.seq), _loader(hub, row.gid))
+                _Arriving(row.gid, row.stamp, int(row.seq), pulling.loader(row.gid))
             )
 
     # the bar counts changes, learnt as each command is read (a first sync is a few
@@ -341,12 +373,25 @@ def _checked(p: Any, item: _Arriving) -> dict[str, Any]:
         else:
             if p["gid"] != item.gid or p["stamp"] != item.stamp:
                 why = "its gid or stamp is not the one it is listed by"
+            elif not _a_moment(p["at"]):
+                why = "its at is not a moment"
     if why is not None or not isinstance(p, dict):
         raise Refused(
             f"cannot sync: {item.where} command {item.gid} is malformed ({why}); nothing "
             "was changed"
         )
     return p
+
+
+def _a_moment(text: str) -> bool:
+    """Whether `text` is a moment as `log` reads a command's (ISO 8601)."""
+    import datetime as dt
+
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 #: The line of the command a store whose history is not whole sends first.
@@ -364,6 +409,28 @@ def _base_if_history_not_whole(local: Writer) -> None:
     base_id = recording.record_command(local, BASE_LINE)
     fields = head(store.command_row(local, base_id), undoes=None)
     store.keep_payload(local, base_id, dumps_streamed(fields, base_changes(local)))
+
+
+class _Pages:
+    """The payloads of the commands pulled, read from the hub a page at a time in the order
+    they are replayed (stamp order): one round trip per 100 commands, and only a page held."""
+
+    def __init__(self, hub: Writer, in_order: list[tuple[str, str]]) -> None:
+        self.hub = hub
+        self.order = [gid for _, gid in in_order]
+        self.index = {gid: i for i, gid in enumerate(self.order)}
+        self.page: dict[str, str] = {}
+
+    def loader(self, gid: str) -> Callable[[], str]:
+        return lambda: self.load(gid)
+
+    def load(self, gid: str) -> str:
+        if gid not in self.page:
+            start = self.index.get(gid)
+            wanted = [gid] if start is None else self.order[start : start + 100]
+            self.page = store.payload_texts(self.hub, wanted)
+        text = self.page.get(gid)
+        return text if text is not None else store.payload_text(self.hub, gid)
 
 
 def _loader(side: Writer, gid: str) -> Callable[[], str]:
@@ -437,7 +504,14 @@ def merge(
         # kept in memory: the rows go before they are written again
         text = _build(writer, row) if row.bare else store.payload_text(writer, row.gid)
         held = _Arriving(
-            row.gid, row.stamp, row.seq, _kept(text), row.id, row.set_aside, where="a rewound"
+            row.gid,
+            row.stamp,
+            row.seq,
+            _kept(text),
+            row.id,
+            row.set_aside,
+            where="a rewound",
+            line=row.line,
         )
         rewound.append(held)
     if rewound:
@@ -455,11 +529,14 @@ def merge(
         gone = [item.was for item in rewound if item.was is not None]
         store.drop_commands(writer, [*gone, scratch])
         store.rules_at_once(writer)
+    applier = Applier(writer)  # the ids it learns serve every command replayed here
     for item in sorted([*arrived, *rewound], key=lambda a: a.stamp):
         aside = forced.get(item.gid, (None, None))[1]
-        new_id = _replay(writer, item, merged, counter if item.was is None else None, aside)
+        tally = counter if item.was is None else None
+        new_id = _replay(writer, item, merged, tally, applier, aside)
         if item.was is not None and item.was != new_id:
-            merged.renumbered.append((item.was, new_id))
+            merged.renumbered.append((item.was, new_id, item.line))
+    store.close_command(writer)
     merged.renumbered.sort()
     return merged
 
@@ -469,6 +546,7 @@ def _replay(
     item: _Arriving,
     merged: _Merged,
     counter: _Counter | None,
+    applier: Applier,
     aside: str | None = None,
 ) -> int:
     """Write one command under a new id and apply its changes whole, or set it aside (by
@@ -480,25 +558,23 @@ def _replay(
     if counter is not None:
         counter.read(count)
         tick = counter.tick
-    new_id = store.insert_command(writer, p, seq=item.seq, text=text)
-    store.bind(writer, new_id)
-    store.savepoint(writer, "sync_command")
+    new_id = store.open_command(writer, p, seq=item.seq, text=text)
     try:
         if aside is not None:
             raise Refusal(aside)
-        apply_changes(writer, changes, tick)
+        apply_changes(writer, changes, tick, applier)
     except Exception as exc:
         refused = refusal_of(exc)
         if refused is None:
             raise
-        store.roll_back_to(writer, "sync_command")
-        store.mark_set_aside(writer, new_id, refused.rule)
+        applier.forget()
+        rule = refused.rule
+        store.set_aside_command(writer, p, command_id=new_id, seq=item.seq, text=text, rule=rule)
         if item.was_set_aside != refused.rule:
             merged.set_aside.append(
                 SetAside(new_id, p["gid"], p["line"], refused.rule, words(refused.rule))
             )
         return new_id
-    store.release(writer, "sync_command")
     target = store.id_of_gid(writer, p["undoes"]) if p.get("undoes") else None
     if target is not None:
         store.link_undo(writer, target=target, by=new_id)

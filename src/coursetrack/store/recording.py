@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     from coursetrack.store.writer import Writer
 
 
+def kept_line(command: str) -> str:
+    """A command's line as the store keeps it (rule command_line): a NUL spelled out (one
+    cannot be stored in PostgreSQL text), cut at the rule's length. A typed command with
+    either is refused by its own checks, with their words, once it gets that far; a
+    command a sync brings (`store.sync`) is kept so, never refused for its line."""
+    from coursetrack.store.rules import MAX_COMMAND_LINE
+
+    line = command.replace("\x00", "\\x00")
+    if len(line) > MAX_COMMAND_LINE:
+        line = line[: MAX_COMMAND_LINE - 1] + "…"
+    return line
+
+
 def record_command(writer: Writer, command: str) -> int:
     """Insert the command's row; its id, one more than the last, on both engines.
 
@@ -38,14 +51,8 @@ def record_command(writer: Writer, command: str) -> int:
 
     from coursetrack.dates import now as now_utc
     from coursetrack.store.clock import next_stamp
-    from coursetrack.store.rules import MAX_COMMAND_LINE
 
-    # A NUL cannot be stored in PostgreSQL text; such a command is refused by
-    # validation anyway, with its own message, once it gets that far.
-    line = command.replace("\x00", "\\x00")
-    if len(line) > MAX_COMMAND_LINE:  # (rule command_line) such a command is refused
-        # by its own checks, with their words, once it gets that far; never here
-        line = line[: MAX_COMMAND_LINE - 1] + "…"
+    line = kept_line(command)
     pg = writer.dialect == "postgresql"
     base = writer.one(queries.STAMP_BASE_PG if pg else queries.STAMP_BASE)
     if base is None:

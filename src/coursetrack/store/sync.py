@@ -162,21 +162,28 @@ def remember_hub(writer: Writer, *, url: str, replica: str) -> None:
     )
 
 
-def new_replica(writer: Writer, replica: str) -> int:
-    """Give this store a new replica id (a copied store), and its commands the hub does not
-    hold yet new gids and stamps of that replica; how many commands were renamed."""
+def new_replica(writer: Writer, replica: str, name: str) -> int:
+    """Give this store a new replica id and machine name (a store copied to machine `name`),
+    and its commands the hub does not hold yet new gids and stamps of that replica, and that
+    machine (they were made here, since the copy); how many commands were renamed.
+
+    The name is the machine's as a new store takes it: a copy kept the name of the machine
+    it was copied from, and `log` elsewhere would say the copy's commands came from there."""
     old = sync_state(writer).replica
-    writer.execute("UPDATE sync_state SET replica = :r WHERE id = 1", r=replica)
+    writer.execute(
+        "UPDATE sync_state SET replica = :r, name = :name WHERE id = 1", r=replica, name=name
+    )
     rows = writer.all("SELECT id, stamp FROM command WHERE seq IS NULL AND id > 0")
     for row in rows:
         stamp = row.stamp
         if stamp.endswith("." + old):
             stamp = stamp[: -len(old)] + replica
         writer.execute(
-            "UPDATE command SET gid = :gid, replica = :r, stamp = :stamp, payload = NULL "
-            "WHERE id = :id",
+            "UPDATE command SET gid = :gid, replica = :r, machine = :name, stamp = :stamp, "
+            "payload = NULL WHERE id = :id",
             gid=f"{replica}:{row.id}",
             r=replica,
+            name=name,
             stamp=stamp,
             id=row.id,
         )
@@ -199,14 +206,29 @@ def local_point(reader: Reader) -> tuple[int | None, int]:
     return row.seq, int(row.unpushed)
 
 
-def hub_point(reader: Reader, catalog_version: str = "NULL") -> Row:
-    """The hub's one read: its largest `seq`, its clock, its replica id, and (SQL given by
-    a study group's sync, `catalog_version`) the version of its catalog."""
+def seq_mark(reader: Reader) -> Row | None:
+    """The replica's command of the largest `seq` the hub gave (gid, seq), or None; the
+    hub must number it so still (`hub_point`'s `mark_seq`), or it is not the hub it was."""
+    return reader.one("SELECT gid, seq FROM command WHERE seq > 0 ORDER BY seq DESC LIMIT 1")
+
+
+def forget_seqs(writer: Writer) -> None:
+    """Take back the hub's numbers (a hub put back from a copy gives them again): every
+    command is then exchanged by its gid, which each side skips when it holds it."""
+    writer.execute("UPDATE command SET seq = NULL WHERE seq > 0")
+
+
+def hub_point(reader: Reader, catalog_version: str = "NULL", mark: str | None = None) -> Row:
+    """The hub's one read: its largest `seq`, its clock, its replica id, the `seq` it
+    gives the command `mark` (`seq_mark`), and (SQL given by a study group's sync,
+    `catalog_version`) the version of its catalog."""
     row = reader.one(
         "SELECT (SELECT max(seq) FROM command) AS seq, "
         "CAST(extract(epoch FROM clock_timestamp()) AS double precision) AS now, "
         "(SELECT replica FROM sync_state WHERE id = 1) AS replica, "
-        f"{catalog_version} AS catalog_version"
+        "(SELECT seq FROM command WHERE gid = :mark) AS mark_seq, "
+        f"{catalog_version} AS catalog_version",
+        mark=mark,
     )
     assert row is not None
     return row
@@ -238,13 +260,15 @@ def after_seq(reader: Reader, seq: int | None) -> list[Row]:
 
 
 def held(reader: Reader, gids: list[str]) -> dict[str, Row]:
-    """The commands of `gids` this side holds, by gid (id, gid, seq)."""
+    """The commands of `gids` this side holds, by gid (id, gid, seq, stamp)."""
     found: dict[str, Row] = {}
     for start in range(0, len(gids), 500):
         part = gids[start : start + 500]
         names = ", ".join(f":g{i}" for i in range(len(part)))
         params = {f"g{i}": gid for i, gid in enumerate(part)}
-        for row in reader.all(f"SELECT id, gid, seq FROM command WHERE gid IN ({names})", **params):
+        for row in reader.all(
+            f"SELECT id, gid, seq, stamp FROM command WHERE gid IN ({names})", **params
+        ):
             found[row.gid] = row
     return found
 
@@ -278,6 +302,19 @@ def gid_of(reader: Reader, command_id: int | None) -> str | None:
     return reader.scalar("SELECT gid FROM command WHERE id = :id", id=command_id)
 
 
+def payload_texts(reader: Reader, gids: list[str]) -> dict[str, str]:
+    """The payloads of `gids`, by gid, in one round trip per 500."""
+    found: dict[str, str] = {}
+    for start in range(0, len(gids), 500):
+        part = gids[start : start + 500]
+        names = ", ".join(f":g{i}" for i in range(len(part)))
+        params = {f"g{i}": gid for i, gid in enumerate(part)}
+        for row in reader.all(f"SELECT gid, payload FROM command WHERE gid IN ({names})", **params):
+            if row.payload is not None:
+                found[row.gid] = str(row.payload)
+    return found
+
+
 def payload_text(reader: Reader, gid: str) -> str:
     """A command's payload as kept (`keep_payload`), by its gid (a rewind renumbers)."""
     text = reader.scalar("SELECT payload FROM command WHERE gid = :gid", gid=gid)
@@ -297,9 +334,15 @@ def set_seq(writer: Writer, seqs: dict[str, int]) -> None:
     )
 
 
-def next_seq(writer: Writer) -> int:
-    """The hub's next arrival number (its sequence `command_seq`)."""
-    return int(writer.scalar("SELECT nextval('command_seq')"))
+def next_seqs(writer: Writer, count: int) -> list[int]:
+    """The hub's next `count` arrival numbers (its sequence `command_seq`), in order, in
+    one round trip."""
+    if count <= 0:
+        return []
+    rows = writer.all(
+        "SELECT nextval('command_seq') AS seq FROM generate_series(1, :n)", n=int(count)
+    )
+    return sorted(int(row.seq) for row in rows)
 
 
 # --- rewinding and replaying -------------------------------------------------------------
@@ -344,11 +387,6 @@ def drop_commands(writer: Writer, ids: list[int]) -> None:
     writer.executemany("DELETE FROM command WHERE id = :id", rows)
 
 
-def insert_command(writer: Writer, payload: dict[str, Any], *, seq: int | None, text: str) -> int:
-    """Write a command brought by a sync under the next id; its id."""
-    return _insert_command(writer, payload, seq=seq, text=text)
-
-
 def _insert_command(
     writer: Writer,
     payload: dict[str, Any],
@@ -356,38 +394,97 @@ def _insert_command(
     seq: int | None,
     text: str | None,
     command_id: int | None = None,
+    set_aside: str | None = None,
 ) -> int:
     """On SQLite max(id) + 1 (or `command_id`), as `recording.record_command` numbers;
-    on PostgreSQL the id sequence's next (the only ids a group's learner may insert)."""
-    values = {
-        "at": payload["at"],
-        "line": payload["line"],
-        "gid": payload["gid"],
-        "replica": payload["replica"],
-        "machine": payload.get("machine"),
-        "stamp": payload["stamp"],
-        "seq": seq,
-        "payload": text,
-    }
-    if writer.dialect == "postgresql":
+    on PostgreSQL the id sequence's next (the only ids a group's learner may insert), or
+    `command_id` when it is one the sequence drew."""
+    values = _command_values(payload, seq=seq, text=text, set_aside=set_aside)
+    if writer.dialect == "postgresql" and (command_id is None or command_id < 0):
         return writer.insert(
-            "INSERT INTO command (at, line, gid, replica, machine, stamp, seq, payload) "
-            "VALUES (:at, :line, :gid, :replica, :machine, :stamp, :seq, :payload) RETURNING id",
-            **values,
+            f"INSERT INTO command {_COLUMNS} VALUES {_VALUES} RETURNING id", **values
         )
     if command_id is None:
         command_id = int(writer.scalar("SELECT coalesce(max(id), 0) + 1 FROM command"))
     writer.execute(
-        "INSERT INTO command (id, at, line, gid, replica, machine, stamp, seq, payload) "
-        "VALUES (:id, :at, :line, :gid, :replica, :machine, :stamp, :seq, :payload)",
+        f"INSERT INTO command (id, {_COLUMNS[1:]} VALUES (:id, {_VALUES[1:]}",
         id=command_id,
         **values,
     )
     return command_id
 
 
-def mark_set_aside(writer: Writer, command_id: int, rule: str | None) -> None:
-    writer.execute("UPDATE command SET set_aside = :r WHERE id = :id", r=rule, id=command_id)
+_COLUMNS = "(at, line, gid, replica, machine, stamp, seq, payload, set_aside)"
+_VALUES = "(:at, :line, :gid, :replica, :machine, :stamp, :seq, :payload, :set_aside)"
+
+
+def _command_values(
+    payload: dict[str, Any], *, seq: int | None, text: str | None, set_aside: str | None
+) -> dict[str, Any]:
+    from coursetrack.store.recording import kept_line
+
+    return {
+        "at": payload["at"],
+        "line": kept_line(payload["line"]),
+        "gid": payload["gid"],
+        "replica": payload["replica"],
+        "machine": payload.get("machine"),
+        "stamp": payload["stamp"],
+        "seq": seq,
+        "payload": text,
+        "set_aside": set_aside,
+    }
+
+
+def open_command(writer: Writer, payload: dict[str, Any], *, seq: int | None, text: str) -> int:
+    """A savepoint, then a command a sync brings, written under the next id with the
+    history bound to it; its id. One round trip to a PostgreSQL hub (which may be far:
+    a week's sync replays some fifty commands). A refused command is rolled back whole,
+    its row too, and written again set aside (`set_aside_command`)."""
+    release = "RELEASE SAVEPOINT sync_command; " if writer.info.get("sync_command") else ""
+    writer.info["sync_command"] = True
+    if writer.dialect != "postgresql":
+        if release:
+            release_command(writer)
+        savepoint(writer, "sync_command")
+        command_id = _insert_command(writer, payload, seq=seq, text=text)
+        bind(writer, command_id)
+        return command_id
+    values = _command_values(payload, seq=seq, text=text, set_aside=None)
+    return int(
+        writer.scalar(
+            f"{release}SAVEPOINT sync_command; WITH c AS (INSERT INTO command {_COLUMNS} "
+            f"VALUES {_VALUES} RETURNING id) SELECT id, "
+            f"pg_catalog.set_config('{triggers.COMMAND_SETTING}', id::text, true) FROM c",
+            **values,
+        )
+    )
+
+
+def release_command(writer: Writer) -> None:
+    writer.execute("RELEASE SAVEPOINT sync_command")
+
+
+def close_command(writer: Writer) -> None:
+    """The last command replayed is kept: its savepoint released (the next command's
+    opening releases the one before, in its own round trip)."""
+    if writer.info.pop("sync_command", False):
+        release_command(writer)
+
+
+def set_aside_command(
+    writer: Writer,
+    payload: dict[str, Any],
+    *,
+    command_id: int,
+    seq: int | None,
+    text: str,
+    rule: str,
+) -> None:
+    """Roll the command back to its savepoint, and write its row again, set aside."""
+    roll_back_to(writer, "sync_command")
+    writer.info["sync_command"] = False  # (released)
+    _insert_command(writer, payload, seq=seq, text=text, command_id=command_id, set_aside=rule)
 
 
 def link_undo(writer: Writer, *, target: int, by: int) -> None:

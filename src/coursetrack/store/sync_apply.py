@@ -73,6 +73,11 @@ def refusal_of(exc: BaseException) -> Refusal | None:
     return None
 
 
+#: Why a command naming a row this store does not hold was set aside (`sync` and `log`
+#: say it alike).
+FOREIGN_KEY_WHY = "an item or record it names is gone"
+
+
 def words(rule: str) -> str:
     """What a rule a command broke at sync says, in the store's own words."""
     from coursetrack.store import rules
@@ -83,7 +88,7 @@ def words(rule: str) -> str:
     if rule == "malformed":
         return "its changes are not ones this coursetrack reads"
     if rule == "foreign_key":
-        return "an item it names is not in this store (removed, or never synced here)"
+        return FOREIGN_KEY_WHY
     if rule.startswith("unique_"):
         return f"another {rule.removeprefix('unique_')} holds the same name or place"
     return f"the store refused it (rule {rule})"
@@ -129,6 +134,12 @@ class Applier:
                 }
                 for uid in part:
                     self.ids[(table, uid)] = found.get(uid)
+
+    def forget(self) -> None:
+        """After a command is rolled back: the ids it learnt may be of rows gone with it."""
+        self.ids.clear()
+        self._rows = []
+        self._sql = ""
 
     def _flush(self) -> None:
         if self._rows:
@@ -268,14 +279,17 @@ def check(changes: Any) -> None:
             raise Refusal("malformed")
 
 
-def apply_changes(writer: Writer, changes: Any, tick: Any = None) -> None:
+def apply_changes(
+    writer: Writer, changes: Any, tick: Any = None, applier: Applier | None = None
+) -> None:
     """Apply a command's changes, in order, by key (see `Applier`), a page at a time,
     each page once it is changes (`check`): a list, or an iterator reading a payload's
     text a change at a time (`sync_payload.opened`). A malformed change on a later page
     refuses the whole command all the same: the caller rolls its savepoint back."""
     if not isinstance(changes, list | Iterator):
         raise Refusal("malformed")
-    applier = Applier(writer)
+    if applier is None:
+        applier = Applier(writer)
     pending = iter(changes)
     while page := list(islice(pending, PAGE)):
         check(page)

@@ -108,12 +108,18 @@ SYNC_STATE_POSTGRESQL = """CREATE TABLE sync_state (
 INSERT_SYNC_STATE = "INSERT INTO sync_state (id, replica, name) VALUES (1, :replica, :name)"
 
 
+def machine_name() -> str:
+    """This machine's name as a store keeps it (its host name, cut to MAX_MACHINE)."""
+    import socket
+
+    return socket.gethostname()[:MAX_MACHINE]
+
+
 def new_replica() -> dict[str, str]:
     """A new store's identity: a random replica id and this machine's name."""
     import os
-    import socket
 
-    return {"replica": os.urandom(8).hex(), "name": socket.gethostname()[:MAX_MACHINE]}
+    return {"replica": os.urandom(8).hex(), "name": machine_name()}
 
 
 def make_sync_state_row(conn: Connection) -> dict[str, str]:
