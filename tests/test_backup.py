@@ -21,6 +21,7 @@ from coursetrack.errors import ExportError
 from coursetrack.models import Course, Goal, Link, Note, Progress, Review, Specialization, Topic
 from coursetrack.services import backup_export
 from coursetrack.services.restore import restore
+from coursetrack.store import uids
 from coursetrack.strict_yaml import StrictLoader
 from hostile import Here, write_file
 
@@ -175,7 +176,10 @@ stores = _items(courses, provider=optional_text, certificate_url=urls, goal=goal
 
 
 def _insert(writer, table: str, **values) -> int:
-    """A row written by hand through the Writer (the store's own SQL, no ORM); its id."""
+    """A row written by hand through the Writer (the store's own SQL, no ORM); its id. A
+    note, link or review is named as a command names it (`store.uids`): in the order made."""
+    if table in ("note", "link", "review"):
+        values["uid"] = uids.record_uid(writer)
     names = ", ".join(values)
     marks = ", ".join(f":{name}" for name in values)
     return writer.insert(f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id", **values)

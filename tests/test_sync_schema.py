@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import by_hand
 from conftest import Store
 from coursetrack.cli import app
-from coursetrack.store import clock, uids
+from coursetrack.store import clock, sync_schema, uids
 from group import ok
 from old_coursetrack import playing_schema
 
@@ -195,7 +195,9 @@ def test_a_shell_insert_into_a_new_sqlite_store_gets_a_uid(store: Store) -> None
 # --- the upgrade from schema 7 --------------------------------------------------------
 
 
-def test_a_schema_7_store_upgrades_naming_every_row_and_command(store: Store) -> None:
+def test_a_schema_7_store_upgrades_naming_every_row_and_command(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Commands get gid, replica and stamps growing with their ids; catalog rows the hash
     of their path; records `<stamp of their insert>.<id>.<random>`, so ordering by uid
     keeps the order of ids; every recorded change names its row's uid, a row gone since
@@ -214,6 +216,7 @@ def test_a_schema_7_store_upgrades_naming_every_row_and_command(store: Store) ->
             ok(store.run(*args))
         ok(store.run("note", "rm", "3"))
         assert store.rows("SELECT count(*) FROM note") == [(2,)]
+    monkeypatch.setattr(sync_schema, "_PAGE", 4)  # the history rewritten over many pages
     ok(store.run("status"))  # the upgrade
     version = (
         "PRAGMA user_version"

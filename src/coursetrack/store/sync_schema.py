@@ -316,22 +316,32 @@ def _fill(conn: Connection, *, pg: bool) -> None:
             f"UPDATE {table} SET uid = :uid WHERE id = :id",
             [{"id": i, "uid": u} for (t, i), u in named.items() if t == table],
         )
-    # the history names every row by its uid too; a row gone since gets one of its own
-    changed = conn.exec_driver_sql(
+    # the history names every row by its uid too; a row gone since gets one of its own.
+    # A page at a time: an import of 100,000 topics is as many change rows.
+    from sqlalchemy import text
+
+    page = text(
         "SELECT id, table_name, row_id, old, new FROM change WHERE table_name IN "
-        f"({', '.join(repr(t) for t in UID_TABLES)}) ORDER BY id"
-    ).all()
-    rows: list[dict[str, Any]] = []
-    for change_id, table, row_id, old, new in changed:
-        uid = named.get((table, row_id))
-        if uid is None:
-            uid = named[(table, row_id)] = (
-                os.urandom(16).hex()
-                if table in CATALOG_UID_TABLES
-                else uids.old_record_uid(inserted.get((table, row_id)), row_id)
-            )
-        rows.append({"id": change_id, "old": _with_uid(old, uid), "new": _with_uid(new, uid)})
-    _many(conn, "UPDATE change SET old = :old, new = :new WHERE id = :id", rows)
+        f"({', '.join(repr(t) for t in UID_TABLES)}) AND id > :after ORDER BY id LIMIT {_PAGE}"
+    )
+    after = 0
+    while changed := conn.execute(page, {"after": after}).all():
+        rows: list[dict[str, Any]] = []
+        for change_id, table, row_id, old, new in changed:
+            uid = named.get((table, row_id))
+            if uid is None:
+                uid = named[(table, row_id)] = (
+                    os.urandom(16).hex()
+                    if table in CATALOG_UID_TABLES
+                    else uids.old_record_uid(inserted.get((table, row_id)), row_id)
+                )
+            rows.append({"id": change_id, "old": _with_uid(old, uid), "new": _with_uid(new, uid)})
+        _many(conn, "UPDATE change SET old = :old, new = :new WHERE id = :id", rows)
+        after = changed[-1][0]
+
+
+#: Change rows read and written at a time by the upgrade.
+_PAGE = 5000
 
 
 def _with_uid(values: str | None, uid: str) -> str | None:
