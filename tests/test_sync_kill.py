@@ -5,9 +5,10 @@ The world every test starts from (`World`, built once per server): a hub on Post
 a laptop that imported the catalog and synced, then, three months later, did a week of
 work it has not synced; a desktop that did its own week at the same time and synced it;
 an old machine that synced once at the start, did a week of work then, and has not
-synced since (its clock months behind everyone's commands since).
+synced since (its clock months behind everyone's commands since); a newcomer that
+imported the catalog itself and did a week of work, and never synced.
 
-Each case copies the laptop's (or the old machine's) file and the hub's database, runs
+Each case copies the laptop's (or another machine's) file and the hub's database, runs
 its `sync` as a real process and stops it at a moment spread over its measured length
 (test_crash.py's way, a quarter of the moments just around the hub's commit), then syncs
 again, and the desktop too. Checked:
@@ -21,9 +22,9 @@ again, and the desktop too. Checked:
 
 The quick loop kills the client once, merges the old machine and completes a sync cut
 between its two commits (that state made for certain); the full suite (slow) kills the
-laptop's sync 20 times and the old machine's 10, ends the hub's backend with
-pg_terminate_backend 8 times, and stops a server of its own (`pg_ctl stop -m immediate`)
-8 times, starting it again after each.
+laptop's sync 20 times, the old machine's 10 and the newcomer's first 8, ends the hub's
+backend with pg_terminate_backend 8 times, and stops a server of its own
+(`pg_ctl stop -m immediate`) 8 times, starting it again after each.
 """
 
 from __future__ import annotations
@@ -70,7 +71,11 @@ REFS = [
 LATER = BASE + dt.timedelta(days=90)  # the laptop's and the desktop's weeks
 SYNC_AT = LATER + dt.timedelta(days=8)  # the laptop syncs its week
 OLD_SYNC_AT = BASE + dt.timedelta(days=10)  # the old machine's clock when it syncs
-AT = {"laptop": SYNC_AT, "old": OLD_SYNC_AT}  # when each machine's sync runs, by its clock
+AT = {
+    "laptop": SYNC_AT,
+    "old": OLD_SYNC_AT,
+    "newcomer": SYNC_AT,
+}  # when each machine's sync runs, by its clock
 
 
 @dataclass
@@ -81,6 +86,7 @@ class World:
     laptop: Replica  # a week not synced
     desktop: Replica  # synced
     old: Replica  # synced at the start only, a week of work months ago
+    newcomer: Replica  # imported the catalog itself, a week of work, never synced
     # a sync uninterrupted (the laptop's or the old machine's), once measured
     references: dict[tuple[str, int], Reference] = field(default_factory=dict)
 
@@ -98,6 +104,7 @@ def build_world(server: postgres.Server, folder: Path) -> World:
     laptop = Replica("laptop", str(folder / "laptop.db"))
     desktop = Replica("desktop", str(folder / "desktop.db"))
     old = Replica("old", str(folder / "old.db"))
+    newcomer = Replica("newcomer", str(folder / "newcomer.db"))
     assert laptop.run("import", DLS, at=BASE).exit_code == 0
     laptop.sync(hub, BASE)
     desktop.sync(hub, BASE + dt.timedelta(hours=1))
@@ -106,7 +113,9 @@ def build_world(server: postgres.Server, folder: Path) -> World:
     week_of_work(desktop, REFS, LATER, seed=2)
     desktop.sync(hub, LATER + dt.timedelta(days=7))
     week_of_work(laptop, REFS, LATER + dt.timedelta(hours=1), seed=1)
-    return World(server, folder, hub, laptop, desktop, old)
+    assert newcomer.run("import", DLS, at=BASE + dt.timedelta(days=1)).exit_code == 0
+    week_of_work(newcomer, REFS, LATER + dt.timedelta(hours=2), seed=4)
+    return World(server, folder, hub, laptop, desktop, old, newcomer)
 
 
 @pytest.fixture(scope="module")
@@ -345,6 +354,15 @@ def test_a_months_old_sync_killed_while_the_hub_rewinds_then_synced_again(world:
     machine's."""
     states, finished, ref = stop_cases(world, 10, lambda proc, hub: kill(proc), who="old")
     report("of a machine months behind, SIGKILLed", states, finished, ref)
+
+
+@pytest.mark.slow
+def test_a_first_sync_killed_then_synced_again(world: World) -> None:
+    """A machine that imported the catalog itself and worked a week, its first sync
+    (`sync URL`: the hub recorded, the two imports merged by uid) killed at moments
+    spread over it."""
+    states, finished, ref = stop_cases(world, 8, lambda proc, hub: kill(proc), who="newcomer")
+    report("of a newcomer (its first), SIGKILLed", states, finished, ref)
 
 
 def test_a_replica_months_behind_still_merges(world: World, tmp_path: Path) -> None:
