@@ -377,7 +377,7 @@ def test_a_copied_store_is_refused_until_it_takes_a_new_replica_id(tmp_path, mac
     ],
 )
 def test_a_hub_url_is_kept_without_its_password(given: str, kept: str) -> None:
-    from coursetrack.store.sync import without_password
+    from coursetrack.store.sync_hub import without_password
 
     assert without_password(given) == kept
 

@@ -498,11 +498,17 @@ def test_a_url_with_options_is_kept_as_given_and_syncs_again(machines, hub) -> N
 
 
 def test_a_wrong_password_in_the_url_is_not_echoed(tmp_path, hub, monkeypatch) -> None:
+    """PGPASSWORD and a password in the URL: neither is echoed by a sync that fails, nor
+    kept or shown by one that works."""
     monkeypatch.setenv("PGPASSWORD", "pgpw-s3cr3t")
     user, rest = _hub_parts(hub)
     m = Machine(str(tmp_path / "r.db"), "r")
     result = attempt(m, "sync", f"postgresql://{user}:s3cr3t@{rest.replace('?host', 'x?host')}")
     assert "s3cr3t" not in result.stdout + result.stderr
+    done = attempt(m, "sync", hub, "--json")
+    assert done.exit_code == 0, done.stderr
+    shown = done.stdout + done.stderr + attempt(m, "whoami", "--json").stdout
+    assert "s3cr3t" not in shown + str(m.rows("SELECT * FROM sync_state"))
 
 
 @pytest.mark.parametrize("name", ["%70assword", "sslpassword", "PASSWORD"])
@@ -569,11 +575,11 @@ def test_a_stamp_far_ahead_does_not_stop_the_clocks_deciding(machines, hub) -> N
 # --- stores made before schema 8 ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("version", [5, 7])
+@pytest.mark.parametrize("version", [5, 6, 7])
 def test_a_store_made_before_schema_8_upgrades_and_syncs_whole(tmp_path, hub, version) -> None:
     """An older store, played by tests/old_coursetrack (schemas 1 and 2, whose history is
-    partial, are test_sync's fixture files), upgraded, syncs: a new replica then pulls the
-    same record as it holds, and the hub holds it too."""
+    partial, are test_sync's fixture files), upgraded by its first sync: a new replica
+    then pulls the same record as it holds, and the hub holds it too."""
     from old_coursetrack import playing_schema
     from test_sync import CATALOG
 
@@ -587,8 +593,7 @@ def test_a_store_made_before_schema_8_upgrades_and_syncs_whole(tmp_path, hub, ve
         old.run("reviewed", "sp/1/1", "--grade", "good", "--on", DAY, minute=6)
         old.run("goal", "sp", "--by", "2027-03-02", minute=7)
         old.run("update", "sp/1/3", "--title", "Renamed", minute=8)
-    old.run("link", "add", "sp/1", "https://example.org/x", minute=9)  # (the player has no
-    # link of its own: its ORDER BY uid)
+        old.run("link", "add", "sp/1", "https://example.org/x", minute=9)
     old.run("sync", hub, minute=10)
     new = Machine(str(tmp_path / "new.db"), "new")
     new.run("sync", hub, minute=11)
@@ -744,3 +749,172 @@ def test_a_malformed_at_does_not_break_log(machines, hub, when: str) -> None:
             shown.exception
         )
         assert shown.exit_code == 0, shown.stderr
+
+
+def test_a_hub_url_naming_a_database_of_something_else_is_refused(
+    tmp_path, postgres_server
+) -> None:
+    """`sync URL` with the URL of a database that holds other tables (a slip of the
+    finger): refused in one line, and nothing of coursetrack is made there."""
+    name = postgres_server.create_database()
+    url = postgres_server.url(name)
+    con = psycopg2.connect(url)
+    with con, con.cursor() as cur:
+        cur.execute("CREATE TABLE invoices (id serial PRIMARY KEY, total numeric)")
+    con.close()
+    m = Machine(str(tmp_path / "r.db"), "r")
+    refused(attempt(m, "sync", url))
+    tables = hub_rows(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    assert tables == [("invoices",)]
+
+
+class _Killed(Exception):
+    pass
+
+
+def test_new_replica_after_a_sync_killed_between_the_commits_pushes_nothing_twice(
+    machines, hub, monkeypatch
+) -> None:
+    """Killed between the hub's commit and the replica's, the replica's commands are on the
+    hub but not numbered here. `sync --new-replica` then (the user's remedy for a sync
+    that failed) must not push them again under new gids: each note once."""
+    from coursetrack.store import sync as store_sync
+
+    laptop, desktop = machines
+    laptop.run("note", "sp/1/1", "once only", minute=10)
+    committed = store_sync.Side.commit
+
+    def dies_before_the_replica(side: store_sync.Side) -> None:
+        if side.writer.dialect == "sqlite":
+            raise _Killed
+        committed(side)
+
+    monkeypatch.setattr(store_sync.Side, "commit", dies_before_the_replica)
+    with pytest.raises(_Killed):
+        laptop.run("sync", minute=11)
+    monkeypatch.undo()
+    laptop.run("sync", "--new-replica", minute=12)
+    exported = agree(laptop, desktop)
+    assert export(hub) == exported
+    assert exported.count("text: once only") == 1
+    assert hub_rows(hub, "SELECT count(*) FROM command WHERE line LIKE 'note%%'") == [(1,)]
+
+
+@pytest.mark.parametrize("taken", ["gid", "stamp"])
+def test_a_pulled_command_taking_the_rewinds_scratch_names_does_not_stop_a_rewind(
+    machines, hub, taken: str
+) -> None:
+    """A rewind records its reverting under a scratch command (gid `<replica>:rewind`,
+    stamp zeros then the replica): a command written on the hub by hand under those names
+    must not make every later rewind of the replica fail."""
+    laptop, desktop = machines
+    (replica,) = desktop.rows("SELECT replica FROM sync_state")[0]
+    if taken == "gid":
+        forge(hub, gid=f"{replica}:rewind")
+    else:
+        forge(hub, stamp=f"{0:016d}.0000.{replica}", gid=f"{FORGER}:zero")
+    desktop.run("sync", minute=31)
+    desktop.run("note", "sp/1/1", "desktop's", minute=40)
+    laptop.run("note", "sp/1/1", "laptop's", minute=35)
+    laptop.run("sync", minute=36)
+    result = desktop.run("sync", minute=41)  # laptop's is older than desktop's: a rewind
+    assert "is now" in result.stdout
+    exported = agree(laptop, desktop)
+    assert "desktop's" in exported and "laptop's" in exported
+
+
+def test_a_hub_without_its_sync_state_row_is_refused_in_one_line(tmp_path, machines, hub) -> None:
+    laptop, _ = machines
+    hub_rows(hub, "DELETE FROM sync_state RETURNING id")
+    fresh = Machine(str(tmp_path / "fresh.db"), "fresh")
+    refused(attempt(fresh, "sync", hub))
+    laptop.run("note", "sp/1/1", "x", minute=10)
+    refused(attempt(laptop, "sync", minute=11))
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "values"),
+    [
+        ("topic", GAMMA, {"position": "abc"}),
+        ("topic", GAMMA, {"position": 2.5}),
+        ("topic", GAMMA, {"title": 12}),
+        ("progress", f"p:{GAMMA}", {"topic": GAMMA, "status": "done", "completed_on": "soon"}),
+        ("progress", f"p:{GAMMA}", {"topic": GAMMA, "status": "done", "completed_on": 20260302}),
+        (
+            "note",
+            "0001772447400000.0000.x.0000.dddd",
+            {"topic": GAMMA, "written_on": DAY, "text": "t", "private": "yes"},
+        ),
+    ],
+    ids=[
+        "position-text",
+        "position-float",
+        "title-number",
+        "date-word",
+        "date-number",
+        "private-text",
+    ],
+)
+def test_a_value_of_the_wrong_type_for_its_column_is_set_aside(
+    machines, hub, table: str, key: str, values: dict
+) -> None:
+    """SQLite keeps any value in any column: a value a column's type does not hold must be
+    set aside, or the replica holds what the hub could not, and what its own reads trip on."""
+    _, desktop = machines
+    op = "update" if table == "topic" else "insert"
+    forge(hub, [{"table": table, "key": key, "op": op, "set": values, "old": None}])
+    result = desktop.run("sync", minute=10)
+    assert "1 set aside:" in result.stdout
+    for args in (["export", "yaml"], ["show", "sp"], ["status"], ["log"]):
+        desktop.run(*args)
+
+
+def test_a_learners_sync_writes_only_her_own_rows_on_the_hub(tmp_path, group_store) -> None:
+    """Alice's replica holds the group's catalog (imported alike: the same uids) and
+    pushes her work: it lands on her rows only, never bob's of the same topic; and a
+    catalog command of hers is refused in one line, nothing written on the hub."""
+    g = group_store
+    ok(g.run("bob", "done", "dls/1/1", "--on", "2026-02-01"))
+    alice = Machine(str(tmp_path / "alice.db"), "alice")
+    alice.run("import", "deep-learning-specialization")
+    catalog_before = g.all_rows("SELECT count(*), max(title) FROM topic")
+    refused(attempt(alice, "sync", g.url("alice")))  # her import may not go up
+    assert g.all_rows("SELECT count(*), max(title) FROM topic") == catalog_before
+    assert g.all_rows("SELECT count(*) FROM command WHERE learner = 'alice'") == [(0,)]
+    # (her import kept to herself, as the group's sync does with the catalog: seq 0)
+    con = sqlite3.connect(alice.db)
+    with con:
+        con.execute("UPDATE command SET seq = 0")
+    con.close()
+    alice.run("done", "dls/1/1", "--on", "2026-02-02", minute=5)
+    alice.run("note", "dls/1/1", "alice's", minute=6)
+    result = attempt(alice, "sync", g.url("alice"), minute=7)
+    assert result.exit_code == 0, result.stderr
+    assert g.all_rows(
+        "SELECT learner, completed_on FROM progress WHERE completed_on IS NOT NULL ORDER BY learner"
+    ) == [("alice", "2026-02-02"), ("bob", "2026-02-01")]
+    assert g.all_rows("SELECT learner, text FROM note") == [("alice", "alice's")]
+
+
+def test_a_set_aside_line_is_shown_as_text_not_as_markup_or_escapes(machines, hub) -> None:
+    """sync lists a command it set aside by its line, which the hub's table gave: rich
+    markup in it is shown as typed, and a terminal escape is not sent to the terminal."""
+    _, desktop = machines
+    line = "[bold red]x[/bold red] \x1b[2J\x1b]0;title\x07 done"
+    forge(hub, [{"table": "note", "key": "k", "op": "frobnicate", "set": {}}], line=line)
+    shown = desktop.run("sync", minute=10).stdout
+    assert "[bold red]x[/bold red]" in shown
+    assert "\x1b" not in shown and "\x07" not in shown
+
+
+def test_an_undo_link_to_a_local_command_written_by_hand_leaves_undo_working(machines, hub) -> None:
+    """A hand-written command claiming to undo this replica's last command (it changes
+    nothing): the replica's `undo` must still take back that command."""
+    _laptop, desktop = machines
+    desktop.run("start", "sp/1/1", minute=10)
+    desktop.run("sync", minute=11)
+    (gid,) = desktop.rows("SELECT gid FROM command WHERE line = 'start sp/1/1'")[0]
+    forge(hub, undoes=gid, stamp=f"{1772449000000:016d}.0000.{FORGER}", gid=f"{FORGER}:liar")
+    desktop.run("sync", minute=12)
+    desktop.run("undo", "--yes", minute=13)
+    assert desktop.rows("SELECT count(*) FROM progress") == [(0,)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.util
 import shutil
 import socket
 import sqlite3
@@ -24,6 +25,10 @@ from typer.testing import CliRunner
 
 import postgres
 from coursetrack.cli import app
+from group import (
+    GroupStore,
+    group_store_fixture,  # noqa: F401
+)
 
 
 class Machine:
@@ -256,3 +261,187 @@ def test_work_not_yet_synced_when_a_store_is_copied_is_not_doubled(
     assert exported.count("written before the copy") == 1, exported
     shown = desktop.run("2026-10-06T11:01", "log", "-n", "5").stdout
     assert shown.count("note dls/1/1 'written before the copy'") == 1, shown
+
+
+# --- log across machines -----------------------------------------------------------------
+
+
+def test_log_names_what_an_undo_undid_when_a_sync_renumbered_both(
+    laptop: Machine, desktop: Machine
+) -> None:
+    """On the train the laptop notes something and undoes it (`undo 3`); the desktop's note,
+    stamped earlier, arrives at the next sync and takes #3: the laptop's `log` then shows
+    `undo 3` next to a #3 that is the desktop's note, still there. The undo's entry names
+    the command it undid by its number now."""
+    laptop.run("2026-10-08T08:00", "note", "dls/1/1", "oops")
+    (noted,) = laptop.rows("SELECT max(id) FROM command")[0]
+    laptop.run("2026-10-08T08:01", "undo", str(noted), "--yes")
+    desktop.run("2026-10-08T07:00", "note", "dls/1/2", "the desktop's, earlier")
+    desktop.run("2026-10-08T07:01", "sync")
+    laptop.run("2026-10-08T09:00", "sync")
+    ((now,),) = laptop.rows("SELECT id FROM command WHERE line = ?", "note dls/1/1 oops")
+    assert now != noted  # renumbered
+    shown = laptop.run("2026-10-08T09:01", "log", "-n", "3").stdout
+    (undo,) = [line for line in shown.splitlines() if f"undo {noted} --yes" in line]
+    assert f"(undid #{now})" in undo, shown
+
+
+# --- a learner in a study group ------------------------------------------------------------
+
+#: A study group's part of a sync (lane-g's module), not merged on this branch yet.
+NO_GROUP_SYNC = importlib.util.find_spec("coursetrack.services.sync_group") is None
+
+
+@pytest.mark.xfail(
+    NO_GROUP_SYNC,
+    strict=True,
+    reason="services.sync_group (lane-g) is not merged here: a learner's first sync with "
+    "her group URL says 'pulled 0 commands, pushed 0' and brings no catalog down",
+)
+def test_a_learner_keeps_her_group_record_on_two_machines(
+    tmp_path: Path, group_store: GroupStore
+) -> None:
+    """alice studies with a group (issue 24: "In a group"): her laptop's first sync with
+    her URL brings the group's catalog down; her work goes up, and the group sees it; a
+    curator's new topic comes down at her next sync; her desktop gets her record; a catalog
+    change made on her replica is refused at sync, in one clear message, nothing sent."""
+    g = group_store
+    url = g.url("alice")
+    laptop, desktop = Machine(tmp_path, "laptop"), Machine(tmp_path, "desktop")
+    laptop.run("2026-10-05T08:00", "sync", url)
+    assert "dls" in laptop.run("2026-10-05T08:01", "status").stdout
+    laptop.run("2026-10-05T08:02", "done", "dls/1/1")
+    laptop.run("2026-10-05T08:03", "note", "dls/1/1", "alice on the laptop")
+    laptop.run("2026-10-05T08:04", "sync")
+    shown = g.run("olga", "group", "status", "dls")
+    assert "alice" in shown.stdout and "1/17" in shown.stdout, shown.stdout
+    assert g.run(g.curator, "add", "topic", "dls/1", "Extra practice").exit_code == 0
+    laptop.run("2026-10-05T09:00", "sync")
+    assert "Extra practice" in laptop.run("2026-10-05T09:01", "status", "dls/1").stdout
+    desktop.run("2026-10-05T19:00", "sync", url)
+    shown = desktop.run("2026-10-05T19:01", "show", "dls/1/1").stdout
+    assert "alice on the laptop" in shown and "done" in shown, shown
+    desktop.run("2026-10-05T19:02", "update", "dls/1/1", "--title", "Mine now")
+    refused = desktop.run("2026-10-05T19:03", "sync", ok=False)
+    assert refused.exit_code == 1 and "update dls/1/1" in refused.stderr, refused.stderr
+    assert "Mine now" not in g.run("olga", "show", "dls/1/1").stdout
+
+
+def test_undo_after_a_sync_says_when_the_last_command_is_another_machines(
+    laptop: Machine, desktop: Machine
+) -> None:
+    """The desktop syncs in the evening, then types `undo` to take back what it did last:
+    the newest command is now the laptop's. Asking and answering, undo says so."""
+    desktop.run("2026-10-06T18:00", "note", "dls/1/1", "from the desktop")
+    desktop.run("2026-10-06T18:01", "sync")
+    laptop.run("2026-10-06T19:00", "done", "dls/1/2")
+    laptop.run("2026-10-06T19:01", "sync")
+    desktop.run("2026-10-06T20:00", "sync")
+    asked = desktop.run("2026-10-06T20:01", "undo", ok=False)
+    assert asked.exit_code == 1 and "done dls/1/2" in asked.stderr
+    assert "on laptop" in asked.stderr, asked.stderr
+    undone = desktop.run("2026-10-06T20:02", "undo", "--yes").stdout
+    assert "undid #" in undone and "done dls/1/2" in undone and "on laptop" in undone, undone
+    own = desktop.run("2026-10-06T20:03", "undo", "--yes").stdout  # the note: its own
+    assert "from the desktop" in own and " on " not in own, own
+
+
+# --- a hub that asks for a password -------------------------------------------------------
+
+#: A role whose hub asks for its password (every other connection to the test server is
+#: trusted): the README's "use ~/.pgpass or PGPASSWORD".
+PW_ROLE, PASSWORD = "trial_pw", "sekrit-trial"
+
+
+@pytest.fixture
+def password_hub(postgres_server: postgres.Server) -> Iterator[str]:
+    """A new database owned by PW_ROLE, which must give its password to reach it: a line
+    of its own first in the server's pg_hba.conf, taken out again after the test."""
+    admin = postgres_server._admin
+    if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PW_ROLE,)).fetchone():
+        admin.execute(f"CREATE ROLE {PW_ROLE} LOGIN PASSWORD '{PASSWORD}'")
+    name = postgres_server.create_database()
+    admin.execute(f'ALTER DATABASE "{name}" OWNER TO {PW_ROLE}')
+    hba = postgres_server.data / "pg_hba.conf"
+    before = hba.read_text()
+    hba.write_text(f"local {name} {PW_ROLE} scram-sha-256\n{before}")
+    admin.execute("SELECT pg_reload_conf()")
+    try:
+        yield f"postgresql://{PW_ROLE}@/{name}?host={postgres_server.socket}"
+    finally:
+        hba.write_text(before)
+        admin.execute("SELECT pg_reload_conf()")
+        postgres_server.drop_database(name)
+
+
+def test_a_hub_that_asks_for_the_password_the_url_gave_says_where_to_keep_it(
+    tmp_path: Path, password_hub: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sync URL` with the password in the URL (as `group add` hands one out) works; the URL
+    is kept without it, so the next `sync` cannot log in. It says so, and where the password
+    goes (the README: ~/.pgpass or PGPASSWORD), not libpq's "fe_sendauth: no password
+    supplied"; with PGPASSWORD set, it syncs."""
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    laptop = Machine(tmp_path, "laptop")
+    laptop.run("2026-10-05T08:00", "import", "deep-learning-specialization")
+    given = password_hub.replace(f"{PW_ROLE}@", f"{PW_ROLE}:{PASSWORD}@")
+    laptop.run("2026-10-05T08:01", "sync", given)
+    laptop.run("2026-10-05T08:02", "done", "dls/1/1")
+    refused = laptop.run("2026-10-05T08:03", "sync", ok=False)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    (line,) = refused.stderr.splitlines()
+    assert "password" in line and "PGPASSWORD" in line and ".pgpass" in line, line
+    assert "fe_sendauth" not in line and PASSWORD not in line, line
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    assert laptop.run("2026-10-05T08:04", "sync").stdout == "pulled 0 commands, pushed 1\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="docs/sync.md: 'an update of a row that is gone does nothing': the edit is dropped "
+    "without a word (sync reports nothing, log says 'no change'); reporting it, as a set-aside, "
+    "changes the documented merge rule, the lead's call (see u-findings.md)",
+)
+def test_an_edit_of_a_note_another_machine_removed_is_reported(
+    laptop: Machine, desktop: Machine
+) -> None:
+    """The laptop removes a note; the desktop, not synced yet, rewrites it an hour later.
+    The removal came first, so the note is gone: the rewrite is lost, and `sync` says so,
+    as it does of a `done` on a topic removed elsewhere (README: "A command set aside ...
+    sync lists it, log marks it")."""
+    laptop.run("2026-10-05T09:00", "note", "dls/1/1", "first draft")
+    laptop.run("2026-10-05T09:01", "sync")
+    desktop.run("2026-10-05T19:00", "sync")
+    ((note,),) = desktop.rows("SELECT id FROM note")
+    laptop.run("2026-10-06T08:00", "note", "rm", str(note))
+    laptop.run("2026-10-06T08:01", "sync")
+    desktop.run("2026-10-06T09:00", "note", "edit", str(note), "the careful rewrite")
+    synced = desktop.run("2026-10-06T09:01", "sync").stdout
+    assert "1 set aside:" in synced and "note edit" in synced, synced
+    shown = " ".join(desktop.run("2026-10-06T09:02", "log", "-n", "1").stdout.split())
+    assert "set aside at sync" in shown, shown
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a removal replays its deletes, and the store's cascade takes the rows under them "
+    "that another machine added meanwhile, unseen by the removal: nothing is set aside or said "
+    "(see u-findings.md)",
+)
+def test_a_removal_does_not_take_without_a_word_what_another_machine_added_under_it(
+    hub: str, laptop: Machine, desktop: Machine
+) -> None:
+    """The desktop marks dls/2/1 done and writes a note on it in the morning, and syncs.
+    At noon the laptop, not synced since the day before, removes course dls/2 (`rm` asks
+    first only when it holds progress: here, as far as the laptop knows, it holds none).
+    Its sync must not take the desktop's note and done away without a word: the removal is
+    set aside, listed by sync (as a `done` on a topic removed first is)."""
+    desktop.run("2026-10-06T08:00", "done", "dls/2/1")
+    desktop.run("2026-10-06T08:01", "note", "dls/2/1", "precious")
+    desktop.run("2026-10-06T08:02", "sync")
+    laptop.run("2026-10-06T12:00", "rm", "dls/2", "--yes")
+    synced = laptop.run("2026-10-06T12:01", "sync").stdout
+    exported = converge(hub, laptop, desktop, when="2026-10-06T13:00")
+    assert "1 set aside:" in synced and "rm dls/2" in synced, synced
+    assert "precious" in exported and "dls/2" in desktop.run("2026-10-06T13:01", "status").stdout

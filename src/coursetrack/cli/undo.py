@@ -76,7 +76,11 @@ def _line(entry) -> str:
 
 
 def _when(entry) -> str:
-    return entry.at.strftime("%Y-%m-%d %H:%M")
+    """When, and where when it was another machine (after a sync the newest command, the
+    one `undo` takes, may be another machine's)."""
+    when = entry.at.strftime("%Y-%m-%d %H:%M")
+    machine = getattr(entry, "machine", None)
+    return when if machine is None else f"{when} on {machine}"
 
 
 def _changes(count: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,15 @@ def _value(value: object, limit: int = LOG_VALUE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _names_another(line: str, undoes: int | None) -> bool:
+    """Whether an undo's line (`undo 9`) names a number other than the command it undid:
+    a sync that replays commands renumbers them, and the line is kept as it was typed."""
+    if undoes is None:
+        return False
+    typed = re.search(r"\bundo\s+#?(\d+)\b", line)
+    return typed is not None and int(typed.group(1)) != undoes
+
+
 def history(entries: Sequence[LogEntry]) -> None:
     """`coursetrack log`: one block per command, newest first, changes indented under it."""
     console = stdout()
@@ -58,6 +68,8 @@ def history(entries: Sequence[LogEntry]) -> None:
             line.append(f"  on {safe(entry.machine, one_line=True)}", style="cyan")
         if entry.undone_by is not None:
             line.append(f"  (undone by #{entry.undone_by})", style="yellow")
+        if _names_another(entry.command, getattr(entry, "undoes", None)):
+            line.append(f"  (undid #{entry.undoes})", style="yellow")
         grid.add_row(entry.at.strftime("%Y-%m-%d %H:%M"), f"#{entry.id}", line)
         if entry.set_aside is not None:
             why = safe(_value(entry.set_aside), one_line=True)

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from coursetrack import dates
 from coursetrack.errors import InputError, Refused, StoreError
-from coursetrack.store import history, recording, sync_schema
+from coursetrack.services import sync_checks
+from coursetrack.store import history, recording, sync_hub, sync_schema
 from coursetrack.store import sync as store
 from coursetrack.store.sync_apply import Applier, Refusal, apply_changes, refusal_of, words
 from coursetrack.store.sync_payload import (
@@ -129,7 +130,7 @@ class _Merged:
 
 def check_hub_url(url: str | None) -> None:
     """Refuse, before anything is opened, a hub that is not a PostgreSQL URL."""
-    if url is not None and not store.is_postgres_url(url):
+    if url is not None and not sync_hub.is_postgres_url(url):
         raise InputError("the hub must be a PostgreSQL URL (postgresql://HOST/DATABASE)")
 
 
@@ -147,7 +148,7 @@ def sync(
     from coursetrack.store.postgres_reader import secrets_of
 
     check_hub_url(url)
-    with store.translated(shown, "the hub", ()):
+    with sync_hub.translated(shown, "the hub", ()):
         first = store.read_state(path, shown)
     if not new_replica:
         _refuse_a_copy(first)
@@ -157,20 +158,24 @@ def sync(
             "this store syncs with no hub yet; name one: coursetrack sync "
             "postgresql://HOST/DATABASE"
         )
-    kept = store.without_password(target)
+    kept = sync_hub.without_password(target)
     hub_shown = mask_url(target)
     # the hub is reached before the replica is locked: a hub that cannot be reached (a
     # connection may take its timeout to fail) leaves the replica's commands free
-    with store.translated(shown, hub_shown, secrets_of(target)):
+    with sync_hub.translated(shown, hub_shown, secrets_of(target)):
         try:
             con = store.hub_connection(target)
         except StoreError as refused:
-            raise store.as_the_hub(refused, hub_shown) from None
+            raise sync_hub.as_the_hub(refused, hub_shown) from None
         try:
             with store.open_local(path, shown, notify) as local:
                 if new_replica:
+                    from coursetrack.store.postgres_reader import PostgresReader
+
                     identity = sync_schema.new_replica()  # a new store's: this machine's name
-                    store.new_replica(local.writer, identity["replica"], identity["name"])
+                    store.new_replica(
+                        local.writer, identity["replica"], identity["name"], PostgresReader(con)
+                    )
                 state = store.sync_state(local.writer)
                 _refuse_a_copy(state)
                 if url is None and state.hub_url != target:  # changed meanwhile: read again
@@ -184,7 +189,7 @@ def sync(
 def _refuse_a_copy(state: Row) -> None:
     """A store made on another machine (its file copied here) would sync under that
     machine's identity: its commands and the original's would share ids, and the original
-    be told it is the copy. Refused before the hub is reached; `--new-replica` gives it
+    be told it is the copy. Refused before anything is exchanged; `--new-replica` gives it
     this machine's identity (as it does a store whose machine was renamed: harmless)."""
     here = sync_schema.machine_name()
     if state.name and state.name != here:
@@ -211,6 +216,11 @@ def _run(
     mark = store.seq_mark(local.writer)
     # the one read, when there is nothing to exchange
     point = store.hub_point(PostgresReader(con), version, None if mark is None else mark.gid)
+    if point.replica is None:  # (its sync_state row deleted by hand)
+        raise Refused(
+            f"{hub_shown} has no replica id (its sync_state row is missing), so it cannot "
+            "be told from another hub; nothing was changed"
+        )
     if state.hub_replica is not None and point.replica != state.hub_replica:
         raise Refused(
             f"{hub_shown} is not the hub this store synced with (it synced with replica "
@@ -256,8 +266,8 @@ def _exchange(
     is replayed: what a sync holds is one command (and the texts of those it rewinds)."""
     pulled = store.after_seq(hub, local_seq)
     pushing = store.unpushed(local)
-    _check_stamps(pulled, "the hub's")
-    _check_stamps(pushing, "this store's")
+    sync_checks.check_stamps(pulled, "the hub's")
+    sync_checks.check_stamps(pushing, "this store's")
     for side, rows in ((hub, pulled), (local, pushing)):
         for row in rows:
             if row.bare:
@@ -273,12 +283,12 @@ def _exchange(
                 _Arriving(row.gid, row.stamp, None, _loader(local, row.gid), where="this store's")
             )
             continue
-        theirs = _changes_of(store.payload_text(hub, row.gid))
+        theirs = sync_checks.changes_of(store.payload_text(hub, row.gid))
         # (a copy that made the same change at another time holds it at another stamp)
         if (
             theirs is None
             or there.stamp != row.stamp
-            or theirs != _changes_of(store.payload_text(local, row.gid))
+            or theirs != sync_checks.changes_of(store.payload_text(local, row.gid))
         ):
             raise Refused(
                 f"the hub holds command {row.gid} with other changes: this store is a copy "
@@ -321,77 +331,6 @@ def _exchange(
     result.pushed = len(arriving_hub)
     result.set_aside = merged.set_aside
     result.renumbered = merged.renumbered
-
-
-def _changes_of(text: str) -> Any:
-    """A payload's changes; None for a text that is no payload (hand-written)."""
-    try:
-        p = store.parsed(text)
-    except (ValueError, TypeError):
-        return None
-    return p.get("changes") if isinstance(p, dict) else None
-
-
-def _check_stamps(rows: list[Row], where: str) -> None:
-    """Refuse, before anything is merged, a command whose stamp the clock cannot follow
-    (`clock.is_stamp`): a command is placed by its stamp, and the next ones stamped after."""
-    from coursetrack.store.clock import is_stamp
-
-    for row in rows:
-        if not is_stamp(row.stamp):
-            raise Refused(
-                f"cannot sync: {where} command {row.gid} has a malformed stamp "
-                f"({str(row.stamp)[:40]!r}); nothing was changed"
-            )
-
-
-#: The fields of a payload a replay writes, and the types they must have.
-_FIELDS: dict[str, tuple[type, ...]] = {
-    "gid": (str,),
-    "replica": (str,),
-    "stamp": (str,),
-    "at": (str,),
-    "line": (str,),
-    "machine": (str, type(None)),
-    "undoes": (str, type(None)),
-}
-
-
-def _checked(p: Any, item: _Arriving) -> dict[str, Any]:
-    """A payload's fields read to be replayed (`sync_payload.opened`), once they are one:
-    what a sync brings is input (a command written into the hub's table by hand). Its own
-    gid and stamp must be those it was listed and placed by. Its changes are checked as
-    they are applied (a malformed one sets the command aside, `sync_apply`)."""
-    why = None
-    if not isinstance(p, dict):
-        why = "not a JSON object"
-    else:
-        for name, types in _FIELDS.items():
-            if not isinstance(p.get(name), types):
-                why = f"no {name}" if p.get(name) is None else f"its {name} is not text"
-                break
-        else:
-            if p["gid"] != item.gid or p["stamp"] != item.stamp:
-                why = "its gid or stamp is not the one it is listed by"
-            elif not _a_moment(p["at"]):
-                why = "its at is not a moment"
-    if why is not None or not isinstance(p, dict):
-        raise Refused(
-            f"cannot sync: {item.where} command {item.gid} is malformed ({why}); nothing "
-            "was changed"
-        )
-    return p
-
-
-def _a_moment(text: str) -> bool:
-    """Whether `text` is a moment as `log` reads a command's (ISO 8601)."""
-    import datetime as dt
-
-    try:
-        dt.datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 #: The line of the command a store whose history is not whole sends first.
@@ -553,7 +492,7 @@ def _replay(
     the rule the store names; `aside`: the hub's, without applying it)."""
     text = item.load()
     fields, changes, count = opened(text)
-    p = _checked(fields, item)
+    p = sync_checks.checked(fields, gid=item.gid, stamp=item.stamp, where=item.where)
     tick = _no_tick
     if counter is not None:
         counter.read(count)

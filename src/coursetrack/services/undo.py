@@ -143,6 +143,8 @@ def _why_taken(taken: dependents.Taken) -> str:
         return f"it took the slug {values['slug']!r}, which the undo would give back"
     if "position" in values:
         return f"it took place {values['position']}, which the undo would give back"
+    if "uid" in values:  # (a catalog item made again at its old path: the same item)
+        return f"it is the same {taken.table}, made again, which the undo would give back"
     if taken.table == "goal":
         return "a specialization has one goal"
     if taken.table == "progress":

@@ -181,6 +181,12 @@ KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("peer_review", ("request_id", "learner")),
     ("course", ("specialization_id", "position")),
     ("topic", ("course_id", "position")),
+    # a row's name across replicas (issue 24): an item removed, its path added again and
+    # that one renamed away holds the name the removed one comes back with
+    *(
+        (table, ("uid",))
+        for table in ("specialization", "course", "topic", "note", "link", "review")
+    ),
 )
 
 #: The key columns that hold numbers (read from a change's JSON as integers).

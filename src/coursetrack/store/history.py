@@ -35,14 +35,20 @@ TRACKED_TABLES = frozenset(
 #: The tables a study group shares: the tracked ones no learner owns (`models.CATALOG`).
 CATALOG_TABLES = ("specialization", "course", "topic")
 
-_COMMAND = "SELECT id, at, line, undoes, undone_by FROM command"
+#: `elsewhere`: the machine of a command another replica made (NULL: this store's), as
+#: `log` names it (queries.LOG_COMMANDS): after a sync, the newest command may be another's.
+_COMMAND = (
+    "SELECT id, at, line, undoes, undone_by, "
+    "CASE WHEN replica = (SELECT replica FROM sync_state) THEN NULL "
+    "ELSE coalesce(machine, replica) END AS elsewhere FROM command"
+)
 
 
 # --- which command ---------------------------------------------------------------------
 
 
 def command(reader: Reader, command_id: int) -> Row | None:
-    """One command of the history: id, at, line, undoes, undone_by."""
+    """One command of the history: id, at, line, undoes, undone_by, elsewhere."""
     return reader.one(_COMMAND + " WHERE id = :id", id=command_id)
 
 

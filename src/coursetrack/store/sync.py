@@ -162,18 +162,24 @@ def remember_hub(writer: Writer, *, url: str, replica: str) -> None:
     )
 
 
-def new_replica(writer: Writer, replica: str, name: str) -> int:
+def new_replica(writer: Writer, replica: str, name: str, hub: Reader | None = None) -> int:
     """Give this store a new replica id and machine name (a store copied to machine `name`),
     and its commands the hub does not hold yet new gids and stamps of that replica, and that
     machine (they were made here, since the copy); how many commands were renamed.
 
     The name is the machine's as a new store takes it: a copy kept the name of the machine
-    it was copied from, and `log` elsewhere would say the copy's commands came from there."""
+    it was copied from, and `log` elsewhere would say the copy's commands came from there.
+    Not renamed: a command the `hub` holds under its gid at its stamp, this very command,
+    pushed by a sync whose own commit was lost (killed between the two); renamed, it would
+    go up a second time."""
     old = sync_state(writer).replica
     writer.execute(
         "UPDATE sync_state SET replica = :r, name = :name WHERE id = 1", r=replica, name=name
     )
-    rows = writer.all("SELECT id, stamp FROM command WHERE seq IS NULL AND id > 0")
+    rows = writer.all("SELECT id, gid, stamp FROM command WHERE seq IS NULL AND id > 0")
+    if hub is not None:
+        there = held(hub, [row.gid for row in rows])
+        rows = [r for r in rows if r.gid not in there or there[r.gid].stamp != r.stamp]
     for row in rows:
         stamp = row.stamp
         if stamp.endswith("." + old):
@@ -359,15 +365,20 @@ def bind(writer: Writer, command_id: int) -> None:
 def open_scratch(writer: Writer, replica: str) -> int:
     """The scratch command a rewind's reverting is recorded under (see the module doc);
     its id: SQLite's -1, PostgreSQL's the next of the sequence (a study group lets a
-    learner insert only the command ids its sequence drew)."""
+    learner insert only the command ids its sequence drew). Its gid and stamp are drawn
+    afresh (a command written on the hub by hand could hold any fixed ones); its stamp
+    sorts first, so the clock never reads it."""
+    import secrets
+
+    drawn = secrets.token_hex(8)
     scratch = _insert_command(
         writer,
         {
             "at": "1970-01-01T00:00:00+00:00",
             "line": "sync: rewind",
-            "gid": f"{replica}:rewind",
+            "gid": f"{replica}:rewind.{drawn}",
             "replica": replica,
-            "stamp": "0" * 16 + ".0000." + replica,
+            "stamp": "0" * 16 + ".0000." + f"rewind-{drawn}",
         },
         seq=None,
         text=None,
@@ -516,61 +527,3 @@ def rules_at_once(writer: Writer) -> None:
 def parsed(text: Any) -> dict[str, Any]:
     """A stored payload (text) as a dict."""
     return json.loads(text) if isinstance(text, str | bytes) else dict(text)
-
-
-def is_postgres_url(url: str) -> bool:
-    """Whether `url` names a PostgreSQL database, as `open_store` reads one."""
-    from coursetrack.store.inspect import POSTGRES_SCHEMES
-
-    return url.partition("://")[0].lower() in POSTGRES_SCHEMES
-
-
-def without_password(url: str) -> str:
-    """`url` as a replica keeps it: no password (libpq's ~/.pgpass or PGPASSWORD give it)."""
-    import re
-    from urllib.parse import unquote
-
-    kept = re.sub(r"^([\w+.-]+://[^:/@]*):[^@]*@", r"\1@", url)
-    base, mark, query = kept.partition("?")
-    if not mark:
-        return kept
-    # libpq reads a parameter's name percent-decoded (%70assword is password); the key
-    # file's passphrase (sslpassword) is a secret too
-    params = [
-        p
-        for p in query.split("&")
-        if p and unquote(p.partition("=")[0]).lower() not in SECRET_PARAMETERS
-    ]
-    return f"{base}?{'&'.join(params)}" if params else base
-
-
-#: The URL parameters a replica never keeps (`without_password`).
-SECRET_PARAMETERS = frozenset(("password", "sslpassword"))
-
-
-@contextmanager
-def translated(local: str, hub: str, secrets: tuple[str, ...]) -> Iterator[None]:
-    """Driver errors as one line naming the side that raised them (`engine._translate_errors`)."""
-    from coursetrack.errors import StoreError
-    from coursetrack.store.engine import _driver_error, _explain, _is_postgres_error, mask
-
-    try:
-        yield
-    except Exception as exc:
-        orig = _driver_error(exc)
-        if orig is None:
-            raise
-        if not _is_postgres_error(orig):
-            raise StoreError(mask(_explain(local, orig), secrets)) from None
-        said = _explain(hub, orig).replace(f"the store {hub}", f"the hub {hub}")
-        raise StoreError(mask(said, secrets)) from None
-
-
-def as_the_hub(error: Exception, hub: str) -> Exception:
-    """A `StoreError` about the hub, which it names "the store" (`open_store`'s words), as
-    one about "the hub": a sync speaks of two stores."""
-    from coursetrack.errors import StoreError
-
-    if isinstance(error, StoreError):
-        return StoreError(str(error).replace(f"the store {hub}", f"the hub {hub}"))
-    return error

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from coursetrack.store.sync_payload import COLUMNS, KEYED, REFS
+from coursetrack.store.sync_payload import BOOLEANS, COLUMNS, KEYED, REFS
 from coursetrack.vocabulary import Status
 
 if TYPE_CHECKING:
@@ -95,14 +95,17 @@ def words(rule: str) -> str:
 
 
 class Applier:
-    """Applies one command's changes (`apply`, then `finish`), a page of statements at a time.
+    """Applies the changes of the commands a merge replays (`apply`, then `finish`), a
+    page of statements at a time.
 
-    The first sync of a 20,000-topic store is one import of 20,000 inserts: asked one by
-    one, each would cost a round trip to find its key and one to insert. So the keys of a
-    command's inserts are looked up together first (`prefetch`), the local ids of the rows
-    it names are kept as they are learnt, and a run of inserts of one shape is written
-    with one `executemany` when anything else needs the store as it is (`_flush`). A
-    removal may cascade to rows whose ids are kept: they are all forgotten then.
+    The first sync of a 20,000-topic store is one import of 20,000 inserts, and a hub
+    may be 10-20 ms away: asked one by one, each would cost a round trip to find its key
+    and one to insert. So an insert of a row named by its uid is an upsert (`_upsert`:
+    no look-up), the local ids of the rows changes name are kept as they are learnt, for
+    every command of the merge, and a run of statements of one shape is written with one
+    `executemany` when anything else needs the store as it is (`_flush`). A removal may
+    cascade to rows whose ids are kept, and a command set aside takes back what it made:
+    they are all forgotten then (`forget`).
     """
 
     def __init__(self, writer: Writer) -> None:
@@ -111,29 +114,6 @@ class Applier:
         self.ids: dict[tuple[str, str], int | None] = {}
         self._sql = ""
         self._rows: list[dict[str, Any]] = []
-
-    def prefetch(self, changes: list[dict[str, Any]]) -> None:
-        """Learn at once which of the rows the command inserts this store holds already."""
-        self._flush()  # (a page's rows may be among the next page's keys)
-        wanted: dict[str, set[str]] = {}
-        for change in changes:
-            table, key = change.get("table"), change.get("key")
-            if change.get("op") == "insert" and table in KEYED and isinstance(key, str):
-                wanted.setdefault(table, set()).add(key)
-        for table, keys in wanted.items():
-            ordered = sorted(keys)
-            for start in range(0, len(ordered), 500):
-                part = ordered[start : start + 500]
-                names = ", ".join(f":u{i}" for i in range(len(part)))
-                params = {f"u{i}": uid for i, uid in enumerate(part)}
-                found = {
-                    row.uid: int(row.id)
-                    for row in self.writer.all(
-                        f"SELECT uid, id FROM {table} WHERE uid IN ({names})", **params
-                    )
-                }
-                for uid in part:
-                    self.ids[(table, uid)] = found.get(uid)
 
     def forget(self) -> None:
         """After a command is rolled back: the ids it learnt may be of rows gone with it."""
@@ -202,11 +182,35 @@ class Applier:
             out[column] = value
         return out
 
+    def _pend(self, sql: str, values: dict[str, Any]) -> None:
+        """One more row for the run of statements of one shape (`_flush` writes it)."""
+        if sql != self._sql:
+            self._flush()
+            self._sql = sql
+        self._rows.append(values)
+
+    def _upsert(self, table: str, key: str, values: dict[str, Any]) -> None:
+        """An insert of a row named by its uid: made, or, where two machines made it (the
+        same catalog imported on both), given these values as an update would be: one
+        statement, no look-up first."""
+        columns = ", ".join([*values, "uid"])
+        update = ", ".join(f"{c} = excluded.{c}" for c in values)
+        then = f"DO UPDATE SET {update}" if update else "DO NOTHING"
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES {_params({**values, 'uid': key})} "
+            f"ON CONFLICT (uid) {then}"
+        )
+        self.ids.pop((table, key), None)  # there now: its id is asked when needed
+        self._pend(sql, {**values, "uid": key})
+
     def apply(self, change: dict[str, Any]) -> None:
         """Apply one change of an arriving command by its key (see the module's docstring)."""
         table, key, op = change.get("table"), change.get("key"), change.get("op")
         if table not in COLUMNS or not isinstance(key, str):
             return  # a table that does not travel (or a newer coursetrack's): left out
+        if op == "insert" and table in KEYED:
+            self._upsert(table, key, self._local(table, change.get("set") or {}))
+            return
         row_id = self._locate(table, key)
         if op == "delete":
             if row_id is not None:
@@ -216,17 +220,11 @@ class Applier:
             return
         values = self._local(table, change.get("set") or {})
         if op == "insert" and row_id is None:
-            if table in KEYED:
-                values["uid"] = key
-                self.ids.pop((table, key), None)  # there now: its id is asked when needed
-            elif table == "progress" and not any(c in values for c in REFS):
+            if table == "progress" and not any(c in values for c in REFS):
                 raise Refusal("foreign_key")
-            columns = ", ".join(values)
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(f':{c}' for c in values)})"
-            if sql != self._sql:
-                self._flush()
-                self._sql = sql
-            self._rows.append(values)
+            self._pend(
+                f"INSERT INTO {table} ({', '.join(values)}) VALUES {_params(values)}", values
+            )
             return
         if row_id is None:
             return  # an update of a row that is gone
@@ -240,6 +238,10 @@ class Applier:
             self.writer.execute(
                 f"UPDATE {table} SET {assignments} WHERE id = :id", id=row_id, **values
             )
+
+
+def _params(values: dict[str, Any]) -> str:
+    return "(" + ", ".join(f":{c}" for c in values) + ")"
 
 
 #: The operations a change may be.
@@ -261,6 +263,27 @@ def _value(value: Any) -> bool:
     return False
 
 
+#: The columns that hold integers (every other one that travels holds text, a date as
+#: text, or a boolean: `sync_payload.BOOLEANS`).
+INTEGERS = frozenset((("course", "position"), ("topic", "position"), ("review", "interval_days")))
+
+
+def _fits(table: str, name: str, value: Any) -> bool:
+    """Whether `value` is of the type of `table`'s column `name` (a reference by its short
+    name, a uid: text), where SQLite, which keeps any value in any column, would not say.
+    A column this coursetrack does not know is left out when applied: any value."""
+    if value is None:
+        return True
+    column = f"{name}_id" if f"{name}_id" in REFS else name
+    if column not in COLUMNS.get(table, ()) or column in REFS:
+        return column not in REFS or isinstance(value, str)
+    if (table, column) in INTEGERS:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if (table, column) in BOOLEANS:
+        return isinstance(value, bool | int)
+    return isinstance(value, str)
+
+
 def check(changes: Any) -> None:
     """Refuse, as the rule `malformed`, changes that are not a list of changes: a sync's
     payload is input (a command written into the hub's table by hand), and the store
@@ -274,7 +297,8 @@ def check(changes: Any) -> None:
         if not isinstance(change.get("table"), str) or not isinstance(change.get("key"), str):
             raise Refusal("malformed")
         if values is not None and not (
-            isinstance(values, dict) and all(_value(v) for v in values.values())
+            isinstance(values, dict)
+            and all(_value(v) and _fits(change["table"], n, v) for n, v in values.items())
         ):
             raise Refusal("malformed")
 
@@ -293,15 +317,14 @@ def apply_changes(
     pending = iter(changes)
     while page := list(islice(pending, PAGE)):
         check(page)
-        applier.prefetch(page)
         for change in page:
             applier.apply(change)
             if tick is not None:
                 tick()
-    applier.finish()
+        applier.finish()  # (a page of rows pending at most)
 
 
-#: Changes read, checked and looked up together.
+#: Changes read and checked together (and the most rows pending at once).
 PAGE = 500
 
 
