@@ -119,7 +119,8 @@ def _scratch() -> str | None:
 class Server:
     """A throwaway server; `url(name)` is what `--db` gets for database `name`."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: str = "") -> None:
+        """`settings`: more `-c name=value` for this server (a test's own server)."""
         bin_ = bindir()
         assert bin_ is not None
         self.bin = bin_
@@ -131,6 +132,7 @@ class Server:
         self._admin: Any = None
         self._strategy = ""
         self.templates: dict[str, str] = {}  # prepared databases tests start from, by key
+        self.settings = settings
 
     def _as_owner(self, *argv: str | Path) -> list[str]:
         command = [str(a) for a in argv]
@@ -146,12 +148,22 @@ class Server:
             self.bin / "initdb", "-D", self.data, "-U", USER, "--auth=trust", "--no-sync"
         )
         subprocess.run([*initdb, "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+        self._pg_ctl_start()
+        self._admin = connect(self.conninfo("postgres"), autocommit=True)
+        version = int(self._admin.execute("SHOW server_version_num").fetchone()[0])
+        # FILE_COPY copies the template's files (about 8 MB) instead of WAL-logging them;
+        # on /dev/shm either takes 0.03-0.05 s, on a loaded disk 0.3-0.9 s. Before
+        # PostgreSQL 15 copying files was the only way, and the clause did not exist.
+        self._strategy = " STRATEGY FILE_COPY" if version >= 150000 else ""
+        self._admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
+
+    def _pg_ctl_start(self) -> None:
         options = (
             f"-c listen_addresses='' -k {self.socket} -c fsync=off -c synchronous_commit=off "
             "-c full_page_writes=off -c max_connections=200 "
             # a learner's PREPARE TRANSACTION outlives her session (test_group_locks.py);
             # PostgreSQL's default of 0 refuses it, as the README tells administrators to keep
-            "-c max_prepared_transactions=10"
+            f"-c max_prepared_transactions=10 {self.settings}"
         )
         start = self._as_owner(
             self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "start"
@@ -160,13 +172,21 @@ class Server:
         if result.returncode != 0:
             log = self.log.read_text() if self.log.exists() else ""
             raise RuntimeError(f"the test PostgreSQL server did not start:\n{result.stdout}{log}")
+
+    def crash(self) -> None:
+        """Stop the server at once (`pg_ctl stop -m immediate`: no shutdown checkpoint, every
+        client cut off), its files kept; `restart` brings it back through crash recovery.
+        For a server of a test's own: the session's is every test's. A commit survives it
+        only if its WAL was written: such a server sets `synchronous_commit=on`."""
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
+        stop = self._as_owner(self.bin / "pg_ctl", "-D", self.data, "-m", "immediate", "stop")
+        subprocess.run(stop, capture_output=True, check=True)
+
+    def restart(self) -> None:
+        self._pg_ctl_start()
         self._admin = connect(self.conninfo("postgres"), autocommit=True)
-        version = int(self._admin.execute("SHOW server_version_num").fetchone()[0])
-        # FILE_COPY copies the template's files (about 8 MB) instead of WAL-logging them;
-        # on /dev/shm either takes 0.03-0.05 s, on a loaded disk 0.3-0.9 s. Before
-        # PostgreSQL 15 copying files was the only way, and the clause did not exist.
-        self._strategy = " STRATEGY FILE_COPY" if version >= 150000 else ""
-        self._admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
 
     def stop(self) -> None:
         if self._admin is not None:
