@@ -55,7 +55,11 @@ class Tracker:
         self._total: int | None = None
         self._timer: threading.Timer | None = None
         if self._enabled:
-            self._timer = threading.Timer(_progress_after(), self._show)
+            after = _progress_after()
+            if after == 0:  # at once, not on a timer's thread that a quick job may finish before
+                self._show()
+                return
+            self._timer = threading.Timer(after, self._show)
             self._timer.daemon = True
             self._timer.start()
 
