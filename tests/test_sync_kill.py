@@ -22,9 +22,9 @@ again, and the desktop too. Checked:
 
 The quick loop kills the client once, merges the old machine and completes a sync cut
 between its two commits (that state made for certain); the full suite (slow) kills the
-laptop's sync 20 times, the old machine's 10 and the newcomer's first 8, ends the hub's
-backend with pg_terminate_backend 8 times, and stops a server of its own
-(`pg_ctl stop -m immediate`) 8 times, starting it again after each.
+laptop's sync 12 times, the old machine's 6 and the newcomer's first 5, ends the hub's
+backend with pg_terminate_backend 5 times, and stops a server of its own
+(`pg_ctl stop -m immediate`) 5 times, starting it again after each.
 """
 
 from __future__ import annotations
@@ -289,7 +289,7 @@ def report(what: str, states: list[str], finished: list[bool], ref: Reference) -
 @pytest.mark.parametrize(
     "kills",
     # the quick loop keeps one kill, midway through the exchange
-    [pytest.param(20, marks=pytest.mark.slow, id="20-kills"), pytest.param(1, id="1-kill")],
+    [pytest.param(12, marks=pytest.mark.slow, id="12-kills"), pytest.param(1, id="1-kill")],
 )
 def test_sync_killed_at_any_moment_then_synced_again_is_exactly_once(
     world: World, kills: int
@@ -312,7 +312,7 @@ def test_the_hubs_connection_cut_mid_sync_then_synced_again(world: World) -> Non
                 (hub.name,),
             )
 
-    states, finished, ref = stop_cases(world, 8, terminate)
+    states, finished, ref = stop_cases(world, 5, terminate)
     report("with the hub's backend ended", states, finished, ref)
 
 
@@ -343,7 +343,7 @@ def test_server_stopped_mid_sync_then_restarted_and_synced(
         own_server.restart()
 
     # one at a time: a stop cuts every client of the server
-    states, finished, ref = stop_cases(world, 8, crash, parallel=1)
+    states, finished, ref = stop_cases(world, 5, crash, parallel=1)
     report("with the server stopped (immediate) and restarted", states, finished, ref)
 
 
@@ -352,7 +352,7 @@ def test_a_months_old_sync_killed_while_the_hub_rewinds_then_synced_again(world:
     """The old machine's sync, killed at moments spread over it: the longest the hub's
     side runs, rewinding the desktop's week (months later) to replay it after the old
     machine's."""
-    states, finished, ref = stop_cases(world, 10, lambda proc, hub: kill(proc), who="old")
+    states, finished, ref = stop_cases(world, 6, lambda proc, hub: kill(proc), who="old")
     report("of a machine months behind, SIGKILLed", states, finished, ref)
 
 
@@ -361,7 +361,7 @@ def test_a_first_sync_killed_then_synced_again(world: World) -> None:
     """A machine that imported the catalog itself and worked a week, its first sync
     (`sync URL`: the hub recorded, the two imports merged by uid) killed at moments
     spread over it."""
-    states, finished, ref = stop_cases(world, 8, lambda proc, hub: kill(proc), who="newcomer")
+    states, finished, ref = stop_cases(world, 5, lambda proc, hub: kill(proc), who="newcomer")
     report("of a newcomer (its first), SIGKILLed", states, finished, ref)
 
 
