@@ -20,8 +20,9 @@ again, and the desktop too. Checked:
 - no lost change: the union of both sides' commands is there, and so is every note and
   link either side held (by uid), each once; the row counts are the uninterrupted sync's.
 
-The quick loop kills the client once, merges the old machine and completes a sync cut
-between its two commits (that state made for certain); the full suite (slow) kills the
+All of it is the full suite's (slow: real processes and servers stopped; the quick loop keeps
+test_sync's sync cut between its two commits). It kills the client once, merges the old
+machine and completes a sync cut between its two commits (that state made for certain); it kills the
 laptop's sync 12 times, the old machine's 6 and the newcomer's first 5, ends the hub's
 backend with pg_terminate_backend 5 times, and stops a server of its own
 (`pg_ctl stop -m immediate`) 5 times, starting it again after each.
@@ -53,6 +54,8 @@ from sync_helpers import (
     week_of_work,
 )
 from test_crash import delays
+
+pytestmark = pytest.mark.slow  # real processes killed, servers stopped: the full suite's
 
 DLS = "deep-learning-specialization"
 REFS = [

@@ -302,6 +302,7 @@ def test_replicas_and_the_hub_agree_after_random_commands_and_syncs(
     scenario(postgres_server, folder, [dt.timedelta(0)] * replicas, imports, start, steps)
 
 
+@pytest.mark.slow  # the quick loop keeps the test above, with the design's cases
 @settings(max_examples=2, **SETTINGS)
 @given(
     skews=st.lists(SKEW, min_size=2, max_size=3).filter(lambda s: len(set(s)) > 1),
