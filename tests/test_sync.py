@@ -309,6 +309,7 @@ def test_a_change_after_a_sync_wins_over_what_it_pulled_whatever_the_clock(machi
     assert "status: done" not in topic(exported, "alpha")
 
 
+@pytest.mark.slow  # the quick loop keeps the issue's merge cases
 def test_a_clock_far_from_the_hubs_is_warned_of(machines, hub) -> None:
     laptop, _ = machines
     skewed = laptop.run("sync", minute=1)  # the pinned clock is months from the server's
@@ -318,6 +319,7 @@ def test_a_clock_far_from_the_hubs_is_warned_of(machines, hub) -> None:
     assert "clock" not in result.stderr
 
 
+@pytest.mark.slow  # the quick loop keeps the issue's merge cases
 def test_renumbered_commands_are_said(machines, hub) -> None:
     laptop, desktop = machines
     desktop.run("done", "sp/1/1", minute=10)
@@ -460,6 +462,7 @@ def test_a_sync_killed_between_the_two_commits_completes_once_at_the_next(
     assert laptop.rows("SELECT count(*) FROM command WHERE seq IS NULL") == [(0,)]
 
 
+@pytest.mark.slow  # the quick loop keeps the issue's merge cases
 def test_the_progress_callback_counts_every_change_applied(tmp_path, hub) -> None:
     from coursetrack.services.sync import sync
 
@@ -475,6 +478,7 @@ def test_the_progress_callback_counts_every_change_applied(tmp_path, hub) -> Non
     assert [done for done, _ in seen] == list(range(1, 11))
 
 
+@pytest.mark.slow  # the quick loop keeps the issue's merge cases
 def test_a_command_run_on_the_hub_itself_reaches_the_replicas(machines, hub) -> None:
     laptop, desktop = machines
     laptop.run("done", "sp/1/1", minute=5)
@@ -489,6 +493,7 @@ def test_a_command_run_on_the_hub_itself_reaches_the_replicas(machines, hub) -> 
 
 
 @pytest.mark.parametrize("old", ["store-schema1.db", "store-schema2.db"])
+@pytest.mark.slow  # the quick loop keeps the issue's merge cases
 def test_a_store_made_before_its_history_was_whole_sends_its_record_as_a_base(
     tmp_path, hub, old: str
 ) -> None:
@@ -512,6 +517,7 @@ def test_a_store_made_before_its_history_was_whole_sends_its_record_as_a_base(
     assert "after the base" in converge(hub, laptop, desktop)
 
 
+@pytest.mark.slow  # the quick loop keeps the issue's merge cases
 def test_siblings_sharing_a_place_are_listed_by_uid_not_by_local_id(machines, hub) -> None:
     """Two topics added at the end of one course on two machines share a place; their
     local ids follow each store's arrival (a rewind puts a row back under its old id),
@@ -535,6 +541,7 @@ def test_siblings_sharing_a_place_are_listed_by_uid_not_by_local_id(machines, hu
     assert lines.index("    - slug: beta") < lines.index("    - slug: alpha")
 
 
+@pytest.mark.slow  # the quick loop keeps the issue's merge cases
 def test_another_hub_than_the_one_synced_with_is_refused(
     machines, postgres_server, hub_template
 ) -> None:
@@ -552,6 +559,7 @@ def test_another_hub_than_the_one_synced_with_is_refused(
         postgres_server.drop_database(other)
 
 
+@pytest.mark.slow  # the quick loop keeps the issue's merge cases
 def test_every_store_checks_clean_after_a_merge_with_a_rewind(machines, hub) -> None:
     laptop, desktop = machines
     laptop.run("done", "sp/1/1", minute=5)
@@ -564,6 +572,7 @@ def test_every_store_checks_clean_after_a_merge_with_a_rewind(machines, hub) -> 
         assert checked.exit_code == 0, (db, checked.stdout, checked.stderr)
 
 
+@pytest.mark.slow  # the quick loop keeps the issue's merge cases
 def test_a_command_the_hub_sets_aside_is_set_aside_on_its_replica_too(machines, hub) -> None:
     """The replay is the same on both sides, but the hub may hold what the log does not
     (a study group's catalog comes down as state): what it refuses of ours, we set aside."""

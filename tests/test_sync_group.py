@@ -79,6 +79,7 @@ def alice(group_store: GroupStore, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # the quick loop keeps the three group cases and the role refusal
 def test_the_first_sync_brings_the_groups_catalog_as_one_local_command(
     group_store: GroupStore, alice: Path
 ) -> None:
@@ -218,6 +219,7 @@ def test_a_catalog_change_on_the_replica_is_refused_at_sync_with_the_list(
     assert catalog(alice) == hub_catalog(g)
 
 
+@pytest.mark.slow  # the quick loop keeps the three group cases and the role refusal
 def test_a_curators_catalog_change_on_her_replica_is_refused_too(
     group_store: GroupStore, tmp_path: Path
 ) -> None:
@@ -234,6 +236,7 @@ def test_a_curators_catalog_change_on_her_replica_is_refused_too(
     assert g.all_rows("SELECT count(*) FROM topic WHERE title = 'Extra topic'") == [(0,)]
 
 
+@pytest.mark.slow  # the quick loop keeps the three group cases and the role refusal
 def test_a_learners_command_on_a_topic_a_curator_removed_is_set_aside(
     group_store: GroupStore, alice: Path
 ) -> None:
@@ -259,6 +262,7 @@ def test_a_learners_command_on_a_topic_a_curator_removed_is_set_aside(
     ok(local(alice, "check"))
 
 
+@pytest.mark.slow  # the quick loop keeps the three group cases and the role refusal
 def test_a_curators_replica_takes_her_own_catalog_commands_made_on_the_group(
     group_store: GroupStore, tmp_path: Path
 ) -> None:
@@ -282,6 +286,7 @@ def test_a_curators_replica_takes_her_own_catalog_commands_made_on_the_group(
         ok(local(path, "check"))
 
 
+@pytest.mark.slow  # the quick loop keeps the three group cases and the role refusal
 def test_a_group_of_an_older_security_is_no_hub_until_its_owner_brings_it_up_to_date(
     group_store: GroupStore, tmp_path: Path
 ) -> None:
@@ -303,6 +308,7 @@ def test_a_group_of_an_older_security_is_no_hub_until_its_owner_brings_it_up_to_
     assert catalog(path) == hub_catalog(g)
 
 
+@pytest.mark.slow  # the quick loop keeps the three group cases and the role refusal
 def test_an_undo_of_the_catalog_brought_down_is_not_pushed_and_the_catalog_comes_back(
     group_store: GroupStore, alice: Path
 ) -> None:
@@ -325,6 +331,7 @@ def test_an_undo_of_the_catalog_brought_down_is_not_pushed_and_the_catalog_comes
     assert g.rows("alice", "SELECT line FROM command") == [("done dls/1/1",)]
 
 
+@pytest.mark.slow  # the quick loop keeps the three group cases and the role refusal
 def test_an_undo_of_a_catalog_command_pulled_is_listed_with_what_takes_it_back(
     group_store: GroupStore, tmp_path: Path
 ) -> None:
@@ -349,6 +356,7 @@ def test_an_undo_of_a_catalog_command_pulled_is_listed_with_what_takes_it_back(
     )
 
 
+@pytest.mark.slow  # the quick loop keeps the three group cases and the role refusal
 def test_a_learner_who_imported_the_groups_catalog_herself_syncs_her_progress(
     group_store: GroupStore, tmp_path: Path
 ) -> None:
@@ -378,6 +386,7 @@ def test_a_learner_who_imported_the_groups_catalog_herself_syncs_her_progress(
     assert f": #{last} update dls/1 --title Mine. Undo it (coursetrack undo {last})" in line
 
 
+@pytest.mark.slow  # the quick loop keeps the three group cases and the role refusal
 def test_a_link_added_and_removed_here_on_a_topic_a_curator_removed(
     group_store: GroupStore, alice: Path
 ) -> None:

@@ -21,6 +21,9 @@ from coursetrack.errors import StoreError
 from coursetrack.services import sync_group
 from group import GroupStore, group_store_fixture, ok  # noqa: F401
 
+# sync_group's parts one by one: the full suite's; the quick loop keeps test_sync_group's cases
+pytestmark = pytest.mark.slow
+
 MISSING_SEMESTER = str(Path(__file__).parents[1] / "data" / "missing-semester.yaml")
 CATALOG = (
     "SELECT s.uid, s.slug, s.title, c.uid, c.slug, c.title, c.position, t.uid, t.slug, "
