@@ -23,9 +23,9 @@ again, and the desktop too. Checked:
 All of it is the full suite's (slow: real processes and servers stopped; the quick loop keeps
 test_sync's sync cut between its two commits). It kills the client once, merges the old
 machine and completes a sync cut between its two commits (that state made for certain); it kills the
-laptop's sync 12 times, the old machine's 6 and the newcomer's first 5, ends the hub's
-backend with pg_terminate_backend 5 times, and stops a server of its own
-(`pg_ctl stop -m immediate`) 5 times, starting it again after each.
+laptop's sync 6 times, the old machine's 4 and the newcomer's first 3, ends the hub's
+backend with pg_terminate_backend 4 times, and stops a server of its own
+(`pg_ctl stop -m immediate`) 3 times, starting it again after each.
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ from sync_helpers import (
 from test_crash import delays
 
 pytestmark = pytest.mark.slow  # real processes killed, servers stopped: the full suite's
+
+#: What libpq prints by itself when the server ends its backend (pg_terminate_backend).
+_LIBPQ_FATAL = "FATAL:  terminating connection due to administrator command"
 
 DLS = "deep-learning-specialization"
 REFS = [
@@ -275,7 +278,10 @@ def stop_cases(
         if finished:
             assert code == 0, err
         elif code not in (-9, 0):  # not SIGKILLed: the hub went away under it
-            assert code == 1 and err.strip().count("\n") == 0, (code, err)
+            # one line of ours; libpq itself may print the server's FATAL notice first
+            # when the backend is ended between two of its reads (not ours to silence)
+            ours = [line for line in err.strip().splitlines() if not line.startswith(_LIBPQ_FATAL)]
+            assert code == 1 and len(ours) == 1, (code, err)
         states.append(check_after(world, ref, hub, laptop, desktop, who))
         hub.drop()
     return states, [f for f, _, _ in ran], ref
@@ -292,7 +298,7 @@ def report(what: str, states: list[str], finished: list[bool], ref: Reference) -
 @pytest.mark.parametrize(
     "kills",
     # the quick loop keeps one kill, midway through the exchange
-    [pytest.param(12, marks=pytest.mark.slow, id="12-kills"), pytest.param(1, id="1-kill")],
+    [pytest.param(6, marks=pytest.mark.slow, id="6-kills"), pytest.param(1, id="1-kill")],
 )
 def test_sync_killed_at_any_moment_then_synced_again_is_exactly_once(
     world: World, kills: int
@@ -315,7 +321,7 @@ def test_the_hubs_connection_cut_mid_sync_then_synced_again(world: World) -> Non
                 (hub.name,),
             )
 
-    states, finished, ref = stop_cases(world, 5, terminate)
+    states, finished, ref = stop_cases(world, 4, terminate)
     report("with the hub's backend ended", states, finished, ref)
 
 
@@ -346,7 +352,7 @@ def test_server_stopped_mid_sync_then_restarted_and_synced(
         own_server.restart()
 
     # one at a time: a stop cuts every client of the server
-    states, finished, ref = stop_cases(world, 5, crash, parallel=1)
+    states, finished, ref = stop_cases(world, 3, crash, parallel=1)
     report("with the server stopped (immediate) and restarted", states, finished, ref)
 
 
@@ -355,7 +361,7 @@ def test_a_months_old_sync_killed_while_the_hub_rewinds_then_synced_again(world:
     """The old machine's sync, killed at moments spread over it: the longest the hub's
     side runs, rewinding the desktop's week (months later) to replay it after the old
     machine's."""
-    states, finished, ref = stop_cases(world, 6, lambda proc, hub: kill(proc), who="old")
+    states, finished, ref = stop_cases(world, 4, lambda proc, hub: kill(proc), who="old")
     report("of a machine months behind, SIGKILLed", states, finished, ref)
 
 
@@ -364,7 +370,7 @@ def test_a_first_sync_killed_then_synced_again(world: World) -> None:
     """A machine that imported the catalog itself and worked a week, its first sync
     (`sync URL`: the hub recorded, the two imports merged by uid) killed at moments
     spread over it."""
-    states, finished, ref = stop_cases(world, 5, lambda proc, hub: kill(proc), who="newcomer")
+    states, finished, ref = stop_cases(world, 3, lambda proc, hub: kill(proc), who="newcomer")
     report("of a newcomer (its first), SIGKILLed", states, finished, ref)
 
 

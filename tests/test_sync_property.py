@@ -322,8 +322,8 @@ def test_replicas_agree_whatever_their_clocks_say(
     scenario(postgres_server, folder, skews, imports, start, steps)
 
 
-@pytest.mark.slow  # hypothesis: 20 scenarios of up to 40 steps against the server
-@settings(max_examples=20, **SETTINGS)
+@pytest.mark.slow  # hypothesis: 10 scenarios of up to 40 steps against the server
+@settings(max_examples=10, **SETTINGS)
 @given(
     skews=st.lists(st.just(dt.timedelta(0)) | SKEW, min_size=2, max_size=3),
     imports=st.sampled_from(["one", "each"]),
