@@ -28,9 +28,13 @@ from group import (
     GroupStore,
     group_store_fixture,  # noqa: F401
 )
+from test_sync import hub, hub_template
 
 # a new user's weeks on three machines: the full suite's, as test_peer_trial's
 pytestmark = pytest.mark.slow
+
+# test_sync's fixtures: each test's hub a copy of an empty store made once
+__all__ = ["hub", "hub_template"]
 
 
 class Machine:
@@ -79,25 +83,6 @@ def _on(name: str, true: dt.datetime) -> Iterator[None]:
         mock.patch.object(sync_store, "hub_point", at_true_time),
     ):
         yield
-
-
-@pytest.fixture(scope="session")
-def trial_hub_template(postgres_server: postgres.Server) -> str:
-    """An empty store's schema on the server, made once: each test's hub is a copy."""
-    from coursetrack.store import open_store
-
-    name = postgres_server.create_database()
-    open_store(postgres_server.url(name), write=True).close()
-    return name
-
-
-@pytest.fixture
-def hub(postgres_server: postgres.Server, trial_hub_template: str) -> Iterator[str]:
-    name = postgres_server.create_database(trial_hub_template)
-    try:
-        yield postgres_server.url(name)
-    finally:
-        postgres_server.drop_database(name)
 
 
 @pytest.fixture
